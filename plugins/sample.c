@@ -1,0 +1,273 @@
+/*
+ * sample: constructors, lookups and destructors for batches of samples,
+ * and Munin's name sanitising rules.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sample.h"
+
+static int
+grow(void **v, size_t *cap, size_t n, size_t elem)
+{
+	size_t ncap;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	nv = realloc(*v, ncap * elem);
+	if (nv == NULL)
+		return -1;
+	memset((char *)nv + *cap * elem, 0, (ncap - *cap) * elem);
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+int
+attrs_set(struct attrs *a, const char *key, const char *value)
+{
+	char *nv;
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		if (strcmp(a->v[i].key, key) != 0)
+			continue;
+		nv = strdup(value);
+		if (nv == NULL)
+			return -1;
+		free(a->v[i].value);
+		a->v[i].value = nv;
+		return 0;
+	}
+	if (grow((void **)&a->v, &a->cap, a->n, sizeof(*a->v)) == -1)
+		return -1;
+	a->v[a->n].key = strdup(key);
+	a->v[a->n].value = strdup(value);
+	if (a->v[a->n].key == NULL || a->v[a->n].value == NULL) {
+		free(a->v[a->n].key);
+		free(a->v[a->n].value);
+		return -1;
+	}
+	a->n++;
+	return 0;
+}
+
+const char *
+attrs_get(const struct attrs *a, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].key, key) == 0)
+			return a->v[i].value;
+	return NULL;
+}
+
+int
+attrs_merge(struct attrs *dst, const struct attrs *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		if (attrs_set(dst, src->v[i].key, src->v[i].value) == -1)
+			return -1;
+	return 0;
+}
+
+void
+attrs_cleanup(struct attrs *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		free(a->v[i].key);
+		free(a->v[i].value);
+	}
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+static const char *const ds_names[] = {
+	[DS_GAUGE] = "GAUGE",
+	[DS_DERIVE] = "DERIVE",
+	[DS_COUNTER] = "COUNTER",
+	[DS_ABSOLUTE] = "ABSOLUTE",
+};
+
+bool
+ds_type_parse(const char *s, enum ds_type *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ds_names) / sizeof(ds_names[0]); i++) {
+		if (strcmp(s, ds_names[i]) == 0) {
+			*out = (enum ds_type)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+ds_type_str(enum ds_type t)
+{
+	return ds_names[t];
+}
+
+enum ds_type
+field_type(const struct field *f)
+{
+	const char *s = attrs_get(&f->attrs, "type");
+	enum ds_type t = DS_GAUGE;
+
+	if (s != NULL && !ds_type_parse(s, &t))
+		t = DS_GAUGE;
+	return t;
+}
+
+struct field *
+service_field(struct service *s, const char *name, bool create)
+{
+	struct field *f;
+	size_t i;
+
+	for (i = 0; i < s->nfields; i++)
+		if (strcmp(s->fields[i].name, name) == 0)
+			return &s->fields[i];
+	if (!create)
+		return NULL;
+	if (grow((void **)&s->fields, &s->cap, s->nfields,
+		sizeof(*s->fields)) == -1)
+		return NULL;
+	f = &s->fields[s->nfields];
+	memset(f, 0, sizeof(*f));
+	f->name = strdup(name);
+	if (f->name == NULL)
+		return NULL;
+	s->nfields++;
+	return f;
+}
+
+struct service *
+batch_service(struct batch *b, const char *name, bool create)
+{
+	struct service *s;
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (strcmp(b->services[i].name, name) == 0)
+			return &b->services[i];
+	if (!create)
+		return NULL;
+	if (grow((void **)&b->services, &b->cap, b->n,
+		sizeof(*b->services)) == -1)
+		return NULL;
+	s = &b->services[b->n];
+	memset(s, 0, sizeof(*s));
+	s->name = strdup(name);
+	if (s->name == NULL)
+		return NULL;
+	b->n++;
+	return s;
+}
+
+int
+service_copy(struct service *dst, const struct service *src)
+{
+	struct field *f;
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->name = strdup(src->name);
+	if (dst->name == NULL || attrs_merge(&dst->graph, &src->graph) == -1)
+		goto fail;
+	dst->has_config = src->has_config;
+	for (i = 0; i < src->nfields; i++) {
+		f = service_field(dst, src->fields[i].name, true);
+		if (f == NULL || attrs_merge(&f->attrs, &src->fields[i].attrs))
+			goto fail;
+		f->has_value = src->fields[i].has_value;
+		f->unknown = src->fields[i].unknown;
+		f->value = src->fields[i].value;
+		f->when = src->fields[i].when;
+	}
+	return 0;
+fail:
+	service_cleanup(dst);
+	return -1;
+}
+
+void
+service_cleanup(struct service *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfields; i++) {
+		free(s->fields[i].name);
+		attrs_cleanup(&s->fields[i].attrs);
+	}
+	free(s->fields);
+	free(s->name);
+	attrs_cleanup(&s->graph);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+batch_cleanup(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		service_cleanup(&b->services[i]);
+	free(b->services);
+	memset(b, 0, sizeof(*b));
+}
+
+size_t
+batch_values(const struct batch *b)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < b->n; i++)
+		for (j = 0; j < b->services[i].nfields; j++)
+			if (b->services[i].fields[j].has_value)
+				n++;
+	return n;
+}
+
+static bool
+is_word(char c, bool digits)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    (digits && c >= '0' && c <= '9');
+}
+
+char *
+sanitise_fieldname(const char *name, char *out, size_t outlen)
+{
+	size_t i;
+
+	if (outlen == 0)
+		return out;
+	for (i = 0; name[i] != '\0' && i + 1 < outlen; i++)
+		out[i] = is_word(name[i], i > 0) ? name[i] : '_';
+	out[i] = '\0';
+	return out;
+}
+
+char *
+sanitise_plugin_name(const char *name, char *out, size_t outlen)
+{
+	size_t i;
+
+	if (outlen == 0)
+		return out;
+	for (i = 0; name[i] != '\0' && i + 1 < outlen; i++)
+		out[i] = is_word(name[i], true) ? name[i] : '_';
+	out[i] = '\0';
+	return out;
+}

@@ -1,0 +1,95 @@
+/*
+ * sample: the data every source emits and every consumer reads.
+ *
+ * A poll of one target yields a batch: a list of services (a Munin plugin,
+ * or a multigraph child with a dotted name such as "diskstats_latency.vda"),
+ * each with graph attributes (graph_title, graph_vlabel, update_rate, ...)
+ * and an ordered list of fields.  A field carries its Munin attributes
+ * (label, type, min, max, draw, warning, critical, ...) and, when the poll
+ * fetched one, its value.  The semantics are Munin's; sources know nothing
+ * of RRD, HTTP or alerts.
+ *
+ * All strings are heap copies owned by the structure that holds them.
+ */
+#ifndef DROVER_SAMPLE_H
+#define DROVER_SAMPLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* An ordered key/value list; later sets of a key replace its value. */
+struct attr {
+	char *key;
+	char *value;
+};
+
+struct attrs {
+	struct attr *v;
+	size_t n;
+	size_t cap;
+};
+
+/* Set key to value (copies both). Returns 0, or -1 on allocation failure. */
+int attrs_set(struct attrs *a, const char *key, const char *value);
+/* The value of key, or NULL. */
+const char *attrs_get(const struct attrs *a, const char *key);
+/* Copy every entry of src into dst (replacing equal keys). 0 / -1. */
+int attrs_merge(struct attrs *dst, const struct attrs *src);
+void attrs_cleanup(struct attrs *a);
+
+/* RRD data source types, as Munin's "type" attribute spells them. */
+enum ds_type { DS_GAUGE, DS_DERIVE, DS_COUNTER, DS_ABSOLUTE };
+
+/* Parses "GAUGE", "DERIVE", ... (case-sensitive, as Munin); false if none. */
+bool ds_type_parse(const char *s, enum ds_type *out);
+const char *ds_type_str(enum ds_type t);
+
+struct field {
+	char *name;          /* Munin-sanitised field name */
+	struct attrs attrs;  /* label, type, min, max, draw, warning, ... */
+	bool has_value;      /* a value line was received this poll */
+	bool unknown;        /* the value was "U" (or unparsable) */
+	double value;
+	time_t when;         /* epoch from "value EPOCH:NUMBER", else 0 */
+};
+
+struct service {
+	char *name;          /* plugin name or dotted multigraph name */
+	struct attrs graph;  /* graph_* and other service-level attributes */
+	struct field *fields;
+	size_t nfields;
+	size_t cap;
+	bool has_config;     /* config was received (or taken from cache) */
+};
+
+struct batch {
+	struct service *services;
+	size_t n;
+	size_t cap;
+};
+
+/* The field called name; with create, appended when missing. NULL if none
+ * (or on allocation failure with create). */
+struct field *service_field(struct service *s, const char *name, bool create);
+/* The service called name; with create, appended when missing. */
+struct service *batch_service(struct batch *b, const char *name, bool create);
+/* Field type from its "type" attribute; GAUGE when absent or unknown. */
+enum ds_type field_type(const struct field *f);
+/* Deep copy of src into *dst (dst is overwritten). 0 / -1. */
+int service_copy(struct service *dst, const struct service *src);
+void service_cleanup(struct service *s);
+void batch_cleanup(struct batch *b);
+/* Number of fields with a value across the batch. */
+size_t batch_values(const struct batch *b);
+
+/*
+ * Munin's name rules (Munin::Master::Node): a field name's first character
+ * must be a letter or '_', the rest letters, digits or '_'; anything else
+ * becomes '_'.  Plugin names map every other character to '_'.  Writes into
+ * out (size outlen, truncating); returns out.
+ */
+char *sanitise_fieldname(const char *name, char *out, size_t outlen);
+char *sanitise_plugin_name(const char *name, char *out, size_t outlen);
+
+#endif
