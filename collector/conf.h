@@ -1,0 +1,108 @@
+/*
+ * conf: munin.conf-compatible configuration (a superset of munin.conf).
+ *
+ * A munin.conf parses unchanged: global keys, contact.* lines, host sections
+ * [NAME], [GROUP;NAME], [A;B;NAME], group sections [GROUP;] and per-host
+ * plugin overrides such as "load.load.warning 5".  Keys Munin knows but
+ * drover does not use are kept and reported once at info level.  drover adds
+ * its own keys (interval, max_concurrency, physical_concurrency, timeout,
+ * connect_timeout, idle_timeout, listen, local_node; per host physical,
+ * timeout, interval).
+ *
+ * Errors name file and line and the offending text; a config with any error
+ * is never used (conf_load returns NULL).
+ */
+#ifndef DROVER_CONF_H
+#define DROVER_CONF_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "sample.h"
+
+/* Collected error messages ("FILE:LINE: message: \"text\""). */
+struct conf_errors {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+void conf_errors_cleanup(struct conf_errors *e);
+
+struct conf_host {
+	char *name;          /* host name as Munin shows it */
+	char *group;         /* group chain joined by ';' ("A;B"), never empty */
+	char *address;       /* munin-node address; NULL: no munin-node */
+	unsigned port;       /* munin-node port, default 4949 */
+	bool use_node_name;  /* "use_node_name": list without a node name */
+	bool update;         /* "update no" hosts are never polled */
+	bool local;          /* served by the built-in node source */
+	char *physical;      /* physical host; NULL: the host is its own */
+	unsigned interval;   /* seconds; 0: the global interval */
+	unsigned timeout;    /* seconds, whole poll; 0: the global timeout */
+	struct attrs overrides; /* "plugin.field.attr" / "plugin.graph_x" */
+	struct attrs munin;  /* other Munin host keys, kept for later use */
+	char *file;          /* where the section starts, for messages */
+	int line;
+};
+
+struct conf {
+	char *file;          /* the main config file */
+	/* Munin global keys that drover uses */
+	char *dbdir;
+	char *rundir;
+	char *logdir;
+	char *htmldir;
+	char *tmpldir;
+	char *includedir;
+	char *rrdcached_socket;
+	/* drover keys */
+	unsigned interval;             /* seconds, default 300 */
+	unsigned max_concurrency;      /* polls in flight, default 64 */
+	unsigned physical_concurrency; /* per physical host, default 2 */
+	unsigned timeout;              /* seconds, whole poll, default 60 */
+	unsigned connect_timeout;      /* seconds, default 10 */
+	unsigned idle_timeout;         /* seconds between lines, default 30 */
+	unsigned config_refresh;       /* cycles between config reloads, 12 */
+	char *listen_addr;             /* default 127.0.0.1 */
+	unsigned listen_port;          /* default 4948; 0 = any free port */
+	bool local_node;               /* add the built-in local target */
+	struct attrs contacts;         /* "contact.NAME.KEY" -> value */
+	struct attrs munin;            /* accepted Munin keys drover ignores */
+	struct attrs groups;           /* "GROUP;key" from [GROUP;] sections */
+	struct conf_host *hosts;
+	size_t nhosts;
+	size_t hcap;
+};
+
+/*
+ * Reads path (and the files of includedir, in name order) into a new conf.
+ * On any error returns NULL and appends every message to errs.
+ */
+struct conf *conf_load(const char *path, struct conf_errors *errs);
+/*
+ * Parses one buffer as if it were the file named file, adding to c.  Used
+ * by conf_load and by tests.  Returns the number of errors appended.
+ */
+int conf_parse_buf(struct conf *c, const char *file, const char *buf,
+    size_t len, struct conf_errors *errs);
+/* A conf holding only the defaults. */
+struct conf *conf_new(void);
+/* Fills in derived values (the local target) and checks cross-key rules;
+ * returns the number of errors appended. */
+int conf_finish(struct conf *c, struct conf_errors *errs);
+void conf_free(struct conf *c);
+/* Prints the normalised config (every effective key, one per line). */
+void conf_print(const struct conf *c, FILE *out);
+/* The host called name, or NULL. */
+struct conf_host *conf_host_find(const struct conf *c, const char *name);
+/* Effective interval / timeout of a host, in seconds. */
+unsigned conf_host_interval(const struct conf *c, const struct conf_host *h);
+unsigned conf_host_timeout(const struct conf *c, const struct conf_host *h);
+/* The host's group chain as a path ("A/B"), into out. */
+char *conf_host_group_path(const struct conf_host *h, char *out, size_t len);
+/* Munin's rule for a section name without ';': "foo.example.com" ->
+ * "example.com", "foo" -> "foo".  Returns a pointer into name. */
+const char *conf_group_from_name(const char *name);
+
+#endif

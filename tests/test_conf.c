@@ -1,0 +1,304 @@
+/* Tests for conf: munin.conf compatibility, drover keys, errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "collector/conf.h"
+#include "collector/log.h"
+
+static struct conf *
+parse(const char *text, struct conf_errors *errs)
+{
+	struct conf *c = conf_new();
+
+	assert_non_null(c);
+	c->local_node = false;
+	conf_parse_buf(c, "t.conf", text, strlen(text), errs);
+	conf_finish(c, errs);
+	return c;
+}
+
+static bool
+has_error(const struct conf_errors *e, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (strstr(e->v[i], needle) != NULL)
+			return true;
+	return false;
+}
+
+static void
+test_debian_munin_conf_parses(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	struct conf_host *h;
+
+	(void)state;
+	c = conf_load(FIXTURES "/conf/munin.conf.debian", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_non_null(c);
+	h = conf_host_find(c, "localhost.localdomain");
+	assert_non_null(h);
+	assert_string_equal(h->group, "localdomain");
+	assert_string_equal(h->address, "127.0.0.1");
+	assert_true(h->use_node_name);
+	conf_free(c);
+}
+
+static void
+test_munin_examples(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	struct conf_host *h;
+	char path[64];
+
+	(void)state;
+	c = conf_load(FIXTURES "/conf/munin-examples.conf", &errs);
+	if (errs.n > 0)
+		fail_msg("%s", errs.v[0]);
+	assert_non_null(c);
+	assert_string_equal(c->rrdcached_socket, "/var/run/rrdcached.sock");
+	assert_string_equal(attrs_get(&c->munin, "graph_strategy"), "cron");
+	assert_string_equal(attrs_get(&c->contacts, "nagios.command"),
+	    "/usr/bin/send_nsca nagios.host.comm -c /etc/nsca.conf");
+	h = conf_host_find(c, "fii.foo.com");
+	assert_string_equal(h->group, "foo.com");
+	h = conf_host_find(c, "ip6.foo.com");
+	assert_string_equal(h->address, "2001::1234:1");
+	h = conf_host_find(c, "Totals");
+	assert_non_null(h);
+	assert_false(h->update);
+	assert_string_equal(h->group, "foo.com");
+	assert_string_equal(attrs_get(&h->overrides, "load3.combined_loads.label"),
+	    "Combined loads");
+	h = conf_host_find(c, "vm01.example.net");
+	assert_string_equal(h->group, "Cluster;kvm");
+	assert_string_equal(conf_host_group_path(h, path, sizeof(path)),
+	    "Cluster/kvm");
+	assert_int_equal(h->port, 4950);
+	assert_string_equal(h->physical, "kvm1");
+	assert_string_equal(attrs_get(&h->overrides, "load.load.warning"), "5");
+	assert_string_equal(attrs_get(&h->overrides,
+	    "diskstats_latency.vda.avgwait.warning"), "0:3");
+	assert_string_equal(attrs_get(&c->groups, "foo.com;node_order"),
+	    "Totals fii.foo.com fay.foo.com");
+	conf_errors_cleanup(&errs);
+	conf_free(c);
+}
+
+static void
+test_drover_keys_and_defaults(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	struct conf_host *h;
+
+	(void)state;
+	c = parse("[a]\naddress 127.0.0.1\n", &errs);
+	assert_int_equal(c->interval, 300);
+	assert_int_equal(c->max_concurrency, 64);
+	assert_int_equal(c->physical_concurrency, 2);
+	assert_int_equal(c->timeout, 60);
+	assert_int_equal(c->connect_timeout, 10);
+	assert_string_equal(c->listen_addr, "127.0.0.1");
+	assert_int_equal(c->listen_port, 4948);
+	conf_free(c);
+
+	c = parse("interval 60\nmax_concurrency 8\nphysical_concurrency 1\n"
+		  "timeout 20\nconnect_timeout 3\nlisten [::1]:0\n"
+		  "[g;vm1]\naddress 127.0.0.2\nphysical kvm1\ntimeout 5\n"
+		  "interval 30\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(c->interval, 60);
+	assert_int_equal(c->max_concurrency, 8);
+	assert_int_equal(c->physical_concurrency, 1);
+	assert_int_equal(c->timeout, 20);
+	assert_int_equal(c->connect_timeout, 3);
+	assert_string_equal(c->listen_addr, "::1");
+	assert_int_equal(c->listen_port, 0);
+	h = conf_host_find(c, "vm1");
+	assert_int_equal(conf_host_interval(c, h), 30);
+	assert_int_equal(conf_host_timeout(c, h), 5);
+	conf_free(c);
+}
+
+static void
+test_comments_and_continuations(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	struct conf_host *h;
+
+	(void)state;
+	c = parse("# comment\n   \n[h1] # trailing\n  address 10.1.1.1 # x\n"
+		  "  load.graph_title Load \\# of \\\n    things\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	h = conf_host_find(c, "h1");
+	assert_string_equal(h->address, "10.1.1.1");
+	assert_string_equal(attrs_get(&h->overrides, "load.graph_title"),
+	    "Load # of things");
+	conf_free(c);
+}
+
+static void
+test_errors_name_file_line_text(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+
+	(void)state;
+	c = parse("interval soon\n[h1]\naddress 1.2.3.4\nfrobnicate 3\n"
+		  "load.load.warnign 5\n[bad/name]\n[h2]\nport 99999\n"
+		  "[h3]\nlisten nowhere\nbogus_global\n[h4]\n",
+	    &errs);
+	assert_true(has_error(&errs,
+	    "t.conf:1: interval must be a number from 1 to 86400: "
+	    "\"interval soon\""));
+	assert_true(has_error(&errs,
+	    "t.conf:4: unknown keyword \"frobnicate\" in host section: "
+	    "\"frobnicate 3\""));
+	assert_true(has_error(&errs, "t.conf:5: unknown keyword "
+				     "\"load.load.warnign\""));
+	assert_true(has_error(&errs, "t.conf:6: invalid host name"));
+	assert_true(has_error(&errs, "t.conf:8: port must be 1-65535"));
+	assert_true(has_error(&errs, "t.conf:10: unknown keyword \"listen\" "
+				     "in host section"));
+	assert_true(has_error(&errs, "t.conf:11: missing value"));
+	assert_true(has_error(&errs, "t.conf:12: host has no address: \"h4\""));
+	conf_errors_cleanup(&errs);
+	conf_free(c);
+}
+
+static void
+test_load_refuses_config_with_errors(void **state)
+{
+	struct conf_errors errs = {0};
+	char path[] = "/tmp/drover-conf-XXXXXX";
+	int fd = mkstemp(path);
+	const char *text = "[h]\naddress 127.0.0.1\nnonsense here\n";
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (int)strlen(text));
+	close(fd);
+	assert_null(conf_load(path, &errs));
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.v[0], ":3: unknown keyword"));
+	conf_errors_cleanup(&errs);
+	assert_null(conf_load("/nonexistent/drover.conf", &errs));
+	assert_non_null(strstr(errs.v[0], "/nonexistent/drover.conf:0: cannot "
+					  "read: No such file"));
+	conf_errors_cleanup(&errs);
+	unlink(path);
+}
+
+static void
+test_includedir(void **state)
+{
+	struct conf_errors errs = {0};
+	char dir[] = "/tmp/drover-inc-XXXXXX", path[256], main_conf[300];
+	FILE *f;
+	struct conf *c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/10-hosts.conf", dir);
+	f = fopen(path, "w");
+	fprintf(f, "[inc.example.org]\naddress 127.0.0.9\n");
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/20-hosts.conf~", dir);
+	f = fopen(path, "w");
+	fprintf(f, "garbage that is skipped\n");
+	fclose(f);
+	snprintf(main_conf, sizeof(main_conf), "%s.main", dir);
+	f = fopen(main_conf, "w");
+	fprintf(f, "includedir %s\nlocal_node no\n", dir);
+	fclose(f);
+	c = conf_load(main_conf, &errs);
+	assert_int_equal(errs.n, 0);
+	assert_non_null(conf_host_find(c, "inc.example.org"));
+	assert_int_equal(c->nhosts, 1);
+	conf_free(c);
+	unlink(main_conf);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/10-hosts.conf", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+test_local_node_target(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c = conf_new();
+	char hn[256];
+
+	(void)state;
+	gethostname(hn, sizeof(hn));
+	conf_finish(c, &errs);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(c->nhosts, 1);
+	assert_string_equal(c->hosts[0].name, hn);
+	assert_true(c->hosts[0].local);
+	conf_free(c);
+}
+
+static void
+test_print_roundtrip(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c, *c2;
+	char *buf = NULL, *buf2 = NULL;
+	size_t len = 0, len2 = 0;
+	FILE *f;
+
+	(void)state;
+	c = parse("interval 120\n[A;B;h.example.com]\naddress 127.0.0.1\n"
+		  "physical p1\ncpu.user.warning 90\n",
+	    &errs);
+	f = open_memstream(&buf, &len);
+	conf_print(c, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "[A;B;h.example.com]\n"));
+	assert_non_null(strstr(buf, "    physical p1\n"));
+	c2 = parse(buf, &errs);
+	assert_int_equal(errs.n, 0);
+	f = open_memstream(&buf2, &len2);
+	conf_print(c2, f);
+	fclose(f);
+	assert_string_equal(buf, buf2);
+	free(buf);
+	free(buf2);
+	conf_free(c);
+	conf_free(c2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_debian_munin_conf_parses),
+		cmocka_unit_test(test_munin_examples),
+		cmocka_unit_test(test_drover_keys_and_defaults),
+		cmocka_unit_test(test_comments_and_continuations),
+		cmocka_unit_test(test_errors_name_file_line_text),
+		cmocka_unit_test(test_load_refuses_config_with_errors),
+		cmocka_unit_test(test_includedir),
+		cmocka_unit_test(test_local_node_target),
+		cmocka_unit_test(test_print_roundtrip),
+	};
+
+	log_init(false, LOG_LVL_WARN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
