@@ -1,0 +1,306 @@
+/* Tests for sched, driven by a settable clock. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "collector/sched.h"
+
+/* A clock whose wall time is mono + OFF (ms). */
+#define OFF 1700000000000LL
+#define WALL(m) ((int64_t)(m) + OFF)
+
+static void
+test_phases_spread_evenly(void **state)
+{
+	unsigned buckets[10] = {0};
+	char name[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "vm%02d.kvm%d.example.com", i % 60,
+		    i / 60);
+		buckets[sched_phase(name, 300) / 30000]++;
+	}
+	for (i = 0; i < 10; i++) {
+		/* 20 expected per bucket; a clustered hash would fail */
+		assert_in_range(buckets[i], 8, 34);
+	}
+	/* stable: the same name always gets the same phase */
+	assert_int_equal(sched_phase("a.example.com", 300),
+	    sched_phase("a.example.com", 300));
+	assert_true(sched_phase("a", 300) < 300000);
+}
+
+static void
+test_first_slot_is_on_grid_and_survives_restart(void **state)
+{
+	struct sched *a = sched_new(64, 2, 900);
+	struct sched *b = sched_new(64, 2, 900);
+	uint64_t phase = sched_phase("host1", 300);
+	int ia, ib;
+
+	(void)state;
+	/* two "processes" with different monotonic bases, same wall time */
+	ia = sched_add(a, "host1", NULL, 300, NULL, 5000, OFF + 123456);
+	ib = sched_add(b, "host1", NULL, 300, NULL, 999000, OFF + 123456);
+	assert_int_equal(
+	    (sched_next_due(a, ia) - 5000 + OFF + 123456) % 300000, phase);
+	assert_int_equal(
+	    (sched_next_due(b, ib) - 999000 + OFF + 123456) % 300000, phase);
+	assert_true(sched_next_due(a, ia) - 5000 < 300000);
+	sched_free(a);
+	sched_free(b);
+}
+
+static void
+test_absolute_schedule_no_drift(void **state)
+{
+	struct sched *s = sched_new(64, 2, 900);
+	struct sched_start st;
+	uint64_t now = 0, first = 0;
+	int id, n;
+
+	(void)state;
+	id = sched_add(s, "h", NULL, 60, NULL, now, WALL(now));
+	for (n = 0; n < 50; n++) {
+		now += (uint64_t)sched_timeout(s, now);
+		assert_int_equal(sched_pop(s, now, WALL(now), &st), id);
+		if (n == 0)
+			first = st.due;
+		/* slot n is exactly n intervals after the first */
+		assert_int_equal(st.due, first + (uint64_t)n * 60000);
+		/* snapped to the interval grid */
+		assert_int_equal(st.ts % 60, 0);
+		assert_int_equal(sched_pop(s, now, WALL(now), &st), -1);
+		/* polls of varying length never shift later slots */
+		now += 1000 + (uint64_t)(n * 7919) % 20000;
+		sched_done(s, id, SCHED_OK, now);
+	}
+	sched_free(s);
+}
+
+static void
+test_never_twice_at_once(void **state)
+{
+	struct sched *s = sched_new(64, 2, 900);
+	struct sched_start st;
+	struct sched_stats ss;
+	uint64_t now = 0;
+	int id;
+
+	(void)state;
+	id = sched_add(s, "slow", NULL, 10, NULL, now, WALL(now));
+	now += (uint64_t)sched_timeout(s, now);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), id);
+	/* the poll overruns three slots */
+	now += 35000;
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), -1);
+	assert_int_equal(sched_timeout(s, now), -1);
+	sched_done(s, id, SCHED_OK, now);
+	sched_stats(s, &ss);
+	assert_int_equal(ss.skipped, 3);
+	/* back on its grid, in the future */
+	assert_true(sched_next_due(s, id) > now);
+	assert_int_equal((sched_next_due(s, id) + OFF) % 10000,
+	    sched_phase("slow", 10));
+	sched_free(s);
+}
+
+static void
+test_backoff_and_recovery(void **state)
+{
+	struct sched *s = sched_new(64, 2, 40);
+	struct sched_start st;
+	uint64_t now = 0, due;
+	uint64_t gaps[6];
+	int id, i;
+
+	(void)state;
+	id = sched_add(s, "down", NULL, 10, NULL, now, WALL(now));
+	now += (uint64_t)sched_timeout(s, now);
+	for (i = 0; i < 6; i++) {
+		due = sched_next_due(s, id);
+		now = due;
+		assert_int_equal(sched_pop(s, now, WALL(now), &st), id);
+		now += 100;
+		sched_done(s, id, SCHED_FAILED, now);
+		gaps[i] = sched_next_due(s, id) - due;
+	}
+	/* 1, 2, 4 slots, then capped at 40 s = 4 slots */
+	assert_int_equal(gaps[0], 10000);
+	assert_int_equal(gaps[1], 20000);
+	assert_int_equal(gaps[2], 40000);
+	assert_int_equal(gaps[3], 40000);
+	assert_int_equal(gaps[5], 40000);
+	assert_int_equal(sched_failures(s, id), 6);
+	/* it recovers: the very next slot is used again */
+	now = sched_next_due(s, id);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), id);
+	due = st.due;
+	sched_done(s, id, SCHED_OK, now + 100);
+	assert_int_equal(sched_failures(s, id), 0);
+	assert_int_equal(sched_next_due(s, id), due + 10000);
+	sched_free(s);
+}
+
+/*
+ * 18 guests on 2 physical hosts plus the 2 hypervisors, each poll taking
+ * 2-4 s, physical_concurrency 2: no physical host ever runs more than 2,
+ * every target is polled in every interval, and the held-back polls are
+ * counted with their delay.
+ */
+static void
+test_cluster_bounds(void **state)
+{
+	struct sched *s = sched_new(64, 2, 900);
+	struct sched_start st;
+	struct sched_phys_stats ps;
+	struct sched_stats ss;
+	uint64_t now = 0, end_at[20] = {0};
+	unsigned polls[20] = {0};
+	char name[32];
+	int i, id, running = 0;
+	size_t p;
+
+	(void)state;
+	for (i = 0; i < 20; i++) {
+		if (i < 2)
+			snprintf(name, sizeof(name), "kvm%d", i);
+		else
+			snprintf(name, sizeof(name), "vm%02d", i);
+		assert_int_equal(sched_add(s, name, i < 2 ? name :
+		    (i % 2 ? "kvm1" : "kvm0"), 30, NULL, now, WALL(now)), i);
+	}
+	/* ten 2-4 s polls per physical host in a 30 s interval contend */
+	while (now < 30 * 60000) {
+		int64_t to = sched_timeout(s, now);
+		uint64_t next = to < 0 ? UINT64_MAX : now + (uint64_t)to;
+
+		for (i = 0; i < 20; i++)
+			if (end_at[i] != 0 && end_at[i] < next)
+				next = end_at[i];
+		now = next;
+		for (i = 0; i < 20; i++) {
+			if (end_at[i] != 0 && end_at[i] <= now) {
+				sched_done(s, i, SCHED_OK, now);
+				end_at[i] = 0;
+				running--;
+			}
+		}
+		while ((id = sched_pop(s, now, WALL(now), &st)) != -1) {
+			assert_int_equal(end_at[id], 0);
+			end_at[id] = now + 2000 + (uint64_t)id * 100;
+			polls[id]++;
+			running++;
+		}
+		for (p = 0; sched_phys(s, p, &ps); p++)
+			assert_true(ps.in_flight <= 2);
+	}
+	for (p = 0; sched_phys(s, p, &ps); p++)
+		assert_true(ps.max_in_flight <= 2);
+	for (i = 0; i < 20; i++)
+		assert_in_range(polls[i], 59, 61);
+	sched_stats(s, &ss);
+	assert_int_equal(ss.skipped, 0);
+	/* the bound really held polls back */
+	assert_true(ss.deferred > 0);
+	assert_int_equal(running, 0 + (int)ss.in_flight);
+	sched_free(s);
+}
+
+static void
+test_global_bound_and_delay(void **state)
+{
+	struct sched *s = sched_new(1, 5, 900);
+	struct sched_start st, st2;
+	struct sched_stats ss;
+	uint64_t now = 0;
+	int a, b;
+
+	(void)state;
+	a = sched_add(s, "a", NULL, 10, NULL, now, WALL(now));
+	b = sched_add(s, "b", NULL, 10, NULL, now, WALL(now));
+	assert_true(a >= 0 && b >= 0);
+	/* run until both have been due */
+	now += 10000;
+	assert_true(sched_pop(s, now, WALL(now), &st) >= 0);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st2), -1);
+	now += 2500;
+	sched_done(s, st.id, SCHED_OK, now);
+	assert_true(sched_pop(s, now, WALL(now), &st2) >= 0);
+	assert_int_not_equal(st.id, st2.id);
+	assert_int_equal(st2.delay_ms, now - st2.due);
+	sched_stats(s, &ss);
+	assert_int_equal(ss.deferred, 1);
+	assert_int_equal(ss.delay_ms_max, st2.delay_ms);
+	sched_free(s);
+}
+
+static void
+test_timestamps_unique_and_late_unsnapped(void **state)
+{
+	struct sched *s = sched_new(64, 1, 900);
+	struct sched_start st;
+	uint64_t now = 0;
+	int id;
+
+	(void)state;
+	id = sched_add(s, "t", NULL, 300, NULL, now, WALL(now));
+	now += (uint64_t)sched_timeout(s, now);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), id);
+	assert_int_equal(st.ts % 300, 0);
+	assert_true(WALL(now) / 1000 - st.ts < 300);
+	sched_done(s, id, SCHED_OK, now + 10);
+	/* a config reload re-places it inside the same interval */
+	sched_update(s, id, NULL, 60, NULL, now + 20, WALL(now + 20));
+	sched_update(s, id, NULL, 300, NULL, now + 30, WALL(now + 30));
+	now += (uint64_t)sched_timeout(s, now);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), id);
+	sched_free(s);
+}
+
+static void
+test_remove_running(void **state)
+{
+	struct sched *s = sched_new(64, 2, 900);
+	struct sched_start st;
+	uint64_t now = 0;
+	int id;
+
+	(void)state;
+	id = sched_add(s, "gone", "p", 10, NULL, now, WALL(now));
+	now += (uint64_t)sched_timeout(s, now);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), id);
+	sched_remove(s, id);
+	assert_int_equal(sched_find(s, "gone"), -1);
+	sched_done(s, id, SCHED_OK, now + 5);
+	assert_int_equal(sched_timeout(s, now), -1);
+	/* the slot is reused */
+	assert_int_equal(sched_add(s, "new", NULL, 10, NULL, now, WALL(now)),
+	    id);
+	sched_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_phases_spread_evenly),
+		cmocka_unit_test(test_first_slot_is_on_grid_and_survives_restart),
+		cmocka_unit_test(test_absolute_schedule_no_drift),
+		cmocka_unit_test(test_never_twice_at_once),
+		cmocka_unit_test(test_backoff_and_recovery),
+		cmocka_unit_test(test_cluster_bounds),
+		cmocka_unit_test(test_global_bound_and_delay),
+		cmocka_unit_test(test_timestamps_unique_and_late_unsnapped),
+		cmocka_unit_test(test_remove_running),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
