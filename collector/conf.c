@@ -24,7 +24,7 @@
 #include "log.h"
 
 #define CONF_MAX_FILE (4u << 20) /* bytes; a config larger is refused */
-#define CONF_MAX_LINE 8192       /* bytes after joining continuations */
+#define CONF_MAX_LINE 8192	 /* bytes after joining continuations */
 
 /*
  * Munin's legal keywords (Munin::Common::Config %legal): the last word of a
@@ -33,33 +33,131 @@
  * bsearch.
  */
 static const char *const munin_keywords[] = {
-	"address", "always_send", "category_order", "cdef", "cdef_name",
-	"cgitmpdir", "cgiurl", "cgiurl_graph", "colour", "command", "compare",
-	"contact", "contacts", "create_args", "critical", "dbdir",
-	"domain_order", "draw", "dropdownlimit", "extinfo", "fetch_data",
-	"filename", "fork", "graph", "graph_args", "graph_args_after",
-	"graph_category", "graph_data_size", "graph_future", "graph_height",
-	"graph_info", "graph_noscale", "graph_order", "graph_period",
-	"graph_printf", "graph_scale", "graph_sources", "graph_strategy",
-	"graph_sums", "graph_title", "graph_total", "graph_vlabel",
-	"graph_vtitle", "graph_width", "graphable", "group_order",
-	"host_name", "htaccess", "html_rename", "html_strategy", "htmldir",
-	"includedir", "info", "label", "line", "local_address", "logdir",
-	"max", "max_cgi_graph_jobs", "max_graph_jobs", "max_html_jobs",
-	"max_messages", "max_processes", "max_size_x", "max_size_y", "min",
-	"munin_cgi_graph_jobs", "nagios", "ncsa", "ncsa_config",
-	"ncsa_server", "negative", "node_order", "notify_alias", "nsca",
-	"nsca_config", "nsca_server", "num_messages", "num_unknowns", "ok",
-	"onlynullcdef", "palette", "pipe", "pipe_command", "port", "predict",
-	"process", "realname", "realservname", "rrdcached_socket", "rundir",
-	"service_order", "skipdraw", "ssh_command", "ssh_options", "stack",
-	"state", "staticdir", "sum", "text", "timeout",
-	"timeout_fetch_all_nodes", "timeout_fetch_one_node", "tls",
-	"tls_ca_certificate", "tls_certificate", "tls_match", "tls_pem",
-	"tls_private_key", "tls_verify_certificate", "tls_verify_depth",
-	"tmpldir", "trend", "type", "unknown", "unknown_limit", "update",
-	"update_rate", "use_default_name", "use_default_node", "use_node_name",
-	"version", "warn", "warning", "worker_start_delay",
+    "address",
+    "always_send",
+    "category_order",
+    "cdef",
+    "cdef_name",
+    "cgitmpdir",
+    "cgiurl",
+    "cgiurl_graph",
+    "colour",
+    "command",
+    "compare",
+    "contact",
+    "contacts",
+    "create_args",
+    "critical",
+    "dbdir",
+    "domain_order",
+    "draw",
+    "dropdownlimit",
+    "extinfo",
+    "fetch_data",
+    "filename",
+    "fork",
+    "graph",
+    "graph_args",
+    "graph_args_after",
+    "graph_category",
+    "graph_data_size",
+    "graph_future",
+    "graph_height",
+    "graph_info",
+    "graph_noscale",
+    "graph_order",
+    "graph_period",
+    "graph_printf",
+    "graph_scale",
+    "graph_sources",
+    "graph_strategy",
+    "graph_sums",
+    "graph_title",
+    "graph_total",
+    "graph_vlabel",
+    "graph_vtitle",
+    "graph_width",
+    "graphable",
+    "group_order",
+    "host_name",
+    "htaccess",
+    "html_rename",
+    "html_strategy",
+    "htmldir",
+    "includedir",
+    "info",
+    "label",
+    "line",
+    "local_address",
+    "logdir",
+    "max",
+    "max_cgi_graph_jobs",
+    "max_graph_jobs",
+    "max_html_jobs",
+    "max_messages",
+    "max_processes",
+    "max_size_x",
+    "max_size_y",
+    "min",
+    "munin_cgi_graph_jobs",
+    "nagios",
+    "ncsa",
+    "ncsa_config",
+    "ncsa_server",
+    "negative",
+    "node_order",
+    "notify_alias",
+    "nsca",
+    "nsca_config",
+    "nsca_server",
+    "num_messages",
+    "num_unknowns",
+    "ok",
+    "onlynullcdef",
+    "palette",
+    "pipe",
+    "pipe_command",
+    "port",
+    "predict",
+    "process",
+    "realname",
+    "realservname",
+    "rrdcached_socket",
+    "rundir",
+    "service_order",
+    "skipdraw",
+    "ssh_command",
+    "ssh_options",
+    "stack",
+    "state",
+    "staticdir",
+    "sum",
+    "text",
+    "timeout",
+    "timeout_fetch_all_nodes",
+    "timeout_fetch_one_node",
+    "tls",
+    "tls_ca_certificate",
+    "tls_certificate",
+    "tls_match",
+    "tls_pem",
+    "tls_private_key",
+    "tls_verify_certificate",
+    "tls_verify_depth",
+    "tmpldir",
+    "trend",
+    "type",
+    "unknown",
+    "unknown_limit",
+    "update",
+    "update_rate",
+    "use_default_name",
+    "use_default_node",
+    "use_node_name",
+    "version",
+    "warn",
+    "warning",
+    "worker_start_delay",
 };
 
 static int
@@ -83,9 +181,8 @@ struct where {
 	const char *text; /* the whole (joined) line */
 };
 
-static void
-add_error(struct conf_errors *e, const struct where *w, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void add_error(struct conf_errors *e, const struct where *w,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void
 add_error(struct conf_errors *e, const struct where *w, const char *fmt, ...)
@@ -331,8 +428,7 @@ valid_host_name(const char *s)
 	    strlen(s) > 253)
 		return false;
 	for (i = 0; s[i] != '\0'; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
-		    s[i] != '.')
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '.')
 			return false;
 	return true;
 }
@@ -357,7 +453,7 @@ valid_group_name(const char *s, size_t len)
 struct section {
 	enum { SEC_GLOBAL, SEC_GROUP, SEC_HOST } kind;
 	char group[512];   /* SEC_GROUP: the group chain */
-	size_t host;       /* SEC_HOST: index into c->hosts */
+	size_t host;	   /* SEC_HOST: index into c->hosts */
 	char service[256]; /* "[g;host:service]": prefix for keys */
 };
 
@@ -376,8 +472,8 @@ host_get(struct conf *c, const char *name, const char *group,
 		}
 	}
 	if (c->nhosts == c->hcap) {
-		nv = realloc(c->hosts,
-		    (c->hcap ? c->hcap * 2 : 16) * sizeof(*nv));
+		nv = realloc(
+		    c->hosts, (c->hcap ? c->hcap * 2 : 16) * sizeof(*nv));
 		if (nv == NULL)
 			fatal("conf: realloc");
 		c->hosts = nv;
@@ -449,8 +545,8 @@ section_open(struct conf *c, const char *spec, const struct where *w,
 		return -1;
 	}
 	if (colon != NULL) {
-		if (colon[1] == '\0' || strlen(colon + 1) >=
-		    sizeof(sec->service)) {
+		if (colon[1] == '\0' ||
+		    strlen(colon + 1) >= sizeof(sec->service)) {
 			add_error(errs, w, "invalid service in section name");
 			return -1;
 		}
@@ -499,29 +595,29 @@ global_key(struct conf *c, const char *key, const char *val,
 		size_t off;
 		unsigned lo, hi;
 	} uints[] = {
-		{"config_refresh", offsetof(struct conf, config_refresh), 1,
-		    100000},
-		{"connect_timeout", offsetof(struct conf, connect_timeout), 1,
-		    3600},
-		{"idle_timeout", offsetof(struct conf, idle_timeout), 1, 3600},
-		{"interval", offsetof(struct conf, interval), 1, 86400},
-		{"max_concurrency", offsetof(struct conf, max_concurrency), 1,
-		    100000},
-		{"physical_concurrency",
-		    offsetof(struct conf, physical_concurrency), 1, 10000},
-		{"timeout", offsetof(struct conf, timeout), 1, 86400},
+	    {"config_refresh", offsetof(struct conf, config_refresh), 1,
+		100000},
+	    {"connect_timeout", offsetof(struct conf, connect_timeout), 1,
+		3600},
+	    {"idle_timeout", offsetof(struct conf, idle_timeout), 1, 3600},
+	    {"interval", offsetof(struct conf, interval), 1, 86400},
+	    {"max_concurrency", offsetof(struct conf, max_concurrency), 1,
+		100000},
+	    {"physical_concurrency",
+		offsetof(struct conf, physical_concurrency), 1, 10000},
+	    {"timeout", offsetof(struct conf, timeout), 1, 86400},
 	};
 	static const struct {
 		const char *key;
 		size_t off;
 	} strs[] = {
-		{"dbdir", offsetof(struct conf, dbdir)},
-		{"htmldir", offsetof(struct conf, htmldir)},
-		{"includedir", offsetof(struct conf, includedir)},
-		{"logdir", offsetof(struct conf, logdir)},
-		{"rrdcached_socket", offsetof(struct conf, rrdcached_socket)},
-		{"rundir", offsetof(struct conf, rundir)},
-		{"tmpldir", offsetof(struct conf, tmpldir)},
+	    {"dbdir", offsetof(struct conf, dbdir)},
+	    {"htmldir", offsetof(struct conf, htmldir)},
+	    {"includedir", offsetof(struct conf, includedir)},
+	    {"logdir", offsetof(struct conf, logdir)},
+	    {"rrdcached_socket", offsetof(struct conf, rrdcached_socket)},
+	    {"rundir", offsetof(struct conf, rundir)},
+	    {"tmpldir", offsetof(struct conf, tmpldir)},
 	};
 	size_t i;
 
@@ -562,8 +658,9 @@ global_key(struct conf *c, const char *key, const char *val,
 	}
 	if (is_munin_keyword(last_word(key))) {
 		if (attrs_get(&c->munin, key) == NULL)
-			log_info("conf: %s:%d: \"%s\" is a Munin setting drover "
-				 "does not use; ignored",
+			log_info(
+			    "conf: %s:%d: \"%s\" is a Munin setting drover "
+			    "does not use; ignored",
 			    w->file, w->line, key);
 		attrs_set(&c->munin, key, val);
 		return 0;
@@ -583,8 +680,8 @@ host_address(struct conf_host *h, const char *val, const struct where *w,
 	size_t n;
 
 	if (strncmp(p, "ssh://", 6) == 0 || strncmp(p, "cmd://", 6) == 0) {
-		add_error(errs, w,
-		    "only the munin-node TCP protocol is supported");
+		add_error(
+		    errs, w, "only the munin-node TCP protocol is supported");
 		return -1;
 	}
 	if (strncmp(p, "munin://", 8) == 0)
@@ -638,7 +735,7 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 		}
 		return 0;
 	} else if (strcmp(key, "use_node_name") == 0 ||
-	    strcmp(key, "update") == 0) {
+		   strcmp(key, "update") == 0) {
 		if (!parse_bool(val, &b)) {
 			add_error(errs, w, "%s must be yes or no", key);
 			return -1;
@@ -656,7 +753,7 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 		set_str(&h->physical, val);
 		return 0;
 	} else if (strcmp(key, "interval") == 0 ||
-	    strcmp(key, "timeout") == 0) {
+		   strcmp(key, "timeout") == 0) {
 		if (!parse_uint(val, 1, 86400,
 			key[0] == 'i' ? &h->interval : &h->timeout)) {
 			add_error(errs, w, "%s must be 1-86400 seconds", key);
@@ -665,8 +762,8 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 		return 0;
 	}
 	if (!is_munin_keyword(last_word(key))) {
-		add_error(errs, w, "unknown keyword \"%s\" in host section",
-		    key);
+		add_error(
+		    errs, w, "unknown keyword \"%s\" in host section", key);
 		return -1;
 	}
 	(void)c;
@@ -742,8 +839,8 @@ parse_line(struct conf *c, char *line, const struct where *w,
 		return 0;
 	}
 	case SEC_HOST:
-		return host_key(c, &c->hosts[sec->host], sec->service, key,
-		    val, w, errs);
+		return host_key(
+		    c, &c->hosts[sec->host], sec->service, key, val, w, errs);
 	}
 	return -1;
 }
@@ -876,8 +973,8 @@ include_skipped(const char *name)
 	size_t n = strlen(name);
 
 	return name[0] == '.' || (n > 0 && name[n - 1] == '~') ||
-	    strstr(name, ".dpkg-") != NULL || strstr(name, ".rpm") != NULL ||
-	    name[0] == '#';
+	       strstr(name, ".dpkg-") != NULL || strstr(name, ".rpm") != NULL ||
+	       name[0] == '#';
 }
 
 static int
@@ -919,8 +1016,8 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 		h = conf_host_find(c, hostname);
 		if (h == NULL) {
 			w.file = c->file != NULL ? c->file : "(default)";
-			h = host_get(c, hostname, conf_group_from_name(hostname),
-			    &w, &i);
+			h = host_get(c, hostname,
+			    conf_group_from_name(hostname), &w, &i);
 		}
 		if (h->address == NULL)
 			h->local = true;
@@ -974,10 +1071,9 @@ conf_print(const struct conf *c, FILE *out)
 	    "timeout %u\nconnect_timeout %u\nidle_timeout %u\n"
 	    "config_refresh %u\n",
 	    c->interval, c->max_concurrency, c->physical_concurrency,
-	    c->timeout, c->connect_timeout, c->idle_timeout,
-	    c->config_refresh);
-	fprintf(out, strchr(c->listen_addr, ':') ? "listen [%s]:%u\n" :
-						    "listen %s:%u\n",
+	    c->timeout, c->connect_timeout, c->idle_timeout, c->config_refresh);
+	fprintf(out,
+	    strchr(c->listen_addr, ':') ? "listen [%s]:%u\n" : "listen %s:%u\n",
 	    c->listen_addr, c->listen_port);
 	fprintf(out, "local_node %s\n", c->local_node ? "yes" : "no");
 	for (i = 0; i < c->munin.n; i++)
@@ -999,8 +1095,8 @@ conf_print(const struct conf *c, FILE *out)
 			fprintf(out, "    # built-in node source\n");
 		if (h->address != NULL)
 			fprintf(out,
-			    strchr(h->address, ':') ? "    address [%s]\n" :
-						      "    address %s\n",
+			    strchr(h->address, ':') ? "    address [%s]\n"
+						    : "    address %s\n",
 			    h->address);
 		fprintf(out, "    port %u\n", h->port);
 		fprintf(out, "    use_node_name %s\n",

@@ -30,24 +30,24 @@ struct conf_errors {
 void conf_errors_cleanup(struct conf_errors *e);
 
 struct conf_host {
-	char *name;          /* host name as Munin shows it */
-	char *group;         /* group chain joined by ';' ("A;B"), never empty */
-	char *address;       /* munin-node address; NULL: no munin-node */
-	unsigned port;       /* munin-node port, default 4949 */
-	bool use_node_name;  /* "use_node_name": list without a node name */
-	bool update;         /* "update no" hosts are never polled */
-	bool local;          /* served by the built-in node source */
-	char *physical;      /* physical host; NULL: the host is its own */
-	unsigned interval;   /* seconds; 0: the global interval */
-	unsigned timeout;    /* seconds, whole poll; 0: the global timeout */
+	char *name;	    /* host name as Munin shows it */
+	char *group;	    /* group chain joined by ';' ("A;B"), never empty */
+	char *address;	    /* munin-node address; NULL: no munin-node */
+	unsigned port;	    /* munin-node port, default 4949 */
+	bool use_node_name; /* "use_node_name": list without a node name */
+	bool update;	    /* "update no" hosts are never polled */
+	bool local;	    /* served by the built-in node source */
+	char *physical;	    /* physical host; NULL: the host is its own */
+	unsigned interval;  /* seconds; 0: the global interval */
+	unsigned timeout;   /* seconds, whole poll; 0: the global timeout */
 	struct attrs overrides; /* "plugin.field.attr" / "plugin.graph_x" */
-	struct attrs munin;  /* other Munin host keys, kept for later use */
-	char *file;          /* where the section starts, for messages */
+	struct attrs munin;	/* other Munin host keys, kept for later use */
+	char *file;		/* where the section starts, for messages */
 	int line;
 };
 
 struct conf {
-	char *file;          /* the main config file */
+	char *file; /* the main config file */
 	/* Munin global keys that drover uses */
 	char *dbdir;
 	char *rundir;
@@ -57,19 +57,19 @@ struct conf {
 	char *includedir;
 	char *rrdcached_socket;
 	/* drover keys */
-	unsigned interval;             /* seconds, default 300 */
+	unsigned interval;	       /* seconds, default 300 */
 	unsigned max_concurrency;      /* polls in flight, default 64 */
 	unsigned physical_concurrency; /* per physical host, default 2 */
-	unsigned timeout;              /* seconds, whole poll, default 60 */
+	unsigned timeout;	       /* seconds, whole poll, default 60 */
 	unsigned connect_timeout;      /* seconds, default 10 */
-	unsigned idle_timeout;         /* seconds between lines, default 30 */
+	unsigned idle_timeout;	       /* seconds between lines, default 30 */
 	unsigned config_refresh;       /* cycles between config reloads, 12 */
-	char *listen_addr;             /* default 127.0.0.1 */
-	unsigned listen_port;          /* default 4948; 0 = any free port */
-	bool local_node;               /* add the built-in local target */
-	struct attrs contacts;         /* "contact.NAME.KEY" -> value */
-	struct attrs munin;            /* accepted Munin keys drover ignores */
-	struct attrs groups;           /* "GROUP;key" from [GROUP;] sections */
+	char *listen_addr;	       /* default 127.0.0.1 */
+	unsigned listen_port;	       /* default 4948; 0 = any free port */
+	bool local_node;	       /* add the built-in local target */
+	struct attrs contacts;	       /* "contact.NAME.KEY" -> value */
+	struct attrs munin;	       /* accepted Munin keys drover ignores */
+	struct attrs groups;	       /* "GROUP;key" from [GROUP;] sections */
 	struct conf_host *hosts;
 	size_t nhosts;
 	size_t hcap;

@@ -36,9 +36,9 @@ void fatalx(const char *fmt, ...)
  * down, a full disk).  Embedded in the owner's struct, zero-initialised.
  */
 struct ratelimit {
-	uint64_t last_ms;     /* when the last message was let through */
-	unsigned suppressed;  /* messages dropped since then */
-	bool used;            /* false until the first message */
+	uint64_t last_ms;    /* when the last message was let through */
+	unsigned suppressed; /* messages dropped since then */
+	bool used;	     /* false until the first message */
 };
 
 /*

@@ -20,16 +20,16 @@ enum tstate { T_FREE, T_IDLE, T_READY, T_RUNNING };
 
 struct target {
 	char *name;
-	int phys;           /* index into sched.phys */
-	unsigned interval;  /* seconds */
+	int phys;	   /* index into sched.phys */
+	unsigned interval; /* seconds */
 	void *udata;
 	enum tstate state;
-	bool removed;       /* free it when the running poll ends */
-	bool held;          /* a bound held it back this slot */
-	uint64_t due;       /* mono ms of the pending slot */
-	int64_t wall_off;   /* wall ms - mono ms when placed */
-	unsigned fails;     /* consecutive failed polls */
-	time_t last_ts;     /* last sample timestamp handed out */
+	bool removed;	  /* free it when the running poll ends */
+	bool held;	  /* a bound held it back this slot */
+	uint64_t due;	  /* mono ms of the pending slot */
+	int64_t wall_off; /* wall ms - mono ms when placed */
+	unsigned fails;	  /* consecutive failed polls */
+	time_t last_ts;	  /* last sample timestamp handed out */
 };
 
 struct phys {
@@ -47,7 +47,7 @@ struct sched {
 	size_t np, pcap;
 	unsigned max_conc;
 	unsigned phys_conc;
-	unsigned max_backoff;  /* seconds */
+	unsigned max_backoff; /* seconds */
 	struct sched_stats st;
 };
 
@@ -79,8 +79,8 @@ sched_new(unsigned max_concurrency, unsigned physical_concurrency,
 
 	if (s == NULL)
 		return NULL;
-	sched_set_limits(s, max_concurrency, physical_concurrency,
-	    max_backoff_s);
+	sched_set_limits(
+	    s, max_concurrency, physical_concurrency, max_backoff_s);
 	return s;
 }
 
@@ -176,8 +176,8 @@ sched_add(struct sched *s, const char *name, const char *physical,
 			break;
 	if (i == s->nt) {
 		if (s->nt == s->tcap) {
-			nt = realloc(s->t,
-			    (s->tcap ? s->tcap * 2 : 16) * sizeof(*nt));
+			nt = realloc(
+			    s->t, (s->tcap ? s->tcap * 2 : 16) * sizeof(*nt));
 			if (nt == NULL)
 				return -1;
 			s->t = nt;
@@ -201,8 +201,8 @@ sched_add(struct sched *s, const char *name, const char *physical,
 }
 
 int
-sched_update(struct sched *s, int id, const char *physical,
-    unsigned interval_s, void *udata, uint64_t mono, int64_t wall_ms)
+sched_update(struct sched *s, int id, const char *physical, unsigned interval_s,
+    void *udata, uint64_t mono, int64_t wall_ms)
 {
 	struct target *t = &s->t[id];
 	int p;
@@ -249,8 +249,8 @@ sched_remove(struct sched *s, int id)
 }
 
 int
-sched_pop(struct sched *s, uint64_t mono, int64_t wall_ms,
-    struct sched_start *out)
+sched_pop(
+    struct sched *s, uint64_t mono, int64_t wall_ms, struct sched_start *out)
 {
 	struct target *t, *best = NULL;
 	int64_t ims, slot_wall, k;

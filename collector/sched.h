@@ -33,11 +33,11 @@ struct sched;
 #define SCHED_LATE_MS 1000
 
 struct sched_start {
-	int id;             /* target id from sched_add() */
-	void *udata;        /* as given to sched_add() */
-	uint64_t due;       /* mono ms the slot was due */
-	uint64_t delay_ms;  /* how long a bound held it back */
-	time_t ts;          /* sample timestamp (epoch s), see sched.c */
+	int id;		   /* target id from sched_add() */
+	void *udata;	   /* as given to sched_add() */
+	uint64_t due;	   /* mono ms the slot was due */
+	uint64_t delay_ms; /* how long a bound held it back */
+	time_t ts;	   /* sample timestamp (epoch s), see sched.c */
 };
 
 enum sched_result { SCHED_OK, SCHED_FAILED, SCHED_TIMED_OUT };
@@ -48,16 +48,16 @@ struct sched_stats {
 	uint64_t done;
 	uint64_t failed;
 	uint64_t timed_out;
-	uint64_t late;          /* started more than SCHED_LATE_MS after due */
-	uint64_t deferred;      /* held back by a bound at least once */
-	uint64_t skipped;       /* slots missed because a poll overran */
+	uint64_t late;	   /* started more than SCHED_LATE_MS after due */
+	uint64_t deferred; /* held back by a bound at least once */
+	uint64_t skipped;  /* slots missed because a poll overran */
 	uint64_t delay_ms_total;
 	uint64_t delay_ms_max;
 	unsigned in_flight;
 };
 
-struct sched *sched_new(unsigned max_concurrency,
-    unsigned physical_concurrency, unsigned max_backoff_s);
+struct sched *sched_new(unsigned max_concurrency, unsigned physical_concurrency,
+    unsigned max_backoff_s);
 void sched_free(struct sched *s);
 /* Changes the bounds (config reload); running polls are not touched. */
 void sched_set_limits(struct sched *s, unsigned max_concurrency,
@@ -83,11 +83,11 @@ void sched_remove(struct sched *s, int id);
  * Call repeatedly until -1.  The target is then running until
  * sched_done().
  */
-int sched_pop(struct sched *s, uint64_t mono, int64_t wall_ms,
-    struct sched_start *out);
+int sched_pop(
+    struct sched *s, uint64_t mono, int64_t wall_ms, struct sched_start *out);
 /* A poll of target id ended at mono with result. */
-void sched_done(struct sched *s, int id, enum sched_result result,
-    uint64_t mono);
+void sched_done(
+    struct sched *s, int id, enum sched_result result, uint64_t mono);
 /* Milliseconds from mono until something is due (0 = now), -1 = never. */
 int64_t sched_timeout(const struct sched *s, uint64_t mono);
 void sched_stats(const struct sched *s, struct sched_stats *out);
@@ -96,7 +96,7 @@ void sched_stats(const struct sched *s, struct sched_stats *out);
 struct sched_phys_stats {
 	const char *name;
 	unsigned in_flight;
-	unsigned max_in_flight;  /* the most ever in flight at once */
+	unsigned max_in_flight; /* the most ever in flight at once */
 	uint64_t delay_ms_total;
 	uint64_t deferred;
 };

@@ -92,10 +92,10 @@ attrs_cleanup(struct attrs *a)
 }
 
 static const char *const ds_names[] = {
-	[DS_GAUGE] = "GAUGE",
-	[DS_DERIVE] = "DERIVE",
-	[DS_COUNTER] = "COUNTER",
-	[DS_ABSOLUTE] = "ABSOLUTE",
+    [DS_GAUGE] = "GAUGE",
+    [DS_DERIVE] = "DERIVE",
+    [DS_COUNTER] = "COUNTER",
+    [DS_ABSOLUTE] = "ABSOLUTE",
 };
 
 bool
@@ -163,8 +163,8 @@ batch_service(struct batch *b, const char *name, bool create)
 			return &b->services[i];
 	if (!create)
 		return NULL;
-	if (grow((void **)&b->services, &b->cap, b->n,
-		sizeof(*b->services)) == -1)
+	if (grow((void **)&b->services, &b->cap, b->n, sizeof(*b->services)) ==
+	    -1)
 		return NULL;
 	s = &b->services[b->n];
 	memset(s, 0, sizeof(*s));
@@ -243,7 +243,7 @@ static bool
 is_word(char c, bool digits)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-	    (digits && c >= '0' && c <= '9');
+	       (digits && c >= '0' && c <= '9');
 }
 
 char *

@@ -46,21 +46,21 @@ bool ds_type_parse(const char *s, enum ds_type *out);
 const char *ds_type_str(enum ds_type t);
 
 struct field {
-	char *name;          /* Munin-sanitised field name */
-	struct attrs attrs;  /* label, type, min, max, draw, warning, ... */
-	bool has_value;      /* a value line was received this poll */
-	bool unknown;        /* the value was "U" (or unparsable) */
+	char *name;	    /* Munin-sanitised field name */
+	struct attrs attrs; /* label, type, min, max, draw, warning, ... */
+	bool has_value;	    /* a value line was received this poll */
+	bool unknown;	    /* the value was "U" (or unparsable) */
 	double value;
-	time_t when;         /* epoch from "value EPOCH:NUMBER", else 0 */
+	time_t when; /* epoch from "value EPOCH:NUMBER", else 0 */
 };
 
 struct service {
-	char *name;          /* plugin name or dotted multigraph name */
-	struct attrs graph;  /* graph_* and other service-level attributes */
+	char *name;	    /* plugin name or dotted multigraph name */
+	struct attrs graph; /* graph_* and other service-level attributes */
 	struct field *fields;
 	size_t nfields;
 	size_t cap;
-	bool has_config;     /* config was received (or taken from cache) */
+	bool has_config; /* config was received (or taken from cache) */
 };
 
 struct batch {

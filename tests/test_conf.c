@@ -78,17 +78,19 @@ test_munin_examples(void **state)
 	assert_non_null(h);
 	assert_false(h->update);
 	assert_string_equal(h->group, "foo.com");
-	assert_string_equal(attrs_get(&h->overrides, "load3.combined_loads.label"),
+	assert_string_equal(
+	    attrs_get(&h->overrides, "load3.combined_loads.label"),
 	    "Combined loads");
 	h = conf_host_find(c, "vm01.example.net");
 	assert_string_equal(h->group, "Cluster;kvm");
-	assert_string_equal(conf_host_group_path(h, path, sizeof(path)),
-	    "Cluster/kvm");
+	assert_string_equal(
+	    conf_host_group_path(h, path, sizeof(path)), "Cluster/kvm");
 	assert_int_equal(h->port, 4950);
 	assert_string_equal(h->physical, "kvm1");
 	assert_string_equal(attrs_get(&h->overrides, "load.load.warning"), "5");
-	assert_string_equal(attrs_get(&h->overrides,
-	    "diskstats_latency.vda.avgwait.warning"), "0:3");
+	assert_string_equal(
+	    attrs_get(&h->overrides, "diskstats_latency.vda.avgwait.warning"),
+	    "0:3");
 	assert_string_equal(attrs_get(&c->groups, "foo.com;node_order"),
 	    "Totals fii.foo.com fay.foo.com");
 	conf_errors_cleanup(&errs);
@@ -146,8 +148,8 @@ test_comments_and_continuations(void **state)
 	assert_int_equal(errs.n, 0);
 	h = conf_host_find(c, "h1");
 	assert_string_equal(h->address, "10.1.1.1");
-	assert_string_equal(attrs_get(&h->overrides, "load.graph_title"),
-	    "Load # of things");
+	assert_string_equal(
+	    attrs_get(&h->overrides, "load.graph_title"), "Load # of things");
 	conf_free(c);
 }
 
@@ -288,15 +290,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_debian_munin_conf_parses),
-		cmocka_unit_test(test_munin_examples),
-		cmocka_unit_test(test_drover_keys_and_defaults),
-		cmocka_unit_test(test_comments_and_continuations),
-		cmocka_unit_test(test_errors_name_file_line_text),
-		cmocka_unit_test(test_load_refuses_config_with_errors),
-		cmocka_unit_test(test_includedir),
-		cmocka_unit_test(test_local_node_target),
-		cmocka_unit_test(test_print_roundtrip),
+	    cmocka_unit_test(test_debian_munin_conf_parses),
+	    cmocka_unit_test(test_munin_examples),
+	    cmocka_unit_test(test_drover_keys_and_defaults),
+	    cmocka_unit_test(test_comments_and_continuations),
+	    cmocka_unit_test(test_errors_name_file_line_text),
+	    cmocka_unit_test(test_load_refuses_config_with_errors),
+	    cmocka_unit_test(test_includedir),
+	    cmocka_unit_test(test_local_node_target),
+	    cmocka_unit_test(test_print_roundtrip),
 	};
 
 	log_init(false, LOG_LVL_WARN);

@@ -53,7 +53,7 @@ test_log_warn_appends_strerror(void **state)
 	fclose(f);
 	log_set_stream(NULL);
 	assert_non_null(strstr(buf, "warning: rrd: cannot open x.rrd: "
-	    "No such file or directory\n"));
+				    "No such file or directory\n"));
 	assert_non_null(strstr(buf, "warning: conf: f:3: bad\n"));
 	assert_null(strstr(buf, "not shown"));
 }
@@ -62,9 +62,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ratelimit_first_then_interval),
-		cmocka_unit_test(test_ratelimit_time_zero),
-		cmocka_unit_test(test_log_warn_appends_strerror),
+	    cmocka_unit_test(test_ratelimit_first_then_interval),
+	    cmocka_unit_test(test_ratelimit_time_zero),
+	    cmocka_unit_test(test_log_warn_appends_strerror),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,8 +46,7 @@ test_batch_lookup_and_copy(void **state)
 	assert_int_equal(service_copy(&copy, s), 0);
 	assert_string_equal(copy.fields[0].name, "load");
 	assert_true(copy.fields[0].has_value);
-	assert_string_equal(attrs_get(&copy.fields[0].attrs, "type"),
-	    "DERIVE");
+	assert_string_equal(attrs_get(&copy.fields[0].attrs, "type"), "DERIVE");
 	service_cleanup(&copy);
 	batch_cleanup(&b);
 }
@@ -59,17 +58,16 @@ test_sanitise_like_munin(void **state)
 
 	(void)state;
 	/* Munin::Master::Node::_sanitise_fieldname */
-	assert_string_equal(sanitise_fieldname("12v", out, sizeof(out)),
-	    "_2v");
-	assert_string_equal(sanitise_fieldname("eth0.rx-bytes", out,
-	    sizeof(out)), "eth0_rx_bytes");
-	assert_string_equal(sanitise_fieldname("_ok", out, sizeof(out)),
-	    "_ok");
+	assert_string_equal(sanitise_fieldname("12v", out, sizeof(out)), "_2v");
+	assert_string_equal(
+	    sanitise_fieldname("eth0.rx-bytes", out, sizeof(out)),
+	    "eth0_rx_bytes");
+	assert_string_equal(sanitise_fieldname("_ok", out, sizeof(out)), "_ok");
 	/* _sanitise_plugin_name keeps a leading digit */
-	assert_string_equal(sanitise_plugin_name("if_eth0.1", out,
-	    sizeof(out)), "if_eth0_1");
-	assert_string_equal(sanitise_plugin_name("1wire", out, sizeof(out)),
-	    "1wire");
+	assert_string_equal(
+	    sanitise_plugin_name("if_eth0.1", out, sizeof(out)), "if_eth0_1");
+	assert_string_equal(
+	    sanitise_plugin_name("1wire", out, sizeof(out)), "1wire");
 	assert_string_equal(sanitise_fieldname("abcdef", out, 4), "abc");
 }
 
@@ -89,10 +87,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_attrs_replace_keeps_order),
-		cmocka_unit_test(test_batch_lookup_and_copy),
-		cmocka_unit_test(test_sanitise_like_munin),
-		cmocka_unit_test(test_ds_type_names),
+	    cmocka_unit_test(test_attrs_replace_keeps_order),
+	    cmocka_unit_test(test_batch_lookup_and_copy),
+	    cmocka_unit_test(test_sanitise_like_munin),
+	    cmocka_unit_test(test_ds_type_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -107,8 +107,8 @@ test_never_twice_at_once(void **state)
 	assert_int_equal(ss.skipped, 3);
 	/* back on its grid, in the future */
 	assert_true(sched_next_due(s, id) > now);
-	assert_int_equal((sched_next_due(s, id) + OFF) % 10000,
-	    sched_phase("slow", 10));
+	assert_int_equal(
+	    (sched_next_due(s, id) + OFF) % 10000, sched_phase("slow", 10));
 	sched_free(s);
 }
 
@@ -174,8 +174,10 @@ test_cluster_bounds(void **state)
 			snprintf(name, sizeof(name), "kvm%d", i);
 		else
 			snprintf(name, sizeof(name), "vm%02d", i);
-		assert_int_equal(sched_add(s, name, i < 2 ? name :
-		    (i % 2 ? "kvm1" : "kvm0"), 30, NULL, now, WALL(now)), i);
+		assert_int_equal(
+		    sched_add(s, name, i < 2 ? name : (i % 2 ? "kvm1" : "kvm0"),
+			30, NULL, now, WALL(now)),
+		    i);
 	}
 	/* ten 2-4 s polls per physical host in a 30 s interval contend */
 	while (now < 30 * 60000) {
@@ -282,8 +284,8 @@ test_remove_running(void **state)
 	sched_done(s, id, SCHED_OK, now + 5);
 	assert_int_equal(sched_timeout(s, now), -1);
 	/* the slot is reused */
-	assert_int_equal(sched_add(s, "new", NULL, 10, NULL, now, WALL(now)),
-	    id);
+	assert_int_equal(
+	    sched_add(s, "new", NULL, 10, NULL, now, WALL(now)), id);
 	sched_free(s);
 }
 
@@ -291,15 +293,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_phases_spread_evenly),
-		cmocka_unit_test(test_first_slot_is_on_grid_and_survives_restart),
-		cmocka_unit_test(test_absolute_schedule_no_drift),
-		cmocka_unit_test(test_never_twice_at_once),
-		cmocka_unit_test(test_backoff_and_recovery),
-		cmocka_unit_test(test_cluster_bounds),
-		cmocka_unit_test(test_global_bound_and_delay),
-		cmocka_unit_test(test_timestamps_unique_and_late_unsnapped),
-		cmocka_unit_test(test_remove_running),
+	    cmocka_unit_test(test_phases_spread_evenly),
+	    cmocka_unit_test(test_first_slot_is_on_grid_and_survives_restart),
+	    cmocka_unit_test(test_absolute_schedule_no_drift),
+	    cmocka_unit_test(test_never_twice_at_once),
+	    cmocka_unit_test(test_backoff_and_recovery),
+	    cmocka_unit_test(test_cluster_bounds),
+	    cmocka_unit_test(test_global_bound_and_delay),
+	    cmocka_unit_test(test_timestamps_unique_and_late_unsnapped),
+	    cmocka_unit_test(test_remove_running),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

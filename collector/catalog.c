@@ -1,0 +1,243 @@
+/*
+ * catalog: hosts in an array in config order, services per host in
+ * arrival order.  Lookups are linear: a drover watches tens to a few
+ * hundred hosts, and every lookup is dwarfed by the poll that causes it.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "log.h"
+
+struct catalog {
+	struct cat_host *h;
+	size_t n;
+	size_t cap;
+};
+
+const char *
+host_state_str(enum host_state s)
+{
+	static const char *const names[] = {"pending", "up", "down"};
+
+	return names[s];
+}
+
+struct catalog *
+catalog_new(void)
+{
+	return calloc(1, sizeof(struct catalog));
+}
+
+static void
+host_cleanup(struct cat_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nservices; i++)
+		service_cleanup(&h->services[i].svc);
+	free(h->services);
+	free(h->name);
+	free(h->group);
+	free(h->physical);
+}
+
+void
+catalog_free(struct catalog *cat)
+{
+	size_t i;
+
+	if (cat == NULL)
+		return;
+	for (i = 0; i < cat->n; i++)
+		host_cleanup(&cat->h[i]);
+	free(cat->h);
+	free(cat);
+}
+
+struct cat_host *
+catalog_find(const struct catalog *cat, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cat->n; i++)
+		if (strcmp(cat->h[i].name, name) == 0)
+			return &cat->h[i];
+	return NULL;
+}
+
+static void
+replace_str(char **dst, const char *src)
+{
+	char *p;
+
+	if (src == NULL || (*dst != NULL && strcmp(*dst, src) == 0))
+		return;
+	p = strdup(src);
+	if (p == NULL)
+		return;
+	free(*dst);
+	*dst = p;
+}
+
+struct cat_host *
+catalog_host(struct catalog *cat, const char *name, const char *group,
+    const char *physical)
+{
+	struct cat_host *h = catalog_find(cat, name), *nv;
+
+	if (h == NULL) {
+		if (cat->n == cat->cap) {
+			nv = realloc(cat->h,
+			    (cat->cap ? cat->cap * 2 : 16) * sizeof(*nv));
+			if (nv == NULL)
+				fatal("catalog: realloc");
+			cat->h = nv;
+			cat->cap = cat->cap ? cat->cap * 2 : 16;
+		}
+		h = &cat->h[cat->n++];
+		memset(h, 0, sizeof(*h));
+		h->name = strdup(name);
+		if (h->name == NULL)
+			fatal("catalog: strdup");
+	}
+	replace_str(&h->group, group);
+	replace_str(&h->physical, physical != NULL ? physical : name);
+	return h;
+}
+
+void
+catalog_retain(struct catalog *cat, const char *const *keep, size_t n)
+{
+	size_t i, j, w = 0;
+	bool found;
+
+	for (i = 0; i < cat->n; i++) {
+		found = false;
+		for (j = 0; j < n && !found; j++)
+			found = strcmp(cat->h[i].name, keep[j]) == 0;
+		if (found)
+			cat->h[w++] = cat->h[i];
+		else
+			host_cleanup(&cat->h[i]);
+	}
+	cat->n = w;
+}
+
+size_t
+catalog_count(const struct catalog *cat)
+{
+	return cat->n;
+}
+
+struct cat_host *
+catalog_at(const struct catalog *cat, size_t i)
+{
+	return i < cat->n ? &cat->h[i] : NULL;
+}
+
+const struct cat_service *
+cat_host_service(const struct cat_host *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < h->nservices; i++)
+		if (strcmp(h->services[i].svc.name, name) == 0)
+			return &h->services[i];
+	return NULL;
+}
+
+static struct cat_service *
+service_slot(struct cat_host *h, const char *name)
+{
+	struct cat_service *nv;
+	size_t i;
+
+	for (i = 0; i < h->nservices; i++)
+		if (strcmp(h->services[i].svc.name, name) == 0)
+			return &h->services[i];
+	if (h->nservices == h->cap) {
+		nv = realloc(
+		    h->services, (h->cap ? h->cap * 2 : 16) * sizeof(*nv));
+		if (nv == NULL)
+			return NULL;
+		h->services = nv;
+		h->cap = h->cap ? h->cap * 2 : 16;
+	}
+	memset(&h->services[h->nservices], 0, sizeof(h->services[0]));
+	return &h->services[h->nservices++];
+}
+
+void
+catalog_update(
+    struct catalog *cat, struct cat_host *h, time_t ts, const struct batch *b)
+{
+	struct cat_service *cs;
+	const struct service *src;
+	struct field *f;
+	size_t i, j;
+
+	(void)cat;
+	for (i = 0; i < b->n; i++) {
+		src = &b->services[i];
+		cs = service_slot(h, src->name);
+		if (cs == NULL)
+			continue;
+		if (cs->svc.name == NULL || src->has_config) {
+			struct service copy;
+
+			if (service_copy(&copy, src) == -1)
+				continue;
+			/* keep last values of fields this poll did not send */
+			for (j = 0; cs->svc.name != NULL && j < cs->svc.nfields;
+			     j++) {
+				f = service_field(
+				    &copy, cs->svc.fields[j].name, false);
+				if (f != NULL && !f->has_value) {
+					f->value = cs->svc.fields[j].value;
+					f->unknown = cs->svc.fields[j].unknown;
+					f->when = cs->svc.fields[j].when;
+				}
+			}
+			if (cs->svc.name != NULL)
+				service_cleanup(&cs->svc);
+			cs->svc = copy;
+		} else {
+			for (j = 0; j < src->nfields; j++) {
+				if (!src->fields[j].has_value)
+					continue;
+				f = service_field(
+				    &cs->svc, src->fields[j].name, true);
+				if (f == NULL)
+					continue;
+				f->has_value = true;
+				f->value = src->fields[j].value;
+				f->unknown = src->fields[j].unknown;
+				f->when = src->fields[j].when;
+			}
+		}
+		cs->last_update = ts;
+	}
+}
+
+void
+catalog_poll_result(struct cat_host *h, bool ok, const char *error, time_t when,
+    uint64_t poll_ms, uint64_t queue_ms, unsigned values)
+{
+	h->last_poll = when;
+	h->poll_ms = poll_ms;
+	h->queue_ms = queue_ms;
+	h->values = values;
+	snprintf(h->last_error, sizeof(h->last_error), "%s",
+	    error != NULL ? error : "");
+	if (ok) {
+		h->state = HOST_UP;
+		h->last_ok = when;
+		h->failures = 0;
+	} else {
+		h->state = HOST_DOWN;
+		h->failures++;
+	}
+}

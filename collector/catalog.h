@@ -1,0 +1,75 @@
+/*
+ * catalog: what drover knows now about every host, service and field.
+ *
+ * Hosts are created from the config and stay until a reload drops them
+ * from the config: a host that is down stays listed as down, with its
+ * error and the time it was last seen.  Each service keeps its latest
+ * config (graph metadata, field attributes) and last values.  The web
+ * pages, the JSON API and alerts read from here.  Loop thread only.
+ */
+#ifndef DROVER_CATALOG_H
+#define DROVER_CATALOG_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "sample.h"
+
+enum host_state {
+	HOST_PENDING, /* never polled yet */
+	HOST_UP,      /* last poll succeeded (maybe partly) */
+	HOST_DOWN,    /* last poll failed */
+};
+
+const char *host_state_str(enum host_state s);
+
+struct cat_service {
+	struct service svc; /* config and last values */
+	time_t last_update; /* sample time of the last values (epoch s) */
+};
+
+struct cat_host {
+	char *name;
+	char *group;	/* ';'-joined group chain */
+	char *physical; /* physical host name (own name if none) */
+	enum host_state state;
+	time_t last_ok;	      /* epoch s of the last successful poll, or 0 */
+	time_t last_poll;     /* epoch s of the last poll attempt, or 0 */
+	char last_error[256]; /* empty when the last poll was clean */
+	unsigned failures;    /* consecutive failed polls */
+	uint64_t poll_ms;     /* duration of the last poll */
+	uint64_t queue_ms;    /* queue delay of the last poll */
+	unsigned values;      /* values received in the last poll */
+	struct cat_service *services;
+	size_t nservices;
+	size_t cap;
+};
+
+struct catalog;
+
+struct catalog *catalog_new(void);
+void catalog_free(struct catalog *cat);
+/* The host called name, created (with group and physical) when missing;
+ * group and physical are updated when given. */
+struct cat_host *catalog_host(struct catalog *cat, const char *name,
+    const char *group, const char *physical);
+struct cat_host *catalog_find(const struct catalog *cat, const char *name);
+/* Drops hosts whose name is not in keep[0..n) (after a config reload). */
+void catalog_retain(struct catalog *cat, const char *const *keep, size_t n);
+size_t catalog_count(const struct catalog *cat);
+struct cat_host *catalog_at(const struct catalog *cat, size_t i);
+/*
+ * Merges a poll's batch into the host: each service's config replaces the
+ * old one when the batch carries config, values replace old values.
+ */
+void catalog_update(
+    struct catalog *cat, struct cat_host *h, time_t ts, const struct batch *b);
+/* Records the end of a poll: ok, or down with error. */
+void catalog_poll_result(struct cat_host *h, bool ok, const char *error,
+    time_t when, uint64_t poll_ms, uint64_t queue_ms, unsigned values);
+/* The service called name of host h, or NULL. */
+const struct cat_service *cat_host_service(
+    const struct cat_host *h, const char *name);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * ingest: overrides, catalog update, RRD jobs.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest.h"
+#include "log.h"
+#include "rrd_schema.h"
+
+struct ingest {
+	struct catalog *cat;
+	struct rrd_writer *writer;
+	const struct conf *conf;
+	struct ratelimit path_rl; /* names that cannot become files */
+};
+
+struct ingest *
+ingest_new(struct catalog *cat, struct rrd_writer *writer)
+{
+	struct ingest *in = calloc(1, sizeof(*in));
+
+	if (in == NULL)
+		return NULL;
+	in->cat = cat;
+	in->writer = writer;
+	return in;
+}
+
+void
+ingest_free(struct ingest *in)
+{
+	free(in);
+}
+
+void
+ingest_set_conf(struct ingest *in, const struct conf *c)
+{
+	in->conf = c;
+}
+
+/*
+ * One override "SERVICE.FIELD.ATTR" or "SERVICE.graph_KEY".  Service
+ * names may hold dots (multigraph children), so the longest service name
+ * that prefixes the key wins, as in Munin.
+ */
+static void
+apply_one(struct batch *b, const char *key, const char *value)
+{
+	struct service *best = NULL;
+	const char *rest, *dot;
+	struct field *f;
+	char fname[256];
+	size_t i, n, bestlen = 0;
+
+	for (i = 0; i < b->n; i++) {
+		n = strlen(b->services[i].name);
+		if (n > bestlen && strncmp(key, b->services[i].name, n) == 0 &&
+		    key[n] == '.') {
+			best = &b->services[i];
+			bestlen = n;
+		}
+	}
+	if (best == NULL)
+		return;
+	rest = key + bestlen + 1;
+	dot = strrchr(rest, '.');
+	if (dot == NULL) {
+		attrs_set(&best->graph, rest, value);
+		return;
+	}
+	n = (size_t)(dot - rest);
+	if (n == 0 || n >= sizeof(fname))
+		return;
+	memcpy(fname, rest, n);
+	fname[n] = '\0';
+	f = service_field(best, fname, false);
+	if (f != NULL)
+		attrs_set(&f->attrs, dot + 1, value);
+}
+
+void
+ingest_apply_overrides(const struct conf_host *hc, struct batch *b)
+{
+	size_t i;
+
+	if (hc == NULL)
+		return;
+	for (i = 0; i < hc->overrides.n; i++)
+		apply_one(b, hc->overrides.v[i].key, hc->overrides.v[i].value);
+}
+
+static void
+queue_rrd(struct ingest *in, const struct cat_host *h, const struct service *s,
+    const struct field *f, time_t ts)
+{
+	struct rrd_job *job;
+	struct rrd_ds ds;
+	char path[4096], group[1024];
+	size_t i;
+
+	snprintf(group, sizeof(group), "%s", h->group);
+	for (i = 0; group[i] != '\0'; i++)
+		if (group[i] == ';')
+			group[i] = '/';
+	if (rrd_path(path, sizeof(path), in->conf->dbdir, group, h->name,
+		s->name, f->name, field_type(f)) == -1) {
+		if (ratelimit_allow(
+			&in->path_rl, (uint64_t)ts * 1000, 600000, NULL))
+			log_warnx("ingest: %s: %s.%s cannot be stored: %s",
+			    h->name, s->name, f->name, strerror(errno));
+		return;
+	}
+	if (rrd_ds_init(&ds, field_type(f), attrs_get(&f->attrs, "min"),
+		attrs_get(&f->attrs, "max"),
+		attrs_get(&s->graph, "graph_data_size")) == -1)
+		rrd_ds_init(&ds, field_type(f), NULL, NULL, NULL);
+	job = rrd_job_new(
+	    path, &ds, f->when > 0 ? f->when : ts, f->value, f->unknown);
+	if (job == NULL)
+		return;
+	rrd_writer_submit(in->writer, job);
+}
+
+void
+ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
+    time_t ts, struct batch *b)
+{
+	const struct service *s;
+	size_t i, j;
+
+	ingest_apply_overrides(hc, b);
+	catalog_update(in->cat, h, ts, b);
+	if (in->writer == NULL || in->conf == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		s = &b->services[i];
+		for (j = 0; j < s->nfields; j++)
+			if (s->fields[j].has_value)
+				queue_rrd(in, h, s, &s->fields[j], ts);
+	}
+}

@@ -1,0 +1,40 @@
+/*
+ * ingest: the one fan-out point for every batch of samples.
+ *
+ * A finished poll hands its batch here.  ingest applies the operator's
+ * munin.conf overrides ("load.load.warning 5", "cpu.graph_title ..."),
+ * updates the catalog, and queues one RRD update per value on the RRD
+ * writer (which runs on its own thread).  Later consumers (alerts) hook in
+ * here too, so every sample is seen as it arrives.  Loop thread only.
+ */
+#ifndef DROVER_INGEST_H
+#define DROVER_INGEST_H
+
+#include <time.h>
+
+#include "catalog.h"
+#include "conf.h"
+#include "rrd_writer.h"
+#include "sample.h"
+
+struct ingest;
+
+/* Neither argument is owned; writer may be NULL (no RRD output). */
+struct ingest *ingest_new(struct catalog *cat, struct rrd_writer *writer);
+void ingest_free(struct ingest *in);
+/* The config to resolve dbdir and overrides against (after a reload). */
+void ingest_set_conf(struct ingest *in, const struct conf *c);
+
+/*
+ * Takes one poll's batch for host h (its config entry hc, NULL for
+ * drover's own metrics) stamped ts (epoch s).  Values that carry their
+ * own time ("value EPOCH:N") keep it.  The batch is modified (overrides)
+ * but not freed.
+ */
+void ingest_batch(struct ingest *in, struct cat_host *h,
+    const struct conf_host *hc, time_t ts, struct batch *b);
+
+/* Applies hc's overrides to b (exposed for tests). */
+void ingest_apply_overrides(const struct conf_host *hc, struct batch *b);
+
+#endif

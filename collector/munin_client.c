@@ -1,0 +1,787 @@
+/*
+ * munin_client: the munin-node protocol as a libuv state machine.
+ *
+ * One connection per poll, commands sent one at a time (munin-node runs
+ * plugins sequentially anyway; pipelining would only hide which plugin is
+ * slow).  Bytes are split into lines here; replies go to munin_proto's
+ * pure parsers.  The user callback runs from the TCP handle's close
+ * callback, so when it runs the client is idle and may be polled again.
+ */
+#include "config.h"
+
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "munin_client.h"
+#include "munin_proto.h"
+
+enum mstate {
+	MS_IDLE,
+	MS_RESOLVING,
+	MS_CONNECTING,
+	MS_BANNER,
+	MS_CAP,
+	MS_LIST,
+	MS_CONFIG,
+	MS_FETCH,
+	MS_QUIT,
+	MS_CLOSING,
+};
+
+static const char *const state_names[] = {
+    "idle",
+    "resolving",
+    "connecting",
+    "reading the banner",
+    "negotiating capabilities",
+    "listing plugins",
+    "reading config",
+    "fetching",
+    "quitting",
+    "closing",
+};
+
+/* A plugin's last good config reply, replayed when config is skipped. */
+struct cache_entry {
+	char *plugin;
+	char *text;
+	size_t len;
+};
+
+struct mclient {
+	uv_loop_t *loop;
+	uv_tcp_t tcp;
+	uv_timer_t idle_timer;	/* connect and idle timeouts */
+	uv_timer_t total_timer; /* deadline of the whole poll */
+	uv_getaddrinfo_t gai;
+	uv_connect_t conn;
+	int open_handles; /* timers + tcp not yet closed */
+	bool tcp_open;
+	bool resolving; /* the resolver callback is pending */
+	bool retrying;	/* closing a socket to try the next address */
+	bool freeing;
+	enum mstate state;
+
+	/* the running poll */
+	struct mclient_opts opts;
+	char *address;
+	char *list_name;
+	mclient_cb cb;
+	void *arg;
+	struct addrinfo *ai;	 /* resolved addresses */
+	struct addrinfo *ai_cur; /* the one being tried */
+	uint64_t t_start;	 /* uv_now at poll start */
+	struct mclient_result res;
+	unsigned caps;
+
+	/* line assembly */
+	char line[MCLIENT_MAX_LINE + 1];
+	size_t linelen;
+	/* the reply being read (config/fetch) */
+	char *reply;
+	size_t replylen, replycap;
+	struct batch tmp; /* the current plugin's services */
+
+	/* kept across polls */
+	struct strlist plugins;
+	size_t cur;	/* plugin being asked */
+	bool refresh;	/* re-read every config this poll */
+	unsigned polls; /* polls since configs were all re-read */
+	struct cache_entry *cache;
+	size_t ncache, cachecap;
+	char rbuf[65536]; /* libuv read buffer */
+};
+
+const char *
+mclient_status_str(enum mclient_status st)
+{
+	static const char *const names[] = {"ok", "partial", "dns", "connect",
+	    "timeout", "closed", "protocol", "cancelled"};
+
+	return names[st];
+}
+
+/* ms to wait for the node to close after "quit" */
+#define QUIT_WAIT_MS 2000
+
+static void on_tcp_closed(uv_handle_t *h);
+static void next_plugin(struct mclient *c);
+static void on_idle_timeout(uv_timer_t *t);
+
+static void
+on_timer_closed(uv_handle_t *h)
+{
+	struct mclient *c = h->data;
+
+	if (--c->open_handles == 0)
+		free(c);
+}
+
+static void
+cache_cleanup(struct mclient *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ncache; i++) {
+		free(c->cache[i].plugin);
+		free(c->cache[i].text);
+	}
+	free(c->cache);
+	c->cache = NULL;
+	c->ncache = c->cachecap = 0;
+}
+
+static struct cache_entry *
+cache_find(struct mclient *c, const char *plugin)
+{
+	size_t i;
+
+	for (i = 0; i < c->ncache; i++)
+		if (strcmp(c->cache[i].plugin, plugin) == 0)
+			return &c->cache[i];
+	return NULL;
+}
+
+static void
+cache_store(struct mclient *c, const char *plugin, const char *text, size_t len)
+{
+	struct cache_entry *e = cache_find(c, plugin), *nv;
+	char *copy = malloc(len + 1);
+
+	if (copy == NULL)
+		return;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	if (e == NULL) {
+		if (c->ncache == c->cachecap) {
+			nv = realloc(c->cache,
+			    (c->cachecap ? c->cachecap * 2 : 32) * sizeof(*nv));
+			if (nv == NULL) {
+				free(copy);
+				return;
+			}
+			c->cache = nv;
+			c->cachecap = c->cachecap ? c->cachecap * 2 : 32;
+		}
+		e = &c->cache[c->ncache++];
+		e->plugin = strdup(plugin);
+		if (e->plugin == NULL) {
+			c->ncache--;
+			free(copy);
+			return;
+		}
+	} else
+		free(e->text);
+	e->text = copy;
+	e->len = len;
+}
+
+struct mclient *
+mclient_new(uv_loop_t *loop)
+{
+	struct mclient *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->loop = loop;
+	uv_timer_init(loop, &c->idle_timer);
+	uv_timer_init(loop, &c->total_timer);
+	c->idle_timer.data = c;
+	c->total_timer.data = c;
+	c->open_handles = 2;
+	return c;
+}
+
+bool
+mclient_busy(const struct mclient *c)
+{
+	return c->state != MS_IDLE;
+}
+
+static void
+poll_reset(struct mclient *c)
+{
+	if (c->ai != NULL)
+		uv_freeaddrinfo(c->ai);
+	c->ai = c->ai_cur = NULL;
+	free(c->address);
+	free(c->list_name);
+	c->address = c->list_name = NULL;
+	free(c->reply);
+	c->reply = NULL;
+	c->replylen = c->replycap = 0;
+	c->linelen = 0;
+	batch_cleanup(&c->tmp);
+}
+
+/* Hands the result to the user; the client is idle from here on. */
+static void
+deliver(struct mclient *c)
+{
+	struct mclient_result res = c->res;
+	mclient_cb cb = c->cb;
+	void *arg = c->arg;
+
+	memset(&c->res, 0, sizeof(c->res));
+	poll_reset(c);
+	c->state = MS_IDLE;
+	if (c->freeing) {
+		batch_cleanup(&res.batch);
+		strlist_cleanup(&c->plugins);
+		cache_cleanup(c);
+		uv_close((uv_handle_t *)&c->idle_timer, on_timer_closed);
+		uv_close((uv_handle_t *)&c->total_timer, on_timer_closed);
+		return;
+	}
+	cb(arg, &res);
+}
+
+static void
+on_tcp_closed(uv_handle_t *h)
+{
+	struct mclient *c = h->data;
+
+	c->tcp_open = false;
+	deliver(c);
+}
+
+static void
+merge_tmp(struct mclient *c)
+{
+	struct service *dst;
+	size_t i;
+
+	for (i = 0; i < c->tmp.n; i++) {
+		if (batch_service(&c->res.batch, c->tmp.services[i].name,
+			false) != NULL) {
+			/* two plugins claim one graph: the first wins */
+			service_cleanup(&c->tmp.services[i]);
+			continue;
+		}
+		dst = batch_service(&c->res.batch, "", true);
+		if (dst == NULL) {
+			service_cleanup(&c->tmp.services[i]);
+			continue;
+		}
+		free(dst->name);
+		*dst = c->tmp.services[i];
+	}
+	free(c->tmp.services);
+	memset(&c->tmp, 0, sizeof(c->tmp));
+}
+
+/*
+ * Ends the poll with status (unless one is already set) and the error
+ * text; closes the connection; the callback follows from the close.
+ */
+static void finish(struct mclient *c, enum mclient_status st, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+static void
+finish(struct mclient *c, enum mclient_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->state == MS_CLOSING || c->state == MS_IDLE)
+		return;
+	/* keep what the interrupted plugin already sent */
+	if (c->state == MS_FETCH && c->replylen > 0 && st != MC_OK) {
+		struct mproto_stats ps = {0};
+
+		mproto_parse_fetch(
+		    c->reply, c->replylen, c->plugins.v[c->cur], &c->tmp, &ps);
+		merge_tmp(c);
+	}
+	if (c->resolving)
+		uv_cancel((uv_req_t *)&c->gai);
+	c->res.status = st;
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(c->res.error, sizeof(c->res.error), fmt, ap);
+		va_end(ap);
+	}
+	c->res.duration_ms = uv_now(c->loop) - c->t_start;
+	c->state = MS_CLOSING;
+	uv_timer_stop(&c->idle_timer);
+	uv_timer_stop(&c->total_timer);
+	if (c->tcp_open) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		uv_close((uv_handle_t *)&c->tcp, on_tcp_closed);
+	} else if (!c->resolving && !c->retrying)
+		deliver(c);
+	/* else the resolver callback delivers */
+}
+
+static void
+on_idle_timeout(uv_timer_t *t)
+{
+	struct mclient *c = t->data;
+
+	if (c->state == MS_QUIT) {
+		/* the node kept the connection open after quit: fine */
+		finish(c, c->res.status, NULL);
+		return;
+	}
+	finish(c, MC_TIMEOUT, "no answer for %.1f s while %s",
+	    (double)(c->state == MS_CONNECTING ? c->opts.connect_timeout
+					       : c->opts.idle_timeout) /
+		1000,
+	    state_names[c->state]);
+}
+
+static void
+on_total_timeout(uv_timer_t *t)
+{
+	struct mclient *c = t->data;
+
+	finish(c, MC_TIMEOUT, "poll took longer than %.1f s (while %s)",
+	    (double)c->opts.timeout / 1000, state_names[c->state]);
+}
+
+static void
+on_write(uv_write_t *req, int status)
+{
+	struct mclient *c = req->data;
+
+	free(req);
+	if (status < 0 && status != UV_ECANCELED)
+		finish(c, MC_CLOSED, "write failed while %s: %s",
+		    state_names[c->state], uv_strerror(status));
+}
+
+static void send_cmd(struct mclient *c, enum mstate next, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+send_cmd(struct mclient *c, enum mstate next, const char *fmt, ...)
+{
+	uv_write_t *req;
+	uv_buf_t buf;
+	va_list ap;
+	char *p;
+	int n;
+
+	req = malloc(sizeof(*req) + 512);
+	if (req == NULL) {
+		finish(c, MC_PROTOCOL, "out of memory");
+		return;
+	}
+	p = (char *)(req + 1);
+	va_start(ap, fmt);
+	n = vsnprintf(p, 512, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= 512) {
+		free(req);
+		finish(c, MC_PROTOCOL, "command too long");
+		return;
+	}
+	req->data = c;
+	buf = uv_buf_init(p, (unsigned)n);
+	c->state = next;
+	c->replylen = 0;
+	if (uv_write(req, (uv_stream_t *)&c->tcp, &buf, 1, on_write) != 0) {
+		free(req);
+		finish(
+		    c, MC_CLOSED, "write failed while %s", state_names[next]);
+	}
+}
+
+static bool
+need_config(struct mclient *c, const char *plugin)
+{
+	return c->refresh || cache_find(c, plugin) == NULL;
+}
+
+/* Replays the cached config of plugin into tmp, without its values. */
+static void
+replay_config(struct mclient *c, const char *plugin)
+{
+	struct cache_entry *e = cache_find(c, plugin);
+	struct mproto_stats ps = {0};
+	size_t i, j;
+
+	if (e == NULL)
+		return;
+	mproto_parse_config(e->text, e->len, plugin, &c->tmp, &ps);
+	for (i = 0; i < c->tmp.n; i++)
+		for (j = 0; j < c->tmp.services[i].nfields; j++) {
+			c->tmp.services[i].fields[j].has_value = false;
+			c->tmp.services[i].fields[j].unknown = false;
+			c->tmp.services[i].fields[j].when = 0;
+		}
+}
+
+static void
+next_plugin(struct mclient *c)
+{
+	const char *p;
+
+	if (c->cur >= c->plugins.n) {
+		if (c->refresh) {
+			c->polls = 0;
+			c->refresh = false;
+		}
+		/*
+		 * Wait for the node to close its end: only then is the poll
+		 * over for the node, and the physical host's budget free.
+		 */
+		c->res.status = c->res.plugin_errors ? MC_PARTIAL : MC_OK;
+		send_cmd(c, MS_QUIT, "quit\n");
+		uv_timer_start(
+		    &c->idle_timer, on_idle_timeout, QUIT_WAIT_MS, 0);
+		return;
+	}
+	p = c->plugins.v[c->cur];
+	if (need_config(c, p)) {
+		send_cmd(c, MS_CONFIG, "config %s\n", p);
+	} else {
+		replay_config(c, p);
+		send_cmd(c, MS_FETCH, "fetch %s\n", p);
+	}
+}
+
+static void
+plugin_error(struct mclient *c, const char *what, enum mproto_status st)
+{
+	c->res.plugin_errors++;
+	if (c->res.error[0] == '\0')
+		snprintf(c->res.error, sizeof(c->res.error), "%s %s: %s", what,
+		    c->plugins.v[c->cur], mproto_status_str(st));
+}
+
+static void
+reply_done(struct mclient *c)
+{
+	struct mproto_stats ps = {0};
+	const char *p = c->plugins.v[c->cur];
+	enum mproto_status st;
+
+	if (c->state == MS_CONFIG) {
+		st =
+		    mproto_parse_config(c->reply, c->replylen, p, &c->tmp, &ps);
+		c->res.bad_lines += ps.bad_lines;
+		if (st != MPROTO_OK) {
+			plugin_error(c, "config", st);
+			batch_cleanup(&c->tmp);
+			/* an old config still describes the fetch */
+			if (cache_find(c, p) == NULL) {
+				c->cur++;
+				next_plugin(c);
+				return;
+			}
+			replay_config(c, p);
+		} else {
+			cache_store(c, p, c->reply, c->replylen);
+			if ((c->caps & MPROTO_CAP_DIRTYCONFIG) &&
+			    batch_values(&c->tmp) > 0) {
+				merge_tmp(c);
+				c->cur++;
+				next_plugin(c);
+				return;
+			}
+		}
+		send_cmd(c, MS_FETCH, "fetch %s\n", p);
+		return;
+	}
+	st = mproto_parse_fetch(c->reply, c->replylen, p, &c->tmp, &ps);
+	c->res.bad_lines += ps.bad_lines;
+	if (st != MPROTO_OK)
+		plugin_error(c, "fetch", st);
+	merge_tmp(c);
+	c->cur++;
+	next_plugin(c);
+}
+
+static void
+reply_append(struct mclient *c, const char *line, size_t len)
+{
+	size_t need = c->replylen + len + 1;
+	size_t ncap;
+	char *nv;
+
+	if (need > MCLIENT_MAX_REPLY) {
+		finish(c, MC_PROTOCOL, "reply to %s %s longer than %u bytes",
+		    c->state == MS_CONFIG ? "config" : "fetch",
+		    c->plugins.v[c->cur], MCLIENT_MAX_REPLY);
+		return;
+	}
+	if (need > c->replycap) {
+		ncap = c->replycap ? c->replycap : 4096;
+		while (ncap < need)
+			ncap *= 2;
+		nv = realloc(c->reply, ncap);
+		if (nv == NULL) {
+			finish(c, MC_PROTOCOL, "out of memory");
+			return;
+		}
+		c->reply = nv;
+		c->replycap = ncap;
+	}
+	memcpy(c->reply + c->replylen, line, len);
+	c->reply[c->replylen + len] = '\n';
+	c->replylen += len + 1;
+}
+
+/* Printable prefix of a line, for error messages about garbage. */
+static const char *
+printable(const char *line, char *out, size_t outlen)
+{
+	size_t i;
+
+	for (i = 0; line[i] != '\0' && i + 1 < outlen && i < 60; i++)
+		out[i] = (line[i] >= 0x20 && line[i] < 0x7f) ? line[i] : '?';
+	out[i] = '\0';
+	return out;
+}
+
+static void
+handle_line(struct mclient *c, char *line, size_t len)
+{
+	char shown[64];
+
+	switch (c->state) {
+	case MS_BANNER:
+		if (mproto_parse_banner(line, c->res.node_name,
+			sizeof(c->res.node_name)) == -1) {
+			finish(c, MC_PROTOCOL, "not a munin node: \"%s\"",
+			    printable(line, shown, sizeof(shown)));
+			return;
+		}
+		send_cmd(c, MS_CAP, "cap multigraph dirtyconfig\n");
+		return;
+	case MS_CAP:
+		c->caps = line[0] == '#' ? 0 : mproto_parse_cap(line);
+		send_cmd(c, MS_LIST, "list %s\n",
+		    c->list_name != NULL ? c->list_name : c->res.node_name);
+		return;
+	case MS_LIST: {
+		struct strlist l = {0};
+
+		if (mproto_parse_list(line, &l) == -1 ||
+		    l.n > MCLIENT_MAX_PLUGINS) {
+			strlist_cleanup(&l);
+			finish(c, MC_PROTOCOL, "bad plugin list: \"%s\"",
+			    printable(line, shown, sizeof(shown)));
+			return;
+		}
+		if (!strlist_equal(&l, &c->plugins) ||
+		    c->polls >= c->opts.config_refresh)
+			c->refresh = true;
+		c->polls++;
+		strlist_cleanup(&c->plugins);
+		c->plugins = l;
+		c->res.plugins = (unsigned)l.n;
+		c->cur = 0;
+		next_plugin(c);
+		return;
+	}
+	case MS_CONFIG:
+	case MS_FETCH:
+		if (mproto_is_end(line))
+			reply_done(c);
+		else
+			reply_append(c, line, len);
+		return;
+	default:
+		return;
+	}
+}
+
+static void
+on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct mclient *c = h->data;
+
+	(void)suggested;
+	*buf = uv_buf_init(c->rbuf, sizeof(c->rbuf));
+}
+
+static void
+on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct mclient *c = s->data;
+	const char *p = buf->base, *end = buf->base + (n > 0 ? n : 0);
+	const char *nl;
+	size_t chunk;
+
+	if (n < 0 && c->state == MS_QUIT) {
+		finish(c, c->res.status, NULL);
+		return;
+	}
+	if (n < 0) {
+		finish(c, MC_CLOSED,
+		    n == UV_EOF ? "node closed the connection while %s"
+				: "read failed while %s",
+		    state_names[c->state]);
+		return;
+	}
+	uv_timer_again(&c->idle_timer);
+	while (p < end && c->state != MS_CLOSING) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		chunk = (size_t)((nl != NULL ? nl : end) - p);
+		if (c->linelen + chunk > MCLIENT_MAX_LINE) {
+			finish(c, MC_PROTOCOL,
+			    "line longer than %d bytes while %s",
+			    MCLIENT_MAX_LINE, state_names[c->state]);
+			return;
+		}
+		memcpy(c->line + c->linelen, p, chunk);
+		c->linelen += chunk;
+		p += chunk;
+		if (nl == NULL)
+			break;
+		p++; /* the '\n' */
+		if (c->linelen > 0 && c->line[c->linelen - 1] == '\r')
+			c->linelen--;
+		c->line[c->linelen] = '\0';
+		chunk = c->linelen;
+		c->linelen = 0;
+		handle_line(c, c->line, chunk);
+	}
+}
+
+static void try_connect(struct mclient *c);
+static void on_tcp_closed_retry(uv_handle_t *h);
+
+static void
+on_connect(uv_connect_t *req, int status)
+{
+	struct mclient *c = req->data;
+
+	if (c->state != MS_CONNECTING)
+		return; /* cancelled or timed out; close delivers */
+	if (status < 0) {
+		if (c->ai_cur->ai_next != NULL) {
+			/* the handle is reusable only after it closed */
+			c->ai_cur = c->ai_cur->ai_next;
+			c->tcp_open = false;
+			c->retrying = true;
+			uv_close((uv_handle_t *)&c->tcp, on_tcp_closed_retry);
+			return;
+		}
+		finish(c, MC_CONNECT, "connect to %s port %u: %s", c->address,
+		    c->opts.port, uv_strerror(status));
+		return;
+	}
+	c->res.connect_ms = uv_now(c->loop) - c->t_start;
+	c->state = MS_BANNER;
+	uv_timer_start(&c->idle_timer, on_idle_timeout, c->opts.idle_timeout,
+	    c->opts.idle_timeout);
+	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0)
+		finish(c, MC_CLOSED, "cannot read from %s", c->address);
+}
+
+static void
+on_tcp_closed_retry(uv_handle_t *h)
+{
+	struct mclient *c = h->data;
+
+	c->retrying = false;
+	if (c->state == MS_CLOSING)
+		deliver(c); /* timed out meanwhile */
+	else
+		try_connect(c);
+}
+
+static void
+try_connect(struct mclient *c)
+{
+	int r;
+
+	uv_tcp_init(c->loop, &c->tcp);
+	c->tcp.data = c;
+	c->tcp_open = true;
+	c->conn.data = c;
+	c->state = MS_CONNECTING;
+	r = uv_tcp_connect(&c->conn, &c->tcp, c->ai_cur->ai_addr, on_connect);
+	if (r != 0)
+		finish(c, MC_CONNECT, "connect to %s port %u: %s", c->address,
+		    c->opts.port, uv_strerror(r));
+}
+
+static void
+on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai)
+{
+	struct mclient *c = req->data;
+
+	c->ai = ai;
+	c->resolving = false;
+	if (c->state == MS_CLOSING) {
+		/* timed out or cancelled while resolving */
+		deliver(c);
+		return;
+	}
+	if (status < 0 || ai == NULL) {
+		finish(c, MC_DNS, "cannot resolve %s: %s", c->address,
+		    uv_strerror(status));
+		return;
+	}
+	c->ai_cur = ai;
+	try_connect(c);
+}
+
+int
+mclient_poll(struct mclient *c, const struct mclient_opts *opts, mclient_cb cb,
+    void *arg)
+{
+	struct addrinfo hints = {0};
+	char port[16];
+	int r;
+
+	if (c->state != MS_IDLE)
+		return -1;
+	memset(&c->res, 0, sizeof(c->res));
+	c->opts = *opts;
+	c->address = strdup(opts->address);
+	c->list_name = opts->list_name ? strdup(opts->list_name) : NULL;
+	c->opts.address = c->address;
+	c->opts.list_name = c->list_name;
+	c->cb = cb;
+	c->arg = arg;
+	c->caps = 0;
+	c->t_start = uv_now(c->loop);
+	uv_timer_start(&c->total_timer, on_total_timeout, opts->timeout, 0);
+	uv_timer_start(&c->idle_timer, on_idle_timeout, opts->connect_timeout,
+	    opts->idle_timeout);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_ADDRCONFIG;
+	snprintf(port, sizeof(port), "%u", opts->port);
+	c->gai.data = c;
+	c->state = MS_RESOLVING;
+	c->resolving = true;
+	r = uv_getaddrinfo(
+	    c->loop, &c->gai, on_resolved, c->address, port, &hints);
+	if (r != 0) {
+		c->resolving = false;
+		finish(c, MC_DNS, "cannot resolve %s: %s", c->address,
+		    uv_strerror(r));
+	}
+	return 0;
+}
+
+void
+mclient_cancel(struct mclient *c)
+{
+	finish(c, MC_CANCELLED, "cancelled");
+}
+
+void
+mclient_free(struct mclient *c)
+{
+	if (c == NULL)
+		return;
+	c->freeing = true;
+	if (c->state != MS_IDLE) {
+		finish(c, MC_CANCELLED, "cancelled");
+		return; /* deliver() releases the rest */
+	}
+	strlist_cleanup(&c->plugins);
+	cache_cleanup(c);
+	uv_close((uv_handle_t *)&c->idle_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&c->total_timer, on_timer_closed);
+}

@@ -1,0 +1,541 @@
+/*
+ * munin_proto: parsers for munin-node replies.  See munin_proto.h for the
+ * contract and where it departs from Munin::Master::Node.
+ *
+ * Each reply line is copied into a bounded, NUL-terminated buffer and then
+ * classified in the order Munin's regular expressions are tried; the
+ * comments beside each case give the expression being matched.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "munin_proto.h"
+
+#define BANNER_PREFIX "# munin node at "
+
+/* Munin's placeholder for a field whose config has no label. */
+#define NO_LABEL "No .label provided"
+#define NO_LABEL_NOTE                                                          \
+	"NOTE: The plugin did not provide any label for the data source %s.  " \
+	"It is in need of fixing."
+
+/* Perl's \s. */
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
+}
+
+/* Perl's \w without locale or Unicode: [A-Za-z0-9_]. */
+static bool
+is_word(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+static const char *
+skip_space(const char *s)
+{
+	while (is_space(*s))
+		s++;
+	return s;
+}
+
+/* Length of the run at s of characters that are not white space. */
+static size_t
+word_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] != '\0' && !is_space(s[n]))
+		n++;
+	return n;
+}
+
+/* Whether s starts with the word w followed by white space. */
+static bool
+starts_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	return strncmp(s, w, n) == 0 && is_space(s[n]);
+}
+
+int
+mproto_parse_banner(const char *line, char *name, size_t namelen)
+{
+	const char *s;
+	size_t n;
+
+	if (strncmp(line, BANNER_PREFIX, strlen(BANNER_PREFIX)) != 0)
+		return -1;
+	s = skip_space(line + strlen(BANNER_PREFIX));
+	n = strlen(s);
+	while (n > 0 && is_space(s[n - 1]))
+		n--;
+	if (n == 0 || n >= namelen)
+		return -1;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	return 0;
+}
+
+unsigned
+mproto_parse_cap(const char *line)
+{
+	const char *s;
+	unsigned caps = 0;
+	size_t n;
+
+	if (strncmp(line, "cap", 3) != 0 ||
+	    (line[3] != '\0' && !is_space(line[3])))
+		return 0;
+	for (s = skip_space(line + 3); *s != '\0'; s = skip_space(s + n)) {
+		n = word_len(s);
+		if (n == 10 && strncmp(s, "multigraph", n) == 0)
+			caps |= MPROTO_CAP_MULTIGRAPH;
+		else if (n == 11 && strncmp(s, "dirtyconfig", n) == 0)
+			caps |= MPROTO_CAP_DIRTYCONFIG;
+	}
+	return caps;
+}
+
+int
+mproto_parse_list(const char *line, struct strlist *out)
+{
+	char name[MPROTO_MAX_NAME + 1];
+	const char *s;
+	size_t n;
+
+	if (line[0] == '#') {
+		errno = EBADMSG;
+		return -1;
+	}
+	for (s = skip_space(line); *s != '\0'; s = skip_space(s + n)) {
+		n = word_len(s);
+		if (n > MPROTO_MAX_NAME)
+			continue;
+		memcpy(name, s, n);
+		name[n] = '\0';
+		if (strlist_contains(out, name))
+			continue;
+		if (strlist_add(out, name) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+bool
+mproto_is_end(const char *line)
+{
+	return strcmp(line, ".") == 0 || strcmp(line, ".\n") == 0 ||
+	       strcmp(line, ".\r") == 0 || strcmp(line, ".\r\n") == 0;
+}
+
+static const char *const status_names[] = {
+    [MPROTO_OK] = "ok",
+    [MPROTO_UNKNOWN_SERVICE] = "unknown service",
+    [MPROTO_TIMED_OUT] = "timed out",
+    [MPROTO_BAD_EXIT] = "bad exit",
+    [MPROTO_EMPTY] = "empty reply",
+    [MPROTO_NOMEM] = "out of memory",
+};
+
+const char *
+mproto_status_str(enum mproto_status s)
+{
+	if ((size_t)s >= sizeof(status_names) / sizeof(status_names[0]))
+		return "invalid status";
+	return status_names[s];
+}
+
+/* The state of one reply being parsed. */
+struct parser {
+	struct batch *b;
+	bool config;		       /* a config reply, else fetch */
+	char cur[MPROTO_MAX_NAME + 1]; /* current service name */
+	size_t idx;		       /* its index in b, SIZE_MAX if none */
+	unsigned lines, bad;	       /* for struct mproto_stats */
+	unsigned stored;	       /* lines that changed b */
+	enum mproto_status status;     /* from a "#" answer, else OK */
+	bool stop;		       /* ignore the rest of the reply */
+};
+
+/* What handling one line came to. */
+enum verdict { LINE_OK, LINE_BAD, LINE_NOMEM };
+
+/*
+ * The current service, appended to b on first use (so that a plugin's own
+ * service exists only if a line belongs to it).  NULL on allocation
+ * failure.  An index, not a pointer, is kept: b->services moves as it grows.
+ */
+static struct service *
+current_service(struct parser *p)
+{
+	struct service *s;
+
+	if (p->idx != SIZE_MAX)
+		return &p->b->services[p->idx];
+	s = batch_service(p->b, p->cur, true);
+	if (s == NULL)
+		return NULL;
+	p->idx = (size_t)(s - p->b->services);
+	if (p->config)
+		s->has_config = true;
+	return s;
+}
+
+/*
+ * The field called raw (not yet sanitised, len bytes) of the current
+ * service, created when missing.  *bad is set when the name is too long.
+ */
+static struct field *
+current_field(struct parser *p, const char *raw, size_t len, bool *bad)
+{
+	char name[MPROTO_MAX_NAME + 1];
+	struct service *s;
+
+	*bad = len > MPROTO_MAX_NAME;
+	if (*bad)
+		return NULL;
+	memcpy(name, raw, len);
+	name[len] = '\0';
+	sanitise_fieldname(name, name, sizeof(name));
+	s = current_service(p);
+	if (s == NULL)
+		return NULL;
+	return service_field(s, name, true);
+}
+
+/*
+ * A value as Munin sends it: "U", "NUMBER" or "EPOCH:NUMBER" (the epoch
+ * part is /^(\d+):(.+)$/).  Sets f's value; false when the value is not
+ * understood (it is then stored as unknown).
+ */
+static bool
+set_value(struct field *f, const char *s)
+{
+	long long when;
+	size_t digits;
+	double v;
+	char *end;
+
+	f->has_value = true;
+	f->unknown = true;
+	f->value = 0;
+	f->when = 0;
+	digits = strspn(s, "0123456789");
+	if (digits > 0 && s[digits] == ':' && s[digits + 1] != '\0') {
+		errno = 0;
+		when = strtoll(s, &end, 10);
+		if (errno != 0 || (long long)(time_t)when != when)
+			return false;
+		f->when = (time_t)when;
+		s += digits + 1;
+	}
+	if (strcmp(s, "U") == 0)
+		return true;
+	if (s[0] == '\0' || is_space(s[0]))
+		return false;
+	v = strtod(s, &end);
+	if (*end != '\0' || !isfinite(v))
+		return false;
+	f->unknown = false;
+	f->value = v;
+	return true;
+}
+
+/* Munin's rules for a multigraph service name. */
+static bool
+valid_service_name(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > MPROTO_MAX_NAME || strcmp(s, "multigraph") == 0)
+		return false;
+	/* /(^\.|\.$|\.\.)/ */
+	if (s[0] == '.' || s[n - 1] == '.' || strstr(s, "..") != NULL)
+		return false;
+	/* m/^[-\w.:.]+$/ */
+	for (i = 0; i < n; i++)
+		if (!is_word(s[i]) && s[i] != '-' && s[i] != '.' && s[i] != ':')
+			return false;
+	return true;
+}
+
+/* "multigraph NAME" (line starts with the word): switch service. */
+static enum verdict
+multigraph_line(struct parser *p, const char *line)
+{
+	const char *name = skip_space(line + strlen("multigraph"));
+
+	if (!valid_service_name(name)) {
+		/* Munin gives up on the rest of the reply. */
+		p->stop = true;
+		return LINE_BAD;
+	}
+	strcpy(p->cur, name);
+	p->idx = SIZE_MAX;
+	if (current_service(p) == NULL)
+		return LINE_NOMEM;
+	p->stored++;
+	return LINE_OK;
+}
+
+/*
+ * A "#" answer or comment.  Munin treats "# timeout" anywhere in any line
+ * as the end; munin-node itself answers "# Timed out" (which Munin's
+ * master does not recognise: it sees an empty reply).
+ */
+static void
+comment_line(struct parser *p, const char *line)
+{
+	enum mproto_status s = MPROTO_OK;
+
+	if (strncmp(line, "# Unknown service", 17) == 0)
+		s = MPROTO_UNKNOWN_SERVICE;
+	else if (strncmp(line, "# Timed out", 11) == 0)
+		s = MPROTO_TIMED_OUT;
+	else if (strncmp(line, "# Bad exit", 10) == 0)
+		s = MPROTO_BAD_EXIT;
+	if (p->status == MPROTO_OK)
+		p->status = s;
+}
+
+static enum verdict
+config_line(struct parser *p, const char *line)
+{
+	char key[MPROTO_MAX_NAME + 1];
+	const char *rest, *val;
+	struct service *s;
+	struct field *f;
+	size_t k, a;
+	bool bad;
+
+	if (starts_word(line, "multigraph"))
+		return multigraph_line(p, line);
+
+	/* m{\A ([^\s\.]+) \s+ (.+?) \s* $}: graph attribute, first wins */
+	k = 0;
+	while (line[k] != '\0' && line[k] != '.' && !is_space(line[k]))
+		k++;
+	if (k > 0 && is_space(line[k])) {
+		if (k > MPROTO_MAX_NAME)
+			return LINE_BAD;
+		memcpy(key, line, k);
+		key[k] = '\0';
+		sanitise_fieldname(key, key, sizeof(key));
+		s = current_service(p);
+		if (s == NULL)
+			return LINE_NOMEM;
+		if (attrs_get(&s->graph, key) == NULL &&
+		    attrs_set(&s->graph, key, skip_space(line + k)) == -1)
+			return LINE_NOMEM;
+		p->stored++;
+		return LINE_OK;
+	}
+
+	/* everything else starts with m{\A ([^\.]+)\.} */
+	k = strcspn(line, ".");
+	if (k == 0 || line[k] != '.')
+		return LINE_BAD;
+	rest = line + k + 1;
+
+	/* m{\A ([^\.]+)\.value \s+ (.+?) \s* $}: dirtyconfig value */
+	if (starts_word(rest, "value")) {
+		f = current_field(p, line, k, &bad);
+		if (f == NULL)
+			return bad ? LINE_BAD : LINE_NOMEM;
+		p->stored++;
+		return set_value(f, skip_space(rest + 5)) ? LINE_OK : LINE_BAD;
+	}
+
+	/* m{\A ([^\.]+)\.([^\s]+) \s+ (.+?) \s* $}: field attribute */
+	a = word_len(rest);
+	if (a == 0)
+		return LINE_BAD;
+	/* m{\A ([^\.]+)\.([^\s]+) \s* $}: no value, ignored as in Munin */
+	if (rest[a] == '\0')
+		return LINE_OK;
+	if (a > MPROTO_MAX_NAME)
+		return LINE_BAD;
+	memcpy(key, rest, a);
+	key[a] = '\0';
+	val = skip_space(rest + a);
+	f = current_field(p, line, k, &bad);
+	if (f == NULL)
+		return bad ? LINE_BAD : LINE_NOMEM;
+	if (attrs_set(&f->attrs, key, val) == -1)
+		return LINE_NOMEM;
+	p->stored++;
+	return LINE_OK;
+}
+
+static enum verdict
+fetch_line(struct parser *p, const char *line)
+{
+	char tok[MPROTO_MAX_LINE + 1];
+	const char *rest, *v;
+	struct field *f;
+	size_t k, n;
+	bool bad;
+
+	if (starts_word(line, "multigraph"))
+		return multigraph_line(p, line);
+
+	k = strcspn(line, ".");
+	if (k == 0 || line[k] != '.')
+		return LINE_BAD;
+	rest = line + k + 1;
+
+	/* m{\A ([^\.]+)\.value \s+ ([\S:]+) }: first word is the value */
+	if (starts_word(rest, "value")) {
+		v = skip_space(rest + 5);
+		n = word_len(v);
+		memcpy(tok, v, n);
+		tok[n] = '\0';
+		f = current_field(p, line, k, &bad);
+		if (f == NULL)
+			return bad ? LINE_BAD : LINE_NOMEM;
+		p->stored++;
+		return set_value(f, tok) ? LINE_OK : LINE_BAD;
+	}
+
+	/* m{\A ([^\.]+)\.extinfo \s+ (.+?) \s* $} */
+	if (starts_word(rest, "extinfo")) {
+		f = current_field(p, line, k, &bad);
+		if (f == NULL)
+			return bad ? LINE_BAD : LINE_NOMEM;
+		if (attrs_set(&f->attrs, "extinfo", skip_space(rest + 7)) == -1)
+			return LINE_NOMEM;
+		p->stored++;
+		return LINE_OK;
+	}
+	return LINE_BAD;
+}
+
+/* Munin's _validate_data_sources: every configured field has a label. */
+static int
+default_labels(struct batch *b)
+{
+	char note[sizeof(NO_LABEL_NOTE) + MPROTO_MAX_NAME];
+	struct service *s;
+	struct field *f;
+	size_t i, j;
+
+	for (i = 0; i < b->n; i++) {
+		s = &b->services[i];
+		if (!s->has_config)
+			continue;
+		for (j = 0; j < s->nfields; j++) {
+			f = &s->fields[j];
+			if (attrs_get(&f->attrs, "label") != NULL)
+				continue;
+			snprintf(note, sizeof(note), NO_LABEL_NOTE, f->name);
+			if (attrs_set(&f->attrs, "label", NO_LABEL) == -1 ||
+			    attrs_set(&f->attrs, "extinfo", note) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Copy the line at start (n bytes, no LF) into line (MPROTO_MAX_LINE + 1
+ * bytes) without trailing white space.  False for a line that is too long
+ * or holds a NUL byte (which no text protocol line has).
+ */
+static bool
+copy_line(const char *start, size_t n, char *line)
+{
+	while (n > 0 && is_space(start[n - 1]))
+		n--;
+	if (n > MPROTO_MAX_LINE || memchr(start, '\0', n) != NULL)
+		return false;
+	memcpy(line, start, n);
+	line[n] = '\0';
+	return true;
+}
+
+static enum mproto_status
+parse(const char *buf, size_t len, const char *plugin, struct batch *b,
+    struct mproto_stats *st, bool config)
+{
+	char line[MPROTO_MAX_LINE + 1];
+	struct parser p;
+	const char *start, *nl;
+	enum verdict v;
+	size_t off, n;
+
+	memset(&p, 0, sizeof(p));
+	p.b = b;
+	p.config = config;
+	p.idx = SIZE_MAX;
+	p.status = MPROTO_OK;
+	sanitise_plugin_name(plugin, p.cur, sizeof(p.cur));
+
+	for (off = 0; off < len && !p.stop; off += n + (nl != NULL)) {
+		start = buf + off;
+		nl = memchr(start, '\n', len - off);
+		n = nl != NULL ? (size_t)(nl - start) : len - off;
+		/* the "." line ends the reply; Munin strips CR before */
+		if ((n == 1 && start[0] == '.') ||
+		    (n == 2 && start[0] == '.' && start[1] == '\r'))
+			break;
+		p.lines++;
+		if (!copy_line(start, n, line)) {
+			p.bad++;
+			continue;
+		}
+		/* Munin: "# timeout" anywhere aborts; empty and "#" skip */
+		if (strstr(line, "# timeout") != NULL) {
+			p.status = MPROTO_TIMED_OUT;
+			break;
+		}
+		if (line[0] == '\0')
+			continue;
+		if (line[0] == '#') {
+			comment_line(&p, line);
+			continue;
+		}
+		v = config ? config_line(&p, line) : fetch_line(&p, line);
+		if (v == LINE_NOMEM) {
+			p.status = MPROTO_NOMEM;
+			break;
+		}
+		if (v == LINE_BAD)
+			p.bad++;
+	}
+
+	if (config && p.status != MPROTO_NOMEM && default_labels(b) == -1)
+		p.status = MPROTO_NOMEM;
+	if (st != NULL) {
+		st->lines += p.lines;
+		st->bad_lines += p.bad;
+	}
+	if (p.status != MPROTO_OK)
+		return p.status;
+	return p.stored == 0 ? MPROTO_EMPTY : MPROTO_OK;
+}
+
+enum mproto_status
+mproto_parse_config(const char *buf, size_t len, const char *plugin,
+    struct batch *b, struct mproto_stats *st)
+{
+	return parse(buf, len, plugin, b, st, true);
+}
+
+enum mproto_status
+mproto_parse_fetch(const char *buf, size_t len, const char *plugin,
+    struct batch *b, struct mproto_stats *st)
+{
+	return parse(buf, len, plugin, b, st, false);
+}

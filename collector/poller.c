@@ -1,0 +1,465 @@
+/*
+ * poller: starts the polls the scheduler releases and finishes them.
+ *
+ * A target is a config host that is polled: through its munin-node
+ * client, or inline through the built-in node source (reading /proc takes
+ * microseconds, so it runs on the loop).  Targets are never freed while a
+ * poll runs: removal marks them and the poll's end frees them.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "log.h"
+#include "munin_client.h"
+#include "node.h"
+#include "poller.h"
+#include "sched.h"
+
+#define SELF_HOST "drover"	  /* host name of drover's own metrics */
+#define MAX_BACKOFF 900		  /* seconds between polls of a dead host */
+#define FAIL_LOG_INTERVAL 3600000 /* ms between repeats of one failure */
+
+struct target {
+	struct poller *p;
+	char *name;
+	const struct conf_host *hc; /* in p->conf; refreshed on apply */
+	struct mclient *mc;	    /* NULL for the built-in source */
+	int id;			    /* sched id */
+	bool running;
+	bool removed;
+	struct sched_start start; /* the running poll */
+	struct ratelimit fail_rl;
+};
+
+struct poller {
+	uv_loop_t *loop;
+	struct catalog *cat;
+	struct ingest *in;
+	const struct conf *conf;
+	struct sched *sched;
+	uv_timer_t timer;      /* next due slot */
+	uv_timer_t self_timer; /* drover's own metrics, once per interval */
+	struct target **t;
+	size_t nt, tcap;
+	bool stopping;
+	bool kicking;		 /* inside kick(): no re-entry */
+	struct sched_stats last; /* counters at the previous self sample */
+	struct batch durations;	 /* poll duration per target, this cycle */
+};
+
+static int64_t
+wall_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void kick(struct poller *p);
+
+static void
+target_free(struct target *t)
+{
+	mclient_free(t->mc);
+	free(t->name);
+	free(t);
+}
+
+static void
+record_duration(struct poller *p, const char *name, uint64_t ms)
+{
+	struct service *s =
+	    batch_service(&p->durations, "drover_poll_duration", true);
+	struct field *f;
+	char fname[256];
+
+	if (s == NULL)
+		return;
+	sanitise_fieldname(name, fname, sizeof(fname));
+	f = service_field(s, fname, true);
+	if (f == NULL)
+		return;
+	attrs_set(&f->attrs, "label", name);
+	f->has_value = true;
+	f->value = (double)ms / 1000;
+}
+
+/* The end of a poll: ingest, catalog, scheduler, logs. */
+static void
+poll_end(struct target *t, enum sched_result r, const char *error,
+    struct batch *b, uint64_t poll_ms)
+{
+	struct poller *p = t->p;
+	struct cat_host *h;
+	unsigned suppressed = 0;
+	size_t values = batch_values(b);
+	bool was_down;
+
+	t->running = false;
+	h = catalog_find(p->cat, t->name);
+	if (h != NULL && !t->removed) {
+		was_down = h->state == HOST_DOWN;
+		if (b->n > 0)
+			ingest_batch(p->in, h, t->hc, t->start.ts, b);
+		catalog_poll_result(h, r == SCHED_OK, error, t->start.ts,
+		    poll_ms, t->start.delay_ms, (unsigned)values);
+		if (r != SCHED_OK && p->stopping)
+			log_debug("poll: %s: %s at shutdown", t->name, error);
+		else if (r != SCHED_OK) {
+			if (ratelimit_allow(&t->fail_rl, uv_now(p->loop),
+				FAIL_LOG_INTERVAL, &suppressed))
+				log_warnx("poll: %s: %s%s%s", t->name, error,
+				    values > 0 ? "; values received before "
+						 "kept"
+					       : "",
+				    suppressed > 0 ? "; same failure repeated"
+						     " since last message"
+						   : "");
+		} else if (was_down) {
+			log_info("poll: %s: back up after %u failed polls",
+			    t->name, h->failures);
+			memset(&t->fail_rl, 0, sizeof(t->fail_rl));
+		} else if (error != NULL && error[0] != '\0')
+			log_debug("poll: %s: %s", t->name, error);
+		record_duration(p, t->name, poll_ms);
+	}
+	batch_cleanup(b);
+	sched_done(p->sched, t->id, r, uv_now(p->loop));
+	if (t->removed) {
+		target_free(t);
+		return;
+	}
+	kick(p);
+}
+
+static void
+on_munin_done(void *arg, struct mclient_result *res)
+{
+	struct target *t = arg;
+	enum sched_result r;
+
+	switch (res->status) {
+	case MC_OK:
+	case MC_PARTIAL:
+		r = SCHED_OK;
+		break;
+	case MC_TIMEOUT:
+		r = SCHED_TIMED_OUT;
+		break;
+	default:
+		r = SCHED_FAILED;
+		break;
+	}
+	poll_end(t, r, res->error, &res->batch, res->duration_ms);
+}
+
+static void
+start_poll(struct poller *p, struct target *t)
+{
+	const struct conf_host *hc = t->hc;
+	struct mclient_opts o = {0};
+	struct batch b = {0};
+	uint64_t t0;
+
+	t->running = true;
+	if (hc->local) {
+		uv_update_time(p->loop);
+		t0 = uv_now(p->loop);
+		if (node_collect("/proc", &b) == -1) {
+			poll_end(t, SCHED_FAILED, "cannot read /proc", &b, 0);
+			return;
+		}
+		uv_update_time(p->loop);
+		poll_end(t, SCHED_OK, NULL, &b, uv_now(p->loop) - t0);
+		return;
+	}
+	o.address = hc->address;
+	o.port = hc->port;
+	o.list_name = hc->use_node_name ? NULL : hc->name;
+	o.connect_timeout = (uint64_t)p->conf->connect_timeout * 1000;
+	o.idle_timeout = (uint64_t)p->conf->idle_timeout * 1000;
+	o.timeout = (uint64_t)conf_host_timeout(p->conf, hc) * 1000;
+	o.config_refresh = p->conf->config_refresh;
+	if (mclient_poll(t->mc, &o, on_munin_done, t) == -1)
+		poll_end(t, SCHED_FAILED, "previous poll still running", &b, 0);
+}
+
+static void
+on_timer(uv_timer_t *timer)
+{
+	kick(timer->data);
+}
+
+/* Starts every poll that may start now and re-arms the timer. */
+static void
+kick(struct poller *p)
+{
+	struct sched_start st;
+	struct target *t;
+	int64_t to;
+	int id;
+
+	if (p->kicking || p->stopping)
+		return;
+	p->kicking = true;
+	uv_update_time(p->loop);
+	while (
+	    (id = sched_pop(p->sched, uv_now(p->loop), wall_ms(), &st)) != -1) {
+		t = st.udata;
+		t->start = st;
+		start_poll(p, t);
+	}
+	p->kicking = false;
+	to = sched_timeout(p->sched, uv_now(p->loop));
+	if (to >= 0)
+		uv_timer_start(&p->timer, on_timer, (uint64_t)to, 0);
+	else
+		uv_timer_stop(&p->timer);
+}
+
+static void
+set_gauge(struct service *s, const char *name, const char *label, double v)
+{
+	struct field *f = service_field(s, name, true);
+
+	if (f == NULL)
+		return;
+	attrs_set(&f->attrs, "label", label);
+	attrs_set(&f->attrs, "min", "0");
+	f->has_value = true;
+	f->value = v;
+}
+
+/*
+ * drover's own metrics, once per interval, stored like any host's: polls
+ * done/late/failed/timed out in the cycle, each target's poll duration
+ * and each physical host's queue delay.
+ */
+static void
+on_self_timer(uv_timer_t *timer)
+{
+	struct poller *p = timer->data;
+	struct sched_stats now;
+	struct sched_phys_stats ps;
+	struct batch b = {0};
+	struct service *s;
+	struct cat_host *h;
+	char fname[256];
+	time_t ts = (time_t)(wall_ms() / 1000);
+	size_t i;
+
+	sched_stats(p->sched, &now);
+	s = batch_service(&b, "drover_polls", true);
+	if (s == NULL)
+		goto out;
+	s->has_config = true;
+	attrs_set(&s->graph, "graph_title", "drover polls per interval");
+	attrs_set(&s->graph, "graph_vlabel", "polls");
+	attrs_set(&s->graph, "graph_category", "drover");
+	set_gauge(s, "done", "done", (double)(now.done - p->last.done));
+	set_gauge(s, "late", "late", (double)(now.late - p->last.late));
+	set_gauge(s, "failed", "failed", (double)(now.failed - p->last.failed));
+	set_gauge(s, "timed_out", "timed out",
+	    (double)(now.timed_out - p->last.timed_out));
+	set_gauge(s, "deferred", "held back by a bound",
+	    (double)(now.deferred - p->last.deferred));
+	s = batch_service(&b, "drover_queue_delay", true);
+	if (s == NULL)
+		goto out;
+	s->has_config = true;
+	attrs_set(
+	    &s->graph, "graph_title", "drover queue delay per physical host");
+	attrs_set(&s->graph, "graph_vlabel", "seconds (total per interval)");
+	attrs_set(&s->graph, "graph_category", "drover");
+	for (i = 0; sched_phys(p->sched, i, &ps); i++) {
+		sanitise_fieldname(ps.name, fname, sizeof(fname));
+		set_gauge(s, fname, ps.name, (double)ps.delay_ms_total / 1000);
+	}
+	s = batch_service(&p->durations, "drover_poll_duration", true);
+	if (s != NULL) {
+		s->has_config = true;
+		attrs_set(&s->graph, "graph_title",
+		    "drover poll duration per target");
+		attrs_set(&s->graph, "graph_vlabel", "seconds");
+		attrs_set(&s->graph, "graph_category", "drover");
+		s = batch_service(&b, "drover_poll_duration", true);
+		if (s != NULL) {
+			free(s->name);
+			*s = p->durations.services[0];
+			free(p->durations.services);
+			memset(&p->durations, 0, sizeof(p->durations));
+		}
+	}
+	h = catalog_host(p->cat, SELF_HOST, SELF_HOST, NULL);
+	ts -= ts % p->conf->interval;
+	ingest_batch(p->in, h, NULL, ts, &b);
+	catalog_poll_result(
+	    h, true, NULL, ts, 0, 0, (unsigned)batch_values(&b));
+	p->last = now;
+out:
+	batch_cleanup(&b);
+}
+
+struct poller *
+poller_new(uv_loop_t *loop, struct catalog *cat, struct ingest *in)
+{
+	struct poller *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->loop = loop;
+	p->cat = cat;
+	p->in = in;
+	p->sched = sched_new(64, 2, MAX_BACKOFF);
+	if (p->sched == NULL) {
+		free(p);
+		return NULL;
+	}
+	uv_timer_init(loop, &p->timer);
+	uv_timer_init(loop, &p->self_timer);
+	p->timer.data = p;
+	p->self_timer.data = p;
+	return p;
+}
+
+static struct target *
+find_target(struct poller *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nt; i++)
+		if (strcmp(p->t[i]->name, name) == 0)
+			return p->t[i];
+	return NULL;
+}
+
+int
+poller_apply(struct poller *p, const struct conf *c)
+{
+	const struct conf_host *hc;
+	struct target *t, **nv;
+	const char **keep;
+	uint64_t now;
+	size_t i, w, nkeep = 0;
+	unsigned interval;
+
+	keep = calloc(c->nhosts + 1, sizeof(*keep));
+	if (keep == NULL)
+		return -1;
+	p->conf = c;
+	ingest_set_conf(p->in, c);
+	sched_set_limits(
+	    p->sched, c->max_concurrency, c->physical_concurrency, MAX_BACKOFF);
+	uv_update_time(p->loop);
+	now = uv_now(p->loop);
+	/* drop targets no longer configured (or no longer polled) */
+	for (i = w = 0; i < p->nt; i++) {
+		t = p->t[i];
+		hc = conf_host_find(c, t->name);
+		if (hc != NULL && hc->update &&
+		    (hc->local == (t->mc == NULL))) {
+			p->t[w++] = t;
+			continue;
+		}
+		sched_remove(p->sched, t->id);
+		if (t->running) {
+			t->removed = true;
+			t->hc = NULL;
+		} else
+			target_free(t);
+	}
+	p->nt = w;
+	for (i = 0; i < c->nhosts; i++) {
+		hc = &c->hosts[i];
+		keep[nkeep++] = hc->name;
+		catalog_host(p->cat, hc->name, hc->group, hc->physical);
+		if (!hc->update)
+			continue;
+		interval = conf_host_interval(c, hc);
+		t = find_target(p, hc->name);
+		if (t != NULL) {
+			t->hc = hc;
+			sched_update(p->sched, t->id, hc->physical, interval, t,
+			    now, wall_ms());
+			continue;
+		}
+		t = calloc(1, sizeof(*t));
+		if (t == NULL)
+			goto fail;
+		t->p = p;
+		t->hc = hc;
+		t->name = strdup(hc->name);
+		if (!hc->local)
+			t->mc = mclient_new(p->loop);
+		if (t->name == NULL || (!hc->local && t->mc == NULL)) {
+			target_free(t);
+			goto fail;
+		}
+		t->id = sched_add(p->sched, hc->name, hc->physical, interval, t,
+		    now, wall_ms());
+		if (t->id == -1) {
+			target_free(t);
+			goto fail;
+		}
+		if (p->nt == p->tcap) {
+			nv = realloc(
+			    p->t, (p->tcap ? p->tcap * 2 : 16) * sizeof(*nv));
+			if (nv == NULL) {
+				sched_remove(p->sched, t->id);
+				target_free(t);
+				goto fail;
+			}
+			p->t = nv;
+			p->tcap = p->tcap ? p->tcap * 2 : 16;
+		}
+		p->t[p->nt++] = t;
+		log_debug("poll: %s: every %u s at phase %.1f s", hc->name,
+		    interval, (double)sched_phase(hc->name, interval) / 1000);
+	}
+	keep[nkeep++] = SELF_HOST;
+	catalog_retain(p->cat, keep, nkeep);
+	free(keep);
+	uv_timer_start(&p->self_timer, on_self_timer,
+	    (uint64_t)c->interval * 1000 -
+		(uint64_t)(wall_ms() % ((int64_t)c->interval * 1000)),
+	    (uint64_t)c->interval * 1000);
+	kick(p);
+	return 0;
+fail:
+	free(keep);
+	return -1;
+}
+
+void
+poller_stop(struct poller *p)
+{
+	size_t i;
+
+	p->stopping = true;
+	uv_timer_stop(&p->timer);
+	uv_timer_stop(&p->self_timer);
+	for (i = 0; i < p->nt; i++)
+		if (p->t[i]->running && p->t[i]->mc != NULL)
+			mclient_cancel(p->t[i]->mc);
+	uv_close((uv_handle_t *)&p->timer, NULL);
+	uv_close((uv_handle_t *)&p->self_timer, NULL);
+}
+
+void
+poller_free(struct poller *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nt; i++)
+		target_free(p->t[i]);
+	free(p->t);
+	batch_cleanup(&p->durations);
+	sched_free(p->sched);
+	free(p);
+}

@@ -1,0 +1,34 @@
+/*
+ * poller: the loop glue between the scheduler and the sources.
+ *
+ * Owns one target per polled host (its scheduler entry and, for a
+ * munin-node, its client with the cached plugin configs), one timer armed
+ * for the scheduler's next due slot, and the timer for drover's own
+ * metrics.  When a poll ends its batch goes to ingest, its result to the
+ * catalog and the scheduler.  Loop thread only.
+ */
+#ifndef DROVER_POLLER_H
+#define DROVER_POLLER_H
+
+#include <uv.h>
+
+#include "catalog.h"
+#include "conf.h"
+#include "ingest.h"
+
+struct poller;
+
+struct poller *poller_new(
+    uv_loop_t *loop, struct catalog *cat, struct ingest *in);
+/*
+ * Makes the targets match c: new hosts are added, changed ones updated in
+ * place (their schedule, cache and state kept), vanished ones removed.
+ * c must outlive the poller or the next poller_apply().  0 / -1.
+ */
+int poller_apply(struct poller *p, const struct conf *c);
+/* Cancels running polls and closes the timers; the loop then drains. */
+void poller_stop(struct poller *p);
+/* Frees p after the loop has run to completion following poller_stop. */
+void poller_free(struct poller *p);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * node: the built-in source for the machine drover runs on.
+ *
+ * Emits the services "cpu", "load" and "memory" with exactly the names,
+ * fields and config attributes of Munin's own plugins of those names
+ * (munin 2.0, /usr/share/munin/plugins/{cpu,load,memory}) in their default
+ * configuration, so that graphs and RRD files made from either are the
+ * same.  Threshold settings (the plugins' env.*_warning / *_critical) are
+ * not part of a source: they belong to drover's configuration.
+ *
+ * The parsers are pure functions over one /proc file's contents; buf need
+ * not be NUL-terminated and is never read past len.  Each parser adds its
+ * service to b (which should not hold that service yet), with has_config
+ * set and a value for every field the plugin's fetch would print.  On -1
+ * the input was not understood and b is unchanged, except after an
+ * allocation failure (errno ENOMEM), which may leave a partial service.
+ */
+#ifndef DROVER_NODE_H
+#define DROVER_NODE_H
+
+#include <stddef.h>
+
+#include "plugins/sample.h"
+
+/* /proc/stat -> "cpu": jiffies (USER_HZ, 1/100 s) per CPU state as DERIVE,
+ * iowait/irq/softirq, steal and guest only when the kernel has the column. */
+int node_parse_stat(const char *buf, size_t len, struct batch *b);
+/* /proc/loadavg -> "load": the 5-minute load average (second number). */
+int node_parse_loadavg(const char *buf, size_t len, struct batch *b);
+/* /proc/meminfo -> "memory": bytes per use (apps, cache, slab, swap...),
+ * optional fields only when the kernel reports their meminfo line. */
+int node_parse_meminfo(const char *buf, size_t len, struct batch *b);
+
+/*
+ * Reads procroot/stat, procroot/loadavg and procroot/meminfo (procroot is
+ * "/proc" in production) and adds the services parsed from them to b.
+ * A missing file skips its service with a warning.  Returns 0, or -1 when
+ * a file exists but could not be read or parsed, or on allocation failure
+ * (logged; the other services are still added).  Blocking: call from a job.
+ */
+int node_collect(const char *procroot, struct batch *b);
+
+#endif

@@ -1,0 +1,659 @@
+/*
+ * rrd_writer: a thread that owns every RRD write.  See rrd_writer.h.
+ *
+ * Locking: mu guards the queue, the sequence numbers and the stats; the
+ * writer thread holds it only to pop a job and to bump counters, never
+ * across I/O.  The per-file table and every rrdcached call belong to the
+ * writer thread alone: librrd 1.7.2 exports only the process-wide rrdc_*
+ * client (no rrd_client_* instances, no rrdc_flushall), so a daemon flush
+ * is a request the thread serves by flushing each file it knows.  librrd's
+ * error text is thread-local, so it is read in the thread that made the
+ * call.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <rrd.h>
+#include <rrd_client.h>
+
+#include "log.h"
+#include "rrd_writer.h"
+
+/* One complaint per kind of failure per minute. */
+#define ERR_LOG_INTERVAL_MS 60000
+
+enum werr {
+	WERR_MKDIR,
+	WERR_CREATE,
+	WERR_INFO,
+	WERR_TUNE,
+	WERR_UPDATE,
+	WERR_DAEMON,
+	WERR_NR
+};
+
+static const char *const werr_names[WERR_NR] = {
+    [WERR_MKDIR] = "mkdir",
+    [WERR_CREATE] = "create",
+    [WERR_INFO] = "info",
+    [WERR_TUNE] = "tune",
+    [WERR_UPDATE] = "update",
+    [WERR_DAEMON] = "rrdcached",
+};
+
+/* What the writer knows of one file. */
+struct fstate {
+	char *path;
+	time_t last;  /* epoch seconds of the last update (or create start) */
+	bool known;   /* last, min and max reflect the file */
+	char min[32]; /* the DS min the file has, as configured */
+	char max[32]; /* the DS max the file has, as configured */
+	struct fstate *next;
+};
+
+struct rrd_writer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t work; /* a job was queued or stop was set */
+	pthread_cond_t done; /* done_seq advanced */
+	struct rrd_job **q;  /* ring of qmax slots */
+	size_t qmax, qhead, qlen;
+	uint64_t queued_seq; /* jobs accepted so far */
+	uint64_t done_seq;   /* jobs finished so far */
+	bool stop;
+	bool flush_req;	    /* rrd_writer_flush() wants a daemon flush */
+	uint64_t flush_gen; /* daemon flushes served */
+	int flush_rc;	    /* result of the last one, 0 / -1 */
+	struct rrd_writer_stats st;
+	struct ratelimit rl[WERR_NR];
+
+	char *daemon; /* rrdcached address, or NULL */
+
+	struct fstate **files; /* hash table, writer thread only */
+	size_t nbuckets, nfiles;
+};
+
+struct rrd_job *
+rrd_job_new(const char *path, const struct rrd_ds *ds, time_t ts, double value,
+    bool unknown)
+{
+	struct rrd_job *job;
+
+	job = calloc(1, sizeof(*job));
+	if (job == NULL)
+		return NULL;
+	job->path = strdup(path);
+	if (job->path == NULL) {
+		free(job);
+		return NULL;
+	}
+	job->ds = *ds;
+	job->ts = ts;
+	job->value = value;
+	job->unknown = unknown;
+	return job;
+}
+
+void
+rrd_job_free(struct rrd_job *job)
+{
+	if (job == NULL)
+		return;
+	free(job->path);
+	free(job);
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Counts a failure, remembers its text, logs it unless rate-limited. */
+static void
+report(struct rrd_writer *w, enum werr kind, const char *path, const char *msg)
+{
+	unsigned suppressed = 0;
+	bool allow;
+
+	pthread_mutex_lock(&w->mu);
+	w->st.errors++;
+	snprintf(w->st.last_error, sizeof(w->st.last_error), "%s: %s: %s",
+	    werr_names[kind], path, msg);
+	w->st.last_error_time = time(NULL);
+	allow = ratelimit_allow(
+	    &w->rl[kind], now_us() / 1000, ERR_LOG_INTERVAL_MS, &suppressed);
+	pthread_mutex_unlock(&w->mu);
+	if (!allow)
+		return;
+	if (suppressed > 0)
+		log_warnx("rrd: %s %s: %s (%u similar suppressed)",
+		    werr_names[kind], path, msg, suppressed);
+	else
+		log_warnx("rrd: %s %s: %s", werr_names[kind], path, msg);
+}
+
+static void
+report_rrd(struct rrd_writer *w, enum werr kind, const char *path)
+{
+	const char *e = rrd_test_error() ? rrd_get_error() : "unknown error";
+
+	report(w, kind, path, e);
+	rrd_clear_error();
+}
+
+static void
+count_latency(struct rrd_writer *w, uint64_t t0, uint64_t *counter)
+{
+	uint64_t dt = now_us() - t0;
+
+	pthread_mutex_lock(&w->mu);
+	(*counter)++;
+	w->st.latency_total_us += dt;
+	if (dt > w->st.latency_max_us)
+		w->st.latency_max_us = dt;
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void
+count(struct rrd_writer *w, uint64_t *counter)
+{
+	pthread_mutex_lock(&w->mu);
+	(*counter)++;
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* ---- per-file table (writer thread only) ------------------------------ */
+
+static size_t
+hash(const char *s)
+{
+	size_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void
+files_grow(struct rrd_writer *w)
+{
+	struct fstate **nb, *f, *next;
+	size_t n = w->nbuckets * 2, i, b;
+
+	nb = calloc(n, sizeof(*nb));
+	if (nb == NULL)
+		return; /* stay at the old size: slower, still correct */
+	for (i = 0; i < w->nbuckets; i++)
+		for (f = w->files[i]; f != NULL; f = next) {
+			next = f->next;
+			b = hash(f->path) & (n - 1);
+			f->next = nb[b];
+			nb[b] = f;
+		}
+	free(w->files);
+	w->files = nb;
+	w->nbuckets = n;
+}
+
+/* The state of path, added when missing; NULL when out of memory. */
+static struct fstate *
+files_get(struct rrd_writer *w, const char *path)
+{
+	struct fstate *f;
+	size_t b = hash(path) & (w->nbuckets - 1);
+
+	for (f = w->files[b]; f != NULL; f = f->next)
+		if (strcmp(f->path, path) == 0)
+			return f;
+	f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return NULL;
+	f->path = strdup(path);
+	if (f->path == NULL) {
+		free(f);
+		return NULL;
+	}
+	f->next = w->files[b];
+	w->files[b] = f;
+	if (++w->nfiles > w->nbuckets)
+		files_grow(w);
+	return f;
+}
+
+static void
+files_free(struct rrd_writer *w)
+{
+	struct fstate *f, *next;
+	size_t i;
+
+	for (i = 0; i < w->nbuckets; i++)
+		for (f = w->files[i]; f != NULL; f = next) {
+			next = f->next;
+			free(f->path);
+			free(f);
+		}
+	free(w->files);
+}
+
+/* ---- file operations (writer thread) ---------------------------------- */
+
+/* mkdir -p of the directory holding path, mode 0777 & ~umask as Munin. */
+static int
+mkdir_parent(const char *path)
+{
+	char *dir, *p;
+	int rc = -1;
+
+	dir = strdup(path);
+	if (dir == NULL)
+		return -1;
+	p = strrchr(dir, '/');
+	if (p == NULL || p == dir) {
+		rc = 0;
+		goto out;
+	}
+	*p = '\0';
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0777) == -1 && errno != EEXIST)
+			goto out;
+		*p = '/';
+	}
+	if (mkdir(dir, 0777) == -1 && errno != EEXIST)
+		goto out;
+	rc = 0;
+out:
+	free(dir);
+	return rc;
+}
+
+/* Connects to rrdcached unless connected already (then cheap).  0 / -1. */
+static int
+client_ready(struct rrd_writer *w)
+{
+	return rrdc_connect(w->daemon) == 0 ? 0 : -1;
+}
+
+/* Same value, where "U" is NaN. */
+static bool
+limit_equal(const char *conf, double file)
+{
+	if (strcmp(conf, "U") == 0)
+		return isnan(file);
+	return !isnan(file) && strtod(conf, NULL) == file;
+}
+
+/* rrd_tune --minimum 42:MIN --maximum 42:MAX, as Munin's _ensure_tuning. */
+static void
+tune(struct rrd_writer *w, struct fstate *f, const struct rrd_ds *ds)
+{
+	char prog[] = "tune", minf[] = "--minimum", maxf[] = "--maximum";
+	char minv[40], maxv[40], *argv[6];
+
+	snprintf(minv, sizeof(minv), RRD_DS_NAME ":%s", ds->min);
+	snprintf(maxv, sizeof(maxv), RRD_DS_NAME ":%s", ds->max);
+	argv[0] = prog;
+	argv[1] = f->path;
+	argv[2] = minf;
+	argv[3] = minv;
+	argv[4] = maxf;
+	argv[5] = maxv;
+	rrd_clear_error();
+	if (rrd_tune(6, argv) != 0) {
+		report_rrd(w, WERR_TUNE, f->path);
+		return;
+	}
+	log_info("rrd: %s: tuned min %s max %s", f->path, ds->min, ds->max);
+	memcpy(f->min, ds->min, sizeof(f->min));
+	memcpy(f->max, ds->max, sizeof(f->max));
+	count(w, &w->st.tunes);
+}
+
+/* Learns last_update and min/max of an existing file; tunes min/max. */
+static int
+adopt(struct rrd_writer *w, struct fstate *f, const struct rrd_ds *ds)
+{
+	rrd_info_t *info, *i;
+	double min = NAN, max = NAN;
+	bool has_ds = false;
+
+	if (w->daemon != NULL && client_ready(w) == 0)
+		(void)rrdc_flush(f->path); /* it may hold newer data */
+	rrd_clear_error();
+	info = rrd_info_r(f->path);
+	if (info == NULL) {
+		report_rrd(w, WERR_INFO, f->path);
+		return -1;
+	}
+	f->last = 0;
+	for (i = info; i != NULL; i = i->next) {
+		if (strcmp(i->key, "last_update") == 0)
+			f->last = (time_t)i->value.u_cnt;
+		else if (strcmp(i->key, "ds[" RRD_DS_NAME "].min") == 0) {
+			min = i->value.u_val;
+			has_ds = true;
+		} else if (strcmp(i->key, "ds[" RRD_DS_NAME "].max") == 0)
+			max = i->value.u_val;
+	}
+	rrd_info_free(info);
+	if (!has_ds) {
+		report(w, WERR_INFO, f->path, "no data source \"42\"");
+		return -1;
+	}
+	memcpy(f->min, ds->min, sizeof(f->min));
+	memcpy(f->max, ds->max, sizeof(f->max));
+	f->known = true;
+	if (!limit_equal(ds->min, min) || !limit_equal(ds->max, max))
+		tune(w, f, ds);
+	return 0;
+}
+
+static int
+create(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job)
+{
+	struct rrd_create_args a;
+	char msg[128];
+	uint64_t t0;
+
+	if (rrd_create_args(&a, &job->ds, job->ts) == -1) {
+		report(w, WERR_CREATE, f->path, "invalid data source");
+		return -1;
+	}
+	if (mkdir_parent(f->path) == -1) {
+		snprintf(msg, sizeof(msg), "%s", strerror(errno));
+		report(w, WERR_MKDIR, f->path, msg);
+		return -1;
+	}
+	t0 = now_us();
+	rrd_clear_error();
+	if (rrd_create_r(f->path, a.step, a.start, a.argc, a.argv) != 0) {
+		report_rrd(w, WERR_CREATE, f->path);
+		return -1;
+	}
+	count_latency(w, t0, &w->st.creates);
+	f->last = a.start;
+	memcpy(f->min, job->ds.min, sizeof(f->min));
+	memcpy(f->max, job->ds.max, sizeof(f->max));
+	f->known = true;
+	return 0;
+}
+
+static int
+update(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job)
+{
+	char val[64];
+	const char *argv[1] = {val};
+	enum werr kind = WERR_UPDATE;
+	uint64_t t0;
+	int rc;
+
+	if (job->unknown || !isfinite(job->value))
+		snprintf(val, sizeof(val), "%lld:U", (long long)job->ts);
+	else
+		snprintf(val, sizeof(val), "%lld:%.17g", (long long)job->ts,
+		    job->value);
+	t0 = now_us();
+	rrd_clear_error();
+	if (w->daemon != NULL) {
+		if (client_ready(w) == -1) {
+			kind = WERR_DAEMON;
+			rc = -1;
+		} else
+			rc = rrdc_update(f->path, 1, argv);
+	} else
+		rc = rrd_update_r(f->path, NULL, 1, argv);
+	if (rc != 0) {
+		report_rrd(w, kind, f->path);
+		return -1;
+	}
+	count_latency(w, t0, &w->st.updates);
+	f->last = job->ts;
+	return 0;
+}
+
+static void
+process(struct rrd_writer *w, const struct rrd_job *job)
+{
+	struct fstate *f;
+	struct stat sb;
+	char msg[128];
+
+	f = files_get(w, job->path);
+	if (f == NULL) {
+		report(w, WERR_UPDATE, job->path, "out of memory");
+		return;
+	}
+	if (!f->known) {
+		if (stat(f->path, &sb) == 0) {
+			if (adopt(w, f, &job->ds) == -1)
+				return;
+		} else if (errno == ENOENT || errno == ENOTDIR) {
+			if (create(w, f, job) == -1)
+				return;
+		} else {
+			snprintf(msg, sizeof(msg), "%s", strerror(errno));
+			report(w, WERR_UPDATE, f->path, msg);
+			return;
+		}
+	} else if (strcmp(f->min, job->ds.min) != 0 ||
+		   strcmp(f->max, job->ds.max) != 0)
+		tune(w, f, &job->ds);
+	if (job->ts <= f->last) {
+		count(w, &w->st.stale);
+		return;
+	}
+	/* After a failed update the file is read again before the next. */
+	if (update(w, f, job) == -1)
+		f->known = false;
+}
+
+/* Asks rrdcached to write every file this writer touched.  0 / -1. */
+static int
+flush_daemon(struct rrd_writer *w)
+{
+	struct fstate *f;
+	size_t i;
+
+	rrd_clear_error();
+	if (client_ready(w) == -1) {
+		report_rrd(w, WERR_DAEMON, w->daemon);
+		return -1;
+	}
+	for (i = 0; i < w->nbuckets; i++)
+		for (f = w->files[i]; f != NULL; f = f->next) {
+			if (!f->known)
+				continue;
+			if (rrdc_flush(f->path) != 0) {
+				report_rrd(w, WERR_DAEMON, f->path);
+				return -1;
+			}
+		}
+	return 0;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct rrd_writer *w = arg;
+	struct rrd_job *job;
+	int rc;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->qlen == 0 && !w->stop && !w->flush_req)
+			pthread_cond_wait(&w->work, &w->mu);
+		if (w->qlen == 0 && w->flush_req) {
+			pthread_mutex_unlock(&w->mu);
+			rc = flush_daemon(w);
+			pthread_mutex_lock(&w->mu);
+			w->flush_rc = rc;
+			w->flush_req = false;
+			w->flush_gen++;
+			pthread_cond_broadcast(&w->done);
+			continue;
+		}
+		if (w->qlen == 0)
+			break; /* stopping and drained */
+		job = w->q[w->qhead];
+		w->q[w->qhead] = NULL;
+		w->qhead = (w->qhead + 1) % w->qmax;
+		w->qlen--;
+		pthread_mutex_unlock(&w->mu);
+		process(w, job);
+		rrd_job_free(job);
+		pthread_mutex_lock(&w->mu);
+		w->done_seq++;
+		pthread_cond_broadcast(&w->done);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+struct rrd_writer *
+rrd_writer_new(const char *rrdcached, size_t queue_max)
+{
+	struct rrd_writer *w;
+	sigset_t all, old;
+	int err;
+
+	if (queue_max == 0 || queue_max > SIZE_MAX / sizeof(*w->q)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return NULL;
+	w->qmax = queue_max;
+	w->st.queue_max = queue_max;
+	w->nbuckets = 64;
+	w->q = calloc(queue_max, sizeof(*w->q));
+	w->files = calloc(w->nbuckets, sizeof(*w->files));
+	if (w->q == NULL || w->files == NULL)
+		goto fail_alloc;
+	if (rrdcached != NULL) {
+		/* The writer thread connects on first use. */
+		w->daemon = strdup(rrdcached);
+		if (w->daemon == NULL)
+			goto fail_alloc;
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->done, NULL);
+	/* Signals belong to the event loop, not to the writer. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&w->thread, NULL, writer_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
+		pthread_cond_destroy(&w->done);
+		pthread_cond_destroy(&w->work);
+		pthread_mutex_destroy(&w->mu);
+		errno = err;
+		goto fail;
+	}
+	return w;
+fail_alloc:
+	errno = ENOMEM;
+fail:
+	err = errno;
+	free(w->daemon);
+	free(w->files);
+	free(w->q);
+	free(w);
+	errno = err;
+	return NULL;
+}
+
+int
+rrd_writer_submit(struct rrd_writer *w, struct rrd_job *job)
+{
+	if (job == NULL || job->path == NULL) {
+		rrd_job_free(job);
+		errno = EINVAL;
+		return -1;
+	}
+	pthread_mutex_lock(&w->mu);
+	if (w->qlen == w->qmax) {
+		w->st.dropped++;
+		pthread_mutex_unlock(&w->mu);
+		rrd_job_free(job);
+		errno = EAGAIN;
+		return -1;
+	}
+	w->q[(w->qhead + w->qlen) % w->qmax] = job;
+	w->qlen++;
+	w->queued_seq++;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	return 0;
+}
+
+int
+rrd_writer_flush(struct rrd_writer *w)
+{
+	uint64_t target, gen;
+	int rc = 0;
+
+	pthread_mutex_lock(&w->mu);
+	target = w->queued_seq;
+	while (w->done_seq < target)
+		pthread_cond_wait(&w->done, &w->mu);
+	if (w->daemon != NULL) {
+		gen = w->flush_gen;
+		w->flush_req = true;
+		pthread_cond_signal(&w->work);
+		while (w->flush_gen == gen)
+			pthread_cond_wait(&w->done, &w->mu);
+		rc = w->flush_rc;
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (rc == -1)
+		errno = EIO;
+	return rc;
+}
+
+void
+rrd_writer_stats(struct rrd_writer *w, struct rrd_writer_stats *out)
+{
+	pthread_mutex_lock(&w->mu);
+	*out = w->st;
+	out->queue_len = w->qlen;
+	pthread_mutex_unlock(&w->mu);
+}
+
+void
+rrd_writer_free(struct rrd_writer *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	if (w->daemon != NULL)
+		(void)rrdc_disconnect();
+	pthread_cond_destroy(&w->done);
+	pthread_cond_destroy(&w->work);
+	pthread_mutex_destroy(&w->mu);
+	files_free(w);
+	free(w->daemon);
+	free(w->q);
+	free(w);
+}

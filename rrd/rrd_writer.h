@@ -1,0 +1,91 @@
+/*
+ * rrd_writer: the thread that creates and updates RRD files.
+ *
+ * The event loop hands over one value per job and never waits: the queue
+ * is bounded and a full queue drops the job (counted).  The writer thread
+ * creates missing files with Munin's schema (rrd_schema.h), updates them
+ * with numeric timestamps, either directly (rrd_update_r) or through
+ * rrdcached, and records what went wrong in thread-safe stats.  Errors are
+ * logged rate-limited per kind (a full disk is one message a minute, not
+ * one per value).
+ *
+ * Timestamps: a file never gets two updates with one timestamp.  A job
+ * whose ts is not later than the file's last update is dropped and
+ * counted as stale, as munin-update does ("Ignore values that is not in
+ * monotonic increasing timestamp"); bumping it would invent data.
+ */
+#ifndef DROVER_RRD_WRITER_H
+#define DROVER_RRD_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "rrd_schema.h"
+
+struct rrd_writer;
+
+/* One value for one file.  Heap-allocated, as is path. */
+struct rrd_job {
+	char *path;	  /* from rrd_path(); absolute with rrdcached */
+	struct rrd_ds ds; /* used to create the file and to tune min/max */
+	time_t ts;	  /* epoch seconds of the value */
+	double value;	  /* ignored when unknown */
+	bool unknown;	  /* write "U" */
+};
+
+/* A job with a copy of path, or NULL (errno ENOMEM). */
+struct rrd_job *rrd_job_new(const char *path, const struct rrd_ds *ds,
+    time_t ts, double value, bool unknown);
+/* Frees job and its path; NULL is fine. */
+void rrd_job_free(struct rrd_job *job);
+
+struct rrd_writer_stats {
+	uint64_t updates;	   /* values written */
+	uint64_t creates;	   /* files created */
+	uint64_t tunes;		   /* files whose min/max were tuned */
+	uint64_t errors;	   /* failed creates, updates, tunes */
+	uint64_t dropped;	   /* jobs refused because the queue was full */
+	uint64_t stale;		   /* jobs not later than the file's last */
+	size_t queue_len;	   /* jobs waiting now */
+	size_t queue_max;	   /* the bound given to rrd_writer_new() */
+	char last_error[256];	   /* "" when none */
+	time_t last_error_time;	   /* epoch seconds, 0 when none */
+	uint64_t latency_total_us; /* sum over creates and updates, us */
+	uint64_t latency_max_us;   /* slowest single create or update, us */
+};
+
+/*
+ * Starts a writer thread.  rrdcached is "unix:/path", "/path" or
+ * "host:port" of an rrdcached to send updates through, or NULL to write
+ * files directly; files are always created directly.  queue_max (>= 1)
+ * bounds the jobs waiting.  librrd 1.7.2 offers only one process-wide
+ * rrdcached client, so at most one writer per process may use a daemon.
+ * Returns NULL with errno set on failure.
+ */
+struct rrd_writer *rrd_writer_new(const char *rrdcached, size_t queue_max);
+
+/*
+ * Queues job; takes ownership in every case.  Never blocks on I/O (only
+ * on the queue mutex).  Returns 0, or -1 with errno EAGAIN when the queue
+ * is full (the job is freed and counted as dropped) or EINVAL for a job
+ * without a path.  Any thread.
+ */
+int rrd_writer_submit(struct rrd_writer *w, struct rrd_job *job);
+
+/*
+ * Blocks until every job queued before the call is written, then (with
+ * rrdcached) asks the daemon to write its cache to disk.  For shutdown
+ * and tests; never from the event loop.  Returns 0, or -1 when the daemon
+ * flush failed.
+ */
+int rrd_writer_flush(struct rrd_writer *w);
+
+/* Copies the current counters into out.  Any thread. */
+void rrd_writer_stats(struct rrd_writer *w, struct rrd_writer_stats *out);
+
+/* Writes what is queued, stops and joins the thread, frees w.  NULL ok. */
+void rrd_writer_free(struct rrd_writer *w);
+
+#endif

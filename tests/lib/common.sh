@@ -1,0 +1,62 @@
+# Shared helpers for drover's integration tests (sourced, bash).
+# Every test gets its own temp dir; processes started with start_bg are
+# stopped by PID when the test exits, whatever happens.
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${DROVER:=$top_builddir/drover}"
+PY=/usr/bin/python3
+T=$(mktemp -d /tmp/drover-test.XXXXXX)
+BG_PIDS=""
+
+cleanup() {
+	local p
+	for p in $BG_PIDS; do kill -TERM "$p" 2>/dev/null; done
+	sleep 0.2
+	for p in $BG_PIDS; do kill -KILL "$p" 2>/dev/null; done
+	if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+note() { echo "# $*"; }
+
+# start_bg LOGFILE CMD...: runs CMD in the background, remembers its PID.
+start_bg() {
+	local log=$1; shift
+	"$@" >"$log" 2>&1 &
+	LAST_PID=$!
+	BG_PIDS="$BG_PIDS $LAST_PID"
+}
+
+# wait_for_file FILE SECONDS
+wait_for_file() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# stop_pid PID: SIGTERM, wait up to 10 s, return its exit status.
+stop_pid() {
+	local i
+	kill -TERM "$1" 2>/dev/null || return 0
+	for i in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	wait "$1"
+}
+
+# free_port ADDR: a TCP port nobody listens on at ADDR.
+free_port() {
+	$PY -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1],0)); print(s.getsockname()[1])' "$1"
+}
+
+# json_get FILE EXPR: evaluate a Python expression over the JSON in FILE (j).
+json_get() {
+	$PY -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}

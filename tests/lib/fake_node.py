@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+"""A munin-node impersonator for drover's integration tests (stdlib only).
+
+    fake_node.py SPEC.json STATE_DIR
+
+SPEC is a list of nodes: {"name", "addr", "port" (0 = any), "physical",
+"mode", "plugins", "fields", "big_fields", "delay_ms"}.  Modes:
+  normal    a well-behaved node: N plugins of F fields (+ one "big" plugin)
+  hang      accepts, never says a word
+  garbage   sends binary noise instead of a banner
+  garbage_mid  sane until "fetch", then binary noise
+  halfclose sane until the first "fetch", then closes mid-answer
+  slow      answers one byte every delay_ms
+  endless   answers "fetch" with one line that never ends
+Each command answer waits delay_ms first (munin-node forks a plugin per
+command: 45-75 ms on a real one).
+
+STATE_DIR/ports.json is written once every node listens: {name: port}.
+On SIGTERM, STATE_DIR/stats.json records per node the connection start
+times and per physical host the largest number of simultaneous
+connections seen.
+"""
+import asyncio, json, os, signal, sys, time
+
+spec = json.load(open(sys.argv[1]))
+state_dir = sys.argv[2]
+active = {}        # physical -> open connections now
+peak = {}          # physical -> max simultaneous
+conns = {}         # node name -> [epoch start times]
+fetches = {}       # node name -> fetch commands answered
+
+
+def plugin_names(n):
+    names = ["p%02d" % i for i in range(n.get("plugins", 3))]
+    if n.get("big_fields"):
+        names.append("big")
+    return names
+
+
+def config_text(n, plugin):
+    if plugin == "big":
+        lines = ["graph_title Big plugin", "graph_category disk",
+                 "graph_vlabel things"]
+        for i in range(n["big_fields"]):
+            lines += ["lv%02d.label volume %d" % (i, i), "lv%02d.type DERIVE" % i,
+                      "lv%02d.min 0" % i]
+        return lines
+    lines = ["graph_title Plugin %s" % plugin, "graph_category test",
+             "graph_vlabel units"]
+    for i in range(n.get("fields", 2)):
+        lines += ["f%d.label field %d" % (i, i)]
+    return lines
+
+
+def fetch_text(n, plugin):
+    if plugin == "big":
+        t = int(time.time())
+        return ["lv%02d.value %d" % (i, t * (i + 1)) for i in range(n["big_fields"])]
+    return ["f%d.value %d.5" % (i, i) for i in range(n.get("fields", 2))]
+
+
+async def send(w, n, text):
+    if n["mode"] == "slow":
+        for ch in text.encode():
+            w.write(bytes([ch]))
+            await w.drain()
+            await asyncio.sleep(n.get("delay_ms", 10) / 1000)
+    else:
+        w.write(text.encode())
+        await w.drain()
+
+
+async def serve(n, r, w):
+    phys = n.get("physical", n["name"])
+    active[phys] = active.get(phys, 0) + 1
+    peak[phys] = max(peak.get(phys, 0), active[phys])
+    conns.setdefault(n["name"], []).append(time.time())
+    delay = n.get("delay_ms", 0) / 1000
+    mode = n["mode"]
+    try:
+        if mode == "hang":
+            await asyncio.sleep(3600)
+            return
+        if mode == "garbage":
+            w.write(bytes(range(256)) * 4)
+            await w.drain()
+            await asyncio.sleep(3600)
+            return
+        await send(w, n, "# munin node at %s\n" % n["name"])
+        while True:
+            line = await r.readline()
+            if not line:
+                return
+            cmd = line.decode(errors="replace").strip().split()
+            if not cmd:
+                continue
+            if mode != "slow":
+                await asyncio.sleep(delay)
+            if cmd[0] == "cap":
+                await send(w, n, "cap multigraph dirtyconfig\n")
+            elif cmd[0] == "list":
+                await send(w, n, " ".join(plugin_names(n)) + "\n")
+            elif cmd[0] == "config" and len(cmd) > 1:
+                await send(w, n, "\n".join(config_text(n, cmd[1])) + "\n.\n")
+            elif cmd[0] == "fetch" and len(cmd) > 1:
+                fetches[n["name"]] = fetches.get(n["name"], 0) + 1
+                if mode == "halfclose":
+                    w.write(b"f0.value 1\nf1.va")
+                    await w.drain()
+                    return
+                if mode == "garbage_mid":
+                    w.write(b"\x00\xff\xfe" * 100 + b"\n")
+                    await w.drain()
+                    continue
+                if mode == "endless":
+                    while True:
+                        w.write(b"x" * 65536)
+                        await w.drain()
+                        await asyncio.sleep(0.01)
+                await send(w, n, "\n".join(fetch_text(n, cmd[1])) + "\n.\n")
+            elif cmd[0] == "quit":
+                return
+            else:
+                await send(w, n, "# Unknown command. Try cap, list, nodes, "
+                           "config, fetch, version or quit\n")
+    except (ConnectionError, asyncio.CancelledError):
+        pass
+    finally:
+        active[phys] -= 1
+        try:
+            w.close()
+        except Exception:
+            pass
+
+
+async def main():
+    ports = {}
+    for n in spec:
+        srv = await asyncio.start_server(
+            lambda r, w, n=n: serve(n, r, w), n.get("addr", "127.0.0.1"),
+            n.get("port", 0), reuse_address=True)
+        ports[n["name"]] = srv.sockets[0].getsockname()[1]
+    tmp = os.path.join(state_dir, "ports.json.tmp")
+    json.dump(ports, open(tmp, "w"))
+    os.rename(tmp, os.path.join(state_dir, "ports.json"))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    await stop.wait()
+    json.dump({"peak": peak, "connections": conns, "fetches": fetches},
+              open(os.path.join(state_dir, "stats.json"), "w"), indent=1)
+
+
+asyncio.run(main())

@@ -1,0 +1,59 @@
+#!/bin/bash
+# The command line: --version/--help, "drover config" (normalised output
+# and exit 0, or every error with file and line and exit 1), and "drover
+# run" reloading on SIGHUP (a bad new config keeps the old one running, a
+# good one adds hosts without losing state) and stopping on SIGTERM.
+. "$top_srcdir/tests/lib/common.sh"
+
+"$DROVER" --version | grep -qE '^drover [0-9]+\.[0-9]+' || fail "--version"
+"$DROVER" --help | grep -q 'drover run -c FILE' || fail "--help"
+"$DROVER" frobnicate -c x >/dev/null 2>&1 && fail "unknown command accepted"
+
+cat >"$T/good.conf" <<CONF
+dbdir $T/db
+interval 5
+graph_strategy cgi
+local_node no
+[lab;a.example]
+    address 127.0.0.1
+    physical hv1
+    load.load.warning 5
+CONF
+"$DROVER" config -c "$T/good.conf" >"$T/out" 2>"$T/err" || fail "good config rejected: $(cat "$T/err")"
+grep -qx '\[lab;a.example\]' "$T/out" || fail "normalised host section missing"
+grep -qx '    physical hv1' "$T/out" || fail "physical missing"
+grep -qx 'interval 5' "$T/out" || fail "interval missing"
+grep -q 'graph_strategy.*drover does not use' "$T/err" || fail "ignored key not reported"
+
+cat >"$T/bad.conf" <<CONF
+interval often
+[h1]
+    address 127.0.0.1
+    colour blue
+    frobnicate yes
+CONF
+"$DROVER" config -c "$T/bad.conf" >"$T/out" 2>"$T/err" && fail "bad config accepted"
+grep -q "bad.conf:1: interval must be a number" "$T/err" || fail "line 1 error: $(cat "$T/err")"
+grep -q 'bad.conf:5: unknown keyword "frobnicate" in host section: "frobnicate yes"' "$T/err" ||
+	fail "line 5 error: $(cat "$T/err")"
+grep -q "2 errors, not used" "$T/err" || fail "error count"
+"$DROVER" run -c "$T/bad.conf" >/dev/null 2>&1 && fail "run started on a bad config"
+
+# run, then reload with a bad config, then with a good one
+cp "$T/good.conf" "$T/live.conf"
+start_bg "$T/run.log" "$DROVER" run -c "$T/live.conf"
+DPID=$LAST_PID
+sleep 1
+cp "$T/bad.conf" "$T/live.conf"
+kill -HUP "$DPID"
+sleep 1
+kill -0 "$DPID" || fail "drover died on a bad reload"
+grep -q "has errors; keeping the running config" "$T/run.log" || fail "bad reload not reported"
+cp "$T/good.conf" "$T/live.conf"
+printf '[lab;b.example]\n    address 127.0.0.1\n' >>"$T/live.conf"
+kill -HUP "$DPID"
+sleep 1
+grep -q "config reloaded, 2 hosts" "$T/run.log" || fail "good reload: $(cat "$T/run.log")"
+stop_pid "$DPID" || fail "drover did not stop cleanly"
+grep -q "stopped;" "$T/run.log" || fail "no clean stop message"
+echo "PASS: command line"

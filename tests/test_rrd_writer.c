@@ -1,0 +1,332 @@
+/*
+ * Tests for rrd_writer: real files under a mkdtemp directory, read back
+ * with librrd.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <rrd.h>
+
+#include "collector/log.h"
+#include "rrd/rrd_schema.h"
+#include "rrd/rrd_writer.h"
+
+/* A step-aligned epoch (multiple of 300). */
+#define T0 1700000100
+
+static char tmpdir[64];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	strcpy(tmpdir, "/tmp/test_rrd_writer.XXXXXX");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+submit(struct rrd_writer *w, const char *path, const struct rrd_ds *ds,
+    time_t ts, double v)
+{
+	struct rrd_job *job = rrd_job_new(path, ds, ts, v, false);
+
+	assert_non_null(job);
+	assert_int_equal(rrd_writer_submit(w, job), 0);
+}
+
+/* The info entry called key, or fail. */
+static rrd_info_t *
+info_get(rrd_info_t *info, const char *key)
+{
+	for (; info != NULL; info = info->next)
+		if (strcmp(info->key, key) == 0)
+			return info;
+	fail_msg("no %s in rrd info", key);
+	return NULL;
+}
+
+static void
+test_create_update_readback(void **state)
+{
+	static const struct {
+		const char *cf;
+		unsigned long rows, pdp;
+	} rras[12] = {
+	    {"AVERAGE", 576, 1},
+	    {"MIN", 576, 1},
+	    {"MAX", 576, 1},
+	    {"AVERAGE", 432, 6},
+	    {"MIN", 432, 6},
+	    {"MAX", 432, 6},
+	    {"AVERAGE", 540, 24},
+	    {"MIN", 540, 24},
+	    {"MAX", 540, 24},
+	    {"AVERAGE", 450, 288},
+	    {"MIN", 450, 288},
+	    {"MAX", 450, 288},
+	};
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	rrd_info_t *info, *i2;
+	char path[256], key[64], **names = NULL;
+	time_t start = T0, end = T0 + 900;
+	unsigned long step = 0, nds = 0, i;
+	rrd_value_t *data = NULL;
+	int k;
+
+	(void)state;
+	assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "grp/sub",
+			     "alpha.test", "load", "load", DS_GAUGE),
+	    0);
+	assert_int_equal(rrd_ds_init(&ds, DS_GAUGE, "0", "100", NULL), 0);
+	w = rrd_writer_new(NULL, 16);
+	assert_non_null(w);
+	for (k = 0; k < 4; k++)
+		submit(w, path, &ds, T0 + 300 * k, k + 1);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_stats(w, &st);
+	assert_int_equal(st.creates, 1);
+	assert_int_equal(st.updates, 4);
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(st.queue_len, 0);
+	assert_int_equal(st.queue_max, 16);
+	assert_true(st.latency_max_us > 0);
+	assert_true(st.latency_total_us >= st.latency_max_us);
+	rrd_writer_free(w);
+
+	info = rrd_info_r(path);
+	assert_non_null(info);
+	assert_int_equal(info_get(info, "step")->value.u_cnt, 300);
+	assert_int_equal(info_get(info, "last_update")->value.u_cnt, T0 + 900);
+	assert_string_equal(
+	    info_get(info, "ds[42].type")->value.u_str, "GAUGE");
+	assert_int_equal(
+	    info_get(info, "ds[42].minimal_heartbeat")->value.u_cnt, 600);
+	assert_true(info_get(info, "ds[42].min")->value.u_val == 0.0);
+	assert_true(info_get(info, "ds[42].max")->value.u_val == 100.0);
+	for (k = 0; k < 12; k++) {
+		snprintf(key, sizeof(key), "rra[%d].cf", k);
+		assert_string_equal(
+		    info_get(info, key)->value.u_str, rras[k].cf);
+		snprintf(key, sizeof(key), "rra[%d].rows", k);
+		assert_int_equal(
+		    info_get(info, key)->value.u_cnt, rras[k].rows);
+		snprintf(key, sizeof(key), "rra[%d].pdp_per_row", k);
+		assert_int_equal(info_get(info, key)->value.u_cnt, rras[k].pdp);
+	}
+	for (i2 = info; i2 != NULL; i2 = i2->next)
+		assert_string_not_equal(i2->key, "rra[12].cf");
+	rrd_info_free(info);
+
+	assert_int_equal(rrd_fetch_r(path, "AVERAGE", &start, &end, &step, &nds,
+			     &names, &data),
+	    0);
+	assert_int_equal(step, 300);
+	assert_int_equal(nds, 1);
+	assert_string_equal(names[0], "42");
+	/* Row i covers (start + i * step, start + (i + 1) * step]. */
+	for (i = 0; start + (time_t)((i + 1) * step) <= end; i++)
+		if (start + (time_t)((i + 1) * step) == T0 + 600)
+			assert_true(data[i] == 3.0);
+	assert_true(i > 0);
+	free(names[0]);
+	free(names);
+	free(data);
+}
+
+static void
+test_equal_timestamp_no_error(void **state)
+{
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	char path[256];
+	int k;
+
+	(void)state;
+	assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "g", "h", "cpu",
+			     "user", DS_DERIVE),
+	    0);
+	assert_int_equal(rrd_ds_init(&ds, DS_DERIVE, "0", NULL, NULL), 0);
+	w = rrd_writer_new(NULL, 64);
+	assert_non_null(w);
+	submit(w, path, &ds, T0, 10);
+	for (k = 0; k < 20; k++)
+		submit(w, path, &ds, T0, 11); /* same second */
+	submit(w, path, &ds, T0 - 300, 9);    /* older */
+	submit(w, path, &ds, T0 + 300, 12);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_stats(w, &st);
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(st.updates, 2);
+	assert_int_equal(st.stale, 21);
+	assert_string_equal(st.last_error, "");
+	rrd_writer_free(w);
+	assert_int_equal(rrd_last_r(path), T0 + 300);
+}
+
+static void
+test_unwritable_dir_reported(void **state)
+{
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	char db[128], path[256], line[512];
+	FILE *f, *logf;
+	int k, lines = 0;
+
+	(void)state;
+	/* A regular file where a directory should be: fails even for root. */
+	snprintf(db, sizeof(db), "%s/notadir", tmpdir);
+	f = fopen(db, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(rrd_path(path, sizeof(path), db, "g", "h", "load",
+			     "load", DS_GAUGE),
+	    0);
+	assert_int_equal(rrd_ds_init(&ds, DS_GAUGE, NULL, NULL, NULL), 0);
+	logf = tmpfile();
+	assert_non_null(logf);
+	log_set_stream(logf);
+	w = rrd_writer_new(NULL, 64);
+	assert_non_null(w);
+	for (k = 0; k < 30; k++)
+		submit(w, path, &ds, T0 + 300 * k, k);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_stats(w, &st);
+	rrd_writer_free(w);
+	log_set_stream(NULL);
+	assert_int_equal(st.updates, 0);
+	assert_int_equal(st.creates, 0);
+	assert_int_equal(st.errors, 30);
+	assert_non_null(strstr(st.last_error, "mkdir"));
+	assert_non_null(strstr(st.last_error, "Not a directory"));
+	assert_true(st.last_error_time > 0);
+	/* rate-limited: one message for thirty failures */
+	rewind(logf);
+	while (fgets(line, sizeof(line), logf) != NULL)
+		if (strstr(line, "rrd: mkdir") != NULL)
+			lines++;
+	fclose(logf);
+	assert_int_equal(lines, 1);
+}
+
+static void
+test_munin_created_file_updated(void **state)
+{
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	rrd_info_t *info;
+	char path[256], cmd[1024];
+
+	(void)state;
+	assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "mg", "m.test",
+			     "if_eth0", "down", DS_DERIVE),
+	    0);
+	/* Exactly munin-update's RRDs::create arguments, min and max U. */
+	snprintf(cmd, sizeof(cmd),
+	    "mkdir -p %s/mg && rrdtool create %s --start %d -s 300 "
+	    "DS:42:DERIVE:600:U:U "
+	    "RRA:AVERAGE:0.5:1:576 RRA:MIN:0.5:1:576 RRA:MAX:0.5:1:576 "
+	    "RRA:AVERAGE:0.5:6:432 RRA:MIN:0.5:6:432 RRA:MAX:0.5:6:432 "
+	    "RRA:AVERAGE:0.5:24:540 RRA:MIN:0.5:24:540 RRA:MAX:0.5:24:540 "
+	    "RRA:AVERAGE:0.5:288:450 RRA:MIN:0.5:288:450 "
+	    "RRA:MAX:0.5:288:450 && rrdtool update %s %d:100",
+	    tmpdir, path, T0 - 300, path, T0);
+	assert_int_equal(system(cmd), 0);
+	/* The config now says min 0: tuned like Munin's _ensure_tuning. */
+	assert_int_equal(rrd_ds_init(&ds, DS_DERIVE, "0", NULL, NULL), 0);
+	w = rrd_writer_new(NULL, 8);
+	assert_non_null(w);
+	submit(w, path, &ds, T0, 150); /* = the file's last: stale */
+	submit(w, path, &ds, T0 + 300, 200);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_stats(w, &st);
+	rrd_writer_free(w);
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(st.creates, 0);
+	assert_int_equal(st.updates, 1);
+	assert_int_equal(st.stale, 1);
+	assert_int_equal(st.tunes, 1);
+	info = rrd_info_r(path);
+	assert_non_null(info);
+	assert_int_equal(info_get(info, "last_update")->value.u_cnt, T0 + 300);
+	assert_true(info_get(info, "ds[42].min")->value.u_val == 0.0);
+	assert_true(isnan(info_get(info, "ds[42].max")->value.u_val));
+	assert_string_equal(
+	    info_get(info, "ds[42].last_ds")->value.u_str, "200");
+	rrd_info_free(info);
+}
+
+static void
+test_full_queue_drops(void **state)
+{
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	struct rrd_job *job;
+	char path[256], field[32];
+	int k, refused = 0;
+
+	(void)state;
+	assert_int_equal(rrd_ds_init(&ds, DS_GAUGE, NULL, NULL, NULL), 0);
+	w = rrd_writer_new(NULL, 2);
+	assert_non_null(w);
+	for (k = 0; k < 200; k++) {
+		snprintf(field, sizeof(field), "f%d", k);
+		assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "q", "h",
+				     "s", field, DS_GAUGE),
+		    0);
+		job = rrd_job_new(path, &ds, T0, k, false);
+		assert_non_null(job);
+		if (rrd_writer_submit(w, job) == -1) {
+			assert_int_equal(errno, EAGAIN);
+			refused++;
+		}
+	}
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_stats(w, &st);
+	rrd_writer_free(w);
+	assert_true(refused > 0);
+	assert_int_equal(st.dropped, refused);
+	assert_int_equal(st.creates + st.dropped, 200);
+	assert_int_equal(st.errors, 0);
+	errno = 0;
+	w = rrd_writer_new(NULL, 0);
+	assert_null(w);
+	assert_int_equal(errno, EINVAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_create_update_readback),
+	    cmocka_unit_test(test_equal_timestamp_no_error),
+	    cmocka_unit_test(test_unwritable_dir_reported),
+	    cmocka_unit_test(test_munin_created_file_updated),
+	    cmocka_unit_test(test_full_queue_drops),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
