@@ -46,9 +46,27 @@ struct cat_host {
 	size_t cap;
 };
 
+/* The collector's own state, refreshed once per interval by the poller. */
+struct cat_health {
+	uint64_t polls_done; /* counters since start */
+	uint64_t polls_failed;
+	uint64_t polls_timed_out;
+	uint64_t polls_late;
+	uint64_t polls_deferred;
+	uint64_t rrd_updates;
+	uint64_t rrd_errors;
+	uint64_t rrd_dropped;
+	size_t rrd_queue;	  /* updates waiting now */
+	char rrd_last_error[256]; /* "" when none */
+	time_t rrd_last_error_time;
+	time_t updated; /* epoch s of this snapshot */
+};
+
 struct catalog;
 
 struct catalog *catalog_new(void);
+/* The health snapshot, owned by the catalog. */
+struct cat_health *catalog_health(struct catalog *cat);
 void catalog_free(struct catalog *cat);
 /* The host called name, created (with group and physical) when missing;
  * group and physical are updated when given. */

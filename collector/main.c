@@ -141,7 +141,7 @@ cmd_run(const char *path)
 	if (d.cat == NULL || d.writer == NULL)
 		fatalx("drover: cannot start the RRD writer");
 	d.in = ingest_new(d.cat, d.writer);
-	d.poller = poller_new(d.loop, d.cat, d.in);
+	d.poller = poller_new(d.loop, d.cat, d.in, d.writer);
 	if (d.in == NULL || d.poller == NULL)
 		fatalx("drover: out of memory");
 	if (poller_apply(d.poller, d.conf) == -1)

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -38,6 +39,7 @@ struct poller {
 	uv_loop_t *loop;
 	struct catalog *cat;
 	struct ingest *in;
+	struct rrd_writer *writer; /* read for health only */
 	const struct conf *conf;
 	struct sched *sched;
 	uv_timer_t timer;      /* next due slot */
@@ -47,7 +49,8 @@ struct poller {
 	bool stopping;
 	bool kicking;		 /* inside kick(): no re-entry */
 	struct sched_stats last; /* counters at the previous self sample */
-	struct batch durations;	 /* poll duration per target, this cycle */
+	struct rrd_writer_stats wlast; /* the same for the RRD writer */
+	struct batch durations; /* poll duration per target, this cycle */
 };
 
 static int64_t
@@ -234,6 +237,39 @@ set_gauge(struct service *s, const char *name, const char *label, double v)
 	f->value = v;
 }
 
+/* The RRD writer's side of drover's health: per interval and now. */
+static void
+self_rrd(struct poller *p, struct batch *b, struct cat_health *health)
+{
+	struct rrd_writer_stats ws;
+	struct service *s;
+
+	rrd_writer_stats(p->writer, &ws);
+	s = batch_service(b, "drover_rrd", true);
+	if (s == NULL)
+		return;
+	s->has_config = true;
+	attrs_set(&s->graph, "graph_title", "drover RRD writes per interval");
+	attrs_set(&s->graph, "graph_vlabel", "updates");
+	attrs_set(&s->graph, "graph_category", "drover");
+	set_gauge(
+	    s, "updates", "updates", (double)(ws.updates - p->wlast.updates));
+	set_gauge(s, "errors", "errors", (double)(ws.errors - p->wlast.errors));
+	set_gauge(s, "dropped", "dropped (queue full)",
+	    (double)(ws.dropped - p->wlast.dropped));
+	set_gauge(s, "queue", "waiting now", (double)ws.queue_len);
+	set_gauge(s, "latency_max", "slowest write (s)",
+	    (double)ws.latency_max_us / 1e6);
+	health->rrd_updates = ws.updates;
+	health->rrd_errors = ws.errors;
+	health->rrd_dropped = ws.dropped;
+	health->rrd_queue = ws.queue_len;
+	snprintf(health->rrd_last_error, sizeof(health->rrd_last_error), "%s",
+	    ws.last_error);
+	health->rrd_last_error_time = ws.last_error_time;
+	p->wlast = ws;
+}
+
 /*
  * drover's own metrics, once per interval, stored like any host's: polls
  * done/late/failed/timed out in the cycle, each target's poll duration
@@ -245,6 +281,7 @@ on_self_timer(uv_timer_t *timer)
 	struct poller *p = timer->data;
 	struct sched_stats now;
 	struct sched_phys_stats ps;
+	struct cat_health *health = catalog_health(p->cat);
 	struct batch b = {0};
 	struct service *s;
 	struct cat_host *h;
@@ -294,6 +331,14 @@ on_self_timer(uv_timer_t *timer)
 			memset(&p->durations, 0, sizeof(p->durations));
 		}
 	}
+	if (p->writer != NULL)
+		self_rrd(p, &b, health);
+	health->polls_done = now.done;
+	health->polls_failed = now.failed;
+	health->polls_timed_out = now.timed_out;
+	health->polls_late = now.late;
+	health->polls_deferred = now.deferred;
+	health->updated = ts;
 	h = catalog_host(p->cat, SELF_HOST, SELF_HOST, NULL);
 	ts -= ts % p->conf->interval;
 	ingest_batch(p->in, h, NULL, ts, &b);
@@ -305,7 +350,8 @@ out:
 }
 
 struct poller *
-poller_new(uv_loop_t *loop, struct catalog *cat, struct ingest *in)
+poller_new(uv_loop_t *loop, struct catalog *cat, struct ingest *in,
+    struct rrd_writer *writer)
 {
 	struct poller *p = calloc(1, sizeof(*p));
 
@@ -314,6 +360,7 @@ poller_new(uv_loop_t *loop, struct catalog *cat, struct ingest *in)
 	p->loop = loop;
 	p->cat = cat;
 	p->in = in;
+	p->writer = writer;
 	p->sched = sched_new(64, 2, MAX_BACKOFF);
 	if (p->sched == NULL) {
 		free(p);

@@ -15,11 +15,14 @@
 #include "catalog.h"
 #include "conf.h"
 #include "ingest.h"
+#include "rrd_writer.h"
+#include "rrd_writer.h"
 
 struct poller;
 
-struct poller *poller_new(
-    uv_loop_t *loop, struct catalog *cat, struct ingest *in);
+/* writer (may be NULL) is only read, for drover's own health metrics. */
+struct poller *poller_new(uv_loop_t *loop, struct catalog *cat,
+    struct ingest *in, struct rrd_writer *writer);
 /*
  * Makes the targets match c: new hosts are added, changed ones updated in
  * place (their schedule, cache and state kept), vanished ones removed.

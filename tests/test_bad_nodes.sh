@@ -10,7 +10,7 @@ RUN=30
 REFUSED=$(free_port 127.0.0.1)
 cat >"$T/spec.json" <<'JSON'
 [
- {"name": "good", "physical": "hv", "mode": "normal", "plugins": 4, "delay_ms": 5},
+ {"name": "good", "physical": "hv", "mode": "normal", "plugins": 4, "delay_ms": 5, "dirty": true},
  {"name": "hang", "physical": "hv", "mode": "hang"},
  {"name": "garbage", "physical": "hv", "mode": "garbage"},
  {"name": "garbagemid", "physical": "hv2", "mode": "garbage_mid", "plugins": 2},
@@ -63,6 +63,11 @@ gaps = [b - a for a, b in zip(g, g[1:])]
 print("# good: %d polls, gaps %s" % (len(g), ["%.1f" % x for x in gaps]))
 if len(g) < int(run / interval) - 1 or (gaps and max(gaps) > interval + 5.5):
     print("FAIL: the good node lost its schedule"); sys.exit(1)
+# dirtyconfig: the first poll took the values from "config dirty" and did
+# not fetch; later polls (config cached) fetch it
+dirty = st["fetches_by_plugin"]["good"].get("dirty", 0)
+if dirty != len(g) - 1:
+    print("FAIL: dirty plugin fetched %d times in %d polls" % (dirty, len(g))); sys.exit(1)
 PY
 
 # each bad host is reported with a specific reason, and only once
@@ -85,6 +90,7 @@ grep -q "poll: good: " "$T/drover.log" && fail "good node logged a problem"
 # values received before a failure are kept (halfclose sent f0 first)
 [ -f "$T/db/bad/halfclose-p00-f0-g.rrd" ] || fail "halfclose's early value was lost"
 [ -f "$T/db/bad/good-p03-f1-g.rrd" ] || fail "good node not stored"
+[ -f "$T/db/bad/good-dirty-d-g.rrd" ] || fail "dirtyconfig values not stored"
 # byte-by-byte is slow but inside the deadline: its values arrive
 [ -f "$T/db/bad/slow-p00-f0-g.rrd" ] || fail "slow node's values lost"
 echo "PASS: bad nodes bounded, good node on schedule"

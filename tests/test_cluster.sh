@@ -65,6 +65,17 @@ for name, starts in sorted(st["connections"].items()):
         print("FAIL: %s polled %d times in %d s" % (name, len(starts), run)); ok = False
     if gaps and max(gaps) > interval + 3:
         print("FAIL: %s: gap of %.1f s between polls" % (name, max(gaps))); ok = False
+# configs are cached: asked once per plugin (config_refresh 12 > polls),
+# while every poll fetches every plugin
+for name, starts in st["connections"].items():
+    nplug = 16 if name.startswith("kvm") else 15
+    if st["configs"].get(name) != nplug:
+        print("FAIL: %s: %s config commands for %d plugins"
+              % (name, st["configs"].get(name), nplug)); ok = False
+    # (the last poll may have been cut short by drover's shutdown)
+    if not nplug * (len(starts) - 1) < st["fetches"].get(name, 0) <= nplug * len(starts):
+        print("FAIL: %s: %s fetches for %d polls"
+              % (name, st["fetches"].get(name), len(starts))); ok = False
 print("# %d targets, %d polls" % (len(st["connections"]),
       sum(len(v) for v in st["connections"].values())))
 sys.exit(0 if ok else 1)
@@ -77,5 +88,12 @@ for f in "cluster/vm103.example.net-p07-f2-g.rrd" \
 done
 n=$(ls "$T/db/cluster" | wc -l)
 [ "$n" -eq $((20 * 15 * 3 + 2 * 60)) ] || fail "expected 1020 RRD files, got $n"
+# drover's own metrics, stored like any host's
+for f in drover-drover_polls-done-g.rrd drover-drover_poll_duration-vm101_example_net-g.rrd \
+	drover-drover_queue_delay-kvm1-g.rrd drover-drover_rrd-updates-g.rrd; do
+	[ -f "$T/db/drover/$f" ] || fail "self-metric $f missing: $(ls "$T/db/drover")"
+done
+done_polls=$(rrdtool lastupdate "$T/db/drover/drover-drover_polls-done-g.rrd" | awk -F': ' 'NF == 2 {print int($2)}')
+[ "${done_polls:-0}" -ge 15 ] || fail "self-metric polls done = $done_polls in one interval"
 grep -q "warning" "$T/drover.log" && fail "unexpected warnings: $(grep warning "$T/drover.log" | head -3)"
 echo "PASS: cluster bounded and on schedule"

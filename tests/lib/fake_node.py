@@ -12,6 +12,7 @@ SPEC is a list of nodes: {"name", "addr", "port" (0 = any), "physical",
   halfclose sane until the first "fetch", then closes mid-answer
   slow      answers one byte every delay_ms
   endless   answers "fetch" with one line that never ends
+"dirty": true adds a plugin whose config carries its values (dirtyconfig).
 Each command answer waits delay_ms first (munin-node forks a plugin per
 command: 45-75 ms on a real one).
 
@@ -28,16 +29,23 @@ active = {}        # physical -> open connections now
 peak = {}          # physical -> max simultaneous
 conns = {}         # node name -> [epoch start times]
 fetches = {}       # node name -> fetch commands answered
+configs = {}       # node name -> config commands answered
+by_plugin = {}     # node name -> {plugin: fetches}
 
 
 def plugin_names(n):
     names = ["p%02d" % i for i in range(n.get("plugins", 3))]
     if n.get("big_fields"):
         names.append("big")
+    if n.get("dirty"):
+        names.append("dirty")
     return names
 
 
 def config_text(n, plugin):
+    if plugin == "dirty":
+        # dirtyconfig: the values ride along with the config
+        return ["graph_title Dirty", "d.label d", "d.value 7"]
     if plugin == "big":
         lines = ["graph_title Big plugin", "graph_category disk",
                  "graph_vlabel things"]
@@ -53,6 +61,8 @@ def config_text(n, plugin):
 
 
 def fetch_text(n, plugin):
+    if plugin == "dirty":
+        return ["d.value 8"]
     if plugin == "big":
         t = int(time.time())
         return ["lv%02d.value %d" % (i, t * (i + 1)) for i in range(n["big_fields"])]
@@ -101,9 +111,12 @@ async def serve(n, r, w):
             elif cmd[0] == "list":
                 await send(w, n, " ".join(plugin_names(n)) + "\n")
             elif cmd[0] == "config" and len(cmd) > 1:
+                configs[n["name"]] = configs.get(n["name"], 0) + 1
                 await send(w, n, "\n".join(config_text(n, cmd[1])) + "\n.\n")
             elif cmd[0] == "fetch" and len(cmd) > 1:
                 fetches[n["name"]] = fetches.get(n["name"], 0) + 1
+                bp = by_plugin.setdefault(n["name"], {})
+                bp[cmd[1]] = bp.get(cmd[1], 0) + 1
                 if mode == "halfclose":
                     w.write(b"f0.value 1\nf1.va")
                     await w.drain()
@@ -148,7 +161,8 @@ async def main():
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
     await stop.wait()
-    json.dump({"peak": peak, "connections": conns, "fetches": fetches},
+    json.dump({"peak": peak, "connections": conns, "fetches": fetches,
+               "configs": configs, "fetches_by_plugin": by_plugin},
               open(os.path.join(state_dir, "stats.json"), "w"), indent=1)
 
 
