@@ -9,6 +9,16 @@
 "$DROVER" --help | grep -q 'drover run -c FILE' || fail "--help"
 "$DROVER" frobnicate -c x >/dev/null 2>&1 && fail "unknown command accepted"
 
+# the embedded default: the built-in node source on this machine
+"$DROVER" config -c "$top_srcdir/conf/drover.conf" >"$T/out" || fail "embedded default rejected"
+grep -q "# built-in node source" "$T/out" || fail "no local target in the default"
+"$DROVER" poll -c "$top_srcdir/conf/drover.conf" "$(hostname)" >"$T/out" ||
+	fail "poll of the local host failed"
+for s in cpu load memory; do
+	grep -q "^$s  (" "$T/out" || fail "local poll lacks $s: $(cat "$T/out")"
+done
+grep -qE '^  user +[0-9.e+]+ +DERIVE +user' "$T/out" || fail "cpu user value"
+
 cat >"$T/good.conf" <<CONF
 dbdir $T/db
 interval 5

@@ -1,0 +1,140 @@
+/* Tests for catalog: hosts stay listed when down, config and values merge. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "collector/catalog.h"
+
+static void
+add_value(
+    struct batch *b, const char *svc, const char *field, double v, bool config)
+{
+	struct service *s = batch_service(b, svc, true);
+	struct field *f = service_field(s, field, true);
+
+	s->has_config = config;
+	if (config) {
+		attrs_set(&s->graph, "graph_title", svc);
+		attrs_set(&f->attrs, "label", field);
+	}
+	f->has_value = true;
+	f->value = v;
+}
+
+static void
+test_hosts_created_and_updated(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h;
+
+	(void)state;
+	h = catalog_host(cat, "vm1", "grp", "kvm1");
+	assert_string_equal(h->physical, "kvm1");
+	assert_int_equal(h->state, HOST_PENDING);
+	h = catalog_host(cat, "vm2", "grp", NULL);
+	assert_string_equal(h->physical, "vm2");
+	h = catalog_host(cat, "vm1", "other", "kvm2");
+	assert_int_equal(catalog_count(cat), 2);
+	assert_string_equal(h->group, "other");
+	assert_string_equal(h->physical, "kvm2");
+	assert_ptr_equal(catalog_find(cat, "vm2"), catalog_at(cat, 1));
+	catalog_free(cat);
+}
+
+static void
+test_down_host_keeps_data(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct batch b = {0};
+	struct cat_host *h;
+
+	(void)state;
+	h = catalog_host(cat, "db1", "grp", NULL);
+	add_value(&b, "load", "load", 0.25, true);
+	catalog_update(cat, h, 1000, &b);
+	catalog_poll_result(h, true, NULL, 1000, 120, 0, 1);
+	batch_cleanup(&b);
+	catalog_poll_result(
+	    h, false, "connect to db1 port 4949: refused", 1300, 10, 0, 0);
+	catalog_poll_result(
+	    h, false, "connect to db1 port 4949: refused", 1600, 10, 0, 0);
+	h = catalog_find(cat, "db1");
+	assert_non_null(h);
+	assert_int_equal(h->state, HOST_DOWN);
+	assert_int_equal(h->failures, 2);
+	assert_int_equal(h->last_ok, 1000);
+	assert_int_equal(h->last_poll, 1600);
+	assert_string_equal(h->last_error, "connect to db1 port 4949: refused");
+	/* the last values stay visible while it is down */
+	assert_non_null(cat_host_service(h, "load"));
+	catalog_poll_result(h, true, NULL, 1900, 10, 0, 1);
+	assert_int_equal(h->state, HOST_UP);
+	assert_int_equal(h->failures, 0);
+	assert_string_equal(h->last_error, "");
+	catalog_free(cat);
+}
+
+static void
+test_values_merge_into_config(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct batch b = {0};
+	const struct cat_service *cs;
+	struct cat_host *h;
+
+	(void)state;
+	h = catalog_host(cat, "h", "g", NULL);
+	add_value(&b, "if_eth0", "up", 1, true);
+	add_value(&b, "if_eth0", "down", 2, true);
+	catalog_update(cat, h, 300, &b);
+	batch_cleanup(&b);
+	/* a values-only batch (config cached) updates values only */
+	add_value(&b, "if_eth0", "up", 10, false);
+	catalog_update(cat, h, 600, &b);
+	batch_cleanup(&b);
+	cs = cat_host_service(h, "if_eth0");
+	assert_int_equal(cs->last_update, 600);
+	assert_string_equal(
+	    attrs_get(&cs->svc.graph, "graph_title"), "if_eth0");
+	assert_true(cs->svc.fields[0].value == 10);
+	assert_true(cs->svc.fields[1].value == 2);
+	/* a fresh config that no longer lists "down" drops it */
+	add_value(&b, "if_eth0", "up", 11, true);
+	catalog_update(cat, h, 900, &b);
+	batch_cleanup(&b);
+	cs = cat_host_service(h, "if_eth0");
+	assert_int_equal(cs->svc.nfields, 1);
+	catalog_free(cat);
+}
+
+static void
+test_retain_drops_unconfigured(void **state)
+{
+	struct catalog *cat = catalog_new();
+	const char *keep[] = {"b"};
+
+	(void)state;
+	catalog_host(cat, "a", "g", NULL);
+	catalog_host(cat, "b", "g", NULL);
+	catalog_host(cat, "c", "g", NULL);
+	catalog_retain(cat, keep, 1);
+	assert_int_equal(catalog_count(cat), 1);
+	assert_string_equal(catalog_at(cat, 0)->name, "b");
+	catalog_free(cat);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_hosts_created_and_updated),
+	    cmocka_unit_test(test_down_host_keeps_data),
+	    cmocka_unit_test(test_values_merge_into_config),
+	    cmocka_unit_test(test_retain_drops_unconfigured),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
