@@ -1,0 +1,87 @@
+/* Tests for router: every route, and every way to escape the catalog. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "web/router.h"
+
+static struct route
+parse(const char *p)
+{
+	struct route r;
+
+	router_parse(p, &r);
+	return r;
+}
+
+static void
+test_routes(void **state)
+{
+	struct route r;
+
+	(void)state;
+	assert_int_equal(parse("/").kind, R_OVERVIEW);
+	assert_int_equal(parse("/health").kind, R_HEALTH);
+	r = parse("/kvm1.example.net/");
+	assert_int_equal(r.kind, R_HOST);
+	assert_string_equal(r.host, "kvm1.example.net");
+	r = parse("/kvm1.example.net/if_eth0/");
+	assert_int_equal(r.kind, R_SERVICE);
+	assert_string_equal(r.service, "if_eth0");
+	r = parse("/h/diskstats_latency.vda-week.svg");
+	assert_int_equal(r.kind, R_GRAPH);
+	assert_string_equal(r.service, "diskstats_latency.vda");
+	assert_int_equal(r.period, P_WEEK);
+	assert_true(r.svg);
+	r = parse("/h/cpu-day.png");
+	assert_int_equal(r.kind, R_GRAPH);
+	assert_false(r.svg);
+	/* a plugin name may hold dashes; the last one splits the period */
+	r = parse("/h/my-plugin-year.png");
+	assert_string_equal(r.service, "my-plugin");
+	assert_int_equal(r.period, P_YEAR);
+	assert_int_equal(parse("/api/v1/hosts").kind, R_API_HOSTS);
+	r = parse("/api/v1/hosts/h");
+	assert_int_equal(r.kind, R_API_HOST);
+	r = parse("/api/v1/hosts/h/load");
+	assert_int_equal(r.kind, R_API_SERVICE);
+	assert_string_equal(r.service, "load");
+	assert_int_equal(parse("/api/v1/hosts/h/load/data").kind, R_API_DATA);
+}
+
+static void
+test_rejects(void **state)
+{
+	static const char *const bad[] = {
+		"", "x", "/..", "/../", "/../etc/passwd", "/h/../",
+		"/h/..-day.png", "/h/a..b/", "/.hidden/", "/h/cpu-hour.png",
+		"/h/cpu-day.gif", "/h/-day.png", "/h//", "//", "/h/cpu",
+		"/h/s/x/", "/a/b/c/d/e/f/g", "/h%2e%2e/", "/h\x01/",
+		"/api/v1/hosts/", "/api/v1/hosts/h/load/data/x",
+		"/api/v2/hosts", "/h/cpu/day",
+	};
+	char longname[400];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse(bad[i]).kind != R_NOT_FOUND)
+			fail_msg("\"%s\" was routed", bad[i]);
+	longname[0] = '/';
+	memset(longname + 1, 'a', 300);
+	strcpy(longname + 301, "/");
+	assert_int_equal(parse(longname).kind, R_NOT_FOUND);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_rejects),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,160 @@
+/*
+ * router: split the path into at most three segments and match them.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "router.h"
+
+static const char *const periods[] = {"day", "week", "month", "year"};
+
+const char *
+graph_period_str(enum graph_period p)
+{
+	return periods[p];
+}
+
+long
+graph_period_seconds(enum graph_period p)
+{
+	static const long secs[] = {86400 + 2 * 3600, 8 * 86400, 31 * 86400,
+	    400 * 86400};
+
+	return secs[p];
+}
+
+bool
+route_name_ok(const char *s, unsigned long len)
+{
+	unsigned long i;
+
+	if (len == 0 || len > ROUTE_NAME_MAX || s[0] == '.' || s[0] == '-')
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '.' || c == '_' ||
+			c == '-'))
+			return false;
+		if (c == '.' && i + 1 < len && s[i + 1] == '.')
+			return false;
+	}
+	return true;
+}
+
+static bool
+copy_name(char *dst, const char *s, size_t len)
+{
+	if (!route_name_ok(s, len))
+		return false;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return true;
+}
+
+/* "PLUGIN-PERIOD.png" into r; false when it is not a graph name. */
+static bool
+parse_graph(const char *s, size_t len, struct route *r)
+{
+	const char *dash, *dot;
+	size_t i;
+
+	if (len > 4 && memcmp(s + len - 4, ".png", 4) == 0)
+		r->svg = false;
+	else if (len > 4 && memcmp(s + len - 4, ".svg", 4) == 0)
+		r->svg = true;
+	else
+		return false;
+	dot = s + len - 4;
+	for (dash = dot - 1; dash > s && *dash != '-'; dash--)
+		;
+	if (dash <= s)
+		return false;
+	for (i = 0; i < 4; i++) {
+		if ((size_t)(dot - dash - 1) == strlen(periods[i]) &&
+		    memcmp(dash + 1, periods[i], (size_t)(dot - dash - 1)) == 0)
+			break;
+	}
+	if (i == 4)
+		return false;
+	r->period = (enum graph_period)i;
+	return copy_name(r->service, s, (size_t)(dash - s));
+}
+
+void
+router_parse(const char *path, struct route *r)
+{
+	const char *seg[6];
+	size_t len[6], n = 0;
+	const char *p = path;
+	bool trailing = false;
+
+	memset(r, 0, sizeof(*r));
+	r->kind = R_NOT_FOUND;
+	if (path[0] != '/')
+		return;
+	p++;
+	while (*p != '\0') {
+		const char *slash = strchr(p, '/');
+		size_t l = slash != NULL ? (size_t)(slash - p) : strlen(p);
+
+		if (n == 6 || l == 0)
+			return; /* too deep, or "//" */
+		seg[n] = p;
+		len[n++] = l;
+		if (slash == NULL)
+			break;
+		p = slash + 1;
+		trailing = *p == '\0';
+	}
+#define IS(i, lit) (len[i] == sizeof(lit) - 1 && memcmp(seg[i], lit, len[i]) == 0)
+	if (n == 0) {
+		r->kind = R_OVERVIEW;
+		return;
+	}
+	if (n >= 2 && IS(0, "api") && IS(1, "v1")) {
+		if (n < 3 || !IS(2, "hosts") || trailing)
+			return;
+		if (n == 3) {
+			r->kind = R_API_HOSTS;
+			return;
+		}
+		if (!copy_name(r->host, seg[3], len[3]))
+			return;
+		if (n == 4) {
+			r->kind = R_API_HOST;
+			return;
+		}
+		if (!copy_name(r->service, seg[4], len[4]))
+			return;
+		if (n == 5)
+			r->kind = R_API_SERVICE;
+		else if (IS(5, "data"))
+			r->kind = R_API_DATA;
+		return;
+	}
+	if (n == 1 && !trailing && IS(0, "health")) {
+		r->kind = R_HEALTH;
+		return;
+	}
+	if (n == 1 && !trailing && IS(0, "drover.css")) {
+		r->kind = R_CSS;
+		return;
+	}
+	if (!copy_name(r->host, seg[0], len[0]))
+		return;
+	if (n == 1) {
+		if (trailing)
+			r->kind = R_HOST;
+		return;
+	}
+	if (n == 2 && trailing && copy_name(r->service, seg[1], len[1])) {
+		r->kind = R_SERVICE;
+		return;
+	}
+	if (n == 2 && !trailing && parse_graph(seg[1], len[1], r))
+		r->kind = R_GRAPH;
+#undef IS
+}

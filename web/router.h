@@ -1,0 +1,56 @@
+/*
+ * router: the dashboard's URL space, as a pure function over the path.
+ *
+ *   /                              overview
+ *   /health                        the collector's own state
+ *   /HOST/                         a host's services
+ *   /HOST/PLUGIN/                  one service: all periods, field table
+ *   /HOST/PLUGIN-PERIOD.png|.svg   a graph (PERIOD: day week month year)
+ *   /api/v1/hosts[/HOST[/PLUGIN[/data]]]
+ *
+ * Names are checked against strict character sets (Munin's host and
+ * plugin names; dots for multigraph children) and lengths; "..", "/",
+ * NUL and control characters never pass.  A name that passes is only ever
+ * looked up in the catalog, never used as a path.
+ */
+#ifndef DROVER_ROUTER_H
+#define DROVER_ROUTER_H
+
+#include <stdbool.h>
+
+#define ROUTE_NAME_MAX 255 /* bytes in a host or service name */
+
+enum route_kind {
+	R_NOT_FOUND,
+	R_OVERVIEW,
+	R_HEALTH,
+	R_HOST,
+	R_SERVICE,
+	R_GRAPH,
+	R_API_HOSTS,
+	R_API_HOST,
+	R_API_SERVICE,
+	R_API_DATA,
+	R_CSS,
+};
+
+enum graph_period { P_DAY, P_WEEK, P_MONTH, P_YEAR };
+
+struct route {
+	enum route_kind kind;
+	char host[ROUTE_NAME_MAX + 1];
+	char service[ROUTE_NAME_MAX + 1];
+	enum graph_period period;
+	bool svg;
+};
+
+/* Fills r from the (already percent-decoded) path; R_NOT_FOUND when the
+ * path is not ours or a name is not acceptable. */
+void router_parse(const char *path, struct route *r);
+const char *graph_period_str(enum graph_period p);
+/* Seconds a period's graph spans. */
+long graph_period_seconds(enum graph_period p);
+/* True for names made of [A-Za-z0-9._-] without "..": hosts, services. */
+bool route_name_ok(const char *s, unsigned long len);
+
+#endif
