@@ -248,3 +248,74 @@ catalog_poll_result(struct cat_host *h, bool ok, const char *error, time_t when,
 		h->failures++;
 	}
 }
+
+enum field_state
+cat_field_state(const struct field *f)
+{
+	const char *st = attrs_get(&f->attrs, "state");
+	int i;
+
+	if (st != NULL)
+		for (i = FS_OK; i <= FS_UNKNOWN; i++)
+			if (strcmp(st, field_state_str((enum field_state)i)) ==
+			    0)
+				return (enum field_state)i;
+	return range_state(f->has_value && !f->unknown, f->value,
+	    attrs_get(&f->attrs, "warning"), attrs_get(&f->attrs, "critical"));
+}
+
+/* Severity order for "worst": OK < UNKNOWN < WARNING < CRITICAL. */
+static int
+severity(enum field_state s)
+{
+	static const int rank[] = {
+	    [FS_OK] = 0, [FS_UNKNOWN] = 1, [FS_WARNING] = 2, [FS_CRITICAL] = 3};
+
+	return rank[s];
+}
+
+enum field_state
+cat_service_state(const struct cat_service *cs, unsigned *problems)
+{
+	enum field_state worst = FS_OK, s;
+	const char *g;
+	size_t i;
+
+	for (i = 0; i < cs->svc.nfields; i++) {
+		/* fields without a value yet (graph-only) are not problems */
+		if (!cs->svc.fields[i].has_value)
+			continue;
+		g = attrs_get(&cs->svc.fields[i].attrs, "graph");
+		s = cat_field_state(&cs->svc.fields[i]);
+		if (s == FS_UNKNOWN && g != NULL && strcmp(g, "no") == 0)
+			continue;
+		if (s != FS_OK && problems != NULL)
+			(*problems)++;
+		if (severity(s) > severity(worst))
+			worst = s;
+	}
+	return worst;
+}
+
+enum field_state
+cat_host_state(const struct cat_host *h, unsigned *problems)
+{
+	enum field_state worst = FS_OK, s;
+	size_t i;
+
+	if (problems != NULL)
+		*problems = 0;
+	for (i = 0; i < h->nservices; i++) {
+		s = cat_service_state(&h->services[i], problems);
+		if (severity(s) > severity(worst))
+			worst = s;
+	}
+	if (h->state == HOST_DOWN) {
+		if (problems != NULL)
+			(*problems)++;
+		return FS_CRITICAL;
+	}
+	if (h->state == HOST_PENDING)
+		return FS_UNKNOWN;
+	return worst;
+}

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "range.h"
 #include "sample.h"
 
 enum host_state {
@@ -89,5 +90,17 @@ void catalog_poll_result(struct cat_host *h, bool ok, const char *error,
 /* The service called name of host h, or NULL. */
 const struct cat_service *cat_host_service(
     const struct cat_host *h, const char *name);
+
+/*
+ * A field's state now: a source's own verdict (attribute "state", as the
+ * IPMI source sets from the BMC's threshold bits) wins; otherwise the last
+ * value against its Munin warning/critical ranges.
+ */
+enum field_state cat_field_state(const struct field *f);
+/* The worst field state of a service, and of a host (DOWN hosts are
+ * CRITICAL); *problems (may be NULL) counts fields not OK. */
+enum field_state cat_service_state(
+    const struct cat_service *cs, unsigned *problems);
+enum field_state cat_host_state(const struct cat_host *h, unsigned *problems);
 
 #endif

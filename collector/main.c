@@ -20,6 +20,7 @@
 #include "node.h"
 #include "poller.h"
 #include "rrd_writer.h"
+#include "http.h"
 
 #define RRD_QUEUE_MAX 200000 /* pending RRD updates before dropping */
 
@@ -79,6 +80,7 @@ struct daemon {
 	struct rrd_writer *writer;
 	struct ingest *in;
 	struct poller *poller;
+	struct web *web;
 	uv_signal_t sigterm, sigint, sighup;
 };
 
@@ -89,6 +91,7 @@ on_stop_signal(uv_signal_t *s, int signum)
 
 	log_info("drover: %s, stopping", strsignal(signum));
 	poller_stop(d->poller);
+	web_stop(d->web);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 	uv_close((uv_handle_t *)&d->sighup, NULL);
@@ -118,6 +121,11 @@ on_hup(uv_signal_t *s, int signum)
 		conf_free(c);
 		return;
 	}
+	if (d->web != NULL)
+		web_set_conf(d->web, c);
+	if (strcmp(c->listen_addr, d->conf->listen_addr) != 0 ||
+	    c->listen_port != d->conf->listen_port)
+		log_warnx("conf: a new listen address takes a restart");
 	conf_free(d->conf);
 	d->conf = c;
 	log_info("drover: config reloaded, %zu hosts", c->nhosts);
@@ -146,6 +154,9 @@ cmd_run(const char *path)
 		fatalx("drover: out of memory");
 	if (poller_apply(d.poller, d.conf) == -1)
 		fatalx("drover: cannot set up the targets");
+	d.web = web_new(d.loop, d.conf, d.cat, NULL);
+	if (d.web == NULL)
+		fatalx("drover: cannot start the web server");
 	uv_signal_init(d.loop, &d.sigterm);
 	uv_signal_init(d.loop, &d.sigint);
 	uv_signal_init(d.loop, &d.sighup);

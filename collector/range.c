@@ -35,8 +35,8 @@ range_parse_munin(const char *s, struct range *r)
 		if (!n.has_max)
 			return false;
 	} else {
-		if (colon > s && !(n.has_min = parse_num(s,
-				       (size_t)(colon - s), &n.min)))
+		if (colon > s &&
+		    !(n.has_min = parse_num(s, (size_t)(colon - s), &n.min)))
 			return false;
 		if (colon[1] != '\0' && !(n.has_max = parse_num(colon + 1,
 					      strlen(colon + 1), &n.max)))
@@ -57,8 +57,8 @@ range_alerts(const struct range *r, double v)
 const char *
 field_state_str(enum field_state s)
 {
-	static const char *const names[] = {"OK", "WARNING", "CRITICAL",
-	    "UNKNOWN"};
+	static const char *const names[] = {
+	    "OK", "WARNING", "CRITICAL", "UNKNOWN"};
 
 	return names[s];
 }

@@ -29,7 +29,7 @@ enum field_state { FS_OK, FS_WARNING, FS_CRITICAL, FS_UNKNOWN };
 const char *field_state_str(enum field_state s);
 /* State of value v (unknown when !known) against warning/critical texts
  * (NULL when unset; unparsable ones are ignored). */
-enum field_state range_state(bool known, double v, const char *warning,
-    const char *critical);
+enum field_state range_state(
+    bool known, double v, const char *warning, const char *critical);
 
 #endif

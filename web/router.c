@@ -18,8 +18,8 @@ graph_period_str(enum graph_period p)
 long
 graph_period_seconds(enum graph_period p)
 {
-	static const long secs[] = {86400 + 2 * 3600, 8 * 86400, 31 * 86400,
-	    400 * 86400};
+	static const long secs[] = {
+	    86400 + 2 * 3600, 8 * 86400, 31 * 86400, 400 * 86400};
 
 	return secs[p];
 }
@@ -109,7 +109,8 @@ router_parse(const char *path, struct route *r)
 		p = slash + 1;
 		trailing = *p == '\0';
 	}
-#define IS(i, lit) (len[i] == sizeof(lit) - 1 && memcmp(seg[i], lit, len[i]) == 0)
+#define IS(i, lit)                                                             \
+	(len[i] == sizeof(lit) - 1 && memcmp(seg[i], lit, len[i]) == 0)
 	if (n == 0) {
 		r->kind = R_OVERVIEW;
 		return;

@@ -1,0 +1,153 @@
+/*
+ * api: JSON documents.  jansson does the escaping; numbers that are not
+ * finite become null.
+ */
+#include "config.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+static json_t *
+num_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static char *
+dump(json_t *j, size_t *len)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+	json_decref(j);
+	if (s != NULL && len != NULL)
+		*len = strlen(s);
+	return s;
+}
+
+static json_t *
+host_obj(const struct cat_host *h)
+{
+	unsigned problems = 0;
+	enum field_state st = cat_host_state(h, &problems);
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:s, "
+			 "s:I, s:I, s:i}",
+	    "name", h->name, "group", h->group != NULL ? h->group : "",
+	    "physical", h->physical != NULL ? h->physical : h->name,
+	    "poll_state", host_state_str(h->state), "state",
+	    h->state == HOST_DOWN ? "DOWN" : field_state_str(st), "problems",
+	    (int)problems, "last_ok", (json_int_t)h->last_ok, "last_poll",
+	    (json_int_t)h->last_poll, "last_error", h->last_error, "poll_ms",
+	    (json_int_t)h->poll_ms, "queue_ms", (json_int_t)h->queue_ms,
+	    "failures", (int)h->failures);
+}
+
+char *
+api_hosts(struct catalog *cat, size_t *len)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < catalog_count(cat); i++)
+		json_array_append_new(arr, host_obj(catalog_at(cat, i)));
+	return dump(json_pack("{s:o}", "hosts", arr), len);
+}
+
+char *
+api_host(const struct cat_host *h, size_t *len)
+{
+	json_t *o = host_obj(h), *svcs = json_array();
+	const struct cat_service *cs;
+	const char *t, *c;
+	size_t i;
+
+	for (i = 0; i < h->nservices; i++) {
+		cs = &h->services[i];
+		t = attrs_get(&cs->svc.graph, "graph_title");
+		c = attrs_get(&cs->svc.graph, "graph_category");
+		json_array_append_new(svcs,
+		    json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", cs->svc.name,
+			"title", t != NULL ? t : cs->svc.name, "category",
+			c != NULL ? c : "other", "state",
+			field_state_str(cat_service_state(cs, NULL)),
+			"last_update", (json_int_t)cs->last_update));
+	}
+	json_object_set_new(o, "services", svcs);
+	return dump(o, len);
+}
+
+static json_t *
+attrs_obj(const struct attrs *a)
+{
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		json_object_set_new(o, a->v[i].key, json_string(a->v[i].value));
+	return o;
+}
+
+char *
+api_service(const struct cat_host *h, const struct cat_service *cs, size_t *len)
+{
+	json_t *fields = json_array(), *fo;
+	const struct field *f;
+	size_t i;
+
+	for (i = 0; i < cs->svc.nfields; i++) {
+		f = &cs->svc.fields[i];
+		fo = json_pack("{s:s, s:o, s:s, s:o, s:I}", "name", f->name,
+		    "config", attrs_obj(&f->attrs), "state",
+		    field_state_str(cat_field_state(f)), "value",
+		    f->has_value && !f->unknown ? num_or_null(f->value)
+						: json_null(),
+		    "when", (json_int_t)f->when);
+		json_array_append_new(fields, fo);
+	}
+	return dump(
+	    json_pack("{s:s, s:s, s:o, s:o, s:s, s:I}", "host", h->name, "name",
+		cs->svc.name, "config", attrs_obj(&cs->svc.graph), "fields",
+		fields, "state", field_state_str(cat_service_state(cs, NULL)),
+		"last_update", (json_int_t)cs->last_update),
+	    len);
+}
+
+char *
+api_data(const struct cat_host *h, const struct cat_service *cs, const char *cf,
+    const struct api_series *s, size_t n, size_t *len)
+{
+	json_t *fields = json_object(), *rows, *fo;
+	size_t i, r;
+
+	for (i = 0; i < n; i++) {
+		if (s[i].error != NULL) {
+			json_object_set_new(fields, s[i].field,
+			    json_pack("{s:s}", "error", s[i].error));
+			continue;
+		}
+		rows = json_array();
+		for (r = 0; r < s[i].rows; r++)
+			json_array_append_new(rows,
+			    json_pack("[I,o]",
+				(json_int_t)(s[i].start +
+					     (time_t)((r + 1) * s[i].step)),
+				num_or_null(s[i].values[r])));
+		fo = json_pack("{s:I, s:I, s:o}", "start",
+		    (json_int_t)s[i].start, "step", (json_int_t)s[i].step,
+		    "rows", rows);
+		json_object_set_new(fields, s[i].field, fo);
+	}
+	return dump(json_pack("{s:s, s:s, s:s, s:o}", "host", h->name,
+			"service", cs->svc.name, "cf", cf, "fields", fields),
+	    len);
+}
+
+char *
+api_error(const char *reason, size_t *len)
+{
+	return dump(json_pack("{s:s}", "error", reason), len);
+}

@@ -1,0 +1,38 @@
+/*
+ * api: the JSON API (jansson), built from the catalog on the loop.
+ *
+ *   /api/v1/hosts               every host with its state
+ *   /api/v1/hosts/HOST          one host and its services
+ *   /api/v1/hosts/HOST/PLUGIN   config, fields, last values, states
+ *   /api/v1/hosts/HOST/PLUGIN/data?start=&end=&step=&cf=   RRD series
+ *
+ * Each builder returns a new JSON text (free()) or NULL.
+ */
+#ifndef DROVER_API_H
+#define DROVER_API_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "catalog.h"
+
+char *api_hosts(struct catalog *cat, size_t *len);
+char *api_host(const struct cat_host *h, size_t *len);
+char *api_service(
+    const struct cat_host *h, const struct cat_service *cs, size_t *len);
+
+/* One field's series as fetched from its RRD (filled off the loop). */
+struct api_series {
+	char *field;	    /* field name */
+	time_t start;	    /* first row's time (epoch s) */
+	unsigned long step; /* seconds between rows */
+	size_t rows;
+	double *values; /* rows values, NaN = unknown */
+	char *error;	/* NULL, or why this field has no data */
+};
+
+char *api_data(const struct cat_host *h, const struct cat_service *cs,
+    const char *cf, const struct api_series *s, size_t n, size_t *len);
+char *api_error(const char *reason, size_t *len);
+
+#endif

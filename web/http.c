@@ -1,0 +1,616 @@
+/*
+ * http: libmicrohttpd glue, dispatch, and the off-loop jobs of requests.
+ *
+ * A request that needs RRD data builds its job (file names from the
+ * catalog, never from the URL) on the loop, suspends its connection and
+ * runs the job on libuv's thread pool; the job's completion (back on the
+ * loop) builds the answer, again from the catalog, and resumes the
+ * connection.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <rrd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "http.h"
+#include "log.h"
+#include "pages.h"
+#include "router.h"
+#include "rrd_schema.h"
+
+#define WEB_MAX_CONNS 256    /* connections at once */
+#define WEB_MAX_PER_IP 64    /* connections at once from one address */
+#define WEB_CONN_TIMEOUT 30  /* seconds of silence before closing */
+#define WEB_MEM_LIMIT 65536  /* bytes per connection (headers, URL) */
+#define DATA_MAX_ROWS 100000 /* rows per field the data API returns */
+
+struct web {
+	uv_loop_t *loop;
+	struct MHD_Daemon *d;
+	uv_poll_t poll;
+	uv_timer_t timer;
+	struct catalog *cat;
+	struct renderer *render;
+	const struct conf *conf;
+	unsigned port;
+	unsigned jobs; /* requests suspended on a job */
+	bool stopping; /* web_stop() waits for the jobs */
+	int closing;   /* handles still closing */
+};
+
+/* One request, from its first handler call to MHD's "completed". */
+struct req {
+	struct web *w;
+	struct MHD_Connection *conn;
+	struct route route;
+	bool suspended;
+	bool ready; /* the answer below is set */
+	bool zoom;  /* a service page for start..end */
+	int status;
+	char *body;
+	size_t len;
+	const char *ctype;
+	/* a data job */
+	uv_work_t work;
+	char cf[8];
+	time_t start, end;
+	unsigned long step;
+	size_t n;
+	char **paths;
+	struct api_series *series;
+};
+
+static void arm(struct web *w);
+
+static void
+req_free(struct req *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->paths != NULL ? r->paths[i] : NULL);
+		if (r->series != NULL) {
+			free(r->series[i].field);
+			free(r->series[i].values);
+			free(r->series[i].error);
+		}
+	}
+	free(r->paths);
+	free(r->series);
+	free(r->body);
+	free(r);
+}
+
+static enum MHD_Result
+send_body(struct MHD_Connection *c, int status, const char *ctype, char *body,
+    size_t len, bool cacheable)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp =
+	    MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", ctype);
+	MHD_add_response_header(
+	    resp, "Cache-Control", cacheable ? "max-age=3600" : "no-cache");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result
+send_error(struct MHD_Connection *c, int status, const char *reason, bool json)
+{
+	size_t len = 0;
+	char *body =
+	    json ? api_error(reason, &len) : page_error(status, reason, &len);
+
+	if (body == NULL)
+		return MHD_NO;
+	return send_body(c, status,
+	    json ? "application/json" : "text/html; charset=utf-8", body, len,
+	    false);
+}
+
+/* An optional integer query argument in [lo, hi]; false if malformed. */
+static bool
+arg_long(struct MHD_Connection *c, const char *name, long lo, long hi,
+    long *out, bool *given)
+{
+	const char *v =
+	    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+	char *end;
+	long n;
+
+	*given = v != NULL;
+	if (v == NULL)
+		return true;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi)
+		return false;
+	*out = n;
+	return true;
+}
+
+/* ---- data jobs (off the loop) ------------------------------------ */
+
+static void
+data_work(uv_work_t *wk)
+{
+	struct req *r = wk->data;
+	unsigned long ds_cnt, step, rows, i;
+	char **ds_names = NULL;
+	rrd_value_t *data = NULL;
+	time_t start, end;
+	size_t k;
+
+	for (k = 0; k < r->n; k++) {
+		struct api_series *s = &r->series[k];
+
+		start = r->start;
+		end = r->end;
+		step = r->step;
+		rrd_clear_error();
+		if (rrd_fetch_r(r->paths[k], r->cf, &start, &end, &step,
+			&ds_cnt, &ds_names, &data) != 0) {
+			s->error = strdup(rrd_get_error());
+			continue;
+		}
+		rows = step > 0 ? (unsigned long)(end - start) / step : 0;
+		if (rows > DATA_MAX_ROWS)
+			rows = DATA_MAX_ROWS;
+		s->values = calloc(rows + 1, sizeof(double));
+		if (s->values != NULL && ds_cnt > 0) {
+			for (i = 0; i < rows; i++)
+				s->values[i] = data[i * ds_cnt];
+			s->rows = rows;
+		}
+		s->start = start;
+		s->step = step;
+		for (i = 0; i < ds_cnt; i++)
+			rrd_freemem(ds_names[i]);
+		rrd_freemem(ds_names);
+		rrd_freemem(data);
+		ds_names = NULL;
+		data = NULL;
+	}
+}
+
+static void really_stop(struct web *w);
+
+static void
+resume(struct req *r)
+{
+	struct web *w = r->w;
+
+	r->ready = true;
+	MHD_resume_connection(r->conn);
+	r->suspended = false;
+	w->jobs--;
+	if (w->stopping && w->jobs == 0)
+		really_stop(w);
+	else
+		arm(w);
+}
+
+static void
+field_stats(const struct api_series *s, struct field_stats *st)
+{
+	double sum = 0;
+	size_t i, n = 0;
+
+	st->min = st->max = st->avg = NAN;
+	for (i = 0; i < s->rows; i++) {
+		if (isnan(s->values[i]))
+			continue;
+		if (n == 0 || s->values[i] < st->min)
+			st->min = s->values[i];
+		if (n == 0 || s->values[i] > st->max)
+			st->max = s->values[i];
+		sum += s->values[i];
+		n++;
+	}
+	if (n > 0)
+		st->avg = sum / (double)n;
+}
+
+static void
+data_done(uv_work_t *wk, int status)
+{
+	struct req *r = wk->data;
+	struct cat_host *h = catalog_find(r->w->cat, r->route.host);
+	const struct cat_service *cs;
+	struct field_stats *st;
+	size_t i;
+
+	(void)status;
+	cs = h != NULL ? cat_host_service(h, r->route.service) : NULL;
+	if (cs == NULL) {
+		r->status = MHD_HTTP_NOT_FOUND;
+		r->ctype = "application/json";
+		r->body = api_error("no such host or service", &r->len);
+		resume(r);
+		return;
+	}
+	r->status = MHD_HTTP_OK;
+	if (r->route.kind == R_API_DATA) {
+		r->ctype = "application/json";
+		r->body = api_data(h, cs, r->cf, r->series, r->n, &r->len);
+	} else {
+		st = calloc(cs->svc.nfields + 1, sizeof(*st));
+		for (i = 0; st != NULL && i < cs->svc.nfields; i++) {
+			st[i].min = st[i].avg = st[i].max = NAN;
+			if (i < r->n && r->series[i].error == NULL)
+				field_stats(&r->series[i], &st[i]);
+		}
+		r->ctype = "text/html; charset=utf-8";
+		r->body = page_service(h, cs, st, r->zoom ? r->start : 0,
+		    r->zoom ? r->end : 0, time(NULL), &r->len);
+		free(st);
+	}
+	if (r->body == NULL)
+		r->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	resume(r);
+}
+
+/* Queues a fetch of every field of the service; the page or the JSON is
+ * built when it completes. */
+static enum MHD_Result
+start_data(
+    struct req *r, const struct cat_host *h, const struct cat_service *cs)
+{
+	char path[4096], group[1024];
+	const struct field *f;
+	size_t i;
+
+	snprintf(group, sizeof(group), "%s", h->group);
+	for (i = 0; group[i] != '\0'; i++)
+		if (group[i] == ';')
+			group[i] = '/';
+	r->paths = calloc(cs->svc.nfields + 1, sizeof(*r->paths));
+	r->series = calloc(cs->svc.nfields + 1, sizeof(*r->series));
+	if (r->paths == NULL || r->series == NULL)
+		return MHD_NO;
+	for (i = 0; i < cs->svc.nfields; i++) {
+		f = &cs->svc.fields[i];
+		r->series[i].field = strdup(f->name);
+		if (rrd_path(path, sizeof(path), r->w->conf->dbdir, group,
+			h->name, cs->svc.name, f->name, field_type(f)) == 0)
+			r->paths[i] = strdup(path);
+		else
+			r->paths[i] = strdup("/nonexistent");
+		r->n++;
+	}
+	r->work.data = r;
+	if (uv_queue_work(r->w->loop, &r->work, data_work, data_done) != 0)
+		return send_error(r->conn, 500, "cannot queue the fetch", true);
+	MHD_suspend_connection(r->conn);
+	r->suspended = true;
+	r->w->jobs++;
+	return MHD_YES;
+}
+
+/* ---- dispatch ------------------------------------------------------ */
+
+static enum MHD_Result
+dispatch(struct req *r)
+{
+	struct web *w = r->w;
+	struct MHD_Connection *c = r->conn;
+	struct cat_host *h = NULL;
+	const struct cat_service *cs = NULL;
+	const char *cf;
+	long start = 0, end = 0, step = 0;
+	bool gs, ge, gstep;
+	time_t now = time(NULL);
+	bool json = r->route.kind >= R_API_HOSTS && r->route.kind <= R_API_DATA;
+	size_t len = 0;
+	char *body;
+
+	if (r->route.kind == R_NOT_FOUND)
+		return send_error(c, 404, "no such page", false);
+	if (r->route.host[0] != '\0') {
+		h = catalog_find(w->cat, r->route.host);
+		if (h == NULL)
+			return send_error(c, 404, "no such host", json);
+	}
+	if (r->route.service[0] != '\0') {
+		cs = cat_host_service(h, r->route.service);
+		if (cs == NULL)
+			return send_error(c, 404, "no such service", json);
+	}
+	if (!arg_long(c, "start", 0, 4102444800L, &start, &gs) ||
+	    !arg_long(c, "end", 0, 4102444800L, &end, &ge) ||
+	    !arg_long(c, "step", 1, 86400 * 366, &step, &gstep))
+		return send_error(c, 400,
+		    "start, end and step must be epoch seconds in range", json);
+	if (gs != ge || (gs && start >= end))
+		return send_error(c, 400,
+		    "give both start and end, with start before end", json);
+	switch (r->route.kind) {
+	case R_OVERVIEW:
+		body = page_overview(w->cat, now, &len);
+		break;
+	case R_HOST:
+		body = page_host(h, now, &len);
+		break;
+	case R_HEALTH:
+		body = page_health(w->cat, now, &len);
+		break;
+	case R_CSS: {
+		const char *css = page_css(&len);
+
+		return send_body(c, 200, "text/css", strdup(css), len, true);
+	}
+	case R_API_HOSTS:
+		body = api_hosts(w->cat, &len);
+		break;
+	case R_API_HOST:
+		body = api_host(h, &len);
+		break;
+	case R_API_SERVICE:
+		body = api_service(h, cs, &len);
+		break;
+	case R_API_DATA:
+		cf =
+		    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cf");
+		if (cf == NULL)
+			cf = "AVERAGE";
+		if (strcmp(cf, "AVERAGE") != 0 && strcmp(cf, "MIN") != 0 &&
+		    strcmp(cf, "MAX") != 0)
+			return send_error(
+			    c, 400, "cf must be AVERAGE, MIN or MAX", true);
+		snprintf(r->cf, sizeof(r->cf), "%s", cf);
+		r->start = gs ? start : now - 86400;
+		r->end = gs ? end : now;
+		r->step = gstep ? (unsigned long)step : 300;
+		return start_data(r, h, cs);
+	case R_SERVICE:
+		/* the table's min/avg/max cover the zoomed range or a day */
+		snprintf(r->cf, sizeof(r->cf), "AVERAGE");
+		r->zoom = gs;
+		r->start = gs ? start : now - 86400;
+		r->end = gs ? end : now;
+		r->step = 300;
+		return start_data(r, h, cs);
+	case R_GRAPH:
+		return send_error(c, 503, "graphs are not available", false);
+	default:
+		return send_error(c, 404, "no such page", false);
+	}
+	if (body == NULL)
+		return send_error(c, 500, "out of memory", json);
+	return send_body(c, 200,
+	    json ? "application/json" : "text/html; charset=utf-8", body, len,
+	    false);
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	struct web *w = cls;
+	struct req *r = *con_cls;
+	enum MHD_Result ret;
+
+	(void)version;
+	(void)upload;
+	if (r == NULL) {
+		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+			struct MHD_Response *resp =
+			    MHD_create_response_from_buffer(
+				0, NULL, MHD_RESPMEM_PERSISTENT);
+
+			MHD_add_response_header(resp, "Allow", "GET, HEAD");
+			ret = MHD_queue_response(c, 405, resp);
+			MHD_destroy_response(resp);
+			return ret;
+		}
+		if (*upload_size != 0)
+			return MHD_NO;
+		r = calloc(1, sizeof(*r));
+		if (r == NULL)
+			return MHD_NO;
+		r->w = w;
+		r->conn = c;
+		*con_cls = r;
+		router_parse(url, &r->route);
+		return dispatch(r);
+	}
+	if (!r->ready)
+		return MHD_YES;
+	if (r->body == NULL)
+		return send_error(
+		    c, r->status ? r->status : 500, "internal error", false);
+	ret = send_body(c, r->status, r->ctype, r->body, r->len, false);
+	r->body = NULL;
+	return ret;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (r != NULL)
+		req_free(r);
+	*con_cls = NULL;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_debug("web: %s", msg);
+}
+
+/* ---- libuv glue ---------------------------------------------------- */
+
+static void
+run_mhd(struct web *w)
+{
+	if (w->d == NULL)
+		return;
+	MHD_run(w->d);
+	arm(w);
+}
+
+static void
+on_poll(uv_poll_t *p, int status, int events)
+{
+	(void)status;
+	(void)events;
+	run_mhd(p->data);
+}
+
+static void
+on_timer(uv_timer_t *t)
+{
+	run_mhd(t->data);
+}
+
+/* Re-arms the timer from MHD's own timeout (or 0 after a resume). */
+static void
+arm(struct web *w)
+{
+	MHD_UNSIGNED_LONG_LONG to;
+
+	if (w->d == NULL)
+		return;
+	if (MHD_get_timeout(w->d, &to) == MHD_YES)
+		uv_timer_start(&w->timer, on_timer, to, 0);
+	else
+		uv_timer_start(&w->timer, on_timer, 1000, 0);
+}
+
+struct web *
+web_new(uv_loop_t *loop, const struct conf *c, struct catalog *cat,
+    struct renderer *render)
+{
+	struct sockaddr_in6 sa6 = {0};
+	struct sockaddr_in sa4 = {0};
+	const union MHD_DaemonInfo *info;
+	struct sockaddr *sa;
+	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+	struct web *w;
+
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return NULL;
+	w->loop = loop;
+	w->cat = cat;
+	w->render = render;
+	w->conf = c;
+	if (inet_pton(AF_INET, c->listen_addr, &sa4.sin_addr) == 1) {
+		sa4.sin_family = AF_INET;
+		sa4.sin_port = htons((uint16_t)c->listen_port);
+		sa = (struct sockaddr *)&sa4;
+	} else if (inet_pton(AF_INET6, c->listen_addr, &sa6.sin6_addr) == 1) {
+		sa6.sin6_family = AF_INET6;
+		sa6.sin6_port = htons((uint16_t)c->listen_port);
+		sa = (struct sockaddr *)&sa6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		log_warnx("web: listen address %s is not an IP address",
+		    c->listen_addr);
+		free(w);
+		return NULL;
+	}
+	w->d = MHD_start_daemon(flags, (uint16_t)c->listen_port, NULL, NULL,
+	    on_request, w, MHD_OPTION_SOCK_ADDR, sa,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNS,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_MAX_PER_IP,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MEM_LIMIT,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w, MHD_OPTION_END);
+	if (w->d == NULL) {
+		log_warn("web: cannot listen on %s port %u", c->listen_addr,
+		    c->listen_port);
+		free(w);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(w->d, MHD_DAEMON_INFO_BIND_PORT);
+	w->port = info != NULL ? info->port : c->listen_port;
+	info = MHD_get_daemon_info(w->d, MHD_DAEMON_INFO_EPOLL_FD);
+	uv_poll_init(loop, &w->poll, info->epoll_fd);
+	uv_timer_init(loop, &w->timer);
+	w->poll.data = w;
+	w->timer.data = w;
+	uv_poll_start(&w->poll, UV_READABLE, on_poll);
+	arm(w);
+	log_info("web: dashboard on http://%s%s%s:%u/",
+	    sa == (struct sockaddr *)&sa6 ? "[" : "", c->listen_addr,
+	    sa == (struct sockaddr *)&sa6 ? "]" : "", w->port);
+	return w;
+}
+
+void
+web_set_conf(struct web *w, const struct conf *c)
+{
+	w->conf = c;
+}
+
+unsigned
+web_port(const struct web *w)
+{
+	return w->port;
+}
+
+static void
+on_closed(uv_handle_t *h)
+{
+	struct web *w = h->data;
+
+	if (--w->closing == 0)
+		free(w);
+}
+
+/* MHD must not stop under a suspended connection: after the last job. */
+static void
+really_stop(struct web *w)
+{
+	MHD_stop_daemon(w->d);
+	w->d = NULL;
+	w->closing = 2;
+	uv_close((uv_handle_t *)&w->poll, on_closed);
+	uv_close((uv_handle_t *)&w->timer, on_closed);
+}
+
+void
+web_stop(struct web *w)
+{
+	if (w == NULL || w->stopping)
+		return;
+	w->stopping = true;
+	uv_poll_stop(&w->poll);
+	if (w->jobs == 0)
+		really_stop(w);
+}

@@ -1,0 +1,458 @@
+/*
+ * pages: HTML builders.  Every name and value from a node or the config
+ * goes through wbuf_html()/wbuf_url().
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "html.h"
+#include "pages.h"
+
+static const char css[] =
+    "body{font:15px/1.4 system-ui,sans-serif;margin:0;background:#f6f6f4;"
+    "color:#222}\n"
+    "header{background:#234;color:#fff;padding:.5em 1em}\n"
+    "header a{color:#fff;text-decoration:none;margin-right:1em}\n"
+    "main{padding:.5em 1em}\n"
+    "h1{font-size:1.3em}h2{font-size:1.1em;margin:1.2em 0 .3em}\n"
+    "ul.hosts{list-style:none;padding:0;display:flex;flex-wrap:wrap;"
+    "gap:.4em}\n"
+    "ul.hosts li{background:#fff;border-left:.5em solid #999;padding:.4em "
+    ".6em;min-width:14em}\n"
+    ".st-OK{border-color:#3a3 !important}.st-WARNING{border-color:#e90 "
+    "!important}\n"
+    ".st-CRITICAL{border-color:#d22 !important}.st-UNKNOWN{border-color:"
+    "#888 !important}\n"
+    ".st-DOWN{border-color:#000 !important;background:#fdd !important}\n"
+    "span.state{font-weight:600;font-size:.85em}.age{color:#666;"
+    "font-size:.85em}\n"
+    ".graphs{display:flex;flex-wrap:wrap;gap:.6em}.graphs figure{margin:0;"
+    "background:#fff;padding:.3em}\n"
+    "img{max-width:100%;height:auto}\n"
+    "table{border-collapse:collapse;background:#fff}td,th{padding:.2em "
+    ".6em;border-bottom:1px solid #ddd;text-align:left}\n"
+    "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "form.range{margin:.5em 0}\n";
+
+const char *
+page_css(size_t *len)
+{
+	*len = sizeof(css) - 1;
+	return css;
+}
+
+static void
+head(struct wbuf *b, const char *title)
+{
+	wbuf_puts(b, "<!doctype html><html lang=en><head><meta charset=utf-8>"
+		     "<meta name=viewport content=\"width=device-width,"
+		     "initial-scale=1\"><title>");
+	wbuf_html(b, title);
+	wbuf_puts(b, " - drover</title><link rel=stylesheet "
+		     "href=\"/drover.css\"></head><body><header>"
+		     "<a href=\"/\">drover</a><a href=\"/health\">health</a>"
+		     "</header><main>");
+}
+
+static char *
+foot(struct wbuf *b, size_t *len)
+{
+	wbuf_puts(b, "</main></body></html>\n");
+	return wbuf_take(b, len);
+}
+
+/* "42 s ago", "3 min ago", "never" */
+static void
+age(struct wbuf *b, time_t when, time_t now)
+{
+	long d = (long)(now - when);
+
+	if (when == 0)
+		wbuf_puts(b, "never");
+	else if (d < 120)
+		wbuf_printf(b, "%ld s ago", d < 0 ? 0 : d);
+	else if (d < 7200)
+		wbuf_printf(b, "%ld min ago", d / 60);
+	else if (d < 172800)
+		wbuf_printf(b, "%ld h ago", d / 3600);
+	else
+		wbuf_printf(b, "%ld days ago", d / 86400);
+}
+
+static const char *
+host_state_name(const struct cat_host *h, unsigned *problems)
+{
+	enum field_state s = cat_host_state(h, problems);
+
+	if (h->state == HOST_DOWN)
+		return "DOWN";
+	return field_state_str(s);
+}
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	const struct cat_host *x = *(const struct cat_host *const *)a;
+	const struct cat_host *y = *(const struct cat_host *const *)b;
+	int c = strcmp(
+	    x->group != NULL ? x->group : "", y->group != NULL ? y->group : "");
+
+	return c != 0 ? c : strcmp(x->name, y->name);
+}
+
+char *
+page_overview(struct catalog *cat, time_t now, size_t *len)
+{
+	struct wbuf b = {0};
+	const struct cat_host **hs;
+	const char *group = NULL, *st;
+	size_t i, n = catalog_count(cat);
+	unsigned problems;
+
+	hs = calloc(n + 1, sizeof(*hs));
+	if (hs == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		hs[i] = catalog_at(cat, i);
+	qsort(hs, n, sizeof(*hs), cmp_group);
+	head(&b, "Overview");
+	wbuf_printf(&b, "<h1>Overview</h1><p>%zu hosts</p>", n);
+	for (i = 0; i < n; i++) {
+		const char *g = hs[i]->group != NULL ? hs[i]->group : "";
+
+		if (group == NULL || strcmp(group, g) != 0) {
+			if (group != NULL)
+				wbuf_puts(&b, "</ul>");
+			wbuf_puts(&b, "<h2>");
+			wbuf_html(&b, g);
+			wbuf_puts(&b, "</h2><ul class=hosts>");
+			group = g;
+		}
+		st = host_state_name(hs[i], &problems);
+		wbuf_printf(&b, "<li class=\"host st-%s\"><a href=\"/", st);
+		wbuf_url(&b, hs[i]->name);
+		wbuf_puts(&b, "/\">");
+		wbuf_html(&b, hs[i]->name);
+		wbuf_printf(&b,
+		    "</a> <span class=state>%s</span><br>"
+		    "<span class=age>last good poll ",
+		    st);
+		age(&b, hs[i]->last_ok, now);
+		if (problems > 0)
+			wbuf_printf(&b, "; %u problem%s", problems,
+			    problems == 1 ? "" : "s");
+		if (hs[i]->state == HOST_DOWN && hs[i]->last_error[0]) {
+			wbuf_puts(&b, "<br>");
+			wbuf_html(&b, hs[i]->last_error);
+		}
+		wbuf_puts(&b, "</span></li>");
+	}
+	if (group != NULL)
+		wbuf_puts(&b, "</ul>");
+	free(hs);
+	return foot(&b, len);
+}
+
+static const char *
+svc_title(const struct cat_service *cs)
+{
+	const char *t = attrs_get(&cs->svc.graph, "graph_title");
+
+	return t != NULL ? t : cs->svc.name;
+}
+
+static const char *
+svc_category(const struct cat_service *cs)
+{
+	const char *c = attrs_get(&cs->svc.graph, "graph_category");
+
+	return c != NULL ? c : "other";
+}
+
+static int
+cmp_svc(const void *a, const void *b)
+{
+	const struct cat_service *x = *(const struct cat_service *const *)a;
+	const struct cat_service *y = *(const struct cat_service *const *)b;
+	int c = strcmp(svc_category(x), svc_category(y));
+
+	return c != 0 ? c : strcmp(x->svc.name, y->svc.name);
+}
+
+static void
+graph_img(struct wbuf *b, const struct cat_host *h, const char *svc,
+    const char *period, const char *query, const char *alt)
+{
+	wbuf_puts(b, "<img src=\"/");
+	wbuf_url(b, h->name);
+	wbuf_puts(b, "/");
+	wbuf_url(b, svc);
+	wbuf_printf(b, "-%s.png%s\" alt=\"", period, query);
+	wbuf_html(b, alt);
+	wbuf_puts(b, "\" data-start data-end>");
+}
+
+char *
+page_host(const struct cat_host *h, time_t now, size_t *len)
+{
+	struct wbuf b = {0};
+	const struct cat_service **ss;
+	const char *cat = NULL;
+	unsigned problems;
+	size_t i;
+
+	ss = calloc(h->nservices + 1, sizeof(*ss));
+	if (ss == NULL)
+		return NULL;
+	for (i = 0; i < h->nservices; i++)
+		ss[i] = &h->services[i];
+	qsort(ss, h->nservices, sizeof(*ss), cmp_svc);
+	head(&b, h->name);
+	wbuf_puts(&b, "<h1>");
+	wbuf_html(&b, h->name);
+	wbuf_printf(&b, " <span class=\"state st-%s\">%s</span></h1><p>",
+	    host_state_name(h, &problems), host_state_name(h, &problems));
+	wbuf_puts(&b, "group ");
+	wbuf_html(&b, h->group != NULL ? h->group : "");
+	wbuf_puts(&b, ", physical host ");
+	wbuf_html(&b, h->physical != NULL ? h->physical : h->name);
+	wbuf_puts(&b, "; last good poll ");
+	age(&b, h->last_ok, now);
+	wbuf_printf(&b, " (took %.2f s)", (double)h->poll_ms / 1000);
+	if (h->last_error[0] != '\0') {
+		wbuf_puts(&b, "; last error: ");
+		wbuf_html(&b, h->last_error);
+	}
+	wbuf_puts(&b, "</p>");
+	for (i = 0; i < h->nservices; i++) {
+		if (cat == NULL || strcmp(cat, svc_category(ss[i])) != 0) {
+			if (cat != NULL)
+				wbuf_puts(&b, "</div>");
+			cat = svc_category(ss[i]);
+			wbuf_puts(&b, "<h2>");
+			wbuf_html(&b, cat);
+			wbuf_puts(&b, "</h2><div class=graphs>");
+		}
+		wbuf_printf(&b, "<figure class=\"st-%s\"><a href=\"",
+		    field_state_str(cat_service_state(ss[i], NULL)));
+		wbuf_url(&b, ss[i]->svc.name);
+		wbuf_puts(&b, "/\">");
+		graph_img(&b, h, ss[i]->svc.name, "day", "", svc_title(ss[i]));
+		wbuf_puts(&b, "</a><figcaption>");
+		wbuf_html(&b, svc_title(ss[i]));
+		wbuf_puts(&b, "</figcaption></figure>");
+	}
+	if (cat != NULL)
+		wbuf_puts(&b, "</div>");
+	free(ss);
+	return foot(&b, len);
+}
+
+static void
+num(struct wbuf *b, double v)
+{
+	if (isnan(v))
+		wbuf_puts(b, "<td class=num>-</td>");
+	else
+		wbuf_printf(b, "<td class=num>%.4g</td>", v);
+}
+
+static void
+attr_cell(struct wbuf *b, const struct field *f, const char *key)
+{
+	const char *v = attrs_get(&f->attrs, key);
+
+	wbuf_puts(b, "<td>");
+	wbuf_html(b, v != NULL ? v : "");
+	wbuf_puts(b, "</td>");
+}
+
+/* Drag across a graph to zoom: maps pixels to time with the plot area's
+ * geometry the server put on the image (data-left/-width). */
+static const char zoom_js[] =
+    "<script>\n"
+    "document.querySelectorAll('img[data-start]').forEach(function(img){\n"
+    " var x0=null;\n"
+    " img.addEventListener('mousedown',function(e){e.preventDefault();"
+    "x0=e.offsetX;});\n"
+    " img.addEventListener('mouseup',function(e){if(x0===null)return;\n"
+    "  var s=+img.dataset.start,t=+img.dataset.end;\n"
+    "  var l=+img.dataset.left*img.width/img.naturalWidth,"
+    "w=+img.dataset.width*img.width/img.naturalWidth;\n"
+    "  var a=Math.min(x0,e.offsetX),z=Math.max(x0,e.offsetX);x0=null;\n"
+    "  if(!s||!w||z-a<5)return;\n"
+    "  var f=function(x){return Math.round(s+(t-s)*Math.max(0,Math.min(1,"
+    "(x-l)/w)));};\n"
+    "  location.search='?start='+f(a)+'&end='+f(z);});\n"
+    "});\n"
+    "document.querySelectorAll('form.range').forEach(function(fm){\n"
+    " fm.addEventListener('submit',function(e){e.preventDefault();\n"
+    "  var s=Date.parse(fm.from.value)/1000,t=Date.parse(fm.to.value)/1000;\n"
+    "  if(s<t)location.search='?start='+s+'&end='+t;});});\n"
+    "</script>";
+
+char *
+page_service(const struct cat_host *h, const struct cat_service *cs,
+    const struct field_stats *stats, time_t start, time_t end, time_t now,
+    size_t *len)
+{
+	static const char *const periods[] = {"day", "week", "month", "year"};
+	static const struct {
+		const char *label;
+		long secs;
+	} presets[] = {{"1 h", 3600}, {"6 h", 21600}, {"1 day", 86400},
+	    {"1 week", 604800}};
+	struct wbuf b = {0};
+	const struct field *f;
+	const char *label;
+	char q[96];
+	size_t i;
+
+	head(&b, svc_title(cs));
+	wbuf_puts(&b, "<h1><a href=\"/");
+	wbuf_url(&b, h->name);
+	wbuf_puts(&b, "/\">");
+	wbuf_html(&b, h->name);
+	wbuf_puts(&b, "</a> / ");
+	wbuf_html(&b, svc_title(cs));
+	wbuf_printf(&b, " <span class=\"state st-%s\">%s</span></h1>",
+	    field_state_str(cat_service_state(cs, NULL)),
+	    field_state_str(cat_service_state(cs, NULL)));
+	wbuf_puts(&b, "<p>zoom: ");
+	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
+		wbuf_printf(&b, "<a href=\"?start=%ld&amp;end=%ld\">%s</a> ",
+		    (long)now - presets[i].secs, (long)now, presets[i].label);
+	wbuf_puts(&b, "<a href=\"./\">all periods</a> (or drag across a "
+		      "graph)</p><form class=range>from <input name=from "
+		      "type=datetime-local> to <input name=to "
+		      "type=datetime-local> <button>show</button></form>"
+		      "<div class=graphs>");
+	if (start != 0 && end != 0) {
+		snprintf(q, sizeof(q), "?start=%ld&amp;end=%ld", (long)start,
+		    (long)end);
+		wbuf_puts(&b, "<figure>");
+		graph_img(&b, h, cs->svc.name, "day", q, svc_title(cs));
+		wbuf_printf(&b, "<figcaption>%ld to %ld</figcaption></figure>",
+		    (long)start, (long)end);
+	} else {
+		for (i = 0; i < 4; i++) {
+			wbuf_puts(&b, "<figure>");
+			graph_img(
+			    &b, h, cs->svc.name, periods[i], "", svc_title(cs));
+			wbuf_printf(&b,
+			    "<figcaption>by %s</figcaption>"
+			    "</figure>",
+			    periods[i]);
+		}
+	}
+	wbuf_puts(&b, "</div><h2>Fields</h2><table><tr><th>field</th>"
+		      "<th>state</th><th>current</th><th>min</th><th>avg</th>"
+		      "<th>max</th><th>warning</th><th>critical</th>"
+		      "<th>info</th></tr>");
+	for (i = 0; i < cs->svc.nfields; i++) {
+		f = &cs->svc.fields[i];
+		label = attrs_get(&f->attrs, "label");
+		wbuf_printf(&b, "<tr class=\"st-%s\"><td>",
+		    field_state_str(cat_field_state(f)));
+		wbuf_html(&b, label != NULL ? label : f->name);
+		wbuf_printf(&b, "</td><td>%s</td>",
+		    field_state_str(cat_field_state(f)));
+		num(&b, f->has_value && !f->unknown ? f->value : NAN);
+		num(&b, stats != NULL ? stats[i].min : NAN);
+		num(&b, stats != NULL ? stats[i].avg : NAN);
+		num(&b, stats != NULL ? stats[i].max : NAN);
+		attr_cell(&b, f, "warning");
+		attr_cell(&b, f, "critical");
+		attr_cell(&b, f, "info");
+		wbuf_puts(&b, "</tr>");
+	}
+	wbuf_puts(&b, "</table>");
+	wbuf_puts(&b, zoom_js);
+	return foot(&b, len);
+}
+
+char *
+page_health(struct catalog *cat, time_t now, size_t *len)
+{
+	static const char *const graphs[] = {"drover_polls",
+	    "drover_poll_duration", "drover_queue_delay", "drover_rrd"};
+	const struct cat_health *hl = catalog_health(cat);
+	const struct cat_host *h, *self = catalog_find(cat, "drover");
+	struct wbuf b = {0};
+	size_t i;
+
+	head(&b, "health");
+	wbuf_puts(&b, "<h1>Collector health</h1><table>");
+	wbuf_printf(&b,
+	    "<tr><th>polls done</th><td class=num>%llu</td></tr>"
+	    "<tr><th>late</th><td class=num>%llu</td></tr>"
+	    "<tr><th>failed</th><td class=num>%llu</td></tr>"
+	    "<tr><th>timed out</th><td class=num>%llu</td></tr>"
+	    "<tr><th>held back by a bound</th><td class=num>%llu</td></tr>"
+	    "<tr><th>RRD updates</th><td class=num>%llu</td></tr>"
+	    "<tr><th>RRD errors</th><td class=num>%llu</td></tr>"
+	    "<tr><th>RRD dropped</th><td class=num>%llu</td></tr>"
+	    "<tr><th>RRD queue</th><td class=num>%zu</td></tr>",
+	    (unsigned long long)hl->polls_done,
+	    (unsigned long long)hl->polls_late,
+	    (unsigned long long)hl->polls_failed,
+	    (unsigned long long)hl->polls_timed_out,
+	    (unsigned long long)hl->polls_deferred,
+	    (unsigned long long)hl->rrd_updates,
+	    (unsigned long long)hl->rrd_errors,
+	    (unsigned long long)hl->rrd_dropped, hl->rrd_queue);
+	if (hl->rrd_last_error[0] != '\0') {
+		wbuf_puts(&b, "<tr><th>last RRD error</th><td>");
+		wbuf_html(&b, hl->rrd_last_error);
+		wbuf_puts(&b, " (");
+		age(&b, hl->rrd_last_error_time, now);
+		wbuf_puts(&b, ")</td></tr>");
+	}
+	wbuf_puts(&b, "</table><h2>Graphs</h2><div class=graphs>");
+	for (i = 0; self != NULL && i < 4; i++) {
+		if (cat_host_service(self, graphs[i]) == NULL)
+			continue;
+		wbuf_puts(&b, "<figure><a href=\"/drover/");
+		wbuf_puts(&b, graphs[i]);
+		wbuf_puts(&b, "/\">");
+		graph_img(&b, self, graphs[i], "day", "", graphs[i]);
+		wbuf_puts(&b, "</a></figure>");
+	}
+	wbuf_puts(&b, "</div><h2>Targets</h2><table><tr><th>host</th>"
+		      "<th>physical</th><th>state</th><th>last poll (s)</th>"
+		      "<th>queue delay (s)</th><th>values</th><th>failures"
+		      "</th><th>last error</th></tr>");
+	for (i = 0; i < catalog_count(cat); i++) {
+		h = catalog_at(cat, i);
+		wbuf_puts(&b, "<tr><td>");
+		wbuf_html(&b, h->name);
+		wbuf_puts(&b, "</td><td>");
+		wbuf_html(&b, h->physical != NULL ? h->physical : "");
+		wbuf_printf(&b, "</td><td>%s</td>", host_state_str(h->state));
+		num(&b, (double)h->poll_ms / 1000);
+		num(&b, (double)h->queue_ms / 1000);
+		wbuf_printf(&b,
+		    "<td class=num>%u</td><td class=num>%u</td>"
+		    "<td>",
+		    h->values, h->failures);
+		wbuf_html(&b, h->last_error);
+		wbuf_puts(&b, "</td></tr>");
+	}
+	wbuf_puts(&b, "</table>");
+	return foot(&b, len);
+}
+
+char *
+page_error(int status, const char *reason, size_t *len)
+{
+	struct wbuf b = {0};
+
+	head(&b, "error");
+	wbuf_printf(&b, "<h1>%d</h1><p>", status);
+	wbuf_html(&b, reason);
+	wbuf_puts(&b, "</p>");
+	return foot(&b, len);
+}

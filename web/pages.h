@@ -1,0 +1,37 @@
+/*
+ * pages: the dashboard's HTML, rendered from the catalog on the loop.
+ *
+ * Small server-rendered pages readable on a phone: overview (groups ->
+ * hosts with a state colour, last good poll and problem count), a host's
+ * services by category with day graphs, one service with all periods,
+ * zoom and a field table, and the collector's health.  Every returned
+ * string is heap-allocated (free()), NULL on allocation failure.
+ */
+#ifndef DROVER_PAGES_H
+#define DROVER_PAGES_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "catalog.h"
+
+/* Per-field statistics over the shown range, from the RRDs (NaN: none). */
+struct field_stats {
+	double min, avg, max;
+};
+
+char *page_overview(struct catalog *cat, time_t now, size_t *len);
+char *page_host(const struct cat_host *h, time_t now, size_t *len);
+/*
+ * stats[i] belongs to the service's i-th field (NULL: not available);
+ * start/end (epoch s) select a zoomed range, 0/0 for the four periods.
+ */
+char *page_service(const struct cat_host *h, const struct cat_service *cs,
+    const struct field_stats *stats, time_t start, time_t end, time_t now,
+    size_t *len);
+char *page_health(struct catalog *cat, time_t now, size_t *len);
+char *page_error(int status, const char *reason, size_t *len);
+/* The stylesheet (static). */
+const char *page_css(size_t *len);
+
+#endif
