@@ -24,6 +24,7 @@ dbdir $T/db
 interval 5
 graph_strategy cgi
 local_node no
+listen 127.0.0.1:0
 [lab;a.example]
     address 127.0.0.1
     physical hv1

@@ -29,6 +29,7 @@ wait_for_file "$T/ports.json" 10 || fail "fake nodes did not start: $(cat "$T/fa
 	echo "interval $INTERVAL"
 	echo "physical_concurrency 2"
 	echo "local_node no"
+	echo "listen 127.0.0.1:0"
 	$PY - "$T/ports.json" <<'PY'
 import json, sys
 for name, port in json.load(open(sys.argv[1])).items():
@@ -73,7 +74,7 @@ for name, starts in st["connections"].items():
         print("FAIL: %s: %s config commands for %d plugins"
               % (name, st["configs"].get(name), nplug)); ok = False
     # (the last poll may have been cut short by drover's shutdown)
-    if not nplug * (len(starts) - 1) < st["fetches"].get(name, 0) <= nplug * len(starts):
+    if not nplug * (len(starts) - 1) <= st["fetches"].get(name, 0) <= nplug * len(starts):
         print("FAIL: %s: %s fetches for %d polls"
               % (name, st["fetches"].get(name), len(starts))); ok = False
 print("# %d targets, %d polls" % (len(st["connections"]),

@@ -21,6 +21,7 @@ cat >"$T/drover.conf" <<CONF
 dbdir $T/db
 interval 5
 local_node no
+listen 127.0.0.1:0
 [test;node.test]
     address 127.0.0.1
     port $PORT

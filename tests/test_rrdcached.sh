@@ -17,6 +17,7 @@ dbdir $T/db
 rrdcached_socket unix:$T/rrdcached.sock
 interval 2
 local_node yes
+listen 127.0.0.1:0
 CONF
 start_bg "$T/drover.log" "$DROVER" run -c "$T/drover.conf"
 DPID=$LAST_PID
