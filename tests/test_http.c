@@ -1,0 +1,362 @@
+/*
+ * Tests for the web server: a real libmicrohttpd on 127.0.0.1:0 driven by
+ * drover's libuv loop in a thread, queried with libcurl.  The catalog is
+ * filled before the loop starts, and RRD files are written by the real
+ * writer, so pages, JSON and the data API see real data.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <uv.h>
+
+#include "collector/catalog.h"
+#include "collector/conf.h"
+#include "collector/ingest.h"
+#include "collector/log.h"
+#include "rrd/rrd_writer.h"
+#include "web/http.h"
+
+struct fixture {
+	char dir[64];
+	uv_loop_t loop;
+	uv_async_t stop;
+	pthread_t thread;
+	struct catalog *cat;
+	struct conf *conf;
+	struct web *web;
+	unsigned port;
+	time_t now;
+};
+
+struct reply {
+	long status;
+	char *body;
+	size_t len;
+	char ctype[128];
+};
+
+static size_t
+on_data(char *p, size_t sz, size_t n, void *arg)
+{
+	struct reply *r = arg;
+	char *nb = realloc(r->body, r->len + sz * n + 1);
+
+	if (nb == NULL)
+		return 0;
+	r->body = nb;
+	memcpy(r->body + r->len, p, sz * n);
+	r->len += sz * n;
+	r->body[r->len] = '\0';
+	return sz * n;
+}
+
+static struct reply
+get(struct fixture *f, const char *method, const char *path)
+{
+	struct reply r = {0};
+	char url[70000];
+	char *ct = NULL;
+	CURL *c = curl_easy_init();
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", f->port, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+	snprintf(r.ctype, sizeof(r.ctype), "%s", ct != NULL ? ct : "");
+	curl_easy_cleanup(c);
+	if (r.body == NULL)
+		r.body = strdup("");
+	return r;
+}
+
+static void *
+loop_main(void *arg)
+{
+	struct fixture *f = arg;
+
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	return NULL;
+}
+
+static void
+on_stop(uv_async_t *a)
+{
+	struct fixture *f = a->data;
+
+	web_stop(f->web);
+	uv_close((uv_handle_t *)a, NULL);
+}
+
+static void
+add_field(struct batch *b, const char *svc, const char *name, const char *label,
+    double v, const char *warning)
+{
+	struct service *s = batch_service(b, svc, true);
+	struct field *fl = service_field(s, name, true);
+
+	s->has_config = true;
+	attrs_set(&s->graph, "graph_title", svc);
+	attrs_set(&s->graph, "graph_category", "system");
+	attrs_set(&fl->attrs, "label", label);
+	if (warning != NULL)
+		attrs_set(&fl->attrs, "warning", warning);
+	fl->has_value = true;
+	fl->value = v;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct rrd_writer *w = rrd_writer_new(NULL, 1000);
+	struct ingest *in;
+	struct cat_host *h;
+	struct batch b = {0};
+	int i;
+
+	strcpy(f->dir, "/tmp/drover-http-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->now = time(NULL) / 300 * 300;
+	f->cat = catalog_new();
+	f->conf = conf_new();
+	free(f->conf->dbdir);
+	f->conf->dbdir = strdup(f->dir);
+	free(f->conf->listen_addr);
+	f->conf->listen_addr = strdup("127.0.0.1");
+	f->conf->listen_port = 0;
+	in = ingest_new(f->cat, w);
+	ingest_set_conf(in, f->conf);
+	h = catalog_host(f->cat, "web1.example.com", "example.com", "kvm1");
+	/* a day of load values, 2.0 rising to 2.0 + 0.01 * i */
+	for (i = 288; i >= 0; i--) {
+		add_field(
+		    &b, "load", "load", "load", 2.0 + 0.01 * (288 - i), "5");
+		add_field(
+		    &b, "evil", "x", "<script>alert(1)</script>", 1, NULL);
+		ingest_batch(in, h, NULL, f->now - i * 300, &b);
+		batch_cleanup(&b);
+	}
+	catalog_poll_result(h, true, NULL, f->now, 120, 0, 2);
+	h = catalog_host(f->cat, "down.example.com", "example.com", NULL);
+	catalog_poll_result(
+	    h, false, "connect: connection refused", f->now, 5, 0, 0);
+	h = catalog_host(f->cat, "hot.example.com", "example.com", NULL);
+	add_field(&b, "load", "load", "load", 9, "5");
+	catalog_update(f->cat, h, f->now, &b);
+	batch_cleanup(&b);
+	catalog_poll_result(h, true, NULL, f->now, 5, 0, 1);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_free(w);
+	ingest_free(in);
+	uv_loop_init(&f->loop);
+	f->web = web_new(&f->loop, f->conf, f->cat, NULL);
+	assert_non_null(f->web);
+	f->port = web_port(f->web);
+	assert_true(f->port > 0);
+	uv_async_init(&f->loop, &f->stop, on_stop);
+	f->stop.data = f;
+	pthread_create(&f->thread, NULL, loop_main, f);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	uv_async_send(&f->stop);
+	pthread_join(f->thread, NULL);
+	assert_int_equal(uv_loop_close(&f->loop), 0);
+	catalog_free(f->cat);
+	conf_free(f->conf);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void
+test_pages(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+
+	r = get(f, "GET", "/");
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.ctype, "text/html"));
+	assert_non_null(strstr(r.body, "web1.example.com"));
+	/* a down host stays listed, as DOWN, with its error */
+	assert_non_null(
+	    strstr(r.body, "st-DOWN\"><a href=\"/down.example.com/"));
+	assert_non_null(strstr(r.body, "connect: connection refused"));
+	assert_non_null(strstr(r.body, "st-WARNING\"><a href=\"/hot.example."));
+	free(r.body);
+	r = get(f, "GET", "/web1.example.com/");
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "src=\"/web1.example.com/load-day.png"));
+	free(r.body);
+	r = get(f, "GET", "/health");
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "connect: connection refused"));
+	free(r.body);
+	r = get(f, "GET", "/drover.css");
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.ctype, "text/css"));
+	free(r.body);
+	r = get(f, "HEAD", "/");
+	assert_int_equal(r.status, 200);
+	free(r.body);
+}
+
+static void
+test_service_page_stats_and_escaping(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+
+	r = get(f, "GET", "/web1.example.com/load/");
+	assert_int_equal(r.status, 200);
+	/* min/avg/max over the day come from the RRD: 2.0 .. 4.88 */
+	assert_non_null(strstr(r.body, "<td class=num>4.88</td>"));
+	assert_non_null(strstr(r.body, "-week.png"));
+	free(r.body);
+	r = get(f, "GET", "/web1.example.com/evil/");
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "<script>alert"));
+	assert_non_null(
+	    strstr(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	free(r.body);
+}
+
+static void
+test_json_api(void **state)
+{
+	struct fixture *f = *state;
+	json_error_t err;
+	json_t *j, *rows;
+	struct reply r;
+	char path[256];
+	size_t i, known = 0;
+
+	r = get(f, "GET", "/api/v1/hosts");
+	assert_int_equal(r.status, 200);
+	j = json_loads(r.body, 0, &err);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(json_object_get(j, "hosts")), 3);
+	json_decref(j);
+	free(r.body);
+	r = get(f, "GET", "/api/v1/hosts/hot.example.com/load");
+	j = json_loads(r.body, 0, &err);
+	assert_non_null(j);
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "state")), "WARNING");
+	assert_true(json_real_value(json_object_get(
+			json_array_get(json_object_get(j, "fields"), 0),
+			"value")) == 9.0);
+	json_decref(j);
+	free(r.body);
+	snprintf(path, sizeof(path),
+	    "/api/v1/hosts/web1.example.com/load/data?start=%ld&end=%ld&cf=MAX",
+	    (long)f->now - 3600, (long)f->now);
+	r = get(f, "GET", path);
+	assert_int_equal(r.status, 200);
+	j = json_loads(r.body, 0, &err);
+	assert_non_null(j);
+	rows = json_object_get(
+	    json_object_get(json_object_get(j, "fields"), "load"), "rows");
+	assert_true(json_array_size(rows) >= 10);
+	for (i = 0; i < json_array_size(rows); i++)
+		if (json_is_real(json_array_get(json_array_get(rows, i), 1)))
+			known++;
+	assert_true(known >= 10);
+	json_decref(j);
+	free(r.body);
+}
+
+static struct fixture *
+f_of(void **state)
+{
+	return *state;
+}
+
+static void
+test_bad_requests(void **state)
+{
+	static const struct {
+		const char *method, *path;
+		long status;
+	} cases[] = {
+	    {"GET", "/nosuch.example.com/", 404},
+	    {"GET", "/web1.example.com/nosuch/", 404},
+	    {"GET", "/web1.example.com/load-hour.png", 404},
+	    {"GET", "/../../etc/passwd", 404},
+	    {"GET", "/%2e%2e/%2e%2e/etc/passwd", 404},
+	    {"GET", "/web1.example.com%00/", 404},
+	    {"GET", "/web1.example.com/..%2f..%2fetc/", 404},
+	    {"GET", "/api/v1/hosts/nosuch", 404},
+	    {"GET", "/web1.example.com/load/?start=10&end=5", 400},
+	    {"GET", "/web1.example.com/load/?start=abc&end=5", 400},
+	    {"GET", "/web1.example.com/load/?start=5", 400},
+	    {"GET", "/api/v1/hosts/web1.example.com/load/data?cf=LAST", 400},
+	    {"GET", "/api/v1/hosts/web1.example.com/load/data?step=0", 400},
+	    {"POST", "/", 405},
+	    {"DELETE", "/api/v1/hosts", 405},
+	};
+	struct reply r;
+	char *longpath;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = get(f_of(state), cases[i].method, cases[i].path);
+		if (r.status != cases[i].status)
+			fail_msg("%s %s: %ld, want %ld", cases[i].method,
+			    cases[i].path, r.status, cases[i].status);
+		free(r.body);
+	}
+	/* an overlong URL is refused by the connection memory limit */
+	longpath = malloc(66000);
+	longpath[0] = '/';
+	memset(longpath + 1, 'a', 65990);
+	longpath[65991] = '\0';
+	r = get(f_of(state), "GET", longpath);
+	assert_true(r.status == 414 || r.status == 431 || r.status == 404);
+	free(r.body);
+	free(longpath);
+	/* and the server is still up */
+	r = get(f_of(state), "GET", "/");
+	assert_int_equal(r.status, 200);
+	free(r.body);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_pages),
+	    cmocka_unit_test(test_service_page_stats_and_escaping),
+	    cmocka_unit_test(test_json_api),
+	    cmocka_unit_test(test_bad_requests),
+	};
+
+	log_init(false, LOG_LVL_WARN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
