@@ -254,6 +254,8 @@ conf_new(void)
 	c->logdir = xstrdup("/var/log/munin");
 	c->htmldir = xstrdup("/var/cache/munin/www");
 	c->tmpldir = xstrdup("/etc/munin/templates");
+	c->graph_cache = xstrdup("/run/drover/graphs");
+	c->graph_cache_mb = 256;
 	c->interval = 300;
 	c->max_concurrency = 64;
 	c->physical_concurrency = 2;
@@ -294,6 +296,7 @@ conf_free(struct conf *c)
 	free(c->tmpldir);
 	free(c->includedir);
 	free(c->rrdcached_socket);
+	free(c->graph_cache);
 	free(c->listen_addr);
 	attrs_cleanup(&c->contacts);
 	attrs_cleanup(&c->munin);
@@ -599,6 +602,8 @@ global_key(struct conf *c, const char *key, const char *val,
 		100000},
 	    {"connect_timeout", offsetof(struct conf, connect_timeout), 1,
 		3600},
+	    {"graph_cache_size", offsetof(struct conf, graph_cache_mb), 1,
+		1048576},
 	    {"idle_timeout", offsetof(struct conf, idle_timeout), 1, 3600},
 	    {"interval", offsetof(struct conf, interval), 1, 86400},
 	    {"max_concurrency", offsetof(struct conf, max_concurrency), 1,
@@ -612,6 +617,7 @@ global_key(struct conf *c, const char *key, const char *val,
 		size_t off;
 	} strs[] = {
 	    {"dbdir", offsetof(struct conf, dbdir)},
+	    {"graph_cache", offsetof(struct conf, graph_cache)},
 	    {"htmldir", offsetof(struct conf, htmldir)},
 	    {"includedir", offsetof(struct conf, includedir)},
 	    {"logdir", offsetof(struct conf, logdir)},
@@ -1076,6 +1082,8 @@ conf_print(const struct conf *c, FILE *out)
 	    strchr(c->listen_addr, ':') ? "listen [%s]:%u\n" : "listen %s:%u\n",
 	    c->listen_addr, c->listen_port);
 	fprintf(out, "local_node %s\n", c->local_node ? "yes" : "no");
+	fprintf(out, "graph_cache %s\ngraph_cache_size %u\n", c->graph_cache,
+	    c->graph_cache_mb);
 	for (i = 0; i < c->munin.n; i++)
 		fprintf(out, "%s %s\n", c->munin.v[i].key, c->munin.v[i].value);
 	for (i = 0; i < c->contacts.n; i++)
