@@ -106,6 +106,17 @@ alert_sample(struct alert_state *s, const struct alert_rule *r, bool known,
 }
 
 bool
+alert_vote(struct alert_state *s, const struct alert_rule *r,
+    enum field_state raw, double v, time_t now, enum field_state *prev)
+{
+	s->last_sample = now;
+	s->unknowns = 0;
+	s->value = v;
+	s->has_value = true;
+	return vote(s, r, raw, now, prev);
+}
+
+bool
 alert_tick(struct alert_state *s, const struct alert_rule *r, time_t now,
     enum field_state *prev)
 {

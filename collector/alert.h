@@ -56,6 +56,10 @@ enum field_state alert_judge(const struct alert_state *s,
  */
 bool alert_sample(struct alert_state *s, const struct alert_rule *r, bool known,
     double v, time_t now, enum field_state *prev);
+/* Feeds a sample whose raw state a source already decided (the IPMI
+ * threshold bits); like alert_sample otherwise. */
+bool alert_vote(struct alert_state *s, const struct alert_rule *r,
+    enum field_state raw, double v, time_t now, enum field_state *prev);
 /* Checks staleness at now; true when the field just became UNKNOWN. */
 bool alert_tick(struct alert_state *s, const struct alert_rule *r, time_t now,
     enum field_state *prev);

@@ -14,22 +14,22 @@
 
 struct alert_event {
 	const char *host;
-	const char *service;   /* plugin; NULL for a host-level event */
-	const char *field;     /* field name; NULL for service/host level */
-	const char *label;     /* the field's label (or the service title) */
-	const char *unit;      /* graph_vlabel, "" when none */
+	const char *service; /* plugin; NULL for a host-level event */
+	const char *field;   /* field name; NULL for service/host level */
+	const char *label;   /* the field's label (or the service title) */
+	const char *unit;    /* graph_vlabel, "" when none */
 	enum field_state state;
 	enum field_state prev;
-	bool host_down;        /* the event is "host unreachable" */
+	bool host_down; /* the event is "host unreachable" */
 	bool has_value;
 	double value;
-	const char *warning;   /* range text as configured, NULL: none */
+	const char *warning; /* range text as configured, NULL: none */
 	const char *critical;
-	time_t since;          /* epoch s the state began */
-	time_t when;           /* epoch s of this event */
-	bool renotify;         /* a reminder: the problem still lasts */
-	const char *text;      /* one human sentence */
-	const char *key;       /* stable dedupe key of this state change */
+	time_t since;	  /* epoch s the state began */
+	time_t when;	  /* epoch s of this event */
+	bool renotify;	  /* a reminder: the problem still lasts */
+	const char *text; /* one human sentence */
+	const char *key;  /* stable dedupe key of this state change */
 };
 
 #endif

@@ -249,12 +249,31 @@ catalog_poll_result(struct cat_host *h, bool ok, const char *error, time_t when,
 	}
 }
 
+void
+cat_set_field_attr(struct cat_host *h, const char *svc, const char *field,
+    const char *key, const char *value)
+{
+	struct field *f;
+	size_t i;
+
+	for (i = 0; i < h->nservices; i++) {
+		if (strcmp(h->services[i].svc.name, svc) != 0)
+			continue;
+		f = service_field(&h->services[i].svc, field, false);
+		if (f != NULL)
+			attrs_set(&f->attrs, key, value);
+		return;
+	}
+}
+
 enum field_state
 cat_field_state(const struct field *f)
 {
-	const char *st = attrs_get(&f->attrs, "state");
+	const char *st = attrs_get(&f->attrs, "alert_state");
 	int i;
 
+	if (st == NULL)
+		st = attrs_get(&f->attrs, "state");
 	if (st != NULL)
 		for (i = FS_OK; i <= FS_UNKNOWN; i++)
 			if (strcmp(st, field_state_str((enum field_state)i)) ==
@@ -318,4 +337,63 @@ cat_host_state(const struct cat_host *h, unsigned *problems)
 	if (h->state == HOST_PENDING)
 		return FS_UNKNOWN;
 	return worst;
+}
+
+static int
+cmp_problem(const void *a, const void *b)
+{
+	const struct cat_problem *x = a, *y = b;
+
+	if (severity(x->st) != severity(y->st))
+		return severity(y->st) - severity(x->st);
+	return strcmp(x->h->name, y->h->name);
+}
+
+struct cat_problem *
+catalog_problems(struct catalog *cat, size_t *n)
+{
+	struct cat_problem *v = NULL, *nv;
+	const struct cat_host *h;
+	const struct cat_service *cs;
+	size_t i, j, k, cap = 0;
+	enum field_state st;
+
+	*n = 0;
+	for (i = 0; i < catalog_count(cat); i++) {
+		h = catalog_at(cat, i);
+		for (j = 0; j <= h->nservices; j++) {
+			for (k = 0;
+			     j < h->nservices ? k < h->services[j].svc.nfields
+					      : k < 1;
+			     k++) {
+				cs = j < h->nservices ? &h->services[j] : NULL;
+				if (cs == NULL)
+					st = h->state == HOST_DOWN ? FS_CRITICAL
+								   : FS_OK;
+				else if (!cs->svc.fields[k].has_value)
+					continue;
+				else
+					st =
+					    cat_field_state(&cs->svc.fields[k]);
+				if (st == FS_OK)
+					continue;
+				if (*n == cap) {
+					cap = cap ? cap * 2 : 16;
+					nv = realloc(v, cap * sizeof(*v));
+					if (nv == NULL)
+						return v;
+					v = nv;
+				}
+				v[*n].h = h;
+				v[*n].cs = cs;
+				v[*n].f =
+				    cs != NULL ? &cs->svc.fields[k] : NULL;
+				v[*n].st = st;
+				(*n)++;
+			}
+		}
+	}
+	if (v != NULL)
+		qsort(v, *n, sizeof(*v), cmp_problem);
+	return v;
 }

@@ -91,8 +91,12 @@ void catalog_poll_result(struct cat_host *h, bool ok, const char *error,
 const struct cat_service *cat_host_service(
     const struct cat_host *h, const char *name);
 
+/* Sets attribute key of field svc.field of h (if both exist). */
+void cat_set_field_attr(struct cat_host *h, const char *svc, const char *field,
+    const char *key, const char *value);
 /*
- * A field's state now: a source's own verdict (attribute "state", as the
+ * A field's state now: the alert engine's hard state ("alert_state")
+ * first; then a source's own verdict (attribute "state", as the
  * IPMI source sets from the BMC's threshold bits) wins; otherwise the last
  * value against its Munin warning/critical ranges.
  */
@@ -102,5 +106,16 @@ enum field_state cat_field_state(const struct field *f);
 enum field_state cat_service_state(
     const struct cat_service *cs, unsigned *problems);
 enum field_state cat_host_state(const struct cat_host *h, unsigned *problems);
+
+/* One current problem: a field (or a host) not OK. */
+struct cat_problem {
+	const struct cat_host *h;
+	const struct cat_service *cs; /* NULL: the host itself is down */
+	const struct field *f;	      /* NULL with cs */
+	enum field_state st;
+};
+
+/* Every current problem, worst first (free() the array); *n = count. */
+struct cat_problem *catalog_problems(struct catalog *cat, size_t *n);
 
 #endif

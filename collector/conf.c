@@ -166,12 +166,27 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/*
+ * drover's own per-host/plugin/field keywords, accepted wherever Munin's
+ * are (e.g. "ipmi_volts._12v.alert_attempts 1").  Sorted.
+ */
+static const char *const drover_keywords[] = {
+    "alert_attempts",
+    "alert_hysteresis",
+    "alert_recover",
+    "nagios_critical",
+    "nagios_warning",
+};
+
 static bool
 is_munin_keyword(const char *w)
 {
 	return bsearch(&w, munin_keywords,
 		   sizeof(munin_keywords) / sizeof(munin_keywords[0]),
-		   sizeof(munin_keywords[0]), cmp_str) != NULL;
+		   sizeof(munin_keywords[0]), cmp_str) != NULL ||
+	       bsearch(&w, drover_keywords,
+		   sizeof(drover_keywords) / sizeof(drover_keywords[0]),
+		   sizeof(drover_keywords[0]), cmp_str) != NULL;
 }
 
 /* Where a line came from, for messages. */
@@ -256,6 +271,8 @@ conf_new(void)
 	c->tmpldir = xstrdup("/etc/munin/templates");
 	c->graph_cache = xstrdup("/run/drover/graphs");
 	c->graph_cache_mb = 256;
+	c->state_dir = xstrdup("/var/lib/drover");
+	c->alert_attempts = 2;
 	c->interval = 300;
 	c->max_concurrency = 64;
 	c->physical_concurrency = 2;
@@ -297,6 +314,7 @@ conf_free(struct conf *c)
 	free(c->includedir);
 	free(c->rrdcached_socket);
 	free(c->graph_cache);
+	free(c->state_dir);
 	free(c->listen_addr);
 	attrs_cleanup(&c->contacts);
 	attrs_cleanup(&c->munin);
@@ -602,6 +620,7 @@ global_key(struct conf *c, const char *key, const char *val,
 		100000},
 	    {"connect_timeout", offsetof(struct conf, connect_timeout), 1,
 		3600},
+	    {"alert_attempts", offsetof(struct conf, alert_attempts), 1, 100},
 	    {"graph_cache_size", offsetof(struct conf, graph_cache_mb), 1,
 		1048576},
 	    {"idle_timeout", offsetof(struct conf, idle_timeout), 1, 3600},
@@ -623,6 +642,7 @@ global_key(struct conf *c, const char *key, const char *val,
 	    {"logdir", offsetof(struct conf, logdir)},
 	    {"rrdcached_socket", offsetof(struct conf, rrdcached_socket)},
 	    {"rundir", offsetof(struct conf, rundir)},
+	    {"state_dir", offsetof(struct conf, state_dir)},
 	    {"tmpldir", offsetof(struct conf, tmpldir)},
 	};
 	size_t i;
@@ -1084,6 +1104,8 @@ conf_print(const struct conf *c, FILE *out)
 	fprintf(out, "local_node %s\n", c->local_node ? "yes" : "no");
 	fprintf(out, "graph_cache %s\ngraph_cache_size %u\n", c->graph_cache,
 	    c->graph_cache_mb);
+	fprintf(out, "state_dir %s\nalert_attempts %u\n", c->state_dir,
+	    c->alert_attempts);
 	for (i = 0; i < c->munin.n; i++)
 		fprintf(out, "%s %s\n", c->munin.v[i].key, c->munin.v[i].value);
 	for (i = 0; i < c->contacts.n; i++)

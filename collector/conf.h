@@ -57,8 +57,10 @@ struct conf {
 	char *includedir;
 	char *rrdcached_socket;
 	/* drover keys */
-	char *graph_cache;             /* rendered graphs; a tmpfs */
+	char *graph_cache;	       /* rendered graphs; a tmpfs */
 	unsigned graph_cache_mb;       /* cache size cap, MiB, default 256 */
+	char *state_dir;	       /* alert state, notification spool */
+	unsigned alert_attempts;       /* samples before a hard change, 2 */
 	unsigned interval;	       /* seconds, default 300 */
 	unsigned max_concurrency;      /* polls in flight, default 64 */
 	unsigned physical_concurrency; /* per physical host, default 2 */

@@ -14,6 +14,7 @@
 struct ingest {
 	struct catalog *cat;
 	struct rrd_writer *writer;
+	struct alerts *alerts;
 	const struct conf *conf;
 	struct ratelimit path_rl; /* names that cannot become files */
 };
@@ -34,6 +35,22 @@ void
 ingest_free(struct ingest *in)
 {
 	free(in);
+}
+
+void
+ingest_set_alerts(struct ingest *in, struct alerts *a)
+{
+	in->alerts = a;
+}
+
+void
+ingest_poll_result(struct ingest *in, struct cat_host *h, bool ok,
+    const char *error, time_t when, uint64_t poll_ms, uint64_t queue_ms,
+    unsigned values)
+{
+	catalog_poll_result(h, ok, error, when, poll_ms, queue_ms, values);
+	if (in->alerts != NULL)
+		alerts_host_result(in->alerts, h, ok, error, when);
 }
 
 void
@@ -134,6 +151,8 @@ ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
 
 	ingest_apply_overrides(hc, b);
 	catalog_update(in->cat, h, ts, b);
+	if (in->alerts != NULL)
+		alerts_ingest(in->alerts, h, hc, b, ts);
 	if (in->writer == NULL || in->conf == NULL)
 		return;
 	for (i = 0; i < b->n; i++) {

@@ -12,6 +12,7 @@
 
 #include <time.h>
 
+#include "alerts.h"
 #include "catalog.h"
 #include "conf.h"
 #include "rrd_writer.h"
@@ -33,6 +34,13 @@ void ingest_set_conf(struct ingest *in, const struct conf *c);
  */
 void ingest_batch(struct ingest *in, struct cat_host *h,
     const struct conf_host *hc, time_t ts, struct batch *b);
+
+/* Judge every sample with the alert engine (not owned; NULL: none). */
+void ingest_set_alerts(struct ingest *in, struct alerts *a);
+/* The end of a poll of h: catalog and alert engine learn it. */
+void ingest_poll_result(struct ingest *in, struct cat_host *h, bool ok,
+    const char *error, time_t when, uint64_t poll_ms, uint64_t queue_ms,
+    unsigned values);
 
 /* Applies hc's overrides to b (exposed for tests). */
 void ingest_apply_overrides(const struct conf_host *hc, struct batch *b);

@@ -20,7 +20,10 @@
 #include "node.h"
 #include "poller.h"
 #include "rrd_writer.h"
+#include "alerts.h"
 #include "http.h"
+#include <errno.h>
+#include <sys/stat.h>
 
 #define RRD_QUEUE_MAX 200000 /* pending RRD updates before dropping */
 
@@ -81,6 +84,8 @@ struct daemon {
 	struct ingest *in;
 	struct poller *poller;
 	struct web *web;
+	struct alerts *alerts;
+	uv_timer_t alert_timer; /* staleness checks and state saves */
 	uv_signal_t sigterm, sigint, sighup;
 };
 
@@ -92,6 +97,8 @@ on_stop_signal(uv_signal_t *s, int signum)
 	log_info("drover: %s, stopping", strsignal(signum));
 	poller_stop(d->poller);
 	web_stop(d->web);
+	uv_timer_stop(&d->alert_timer);
+	uv_close((uv_handle_t *)&d->alert_timer, NULL);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 	uv_close((uv_handle_t *)&d->sighup, NULL);
@@ -123,12 +130,39 @@ on_hup(uv_signal_t *s, int signum)
 	}
 	if (d->web != NULL)
 		web_set_conf(d->web, c);
+	alerts_set_conf(d->alerts, c);
 	if (strcmp(c->listen_addr, d->conf->listen_addr) != 0 ||
 	    c->listen_port != d->conf->listen_port)
 		log_warnx("conf: a new listen address takes a restart");
 	conf_free(d->conf);
 	d->conf = c;
 	log_info("drover: config reloaded, %zu hosts", c->nhosts);
+}
+
+static void
+on_alert_timer(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+
+	alerts_tick(d->alerts, d->cat, time(NULL));
+	alerts_save(d->alerts);
+}
+
+/* The state dir keeps what must survive a restart; 0700, it may hold
+ * page contents. */
+static struct alerts *
+open_alerts(const struct conf *c)
+{
+	char path[4096];
+
+	if (mkdir(c->state_dir, 0700) == -1 && errno != EEXIST) {
+		log_warn("alerts: cannot create state_dir %s; alert state will "
+			 "not survive a restart",
+		    c->state_dir);
+		return alerts_new(NULL);
+	}
+	snprintf(path, sizeof(path), "%s/alerts.json", c->state_dir);
+	return alerts_new(path);
 }
 
 static int
@@ -149,12 +183,20 @@ cmd_run(const char *path)
 	if (d.cat == NULL || d.writer == NULL)
 		fatalx("drover: cannot start the RRD writer");
 	d.in = ingest_new(d.cat, d.writer);
+	d.alerts = open_alerts(d.conf);
+	if (d.alerts == NULL)
+		fatalx("drover: out of memory");
+	alerts_set_conf(d.alerts, d.conf);
 	d.poller = poller_new(d.loop, d.cat, d.in, d.writer);
 	if (d.in == NULL || d.poller == NULL)
 		fatalx("drover: out of memory");
+	ingest_set_alerts(d.in, d.alerts);
+	uv_timer_init(d.loop, &d.alert_timer);
+	d.alert_timer.data = &d;
+	uv_timer_start(&d.alert_timer, on_alert_timer, 10000, 10000);
 	if (poller_apply(d.poller, d.conf) == -1)
 		fatalx("drover: cannot set up the targets");
-	d.web = web_new(d.loop, d.conf, d.cat, NULL);
+	d.web = web_new(d.loop, d.conf, d.cat, NULL, d.alerts);
 	if (d.web == NULL)
 		fatalx("drover: cannot start the web server");
 	uv_signal_init(d.loop, &d.sigterm);
@@ -177,6 +219,8 @@ cmd_run(const char *path)
 	log_info("drover: stopped; %llu RRD updates, %llu errors",
 	    (unsigned long long)ws.updates, (unsigned long long)ws.errors);
 	rrd_writer_free(d.writer);
+	alerts_save(d.alerts);
+	alerts_free(d.alerts);
 	ingest_free(d.in);
 	catalog_free(d.cat);
 	conf_free(d.conf);

@@ -108,8 +108,9 @@ poll_end(struct target *t, enum sched_result r, const char *error,
 		was_down = h->state == HOST_DOWN;
 		if (b->n > 0)
 			ingest_batch(p->in, h, t->hc, t->start.ts, b);
-		catalog_poll_result(h, r == SCHED_OK, error, t->start.ts,
-		    poll_ms, t->start.delay_ms, (unsigned)values);
+		ingest_poll_result(p->in, h, r == SCHED_OK || p->stopping,
+		    error, t->start.ts, poll_ms, t->start.delay_ms,
+		    (unsigned)values);
 		if (r != SCHED_OK && p->stopping)
 			log_debug("poll: %s: %s at shutdown", t->name, error);
 		else if (r != SCHED_OK) {

@@ -11,6 +11,7 @@ cat >"$T/drover.conf" <<CONF
 dbdir $T/db
 interval 5
 listen 127.0.0.1:0
+state_dir $T/state
 graph_cache $T/graphs
 CONF
 start_bg "$T/drover.log" "$DROVER" run -c "$T/drover.conf"

@@ -25,6 +25,7 @@ interval 5
 graph_strategy cgi
 local_node no
 listen 127.0.0.1:0
+state_dir $T/state
 [lab;a.example]
     address 127.0.0.1
     physical hv1

@@ -30,6 +30,7 @@ wait_for_file "$T/ports.json" 10 || fail "fake nodes did not start: $(cat "$T/fa
 	echo "physical_concurrency 2"
 	echo "local_node no"
 	echo "listen 127.0.0.1:0"
+	echo "state_dir $T/state"
 	$PY - "$T/ports.json" <<'PY'
 import json, sys
 for name, port in json.load(open(sys.argv[1])).items():

@@ -165,7 +165,7 @@ setup(void **state)
 	rrd_writer_free(w);
 	ingest_free(in);
 	uv_loop_init(&f->loop);
-	f->web = web_new(&f->loop, f->conf, f->cat, NULL);
+	f->web = web_new(&f->loop, f->conf, f->cat, NULL, NULL);
 	assert_non_null(f->web);
 	f->port = web_port(f->web);
 	assert_true(f->port > 0);

@@ -22,6 +22,7 @@ dbdir $T/db
 interval 5
 local_node no
 listen 127.0.0.1:0
+state_dir $T/state
 [test;node.test]
     address 127.0.0.1
     port $PORT

@@ -49,18 +49,37 @@ test_routes(void **state)
 	assert_int_equal(r.kind, R_API_SERVICE);
 	assert_string_equal(r.service, "load");
 	assert_int_equal(parse("/api/v1/hosts/h/load/data").kind, R_API_DATA);
+	assert_int_equal(parse("/alerts").kind, R_ALERTS);
+	assert_int_equal(parse("/api/v1/alerts").kind, R_API_ALERTS);
 }
 
 static void
 test_rejects(void **state)
 {
 	static const char *const bad[] = {
-		"", "x", "/..", "/../", "/../etc/passwd", "/h/../",
-		"/h/..-day.png", "/h/a..b/", "/.hidden/", "/h/cpu-hour.png",
-		"/h/cpu-day.gif", "/h/-day.png", "/h//", "//", "/h/cpu",
-		"/h/s/x/", "/a/b/c/d/e/f/g", "/h%2e%2e/", "/h\x01/",
-		"/api/v1/hosts/", "/api/v1/hosts/h/load/data/x",
-		"/api/v2/hosts", "/h/cpu/day",
+	    "",
+	    "x",
+	    "/..",
+	    "/../",
+	    "/../etc/passwd",
+	    "/h/../",
+	    "/h/..-day.png",
+	    "/h/a..b/",
+	    "/.hidden/",
+	    "/h/cpu-hour.png",
+	    "/h/cpu-day.gif",
+	    "/h/-day.png",
+	    "/h//",
+	    "//",
+	    "/h/cpu",
+	    "/h/s/x/",
+	    "/a/b/c/d/e/f/g",
+	    "/h%2e%2e/",
+	    "/h\x01/",
+	    "/api/v1/hosts/",
+	    "/api/v1/hosts/h/load/data/x",
+	    "/api/v2/hosts",
+	    "/h/cpu/day",
 	};
 	char longname[400];
 	size_t i;
@@ -79,8 +98,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_routes),
-		cmocka_unit_test(test_rejects),
+	    cmocka_unit_test(test_routes),
+	    cmocka_unit_test(test_rejects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@ rrdcached_socket unix:$T/rrdcached.sock
 interval 2
 local_node yes
 listen 127.0.0.1:0
+state_dir $T/state
 CONF
 start_bg "$T/drover.log" "$DROVER" run -c "$T/drover.conf"
 DPID=$LAST_PID

@@ -151,3 +151,48 @@ api_error(const char *reason, size_t *len)
 {
 	return dump(json_pack("{s:s}", "error", reason), len);
 }
+
+char *
+api_alerts(struct catalog *cat, const struct alerts *a, size_t *len)
+{
+	json_t *probs = json_array(), *trans = json_array(), *o;
+	struct alert_transition t;
+	struct cat_problem *p;
+	const char *label;
+	size_t i, n;
+
+	p = catalog_problems(cat, &n);
+	for (i = 0; i < n; i++) {
+		o = json_pack("{s:s, s:s}", "host", p[i].h->name, "state",
+		    field_state_str(p[i].st));
+		if (p[i].cs == NULL) {
+			json_object_set_new(o, "host_down", json_true());
+			json_object_set_new(
+			    o, "error", json_string(p[i].h->last_error));
+		} else {
+			label = attrs_get(&p[i].f->attrs, "label");
+			json_object_set_new(
+			    o, "service", json_string(p[i].cs->svc.name));
+			json_object_set_new(
+			    o, "field", json_string(p[i].f->name));
+			json_object_set_new(o, "label",
+			    json_string(label != NULL ? label : p[i].f->name));
+			json_object_set_new(o, "value",
+			    p[i].f->has_value && !p[i].f->unknown
+				? num_or_null(p[i].f->value)
+				: json_null());
+		}
+		json_array_append_new(probs, o);
+	}
+	free(p);
+	for (i = 0; a != NULL && alerts_transition(a, i, &t); i++)
+		json_array_append_new(trans,
+		    json_pack("{s:s, s:s, s:s, s:I, s:o}", "key", t.key,
+			"state", field_state_str(t.state), "previous",
+			field_state_str(t.prev), "when", (json_int_t)t.when,
+			"value",
+			t.has_value ? num_or_null(t.value) : json_null()));
+	return dump(
+	    json_pack("{s:o, s:o}", "problems", probs, "transitions", trans),
+	    len);
+}

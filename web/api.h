@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "alerts.h"
 #include "catalog.h"
 
 char *api_hosts(struct catalog *cat, size_t *len);
@@ -33,6 +34,8 @@ struct api_series {
 
 char *api_data(const struct cat_host *h, const struct cat_service *cs,
     const char *cf, const struct api_series *s, size_t n, size_t *len);
+/* Current problems and recent transitions (a may be NULL). */
+char *api_alerts(struct catalog *cat, const struct alerts *a, size_t *len);
 char *api_error(const char *reason, size_t *len);
 
 #endif

@@ -40,6 +40,7 @@ struct web {
 	uv_timer_t timer;
 	struct catalog *cat;
 	struct renderer *render;
+	struct alerts *alerts;
 	const struct conf *conf;
 	unsigned port;
 	unsigned jobs; /* requests suspended on a job */
@@ -318,7 +319,9 @@ dispatch(struct req *r)
 	long start = 0, end = 0, step = 0;
 	bool gs, ge, gstep;
 	time_t now = time(NULL);
-	bool json = r->route.kind >= R_API_HOSTS && r->route.kind <= R_API_DATA;
+	bool json =
+	    (r->route.kind >= R_API_HOSTS && r->route.kind <= R_API_DATA) ||
+	    r->route.kind == R_API_ALERTS;
 	size_t len = 0;
 	char *body;
 
@@ -359,6 +362,12 @@ dispatch(struct req *r)
 	}
 	case R_API_HOSTS:
 		body = api_hosts(w->cat, &len);
+		break;
+	case R_ALERTS:
+		body = page_alerts(w->cat, w->alerts, now, &len);
+		break;
+	case R_API_ALERTS:
+		body = api_alerts(w->cat, w->alerts, &len);
 		break;
 	case R_API_HOST:
 		body = api_host(h, &len);
@@ -512,7 +521,7 @@ arm(struct web *w)
 
 struct web *
 web_new(uv_loop_t *loop, const struct conf *c, struct catalog *cat,
-    struct renderer *render)
+    struct renderer *render, struct alerts *alerts)
 {
 	struct sockaddr_in6 sa6 = {0};
 	struct sockaddr_in sa4 = {0};
@@ -527,6 +536,7 @@ web_new(uv_loop_t *loop, const struct conf *c, struct catalog *cat,
 	w->loop = loop;
 	w->cat = cat;
 	w->render = render;
+	w->alerts = alerts;
 	w->conf = c;
 	if (inet_pton(AF_INET, c->listen_addr, &sa4.sin_addr) == 1) {
 		sa4.sin_family = AF_INET;

@@ -18,6 +18,7 @@
 
 struct web;
 struct renderer;
+struct alerts;
 
 /*
  * Starts listening on c->listen_addr:c->listen_port (port 0: any free
@@ -26,7 +27,7 @@ struct renderer;
  * (logged).
  */
 struct web *web_new(uv_loop_t *loop, const struct conf *c, struct catalog *cat,
-    struct renderer *render);
+    struct renderer *render, struct alerts *alerts);
 /* The config to resolve dbdir and the interval against (after a reload). */
 void web_set_conf(struct web *w, const struct conf *c);
 unsigned web_port(const struct web *w);

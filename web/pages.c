@@ -53,7 +53,8 @@ head(struct wbuf *b, const char *title)
 	wbuf_html(b, title);
 	wbuf_puts(b, " - drover</title><link rel=stylesheet "
 		     "href=\"/drover.css\"></head><body><header>"
-		     "<a href=\"/\">drover</a><a href=\"/health\">health</a>"
+		     "<a href=\"/\">drover</a><a href=\"/alerts\">alerts</a>"
+		     "<a href=\"/health\">health</a>"
 		     "</header><main>");
 }
 
@@ -454,5 +455,75 @@ page_error(int status, const char *reason, size_t *len)
 	wbuf_printf(&b, "<h1>%d</h1><p>", status);
 	wbuf_html(&b, reason);
 	wbuf_puts(&b, "</p>");
+	return foot(&b, len);
+}
+
+char *
+page_alerts(
+    struct catalog *cat, const struct alerts *a, time_t now, size_t *len)
+{
+	struct alert_transition t;
+	struct wbuf b = {0};
+	struct cat_problem *p;
+	const char *label, *w, *c;
+	size_t i, n;
+
+	p = catalog_problems(cat, &n);
+	head(&b, "alerts");
+	wbuf_printf(&b, "<h1>Alerts</h1><h2>Current problems (%zu)</h2>", n);
+	wbuf_puts(&b, "<table><tr><th>state</th><th>host</th><th>service"
+		      "</th><th>field</th><th>value</th><th>warning</th>"
+		      "<th>critical</th></tr>");
+	for (i = 0; i < n; i++) {
+		wbuf_printf(&b,
+		    "<tr class=\"st-%s\"><td>%s</td><td><a "
+		    "href=\"/",
+		    field_state_str(p[i].st), field_state_str(p[i].st));
+		wbuf_url(&b, p[i].h->name);
+		wbuf_puts(&b, "/\">");
+		wbuf_html(&b, p[i].h->name);
+		wbuf_puts(&b, "</a></td>");
+		if (p[i].cs == NULL) {
+			wbuf_puts(&b, "<td colspan=5>host down: ");
+			wbuf_html(&b, p[i].h->last_error);
+			wbuf_puts(&b, "</td></tr>");
+			continue;
+		}
+		wbuf_puts(&b, "<td><a href=\"/");
+		wbuf_url(&b, p[i].h->name);
+		wbuf_puts(&b, "/");
+		wbuf_url(&b, p[i].cs->svc.name);
+		wbuf_puts(&b, "/\">");
+		wbuf_html(&b, svc_title(p[i].cs));
+		wbuf_puts(&b, "</a></td><td>");
+		label = attrs_get(&p[i].f->attrs, "label");
+		wbuf_html(&b, label != NULL ? label : p[i].f->name);
+		wbuf_puts(&b, "</td>");
+		num(&b, p[i].f->has_value && !p[i].f->unknown ? p[i].f->value
+							      : NAN);
+		w = attrs_get(&p[i].f->attrs, "warning");
+		c = attrs_get(&p[i].f->attrs, "critical");
+		wbuf_puts(&b, "<td>");
+		wbuf_html(&b, w != NULL ? w : "");
+		wbuf_puts(&b, "</td><td>");
+		wbuf_html(&b, c != NULL ? c : "");
+		wbuf_puts(&b, "</td></tr>");
+	}
+	free(p);
+	wbuf_puts(&b, "</table><h2>Recent changes</h2><table><tr><th>when"
+		      "</th><th>what</th><th>from</th><th>to</th><th>value"
+		      "</th></tr>");
+	for (i = 0; a != NULL && alerts_transition(a, i, &t); i++) {
+		wbuf_puts(&b, "<tr><td>");
+		age(&b, t.when, now);
+		wbuf_puts(&b, "</td><td>");
+		wbuf_html(&b, t.key);
+		wbuf_printf(&b, "</td><td>%s</td><td class=\"st-%s\">%s</td>",
+		    field_state_str(t.prev), field_state_str(t.state),
+		    field_state_str(t.state));
+		num(&b, t.has_value ? t.value : NAN);
+		wbuf_puts(&b, "</tr>");
+	}
+	wbuf_puts(&b, "</table>");
 	return foot(&b, len);
 }

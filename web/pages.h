@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "alerts.h"
 #include "catalog.h"
 
 /* Per-field statistics over the shown range, from the RRDs (NaN: none). */
@@ -30,6 +31,9 @@ char *page_service(const struct cat_host *h, const struct cat_service *cs,
     const struct field_stats *stats, time_t start, time_t end, time_t now,
     size_t *len);
 char *page_health(struct catalog *cat, time_t now, size_t *len);
+/* Current problems (worst first) and recent transitions; a may be NULL. */
+char *page_alerts(
+    struct catalog *cat, const struct alerts *a, time_t now, size_t *len);
 char *page_error(int status, const char *reason, size_t *len);
 /* The stylesheet (static). */
 const char *page_css(size_t *len);

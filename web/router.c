@@ -116,6 +116,10 @@ router_parse(const char *path, struct route *r)
 		return;
 	}
 	if (n >= 2 && IS(0, "api") && IS(1, "v1")) {
+		if (n == 3 && IS(2, "alerts") && !trailing) {
+			r->kind = R_API_ALERTS;
+			return;
+		}
 		if (n < 3 || !IS(2, "hosts") || trailing)
 			return;
 		if (n == 3) {
@@ -138,6 +142,10 @@ router_parse(const char *path, struct route *r)
 	}
 	if (n == 1 && !trailing && IS(0, "health")) {
 		r->kind = R_HEALTH;
+		return;
+	}
+	if (n == 1 && !trailing && IS(0, "alerts")) {
+		r->kind = R_ALERTS;
 		return;
 	}
 	if (n == 1 && !trailing && IS(0, "drover.css")) {

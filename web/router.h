@@ -6,7 +6,8 @@
  *   /HOST/                         a host's services
  *   /HOST/PLUGIN/                  one service: all periods, field table
  *   /HOST/PLUGIN-PERIOD.png|.svg   a graph (PERIOD: day week month year)
- *   /api/v1/hosts[/HOST[/PLUGIN[/data]]]
+ *   /alerts                        current problems, recent changes
+ *   /api/v1/hosts[/HOST[/PLUGIN[/data]]], /api/v1/alerts
  *
  * Names are checked against strict character sets (Munin's host and
  * plugin names; dots for multigraph children) and lengths; "..", "/",
@@ -32,6 +33,8 @@ enum route_kind {
 	R_API_SERVICE,
 	R_API_DATA,
 	R_CSS,
+	R_ALERTS,
+	R_API_ALERTS,
 };
 
 enum graph_period { P_DAY, P_WEEK, P_MONTH, P_YEAR };

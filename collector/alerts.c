@@ -1,0 +1,503 @@
+/*
+ * alerts: per-field state machines in a hash table keyed by
+ * "host/service/field" ("host" alone for the host's reachability), rules
+ * built from field attributes on every sample, events to the outputs, and
+ * the state file.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "alerts.h"
+#include "log.h"
+
+#define ALERTS_BUCKETS 4096 /* hash buckets (fixed; chains grow) */
+#define ALERTS_OUTPUTS 8
+#define ALERTS_RING 128 /* recent transitions kept for the web */
+
+struct entry {
+	char *key;
+	struct alert_state st;
+	unsigned stale_after; /* seconds, from the last rule */
+	struct entry *next;
+};
+
+struct output {
+	alert_output_fn fn;
+	void *arg;
+};
+
+struct alerts {
+	struct entry *tab[ALERTS_BUCKETS];
+	const struct conf *conf;
+	char *state_file;
+	bool dirty; /* state changed since the last save */
+	struct output out[ALERTS_OUTPUTS];
+	size_t nout;
+	struct alert_transition ring[ALERTS_RING];
+	size_t ring_next; /* slot the next transition goes to */
+	size_t ring_n;
+};
+
+static uint64_t
+hash_key(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static struct entry *
+entry_get(struct alerts *a, const char *key, time_t now, bool create)
+{
+	struct entry **b = &a->tab[hash_key(key) % ALERTS_BUCKETS], *e;
+
+	for (e = *b; e != NULL; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			return e;
+	if (!create)
+		return NULL;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL || (e->key = strdup(key)) == NULL) {
+		free(e);
+		return NULL;
+	}
+	alert_state_init(&e->st, now);
+	e->next = *b;
+	*b = e;
+	return e;
+}
+
+static bool
+parse_state(const char *s, enum field_state *out)
+{
+	int i;
+
+	for (i = FS_OK; i <= FS_UNKNOWN; i++)
+		if (strcmp(s, field_state_str((enum field_state)i)) == 0) {
+			*out = (enum field_state)i;
+			return true;
+		}
+	return false;
+}
+
+/* ---- state file ---------------------------------------------------- */
+
+static void
+load_state(struct alerts *a)
+{
+	json_t *root, *fields, *v;
+	json_error_t err;
+	const char *key;
+	struct entry *e;
+	enum field_state st;
+	time_t now = time(NULL);
+
+	root = json_load_file(a->state_file, 0, &err);
+	if (root == NULL) {
+		if (access(a->state_file, F_OK) == 0)
+			log_warnx("alerts: %s: %s (line %d); starting clean",
+			    a->state_file, err.text, err.line);
+		return;
+	}
+	fields = json_object_get(root, "fields");
+	json_object_foreach(fields, key, v)
+	{
+		const char *hard =
+		    json_string_value(json_object_get(v, "hard"));
+
+		if (hard == NULL || !parse_state(hard, &st))
+			continue;
+		e = entry_get(a, key, now, true);
+		if (e == NULL)
+			break;
+		e->st.hard = e->st.pending = st;
+		e->st.since =
+		    (time_t)json_integer_value(json_object_get(v, "since"));
+		/* the silence while drover was stopped is not the node's */
+		e->st.last_sample = now;
+		e->st.unknowns = (unsigned)json_integer_value(
+		    json_object_get(v, "unknowns"));
+		e->stale_after = (unsigned)json_integer_value(
+		    json_object_get(v, "stale_after"));
+	}
+	json_decref(root);
+}
+
+int
+alerts_save(struct alerts *a)
+{
+	json_t *root, *fields;
+	struct entry *e;
+	char tmp[4096];
+	size_t i;
+	int fd, ret = -1;
+
+	if (a->state_file == NULL || !a->dirty)
+		return 0;
+	fields = json_object();
+	for (i = 0; i < ALERTS_BUCKETS; i++)
+		for (e = a->tab[i]; e != NULL; e = e->next)
+			json_object_set_new(fields, e->key,
+			    json_pack("{s:s, s:I, s:I, s:i, s:i}", "hard",
+				field_state_str(e->st.hard), "since",
+				(json_int_t)e->st.since, "last",
+				(json_int_t)e->st.last_sample, "unknowns",
+				(int)e->st.unknowns, "stale_after",
+				(int)e->stale_after));
+	root = json_pack("{s:i, s:o}", "version", 1, "fields", fields);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", a->state_file);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1 || json_dumpfd(root, fd, JSON_COMPACT) == -1 ||
+	    fsync(fd) == -1) {
+		log_warn("alerts: cannot write %s", tmp);
+		goto out;
+	}
+	if (rename(tmp, a->state_file) == -1) {
+		log_warn("alerts: cannot rename %s", tmp);
+		goto out;
+	}
+	a->dirty = false;
+	ret = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	json_decref(root);
+	return ret;
+}
+
+/* ---- public -------------------------------------------------------- */
+
+struct alerts *
+alerts_new(const char *state_file)
+{
+	struct alerts *a = calloc(1, sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	if (state_file != NULL) {
+		a->state_file = strdup(state_file);
+		if (a->state_file == NULL) {
+			free(a);
+			return NULL;
+		}
+		load_state(a);
+	}
+	return a;
+}
+
+void
+alerts_free(struct alerts *a)
+{
+	struct entry *e, *n;
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < ALERTS_BUCKETS; i++)
+		for (e = a->tab[i]; e != NULL; e = n) {
+			n = e->next;
+			free(e->key);
+			free(e);
+		}
+	free(a->state_file);
+	free(a);
+}
+
+int
+alerts_add_output(struct alerts *a, alert_output_fn fn, void *arg)
+{
+	if (a->nout == ALERTS_OUTPUTS)
+		return -1;
+	a->out[a->nout].fn = fn;
+	a->out[a->nout].arg = arg;
+	a->nout++;
+	return 0;
+}
+
+void
+alerts_set_conf(struct alerts *a, const struct conf *c)
+{
+	a->conf = c;
+}
+
+static unsigned
+attr_uint(const char *v, unsigned dflt)
+{
+	char *end;
+	unsigned long n;
+
+	if (v == NULL)
+		return dflt;
+	n = strtoul(v, &end, 10);
+	return *end == '\0' && n > 0 && n < 100000 ? (unsigned)n : dflt;
+}
+
+/* The rule for one field: its attributes, then plugin, host, global. */
+static void
+rule_for(const struct alerts *a, const struct conf_host *hc,
+    const struct service *svc, const struct field *f, struct alert_rule *r)
+{
+	const char *w = attrs_get(&f->attrs, "warning");
+	const char *c = attrs_get(&f->attrs, "critical");
+	const char *nw = attrs_get(&f->attrs, "nagios_warning");
+	const char *nc = attrs_get(&f->attrs, "nagios_critical");
+	const char *v;
+	unsigned dflt = a->conf != NULL ? a->conf->alert_attempts : 2;
+	unsigned interval = a->conf != NULL ? a->conf->interval : 300;
+
+	alert_rule_init(r);
+	if (nw != NULL && range_parse_nagios(nw, &r->warn))
+		r->has_warn = true;
+	else if (w != NULL) {
+		range_parse_munin(w, &r->warn);
+		r->has_warn = true;
+	}
+	if (nc != NULL && range_parse_nagios(nc, &r->crit))
+		r->has_crit = true;
+	else if (c != NULL) {
+		range_parse_munin(c, &r->crit);
+		r->has_crit = true;
+	}
+	if (strcmp(svc->name, "ipmi_volts") == 0)
+		dflt = 1; /* a sagging rail pages on the first sample */
+	if (hc != NULL) {
+		dflt = attr_uint(attrs_get(&hc->munin, "alert_attempts"), dflt);
+		interval = conf_host_interval(a->conf, hc);
+	}
+	dflt = attr_uint(attrs_get(&svc->graph, "alert_attempts"), dflt);
+	r->attempts = attr_uint(attrs_get(&f->attrs, "alert_attempts"), dflt);
+	r->recover_samples =
+	    attr_uint(attrs_get(&f->attrs, "alert_recover"), 1);
+	r->unknown_limit = attr_uint(attrs_get(&f->attrs, "unknown_limit"), 3);
+	v = attrs_get(&f->attrs, "alert_hysteresis");
+	if (v != NULL)
+		r->hysteresis = fabs(strtod(v, NULL));
+	r->stale_after = 2 * interval;
+}
+
+static void
+remember(struct alerts *a, const char *key, const struct alert_state *st,
+    enum field_state prev, time_t now)
+{
+	struct alert_transition *t = &a->ring[a->ring_next];
+
+	snprintf(t->key, sizeof(t->key), "%s", key);
+	t->state = st->hard;
+	t->prev = prev;
+	t->when = now;
+	t->has_value = st->has_value;
+	t->value = st->value;
+	a->ring_next = (a->ring_next + 1) % ALERTS_RING;
+	if (a->ring_n < ALERTS_RING)
+		a->ring_n++;
+	a->dirty = true;
+}
+
+static void
+emit(struct alerts *a, struct alert_event *ev)
+{
+	size_t i;
+
+	for (i = 0; i < a->nout; i++)
+		a->out[i].fn(a->out[i].arg, ev);
+}
+
+static const char *
+range_text(const struct field *f, const char *nagios, const char *munin)
+{
+	const char *v = attrs_get(&f->attrs, nagios);
+
+	return v != NULL ? v : attrs_get(&f->attrs, munin);
+}
+
+static void
+field_event(struct alerts *a, const struct cat_host *h,
+    const struct service *svc, const struct field *f, const struct entry *e,
+    enum field_state prev, time_t now)
+{
+	struct alert_event ev = {0};
+	const char *label = attrs_get(&f->attrs, "label");
+	const char *unit = attrs_get(&svc->graph, "graph_vlabel");
+	char text[512], key[700], val[64];
+
+	ev.host = h->name;
+	ev.service = svc->name;
+	ev.field = f->name;
+	ev.label = label != NULL ? label : f->name;
+	ev.unit = unit != NULL ? unit : "";
+	ev.state = e->st.hard;
+	ev.prev = prev;
+	ev.has_value = e->st.has_value && e->st.hard != FS_UNKNOWN;
+	ev.value = e->st.value;
+	ev.warning = range_text(f, "nagios_warning", "warning");
+	ev.critical = range_text(f, "nagios_critical", "critical");
+	ev.since = e->st.since;
+	ev.when = now;
+	if (ev.has_value)
+		snprintf(val, sizeof(val), "%.2f", ev.value);
+	else
+		snprintf(val, sizeof(val), "no value");
+	snprintf(text, sizeof(text), "%s %s %s is %s (was %s): %s%s%s", h->name,
+	    svc->name, ev.label, field_state_str(ev.state),
+	    field_state_str(prev), val, ev.has_value && ev.unit[0] ? " " : "",
+	    ev.has_value ? ev.unit : "");
+	snprintf(key, sizeof(key), "%s/%s:%s@%ld", e->key,
+	    field_state_str(ev.state), field_state_str(prev), (long)ev.since);
+	ev.text = text;
+	ev.key = key;
+	log_info("alerts: %s", text);
+	emit(a, &ev);
+}
+
+void
+alerts_ingest(struct alerts *a, struct cat_host *h, const struct conf_host *hc,
+    const struct batch *b, time_t ts)
+{
+	const struct cat_service *cs;
+	const struct service *svc;
+	const struct field *f, *cf;
+	struct alert_rule r;
+	enum field_state raw, prev;
+	struct entry *e;
+	char key[700];
+	const char *st;
+	size_t i, j;
+	bool changed;
+
+	for (i = 0; i < b->n; i++) {
+		/* the catalog holds the merged config (cached + overrides) */
+		cs = cat_host_service(h, b->services[i].name);
+		if (cs == NULL)
+			continue;
+		svc = &cs->svc;
+		for (j = 0; j < b->services[i].nfields; j++) {
+			f = &b->services[i].fields[j];
+			if (!f->has_value)
+				continue;
+			cf = service_field(
+			    (struct service *)svc, f->name, false);
+			if (cf == NULL)
+				continue;
+			rule_for(a, hc, svc, cf, &r);
+			/* a field without rules cannot alert; one that lost
+			 * its rules (a reload) recovers */
+			st = attrs_get(&f->attrs, "state");
+			snprintf(key, sizeof(key), "%s/%s/%s", h->name,
+			    svc->name, f->name);
+			e = entry_get(
+			    a, key, ts, r.has_warn || r.has_crit || st != NULL);
+			if (e == NULL)
+				continue;
+			e->stale_after = r.stale_after;
+			if (st != NULL && !f->unknown && parse_state(st, &raw))
+				changed = alert_vote(
+				    &e->st, &r, raw, f->value, ts, &prev);
+			else
+				changed = alert_sample(&e->st, &r, !f->unknown,
+				    f->value, ts, &prev);
+			cat_set_field_attr(h, svc->name, f->name, "alert_state",
+			    field_state_str(e->st.hard));
+			if (!changed)
+				continue;
+			remember(a, key, &e->st, prev, ts);
+			field_event(a, h, svc, cf, e, prev, ts);
+		}
+	}
+}
+
+void
+alerts_host_result(struct alerts *a, struct cat_host *h, bool ok,
+    const char *error, time_t now)
+{
+	struct alert_event ev = {0};
+	struct alert_rule r;
+	enum field_state prev;
+	struct entry *e;
+	char text[512], key[400];
+
+	alert_rule_init(&r);
+	e = entry_get(a, h->name, now, true);
+	if (e == NULL)
+		return;
+	if (!alert_vote(&e->st, &r, ok ? FS_OK : FS_CRITICAL, 0, now, &prev))
+		return;
+	e->st.has_value = false;
+	remember(a, h->name, &e->st, prev, now);
+	ev.host = h->name;
+	ev.label = h->name;
+	ev.unit = "";
+	ev.state = e->st.hard;
+	ev.prev = prev;
+	ev.host_down = !ok;
+	ev.since = e->st.since;
+	ev.when = now;
+	if (ok)
+		snprintf(text, sizeof(text), "%s is reachable again", h->name);
+	else
+		snprintf(text, sizeof(text), "%s is DOWN: %s", h->name,
+		    error != NULL ? error : "no answer");
+	snprintf(key, sizeof(key), "%s:%s@%ld", h->name,
+	    field_state_str(ev.state), (long)ev.since);
+	ev.text = text;
+	ev.key = key;
+	log_info("alerts: %s", text);
+	emit(a, &ev);
+}
+
+void
+alerts_tick(struct alerts *a, struct catalog *cat, time_t now)
+{
+	struct cat_host *h;
+	const struct cat_service *cs;
+	struct alert_rule r;
+	enum field_state prev;
+	struct entry *e;
+	char key[700];
+	size_t i, j, k;
+
+	for (i = 0; i < catalog_count(cat); i++) {
+		h = catalog_at(cat, i);
+		for (j = 0; j < h->nservices; j++) {
+			cs = &h->services[j];
+			for (k = 0; k < cs->svc.nfields; k++) {
+				snprintf(key, sizeof(key), "%s/%s/%s", h->name,
+				    cs->svc.name, cs->svc.fields[k].name);
+				e = entry_get(a, key, now, false);
+				if (e == NULL)
+					continue;
+				alert_rule_init(&r);
+				r.stale_after = e->stale_after;
+				if (!alert_tick(&e->st, &r, now, &prev))
+					continue;
+				cat_set_field_attr(h, cs->svc.name,
+				    cs->svc.fields[k].name, "alert_state",
+				    "UNKNOWN");
+				remember(a, key, &e->st, prev, now);
+				field_event(a, h, &cs->svc, &cs->svc.fields[k],
+				    e, prev, now);
+			}
+		}
+	}
+}
+
+bool
+alerts_transition(
+    const struct alerts *a, size_t i, struct alert_transition *out)
+{
+	if (i >= a->ring_n)
+		return false;
+	*out = a->ring[(a->ring_next + ALERTS_RING - 1 - i) % ALERTS_RING];
+	return true;
+}

@@ -1,0 +1,71 @@
+/*
+ * alerts: the alert engine.  Every sample is judged as it arrives (from
+ * ingest), per field, with the field's rules; hard state changes become
+ * alert_events for the outputs (pages, Nagios, Munin contacts) and are
+ * kept in a ring of recent transitions for the web.
+ *
+ * Rules per field, from its attributes (the plugin's config with the
+ * operator's munin.conf overrides applied):
+ *   warning, critical                Munin ranges
+ *   nagios_warning, nagios_critical  Nagios ranges (win over Munin's)
+ *   state                            a source's own verdict (IPMI bits)
+ *   alert_attempts N                 samples before a hard change; else
+ *                                    the host's, else the global (2);
+ *                                    1 for ipmi_volts
+ *   alert_hysteresis X, alert_recover N, unknown_limit N (default 3)
+ * A field is UNKNOWN after unknown_limit U values or two intervals
+ * without data; a host that is down is a host-level CRITICAL event.
+ *
+ * State survives restarts: it is saved (atomically) under state_dir and
+ * restored at start-up without re-announcing open problems.  Loop thread
+ * only.
+ */
+#ifndef DROVER_ALERTS_H
+#define DROVER_ALERTS_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "alert_event.h"
+#include "catalog.h"
+#include "conf.h"
+
+struct alerts;
+
+typedef void (*alert_output_fn)(void *arg, const struct alert_event *ev);
+
+/* state_file: where state is kept (NULL: not kept). */
+struct alerts *alerts_new(const char *state_file);
+void alerts_free(struct alerts *a);
+/* Adds an output called for every event (at most 8). */
+int alerts_add_output(struct alerts *a, alert_output_fn fn, void *arg);
+void alerts_set_conf(struct alerts *a, const struct conf *c);
+
+/*
+ * Judges the fields of one poll of host h (values in b, config merged in
+ * the catalog) at time ts; writes each field's hard state into the
+ * catalog field's "alert_state" attribute.
+ */
+void alerts_ingest(struct alerts *a, struct cat_host *h,
+    const struct conf_host *hc, const struct batch *b, time_t ts);
+/* A poll of h ended: down (ok false) or up. */
+void alerts_host_result(struct alerts *a, struct cat_host *h, bool ok,
+    const char *error, time_t now);
+/* Staleness: fields without data for two intervals become UNKNOWN. */
+void alerts_tick(struct alerts *a, struct catalog *cat, time_t now);
+/* Saves the state now if it changed; 0 / -1 (logged). */
+int alerts_save(struct alerts *a);
+
+/* A recent transition, for /alerts. */
+struct alert_transition {
+	char key[512]; /* host/service/field */
+	enum field_state state, prev;
+	time_t when;
+	double value;
+	bool has_value;
+};
+/* The i-th most recent transition (0 = newest); false past the end. */
+bool alerts_transition(
+    const struct alerts *a, size_t i, struct alert_transition *out);
+
+#endif
