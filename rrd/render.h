@@ -22,7 +22,9 @@
  *
  * rrdcached: with a daemon address, "--daemon ADDR" is added to vectors
  * that lack it, so librrd flushes every file the graph reads before
- * drawing.
+ * drawing.  librrd 1.7.2 has one process-wide rrdcached connection
+ * (mutex-guarded) that it drops whenever an address differs from the last
+ * one used: give the renderer and rrd_writer the same address string.
  *
  * Threads: everything but the render itself runs on the loop thread;
  * renderer_* functions must be called there.

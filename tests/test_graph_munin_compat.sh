@@ -7,7 +7,9 @@
 # and prints the rrdtool command line it runs.  drover's graph_build()
 # must produce the same arguments, except for what differs by design: the
 # picture file ("-": drover renders to memory), --lazy, and --start/--end
-# (munin-graph passes "-2000m" and the time it ran).  With
+# (munin-graph passes "-2000m" and the time it ran).  The same services
+# drawn with munin-graph's pinpoint (absolute start/end, drover's zoom)
+# must match with no exception but the picture file.  With
 # GOLDEN_UPDATE=1 munin-graph's own vectors (times replaced by TIME) are
 # written to tests/fixtures/graph/NAME.day.argv for tests/test_graph.c.  munin-graph
 # refuses to run as root, so it runs as user munin.  Exit 77 (skip) when
@@ -40,12 +42,15 @@ CONF
 
 NOW=$(date +%s)
 TS=$((NOW / 300 * 300 - 600))
+PSTART=$((NOW - 7 * 3600)) PEND=$((NOW - 3600))
 GRAPHS="cpu if_lo df requests load"
 echo "version 2.0.73" > "$T/datafile"
 : > "$T/db/graphs"
 for g in $GRAPHS; do
 	sed '/^\.$/d; /^#/d' "$FIX/$g.conf" | sed "s/^/grp;host.test:$g./" >> "$T/datafile"
 	echo "/grp/host.test/$g-day.png" >> "$T/db/graphs"
+	# and munin-graph's "pinpoint" (any start/end: drover's zoom)
+	echo "/grp/host.test/$g-pinpoint=$PSTART,$PEND.png" >> "$T/db/graphs"
 	# one file per field, type from the config
 	for f in $(sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)\.label .*/\1/p' "$FIX/$g.conf"); do
 		type=$(sed -n "s/^$f\.type //p" "$FIX/$g.conf"); type=${type:-GAUGE}
@@ -67,7 +72,10 @@ t = sys.argv[1]
 text = open(t + "/graph.log", encoding="utf-8", errors="replace").read()
 for m in re.finditer(r"rrdtool 'graph' ((?:[^\n]* \\\n)*[^\n]*)", text):
     args = re.findall(r"'(.*?)'(?: \\\n\t|$)", m.group(1), re.S)
-    name = os.path.basename(args[0]).rsplit("-", 1)[0]
+    base = os.path.basename(args[0])[:-len(".png")]
+    name, period = base.rsplit("-", 1)
+    pinpoint = period.startswith("pinpoint=")
+    name += ".pinpoint" if pinpoint else ""
     out = ["-"]
     i = 1
     while i < len(args):
@@ -75,7 +83,7 @@ for m in re.finditer(r"rrdtool 'graph' ((?:[^\n]* \\\n)*[^\n]*)", text):
         if a == "--lazy":
             i += 1; continue
         out.append(a)
-        if a in ("--start", "--end"):
+        if a in ("--start", "--end") and not pinpoint:
             out.append("TIME"); i += 2; continue
         i += 1
     open(t + "/" + name + ".munin", "w").write("\n".join(out) + "\n")
@@ -100,6 +108,19 @@ for g in $GRAPHS; do
 	else
 		echo "FAIL: $g differs from munin-graph (< munin, > drover)"
 		diff "$T/$g.munin" "$T/$g.drover"; fail=1
+	fi
+	# pinpoint: absolute --start/--end and the "from .. to .." title
+	if [ ! -f "$T/$g.pinpoint.munin" ]; then
+		echo "FAIL: munin-graph drew no $g pinpoint"; fail=1; continue
+	fi
+	"$ARGV" "$FIX/$g.conf" "$g" "$T/db" grp host.test "$PSTART,$PEND" \
+	    "$NOW" | tail -n +2 >"$T/$g.pinpoint.drover" ||
+	    { echo "FAIL: graph_argv $g pinpoint"; fail=1; continue; }
+	if cmp -s "$T/$g.pinpoint.munin" "$T/$g.pinpoint.drover"; then
+		echo "ok: $g pinpoint ($(wc -l < "$T/$g.pinpoint.drover") arguments equal)"
+	else
+		echo "FAIL: $g pinpoint differs (< munin, > drover)"
+		diff "$T/$g.pinpoint.munin" "$T/$g.pinpoint.drover"; fail=1
 	fi
 done
 exit $fail
