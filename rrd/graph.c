@@ -840,6 +840,23 @@ warn_rules(struct strlist *rrd, const char *warn, const char *colour)
 	return 0;
 }
 
+/* Munin's /--base\s+1024/: base-1024 numbers need one more digit. */
+static bool
+base_1024(const char *args)
+{
+	const char *p = args;
+
+	while (p != NULL && (p = strstr(p, "--base")) != NULL) {
+		p += 6;
+		if (!isspace((unsigned char)*p))
+			continue;
+		p += strspn(p, " \t\n\r\f");
+		if (strncmp(p, "1024", 4) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -880,8 +897,7 @@ graph_build(struct strlist *out, const struct service *svc,
 	/* ---- formats, as process_service() sets them up */
 	gargs = attrs_get(&svc->graph, "graph_args");
 	snprintf(avgformat, sizeof(avgformat), "%s",
-	    gargs != NULL && strstr(gargs, "--base 1024") != NULL ? "%7.2lf"
-								  : "%6.2lf");
+	    base_1024(gargs) ? "%7.2lf" : "%6.2lf");
 	fmtattr = attrs_get(&svc->graph, "graph_printf");
 	if (fmtattr != NULL && !printf_ok(fmtattr)) {
 		rc = fail(

@@ -331,6 +331,27 @@ test_build_sanitises_values(void **state)
 }
 
 static void
+test_build_base_1024_widens_format(void **state)
+{
+	struct batch b = {0};
+	struct strlist out = {0};
+	char err[256];
+
+	(void)state;
+	/* Munin matches /--base\s+1024/: 1012.56 needs seven places */
+	assert_int_equal(
+	    build(&out,
+		load_text(
+		    &b, "graph_args --base   1024 -l 0\na.label a\n", "t"),
+		GRAPH_DAY, LAST, err),
+	    0);
+	assert_true(has(&out, "GPRINT:ga:AVERAGE:%7.2lf%s"));
+	assert_true(has(&out, "GPRINT:ca:LAST:%7.2lf%s"));
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+}
+
+static void
 test_build_stale_field_shows_no_current(void **state)
 {
 	struct batch b = {0};
@@ -433,6 +454,7 @@ main(void)
 	    cmocka_unit_test(test_build_refuses_bad_graph_args),
 	    cmocka_unit_test(test_build_refuses_bad_cdef_and_printf),
 	    cmocka_unit_test(test_build_sanitises_values),
+	    cmocka_unit_test(test_build_base_1024_widens_format),
 	    cmocka_unit_test(test_build_stale_field_shows_no_current),
 	    cmocka_unit_test(test_build_custom_range_svg_size),
 	    cmocka_unit_test(test_period_range),
