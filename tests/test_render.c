@@ -1,7 +1,8 @@
 /*
  * Tests for render: real librrd renders of real RRD files (Munin's schema,
  * a day of values) into a cache dir under mkdtemp, driven by a real libuv
- * loop.
+ * loop; flush-before-draw against a real rrdcached (skipped when it is not
+ * installed).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,11 +13,14 @@
 #include <string.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include <rrd.h>
+#include <rrd_client.h>
 #include <uv.h>
 
 #include "collector/log.h"
@@ -409,6 +413,60 @@ test_rrdcached_flush_is_requested(void **state)
 	done(f, r);
 }
 
+/*
+ * Flush before draw with a real rrdcached: a value held in the daemon's
+ * cache reaches the file (rrd_last_r reads the file, not the daemon)
+ * when, and only because, the renderer draws with --daemon.
+ */
+static void
+test_rrdcached_flush_before_draw(void **state)
+{
+	struct fx *f = *state;
+	struct renderer *r;
+	struct got g = {0};
+	char sock[160], addr[170], pidf[160], path[512], val[64];
+	const char *vals[1];
+	pid_t pid;
+	int i, status;
+
+	if (system("command -v rrdcached >/dev/null 2>&1") != 0)
+		skip();
+	snprintf(sock, sizeof(sock), "%s/rrdcached.sock", f->dir);
+	snprintf(addr, sizeof(addr), "unix:%s", sock);
+	snprintf(pidf, sizeof(pidf), "%s/rrdcached.pid", f->dir);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		execlp("rrdcached", "rrdcached", "-g", "-l", addr, "-b", f->db,
+		    "-w", "3600", "-f", "7200", "-p", pidf, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100 && access(sock, F_OK) != 0; i++)
+		usleep(50000);
+	assert_int_equal(access(sock, F_OK), 0);
+
+	assert_int_equal(rrd_path(path, sizeof(path), f->db, "grp", "host.test",
+			     "load", "load", DS_GAUGE),
+	    0);
+	snprintf(val, sizeof(val), "%lld:2.5", (long long)(f->now + 300));
+	vals[0] = val;
+	assert_int_equal(rrdc_connect(addr), 0);
+	assert_int_equal(rrdc_update(path, 1, vals), 0);
+	/* held by the daemon: the file has not seen it */
+	assert_int_equal(rrd_last_r(path), f->now);
+
+	r = new_renderer(f, 1 << 20, RENDER_THREAD, 0, addr);
+	get(f, r, "cached", GRAPH_PNG, f->now, &g);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_true(g.ok);
+	assert_int_equal(rrd_last_r(path), f->now + 300);
+	done(f, r);
+
+	rrdc_disconnect();
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+}
+
 static void
 test_stop_answers_waiting_and_refuses(void **state)
 {
@@ -491,6 +549,8 @@ main(void)
 		test_fork_mode_time_limit_kills, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rrdcached_flush_is_requested, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rrdcached_flush_before_draw, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_stop_answers_waiting_and_refuses, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
