@@ -821,12 +821,17 @@ out:
 	return rc;
 }
 
-/* Emits HRULEs for "min:max" of a warning, at the front of rrd. */
+/*
+ * Emits HRULEs for "min:max" of a warning (NULL or "": none), at the front
+ * of rrd.  Parts that are not numbers draw nothing.
+ */
 static int
 warn_rules(struct strlist *rrd, const char *warn, const char *colour)
 {
 	char buf[128], *colon;
 
+	if (warn == NULL)
+		return 0;
 	snprintf(buf, sizeof(buf), "%s", warn);
 	colon = strchr(buf, ':');
 	if (colon != NULL)
@@ -844,9 +849,9 @@ warn_rules(struct strlist *rrd, const char *warn, const char *colour)
 static bool
 base_1024(const char *args)
 {
-	const char *p = args;
+	const char *p = args != NULL ? strstr(args, "--base") : NULL;
 
-	while (p != NULL && (p = strstr(p, "--base")) != NULL) {
+	for (; p != NULL; p = strstr(p, "--base")) {
 		p += 6;
 		if (!isspace((unsigned char)*p))
 			continue;
@@ -1085,10 +1090,9 @@ graph_build(struct strlist *out, const struct service *svc,
 					is_colour(col) ? col : colour) == -1)
 					goto out;
 			} else if (nf != NULL &&
-				   (v = attrs_get(&nf->attrs, "warning")) !=
-				       NULL &&
-				   v[0] != '\0' &&
-				   warn_rules(&rrd, v, colour) == -1)
+				   warn_rules(&rrd,
+				       attrs_get(&nf->attrs, "warning"),
+				       colour) == -1)
 				goto out;
 			if (addf(&rrd, "GPRINT:c%s:LAST:%s%s/\\g", negrn,
 				rrdformat, scale) == -1 ||
@@ -1166,8 +1170,8 @@ graph_build(struct strlist *out, const struct service *svc,
 			free(lesc);
 			if (saved == -1)
 				goto out;
-		} else if ((v = attrs_get(&f->attrs, "warning")) != NULL &&
-			   v[0] != '\0' && warn_rules(&rrd, v, colour) == -1)
+		} else if (warn_rules(&rrd, attrs_get(&f->attrs, "warning"),
+			       colour) == -1)
 			goto out;
 	}
 	if (field_count == 0) {

@@ -738,7 +738,10 @@ renderer_get(struct renderer *r, const char *key, struct strlist *argv,
 	}
 	if (e == NULL) {
 		e = calloc(1, sizeof(*e));
-		if (e == NULL || (e->key = strdup(key)) == NULL) {
+		if (e == NULL)
+			goto fail;
+		e->key = strdup(key);
+		if (e->key == NULL) {
 			free(e);
 			goto fail;
 		}
