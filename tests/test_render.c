@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,6 +398,73 @@ test_fork_mode_time_limit_kills(void **state)
 	done(f, r);
 }
 
+/*
+ * A render that hangs (its RRD is a FIFO nobody writes: open() blocks) is
+ * answered with an error at the limit while the thread is still stuck; a
+ * second request for the key is refused instead of queued behind it.
+ */
+static void
+test_thread_mode_hung_render_times_out(void **state)
+{
+	struct fx *f = *state;
+	struct renderer *r = new_renderer(f, 1 << 20, RENDER_THREAD, 200, NULL);
+	struct renderer_stats st;
+	struct strlist a = {0};
+	struct got g = {0}, g2 = {0};
+	char fifo[512];
+	int fd;
+
+	assert_int_equal(rrd_path(fifo, sizeof(fifo), f->db, "grp", "host.test",
+			     "hang", "load", DS_GAUGE),
+	    0);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	argv_for(f, &a, GRAPH_PNG, "hang", 0);
+	assert_int_equal(renderer_get(r, "hang", &a, f->now, on_result, &g), 0);
+	while (g.calls == 0)
+		uv_run(&f->loop, UV_RUN_ONCE);
+	assert_false(g.ok);
+	assert_non_null(strstr(g.error, "timed out"));
+	renderer_stats(r, &st);
+	assert_int_equal(st.timeouts, 1);
+	argv_for(f, &a, GRAPH_PNG, "hang", 0);
+	assert_int_equal(
+	    renderer_get(r, "hang", &a, f->now, on_result, &g2), -1);
+	assert_int_equal(errno, EBUSY);
+	/* release the stuck open(): the render then fails on its own */
+	fd = open(fifo, O_WRONLY);
+	assert_true(fd >= 0);
+	close(fd);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_int_equal(g.calls, 1); /* answered once, not again */
+	assert_int_equal(g2.calls, 0);
+	done(f, r);
+}
+
+/* The same hang with forked renders: the child is killed at the limit. */
+static void
+test_fork_mode_hung_render_killed(void **state)
+{
+	struct fx *f = *state;
+	struct renderer *r = new_renderer(f, 1 << 20, RENDER_FORK, 200, NULL);
+	struct renderer_stats st;
+	struct strlist a = {0};
+	struct got g = {0};
+	char fifo[512];
+
+	assert_int_equal(rrd_path(fifo, sizeof(fifo), f->db, "grp", "host.test",
+			     "hang", "load", DS_GAUGE),
+	    0);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	argv_for(f, &a, GRAPH_PNG, "hang", 0);
+	assert_int_equal(renderer_get(r, "hang", &a, f->now, on_result, &g), 0);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_int_equal(g.calls, 1);
+	assert_non_null(strstr(g.error, "killed"));
+	renderer_stats(r, &st);
+	assert_int_equal(st.timeouts, 1);
+	done(f, r);
+}
+
 static void
 test_rrdcached_flush_is_requested(void **state)
 {
@@ -547,6 +615,10 @@ main(void)
 		test_fork_mode_renders, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_fork_mode_time_limit_kills, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_thread_mode_hung_render_times_out, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_fork_mode_hung_render_killed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rrdcached_flush_is_requested, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
