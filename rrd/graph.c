@@ -1,0 +1,1357 @@
+/*
+ * graph: munin-graph's rrd_graph arguments for one service.  See graph.h.
+ *
+ * The structure follows GraphOld::process_service so that the two can be
+ * read side by side: a list "rrd" of DEF/CDEF/draw/GPRINT elements (DEFs
+ * and warning HRULEs are put at its front, as Munin unshifts them), a
+ * list "neg" of the mirrored halves drawn after every positive field, the
+ * totals, then the header in front and the trailer behind.  Each field's
+ * current DEF name ("cdef_name" in Munin) lives in a per-call array, so
+ * nothing is written back into the service.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+#include "rrd_schema.h"
+
+/* A field whose newest value is older than this shows no "Cur", s. */
+#define STALE_SECS 900
+/* Munin shortens DEF names longer than this (old rrdtool's vname limit). */
+#define VNAME_MAX 15
+/* Upper bound on --width/--height, pixels: a typo must not eat memory. */
+#define SIZE_MAX_PX 10000
+
+/* Munin 2.0.73's default palette (GraphOld.pm, $PALETTE{'default'}). */
+static const char *const palette[] = {"00CC00", "0066B3", "FF8000", "FFCC00",
+    "330099", "990099", "CCFF00", "FF0000", "808080", "008F00", "00487D",
+    "B35A00", "B38F00", "6B006B", "8FB300", "B30000", "BEBEBE", "80FF80",
+    "80C9FF", "FFC080", "FFE680", "AA80FF", "EE00CC", "FF8080", "666600",
+    "FFBFFF", "00FFCC", "CC6699", "999900"};
+#define NPALETTE (sizeof(palette) / sizeof(palette[0]))
+
+/* get_fonts() for rrdtool >= 1.4, then the watermark. */
+static const char *const munin_look[] = {"--font",
+    "DEFAULT:0:DejaVuSans,DejaVu Sans,DejaVu LGC Sans,Bitstream Vera Sans",
+    "--font",
+    "LEGEND:7:DejaVuSansMono,DejaVu Sans Mono,DejaVu LGC Sans Mono,"
+    "Bitstream Vera Sans Mono,monospace",
+    "--color", "BACK#F0F0F0", "--color", "FRAME#F0F0F0", "--color",
+    "CANVAS#FFFFFF", "--color", "FONT#666666", "--color", "AXIS#CFD6F8",
+    "--color", "ARROW#CFD6F8", "--border", "0"};
+
+static const struct {
+	const char *name;
+	const char *start; /* rrdtool AT-style offset Munin passes */
+	time_t span;	   /* seconds before now */
+	time_t res;	   /* seconds: --end is rounded down to this */
+} periods[] = {
+    [GRAPH_DAY] = {"day", "-2000m", 2000 * 60, 300},
+    [GRAPH_WEEK] = {"week", "-12000m", 12000 * 60, 1500},
+    [GRAPH_MONTH] = {"month", "-48000m", 48000 * 60, 7200},
+    [GRAPH_YEAR] = {"year", "-400d", 400 * 86400, 86400},
+    [GRAPH_CUSTOM] = {"custom", NULL, 0, 0},
+};
+
+const char *
+graph_period_str(enum graph_period p)
+{
+	return (unsigned)p <= GRAPH_CUSTOM ? periods[p].name : "?";
+}
+
+bool
+graph_period_parse(const char *s, enum graph_period *out)
+{
+	unsigned i;
+
+	for (i = 0; i < GRAPH_CUSTOM; i++)
+		if (strcmp(s, periods[i].name) == 0) {
+			*out = (enum graph_period)i;
+			return true;
+		}
+	return false;
+}
+
+int
+graph_period_range(enum graph_period p, time_t now, time_t *start, time_t *end)
+{
+	if ((unsigned)p >= GRAPH_CUSTOM) {
+		errno = EINVAL;
+		return -1;
+	}
+	*start = now - periods[p].span;
+	*end = now / periods[p].res * periods[p].res;
+	return 0;
+}
+
+/* ---- MD5 (RFC 1321), for Munin's short DEF names ----------------------- */
+
+static const uint32_t md5_k[64] = {0xd76aa478, 0xe8c7b756, 0x242070db,
+    0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501, 0x698098d8,
+    0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e,
+    0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d,
+    0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6, 0xc33707d6, 0xf4d50d87,
+    0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a, 0xfffa3942,
+    0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60,
+    0xbebfbc70, 0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039,
+    0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244, 0x432aff97, 0xab9423a7,
+    0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1, 0x6fa87e4f,
+    0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb,
+    0xeb86d391};
+static const unsigned char md5_r[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17,
+    22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
+    4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21,
+    6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
+
+static void
+md5_block(uint32_t h[4], const unsigned char *p)
+{
+	uint32_t w[16], a = h[0], b = h[1], c = h[2], d = h[3], f, t;
+	unsigned i, g;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[i * 4] | (uint32_t)p[i * 4 + 1] << 8 |
+		       (uint32_t)p[i * 4 + 2] << 16 |
+		       (uint32_t)p[i * 4 + 3] << 24;
+	for (i = 0; i < 64; i++) {
+		if (i < 16) {
+			f = (b & c) | (~b & d);
+			g = i;
+		} else if (i < 32) {
+			f = (d & b) | (~d & c);
+			g = (5 * i + 1) % 16;
+		} else if (i < 48) {
+			f = b ^ c ^ d;
+			g = (3 * i + 5) % 16;
+		} else {
+			f = c ^ (b | ~d);
+			g = (7 * i) % 16;
+		}
+		t = d;
+		d = c;
+		c = b;
+		f += a + md5_k[i] + w[g];
+		b += (f << md5_r[i]) | (f >> (32 - md5_r[i]));
+		a = t;
+	}
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+}
+
+/* Writes the 32 hex digits of md5(s) and a NUL into hex. */
+static void
+md5_hex(const char *s, char hex[33])
+{
+	uint32_t h[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
+	size_t len = strlen(s), i, off;
+	unsigned char blk[64];
+	uint64_t bits = (uint64_t)len * 8;
+
+	for (off = 0; off + 64 <= len; off += 64)
+		md5_block(h, (const unsigned char *)s + off);
+	memset(blk, 0, sizeof(blk));
+	memcpy(blk, s + off, len - off);
+	blk[len - off] = 0x80;
+	if (len - off >= 56) {
+		md5_block(h, blk);
+		memset(blk, 0, sizeof(blk));
+	}
+	for (i = 0; i < 8; i++)
+		blk[56 + i] = (unsigned char)(bits >> (8 * i));
+	md5_block(h, blk);
+	for (i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x",
+		    (unsigned)(h[i / 4] >> (8 * (i % 4))) & 0xff);
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int addf(struct strlist *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Appends a formatted string. 0 / -1 (ENOMEM). */
+static int
+addf(struct strlist *l, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (rc < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	rc = strlist_add(l, s);
+	free(s);
+	return rc;
+}
+
+/* Moves the last element of l to its front (Perl's unshift). */
+static void
+to_front(struct strlist *l, size_t count)
+{
+	char *tmp[4];
+	size_t n = l->n;
+
+	memcpy(tmp, l->v + n - count, count * sizeof(char *));
+	memmove(l->v + count, l->v, (n - count) * sizeof(char *));
+	memcpy(l->v, tmp, count * sizeof(char *));
+}
+
+static int unshiftf(struct strlist *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+unshiftf(struct strlist *l, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (rc < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	rc = strlist_add(l, s);
+	free(s);
+	if (rc == 0)
+		to_front(l, 1);
+	return rc;
+}
+
+static int
+append_all(struct strlist *dst, const struct strlist *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		if (strlist_add(dst, src->v[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/* Munin's munin_get_bool: yes/true/on/1 and no/false/off/0. */
+static bool
+get_bool(const char *v, bool dflt)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"};
+	static const char *const no[] = {"no", "false", "off", "0"};
+	size_t i;
+
+	if (v == NULL)
+		return dflt;
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return true;
+		if (strcasecmp(v, no[i]) == 0)
+			return false;
+	}
+	return dflt;
+}
+
+static bool
+is_number(const char *s)
+{
+	char *end;
+	double d;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+		return false;
+	errno = 0;
+	d = strtod(s, &end);
+	return *end == '\0' && errno == 0 && isfinite(d);
+}
+
+static bool
+is_int(const char *s)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return *end == '\0' && errno == 0 && v > -1000 && v < 1000;
+}
+
+/* rrdtool colours: 6 or 8 hex digits. */
+static bool
+is_colour(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdefABCDEF");
+
+	return s[n] == '\0' && (n == 6 || n == 8);
+}
+
+/* Munin's escape(): backslash and colon. Returns a heap string. */
+static char *
+escape(const char *s)
+{
+	char *out, *o;
+
+	out = malloc(strlen(s) * 2 + 1);
+	if (out == NULL)
+		return NULL;
+	for (o = out; *s != '\0'; s++) {
+		if (*s == '\\' || *s == ':')
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* s with every "${graph_period}" replaced by period; heap string. */
+static char *
+subst_period(const char *s, const char *period)
+{
+	static const char tok[] = "${graph_period}";
+	struct strlist parts = {0};
+	const char *p;
+	char *out = NULL;
+	size_t len = 0, i;
+
+	for (;;) {
+		p = strstr(s, tok);
+		if (p == NULL)
+			break;
+		if (addf(&parts, "%.*s%s", (int)(p - s), s, period) == -1)
+			goto out;
+		s = p + sizeof(tok) - 1;
+	}
+	if (strlist_add(&parts, s) == -1)
+		goto out;
+	for (i = 0; i < parts.n; i++)
+		len += strlen(parts.v[i]);
+	out = malloc(len + 1);
+	if (out == NULL)
+		goto out;
+	out[0] = '\0';
+	for (i = 0; i < parts.n; i++)
+		strcat(out, parts.v[i]);
+out:
+	strlist_cleanup(&parts);
+	return out;
+}
+
+/* Perl's scalar localtime, with ':' escaped as Munin's RRDescape. */
+static void
+munin_time(char *out, size_t len, time_t t, bool esc)
+{
+	struct tm tm;
+	char buf[64], *o = out;
+	const char *s;
+
+	localtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y", &tm);
+	for (s = buf; *s != '\0' && (size_t)(o - out) + 3 < len; s++) {
+		if (esc && *s == ':')
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o = '\0';
+}
+
+/* ---- graph_args --------------------------------------------------------- */
+
+enum argval { V_NONE, V_NUM, V_INT, V_BASE, V_SI, V_GRID };
+
+static const struct {
+	char shortopt; /* 0: long only */
+	const char *longopt;
+	enum argval val;
+} arg_whitelist[] = {
+    {'A', "alt-autoscale", V_NONE},
+    {'J', "alt-autoscale-min", V_NONE},
+    {'M', "alt-autoscale-max", V_NONE},
+    {'Y', "alt-y-grid", V_NONE},
+    {0, "base", V_BASE},
+    {'o', "logarithmic", V_NONE},
+    {'l', "lower-limit", V_NUM},
+    {'N', "no-gridfit", V_NONE},
+    {'r', "rigid", V_NONE},
+    {0, "units", V_SI},
+    {'X', "units-exponent", V_INT},
+    {'L', "units-length", V_INT},
+    {'u', "upper-limit", V_NUM},
+    {'y', "y-grid", V_GRID},
+};
+#define NWHITELIST (sizeof(arg_whitelist) / sizeof(arg_whitelist[0]))
+
+static bool
+value_ok(enum argval v, const char *s)
+{
+	const char *colon;
+	char step[64];
+
+	switch (v) {
+	case V_NONE:
+		return false;
+	case V_NUM:
+		return is_number(s);
+	case V_INT:
+		return is_int(s);
+	case V_BASE:
+		return strcmp(s, "1000") == 0 || strcmp(s, "1024") == 0;
+	case V_SI:
+		return strcmp(s, "si") == 0;
+	case V_GRID:
+		/* "none" or STEP:LABEL_FACTOR */
+		if (strcmp(s, "none") == 0)
+			return true;
+		colon = strchr(s, ':');
+		if (colon == NULL || (size_t)(colon - s) >= sizeof(step))
+			return false;
+		memcpy(step, s, (size_t)(colon - s));
+		step[colon - s] = '\0';
+		return is_number(step) && is_int(colon + 1);
+	}
+	return false;
+}
+
+/* Text::ParseWords::quotewords('\s+', 0, s): quotes and backslashes. */
+static int
+split_words(const char *s, struct strlist *out, char *err, size_t errlen)
+{
+	char *buf, *o;
+	bool in_word = false;
+	char q = 0;
+	int rc = -1;
+
+	buf = malloc(strlen(s) + 1);
+	if (buf == NULL)
+		return -1;
+	o = buf;
+	for (;; s++) {
+		if (*s == '\0' || (q == 0 && isspace((unsigned char)*s))) {
+			if (q != 0) {
+				snprintf(err, errlen,
+				    "graph_args: unbalanced quote");
+				errno = EINVAL;
+				goto out;
+			}
+			if (in_word) {
+				*o = '\0';
+				if (buf[0] != '\0' &&
+				    strlist_add(out, buf) == -1)
+					goto out;
+				o = buf;
+				in_word = false;
+			}
+			if (*s == '\0')
+				break;
+			continue;
+		}
+		in_word = true;
+		if (*s == '\\' && s[1] != '\0' && q != '\'') {
+			*o++ = *++s;
+		} else if (q == 0 && (*s == '"' || *s == '\'')) {
+			q = *s;
+		} else if (q != 0 && *s == q) {
+			q = 0;
+		} else {
+			*o++ = *s;
+		}
+	}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+int
+graph_args_parse(
+    const char *args, struct strlist *out, char *err, size_t errlen)
+{
+	struct strlist w = {0};
+	const char *t, *eq, *val;
+	size_t i, k, start = out->n, nlen;
+	int rc = -1;
+
+	if (split_words(args, &w, err, errlen) == -1)
+		goto out;
+	for (i = 0; i < w.n; i++) {
+		t = w.v[i];
+		val = NULL;
+		for (k = 0; k < NWHITELIST; k++) {
+			if (t[0] != '-')
+				break;
+			if (t[1] == '-') {
+				eq = strchr(t + 2, '=');
+				nlen =
+				    eq ? (size_t)(eq - t - 2) : strlen(t + 2);
+				if (strlen(arg_whitelist[k].longopt) != nlen ||
+				    strncmp(t + 2, arg_whitelist[k].longopt,
+					nlen) != 0)
+					continue;
+				val = eq ? eq + 1 : NULL;
+				break;
+			}
+			if (arg_whitelist[k].shortopt != 0 &&
+			    t[1] == arg_whitelist[k].shortopt) {
+				val = t[2] != '\0' ? t + 2 : NULL;
+				break;
+			}
+		}
+		if (k == NWHITELIST || t[0] != '-') {
+			snprintf(err, errlen,
+			    "graph_args: \"%.64s\" is not an allowed option",
+			    t);
+			errno = EINVAL;
+			goto out;
+		}
+		if (arg_whitelist[k].val == V_NONE) {
+			if (val != NULL) {
+				snprintf(err, errlen,
+				    "graph_args: %.64s takes no value", t);
+				errno = EINVAL;
+				goto out;
+			}
+			if (strlist_add(out, t) == -1)
+				goto out;
+			continue;
+		}
+		if (val == NULL) {
+			if (i + 1 == w.n) {
+				snprintf(err, errlen,
+				    "graph_args: %.64s needs a value", t);
+				errno = EINVAL;
+				goto out;
+			}
+			val = w.v[i + 1];
+			if (!value_ok(arg_whitelist[k].val, val))
+				goto badval;
+			if (strlist_add(out, t) == -1 ||
+			    strlist_add(out, val) == -1)
+				goto out;
+			i++;
+			continue;
+		}
+		if (!value_ok(arg_whitelist[k].val, val))
+			goto badval;
+		if (strlist_add(out, t) == -1)
+			goto out;
+	}
+	rc = 0;
+	goto out;
+badval:
+	snprintf(
+	    err, errlen, "graph_args: bad value \"%.32s\" for %.32s", val, t);
+	errno = EINVAL;
+out:
+	if (rc == -1)
+		while (out->n > start)
+			free(out->v[--out->n]);
+	strlist_cleanup(&w);
+	return rc;
+}
+
+/* ---- cdef and printf checks --------------------------------------------- */
+
+/* A Munin cdef: comma-separated names, numbers and + - * / % only. */
+static bool
+cdef_ok(const char *s)
+{
+	const char *tok = s, *end;
+	size_t n;
+
+	if (*s == '\0')
+		return false;
+	for (;;) {
+		end = strchr(tok, ',');
+		n = end ? (size_t)(end - tok) : strlen(tok);
+		if (n == 0)
+			return false;
+		if (n == 1 && strchr("+-*/%", tok[0]) != NULL)
+			;
+		else if (isalpha((unsigned char)tok[0]) || tok[0] == '_') {
+			if (strspn(tok,
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+				"nopqrstuvwxyz0123456789_") < n)
+				return false;
+		} else if (strspn(tok, "0123456789.eE+-") < n)
+			return false;
+		if (end == NULL)
+			return true;
+		tok = end + 1;
+	}
+}
+
+/*
+ * graph_printf: one numeric conversion ("%[flags][width][.prec][l]f|e|g")
+ * plus any number of "%%", "%s", "%S".
+ */
+static bool
+printf_ok(const char *s)
+{
+	int numeric = 0;
+
+	while ((s = strchr(s, '%')) != NULL) {
+		s++;
+		if (*s == '%' || *s == 's' || *s == 'S') {
+			s++;
+			continue;
+		}
+		s += strspn(s, "-+ 0#");
+		s += strspn(s, "0123456789");
+		if (*s == '.') {
+			s++;
+			s += strspn(s, "0123456789");
+		}
+		if (*s == 'l')
+			s++;
+		if (*s != 'f' && *s != 'e' && *s != 'g')
+			return false;
+		s++;
+		numeric++;
+	}
+	return numeric == 1;
+}
+
+/* ---- the builder -------------------------------------------------------- */
+
+struct gctx {
+	const struct service *svc;
+	char **cdef_name; /* per field: Munin's "cdef_name", or NULL */
+	char err[256];
+};
+
+static const struct field *
+find_field(const struct service *svc, const char *name, size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < svc->nfields; i++)
+		if (strcmp(svc->fields[i].name, name) == 0) {
+			if (idx != NULL)
+				*idx = i;
+			return &svc->fields[i];
+		}
+	return NULL;
+}
+
+/* get_field_name(): names over 15 characters become md5's last 15. */
+static void
+vname(char out[64], const char *name)
+{
+	char hex[33];
+
+	if (strlen(name) > VNAME_MAX) {
+		md5_hex(name, hex);
+		memcpy(out, hex + 32 - VNAME_MAX, VNAME_MAX + 1);
+	} else
+		snprintf(out, 64, "%s", name);
+}
+
+/* orig_to_cdef(): follows a field's cdef_name chain to its DEF name. */
+static void
+orig_to_cdef(const struct gctx *g, const char *name, char out[64])
+{
+	size_t idx;
+	int depth;
+
+	for (depth = 0; depth < 16; depth++) {
+		if (find_field(g->svc, name, &idx) == NULL ||
+		    g->cdef_name[idx] == NULL)
+			break;
+		name = g->cdef_name[idx];
+	}
+	vname(out, name);
+}
+
+/*
+ * expand_cdef(): "CDEF:<p><new>=<cdef>" for p in a, i, g with every
+ * token that names a labelled field replaced by p + its DEF name; the
+ * field's DEF name becomes new = vname("cdef" + current).
+ */
+static int
+expand_cdef(struct gctx *g, struct strlist *rrd, size_t fidx, char cur[64],
+    const char *cdef)
+{
+	static const char pfx[3] = {'a', 'i', 'g'};
+	struct strlist toks = {0};
+	char nbuf[80], newname[64], dn[64], *s = NULL, *save, *tok, *copy;
+	size_t i, p, len;
+	int rc = -1;
+
+	snprintf(nbuf, sizeof(nbuf), "cdef%s", cur);
+	vname(newname, nbuf);
+	copy = strdup(cdef);
+	if (copy == NULL)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save))
+		if (strlist_add(&toks, tok) == -1)
+			goto out;
+	for (p = 0; p < 3; p++) {
+		len = 0;
+		for (i = 0; i < toks.n; i++)
+			len += strlen(toks.v[i]) + 2 + 64;
+		free(s);
+		s = malloc(len + 1);
+		if (s == NULL)
+			goto out;
+		s[0] = '\0';
+		for (i = 0; i < toks.n; i++) {
+			if (i > 0)
+				strcat(s, ",");
+			if (find_field(g->svc, toks.v[i], NULL) != NULL &&
+			    attrs_get(
+				&find_field(g->svc, toks.v[i], NULL)->attrs,
+				"label") != NULL) {
+				orig_to_cdef(g, toks.v[i], dn);
+				len = strlen(s);
+				s[len] = pfx[p];
+				strcpy(s + len + 1, dn);
+			} else
+				strcat(s, toks.v[i]);
+		}
+		if (addf(rrd, "CDEF:%c%s=%s", pfx[p], newname, s) == -1)
+			goto out;
+	}
+	free(g->cdef_name[fidx]);
+	g->cdef_name[fidx] = strdup(newname);
+	if (g->cdef_name[fidx] == NULL)
+		goto out;
+	memcpy(cur, newname, 64);
+	rc = 0;
+out:
+	free(s);
+	free(copy);
+	strlist_cleanup(&toks);
+	return rc;
+}
+
+static bool
+draw_field(const struct field *f)
+{
+	return !get_bool(attrs_get(&f->attrs, "skipdraw"), false) &&
+	       get_bool(attrs_get(&f->attrs, "graph"), true) &&
+	       attrs_get(&f->attrs, "label") != NULL;
+}
+
+/* Munin's field order: graph_order, then the rest (config order). */
+static int
+field_order(const struct service *svc, struct strlist *order)
+{
+	const char *go = attrs_get(&svc->graph, "graph_order");
+	char *copy = NULL, *save, *tok;
+	size_t i;
+
+	if (go != NULL) {
+		copy = strdup(go);
+		if (copy == NULL)
+			return -1;
+		for (tok = strtok_r(copy, " \t", &save); tok != NULL;
+		     tok = strtok_r(NULL, " \t", &save)) {
+			if (strchr(tok, '=') != NULL || tok[0] == '-')
+				continue; /* aliases: not supported */
+			if (!strlist_contains(order, tok) &&
+			    strlist_add(order, tok) == -1) {
+				free(copy);
+				return -1;
+			}
+		}
+		free(copy);
+	}
+	for (i = 0; i < svc->nfields; i++)
+		if (attrs_get(&svc->fields[i].attrs, "label") != NULL &&
+		    !strlist_contains(order, svc->fields[i].name) &&
+		    strlist_add(order, svc->fields[i].name) == -1)
+			return -1;
+	return 0;
+}
+
+/* Whether Munin would process f at all (.sum/.stack are not supported). */
+static bool
+process_field(const struct field *f)
+{
+	return get_bool(attrs_get(&f->attrs, "process"), true) &&
+	       attrs_get(&f->attrs, "sum") == NULL &&
+	       attrs_get(&f->attrs, "stack") == NULL;
+}
+
+static int
+add_totals(struct strlist *rrd, const char *name, const struct strlist *src)
+{
+	struct strlist s = {0};
+	size_t i;
+	int rc = -1;
+
+	if (addf(&s, "CDEF:%s=", name) == -1)
+		goto out;
+	for (i = 0; i < src->n; i++)
+		if (addf(&s, "%s%s", i > 0 ? "," : "", src->v[i]) == -1)
+			goto out;
+	for (i = 1; i < src->n; i++)
+		if (strlist_add(&s, ",ADDNAN") == -1)
+			goto out;
+	{
+		size_t len = 0;
+		char *j;
+
+		for (i = 0; i < s.n; i++)
+			len += strlen(s.v[i]);
+		j = malloc(len + 1);
+		if (j == NULL)
+			goto out;
+		j[0] = '\0';
+		for (i = 0; i < s.n; i++)
+			strcat(j, s.v[i]);
+		rc = strlist_add(rrd, j);
+		free(j);
+	}
+out:
+	strlist_cleanup(&s);
+	return rc;
+}
+
+/*
+ * Emits HRULEs for "min:max" of a warning (NULL or "": none), at the front
+ * of rrd.  Parts that are not numbers draw nothing.
+ */
+static int
+warn_rules(struct strlist *rrd, const char *warn, const char *colour)
+{
+	char buf[128], *colon;
+
+	if (warn == NULL)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", warn);
+	colon = strchr(buf, ':');
+	if (colon != NULL)
+		*colon = '\0';
+	if (buf[0] != '\0' && is_number(buf) &&
+	    unshiftf(rrd, "HRULE:%s#%s:dashes", buf, colour) == -1)
+		return -1;
+	if (colon != NULL && colon[1] != '\0' && is_number(colon + 1) &&
+	    unshiftf(rrd, "HRULE:%s#%s:dashes", colon + 1, colour) == -1)
+		return -1;
+	return 0;
+}
+
+/* Munin's /--base\s+1024/: base-1024 numbers need one more digit. */
+static bool
+base_1024(const char *args)
+{
+	const char *p = args != NULL ? strstr(args, "--base") : NULL;
+
+	for (; p != NULL; p = strstr(p, "--base")) {
+		p += 6;
+		if (!isspace((unsigned char)*p))
+			continue;
+		p += strspn(p, " \t\n\r\f");
+		if (strncmp(p, "1024", 4) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	errno = EINVAL;
+	return -1;
+}
+
+int
+graph_build(struct strlist *out, const struct service *svc,
+    const struct graph_params *p, char *err, size_t errlen)
+{
+	struct gctx g = {.svc = svc};
+	struct strlist order = {0}, rrd = {0}, neg = {0}, hdr = {0};
+	struct strlist tp[3] = {{0}}, tn[3] = {{0}}; /* min, avg, max */
+	const char *gargs, *period, *fmtattr, *v, *draw, *colour, *negname;
+	char rrdformat[64], avgformat[64], scale[3], path[4096];
+	char rn[64], negrn[64], tbuf[96], tbuf2[96], *label = NULL, *esc = NULL;
+	const struct field *f, *nf;
+	size_t i, fidx, maxlen = 0, len;
+	time_t lastupdate = 0, update;
+	bool autostack = false, headers_done = false, have_neg = false;
+	unsigned field_count = 0, width, height;
+	int rc = -1, saved;
+
+	err[0] = '\0';
+	g.cdef_name = calloc(svc->nfields + 1, sizeof(char *));
+	if (g.cdef_name == NULL)
+		goto out;
+
+	/* ---- formats, as process_service() sets them up */
+	gargs = attrs_get(&svc->graph, "graph_args");
+	snprintf(avgformat, sizeof(avgformat), "%s",
+	    base_1024(gargs) ? "%7.2lf" : "%6.2lf");
+	fmtattr = attrs_get(&svc->graph, "graph_printf");
+	if (fmtattr != NULL && !printf_ok(fmtattr)) {
+		rc = fail(
+		    err, errlen, "graph_printf \"%.32s\" refused", fmtattr);
+		goto out;
+	}
+	snprintf(rrdformat, sizeof(rrdformat), "%s",
+	    fmtattr != NULL ? fmtattr : avgformat);
+	snprintf(scale, sizeof(scale), "%s",
+	    get_bool(attrs_get(&svc->graph, "graph_scale"), true) ? "%s" : "");
+	period = attrs_get(&svc->graph, "graph_period");
+	if (period == NULL)
+		period = "second";
+
+	if (field_order(svc, &order) == -1)
+		goto out;
+	/* munin_get_max_label_length() */
+	for (i = 0; i < order.n; i++) {
+		f = find_field(svc, order.v[i], NULL);
+		if (f == NULL || !process_field(f) || !draw_field(f))
+			continue;
+		len = strlen(attrs_get(&f->attrs, "label"));
+		if (len > maxlen)
+			maxlen = len;
+	}
+	v = attrs_get(&svc->graph, "graph_total");
+	if (v != NULL && strlen(v) > maxlen)
+		maxlen = strlen(v);
+
+	for (i = 0; i < order.n; i++) {
+		f = find_field(svc, order.v[i], &fidx);
+		if (f == NULL || !process_field(f))
+			continue;
+		draw = attrs_get(&f->attrs, "draw");
+		if (draw == NULL)
+			draw = "LINE1";
+		if (field_count == 0 && strcmp(draw, "STACK") == 0)
+			draw = "LINE1";
+		if (strcmp(draw, "AREASTACK") == 0) {
+			draw = autostack ? "STACK" : "AREA";
+			autostack = true;
+		} else if (strncmp(draw, "LINESTACK", 9) == 0) {
+			if (autostack)
+				draw = "STACK";
+			else {
+				snprintf(
+				    tbuf, sizeof(tbuf), "LINE%s", draw + 9);
+				draw = tbuf;
+			}
+			autostack = true;
+		}
+		if (strcmp(draw, "AREA") != 0 && strcmp(draw, "STACK") != 0 &&
+		    (strncmp(draw, "LINE", 4) != 0 ||
+			strspn(draw + 4, "0123456789.") != strlen(draw + 4))) {
+			rc = fail(err, errlen, "%s: draw \"%.16s\" refused",
+			    f->name, draw);
+			goto out;
+		}
+		snprintf(tbuf2, sizeof(tbuf2), "%s", draw);
+		draw = tbuf2;
+
+		if (rrd_path(path, sizeof(path), p->dbdir, p->group_path,
+			p->host, svc->name, f->name, field_type(f)) == -1) {
+			rc = fail(err, errlen, "%s: no RRD path: %s", f->name,
+			    strerror(errno));
+			goto out;
+		}
+		update = p->field_last != NULL ? p->field_last[fidx] : 0;
+		if (update > lastupdate)
+			lastupdate = update;
+
+		vname(rn, f->name);
+		if (strcmp(rn, f->name) == 0) { /* reset_cdef() */
+			free(g.cdef_name[fidx]);
+			g.cdef_name[fidx] = NULL;
+		}
+		if (unshiftf(&rrd, "DEF:g%s=%s:42:AVERAGE", rn, path) == -1 ||
+		    unshiftf(&rrd, "DEF:i%s=%s:42:MIN", rn, path) == -1 ||
+		    unshiftf(&rrd, "DEF:a%s=%s:42:MAX", rn, path) == -1)
+			goto out;
+		if (field_type(f) != DS_GAUGE &&
+		    (strcmp(period, "minute") == 0 ||
+			strcmp(period, "hour") == 0)) {
+			snprintf(tbuf, sizeof(tbuf), "%s,%s,*", f->name,
+			    strcmp(period, "minute") == 0 ? "60" : "3600");
+			if (expand_cdef(&g, &rrd, fidx, rn, tbuf) == -1)
+				goto out;
+		}
+		v = attrs_get(&f->attrs, "cdef");
+		if (v != NULL && v[0] != '\0') {
+			if (!cdef_ok(v)) {
+				rc = fail(err, errlen,
+				    "%s: cdef \"%.64s\" refused", f->name, v);
+				goto out;
+			}
+			if (expand_cdef(&g, &rrd, fidx, rn, v) == -1 ||
+			    addf(&rrd, "CDEF:c%s=g%s", rn, rn) == -1)
+				goto out;
+		} else if (addf(&rrd, "CDEF:c%s=g%s%s", rn, rn,
+			       p->field_last != NULL &&
+				       p->now - update > STALE_SECS
+				   ? ",POP,UNKN"
+				   : "") == -1)
+			goto out;
+
+		if (!draw_field(f))
+			continue;
+
+		negname = attrs_get(&f->attrs, "negative");
+		if (negname != NULL && negname[0] == '\0')
+			negname = NULL;
+		if (!headers_done) {
+			headers_done = true;
+			if (addf(&rrd, "COMMENT:%*s", (int)maxlen, "") == -1)
+				goto out;
+			if (negname != NULL && neg.n == 0) {
+				if (strlist_add(&rrd, "COMMENT:Cur (-/+)") ==
+					-1 ||
+				    strlist_add(&rrd, "COMMENT:Min (-/+)") ==
+					-1 ||
+				    strlist_add(&rrd, "COMMENT:Avg (-/+)") ==
+					-1 ||
+				    strlist_add(
+					&rrd, "COMMENT:Max (-/+) \\j") == -1)
+					goto out;
+			} else if (strlist_add(&rrd, "COMMENT: Cur\\:") == -1 ||
+				   strlist_add(&rrd, "COMMENT:Min\\:") == -1 ||
+				   strlist_add(&rrd, "COMMENT:Avg\\:") == -1 ||
+				   strlist_add(&rrd, "COMMENT:Max\\:  \\j") ==
+				       -1)
+				goto out;
+		}
+
+		colour = attrs_get(&f->attrs, "colour");
+		if (colour != NULL && strncmp(colour, "COLOUR", 6) == 0 &&
+		    colour[6] != '\0' &&
+		    strspn(colour + 6, "0123456789") == strlen(colour + 6))
+			colour =
+			    palette[strtoul(colour + 6, NULL, 10) % NPALETTE];
+		if (colour == NULL || !is_colour(colour))
+			colour = palette[field_count % NPALETTE];
+		field_count++;
+
+		free(label);
+		free(esc);
+		esc = NULL;
+		label = subst_period(attrs_get(&f->attrs, "label"), period);
+		if (label == NULL)
+			goto out;
+		esc = escape(label);
+		if (esc == NULL)
+			goto out;
+		len = strlen(label);
+		if (addf(&rrd, "%s:g%s#%s:%s%*s", draw, rn, colour, esc,
+			(int)(maxlen + 1 > len ? maxlen + 1 - len : 0),
+			"") == -1)
+			goto out;
+
+		if (negname != NULL) {
+			orig_to_cdef(&g, negname, negrn);
+			nf = find_field(svc, negname, NULL);
+			if (neg.n == 0 &&
+			    addf(&neg, "CDEF:re_zero=g%s,UN,0,0,IF", negrn) ==
+				-1)
+				goto out;
+			if (addf(&neg, "CDEF:ng%s=g%s,-1,*", negrn, negrn) ==
+				-1 ||
+			    addf(&neg, "%s:ng%s#%s", draw, negrn, colour) == -1)
+				goto out;
+			have_neg = true;
+			v = nf != NULL ? attrs_get(&nf->attrs, "line") : NULL;
+			if (v != NULL && v[0] != '\0') {
+				char num[64], col[16];
+
+				snprintf(num, sizeof(num), "%.*s",
+				    (int)strcspn(v, ":"), v);
+				col[0] = '\0';
+				if (strchr(v, ':') != NULL)
+					snprintf(col, sizeof(col), "%.*s",
+					    (int)strcspn(
+						strchr(v, ':') + 1, ":"),
+					    strchr(v, ':') + 1);
+				if (is_number(num) &&
+				    unshiftf(&neg, "HRULE:%s#%s", num,
+					is_colour(col) ? col : colour) == -1)
+					goto out;
+			} else if (nf != NULL &&
+				   warn_rules(&rrd,
+				       attrs_get(&nf->attrs, "warning"),
+				       colour) == -1)
+				goto out;
+			if (addf(&rrd, "GPRINT:c%s:LAST:%s%s/\\g", negrn,
+				rrdformat, scale) == -1 ||
+			    addf(&rrd, "GPRINT:c%s:LAST:%s%s", rn, rrdformat,
+				scale) == -1 ||
+			    addf(&rrd, "GPRINT:i%s:MIN:%s%s/\\g", negrn,
+				rrdformat, scale) == -1 ||
+			    addf(&rrd, "GPRINT:i%s:MIN:%s%s", rn, rrdformat,
+				scale) == -1 ||
+			    addf(&rrd, "GPRINT:g%s:AVERAGE:%s%s/\\g", negrn,
+				avgformat, scale) == -1 ||
+			    addf(&rrd, "GPRINT:g%s:AVERAGE:%s%s", rn, avgformat,
+				scale) == -1 ||
+			    addf(&rrd, "GPRINT:a%s:MAX:%s%s/\\g", negrn,
+				rrdformat, scale) == -1 ||
+			    addf(&rrd, "GPRINT:a%s:MAX:%s%s\\j", rn, rrdformat,
+				scale) == -1)
+				goto out;
+			if (addf(&tn[0], "i%s", negrn) == -1 ||
+			    addf(&tn[1], "g%s", negrn) == -1 ||
+			    addf(&tn[2], "a%s", negrn) == -1)
+				goto out;
+		} else if (addf(&rrd, "GPRINT:c%s:LAST:%s%s", rn, rrdformat,
+			       scale) == -1 ||
+			   addf(&rrd, "GPRINT:i%s:MIN:%s%s", rn, rrdformat,
+			       scale) == -1 ||
+			   addf(&rrd, "GPRINT:g%s:AVERAGE:%s%s", rn, avgformat,
+			       scale) == -1 ||
+			   addf(&rrd, "GPRINT:a%s:MAX:%s%s\\j", rn, rrdformat,
+			       scale) == -1)
+			goto out;
+		if (addf(&tp[0], "i%s", rn) == -1 ||
+		    addf(&tp[1], "g%s", rn) == -1 ||
+		    addf(&tp[2], "a%s", rn) == -1)
+			goto out;
+
+		v = attrs_get(&f->attrs, "line");
+		if (v != NULL && v[0] != '\0') {
+			char num[64], col[16], *lab = NULL, *lesc = NULL, *lab2;
+			const char *c1 = strchr(v, ':'), *c2 = NULL;
+
+			snprintf(
+			    num, sizeof(num), "%.*s", (int)strcspn(v, ":"), v);
+			col[0] = '\0';
+			if (c1 != NULL) {
+				c2 = strchr(c1 + 1, ':');
+				snprintf(col, sizeof(col), "%.*s",
+				    (int)strcspn(c1 + 1, ":"), c1 + 1);
+			}
+			if (c2 != NULL && c2[1] != '\0') {
+				lab = strdup(c2 + 1);
+				lesc = lab != NULL ? escape(lab) : NULL;
+				if (lesc == NULL) {
+					free(lab);
+					goto out;
+				}
+			}
+			if (is_number(num)) {
+				saved = unshiftf(&rrd, "HRULE:%s#%s%s%s", num,
+				    is_colour(col) ? col : colour,
+				    lesc != NULL ? ":" : "",
+				    lesc != NULL ? lesc : "");
+				if (saved == 0)
+					saved =
+					    strlist_add(&rrd, "COMMENT: \\j");
+				if (saved == 0) { /* front: HRULE, COMMENT */
+					to_front(&rrd, 1);
+					lab2 = rrd.v[0];
+					rrd.v[0] = rrd.v[1];
+					rrd.v[1] = lab2;
+				}
+			} else
+				saved = 0;
+			free(lab);
+			free(lesc);
+			if (saved == -1)
+				goto out;
+		} else if (warn_rules(&rrd, attrs_get(&f->attrs, "warning"),
+			       colour) == -1)
+			goto out;
+	}
+	if (field_count == 0) {
+		rc = fail(err, errlen, "%s: no field to draw", svc->name);
+		goto out;
+	}
+
+	v = attrs_get(&svc->graph, "graph_total");
+	if (have_neg) {
+		if (append_all(&rrd, &neg) == -1 ||
+		    strlist_add(&rrd, "LINE1:re_zero#000000") == -1)
+			goto out;
+		if (v != NULL && tp[0].n > 0 && tn[0].n > 0) {
+			free(esc);
+			esc = escape(v);
+			if (esc == NULL)
+				goto out;
+			if (add_totals(&rrd, "ipostotal", &tp[0]) == -1 ||
+			    add_totals(&rrd, "gpostotal", &tp[1]) == -1 ||
+			    add_totals(&rrd, "apostotal", &tp[2]) == -1 ||
+			    add_totals(&rrd, "inegtotal", &tn[0]) == -1 ||
+			    add_totals(&rrd, "gnegtotal", &tn[1]) == -1 ||
+			    add_totals(&rrd, "anegtotal", &tn[2]) == -1 ||
+			    addf(&rrd, "LINE1:gpostotal#000000:%s%*s", esc,
+				(int)(maxlen + 1 - strlen(v)), "") == -1 ||
+			    addf(&rrd, "GPRINT:gnegtotal:LAST:%s%s/\\g",
+				rrdformat, scale) == -1 ||
+			    addf(&rrd, "GPRINT:gpostotal:LAST:%s%s", rrdformat,
+				scale) == -1 ||
+			    addf(&rrd, "GPRINT:inegtotal:MIN:%s%s/\\g",
+				rrdformat, scale) == -1 ||
+			    addf(&rrd, "GPRINT:ipostotal:MIN:%s%s", rrdformat,
+				scale) == -1 ||
+			    addf(&rrd, "GPRINT:gnegtotal:AVERAGE:%s%s/\\g",
+				avgformat, scale) == -1 ||
+			    addf(&rrd, "GPRINT:gpostotal:AVERAGE:%s%s",
+				avgformat, scale) == -1 ||
+			    addf(&rrd, "GPRINT:anegtotal:MAX:%s%s/\\g",
+				rrdformat, scale) == -1 ||
+			    addf(&rrd, "GPRINT:apostotal:MAX:%s%s\\j",
+				rrdformat, scale) == -1)
+				goto out;
+		}
+	} else if (v != NULL && tp[0].n > 0) {
+		free(esc);
+		esc = escape(v);
+		if (esc == NULL)
+			goto out;
+		if (add_totals(&rrd, "ipostotal", &tp[0]) == -1 ||
+		    add_totals(&rrd, "gpostotal", &tp[1]) == -1 ||
+		    add_totals(&rrd, "apostotal", &tp[2]) == -1 ||
+		    addf(&rrd, "LINE1:gpostotal#000000:%s%*s", esc,
+			(int)(maxlen + 1 - strlen(v)), "") == -1 ||
+		    addf(&rrd, "GPRINT:gpostotal:LAST:%s%s", rrdformat,
+			scale) == -1 ||
+		    addf(&rrd, "GPRINT:ipostotal:MIN:%s%s", rrdformat, scale) ==
+			-1 ||
+		    addf(&rrd, "GPRINT:gpostotal:AVERAGE:%s%s", avgformat,
+			scale) == -1 ||
+		    addf(&rrd, "GPRINT:apostotal:MAX:%s%s\\j", rrdformat,
+			scale) == -1)
+			goto out;
+	}
+
+	/* ---- header: get_header() */
+	if (strlist_add(&hdr, "graph") == -1 || strlist_add(&hdr, "-") == -1)
+		goto out;
+	if (p->daemon != NULL && (strlist_add(&hdr, "--daemon") == -1 ||
+				     strlist_add(&hdr, p->daemon) == -1))
+		goto out;
+	v = attrs_get(&svc->graph, "graph_title");
+	free(label);
+	label = subst_period(v != NULL ? v : svc->name, period);
+	if (label == NULL)
+		goto out;
+	if (p->period == GRAPH_CUSTOM) {
+		munin_time(tbuf, sizeof(tbuf), p->start, false);
+		munin_time(tbuf2, sizeof(tbuf2), p->end, false);
+		if (strlist_add(&hdr, "--title") == -1 ||
+		    addf(&hdr, "%s - from %s to %s", label, tbuf, tbuf2) ==
+			-1 ||
+		    strlist_add(&hdr, "--start") == -1 ||
+		    addf(&hdr, "%lld", (long long)p->start) == -1 ||
+		    strlist_add(&hdr, "--end") == -1 ||
+		    addf(&hdr, "%lld", (long long)p->end) == -1)
+			goto out;
+	} else if (strlist_add(&hdr, "--title") == -1 ||
+		   addf(&hdr, "%s - by %s", label,
+		       graph_period_str(p->period)) == -1 ||
+		   strlist_add(&hdr, "--start") == -1 ||
+		   addf(&hdr, "%lld", (long long)p->start) == -1)
+		goto out;
+	if (gargs != NULL &&
+	    graph_args_parse(gargs, &hdr, g.err, sizeof(g.err)) == -1) {
+		if (errno == EINVAL)
+			rc = fail(err, errlen, "%s", g.err);
+		goto out;
+	}
+	v = attrs_get(&svc->graph, "graph_vlabel");
+	if (v == NULL)
+		v = attrs_get(&svc->graph, "graph_vtitle");
+	if (v != NULL) {
+		free(label);
+		label = subst_period(v, period);
+		if (label == NULL ||
+		    strlist_add(&hdr, "--vertical-label") == -1 ||
+		    strlist_add(&hdr, label) == -1)
+			goto out;
+	}
+	height = p->height;
+	v = attrs_get(&svc->graph, "graph_height");
+	if (height == 0 && v != NULL && is_int(v) && atoi(v) > 0)
+		height = (unsigned)atoi(v);
+	width = p->width;
+	v = attrs_get(&svc->graph, "graph_width");
+	if (width == 0 && v != NULL && is_int(v) && atoi(v) > 0)
+		width = (unsigned)atoi(v);
+	if (height == 0)
+		height = 175;
+	if (width == 0)
+		width = 400;
+	if (width > SIZE_MAX_PX || height > SIZE_MAX_PX) {
+		rc = fail(err, errlen, "size %ux%u too large", width, height);
+		goto out;
+	}
+	if (strlist_add(&hdr, "--slope-mode") == -1 ||
+	    strlist_add(&hdr, "--height") == -1 ||
+	    addf(&hdr, "%u", height) == -1 ||
+	    strlist_add(&hdr, "--width") == -1 ||
+	    addf(&hdr, "%u", width) == -1 ||
+	    strlist_add(&hdr, "--imgformat") == -1 ||
+	    strlist_add(&hdr, p->format == GRAPH_SVG ? "SVG" : "PNG") == -1)
+		goto out;
+	/* should_scale(): graph_scale, else not graph_noscale */
+	v = attrs_get(&svc->graph, "graph_scale");
+	if (!(v != NULL ? get_bool(v, true)
+			: !get_bool(attrs_get(&svc->graph, "graph_noscale"),
+			      false)) &&
+	    (strlist_add(&hdr, "--units-exponent") == -1 ||
+		strlist_add(&hdr, "0") == -1))
+		goto out;
+	for (i = 0; i < sizeof(munin_look) / sizeof(munin_look[0]); i++)
+		if (strlist_add(&hdr, munin_look[i]) == -1)
+			goto out;
+	if (p->watermark != NULL && (strlist_add(&hdr, "-W") == -1 ||
+					strlist_add(&hdr, p->watermark) == -1))
+		goto out;
+
+	/* ---- assemble: header, elements, handle_trends() */
+	if (append_all(out, &hdr) == -1 || append_all(out, &rrd) == -1)
+		goto out;
+	if (lastupdate > 0) {
+		munin_time(tbuf, sizeof(tbuf), lastupdate, true);
+		if ((p->now > lastupdate && addf(out, "VRULE:%lld#999999",
+						(long long)lastupdate) == -1) ||
+		    addf(out, "COMMENT:Last update\\: %s\\r", tbuf) == -1)
+			goto out;
+	}
+	if (p->period != GRAPH_CUSTOM &&
+	    (strlist_add(out, "--end") == -1 ||
+		addf(out, "%lld", (long long)p->end) == -1))
+		goto out;
+	rc = 0;
+out:
+	saved = errno;
+	for (i = 0; g.cdef_name != NULL && i < svc->nfields; i++)
+		free(g.cdef_name[i]);
+	free(g.cdef_name);
+	free(label);
+	free(esc);
+	strlist_cleanup(&order);
+	strlist_cleanup(&rrd);
+	strlist_cleanup(&neg);
+	strlist_cleanup(&hdr);
+	for (i = 0; i < 3; i++) {
+		strlist_cleanup(&tp[i]);
+		strlist_cleanup(&tn[i]);
+	}
+	if (rc == -1 && err[0] == '\0')
+		snprintf(err, errlen, "%s", strerror(saved));
+	errno = saved;
+	return rc;
+}

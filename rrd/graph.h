@@ -1,0 +1,114 @@
+/*
+ * graph: the rrd_graph argument vector for one Munin service, as Munin
+ * 2.0.73's munin-graph (Munin::Master::GraphOld::process_service) builds
+ * it, so that an operator recognises the picture.  A pure function: it
+ * reads the service's config and the caller's facts (paths, times, size)
+ * and touches no file.
+ *
+ * What munin-graph does and this does too: graph_order then the other
+ * fields (in config order: Munin takes Perl hash order, which is random),
+ * DEF/CDEF naming (a/i/g/c prefixes, names over 15 characters become the
+ * last 15 hex digits of their MD5), draw LINE1/2/3, AREA, STACK (a first
+ * STACK becomes LINE1), AREASTACK, LINESTACK, negative (mirrored below
+ * zero, -/+ legend), cdef with field names mapped to DEF names, DERIVE/
+ * COUNTER/ABSOLUTE times 60 or 3600 for graph_period minute/hour,
+ * graph no, colour and COLOURn with Munin's default palette, the warning
+ * HRULE (dashed; Munin 2.0.73 draws no critical line) and field.line,
+ * graph_total, the Cur/Min/Avg/Max legend with graph_printf and
+ * graph_scale, the "Last update" comment and VRULE, Munin's fonts and
+ * colours.  What it does not: graph_sources and "name=path" aliases in
+ * graph_order (dropped), .sum/.stack fields (skipped), trend/predict,
+ * graph_args_after, graph_future.
+ *
+ * Every config value is checked before it reaches the vector: graph_args
+ * only through the whitelist of graph_args_parse(); colours must be hex;
+ * warning/line values must be numbers; cdef only names, numbers and RPN
+ * operators; graph_printf one numeric conversion.  Labels are escaped.
+ */
+#ifndef DROVER_GRAPH_H
+#define DROVER_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "sample.h"
+#include "strlist.h"
+
+enum graph_format { GRAPH_PNG, GRAPH_SVG };
+
+/* Munin's four periods, and any start/end (munin-graph's "pinpoint"). */
+enum graph_period {
+	GRAPH_DAY,
+	GRAPH_WEEK,
+	GRAPH_MONTH,
+	GRAPH_YEAR,
+	GRAPH_CUSTOM
+};
+
+/* "day", "week", "month", "year", "custom". */
+const char *graph_period_str(enum graph_period p);
+/* Parses the names above (not "custom"); false if none. */
+bool graph_period_parse(const char *s, enum graph_period *out);
+
+/*
+ * munin-graph's range for a named period at now (epoch seconds): start =
+ * now - 2000 min / 12000 min / 48000 min / 400 d (400 pixels of the
+ * period's RRA), end = now rounded down to the period's resolution (300,
+ * 1500, 7200, 86400 s).  Returns 0, or -1 (EINVAL) for GRAPH_CUSTOM.
+ */
+int graph_period_range(
+    enum graph_period p, time_t now, time_t *start, time_t *end);
+
+struct graph_params {
+	const char *dbdir;	/* trusted, as for rrd_path() */
+	const char *group_path; /* the host's group chain, "a/b" */
+	const char *host;
+	enum graph_period period; /* title "- by day" or "from .. to .." */
+	time_t start, end;	  /* epoch seconds, start < end */
+	time_t now;		  /* epoch seconds; staleness of "Cur" */
+	/*
+	 * Last update (epoch seconds) of each field's file, indexed like
+	 * svc->fields, 0 for unknown; NULL when the caller does not know.
+	 * A field more than 900 s behind now shows "nan" as Cur (Munin's
+	 * POP,UNKN); the newest gives the VRULE and the "Last update"
+	 * comment, which are left out when NULL or all 0.
+	 */
+	const time_t *field_last;
+	unsigned width, height;	  /* pixels; 0: graph_width/height or 400/175 */
+	enum graph_format format; /* --imgformat PNG / SVG */
+	const char *watermark;	  /* -W text ("Munin 2.0.73"), NULL: none */
+	const char *daemon;	  /* rrdcached address for --daemon, or NULL */
+};
+
+/*
+ * Appends to out the argument vector for rrd_graph_v(out->n, out->v):
+ * "graph", "-" (image returned in memory, the info key "image"), then
+ * munin-graph's arguments in munin-graph's order (the picture file name
+ * replaced by "-", --lazy left out, --start/--end as epoch seconds).
+ * Times are formatted in the local time zone as Munin does.
+ * Returns 0, or -1 with errno EINVAL (and a one-line reason in err, size
+ * errlen) when the config is refused (a graph_args option off the
+ * whitelist, a bad cdef or graph_printf, a service without fields to
+ * draw, a name rrd_path() refuses), or ENOMEM.  On -1 out may hold a
+ * partial vector: clean it.
+ */
+int graph_build(struct strlist *out, const struct service *svc,
+    const struct graph_params *p, char *err, size_t errlen);
+
+/*
+ * Splits graph_args as munin-graph does (Text::ParseWords, white space,
+ * quotes and backslashes) and appends the tokens to out when every option
+ * is on the whitelist: --base 1000|1024, -l/--lower-limit N,
+ * -u/--upper-limit N, -r/--rigid, -o/--logarithmic, -X/--units-exponent
+ * INT, -L/--units-length INT, -A/--alt-autoscale, -J/--alt-autoscale-min,
+ * -M/--alt-autoscale-max, -Y/--alt-y-grid, -N/--no-gridfit, --units=si,
+ * --y-grid STEP:LABELS; long options also as --opt=VALUE and short ones as
+ * -lVALUE.  Values must be finite numbers (integers where said).  Tokens
+ * are passed on as written.  Returns 0, or -1 with errno EINVAL and the
+ * reason in err (out unchanged in count on failure).
+ */
+int graph_args_parse(
+    const char *args, struct strlist *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,464 @@
+/*
+ * Tests for graph: the rrd_graph vector against munin-graph's own.
+ *
+ * The golden files tests/fixtures/graph/NAME.day.argv are munin-graph
+ * 2.0.73's --debug command lines for NAME.conf (recorded by
+ * tests/test_graph_munin_compat.sh with GOLDEN_UPDATE=1), with the
+ * picture file as "-", --lazy dropped and times as TIME; the same
+ * normalisation is applied to graph_build()'s vector here.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "collector/munin_proto.h"
+#include "rrd/graph.h"
+
+/* An epoch on a 300 s boundary; files "updated" 600 s before. */
+#define NOW 1795497900
+#define LAST (NOW - 600)
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf;
+
+	assert_non_null(fp);
+	buf = calloc(1, 1 << 20);
+	assert_non_null(buf);
+	*len = fread(buf, 1, (1 << 20) - 1, fp);
+	fclose(fp);
+	return buf;
+}
+
+/* Parses a "config" reply into b; returns the service called name. */
+static struct service *
+load_text(struct batch *b, const char *text, const char *name)
+{
+	struct service *svc;
+
+	mproto_parse_config(text, strlen(text), name, b, NULL);
+	svc = batch_service(b, name, false);
+	assert_non_null(svc);
+	return svc;
+}
+
+static struct service *
+load_fixture(struct batch *b, const char *name)
+{
+	struct service *svc;
+	char path[512];
+	size_t len;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/graph/%s.conf", FIXTURES, name);
+	text = slurp(path, &len);
+	svc = load_text(b, text, name);
+	free(text);
+	return svc;
+}
+
+/* Builds with the golden run's parameters; returns graph_build()'s rc. */
+static int
+build(struct strlist *out, const struct service *svc, enum graph_period per,
+    time_t last, char *err)
+{
+	static time_t lasts[64];
+	struct graph_params p = {
+	    .dbdir = "DBDIR",
+	    .group_path = "grp",
+	    .host = "host.test",
+	    .period = per,
+	    .now = NOW,
+	    .field_last = lasts,
+	    .format = GRAPH_PNG,
+	    .watermark = "Munin 2.0.73",
+	};
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		lasts[i] = last;
+	if (per == GRAPH_CUSTOM) {
+		p.start = NOW - 3600;
+		p.end = NOW;
+	} else
+		graph_period_range(per, NOW, &p.start, &p.end);
+	return graph_build(out, svc, &p, err, 256);
+}
+
+static void
+check_golden(const char *name)
+{
+	struct batch b = {0};
+	struct strlist out = {0};
+	char path[512], err[256], *golden, *line, *save;
+	size_t len, i;
+	bool skip = false;
+
+	assert_int_equal(
+	    build(&out, load_fixture(&b, name), GRAPH_DAY, LAST, err), 0);
+	snprintf(path, sizeof(path), "%s/graph/%s.day.argv", FIXTURES, name);
+	golden = slurp(path, &len);
+	assert_string_equal(out.v[0], "graph");
+	line = strtok_r(golden, "\n", &save);
+	for (i = 1; i < out.n; i++) {
+		char norm[8192];
+
+		snprintf(norm, sizeof(norm), "%s", out.v[i]);
+		if (skip)
+			snprintf(norm, sizeof(norm), "TIME");
+		else if (strncmp(norm, "VRULE:", 6) == 0)
+			snprintf(norm, sizeof(norm), "VRULE:TIME#999999");
+		else if (strncmp(norm, "COMMENT:Last update", 19) == 0)
+			snprintf(
+			    norm, sizeof(norm), "COMMENT:Last update TIME");
+		skip = strcmp(out.v[i], "--start") == 0 ||
+		       strcmp(out.v[i], "--end") == 0;
+		assert_non_null(line);
+		if (strcmp(line, norm) != 0)
+			fail_msg(
+			    "%s: argument %zu: munin \"%s\", drover \"%s\"",
+			    name, i, line, norm);
+		line = strtok_r(NULL, "\n", &save);
+	}
+	assert_null(line);
+	free(golden);
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+}
+
+static void
+test_golden_cpu_stacked_areas(void **state)
+{
+	(void)state;
+	check_golden("cpu");
+}
+
+static void
+test_golden_if_negative_cdef(void **state)
+{
+	(void)state;
+	check_golden("if_lo");
+}
+
+static void
+test_golden_df_warning_lines(void **state)
+{
+	(void)state;
+	check_golden("df");
+}
+
+static void
+test_golden_derive_per_minute_cdef_total(void **state)
+{
+	(void)state;
+	check_golden("requests");
+}
+
+static void
+test_golden_load_single_gauge(void **state)
+{
+	(void)state;
+	check_golden("load");
+}
+
+static bool
+has(const struct strlist *l, const char *s)
+{
+	return strlist_contains(l, s);
+}
+
+static void
+test_args_whitelist_accepts(void **state)
+{
+	static const char *const ok[] = {
+	    "--base 1000 -l 0",
+	    "--base 1024 --lower-limit 0 --upper-limit 100 --rigid",
+	    "-r --lower-limit 0 --upper-limit 200",
+	    "--logarithmic --units=si",
+	    "--units-exponent 0 -X 3 -X3 -L 5",
+	    "--alt-autoscale --alt-autoscale-max -J -M -Y -N",
+	    "--lower-limit=-5.5 -u1e3 -o",
+	    "--y-grid 10:2",
+	    "  \"--base\"   '1024'  ",
+	};
+	struct strlist out = {0};
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (graph_args_parse(ok[i], &out, err, sizeof(err)) != 0)
+			fail_msg("refused \"%s\": %s", ok[i], err);
+	}
+	/* tokens pass as written, quotes removed */
+	strlist_cleanup(&out);
+	assert_int_equal(
+	    graph_args_parse("  \"--base\"   '1024'  ", &out, err, 256), 0);
+	assert_int_equal(out.n, 2);
+	assert_string_equal(out.v[0], "--base");
+	assert_string_equal(out.v[1], "1024");
+	strlist_cleanup(&out);
+}
+
+static void
+test_args_whitelist_rejects(void **state)
+{
+	static const struct {
+		const char *args, *reason;
+	} bad[] = {
+	    {"--base 1000 --title evil", "--title"},
+	    {"--imgformat PNG", "--imgformat"},
+	    {"-l 0 DEF:x=/etc/passwd:42:AVERAGE", "DEF:x"},
+	    {"--daemon unix:/tmp/s", "--daemon"},
+	    {"--lower-limit", "needs a value"},
+	    {"--lower-limit abc", "bad value"},
+	    {"--lower-limit inf", "bad value"},
+	    {"--base 1023", "bad value"},
+	    {"--units=binary", "bad value"},
+	    {"-r5", "takes no value"},
+	    {"--rigid=yes", "takes no value"},
+	    {"--lower 0", "--lower"}, /* getopt abbreviations are refused */
+	    {"--base '1000", "unbalanced quote"},
+	    {"-X 1.5", "bad value"},
+	    {"--font DEFAULT:8:", "--font"},
+	    {"--lazy", "--lazy"},
+	};
+	struct strlist out = {0};
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		errno = 0;
+		if (graph_args_parse(bad[i].args, &out, err, sizeof(err)) != -1)
+			fail_msg("accepted \"%s\"", bad[i].args);
+		assert_int_equal(errno, EINVAL);
+		if (strstr(err, bad[i].reason) == NULL)
+			fail_msg("\"%s\": reason \"%s\" lacks \"%s\"",
+			    bad[i].args, err, bad[i].reason);
+		assert_int_equal(out.n, 0); /* nothing left behind */
+	}
+	strlist_cleanup(&out);
+}
+
+static void
+test_build_refuses_bad_graph_args(void **state)
+{
+	struct batch b = {0};
+	struct strlist out = {0};
+	char err[256];
+
+	(void)state;
+	assert_int_equal(build(&out,
+			     load_text(&b,
+				 "graph_title T\ngraph_args --base 1000 "
+				 "--watermark x\na.label a\n",
+				 "t"),
+			     GRAPH_DAY, LAST, err),
+	    -1);
+	assert_int_equal(errno, EINVAL);
+	assert_non_null(strstr(err, "--watermark"));
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+}
+
+static void
+test_build_refuses_bad_cdef_and_printf(void **state)
+{
+	struct batch b = {0}, b2 = {0}, b3 = {0};
+	struct strlist out = {0};
+	char err[256];
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, load_text(&b, "a.label a\na.cdef a,8,*:LINE1:x\n", "t"),
+		GRAPH_DAY, LAST, err),
+	    -1);
+	assert_non_null(strstr(err, "cdef"));
+	strlist_cleanup(&out);
+	assert_int_equal(
+	    build(&out, load_text(&b2, "graph_printf %s%n\na.label a\n", "t"),
+		GRAPH_DAY, LAST, err),
+	    -1);
+	assert_non_null(strstr(err, "graph_printf"));
+	strlist_cleanup(&out);
+	/* every field "graph no": nothing to draw */
+	assert_int_equal(
+	    build(&out, load_text(&b3, "a.label a\na.graph no\n", "t"),
+		GRAPH_DAY, LAST, err),
+	    -1);
+	assert_non_null(strstr(err, "no field"));
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+	batch_cleanup(&b2);
+	batch_cleanup(&b3);
+}
+
+static void
+test_build_sanitises_values(void **state)
+{
+	struct batch b = {0};
+	struct strlist out = {0};
+	char err[256];
+
+	(void)state;
+	/* a colour that is not hex falls back to the palette; a label's
+	 * colons are escaped; a warning that is not a number draws no rule */
+	assert_int_equal(build(&out,
+			     load_text(&b,
+				 "graph_title T\na.label x:y\\z\n"
+				 "a.colour 00ff00:evil\na.warning ~:1e3\n"
+				 "b.label b\nb.colour COLOUR30\n"
+				 "b.warning 5:not\n",
+				 "t"),
+			     GRAPH_DAY, LAST, err),
+	    0);
+	assert_true(has(&out, "LINE1:ga#00CC00:x\\:y\\\\z "));
+	assert_true(has(&out, "LINE1:gb#0066B3:b     ")); /* 30 % 29 */
+	assert_true(has(&out, "HRULE:1e3#00CC00:dashes"));
+	assert_true(has(&out, "HRULE:5#0066B3:dashes"));
+	assert_false(has(&out, "HRULE:~#00CC00:dashes"));
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+}
+
+static void
+test_build_base_1024_widens_format(void **state)
+{
+	struct batch b = {0};
+	struct strlist out = {0};
+	char err[256];
+
+	(void)state;
+	/* Munin matches /--base\s+1024/: 1012.56 needs seven places */
+	assert_int_equal(
+	    build(&out,
+		load_text(
+		    &b, "graph_args --base   1024 -l 0\na.label a\n", "t"),
+		GRAPH_DAY, LAST, err),
+	    0);
+	assert_true(has(&out, "GPRINT:ga:AVERAGE:%7.2lf%s"));
+	assert_true(has(&out, "GPRINT:ca:LAST:%7.2lf%s"));
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+}
+
+static void
+test_build_stale_field_shows_no_current(void **state)
+{
+	struct batch b = {0};
+	struct strlist out = {0};
+	char err[256];
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, load_fixture(&b, "load"), GRAPH_DAY, NOW - 901, err),
+	    0);
+	assert_true(has(&out, "CDEF:cload=gload,POP,UNKN"));
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+}
+
+static void
+test_build_custom_range_svg_size(void **state)
+{
+	struct batch b = {0};
+	struct strlist out = {0};
+	struct graph_params p = {
+	    .dbdir = "/db",
+	    .group_path = "g",
+	    .host = "h",
+	    .period = GRAPH_CUSTOM,
+	    .start = NOW - 3600,
+	    .end = NOW,
+	    .now = NOW,
+	    .width = 800,
+	    .height = 300,
+	    .format = GRAPH_SVG,
+	    .daemon = "unix:/run/rrdcached.sock",
+	};
+	char err[256], start[32], end[32];
+	size_t i;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	assert_int_equal(
+	    graph_build(&out, load_fixture(&b, "load"), &p, err, sizeof(err)),
+	    0);
+	snprintf(start, sizeof(start), "%lld", (long long)(NOW - 3600));
+	snprintf(end, sizeof(end), "%lld", (long long)NOW);
+	for (i = 0; i + 1 < out.n; i++) {
+		if (strcmp(out.v[i], "--start") == 0)
+			assert_string_equal(out.v[i + 1], start);
+		if (strcmp(out.v[i], "--end") == 0)
+			assert_string_equal(out.v[i + 1], end);
+		if (strcmp(out.v[i], "--width") == 0)
+			assert_string_equal(out.v[i + 1], "800");
+		if (strcmp(out.v[i], "--imgformat") == 0)
+			assert_string_equal(out.v[i + 1], "SVG");
+		if (strcmp(out.v[i], "--daemon") == 0)
+			assert_string_equal(
+			    out.v[i + 1], "unix:/run/rrdcached.sock");
+	}
+	assert_true(has(&out, "--daemon"));
+	assert_true(has(&out, "Load average - from Tue Nov 24 04:25:00 2026 "
+			      "to Tue Nov 24 05:25:00 2026"));
+	/* without last-update facts: no VRULE, no "Last update" */
+	for (i = 0; i < out.n; i++) {
+		assert_true(strncmp(out.v[i], "VRULE:", 6) != 0);
+		assert_true(strncmp(out.v[i], "COMMENT:Last", 12) != 0);
+	}
+	assert_false(has(&out, "-W"));
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+}
+
+static void
+test_period_range(void **state)
+{
+	time_t s, e;
+	enum graph_period per;
+
+	(void)state;
+	assert_int_equal(graph_period_range(GRAPH_DAY, NOW + 299, &s, &e), 0);
+	assert_int_equal(e, NOW);
+	assert_int_equal(s, NOW + 299 - 2000 * 60);
+	assert_int_equal(graph_period_range(GRAPH_YEAR, NOW, &s, &e), 0);
+	assert_int_equal(e % 86400, 0);
+	assert_int_equal(graph_period_range(GRAPH_CUSTOM, NOW, &s, &e), -1);
+	assert_true(graph_period_parse("week", &per));
+	assert_int_equal(per, GRAPH_WEEK);
+	assert_false(graph_period_parse("custom", &per));
+	assert_false(graph_period_parse("../day", &per));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_golden_cpu_stacked_areas),
+	    cmocka_unit_test(test_golden_if_negative_cdef),
+	    cmocka_unit_test(test_golden_df_warning_lines),
+	    cmocka_unit_test(test_golden_derive_per_minute_cdef_total),
+	    cmocka_unit_test(test_golden_load_single_gauge),
+	    cmocka_unit_test(test_args_whitelist_accepts),
+	    cmocka_unit_test(test_args_whitelist_rejects),
+	    cmocka_unit_test(test_build_refuses_bad_graph_args),
+	    cmocka_unit_test(test_build_refuses_bad_cdef_and_printf),
+	    cmocka_unit_test(test_build_sanitises_values),
+	    cmocka_unit_test(test_build_base_1024_widens_format),
+	    cmocka_unit_test(test_build_stale_field_shows_no_current),
+	    cmocka_unit_test(test_build_custom_range_svg_size),
+	    cmocka_unit_test(test_period_range),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
