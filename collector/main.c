@@ -22,6 +22,7 @@
 #include "rrd_writer.h"
 #include "alerts.h"
 #include "http.h"
+#include "render.h"
 #include <errno.h>
 #include <sys/stat.h>
 
@@ -84,6 +85,7 @@ struct daemon {
 	struct ingest *in;
 	struct poller *poller;
 	struct web *web;
+	struct renderer *render;
 	struct alerts *alerts;
 	uv_timer_t alert_timer; /* staleness checks and state saves */
 	uv_signal_t sigterm, sigint, sighup;
@@ -97,6 +99,8 @@ on_stop_signal(uv_signal_t *s, int signum)
 	log_info("drover: %s, stopping", strsignal(signum));
 	poller_stop(d->poller);
 	web_stop(d->web);
+	if (d->render != NULL)
+		renderer_stop(d->render);
 	uv_timer_stop(&d->alert_timer);
 	uv_close((uv_handle_t *)&d->alert_timer, NULL);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
@@ -165,6 +169,47 @@ open_alerts(const struct conf *c)
 	return alerts_new(path);
 }
 
+/* mkdir -p with mode for the last component. */
+static int
+mkdirs(const char *path, mode_t mode)
+{
+	char buf[4096], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, mode) == -1 && errno != EEXIST ? -1 : 0;
+}
+
+/* The graph renderer on graph_cache; NULL (graphs off, logged) when the
+ * directory cannot be made. */
+static struct renderer *
+open_renderer(uv_loop_t *loop, const struct conf *c)
+{
+	struct renderer_opts o = {0};
+
+	if (mkdirs(c->graph_cache, 0700) == -1) {
+		log_warn("web: cannot create graph_cache %s; graphs are off",
+		    c->graph_cache);
+		return NULL;
+	}
+	o.cache_dir = c->graph_cache;
+	o.cache_max_bytes = (size_t)c->graph_cache_mb << 20;
+	o.rrdcached = c->rrdcached_socket;
+	o.timeout_ms = 30000;
+	o.mode = RENDER_THREAD;
+	return renderer_new(loop, &o);
+}
+
 static int
 cmd_run(const char *path)
 {
@@ -196,7 +241,8 @@ cmd_run(const char *path)
 	uv_timer_start(&d.alert_timer, on_alert_timer, 10000, 10000);
 	if (poller_apply(d.poller, d.conf) == -1)
 		fatalx("drover: cannot set up the targets");
-	d.web = web_new(d.loop, d.conf, d.cat, NULL, d.alerts);
+	d.render = open_renderer(d.loop, d.conf);
+	d.web = web_new(d.loop, d.conf, d.cat, d.render, d.alerts);
 	if (d.web == NULL)
 		fatalx("drover: cannot start the web server");
 	uv_signal_init(d.loop, &d.sigterm);
@@ -219,6 +265,7 @@ cmd_run(const char *path)
 	log_info("drover: stopped; %llu RRD updates, %llu errors",
 	    (unsigned long long)ws.updates, (unsigned long long)ws.errors);
 	rrd_writer_free(d.writer);
+	renderer_free(d.render);
 	alerts_save(d.alerts);
 	alerts_free(d.alerts);
 	ingest_free(d.in);

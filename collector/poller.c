@@ -317,8 +317,9 @@ on_self_timer(uv_timer_t *timer)
 		sanitise_fieldname(ps.name, fname, sizeof(fname));
 		set_gauge(s, fname, ps.name, (double)ps.delay_ms_total / 1000);
 	}
-	s = batch_service(&p->durations, "drover_poll_duration", true);
-	if (s != NULL) {
+	/* durations of the polls that ended this cycle (none: no service) */
+	s = p->durations.n > 0 ? &p->durations.services[0] : NULL;
+	if (s != NULL && s->nfields > 0) {
 		s->has_config = true;
 		attrs_set(&s->graph, "graph_title",
 		    "drover poll duration per target");

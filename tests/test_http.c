@@ -12,6 +12,7 @@
 #include <string.h>
 #include <pthread.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <jansson.h>
@@ -23,6 +24,7 @@
 #include "collector/log.h"
 #include "rrd/rrd_writer.h"
 #include "web/http.h"
+#include "rrd/render.h"
 
 struct fixture {
 	char dir[64];
@@ -32,6 +34,8 @@ struct fixture {
 	struct catalog *cat;
 	struct conf *conf;
 	struct web *web;
+	struct renderer *render;
+	char cache[96];
 	unsigned port;
 	time_t now;
 };
@@ -58,10 +62,23 @@ on_data(char *p, size_t sz, size_t n, void *arg)
 	return sz * n;
 }
 
+static struct reply get_h(struct fixture *f, const char *method,
+    const char *path, const char *header, char *etag, size_t etaglen);
+
 static struct reply
 get(struct fixture *f, const char *method, const char *path)
 {
+	return get_h(f, method, path, NULL, NULL, 0);
+}
+
+/* GET with an extra request header; the ETag answer goes to etag. */
+static struct reply
+get_h(struct fixture *f, const char *method, const char *path,
+    const char *header, char *etag, size_t etaglen)
+{
 	struct reply r = {0};
+	struct curl_slist *hdrs = NULL;
+	struct curl_header *h = NULL;
 	char url[70000];
 	char *ct = NULL;
 	CURL *c = curl_easy_init();
@@ -75,7 +92,15 @@ get(struct fixture *f, const char *method, const char *path)
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
 	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	if (header != NULL) {
+		hdrs = curl_slist_append(hdrs, header);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	}
 	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	if (etag != NULL &&
+	    curl_easy_header(c, "ETag", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
+		snprintf(etag, etaglen, "%s", h->value);
+	curl_slist_free_all(hdrs);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
 	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
 	snprintf(r.ctype, sizeof(r.ctype), "%s", ct != NULL ? ct : "");
@@ -100,6 +125,7 @@ on_stop(uv_async_t *a)
 	struct fixture *f = a->data;
 
 	web_stop(f->web);
+	renderer_stop(f->render);
 	uv_close((uv_handle_t *)a, NULL);
 }
 
@@ -165,7 +191,19 @@ setup(void **state)
 	rrd_writer_free(w);
 	ingest_free(in);
 	uv_loop_init(&f->loop);
-	f->web = web_new(&f->loop, f->conf, f->cat, NULL, NULL);
+	snprintf(f->cache, sizeof(f->cache), "%s/graphs", f->dir);
+	assert_int_equal(mkdir(f->cache, 0700), 0);
+	{
+		struct renderer_opts o = {0};
+
+		o.cache_dir = f->cache;
+		o.cache_max_bytes = 1 << 24;
+		o.timeout_ms = 20000;
+		o.mode = RENDER_THREAD;
+		f->render = renderer_new(&f->loop, &o);
+		assert_non_null(f->render);
+	}
+	f->web = web_new(&f->loop, f->conf, f->cat, f->render, NULL);
 	assert_non_null(f->web);
 	f->port = web_port(f->web);
 	assert_true(f->port > 0);
@@ -185,6 +223,7 @@ teardown(void **state)
 	uv_async_send(&f->stop);
 	pthread_join(f->thread, NULL);
 	assert_int_equal(uv_loop_close(&f->loop), 0);
+	renderer_free(f->render);
 	catalog_free(f->cat);
 	conf_free(f->conf);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
@@ -346,6 +385,52 @@ test_bad_requests(void **state)
 	free(r.body);
 }
 
+static void
+test_graphs_cache_and_304(void **state)
+{
+	struct fixture *f = *state;
+	char etag[128] = "", hdr[200], path[200];
+	struct reply r;
+
+	r = get_h(f, "GET", "/web1.example.com/load-day.png", NULL, etag,
+	    sizeof(etag));
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.ctype, "image/png");
+	assert_true(r.len > 1000);
+	assert_memory_equal(r.body, "\x89PNG\r\n\x1a\n", 8);
+	assert_true(etag[0] == '"');
+	free(r.body);
+	/* the same graph again: 304 with the ETag, a cache hit otherwise */
+	snprintf(hdr, sizeof(hdr), "If-None-Match: %s", etag);
+	r = get_h(f, "GET", "/web1.example.com/load-day.png", hdr, NULL, 0);
+	assert_int_equal(r.status, 304);
+	free(r.body);
+	r = get(f, "GET", "/web1.example.com/load-day.png");
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	r = get(f, "GET", "/health");
+	assert_non_null(strstr(r.body, "<th>cache hits</th><td class=num>2 "));
+	free(r.body);
+	r = get(f, "GET", "/web1.example.com/load-week.svg");
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.ctype, "image/svg+xml");
+	assert_non_null(strstr(r.body, "<svg"));
+	free(r.body);
+	snprintf(path, sizeof(path),
+	    "/web1.example.com/load-day.png?start=%ld&end=%ld&width=600&"
+	    "height=300",
+	    (long)f->now - 7200, (long)f->now);
+	r = get(f, "GET", path);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	r = get(f, "GET", "/web1.example.com/load-day.png?width=20");
+	assert_int_equal(r.status, 400);
+	free(r.body);
+	r = get(f, "GET", "/web1.example.com/load-day.png?height=99999");
+	assert_int_equal(r.status, 400);
+	free(r.body);
+}
+
 int
 main(void)
 {
@@ -354,6 +439,7 @@ main(void)
 	    cmocka_unit_test(test_service_page_stats_and_escaping),
 	    cmocka_unit_test(test_json_api),
 	    cmocka_unit_test(test_bad_requests),
+	    cmocka_unit_test(test_graphs_cache_and_304),
 	};
 
 	log_init(false, LOG_LVL_WARN);

@@ -33,7 +33,7 @@ test_routes(void **state)
 	r = parse("/h/diskstats_latency.vda-week.svg");
 	assert_int_equal(r.kind, R_GRAPH);
 	assert_string_equal(r.service, "diskstats_latency.vda");
-	assert_int_equal(r.period, P_WEEK);
+	assert_int_equal(r.period, GRAPH_WEEK);
 	assert_true(r.svg);
 	r = parse("/h/cpu-day.png");
 	assert_int_equal(r.kind, R_GRAPH);
@@ -41,7 +41,7 @@ test_routes(void **state)
 	/* a plugin name may hold dashes; the last one splits the period */
 	r = parse("/h/my-plugin-year.png");
 	assert_string_equal(r.service, "my-plugin");
-	assert_int_equal(r.period, P_YEAR);
+	assert_int_equal(r.period, GRAPH_YEAR);
 	assert_int_equal(parse("/api/v1/hosts").kind, R_API_HOSTS);
 	r = parse("/api/v1/hosts/h");
 	assert_int_equal(r.kind, R_API_HOST);

@@ -25,6 +25,8 @@
 #include "log.h"
 #include "pages.h"
 #include "router.h"
+#include "graph.h"
+#include "render.h"
 #include "rrd_schema.h"
 
 #define WEB_MAX_CONNS 256    /* connections at once */
@@ -60,6 +62,12 @@ struct req {
 	char *body;
 	size_t len;
 	const char *ctype;
+	/* a graph: the cached image, opened in the render callback */
+	int fd;
+	uint64_t fsize;
+	char etag[48];
+	time_t lastmod;
+	unsigned max_age; /* seconds until new data is expected */
 	/* a data job */
 	uv_work_t work;
 	char cf[8];
@@ -88,6 +96,8 @@ req_free(struct req *r)
 	free(r->paths);
 	free(r->series);
 	free(r->body);
+	if (r->fd >= 0)
+		close(r->fd);
 	free(r);
 }
 
@@ -193,6 +203,7 @@ data_work(uv_work_t *wk)
 }
 
 static void really_stop(struct web *w);
+static void on_timer(uv_timer_t *t);
 
 static void
 resume(struct req *r)
@@ -205,8 +216,8 @@ resume(struct req *r)
 	w->jobs--;
 	if (w->stopping && w->jobs == 0)
 		really_stop(w);
-	else
-		arm(w);
+	else /* let MHD see the resumed connection now */
+		uv_timer_start(&w->timer, on_timer, 0, 0);
 }
 
 static void
@@ -306,6 +317,183 @@ start_data(
 	return MHD_YES;
 }
 
+/* ---- graphs -------------------------------------------------------- */
+
+static uint64_t
+fnv(uint64_t h, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h ^ 0xff; /* separate consecutive strings */
+}
+
+/* A hash of everything in the service's config that shapes its graph
+ * (states change colours nowhere in the image, so they are left out). */
+static uint64_t
+config_hash(const struct service *svc)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t i, j;
+
+	for (i = 0; i < svc->graph.n; i++)
+		h = fnv(fnv(h, svc->graph.v[i].key), svc->graph.v[i].value);
+	for (i = 0; i < svc->nfields; i++) {
+		h = fnv(h, svc->fields[i].name);
+		for (j = 0; j < svc->fields[i].attrs.n; j++) {
+			const struct attr *a = &svc->fields[i].attrs.v[j];
+
+			if (strcmp(a->key, "alert_state") == 0 ||
+			    strcmp(a->key, "state") == 0)
+				continue;
+			h = fnv(fnv(h, a->key), a->value);
+		}
+	}
+	return h;
+}
+
+static void
+graph_done(void *arg, const struct render_result *res)
+{
+	struct req *r = arg;
+	struct stat st;
+
+	if (res->error != NULL) {
+		r->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		r->ctype = "text/plain; charset=utf-8";
+		if (asprintf(&r->body, "cannot draw the graph: %s\n",
+			res->error) == -1)
+			r->body = NULL;
+		else
+			r->len = strlen(r->body);
+		resume(r);
+		return;
+	}
+	r->fd = open(res->path, O_RDONLY | O_CLOEXEC);
+	if (r->fd == -1 || fstat(r->fd, &st) == -1) {
+		log_warn("web: cannot open rendered %s", res->path);
+		r->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		resume(r);
+		return;
+	}
+	r->fsize = (uint64_t)st.st_size;
+	r->lastmod = res->rendered;
+	r->status = MHD_HTTP_OK;
+	resume(r);
+}
+
+static enum MHD_Result
+start_graph(struct req *r, const struct cat_host *h,
+    const struct cat_service *cs, bool custom, time_t start, time_t end)
+{
+	struct MHD_Connection *c = r->conn;
+	struct graph_params gp = {0};
+	struct strlist argv = {0};
+	time_t now = time(NULL), *last = NULL;
+	long width = 0, height = 0;
+	unsigned interval = r->w->conf->interval;
+	char group[1024], err[256], key[1400];
+	uint64_t ch;
+	bool gw, gh;
+	size_t i;
+
+	if (r->w->render == NULL)
+		return send_error(c, 503, "graphs are not available", false);
+	if (!arg_long(c, "width", 100, 4000, &width, &gw) ||
+	    !arg_long(c, "height", 50, 2000, &height, &gh))
+		return send_error(c, 400,
+		    "width must be 100-4000 and height 50-2000 pixels", false);
+	snprintf(group, sizeof(group), "%s", h->group);
+	for (i = 0; group[i] != '\0'; i++)
+		if (group[i] == ';')
+			group[i] = '/';
+	gp.dbdir = r->w->conf->dbdir;
+	gp.group_path = group;
+	gp.host = h->name;
+	gp.period = custom ? GRAPH_CUSTOM : r->route.period;
+	gp.now = now;
+	if (custom) {
+		gp.start = start;
+		gp.end = end;
+	} else
+		graph_period_range(gp.period, now, &gp.start, &gp.end);
+	last = calloc(cs->svc.nfields + 1, sizeof(*last));
+	for (i = 0; last != NULL && i < cs->svc.nfields; i++)
+		last[i] = cs->last_update;
+	gp.field_last = last;
+	gp.width = (unsigned)width;
+	gp.height = (unsigned)height;
+	gp.format = r->route.svg ? GRAPH_SVG : GRAPH_PNG;
+	gp.daemon = r->w->conf->rrdcached_socket;
+	if (graph_build(&argv, &cs->svc, &gp, err, sizeof(err)) == -1) {
+		free(last);
+		strlist_cleanup(&argv);
+		log_warnx(
+		    "web: %s/%s: cannot draw: %s", h->name, cs->svc.name, err);
+		return send_error(c, 500, err, false);
+	}
+	free(last);
+	ch = config_hash(&cs->svc);
+	snprintf(key, sizeof(key), "%s|%s|%s|%ld|%ld|%ld|%ld|%s|%016llx",
+	    h->name, cs->svc.name, graph_period_str(gp.period),
+	    custom ? (long)start : 0L, custom ? (long)end : 0L, width, height,
+	    r->route.svg ? "svg" : "png", (unsigned long long)ch);
+	snprintf(r->etag, sizeof(r->etag), "\"%016llx-%lx\"",
+	    (unsigned long long)fnv(ch, key), (long)cs->last_update);
+	/* the next sample is expected an interval after the last */
+	r->max_age = cs->last_update + (time_t)interval > now
+			 ? (unsigned)(cs->last_update + (time_t)interval - now)
+			 : interval / 10 + 1;
+	r->ctype = r->route.svg ? "image/svg+xml" : "image/png";
+	if (renderer_get(r->w->render, key, &argv, cs->last_update, graph_done,
+		r) == -1) {
+		strlist_cleanup(&argv);
+		return send_error(
+		    c, 503, "the renderer is not taking requests", false);
+	}
+	MHD_suspend_connection(c);
+	r->suspended = true;
+	r->w->jobs++;
+	return MHD_YES;
+}
+
+static enum MHD_Result
+send_graph(struct req *r)
+{
+	struct MHD_Connection *c = r->conn;
+	const char *inm = MHD_lookup_connection_value(
+	    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char lm[64], cc[32];
+	struct tm tm;
+	unsigned status = MHD_HTTP_OK;
+
+	gmtime_r(&r->lastmod, &tm);
+	strftime(lm, sizeof(lm), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	snprintf(cc, sizeof(cc), "max-age=%u", r->max_age);
+	if (inm != NULL && strcmp(inm, r->etag) == 0) {
+		resp = MHD_create_response_from_buffer(
+		    0, NULL, MHD_RESPMEM_PERSISTENT);
+		status = MHD_HTTP_NOT_MODIFIED;
+	} else {
+		/* MHD sends the file with sendfile and closes it */
+		resp = MHD_create_response_from_fd(r->fsize, r->fd);
+		if (resp != NULL)
+			r->fd = -1;
+	}
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", r->ctype);
+	MHD_add_response_header(resp, "ETag", r->etag);
+	MHD_add_response_header(resp, "Last-Modified", lm);
+	MHD_add_response_header(resp, "Cache-Control", cc);
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 /* ---- dispatch ------------------------------------------------------ */
 
 static enum MHD_Result
@@ -352,9 +540,15 @@ dispatch(struct req *r)
 	case R_HOST:
 		body = page_host(h, now, &len);
 		break;
-	case R_HEALTH:
-		body = page_health(w->cat, now, &len);
+	case R_HEALTH: {
+		struct renderer_stats rs;
+
+		if (w->render != NULL)
+			renderer_stats(w->render, &rs);
+		body = page_health(
+		    w->cat, w->render != NULL ? &rs : NULL, now, &len);
 		break;
+	}
 	case R_CSS: {
 		const char *css = page_css(&len);
 
@@ -398,7 +592,7 @@ dispatch(struct req *r)
 		r->step = 300;
 		return start_data(r, h, cs);
 	case R_GRAPH:
-		return send_error(c, 503, "graphs are not available", false);
+		return start_graph(r, h, cs, gs, start, end);
 	default:
 		return send_error(c, 404, "no such page", false);
 	}
@@ -438,12 +632,15 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 			return MHD_NO;
 		r->w = w;
 		r->conn = c;
+		r->fd = -1;
 		*con_cls = r;
 		router_parse(url, &r->route);
 		return dispatch(r);
 	}
 	if (!r->ready)
 		return MHD_YES;
+	if (r->fd >= 0 && r->status == MHD_HTTP_OK)
+		return send_graph(r);
 	if (r->body == NULL)
 		return send_error(
 		    c, r->status ? r->status : 500, "internal error", false);

@@ -10,6 +10,7 @@
 
 #include "html.h"
 #include "pages.h"
+#include "render.h"
 
 static const char css[] =
     "body{font:15px/1.4 system-ui,sans-serif;margin:0;background:#f6f6f4;"
@@ -376,7 +377,8 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 }
 
 char *
-page_health(struct catalog *cat, time_t now, size_t *len)
+page_health(struct catalog *cat, const struct renderer_stats *rs, time_t now,
+    size_t *len)
 {
 	static const char *const graphs[] = {"drover_polls",
 	    "drover_poll_duration", "drover_queue_delay", "drover_rrd"};
@@ -411,6 +413,28 @@ page_health(struct catalog *cat, time_t now, size_t *len)
 		wbuf_puts(&b, " (");
 		age(&b, hl->rrd_last_error_time, now);
 		wbuf_puts(&b, ")</td></tr>");
+	}
+	if (rs != NULL) {
+		wbuf_printf(&b,
+		    "<tr><th>graph requests</th><td class=num>%llu</td></tr>"
+		    "<tr><th>cache hits</th><td class=num>%llu (%.0f%%)</td>"
+		    "</tr><tr><th>renders</th><td class=num>%llu</td></tr>"
+		    "<tr><th>render errors / timeouts</th><td class=num>"
+		    "%llu / %llu</td></tr><tr><th>render time avg / max "
+		    "(ms)</th><td class=num>%.1f / %.1f</td></tr>"
+		    "<tr><th>graph cache</th><td class=num>%zu files, %zu "
+		    "KiB</td></tr>",
+		    (unsigned long long)rs->requests,
+		    (unsigned long long)rs->hits,
+		    rs->requests
+			? 100.0 * (double)rs->hits / (double)rs->requests
+			: 0.0,
+		    (unsigned long long)rs->renders,
+		    (unsigned long long)rs->errors,
+		    (unsigned long long)rs->timeouts,
+		    rs->renders ? rs->render_ms_total / (double)rs->renders
+				: 0.0,
+		    rs->render_ms_max, rs->files, rs->bytes / 1024);
 	}
 	wbuf_puts(&b, "</table><h2>Graphs</h2><div class=graphs>");
 	for (i = 0; self != NULL && i < 4; i++) {

@@ -30,7 +30,10 @@ char *page_host(const struct cat_host *h, time_t now, size_t *len);
 char *page_service(const struct cat_host *h, const struct cat_service *cs,
     const struct field_stats *stats, time_t start, time_t end, time_t now,
     size_t *len);
-char *page_health(struct catalog *cat, time_t now, size_t *len);
+struct renderer_stats;
+/* rs: the graph renderer's counters, NULL when graphs are off. */
+char *page_health(struct catalog *cat, const struct renderer_stats *rs,
+    time_t now, size_t *len);
 /* Current problems (worst first) and recent transitions; a may be NULL. */
 char *page_alerts(
     struct catalog *cat, const struct alerts *a, time_t now, size_t *len);

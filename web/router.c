@@ -7,23 +7,6 @@
 
 #include "router.h"
 
-static const char *const periods[] = {"day", "week", "month", "year"};
-
-const char *
-graph_period_str(enum graph_period p)
-{
-	return periods[p];
-}
-
-long
-graph_period_seconds(enum graph_period p)
-{
-	static const long secs[] = {
-	    86400 + 2 * 3600, 8 * 86400, 31 * 86400, 400 * 86400};
-
-	return secs[p];
-}
-
 bool
 route_name_ok(const char *s, unsigned long len)
 {
@@ -59,7 +42,7 @@ static bool
 parse_graph(const char *s, size_t len, struct route *r)
 {
 	const char *dash, *dot;
-	size_t i;
+	char name[16];
 
 	if (len > 4 && memcmp(s + len - 4, ".png", 4) == 0)
 		r->svg = false;
@@ -72,14 +55,12 @@ parse_graph(const char *s, size_t len, struct route *r)
 		;
 	if (dash <= s)
 		return false;
-	for (i = 0; i < 4; i++) {
-		if ((size_t)(dot - dash - 1) == strlen(periods[i]) &&
-		    memcmp(dash + 1, periods[i], (size_t)(dot - dash - 1)) == 0)
-			break;
-	}
-	if (i == 4)
+	if ((size_t)(dot - dash - 1) >= sizeof(name))
 		return false;
-	r->period = (enum graph_period)i;
+	memcpy(name, dash + 1, (size_t)(dot - dash - 1));
+	name[dot - dash - 1] = '\0';
+	if (!graph_period_parse(name, &r->period) || r->period == GRAPH_CUSTOM)
+		return false;
 	return copy_name(r->service, s, (size_t)(dash - s));
 }
 

@@ -19,6 +19,8 @@
 
 #include <stdbool.h>
 
+#include "graph.h"
+
 #define ROUTE_NAME_MAX 255 /* bytes in a host or service name */
 
 enum route_kind {
@@ -37,8 +39,6 @@ enum route_kind {
 	R_API_ALERTS,
 };
 
-enum graph_period { P_DAY, P_WEEK, P_MONTH, P_YEAR };
-
 struct route {
 	enum route_kind kind;
 	char host[ROUTE_NAME_MAX + 1];
@@ -50,9 +50,6 @@ struct route {
 /* Fills r from the (already percent-decoded) path; R_NOT_FOUND when the
  * path is not ours or a name is not acceptable. */
 void router_parse(const char *path, struct route *r);
-const char *graph_period_str(enum graph_period p);
-/* Seconds a period's graph spans. */
-long graph_period_seconds(enum graph_period p);
 /* True for names made of [A-Za-z0-9._-] without "..": hosts, services. */
 bool route_name_ok(const char *s, unsigned long len);
 

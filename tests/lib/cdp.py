@@ -100,12 +100,15 @@ class WS:
         while time.time() < end:
             for i, e in enumerate(self.events):
                 if e.get("method") == name:
+                    self.s.settimeout(30)
                     return self.events.pop(i)
             self.s.settimeout(max(0.1, end - time.time()))
             try:
                 self.events.append(self.recv())
             except socket.timeout:
                 break
+            finally:
+                self.s.settimeout(30)
         return None
 
 
