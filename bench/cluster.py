@@ -92,8 +92,8 @@ if rc != 0:
 # --- drover -------------------------------------------------------------------
 proc, ports = fake_cluster(tmp + "/fake-drover")
 open(tmp + "/drover.conf", "w").write(
-    "dbdir %s/drover-db\ninterval %d\nphysical_concurrency 2\nlocal_node no\nlisten 127.0.0.1:0\nstate_dir %s/state\n"
-    % (tmp, INTERVAL, tmp) + hosts(ports, False))
+    "dbdir %s/drover-db\ninterval %d\nphysical_concurrency 2\nlocal_node no\nlisten 127.0.0.1:0\nstate_dir %s/state\ngraph_cache %s/graphs\n"
+    % (tmp, INTERVAL, tmp, tmp) + hosts(ports, False))
 dw, dcpu, drss, rc, err = run_measured([drover, "run", "-c", tmp + "/drover.conf"],
                                        seconds=INTERVAL * CYCLES + 1)
 dstats = stop_fake(proc, tmp + "/fake-drover")

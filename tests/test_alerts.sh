@@ -13,6 +13,7 @@ write_conf() { # $1: extra lines for the local host
 	cat >"$T/drover.conf" <<CONF
 dbdir $T/db
 state_dir $T/state
+graph_cache $T/graphs
 interval 2
 listen 127.0.0.1:0
 [$HOST]

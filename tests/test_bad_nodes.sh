@@ -32,6 +32,7 @@ wait_for_file "$T/ports.json" 10 || fail "fake nodes did not start"
 	echo "local_node no"
 	echo "listen 127.0.0.1:0"
 	echo "state_dir $T/state"
+	echo "graph_cache $T/graphs"
 	$PY - "$T/ports.json" "$T/spec.json" <<'PY'
 import json, sys
 ports = json.load(open(sys.argv[1]))

@@ -26,6 +26,7 @@ graph_strategy cgi
 local_node no
 listen 127.0.0.1:0
 state_dir $T/state
+graph_cache $T/graphs
 [lab;a.example]
     address 127.0.0.1
     physical hv1

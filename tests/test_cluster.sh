@@ -31,6 +31,7 @@ wait_for_file "$T/ports.json" 10 || fail "fake nodes did not start: $(cat "$T/fa
 	echo "local_node no"
 	echo "listen 127.0.0.1:0"
 	echo "state_dir $T/state"
+	echo "graph_cache $T/graphs"
 	$PY - "$T/ports.json" <<'PY'
 import json, sys
 for name, port in json.load(open(sys.argv[1])).items():
@@ -97,5 +98,5 @@ for f in drover-drover_polls-done-g.rrd drover-drover_poll_duration-vm101_exampl
 done
 done_polls=$(rrdtool lastupdate "$T/db/drover/drover-drover_polls-done-g.rrd" | awk -F': ' 'NF == 2 {print int($2)}')
 [ "${done_polls:-0}" -ge 15 ] || fail "self-metric polls done = $done_polls in one interval"
-grep -q "warning" "$T/drover.log" && fail "unexpected warnings: $(grep warning "$T/drover.log" | head -3)"
+warnings "$T/drover.log" | grep -q . && fail "unexpected warnings: $(warnings "$T/drover.log" | head -3)"
 echo "PASS: cluster bounded and on schedule"

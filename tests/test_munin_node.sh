@@ -23,6 +23,7 @@ interval 5
 local_node no
 listen 127.0.0.1:0
 state_dir $T/state
+graph_cache $T/graphs
 [test;node.test]
     address 127.0.0.1
     port $PORT
@@ -66,5 +67,5 @@ echo "$info" | grep -q '^ds\[42\].type = "DERIVE"$' || fail "DS 42 not DERIVE"
 echo "$info" | grep -q '^ds\[42\].minimal_heartbeat = 600$' || fail "heartbeat"
 echo "$info" | grep -q '^ds\[42\].min = 0' || fail "cpu.user min 0 not applied"
 [ "$(echo "$info" | grep -c '^rra\[[0-9]*\].cf')" -eq 12 ] || fail "not 12 RRAs"
-grep -q "warning" "$T/drover.log" && fail "warnings: $(grep warning "$T/drover.log")"
+warnings "$T/drover.log" | grep -q . && fail "warnings: $(warnings "$T/drover.log")"
 echo "PASS: real munin-node polled, Munin-layout RRDs written"

@@ -19,6 +19,7 @@ interval 2
 local_node yes
 listen 127.0.0.1:0
 state_dir $T/state
+graph_cache $T/graphs
 CONF
 start_bg "$T/drover.log" "$DROVER" run -c "$T/drover.conf"
 DPID=$LAST_PID
@@ -37,7 +38,7 @@ note "after stop: file last_update $after"
 [ "$after" -gt "$before" ] || fail "flush on stop did not reach the file ($before -> $after)"
 rrdtool fetch "$f" AVERAGE -s -300 | awk 'NF == 2 && $2 !~ /nan/ {found = 1} END {exit !found}' ||
 	note "(no consolidated point yet: step 300 > run time; last_update suffices)"
-grep -q warning "$T/drover.log" && fail "warnings: $(grep warning "$T/drover.log")"
+warnings "$T/drover.log" | grep -q . && fail "warnings: $(warnings "$T/drover.log")"
 
 # a socket that does not exist: errors are reported, drover keeps running
 sed -i "s|^rrdcached_socket .*|rrdcached_socket unix:$T/nowhere.sock|" "$T/drover.conf"
@@ -48,5 +49,5 @@ sleep 4
 kill -0 "$DPID" || fail "drover died without rrdcached"
 stop_pid "$DPID"
 grep -q "rrd.*nowhere.sock\|rrdcached" "$T/drover2.log" || fail "missing rrdcached not reported: $(cat "$T/drover2.log")"
-[ "$(grep -c warning "$T/drover2.log")" -le 3 ] || fail "error storm: $(grep -c warning "$T/drover2.log") warnings"
+[ "$(warnings "$T/drover2.log" | wc -l)" -le 3 ] || fail "error storm: $(warnings "$T/drover2.log" | wc -l) warnings"
 echo "PASS: rrdcached"

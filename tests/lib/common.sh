@@ -60,3 +60,9 @@ free_port() {
 json_get() {
 	$PY -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
+
+# warnings LOG: drover's warning lines, minus the notice that the test's
+# graph cache (under /tmp) is not a tmpfs.
+warnings() {
+	grep "warning: " "$1" | grep -v "is not a tmpfs"
+}
