@@ -52,7 +52,8 @@ head(struct wbuf *b, const char *title)
 		     "<meta name=viewport content=\"width=device-width,"
 		     "initial-scale=1\"><title>");
 	wbuf_html(b, title);
-	wbuf_puts(b, " - drover</title><link rel=stylesheet "
+	wbuf_puts(b, " - drover</title><link rel=icon href=\"data:,\">"
+		     "<link rel=stylesheet "
 		     "href=\"/drover.css\"></head><body><header>"
 		     "<a href=\"/\">drover</a><a href=\"/alerts\">alerts</a>"
 		     "<a href=\"/health\">health</a>"
