@@ -139,13 +139,15 @@ deliver(struct bmc *b, struct bmc_job *j, enum bmc_status st,
 	uv_timer_stop(&j->deadline);
 	res.status = st;
 	res.code = st == BMC_OK ? IPMI_E_OK : j->code;
-	snprintf(res.error, sizeof(res.error), "%s", error);
+	uv_update_time(b->loop);
+	res.duration_ms = uv_now(b->loop) - j->t0;
+	if (error[0] != '\0')
+		snprintf(res.error, sizeof(res.error), "%s after %.1f s",
+		    error, (double)res.duration_ms / 1000);
 	if (st == BMC_OK || st == BMC_FAILED) {
 		res.batch = j->batch;
 		memset(&j->batch, 0, sizeof(j->batch));
 	}
-	uv_update_time(b->loop);
-	res.duration_ms = uv_now(b->loop) - j->t0;
 	cb(arg, &res);
 	batch_cleanup(&res.batch);
 }
@@ -197,9 +199,8 @@ on_deadline(uv_timer_t *t)
 	if (b == NULL || j->delivered)
 		return;
 	snprintf(msg, sizeof(msg),
-	    "%s: no result within the %.1f s deadline; read abandoned",
-	    j->conn.address != NULL ? j->conn.address : "local BMC",
-	    (double)(uv_now(b->loop) - j->t0) / 1000);
+	    "BMC %s: no result by the deadline; read abandoned",
+	    j->conn.address != NULL ? j->conn.address : "(in-band)");
 	j->code = IPMI_E_TIMEOUT;
 	deliver(b, j, BMC_TIMEOUT, msg);
 }

@@ -115,7 +115,7 @@ log_state_changes(const struct cat_host *h, const struct batch *b)
 {
 	const struct service *s;
 	const struct field *f;
-	const char *now, *before, *label;
+	const char *now, *before, *label, *warn, *crit;
 	size_t i, j;
 
 	for (i = 0; i < b->n; i++) {
@@ -130,16 +130,15 @@ log_state_changes(const struct cat_host *h, const struct batch *b)
 					   : strcmp(before, now) == 0)
 				continue;
 			label = attrs_get(&f->attrs, "label");
-			log_info("ipmi: %s: %s.%s (%s) = %.2f: %s -> %s%s%s",
+			warn = attrs_get(&f->attrs, "warning");
+			crit = attrs_get(&f->attrs, "critical");
+			log_info("ipmi: %s: %s.%s \"%s\" = %.6g: %s -> %s "
+				 "(warning %s, critical %s)",
 			    h->name, s->name, f->name,
 			    label != NULL ? label : f->name, f->value,
 			    before != NULL ? before : "new", now,
-			    attrs_get(&f->attrs, "warning") != NULL
-				? "; warning "
-				: "",
-			    attrs_get(&f->attrs, "warning") != NULL
-				? attrs_get(&f->attrs, "warning")
-				: "");
+			    warn != NULL ? warn : "none",
+			    crit != NULL ? crit : "none");
 		}
 	}
 }
