@@ -198,9 +198,13 @@ on_deadline(uv_timer_t *t)
 
 	if (b == NULL || j->delivered)
 		return;
-	snprintf(msg, sizeof(msg),
-	    "BMC %s: no result by the deadline; read abandoned",
-	    j->conn.address != NULL ? j->conn.address : "(in-band)");
+	if (j->conn.address != NULL)
+		snprintf(msg, sizeof(msg),
+		    "BMC %s:%u: no result by the deadline; read abandoned",
+		    j->conn.address, j->conn.port ? j->conn.port : 623);
+	else
+		snprintf(msg, sizeof(msg), "local BMC (in-band): no result "
+					   "by the deadline; read abandoned");
 	j->code = IPMI_E_TIMEOUT;
 	deliver(b, j, BMC_TIMEOUT, msg);
 }

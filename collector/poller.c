@@ -190,6 +190,11 @@ poll_end(struct target *t, enum sched_result r, const char *error,
 			memset(&t->fail_rl, 0, sizeof(t->fail_rl));
 		} else if (error != NULL && error[0] != '\0')
 			log_debug("poll: %s: %s", t->name, error);
+		if (r == SCHED_OK && t->kind == TK_IPMI)
+			log_debug("poll: %s: %zu sensors in %llu ms (queued "
+				  "%llu ms)",
+			    t->name, values, (unsigned long long)poll_ms,
+			    (unsigned long long)t->start.delay_ms);
 		record_duration(p, t->name, poll_ms);
 	}
 	batch_cleanup(b);

@@ -462,11 +462,18 @@ conn_name(const struct ipmi_conn *c, char *buf, size_t len)
 	return buf;
 }
 
-/* One library call; fills v[0..*n).  Returns the reading count or -1. */
+/*
+ * One library call; *vp gets the readings (n of them) and *namesp their
+ * names, both allocated to size (a large fixed buffer would go through
+ * mmap/munmap on every read: TLB shootdowns across the pool's threads).
+ * Returns the reading count or -1.
+ */
 static int
-read_once(const struct ipmi_conn *c, unsigned flags, struct ipmi_sensor *v,
-    char **names, size_t *n, int *errnum, char *msg, size_t msglen)
+read_once(const struct ipmi_conn *c, unsigned flags, struct ipmi_sensor **vp,
+    char ***namesp, size_t *n, int *errnum, char *msg, size_t msglen)
 {
+	struct ipmi_sensor *v;
+	char **names;
 	struct ipmi_monitoring_ipmi_config cfg;
 	ipmi_monitoring_ctx_t ctx;
 	char host[300];
@@ -516,7 +523,19 @@ read_once(const struct ipmi_conn *c, unsigned flags, struct ipmi_sensor *v,
 	    NULL, 0, NULL, NULL);
 	if (cnt < 0)
 		goto fail;
-	for (i = 0; i < cnt && *n < IPMI_MAX_SENSORS;
+	if (cnt > IPMI_MAX_SENSORS)
+		cnt = IPMI_MAX_SENSORS;
+	v = calloc((size_t)cnt + 1, sizeof(*v));
+	names = calloc((size_t)cnt + 1, sizeof(*names));
+	*vp = v;
+	*namesp = names;
+	if (v == NULL || names == NULL) {
+		*errnum = IPMI_MONITORING_ERR_OUT_OF_MEMORY;
+		snprintf(msg, msglen, "out of memory");
+		ret = -1;
+		goto destroy;
+	}
+	for (i = 0; i < cnt;
 	     i++, ipmi_monitoring_sensor_iterator_next(ctx)) {
 		struct ipmi_sensor *s = &v[*n];
 		const char *name = ipmi_monitoring_sensor_read_sensor_name(ctx);
@@ -574,24 +593,20 @@ ipmi_read(const struct ipmi_conn *conn, struct batch *b, enum ipmi_err *code,
 	int errnum = 0, ret = -1;
 
 	*code = IPMI_E_OK;
-	v = calloc(IPMI_MAX_SENSORS, sizeof(*v));
-	names = calloc(IPMI_MAX_SENSORS, sizeof(*names));
-	if (v == NULL || names == NULL) {
-		*code = IPMI_E_OTHER;
-		snprintf(err, errlen, "ipmi: out of memory");
-		goto out;
-	}
-	if (read_once(conn, 0, v, names, &n, &errnum, msg, sizeof(msg)) ==
+	if (read_once(conn, 0, &v, &names, &n, &errnum, msg, sizeof(msg)) ==
 		-1 &&
 	    maybe_stale_cache(map_errnum(errnum))) {
 		/* maybe the SDR changed under a stale cache: re-read it */
-		for (i = 0; i < n; i++)
+		for (i = 0; names != NULL && i < n; i++)
 			free(names[i]);
+		free(names);
+		free(v);
+		v = NULL;
+		names = NULL;
+		n = 0;
 		if (read_once(conn,
 			IPMI_MONITORING_SENSOR_READING_FLAGS_REREAD_SDR_CACHE,
-			v, names, &n, &errnum, msg, sizeof(msg)) == -1)
-			n = 0;
-		else
+			&v, &names, &n, &errnum, msg, sizeof(msg)) != -1)
 			errnum = 0;
 	}
 	if (errnum != 0) {
