@@ -127,8 +127,7 @@ bmc_release(struct bmc *b)
 
 /* Hands the result to the caller and detaches the job from b. */
 static void
-deliver(struct bmc *b, struct bmc_job *j, enum bmc_status st,
-    const char *error)
+deliver(struct bmc *b, struct bmc_job *j, enum bmc_status st, const char *error)
 {
 	struct bmc_result res = {0};
 	bmc_done_cb cb = b->cb;
@@ -142,8 +141,8 @@ deliver(struct bmc *b, struct bmc_job *j, enum bmc_status st,
 	uv_update_time(b->loop);
 	res.duration_ms = uv_now(b->loop) - j->t0;
 	if (error[0] != '\0')
-		snprintf(res.error, sizeof(res.error), "%s after %.1f s",
-		    error, (double)res.duration_ms / 1000);
+		snprintf(res.error, sizeof(res.error), "%s after %.1f s", error,
+		    (double)res.duration_ms / 1000);
 	if (st == BMC_OK || st == BMC_FAILED) {
 		res.batch = j->batch;
 		memset(&j->batch, 0, sizeof(j->batch));
@@ -178,9 +177,9 @@ after_read(uv_work_t *w, int status)
 		b->busy = NULL;
 	if (b != NULL && !j->delivered)
 		deliver(b, j,
-		    j->rc == 0			  ? BMC_OK
+		    j->rc == 0			? BMC_OK
 		    : j->code == IPMI_E_TIMEOUT ? BMC_TIMEOUT
-						  : BMC_FAILED,
+						: BMC_FAILED,
 		    j->rc == 0 ? "" : j->error);
 	else
 		log_debug("ipmi: %s: a late read ended (%s); result dropped",
@@ -203,8 +202,9 @@ on_deadline(uv_timer_t *t)
 		    "BMC %s:%u: no result by the deadline; read abandoned",
 		    j->conn.address, j->conn.port ? j->conn.port : 623);
 	else
-		snprintf(msg, sizeof(msg), "local BMC (in-band): no result "
-					   "by the deadline; read abandoned");
+		snprintf(msg, sizeof(msg),
+		    "local BMC (in-band): no result "
+		    "by the deadline; read abandoned");
 	j->code = IPMI_E_TIMEOUT;
 	deliver(b, j, BMC_TIMEOUT, msg);
 }
@@ -298,8 +298,7 @@ bmc_poll(struct bmc *b, const struct conf *c, const struct conf_host *hc,
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return -1;
-	if (bmc_conn(c, hc, &j->conn, j->cachedir, sizeof(j->cachedir)) ==
-	    -1) {
+	if (bmc_conn(c, hc, &j->conn, j->cachedir, sizeof(j->cachedir)) == -1) {
 		free(j);
 		return -1;
 	}

@@ -762,8 +762,8 @@ host_address(struct conf_host *h, const char *val, const struct where *w,
  * password.  0 / -1 with an error added.
  */
 static int
-read_password_file(struct conf_host *h, const char *path,
-    const struct where *w, struct conf_errors *errs)
+read_password_file(struct conf_host *h, const char *path, const struct where *w,
+    struct conf_errors *errs)
 {
 	struct stat st;
 	char buf[256];
@@ -777,8 +777,8 @@ read_password_file(struct conf_host *h, const char *path,
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		add_error(errs, w, "ipmi_password_file %s: not a regular file",
-		    path);
+		add_error(
+		    errs, w, "ipmi_password_file %s: not a regular file", path);
 		close(fd);
 		return -1;
 	}
@@ -801,8 +801,10 @@ read_password_file(struct conf_host *h, const char *path,
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (strlen(buf) > 20) {
 		/* IPMI 2.0 passwords are at most 20 bytes */
-		add_error(errs, w, "ipmi_password_file %s: password longer "
-				   "than 20 bytes", path);
+		add_error(errs, w,
+		    "ipmi_password_file %s: password longer "
+		    "than 20 bytes",
+		    path);
 		explicit_bzero(buf, sizeof(buf));
 		return -1;
 	}
@@ -826,9 +828,10 @@ host_ipmi_key(struct conf_host *h, const char *key, const char *val,
 
 	if (strcmp(key, "ipmi") == 0) {
 		if (strcmp(val, "local") != 0) {
-			add_error(errs, w, "ipmi takes only \"local\" "
-					   "(in-band); use ipmi_address "
-					   "for a BMC on the network");
+			add_error(errs, w,
+			    "ipmi takes only \"local\" "
+			    "(in-band); use ipmi_address "
+			    "for a BMC on the network");
 			return -1;
 		}
 		h->ipmi_local = true;
@@ -1219,8 +1222,8 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 		w.file = h->file;
 		w.line = h->line;
 		w.text = h->name;
-		if (h->address == NULL && !h->local &&
-		    !conf_host_has_ipmi(h) && h->update)
+		if (h->address == NULL && !h->local && !conf_host_has_ipmi(h) &&
+		    h->update)
 			add_error(errs, &w, "host has no address");
 		if (h->ipmi_address != NULL && h->ipmi_local)
 			add_error(errs, &w,
@@ -1320,7 +1323,8 @@ conf_print(const struct conf *c, FILE *out)
 			    h->ipmi_address, h->ipmi_port);
 		if (conf_host_has_ipmi(h)) {
 			if (h->ipmi_user != NULL)
-				fprintf(out, "    ipmi_user %s\n", h->ipmi_user);
+				fprintf(
+				    out, "    ipmi_user %s\n", h->ipmi_user);
 			if (h->ipmi_password_file != NULL)
 				fprintf(out, "    ipmi_password_file %s\n",
 				    h->ipmi_password_file);

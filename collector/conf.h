@@ -119,8 +119,10 @@ unsigned conf_host_interval(const struct conf *c, const struct conf_host *h);
 unsigned conf_host_timeout(const struct conf *c, const struct conf_host *h);
 /* Whether the host reads a BMC; its interval and deadline (seconds). */
 bool conf_host_has_ipmi(const struct conf_host *h);
-unsigned conf_host_ipmi_interval(const struct conf *c, const struct conf_host *h);
-unsigned conf_host_ipmi_timeout(const struct conf *c, const struct conf_host *h);
+unsigned conf_host_ipmi_interval(
+    const struct conf *c, const struct conf_host *h);
+unsigned conf_host_ipmi_timeout(
+    const struct conf *c, const struct conf_host *h);
 /* Default BMC deadline in seconds when ipmi_timeout is not set. */
 #define CONF_IPMI_TIMEOUT 10
 /* The host's group chain as a path ("A/B"), into out. */

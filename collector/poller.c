@@ -164,8 +164,8 @@ poll_end(struct target *t, enum sched_result r, const char *error,
 		if (b->n > 0)
 			ingest_batch(p->in, h, t->hc, t->start.ts, b);
 		if (t->kind == TK_IPMI)
-			catalog_bmc_result(h, r == SCHED_OK, error,
-			    t->start.ts, poll_ms, (unsigned)values);
+			catalog_bmc_result(h, r == SCHED_OK, error, t->start.ts,
+			    poll_ms, (unsigned)values);
 		/* a bare BMC is the host's only state */
 		if (t->kind != TK_IPMI || t->hc->address == NULL)
 			catalog_poll_result(h, r == SCHED_OK, error,
@@ -517,9 +517,8 @@ find_target(struct poller *p, const char *name)
 
 /* Adds (or updates) the target name of kind for hc.  0 / -1. */
 static int
-apply_target(struct poller *p, const struct conf *c,
-    const struct conf_host *hc, const char *name, enum target_kind kind,
-    uint64_t now)
+apply_target(struct poller *p, const struct conf *c, const struct conf_host *hc,
+    const char *name, enum target_kind kind, uint64_t now)
 {
 	struct target *t, **nv;
 	const char *phys = hc->physical != NULL ? hc->physical : hc->name;

@@ -24,7 +24,7 @@
 
 #include "ipmi.h"
 
-#define IPMI_MAX_SENSORS 1024 /* a BMC with more is cut off here */
+#define IPMI_MAX_SENSORS 1024	    /* a BMC with more is cut off here */
 #define IPMI_SDR_CACHE_FMT "sdr-%H" /* one file per BMC in its own dir */
 
 /* ---- pure half ------------------------------------------------------ */
@@ -57,16 +57,15 @@ static const struct svc_kind {
 	const char *unit; /* appended to labels */
 } kinds[] = {
     {"ipmi_volts", IPMI_UNITS_VOLTS, "IPMI voltages", "Volts", "V"},
-    {"ipmi_temp", IPMI_UNITS_CELSIUS, "IPMI temperatures",
-	"degrees Celsius", "C"},
+    {"ipmi_temp", IPMI_UNITS_CELSIUS, "IPMI temperatures", "degrees Celsius",
+	"C"},
     {"ipmi_temp", IPMI_UNITS_FAHRENHEIT, "IPMI temperatures",
 	"degrees Fahrenheit", "F"},
     {"ipmi_fans", IPMI_UNITS_RPM, "IPMI fans", "RPM", "RPM"},
     {"ipmi_power", IPMI_UNITS_WATTS, "IPMI power", "Watts", "W"},
     {"ipmi_current", IPMI_UNITS_AMPS, "IPMI current", "Amperes", "A"},
     {"ipmi_percent", IPMI_UNITS_PERCENT, "IPMI percentages", "%", "%"},
-    {"ipmi_discrete", -1, "IPMI discrete sensors",
-	"asserted event bits", NULL},
+    {"ipmi_discrete", -1, "IPMI discrete sensors", "asserted event bits", NULL},
     {"ipmi_other", -2, "IPMI other sensors", "value", NULL},
 };
 
@@ -110,8 +109,8 @@ fmt_num(double v, char *out, size_t outlen)
 }
 
 bool
-ipmi_range(bool has_lo, double lo, bool has_hi, double hi, char *out,
-    size_t outlen)
+ipmi_range(
+    bool has_lo, double lo, bool has_hi, double hi, char *out, size_t outlen)
 {
 	char a[32] = "", b[32] = "";
 
@@ -164,8 +163,8 @@ ipmi_add_sensor(struct batch *b, const struct ipmi_sensor *s)
 		    attrs_set(&svc->graph, "graph_args", "--base 1000") == -1)
 			return -1;
 	}
-	ipmi_field_name(s->name[0] != '\0' ? s->name : "sensor", fname,
-	    sizeof(fname));
+	ipmi_field_name(
+	    s->name[0] != '\0' ? s->name : "sensor", fname, sizeof(fname));
 	if (service_field(svc, fname, false) != NULL) {
 		/* a second sensor of the same sanitised name */
 		n = strlen(fname);
@@ -232,7 +231,8 @@ static const struct {
 	const char *name;
 	unsigned v15, v20, inband;
 } workarounds[] = {
-    {"assumeio", 0, 0, IPMI_MONITORING_WORKAROUND_FLAGS_INBAND_ASSUME_IO_BASE_ADDRESS},
+    {"assumeio", 0, 0,
+	IPMI_MONITORING_WORKAROUND_FLAGS_INBAND_ASSUME_IO_BASE_ADDRESS},
     {"authcap",
 	IPMI_MONITORING_WORKAROUND_FLAGS_PROTOCOL_VERSION_1_5_AUTHENTICATION_CAPABILITIES,
 	IPMI_MONITORING_WORKAROUND_FLAGS_PROTOCOL_VERSION_2_0_AUTHENTICATION_CAPABILITIES,
@@ -337,8 +337,9 @@ ipmi_global_init(char *err, size_t errlen)
 	int errnum = 0;
 
 	if (ipmi_monitoring_init(0, &errnum) == -1) {
-		snprintf(err, errlen, "ipmi: cannot initialise "
-				      "libipmimonitoring: %s",
+		snprintf(err, errlen,
+		    "ipmi: cannot initialise "
+		    "libipmimonitoring: %s",
 		    ipmi_monitoring_ctx_strerror(errnum));
 		return -1;
 	}
@@ -421,9 +422,8 @@ read_thresholds(const char *dir, struct ipmi_sensor *v, size_t n)
 	if (ipmi_sdr_cache_open(sdr, NULL, path) == -1)
 		goto destroy;
 	for (i = 0; i < n; i++) {
-		if (!v[i].threshold ||
-		    ipmi_sdr_cache_search_record_id(sdr,
-			(uint16_t)v[i].record_id) == -1)
+		if (!v[i].threshold || ipmi_sdr_cache_search_record_id(
+					   sdr, (uint16_t)v[i].record_id) == -1)
 			continue;
 		len = ipmi_sdr_cache_record_read(sdr, rec, sizeof(rec));
 		if (len <= 0)
@@ -512,14 +512,15 @@ read_once(const struct ipmi_conn *c, unsigned flags, struct ipmi_sensor **vp,
 	cfg.workaround_flags = c->workarounds;
 	if (c->address != NULL) {
 		if (c->port != 0 && c->port != 623)
-			snprintf(host, sizeof(host), "%s:%u", c->address,
-			    c->port);
+			snprintf(
+			    host, sizeof(host), "%s:%u", c->address, c->port);
 		else
 			snprintf(host, sizeof(host), "%s", c->address);
 	}
 	cnt = ipmi_monitoring_sensor_readings_by_record_id(ctx,
 	    c->address != NULL ? host : NULL, &cfg,
-	    flags | IPMI_MONITORING_SENSOR_READING_FLAGS_IGNORE_NON_INTERPRETABLE_SENSORS,
+	    flags |
+		IPMI_MONITORING_SENSOR_READING_FLAGS_IGNORE_NON_INTERPRETABLE_SENSORS,
 	    NULL, 0, NULL, NULL);
 	if (cnt < 0)
 		goto fail;
@@ -535,8 +536,7 @@ read_once(const struct ipmi_conn *c, unsigned flags, struct ipmi_sensor **vp,
 		ret = -1;
 		goto destroy;
 	}
-	for (i = 0; i < cnt;
-	     i++, ipmi_monitoring_sensor_iterator_next(ctx)) {
+	for (i = 0; i < cnt; i++, ipmi_monitoring_sensor_iterator_next(ctx)) {
 		struct ipmi_sensor *s = &v[*n];
 		const char *name = ipmi_monitoring_sensor_read_sensor_name(ctx);
 
@@ -560,11 +560,13 @@ read_once(const struct ipmi_conn *c, unsigned flags, struct ipmi_sensor **vp,
 			s->has_value = true;
 			if (rt == IPMI_MONITORING_SENSOR_READING_TYPE_DOUBLE)
 				s->value = *(double *)r;
-			else if (rt ==
-				 IPMI_MONITORING_SENSOR_READING_TYPE_UNSIGNED_INTEGER32)
+			else if (
+			    rt ==
+			    IPMI_MONITORING_SENSOR_READING_TYPE_UNSIGNED_INTEGER32)
 				s->value = *(uint32_t *)r;
-			else if (rt ==
-				 IPMI_MONITORING_SENSOR_READING_TYPE_UNSIGNED_INTEGER8_BOOL)
+			else if (
+			    rt ==
+			    IPMI_MONITORING_SENSOR_READING_TYPE_UNSIGNED_INTEGER8_BOOL)
 				s->value = *(uint8_t *)r;
 			else
 				s->has_value = false;

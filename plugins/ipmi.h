@@ -65,17 +65,17 @@ enum ipmi_th { TH_LNR, TH_LC, TH_LNC, TH_UNC, TH_UC, TH_UNR, TH_COUNT };
 
 /* One sensor reading, library-independent (the pure half's input). */
 struct ipmi_sensor {
-	unsigned record_id; /* SDR record id: stable while the SDR is */
-	const char *name;   /* the BMC's sensor name ("12V", "CPU Temp") */
-	int units;	    /* enum ipmi_units, or another library code */
-	bool threshold;	    /* a threshold sensor (else discrete) */
-	bool has_value;	    /* false: no reading (sensor absent/disabled) */
-	double value;	    /* in units */
-	unsigned bitmask;   /* threshold: IPMI_TH_*; discrete: event bits */
-	int lib_state;	    /* discrete: FreeIPMI's state (0 nominal, 1
-			       warning, 2 critical, else unknown) */
-	double th[TH_COUNT];	 /* thresholds, in units */
-	bool has_th[TH_COUNT];	 /* which of th the SDR provides */
+	unsigned record_id;    /* SDR record id: stable while the SDR is */
+	const char *name;      /* the BMC's sensor name ("12V", "CPU Temp") */
+	int units;	       /* enum ipmi_units, or another library code */
+	bool threshold;	       /* a threshold sensor (else discrete) */
+	bool has_value;	       /* false: no reading (sensor absent/disabled) */
+	double value;	       /* in units */
+	unsigned bitmask;      /* threshold: IPMI_TH_*; discrete: event bits */
+	int lib_state;	       /* discrete: FreeIPMI's state (0 nominal, 1
+				  warning, 2 critical, else unknown) */
+	double th[TH_COUNT];   /* thresholds, in units */
+	bool has_th[TH_COUNT]; /* which of th the SDR provides */
 };
 
 /* The service a sensor belongs to ("ipmi_volts", ..., "ipmi_discrete"). */
@@ -95,8 +95,8 @@ char *ipmi_field_name(const char *sensor_name, char *out, size_t outlen);
  */
 int ipmi_add_sensor(struct batch *b, const struct ipmi_sensor *s);
 /* The range "lo:hi" from optional bounds into out; false if neither. */
-bool ipmi_range(bool has_lo, double lo, bool has_hi, double hi, char *out,
-    size_t outlen);
+bool ipmi_range(
+    bool has_lo, double lo, bool has_hi, double hi, char *out, size_t outlen);
 
 enum ipmi_privilege { IPMI_PRIV_USER, IPMI_PRIV_OPERATOR, IPMI_PRIV_ADMIN };
 
@@ -114,14 +114,14 @@ bool ipmi_workarounds_parse(const char *list, unsigned protocol,
 /* Why a read failed; ipmi_err_str() says it for logs and the catalog. */
 enum ipmi_err {
 	IPMI_E_OK,
-	IPMI_E_TIMEOUT,	    /* no answer within the session timeout */
-	IPMI_E_USERNAME,    /* the BMC does not know the user */
-	IPMI_E_PASSWORD,    /* wrong password (or K_g) */
-	IPMI_E_PRIVILEGE,   /* privilege level refused or not obtainable */
-	IPMI_E_HOSTNAME,    /* address does not resolve */
-	IPMI_E_BUSY,	    /* BMC busy: back off */
-	IPMI_E_SDR_CACHE,   /* cache directory unusable */
-	IPMI_E_NO_DRIVER,   /* in-band: no IPMI driver / device */
+	IPMI_E_TIMEOUT,	  /* no answer within the session timeout */
+	IPMI_E_USERNAME,  /* the BMC does not know the user */
+	IPMI_E_PASSWORD,  /* wrong password (or K_g) */
+	IPMI_E_PRIVILEGE, /* privilege level refused or not obtainable */
+	IPMI_E_HOSTNAME,  /* address does not resolve */
+	IPMI_E_BUSY,	  /* BMC busy: back off */
+	IPMI_E_SDR_CACHE, /* cache directory unusable */
+	IPMI_E_NO_DRIVER, /* in-band: no IPMI driver / device */
 	IPMI_E_OTHER,
 };
 
@@ -129,16 +129,16 @@ const char *ipmi_err_str(enum ipmi_err e);
 
 /* How to reach one BMC.  Strings are borrowed for the call. */
 struct ipmi_conn {
-	const char *address;	 /* NULL: in-band (local BMC) */
-	unsigned port;		 /* 0: 623 */
-	const char *user;	 /* NULL: anonymous */
-	const char *password;	 /* NULL: empty */
-	unsigned protocol;	 /* 15 or 20 */
+	const char *address;  /* NULL: in-band (local BMC) */
+	unsigned port;	      /* 0: 623 */
+	const char *user;     /* NULL: anonymous */
+	const char *password; /* NULL: empty */
+	unsigned protocol;    /* 15 or 20 */
 	enum ipmi_privilege privilege;
-	int cipher_suite;	 /* -1: library default (3) */
-	unsigned workarounds;	 /* library flags, ipmi_workarounds_parse */
-	unsigned session_timeout_ms;	/* set explicitly: the library's
-					   default is 21 s, documented 60 s */
+	int cipher_suite;	     /* -1: library default (3) */
+	unsigned workarounds;	     /* library flags, ipmi_workarounds_parse */
+	unsigned session_timeout_ms; /* set explicitly: the library's
+					default is 21 s, documented 60 s */
 	unsigned retransmit_ms;
 	const char *sdr_cache_dir; /* an existing directory of mode 0700 */
 };

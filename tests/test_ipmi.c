@@ -86,7 +86,8 @@ test_rail_mapping(void **state)
 	assert_string_equal(svc->name, "ipmi_volts");
 	assert_true(svc->has_config);
 	assert_string_equal(attrs_get(&svc->graph, "graph_vlabel"), "Volts");
-	assert_string_equal(attrs_get(&svc->graph, "graph_category"), "sensors");
+	assert_string_equal(
+	    attrs_get(&svc->graph, "graph_category"), "sensors");
 	f = only_field(&b, "ipmi_volts");
 	assert_string_equal(f->name, "_12V");
 	assert_string_equal(attrs_get(&f->attrs, "label"), "12V (V)");
@@ -196,9 +197,10 @@ test_field_names_stable_and_munin_legal(void **state)
 	(void)state;
 	assert_string_equal(ipmi_field_name("12V", a, sizeof(a)), "_12V");
 	assert_string_equal(ipmi_field_name("3.3V", a, sizeof(a)), "_3_3V");
-	assert_string_equal(ipmi_field_name("CPU Temp", a, sizeof(a)), "CPU_Temp");
 	assert_string_equal(
-	    ipmi_field_name("PS1 Input Power", a, sizeof(a)), "PS1_Input_Power");
+	    ipmi_field_name("CPU Temp", a, sizeof(a)), "CPU_Temp");
+	assert_string_equal(ipmi_field_name("PS1 Input Power", a, sizeof(a)),
+	    "PS1_Input_Power");
 	assert_string_equal(ipmi_field_name("-5V", a, sizeof(a)), "_5V");
 	/* the same name gives the same field name every time */
 	ipmi_field_name("Fan 2A/B", a, sizeof(a));
@@ -224,8 +226,8 @@ test_colliding_names_get_record_id(void **state)
 	assert_int_equal(svc->nfields, 2);
 	assert_string_equal(svc->fields[0].name, "_12V_A");
 	assert_string_equal(svc->fields[1].name, "_12V_A_17");
-	assert_string_equal(attrs_get(&svc->fields[1].attrs, "label"),
-	    "12V+A (V)");
+	assert_string_equal(
+	    attrs_get(&svc->fields[1].attrs, "label"), "12V+A (V)");
 	batch_cleanup(&b);
 }
 
@@ -299,12 +301,12 @@ test_options(void **state)
 	assert_true(ipmi_privilege_parse("operator", &p));
 	assert_int_equal(p, IPMI_PRIV_OPERATOR);
 	assert_false(ipmi_privilege_parse("root", &p));
-	assert_true(ipmi_workarounds_parse("opensesspriv", 20, &flags, bad,
-	    sizeof(bad)));
+	assert_true(ipmi_workarounds_parse(
+	    "opensesspriv", 20, &flags, bad, sizeof(bad)));
 	assert_int_equal(flags, 0x10); /* ..._2_0_OPEN_SESSION_PRIVILEGE */
 	/* a 2.0-only workaround means nothing for 1.5 */
-	assert_true(ipmi_workarounds_parse("opensesspriv", 15, &flags, bad,
-	    sizeof(bad)));
+	assert_true(ipmi_workarounds_parse(
+	    "opensesspriv", 15, &flags, bad, sizeof(bad)));
 	assert_int_equal(flags, 0);
 	assert_true(ipmi_workarounds_parse(
 	    "authcap, idzero", 15, &flags, bad, sizeof(bad)));
@@ -312,8 +314,8 @@ test_options(void **state)
 	assert_false(ipmi_workarounds_parse(
 	    "opensesspriv,bogus", 20, &flags, bad, sizeof(bad)));
 	assert_string_equal(bad, "bogus");
-	assert_string_equal(ipmi_err_str(IPMI_E_PASSWORD),
-	    "password not accepted by the BMC");
+	assert_string_equal(
+	    ipmi_err_str(IPMI_E_PASSWORD), "password not accepted by the BMC");
 }
 
 int
