@@ -8,7 +8,8 @@
 #   frozen BMC's physical host keep their schedules;
 # - wrong password and wrong user give specific errors; `ipmi local`
 #   (no /dev/ipmi0 here) says there is no in-band driver;
-# - a group-readable password file is refused at config time.
+# - a group-readable password file is refused at config time;
+# - a changed SDR (renamed sensor) is picked up: the SDR cache is re-read.
 . "$top_srcdir/tests/lib/common.sh"
 SIM="$top_srcdir/tests/lib/ipmi_sim.sh"
 command -v ipmi_sim >/dev/null || skip "ipmi_sim not installed (apt-get install openipmi)"
@@ -176,6 +177,16 @@ for f in hv1-ipmi_volts-_12V-g.rrd hv1-ipmi_temp-CPU_Temp-g.rrd hv1-ipmi_fans-FA
 done
 # the SDR cache lives in a 0700 directory per BMC
 [ "$(stat -c %a "$T/db/ipmi-sdr/hv1")" = 700 ] || fail "SDR cache dir mode"
+
+# the SDR changes (a firmware update renames the rail): the SDR cache is
+# re-read, not trusted
+"$SIM" stop "$T/bmca"
+sed 's/"12V"/"12V Rail"/' "$top_srcdir/tests/lib/ipmi_sim.sdrs" >"$T/renamed.sdrs"
+SDRS="$T/renamed.sdrs" "$SIM" start "$T/bmca" "$PA" "$CA" || fail "ipmi_sim A did not restart"
+BG_PIDS="$BG_PIDS $(cat "$T/bmca/ipmi_sim.pid")"
+"$DROVER" poll -c "$T/drover.conf" hv1 >"$T/poll3.out" 2>&1
+grep -qE '^  _12V_Rail +12 .*12V Rail \(V\)  state=OK' "$T/poll3.out" ||
+	fail "changed SDR not picked up: $(cat "$T/poll3.out")"
 "$SIM" stop "$T/bmca"
 "$SIM" stop "$T/bmcb"
 echo "PASS: BMC states, frozen BMC, errors"

@@ -6,6 +6,7 @@
 #   ipmi_sim.sh set12v DIR MILLIVOLTS         12 V rail (a file ipmi_sim polls every 200 ms)
 #   ipmi_sim.sh setfan DIR RPM                fan (same)
 #   ipmi_sim.sh stop DIR                      SIGTERM by PID, then SIGKILL
+#   SDRS=FILE ipmi_sim.sh start ...           another SDR source (same sensors)
 #
 # Sensors (SDR compiled from ipmi_sim.sdrs by sdrcomp):
 #   #1 "12V"      voltage, raw*0.05+5 V; LNC 11.50, LC 11.00, UNC 12.50, UC 13.00
@@ -38,7 +39,7 @@ set_working_mc 0x20
   user 2 true  "admin" "secret" admin 10 none md2 md5 straight
 console 127.0.0.1 $cport
 CONF
-	sdrcomp -8 -r -o "$d/sim.raw" "$HERE/ipmi_sim.sdrs" >"$d/sdrcomp.log" 2>&1 || return 1
+	sdrcomp -8 -r -o "$d/sim.raw" "${SDRS:-$HERE/ipmi_sim.sdrs}" >"$d/sdrcomp.log" 2>&1 || return 1
 	echo 12000 >"$d/v12.mv"
 	echo 3000 >"$d/fan.rpm"
 	{
