@@ -152,6 +152,7 @@ poll_end(struct target *t, enum sched_result r, const char *error,
 	struct cat_host *h;
 	unsigned suppressed = 0;
 	size_t values = batch_values(b);
+	unsigned failures;
 	bool was_down;
 
 	t->running = false;
@@ -159,6 +160,8 @@ poll_end(struct target *t, enum sched_result r, const char *error,
 	if (h != NULL && !t->removed) {
 		was_down = t->kind == TK_IPMI ? h->bmc.state == HOST_DOWN
 					      : h->state == HOST_DOWN;
+		/* the result below resets the count */
+		failures = t->kind == TK_IPMI ? h->bmc.failures : h->failures;
 		if (t->kind == TK_IPMI && b->n > 0)
 			log_state_changes(h, b);
 		if (b->n > 0)
@@ -183,10 +186,11 @@ poll_end(struct target *t, enum sched_result r, const char *error,
 				    suppressed > 0 ? "; same failure repeated"
 						     " since last message"
 						   : "");
+			else
+				log_debug("poll: %s: %s", t->name, error);
 		} else if (was_down) {
 			log_info("poll: %s: back up after %u failed polls",
-			    t->name,
-			    t->kind == TK_IPMI ? h->bmc.failures : h->failures);
+			    t->name, failures);
 			memset(&t->fail_rl, 0, sizeof(t->fail_rl));
 		} else if (error != NULL && error[0] != '\0')
 			log_debug("poll: %s: %s", t->name, error);

@@ -6,6 +6,9 @@
 # - meanwhile a second BMC is frozen (kill -STOP): its reads time out
 #   within the deadline, while the first BMC and a munin-node on the
 #   frozen BMC's physical host keep their schedules;
+# - a BMC that answers every request but slowly (a relay holds each
+#   answer 150 ms) is abandoned at its deadline, its late result dropped,
+#   and it is not read again while that session is still open;
 # - wrong password and wrong user give specific errors; `ipmi local`
 #   (no /dev/ipmi0 here) says there is no in-band driver;
 # - a group-readable password file is refused at config time;
@@ -27,7 +30,7 @@ free_udp_port() {
 	done
 	echo "$p"
 }
-PA=$(free_udp_port); PB=$(free_udp_port)
+PA=$(free_udp_port); PB=$(free_udp_port); PS=$(free_udp_port)
 CA=$(free_port 127.0.0.1); CB=$(free_port 127.0.0.1)
 mkdir -p "$T/bmca" "$T/bmcb"
 "$SIM" start "$T/bmca" "$PA" "$CA" || fail "ipmi_sim A did not start"
@@ -35,6 +38,8 @@ BG_PIDS="$BG_PIDS $(cat "$T/bmca/ipmi_sim.pid")"
 "$SIM" start "$T/bmcb" "$PB" "$CB" || fail "ipmi_sim B did not start"
 SIMB=$(cat "$T/bmcb/ipmi_sim.pid")
 BG_PIDS="$BG_PIDS $SIMB"
+
+start_bg "$T/slow.log" $PY "$top_srcdir/tests/lib/udp_slow.py" "$PS" "$PA" 150
 
 cat >"$T/spec.json" <<'JSON'
 [
@@ -74,6 +79,8 @@ bmc() { # ADDRESS:PORT [PASSWORD_FILE] [USER]
 	echo " address 127.0.0.1"
 	echo " port $(port_of vm2)"
 	echo " physical hv2"
+	echo "[ipmi;slowbmc]"
+	bmc "127.0.0.1:$PS"
 	echo "[ipmi;badpw]"
 	bmc "127.0.0.1:$PA" "$T/badpw"
 	echo "[ipmi;baduser]"
@@ -102,7 +109,7 @@ grep -qE '^  FAN1 +3000 .*state=OK critical=600:$' "$T/poll1.out" || fail "fan: 
 grep -qE '^  CPU_Temp +45 .*state=OK warning=:80 critical=:90$' "$T/poll1.out" || fail "temp: $(cat "$T/poll1.out")"
 grep -q '^# hv1/ipmi: ok; 3 sensors' "$T/poll1.out" || fail "no BMC summary: $(cat "$T/poll1.out")"
 
-start_bg "$T/drover.log" "$DROVER" run -c "$T/drover.conf"
+start_bg "$T/drover.log" "$DROVER" run -v -c "$T/drover.conf"
 DPID=$LAST_PID
 sleep 3
 kill -0 "$DPID" 2>/dev/null || fail "drover died: $(cat "$T/drover.log")"
@@ -137,17 +144,31 @@ sleep 4
 kill -CONT "$SIMB"
 stop_pid "$DPID" || fail "drover exited with an error: $(tail "$T/drover.log")"
 stop_pid "$FAKE"
-sed 's/^/# /' "$T/drover.log"
+grep -v "debug: poll: hv1\|debug: poll: vm2" "$T/drover.log" | sed 's/^/# /'
 
 # the frozen BMC timed out within its deadline: the library gives up at
 # 3/4 of it, or (frozen mid-session, or a loaded machine) the deadline
 # abandons the read
-line=$(grep "poll: bmc2/ipmi: " "$T/drover.log" | head -1)
+line=$(grep "warning: poll: bmc2/ipmi: " "$T/drover.log" | head -1)
 echo "$line" | grep -qE "timed out|no result by the deadline" || fail "frozen BMC: $line"
 secs=$(echo "$line" | sed -n 's/.* after \([0-9.]*\) s.*/\1/p')
 [ -n "$secs" ] || fail "no duration in: $line"
 $PY -c "import sys; sys.exit(not ($secs <= $IPMI_TIMEOUT + 0.2))" ||
 	fail "frozen BMC took $secs s (deadline $IPMI_TIMEOUT s)"
+
+# the slow BMC: abandoned at the deadline, the late result dropped, and
+# no second session while the abandoned one was still open
+line=$(grep "warning: poll: slowbmc/ipmi: " "$T/drover.log" | head -1)
+echo "$line" | grep -qE "BMC 127.0.0.1:$PS: no result by the deadline; read abandoned after 2.[0-2] s" ||
+	fail "slow BMC not abandoned at its deadline: $line"
+grep -q "debug: ipmi: slowbmc: a late read ended (ok); result dropped" "$T/drover.log" ||
+	fail "the late result was not dropped"
+grep -q "debug: poll: slowbmc/ipmi: previous BMC session still open" "$T/drover.log" ||
+	fail "slow BMC read again while its session was open"
+# a read that did complete was within the deadline
+grep -o "debug: poll: slowbmc/ipmi: 3 sensors in [0-9]* ms" "$T/drover.log" |
+	awk '$NF > 0 && $(NF-1) > 2100 { bad = 1 } END { exit bad }' ||
+	fail "a read beyond the deadline was used"
 
 # specific errors for bad credentials and the missing in-band driver
 grep -q "poll: badpw/ipmi: BMC 127.0.0.1:$PA: password not accepted by the BMC" "$T/drover.log" ||
