@@ -397,3 +397,43 @@ catalog_problems(struct catalog *cat, size_t *n)
 		qsort(v, *n, sizeof(*v), cmp_problem);
 	return v;
 }
+
+void
+catalog_bmc_result(struct cat_host *h, bool ok, const char *error, time_t when,
+    uint64_t poll_ms, unsigned sensors)
+{
+	struct cat_bmc *b = &h->bmc;
+
+	b->configured = true;
+	b->last_poll = when;
+	b->poll_ms = poll_ms;
+	b->sensors = sensors;
+	snprintf(b->last_error, sizeof(b->last_error), "%s",
+	    error != NULL ? error : "");
+	if (ok) {
+		b->state = HOST_UP;
+		b->last_ok = when;
+		b->failures = 0;
+	} else {
+		b->state = HOST_DOWN;
+		b->failures++;
+	}
+}
+
+const char *
+catalog_field_state(
+    const struct cat_host *h, const char *service, const char *field)
+{
+	const struct cat_service *cs = cat_host_service(h, service);
+	const struct field *f;
+	size_t i;
+
+	if (cs == NULL)
+		return NULL;
+	for (i = 0; i < cs->svc.nfields; i++) {
+		f = &cs->svc.fields[i];
+		if (strcmp(f->name, field) == 0)
+			return attrs_get(&f->attrs, "state");
+	}
+	return NULL;
+}

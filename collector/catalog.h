@@ -30,6 +30,18 @@ struct cat_service {
 	time_t last_update; /* sample time of the last values (epoch s) */
 };
 
+/* The host's BMC, when it has one: read apart from its munin-node. */
+struct cat_bmc {
+	bool configured;
+	enum host_state state;
+	time_t last_ok;	      /* epoch s of the last good read, or 0 */
+	time_t last_poll;     /* epoch s of the last read attempt, or 0 */
+	char last_error[256]; /* empty when the last read was clean */
+	unsigned failures;    /* consecutive failed reads */
+	uint64_t poll_ms;     /* duration of the last read */
+	unsigned sensors;     /* values in the last read */
+};
+
 struct cat_host {
 	char *name;
 	char *group;	/* ';'-joined group chain */
@@ -42,6 +54,7 @@ struct cat_host {
 	uint64_t poll_ms;     /* duration of the last poll */
 	uint64_t queue_ms;    /* queue delay of the last poll */
 	unsigned values;      /* values received in the last poll */
+	struct cat_bmc bmc;
 	struct cat_service *services;
 	size_t nservices;
 	size_t cap;
@@ -87,6 +100,13 @@ void catalog_update(
 /* Records the end of a poll: ok, or down with error. */
 void catalog_poll_result(struct cat_host *h, bool ok, const char *error,
     time_t when, uint64_t poll_ms, uint64_t queue_ms, unsigned values);
+/* Records the end of a BMC read of h (sets bmc.configured). */
+void catalog_bmc_result(struct cat_host *h, bool ok, const char *error,
+    time_t when, uint64_t poll_ms, unsigned sensors);
+/* The "state" attribute of field of service of h (OK, WARNING, ...), or
+ * NULL when the field has none. */
+const char *catalog_field_state(
+    const struct cat_host *h, const char *service, const char *field);
 /* The service called name of host h, or NULL. */
 const struct cat_service *cat_host_service(
     const struct cat_host *h, const char *name);

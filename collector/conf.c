@@ -293,6 +293,14 @@ host_cleanup(struct conf_host *h)
 	free(h->group);
 	free(h->address);
 	free(h->physical);
+	free(h->ipmi_address);
+	free(h->ipmi_user);
+	free(h->ipmi_password_file);
+	if (h->ipmi_password != NULL) {
+		explicit_bzero(h->ipmi_password, strlen(h->ipmi_password));
+		free(h->ipmi_password);
+	}
+	free(h->ipmi_workarounds);
 	free(h->file);
 	attrs_cleanup(&h->overrides);
 	attrs_cleanup(&h->munin);
@@ -354,6 +362,28 @@ unsigned
 conf_host_timeout(const struct conf *c, const struct conf_host *h)
 {
 	return h->timeout ? h->timeout : c->timeout;
+}
+
+bool
+conf_host_has_ipmi(const struct conf_host *h)
+{
+	return h->ipmi_address != NULL || h->ipmi_local;
+}
+
+unsigned
+conf_host_ipmi_interval(const struct conf *c, const struct conf_host *h)
+{
+	return h->ipmi_interval ? h->ipmi_interval : conf_host_interval(c, h);
+}
+
+unsigned
+conf_host_ipmi_timeout(const struct conf *c, const struct conf_host *h)
+{
+	unsigned iv = conf_host_ipmi_interval(c, h);
+
+	if (h->ipmi_timeout)
+		return h->ipmi_timeout;
+	return iv < CONF_IPMI_TIMEOUT ? iv : CONF_IPMI_TIMEOUT;
 }
 
 char *
@@ -505,6 +535,9 @@ host_get(struct conf *c, const char *name, const char *group,
 	h->name = xstrdup(name);
 	h->group = xstrdup(group);
 	h->port = 4949;
+	h->ipmi_port = 623;
+	h->ipmi_protocol = 20;
+	h->ipmi_cipher_suite = -1;
 	h->use_node_name = true;
 	h->update = true;
 	h->file = xstrdup(w->file);
@@ -697,8 +730,8 @@ global_key(struct conf *c, const char *key, const char *val,
 
 /* "munin://host:port", "[v6]", "host" -> address and port. */
 static int
-host_address(struct conf_host *h, const char *val, const struct where *w,
-    struct conf_errors *errs)
+parse_address(char **address, unsigned *port, const char *val,
+    const struct where *w, struct conf_errors *errs)
 {
 	const char *p = val;
 	const char *end;
@@ -733,12 +766,168 @@ host_address(struct conf_host *h, const char *val, const struct where *w,
 	}
 	memcpy(addr, p, n);
 	addr[n] = '\0';
-	if (*end == ':' && !parse_uint(end + 1, 1, 65535, &h->port)) {
+	if (*end == ':' && !parse_uint(end + 1, 1, 65535, port)) {
 		add_error(errs, w, "invalid port in address");
 		return -1;
 	}
-	set_str(&h->address, addr);
+	set_str(address, addr);
 	return 0;
+}
+
+static int
+host_address(struct conf_host *h, const char *val, const struct where *w,
+    struct conf_errors *errs)
+{
+	return parse_address(&h->address, &h->port, val, w, errs);
+}
+
+/*
+ * Reads the BMC password from path: it must be a regular file that
+ * neither group nor others can read (a password is a secret, and
+ * FreeIPMI's own tools insist on the same).  The first line is the
+ * password.  0 / -1 with an error added.
+ */
+static int
+read_password_file(struct conf_host *h, const char *path, const struct where *w,
+    struct conf_errors *errs)
+{
+	struct stat st;
+	char buf[256];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1) {
+		add_error(errs, w, "ipmi_password_file %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		add_error(
+		    errs, w, "ipmi_password_file %s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		add_error(errs, w,
+		    "ipmi_password_file %s is accessible by group or others "
+		    "(mode %04o); refusing it (chmod 600 %s)",
+		    path, (unsigned)(st.st_mode & 07777), path);
+		close(fd);
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0) {
+		add_error(errs, w, "ipmi_password_file %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (strlen(buf) > 20) {
+		/* IPMI 2.0 passwords are at most 20 bytes */
+		add_error(errs, w,
+		    "ipmi_password_file %s: password longer "
+		    "than 20 bytes",
+		    path);
+		explicit_bzero(buf, sizeof(buf));
+		return -1;
+	}
+	if (h->ipmi_password != NULL) {
+		explicit_bzero(h->ipmi_password, strlen(h->ipmi_password));
+		free(h->ipmi_password);
+	}
+	h->ipmi_password = xstrdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+	set_str(&h->ipmi_password_file, path);
+	return 0;
+}
+
+/* The ipmi_* keys of a host section; 1 when key is not one of them. */
+static int
+host_ipmi_key(struct conf_host *h, const char *key, const char *val,
+    const struct where *w, struct conf_errors *errs)
+{
+	char bad[64];
+	unsigned u;
+
+	if (strcmp(key, "ipmi") == 0) {
+		if (strcmp(val, "local") != 0) {
+			add_error(errs, w,
+			    "ipmi takes only \"local\" "
+			    "(in-band); use ipmi_address "
+			    "for a BMC on the network");
+			return -1;
+		}
+		h->ipmi_local = true;
+		return 0;
+	}
+	if (strncmp(key, "ipmi_", 5) != 0)
+		return 1;
+	if (strcmp(key, "ipmi_address") == 0)
+		return parse_address(
+		    &h->ipmi_address, &h->ipmi_port, val, w, errs);
+	if (strcmp(key, "ipmi_user") == 0) {
+		if (strlen(val) > 16) {
+			add_error(errs, w, "ipmi_user is longer than 16 bytes");
+			return -1;
+		}
+		set_str(&h->ipmi_user, val);
+		return 0;
+	}
+	if (strcmp(key, "ipmi_password_file") == 0)
+		return read_password_file(h, val, w, errs);
+	if (strcmp(key, "ipmi_protocol") == 0) {
+		if (strcmp(val, "2.0") == 0)
+			h->ipmi_protocol = 20;
+		else if (strcmp(val, "1.5") == 0)
+			h->ipmi_protocol = 15;
+		else {
+			add_error(errs, w, "ipmi_protocol must be 2.0 or 1.5");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "ipmi_privilege") == 0) {
+		if (!ipmi_privilege_parse(val, &h->ipmi_privilege)) {
+			add_error(errs, w,
+			    "ipmi_privilege must be user, operator or admin");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "ipmi_cipher_suite") == 0) {
+		if (!parse_uint(val, 0, 17, &u)) {
+			add_error(errs, w, "ipmi_cipher_suite must be 0-17");
+			return -1;
+		}
+		h->ipmi_cipher_suite = (int)u;
+		return 0;
+	}
+	if (strcmp(key, "ipmi_workarounds") == 0) {
+		/* checked against the protocol in conf_finish */
+		if (!ipmi_workarounds_parse(val, 20, &u, bad, sizeof(bad))) {
+			add_error(errs, w,
+			    "ipmi_workarounds: unknown workaround \"%s\" "
+			    "(FreeIPMI's names, e.g. opensesspriv)",
+			    bad);
+			return -1;
+		}
+		set_str(&h->ipmi_workarounds, val);
+		return 0;
+	}
+	if (strcmp(key, "ipmi_interval") == 0 ||
+	    strcmp(key, "ipmi_timeout") == 0) {
+		if (!parse_uint(val, 1, 86400,
+			key[5] == 'i' ? &h->ipmi_interval : &h->ipmi_timeout)) {
+			add_error(errs, w, "%s must be 1-86400 seconds", key);
+			return -1;
+		}
+		return 0;
+	}
+	add_error(errs, w, "unknown keyword \"%s\" in host section", key);
+	return -1;
 }
 
 static int
@@ -748,7 +937,13 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 {
 	char full[512];
 	bool b;
+	int r;
 
+	if (prefix[0] == '\0' && strchr(key, '.') == NULL) {
+		r = host_ipmi_key(h, key, val, w, errs);
+		if (r != 1)
+			return r;
+	}
 	if (prefix[0] != '\0') {
 		snprintf(full, sizeof(full), "%s.%s", prefix, key);
 		key = full;
@@ -1053,8 +1248,19 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 		w.file = h->file;
 		w.line = h->line;
 		w.text = h->name;
-		if (h->address == NULL && !h->local && h->update)
+		if (h->address == NULL && !h->local && !conf_host_has_ipmi(h) &&
+		    h->update)
 			add_error(errs, &w, "host has no address");
+		if (h->ipmi_address != NULL && h->ipmi_local)
+			add_error(errs, &w,
+			    "ipmi local and ipmi_address both set; choose "
+			    "one");
+		if (h->ipmi_workarounds != NULL &&
+		    !ipmi_workarounds_parse(h->ipmi_workarounds,
+			h->ipmi_protocol, &h->ipmi_workaround_flags, hostname,
+			sizeof(hostname)))
+			add_error(errs, &w, "ipmi_workarounds: \"%s\" unknown",
+			    hostname);
 	}
 	return (int)(errs->n - before);
 }
@@ -1137,6 +1343,36 @@ conf_print(const struct conf *c, FILE *out)
 		    h->physical != NULL ? h->physical : h->name);
 		fprintf(out, "    interval %u\n", conf_host_interval(c, h));
 		fprintf(out, "    timeout %u\n", conf_host_timeout(c, h));
+		if (h->ipmi_local)
+			fprintf(out, "    ipmi local\n");
+		if (h->ipmi_address != NULL)
+			fprintf(out,
+			    strchr(h->ipmi_address, ':')
+				? "    ipmi_address [%s]:%u\n"
+				: "    ipmi_address %s:%u\n",
+			    h->ipmi_address, h->ipmi_port);
+		if (conf_host_has_ipmi(h)) {
+			if (h->ipmi_user != NULL)
+				fprintf(
+				    out, "    ipmi_user %s\n", h->ipmi_user);
+			if (h->ipmi_password_file != NULL)
+				fprintf(out, "    ipmi_password_file %s\n",
+				    h->ipmi_password_file);
+			fprintf(out, "    ipmi_protocol %s\n",
+			    h->ipmi_protocol == 15 ? "1.5" : "2.0");
+			fprintf(out, "    ipmi_privilege %s\n",
+			    ipmi_privilege_str(h->ipmi_privilege));
+			if (h->ipmi_cipher_suite >= 0)
+				fprintf(out, "    ipmi_cipher_suite %d\n",
+				    h->ipmi_cipher_suite);
+			if (h->ipmi_workarounds != NULL)
+				fprintf(out, "    ipmi_workarounds %s\n",
+				    h->ipmi_workarounds);
+			fprintf(out, "    ipmi_interval %u\n",
+			    conf_host_ipmi_interval(c, h));
+			fprintf(out, "    ipmi_timeout %u\n",
+			    conf_host_ipmi_timeout(c, h));
+		}
 		for (j = 0; j < h->munin.n; j++)
 			fprintf(out, "    %s %s\n", h->munin.v[j].key,
 			    h->munin.v[j].value);

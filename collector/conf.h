@@ -7,7 +7,9 @@
  * drover does not use are kept and reported once at info level.  drover adds
  * its own keys (interval, max_concurrency, physical_concurrency, timeout,
  * connect_timeout, idle_timeout, listen, local_node; per host physical,
- * timeout, interval).
+ * timeout, interval and the BMC keys ipmi_address, ipmi_user,
+ * ipmi_password_file, ipmi_protocol, ipmi_privilege, ipmi_cipher_suite,
+ * ipmi_workarounds, ipmi_interval, ipmi_timeout and "ipmi local").
  *
  * Errors name file and line and the offending text; a config with any error
  * is never used (conf_load returns NULL).
@@ -18,6 +20,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "ipmi.h"
 #include "sample.h"
 
 /* Collected error messages ("FILE:LINE: message: \"text\""). */
@@ -40,6 +43,21 @@ struct conf_host {
 	char *physical;	    /* physical host; NULL: the host is its own */
 	unsigned interval;  /* seconds; 0: the global interval */
 	unsigned timeout;   /* seconds, whole poll; 0: the global timeout */
+	/* The host's BMC (plugins/ipmi.h); read when ipmi_address or
+	 * ipmi_local is set.  A host may have a BMC and no munin-node. */
+	char *ipmi_address;	  /* BMC address (LAN); NULL: none */
+	unsigned ipmi_port;	  /* UDP port, default 623 */
+	bool ipmi_local;	  /* "ipmi local": in-band, this machine */
+	char *ipmi_user;	  /* NULL: anonymous */
+	char *ipmi_password_file; /* where the password came from */
+	char *ipmi_password;	  /* its first line; never printed */
+	unsigned ipmi_protocol;	  /* 20 (LAN 2.0, default) or 15 */
+	enum ipmi_privilege ipmi_privilege; /* default user */
+	int ipmi_cipher_suite;		    /* -1: library default (3) */
+	char *ipmi_workarounds;		    /* FreeIPMI names, as given */
+	unsigned ipmi_workaround_flags;	    /* the library flags */
+	unsigned ipmi_interval; /* seconds; 0: the host's interval */
+	unsigned ipmi_timeout;	/* seconds, hard deadline; 0: default */
 	struct attrs overrides; /* "plugin.field.attr" / "plugin.graph_x" */
 	struct attrs munin;	/* other Munin host keys, kept for later use */
 	char *file;		/* where the section starts, for messages */
@@ -103,6 +121,14 @@ struct conf_host *conf_host_find(const struct conf *c, const char *name);
 /* Effective interval / timeout of a host, in seconds. */
 unsigned conf_host_interval(const struct conf *c, const struct conf_host *h);
 unsigned conf_host_timeout(const struct conf *c, const struct conf_host *h);
+/* Whether the host reads a BMC; its interval and deadline (seconds). */
+bool conf_host_has_ipmi(const struct conf_host *h);
+unsigned conf_host_ipmi_interval(
+    const struct conf *c, const struct conf_host *h);
+unsigned conf_host_ipmi_timeout(
+    const struct conf *c, const struct conf_host *h);
+/* Default BMC deadline in seconds when ipmi_timeout is not set. */
+#define CONF_IPMI_TIMEOUT 10
 /* The host's group chain as a path ("A/B"), into out. */
 char *conf_host_group_path(const struct conf_host *h, char *out, size_t len);
 /* Munin's rule for a section name without ';': "foo.example.com" ->

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "bmc.h"
 #include "catalog.h"
 #include "conf.h"
 #include "ingest.h"
@@ -27,6 +28,10 @@
 #include <sys/stat.h>
 
 #define RRD_QUEUE_MAX 200000 /* pending RRD updates before dropping */
+/* libuv's thread pool runs BMC reads (and DNS); its default of 4 threads
+ * would let four dead BMCs, each blocking up to its session timeout,
+ * stall every other BMC read and name lookup. */
+#define THREADPOOL_SIZE "32"
 
 static void
 usage(FILE *out)
@@ -41,6 +46,17 @@ usage(FILE *out)
 	    "       drover config -c FILE          check the config, print it "
 	    "normalised\n"
 	    "       drover --version | --help\n");
+}
+
+static bool
+conf_has_ipmi(const struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nhosts; i++)
+		if (conf_host_has_ipmi(&c->hosts[i]))
+			return true;
+	return false;
 }
 
 static struct conf *
@@ -221,8 +237,12 @@ cmd_run(const char *path)
 	d.conf = load_conf(path);
 	if (d.conf == NULL)
 		return 1;
+	setenv("UV_THREADPOOL_SIZE", THREADPOOL_SIZE, 0);
 	d.loop = uv_default_loop();
 	signal(SIGPIPE, SIG_IGN);
+	/* at start-up, not at the first read: a broken library is fatal */
+	if (conf_has_ipmi(d.conf) && bmc_global_init() == -1)
+		fatalx("drover: cannot read BMCs without libipmimonitoring");
 	d.cat = catalog_new();
 	d.writer = rrd_writer_new(d.conf->rrdcached_socket, RRD_QUEUE_MAX);
 	if (d.cat == NULL || d.writer == NULL)
@@ -283,7 +303,7 @@ print_batch(const struct batch *b)
 {
 	const struct service *s;
 	const struct field *f;
-	const char *label;
+	const char *label, *state, *warn, *crit;
 	size_t i, j;
 
 	for (i = 0; i < b->n; i++) {
@@ -301,8 +321,18 @@ print_batch(const struct batch *b)
 				printf("  %-24s %14s", f->name, "U");
 			else
 				printf("  %-24s %14.6g", f->name, f->value);
-			printf("  %-7s %s\n", ds_type_str(field_type(f)),
+			printf("  %-7s %s", ds_type_str(field_type(f)),
 			    label != NULL ? label : "");
+			state = attrs_get(&f->attrs, "state");
+			warn = attrs_get(&f->attrs, "warning");
+			crit = attrs_get(&f->attrs, "critical");
+			if (state != NULL)
+				printf("  state=%s", state);
+			if (state != NULL && warn != NULL)
+				printf(" warning=%s", warn);
+			if (state != NULL && crit != NULL)
+				printf(" critical=%s", crit);
+			printf("\n");
 		}
 	}
 }
@@ -327,6 +357,40 @@ on_poll_once(void *arg, struct mclient_result *res)
 	    (unsigned long long)res->duration_ms);
 	po->ret = res->status == MC_OK || res->status == MC_PARTIAL ? 0 : 1;
 	batch_cleanup(&res->batch);
+}
+
+/* Reads hc's BMC once on this thread and prints it; 0 / 1. */
+static int
+poll_bmc_once(const struct conf *c, const struct conf_host *hc)
+{
+	struct ipmi_conn conn;
+	struct batch b = {0};
+	enum ipmi_err code;
+	char cachedir[4096], err[512];
+	uint64_t t0;
+	int ret = 0;
+
+	if (bmc_global_init() == -1)
+		return 1;
+	t0 = uv_hrtime();
+	if (bmc_conn(c, hc, &conn, cachedir, sizeof(cachedir)) == -1) {
+		printf("# %s/ipmi: failed: SDR cache directory %s/ipmi-sdr: "
+		       "%s\n",
+		    hc->name, c->dbdir, strerror(errno));
+		return 1;
+	}
+	if (ipmi_read(&conn, &b, &code, err, sizeof(err)) == -1)
+		ret = 1;
+	ingest_apply_overrides(hc, &b);
+	print_batch(&b);
+	if (ret == 0)
+		printf("# %s/ipmi: ok; %zu sensors, %.3f ms\n", hc->name,
+		    batch_values(&b), (double)(uv_hrtime() - t0) / 1e6);
+	else
+		printf("# %s/ipmi: failed: %s; %.3f ms\n", hc->name, err,
+		    (double)(uv_hrtime() - t0) / 1e6);
+	batch_cleanup(&b);
+	return ret;
 }
 
 static int
@@ -358,6 +422,14 @@ cmd_poll(const char *path, const char *host)
 		printf("# %s: built-in node source, %zu values, %.3f ms\n",
 		    host, batch_values(&b), (double)(uv_hrtime() - t0) / 1e6);
 		batch_cleanup(&b);
+		if (conf_host_has_ipmi(hc))
+			po.ret |= poll_bmc_once(c, hc);
+		conf_free(c);
+		return po.ret;
+	}
+	if (hc->address == NULL) {
+		/* a bare BMC */
+		po.ret = conf_host_has_ipmi(hc) ? poll_bmc_once(c, hc) : 1;
 		conf_free(c);
 		return po.ret;
 	}
@@ -374,6 +446,8 @@ cmd_poll(const char *path, const char *host)
 	mclient_free(mc);
 	uv_run(loop, UV_RUN_DEFAULT);
 	uv_loop_close(loop);
+	if (conf_host_has_ipmi(hc))
+		po.ret |= poll_bmc_once(c, hc);
 	conf_free(c);
 	return po.ret;
 }

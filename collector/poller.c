@@ -1,18 +1,23 @@
 /*
  * poller: starts the polls the scheduler releases and finishes them.
  *
- * A target is a config host that is polled: through its munin-node
- * client, or inline through the built-in node source (reading /proc takes
- * microseconds, so it runs on the loop).  Targets are never freed while a
- * poll runs: removal marks them and the poll's end frees them.
+ * A target is one thing polled for a config host: its munin-node client,
+ * the built-in node source (inline: reading /proc takes microseconds, so
+ * it runs on the loop), or its BMC (a blocking read on the thread pool,
+ * collector/bmc.c).  A host with a BMC has a second target "HOST/ipmi"
+ * on the same physical host, so the BMC counts toward that host's budget
+ * and has its own interval.  Targets are never freed while a poll runs:
+ * removal marks them and the poll's end frees them.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
+#include "bmc.h"
 #include "log.h"
 #include "munin_client.h"
 #include "node.h"
@@ -23,11 +28,18 @@
 #define MAX_BACKOFF 900		  /* seconds between polls of a dead host */
 #define FAIL_LOG_INTERVAL 3600000 /* ms between repeats of one failure */
 
+enum target_kind { TK_MUNIN, TK_LOCAL, TK_IPMI };
+
+#define IPMI_SUFFIX "/ipmi" /* a BMC target's name: HOST/ipmi */
+
 struct target {
 	struct poller *p;
-	char *name;
+	char *name; /* scheduler name: HOST or HOST/ipmi */
+	char *host; /* the config and catalog host */
+	enum target_kind kind;
 	const struct conf_host *hc; /* in p->conf; refreshed on apply */
-	struct mclient *mc;	    /* NULL for the built-in source */
+	struct mclient *mc;	    /* TK_MUNIN only */
+	struct bmc *bmc;	    /* TK_IPMI only */
 	int id;			    /* sched id */
 	bool running;
 	bool removed;
@@ -68,7 +80,9 @@ static void
 target_free(struct target *t)
 {
 	mclient_free(t->mc);
+	bmc_free(t->bmc);
 	free(t->name);
+	free(t->host);
 	free(t);
 }
 
@@ -91,6 +105,44 @@ record_duration(struct poller *p, const char *name, uint64_t ms)
 	f->value = (double)ms / 1000;
 }
 
+/*
+ * Logs each sensor whose state changed since the catalog last saw it
+ * (and a first reading that is not OK): an operator watching the log
+ * sees a sagging rail the moment drover does.
+ */
+static void
+log_state_changes(const struct cat_host *h, const struct batch *b)
+{
+	const struct service *s;
+	const struct field *f;
+	const char *now, *before, *label, *warn, *crit;
+	size_t i, j;
+
+	for (i = 0; i < b->n; i++) {
+		s = &b->services[i];
+		for (j = 0; j < s->nfields; j++) {
+			f = &s->fields[j];
+			now = attrs_get(&f->attrs, "state");
+			if (now == NULL)
+				continue;
+			before = catalog_field_state(h, s->name, f->name);
+			if (before == NULL ? strcmp(now, "OK") == 0
+					   : strcmp(before, now) == 0)
+				continue;
+			label = attrs_get(&f->attrs, "label");
+			warn = attrs_get(&f->attrs, "warning");
+			crit = attrs_get(&f->attrs, "critical");
+			log_info("ipmi: %s: %s.%s \"%s\" = %.6g: %s -> %s "
+				 "(warning %s, critical %s)",
+			    h->name, s->name, f->name,
+			    label != NULL ? label : f->name, f->value,
+			    before != NULL ? before : "new", now,
+			    warn != NULL ? warn : "none",
+			    crit != NULL ? crit : "none");
+		}
+	}
+}
+
 /* The end of a poll: ingest, catalog, scheduler, logs. */
 static void
 poll_end(struct target *t, enum sched_result r, const char *error,
@@ -100,17 +152,28 @@ poll_end(struct target *t, enum sched_result r, const char *error,
 	struct cat_host *h;
 	unsigned suppressed = 0;
 	size_t values = batch_values(b);
+	unsigned failures;
 	bool was_down;
 
 	t->running = false;
-	h = catalog_find(p->cat, t->name);
+	h = catalog_find(p->cat, t->host);
 	if (h != NULL && !t->removed) {
-		was_down = h->state == HOST_DOWN;
+		was_down = t->kind == TK_IPMI ? h->bmc.state == HOST_DOWN
+					      : h->state == HOST_DOWN;
+		/* the result below resets the count */
+		failures = t->kind == TK_IPMI ? h->bmc.failures : h->failures;
+		if (t->kind == TK_IPMI && b->n > 0)
+			log_state_changes(h, b);
 		if (b->n > 0)
 			ingest_batch(p->in, h, t->hc, t->start.ts, b);
-		ingest_poll_result(p->in, h, r == SCHED_OK || p->stopping,
-		    error, t->start.ts, poll_ms, t->start.delay_ms,
-		    (unsigned)values);
+		if (t->kind == TK_IPMI)
+			catalog_bmc_result(h, r == SCHED_OK, error, t->start.ts,
+			    poll_ms, (unsigned)values);
+		/* a bare BMC is the host's only state */
+		if (t->kind != TK_IPMI || t->hc->address == NULL)
+			ingest_poll_result(p->in, h,
+			    r == SCHED_OK || p->stopping, error, t->start.ts,
+			    poll_ms, t->start.delay_ms, (unsigned)values);
 		if (r != SCHED_OK && p->stopping)
 			log_debug("poll: %s: %s at shutdown", t->name, error);
 		else if (r != SCHED_OK) {
@@ -123,12 +186,19 @@ poll_end(struct target *t, enum sched_result r, const char *error,
 				    suppressed > 0 ? "; same failure repeated"
 						     " since last message"
 						   : "");
+			else
+				log_debug("poll: %s: %s", t->name, error);
 		} else if (was_down) {
 			log_info("poll: %s: back up after %u failed polls",
-			    t->name, h->failures);
+			    t->name, failures);
 			memset(&t->fail_rl, 0, sizeof(t->fail_rl));
 		} else if (error != NULL && error[0] != '\0')
 			log_debug("poll: %s: %s", t->name, error);
+		if (r == SCHED_OK && t->kind == TK_IPMI)
+			log_debug("poll: %s: %zu sensors in %llu ms (queued "
+				  "%llu ms)",
+			    t->name, values, (unsigned long long)poll_ms,
+			    (unsigned long long)t->start.delay_ms);
 		record_duration(p, t->name, poll_ms);
 	}
 	batch_cleanup(b);
@@ -162,15 +232,49 @@ on_munin_done(void *arg, struct mclient_result *res)
 }
 
 static void
+on_bmc_done(void *arg, struct bmc_result *res)
+{
+	struct target *t = arg;
+	enum sched_result r;
+
+	switch (res->status) {
+	case BMC_OK:
+		r = SCHED_OK;
+		break;
+	case BMC_TIMEOUT:
+		r = SCHED_TIMED_OUT;
+		break;
+	default:
+		r = SCHED_FAILED;
+		break;
+	}
+	poll_end(t, r, res->error, &res->batch, res->duration_ms);
+}
+
+static void
 start_poll(struct poller *p, struct target *t)
 {
 	const struct conf_host *hc = t->hc;
 	struct mclient_opts o = {0};
 	struct batch b = {0};
+	char msg[256];
 	uint64_t t0;
 
 	t->running = true;
-	if (hc->local) {
+	if (t->kind == TK_IPMI) {
+		if (bmc_poll(t->bmc, p->conf, hc, on_bmc_done, t) == 0)
+			return;
+		if (errno == EBUSY)
+			snprintf(msg, sizeof(msg),
+			    "previous BMC session still open (a read "
+			    "abandoned at its deadline has not returned)");
+		else
+			snprintf(msg, sizeof(msg),
+			    "cannot start the BMC read: %s", strerror(errno));
+		poll_end(t, SCHED_FAILED, msg, &b, 0);
+		return;
+	}
+	if (t->kind == TK_LOCAL) {
 		uv_update_time(p->loop);
 		t0 = uv_now(p->loop);
 		if (node_collect("/proc", &b) == -1) {
@@ -375,6 +479,36 @@ poller_new(uv_loop_t *loop, struct catalog *cat, struct ingest *in,
 	return p;
 }
 
+/* What target name should be under c, if anything (false: none). */
+static bool
+wanted(const struct conf *c, const char *name, enum target_kind *kind,
+    const struct conf_host **hcp)
+{
+	const struct conf_host *hc;
+	char host[512];
+	size_t n = strlen(name), sl = strlen(IPMI_SUFFIX);
+
+	if (n > sl && strcmp(name + n - sl, IPMI_SUFFIX) == 0 &&
+	    n - sl < sizeof(host)) {
+		snprintf(host, sizeof(host), "%.*s", (int)(n - sl), name);
+		hc = conf_host_find(c, host);
+		*kind = TK_IPMI;
+		*hcp = hc;
+		return hc != NULL && hc->update && conf_host_has_ipmi(hc);
+	}
+	hc = conf_host_find(c, name);
+	*hcp = hc;
+	if (hc == NULL || !hc->update)
+		return false;
+	if (hc->local)
+		*kind = TK_LOCAL;
+	else if (hc->address != NULL)
+		*kind = TK_MUNIN;
+	else
+		return false;
+	return true;
+}
+
 static struct target *
 find_target(struct poller *p, const char *name)
 {
@@ -386,15 +520,72 @@ find_target(struct poller *p, const char *name)
 	return NULL;
 }
 
+/* Adds (or updates) the target name of kind for hc.  0 / -1. */
+static int
+apply_target(struct poller *p, const struct conf *c, const struct conf_host *hc,
+    const char *name, enum target_kind kind, uint64_t now)
+{
+	struct target *t, **nv;
+	const char *phys = hc->physical != NULL ? hc->physical : hc->name;
+	unsigned interval = kind == TK_IPMI ? conf_host_ipmi_interval(c, hc)
+					    : conf_host_interval(c, hc);
+
+	t = find_target(p, name);
+	if (t != NULL) {
+		t->hc = hc;
+		sched_update(
+		    p->sched, t->id, phys, interval, t, now, wall_ms());
+		return 0;
+	}
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return -1;
+	t->p = p;
+	t->hc = hc;
+	t->kind = kind;
+	t->name = strdup(name);
+	t->host = strdup(hc->name);
+	if (kind == TK_MUNIN)
+		t->mc = mclient_new(p->loop);
+	if (kind == TK_IPMI)
+		t->bmc = bmc_new(p->loop, hc->name);
+	if (t->name == NULL || t->host == NULL ||
+	    (kind == TK_MUNIN && t->mc == NULL) ||
+	    (kind == TK_IPMI && t->bmc == NULL)) {
+		target_free(t);
+		return -1;
+	}
+	t->id = sched_add(p->sched, name, phys, interval, t, now, wall_ms());
+	if (t->id == -1) {
+		target_free(t);
+		return -1;
+	}
+	if (p->nt == p->tcap) {
+		nv = realloc(p->t, (p->tcap ? p->tcap * 2 : 16) * sizeof(*nv));
+		if (nv == NULL) {
+			sched_remove(p->sched, t->id);
+			target_free(t);
+			return -1;
+		}
+		p->t = nv;
+		p->tcap = p->tcap ? p->tcap * 2 : 16;
+	}
+	p->t[p->nt++] = t;
+	log_debug("poll: %s: every %u s at phase %.1f s on %s", name, interval,
+	    (double)sched_phase(name, interval) / 1000, phys);
+	return 0;
+}
+
 int
 poller_apply(struct poller *p, const struct conf *c)
 {
 	const struct conf_host *hc;
-	struct target *t, **nv;
+	struct target *t;
+	enum target_kind kind;
 	const char **keep;
+	char name[512];
 	uint64_t now;
 	size_t i, w, nkeep = 0;
-	unsigned interval;
 
 	keep = calloc(c->nhosts + 1, sizeof(*keep));
 	if (keep == NULL)
@@ -408,9 +599,7 @@ poller_apply(struct poller *p, const struct conf *c)
 	/* drop targets no longer configured (or no longer polled) */
 	for (i = w = 0; i < p->nt; i++) {
 		t = p->t[i];
-		hc = conf_host_find(c, t->name);
-		if (hc != NULL && hc->update &&
-		    (hc->local == (t->mc == NULL))) {
+		if (wanted(c, t->name, &kind, &hc) && kind == t->kind) {
 			p->t[w++] = t;
 			continue;
 		}
@@ -426,48 +615,14 @@ poller_apply(struct poller *p, const struct conf *c)
 		hc = &c->hosts[i];
 		keep[nkeep++] = hc->name;
 		catalog_host(p->cat, hc->name, hc->group, hc->physical);
-		if (!hc->update)
-			continue;
-		interval = conf_host_interval(c, hc);
-		t = find_target(p, hc->name);
-		if (t != NULL) {
-			t->hc = hc;
-			sched_update(p->sched, t->id, hc->physical, interval, t,
-			    now, wall_ms());
-			continue;
-		}
-		t = calloc(1, sizeof(*t));
-		if (t == NULL)
+		if (wanted(c, hc->name, &kind, &hc) &&
+		    apply_target(p, c, hc, hc->name, kind, now) == -1)
 			goto fail;
-		t->p = p;
-		t->hc = hc;
-		t->name = strdup(hc->name);
-		if (!hc->local)
-			t->mc = mclient_new(p->loop);
-		if (t->name == NULL || (!hc->local && t->mc == NULL)) {
-			target_free(t);
+		hc = &c->hosts[i];
+		snprintf(name, sizeof(name), "%s%s", hc->name, IPMI_SUFFIX);
+		if (wanted(c, name, &kind, &hc) &&
+		    apply_target(p, c, hc, name, TK_IPMI, now) == -1)
 			goto fail;
-		}
-		t->id = sched_add(p->sched, hc->name, hc->physical, interval, t,
-		    now, wall_ms());
-		if (t->id == -1) {
-			target_free(t);
-			goto fail;
-		}
-		if (p->nt == p->tcap) {
-			nv = realloc(
-			    p->t, (p->tcap ? p->tcap * 2 : 16) * sizeof(*nv));
-			if (nv == NULL) {
-				sched_remove(p->sched, t->id);
-				target_free(t);
-				goto fail;
-			}
-			p->t = nv;
-			p->tcap = p->tcap ? p->tcap * 2 : 16;
-		}
-		p->t[p->nt++] = t;
-		log_debug("poll: %s: every %u s at phase %.1f s", hc->name,
-		    interval, (double)sched_phase(hc->name, interval) / 1000);
 	}
 	keep[nkeep++] = SELF_HOST;
 	catalog_retain(p->cat, keep, nkeep);
@@ -491,9 +646,12 @@ poller_stop(struct poller *p)
 	p->stopping = true;
 	uv_timer_stop(&p->timer);
 	uv_timer_stop(&p->self_timer);
-	for (i = 0; i < p->nt; i++)
+	for (i = 0; i < p->nt; i++) {
 		if (p->t[i]->running && p->t[i]->mc != NULL)
 			mclient_cancel(p->t[i]->mc);
+		if (p->t[i]->running && p->t[i]->bmc != NULL)
+			bmc_cancel(p->t[i]->bmc);
+	}
 	uv_close((uv_handle_t *)&p->timer, NULL);
 	uv_close((uv_handle_t *)&p->self_timer, NULL);
 }

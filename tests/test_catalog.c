@@ -126,6 +126,48 @@ test_retain_drops_unconfigured(void **state)
 	catalog_free(cat);
 }
 
+/* A BMC read: sensors arrive with their state attribute, the catalog
+ * shows the latest state, and the BMC's own up/down state is kept apart
+ * from the munin-node's. */
+static void
+test_bmc_state_and_field_state(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h = catalog_host(cat, "hv1", "g", NULL);
+	struct batch b = {0};
+	struct service *s;
+
+	(void)state;
+	assert_null(catalog_field_state(h, "ipmi_volts", "_12V"));
+	add_value(&b, "ipmi_volts", "_12V", 11.3, true);
+	s = batch_service(&b, "ipmi_volts", false);
+	attrs_set(&s->fields[0].attrs, "state", "WARNING");
+	catalog_update(cat, h, 100, &b);
+	assert_string_equal(
+	    catalog_field_state(h, "ipmi_volts", "_12V"), "WARNING");
+	attrs_set(&s->fields[0].attrs, "state", "OK");
+	s->fields[0].value = 12;
+	catalog_update(cat, h, 102, &b);
+	assert_string_equal(catalog_field_state(h, "ipmi_volts", "_12V"), "OK");
+	assert_null(catalog_field_state(h, "ipmi_volts", "nosuch"));
+	batch_cleanup(&b);
+
+	catalog_poll_result(h, true, NULL, 100, 5, 0, 10);
+	catalog_bmc_result(h, false, "BMC x: timed out", 104, 1500, 0);
+	assert_true(h->bmc.configured);
+	assert_int_equal(h->bmc.state, HOST_DOWN);
+	assert_int_equal(h->bmc.failures, 1);
+	assert_string_equal(h->bmc.last_error, "BMC x: timed out");
+	/* the munin-node side is untouched */
+	assert_int_equal(h->state, HOST_UP);
+	catalog_bmc_result(h, true, NULL, 106, 4, 3);
+	assert_int_equal(h->bmc.state, HOST_UP);
+	assert_int_equal(h->bmc.failures, 0);
+	assert_int_equal(h->bmc.last_ok, 106);
+	assert_string_equal(h->bmc.last_error, "");
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -134,6 +176,7 @@ main(void)
 	    cmocka_unit_test(test_down_host_keeps_data),
 	    cmocka_unit_test(test_values_merge_into_config),
 	    cmocka_unit_test(test_retain_drops_unconfigured),
+	    cmocka_unit_test(test_bmc_state_and_field_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

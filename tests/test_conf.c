@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -286,6 +287,175 @@ test_print_roundtrip(void **state)
 	conf_free(c2);
 }
 
+/* A password file of mode mode holding "secret\n"; its path in out. */
+static void
+password_file(char *out, size_t len, mode_t mode)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(out, len, "/tmp/drover-test-pw.XXXXXX");
+	fd = mkstemp(out);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("secret\n", f);
+	fclose(f);
+	assert_int_equal(chmod(out, mode), 0);
+}
+
+static void
+test_ipmi_keys(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	struct conf_host *h;
+	char pw[64], text[1024];
+
+	(void)state;
+	password_file(pw, sizeof(pw), 0600);
+	snprintf(text, sizeof(text),
+	    "interval 60\n"
+	    "[hv1.example.com]\n"
+	    " address 10.0.0.1\n"
+	    " ipmi_address 10.0.1.1:6230\n"
+	    " ipmi_user monitor\n"
+	    " ipmi_password_file %s\n"
+	    " ipmi_protocol 1.5\n"
+	    " ipmi_privilege operator\n"
+	    " ipmi_cipher_suite 17\n"
+	    " ipmi_workarounds authcap,idzero\n"
+	    " ipmi_interval 30\n"
+	    " ipmi_timeout 5\n"
+	    " ipmi_volts._12V.warning 11.4:12.6\n"
+	    "[bmc-only.example.com]\n"
+	    " ipmi_address 10.0.1.2\n",
+	    pw);
+	c = parse(text, &errs);
+	assert_int_equal(errs.n, 0);
+	h = conf_host_find(c, "hv1.example.com");
+	assert_true(conf_host_has_ipmi(h));
+	assert_string_equal(h->ipmi_address, "10.0.1.1");
+	assert_int_equal(h->ipmi_port, 6230);
+	assert_string_equal(h->ipmi_user, "monitor");
+	assert_string_equal(h->ipmi_password, "secret");
+	assert_int_equal(h->ipmi_protocol, 15);
+	assert_int_equal(h->ipmi_privilege, IPMI_PRIV_OPERATOR);
+	assert_int_equal(h->ipmi_cipher_suite, 17);
+	assert_int_equal(h->ipmi_workaround_flags, 0x03);
+	assert_int_equal(conf_host_ipmi_interval(c, h), 30);
+	assert_int_equal(conf_host_ipmi_timeout(c, h), 5);
+	/* an operator override is a plain Munin override */
+	assert_string_equal(
+	    attrs_get(&h->overrides, "ipmi_volts._12V.warning"), "11.4:12.6");
+	/* a bare BMC is a valid host: defaults, no munin-node address */
+	h = conf_host_find(c, "bmc-only.example.com");
+	assert_null(h->address);
+	assert_true(conf_host_has_ipmi(h));
+	assert_int_equal(h->ipmi_port, 623);
+	assert_int_equal(h->ipmi_protocol, 20);
+	assert_int_equal(h->ipmi_privilege, IPMI_PRIV_USER);
+	assert_int_equal(h->ipmi_cipher_suite, -1);
+	assert_int_equal(conf_host_ipmi_interval(c, h), 60);
+	assert_int_equal(conf_host_ipmi_timeout(c, h), 10);
+	conf_free(c);
+	unlink(pw);
+}
+
+static void
+test_ipmi_local(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	struct conf_host *h;
+
+	(void)state;
+	c = parse("interval 5\n[box]\n ipmi local\n", &errs);
+	assert_int_equal(errs.n, 0);
+	h = conf_host_find(c, "box");
+	assert_true(h->ipmi_local);
+	assert_null(h->ipmi_address);
+	assert_true(conf_host_has_ipmi(h));
+	/* the deadline never exceeds the interval by default */
+	assert_int_equal(conf_host_ipmi_timeout(c, h), 5);
+	conf_free(c);
+	c = parse("[box]\n ipmi remote\n", &errs);
+	assert_true(has_error(&errs, "t.conf:2: ipmi takes only \"local\""));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	c = parse("[box]\n ipmi local\n ipmi_address 10.0.0.9\n", &errs);
+	assert_true(has_error(&errs, "ipmi local and ipmi_address both set"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
+static void
+test_ipmi_password_file_must_be_private(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char pw[64], text[512];
+
+	(void)state;
+	password_file(pw, sizeof(pw), 0640);
+	snprintf(text, sizeof(text),
+	    "[bmc]\n ipmi_address 10.0.0.1\n ipmi_password_file %s\n", pw);
+	c = parse(text, &errs);
+	assert_true(has_error(&errs, "t.conf:3: ipmi_password_file"));
+	assert_true(has_error(&errs, "accessible by group or others (mode "
+				     "0640)"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	unlink(pw);
+	c = parse(text, &errs);
+	assert_true(has_error(&errs, "No such file or directory"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
+static void
+test_ipmi_bad_values(void **state)
+{
+	static const struct {
+		const char *line;
+		const char *error;
+	} cases[] = {
+	    {"ipmi_protocol 3.0", "ipmi_protocol must be 2.0 or 1.5"},
+	    {"ipmi_privilege root", "ipmi_privilege must be user"},
+	    {"ipmi_cipher_suite 99", "ipmi_cipher_suite must be 0-17"},
+	    {"ipmi_workarounds opensesspriv,nosuch", "unknown workaround "
+						     "\"nosuch\""},
+	    {"ipmi_interval 0", "ipmi_interval must be 1-86400"},
+	    {"ipmi_timeout x", "ipmi_timeout must be 1-86400"},
+	    {"ipmi_address 10.0.0.1:99999", "invalid port in address"},
+	    {"ipmi_user abcdefghijklmnopq", "ipmi_user is longer than 16"},
+	    {"ipmi_bogus 1", "unknown keyword \"ipmi_bogus\""},
+	};
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char text[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text),
+		    "[bmc]\n ipmi_address 10.0.0.1\n %s\n", cases[i].line);
+		c = parse(text, &errs);
+		if (!has_error(&errs, cases[i].error))
+			fail_msg("%s: want \"%s\", got %zu errors (%s)",
+			    cases[i].line, cases[i].error, errs.n,
+			    errs.n ? errs.v[0] : "");
+		assert_true(has_error(&errs, "t.conf:3:"));
+		conf_free(c);
+		conf_errors_cleanup(&errs);
+	}
+	/* still: a host with neither address nor BMC is an error */
+	c = parse("[nothing]\n use_node_name yes\n", &errs);
+	assert_true(has_error(&errs, "host has no address"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
 int
 main(void)
 {
@@ -299,6 +469,10 @@ main(void)
 	    cmocka_unit_test(test_includedir),
 	    cmocka_unit_test(test_local_node_target),
 	    cmocka_unit_test(test_print_roundtrip),
+	    cmocka_unit_test(test_ipmi_keys),
+	    cmocka_unit_test(test_ipmi_local),
+	    cmocka_unit_test(test_ipmi_password_file_must_be_private),
+	    cmocka_unit_test(test_ipmi_bad_values),
 	};
 
 	log_init(false, LOG_LVL_WARN);
