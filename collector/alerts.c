@@ -394,6 +394,9 @@ alerts_ingest(struct alerts *a, struct cat_host *h, const struct conf_host *hc,
 			/* a field without rules cannot alert; one that lost
 			 * its rules (a reload) recovers */
 			st = attrs_get(&f->attrs, "state");
+			if (st != NULL &&
+			    attrs_get(&f->attrs, "threshold_source") != NULL)
+				st = NULL; /* operator thresholds overrule */
 			snprintf(key, sizeof(key), "%s/%s/%s", h->name,
 			    svc->name, f->name);
 			e = entry_get(

@@ -8,7 +8,9 @@
  * operator's munin.conf overrides applied):
  *   warning, critical                Munin ranges
  *   nagios_warning, nagios_critical  Nagios ranges (win over Munin's)
- *   state                            a source's own verdict (IPMI bits)
+ *   state                            a source's own verdict (IPMI bits),
+ *                                    unless munin.conf overrides the
+ *                                    field's warning or critical
  *   alert_attempts N                 samples before a hard change; else
  *                                    the host's, else the global (2);
  *                                    1 for ipmi_volts

@@ -95,8 +95,12 @@ apply_one(struct batch *b, const char *key, const char *value)
 	memcpy(fname, rest, n);
 	fname[n] = '\0';
 	f = service_field(best, fname, false);
-	if (f != NULL)
-		attrs_set(&f->attrs, dot + 1, value);
+	if (f == NULL)
+		return;
+	attrs_set(&f->attrs, dot + 1, value);
+	/* the operator's thresholds win over a source's own verdict */
+	if (strcmp(dot + 1, "warning") == 0 || strcmp(dot + 1, "critical") == 0)
+		attrs_set(&f->attrs, "threshold_source", "config");
 }
 
 void

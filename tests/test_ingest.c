@@ -40,6 +40,7 @@ test_overrides_longest_service_wins(void **state)
 	ingest_apply_overrides(&hc, &b);
 	f = service_field(batch_service(&b, "load", false), "load", false);
 	assert_string_equal(attrs_get(&f->attrs, "warning"), "5");
+	assert_string_equal(attrs_get(&f->attrs, "threshold_source"), "config");
 	assert_string_equal(
 	    attrs_get(&batch_service(&b, "load", false)->graph, "graph_title"),
 	    "Load here");
