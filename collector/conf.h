@@ -6,8 +6,8 @@
  * plugin overrides such as "load.load.warning 5".  Keys Munin knows but
  * drover does not use are kept and reported once at info level.  drover adds
  * its own keys (interval, max_concurrency, physical_concurrency, timeout,
- * connect_timeout, idle_timeout, listen, local_node; per host physical,
- * timeout, interval).
+ * connect_timeout, idle_timeout, listen, local_node, nagios_command_file;
+ * per host physical, timeout, interval).
  *
  * Errors name file and line and the offending text; a config with any error
  * is never used (conf_load returns NULL).
@@ -58,6 +58,8 @@ struct conf {
 	char *rrdcached_socket;
 	/* drover keys */
 	char *graph_cache;             /* rendered graphs; a tmpfs */
+	char *nagios_command_file;     /* Nagios external command file (a
+					  FIFO or a file); NULL: none */
 	unsigned graph_cache_mb;       /* cache size cap, MiB, default 256 */
 	unsigned interval;	       /* seconds, default 300 */
 	unsigned max_concurrency;      /* polls in flight, default 64 */
