@@ -1084,8 +1084,8 @@ conf_print(const struct conf *c, FILE *out)
 	if (c->rrdcached_socket != NULL)
 		fprintf(out, "rrdcached_socket %s\n", c->rrdcached_socket);
 	if (c->nagios_command_file != NULL)
-		fprintf(out, "nagios_command_file %s\n",
-		    c->nagios_command_file);
+		fprintf(
+		    out, "nagios_command_file %s\n", c->nagios_command_file);
 	fprintf(out,
 	    "interval %u\nmax_concurrency %u\nphysical_concurrency %u\n"
 	    "timeout %u\nconnect_timeout %u\nidle_timeout %u\n"

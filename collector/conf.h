@@ -57,7 +57,7 @@ struct conf {
 	char *includedir;
 	char *rrdcached_socket;
 	/* drover keys */
-	char *graph_cache;             /* rendered graphs; a tmpfs */
+	char *graph_cache;	       /* rendered graphs; a tmpfs */
 	char *nagios_command_file;     /* Nagios external command file (a
 					  FIFO or a file); NULL: none */
 	unsigned graph_cache_mb;       /* cache size cap, MiB, default 256 */

@@ -144,7 +144,8 @@ test_nagios_command_file(void **state)
 	c = parse("[a]\naddress 127.0.0.1\n", &errs);
 	assert_null(c->nagios_command_file);
 	conf_free(c);
-	c = parse("nagios_command_file /var/lib/nagios4/rw/nagios.cmd\n", &errs);
+	c = parse(
+	    "nagios_command_file /var/lib/nagios4/rw/nagios.cmd\n", &errs);
 	assert_int_equal(errs.n, 0);
 	assert_string_equal(
 	    c->nagios_command_file, "/var/lib/nagios4/rw/nagios.cmd");
