@@ -454,6 +454,7 @@ check_main(int argc, char **argv)
 	int ch, code = CHECK_UNKNOWN;
 
 	optind = 1;
+	opterr = 0; /* one output line: the usage line says it all */
 	while ((ch = getopt_long(argc, argv, "u:f:a:t:h", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'u':
