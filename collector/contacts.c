@@ -519,7 +519,8 @@ struct job {
 	uv_pipe_t in;
 	uv_timer_t timer;
 	uv_write_t wr;
-	int open; /* handles not closed yet */
+	int open;	/* handles not closed yet */
+	bool timed_out; /* we killed it */
 };
 
 struct contacts {
@@ -656,17 +657,29 @@ complain(struct contacts *c, const char *fmt, ...)
 		log_warnx("%s", msg);
 }
 
+/* Logs how a command failed, if it did. */
+static void
+exit_complaint(struct job *j, int64_t status, int sig)
+{
+	if (j->timed_out)
+		complain(j->c, "contacts: %s: command timed out, killed: %s",
+		    j->p.name, j->p.cmd);
+	else if (sig != 0)
+		complain(j->c, "contacts: %s: command killed by signal %d",
+		    j->p.name, sig);
+	else if (status != 0)
+		complain(j->c, "contacts: %s: command exited %lld: %s",
+		    j->p.name, (long long)status, j->p.cmd);
+}
+
 static void
 on_proc_exit(uv_process_t *p, int64_t status, int sig)
 {
 	struct job *j = p->data;
 
-	if (sig != 0)
-		complain(j->c, "contacts: %s: command killed by signal %d%s",
-		    j->p.name, sig, sig == SIGKILL ? " (timed out?)" : "");
-	else if (status != 0)
-		complain(j->c, "contacts: %s: command exited %lld: %s",
-		    j->p.name, (long long)status, j->p.cmd);
+	/* killed by contacts_free: shutting down, not a failure */
+	if (!j->c->freeing)
+		exit_complaint(j, status, sig);
 	uv_timer_stop(&j->timer);
 	close_if_open((uv_handle_t *)&j->in);
 	close_if_open((uv_handle_t *)&j->timer);
@@ -679,6 +692,7 @@ on_timeout(uv_timer_t *t)
 	struct job *j = t->data;
 
 	j->c->st.killed++;
+	j->timed_out = true;
 	uv_process_kill(&j->proc, SIGKILL);
 }
 
