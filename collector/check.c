@@ -312,8 +312,11 @@ check_format(const char *body, size_t blen, const struct check_opts *o,
 	size_t i, n = 0, shown = 0;
 	int code, fc;
 
-	if (len < 32)
+	if (len < 32) {
+		if (len > 0)
+			out[0] = '\0';
 		return CHECK_UNKNOWN;
+	}
 	out[0] = '\0';
 	j = json_loadb(body, blen, 0, &err);
 	fields = json_object_get(j, "fields");
@@ -409,6 +412,21 @@ on_data(char *p, size_t size, size_t nmemb, void *arg)
 	b->len += n;
 	b->s[b->len] = '\0';
 	return n;
+}
+
+/* The API's {"error": "..."} text, or dflt; points into a static. */
+static const char *
+api_error(const struct body *b, const char *dflt)
+{
+	static char msg[128];
+	json_t *j;
+	const char *e;
+
+	j = json_loadb(b->s != NULL ? b->s : "", b->len, 0, NULL);
+	e = json_string_value(json_object_get(j, "error"));
+	snprintf(msg, sizeof(msg), "%s", e != NULL ? e : dflt);
+	json_decref(j);
+	return msg;
 }
 
 static int
@@ -509,9 +527,8 @@ check_main(int argc, char **argv)
 		printf("DROVER UNKNOWN - cannot reach drover at %s: %s\n",
 		    o.url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	else if (status == 404)
-		printf("DROVER UNKNOWN - %s %s: no such host or service in "
-		       "drover\n",
-		    o.host, o.service);
+		printf("DROVER UNKNOWN - %s %s: %s in drover\n", o.host,
+		    o.service, api_error(&body, "no such host or service"));
 	else if (status != 200)
 		printf("DROVER UNKNOWN - %s %s: drover answered HTTP %ld\n",
 		    o.host, o.service, status);

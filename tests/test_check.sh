@@ -60,9 +60,10 @@ check --url "$URL" --field system "$H" cpu
 
 check --url "$URL" nosuchhost load
 [ "$RC" = 3 ] || fail "unknown host not UNKNOWN ($RC): $OUT"
-[[ "$OUT" == "DROVER UNKNOWN - nosuchhost load: no such host or service"* ]] || fail "$OUT"
+[[ "$OUT" == "DROVER UNKNOWN - nosuchhost load: no such host in drover" ]] || fail "$OUT"
 check --url "$URL" "$H" nosuchservice
 [ "$RC" = 3 ] || fail "unknown service not UNKNOWN ($RC): $OUT"
+[[ "$OUT" == "DROVER UNKNOWN - $H nosuchservice: no such service in drover" ]] || fail "$OUT"
 
 # stale: with --max-age 1, a 2 s interval leaves data older than 1 s most
 # of the time
