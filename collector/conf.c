@@ -323,6 +323,7 @@ conf_free(struct conf *c)
 	free(c->rrdcached_socket);
 	free(c->graph_cache);
 	free(c->state_dir);
+	free(c->nagios_command_file);
 	free(c->listen_addr);
 	attrs_cleanup(&c->contacts);
 	attrs_cleanup(&c->munin);
@@ -702,6 +703,16 @@ global_key(struct conf *c, const char *key, const char *val,
 			add_error(errs, w, "listen must be ADDR:PORT");
 			return -1;
 		}
+		return 0;
+	}
+	if (strcmp(key, "nagios_command_file") == 0) {
+		/* relative paths would depend on the daemon's cwd */
+		if (val[0] != '/') {
+			add_error(errs, w,
+			    "nagios_command_file must be an absolute path");
+			return -1;
+		}
+		set_str(&c->nagios_command_file, val);
 		return 0;
 	}
 	if (strcmp(key, "local_node") == 0) {
@@ -1298,6 +1309,9 @@ conf_print(const struct conf *c, FILE *out)
 		fprintf(out, "includedir %s\n", c->includedir);
 	if (c->rrdcached_socket != NULL)
 		fprintf(out, "rrdcached_socket %s\n", c->rrdcached_socket);
+	if (c->nagios_command_file != NULL)
+		fprintf(
+		    out, "nagios_command_file %s\n", c->nagios_command_file);
 	fprintf(out,
 	    "interval %u\nmax_concurrency %u\nphysical_concurrency %u\n"
 	    "timeout %u\nconnect_timeout %u\nidle_timeout %u\n"

@@ -6,7 +6,8 @@
  * plugin overrides such as "load.load.warning 5".  Keys Munin knows but
  * drover does not use are kept and reported once at info level.  drover adds
  * its own keys (interval, max_concurrency, physical_concurrency, timeout,
- * connect_timeout, idle_timeout, listen, local_node; per host physical,
+ * connect_timeout, idle_timeout, listen, local_node, nagios_command_file;
+ * per host physical,
  * timeout, interval and the BMC keys ipmi_address, ipmi_user,
  * ipmi_password_file, ipmi_protocol, ipmi_privilege, ipmi_cipher_suite,
  * ipmi_workarounds, ipmi_interval, ipmi_timeout and "ipmi local").
@@ -76,6 +77,8 @@ struct conf {
 	char *rrdcached_socket;
 	/* drover keys */
 	char *graph_cache;	       /* rendered graphs; a tmpfs */
+	char *nagios_command_file;     /* Nagios external command file (a
+					  FIFO or a file); NULL: none */
 	unsigned graph_cache_mb;       /* cache size cap, MiB, default 256 */
 	char *state_dir;	       /* alert state, notification spool */
 	unsigned alert_attempts;       /* samples before a hard change, 2 */

@@ -14,6 +14,7 @@
 
 #include "bmc.h"
 #include "catalog.h"
+#include "check.h"
 #include "conf.h"
 #include "ingest.h"
 #include "log.h"
@@ -45,6 +46,10 @@ usage(FILE *out)
 	    "print it\n"
 	    "       drover config -c FILE          check the config, print it "
 	    "normalised\n"
+	    "       drover check [--url URL] [--field F] [--max-age S] "
+	    "[--timeout S]\n"
+	    "                    HOST SERVICE      Nagios plugin: the "
+	    "daemon's state\n"
 	    "       drover --version | --help\n");
 }
 
@@ -473,6 +478,9 @@ main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	/* a Nagios plugin: its own options, exit codes 0-3, no config */
+	if (strcmp(cmd, "check") == 0)
+		return check_main(argc - 1, argv + 1);
 	optind = 2;
 	while ((ch = getopt(argc, argv, "c:sv")) != -1) {
 		switch (ch) {

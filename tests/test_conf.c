@@ -136,6 +136,30 @@ test_drover_keys_and_defaults(void **state)
 }
 
 static void
+test_nagios_command_file(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+
+	(void)state;
+	c = parse("[a]\naddress 127.0.0.1\n", &errs);
+	assert_null(c->nagios_command_file);
+	conf_free(c);
+	c = parse(
+	    "nagios_command_file /var/lib/nagios4/rw/nagios.cmd\n", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(
+	    c->nagios_command_file, "/var/lib/nagios4/rw/nagios.cmd");
+	conf_free(c);
+	c = parse("\nnagios_command_file nagios.cmd\n", &errs);
+	assert_true(has_error(&errs, "t.conf:2: nagios_command_file must be "
+				     "an absolute path: \"nagios_command_file "
+				     "nagios.cmd\""));
+	conf_errors_cleanup(&errs);
+	conf_free(c);
+}
+
+static void
 test_comments_and_continuations(void **state)
 {
 	struct conf_errors errs = {0};
@@ -463,6 +487,7 @@ main(void)
 	    cmocka_unit_test(test_debian_munin_conf_parses),
 	    cmocka_unit_test(test_munin_examples),
 	    cmocka_unit_test(test_drover_keys_and_defaults),
+	    cmocka_unit_test(test_nagios_command_file),
 	    cmocka_unit_test(test_comments_and_continuations),
 	    cmocka_unit_test(test_errors_name_file_line_text),
 	    cmocka_unit_test(test_load_refuses_config_with_errors),

@@ -1,0 +1,90 @@
+/*
+ * nagios_send: drives collector/nagios.c on a real loop for
+ * tests/test_nagios_fifo.sh.
+ *
+ *   nagios_send PATH HOST SERVICE COUNT INTERVAL_MS CODE TEXT PERFDATA
+ *
+ * Sends COUNT - 1 results "result N" (OK), one every INTERVAL_MS, then
+ * CODE TEXT|PERFDATA and a host result (UP, "host up"), then waits up to
+ * 20 s for the queue to drain.  A 10 ms ticker measures the longest gap
+ * between loop iterations: a blocked loop would show as a large gap.
+ * Prints "written W queued Q dropped D pending P maxgap_ms G"; exits 0
+ * when nothing is pending.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <uv.h>
+
+#include "collector/log.h"
+#include "collector/nagios.h"
+
+static struct nagios_out *n;
+static char **av;
+static int count, sent;
+static uint64_t last_tick, maxgap, drain_end;
+static uv_timer_t sender, ticker;
+
+static void
+on_tick(uv_timer_t *t)
+{
+	struct nagios_stats st;
+	uint64_t now = uv_now(t->loop);
+
+	if (last_tick != 0 && now - last_tick > maxgap)
+		maxgap = now - last_tick;
+	last_tick = now;
+	if (sent < count)
+		return;
+	nagios_stats(n, &st);
+	if (st.pending == 0 || now > drain_end) {
+		uv_close((uv_handle_t *)&ticker, NULL);
+		uv_close((uv_handle_t *)&sender, NULL);
+	}
+}
+
+static void
+on_send(uv_timer_t *t)
+{
+	char text[64];
+
+	sent++;
+	if (sent < count) {
+		snprintf(text, sizeof(text), "result %d", sent);
+		nagios_result(n, av[2], av[3], NAGIOS_OK, text, NULL);
+		return;
+	}
+	nagios_result(n, av[2], av[3], atoi(av[6]), av[7], av[8]);
+	nagios_host_result(n, av[2], NAGIOS_HOST_UP, "host up");
+	uv_timer_stop(t);
+	drain_end = uv_now(t->loop) + 20000;
+}
+
+int
+main(int argc, char **argv)
+{
+	uv_loop_t *loop = uv_default_loop();
+	struct nagios_stats st;
+
+	if (argc != 9)
+		return 2;
+	av = argv;
+	count = atoi(argv[4]);
+	signal(SIGPIPE, SIG_IGN);
+	n = nagios_new(loop, argv[1], 1000);
+	uv_timer_init(loop, &sender);
+	uv_timer_init(loop, &ticker);
+	uv_timer_start(&sender, on_send, 0, (uint64_t)atoi(argv[5]));
+	uv_timer_start(&ticker, on_tick, 10, 10);
+	uv_run(loop, UV_RUN_DEFAULT);
+	nagios_stats(n, &st);
+	printf("written %llu queued %llu dropped %llu pending %zu maxgap_ms "
+	       "%llu\n",
+	    (unsigned long long)st.written, (unsigned long long)st.queued,
+	    (unsigned long long)st.dropped, st.pending,
+	    (unsigned long long)maxgap);
+	nagios_free(n);
+	uv_run(loop, UV_RUN_DEFAULT);
+	uv_loop_close(loop);
+	return st.pending == 0 ? 0 : 1;
+}

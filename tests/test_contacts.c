@@ -1,0 +1,301 @@
+/* Tests for contacts: Munin's template language, recipients and
+ * always_send, command sanitising, and the bounds on running commands
+ * (timeout kill, concurrency, non-zero exit logged).  Byte-for-byte
+ * agreement with munin-limits is tests/test_contacts_munin.sh. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "collector/contacts.h"
+#include "collector/log.h"
+
+static struct attrs fa[3];
+static struct contact_field fields[3];
+static struct contact_msg msg;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	memset(fa, 0, sizeof(fa));
+	attrs_set(&fa[0], "label", "12V rail");
+	attrs_set(&fa[0], "warning", "11.5:");
+	attrs_set(&fa[0], "critical", "11:");
+	attrs_set(&fa[1], "label", "5V rail");
+	attrs_set(&fa[1], "warning", " 4.75:5.25 ");
+	attrs_set(&fa[2], "label", "fan");
+	fields[0] = (struct contact_field){
+	    "v12", &fa[0], FS_CRITICAL, false, true, 10.9};
+	fields[1] =
+	    (struct contact_field){"v5", &fa[1], FS_OK, false, true, 5.014};
+	fields[2] =
+	    (struct contact_field){"fan", &fa[2], FS_OK, false, true, 3000};
+	msg = (struct contact_msg){"lab;rack1", "kvm1", "ipmi_volts",
+	    "Voltages", NULL, NULL, true, fields, 3};
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		attrs_cleanup(&fa[i]);
+	return 0;
+}
+
+static void
+expect(const char *tmpl, bool cmd, const char *want)
+{
+	char *got = contacts_expand(tmpl, &msg, cmd);
+
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+test_builtin_texts(void **state)
+{
+	(void)state;
+	expect(contacts_default_text("nagios"), false,
+	    "kvm1\tVoltages\t2\tCRITICALs: 12V rail is 10.90 (outside range "
+	    "[11:]).OKs: 5V rail is 5.01.");
+	expect(contacts_default_text("old-nagios"), false,
+	    "kvm1\tipmi_volts\t2\tVoltages:CRITICALs: 12V rail is 10.90 "
+	    "(outside range [11:]).OKs: 5V rail is 5.01.");
+	expect(contacts_default_text("ops"), false,
+	    "lab-rack1 :: kvm1 :: Voltages\n\tCRITICALs: 12V rail is 10.90 "
+	    "(outside range [11:]).\n\tOKs: 5V rail is 5.01.\n");
+	fields[0].state = FS_UNKNOWN;
+	fields[0].known = false;
+	expect(contacts_default_text("nagios"), false,
+	    "kvm1\tVoltages\t3\tUNKNOWNs: 12V rail is unknown.OKs: 5V rail "
+	    "is 5.01.");
+}
+
+static void
+test_template_language(void **state)
+{
+	(void)state;
+	expect("${var:worst} ${var:worstid} ${var:numofields} [${var:fields}]",
+	    false, "CRITICAL 2 1 [v12 v5 fan]");
+	/* a plain loop has no separator (LimitsOld.pm pushes to the outer
+	 * list) */
+	expect("${loop:ofields ${var:label};}", false, "5V rail;");
+	expect("${loop<+>:fields ${var:name}${var:label}}", false,
+	    "12V rail+5V rail+fan");
+	expect("${strtrunc:5 ${var:graph_title}}", false, "Volta");
+	expect("${if:!wfields none}${if:wfields some}", false, "none");
+	expect("${if:cfields \\tyes}", true, "\\tyes"); /* command: no \\t */
+	expect("${if:cfields \\tyes}", false, "\tyes");
+	/* unknown directives stay as Munin leaves them, unset vars are
+	 * empty; a lone "$" (Munin loops forever on it) stays */
+	expect("a${bogus}b${var:nosuch}c$d{", false, "a{bogus}bc$d{");
+	expect("${var:wrange}|${loop:cfields ${var:wrange}}", false, "|11.5:");
+	/* a warning of ":" is no limit; junk is 0:0 */
+	attrs_set(&fa[1], "warning", ":");
+	attrs_set(&fa[1], "critical", "junk");
+	expect("${loop:fields ${var:label}=${var:wrange}/${var:crange}|}",
+	    false, "12V rail=11.5:/11:|5V rail=:/0:0|fan=:/:|");
+}
+
+static void
+test_command_values_sanitised(void **state)
+{
+	(void)state;
+	msg.host = "kvm1;$(reboot)";
+	expect("send ${var:host} '${var:graph_title}'", true,
+	    "send kvm1___reboot_ 'Voltages'");
+}
+
+/* ---- running commands ----------------------------------------------- */
+
+static char dir[64];
+
+static int
+setup_run(void **state)
+{
+	setup(state);
+	strcpy(dir, "/tmp/test_contacts.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int
+teardown_run(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	return teardown(state);
+}
+
+static char *
+slurp(const char *name)
+{
+	static char buf[4096];
+	char path[160];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void
+set(struct attrs *a, const char *key, const char *fmt)
+{
+	char v[256];
+
+	snprintf(v, sizeof(v), fmt, dir, dir);
+	attrs_set(a, key, v);
+}
+
+static void
+test_recipients(void **state)
+{
+	uv_loop_t loop;
+	struct attrs conf = {0};
+	struct contacts *c;
+	struct contacts_stats st;
+
+	(void)state;
+	uv_loop_init(&loop);
+	set(&conf, "nagios.command", "cat >> %s/nagios");
+	set(&conf, "mail.command", "cat >> %s/mail");
+	attrs_set(&conf, "mail.text", "${var:host} ${var:worst}");
+	attrs_set(&conf, "nocommand.always_send", "critical");
+	c = contacts_new(&loop, &conf, 2, 5000);
+
+	/* changed: every contact with a command */
+	assert_int_equal(contacts_notify(c, &msg), 2);
+	/* unchanged: only always_send (nagios: critical warning) */
+	msg.changed = false;
+	assert_int_equal(contacts_notify(c, &msg), 1);
+	fields[0].state = FS_OK;
+	assert_int_equal(contacts_notify(c, &msg), 0);
+	/* an explicit list; "none" is nobody */
+	msg.changed = true;
+	msg.contacts = "mail none";
+	assert_int_equal(contacts_notify(c, &msg), 1);
+	msg.contacts = "none";
+	assert_int_equal(contacts_notify(c, &msg), 0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	contacts_stats(c, &st);
+	assert_int_equal(st.started, 4);
+	assert_int_equal(st.failed, 0);
+	assert_string_equal(slurp("mail"), "kvm1 CRITICAL\nkvm1 OK\n");
+	assert_int_equal(strlen(slurp("nagios")) > 0, 1);
+	contacts_free(c);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	attrs_cleanup(&conf);
+}
+
+static void
+test_bounds(void **state)
+{
+	uv_loop_t loop;
+	struct attrs conf = {0};
+	struct contacts *c;
+	struct contacts_stats st;
+	char logbuf[4096] = "";
+	FILE *logf;
+	uint64_t t0;
+	int i;
+
+	(void)state;
+	uv_loop_init(&loop);
+	logf = fmemopen(logbuf, sizeof(logbuf), "w");
+	setvbuf(logf, NULL, _IONBF, 0);
+	log_set_stream(logf);
+	/* at most 2 at once, the third waits */
+	set(&conf, "a.command", "echo x >> %s/run; sleep 0.3; exit 3");
+	set(&conf, "b.command", "sleep 30 # hangs: %s");
+	c = contacts_new(&loop, &conf, 2, 1000);
+	msg.contacts = "a";
+	for (i = 0; i < 3; i++)
+		contacts_notify(c, &msg);
+	contacts_stats(c, &st);
+	assert_int_equal(st.running, 2);
+	assert_int_equal(st.queued, 1);
+	t0 = uv_hrtime();
+	msg.contacts = "b";
+	contacts_notify(c, &msg);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	/* b was killed after 1 s, not waited for 30 s */
+	assert_true(uv_hrtime() - t0 < 5000 * 1000000ull);
+	contacts_stats(c, &st);
+	assert_int_equal(st.started, 4);
+	assert_int_equal(st.killed, 1);
+	assert_int_equal(st.failed, 4); /* three exit 3, one SIGKILL */
+	assert_int_equal(st.running, 0);
+	assert_string_equal(slurp("run"), "x\nx\nx\n");
+	assert_non_null(strstr(logbuf, "contacts: a: command exited 3"));
+	contacts_free(c);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	log_set_stream(NULL);
+	fclose(logf);
+	attrs_cleanup(&conf);
+}
+
+static void
+test_free_kills_running(void **state)
+{
+	uv_loop_t loop;
+	struct attrs conf = {0};
+	struct contacts *c;
+	uint64_t t0;
+
+	(void)state;
+	uv_loop_init(&loop);
+	attrs_set(&conf, "x.command", "sleep 30");
+	c = contacts_new(&loop, &conf, 1, 60000);
+	contacts_notify(c, &msg);
+	contacts_notify(c, &msg); /* queued, dropped by free */
+	t0 = uv_hrtime();
+	contacts_free(c);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_true(uv_hrtime() - t0 < 5000 * 1000000ull);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	attrs_cleanup(&conf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+		test_builtin_texts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_template_language, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_command_values_sanitised, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_recipients, setup_run, teardown_run),
+	    cmocka_unit_test_setup_teardown(
+		test_bounds, setup_run, teardown_run),
+	    cmocka_unit_test_setup_teardown(
+		test_free_kills_running, setup_run, teardown_run),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
