@@ -325,7 +325,7 @@ range_text(const struct field *f, const char *nagios, const char *munin)
 static void
 field_event(struct alerts *a, const struct cat_host *h,
     const struct service *svc, const struct field *f, const struct entry *e,
-    enum field_state prev, time_t now)
+    enum field_state prev, time_t now, bool initial)
 {
 	struct alert_event ev = {0};
 	const char *label = attrs_get(&f->attrs, "label");
@@ -357,7 +357,9 @@ field_event(struct alerts *a, const struct cat_host *h,
 	    field_state_str(ev.state), field_state_str(prev), (long)ev.since);
 	ev.text = text;
 	ev.key = key;
-	log_info("alerts: %s", text);
+	ev.initial = initial;
+	if (!initial)
+		log_info("alerts: %s", text);
 	emit(a, &ev);
 }
 
@@ -374,7 +376,7 @@ alerts_ingest(struct alerts *a, struct cat_host *h, const struct conf_host *hc,
 	char key[700];
 	const char *st;
 	size_t i, j;
-	bool changed;
+	bool changed, fresh;
 
 	for (i = 0; i < b->n; i++) {
 		/* the catalog holds the merged config (cached + overrides) */
@@ -399,6 +401,7 @@ alerts_ingest(struct alerts *a, struct cat_host *h, const struct conf_host *hc,
 				st = NULL; /* operator thresholds overrule */
 			snprintf(key, sizeof(key), "%s/%s/%s", h->name,
 			    svc->name, f->name);
+			fresh = entry_get(a, key, ts, false) == NULL;
 			e = entry_get(
 			    a, key, ts, r.has_warn || r.has_crit || st != NULL);
 			if (e == NULL)
@@ -412,10 +415,17 @@ alerts_ingest(struct alerts *a, struct cat_host *h, const struct conf_host *hc,
 				    f->value, ts, &prev);
 			cat_set_field_attr(h, svc->name, f->name, "alert_state",
 			    field_state_str(e->st.hard));
+			if (!changed && fresh) {
+				/* status outputs learn where a new field starts
+				 */
+				field_event(
+				    a, h, svc, cf, e, e->st.hard, ts, true);
+				a->dirty = true;
+			}
 			if (!changed)
 				continue;
 			remember(a, key, &e->st, prev, ts);
-			field_event(a, h, svc, cf, e, prev, ts);
+			field_event(a, h, svc, cf, e, prev, ts, false);
 		}
 	}
 }
@@ -489,7 +499,7 @@ alerts_tick(struct alerts *a, struct catalog *cat, time_t now)
 				    "UNKNOWN");
 				remember(a, key, &e->st, prev, now);
 				field_event(a, h, &cs->svc, &cs->svc.fields[k],
-				    e, prev, now);
+				    e, prev, now, false);
 			}
 		}
 	}

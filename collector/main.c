@@ -24,6 +24,7 @@
 #include "rrd_writer.h"
 #include "alerts.h"
 #include "http.h"
+#include "outputs.h"
 #include "render.h"
 #include <errno.h>
 #include <sys/stat.h>
@@ -108,7 +109,9 @@ struct daemon {
 	struct web *web;
 	struct renderer *render;
 	struct alerts *alerts;
+	struct outputs *outputs;
 	uv_timer_t alert_timer; /* staleness checks and state saves */
+	uv_timer_t fresh_timer; /* Nagios freshness, once per interval */
 	uv_signal_t sigterm, sigint, sighup;
 };
 
@@ -124,6 +127,9 @@ on_stop_signal(uv_signal_t *s, int signum)
 		renderer_stop(d->render);
 	uv_timer_stop(&d->alert_timer);
 	uv_close((uv_handle_t *)&d->alert_timer, NULL);
+	uv_timer_stop(&d->fresh_timer);
+	uv_close((uv_handle_t *)&d->fresh_timer, NULL);
+	outputs_stop(d->outputs);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 	uv_close((uv_handle_t *)&d->sighup, NULL);
@@ -156,12 +162,21 @@ on_hup(uv_signal_t *s, int signum)
 	if (d->web != NULL)
 		web_set_conf(d->web, c);
 	alerts_set_conf(d->alerts, c);
+	outputs_set_conf(d->outputs, c);
 	if (strcmp(c->listen_addr, d->conf->listen_addr) != 0 ||
 	    c->listen_port != d->conf->listen_port)
 		log_warnx("conf: a new listen address takes a restart");
 	conf_free(d->conf);
 	d->conf = c;
 	log_info("drover: config reloaded, %zu hosts", c->nhosts);
+}
+
+static void
+on_fresh_timer(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+
+	outputs_refresh(d->outputs);
 }
 
 static void
@@ -261,6 +276,15 @@ cmd_run(const char *path)
 	if (d.in == NULL || d.poller == NULL)
 		fatalx("drover: out of memory");
 	ingest_set_alerts(d.in, d.alerts);
+	d.outputs = outputs_new(d.loop, d.conf, d.cat);
+	if (d.outputs == NULL)
+		fatalx("drover: out of memory");
+	alerts_add_output(d.alerts, outputs_event, d.outputs);
+	uv_timer_init(d.loop, &d.fresh_timer);
+	d.fresh_timer.data = &d;
+	uv_timer_start(&d.fresh_timer, on_fresh_timer,
+	    (uint64_t)d.conf->interval * 1000,
+	    (uint64_t)d.conf->interval * 1000);
 	uv_timer_init(d.loop, &d.alert_timer);
 	d.alert_timer.data = &d;
 	uv_timer_start(&d.alert_timer, on_alert_timer, 10000, 10000);
@@ -293,6 +317,7 @@ cmd_run(const char *path)
 	renderer_free(d.render);
 	alerts_save(d.alerts);
 	alerts_free(d.alerts);
+	outputs_free(d.outputs);
 	ingest_free(d.in);
 	catalog_free(d.cat);
 	conf_free(d.conf);

@@ -1,0 +1,35 @@
+/*
+ * outputs: where alert events go.  The alert engine hands each hard change
+ * here (outputs_event is an alert_output_fn); outputs turns it into
+ *   - a PROCESS_SERVICE_CHECK_RESULT (service = worst field) or
+ *     PROCESS_HOST_CHECK_RESULT line for Nagios (nagios_command_file),
+ *   - munin-limits style messages to Munin contact commands,
+ * and re-sends every service's state to Nagios once per interval for its
+ * freshness checks.  Changes of one service within one loop turn (one
+ * poll) are sent as one result.  Loop thread only.
+ */
+#ifndef DROVER_OUTPUTS_H
+#define DROVER_OUTPUTS_H
+
+#include <uv.h>
+
+#include "alert_event.h"
+#include "catalog.h"
+#include "conf.h"
+
+struct outputs;
+
+/* cat is read; c must outlive outputs or the next outputs_set_conf(). */
+struct outputs *outputs_new(
+    uv_loop_t *loop, const struct conf *c, struct catalog *cat);
+/* An alert_output_fn: arg is the struct outputs. */
+void outputs_event(void *arg, const struct alert_event *ev);
+/* Re-sends every service state with rules to Nagios (freshness). */
+void outputs_refresh(struct outputs *o);
+/* A reloaded config: a new command file or contacts take effect. */
+void outputs_set_conf(struct outputs *o, const struct conf *c);
+/* Stops timers and children; the loop then drains; frees after. */
+void outputs_stop(struct outputs *o);
+void outputs_free(struct outputs *o);
+
+#endif
