@@ -159,4 +159,29 @@ start_sink kill "$PY" "$top_srcdir/tests/lib/webhook_sink.py" "$KP" "$T/kill.jso
 grep -q '"X-Drover-Dedupe-Key": "k-1"' "$T/kill.jsonl" || fail "wrong page after restart"
 grep -q 'resumed from' "$T/d5.out" || fail "no resume log: $(cat "$T/d5.out")"
 note "kill -9 with a spooled page: delivered after restart"
+
+# ---- 5. renotify: reminders while the problem lasts, across a restart,
+# ---- and none after the recovery ----------------------------------------
+start_sink re "$PY" "$top_srcdir/tests/lib/webhook_sink.py" 0 "$T/re.jsonl"
+sed "s/:$FP\//:$PORT\//" "$T/flaky.conf" >"$T/re.conf"
+echo "contact.ops.renotify 1" >>"$T/re.conf"
+ev kvm7 ipmi_volts v12 "12V rail" V CRITICAL OK 10.9 r-1 >"$T/ev5"
+ev kvm7 ipmi_volts v12 "12V rail" V OK CRITICAL 12.0 r-2 >"$T/ev6"
+"$DRIVE" "$T/re.conf" "$T/spool5" "$T/ev5" 3 wait >"$T/d6.out" 2>&1
+A=$(wc -l <"$T/re.jsonl")
+[ "$A" -ge 2 ] || fail "want the page and a reminder, got $A: $(cat "$T/d6.out")"
+grep -q '"X-Drover-Dedupe-Key": "r-1:r1"' "$T/re.jsonl" || fail "no reminder key"
+grep -q '\\"renotify\\":true' "$T/re.jsonl" || fail "reminder not marked"
+"$DRIVE" "$T/re.conf" "$T/spool5" - 2 wait >"$T/d7.out" 2>&1
+B=$(wc -l <"$T/re.jsonl")
+[ "$B" -gt "$A" ] || fail "reminders did not survive a restart ($A, $B)"
+"$DRIVE" "$T/re.conf" "$T/spool5" "$T/ev6" 10 >"$T/d8.out" 2>&1 ||
+	fail "recovery not delivered: $(cat "$T/d8.out")"
+tail -1 "$T/d8.out" >"$T/d8.json"
+[ "$(json_get "$T/d8.json" 'j["open_problems"]')" = 0 ] || fail "problem not closed"
+C=$(wc -l <"$T/re.jsonl")
+tail -1 "$T/re.jsonl" | grep -q '"X-Drover-Dedupe-Key": "r-2"' || fail "no recovery page"
+"$DRIVE" "$T/re.conf" "$T/spool5" - 2 wait >"$T/d9.out" 2>&1
+[ "$(wc -l <"$T/re.jsonl")" = "$C" ] || fail "reminders after the recovery"
+note "renotify: $A then $B pages across a restart, recovery, then silence"
 exit 0
