@@ -420,6 +420,59 @@ test_notifier_resumes_and_skips_garbage(void **state)
 	conf_free(c);
 }
 
+/* A spooled item older than notify_expiry is dropped with a log line,
+ * not sent. */
+static void
+test_expired_item_dropped(void **state)
+{
+	static const char conf_text[] =
+	    "contact.ops.webhook http://127.0.0.1:9/never\n";
+	static const char old[] =
+	    "{\"v\":1,\"contact\":\"ops\",\"channel\":\"webhook\","
+	    "\"created\":1,\"item\":{\"host\":\"kvm1\",\"state\":"
+	    "\"CRITICAL\",\"previous_state\":\"OK\",\"dedupe_key\":"
+	    "\"old-1\"}}";
+	struct conf_errors errs = {0};
+	struct notifier_stats st;
+	struct notifier *n;
+	struct conf *c = conf_new();
+	char dir[128], logbuf[4096] = "", path[300];
+	uv_loop_t loop;
+	FILE *logf;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/spool4", tmpdir);
+	c->local_node = false;
+	assert_int_equal(
+	    conf_parse_buf(c, "t.conf", conf_text, strlen(conf_text), &errs),
+	    0);
+	assert_int_equal(spool_init(dir), 0);
+	assert_int_equal(spool_put(dir, "old.page", old, strlen(old)), 0);
+	uv_loop_init(&loop);
+	n = notifier_new(&loop, c, dir);
+	assert_non_null(n);
+	notifier_stats(n, &st);
+	assert_int_equal(st.queued, 1);
+	assert_int_equal(st.oldest, 1);
+	logf = fmemopen(logbuf, sizeof(logbuf), "w");
+	log_set_stream(logf);
+	uv_run(&loop, UV_RUN_NOWAIT);
+	fflush(logf);
+	log_set_stream(NULL);
+	fclose(logf);
+	notifier_stats(n, &st);
+	assert_int_equal(st.queued, 0);
+	assert_int_equal(st.expired, 1);
+	assert_int_equal(st.in_flight, 0);
+	assert_non_null(strstr(logbuf, "page \"old-1\" expired"));
+	snprintf(path, sizeof(path), "%s/old.page", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	notifier_free(n);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	conf_free(c);
+}
+
 /* Token files readable by others are refused. */
 static void
 test_token_file_mode(void **state)
@@ -471,6 +524,7 @@ main(void)
 	    cmocka_unit_test(test_item_json_roundtrip),
 	    cmocka_unit_test(test_spool_roundtrip),
 	    cmocka_unit_test(test_notifier_resumes_and_skips_garbage),
+	    cmocka_unit_test(test_expired_item_dropped),
 	    cmocka_unit_test(test_token_file_mode),
 	};
 

@@ -184,4 +184,16 @@ tail -1 "$T/re.jsonl" | grep -q '"X-Drover-Dedupe-Key": "r-2"' || fail "no recov
 "$DRIVE" "$T/re.conf" "$T/spool5" - 2 wait >"$T/d9.out" 2>&1
 [ "$(wc -l <"$T/re.jsonl")" = "$C" ] || fail "reminders after the recovery"
 note "renotify: $A then $B pages across a restart, recovery, then silence"
+
+# ---- 6. smtp_starttls yes never falls back to cleartext -------------------
+rm -rf "$T/mail"
+sed -e 's/^notify_group_window 2/notify_group_window 0/' \
+	-e '/^contact.ops.webhook/d' "$T/drover.conf" >"$T/tls.conf"
+echo "smtp_starttls yes" >>"$T/tls.conf"
+ev kvm8 ipmi_volts v12 "12V rail" V CRITICAL OK 10.9 t-1 >"$T/ev7"
+"$DRIVE" "$T/tls.conf" "$T/spool6" "$T/ev7" 2 >"$T/d10.out" 2>&1 &&
+	fail "sent although the server offers no STARTTLS"
+[ ! -e "$T/mail/0001.eml" ] || fail "mail sent in cleartext"
+ls "$T/spool6" | grep -q '\.page$' || fail "page not kept for a retry"
+note "smtp_starttls: no STARTTLS offered -> not sent, kept in the spool"
 exit 0
