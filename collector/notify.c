@@ -31,8 +31,11 @@
 
 #define NOTIFY_SUFFIX ".page"
 #define NOTIFY_PROBLEMS "open-problems.json"
-#define NOTIFY_MAX_BATCH 50	  /* items in one page */
-#define NOTIFY_MAX_FLIGHT 16	  /* pages in flight at once */
+#define NOTIFY_MAX_BATCH 50  /* items in one page */
+#define NOTIFY_MAX_FLIGHT 16 /* pages in flight at once */
+#define NOTIFY_MAX_SMTP                                                        \
+	4			  /* of which e-mails: one SMTP server, and    \
+				     servers limit connections per client */
 #define NOTIFY_HOUSEKEEP_MS 60000 /* longest tick sleep, ms */
 #define NOTIFY_TRANSFER_S 30L	  /* whole-transfer timeout, seconds */
 #define NOTIFY_LOG_MS 60000	  /* one failure complaint per minute */
@@ -126,7 +129,9 @@ struct notifier {
 	struct page *pages;
 	struct sock *socks;
 	unsigned in_flight;
-	unsigned seq; /* spool name uniquifier */
+	unsigned smtp_in_flight;
+	bool probs_dirty; /* open problems changed; saved on the next tick */
+	unsigned seq;	  /* spool name uniquifier */
 	uint64_t delivered, npages, failed, expired, dropped;
 	struct ratelimit fail_rl;
 };
@@ -713,7 +718,7 @@ renotify(struct notifier *n, time_t now)
 			next = due;
 	}
 	if (changed)
-		problems_save(n);
+		n->probs_dirty = true;
 	return next;
 }
 
@@ -884,6 +889,8 @@ page_unlink(struct notifier *n, struct page *p)
 			break;
 		}
 	n->in_flight--;
+	if (p->items[0]->channel == CH_EMAIL)
+		n->smtp_in_flight--;
 }
 
 /* A transfer ended: accepted (ok) or not (why says how). */
@@ -1084,6 +1091,8 @@ page_start(struct notifier *n, const size_t *idx, size_t k)
 	p->next = n->pages;
 	n->pages = p;
 	n->in_flight++;
+	if (q0->channel == CH_EMAIL)
+		n->smtp_in_flight++;
 	free(v);
 	return 0;
 fail:
@@ -1147,7 +1156,10 @@ tick_cb(uv_timer_t *t)
 			slots[i].channel = (int)n->q[i]->channel;
 			slots[i].host = n->q[i]->it.host;
 			slots[i].due_ms = n->q[i]->due_ms;
-			slots[i].busy = n->q[i]->busy;
+			slots[i].busy =
+			    n->q[i]->busy ||
+			    (n->q[i]->channel == CH_EMAIL &&
+				n->smtp_in_flight >= NOTIFY_MAX_SMTP);
 			slots[i].waiting = n->q[i]->waiting;
 		}
 		k = notify_pick_batch(slots, n->nq, now, NOTIFY_MAX_BATCH, idx);
@@ -1167,6 +1179,10 @@ tick_cb(uv_timer_t *t)
 		if (k == 0)
 			break;
 	}
+	if (n->probs_dirty) {
+		problems_save(n);
+		n->probs_dirty = false;
+	}
 	schedule(n);
 }
 
@@ -1181,9 +1197,15 @@ schedule(struct notifier *n)
 
 	if (n->stopped)
 		return;
-	for (i = 0; i < n->nq; i++)
-		if (!n->q[i]->busy && n->q[i]->due_ms < wake)
+	for (i = 0; i < n->nq; i++) {
+		/* an e-mail held back by NOTIFY_MAX_SMTP waits for
+		 * check_done, not for the clock */
+		if (n->q[i]->busy || (n->q[i]->channel == CH_EMAIL &&
+					 n->smtp_in_flight >= NOTIFY_MAX_SMTP))
+			continue;
+		if (n->q[i]->due_ms < wake)
 			wake = n->q[i]->due_ms;
+	}
 	for (i = 0; i < n->nprobs; i++) {
 		ct = contact_find(n, n->probs[i].contact);
 		if (ct == NULL || ct->renotify == 0)
@@ -1196,7 +1218,11 @@ schedule(struct notifier *n)
 	}
 	if (n->in_flight >= NOTIFY_MAX_FLIGHT && wake < now + 1000)
 		wake = now + 1000; /* check_done reschedules sooner */
-	uv_timer_start(&n->tick, tick_cb, wake > now ? wake - now : 0, 0);
+	if (n->probs_dirty)
+		wake = now;
+	/* never 0: libuv 1.44 reruns a 0 ms timer restarted from its own
+	 * callback in the same pass, which would spin without I/O */
+	uv_timer_start(&n->tick, tick_cb, wake > now ? wake - now : 1, 0);
 }
 
 /* ---- public --------------------------------------------------------- */
@@ -1298,7 +1324,7 @@ notifier_event(struct notifier *n, const struct alert_event *ev)
 	}
 	notify_item_cleanup(&it);
 	if (changed)
-		problems_save(n);
+		n->probs_dirty = true;
 	schedule(n);
 }
 
@@ -1330,6 +1356,10 @@ notifier_stop(struct notifier *n)
 	if (n->stopped)
 		return;
 	n->stopped = true;
+	if (n->probs_dirty) {
+		problems_save(n);
+		n->probs_dirty = false;
+	}
 	while ((p = n->pages) != NULL) {
 		n->pages = p->next;
 		curl_multi_remove_handle(n->multi, p->easy);
@@ -1338,6 +1368,7 @@ notifier_stop(struct notifier *n)
 		page_free(p);
 	}
 	n->in_flight = 0;
+	n->smtp_in_flight = 0;
 	uv_timer_stop(&n->tick);
 	uv_timer_stop(&n->curl_timer);
 }

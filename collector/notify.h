@@ -29,7 +29,9 @@
  * out as one page (one POST, one e-mail) listing them all.
  *
  * Renotify: the notifier owns reminders.  It keeps each contact's open
- * problems (host/service/field) in spool_dir/open-problems.json, re-sends
+ * problems (host/service/field) in spool_dir/open-problems.json (saved on
+ * the loop iteration after a change, so a crash in between may cost the
+ * reminders of that one problem, never its page), re-sends
  * every renotify seconds (epoch-based, so the schedule survives restarts)
  * and forgets a problem when that field returns to OK.  Events the engine
  * marks ev->renotify are therefore ignored.

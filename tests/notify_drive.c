@@ -30,6 +30,7 @@ struct drive {
 	uint64_t deadline; /* loop ms */
 	bool wait;
 	int rc;
+	double t_feed; /* epoch s (float) just before the first event */
 };
 
 static const char *
@@ -108,6 +109,7 @@ main(int argc, char **argv)
 	struct notifier_stats st;
 	struct drive d = {0};
 	struct conf *c;
+	struct timespec ts;
 	uv_loop_t loop;
 	size_t i;
 
@@ -128,6 +130,8 @@ main(int argc, char **argv)
 	d.n = notifier_new(&loop, c, argv[2]);
 	if (d.n == NULL)
 		return 2;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	d.t_feed = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (strcmp(argv[3], "-") != 0 && feed(d.n, argv[3]) == -1)
 		return 2;
 	d.wait = argc > 5 && strcmp(argv[5], "wait") == 0;
@@ -139,10 +143,11 @@ main(int argc, char **argv)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	notifier_stats(d.n, &st);
 	printf("{\"queued\":%zu,\"delivered\":%llu,\"pages\":%llu,"
-	       "\"failed\":%llu,\"expired\":%llu,\"open_problems\":%zu}\n",
+	       "\"failed\":%llu,\"expired\":%llu,\"open_problems\":%zu,"
+	       "\"t_feed\":%.6f}\n",
 	    st.queued, (unsigned long long)st.delivered,
 	    (unsigned long long)st.pages, (unsigned long long)st.failed,
-	    (unsigned long long)st.expired, st.open_problems);
+	    (unsigned long long)st.expired, st.open_problems, d.t_feed);
 	fflush(stdout);
 	notifier_free(d.n);
 	uv_close((uv_handle_t *)&d.check, NULL);

@@ -186,7 +186,7 @@ tail -1 "$T/re.jsonl" | grep -q '"X-Drover-Dedupe-Key": "r-2"' || fail "no recov
 note "renotify: $A then $B pages across a restart, recovery, then silence"
 
 # ---- 6. smtp_starttls yes never falls back to cleartext -------------------
-rm -rf "$T/mail"
+rm -f "$T/mail"/*
 sed -e 's/^notify_group_window 2/notify_group_window 0/' \
 	-e '/^contact.ops.webhook/d' "$T/drover.conf" >"$T/tls.conf"
 echo "smtp_starttls yes" >>"$T/tls.conf"
@@ -196,4 +196,16 @@ ev kvm8 ipmi_volts v12 "12V rail" V CRITICAL OK 10.9 t-1 >"$T/ev7"
 [ ! -e "$T/mail/0001.eml" ] || fail "mail sent in cleartext"
 ls "$T/spool6" | grep -q '\.page$' || fail "page not kept for a retry"
 note "smtp_starttls: no STARTTLS offered -> not sent, kept in the spool"
+
+# ---- 7. more e-mails at once than the SMTP concurrency cap ---------------
+rm -f "$T/mail"/*
+sed -e 's/^notify_group_window 2/notify_group_window 0/' \
+	-e '/^contact.ops.webhook/d' "$T/drover.conf" >"$T/many.conf"
+for i in $(seq 12); do
+	ev "m$i" ipmi_volts v12 "12V rail" V CRITICAL OK 10.9 "m-$i"
+done >"$T/ev8"
+"$DRIVE" "$T/many.conf" "$T/spool7" "$T/ev8" 20 >"$T/d11.out" 2>&1 ||
+	fail "12 e-mails not delivered: $(cat "$T/d11.out")"
+[ "$(ls "$T/mail"/*.eml 2>/dev/null | wc -l)" = 12 ] || fail "want 12 e-mails"
+note "12 e-mails at once (cap 4 in flight): all delivered"
 exit 0
