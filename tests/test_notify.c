@@ -486,7 +486,7 @@ test_token_file_mode(void **state)
 	char text[512], tok[128], dir[128];
 	uv_loop_t loop;
 	struct notifier *n;
-	FILE *f;
+	FILE *f, *devnull;
 
 	(void)state;
 	snprintf(tok, sizeof(tok), "%s/token", tmpdir);
@@ -503,12 +503,21 @@ test_token_file_mode(void **state)
 	assert_int_equal(
 	    conf_parse_buf(c, "t.conf", text, strlen(text), &errs), 0);
 	uv_loop_init(&loop);
-	log_set_stream(fopen("/dev/null", "w"));
+	devnull = fopen("/dev/null", "w");
+	log_set_stream(devnull);
 	assert_null(notifier_new(&loop, c, dir));
 	log_set_stream(NULL);
 	chmod(tok, 0600);
 	n = notifier_new(&loop, c, dir);
+	log_set_stream(devnull);
 	assert_non_null(n);
+	/* a reload that would weaken the token is refused as a whole */
+	chmod(tok, 0640);
+	assert_int_equal(notifier_set_conf(n, c), -1);
+	log_set_stream(NULL);
+	fclose(devnull);
+	chmod(tok, 0400);
+	assert_int_equal(notifier_set_conf(n, c), 0);
 	notifier_free(n);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
