@@ -7,10 +7,12 @@
  * drover does not use are kept and reported once at info level.  drover adds
  * its own keys (interval, max_concurrency, physical_concurrency, timeout,
  * connect_timeout, idle_timeout, listen, local_node, nagios_command_file;
- * per host physical,
- * timeout, interval and the BMC keys ipmi_address, ipmi_user,
- * ipmi_password_file, ipmi_protocol, ipmi_privilege, ipmi_cipher_suite,
- * ipmi_workarounds, ipmi_interval, ipmi_timeout and "ipmi local").
+ * per host physical, timeout, interval and the BMC keys ipmi_address,
+ * ipmi_user, ipmi_password_file, ipmi_protocol, ipmi_privilege,
+ * ipmi_cipher_suite, ipmi_workarounds, ipmi_interval, ipmi_timeout and
+ * "ipmi local"; the notification keys state_dir, smtp_*, notify_* and
+ * contact.NAME.{webhook,webhook_token_file,email,severities,renotify,
+ * recovery}, checked here with file:line like every other key).
  *
  * Errors name file and line and the offending text; a config with any error
  * is never used (conf_load returns NULL).
@@ -92,9 +94,20 @@ struct conf {
 	char *listen_addr;	       /* default 127.0.0.1 */
 	unsigned listen_port;	       /* default 4948; 0 = any free port */
 	bool local_node;	       /* add the built-in local target */
-	struct attrs contacts;	       /* "contact.NAME.KEY" -> value */
-	struct attrs munin;	       /* accepted Munin keys drover ignores */
-	struct attrs groups;	       /* "GROUP;key" from [GROUP;] sections */
+	/* notifications (notify.h) */
+	char *smtp_url;		      /* smtp:// or smtps:// URL; NULL: none */
+	char *smtp_from;	      /* envelope and From: address */
+	char *smtp_user;	      /* SMTP AUTH user; NULL: no auth */
+	char *smtp_password_file;     /* mode 0600 file holding the password */
+	bool smtp_starttls;	      /* require STARTTLS on smtp:// */
+	unsigned notify_expiry;	      /* seconds a page is retried, 86400 */
+	unsigned notify_group_window; /* seconds problems of a host wait to
+					 go out as one page, default 10 */
+	unsigned notify_retry_min;    /* seconds before the first retry, 10 */
+	unsigned notify_retry_max;    /* seconds, cap of the doubling, 600 */
+	struct attrs contacts;	      /* "contact.NAME.KEY" -> value */
+	struct attrs munin;	      /* accepted Munin keys drover ignores */
+	struct attrs groups;	      /* "GROUP;key" from [GROUP;] sections */
 	struct conf_host *hosts;
 	size_t nhosts;
 	size_t hcap;

@@ -282,6 +282,54 @@ test_local_node_target(void **state)
 }
 
 static void
+test_notify_keys(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+
+	(void)state;
+	c = parse("smtp_url smtp://127.0.0.1:25\nsmtp_from drover@x.test\n"
+		  "smtp_starttls yes\nnotify_expiry 3600\n"
+		  "notify_group_window 0\nstate_dir /tmp/st\n"
+		  "contact.ops.webhook http://h.test/x\n"
+		  "contact.ops.email ops@x.test\n"
+		  "contact.ops.severities critical,warning\n"
+		  "contact.ops.renotify 0\ncontact.ops.recovery no\n"
+		  "contact.old.command mail -s alert root\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->smtp_url, "smtp://127.0.0.1:25");
+	assert_true(c->smtp_starttls);
+	assert_int_equal(c->notify_expiry, 3600);
+	assert_int_equal(c->notify_group_window, 0);
+	assert_int_equal(c->notify_retry_min, 10);
+	assert_string_equal(c->state_dir, "/tmp/st");
+	assert_string_equal(
+	    attrs_get(&c->contacts, "ops.severities"), "critical,warning");
+	assert_string_equal(
+	    attrs_get(&c->contacts, "old.command"), "mail -s alert root");
+	conf_free(c);
+
+	c = parse("contact.ops.webhok http://x\n"
+		  "contact.ops.severities warning,bad\n"
+		  "contact.ops.renotify soon\ncontact.ops.recovery maybe\n"
+		  "contact.ops.webhook ftp://x\nsmtp_url http://x\n"
+		  "contact.b.email b@x.test\nnotify_group_window -1\n",
+	    &errs);
+	assert_true(
+	    has_error(&errs, "t.conf:1: unknown contact keyword \"webhok\""));
+	assert_true(has_error(&errs, "t.conf:2: severities must be"));
+	assert_true(has_error(&errs, "t.conf:3: renotify must be"));
+	assert_true(has_error(&errs, "t.conf:4: recovery must be"));
+	assert_true(has_error(&errs, "t.conf:5: webhook must be"));
+	assert_true(has_error(&errs, "t.conf:6: smtp_url must start"));
+	assert_true(has_error(&errs, "contact b has an email address but"));
+	assert_true(has_error(&errs, "t.conf:8: notify_group_window must"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
+static void
 test_print_roundtrip(void **state)
 {
 	struct conf_errors errs = {0};
@@ -493,6 +541,7 @@ main(void)
 	    cmocka_unit_test(test_load_refuses_config_with_errors),
 	    cmocka_unit_test(test_includedir),
 	    cmocka_unit_test(test_local_node_target),
+	    cmocka_unit_test(test_notify_keys),
 	    cmocka_unit_test(test_print_roundtrip),
 	    cmocka_unit_test(test_ipmi_keys),
 	    cmocka_unit_test(test_ipmi_local),

@@ -1,0 +1,102 @@
+/*
+ * notify: pages -- durable notification delivery to webhooks and e-mail.
+ *
+ * Contacts come from munin.conf "contact.NAME.KEY VALUE" lines:
+ *   webhook URL            POST a JSON page to URL (http/https)
+ *   webhook_token_file P   send "Authorization: Bearer <first line of P>";
+ *                          P must not be readable by group or others
+ *   email ADDRESS          send an e-mail through smtp_url (global keys
+ *                          smtp_url, smtp_from, smtp_starttls, smtp_user,
+ *                          smtp_password_file)
+ *   severities LIST        warning,critical,unknown (default all three)
+ *   renotify SECONDS       reminder interval while a problem lasts
+ *                          (default 1800; 0: never)
+ *   recovery yes|no        send a page when the problem clears (default
+ *                          yes; only for a state the contact was paged for)
+ * Munin's contact.NAME.command lines are not ours and are left alone.
+ *
+ * Durability: every page item is written to the spool directory (one
+ * file per item and channel, fsync'd, see spool.h) before the first
+ * attempt and removed only when the receiver accepted it (HTTP 2xx, SMTP
+ * 250).  Failed attempts back off (notify_retry_min doubling up to
+ * notify_retry_max seconds) until notify_expiry seconds after the item was
+ * queued; then it is dropped with a log line.  notifier_new re-reads the
+ * spool, so kill -9 and restarts lose nothing: delivery is at-least-once
+ * and every item carries a stable dedupe key (receivers drop repeats).
+ *
+ * Grouping: the first item for a (contact, channel, host) opens a window
+ * of notify_group_window seconds; items of that host arriving inside it go
+ * out as one page (one POST, one e-mail) listing them all.
+ *
+ * Renotify: the notifier owns reminders.  It keeps each contact's open
+ * problems (host/service/field) in spool_dir/open-problems.json (saved on
+ * the loop iteration after a change, so a crash in between may cost the
+ * reminders of that one problem, never its page), re-sends
+ * every renotify seconds (epoch-based, so the schedule survives restarts)
+ * and forgets a problem when that field returns to OK.  Events the engine
+ * marks ev->renotify are therefore ignored.
+ *
+ * Webhook body (application/json; header X-Drover-Dedupe-Key = the page's
+ * dedupe_key): {"host", "state" (worst), "dedupe_key", "summary" (the
+ * subject line), "text", "count", "items": [item...]} where an item is
+ * {"host", "service", "field", "label", "state", "previous_state",
+ * "value" (number or null), "unit", "warning", "critical" (range text or
+ * null), "since", "when" (epoch s), "host_down", "renotify", "recovery",
+ * "text", "dedupe_key"}; a one-item page also carries that item's members
+ * at the top level.  E-mail: see notify_fmt.h (Message-ID derives from the
+ * dedupe key, so a repeated delivery is recognisable).
+ *
+ * Transfers run on libcurl's multi interface driven from the caller's
+ * libuv loop (sockets as uv_poll, curl's timeout as a uv_timer).  All
+ * functions are for the loop thread only; nothing here starts a thread.
+ */
+#ifndef DROVER_NOTIFY_H
+#define DROVER_NOTIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <uv.h>
+
+#include "alert_event.h"
+#include "conf.h"
+
+struct notifier;
+
+struct notifier_stats {
+	size_t queued;	      /* items waiting in the spool */
+	unsigned in_flight;   /* pages being sent now */
+	uint64_t delivered;   /* items a receiver accepted, since start */
+	uint64_t pages;	      /* pages (POSTs, e-mails) accepted */
+	uint64_t failed;      /* failed attempts (pages), since start */
+	uint64_t expired;     /* items dropped after notify_expiry */
+	uint64_t dropped;     /* items dropped: contact or channel gone */
+	time_t oldest;	      /* epoch s the oldest queued item was queued;
+				 0: none */
+	size_t open_problems; /* (contact, field) problems being reminded */
+};
+
+/*
+ * A notifier on loop for c's contacts, spooling under spool_dir (created
+ * mode 0700; NULL: "<state_dir>/spool").  Queued items found there are
+ * resumed.  Returns NULL (logged) when the spool cannot be created or a
+ * token/password file is missing or readable by group/others.  c is only
+ * read during the call.
+ */
+struct notifier *notifier_new(
+    uv_loop_t *loop, const struct conf *c, const char *spool_dir);
+/* Replaces contacts and SMTP settings (SIGHUP).  Queued items of a contact
+ * that no longer exists are dropped when due.  0, or -1 (logged) with the
+ * old settings kept. */
+int notifier_set_conf(struct notifier *n, const struct conf *c);
+/* Queues pages for every contact that wants ev (see above). */
+void notifier_event(struct notifier *n, const struct alert_event *ev);
+void notifier_stats(const struct notifier *n, struct notifier_stats *st);
+/* Aborts transfers and stops timers; queued items stay in the spool. */
+void notifier_stop(struct notifier *n);
+/* Stops n and frees it once its handles have closed: the caller runs the
+ * loop afterwards (uv_run) for that to happen. */
+void notifier_free(struct notifier *n);
+
+#endif

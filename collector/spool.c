@@ -1,0 +1,232 @@
+/*
+ * spool: durable small files (see spool.h).  The protocol is the classic
+ * write-temp / fsync / rename / fsync-dir; rename(2) is atomic on every
+ * local file system, and the directory fsync makes the rename (and
+ * unlink) itself durable.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "spool.h"
+
+#define SPOOL_MAX_ENTRY (1u << 20) /* bytes; larger files are not ours */
+#define SPOOL_TMP ".tmp-"
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd, ret;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	ret = fsync(fd);
+	close(fd);
+	return ret;
+}
+
+int
+spool_init(const char *dir)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, buf, len);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+spool_put(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	int fd = -1, saved;
+
+	if (name[0] == '.' || strchr(name, '/') != NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s/" SPOOL_TMP "%s", dir, name) >=
+		(int)sizeof(tmp) ||
+	    snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+		(int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	if (write_all(fd, buf, len) == -1 || fsync(fd) == -1)
+		goto unlink_tmp;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto unlink_tmp;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto unlink_tmp;
+	return fsync_dir(dir);
+unlink_tmp:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	errno = saved;
+	return -1;
+}
+
+int
+spool_remove(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (unlink(path) == -1 && errno != ENOENT)
+		return -1;
+	return fsync_dir(dir);
+}
+
+int
+spool_quarantine(const char *dir, const char *name)
+{
+	char path[PATH_MAX], bad[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+		(int)sizeof(path) ||
+	    snprintf(bad, sizeof(bad), "%s/%s.bad", dir, name) >=
+		(int)sizeof(bad)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (rename(path, bad) == -1)
+		return -1;
+	return fsync_dir(dir);
+}
+
+/* Reads dir/name whole into a new NUL-terminated buffer. 0 / -1. */
+static int
+read_entry(int dfd, const char *name, char **out, size_t *outlen)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	ssize_t r;
+	int fd, ret = -1;
+
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1)
+		goto close_fd;
+	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)SPOOL_MAX_ENTRY) {
+		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+		goto close_fd;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL)
+		goto close_fd;
+	while (got < (size_t)st.st_size) {
+		r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			goto close_fd;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*outlen = got;
+	buf = NULL;
+	ret = 0;
+close_fd:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+int
+spool_scan(const char *dir, const char *suffix, spool_cb cb, void *arg)
+{
+	struct dirent **names = NULL;
+	size_t sl = strlen(suffix), nl, len;
+	char *buf;
+	int i, n, dfd, count = 0;
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1)
+		return -1;
+	n = scandir(dir, &names, NULL, alphasort);
+	if (n == -1) {
+		close(dfd);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+
+		nl = strlen(name);
+		if (strncmp(name, SPOOL_TMP, strlen(SPOOL_TMP)) == 0) {
+			log_info("spool: %s/%s: removing a write that a crash "
+				 "interrupted",
+			    dir, name);
+			unlinkat(dfd, name, 0);
+		} else if (name[0] != '.' && nl > sl &&
+			   strcmp(name + nl - sl, suffix) == 0) {
+			if (read_entry(dfd, name, &buf, &len) == -1)
+				log_warn("spool: %s/%s: skipped", dir, name);
+			else {
+				cb(name, buf, len, arg);
+				free(buf);
+				count++;
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	close(dfd);
+	return count;
+}

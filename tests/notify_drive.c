@@ -1,0 +1,159 @@
+/*
+ * notify_drive: a notifier on a real libuv loop, for tests/test_notify.sh.
+ *
+ *   notify_drive CONF SPOOL_DIR EVENTS|- SECONDS [wait]
+ *
+ * Loads CONF, creates a notifier spooling to SPOOL_DIR, feeds the events
+ * of the file EVENTS (one per line, tab-separated: host service field
+ * label unit state prev value key; "-" for none) and runs the loop until
+ * the queue is empty (exit 0) or SECONDS passed (exit 1).  With "wait" it
+ * runs the whole SECONDS whatever the queue holds (kill -9 tests).  Prints
+ * the stats as one JSON line at the end.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <uv.h>
+
+#include "collector/conf.h"
+#include "collector/log.h"
+#include "collector/notify.h"
+#include "collector/notify_fmt.h"
+
+struct drive {
+	struct notifier *n;
+	uv_timer_t check;
+	uint64_t deadline; /* loop ms */
+	bool wait;
+	int rc;
+	double t_feed; /* epoch s (float) just before the first event */
+};
+
+static const char *
+opt(char *s)
+{
+	return strcmp(s, "-") == 0 ? NULL : s;
+}
+
+static int
+feed(struct notifier *n, const char *path)
+{
+	struct alert_event ev;
+	char line[2048], *f[9], *save = NULL, *p;
+	FILE *fp = fopen(path, "r");
+	int k, count = 0;
+
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		for (k = 0, p = strtok_r(line, "\t", &save); p != NULL && k < 9;
+		     p = strtok_r(NULL, "\t", &save))
+			f[k++] = p;
+		if (k != 9) {
+			fprintf(stderr, "notify_drive: bad event line\n");
+			fclose(fp);
+			return -1;
+		}
+		memset(&ev, 0, sizeof(ev));
+		ev.host = f[0];
+		ev.service = opt(f[1]);
+		ev.field = opt(f[2]);
+		ev.label = opt(f[3]);
+		ev.unit = opt(f[4]) ? f[4] : "";
+		if (notify_state_parse(f[5], &ev.state) == -1 ||
+		    notify_state_parse(f[6], &ev.prev) == -1) {
+			fprintf(stderr, "notify_drive: bad state\n");
+			fclose(fp);
+			return -1;
+		}
+		ev.has_value = opt(f[7]) != NULL;
+		ev.value = ev.has_value ? strtod(f[7], NULL) : 0;
+		ev.critical = "11.5:12.8";
+		ev.warning = "11.8:12.6";
+		ev.since = ev.when = time(NULL);
+		ev.key = opt(f[8]);
+		notifier_event(n, &ev);
+		count++;
+	}
+	fclose(fp);
+	return count;
+}
+
+static void
+check_cb(uv_timer_t *t)
+{
+	struct drive *d = t->data;
+	struct notifier_stats st;
+
+	notifier_stats(d->n, &st);
+	if (!d->wait && st.queued == 0 && st.in_flight == 0) {
+		d->rc = 0;
+		uv_stop(t->loop);
+	} else if (uv_now(t->loop) >= d->deadline) {
+		d->rc = d->wait ? 0 : 1;
+		uv_stop(t->loop);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct conf_errors errs = {0};
+	struct notifier_stats st;
+	struct drive d = {0};
+	struct conf *c;
+	struct timespec ts;
+	uv_loop_t loop;
+	size_t i;
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: notify_drive CONF SPOOL EVENTS|- "
+				"SECONDS [wait]\n");
+		return 2;
+	}
+	log_init(false, LOG_LVL_INFO);
+	c = conf_load(argv[1], &errs);
+	if (c == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.v[i]);
+		conf_errors_cleanup(&errs);
+		return 2;
+	}
+	uv_loop_init(&loop);
+	d.n = notifier_new(&loop, c, argv[2]);
+	if (d.n == NULL)
+		return 2;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	d.t_feed = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (strcmp(argv[3], "-") != 0 && feed(d.n, argv[3]) == -1)
+		return 2;
+	d.wait = argc > 5 && strcmp(argv[5], "wait") == 0;
+	d.deadline = uv_now(&loop) + (uint64_t)atoi(argv[4]) * 1000;
+	d.rc = 1;
+	uv_timer_init(&loop, &d.check);
+	d.check.data = &d;
+	uv_timer_start(&d.check, check_cb, 20, 20);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	notifier_stats(d.n, &st);
+	printf("{\"queued\":%zu,\"delivered\":%llu,\"pages\":%llu,"
+	       "\"failed\":%llu,\"expired\":%llu,\"open_problems\":%zu,"
+	       "\"t_feed\":%.6f}\n",
+	    st.queued, (unsigned long long)st.delivered,
+	    (unsigned long long)st.pages, (unsigned long long)st.failed,
+	    (unsigned long long)st.expired, st.open_problems, d.t_feed);
+	fflush(stdout);
+	notifier_free(d.n);
+	uv_close((uv_handle_t *)&d.check, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	return d.rc;
+}

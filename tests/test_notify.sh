@@ -1,0 +1,211 @@
+#!/bin/bash
+# Pages end to end: a notifier (tests/notify_drive) on a real loop delivers
+# to the project's own webhook and SMTP sinks (tests/lib/*_sink.py):
+# one POST / e-mail per event with the dedupe key, grouping, a receiver
+# that fails (5xx, then connection refused) and recovers, and kill -9
+# with a page spooled but undelivered.
+. "$(dirname "$0")/lib/common.sh"
+DRIVE=$top_builddir/tests/notify_drive
+[ -x "$DRIVE" ] || fail "no $DRIVE (make check builds it)"
+[ -x "$PY" ] || skip "no $PY"
+
+# start_sink NAME CMD...: starts a sink that prints its port; sets PORT.
+start_sink() {
+	local name=$1; shift
+	start_bg "$T/$name.out" "$@"
+	wait_for_file "$T/$name.out" 10 || fail "$name sink did not start"
+	PORT=$(head -1 "$T/$name.out")
+}
+
+# events FILE: host service field label unit state prev value key, tabbed.
+ev() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@"; }
+
+# ---- 1. one page per event, webhook and e-mail -------------------------
+start_sink hook "$PY" "$top_srcdir/tests/lib/webhook_sink.py" 0 "$T/hooks.jsonl"
+HP=$PORT
+start_sink smtp "$PY" "$top_srcdir/tests/lib/smtp_sink.py" 0 "$T/mail"
+SP=$PORT
+printf 's3cret-token\n' >"$T/token"; chmod 600 "$T/token"
+cat >"$T/drover.conf" <<EOF2
+local_node no
+smtp_url smtp://127.0.0.1:$SP
+smtp_from drover@example.org
+notify_group_window 0
+notify_retry_min 1
+notify_retry_max 1
+contact.ops.webhook http://127.0.0.1:$HP/hook
+contact.ops.webhook_token_file $T/token
+contact.ops.email ops@example.org
+contact.ops.command mail -s munin root
+EOF2
+{
+	ev kvm1 ipmi_volts v12 "12V rail" V CRITICAL WARNING 10.9 key-kvm1-crit
+	ev kvm2 ipmi_volts v5 "5V rail" V WARNING OK 4.6 key-kvm2-warn
+	ev kvm3 ipmi_volts v12 "12V rail" V OK CRITICAL 12.0 key-kvm3-ok
+} >"$T/ev1"
+"$DRIVE" "$T/drover.conf" "$T/spool1" "$T/ev1" 20 >"$T/d1.out" 2>"$T/d1.err" ||
+	fail "pages not delivered: $(cat "$T/d1.out" "$T/d1.err")"
+[ "$(wc -l <"$T/hooks.jsonl")" = 3 ] || fail "want 3 POSTs: $(cat "$T/hooks.jsonl")"
+$PY - "$T/hooks.jsonl" <<'PYEOF' || fail "webhook content"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+keys = sorted(json.loads(r['body'])['dedupe_key'] for r in rows)
+assert keys == ['key-kvm1-crit', 'key-kvm2-warn', 'key-kvm3-ok'], keys
+for r in rows:
+    b = json.loads(r['body'])
+    h = {k.lower(): v for k, v in r['headers'].items()}
+    assert r['method'] == 'POST' and r['path'] == '/hook', r
+    assert h['content-type'] == 'application/json', h
+    assert h['x-drover-dedupe-key'] == b['dedupe_key'], h
+    assert h['authorization'] == 'Bearer s3cret-token', h
+    for k in ('host', 'service', 'field', 'label', 'state', 'previous_state',
+              'value', 'unit', 'warning', 'critical', 'since', 'text', 'items'):
+        assert k in b, (k, b)
+    if b['host'] == 'kvm1':
+        assert b['state'] == 'CRITICAL' and b['value'] == 10.9, b
+        assert b['summary'] == 'CRITICAL kvm1 12V rail 10.90 V', b
+    if b['host'] == 'kvm3':
+        assert b['recovery'] is True and b['previous_state'] == 'CRITICAL', b
+PYEOF
+[ "$(ls "$T/mail"/*.eml | wc -l)" = 3 ] || fail "want 3 e-mails: $(ls "$T/mail")"
+grep -l '^Subject: CRITICAL kvm1 12V rail 10.90 V' "$T"/mail/*.eml >"$T/m1" ||
+	fail "no CRITICAL subject: $(cat "$T"/mail/*.eml)"
+M=$(cat "$T/m1")
+for h in '^From: drover <drover@example.org>' '^To: <ops@example.org>' \
+	'^Date: ' '^Message-ID: <drover.key-kvm1-crit@example.org>' \
+	'^MIME-Version: 1.0' '^Content-Type: text/plain; charset=utf-8' \
+	'^X-Drover-Dedupe-Key: key-kvm1-crit'; do
+	grep -q "$h" "$M" || fail "e-mail lacks $h: $(cat "$M")"
+done
+grep -q '"rcpt": \["<ops@example.org>"\]' "${M%.eml}.json" ||
+	fail "envelope: $(cat "${M%.eml}.json")"
+[ "$(ls "$T/spool1" | grep -c '\.page$')" = 0 ] || fail "spool not emptied"
+note "one page per event: 3 POSTs, 3 e-mails, dedupe keys, token"
+
+# ---- 2. grouping: 3 problems of one host within the window -> 1 page -----
+sed -i 's/^notify_group_window 0/notify_group_window 2/' "$T/drover.conf"
+: >"$T/hooks.jsonl"
+rm -rf "$T/mail"/*
+{
+	ev kvm4 ipmi_volts v12 "12V rail" V CRITICAL OK 10.9 g-1
+	ev kvm4 ipmi_volts v5 "5V rail" V WARNING OK 4.6 g-2
+	ev kvm4 ipmi_temp cpu "CPU" C CRITICAL OK 97 g-3
+} >"$T/ev2"
+"$DRIVE" "$T/drover.conf" "$T/spool2" "$T/ev2" 20 >"$T/d2.out" 2>"$T/d2.err" ||
+	fail "group not delivered: $(cat "$T/d2.out" "$T/d2.err")"
+[ "$(wc -l <"$T/hooks.jsonl")" = 1 ] || fail "want 1 grouped POST: $(cat "$T/hooks.jsonl")"
+[ "$(json_get "$T/d2.out" 'j["pages"]')" = 2 ] || fail "pages: $(cat "$T/d2.out")"
+$PY - "$T/hooks.jsonl" <<'PYEOF' || fail "group content"
+import json, sys
+b = json.loads(json.loads(open(sys.argv[1]).readline())['body'])
+assert b['count'] == 3 and b['state'] == 'CRITICAL' and b['host'] == 'kvm4', b
+assert [i['dedupe_key'] for i in b['items']] == ['g-1', 'g-2', 'g-3'], b
+assert b['summary'] == 'CRITICAL kvm4 3 problems', b
+PYEOF
+[ "$(ls "$T/mail"/*.eml | wc -l)" = 1 ] || fail "want 1 grouped e-mail"
+grep -q '^Subject: CRITICAL kvm4 3 problems' "$T"/mail/*.eml || fail "group subject"
+note "grouping: 3 problems of kvm4 -> 1 POST, 1 e-mail"
+
+# ---- 3. receiver fails (503 x2, then refused), then recovers -> once -----
+start_sink flaky "$PY" "$top_srcdir/tests/lib/webhook_sink.py" 0 "$T/flaky.jsonl" 2 503
+FP=$PORT
+FLAKY_PID=$LAST_PID
+cat >"$T/flaky.conf" <<EOF2
+local_node no
+notify_group_window 0
+notify_retry_min 1
+notify_retry_max 1
+contact.ops.webhook http://127.0.0.1:$FP/hook
+EOF2
+ev kvm5 ipmi_volts v12 "12V rail" V CRITICAL OK 10.9 f-1 >"$T/ev3"
+start_bg "$T/d3.out" "$DRIVE" "$T/flaky.conf" "$T/spool3" "$T/ev3" 40
+D3=$LAST_PID
+for i in $(seq 100); do
+	[ -f "$T/flaky.jsonl" ] && [ "$(wc -l <"$T/flaky.jsonl")" -ge 2 ] && break
+	sleep 0.1
+done
+[ "$(wc -l <"$T/flaky.jsonl")" = 2 ] || fail "no 503 attempts: $(cat "$T/d3.out")"
+stop_pid "$FLAKY_PID"
+sleep 2.5 # at least one attempt meets a refused connection
+ls "$T/spool3" | grep -q '\.page$' || fail "page left the spool while undelivered"
+start_sink flaky2 "$PY" "$top_srcdir/tests/lib/webhook_sink.py" "$FP" "$T/flaky2.jsonl"
+wait "$D3" || fail "not delivered after recovery: $(cat "$T/d3.out")"
+[ "$(wc -l <"$T/flaky2.jsonl")" = 1 ] || fail "want exactly 1 delivery: $(cat "$T/flaky2.jsonl")"
+grep -q '"X-Drover-Dedupe-Key": "f-1"' "$T/flaky2.jsonl" || fail "dedupe header"
+tail -1 "$T/d3.out" >"$T/d3.json"
+F=$(json_get "$T/d3.json" 'j["failed"]')
+[ "$F" -ge 3 ] || fail "want >= 3 failed attempts (2x 503, refused): $F"
+grep -q "Couldn't connect\|Connection refused\|HTTP 503" "$T/d3.out" || fail "no failure logged"
+note "flaky receiver: $F failed attempts, then exactly 1 delivery"
+
+# ---- 4. kill -9 with a page spooled, then restart -> delivered ---------
+KP=$(free_port 127.0.0.1)
+sed "s/:$FP\//:$KP\//" "$T/flaky.conf" >"$T/kill.conf"
+ev kvm6 ipmi_volts v12 "12V rail" V CRITICAL OK 10.9 k-1 >"$T/ev4"
+start_bg "$T/d4.out" "$DRIVE" "$T/kill.conf" "$T/spool4" "$T/ev4" 60 wait
+D4=$LAST_PID
+for i in $(seq 100); do
+	ls "$T/spool4" 2>/dev/null | grep -q '\.page$' && break
+	sleep 0.05
+done
+sleep 0.5
+kill -KILL "$D4"
+wait "$D4" 2>/dev/null
+ls "$T/spool4" | grep -q '\.page$' || fail "nothing spooled before kill -9"
+start_sink kill "$PY" "$top_srcdir/tests/lib/webhook_sink.py" "$KP" "$T/kill.jsonl"
+"$DRIVE" "$T/kill.conf" "$T/spool4" - 20 >"$T/d5.out" 2>&1 ||
+	fail "spooled page not delivered after restart: $(cat "$T/d5.out")"
+[ "$(wc -l <"$T/kill.jsonl")" = 1 ] || fail "want 1 delivery: $(cat "$T/kill.jsonl")"
+grep -q '"X-Drover-Dedupe-Key": "k-1"' "$T/kill.jsonl" || fail "wrong page after restart"
+grep -q 'resumed from' "$T/d5.out" || fail "no resume log: $(cat "$T/d5.out")"
+note "kill -9 with a spooled page: delivered after restart"
+
+# ---- 5. renotify: reminders while the problem lasts, across a restart,
+# ---- and none after the recovery ----------------------------------------
+start_sink re "$PY" "$top_srcdir/tests/lib/webhook_sink.py" 0 "$T/re.jsonl"
+sed "s/:$FP\//:$PORT\//" "$T/flaky.conf" >"$T/re.conf"
+echo "contact.ops.renotify 1" >>"$T/re.conf"
+ev kvm7 ipmi_volts v12 "12V rail" V CRITICAL OK 10.9 r-1 >"$T/ev5"
+ev kvm7 ipmi_volts v12 "12V rail" V OK CRITICAL 12.0 r-2 >"$T/ev6"
+"$DRIVE" "$T/re.conf" "$T/spool5" "$T/ev5" 3 wait >"$T/d6.out" 2>&1
+A=$(wc -l <"$T/re.jsonl")
+[ "$A" -ge 2 ] || fail "want the page and a reminder, got $A: $(cat "$T/d6.out")"
+grep -q '"X-Drover-Dedupe-Key": "r-1:r1"' "$T/re.jsonl" || fail "no reminder key"
+grep -q '\\"renotify\\":true' "$T/re.jsonl" || fail "reminder not marked"
+"$DRIVE" "$T/re.conf" "$T/spool5" - 2 wait >"$T/d7.out" 2>&1
+B=$(wc -l <"$T/re.jsonl")
+[ "$B" -gt "$A" ] || fail "reminders did not survive a restart ($A, $B)"
+"$DRIVE" "$T/re.conf" "$T/spool5" "$T/ev6" 10 >"$T/d8.out" 2>&1 ||
+	fail "recovery not delivered: $(cat "$T/d8.out")"
+tail -1 "$T/d8.out" >"$T/d8.json"
+[ "$(json_get "$T/d8.json" 'j["open_problems"]')" = 0 ] || fail "problem not closed"
+C=$(wc -l <"$T/re.jsonl")
+tail -1 "$T/re.jsonl" | grep -q '"X-Drover-Dedupe-Key": "r-2"' || fail "no recovery page"
+"$DRIVE" "$T/re.conf" "$T/spool5" - 2 wait >"$T/d9.out" 2>&1
+[ "$(wc -l <"$T/re.jsonl")" = "$C" ] || fail "reminders after the recovery"
+note "renotify: $A then $B pages across a restart, recovery, then silence"
+
+# ---- 6. smtp_starttls yes never falls back to cleartext -------------------
+rm -f "$T/mail"/*
+sed -e 's/^notify_group_window 2/notify_group_window 0/' \
+	-e '/^contact.ops.webhook/d' "$T/drover.conf" >"$T/tls.conf"
+echo "smtp_starttls yes" >>"$T/tls.conf"
+ev kvm8 ipmi_volts v12 "12V rail" V CRITICAL OK 10.9 t-1 >"$T/ev7"
+"$DRIVE" "$T/tls.conf" "$T/spool6" "$T/ev7" 2 >"$T/d10.out" 2>&1 &&
+	fail "sent although the server offers no STARTTLS"
+[ ! -e "$T/mail/0001.eml" ] || fail "mail sent in cleartext"
+ls "$T/spool6" | grep -q '\.page$' || fail "page not kept for a retry"
+note "smtp_starttls: no STARTTLS offered -> not sent, kept in the spool"
+
+# ---- 7. more e-mails at once than the SMTP concurrency cap ---------------
+rm -f "$T/mail"/*
+sed -e 's/^notify_group_window 2/notify_group_window 0/' \
+	-e '/^contact.ops.webhook/d' "$T/drover.conf" >"$T/many.conf"
+for i in $(seq 12); do
+	ev "m$i" ipmi_volts v12 "12V rail" V CRITICAL OK 10.9 "m-$i"
+done >"$T/ev8"
+"$DRIVE" "$T/many.conf" "$T/spool7" "$T/ev8" 20 >"$T/d11.out" 2>&1 ||
+	fail "12 e-mails not delivered: $(cat "$T/d11.out")"
+[ "$(ls "$T/mail"/*.eml 2>/dev/null | wc -l)" = 12 ] || fail "want 12 e-mails"
+note "12 e-mails at once (cap 4 in flight): all delivered"
+exit 0
