@@ -73,7 +73,15 @@ struct cat_health {
 	size_t rrd_queue;	  /* updates waiting now */
 	char rrd_last_error[256]; /* "" when none */
 	time_t rrd_last_error_time;
-	time_t updated; /* epoch s of this snapshot */
+	time_t updated;		  /* epoch s of this snapshot */
+	size_t pages_queued;	  /* pages in the spool, undelivered */
+	uint64_t pages_delivered; /* accepted by a receiver, since start */
+	uint64_t pages_failed;	  /* failed attempts, since start */
+	uint64_t pages_expired;	  /* given up after notify_expiry */
+	time_t pages_oldest;	  /* epoch s of the oldest queued, 0: none */
+	uint64_t nagios_written;  /* command-file lines written */
+	size_t nagios_pending;	  /* lines waiting for Nagios */
+	uint64_t nagios_dropped;  /* lines lost */
 };
 
 struct catalog;

@@ -186,6 +186,7 @@ on_alert_timer(uv_timer_t *t)
 
 	alerts_tick(d->alerts, d->cat, time(NULL));
 	alerts_save(d->alerts);
+	outputs_health(d->outputs, catalog_health(d->cat));
 }
 
 /* The state dir keeps what must survive a restart; 0700, it may hold
@@ -278,7 +279,7 @@ cmd_run(const char *path)
 	ingest_set_alerts(d.in, d.alerts);
 	d.outputs = outputs_new(d.loop, d.conf, d.cat);
 	if (d.outputs == NULL)
-		fatalx("drover: out of memory");
+		fatalx("drover: cannot start the alert outputs");
 	alerts_add_output(d.alerts, outputs_event, d.outputs);
 	uv_timer_init(d.loop, &d.fresh_timer);
 	d.fresh_timer.data = &d;

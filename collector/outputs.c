@@ -12,6 +12,7 @@
 #include "contacts.h"
 #include "log.h"
 #include "nagios.h"
+#include "notify.h"
 #include "outputs.h"
 
 #define NAGIOS_QUEUE_MAX 10000 /* lines kept while Nagios is down */
@@ -33,6 +34,7 @@ struct outputs {
 	struct catalog *cat;
 	struct nagios_out *nagios;
 	struct contacts *contacts;
+	struct notifier *notifier;
 	uv_timer_t flush; /* sends the pending services */
 	bool flush_open;
 	struct pending pend[PENDING_MAX];
@@ -76,6 +78,11 @@ outputs_new(uv_loop_t *loop, const struct conf *c, struct catalog *cat)
 	o->loop = loop;
 	o->conf = c;
 	o->cat = cat;
+	o->notifier = notifier_new(loop, c, NULL);
+	if (o->notifier == NULL) {
+		free(o);
+		return NULL;
+	}
 	uv_timer_init(loop, &o->flush);
 	o->flush.data = o;
 	o->flush_open = true;
@@ -96,6 +103,9 @@ outputs_set_conf(struct outputs *o, const struct conf *c)
 		if (new != NULL)
 			o->nagios = nagios_new(o->loop, new, NAGIOS_QUEUE_MAX);
 	}
+	if (notifier_set_conf(o->notifier, c) == -1)
+		log_warnx("outputs: the new page settings are refused; "
+			  "pages keep the old ones");
 	/* contacts copy their settings: renew them */
 	contacts_free(o->contacts);
 	o->contacts = NULL;
@@ -248,6 +258,8 @@ outputs_event(void *arg, const struct alert_event *ev)
 	struct pending *p;
 	size_t i;
 
+	if (!ev->initial)
+		notifier_event(o->notifier, ev);
 	if (ev->service == NULL) {
 		if (o->nagios != NULL)
 			nagios_host_result(o->nagios, ev->host,
@@ -330,6 +342,28 @@ outputs_stop(struct outputs *o)
 	o->nagios = NULL;
 	contacts_free(o->contacts);
 	o->contacts = NULL;
+	notifier_free(o->notifier);
+	o->notifier = NULL;
+}
+
+void
+outputs_health(struct outputs *o, struct cat_health *h)
+{
+	struct notifier_stats ns = {0};
+	struct nagios_stats gs = {0};
+
+	if (o->notifier != NULL)
+		notifier_stats(o->notifier, &ns);
+	if (o->nagios != NULL)
+		nagios_stats(o->nagios, &gs);
+	h->pages_queued = ns.queued;
+	h->pages_delivered = ns.delivered;
+	h->pages_failed = ns.failed;
+	h->pages_expired = ns.expired;
+	h->pages_oldest = ns.oldest;
+	h->nagios_written = gs.written;
+	h->nagios_pending = gs.pending;
+	h->nagios_dropped = gs.dropped;
 }
 
 void

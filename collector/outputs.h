@@ -4,6 +4,7 @@
  *   - a PROCESS_SERVICE_CHECK_RESULT (service = worst field) or
  *     PROCESS_HOST_CHECK_RESULT line for Nagios (nagios_command_file),
  *   - munin-limits style messages to Munin contact commands,
+ *   - pages (webhook, e-mail) through the notifier's durable queue,
  * and re-sends every service's state to Nagios once per interval for its
  * freshness checks.  Changes of one service within one loop turn (one
  * poll) are sent as one result.  Loop thread only.
@@ -19,9 +20,14 @@
 
 struct outputs;
 
-/* cat is read; c must outlive outputs or the next outputs_set_conf(). */
+/*
+ * cat is read; c must outlive outputs or the next outputs_set_conf().
+ * NULL when the pages cannot start (spool, token files: logged).
+ */
 struct outputs *outputs_new(
     uv_loop_t *loop, const struct conf *c, struct catalog *cat);
+/* Copies the delivery counters into the catalog's health. */
+void outputs_health(struct outputs *o, struct cat_health *h);
 /* An alert_output_fn: arg is the struct outputs. */
 void outputs_event(void *arg, const struct alert_event *ev);
 /* Re-sends every service state with rules to Nagios (freshness). */

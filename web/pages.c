@@ -535,6 +535,28 @@ page_alerts(
 		wbuf_puts(&b, "</td></tr>");
 	}
 	free(p);
+	{
+		const struct cat_health *hl = catalog_health(cat);
+
+		wbuf_printf(&b,
+		    "</table><h2>Deliveries</h2><table>"
+		    "<tr><th>pages waiting</th><td class=num>%zu</td></tr>"
+		    "<tr><th>pages delivered</th><td class=num>%llu</td></tr>"
+		    "<tr><th>failed attempts</th><td class=num>%llu</td></tr>"
+		    "<tr><th>expired</th><td class=num>%llu</td></tr>"
+		    "<tr><th>Nagios lines written / waiting / lost</th>"
+		    "<td class=num>%llu / %zu / %llu</td></tr>",
+		    hl->pages_queued, (unsigned long long)hl->pages_delivered,
+		    (unsigned long long)hl->pages_failed,
+		    (unsigned long long)hl->pages_expired,
+		    (unsigned long long)hl->nagios_written, hl->nagios_pending,
+		    (unsigned long long)hl->nagios_dropped);
+		if (hl->pages_oldest != 0) {
+			wbuf_puts(&b, "<tr><th>oldest waiting page</th><td>");
+			age(&b, hl->pages_oldest, now);
+			wbuf_puts(&b, "</td></tr>");
+		}
+	}
 	wbuf_puts(&b, "</table><h2>Recent changes</h2><table><tr><th>when"
 		      "</th><th>what</th><th>from</th><th>to</th><th>value"
 		      "</th></tr>");
