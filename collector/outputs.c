@@ -258,6 +258,8 @@ outputs_event(void *arg, const struct alert_event *ev)
 	struct pending *p;
 	size_t i;
 
+	if (o->notifier == NULL)
+		return; /* stopped: shutting down */
 	if (!ev->initial)
 		notifier_event(o->notifier, ev);
 	if (ev->service == NULL) {

@@ -169,11 +169,13 @@ poll_end(struct target *t, enum sched_result r, const char *error,
 		if (t->kind == TK_IPMI)
 			catalog_bmc_result(h, r == SCHED_OK, error, t->start.ts,
 			    poll_ms, (unsigned)values);
-		/* a bare BMC is the host's only state */
-		if (t->kind != TK_IPMI || t->hc->address == NULL)
-			ingest_poll_result(p->in, h,
-			    r == SCHED_OK || p->stopping, error, t->start.ts,
-			    poll_ms, t->start.delay_ms, (unsigned)values);
+		/* a bare BMC is the host's only state; a poll cut short by
+		 * shutdown says nothing about the host */
+		if ((t->kind != TK_IPMI || t->hc->address == NULL) &&
+		    !p->stopping)
+			ingest_poll_result(p->in, h, r == SCHED_OK, error,
+			    t->start.ts, poll_ms, t->start.delay_ms,
+			    (unsigned)values);
 		if (r != SCHED_OK && p->stopping)
 			log_debug("poll: %s: %s at shutdown", t->name, error);
 		else if (r != SCHED_OK) {
