@@ -16,6 +16,7 @@
 
 #include "alert.h"
 #include "alerts.h"
+#include "hash.h"
 #include "log.h"
 
 #define ALERTS_BUCKETS 4096 /* hash buckets (fixed; chains grow) */
@@ -46,22 +47,10 @@ struct alerts {
 	size_t ring_n;
 };
 
-static uint64_t
-hash_key(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static struct entry *
 entry_get(struct alerts *a, const char *key, time_t now, bool create)
 {
-	struct entry **b = &a->tab[hash_key(key) % ALERTS_BUCKETS], *e;
+	struct entry **b = &a->tab[hash_str(HASH_INIT, key) % ALERTS_BUCKETS], *e;
 
 	for (e = *b; e != NULL; e = e->next)
 		if (strcmp(e->key, key) == 0)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "fileio.h"
 #include "log.h"
 
 #define CONF_MAX_FILE (4u << 20) /* bytes; a config larger is refused */
@@ -1273,45 +1274,6 @@ conf_parse_buf(struct conf *c, const char *file, const char *buf, size_t len,
 }
 
 static int
-read_file(const char *path, char **out, size_t *outlen)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	ssize_t r;
-	int fd, ret = -1;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	if (fstat(fd, &st) == -1)
-		goto close_fd;
-	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)CONF_MAX_FILE) {
-		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
-		goto close_fd;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL)
-		goto close_fd;
-	while (got < (size_t)st.st_size) {
-		r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	*out = buf;
-	*outlen = got;
-	buf = NULL;
-	ret = 0;
-close_fd:
-	free(buf);
-	close(fd);
-	return ret;
-}
-
-static int
 parse_file(struct conf *c, const char *path, struct conf_errors *errs)
 {
 	struct where w = {.file = path, .line = 0};
@@ -1319,7 +1281,7 @@ parse_file(struct conf *c, const char *path, struct conf_errors *errs)
 	size_t len = 0;
 	int n;
 
-	if (read_file(path, &buf, &len) == -1) {
+	if (file_read(AT_FDCWD, path, CONF_MAX_FILE, 0, &buf, &len) == -1) {
 		add_error(errs, &w, "cannot read: %s", strerror(errno));
 		return 1;
 	}

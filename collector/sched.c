@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "log.h"
 #include "sched.h"
 
@@ -55,12 +56,8 @@ struct sched {
 static uint64_t
 hash_name(const char *s)
 {
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = hash_str(HASH_INIT, s);
 
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
 	/* fold the high bits in: short names differ mostly in low bits */
 	return h ^ (h >> 29);
 }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "spool.h"
 
@@ -146,49 +147,6 @@ spool_quarantine(const char *dir, const char *name)
 	return fsync_dir(dir);
 }
 
-/* Reads dir/name whole into a new NUL-terminated buffer. 0 / -1. */
-static int
-read_entry(int dfd, const char *name, char **out, size_t *outlen)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	ssize_t r;
-	int fd, ret = -1;
-
-	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd == -1)
-		return -1;
-	if (fstat(fd, &st) == -1)
-		goto close_fd;
-	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)SPOOL_MAX_ENTRY) {
-		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
-		goto close_fd;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL)
-		goto close_fd;
-	while (got < (size_t)st.st_size) {
-		r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			goto close_fd;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	buf[got] = '\0';
-	*out = buf;
-	*outlen = got;
-	buf = NULL;
-	ret = 0;
-close_fd:
-	free(buf);
-	close(fd);
-	return ret;
-}
-
 int
 spool_scan(const char *dir, const char *suffix, spool_cb cb, void *arg)
 {
@@ -216,7 +174,8 @@ spool_scan(const char *dir, const char *suffix, spool_cb cb, void *arg)
 			unlinkat(dfd, name, 0);
 		} else if (name[0] != '.' && nl > sl &&
 			   strcmp(name + nl - sl, suffix) == 0) {
-			if (read_entry(dfd, name, &buf, &len) == -1)
+			if (file_read(dfd, name, SPOOL_MAX_ENTRY, 1, &buf,
+				&len) == -1)
 				log_warn("spool: %s/%s: skipped", dir, name);
 			else {
 				cb(name, buf, len, arg);

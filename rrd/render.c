@@ -31,6 +31,7 @@
 
 #include <rrd.h>
 
+#include "hash.h"
 #include "log.h"
 #include "render.h"
 
@@ -123,11 +124,7 @@ struct renderer {
 static uint64_t
 fnv1a(const char *s)
 {
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return hash_str(HASH_INIT, s);
 }
 
 static double

@@ -24,6 +24,7 @@
 #include <rrd.h>
 #include <rrd_client.h>
 
+#include "hash.h"
 #include "log.h"
 #include "rrd_writer.h"
 
@@ -179,11 +180,7 @@ count(struct rrd_writer *w, uint64_t *counter)
 static size_t
 hash(const char *s)
 {
-	size_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return (size_t)hash_str(HASH_INIT, s);
 }
 
 static void

@@ -22,6 +22,7 @@
 
 #include "api.h"
 #include "http.h"
+#include "hash.h"
 #include "log.h"
 #include "pages.h"
 #include "router.h"
@@ -322,11 +323,7 @@ start_data(
 static uint64_t
 fnv(uint64_t h, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h ^ 0xff; /* separate consecutive strings */
+	return hash_str(h, s) ^ 0xff; /* separate consecutive strings */
 }
 
 /* A hash of everything in the service's config that shapes its graph
@@ -334,7 +331,7 @@ fnv(uint64_t h, const char *s)
 static uint64_t
 config_hash(const struct service *svc)
 {
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = HASH_INIT;
 	size_t i, j;
 
 	for (i = 0; i < svc->graph.n; i++)
