@@ -50,7 +50,8 @@ struct alerts {
 static struct entry *
 entry_get(struct alerts *a, const char *key, time_t now, bool create)
 {
-	struct entry **b = &a->tab[hash_str(HASH_INIT, key) % ALERTS_BUCKETS], *e;
+	struct entry **b = &a->tab[hash_str(HASH_INIT, key) % ALERTS_BUCKETS],
+		     *e;
 
 	for (e = *b; e != NULL; e = e->next)
 		if (strcmp(e->key, key) == 0)

@@ -12,7 +12,7 @@
  * (EINVAL), files over max bytes (EFBIG) and, with nofollow, symbolic
  * links.  Returns 0, or -1 with errno.
  */
-int file_read(int dfd, const char *path, size_t max, int nofollow,
-    char **out, size_t *len);
+int file_read(int dfd, const char *path, size_t max, int nofollow, char **out,
+    size_t *len);
 
 #endif
