@@ -66,7 +66,8 @@ for name, starts in sorted(st["connections"].items()):
     # much longer than one interval
     if len(starts) < int(run / interval) - 1:
         print("FAIL: %s polled %d times in %d s" % (name, len(starts), run)); ok = False
-    if gaps and max(gaps) > interval + 3:
+    # a missed interval shows as a gap of two; queueing under load adds a few s
+    if gaps and max(gaps) > interval * 1.5:
         print("FAIL: %s: gap of %.1f s between polls" % (name, max(gaps))); ok = False
 # configs are cached: asked once per plugin (config_refresh 12 > polls),
 # while every poll fetches every plugin
