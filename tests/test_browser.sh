@@ -33,11 +33,19 @@ $PY "$top_srcdir/tests/lib/cdp.py" "$ART" \
 	"http://127.0.0.1:$PORT/" \
 	"http://127.0.0.1:$PORT/$HOST/" \
 	"http://127.0.0.1:$PORT/$HOST/load/" \
-	"http://127.0.0.1:$PORT/health" >"$T/cdp.out" 2>&1
+	"http://127.0.0.1:$PORT/health" \
+	"http://127.0.0.1:$PORT/$HOST/cpu/#drag" >"$T/cdp.out" 2>&1
 rc=$?
 sed 's/^/# /' "$T/cdp.out"
 [ $rc -eq 0 ] || fail "browser checks failed"
 grep -q "^ok http://127.0.0.1:$PORT/$HOST/: [1-9][0-9]* images decoded, 0 broken" "$T/cdp.out" ||
 	fail "host page shows no graphs"
+# drag-to-zoom: the URL carries the selected range, inside the day shown
+grep -qE '^drag -> \?start=[0-9]+&end=[0-9]+$' "$T/cdp.out" || fail "drag did not zoom"
+range=$(grep '^drag -> ' "$T/cdp.out" | grep -oE '[0-9]+' | tr '\n' ' ')
+set -- $range
+now=$(date +%s)
+[ "$1" -lt "$2" ] && [ "$1" -gt $((now - 2 * 86400)) ] && [ "$2" -le $((now + 60)) ] ||
+	fail "zoomed range $1..$2 is not inside the last day"
 stop_pid "$DPID" || fail "drover failed: $(tail "$T/drover.log")"
 echo "PASS: dashboard in Chromium"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graph.h"
 #include "html.h"
 #include "pages.h"
 #include "render.h"
@@ -185,9 +186,20 @@ cmp_svc(const void *a, const void *b)
 	return c != 0 ? c : strcmp(x->svc.name, y->svc.name);
 }
 
+/*
+ * The plot area inside a graph image, for drag-to-zoom: Munin's default
+ * 400 px wide plot starts 67 px from the left edge at the default font
+ * (rrdtool's layout for a y axis with a vertical label).
+ */
+#define PLOT_LEFT 67
+#define PLOT_WIDTH 400
+
+/* An image of svc's graph for period (or query's range) showing
+ * start..end (epoch s), with what the zoom script needs. */
 static void
 graph_img(struct wbuf *b, const struct cat_host *h, const char *svc,
-    const char *period, const char *query, const char *alt)
+    const char *period, const char *query, const char *alt, time_t start,
+    time_t end)
 {
 	wbuf_puts(b, "<img src=\"/");
 	wbuf_url(b, h->name);
@@ -195,7 +207,10 @@ graph_img(struct wbuf *b, const struct cat_host *h, const char *svc,
 	wbuf_url(b, svc);
 	wbuf_printf(b, "-%s.png%s\" alt=\"", period, query);
 	wbuf_html(b, alt);
-	wbuf_puts(b, "\" data-start data-end>");
+	wbuf_printf(b,
+	    "\" data-start=\"%ld\" data-end=\"%ld\" data-left=\"%d\" "
+	    "data-width=\"%d\">",
+	    (long)start, (long)end, PLOT_LEFT, PLOT_WIDTH);
 }
 
 char *
@@ -206,7 +221,9 @@ page_host(const struct cat_host *h, time_t now, size_t *len)
 	const char *cat = NULL;
 	unsigned problems;
 	size_t i;
+	time_t day_start = 0, day_end = 0;
 
+	graph_period_range(GRAPH_DAY, now, &day_start, &day_end);
 	ss = calloc(h->nservices + 1, sizeof(*ss));
 	if (ss == NULL)
 		return NULL;
@@ -243,7 +260,8 @@ page_host(const struct cat_host *h, time_t now, size_t *len)
 		    field_state_str(cat_service_state(ss[i], NULL)));
 		wbuf_url(&b, ss[i]->svc.name);
 		wbuf_puts(&b, "/\">");
-		graph_img(&b, h, ss[i]->svc.name, "day", "", svc_title(ss[i]));
+		graph_img(&b, h, ss[i]->svc.name, "day", "", svc_title(ss[i]),
+		    day_start, day_end);
 		wbuf_puts(&b, "</a><figcaption>");
 		wbuf_html(&b, svc_title(ss[i]));
 		wbuf_puts(&b, "</figcaption></figure>");
@@ -337,14 +355,18 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 		snprintf(q, sizeof(q), "?start=%ld&amp;end=%ld", (long)start,
 		    (long)end);
 		wbuf_puts(&b, "<figure>");
-		graph_img(&b, h, cs->svc.name, "day", q, svc_title(cs));
+		graph_img(
+		    &b, h, cs->svc.name, "day", q, svc_title(cs), start, end);
 		wbuf_printf(&b, "<figcaption>%ld to %ld</figcaption></figure>",
 		    (long)start, (long)end);
 	} else {
 		for (i = 0; i < 4; i++) {
 			wbuf_puts(&b, "<figure>");
-			graph_img(
-			    &b, h, cs->svc.name, periods[i], "", svc_title(cs));
+			time_t ps = 0, pe = 0;
+
+			graph_period_range((enum graph_period)i, now, &ps, &pe);
+			graph_img(&b, h, cs->svc.name, periods[i], "",
+			    svc_title(cs), ps, pe);
 			wbuf_printf(&b,
 			    "<figcaption>by %s</figcaption>"
 			    "</figure>",
@@ -387,7 +409,9 @@ page_health(struct catalog *cat, const struct renderer_stats *rs, time_t now,
 	const struct cat_host *h, *self = catalog_find(cat, "drover");
 	struct wbuf b = {0};
 	size_t i;
+	time_t day_start = 0, day_end = 0;
 
+	graph_period_range(GRAPH_DAY, now, &day_start, &day_end);
 	head(&b, "health");
 	wbuf_puts(&b, "<h1>Collector health</h1><table>");
 	wbuf_printf(&b,
@@ -444,7 +468,8 @@ page_health(struct catalog *cat, const struct renderer_stats *rs, time_t now,
 		wbuf_puts(&b, "<figure><a href=\"/drover/");
 		wbuf_puts(&b, graphs[i]);
 		wbuf_puts(&b, "/\">");
-		graph_img(&b, self, graphs[i], "day", "", graphs[i]);
+		graph_img(&b, self, graphs[i], "day", "", graphs[i], day_start,
+		    day_end);
 		wbuf_puts(&b, "</a></figure>");
 	}
 	wbuf_puts(&b, "</div><h2>Targets</h2><table><tr><th>host</th>"

@@ -155,6 +155,23 @@ try:
             print("  console error: " + e)
         if status != "ok":
             ok = False
+        if url.endswith("#drag") and imgs:
+            # drag across the middle of the first graph: the page must
+            # navigate to a zoomed URL carrying start and end
+            r = ws.send("Runtime.evaluate", returnByValue=True, expression=
+                        "JSON.stringify((function(r){return [r.left,r.top,r.width,r.height]})"
+                        "(document.images[0].getBoundingClientRect()))")
+            x, y, w, h = json.loads(r["result"]["value"])
+            ws.events.clear()
+            for typ, px in (("mousePressed", x + w * 0.4), ("mouseReleased", x + w * 0.7)):
+                ws.send("Input.dispatchMouseEvent", type=typ, x=px, y=y + h / 3,
+                        button="left", clickCount=1)
+            if ws.wait_event("Page.loadEventFired", 20) is None:
+                print("FAIL drag: no navigation"); ok = False
+            else:
+                loc = ws.send("Runtime.evaluate", returnByValue=True,
+                              expression="location.search")["result"]["value"]
+                print("drag -> %s" % loc)
 finally:
     chrome.terminate()
     try:
