@@ -3,6 +3,13 @@
  *
  * A job lives until both its worker has returned (after_work) and its
  * deadline timer is closed; the bmc that started it may be gone by then.
+ *
+ * Every conf_host_ipmi_sel_interval() a read is a full one: it also takes
+ * the discrete sensors and the SEL (counted against the state the bmc
+ * keeps between full reads; the job works on its own copy).  Regular
+ * reads repeat the last full read's services (ipmi_discrete, ipmi_sel):
+ * their RRDs have Munin's 300 s step and 600 s heartbeat, so a value
+ * only every ten intervals would graph as nothing at all.
  */
 #include "config.h"
 
@@ -29,7 +36,10 @@ struct bmc_job {
 	struct ipmi_conn conn;
 	char *address, *user, *password; /* owned copies for the worker */
 	char cachedir[4096];
-	uint64_t t0; /* uv_now at start */
+	uint64_t t0;		   /* uv_now at start */
+	bool full;		   /* also discrete sensors and the SEL */
+	unsigned full_ms;	   /* the full-read interval, ms */
+	struct ipmi_sel_state sel; /* the worker's copy; in and out */
 	bool worker_done;
 	bool timer_closed;
 	/* worker output */
@@ -47,7 +57,15 @@ struct bmc {
 	bmc_done_cb cb;
 	void *arg;
 	bool freeing;
+	struct ipmi_sel_state sel; /* what the last full read saw */
+	bool had_full;		   /* a full read has succeeded */
+	uint64_t next_full;	   /* uv_now ms the next full read is due */
+	struct batch slow;	   /* the last full read's slow services */
 };
+
+/* The services only a full read produces. */
+static const char *const slow_services[] = {"ipmi_discrete", "ipmi_sel"};
+#define NSLOW (sizeof(slow_services) / sizeof(slow_services[0]))
 
 /* Set on the loop thread before the first job is queued. */
 static bool initialised;
@@ -121,8 +139,62 @@ on_timer_closed(uv_handle_t *h)
 static void
 bmc_release(struct bmc *b)
 {
+	batch_cleanup(&b->slow);
 	free(b->host);
 	free(b);
+}
+
+/* Appends a copy of src to dst, replacing one of the same name; 0 / -1. */
+static int
+batch_put_copy(struct batch *dst, const struct service *src)
+{
+	struct service *s = batch_service(dst, src->name, false);
+
+	if (s != NULL)
+		service_cleanup(s);
+	else {
+		s = batch_service(dst, src->name, true);
+		if (s == NULL)
+			return -1;
+		free(s->name);
+	}
+	if (service_copy(s, src) == -1) {
+		/* s is zeroed; keep dst well-formed by dropping it */
+		*s = dst->services[--dst->n];
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * After a successful read: a full one refreshes b's SEL state and slow
+ * services and sets the next full read one interval on (absolute, or from
+ * now when reads fell behind); a regular one gets the slow services
+ * added.  Memory shortage only loses the repeat.
+ */
+static void
+note_read(struct bmc *b, struct bmc_job *j, struct batch *out)
+{
+	const struct service *s;
+	size_t i;
+
+	if (!j->full) {
+		for (i = 0; i < b->slow.n; i++)
+			(void)batch_put_copy(out, &b->slow.services[i]);
+		return;
+	}
+	b->sel = j->sel;
+	b->next_full =
+	    b->had_full ? b->next_full + j->full_ms : j->t0 + j->full_ms;
+	if (b->next_full <= j->t0)
+		b->next_full = j->t0 + j->full_ms;
+	b->had_full = true;
+	batch_cleanup(&b->slow);
+	for (i = 0; i < NSLOW; i++) {
+		s = batch_service(out, slow_services[i], false);
+		if (s != NULL)
+			(void)batch_put_copy(&b->slow, s);
+	}
 }
 
 /* Hands the result to the caller and detaches the job from b. */
@@ -147,6 +219,8 @@ deliver(struct bmc *b, struct bmc_job *j, enum bmc_status st, const char *error)
 		res.batch = j->batch;
 		memset(&j->batch, 0, sizeof(j->batch));
 	}
+	if (st == BMC_OK)
+		note_read(b, j, &res.batch);
 	cb(arg, &res);
 	batch_cleanup(&res.batch);
 }
@@ -156,8 +230,8 @@ work_read(uv_work_t *w)
 {
 	struct bmc_job *j = w->data;
 
-	j->rc = ipmi_read(
-	    &j->conn, &j->batch, &j->code, j->error, sizeof(j->error));
+	j->rc = ipmi_read(&j->conn, j->full ? &j->sel : NULL, &j->batch,
+	    &j->code, j->error, sizeof(j->error));
 }
 
 static void
@@ -318,6 +392,16 @@ bmc_poll(struct bmc *b, const struct conf *c, const struct conf_host *hc,
 	j->work.data = j;
 	uv_update_time(b->loop);
 	j->t0 = uv_now(b->loop);
+	/* due within half a regular interval counts as due: reads start
+	 * on a schedule, not to the millisecond */
+	j->full_ms = conf_host_ipmi_sel_interval(c, hc) * 1000;
+	j->full =
+	    j->full_ms > 0 &&
+	    (!b->had_full ||
+		j->t0 + conf_host_ipmi_interval(c, hc) * 500 >= b->next_full);
+	j->sel = b->sel;
+	if (j->full_ms == 0) /* turned off: stop repeating the old ones */
+		batch_cleanup(&b->slow);
 	uv_timer_init(b->loop, &j->deadline);
 	j->deadline.data = j;
 	if (uv_queue_work(b->loop, &j->work, work_read, after_read) != 0) {

@@ -9,6 +9,8 @@
  * counts as busy and bmc_poll() refuses, so one BMC never has two
  * sessions at once.  The library's own session timeout is set below the
  * deadline, so a dead BMC normally ends the read before the deadline.
+ * Every ipmi_sel_interval a read also takes the discrete sensors and the
+ * SEL (ipmi_discrete, ipmi_sel); reads between repeat their last values.
  * Loop thread only (except the job's work function).
  */
 #ifndef DROVER_BMC_H

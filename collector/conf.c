@@ -387,6 +387,14 @@ conf_host_ipmi_interval(const struct conf *c, const struct conf_host *h)
 }
 
 unsigned
+conf_host_ipmi_sel_interval(const struct conf *c, const struct conf_host *h)
+{
+	if (h->ipmi_sel_interval_set)
+		return h->ipmi_sel_interval;
+	return CONF_IPMI_SEL_FACTOR * conf_host_ipmi_interval(c, h);
+}
+
+unsigned
 conf_host_ipmi_timeout(const struct conf *c, const struct conf_host *h)
 {
 	unsigned iv = conf_host_ipmi_interval(c, h);
@@ -1068,6 +1076,17 @@ host_ipmi_key(struct conf_host *h, const char *key, const char *val,
 		}
 		return 0;
 	}
+	if (strcmp(key, "ipmi_sel_interval") == 0) {
+		/* up to ten days: ten times the longest ipmi_interval */
+		if (!parse_uint(val, 0, 864000, &h->ipmi_sel_interval)) {
+			add_error(errs, w,
+			    "ipmi_sel_interval must be 0 (off) or 1-864000 "
+			    "seconds");
+			return -1;
+		}
+		h->ipmi_sel_interval_set = true;
+		return 0;
+	}
 	add_error(errs, w, "unknown keyword \"%s\" in host section", key);
 	return -1;
 }
@@ -1513,6 +1532,8 @@ conf_print(const struct conf *c, FILE *out)
 			    conf_host_ipmi_interval(c, h));
 			fprintf(out, "    ipmi_timeout %u\n",
 			    conf_host_ipmi_timeout(c, h));
+			fprintf(out, "    ipmi_sel_interval %u\n",
+			    conf_host_ipmi_sel_interval(c, h));
 		}
 		for (j = 0; j < h->munin.n; j++)
 			fprintf(out, "    %s %s\n", h->munin.v[j].key,

@@ -9,7 +9,8 @@
  * connect_timeout, idle_timeout, listen, local_node, nagios_command_file;
  * per host physical, timeout, interval and the BMC keys ipmi_address,
  * ipmi_user, ipmi_password_file, ipmi_protocol, ipmi_privilege,
- * ipmi_cipher_suite, ipmi_workarounds, ipmi_interval, ipmi_timeout and
+ * ipmi_cipher_suite, ipmi_workarounds, ipmi_interval, ipmi_timeout,
+ * ipmi_sel_interval and
  * "ipmi local"; the notification keys state_dir, smtp_*, notify_* and
  * contact.NAME.{webhook,webhook_token_file,email,severities,renotify,
  * recovery}, checked here with file:line like every other key).
@@ -61,9 +62,14 @@ struct conf_host {
 	unsigned ipmi_workaround_flags;	    /* the library flags */
 	unsigned ipmi_interval; /* seconds; 0: the host's interval */
 	unsigned ipmi_timeout;	/* seconds, hard deadline; 0: default */
-	struct attrs overrides; /* "plugin.field.attr" / "plugin.graph_x" */
-	struct attrs munin;	/* other Munin host keys, kept for later use */
-	char *file;		/* where the section starts, for messages */
+	/* seconds between full reads (discrete sensors and SEL); 0 with
+	 * ipmi_sel_interval_set: never */
+	unsigned ipmi_sel_interval;
+	bool ipmi_sel_interval_set; /* false: CONF_IPMI_SEL_FACTOR x
+				       ipmi_interval */
+	struct attrs overrides;	    /* "plugin.field.attr" / "plugin.graph_x" */
+	struct attrs munin; /* other Munin host keys, kept for later use */
+	char *file;	    /* where the section starts, for messages */
 	int line;
 };
 
@@ -143,6 +149,13 @@ unsigned conf_host_ipmi_interval(
     const struct conf *c, const struct conf_host *h);
 unsigned conf_host_ipmi_timeout(
     const struct conf *c, const struct conf_host *h);
+/* Seconds between a BMC's full reads (discrete sensors and SEL); 0: none.
+ * A full read replaces a regular one, so it happens on the first regular
+ * read at or after this long since the previous full one. */
+unsigned conf_host_ipmi_sel_interval(
+    const struct conf *c, const struct conf_host *h);
+/* The default ipmi_sel_interval, in multiples of ipmi_interval. */
+#define CONF_IPMI_SEL_FACTOR 10
 /* Default BMC deadline in seconds when ipmi_timeout is not set. */
 #define CONF_IPMI_TIMEOUT 10
 /* The host's group chain as a path ("A/B"), into out. */

@@ -390,10 +390,12 @@ on_poll_once(void *arg, struct mclient_result *res)
 	batch_cleanup(&res->batch);
 }
 
-/* Reads hc's BMC once on this thread and prints it; 0 / 1. */
+/* Reads hc's BMC once on this thread, a full read (discrete sensors and
+ * SEL, with no baseline for "new"), and prints it; 0 / 1. */
 static int
 poll_bmc_once(const struct conf *c, const struct conf_host *hc)
 {
+	struct ipmi_sel_state sel = {0};
 	struct ipmi_conn conn;
 	struct batch b = {0};
 	enum ipmi_err code;
@@ -410,13 +412,13 @@ poll_bmc_once(const struct conf *c, const struct conf_host *hc)
 		    hc->name, c->dbdir, strerror(errno));
 		return 1;
 	}
-	if (ipmi_read(&conn, &b, &code, err, sizeof(err)) == -1)
+	if (ipmi_read(&conn, &sel, &b, &code, err, sizeof(err)) == -1)
 		ret = 1;
 	ingest_apply_overrides(hc, &b);
 	print_batch(&b);
 	if (ret == 0)
 		printf("# %s/ipmi: ok; %zu sensors, %.3f ms\n", hc->name,
-		    batch_values(&b), (double)(uv_hrtime() - t0) / 1e6);
+		    ipmi_sensor_count(&b), (double)(uv_hrtime() - t0) / 1e6);
 	else
 		printf("# %s/ipmi: failed: %s; %.3f ms\n", hc->name, err,
 		    (double)(uv_hrtime() - t0) / 1e6);

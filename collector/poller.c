@@ -199,7 +199,8 @@ poll_end(struct target *t, enum sched_result r, const char *error,
 		if (r == SCHED_OK && t->kind == TK_IPMI)
 			log_debug("poll: %s: %zu sensors in %llu ms (queued "
 				  "%llu ms)",
-			    t->name, values, (unsigned long long)poll_ms,
+			    t->name, ipmi_sensor_count(b),
+			    (unsigned long long)poll_ms,
 			    (unsigned long long)t->start.delay_ms);
 		record_duration(p, t->name, poll_ms);
 	}

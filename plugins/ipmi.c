@@ -25,6 +25,7 @@
 #include "ipmi.h"
 
 #define IPMI_MAX_SENSORS 1024	    /* a BMC with more is cut off here */
+#define IPMI_MAX_SEL 65536	    /* record ids are 16 bits */
 #define IPMI_SDR_CACHE_FMT "sdr-%H" /* one file per BMC in its own dir */
 
 /* ---- pure half ------------------------------------------------------ */
@@ -201,6 +202,88 @@ ipmi_add_sensor(struct batch *b, const struct ipmi_sensor *s)
 	f->unknown = !s->has_value;
 	f->value = s->has_value ? s->value : 0;
 	return 0;
+}
+
+bool
+ipmi_sel_count_new(const struct ipmi_sel_state *prev, const unsigned *ids,
+    size_t n, struct ipmi_sel_state *next, unsigned *new_out)
+{
+	struct ipmi_sel_state now = {true, (unsigned)n, 0};
+	unsigned fresh = 0;
+	size_t i;
+	bool had = prev->valid;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] > now.max_id)
+			now.max_id = ids[i];
+	if (had && (now.count < prev->count || now.max_id < prev->max_id))
+		fresh = now.count; /* cleared: all present are new */
+	else if (had)
+		for (i = 0; i < n; i++)
+			if (ids[i] > prev->max_id)
+				fresh++;
+	*next = now;
+	*new_out = fresh;
+	return had;
+}
+
+static int
+sel_field(struct service *svc, const char *name, const char *label, bool known,
+    unsigned v)
+{
+	struct field *f = service_field(svc, name, true);
+
+	if (f == NULL || attrs_set(&f->attrs, "label", label) == -1 ||
+	    attrs_set(&f->attrs, "type", "GAUGE") == -1 ||
+	    attrs_set(&f->attrs, "min", "0") == -1)
+		return -1;
+	f->has_value = true;
+	f->unknown = !known;
+	f->value = known ? v : 0;
+	return 0;
+}
+
+int
+ipmi_add_sel(struct batch *b, bool ok, unsigned entries, bool has_new,
+    unsigned new_entries)
+{
+	struct service *svc = batch_service(b, "ipmi_sel", true);
+
+	if (svc == NULL)
+		return -1;
+	if (!svc->has_config) {
+		svc->has_config = true;
+		if (attrs_set(&svc->graph, "graph_title",
+			"IPMI system event log") == -1 ||
+		    attrs_set(&svc->graph, "graph_vlabel", "records") == -1 ||
+		    attrs_set(&svc->graph, "graph_category", "sensors") == -1 ||
+		    attrs_set(&svc->graph, "graph_args", "--base 1000 -l 0") ==
+			-1 ||
+		    attrs_set(&svc->graph, "graph_info",
+			"Records in the BMC's System Event Log, and those "
+			"added since the previous SEL read.") == -1)
+			return -1;
+	}
+	if (sel_field(svc, "entries", "SEL records", ok, entries) == -1 ||
+	    sel_field(svc, "new", "new SEL records", ok && has_new,
+		new_entries) == -1)
+		return -1;
+	return 0;
+}
+
+size_t
+ipmi_sensor_count(const struct batch *b)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < b->n; i++) {
+		if (strcmp(b->services[i].name, "ipmi_sel") == 0)
+			continue;
+		for (j = 0; j < b->services[i].nfields; j++)
+			if (b->services[i].fields[j].has_value)
+				n++;
+	}
+	return n;
 }
 
 bool
@@ -462,6 +545,36 @@ conn_name(const struct ipmi_conn *c, char *buf, size_t len)
 	return buf;
 }
 
+/* The library's session config for c; host gets "ADDRESS[:PORT]". */
+static void
+fill_cfg(const struct ipmi_conn *c, struct ipmi_monitoring_ipmi_config *cfg,
+    char *host, size_t hostlen)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->driver_type = -1;
+	cfg->protocol_version = c->protocol == 15
+				    ? IPMI_MONITORING_PROTOCOL_VERSION_1_5
+				    : IPMI_MONITORING_PROTOCOL_VERSION_2_0;
+	cfg->username = (char *)c->user;
+	cfg->password = (char *)c->password;
+	cfg->privilege_level = c->privilege == IPMI_PRIV_ADMIN
+				   ? IPMI_MONITORING_PRIVILEGE_LEVEL_ADMIN
+			       : c->privilege == IPMI_PRIV_OPERATOR
+				   ? IPMI_MONITORING_PRIVILEGE_LEVEL_OPERATOR
+				   : IPMI_MONITORING_PRIVILEGE_LEVEL_USER;
+	cfg->authentication_type = -1;
+	cfg->cipher_suite_id = c->cipher_suite;
+	cfg->session_timeout_len = (int)c->session_timeout_ms;
+	cfg->retransmission_timeout_len = (int)c->retransmit_ms;
+	cfg->workaround_flags = c->workarounds;
+	if (c->address != NULL) {
+		if (c->port != 0 && c->port != 623)
+			snprintf(host, hostlen, "%s:%u", c->address, c->port);
+		else
+			snprintf(host, hostlen, "%s", c->address);
+	}
+}
+
 /*
  * One library call; *vp gets the readings (n of them) and *namesp their
  * names, both allocated to size (a large fixed buffer would go through
@@ -493,30 +606,7 @@ read_once(const struct ipmi_conn *c, unsigned flags, struct ipmi_sensor **vp,
 		ipmi_monitoring_ctx_sdr_cache_filenames(
 		    ctx, IPMI_SDR_CACHE_FMT) == -1))
 		goto fail;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.driver_type = -1;
-	cfg.protocol_version = c->protocol == 15
-				   ? IPMI_MONITORING_PROTOCOL_VERSION_1_5
-				   : IPMI_MONITORING_PROTOCOL_VERSION_2_0;
-	cfg.username = (char *)c->user;
-	cfg.password = (char *)c->password;
-	cfg.privilege_level = c->privilege == IPMI_PRIV_ADMIN
-				  ? IPMI_MONITORING_PRIVILEGE_LEVEL_ADMIN
-			      : c->privilege == IPMI_PRIV_OPERATOR
-				  ? IPMI_MONITORING_PRIVILEGE_LEVEL_OPERATOR
-				  : IPMI_MONITORING_PRIVILEGE_LEVEL_USER;
-	cfg.authentication_type = -1;
-	cfg.cipher_suite_id = c->cipher_suite;
-	cfg.session_timeout_len = (int)c->session_timeout_ms;
-	cfg.retransmission_timeout_len = (int)c->retransmit_ms;
-	cfg.workaround_flags = c->workarounds;
-	if (c->address != NULL) {
-		if (c->port != 0 && c->port != 623)
-			snprintf(
-			    host, sizeof(host), "%s:%u", c->address, c->port);
-		else
-			snprintf(host, sizeof(host), "%s", c->address);
-	}
+	fill_cfg(c, &cfg, host, sizeof(host));
 	cnt = ipmi_monitoring_sensor_readings_by_record_id(ctx,
 	    c->address != NULL ? host : NULL, &cfg,
 	    flags |
@@ -585,10 +675,74 @@ destroy:
 	return ret;
 }
 
-int
-ipmi_read(const struct ipmi_conn *conn, struct batch *b, enum ipmi_err *code,
-    char *err, size_t errlen)
+/*
+ * Reads the SEL's record ids into *idsp (allocated, n of them) in a
+ * session of its own.  0 / -1 with *errnum and msg.
+ */
+static int
+sel_read(const struct ipmi_conn *c, unsigned **idsp, size_t *n, int *errnum,
+    char *msg, size_t msglen)
 {
+	struct ipmi_monitoring_ipmi_config cfg;
+	ipmi_monitoring_ctx_t ctx;
+	unsigned *ids = NULL;
+	char host[300];
+	int i, cnt, ret = -1;
+
+	*idsp = NULL;
+	*n = 0;
+	ctx = ipmi_monitoring_ctx_create();
+	if (ctx == NULL) {
+		*errnum = IPMI_MONITORING_ERR_OUT_OF_MEMORY;
+		snprintf(msg, msglen, "out of memory");
+		return -1;
+	}
+	if (c->sdr_cache_dir != NULL &&
+	    (ipmi_monitoring_ctx_sdr_cache_directory(ctx, c->sdr_cache_dir) ==
+		    -1 ||
+		ipmi_monitoring_ctx_sdr_cache_filenames(
+		    ctx, IPMI_SDR_CACHE_FMT) == -1))
+		goto fail;
+	fill_cfg(c, &cfg, host, sizeof(host));
+	cnt = ipmi_monitoring_sel_by_record_id(ctx,
+	    c->address != NULL ? host : NULL, &cfg, 0, NULL, 0, NULL, NULL);
+	if (cnt < 0)
+		goto fail;
+	if (cnt > IPMI_MAX_SEL)
+		cnt = IPMI_MAX_SEL;
+	ids = calloc((size_t)cnt + 1, sizeof(*ids));
+	if (ids == NULL) {
+		*errnum = IPMI_MONITORING_ERR_OUT_OF_MEMORY;
+		snprintf(msg, msglen, "out of memory");
+		goto destroy;
+	}
+	for (i = 0; i < cnt; i++) {
+		ids[i] = (unsigned)ipmi_monitoring_sel_read_record_id(ctx);
+		if (ipmi_monitoring_sel_iterator_next(ctx) != 1) {
+			i++; /* the last record */
+			break;
+		}
+	}
+	*idsp = ids;
+	*n = (size_t)i;
+	ret = 0;
+	goto destroy;
+fail:
+	*errnum = ipmi_monitoring_ctx_errnum(ctx);
+	snprintf(msg, msglen, "%s", ipmi_monitoring_ctx_errormsg(ctx));
+destroy:
+	ipmi_monitoring_ctx_destroy(ctx);
+	return ret;
+}
+
+int
+ipmi_read(const struct ipmi_conn *conn, struct ipmi_sel_state *sel,
+    struct batch *b, enum ipmi_err *code, char *err, size_t errlen)
+{
+	struct ipmi_sel_state next;
+	unsigned *ids = NULL, fresh = 0;
+	size_t nids = 0;
+	bool has_new, sel_ok;
 	struct ipmi_sensor *v = NULL;
 	char **names = NULL, msg[256] = "", who[300];
 	size_t n = 0, i;
@@ -623,14 +777,31 @@ ipmi_read(const struct ipmi_conn *conn, struct batch *b, enum ipmi_err *code,
 	}
 	read_thresholds(conn->sdr_cache_dir, v, n);
 	for (i = 0; i < n; i++) {
-		if (ipmi_add_sensor(b, &v[i]) == -1) {
-			*code = IPMI_E_OTHER;
-			snprintf(err, errlen, "ipmi: out of memory");
-			goto out;
-		}
+		/* discrete sensors only on the slower cadence */
+		if (!v[i].threshold && sel == NULL)
+			continue;
+		if (ipmi_add_sensor(b, &v[i]) == -1)
+			goto nomem;
+	}
+	if (sel != NULL) {
+		/* best effort: the sensors are read whatever the SEL does */
+		sel_ok =
+		    sel_read(conn, &ids, &nids, &errnum, msg, sizeof(msg)) == 0;
+		has_new =
+		    sel_ok && ipmi_sel_count_new(sel, ids, nids, &next, &fresh);
+		if (sel_ok)
+			*sel = next;
+		if (ipmi_add_sel(b, sel_ok, (unsigned)nids, has_new, fresh) ==
+		    -1)
+			goto nomem;
 	}
 	ret = 0;
+	goto out;
+nomem:
+	*code = IPMI_E_OTHER;
+	snprintf(err, errlen, "ipmi: out of memory");
 out:
+	free(ids);
 	for (i = 0; names != NULL && i < n; i++)
 		free(names[i]);
 	free(names);

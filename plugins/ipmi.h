@@ -11,9 +11,19 @@
  * warning/critical in Munin's "min:max" syntax.  The state travels as the
  * field attribute "state" (OK, WARNING, CRITICAL, UNKNOWN).
  *
+ * The SEL becomes the service ipmi_sel: "entries" (records in the SEL
+ * now) and "new" (records added since the previous SEL read), both
+ * GAUGE.  "new" is a gauge, not a DERIVE counter, because what an
+ * operator asks is "did this BMC log anything since I last looked":
+ * a count per read graphs as visible spikes and takes a plain
+ * "ipmi_sel.new.warning :0" alert, where a per-second rate of a few
+ * events an hour graphs as noise near zero and a SEL clear would make
+ * the counter go backwards.
+ *
  * The blocking half, ipmi_read(), opens one session to one BMC (or the
  * in-band driver), reads every sensor and the thresholds from the SDR
- * cache, and closes it.  It blocks for up to the session timeout, so it
+ * cache, and closes it; a full read also opens a second session for the
+ * SEL.  It blocks for up to the session timeout, so it
  * runs on a worker thread; it touches only its arguments (one library
  * context per call).  ipmi_global_init() must have run once before.
  */
@@ -98,6 +108,34 @@ int ipmi_add_sensor(struct batch *b, const struct ipmi_sensor *s);
 bool ipmi_range(
     bool has_lo, double lo, bool has_hi, double hi, char *out, size_t outlen);
 
+/* What the previous SEL read saw; the caller keeps it between reads. */
+struct ipmi_sel_state {
+	bool valid;	 /* false: no SEL read yet (no baseline) */
+	unsigned count;	 /* records in the SEL then */
+	unsigned max_id; /* highest record id then */
+};
+
+/*
+ * Counts the records of ids[0..n) (the SEL's record ids now) that are new
+ * since prev: those above prev->max_id, or all of them when the SEL was
+ * cleared (fewer records, or a lower highest id, than before).  A clear
+ * followed by more new records than were cleared counts only those above
+ * the old highest id.  next receives the state to keep (it may be prev).
+ * Returns false, *new_out 0, when prev has no baseline.
+ */
+bool ipmi_sel_count_new(const struct ipmi_sel_state *prev, const unsigned *ids,
+    size_t n, struct ipmi_sel_state *next, unsigned *new_out);
+/*
+ * Adds the service ipmi_sel to b: field "entries" (entries records) and
+ * "new" (new_entries, or unknown when !has_new).  With !ok (the SEL read
+ * failed) both fields are unknown.  0 / -1 (ENOMEM).
+ */
+int ipmi_add_sel(struct batch *b, bool ok, unsigned entries, bool has_new,
+    unsigned new_entries);
+
+/* The sensor values in b: its values less the ipmi_sel fields. */
+size_t ipmi_sensor_count(const struct batch *b);
+
 enum ipmi_privilege { IPMI_PRIV_USER, IPMI_PRIV_OPERATOR, IPMI_PRIV_ADMIN };
 
 /* "user" / "operator" / "admin" (any case); false if none. */
@@ -146,12 +184,17 @@ struct ipmi_conn {
 /* Once per process, before any ipmi_read().  0 / -1 with err set. */
 int ipmi_global_init(char *err, size_t errlen);
 /*
- * Reads every sensor of the BMC into b (see ipmi_add_sensor).  Blocks for
- * up to about conn->session_timeout_ms.  A stale SDR cache is re-read
- * once.  On -1, *code and err (a sentence naming the BMC) say why; b may
- * then hold nothing.  Thread-safe: one library context per call.
+ * Reads the BMC's threshold sensors into b (see ipmi_add_sensor).  With
+ * sel non-NULL (a full read, on the slower cadence) also its discrete
+ * sensors (ipmi_discrete) and its SEL (ipmi_sel, counted against *sel,
+ * which is updated; a failed SEL read leaves *sel alone and both fields
+ * unknown without failing the call).  Blocks for up to about
+ * conn->session_timeout_ms, twice for a full read.  A stale SDR cache is
+ * re-read once.  On -1, *code and err (a sentence naming the BMC) say
+ * why; b may then hold nothing.  Thread-safe: one library context per
+ * call; *sel belongs to the caller's job.
  */
-int ipmi_read(const struct ipmi_conn *conn, struct batch *b,
-    enum ipmi_err *code, char *err, size_t errlen);
+int ipmi_read(const struct ipmi_conn *conn, struct ipmi_sel_state *sel,
+    struct batch *b, enum ipmi_err *code, char *err, size_t errlen);
 
 #endif

@@ -399,6 +399,7 @@ test_ipmi_keys(void **state)
 	    " ipmi_workarounds authcap,idzero\n"
 	    " ipmi_interval 30\n"
 	    " ipmi_timeout 5\n"
+	    " ipmi_sel_interval 0\n"
 	    " ipmi_volts._12V.warning 11.4:12.6\n"
 	    "[bmc-only.example.com]\n"
 	    " ipmi_address 10.0.1.2\n",
@@ -417,6 +418,8 @@ test_ipmi_keys(void **state)
 	assert_int_equal(h->ipmi_workaround_flags, 0x03);
 	assert_int_equal(conf_host_ipmi_interval(c, h), 30);
 	assert_int_equal(conf_host_ipmi_timeout(c, h), 5);
+	/* 0 turns the slower full reads off */
+	assert_int_equal(conf_host_ipmi_sel_interval(c, h), 0);
 	/* an operator override is a plain Munin override */
 	assert_string_equal(
 	    attrs_get(&h->overrides, "ipmi_volts._12V.warning"), "11.4:12.6");
@@ -430,6 +433,8 @@ test_ipmi_keys(void **state)
 	assert_int_equal(h->ipmi_cipher_suite, -1);
 	assert_int_equal(conf_host_ipmi_interval(c, h), 60);
 	assert_int_equal(conf_host_ipmi_timeout(c, h), 10);
+	/* full reads (discrete sensors, SEL) every ten regular ones */
+	assert_int_equal(conf_host_ipmi_sel_interval(c, h), 600);
 	conf_free(c);
 	unlink(pw);
 }
@@ -499,6 +504,9 @@ test_ipmi_bad_values(void **state)
 						     "\"nosuch\""},
 	    {"ipmi_interval 0", "ipmi_interval must be 1-86400"},
 	    {"ipmi_timeout x", "ipmi_timeout must be 1-86400"},
+	    {"ipmi_sel_interval -1", "ipmi_sel_interval must be 0 (off) or "
+				     "1-864000 seconds"},
+	    {"ipmi_sel_interval 864001", "ipmi_sel_interval must be 0"},
 	    {"ipmi_address 10.0.0.1:99999", "invalid port in address"},
 	    {"ipmi_user abcdefghijklmnopq", "ipmi_user is longer than 16"},
 	    {"ipmi_bogus 1", "unknown keyword \"ipmi_bogus\""},

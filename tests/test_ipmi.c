@@ -1,5 +1,5 @@
 /* Tests for ipmi's pure half: bitmask -> state, sensor -> field mapping,
- * stable field names, threshold ranges, option parsing. */
+ * stable field names, threshold ranges, option parsing, SEL counting. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -318,6 +318,78 @@ test_options(void **state)
 	    ipmi_err_str(IPMI_E_PASSWORD), "password not accepted by the BMC");
 }
 
+/* SEL counting: no baseline first, then ids above the old highest, and
+ * everything present after a clear. */
+static void
+test_sel_count_new(void **state)
+{
+	struct ipmi_sel_state st = {0}, next;
+	const unsigned two[] = {1, 2}, four[] = {1, 2, 3, 4};
+	const unsigned wrapped[] = {3, 4, 5, 6}, cleared[] = {1};
+	unsigned n = 99;
+
+	(void)state;
+	assert_false(ipmi_sel_count_new(&st, two, 2, &next, &n));
+	assert_int_equal(n, 0);
+	assert_true(next.valid);
+	assert_int_equal(next.count, 2);
+	assert_int_equal(next.max_id, 2);
+	st = next;
+	assert_true(ipmi_sel_count_new(&st, two, 2, &st, &n));
+	assert_int_equal(n, 0); /* nothing since */
+	assert_true(ipmi_sel_count_new(&st, four, 4, &st, &n));
+	assert_int_equal(n, 2);
+	/* the oldest deleted, two added: count same, ids above the old max */
+	assert_true(ipmi_sel_count_new(&st, wrapped, 4, &st, &n));
+	assert_int_equal(n, 2);
+	/* cleared, one logged since: it is new */
+	assert_true(ipmi_sel_count_new(&st, cleared, 1, &st, &n));
+	assert_int_equal(n, 1);
+	assert_int_equal(st.max_id, 1);
+	/* an empty SEL after a clear */
+	assert_true(ipmi_sel_count_new(&st, NULL, 0, &st, &n));
+	assert_int_equal(n, 0);
+	assert_int_equal(st.count, 0);
+}
+
+/* ipmi_sel: two GAUGE fields; "new" unknown without a baseline, both
+ * unknown when the SEL could not be read. */
+static void
+test_sel_fields(void **state)
+{
+	struct batch b = {0};
+	struct service *svc;
+	struct field *e, *nw;
+
+	(void)state;
+	assert_int_equal(ipmi_add_sel(&b, true, 7, false, 0), 0);
+	svc = batch_service(&b, "ipmi_sel", false);
+	assert_non_null(svc);
+	assert_true(svc->has_config);
+	assert_string_equal(
+	    attrs_get(&svc->graph, "graph_category"), "sensors");
+	e = service_field(svc, "entries", false);
+	nw = service_field(svc, "new", false);
+	assert_non_null(e);
+	assert_non_null(nw);
+	assert_string_equal(attrs_get(&e->attrs, "type"), "GAUGE");
+	assert_string_equal(attrs_get(&nw->attrs, "type"), "GAUGE");
+	assert_string_equal(attrs_get(&nw->attrs, "min"), "0");
+	assert_false(e->unknown);
+	assert_true(e->value == 7);
+	assert_true(nw->unknown);
+	/* a second call updates the same service */
+	assert_int_equal(ipmi_add_sel(&b, true, 9, true, 2), 0);
+	assert_int_equal(b.n, 1);
+	assert_false(nw->unknown);
+	assert_true(nw->value == 2);
+	assert_true(e->value == 9);
+	assert_int_equal(ipmi_add_sel(&b, false, 0, false, 0), 0);
+	assert_true(e->unknown);
+	assert_true(nw->unknown);
+	batch_cleanup(&b);
+}
+
 int
 main(void)
 {
@@ -333,6 +405,8 @@ main(void)
 	    cmocka_unit_test(test_discrete_sensor),
 	    cmocka_unit_test(test_ranges),
 	    cmocka_unit_test(test_options),
+	    cmocka_unit_test(test_sel_count_new),
+	    cmocka_unit_test(test_sel_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
