@@ -724,11 +724,11 @@ renotify(struct notifier *n, time_t now)
 
 /* ---- curl glue ------------------------------------------------------ */
 
+/* One libuv handle of n finished closing; the last one frees n when
+ * notifier_free() asked for it. */
 static void
-handle_closed(uv_handle_t *h)
+handle_released(struct notifier *n)
 {
-	struct notifier *n = h->data;
-
 	if (--n->open_handles == 0 && n->freeing) {
 		free(n->dir);
 		free(n->q);
@@ -738,18 +738,19 @@ handle_closed(uv_handle_t *h)
 }
 
 static void
+handle_closed(uv_handle_t *h)
+{
+	handle_released(h->data);
+}
+
+static void
 sock_closed(uv_handle_t *h)
 {
 	struct sock *sk = h->data;
 	struct notifier *n = sk->n;
 
 	free(sk);
-	if (--n->open_handles == 0 && n->freeing) {
-		free(n->dir);
-		free(n->q);
-		free(n->probs);
-		free(n);
-	}
+	handle_released(n);
 }
 
 static void

@@ -576,6 +576,34 @@ fill_cfg(const struct ipmi_conn *c, struct ipmi_monitoring_ipmi_config *cfg,
 }
 
 /*
+ * A libipmimonitoring context with the connection's SDR cache set; NULL
+ * with *errnum and msg filled.  One per read: contexts are not shared
+ * between threads.
+ */
+static ipmi_monitoring_ctx_t
+open_ctx(const struct ipmi_conn *c, int *errnum, char *msg, size_t msglen)
+{
+	ipmi_monitoring_ctx_t ctx = ipmi_monitoring_ctx_create();
+
+	if (ctx == NULL) {
+		*errnum = IPMI_MONITORING_ERR_OUT_OF_MEMORY;
+		snprintf(msg, msglen, "out of memory");
+		return NULL;
+	}
+	if (c->sdr_cache_dir != NULL &&
+	    (ipmi_monitoring_ctx_sdr_cache_directory(ctx, c->sdr_cache_dir) ==
+		    -1 ||
+		ipmi_monitoring_ctx_sdr_cache_filenames(
+		    ctx, IPMI_SDR_CACHE_FMT) == -1)) {
+		*errnum = ipmi_monitoring_ctx_errnum(ctx);
+		snprintf(msg, msglen, "%s", ipmi_monitoring_ctx_errormsg(ctx));
+		ipmi_monitoring_ctx_destroy(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/*
  * One library call; *vp gets the readings (n of them) and *namesp their
  * names, both allocated to size (a large fixed buffer would go through
  * mmap/munmap on every read: TLB shootdowns across the pool's threads).
@@ -594,18 +622,9 @@ read_once(const struct ipmi_conn *c, unsigned flags, struct ipmi_sensor **vp,
 	int i, cnt, rt, ret = -1;
 
 	*n = 0;
-	ctx = ipmi_monitoring_ctx_create();
-	if (ctx == NULL) {
-		*errnum = IPMI_MONITORING_ERR_OUT_OF_MEMORY;
-		snprintf(msg, msglen, "out of memory");
+	ctx = open_ctx(c, errnum, msg, msglen);
+	if (ctx == NULL)
 		return -1;
-	}
-	if (c->sdr_cache_dir != NULL &&
-	    (ipmi_monitoring_ctx_sdr_cache_directory(ctx, c->sdr_cache_dir) ==
-		    -1 ||
-		ipmi_monitoring_ctx_sdr_cache_filenames(
-		    ctx, IPMI_SDR_CACHE_FMT) == -1))
-		goto fail;
 	fill_cfg(c, &cfg, host, sizeof(host));
 	cnt = ipmi_monitoring_sensor_readings_by_record_id(ctx,
 	    c->address != NULL ? host : NULL, &cfg,
@@ -691,18 +710,9 @@ sel_read(const struct ipmi_conn *c, unsigned **idsp, size_t *n, int *errnum,
 
 	*idsp = NULL;
 	*n = 0;
-	ctx = ipmi_monitoring_ctx_create();
-	if (ctx == NULL) {
-		*errnum = IPMI_MONITORING_ERR_OUT_OF_MEMORY;
-		snprintf(msg, msglen, "out of memory");
+	ctx = open_ctx(c, errnum, msg, msglen);
+	if (ctx == NULL)
 		return -1;
-	}
-	if (c->sdr_cache_dir != NULL &&
-	    (ipmi_monitoring_ctx_sdr_cache_directory(ctx, c->sdr_cache_dir) ==
-		    -1 ||
-		ipmi_monitoring_ctx_sdr_cache_filenames(
-		    ctx, IPMI_SDR_CACHE_FMT) == -1))
-		goto fail;
 	fill_cfg(c, &cfg, host, sizeof(host));
 	cnt = ipmi_monitoring_sel_by_record_id(ctx,
 	    c->address != NULL ? host : NULL, &cfg, 0, NULL, 0, NULL, NULL);

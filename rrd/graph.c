@@ -179,21 +179,29 @@ static int addf(struct strlist *l, const char *fmt, ...)
 
 /* Appends a formatted string. 0 / -1 (ENOMEM). */
 static int
-addf(struct strlist *l, const char *fmt, ...)
+vaddf(struct strlist *l, const char *fmt, va_list ap)
 {
-	va_list ap;
 	char *s;
 	int rc;
 
-	va_start(ap, fmt);
-	rc = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (rc < 0) {
+	if (vasprintf(&s, fmt, ap) < 0) {
 		errno = ENOMEM;
 		return -1;
 	}
 	rc = strlist_add(l, s);
 	free(s);
+	return rc;
+}
+
+static int
+addf(struct strlist *l, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vaddf(l, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 
@@ -212,22 +220,16 @@ to_front(struct strlist *l, size_t count)
 static int unshiftf(struct strlist *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Prepends a formatted string. 0 / -1 (ENOMEM). */
 static int
 unshiftf(struct strlist *l, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 	int rc;
 
 	va_start(ap, fmt);
-	rc = vasprintf(&s, fmt, ap);
+	rc = vaddf(l, fmt, ap);
 	va_end(ap);
-	if (rc < 0) {
-		errno = ENOMEM;
-		return -1;
-	}
-	rc = strlist_add(l, s);
-	free(s);
 	if (rc == 0)
 		to_front(l, 1);
 	return rc;
