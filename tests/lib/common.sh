@@ -19,8 +19,41 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*"; exit 1; }
+# skip REASON: only for a capability this machine truly lacks (no
+# device-mapper, no IPMI driver); a peer the README's test command installs
+# is never a reason to skip: use need.
 skip() { echo "SKIP: $*"; exit 77; }
 note() { echo "# $*"; }
+
+# need CMD PACKAGE: CMD (a name on PATH or an absolute path) comes with the
+# Debian package PACKAGE, which the README's test command installs; without
+# it the install is broken and the test fails, naming the package.
+need() {
+	if [ "${1#/}" != "$1" ]; then
+		[ -x "$1" ] && return 0
+	else
+		command -v "$1" >/dev/null 2>&1 && return 0
+	fi
+	fail "$1 not found: install the Debian package $2 (the README's test command does)"
+}
+
+# wait_until SECONDS CMD...: run CMD every 0.1 s until it succeeds; 1 when
+# SECONDS pass first.  The deadline only bounds a hang: pick it generous.
+wait_until() {
+	local i n=$(($1 * 10))
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_log FILE PATTERN SECONDS: wait until FILE has a line matching the
+# grep pattern PATTERN.
+wait_log() {
+	wait_until "$3" grep -q -e "$2" "$1"
+}
 
 # start_bg LOGFILE CMD...: runs CMD in the background, remembers its PID.
 start_bg() {
