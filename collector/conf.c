@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "fileio.h"
-#include "log.h"
+#include "collector/conf.h"
+#include "lib/fileio.h"
+#include "lib/log.h"
 
 #define CONF_MAX_FILE (4u << 20) /* bytes; a config larger is refused */
 #define CONF_MAX_LINE 8192	 /* bytes after joining continuations */

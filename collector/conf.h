@@ -24,8 +24,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "ipmi.h"
-#include "sample.h"
+#include "plugins/ipmi.h"
+#include "plugins/sample.h"
 
 /* Collected error messages ("FILE:LINE: message: \"text\""). */
 struct conf_errors {

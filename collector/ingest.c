@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest.h"
-#include "log.h"
-#include "rrd_schema.h"
+#include "collector/ingest.h"
+#include "lib/log.h"
+#include "rrd/rrd_schema.h"
 
 struct ingest {
 	struct catalog *cat;

@@ -12,11 +12,11 @@
 
 #include <time.h>
 
-#include "alerts.h"
-#include "catalog.h"
-#include "conf.h"
-#include "rrd_writer.h"
-#include "sample.h"
+#include "alerts/alerts.h"
+#include "catalog/catalog.h"
+#include "collector/conf.h"
+#include "rrd/rrd_writer.h"
+#include "plugins/sample.h"
 
 struct ingest;
 

@@ -12,20 +12,20 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "bmc.h"
-#include "catalog.h"
-#include "check.h"
-#include "conf.h"
-#include "ingest.h"
-#include "log.h"
-#include "munin_client.h"
-#include "node.h"
-#include "poller.h"
-#include "rrd_writer.h"
-#include "alerts.h"
-#include "http.h"
-#include "outputs.h"
-#include "render.h"
+#include "plugins/bmc.h"
+#include "catalog/catalog.h"
+#include "alerts/check.h"
+#include "collector/conf.h"
+#include "collector/ingest.h"
+#include "lib/log.h"
+#include "plugins/munin_client.h"
+#include "plugins/node.h"
+#include "collector/poller.h"
+#include "rrd/rrd_writer.h"
+#include "alerts/alerts.h"
+#include "web/http.h"
+#include "alerts/outputs.h"
+#include "rrd/render.h"
 #include <errno.h>
 #include <sys/stat.h>
 

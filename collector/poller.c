@@ -17,12 +17,12 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "bmc.h"
-#include "log.h"
-#include "munin_client.h"
-#include "node.h"
-#include "poller.h"
-#include "sched.h"
+#include "plugins/bmc.h"
+#include "lib/log.h"
+#include "plugins/munin_client.h"
+#include "plugins/node.h"
+#include "collector/poller.h"
+#include "collector/sched.h"
 
 #define SELF_HOST "drover"	  /* host name of drover's own metrics */
 #define MAX_BACKOFF 900		  /* seconds between polls of a dead host */

@@ -12,11 +12,11 @@
 
 #include <uv.h>
 
-#include "catalog.h"
-#include "conf.h"
-#include "ingest.h"
-#include "rrd_writer.h"
-#include "rrd_writer.h"
+#include "catalog/catalog.h"
+#include "collector/conf.h"
+#include "collector/ingest.h"
+#include "rrd/rrd_writer.h"
+#include "rrd/rrd_writer.h"
 
 struct poller;
 

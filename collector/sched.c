@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
-#include "log.h"
-#include "sched.h"
+#include "lib/hash.h"
+#include "lib/log.h"
+#include "collector/sched.h"
 
 enum tstate { T_FREE, T_IDLE, T_READY, T_RUNNING };
 

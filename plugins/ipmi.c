@@ -22,7 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ipmi.h"
+#include "plugins/ipmi.h"
 
 #define IPMI_MAX_SENSORS 1024	    /* a BMC with more is cut off here */
 #define IPMI_MAX_SEL 65536	    /* record ids are 16 bits */

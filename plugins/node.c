@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collector/log.h"
+#include "lib/log.h"
 #include "plugins/node.h"
 
 /* A field and its config attributes; need and src depend on the service. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sample.h"
+#include "plugins/sample.h"
 
 static int
 grow(void **v, size_t *cap, size_t n, size_t elem)

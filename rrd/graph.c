@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph.h"
-#include "rrd_schema.h"
+#include "rrd/graph.h"
+#include "rrd/rrd_schema.h"
 
 /* A field whose newest value is older than this shows no "Cur", s. */
 #define STALE_SECS 900

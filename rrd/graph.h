@@ -32,8 +32,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "sample.h"
-#include "strlist.h"
+#include "plugins/sample.h"
+#include "lib/strlist.h"
 
 enum graph_format { GRAPH_PNG, GRAPH_SVG };
 

@@ -31,9 +31,9 @@
 
 #include <rrd.h>
 
-#include "hash.h"
-#include "log.h"
-#include "render.h"
+#include "lib/hash.h"
+#include "lib/log.h"
+#include "rrd/render.h"
 
 /* The time limit when the caller gives none, ms. */
 #define DEFAULT_TIMEOUT_MS 30000

@@ -39,7 +39,7 @@
 
 #include <uv.h>
 
-#include "strlist.h"
+#include "lib/strlist.h"
 
 struct renderer;
 

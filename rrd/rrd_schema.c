@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rrd_schema.h"
+#include "rrd/rrd_schema.h"
 
 /* UpdateWorker::_create_rrd_file, graph_data_size 'normal'. */
 static const char *const rras_normal[] = {

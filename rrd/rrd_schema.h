@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "sample.h"
+#include "plugins/sample.h"
 
 /* Munin names the single data source of every file "42". */
 #define RRD_DS_NAME "42"

@@ -24,9 +24,9 @@
 #include <rrd.h>
 #include <rrd_client.h>
 
-#include "hash.h"
-#include "log.h"
-#include "rrd_writer.h"
+#include "lib/hash.h"
+#include "lib/log.h"
+#include "rrd/rrd_writer.h"
 
 /* One complaint per kind of failure per minute. */
 #define ERR_LOG_INTERVAL_MS 60000

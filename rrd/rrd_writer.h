@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "rrd_schema.h"
+#include "rrd/rrd_schema.h"
 
 struct rrd_writer;
 

@@ -18,8 +18,8 @@
 #include <uv.h>
 
 #include "collector/conf.h"
-#include "collector/contacts.h"
-#include "collector/log.h"
+#include "alerts/contacts.h"
+#include "lib/log.h"
 
 #define MAXF 64
 

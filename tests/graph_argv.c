@@ -15,7 +15,7 @@
 
 #include <rrd.h>
 
-#include "collector/munin_proto.h"
+#include "plugins/munin_proto.h"
 #include "rrd/graph.h"
 #include "rrd/rrd_schema.h"
 

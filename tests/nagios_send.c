@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <uv.h>
 
-#include "collector/log.h"
-#include "collector/nagios.h"
+#include "lib/log.h"
+#include "alerts/nagios.h"
 
 static struct nagios_out *n;
 static char **av;

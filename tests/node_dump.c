@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "collector/log.h"
+#include "lib/log.h"
 #include "plugins/node.h"
 
 static void

@@ -20,9 +20,9 @@
 #include <uv.h>
 
 #include "collector/conf.h"
-#include "collector/log.h"
-#include "collector/notify.h"
-#include "collector/notify_fmt.h"
+#include "lib/log.h"
+#include "alerts/notify.h"
+#include "alerts/notify_fmt.h"
 
 struct drive {
 	struct notifier *n;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector/log.h"
+#include "lib/log.h"
 #include "rrd/rrd_schema.h"
 #include "rrd/rrd_writer.h"
 

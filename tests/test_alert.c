@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-#include "collector/alert.h"
+#include "alerts/alert.h"
 
 /* The 12 V rail: warning below 11.5, critical below 11.0. */
 static struct alert_rule

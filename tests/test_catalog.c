@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "collector/catalog.h"
+#include "catalog/catalog.h"
 
 static void
 add_value(

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "collector/check.h"
-#include "collector/range.h"
+#include "alerts/check.h"
+#include "lib/range.h"
 
 static void
 test_range_nagios(void **state)

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "collector/conf.h"
-#include "collector/log.h"
+#include "lib/log.h"
 
 static struct conf *
 parse(const char *text, struct conf_errors *errs)

@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "collector/contacts.h"
-#include "collector/log.h"
+#include "alerts/contacts.h"
+#include "lib/log.h"
 
 static struct attrs fa[3];
 static struct contact_field fields[3];

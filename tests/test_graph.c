@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "collector/munin_proto.h"
+#include "plugins/munin_proto.h"
 #include "rrd/graph.h"
 
 /* An epoch on a 300 s boundary; files "updated" 600 s before. */

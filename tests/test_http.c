@@ -18,10 +18,10 @@
 #include <jansson.h>
 #include <uv.h>
 
-#include "collector/catalog.h"
+#include "catalog/catalog.h"
 #include "collector/conf.h"
 #include "collector/ingest.h"
-#include "collector/log.h"
+#include "lib/log.h"
 #include "rrd/rrd_writer.h"
 #include "web/http.h"
 #include "rrd/render.h"

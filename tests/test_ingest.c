@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "collector/ingest.h"
-#include "collector/log.h"
+#include "lib/log.h"
 
 static struct field *
 mkfield(struct batch *b, const char *svc, const char *name)

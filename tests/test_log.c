@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <cmocka.h>
 
-#include "collector/log.h"
+#include "lib/log.h"
 
 static void
 test_ratelimit_first_then_interval(void **state)

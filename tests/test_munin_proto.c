@@ -15,7 +15,7 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "collector/munin_proto.h"
+#include "plugins/munin_proto.h"
 
 #define MUNIN_FIXTURES FIXTURES "/munin"
 

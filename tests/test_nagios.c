@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "collector/log.h"
-#include "collector/nagios.h"
+#include "lib/log.h"
+#include "alerts/nagios.h"
 
 static void
 test_service_line(void **state)

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "collector/log.h"
+#include "lib/log.h"
 #include "plugins/node.h"
 
 /* The fixture file rel (under FIXTURES) in a buffer of exactly its size. */

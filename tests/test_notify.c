@@ -14,10 +14,10 @@
 #include <uv.h>
 
 #include "collector/conf.h"
-#include "collector/log.h"
-#include "collector/notify.h"
-#include "collector/notify_fmt.h"
-#include "collector/spool.h"
+#include "lib/log.h"
+#include "alerts/notify.h"
+#include "alerts/notify_fmt.h"
+#include "alerts/spool.h"
 
 static struct alert_event
 volts_event(enum field_state st, enum field_state prev, double v)

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-#include "collector/range.h"
+#include "lib/range.h"
 
 /* munin-limits 2.0.73 get_limits() and its comparisons */
 static void

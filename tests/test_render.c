@@ -24,8 +24,8 @@
 #include <rrd_client.h>
 #include <uv.h>
 
-#include "collector/log.h"
-#include "collector/munin_proto.h"
+#include "lib/log.h"
+#include "plugins/munin_proto.h"
 #include "rrd/graph.h"
 #include "rrd/render.h"
 #include "rrd/rrd_schema.h"

@@ -15,7 +15,7 @@
 
 #include <rrd.h>
 
-#include "collector/log.h"
+#include "lib/log.h"
 #include "rrd/rrd_schema.h"
 #include "rrd/rrd_writer.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "web/api.h"
 
 static json_t *
 num_or_null(double v)

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "alerts.h"
-#include "catalog.h"
+#include "alerts/alerts.h"
+#include "catalog/catalog.h"
 
 char *api_hosts(struct catalog *cat, size_t *len);
 char *api_host(const struct cat_host *h, size_t *len);

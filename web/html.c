@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "html.h"
+#include "web/html.h"
 
 static bool
 reserve(struct wbuf *b, size_t more)

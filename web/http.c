@@ -20,15 +20,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api.h"
-#include "http.h"
-#include "hash.h"
-#include "log.h"
-#include "pages.h"
-#include "router.h"
-#include "graph.h"
-#include "render.h"
-#include "rrd_schema.h"
+#include "web/api.h"
+#include "web/http.h"
+#include "lib/hash.h"
+#include "lib/log.h"
+#include "web/pages.h"
+#include "web/router.h"
+#include "rrd/graph.h"
+#include "rrd/render.h"
+#include "rrd/rrd_schema.h"
 
 #define WEB_MAX_CONNS 256    /* connections at once */
 #define WEB_MAX_PER_IP 64    /* connections at once from one address */

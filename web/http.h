@@ -13,8 +13,8 @@
 
 #include <uv.h>
 
-#include "catalog.h"
-#include "conf.h"
+#include "catalog/catalog.h"
+#include "collector/conf.h"
 
 struct web;
 struct renderer;

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph.h"
-#include "html.h"
-#include "pages.h"
-#include "render.h"
+#include "rrd/graph.h"
+#include "web/html.h"
+#include "web/pages.h"
+#include "rrd/render.h"
 
 static const char css[] =
     "body{font:15px/1.4 system-ui,sans-serif;margin:0;background:#f6f6f4;"

@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "alerts.h"
-#include "catalog.h"
+#include "alerts/alerts.h"
+#include "catalog/catalog.h"
 
 /* Per-field statistics over the shown range, from the RRDs (NaN: none). */
 struct field_stats {

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "router.h"
+#include "web/router.h"
 
 bool
 route_name_ok(const char *s, unsigned long len)

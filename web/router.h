@@ -19,7 +19,7 @@
 
 #include <stdbool.h>
 
-#include "graph.h"
+#include "rrd/graph.h"
 
 #define ROUTE_NAME_MAX 255 /* bytes in a host or service name */
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "munin_proto.h"
+#include "plugins/munin_proto.h"
 
 #define BANNER_PREFIX "# munin node at "
 

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "range.h"
+#include "lib/range.h"
 
 struct alert_rule {
 	struct range warn;

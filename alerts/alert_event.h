@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "range.h"
+#include "lib/range.h"
 
 struct alert_event {
 	const char *host;

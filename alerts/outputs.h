@@ -14,9 +14,9 @@
 
 #include <uv.h>
 
-#include "alert_event.h"
-#include "catalog.h"
-#include "conf.h"
+#include "alerts/alert_event.h"
+#include "catalog/catalog.h"
+#include "collector/conf.h"
 
 struct outputs;
 

@@ -14,10 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alert.h"
-#include "alerts.h"
-#include "hash.h"
-#include "log.h"
+#include "alerts/alert.h"
+#include "alerts/alerts.h"
+#include "lib/hash.h"
+#include "lib/log.h"
 
 #define ALERTS_BUCKETS 4096 /* hash buckets (fixed; chains grow) */
 #define ALERTS_OUTPUTS 8

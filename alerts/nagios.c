@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "nagios.h"
+#include "lib/log.h"
+#include "alerts/nagios.h"
 
 #define RETRY_FIRST_MS 1000 /* first retry after a failed flush, ms */
 #define RETRY_MAX_MS 30000  /* backoff cap, ms */

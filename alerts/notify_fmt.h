@@ -18,8 +18,8 @@
 
 #include <jansson.h>
 
-#include "alert_event.h"
-#include "range.h"
+#include "alerts/alert_event.h"
+#include "lib/range.h"
 
 /* One state change as a page carries it: an owning copy of an
  * alert_event (NULL strings stay NULL). */

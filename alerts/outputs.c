@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "contacts.h"
-#include "log.h"
-#include "nagios.h"
-#include "notify.h"
-#include "outputs.h"
+#include "alerts/check.h"
+#include "alerts/contacts.h"
+#include "lib/log.h"
+#include "alerts/nagios.h"
+#include "alerts/notify.h"
+#include "alerts/outputs.h"
 
 #define NAGIOS_QUEUE_MAX 10000 /* lines kept while Nagios is down */
 #define CONTACTS_RUNNING 4     /* contact commands at once */

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalog.h"
-#include "log.h"
+#include "catalog/catalog.h"
+#include "lib/log.h"
 
 struct catalog {
 	struct cat_host *h;

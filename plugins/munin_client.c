@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "munin_client.h"
-#include "munin_proto.h"
+#include "lib/log.h"
+#include "plugins/munin_client.h"
+#include "plugins/munin_proto.h"
 
 enum mstate {
 	MS_IDLE,

@@ -59,8 +59,8 @@
 
 #include <uv.h>
 
-#include "alert_event.h"
-#include "conf.h"
+#include "alerts/alert_event.h"
+#include "collector/conf.h"
 
 struct notifier;
 

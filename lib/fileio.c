@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fileio.h"
+#include "lib/fileio.h"
 
 int
 file_read(int dfd, const char *path, size_t max, int nofollow, char **out,

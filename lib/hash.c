@@ -3,7 +3,7 @@
  */
 #include "config.h"
 
-#include "hash.h"
+#include "lib/hash.h"
 
 #define FNV_PRIME 1099511628211ULL
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "notify_fmt.h"
+#include "alerts/notify_fmt.h"
 
 static int
 dup_opt(char **dst, const char *s)

@@ -40,8 +40,8 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "range.h"
-#include "sample.h"
+#include "lib/range.h"
+#include "plugins/sample.h"
 
 #define CONTACTS_QUEUE_MAX 1000 /* messages waiting for a free slot */
 

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fileio.h"
-#include "log.h"
-#include "spool.h"
+#include "lib/fileio.h"
+#include "lib/log.h"
+#include "alerts/spool.h"
 
 #define SPOOL_MAX_ENTRY (1u << 20) /* bytes; larger files are not ours */
 #define SPOOL_TMP ".tmp-"

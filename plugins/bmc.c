@@ -19,8 +19,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bmc.h"
-#include "log.h"
+#include "plugins/bmc.h"
+#include "lib/log.h"
 
 /* The library's session timeout as a share of the deadline: it gives up
  * first, so the deadline only fires when something else hangs. */

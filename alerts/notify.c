@@ -24,10 +24,10 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "log.h"
-#include "notify.h"
-#include "notify_fmt.h"
-#include "spool.h"
+#include "lib/log.h"
+#include "alerts/notify.h"
+#include "alerts/notify_fmt.h"
+#include "alerts/spool.h"
 
 #define NOTIFY_SUFFIX ".page"
 #define NOTIFY_PROBLEMS "open-problems.json"

@@ -28,9 +28,9 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "alert_event.h"
-#include "catalog.h"
-#include "conf.h"
+#include "alerts/alert_event.h"
+#include "catalog/catalog.h"
+#include "collector/conf.h"
 
 struct alerts;
 

@@ -11,7 +11,7 @@
 #include <syslog.h>
 #include <time.h>
 
-#include "log.h"
+#include "lib/log.h"
 
 /* Written once in log_init() before threads start, read-only afterwards. */
 static bool log_syslog;

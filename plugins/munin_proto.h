@@ -29,8 +29,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sample.h"
-#include "strlist.h"
+#include "plugins/sample.h"
+#include "lib/strlist.h"
 
 /*
  * Longest protocol line, in bytes, without its line end.  The client must

@@ -15,8 +15,8 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "check.h"
-#include "range.h"
+#include "alerts/check.h"
+#include "lib/range.h"
 
 #define DEFAULT_URL "http://127.0.0.1:4948"
 #define DEFAULT_MAX_AGE 600 /* s: two default 300 s intervals */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strlist.h"
+#include "lib/strlist.h"
 
 int
 strlist_add(struct strlist *l, const char *s)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "range.h"
+#include "lib/range.h"
 
 /* Perl's numeric reading of a [-+0-9.]* string: the longest number at
  * its start, 0 when there is none. */

@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "sample.h"
+#include "plugins/sample.h"
 
 #define MCLIENT_MAX_REPLY (4u << 20) /* bytes in one config/fetch reply */
 #define MCLIENT_MAX_PLUGINS 2048     /* plugins listed by one node */

@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "range.h"
-#include "sample.h"
+#include "lib/range.h"
+#include "plugins/sample.h"
 
 enum host_state {
 	HOST_PENDING, /* never polled yet */

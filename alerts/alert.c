@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "alert.h"
+#include "alerts/alert.h"
 
 void
 alert_rule_init(struct alert_rule *r)

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "contacts.h"
-#include "log.h"
+#include "alerts/contacts.h"
+#include "lib/log.h"
 
 /* ---- growable strings ---------------------------------------------- */
 

@@ -20,9 +20,9 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "conf.h"
-#include "ipmi.h"
-#include "sample.h"
+#include "collector/conf.h"
+#include "plugins/ipmi.h"
+#include "plugins/sample.h"
 
 struct bmc;
 
