@@ -43,7 +43,7 @@ struct check_opts {
 const char *check_code_str(int code);
 
 /*
- * Munin's warning/critical text (collector/range.h semantics) as a Nagios
+ * Munin's warning/critical text (lib/range.h semantics) as a Nagios
  * range for perfdata: "11.5:" -> "11.5:", ":5" and a bare "5" -> "~:5",
  * "1:2" -> "1:2", ":" (no bounds) -> "", text Munin reads as 0:0 ->
  * "0:0".  Returns 0, or -1 when out is too small.

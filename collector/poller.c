@@ -4,7 +4,7 @@
  * A target is one thing polled for a config host: its munin-node client,
  * the built-in node source (inline: reading /proc takes microseconds, so
  * it runs on the loop), or its BMC (a blocking read on the thread pool,
- * collector/bmc.c).  A host with a BMC has a second target "HOST/ipmi"
+ * plugins/bmc.c).  A host with a BMC has a second target "HOST/ipmi"
  * on the same physical host, so the BMC counts toward that host's budget
  * and has its own interval.  Targets are never freed while a poll runs:
  * removal marks them and the poll's end frees them.

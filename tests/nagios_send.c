@@ -1,5 +1,5 @@
 /*
- * nagios_send: drives collector/nagios.c on a real loop for
+ * nagios_send: drives alerts/nagios.c on a real loop for
  * tests/test_nagios_fifo.sh.
  *
  *   nagios_send PATH HOST SERVICE COUNT INTERVAL_MS CODE TEXT PERFDATA
