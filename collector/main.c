@@ -135,10 +135,23 @@ on_stop_signal(uv_signal_t *s, int signum)
 	uv_close((uv_handle_t *)&d->sighup, NULL);
 }
 
+/* The part of c the web server reads, into s; its strings stay c's. */
+static const struct web_settings *
+web_settings_of(const struct conf *c, struct web_settings *s)
+{
+	s->listen_addr = c->listen_addr;
+	s->listen_port = c->listen_port;
+	s->dbdir = c->dbdir;
+	s->rrdcached_socket = c->rrdcached_socket;
+	s->interval = c->interval;
+	return s;
+}
+
 static void
 on_hup(uv_signal_t *s, int signum)
 {
 	struct daemon *d = s->data;
+	struct web_settings wset;
 	struct conf *c;
 
 	(void)signum;
@@ -160,7 +173,7 @@ on_hup(uv_signal_t *s, int signum)
 		return;
 	}
 	if (d->web != NULL)
-		web_set_conf(d->web, c);
+		web_set_settings(d->web, web_settings_of(c, &wset));
 	alerts_set_conf(d->alerts, c);
 	outputs_set_conf(d->outputs, c);
 	if (strcmp(c->listen_addr, d->conf->listen_addr) != 0 ||
@@ -252,6 +265,7 @@ cmd_run(const char *path)
 {
 	struct daemon d = {0};
 	struct rrd_writer_stats ws;
+	struct web_settings wset;
 	int ret = 1;
 
 	d.path = path;
@@ -292,7 +306,8 @@ cmd_run(const char *path)
 	if (poller_apply(d.poller, d.conf) == -1)
 		fatalx("drover: cannot set up the targets");
 	d.render = open_renderer(d.loop, d.conf);
-	d.web = web_new(d.loop, d.conf, d.cat, d.render, d.alerts);
+	d.web = web_new(
+	    d.loop, web_settings_of(d.conf, &wset), d.cat, d.render, d.alerts);
 	if (d.web == NULL)
 		fatalx("drover: cannot start the web server");
 	uv_signal_init(d.loop, &d.sigterm);

@@ -203,7 +203,16 @@ setup(void **state)
 		f->render = renderer_new(&f->loop, &o);
 		assert_non_null(f->render);
 	}
-	f->web = web_new(&f->loop, f->conf, f->cat, f->render, NULL);
+	{
+		struct web_settings ws = {0};
+
+		ws.listen_addr = f->conf->listen_addr;
+		ws.listen_port = f->conf->listen_port;
+		ws.dbdir = f->conf->dbdir;
+		ws.rrdcached_socket = f->conf->rrdcached_socket;
+		ws.interval = f->conf->interval;
+		f->web = web_new(&f->loop, &ws, f->cat, f->render, NULL);
+	}
 	assert_non_null(f->web);
 	f->port = web_port(f->web);
 	assert_true(f->port > 0);

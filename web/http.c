@@ -44,7 +44,7 @@ struct web {
 	struct catalog *cat;
 	struct renderer *render;
 	struct alerts *alerts;
-	const struct conf *conf;
+	struct web_settings set; /* strings belong to the caller */
 	unsigned port;
 	unsigned jobs; /* requests suspended on a job */
 	bool stopping; /* web_stop() waits for the jobs */
@@ -302,7 +302,7 @@ start_data(
 	for (i = 0; i < cs->svc.nfields; i++) {
 		f = &cs->svc.fields[i];
 		r->series[i].field = strdup(f->name);
-		if (rrd_path(path, sizeof(path), r->w->conf->dbdir, group,
+		if (rrd_path(path, sizeof(path), r->w->set.dbdir, group,
 			h->name, cs->svc.name, f->name, field_type(f)) == 0)
 			r->paths[i] = strdup(path);
 		else
@@ -389,7 +389,7 @@ start_graph(struct req *r, const struct cat_host *h,
 	struct strlist argv = {0};
 	time_t now = time(NULL), *last = NULL;
 	long width = 0, height = 0;
-	unsigned interval = r->w->conf->interval;
+	unsigned interval = r->w->set.interval;
 	char group[1024], err[256], key[1400];
 	uint64_t ch;
 	bool gw, gh;
@@ -405,7 +405,7 @@ start_graph(struct req *r, const struct cat_host *h,
 	for (i = 0; group[i] != '\0'; i++)
 		if (group[i] == ';')
 			group[i] = '/';
-	gp.dbdir = r->w->conf->dbdir;
+	gp.dbdir = r->w->set.dbdir;
 	gp.group_path = group;
 	gp.host = h->name;
 	gp.period = custom ? GRAPH_CUSTOM : r->route.period;
@@ -422,7 +422,7 @@ start_graph(struct req *r, const struct cat_host *h,
 	gp.width = (unsigned)width;
 	gp.height = (unsigned)height;
 	gp.format = r->route.svg ? GRAPH_SVG : GRAPH_PNG;
-	gp.daemon = r->w->conf->rrdcached_socket;
+	gp.daemon = r->w->set.rrdcached_socket;
 	if (graph_build(&argv, &cs->svc, &gp, err, sizeof(err)) == -1) {
 		free(last);
 		strlist_cleanup(&argv);
@@ -714,7 +714,7 @@ arm(struct web *w)
 }
 
 struct web *
-web_new(uv_loop_t *loop, const struct conf *c, struct catalog *cat,
+web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
     struct renderer *render, struct alerts *alerts)
 {
 	struct sockaddr_in6 sa6 = {0};
@@ -731,7 +731,7 @@ web_new(uv_loop_t *loop, const struct conf *c, struct catalog *cat,
 	w->cat = cat;
 	w->render = render;
 	w->alerts = alerts;
-	w->conf = c;
+	w->set = *c;
 	if (inet_pton(AF_INET, c->listen_addr, &sa4.sin_addr) == 1) {
 		sa4.sin_family = AF_INET;
 		sa4.sin_port = htons((uint16_t)c->listen_port);
@@ -777,9 +777,9 @@ web_new(uv_loop_t *loop, const struct conf *c, struct catalog *cat,
 }
 
 void
-web_set_conf(struct web *w, const struct conf *c)
+web_set_settings(struct web *w, const struct web_settings *s)
 {
-	w->conf = c;
+	w->set = *s;
 }
 
 unsigned
