@@ -27,7 +27,6 @@ struct alert_event {
 	const char *critical;
 	time_t since;	  /* epoch s the state began */
 	time_t when;	  /* epoch s of this event */
-	bool renotify;	  /* a reminder: the problem still lasts */
 	bool initial;	  /* the first state of a new field, not a change: for
 			     status outputs (Nagios), never a page */
 	const char *text; /* one human sentence */

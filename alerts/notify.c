@@ -1304,12 +1304,6 @@ notifier_event(struct notifier *n, const struct alert_event *ev)
 	bool changed = false;
 	size_t i;
 
-	if (ev->renotify) {
-		log_debug("notify: %s: reminder from the engine ignored; the "
-			  "notifier sends its own",
-		    ev->host);
-		return;
-	}
 	if (notify_item_from_event(&it, ev) == -1) {
 		log_warnx("notify: %s: out of memory; event lost", ev->host);
 		return;

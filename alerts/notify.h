@@ -33,8 +33,8 @@
  * the loop iteration after a change, so a crash in between may cost the
  * reminders of that one problem, never its page), re-sends
  * every renotify seconds (epoch-based, so the schedule survives restarts)
- * and forgets a problem when that field returns to OK.  Events the engine
- * marks ev->renotify are therefore ignored.
+ * and forgets a problem when that field returns to OK; the engine reports
+ * only changes.
  *
  * Webhook body (application/json; header X-Drover-Dedupe-Key = the page's
  * dedupe_key): {"host", "state" (worst), "dedupe_key", "summary" (the

@@ -107,7 +107,6 @@ notify_item_from_event(struct notify_item *it, const struct alert_event *ev)
 	it->value = ev->value;
 	it->since = ev->since;
 	it->when = ev->when;
-	it->renotify = ev->renotify;
 	if (dup_opt(&it->host, ev->host != NULL ? ev->host : "") == -1 ||
 	    dup_opt(&it->service, ev->service) == -1 ||
 	    dup_opt(&it->field, ev->field) == -1 ||

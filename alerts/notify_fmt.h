@@ -77,8 +77,8 @@ enum notify_kind {
 	NK_RECOVERY, /* back to OK from a state the contact was paged for */
 };
 /* What an event is to a contact with severity mask sev that does (not)
- * want recoveries.  Reminders (ev->renotify) are the notifier's own and
- * classify like the state they remind of. */
+ * want recoveries.  The engine sends no reminders: they are the
+ * notifier's own (notify_item.renotify). */
 enum notify_kind notify_classify(
     const struct alert_event *ev, unsigned sev, bool recovery);
 

@@ -3,9 +3,10 @@
  *
  * A finished poll hands its batch here.  ingest applies the operator's
  * munin.conf overrides ("load.load.warning 5", "cpu.graph_title ..."),
- * updates the catalog, and queues one RRD update per value on the RRD
- * writer (which runs on its own thread).  Later consumers (alerts) hook in
- * here too, so every sample is seen as it arrives.  Loop thread only.
+ * then, in this order: updates the catalog (so the alert engine judges the
+ * merged config), hands the values to the alert engine, and queues one RRD
+ * update per value on the RRD writer (which runs on its own thread).
+ * Loop thread only.
  */
 #ifndef DROVER_INGEST_H
 #define DROVER_INGEST_H

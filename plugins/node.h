@@ -36,7 +36,8 @@ int node_parse_meminfo(const char *buf, size_t len, struct batch *b);
  * "/proc" in production) and adds the services parsed from them to b.
  * A missing file skips its service with a warning.  Returns 0, or -1 when
  * a file exists but could not be read or parsed, or on allocation failure
- * (logged; the other services are still added).  Blocking: call from a job.
+ * (logged; the other services are still added).  It reads three small
+ * files and takes microseconds, so the poller runs it on the loop.
  */
 int node_collect(const char *procroot, struct batch *b);
 

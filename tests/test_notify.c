@@ -388,8 +388,6 @@ test_notifier_resumes_and_skips_garbage(void **state)
 	n = notifier_new(&loop, c, dir);
 	assert_non_null(n);
 	notifier_event(n, &ev);
-	ev.renotify = true; /* the engine's reminders are not ours */
-	notifier_event(n, &ev);
 	notifier_stats(n, &st);
 	assert_int_equal(st.queued, 1);
 	assert_int_equal(st.open_problems, 1);
