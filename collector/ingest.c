@@ -120,14 +120,9 @@ queue_rrd(struct ingest *in, const struct cat_host *h, const struct service *s,
 {
 	struct rrd_job *job;
 	struct rrd_ds ds;
-	char path[4096], group[1024];
-	size_t i;
+	char path[4096];
 
-	snprintf(group, sizeof(group), "%s", h->group);
-	for (i = 0; group[i] != '\0'; i++)
-		if (group[i] == ';')
-			group[i] = '/';
-	if (rrd_path(path, sizeof(path), in->conf->dbdir, group, h->name,
+	if (rrd_path(path, sizeof(path), in->conf->dbdir, h->group, h->name,
 		s->name, f->name, field_type(f)) == -1) {
 		if (ratelimit_allow(
 			&in->path_rl, (uint64_t)ts * 1000, 600000, NULL))

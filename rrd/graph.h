@@ -62,7 +62,7 @@ int graph_period_range(
 
 struct graph_params {
 	const char *dbdir;	/* trusted, as for rrd_path() */
-	const char *group_path; /* the host's group chain, "a/b" */
+	const char *group_path; /* the group chain, "a;b" or "a/b" */
 	const char *host;
 	enum graph_period period; /* title "- by day" or "from .. to .." */
 	time_t start, end;	  /* epoch seconds, start < end */

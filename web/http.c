@@ -287,14 +287,10 @@ static enum MHD_Result
 start_data(
     struct req *r, const struct cat_host *h, const struct cat_service *cs)
 {
-	char path[4096], group[1024];
+	char path[4096];
 	const struct field *f;
 	size_t i;
 
-	snprintf(group, sizeof(group), "%s", h->group);
-	for (i = 0; group[i] != '\0'; i++)
-		if (group[i] == ';')
-			group[i] = '/';
 	r->paths = calloc(cs->svc.nfields + 1, sizeof(*r->paths));
 	r->series = calloc(cs->svc.nfields + 1, sizeof(*r->series));
 	if (r->paths == NULL || r->series == NULL)
@@ -302,7 +298,7 @@ start_data(
 	for (i = 0; i < cs->svc.nfields; i++) {
 		f = &cs->svc.fields[i];
 		r->series[i].field = strdup(f->name);
-		if (rrd_path(path, sizeof(path), r->w->set.dbdir, group,
+		if (rrd_path(path, sizeof(path), r->w->set.dbdir, h->group,
 			h->name, cs->svc.name, f->name, field_type(f)) == 0)
 			r->paths[i] = strdup(path);
 		else
@@ -390,7 +386,7 @@ start_graph(struct req *r, const struct cat_host *h,
 	time_t now = time(NULL), *last = NULL;
 	long width = 0, height = 0;
 	unsigned interval = r->w->set.interval;
-	char group[1024], err[256], key[1400];
+	char err[256], key[1400];
 	uint64_t ch;
 	bool gw, gh;
 	size_t i;
@@ -401,12 +397,8 @@ start_graph(struct req *r, const struct cat_host *h,
 	    !arg_long(c, "height", 50, 2000, &height, &gh))
 		return send_error(c, 400,
 		    "width must be 100-4000 and height 50-2000 pixels", false);
-	snprintf(group, sizeof(group), "%s", h->group);
-	for (i = 0; group[i] != '\0'; i++)
-		if (group[i] == ';')
-			group[i] = '/';
 	gp.dbdir = r->w->set.dbdir;
-	gp.group_path = group;
+	gp.group_path = h->group; /* rrd_path turns ';' into '/' */
 	gp.host = h->name;
 	gp.period = custom ? GRAPH_CUSTOM : r->route.period;
 	gp.now = now;
