@@ -10,8 +10,11 @@
 . "$top_srcdir/tests/lib/common.sh"
 
 LIMITS=/usr/share/munin/munin-limits
-[ -x "$LIMITS" ] || skip "munin (munin-limits) not installed"
+need "$LIMITS" munin
+need /usr/share/munin/munin-datafile2storable munin
+need perl perl
 SEND="$top_builddir/tests/contact_send"
+[ -x "$SEND" ] || fail "$SEND not built"
 
 mkdir -p "$T/m" "$T/d" "$T/db"
 # one config; each side's commands write to its own directory

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Munin compatibility of graphs: the real munin-graph 2.0.73 (--debug)
 # draws day graphs of representative services (cpu: stacked areas;
 # if_lo: negative and cdef; df: warning lines; requests: DERIVE/COUNTER
@@ -12,23 +12,26 @@
 # must match with no exception but the picture file.  With
 # GOLDEN_UPDATE=1 munin-graph's own vectors (times replaced by TIME) are
 # written to tests/fixtures/graph/NAME.day.argv for tests/test_graph.c.  munin-graph
-# refuses to run as root, so it runs as user munin.  Exit 77 (skip) when
-# munin or rrdtool is missing.
-set -u
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-top_builddir=${top_builddir:-$top_srcdir}
+# refuses to run as root, so it runs as user munin (the README runs the
+# tests as root).  KEEP_TMP=1 keeps the work directory.
+. "$top_srcdir/tests/lib/common.sh"
+set -o pipefail
 MKFILE=$top_builddir/tests/rrd_mkfile
 ARGV=$top_builddir/tests/graph_argv
 GRAPH=/usr/share/munin/munin-graph
 FIX=$top_srcdir/tests/fixtures/graph
-[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-[ -x "$GRAPH" ] && id munin >/dev/null 2>&1 && command -v python3 >/dev/null ||
-    { echo "skip: munin-graph/python3 missing"; exit 77; }
+[ "$(id -u)" = 0 ] || fail "needs root (runuser -u munin): run the tests as root"
+need "$GRAPH" munin
+need /usr/share/munin/munin-datafile2storable munin
+need "$PY" python3
+need runuser util-linux
+id munin >/dev/null 2>&1 || fail "no user munin: install the Debian package munin (its postinst adds the user)"
+[ -x "$MKFILE" ] || fail "$MKFILE not built"
+[ -x "$ARGV" ] || fail "$ARGV not built"
 export TZ=UTC
 
-T=$(mktemp -d /tmp/test_graph_munin_compat.XXXXXX)
+# munin-graph (user munin) works in here
 chmod 755 "$T"
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 mkdir -p "$T/db" "$T/run" "$T/log" "$T/www"
 cat > "$T/munin.conf" <<CONF
 dbdir $T/db
@@ -55,18 +58,18 @@ for g in $GRAPHS; do
 	for f in $(sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)\.label .*/\1/p' "$FIX/$g.conf"); do
 		type=$(sed -n "s/^$f\.type //p" "$FIX/$g.conf"); type=${type:-GAUGE}
 		"$MKFILE" "$T/db" grp host.test "$g" "$f" "$type" "" "" "$TS" 1 >/dev/null ||
-		    { echo "FAIL: rrd_mkfile $g.$f"; exit 1; }
+		    fail "rrd_mkfile $g.$f"
 	done
 done
 chown -R munin "$T/db" "$T/run" "$T/log" "$T/www"
 runuser -u munin -- sh -c "/usr/share/munin/munin-datafile2storable '$T/datafile' > '$T/run/ds'" &&
-    mv "$T/run/ds" "$T/db/datafile.storable" || { echo "FAIL: datafile2storable"; exit 1; }
+    mv "$T/run/ds" "$T/db/datafile.storable" || fail "datafile2storable"
 runuser -u munin -- env TZ=UTC "$GRAPH" --config "$T/munin.conf" --debug >"$T/graph.log" 2>&1 ||
-    { echo "FAIL: munin-graph"; tail -20 "$T/graph.log"; exit 1; }
+    fail "munin-graph: $(tail -20 "$T/graph.log")"
 
 # Split munin-graph's "rrdtool 'graph' 'a' \ 'b' ..." into one file per
 # graph, one argument per line, normalised.
-python3 - "$T" <<'PY' || exit 1
+$PY - "$T" <<'PY' || fail "cannot split munin-graph's log"
 import re, sys, os
 t = sys.argv[1]
 text = open(t + "/graph.log", encoding="utf-8", errors="replace").read()
@@ -89,13 +92,13 @@ for m in re.finditer(r"rrdtool 'graph' ((?:[^\n]* \\\n)*[^\n]*)", text):
     open(t + "/" + name + ".munin", "w").write("\n".join(out) + "\n")
 PY
 
-fail=0
+bad=0
 for g in $GRAPHS; do
 	if [ ! -f "$T/$g.munin" ]; then
-		echo "FAIL: munin-graph drew no $g"; fail=1; continue
+		echo "FAIL: munin-graph drew no $g"; bad=1; continue
 	fi
 	"$ARGV" "$FIX/$g.conf" "$g" "$T/db" grp host.test day "$NOW" >"$T/$g.raw" ||
-	    { echo "FAIL: graph_argv $g"; fail=1; continue; }
+	    { echo "FAIL: graph_argv $g"; bad=1; continue; }
 	if [ "${GOLDEN_UPDATE:-0}" = 1 ]; then
 		sed -e "s#$T/db#DBDIR#g" -e 's/^VRULE:[0-9]*#/VRULE:TIME#/' \
 		    -e 's/^COMMENT:Last update.*/COMMENT:Last update TIME/' \
@@ -107,20 +110,21 @@ for g in $GRAPHS; do
 		echo "ok: $g ($(wc -l < "$T/$g.drover") arguments equal to munin-graph's)"
 	else
 		echo "FAIL: $g differs from munin-graph (< munin, > drover)"
-		diff "$T/$g.munin" "$T/$g.drover"; fail=1
+		diff "$T/$g.munin" "$T/$g.drover"; bad=1
 	fi
 	# pinpoint: absolute --start/--end and the "from .. to .." title
 	if [ ! -f "$T/$g.pinpoint.munin" ]; then
-		echo "FAIL: munin-graph drew no $g pinpoint"; fail=1; continue
+		echo "FAIL: munin-graph drew no $g pinpoint"; bad=1; continue
 	fi
 	"$ARGV" "$FIX/$g.conf" "$g" "$T/db" grp host.test "$PSTART,$PEND" \
 	    "$NOW" | tail -n +2 >"$T/$g.pinpoint.drover" ||
-	    { echo "FAIL: graph_argv $g pinpoint"; fail=1; continue; }
+	    { echo "FAIL: graph_argv $g pinpoint"; bad=1; continue; }
 	if cmp -s "$T/$g.pinpoint.munin" "$T/$g.pinpoint.drover"; then
 		echo "ok: $g pinpoint ($(wc -l < "$T/$g.pinpoint.drover") arguments equal)"
 	else
 		echo "FAIL: $g pinpoint differs (< munin, > drover)"
-		diff "$T/$g.pinpoint.munin" "$T/$g.pinpoint.drover"; fail=1
+		diff "$T/$g.pinpoint.munin" "$T/$g.pinpoint.drover"; bad=1
 	fi
 done
-exit $fail
+[ $bad = 0 ] || fail "drover's graph arguments differ from munin-graph's"
+echo "PASS: graph arguments equal to munin-graph's"

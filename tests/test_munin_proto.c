@@ -3,7 +3,9 @@
  * (tests/fixtures/munin/{config,fetch}_NAME.txt, recorded by
  * tests/lib/record_munin_sessions.sh) and hand-written error answers
  * (hand_NAME.txt).  Every buffer handed to a parser is malloc'd to exactly
- * its length, so ASan catches any over-read.
+ * its length, so ASan catches any over-read; the prefix test puts each
+ * buffer right before an inaccessible page, so that an over-read faults in
+ * any build.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,8 @@
 #include <string.h>
 #include <dirent.h>
 #include <math.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <cmocka.h>
 
 #include "plugins/munin_proto.h"
@@ -308,37 +312,162 @@ test_every_fixture_status(void **state)
 	}
 }
 
-/* Every prefix, in an exactly sized buffer: no over-read, no crash. */
+/*
+ * Room for up to room bytes that end where a PROT_NONE page begins: text
+ * copied there with guard_copy() is read past its end only by faulting.
+ */
+struct guard {
+	char *map;
+	size_t room; /* bytes before the guard page, a multiple of the page */
+	size_t size; /* bytes mapped */
+};
+
+static void
+guard_init(struct guard *g, size_t maxlen)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	g->room = (maxlen / page + 1) * page;
+	g->size = g->room + page;
+	g->map = mmap(NULL, g->size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(g->map != MAP_FAILED);
+	assert_int_equal(mprotect(g->map + g->room, page, PROT_NONE), 0);
+}
+
+/* text (n bytes) followed by the string tail, ending at the guard page. */
+static const char *
+guard_copy(struct guard *g, const char *text, size_t n, const char *tail)
+{
+	size_t tn = strlen(tail);
+	char *p;
+
+	assert_true(n + tn <= g->room);
+	p = g->map + g->room - n - tn;
+	memcpy(p, text, n);
+	memcpy(p + n, tail, tn);
+	return p;
+}
+
+static void
+guard_cleanup(struct guard *g)
+{
+	munmap(g->map, g->size);
+}
+
+static bool
+same_attrs(const struct attrs *a, const struct attrs *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].key, b->v[i].key) != 0 ||
+		    strcmp(a->v[i].value, b->v[i].value) != 0)
+			return false;
+	return true;
+}
+
+/* a and b hold the same services, attributes, fields and values, in the
+ * same order. */
+static bool
+same_batch(const struct batch *a, const struct batch *b)
+{
+	const struct service *sa, *sb;
+	const struct field *fa, *fb;
+	size_t i, j;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++) {
+		sa = &a->services[i];
+		sb = &b->services[i];
+		if (strcmp(sa->name, sb->name) != 0 ||
+		    sa->has_config != sb->has_config ||
+		    !same_attrs(&sa->graph, &sb->graph) ||
+		    sa->nfields != sb->nfields)
+			return false;
+		for (j = 0; j < sa->nfields; j++) {
+			fa = &sa->fields[j];
+			fb = &sb->fields[j];
+			if (strcmp(fa->name, fb->name) != 0 ||
+			    !same_attrs(&fa->attrs, &fb->attrs) ||
+			    fa->has_value != fb->has_value ||
+			    fa->unknown != fb->unknown ||
+			    fa->when != fb->when ||
+			    !(fa->value == fb->value ||
+				(isnan(fa->value) && isnan(fb->value))))
+				return false;
+		}
+	}
+	return true;
+}
+
+static enum mproto_status
+parse_part(bool config, const char *buf, size_t len, struct batch *b,
+    struct mproto_stats *st)
+{
+	memset(b, 0, sizeof(*b));
+	memset(st, 0, sizeof(*st));
+	if (config)
+		return mproto_parse_config(buf, len, "p", b, st);
+	return mproto_parse_fetch(buf, len, "p", b, st);
+}
+
+/*
+ * Every prefix of every fixture, ending at an inaccessible page: no read
+ * past len (that faults), and the header's framing holds for whatever the
+ * cut leaves: the end of the buffer ends the last line, and the final "."
+ * line is optional, so the prefix parses exactly as the same bytes with
+ * "\n." (or "." after a line end) and a newline after them: same status,
+ * line counts, services, attributes and values.  The whole reply has its
+ * expected status.
+ */
 static void
 test_every_prefix(void **state)
 {
-	struct mproto_stats st = {0};
-	struct batch b;
+	struct mproto_stats st, st2;
+	struct batch b, b2;
+	struct guard g;
+	enum mproto_status s, s2;
 	size_t i, len, n;
-	char *buf, *part;
+	const char *tail;
+	char *buf;
 	bool config;
 
 	(void)state;
 	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
 		buf = load(expected[i].file, &len);
 		config = strstr(expected[i].file, "config") != NULL;
+		guard_init(&g, len + 3);
 		for (n = 0; n <= len; n++) {
-			part = malloc(n > 0 ? n : 1);
-			assert_non_null(part);
-			memcpy(part, buf, n);
-			memset(&b, 0, sizeof(b));
-			if (config)
-				mproto_parse_config(part, n, "p", &b, &st);
-			else
-				mproto_parse_fetch(part, n, "p", &b, &st);
+			tail = n == 0 || buf[n - 1] == '\n' ? ".\n" : "\n.\n";
+			s = parse_part(
+			    config, guard_copy(&g, buf, n, ""), n, &b, &st);
+			s2 = parse_part(config, guard_copy(&g, buf, n, tail),
+			    n + strlen(tail), &b2, &st2);
+			if (s != s2 || st.lines != st2.lines ||
+			    st.bad_lines != st2.bad_lines ||
+			    !same_batch(&b, &b2))
+				fail_msg("%s[0..%zu): %s, %u lines, %u bad; "
+					 "with the end line: %s, %u, %u or "
+					 "other values",
+				    expected[i].file, n, mproto_status_str(s),
+				    st.lines, st.bad_lines,
+				    mproto_status_str(s2), st2.lines,
+				    st2.bad_lines);
+			if (n == len && s != expected[i].status)
+				fail_msg("%s: %s, expected %s",
+				    expected[i].file, mproto_status_str(s),
+				    mproto_status_str(expected[i].status));
 			batch_cleanup(&b);
-			free(part);
+			batch_cleanup(&b2);
 		}
+		guard_cleanup(&g);
 		free(buf);
 	}
 }
-
-/* ---- real captures ------------------------------------------------------ */
 
 static void
 test_cpu(void **state)

@@ -2,7 +2,8 @@
  * Tests for node: the cpu, load and memory parsers on /proc files captured
  * from a 6.x kernel (tests/fixtures/proc), hand-made 2.6.18 and 2.4 ones,
  * and malformed input; every buffer is malloc'd to its exact size so that
- * ASan sees a read past len.
+ * ASan sees a read past len, and the prefix test puts each buffer right
+ * before an inaccessible page, so that a read past len faults in any build.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <math.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <cmocka.h>
 
 #include "lib/log.h"
@@ -365,34 +367,169 @@ test_edge_cases_accepted(void **state)
 	batch_cleanup(&b);
 }
 
-/* Every prefix of every fixture, each in an exact-size buffer: whatever
- * the verdict, no read past the end and no leak. */
+/*
+ * Room for up to room bytes that end where a PROT_NONE page begins: text
+ * copied there with guard_copy() is read past its end only by faulting.
+ */
+struct guard {
+	char *map;
+	size_t room; /* bytes before the guard page, a multiple of the page */
+	size_t size; /* bytes mapped */
+};
+
+static void
+guard_init(struct guard *g, size_t maxlen)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	g->room = (maxlen / page + 1) * page;
+	g->size = g->room + page;
+	g->map = mmap(NULL, g->size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(g->map != MAP_FAILED);
+	assert_int_equal(mprotect(g->map + g->room, page, PROT_NONE), 0);
+}
+
+/* text (n bytes) followed by the string tail, ending at the guard page. */
+static const char *
+guard_copy(struct guard *g, const char *text, size_t n, const char *tail)
+{
+	size_t tn = strlen(tail);
+	char *p;
+
+	assert_true(n + tn <= g->room);
+	p = g->map + g->room - n - tn;
+	memcpy(p, text, n);
+	memcpy(p + n, tail, tn);
+	return p;
+}
+
+static void
+guard_cleanup(struct guard *g)
+{
+	munmap(g->map, g->size);
+}
+
+static bool
+same_attrs(const struct attrs *a, const struct attrs *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].key, b->v[i].key) != 0 ||
+		    strcmp(a->v[i].value, b->v[i].value) != 0)
+			return false;
+	return true;
+}
+
+/* a and b hold the same services, attributes, fields and values, in the
+ * same order. */
+static bool
+same_batch(const struct batch *a, const struct batch *b)
+{
+	const struct service *sa, *sb;
+	const struct field *fa, *fb;
+	size_t i, j;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++) {
+		sa = &a->services[i];
+		sb = &b->services[i];
+		if (strcmp(sa->name, sb->name) != 0 ||
+		    sa->has_config != sb->has_config ||
+		    !same_attrs(&sa->graph, &sb->graph) ||
+		    sa->nfields != sb->nfields)
+			return false;
+		for (j = 0; j < sa->nfields; j++) {
+			fa = &sa->fields[j];
+			fb = &sb->fields[j];
+			if (strcmp(fa->name, fb->name) != 0 ||
+			    !same_attrs(&fa->attrs, &fb->attrs) ||
+			    fa->has_value != fb->has_value ||
+			    fa->unknown != fb->unknown ||
+			    fa->when != fb->when ||
+			    !(fa->value == fb->value ||
+				(isnan(fa->value) && isnan(fb->value))))
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Every prefix of every fixture, ending at an inaccessible page: no read
+ * past len (that faults), and the contract of node.h holds for whatever
+ * the cut leaves: -1 leaves b empty; 0 adds exactly the parser's service,
+ * configured, with a value in every field.  The end of the buffer ends the
+ * last line: the same bytes with a newline after them parse the same.
+ */
 static void
 test_prefixes_stay_in_bounds(void **state)
 {
 	static const struct {
 		const char *rel;
 		int (*parse)(const char *, size_t, struct batch *);
+		const char *service;
 	} files[] = {
-	    {"proc/stat", node_parse_stat},
-	    {"proc/loadavg", node_parse_loadavg},
-	    {"proc/meminfo", node_parse_meminfo},
-	    {"proc-2.6.18/stat", node_parse_stat},
-	    {"proc-2.6.18/meminfo", node_parse_meminfo},
-	    {"proc-2.4/meminfo", node_parse_meminfo},
+	    {"proc/stat", node_parse_stat, "cpu"},
+	    {"proc/loadavg", node_parse_loadavg, "load"},
+	    {"proc/meminfo", node_parse_meminfo, "memory"},
+	    {"proc-2.6.18/stat", node_parse_stat, "cpu"},
+	    {"proc-2.6.18/meminfo", node_parse_meminfo, "memory"},
+	    {"proc-2.4/meminfo", node_parse_meminfo, "memory"},
 	};
-	struct batch b;
-	size_t i, n, len;
+	struct batch b, bnl;
+	struct guard g;
+	size_t i, j, n, len, accepted;
+	int rc, rcnl;
 	char *text;
 
 	(void)state;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		text = slurp(files[i].rel, &len);
+		guard_init(&g, len + 1);
+		accepted = 0;
 		for (n = 0; n <= len; n++) {
 			memset(&b, 0, sizeof(b));
-			(void)parse_exact(files[i].parse, text, n, &b);
+			memset(&bnl, 0, sizeof(bnl));
+			rc = files[i].parse(guard_copy(&g, text, n, ""), n, &b);
+			rcnl = files[i].parse(
+			    guard_copy(&g, text, n, "\n"), n + 1, &bnl);
+			if (rc != -1 && rc != 0)
+				fail_msg("%s[0..%zu): returned %d",
+				    files[i].rel, n, rc);
+			if (rc == -1 && b.n != 0)
+				fail_msg("%s[0..%zu): -1 but %zu services",
+				    files[i].rel, n, b.n);
+			if (rc == 0) {
+				accepted++;
+				assert_int_equal(b.n, 1);
+				assert_string_equal(
+				    b.services[0].name, files[i].service);
+				assert_true(b.services[0].has_config);
+				assert_true(b.services[0].nfields > 0);
+				for (j = 0; j < b.services[0].nfields; j++)
+					assert_true(
+					    b.services[0].fields[j].has_value);
+			}
+			if (rc != rcnl || !same_batch(&b, &bnl))
+				fail_msg("%s[0..%zu): %d, with a newline "
+					 "after it %d or other values",
+				    files[i].rel, n, rc, rcnl);
 			batch_cleanup(&b);
+			batch_cleanup(&bnl);
 		}
+		/* the whole file, at least, is understood */
+		if (accepted == 0)
+			fail_msg("%s: no prefix accepted", files[i].rel);
+		memset(&b, 0, sizeof(b));
+		assert_int_equal(
+		    files[i].parse(guard_copy(&g, text, len, ""), len, &b), 0);
+		batch_cleanup(&b);
+		guard_cleanup(&g);
 		free(text);
 	}
 }

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # test_node_munin_compat: drover's node source against Munin's own cpu, load
 # and memory plugins on this machine's /proc.  For each plugin the set of
 # config lines (graph_* and field attributes) must be identical, order
@@ -8,26 +8,19 @@
 # Fetched values are not compared, only field names: the two runs read
 # /proc at different instants.
 #
-# Skips (exit 77) when Munin's plugins are not installed.
-set -u
+# A plugin or node_dump that fails or crashes is a FAIL, whatever its
+# output.
+. "$top_srcdir/tests/lib/common.sh"
+set -o pipefail
 
-: "${top_builddir:=.}"
 PLUGINS=${MUNIN_PLUGINS:-/usr/share/munin/plugins}
 DUMP="$top_builddir/tests/node_dump"
 
 for p in cpu load memory; do
-	if [ ! -x "$PLUGINS/$p" ]; then
-		echo "SKIP: $PLUGINS/$p not installed"
-		exit 77
-	fi
+	need "$PLUGINS/$p" munin-plugins-core
 done
-if [ ! -x "$DUMP" ]; then
-	echo "FAIL: $DUMP not built"
-	exit 1
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/node_compat.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+[ -x "$DUMP" ] || fail "$DUMP not built"
+tmp=$T
 
 # The environment munin-node gives a plugin, with the defaults of an
 # unconfigured [cpu]/[load]/[memory] section: no thresholds, HZ=100, no
@@ -62,18 +55,24 @@ drop_ksm() {
 rc=0
 for p in cpu load memory; do
 	run_plugin "$p" config | drop_ksm | norm >"$tmp/$p.munin.config" ||
-	    rc=1
-	"$DUMP" /proc "$p" config | norm >"$tmp/$p.drover.config" || rc=1
+	    { echo "FAIL: Munin's $p config failed"; rc=1; }
+	"$DUMP" /proc "$p" config | norm >"$tmp/$p.drover.config" ||
+	    { echo "FAIL: node_dump $p config failed"; rc=1; }
 	if ! cmp -s "$tmp/$p.munin.config" "$tmp/$p.drover.config"; then
 		echo "FAIL: $p config differs (< munin, > drover):"
 		diff "$tmp/$p.munin.config" "$tmp/$p.drover.config"
 		rc=1
 	fi
 
-	run_plugin "$p" | drop_ksm | sed -n 's/^\([^ .]*\)\.value .*/\1/p' |
-	    LC_ALL=C sort >"$tmp/$p.munin.fields"
-	"$DUMP" /proc "$p" | sed -n 's/^\([^ .]*\)\.value .*/\1/p' |
-	    LC_ALL=C sort >"$tmp/$p.drover.fields"
+	# whole outputs first: each program's exit status counts
+	run_plugin "$p" | drop_ksm >"$tmp/$p.munin.fetch" ||
+	    { echo "FAIL: Munin's $p fetch failed"; rc=1; }
+	"$DUMP" /proc "$p" >"$tmp/$p.drover.fetch" ||
+	    { echo "FAIL: node_dump $p fetch failed"; rc=1; }
+	for side in munin drover; do
+		sed -n 's/^\([^ .]*\)\.value .*/\1/p' "$tmp/$p.$side.fetch" |
+		    LC_ALL=C sort >"$tmp/$p.$side.fields" || rc=1
+	done
 	if [ ! -s "$tmp/$p.munin.fields" ]; then
 		echo "FAIL: $p fetch printed no values"
 		rc=1
@@ -83,8 +82,8 @@ for p in cpu load memory; do
 		rc=1
 	fi
 	# Every fetched value must be a number (Munin's "U" aside).
-	if "$DUMP" /proc "$p" |
-	    grep -Ev '^[a-z_]+\.value (U|-?[0-9]+(\.[0-9]+)?)$' >"$tmp/bad"; then
+	if grep -Ev '^[a-z_]+\.value (U|-?[0-9]+(\.[0-9]+)?)$' \
+	    "$tmp/$p.drover.fetch" >"$tmp/bad"; then
 		echo "FAIL: $p: malformed value lines:"
 		cat "$tmp/bad"
 		rc=1
@@ -96,6 +95,7 @@ done
 # tests/fixtures (a copy with "/proc/" rewritten to the fixture directory;
 # /sys is left alone, so drop_ksm again) against node_dump on that
 # directory.  Both read the same bytes, so every line must be identical.
+compared=0
 for dir in "$top_srcdir"/tests/fixtures/proc*; do
 	for p in cpu load memory; do
 		case $p in
@@ -104,13 +104,16 @@ for dir in "$top_srcdir"/tests/fixtures/proc*; do
 		memory) file=meminfo ;;
 		esac
 		[ -f "$dir/$file" ] || continue
+		compared=$((compared + 1))
 		sed "s#/proc/#$dir/#g" "$PLUGINS/$p" >"$tmp/$p.fixture"
 		chmod +x "$tmp/$p.fixture"
 		for arg in config fetch; do
 			[ $arg = fetch ] && a= || a=config
 			run_plugin_path "$tmp/$p.fixture" $a | drop_ksm | norm \
-			    >"$tmp/want" || rc=1
-			"$DUMP" "$dir" "$p" $a | norm >"$tmp/got" || rc=1
+			    >"$tmp/want" ||
+			    { echo "FAIL: Munin's $p $arg on $dir failed"; rc=1; }
+			"$DUMP" "$dir" "$p" $a | norm >"$tmp/got" ||
+			    { echo "FAIL: node_dump $p $arg on $dir failed"; rc=1; }
 			if [ ! -s "$tmp/want" ]; then
 				echo "FAIL: $p $arg on $dir: Munin printed nothing"
 				rc=1
@@ -122,5 +125,6 @@ for dir in "$top_srcdir"/tests/fixtures/proc*; do
 		done
 	done
 done
-[ $rc -eq 0 ] && echo "ok: values on the fixtures match Munin's plugins"
-exit $rc
+[ $compared -gt 0 ] || fail "no /proc fixtures under $top_srcdir/tests/fixtures"
+[ $rc -eq 0 ] || fail "drover's node source differs from Munin's plugins"
+echo "PASS: values on the fixtures match Munin's plugins"

@@ -1,28 +1,26 @@
-#!/bin/sh
+#!/bin/bash
 # Munin compatibility: the real munin-update 2.0.73 polls a real munin-node
 # and creates RRD files; drover's writer creates the same fields in a second
 # dbdir.  File names (relative to dbdir) and the `rrdtool info` structure
 # (minus filename, last_update, values, unknown_sec, cur_row, cdp_prep)
 # must be equal.  munin-update refuses to run as root, so it runs as user
-# munin; munin-node needs root for the private plugin set.  Exit 77 (skip)
-# when any of that is not available.
-set -u
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-top_builddir=${top_builddir:-$top_srcdir}
+# munin; munin-node needs root for its private mounts (the README runs the
+# tests as root).
+. "$top_srcdir/tests/lib/common.sh"
 MKFILE=$top_builddir/tests/rrd_mkfile
 UPDATE=/usr/share/munin/munin-update
-[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-[ -x "$UPDATE" ] && [ -x /usr/sbin/munin-node ] && id munin >/dev/null 2>&1 &&
-    command -v rrdtool >/dev/null || { echo "skip: munin/rrdtool missing"; exit 77; }
+[ "$(id -u)" = 0 ] || fail "needs root (munin-node's private mounts, runuser): run the tests as root"
+need "$UPDATE" munin
+need /usr/sbin/munin-node munin-node
+need rrdtool rrdtool
+need runuser util-linux
+id munin >/dev/null 2>&1 || fail "no user munin: install the Debian package munin (its postinst adds the user)"
+[ -x "$MKFILE" ] || fail "$MKFILE not built"
 
-T=$(mktemp -d /tmp/test_rrd_munin_compat.XXXXXX)
+# munin-update (user munin) works in here
 chmod 755 "$T"
-PORT=$((20000 + $$ % 20000))
-cleanup() {
-	"$top_srcdir/tests/lib/munin_node.sh" stop "$T/node"
-	rm -rf "$T"
-}
-trap cleanup EXIT
+PORT=$(free_port 127.0.0.1)
+trap '"$top_srcdir/tests/lib/munin_node.sh" stop "$T/node"; cleanup' EXIT
 
 # A private plugin set: real load and cpu, plus a fake plugin covering
 # COUNTER/ABSOLUTE, min/max and a multigraph child.
@@ -60,12 +58,12 @@ tmpldir /etc/munin/templates
 CONF
 
 PLUGINS="$T/plugins" "$top_srcdir/tests/lib/munin_node.sh" start \
-    "$T/node" 127.0.0.1 "$PORT" alpha.test || { echo "skip: munin-node"; exit 77; }
+    "$T/node" 127.0.0.1 "$PORT" alpha.test || fail "munin-node did not start"
 runuser -u munin -- "$UPDATE" --config_file "$T/munin/munin.conf" \
     --nofork --debug >"$T/update.log" 2>&1 ||
-    { echo "FAIL: munin-update"; tail -20 "$T/update.log"; exit 1; }
+    fail "munin-update: $(tail -20 "$T/update.log")"
 
-fail=0
+bad=0
 # service field: one line per file compared
 for sf in "load load" "cpu user" "cpu idle" "fake cnt" "fake abs" \
     "fake.sub lat"; do
@@ -79,24 +77,25 @@ for sf in "load load" "cpu user" "cpu idle" "fake cnt" "fake abs" \
 	min=$(attr min); max=$(attr max)
 	mfile=$(cd "$T/munin/db" && ls grp1/sub/alpha.test-$(echo "$svc" | tr . -)-$fld-*.rrd 2>/dev/null)
 	if [ -z "$mfile" ]; then
-		echo "FAIL: munin made no file for $svc.$fld"; fail=1; continue
+		echo "FAIL: munin made no file for $svc.$fld"; bad=1; continue
 	fi
 	ts=$(rrdtool info "$T/munin/db/$mfile" | sed -n 's/^last_update = //p')
 	dfile=$("$MKFILE" "$T/drover" grp1/sub alpha.test "$svc" "$fld" \
-	    "$type" "$min" "$max" "$ts" 1) || { echo "FAIL: rrd_mkfile $svc.$fld"; fail=1; continue; }
+	    "$type" "$min" "$max" "$ts" 1) || { echo "FAIL: rrd_mkfile $svc.$fld"; bad=1; continue; }
 	rel=${dfile#"$T/drover/"}
 	if [ "$rel" != "$mfile" ]; then
-		echo "FAIL: name $rel != munin's $mfile"; fail=1
+		echo "FAIL: name $rel != munin's $mfile"; bad=1
 	fi
 	filter='^filename|^last_update|last_ds|\.value|unknown_sec|cur_row|cdp_prep'
 	rrdtool info "$T/munin/db/$mfile" | grep -Ev "$filter" >"$T/m.info"
 	rrdtool info "$dfile" | grep -Ev "$filter" >"$T/d.info"
 	if ! cmp -s "$T/m.info" "$T/d.info"; then
 		echo "FAIL: rrdtool info differs for $mfile"
-		diff "$T/m.info" "$T/d.info"; fail=1
+		diff "$T/m.info" "$T/d.info"; bad=1
 	else
 		echo "ok: $mfile ($type min=${min:-U} max=${max:-U}," \
 		    "$(wc -l <"$T/d.info") info lines equal)"
 	fi
 done
-exit $fail
+[ $bad = 0 ] || fail "drover's RRD files differ from munin-update's"
+echo "PASS: drover's RRD files match munin-update's"

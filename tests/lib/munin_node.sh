@@ -6,8 +6,13 @@
 #       Writes DIR/munin-node.conf, starts munin-node in the foreground in
 #       the background, waits (up to 10 s) until ADDR:PORT listens, and
 #       records its PID in DIR/munin-node.launcher.pid.  Logs go to DIR.
-#       With PLUGINS=/some/dir in the environment the node runs in a private
-#       mount namespace (unshare -m, needs root) with that directory bind-
+#       The node always runs in a private mount namespace (unshare -m, needs
+#       root) with DIR/var-lib bind-mounted over /var/lib/munin-node, so its
+#       plugin state (DIR/var-lib/plugin-state/USER/PLUGIN-MASTER_IP, e.g.
+#       diskstats' previous counters) starts empty and is neither read from
+#       nor left to the host's node or an earlier run; /run/munin, when it
+#       exists, is likewise replaced by DIR/run.
+#       With PLUGINS=/some/dir in the environment that directory is bind-
 #       mounted over /etc/munin/plugins, so each instance can have its own
 #       (fake, slow, broken) plugin set without touching the host's.
 #       With PLUGIN_CONF=/some/dir that directory is likewise mounted over
@@ -16,8 +21,8 @@
 #       SIGTERM by PID, SIGKILL after 5 s.
 #
 # Exit status 0 on success; on a failed start it prints the node's logs and
-# exits 1.  Needs munin-node and ss (iproute2).  Plugin state directory
-# (/var/lib/munin-node/plugin-state) is shared with the host's node.
+# exits 1.  Needs root, munin-node, unshare and mount (util-linux) and ss
+# (iproute2).
 set -u
 
 usage() {
@@ -71,22 +76,24 @@ CONF
 	for v in ${PLUGINS:+"$PLUGINS"} ${PLUGIN_CONF:+"$PLUGIN_CONF"}; do
 		[ -d "$v" ] || { echo "munin_node.sh: $v: not a directory" >&2; exit 1; }
 	done
-	if [ -n "${PLUGINS:-}${PLUGIN_CONF:-}" ]; then
-		plugins=${PLUGINS:+$(cd "$PLUGINS" && pwd)}
-		pconf=${PLUGIN_CONF:+$(cd "$PLUGIN_CONF" && pwd)}
-		# exec keeps the PID: $! is munin-node itself; the bind mounts
-		# disappear with the namespace.
-		unshare -m --propagation private sh -c '
-		    set -e
-		    [ -z "$1" ] || mount --bind "$1" /etc/munin/plugins
-		    [ -z "$2" ] || mount --bind "$2" /etc/munin/plugin-conf.d
-		    exec "$3" --config "$4" --foreground' \
-		    sh "$plugins" "$pconf" "$MUNIN_NODE" "$d/munin-node.conf" \
-		    > "$d/stdout.log" 2>&1 &
-	else
-		"$MUNIN_NODE" --config "$d/munin-node.conf" --foreground \
-		    > "$d/stdout.log" 2>&1 &
-	fi
+	[ "$(id -u)" = 0 ] || { echo "munin_node.sh: needs root (unshare -m, mount --bind)" >&2; exit 1; }
+	plugins=${PLUGINS:+$(cd "$PLUGINS" && pwd)}
+	pconf=${PLUGIN_CONF:+$(cd "$PLUGIN_CONF" && pwd)}
+	# A fresh state tree each start: munin-node makes plugin-state/USER
+	# itself, owned by the plugin's user, under a root-owned 0755 top.
+	rm -rf "$d/var-lib" "$d/run"
+	mkdir -m 755 "$d/var-lib" "$d/var-lib/plugin-state" "$d/run" || exit 1
+	# exec keeps the PID: $! is munin-node itself; the bind mounts
+	# disappear with the namespace.
+	unshare -m --propagation private sh -c '
+	    set -e
+	    mount --bind "$1" /var/lib/munin-node
+	    [ ! -d /run/munin ] || mount --bind "$2" /run/munin
+	    [ -z "$3" ] || mount --bind "$3" /etc/munin/plugins
+	    [ -z "$4" ] || mount --bind "$4" /etc/munin/plugin-conf.d
+	    exec "$5" --config "$6" --foreground' \
+	    sh "$d/var-lib" "$d/run" "$plugins" "$pconf" "$MUNIN_NODE" \
+	    "$d/munin-node.conf" > "$d/stdout.log" 2>&1 &
 	pid=$!
 	echo "$pid" > "$d/munin-node.launcher.pid"
 	for _ in $(seq 100); do

@@ -3,8 +3,9 @@
 #
 #   tests/lib/record_munin_sessions.sh [OUTDIR]   (default tests/fixtures/munin)
 #
-# Starts a real munin-node (tests/lib/munin_node.sh, needs root for the
-# private plugin dir) on 127.0.0.1 and a free port, with a private plugin set:
+# Starts a real munin-node (tests/lib/munin_node.sh, needs root for its
+# private mounts; its plugin state starts empty) on 127.0.0.1 and a free
+# port, with a private plugin set:
 # real plugins from /usr/share/munin/plugins (cpu, load, memory, diskstats,
 # if_lo, df) plus small shell plugins for dirtyconfig, "U" and "EPOCH:value"
 # values, a failing plugin (# Bad exit) and a slow one (# Timed out, plugin
@@ -21,14 +22,8 @@ OUT=$(cd "$OUT" && pwd)
 ADDR=127.0.0.1
 HOSTNAME_=fixture.test
 
-port=
-for p in $(seq 24949 25049); do
-	if ! ss -lnt | awk '{print $4}' | grep -qxF "$ADDR:$p"; then
-		port=$p
-		break
-	fi
-done
-[ -n "$port" ] || { echo "no free port" >&2; exit 1; }
+port=$(/usr/bin/python3 -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1],0)); print(s.getsockname()[1])' "$ADDR") ||
+	{ echo "no free port" >&2; exit 1; }
 
 W=$(mktemp -d /tmp/drover-record.XXXXXX)
 cleanup() {
@@ -112,7 +107,7 @@ printf '[slow]\ntimeout 1\n' > "$C/zz-drover-fixtures"
 PLUGINS=$P PLUGIN_CONF=$C "$HERE/munin_node.sh" start "$W/node" "$ADDR" "$port" "$HOSTNAME_"
 
 /usr/bin/python3 - "$ADDR" "$port" "$OUT" <<'PY'
-import socket, sys
+import socket, sys, time
 host, port, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 s = socket.create_connection((host, port), timeout=30)
 buf = b''
@@ -152,16 +147,25 @@ for pl in ('cpu', 'load', 'memory', 'diskstats', 'if_lo', 'df', 'dirty',
            'odd', 'failing', 'slow'):
     cmds.append(('config_' + pl, 'config ' + pl, True))
     cmds.append(('fetch_' + pl, 'fetch ' + pl, True))
-# diskstats keeps state between runs (shared with the host's node): with no
-# state file its first fetch answers only ".", so prime it (not saved).
+# diskstats keeps its previous counters in the node's (private, empty)
+# plugin state: with none its first fetch answers only ".", so prime it (not
+# saved).  It divides by the seconds since that sample: the recorded fetch
+# must come in a later second.
 cmds.insert(2, (None, 'fetch diskstats', True))
 cmds.append(('fetch_nosuchplugin', 'fetch nosuchplugin', True))
 cmds.append(('config_nosuchplugin', 'config nosuchplugin', True))
 for name, cmd, multi in cmds:
+    if name == 'fetch_diskstats':
+        while int(time.time()) <= primed:
+            time.sleep(0.05)
     s.sendall(cmd.encode() + b'\n')
     r = reply(multi)
     if name:
         save(name, r)
+    elif cmd == 'fetch diskstats':
+        if r != b'.\n':
+            sys.exit('diskstats had state before its first fetch: %r' % r)
+        primed = int(time.time())
 s.sendall(b'quit\n')
 s.close()
 PY
