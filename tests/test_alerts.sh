@@ -7,7 +7,7 @@
 # and /api/v1/alerts, announced once; a restart restores the state without
 # announcing it again; a reload that drops the rule recovers it; a host
 # that refuses connections is a host-level CRITICAL.
-. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/common.sh" || exit 99
 set -o pipefail
 
 HOST=$(hostname)

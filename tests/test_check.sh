@@ -4,7 +4,7 @@
 # value of this machine's load or CPU counter can be inside), --field,
 # perfdata, an unknown host/service (3), stale data (3) and the daemon
 # down (3) -- one status line each, exit codes per the plugin guidelines.
-. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/common.sh" || exit 99
 
 H=$(hostname)
 cat >"$T/d.conf" <<CONF
