@@ -12,6 +12,7 @@ set -o pipefail
 
 need /usr/sbin/munin-node munin-node
 need unshare util-linux
+need ss iproute2
 [ "$(id -u)" = 0 ] || skip "needs root (munin-node's private plugin dir is a bind mount)"
 
 # A munin plugin driven by files in $seqdir: NAME.config is its config;
