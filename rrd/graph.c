@@ -13,10 +13,11 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "rrd/graph.h"
 #include "rrd/rrd_schema.h"
@@ -88,88 +89,6 @@ graph_period_range(enum graph_period p, time_t now, time_t *start, time_t *end)
 	*start = now - periods[p].span;
 	*end = now / periods[p].res * periods[p].res;
 	return 0;
-}
-
-/* ---- MD5 (RFC 1321), for Munin's short DEF names ----------------------- */
-
-static const uint32_t md5_k[64] = {0xd76aa478, 0xe8c7b756, 0x242070db,
-    0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501, 0x698098d8,
-    0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e,
-    0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d,
-    0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6, 0xc33707d6, 0xf4d50d87,
-    0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a, 0xfffa3942,
-    0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60,
-    0xbebfbc70, 0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039,
-    0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244, 0x432aff97, 0xab9423a7,
-    0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1, 0x6fa87e4f,
-    0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb,
-    0xeb86d391};
-static const unsigned char md5_r[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17,
-    22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
-    4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21,
-    6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
-
-static void
-md5_block(uint32_t h[4], const unsigned char *p)
-{
-	uint32_t w[16], a = h[0], b = h[1], c = h[2], d = h[3], f, t;
-	unsigned i, g;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[i * 4] | (uint32_t)p[i * 4 + 1] << 8 |
-		       (uint32_t)p[i * 4 + 2] << 16 |
-		       (uint32_t)p[i * 4 + 3] << 24;
-	for (i = 0; i < 64; i++) {
-		if (i < 16) {
-			f = (b & c) | (~b & d);
-			g = i;
-		} else if (i < 32) {
-			f = (d & b) | (~d & c);
-			g = (5 * i + 1) % 16;
-		} else if (i < 48) {
-			f = b ^ c ^ d;
-			g = (3 * i + 5) % 16;
-		} else {
-			f = c ^ (b | ~d);
-			g = (7 * i) % 16;
-		}
-		t = d;
-		d = c;
-		c = b;
-		f += a + md5_k[i] + w[g];
-		b += (f << md5_r[i]) | (f >> (32 - md5_r[i]));
-		a = t;
-	}
-	h[0] += a;
-	h[1] += b;
-	h[2] += c;
-	h[3] += d;
-}
-
-/* Writes the 32 hex digits of md5(s) and a NUL into hex. */
-static void
-md5_hex(const char *s, char hex[33])
-{
-	uint32_t h[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
-	size_t len = strlen(s), i, off;
-	unsigned char blk[64];
-	uint64_t bits = (uint64_t)len * 8;
-
-	for (off = 0; off + 64 <= len; off += 64)
-		md5_block(h, (const unsigned char *)s + off);
-	memset(blk, 0, sizeof(blk));
-	memcpy(blk, s + off, len - off);
-	blk[len - off] = 0x80;
-	if (len - off >= 56) {
-		md5_block(h, blk);
-		memset(blk, 0, sizeof(blk));
-	}
-	for (i = 0; i < 8; i++)
-		blk[56 + i] = (unsigned char)(bits >> (8 * i));
-	md5_block(h, blk);
-	for (i = 0; i < 16; i++)
-		snprintf(hex + 2 * i, 3, "%02x",
-		    (unsigned)(h[i / 4] >> (8 * (i % 4))) & 0xff);
 }
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -647,21 +566,36 @@ find_field(const struct service *svc, const char *name, size_t *idx)
 	return NULL;
 }
 
-/* get_field_name(): names over 15 characters become md5's last 15. */
-static void
+/*
+ * get_field_name(): names over 15 characters become the last 15 hex
+ * digits of their MD5 (libcrypto's).  Returns 0, or -1 (ENOSYS) when
+ * libcrypto refuses MD5 (a FIPS-only configuration).
+ */
+static int
 vname(char out[64], const char *name)
 {
-	char hex[33];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
 
-	if (strlen(name) > VNAME_MAX) {
-		md5_hex(name, hex);
-		memcpy(out, hex + 32 - VNAME_MAX, VNAME_MAX + 1);
-	} else
+	if (strlen(name) <= VNAME_MAX) {
 		snprintf(out, 64, "%s", name);
+		return 0;
+	}
+	if (EVP_Digest(name, strlen(name), md, &mdlen, EVP_md5(), NULL) != 1 ||
+	    mdlen != 16) {
+		errno = ENOSYS;
+		return -1;
+	}
+	for (i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	memcpy(out, hex + 2 * mdlen - VNAME_MAX, VNAME_MAX + 1);
+	return 0;
 }
 
-/* orig_to_cdef(): follows a field's cdef_name chain to its DEF name. */
-static void
+/* orig_to_cdef(): follows a field's cdef_name chain to its DEF name.
+ * Returns 0 / -1 as vname(). */
+static int
 orig_to_cdef(const struct gctx *g, const char *name, char out[64])
 {
 	size_t idx;
@@ -673,7 +607,7 @@ orig_to_cdef(const struct gctx *g, const char *name, char out[64])
 			break;
 		name = g->cdef_name[idx];
 	}
-	vname(out, name);
+	return vname(out, name);
 }
 
 /*
@@ -692,7 +626,8 @@ expand_cdef(struct gctx *g, struct strlist *rrd, size_t fidx, char cur[64],
 	int rc = -1;
 
 	snprintf(nbuf, sizeof(nbuf), "cdef%s", cur);
-	vname(newname, nbuf);
+	if (vname(newname, nbuf) == -1)
+		return -1;
 	copy = strdup(cdef);
 	if (copy == NULL)
 		return -1;
@@ -716,7 +651,8 @@ expand_cdef(struct gctx *g, struct strlist *rrd, size_t fidx, char cur[64],
 			    attrs_get(
 				&find_field(g->svc, toks.v[i], NULL)->attrs,
 				"label") != NULL) {
-				orig_to_cdef(g, toks.v[i], dn);
+				if (orig_to_cdef(g, toks.v[i], dn) == -1)
+					goto out;
 				len = strlen(s);
 				s[len] = pfx[p];
 				strcpy(s + len + 1, dn);
@@ -976,7 +912,8 @@ graph_build(struct strlist *out, const struct service *svc,
 		if (update > lastupdate)
 			lastupdate = update;
 
-		vname(rn, f->name);
+		if (vname(rn, f->name) == -1)
+			goto out;
 		if (strcmp(rn, f->name) == 0) { /* reset_cdef() */
 			free(g.cdef_name[fidx]);
 			g.cdef_name[fidx] = NULL;
@@ -1064,7 +1001,8 @@ graph_build(struct strlist *out, const struct service *svc,
 			goto out;
 
 		if (negname != NULL) {
-			orig_to_cdef(&g, negname, negrn);
+			if (orig_to_cdef(&g, negname, negrn) == -1)
+				goto out;
 			nf = find_field(svc, negname, NULL);
 			if (neg.n == 0 &&
 			    addf(&neg, "CDEF:re_zero=g%s,UN,0,0,IF", negrn) ==

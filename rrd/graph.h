@@ -90,7 +90,8 @@ struct graph_params {
  * Returns 0, or -1 with errno EINVAL (and a one-line reason in err, size
  * errlen) when the config is refused (a graph_args option off the
  * whitelist, a bad cdef or graph_printf, a service without fields to
- * draw, a name rrd_path() refuses), or ENOMEM.  On -1 out may hold a
+ * draw, a name rrd_path() refuses), ENOMEM, or ENOSYS (libcrypto
+ * refuses MD5, needed for names over 15 characters).  On -1 out may hold a
  * partial vector: clean it.
  */
 int graph_build(struct strlist *out, const struct service *svc,
