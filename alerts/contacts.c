@@ -14,46 +14,8 @@
 #include <strings.h>
 
 #include "alerts/contacts.h"
+#include "lib/buf.h"
 #include "lib/log.h"
-
-/* ---- growable strings ---------------------------------------------- */
-
-struct dstr {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void
-ds_addn(struct dstr *d, const char *s, size_t n)
-{
-	char *p;
-	size_t cap;
-
-	if (d->oom)
-		return;
-	if (d->len + n + 1 > d->cap) {
-		cap = d->cap ? d->cap : 128;
-		while (cap < d->len + n + 1)
-			cap *= 2;
-		p = realloc(d->s, cap);
-		if (p == NULL) {
-			d->oom = true;
-			return;
-		}
-		d->s = p;
-		d->cap = cap;
-	}
-	memcpy(d->s + d->len, s, n);
-	d->len += n;
-	d->s[d->len] = '\0';
-}
-
-static void
-ds_add(struct dstr *d, const char *s)
-{
-	ds_addn(d, s, strlen(s));
-}
 
 /* ---- munin-limits' view of a service ------------------------------- */
 
@@ -119,7 +81,7 @@ static const char *const state_names[] = {
 /* Space-separated names of the fields with limits in state s ("foks":
  * recovered, falling back to every OK field). */
 static void
-field_list(const struct contact_msg *m, const char *which, struct dstr *d)
+field_list(const struct contact_msg *m, const char *which, struct buf *d)
 {
 	char w[64], c[64];
 	size_t i;
@@ -138,8 +100,8 @@ field_list(const struct contact_msg *m, const char *which, struct dstr *d)
 		    (foks && !m->fields[i].recovered))
 			continue;
 		if (d->len > 0)
-			ds_add(d, " ");
-		ds_add(d, m->fields[i].name);
+			buf_puts(d, " ");
+		buf_puts(d, m->fields[i].name);
 		any = true;
 	}
 	if (foks && !any)
@@ -169,7 +131,7 @@ worst(const struct contact_msg *m)
 /* munin_get(hash, key, ""): the field's own values, then its config,
  * then the service's.  Appends to d; false when unset. */
 static bool
-lookup(const struct ctx *x, const char *key, struct dstr *d)
+lookup(const struct ctx *x, const char *key, struct buf *d)
 {
 	static const char *const worst_names[] = {
 	    "OK", "WARNING", "CRITICAL", "UNKNOWN"};
@@ -178,7 +140,7 @@ lookup(const struct ctx *x, const char *key, struct dstr *d)
 	static const char *const which[] = {"c", "w", "u", "fo", "o"};
 	const struct contact_msg *m = x->m;
 	char w[64], c[64], buf[64];
-	struct dstr t = {0};
+	struct buf t = {0};
 	const char *v;
 	size_t i, j;
 	int n;
@@ -190,46 +152,46 @@ lookup(const struct ctx *x, const char *key, struct dstr *d)
 				snprintf(buf, sizeof(buf), "%.2f", x->f->value);
 			else
 				snprintf(buf, sizeof(buf), "unknown");
-			ds_add(d, buf);
+			buf_puts(d, buf);
 			return true;
 		}
 		if (strcmp(key, "crange") == 0 || strcmp(key, "wrange") == 0) {
-			ds_add(d, key[0] == 'c' ? c : w);
+			buf_puts(d, key[0] == 'c' ? c : w);
 			return true;
 		}
 		v = attrs_get(x->f->attrs, key);
 		if (v != NULL) {
-			ds_add(d, v);
+			buf_puts(d, v);
 			return true;
 		}
 	}
 	if (strcmp(key, "host") == 0) {
-		ds_add(d, m->host);
+		buf_puts(d, m->host);
 		return true;
 	}
 	if (strcmp(key, "group") == 0) {
 		for (v = m->group; v != NULL && *v != '\0'; v++)
-			ds_addn(d, *v == ';' ? "-" : v, 1);
+			buf_putn(d, *v == ';' ? "-" : v, 1);
 		return m->group != NULL;
 	}
 	if (strcmp(key, "plugin") == 0) {
-		ds_add(d, m->plugin);
+		buf_puts(d, m->plugin);
 		return true;
 	}
 	if (strcmp(key, "graph_title") == 0) {
-		ds_add(d, m->title != NULL ? m->title : m->plugin);
+		buf_puts(d, m->title != NULL ? m->title : m->plugin);
 		return true;
 	}
 	if (strcmp(key, "worst") == 0 || strcmp(key, "worstid") == 0) {
 		snprintf(buf, sizeof(buf), "%d", worst(m));
-		ds_add(d, key[5] == 'i' ? buf : worst_names[worst(m)]);
+		buf_puts(d, key[5] == 'i' ? buf : worst_names[worst(m)]);
 		return true;
 	}
 	if (strcmp(key, "fields") == 0) {
 		for (i = 0; i < m->nfields; i++) {
 			if (i > 0)
-				ds_add(d, " ");
-			ds_add(d, m->fields[i].name);
+				buf_puts(d, " ");
+			buf_puts(d, m->fields[i].name);
 		}
 		return true;
 	}
@@ -243,16 +205,16 @@ lookup(const struct ctx *x, const char *key, struct dstr *d)
 			field_list(m, which[i], &t);
 			n = t.len > 0;
 			for (j = 0; j < t.len; j++)
-				n += t.s[j] == ' ';
-			free(t.s);
+				n += t.p[j] == ' ';
+			buf_free(&t);
 			snprintf(buf, sizeof(buf), "%d", n);
-			ds_add(d, buf);
+			buf_puts(d, buf);
 			return true;
 		}
 	}
 	v = m->graph != NULL ? attrs_get(m->graph, key) : NULL;
 	if (v != NULL) {
-		ds_add(d, v);
+		buf_puts(d, v);
 		return true;
 	}
 	return false;
@@ -260,24 +222,23 @@ lookup(const struct ctx *x, const char *key, struct dstr *d)
 
 /* In a command, substituted values lose shell metacharacters. */
 static void
-add_value(const struct ctx *x, struct dstr *d, const char *key)
+add_value(const struct ctx *x, struct buf *d, const char *key)
 {
-	struct dstr v = {0};
+	struct buf v = {0};
 	size_t i;
 
 	lookup(x, key, &v);
 	if (x->for_command)
 		for (i = 0; i < v.len; i++)
-			if (!isalnum((unsigned char)v.s[i]) &&
-			    !strchr(" ._:,@/+=%-", v.s[i]))
-				v.s[i] = '_';
-	if (v.s != NULL)
-		ds_add(d, v.s);
-	free(v.s);
+			if (!isalnum((unsigned char)v.p[i]) &&
+			    !strchr(" ._:,@/+=%-", v.p[i]))
+				v.p[i] = '_';
+	if (v.p != NULL)
+		buf_puts(d, v.p);
+	buf_free(&v);
 }
 
-static void expand(
-    const struct ctx *x, const char *t, size_t n, struct dstr *d);
+static void expand(const struct ctx *x, const char *t, size_t n, struct buf *d);
 
 /* Text::Balanced::extract_bracketed(text, '{}') at s[0] == '{': the
  * length of the balanced group, 0 if unbalanced. */
@@ -310,11 +271,11 @@ has_prefix(const char *b, const char *e, const char *pfx)
 
 /* One ${...} group, g[0] == '{', g[n-1] == '}'. */
 static void
-directive(const struct ctx *x, const char *g, size_t n, struct dstr *d)
+directive(const struct ctx *x, const char *g, size_t n, struct buf *d)
 {
 	const char *b = g + 1, *e = g + n - 1, *p, *name, *sep = NULL;
 	size_t nlen, seplen = 0, cut;
-	struct dstr list = {0}, sub = {0};
+	struct buf list = {0}, sub = {0};
 	char key[128];
 	struct ctx fx;
 	bool neg = false, first = true, check;
@@ -349,7 +310,7 @@ directive(const struct ctx *x, const char *g, size_t n, struct dstr *d)
 		lookup(x, key, &list);
 		p++; /* the one whitespace */
 		fx = *x;
-		for (name = list.s; name != NULL && *name != '\0';) {
+		for (name = list.p; name != NULL && *name != '\0';) {
 			while (isspace((unsigned char)*name))
 				name++;
 			nlen = strcspn(name, " \t");
@@ -358,7 +319,7 @@ directive(const struct ctx *x, const char *g, size_t n, struct dstr *d)
 				    strncmp(x->m->fields[i].name, name, nlen))
 					continue;
 				if (!first && sep != NULL)
-					ds_addn(d, sep, seplen);
+					buf_putn(d, sep, seplen);
 				first = false;
 				fx.f = &x->m->fields[i];
 				expand(&fx, p, (size_t)(e - p), d);
@@ -366,7 +327,7 @@ directive(const struct ctx *x, const char *g, size_t n, struct dstr *d)
 			}
 			name += nlen;
 		}
-		free(list.s);
+		buf_free(&list);
 		return;
 	} else if (has_prefix(b, e, "strtrunc:")) {
 		for (p = b + 9; p < e && isspace((unsigned char)*p); p++)
@@ -377,9 +338,9 @@ directive(const struct ctx *x, const char *g, size_t n, struct dstr *d)
 		if (p + 1 >= e)
 			goto literal;
 		expand(x, p + 1, (size_t)(e - p - 1), &sub);
-		if (sub.s != NULL)
-			ds_addn(d, sub.s, sub.len < cut ? sub.len : cut);
-		free(sub.s);
+		if (sub.p != NULL)
+			buf_putn(d, sub.p, sub.len < cut ? sub.len : cut);
+		buf_free(&sub);
 		return;
 	} else if (has_prefix(b, e, "if:")) {
 		for (p = b + 3; p < e && isspace((unsigned char)*p); p++)
@@ -394,19 +355,19 @@ directive(const struct ctx *x, const char *g, size_t n, struct dstr *d)
 		if (nlen == 0 || p + 1 >= e || nlen >= sizeof(key))
 			goto literal;
 		snprintf(key, sizeof(key), "%.*s", (int)nlen, name);
-		check = lookup(x, key, &sub) && sub.s != NULL &&
-			strcmp(sub.s, "0") != 0 && sub.len > 0;
-		free(sub.s);
+		check = lookup(x, key, &sub) && sub.p != NULL &&
+			strcmp(sub.p, "0") != 0 && sub.len > 0;
+		buf_free(&sub);
 		if (check != neg)
 			expand(x, p + 1, (size_t)(e - p - 1), d);
 		return;
 	}
 literal:
-	ds_addn(d, g, n); /* Munin keeps an unknown {...} as it is */
+	buf_putn(d, g, n); /* Munin keeps an unknown {...} as it is */
 }
 
 static void
-expand(const struct ctx *x, const char *t, size_t n, struct dstr *d)
+expand(const struct ctx *x, const char *t, size_t n, struct buf *d)
 {
 	const char *end = t + n, *dollar;
 	size_t g;
@@ -417,14 +378,14 @@ expand(const struct ctx *x, const char *t, size_t n, struct dstr *d)
 			dollar =
 			    memchr(dollar + 1, '$', (size_t)(end - dollar - 1));
 		if (dollar == NULL || dollar + 1 >= end) {
-			ds_addn(d, t, (size_t)(end - t));
+			buf_putn(d, t, (size_t)(end - t));
 			return;
 		}
-		ds_addn(d, t, (size_t)(dollar - t));
+		buf_putn(d, t, (size_t)(dollar - t));
 		t = dollar + 1;
 		g = bracketed(t, (size_t)(end - t));
 		if (g == 0) {
-			ds_addn(d, t, (size_t)(end - t));
+			buf_putn(d, t, (size_t)(end - t));
 			return;
 		}
 		directive(x, t, g, d);
@@ -436,26 +397,23 @@ char *
 contacts_expand(const char *tmpl, const struct contact_msg *m, bool for_command)
 {
 	struct ctx x = {m, NULL, for_command};
-	struct dstr d = {0};
-	size_t i, j;
+	struct buf d = {0};
+	size_t i, j, len = 0;
+	char *s;
 
 	expand(&x, tmpl, strlen(tmpl), &d);
-	ds_add(&d, "");
-	if (d.oom) {
-		free(d.s);
-		return NULL;
-	}
-	if (for_command)
-		return d.s;
+	s = buf_take(&d, &len);
+	if (s == NULL || for_command)
+		return s;
 	/* $txt =~ s/\\n/\n/g; s/\\t/\t/g */
-	for (i = j = 0; i < d.len; i++, j++) {
-		if (d.s[i] == '\\' && (d.s[i + 1] == 'n' || d.s[i + 1] == 't'))
-			d.s[j] = d.s[++i] == 'n' ? '\n' : '\t';
+	for (i = j = 0; i < len; i++, j++) {
+		if (s[i] == '\\' && (s[i + 1] == 'n' || s[i + 1] == 't'))
+			s[j] = s[++i] == 'n' ? '\n' : '\t';
 		else
-			d.s[j] = d.s[i];
+			s[j] = s[i];
 	}
-	d.s[j] = '\0';
-	return d.s;
+	s[j] = '\0';
+	return s;
 }
 
 const char *
