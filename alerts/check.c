@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "alerts/check.h"
+#include "lib/buf.h"
 #include "lib/range.h"
 
 #define DEFAULT_URL "http://127.0.0.1:4948"
@@ -117,51 +118,25 @@ check_uom(const char *vlabel)
 	return "";
 }
 
-/* Output buffer that never overflows; out stays NUL-terminated. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->len + 1 >= b->cap)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		b->len += (size_t)n;
-	if (b->len >= b->cap)
-		b->len = b->cap - 1;
-}
-
-static int unknown(struct sbuf *b, const char *fmt, ...)
+static int unknown(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
-unknown(struct sbuf *b, const char *fmt, ...)
+unknown(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 
 	b->len = 0;
-	b->s[0] = '\0';
-	sb_printf(b, "DROVER UNKNOWN - ");
+	b->p[0] = '\0';
+	buf_puts(b, "DROVER UNKNOWN - ");
 	va_start(ap, fmt);
-	if (b->len + 1 < b->cap) {
-		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-		b->len = strlen(b->s);
-	}
+	buf_vprintf(b, fmt, ap);
 	va_end(ap);
 	/* room for the newline, even when cut */
 	if (b->len + 1 >= b->cap)
 		b->len = b->cap - 2;
-	b->s[b->len++] = '\n';
-	b->s[b->len] = '\0';
+	b->p[b->len++] = '\n';
+	b->p[b->len] = '\0';
 	return CHECK_UNKNOWN;
 }
 
@@ -208,7 +183,7 @@ is_counter(json_t *f)
 
 /* " (critical below 11.00)": which bound of the Munin range v crosses. */
 static void
-why(struct sbuf *b, const char *level, const char *rtext, double v)
+why(struct buf *b, const char *level, const char *rtext, double v)
 {
 	struct range r;
 	char num[64];
@@ -220,16 +195,16 @@ why(struct sbuf *b, const char *level, const char *rtext, double v)
 		return;
 	if (r.has_min && v < r.min) {
 		fmt_text(num, sizeof(num), r.min);
-		sb_printf(b, " (%s below %s)", level, num);
+		buf_printf(b, " (%s below %s)", level, num);
 	} else if (r.has_max && v > r.max) {
 		fmt_text(num, sizeof(num), r.max);
-		sb_printf(b, " (%s above %s)", level, num);
+		buf_printf(b, " (%s above %s)", level, num);
 	}
 }
 
 /* "LABEL VALUE UNIT (why)" for one field. */
 static void
-field_text(struct sbuf *b, json_t *f, const char *vlabel)
+field_text(struct buf *b, json_t *f, const char *vlabel)
 {
 	const char *label = cfg_str(f, "label"), *unit;
 	const char *state = json_string_value(json_object_get(f, "state"));
@@ -242,12 +217,12 @@ field_text(struct sbuf *b, json_t *f, const char *vlabel)
 	if (label == NULL)
 		label = "?";
 	if (!json_is_number(v)) {
-		sb_printf(b, "%s unknown", label);
+		buf_printf(b, "%s unknown", label);
 		return;
 	}
 	unit = is_counter(f) ? "" : text_unit(vlabel, label);
 	fmt_text(num, sizeof(num), d);
-	sb_printf(b, "%s %s%s%s", label, num, *unit ? " " : "", unit);
+	buf_printf(b, "%s %s%s%s", label, num, *unit ? " " : "", unit);
 	if (code_of(state) == CHECK_CRITICAL)
 		why(b, "critical", cfg_str(f, "critical"), d);
 	else if (code_of(state) == CHECK_WARNING)
@@ -256,7 +231,7 @@ field_text(struct sbuf *b, json_t *f, const char *vlabel)
 
 /* "'name'=value[UOM];warn;crit;min;max" for one field. */
 static void
-field_perf(struct sbuf *b, json_t *f, const char *uom)
+field_perf(struct buf *b, json_t *f, const char *uom)
 {
 	const char *name = json_string_value(json_object_get(f, "name"));
 	const char *keys[] = {"warning", "critical"};
@@ -274,14 +249,14 @@ field_perf(struct sbuf *b, json_t *f, const char *uom)
 		strcpy(num, "U");
 	if (is_counter(f))
 		uom = "c";
-	sb_printf(b, "%s'%s'=%s%s", b->s[b->len - 1] == '|' ? "" : " ", name,
+	buf_printf(b, "%s'%s'=%s%s", b->p[b->len - 1] == '|' ? "" : " ", name,
 	    num, json_is_number(v) ? uom : "");
 	for (i = 0; i < 2; i++) {
 		rng[0] = '\0';
 		if (cfg_str(f, keys[i]) != NULL)
 			check_range_nagios(
 			    cfg_str(f, keys[i]), rng, sizeof(rng));
-		sb_printf(b, ";%s", rng);
+		buf_printf(b, ";%s", rng);
 	}
 	for (i = 0; i < 2; i++) {
 		/* min/max only when numeric; Munin writes "U" for none */
@@ -293,18 +268,18 @@ field_perf(struct sbuf *b, json_t *f, const char *uom)
 			range_parse_munin(cfg_str(f, mm[i]), &r);
 			fmt_num(rng, sizeof(rng), r.max);
 		}
-		sb_printf(b, ";%s", rng);
+		buf_printf(b, ";%s", rng);
 	}
 	/* the guidelines allow dropping trailing empty fields */
-	while (b->len > 0 && b->s[b->len - 1] == ';')
-		b->s[--b->len] = '\0';
+	while (b->len > 0 && b->p[b->len - 1] == ';')
+		b->p[--b->len] = '\0';
 }
 
 int
 check_format(const char *body, size_t blen, const struct check_opts *o,
     time_t now, char *out, size_t len)
 {
-	struct sbuf b = {out, 0, len};
+	struct buf b;
 	json_t *j, *fields, *f, *pick[256];
 	const char *vlabel, *uom, *name;
 	json_error_t err;
@@ -317,7 +292,7 @@ check_format(const char *body, size_t blen, const struct check_opts *o,
 			out[0] = '\0';
 		return CHECK_UNKNOWN;
 	}
-	out[0] = '\0';
+	buf_init_fixed(&b, out, len); /* the line is cut, never overflows */
 	j = json_loadb(body, blen, 0, &err);
 	fields = json_object_get(j, "fields");
 	if (j == NULL || !json_is_array(fields)) {
@@ -359,7 +334,7 @@ check_format(const char *body, size_t blen, const struct check_opts *o,
 	vlabel = json_string_value(
 	    json_object_get(json_object_get(j, "config"), "graph_vlabel"));
 	uom = check_uom(vlabel);
-	sb_printf(&b, "DROVER %s - %s %s: ", check_code_str(code), o->host,
+	buf_printf(&b, "DROVER %s - %s %s: ", check_code_str(code), o->host,
 	    o->service);
 	/* the fields in the deciding state; for OK, every field */
 	for (i = 0; i < n; i++) {
@@ -368,61 +343,50 @@ check_format(const char *body, size_t blen, const struct check_opts *o,
 		if (code != CHECK_OK && fc != code)
 			continue;
 		if (shown++ > 0)
-			sb_printf(&b, ", ");
+			buf_printf(&b, ", ");
 		field_text(&b, pick[i], vlabel);
 	}
 	/* keep the text to one line, Nagios's 4 KB output limit in view */
 	for (i = 0; i < b.len; i++)
-		if (b.s[i] == '|' || b.s[i] == '\n' || b.s[i] == '\r')
-			b.s[i] = b.s[i] == '|' ? '/' : ' ';
-	sb_printf(&b, " |");
+		if (b.p[i] == '|' || b.p[i] == '\n' || b.p[i] == '\r')
+			b.p[i] = b.p[i] == '|' ? '/' : ' ';
+	buf_printf(&b, " |");
 	for (i = 0; i < n; i++)
 		field_perf(&b, pick[i], uom);
-	if (b.len > 0 && b.s[b.len - 1] == '|')
+	if (b.len > 0 && b.p[b.len - 1] == '|')
 		b.len -= 2;
 	if (b.len + 1 >= b.cap)
 		b.len = b.cap - 2;
-	b.s[b.len++] = '\n';
-	b.s[b.len] = '\0';
+	b.p[b.len++] = '\n';
+	b.p[b.len] = '\0';
 	json_decref(j);
 	return code;
 }
 
 /* ---- the command --------------------------------------------------- */
 
-struct body {
-	char *s;
-	size_t len;
-};
-
+/* Appends the answer to a struct buf, at most BODY_MAX bytes. */
 static size_t
 on_data(char *p, size_t size, size_t nmemb, void *arg)
 {
-	struct body *b = arg;
+	struct buf *b = arg;
 	size_t n = size * nmemb;
-	char *s;
 
 	if (b->len + n > BODY_MAX)
 		return 0;
-	s = realloc(b->s, b->len + n + 1);
-	if (s == NULL)
-		return 0;
-	memcpy(s + b->len, p, n);
-	b->s = s;
-	b->len += n;
-	b->s[b->len] = '\0';
-	return n;
+	buf_putn(b, p, n);
+	return b->oom ? 0 : n;
 }
 
 /* The API's {"error": "..."} text, or dflt; points into a static. */
 static const char *
-api_error(const struct body *b, const char *dflt)
+api_error(const struct buf *b, const char *dflt)
 {
 	static char msg[128];
 	json_t *j;
 	const char *e;
 
-	j = json_loadb(b->s != NULL ? b->s : "", b->len, 0, NULL);
+	j = json_loadb(b->p != NULL ? b->p : "", b->len, 0, NULL);
 	e = json_string_value(json_object_get(j, "error"));
 	snprintf(msg, sizeof(msg), "%s", e != NULL ? e : dflt);
 	json_decref(j);
@@ -462,7 +426,7 @@ check_main(int argc, char **argv)
 	};
 	struct check_opts o = {
 	    DEFAULT_URL, NULL, NULL, NULL, DEFAULT_MAX_AGE, DEFAULT_TIMEOUT};
-	struct body body = {NULL, 0};
+	struct buf body = {0};
 	char out[4096], url[2048], errbuf[CURL_ERROR_SIZE] = "";
 	char *eh = NULL, *es = NULL;
 	CURL *c = NULL;
@@ -533,7 +497,7 @@ check_main(int argc, char **argv)
 		printf("DROVER UNKNOWN - %s %s: drover answered HTTP %ld\n",
 		    o.host, o.service, status);
 	else {
-		code = check_format(body.s != NULL ? body.s : "", body.len, &o,
+		code = check_format(body.p != NULL ? body.p : "", body.len, &o,
 		    time(NULL), out, sizeof(out));
 		fputs(out, stdout);
 	}
@@ -546,6 +510,6 @@ out_global:
 out:
 	if (c == NULL || eh == NULL || es == NULL)
 		printf("DROVER UNKNOWN - out of memory\n");
-	free(body.s);
+	buf_free(&body);
 	return code;
 }

@@ -1,550 +1,26 @@
 /*
- * contacts: Munin contact commands; see contacts.h.  The template engine
- * follows Munin::Master::LimitsOld::message_expand line by line; the
- * built-in templates are copied verbatim from LimitsOld.pm %default_text.
+ * contacts: Munin contact commands; see contacts.h.  The glue: who gets
+ * a message (contacts, always_send), its text from contact_text.c, the
+ * command from munin.conf, run by runner.c.
  */
 #include "config.h"
 
 #include <ctype.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "alerts/contacts.h"
+#include "alerts/runner.h"
 #include "lib/log.h"
 
-/* ---- growable strings ---------------------------------------------- */
-
-struct dstr {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void
-ds_addn(struct dstr *d, const char *s, size_t n)
-{
-	char *p;
-	size_t cap;
-
-	if (d->oom)
-		return;
-	if (d->len + n + 1 > d->cap) {
-		cap = d->cap ? d->cap : 128;
-		while (cap < d->len + n + 1)
-			cap *= 2;
-		p = realloc(d->s, cap);
-		if (p == NULL) {
-			d->oom = true;
-			return;
-		}
-		d->s = p;
-		d->cap = cap;
-	}
-	memcpy(d->s + d->len, s, n);
-	d->len += n;
-	d->s[d->len] = '\0';
-}
-
-static void
-ds_add(struct dstr *d, const char *s)
-{
-	ds_addn(d, s, strlen(s));
-}
-
-/* ---- munin-limits' view of a service ------------------------------- */
-
-/* get_limits(): the text munin-limits shows as crange/wrange ("min:max"
- * with an unset side empty), and whether the limit counts as set.  A
- * critical of ":" is set, a warning of ":" is not (LimitsOld.pm's
- * asymmetry); text that is no range at all reads as 0:0. */
-static bool
-limit_text(const char *s, bool critical, char *out, size_t len)
-{
-	const char *b, *e, *colon;
-	size_t n;
-
-	snprintf(out, len, ":");
-	if (s == NULL)
-		return false;
-	for (b = s; isspace((unsigned char)*b); b++)
-		;
-	for (e = b + strlen(b); e > b && isspace((unsigned char)e[-1]); e--)
-		;
-	n = (size_t)(e - b);
-	colon = memchr(b, ':', n);
-	if (strspn(b, "-+0123456789.:") < n ||
-	    (colon != NULL &&
-		memchr(colon + 1, ':', (size_t)(e - colon - 1)))) {
-		snprintf(out, len, "0:0");
-		return true;
-	}
-	if (colon == NULL && n > 0) {
-		snprintf(out, len, ":%.*s", (int)n, b);
-		return true;
-	}
-	if (colon == NULL) {
-		snprintf(out, len, "0:0"); /* "" matches neither pattern */
-		return true;
-	}
-	if (!critical && n == 1)
-		return false;
-	snprintf(out, len, "%.*s", (int)n, b);
-	return true;
-}
-
-/* Both limits' texts; false when the field has neither (munin-limits
- * skips it). */
-static bool
-field_limits(const struct contact_field *f, char *w, char *c, size_t len)
-{
-	bool hw = limit_text(attrs_get(f->attrs, "warning"), false, w, len);
-	bool hc = limit_text(attrs_get(f->attrs, "critical"), true, c, len);
-
-	return hw || hc;
-}
-
-struct ctx {
-	const struct contact_msg *m;
-	const struct contact_field *f; /* NULL: service level */
-	bool for_command;
-};
-
-static const char *const state_names[] = {
-    "ok", "warning", "critical", "unknown"};
-
-/* Space-separated names of the fields with limits in state s ("foks":
- * recovered, falling back to every OK field). */
-static void
-field_list(const struct contact_msg *m, const char *which, struct dstr *d)
-{
-	char w[64], c[64];
-	size_t i;
-	int s;
-	bool foks = strcmp(which, "fo") == 0, any = false;
-
-	for (s = 0; s < 4; s++)
-		if (which[0] == state_names[s][0] && which[1] == '\0')
-			break;
-	if (foks)
-		s = FS_OK;
-	for (i = 0; i < m->nfields; i++) {
-		if (!field_limits(&m->fields[i], w, c, sizeof(w)))
-			continue;
-		if ((int)m->fields[i].state != s ||
-		    (foks && !m->fields[i].recovered))
-			continue;
-		if (d->len > 0)
-			ds_add(d, " ");
-		ds_add(d, m->fields[i].name);
-		any = true;
-	}
-	if (foks && !any)
-		field_list(m, "o", d);
-}
-
-static int
-worst(const struct contact_msg *m)
-{
-	char w[64], c[64];
-	int id = 0;
-	size_t i;
-
-	for (i = 0; i < m->nfields; i++) {
-		if (!field_limits(&m->fields[i], w, c, sizeof(w)))
-			continue;
-		if (m->fields[i].state == FS_CRITICAL)
-			id = 2;
-		else if (m->fields[i].state == FS_WARNING && id != 2)
-			id = 1;
-		else if (m->fields[i].state == FS_UNKNOWN && id == 0)
-			id = 3;
-	}
-	return id;
-}
-
-/* munin_get(hash, key, ""): the field's own values, then its config,
- * then the service's.  Appends to d; false when unset. */
-static bool
-lookup(const struct ctx *x, const char *key, struct dstr *d)
-{
-	static const char *const worst_names[] = {
-	    "OK", "WARNING", "CRITICAL", "UNKNOWN"};
-	static const char *const lists[] = {
-	    "cfields", "wfields", "ufields", "fofields", "ofields"};
-	static const char *const which[] = {"c", "w", "u", "fo", "o"};
-	const struct contact_msg *m = x->m;
-	char w[64], c[64], buf[64];
-	struct dstr t = {0};
-	const char *v;
-	size_t i, j;
-	int n;
-
-	if (x->f != NULL) {
-		field_limits(x->f, w, c, sizeof(w));
-		if (strcmp(key, "value") == 0) {
-			if (x->f->known)
-				snprintf(buf, sizeof(buf), "%.2f", x->f->value);
-			else
-				snprintf(buf, sizeof(buf), "unknown");
-			ds_add(d, buf);
-			return true;
-		}
-		if (strcmp(key, "crange") == 0 || strcmp(key, "wrange") == 0) {
-			ds_add(d, key[0] == 'c' ? c : w);
-			return true;
-		}
-		v = attrs_get(x->f->attrs, key);
-		if (v != NULL) {
-			ds_add(d, v);
-			return true;
-		}
-	}
-	if (strcmp(key, "host") == 0) {
-		ds_add(d, m->host);
-		return true;
-	}
-	if (strcmp(key, "group") == 0) {
-		for (v = m->group; v != NULL && *v != '\0'; v++)
-			ds_addn(d, *v == ';' ? "-" : v, 1);
-		return m->group != NULL;
-	}
-	if (strcmp(key, "plugin") == 0) {
-		ds_add(d, m->plugin);
-		return true;
-	}
-	if (strcmp(key, "graph_title") == 0) {
-		ds_add(d, m->title != NULL ? m->title : m->plugin);
-		return true;
-	}
-	if (strcmp(key, "worst") == 0 || strcmp(key, "worstid") == 0) {
-		snprintf(buf, sizeof(buf), "%d", worst(m));
-		ds_add(d, key[5] == 'i' ? buf : worst_names[worst(m)]);
-		return true;
-	}
-	if (strcmp(key, "fields") == 0) {
-		for (i = 0; i < m->nfields; i++) {
-			if (i > 0)
-				ds_add(d, " ");
-			ds_add(d, m->fields[i].name);
-		}
-		return true;
-	}
-	for (i = 0; i < 5; i++) {
-		if (strcmp(key, lists[i]) == 0) {
-			field_list(m, which[i], d);
-			return true;
-		}
-		if (strncmp(key, "num", 3) == 0 &&
-		    strcmp(key + 3, lists[i]) == 0) {
-			field_list(m, which[i], &t);
-			n = t.len > 0;
-			for (j = 0; j < t.len; j++)
-				n += t.s[j] == ' ';
-			free(t.s);
-			snprintf(buf, sizeof(buf), "%d", n);
-			ds_add(d, buf);
-			return true;
-		}
-	}
-	v = m->graph != NULL ? attrs_get(m->graph, key) : NULL;
-	if (v != NULL) {
-		ds_add(d, v);
-		return true;
-	}
-	return false;
-}
-
-/* In a command, substituted values lose shell metacharacters. */
-static void
-add_value(const struct ctx *x, struct dstr *d, const char *key)
-{
-	struct dstr v = {0};
-	size_t i;
-
-	lookup(x, key, &v);
-	if (x->for_command)
-		for (i = 0; i < v.len; i++)
-			if (!isalnum((unsigned char)v.s[i]) &&
-			    !strchr(" ._:,@/+=%-", v.s[i]))
-				v.s[i] = '_';
-	if (v.s != NULL)
-		ds_add(d, v.s);
-	free(v.s);
-}
-
-static void expand(
-    const struct ctx *x, const char *t, size_t n, struct dstr *d);
-
-/* Text::Balanced::extract_bracketed(text, '{}') at s[0] == '{': the
- * length of the balanced group, 0 if unbalanced. */
-static size_t
-bracketed(const char *s, size_t n)
-{
-	size_t i;
-	int depth = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] == '\\') {
-			i++;
-			continue;
-		}
-		if (s[i] == '{')
-			depth++;
-		else if (s[i] == '}' && --depth == 0)
-			return i + 1;
-	}
-	return 0;
-}
-
-static bool
-has_prefix(const char *b, const char *e, const char *pfx)
-{
-	size_t n = strlen(pfx);
-
-	return (size_t)(e - b) > n && strncmp(b, pfx, n) == 0;
-}
-
-/* One ${...} group, g[0] == '{', g[n-1] == '}'. */
-static void
-directive(const struct ctx *x, const char *g, size_t n, struct dstr *d)
-{
-	const char *b = g + 1, *e = g + n - 1, *p, *name, *sep = NULL;
-	size_t nlen, seplen = 0, cut;
-	struct dstr list = {0}, sub = {0};
-	char key[128];
-	struct ctx fx;
-	bool neg = false, first = true, check;
-	size_t i;
-
-	if (has_prefix(b, e, "var:")) {
-		p = b + 4;
-		if (p < e && memchr(p, ' ', (size_t)(e - p)) == NULL &&
-		    (size_t)(e - p) < sizeof(key)) {
-			snprintf(key, sizeof(key), "%.*s", (int)(e - p), p);
-			add_value(x, d, key);
-			return;
-		}
-	} else if (has_prefix(b, e, "loop<") || has_prefix(b, e, "loop:")) {
-		p = b + 4;
-		if (*p == '<') {
-			sep = p + 1;
-			p = memchr(sep, '>', (size_t)(e - sep));
-			if (p == NULL || p == sep || p[1] != ':')
-				goto literal;
-			seplen = (size_t)(p - sep);
-			p++;
-		}
-		for (p++; p < e && isspace((unsigned char)*p); p++)
-			;
-		for (name = p; p < e && !isspace((unsigned char)*p); p++)
-			;
-		nlen = (size_t)(p - name);
-		if (nlen == 0 || p + 1 >= e || nlen >= sizeof(key))
-			goto literal;
-		snprintf(key, sizeof(key), "%.*s", (int)nlen, name);
-		lookup(x, key, &list);
-		p++; /* the one whitespace */
-		fx = *x;
-		for (name = list.s; name != NULL && *name != '\0';) {
-			while (isspace((unsigned char)*name))
-				name++;
-			nlen = strcspn(name, " \t");
-			for (i = 0; nlen > 0 && i < x->m->nfields; i++) {
-				if (strlen(x->m->fields[i].name) != nlen ||
-				    strncmp(x->m->fields[i].name, name, nlen))
-					continue;
-				if (!first && sep != NULL)
-					ds_addn(d, sep, seplen);
-				first = false;
-				fx.f = &x->m->fields[i];
-				expand(&fx, p, (size_t)(e - p), d);
-				break;
-			}
-			name += nlen;
-		}
-		free(list.s);
-		return;
-	} else if (has_prefix(b, e, "strtrunc:")) {
-		for (p = b + 9; p < e && isspace((unsigned char)*p); p++)
-			;
-		cut = strtoul(p, NULL, 10);
-		while (p < e && !isspace((unsigned char)*p))
-			p++;
-		if (p + 1 >= e)
-			goto literal;
-		expand(x, p + 1, (size_t)(e - p - 1), &sub);
-		if (sub.s != NULL)
-			ds_addn(d, sub.s, sub.len < cut ? sub.len : cut);
-		free(sub.s);
-		return;
-	} else if (has_prefix(b, e, "if:")) {
-		for (p = b + 3; p < e && isspace((unsigned char)*p); p++)
-			;
-		if (*p == '!') {
-			neg = true;
-			p++;
-		}
-		for (name = p; p < e && !isspace((unsigned char)*p); p++)
-			;
-		nlen = (size_t)(p - name);
-		if (nlen == 0 || p + 1 >= e || nlen >= sizeof(key))
-			goto literal;
-		snprintf(key, sizeof(key), "%.*s", (int)nlen, name);
-		check = lookup(x, key, &sub) && sub.s != NULL &&
-			strcmp(sub.s, "0") != 0 && sub.len > 0;
-		free(sub.s);
-		if (check != neg)
-			expand(x, p + 1, (size_t)(e - p - 1), d);
-		return;
-	}
-literal:
-	ds_addn(d, g, n); /* Munin keeps an unknown {...} as it is */
-}
-
-static void
-expand(const struct ctx *x, const char *t, size_t n, struct dstr *d)
-{
-	const char *end = t + n, *dollar;
-	size_t g;
-
-	while (t < end) {
-		dollar = memchr(t, '$', (size_t)(end - t));
-		while (dollar != NULL && dollar + 1 < end && dollar[1] != '{')
-			dollar =
-			    memchr(dollar + 1, '$', (size_t)(end - dollar - 1));
-		if (dollar == NULL || dollar + 1 >= end) {
-			ds_addn(d, t, (size_t)(end - t));
-			return;
-		}
-		ds_addn(d, t, (size_t)(dollar - t));
-		t = dollar + 1;
-		g = bracketed(t, (size_t)(end - t));
-		if (g == 0) {
-			ds_addn(d, t, (size_t)(end - t));
-			return;
-		}
-		directive(x, t, g, d);
-		t += g;
-	}
-}
-
-char *
-contacts_expand(const char *tmpl, const struct contact_msg *m, bool for_command)
-{
-	struct ctx x = {m, NULL, for_command};
-	struct dstr d = {0};
-	size_t i, j;
-
-	expand(&x, tmpl, strlen(tmpl), &d);
-	ds_add(&d, "");
-	if (d.oom) {
-		free(d.s);
-		return NULL;
-	}
-	if (for_command)
-		return d.s;
-	/* $txt =~ s/\\n/\n/g; s/\\t/\t/g */
-	for (i = j = 0; i < d.len; i++, j++) {
-		if (d.s[i] == '\\' && (d.s[i + 1] == 'n' || d.s[i + 1] == 't'))
-			d.s[j] = d.s[++i] == 'n' ? '\n' : '\t';
-		else
-			d.s[j] = d.s[i];
-	}
-	d.s[j] = '\0';
-	return d.s;
-}
-
-const char *
-contacts_default_text(const char *name)
-{
-	/* LimitsOld.pm %default_text, verbatim */
-	static const char def[] =
-	    "${var:group} :: ${var:host} :: ${var:graph_title}${if:cfields "
-	    "\\n\\tCRITICALs:${loop<,>:cfields  ${var:label} is ${var:value} "
-	    "(outside range [${var:crange}])${if:extinfo : "
-	    "${var:extinfo}}}.}${if:wfields \\n\\tWARNINGs:${loop<,>:wfields  "
-	    "${var:label} is ${var:value} (outside range "
-	    "[${var:wrange}])${if:extinfo : ${var:extinfo}}}.}${if:ufields "
-	    "\\n\\tUNKNOWNs:${loop<,>:ufields  ${var:label} is "
-	    "${var:value}${if:extinfo : ${var:extinfo}}}.}${if:fofields "
-	    "\\n\\tOKs:${loop<,>:fofields  ${var:label} is "
-	    "${var:value}${if:extinfo : ${var:extinfo}}}.}\\n";
-	static const char nagios[] =
-	    "${var:host}\\t${var:graph_title}\\t${var:worstid}\\t${strtrunc:"
-	    "350 ${if:cfields CRITICALs:${loop<,>:cfields  ${var:label} is "
-	    "${var:value} (outside range [${var:crange}])${if:extinfo : "
-	    "${var:extinfo}}}.}${if:wfields WARNINGs:${loop<,>:wfields  "
-	    "${var:label} is ${var:value} (outside range "
-	    "[${var:wrange}])${if:extinfo : ${var:extinfo}}}.}${if:ufields "
-	    "UNKNOWNs:${loop<,>:ufields  ${var:label} is "
-	    "${var:value}${if:extinfo : ${var:extinfo}}}.}${if:fofields "
-	    "OKs:${loop<,>:fofields  ${var:label} is "
-	    "${var:value}${if:extinfo : ${var:extinfo}}}.}}";
-	static const char old_nagios[] =
-	    "${var:host}\\t${var:plugin}\\t${var:worstid}\\t${strtrunc:350 "
-	    "${var:graph_title}:${if:cfields CRITICALs:${loop<,>:cfields  "
-	    "${var:label} is ${var:value} (outside range "
-	    "[${var:crange}])${if:extinfo : ${var:extinfo}}}.}${if:wfields "
-	    "WARNINGs:${loop<,>:wfields  ${var:label} is ${var:value} "
-	    "(outside range [${var:wrange}])${if:extinfo : "
-	    "${var:extinfo}}}.}${if:ufields UNKNOWNs:${loop<,>:ufields  "
-	    "${var:label} is ${var:value}${if:extinfo : "
-	    "${var:extinfo}}}.}${if:fofields OKs:${loop<,>:fofields  "
-	    "${var:label} is ${var:value}${if:extinfo : ${var:extinfo}}}.}}";
-
-	if (strcmp(name, "nagios") == 0)
-		return nagios;
-	if (strcmp(name, "old-nagios") == 0)
-		return old_nagios;
-	return def;
-}
-
-/* ---- running the commands ------------------------------------------ */
-
-struct pending {
-	char *name; /* contact */
-	char *cmd;  /* expanded command */
-	char *text; /* what goes to its stdin, '\n' included */
-};
-
-struct job {
-	struct contacts *c;
-	struct job *next;
-	struct pending p;
-	uv_process_t proc;
-	uv_pipe_t in;
-	uv_timer_t timer;
-	uv_write_t wr;
-	int open;	/* handles not closed yet */
-	bool timed_out; /* we killed it */
-};
-
 struct contacts {
-	uv_loop_t *loop;
 	struct attrs conf;   /* "NAME.KEY" -> value */
 	struct attrs warned; /* contacts told about "|" once */
-	unsigned max_running;
-	uint64_t timeout_ms;
-	struct pending q[CONTACTS_QUEUE_MAX]; /* ring */
-	size_t head, nq;
-	struct job *jobs;
-	bool freeing;
-	struct ratelimit rl; /* complaints about failing commands */
-	struct contacts_stats st;
+	struct runner *run;
+	uint64_t dropped; /* messages lost before the runner: no memory */
 };
-
-static void
-pending_cleanup(struct pending *p)
-{
-	free(p->name);
-	free(p->cmd);
-	free(p->text);
-	memset(p, 0, sizeof(*p));
-}
 
 struct contacts *
 contacts_new(uv_loop_t *loop, const struct attrs *contacts,
@@ -554,10 +30,10 @@ contacts_new(uv_loop_t *loop, const struct attrs *contacts,
 
 	if (c == NULL)
 		return NULL;
-	c->loop = loop;
-	c->max_running = max_running > 0 ? max_running : 1;
-	c->timeout_ms = timeout_ms;
-	if (attrs_merge(&c->conf, contacts) == -1) {
+	c->run = runner_new(
+	    loop, "contacts", max_running, timeout_ms, CONTACTS_QUEUE_MAX);
+	if (c->run == NULL || attrs_merge(&c->conf, contacts) == -1) {
+		runner_free(c->run);
 		attrs_cleanup(&c->conf);
 		free(c);
 		return NULL;
@@ -565,233 +41,29 @@ contacts_new(uv_loop_t *loop, const struct attrs *contacts,
 	return c;
 }
 
-static void
-maybe_free(struct contacts *c)
+void
+contacts_free(struct contacts *c)
 {
-	if (!c->freeing || c->jobs != NULL)
+	if (c == NULL)
 		return;
-	while (c->nq > 0) {
-		pending_cleanup(&c->q[c->head]);
-		c->head = (c->head + 1) % CONTACTS_QUEUE_MAX;
-		c->nq--;
-	}
+	runner_free(c->run); /* finishes on the loop, without c */
 	attrs_cleanup(&c->conf);
 	attrs_cleanup(&c->warned);
 	free(c);
 }
 
 void
-contacts_free(struct contacts *c)
-{
-	struct job *j;
-
-	if (c == NULL)
-		return;
-	c->freeing = true;
-	for (j = c->jobs; j != NULL; j = j->next)
-		uv_process_kill(&j->proc, SIGKILL);
-	maybe_free(c);
-}
-
-void
 contacts_stats(const struct contacts *c, struct contacts_stats *st)
 {
-	const struct job *j;
+	struct runner_stats rs;
 
-	*st = c->st;
-	st->running = 0;
-	for (j = c->jobs; j != NULL; j = j->next)
-		st->running++;
-	st->queued = c->nq;
-}
-
-static void pump(struct contacts *c);
-
-static void
-on_job_closed(uv_handle_t *h)
-{
-	struct job *j = h->data, **pp;
-	struct contacts *c = j->c;
-
-	if (--j->open > 0)
-		return;
-	for (pp = &c->jobs; *pp != j; pp = &(*pp)->next)
-		;
-	*pp = j->next;
-	pending_cleanup(&j->p);
-	free(j);
-	if (c->freeing)
-		maybe_free(c);
-	else
-		pump(c);
-}
-
-static void
-close_if_open(uv_handle_t *h)
-{
-	if (!uv_is_closing(h))
-		uv_close(h, on_job_closed);
-}
-
-static void complain(struct contacts *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Failing commands are logged, at most one message a minute. */
-static void
-complain(struct contacts *c, const char *fmt, ...)
-{
-	unsigned suppressed = 0;
-	char msg[512];
-	va_list ap;
-
-	c->st.failed++;
-	if (!ratelimit_allow(&c->rl, uv_now(c->loop), 60000, &suppressed))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (suppressed > 0)
-		log_warnx(
-		    "%s (%u similar messages suppressed)", msg, suppressed);
-	else
-		log_warnx("%s", msg);
-}
-
-/* Logs how a command failed, if it did. */
-static void
-exit_complaint(struct job *j, int64_t status, int sig)
-{
-	if (j->timed_out)
-		complain(j->c, "contacts: %s: command timed out, killed: %s",
-		    j->p.name, j->p.cmd);
-	else if (sig != 0)
-		complain(j->c, "contacts: %s: command killed by signal %d",
-		    j->p.name, sig);
-	else if (status != 0)
-		complain(j->c, "contacts: %s: command exited %lld: %s",
-		    j->p.name, (long long)status, j->p.cmd);
-}
-
-static void
-on_proc_exit(uv_process_t *p, int64_t status, int sig)
-{
-	struct job *j = p->data;
-
-	/* killed by contacts_free: shutting down, not a failure */
-	if (!j->c->freeing)
-		exit_complaint(j, status, sig);
-	uv_timer_stop(&j->timer);
-	close_if_open((uv_handle_t *)&j->in);
-	close_if_open((uv_handle_t *)&j->timer);
-	close_if_open((uv_handle_t *)&j->proc);
-}
-
-static void
-on_timeout(uv_timer_t *t)
-{
-	struct job *j = t->data;
-
-	j->c->st.killed++;
-	j->timed_out = true;
-	uv_process_kill(&j->proc, SIGKILL);
-}
-
-static void
-on_written(uv_write_t *w, int status)
-{
-	struct job *j = w->data;
-
-	/* EPIPE: the command did not read its stdin; its exit says more */
-	(void)status;
-	close_if_open((uv_handle_t *)&j->in); /* EOF for the command */
-}
-
-static void
-start(struct contacts *c, struct pending *p)
-{
-	struct job *j = calloc(1, sizeof(*j));
-	uv_process_options_t o = {0};
-	uv_stdio_container_t io[3];
-	char *args[4];
-	uv_buf_t buf;
-	int rc;
-
-	if (j == NULL) {
-		complain(c, "contacts: %s: out of memory", p->name);
-		pending_cleanup(p);
-		return;
-	}
-	j->c = c;
-	j->p = *p;
-	memset(p, 0, sizeof(*p));
-	j->proc.data = j->in.data = j->timer.data = j->wr.data = j;
-	uv_pipe_init(c->loop, &j->in, 0);
-	uv_timer_init(c->loop, &j->timer);
-	j->open = 2;
-	j->next = c->jobs;
-	c->jobs = j;
-	args[0] = "sh";
-	args[1] = "-c";
-	args[2] = j->p.cmd;
-	args[3] = NULL;
-	io[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
-	io[0].data.stream = (uv_stream_t *)&j->in;
-	io[1].flags = UV_IGNORE; /* munin-limits closes STDOUT */
-	io[2].flags = UV_INHERIT_FD;
-	io[2].data.fd = 2;
-	o.file = "/bin/sh";
-	o.args = args;
-	o.stdio = io;
-	o.stdio_count = 3;
-	o.exit_cb = on_proc_exit;
-	rc = uv_spawn(c->loop, &j->proc, &o);
-	if (rc != 0) {
-		complain(c, "contacts: %s: cannot run the command: %s",
-		    j->p.name, uv_strerror(rc));
-		close_if_open((uv_handle_t *)&j->in);
-		close_if_open((uv_handle_t *)&j->timer);
-		return;
-	}
-	j->open = 3;
-	c->st.started++;
-	if (c->timeout_ms > 0)
-		uv_timer_start(&j->timer, on_timeout, c->timeout_ms, 0);
-	buf = uv_buf_init(j->p.text, (unsigned)strlen(j->p.text));
-	if (uv_write(&j->wr, (uv_stream_t *)&j->in, &buf, 1, on_written) != 0)
-		close_if_open((uv_handle_t *)&j->in);
-}
-
-/* Starts queued messages while slots are free. */
-static void
-pump(struct contacts *c)
-{
-	struct contacts_stats st;
-
-	contacts_stats(c, &st);
-	while (c->nq > 0 && st.running < c->max_running) {
-		start(c, &c->q[c->head]);
-		c->head = (c->head + 1) % CONTACTS_QUEUE_MAX;
-		c->nq--;
-		st.running++;
-	}
-}
-
-static void
-enqueue(struct contacts *c, char *name, char *cmd, char *text)
-{
-	struct pending *p;
-
-	if (c->nq == CONTACTS_QUEUE_MAX) {
-		pending_cleanup(&c->q[c->head]);
-		c->head = (c->head + 1) % CONTACTS_QUEUE_MAX;
-		c->nq--;
-		c->st.dropped++;
-	}
-	p = &c->q[(c->head + c->nq) % CONTACTS_QUEUE_MAX];
-	p->name = name;
-	p->cmd = cmd;
-	p->text = text;
-	c->nq++;
+	runner_stats(c->run, &rs);
+	st->started = rs.started;
+	st->failed = rs.failed;
+	st->killed = rs.killed;
+	st->dropped = rs.dropped + c->dropped;
+	st->running = rs.running;
+	st->queued = rs.queued;
 }
 
 /* contact.NAME.KEY, or NULL. */
@@ -825,8 +97,10 @@ obsessed(
 			word[i] = (char)tolower((unsigned char)p[i]);
 		word[n] = '\0';
 		for (i = 0; i < m->nfields; i++)
-			if (field_limits(&m->fields[i], w, cr, sizeof(w)) &&
-			    strcmp(word, state_names[m->fields[i].state]) == 0)
+			if (contact_field_limits(
+				&m->fields[i], w, cr, sizeof(w)) &&
+			    strcasecmp(
+				word, field_state_str(m->fields[i].state)) == 0)
 				return true;
 	}
 	return false;
@@ -860,7 +134,7 @@ notify_one(struct contacts *c, const char *name, const struct contact_msg *m)
 		free(body);
 		free(nm);
 		free(text);
-		c->st.dropped++;
+		c->dropped++;
 		return 0;
 	}
 	sprintf(text, "%s\n", body);
@@ -877,7 +151,7 @@ notify_one(struct contacts *c, const char *name, const struct contact_msg *m)
 		skip = 0;
 	}
 	memmove(cmd, cmd + skip, strlen(cmd + skip) + 1);
-	enqueue(c, nm, cmd, text);
+	runner_add(c->run, nm, cmd, text);
 	return 1;
 }
 
@@ -911,6 +185,6 @@ contacts_notify(struct contacts *c, const struct contact_msg *m)
 				sent += notify_one(c, name, m);
 		}
 	}
-	pump(c);
+	runner_pump(c->run);
 	return sent;
 }

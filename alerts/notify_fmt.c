@@ -7,12 +7,12 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alerts/notify_fmt.h"
+#include "lib/buf.h"
 
 static int
 dup_opt(char **dst, const char *s)
@@ -574,48 +574,6 @@ msgid_part(const char *s, char *buf, size_t len)
 	buf[i] = '\0';
 }
 
-/* A growing text buffer; oom set once an append failed. */
-struct sbuf {
-	char *p;
-	size_t n, cap;
-	bool oom;
-};
-
-static void sbuf_printf(struct sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-sbuf_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *np;
-	int w;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		w = vsnprintf(b->p != NULL ? b->p + b->n : NULL,
-		    b->p != NULL ? b->cap - b->n : 0, fmt, ap);
-		va_end(ap);
-		if (w < 0) {
-			b->oom = true;
-			return;
-		}
-		if (b->p != NULL && b->n + (size_t)w < b->cap) {
-			b->n += (size_t)w;
-			return;
-		}
-		np = realloc(b->p, b->cap + (size_t)w + 1024);
-		if (np == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap += (size_t)w + 1024;
-	}
-}
-
 /* Text with CR and LF turned into spaces (header safety). */
 static void
 one_line(const char *s, char *buf, size_t len)
@@ -642,7 +600,7 @@ char *
 notify_email(const struct notify_item *const *v, size_t n, const char *from,
     const char *to, time_t date)
 {
-	struct sbuf b = {0};
+	struct buf b = {0};
 	const char *dom = strrchr(from, '@');
 	char subj[512], hsubj[1024], key[128], idk[128], idd[128], line[1024];
 	char ds[64], val[96];
@@ -654,7 +612,7 @@ notify_email(const struct notify_item *const *v, size_t n, const char *from,
 	msgid_part(key, idk, sizeof(idk));
 	msgid_part(dom != NULL ? dom + 1 : "drover.invalid", idd, sizeof(idd));
 	rfc5322_date(date, ds, sizeof(ds));
-	sbuf_printf(&b,
+	buf_printf(&b,
 	    "From: drover <%s>\r\nTo: <%s>\r\nDate: %s\r\nSubject: %s\r\n"
 	    "Message-ID: <drover.%s@%s>\r\nMIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n"
@@ -666,29 +624,25 @@ notify_email(const struct notify_item *const *v, size_t n, const char *from,
 		const struct notify_item *it = v[i];
 
 		one_line(it->text, line, sizeof(line));
-		sbuf_printf(&b, "%s%s%s\r\n", n > 1 ? "* " : "",
+		buf_printf(&b, "%s%s%s\r\n", n > 1 ? "* " : "",
 		    it->renotify ? "Still: " : "", line);
 		item_value(it, val, sizeof(val));
-		sbuf_printf(&b, "  %s -> %s", field_state_str(it->prev),
+		buf_printf(&b, "  %s -> %s", field_state_str(it->prev),
 		    field_state_str(it->state));
 		if (val[0] != '\0')
-			sbuf_printf(&b, ", value %s", val);
+			buf_printf(&b, ", value %s", val);
 		if (it->warning != NULL) {
 			one_line(it->warning, line, sizeof(line));
-			sbuf_printf(&b, ", warning %s", line);
+			buf_printf(&b, ", warning %s", line);
 		}
 		if (it->critical != NULL) {
 			one_line(it->critical, line, sizeof(line));
-			sbuf_printf(&b, ", critical %s", line);
+			buf_printf(&b, ", critical %s", line);
 		}
 		iso_time(it->since, ds, sizeof(ds));
 		one_line(it->key, line, sizeof(line));
-		sbuf_printf(&b, "\r\n  since %s, key %s\r\n", ds, line);
+		buf_printf(&b, "\r\n  since %s, key %s\r\n", ds, line);
 	}
-	sbuf_printf(&b, "\r\n-- \r\ndrover\r\n");
-	if (b.oom) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
+	buf_printf(&b, "\r\n-- \r\ndrover\r\n");
+	return buf_take(&b, NULL);
 }

@@ -7,16 +7,17 @@
  * list "neg" of the mirrored halves drawn after every positive field, the
  * totals, then the header in front and the trailer behind.  Each field's
  * current DEF name ("cdef_name" in Munin) lives in a per-call array, so
- * nothing is written back into the service.
+ * nothing is written back into the service.  Every config value passes
+ * a check of graph_check.h before it lands in a list.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "rrd/graph.h"
 #include "rrd/rrd_schema.h"
@@ -88,88 +89,6 @@ graph_period_range(enum graph_period p, time_t now, time_t *start, time_t *end)
 	*start = now - periods[p].span;
 	*end = now / periods[p].res * periods[p].res;
 	return 0;
-}
-
-/* ---- MD5 (RFC 1321), for Munin's short DEF names ----------------------- */
-
-static const uint32_t md5_k[64] = {0xd76aa478, 0xe8c7b756, 0x242070db,
-    0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501, 0x698098d8,
-    0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e,
-    0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d,
-    0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6, 0xc33707d6, 0xf4d50d87,
-    0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a, 0xfffa3942,
-    0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60,
-    0xbebfbc70, 0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039,
-    0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244, 0x432aff97, 0xab9423a7,
-    0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1, 0x6fa87e4f,
-    0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb,
-    0xeb86d391};
-static const unsigned char md5_r[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17,
-    22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
-    4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21,
-    6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
-
-static void
-md5_block(uint32_t h[4], const unsigned char *p)
-{
-	uint32_t w[16], a = h[0], b = h[1], c = h[2], d = h[3], f, t;
-	unsigned i, g;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[i * 4] | (uint32_t)p[i * 4 + 1] << 8 |
-		       (uint32_t)p[i * 4 + 2] << 16 |
-		       (uint32_t)p[i * 4 + 3] << 24;
-	for (i = 0; i < 64; i++) {
-		if (i < 16) {
-			f = (b & c) | (~b & d);
-			g = i;
-		} else if (i < 32) {
-			f = (d & b) | (~d & c);
-			g = (5 * i + 1) % 16;
-		} else if (i < 48) {
-			f = b ^ c ^ d;
-			g = (3 * i + 5) % 16;
-		} else {
-			f = c ^ (b | ~d);
-			g = (7 * i) % 16;
-		}
-		t = d;
-		d = c;
-		c = b;
-		f += a + md5_k[i] + w[g];
-		b += (f << md5_r[i]) | (f >> (32 - md5_r[i]));
-		a = t;
-	}
-	h[0] += a;
-	h[1] += b;
-	h[2] += c;
-	h[3] += d;
-}
-
-/* Writes the 32 hex digits of md5(s) and a NUL into hex. */
-static void
-md5_hex(const char *s, char hex[33])
-{
-	uint32_t h[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
-	size_t len = strlen(s), i, off;
-	unsigned char blk[64];
-	uint64_t bits = (uint64_t)len * 8;
-
-	for (off = 0; off + 64 <= len; off += 64)
-		md5_block(h, (const unsigned char *)s + off);
-	memset(blk, 0, sizeof(blk));
-	memcpy(blk, s + off, len - off);
-	blk[len - off] = 0x80;
-	if (len - off >= 56) {
-		md5_block(h, blk);
-		memset(blk, 0, sizeof(blk));
-	}
-	for (i = 0; i < 8; i++)
-		blk[56 + i] = (unsigned char)(bits >> (8 * i));
-	md5_block(h, blk);
-	for (i = 0; i < 16; i++)
-		snprintf(hex + 2 * i, 3, "%02x",
-		    (unsigned)(h[i / 4] >> (8 * (i % 4))) & 0xff);
 }
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -265,41 +184,6 @@ get_bool(const char *v, bool dflt)
 	return dflt;
 }
 
-static bool
-is_number(const char *s)
-{
-	char *end;
-	double d;
-
-	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
-		return false;
-	errno = 0;
-	d = strtod(s, &end);
-	return *end == '\0' && errno == 0 && isfinite(d);
-}
-
-static bool
-is_int(const char *s)
-{
-	char *end;
-	long v;
-
-	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
-		return false;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	return *end == '\0' && errno == 0 && v > -1000 && v < 1000;
-}
-
-/* rrdtool colours: 6 or 8 hex digits. */
-static bool
-is_colour(const char *s)
-{
-	size_t n = strspn(s, "0123456789abcdefABCDEF");
-
-	return s[n] == '\0' && (n == 6 || n == 8);
-}
-
 /* Munin's escape(): backslash and colon. Returns a heap string. */
 static char *
 escape(const char *s)
@@ -369,262 +253,6 @@ munin_time(char *out, size_t len, time_t t, bool esc)
 	*o = '\0';
 }
 
-/* ---- graph_args --------------------------------------------------------- */
-
-enum argval { V_NONE, V_NUM, V_INT, V_BASE, V_SI, V_GRID };
-
-static const struct {
-	char shortopt; /* 0: long only */
-	const char *longopt;
-	enum argval val;
-} arg_whitelist[] = {
-    {'A', "alt-autoscale", V_NONE},
-    {'J', "alt-autoscale-min", V_NONE},
-    {'M', "alt-autoscale-max", V_NONE},
-    {'Y', "alt-y-grid", V_NONE},
-    {0, "base", V_BASE},
-    {'o', "logarithmic", V_NONE},
-    {'l', "lower-limit", V_NUM},
-    {'N', "no-gridfit", V_NONE},
-    {'r', "rigid", V_NONE},
-    {0, "units", V_SI},
-    {'X', "units-exponent", V_INT},
-    {'L', "units-length", V_INT},
-    {'u', "upper-limit", V_NUM},
-    {'y', "y-grid", V_GRID},
-};
-#define NWHITELIST (sizeof(arg_whitelist) / sizeof(arg_whitelist[0]))
-
-static bool
-value_ok(enum argval v, const char *s)
-{
-	const char *colon;
-	char step[64];
-
-	switch (v) {
-	case V_NONE:
-		return false;
-	case V_NUM:
-		return is_number(s);
-	case V_INT:
-		return is_int(s);
-	case V_BASE:
-		return strcmp(s, "1000") == 0 || strcmp(s, "1024") == 0;
-	case V_SI:
-		return strcmp(s, "si") == 0;
-	case V_GRID:
-		/* "none" or STEP:LABEL_FACTOR */
-		if (strcmp(s, "none") == 0)
-			return true;
-		colon = strchr(s, ':');
-		if (colon == NULL || (size_t)(colon - s) >= sizeof(step))
-			return false;
-		memcpy(step, s, (size_t)(colon - s));
-		step[colon - s] = '\0';
-		return is_number(step) && is_int(colon + 1);
-	}
-	return false;
-}
-
-/* Text::ParseWords::quotewords('\s+', 0, s): quotes and backslashes. */
-static int
-split_words(const char *s, struct strlist *out, char *err, size_t errlen)
-{
-	char *buf, *o;
-	bool in_word = false;
-	char q = 0;
-	int rc = -1;
-
-	buf = malloc(strlen(s) + 1);
-	if (buf == NULL)
-		return -1;
-	o = buf;
-	for (;; s++) {
-		if (*s == '\0' || (q == 0 && isspace((unsigned char)*s))) {
-			if (q != 0) {
-				snprintf(err, errlen,
-				    "graph_args: unbalanced quote");
-				errno = EINVAL;
-				goto out;
-			}
-			if (in_word) {
-				*o = '\0';
-				if (buf[0] != '\0' &&
-				    strlist_add(out, buf) == -1)
-					goto out;
-				o = buf;
-				in_word = false;
-			}
-			if (*s == '\0')
-				break;
-			continue;
-		}
-		in_word = true;
-		if (*s == '\\' && s[1] != '\0' && q != '\'') {
-			*o++ = *++s;
-		} else if (q == 0 && (*s == '"' || *s == '\'')) {
-			q = *s;
-		} else if (q != 0 && *s == q) {
-			q = 0;
-		} else {
-			*o++ = *s;
-		}
-	}
-	rc = 0;
-out:
-	free(buf);
-	return rc;
-}
-
-int
-graph_args_parse(
-    const char *args, struct strlist *out, char *err, size_t errlen)
-{
-	struct strlist w = {0};
-	const char *t, *eq, *val;
-	size_t i, k, start = out->n, nlen;
-	int rc = -1;
-
-	if (split_words(args, &w, err, errlen) == -1)
-		goto out;
-	for (i = 0; i < w.n; i++) {
-		t = w.v[i];
-		val = NULL;
-		for (k = 0; k < NWHITELIST; k++) {
-			if (t[0] != '-')
-				break;
-			if (t[1] == '-') {
-				eq = strchr(t + 2, '=');
-				nlen =
-				    eq ? (size_t)(eq - t - 2) : strlen(t + 2);
-				if (strlen(arg_whitelist[k].longopt) != nlen ||
-				    strncmp(t + 2, arg_whitelist[k].longopt,
-					nlen) != 0)
-					continue;
-				val = eq ? eq + 1 : NULL;
-				break;
-			}
-			if (arg_whitelist[k].shortopt != 0 &&
-			    t[1] == arg_whitelist[k].shortopt) {
-				val = t[2] != '\0' ? t + 2 : NULL;
-				break;
-			}
-		}
-		if (k == NWHITELIST || t[0] != '-') {
-			snprintf(err, errlen,
-			    "graph_args: \"%.64s\" is not an allowed option",
-			    t);
-			errno = EINVAL;
-			goto out;
-		}
-		if (arg_whitelist[k].val == V_NONE) {
-			if (val != NULL) {
-				snprintf(err, errlen,
-				    "graph_args: %.64s takes no value", t);
-				errno = EINVAL;
-				goto out;
-			}
-			if (strlist_add(out, t) == -1)
-				goto out;
-			continue;
-		}
-		if (val == NULL) {
-			if (i + 1 == w.n) {
-				snprintf(err, errlen,
-				    "graph_args: %.64s needs a value", t);
-				errno = EINVAL;
-				goto out;
-			}
-			val = w.v[i + 1];
-			if (!value_ok(arg_whitelist[k].val, val))
-				goto badval;
-			if (strlist_add(out, t) == -1 ||
-			    strlist_add(out, val) == -1)
-				goto out;
-			i++;
-			continue;
-		}
-		if (!value_ok(arg_whitelist[k].val, val))
-			goto badval;
-		if (strlist_add(out, t) == -1)
-			goto out;
-	}
-	rc = 0;
-	goto out;
-badval:
-	snprintf(
-	    err, errlen, "graph_args: bad value \"%.32s\" for %.32s", val, t);
-	errno = EINVAL;
-out:
-	if (rc == -1)
-		while (out->n > start)
-			free(out->v[--out->n]);
-	strlist_cleanup(&w);
-	return rc;
-}
-
-/* ---- cdef and printf checks --------------------------------------------- */
-
-/* A Munin cdef: comma-separated names, numbers and + - * / % only. */
-static bool
-cdef_ok(const char *s)
-{
-	const char *tok = s, *end;
-	size_t n;
-
-	if (*s == '\0')
-		return false;
-	for (;;) {
-		end = strchr(tok, ',');
-		n = end ? (size_t)(end - tok) : strlen(tok);
-		if (n == 0)
-			return false;
-		if (n == 1 && strchr("+-*/%", tok[0]) != NULL)
-			;
-		else if (isalpha((unsigned char)tok[0]) || tok[0] == '_') {
-			if (strspn(tok,
-				"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
-				"nopqrstuvwxyz0123456789_") < n)
-				return false;
-		} else if (strspn(tok, "0123456789.eE+-") < n)
-			return false;
-		if (end == NULL)
-			return true;
-		tok = end + 1;
-	}
-}
-
-/*
- * graph_printf: one numeric conversion ("%[flags][width][.prec][l]f|e|g")
- * plus any number of "%%", "%s", "%S".
- */
-static bool
-printf_ok(const char *s)
-{
-	int numeric = 0;
-
-	while ((s = strchr(s, '%')) != NULL) {
-		s++;
-		if (*s == '%' || *s == 's' || *s == 'S') {
-			s++;
-			continue;
-		}
-		s += strspn(s, "-+ 0#");
-		s += strspn(s, "0123456789");
-		if (*s == '.') {
-			s++;
-			s += strspn(s, "0123456789");
-		}
-		if (*s == 'l')
-			s++;
-		if (*s != 'f' && *s != 'e' && *s != 'g')
-			return false;
-		s++;
-		numeric++;
-	}
-	return numeric == 1;
-}
-
 /* ---- the builder -------------------------------------------------------- */
 
 struct gctx {
@@ -647,21 +275,36 @@ find_field(const struct service *svc, const char *name, size_t *idx)
 	return NULL;
 }
 
-/* get_field_name(): names over 15 characters become md5's last 15. */
-static void
+/*
+ * get_field_name(): names over 15 characters become the last 15 hex
+ * digits of their MD5 (libcrypto's).  Returns 0, or -1 (ENOSYS) when
+ * libcrypto refuses MD5 (a FIPS-only configuration).
+ */
+static int
 vname(char out[64], const char *name)
 {
-	char hex[33];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
 
-	if (strlen(name) > VNAME_MAX) {
-		md5_hex(name, hex);
-		memcpy(out, hex + 32 - VNAME_MAX, VNAME_MAX + 1);
-	} else
+	if (strlen(name) <= VNAME_MAX) {
 		snprintf(out, 64, "%s", name);
+		return 0;
+	}
+	if (EVP_Digest(name, strlen(name), md, &mdlen, EVP_md5(), NULL) != 1 ||
+	    mdlen != 16) {
+		errno = ENOSYS;
+		return -1;
+	}
+	for (i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	memcpy(out, hex + 2 * mdlen - VNAME_MAX, VNAME_MAX + 1);
+	return 0;
 }
 
-/* orig_to_cdef(): follows a field's cdef_name chain to its DEF name. */
-static void
+/* orig_to_cdef(): follows a field's cdef_name chain to its DEF name.
+ * Returns 0 / -1 as vname(). */
+static int
 orig_to_cdef(const struct gctx *g, const char *name, char out[64])
 {
 	size_t idx;
@@ -673,7 +316,7 @@ orig_to_cdef(const struct gctx *g, const char *name, char out[64])
 			break;
 		name = g->cdef_name[idx];
 	}
-	vname(out, name);
+	return vname(out, name);
 }
 
 /*
@@ -692,7 +335,8 @@ expand_cdef(struct gctx *g, struct strlist *rrd, size_t fidx, char cur[64],
 	int rc = -1;
 
 	snprintf(nbuf, sizeof(nbuf), "cdef%s", cur);
-	vname(newname, nbuf);
+	if (vname(newname, nbuf) == -1)
+		return -1;
 	copy = strdup(cdef);
 	if (copy == NULL)
 		return -1;
@@ -716,7 +360,8 @@ expand_cdef(struct gctx *g, struct strlist *rrd, size_t fidx, char cur[64],
 			    attrs_get(
 				&find_field(g->svc, toks.v[i], NULL)->attrs,
 				"label") != NULL) {
-				orig_to_cdef(g, toks.v[i], dn);
+				if (orig_to_cdef(g, toks.v[i], dn) == -1)
+					goto out;
 				len = strlen(s);
 				s[len] = pfx[p];
 				strcpy(s + len + 1, dn);
@@ -838,10 +483,10 @@ warn_rules(struct strlist *rrd, const char *warn, const char *colour)
 	colon = strchr(buf, ':');
 	if (colon != NULL)
 		*colon = '\0';
-	if (buf[0] != '\0' && is_number(buf) &&
+	if (buf[0] != '\0' && graph_number_ok(buf) &&
 	    unshiftf(rrd, "HRULE:%s#%s:dashes", buf, colour) == -1)
 		return -1;
-	if (colon != NULL && colon[1] != '\0' && is_number(colon + 1) &&
+	if (colon != NULL && colon[1] != '\0' && graph_number_ok(colon + 1) &&
 	    unshiftf(rrd, "HRULE:%s#%s:dashes", colon + 1, colour) == -1)
 		return -1;
 	return 0;
@@ -906,7 +551,7 @@ graph_build(struct strlist *out, const struct service *svc,
 	snprintf(avgformat, sizeof(avgformat), "%s",
 	    base_1024(gargs) ? "%7.2lf" : "%6.2lf");
 	fmtattr = attrs_get(&svc->graph, "graph_printf");
-	if (fmtattr != NULL && !printf_ok(fmtattr)) {
+	if (fmtattr != NULL && !graph_printf_ok(fmtattr)) {
 		rc = fail(
 		    err, errlen, "graph_printf \"%.32s\" refused", fmtattr);
 		goto out;
@@ -976,7 +621,8 @@ graph_build(struct strlist *out, const struct service *svc,
 		if (update > lastupdate)
 			lastupdate = update;
 
-		vname(rn, f->name);
+		if (vname(rn, f->name) == -1)
+			goto out;
 		if (strcmp(rn, f->name) == 0) { /* reset_cdef() */
 			free(g.cdef_name[fidx]);
 			g.cdef_name[fidx] = NULL;
@@ -995,7 +641,7 @@ graph_build(struct strlist *out, const struct service *svc,
 		}
 		v = attrs_get(&f->attrs, "cdef");
 		if (v != NULL && v[0] != '\0') {
-			if (!cdef_ok(v)) {
+			if (!graph_cdef_ok(v)) {
 				rc = fail(err, errlen,
 				    "%s: cdef \"%.64s\" refused", f->name, v);
 				goto out;
@@ -1044,7 +690,7 @@ graph_build(struct strlist *out, const struct service *svc,
 		    strspn(colour + 6, "0123456789") == strlen(colour + 6))
 			colour =
 			    palette[strtoul(colour + 6, NULL, 10) % NPALETTE];
-		if (colour == NULL || !is_colour(colour))
+		if (colour == NULL || !graph_colour_ok(colour))
 			colour = palette[field_count % NPALETTE];
 		field_count++;
 
@@ -1064,7 +710,8 @@ graph_build(struct strlist *out, const struct service *svc,
 			goto out;
 
 		if (negname != NULL) {
-			orig_to_cdef(&g, negname, negrn);
+			if (orig_to_cdef(&g, negname, negrn) == -1)
+				goto out;
 			nf = find_field(svc, negname, NULL);
 			if (neg.n == 0 &&
 			    addf(&neg, "CDEF:re_zero=g%s,UN,0,0,IF", negrn) ==
@@ -1087,9 +734,10 @@ graph_build(struct strlist *out, const struct service *svc,
 					    (int)strcspn(
 						strchr(v, ':') + 1, ":"),
 					    strchr(v, ':') + 1);
-				if (is_number(num) &&
+				if (graph_number_ok(num) &&
 				    unshiftf(&neg, "HRULE:%s#%s", num,
-					is_colour(col) ? col : colour) == -1)
+					graph_colour_ok(col) ? col : colour) ==
+					-1)
 					goto out;
 			} else if (nf != NULL &&
 				   warn_rules(&rrd,
@@ -1152,9 +800,9 @@ graph_build(struct strlist *out, const struct service *svc,
 					goto out;
 				}
 			}
-			if (is_number(num)) {
+			if (graph_number_ok(num)) {
 				saved = unshiftf(&rrd, "HRULE:%s#%s%s%s", num,
-				    is_colour(col) ? col : colour,
+				    graph_colour_ok(col) ? col : colour,
 				    lesc != NULL ? ":" : "",
 				    lesc != NULL ? lesc : "");
 				if (saved == 0)
@@ -1285,11 +933,11 @@ graph_build(struct strlist *out, const struct service *svc,
 	}
 	height = p->height;
 	v = attrs_get(&svc->graph, "graph_height");
-	if (height == 0 && v != NULL && is_int(v) && atoi(v) > 0)
+	if (height == 0 && v != NULL && graph_int_ok(v) && atoi(v) > 0)
 		height = (unsigned)atoi(v);
 	width = p->width;
 	v = attrs_get(&svc->graph, "graph_width");
-	if (width == 0 && v != NULL && is_int(v) && atoi(v) > 0)
+	if (width == 0 && v != NULL && graph_int_ok(v) && atoi(v) > 0)
 		width = (unsigned)atoi(v);
 	if (height == 0)
 		height = 175;

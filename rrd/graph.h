@@ -23,7 +23,8 @@
  * Every config value is checked before it reaches the vector: graph_args
  * only through the whitelist of graph_args_parse(); colours must be hex;
  * warning/line values must be numbers; cdef only names, numbers and RPN
- * operators; graph_printf one numeric conversion.  Labels are escaped.
+ * operators; graph_printf one numeric conversion (the checks are
+ * graph_check.h's).  Labels are escaped.
  */
 #ifndef DROVER_GRAPH_H
 #define DROVER_GRAPH_H
@@ -34,6 +35,7 @@
 
 #include "plugins/sample.h"
 #include "lib/strlist.h"
+#include "rrd/graph_check.h" /* graph_args_parse() */
 
 enum graph_format { GRAPH_PNG, GRAPH_SVG };
 
@@ -90,25 +92,11 @@ struct graph_params {
  * Returns 0, or -1 with errno EINVAL (and a one-line reason in err, size
  * errlen) when the config is refused (a graph_args option off the
  * whitelist, a bad cdef or graph_printf, a service without fields to
- * draw, a name rrd_path() refuses), or ENOMEM.  On -1 out may hold a
+ * draw, a name rrd_path() refuses), ENOMEM, or ENOSYS (libcrypto
+ * refuses MD5, needed for names over 15 characters).  On -1 out may hold a
  * partial vector: clean it.
  */
 int graph_build(struct strlist *out, const struct service *svc,
     const struct graph_params *p, char *err, size_t errlen);
-
-/*
- * Splits graph_args as munin-graph does (Text::ParseWords, white space,
- * quotes and backslashes) and appends the tokens to out when every option
- * is on the whitelist: --base 1000|1024, -l/--lower-limit N,
- * -u/--upper-limit N, -r/--rigid, -o/--logarithmic, -X/--units-exponent
- * INT, -L/--units-length INT, -A/--alt-autoscale, -J/--alt-autoscale-min,
- * -M/--alt-autoscale-max, -Y/--alt-y-grid, -N/--no-gridfit, --units=si,
- * --y-grid STEP:LABELS; long options also as --opt=VALUE and short ones as
- * -lVALUE.  Values must be finite numbers (integers where said).  Tokens
- * are passed on as written.  Returns 0, or -1 with errno EINVAL and the
- * reason in err (out unchanged in count on failure).
- */
-int graph_args_parse(
-    const char *args, struct strlist *out, char *err, size_t errlen);
 
 #endif

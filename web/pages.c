@@ -1,6 +1,6 @@
 /*
  * pages: HTML builders.  Every name and value from a node or the config
- * goes through wbuf_html()/wbuf_url().
+ * goes through html_escape()/html_escape_url().
  */
 #include "config.h"
 
@@ -47,43 +47,43 @@ page_css(size_t *len)
 }
 
 static void
-head(struct wbuf *b, const char *title)
+head(struct buf *b, const char *title)
 {
-	wbuf_puts(b, "<!doctype html><html lang=en><head><meta charset=utf-8>"
-		     "<meta name=viewport content=\"width=device-width,"
-		     "initial-scale=1\"><title>");
-	wbuf_html(b, title);
-	wbuf_puts(b, " - drover</title><link rel=icon href=\"data:,\">"
-		     "<link rel=stylesheet "
-		     "href=\"/drover.css\"></head><body><header>"
-		     "<a href=\"/\">drover</a><a href=\"/alerts\">alerts</a>"
-		     "<a href=\"/health\">health</a>"
-		     "</header><main>");
+	buf_puts(b, "<!doctype html><html lang=en><head><meta charset=utf-8>"
+		    "<meta name=viewport content=\"width=device-width,"
+		    "initial-scale=1\"><title>");
+	html_escape(b, title);
+	buf_puts(b, " - drover</title><link rel=icon href=\"data:,\">"
+		    "<link rel=stylesheet "
+		    "href=\"/drover.css\"></head><body><header>"
+		    "<a href=\"/\">drover</a><a href=\"/alerts\">alerts</a>"
+		    "<a href=\"/health\">health</a>"
+		    "</header><main>");
 }
 
 static char *
-foot(struct wbuf *b, size_t *len)
+foot(struct buf *b, size_t *len)
 {
-	wbuf_puts(b, "</main></body></html>\n");
-	return wbuf_take(b, len);
+	buf_puts(b, "</main></body></html>\n");
+	return buf_take(b, len);
 }
 
 /* "42 s ago", "3 min ago", "never" */
 static void
-age(struct wbuf *b, time_t when, time_t now)
+age(struct buf *b, time_t when, time_t now)
 {
 	long d = (long)(now - when);
 
 	if (when == 0)
-		wbuf_puts(b, "never");
+		buf_puts(b, "never");
 	else if (d < 120)
-		wbuf_printf(b, "%ld s ago", d < 0 ? 0 : d);
+		buf_printf(b, "%ld s ago", d < 0 ? 0 : d);
 	else if (d < 7200)
-		wbuf_printf(b, "%ld min ago", d / 60);
+		buf_printf(b, "%ld min ago", d / 60);
 	else if (d < 172800)
-		wbuf_printf(b, "%ld h ago", d / 3600);
+		buf_printf(b, "%ld h ago", d / 3600);
 	else
-		wbuf_printf(b, "%ld days ago", d / 86400);
+		buf_printf(b, "%ld days ago", d / 86400);
 }
 
 static const char *
@@ -110,7 +110,7 @@ cmp_group(const void *a, const void *b)
 char *
 page_overview(struct catalog *cat, time_t now, size_t *len)
 {
-	struct wbuf b = {0};
+	struct buf b = {0};
 	const struct cat_host **hs;
 	const char *group = NULL, *st;
 	size_t i, n = catalog_count(cat);
@@ -123,39 +123,39 @@ page_overview(struct catalog *cat, time_t now, size_t *len)
 		hs[i] = catalog_at(cat, i);
 	qsort(hs, n, sizeof(*hs), cmp_group);
 	head(&b, "Overview");
-	wbuf_printf(&b, "<h1>Overview</h1><p>%zu hosts</p>", n);
+	buf_printf(&b, "<h1>Overview</h1><p>%zu hosts</p>", n);
 	for (i = 0; i < n; i++) {
 		const char *g = hs[i]->group != NULL ? hs[i]->group : "";
 
 		if (group == NULL || strcmp(group, g) != 0) {
 			if (group != NULL)
-				wbuf_puts(&b, "</ul>");
-			wbuf_puts(&b, "<h2>");
-			wbuf_html(&b, g);
-			wbuf_puts(&b, "</h2><ul class=hosts>");
+				buf_puts(&b, "</ul>");
+			buf_puts(&b, "<h2>");
+			html_escape(&b, g);
+			buf_puts(&b, "</h2><ul class=hosts>");
 			group = g;
 		}
 		st = host_state_name(hs[i], &problems);
-		wbuf_printf(&b, "<li class=\"host st-%s\"><a href=\"/", st);
-		wbuf_url(&b, hs[i]->name);
-		wbuf_puts(&b, "/\">");
-		wbuf_html(&b, hs[i]->name);
-		wbuf_printf(&b,
+		buf_printf(&b, "<li class=\"host st-%s\"><a href=\"/", st);
+		html_escape_url(&b, hs[i]->name);
+		buf_puts(&b, "/\">");
+		html_escape(&b, hs[i]->name);
+		buf_printf(&b,
 		    "</a> <span class=state>%s</span><br>"
 		    "<span class=age>last good poll ",
 		    st);
 		age(&b, hs[i]->last_ok, now);
 		if (problems > 0)
-			wbuf_printf(&b, "; %u problem%s", problems,
+			buf_printf(&b, "; %u problem%s", problems,
 			    problems == 1 ? "" : "s");
 		if (hs[i]->state == HOST_DOWN && hs[i]->last_error[0]) {
-			wbuf_puts(&b, "<br>");
-			wbuf_html(&b, hs[i]->last_error);
+			buf_puts(&b, "<br>");
+			html_escape(&b, hs[i]->last_error);
 		}
-		wbuf_puts(&b, "</span></li>");
+		buf_puts(&b, "</span></li>");
 	}
 	if (group != NULL)
-		wbuf_puts(&b, "</ul>");
+		buf_puts(&b, "</ul>");
 	free(hs);
 	return foot(&b, len);
 }
@@ -197,17 +197,17 @@ cmp_svc(const void *a, const void *b)
 /* An image of svc's graph for period (or query's range) showing
  * start..end (epoch s), with what the zoom script needs. */
 static void
-graph_img(struct wbuf *b, const struct cat_host *h, const char *svc,
+graph_img(struct buf *b, const struct cat_host *h, const char *svc,
     const char *period, const char *query, const char *alt, time_t start,
     time_t end)
 {
-	wbuf_puts(b, "<img src=\"/");
-	wbuf_url(b, h->name);
-	wbuf_puts(b, "/");
-	wbuf_url(b, svc);
-	wbuf_printf(b, "-%s.png%s\" alt=\"", period, query);
-	wbuf_html(b, alt);
-	wbuf_printf(b,
+	buf_puts(b, "<img src=\"/");
+	html_escape_url(b, h->name);
+	buf_puts(b, "/");
+	html_escape_url(b, svc);
+	buf_printf(b, "-%s.png%s\" alt=\"", period, query);
+	html_escape(b, alt);
+	buf_printf(b,
 	    "\" data-start=\"%ld\" data-end=\"%ld\" data-left=\"%d\" "
 	    "data-width=\"%d\">",
 	    (long)start, (long)end, PLOT_LEFT, PLOT_WIDTH);
@@ -216,7 +216,7 @@ graph_img(struct wbuf *b, const struct cat_host *h, const char *svc,
 char *
 page_host(const struct cat_host *h, time_t now, size_t *len)
 {
-	struct wbuf b = {0};
+	struct buf b = {0};
 	const struct cat_service **ss;
 	const char *cat = NULL;
 	unsigned problems;
@@ -231,64 +231,64 @@ page_host(const struct cat_host *h, time_t now, size_t *len)
 		ss[i] = &h->services[i];
 	qsort(ss, h->nservices, sizeof(*ss), cmp_svc);
 	head(&b, h->name);
-	wbuf_puts(&b, "<h1>");
-	wbuf_html(&b, h->name);
-	wbuf_printf(&b, " <span class=\"state st-%s\">%s</span></h1><p>",
+	buf_puts(&b, "<h1>");
+	html_escape(&b, h->name);
+	buf_printf(&b, " <span class=\"state st-%s\">%s</span></h1><p>",
 	    host_state_name(h, &problems), host_state_name(h, &problems));
-	wbuf_puts(&b, "group ");
-	wbuf_html(&b, h->group != NULL ? h->group : "");
-	wbuf_puts(&b, ", physical host ");
-	wbuf_html(&b, h->physical != NULL ? h->physical : h->name);
-	wbuf_puts(&b, "; last good poll ");
+	buf_puts(&b, "group ");
+	html_escape(&b, h->group != NULL ? h->group : "");
+	buf_puts(&b, ", physical host ");
+	html_escape(&b, h->physical != NULL ? h->physical : h->name);
+	buf_puts(&b, "; last good poll ");
 	age(&b, h->last_ok, now);
-	wbuf_printf(&b, " (took %.2f s)", (double)h->poll_ms / 1000);
+	buf_printf(&b, " (took %.2f s)", (double)h->poll_ms / 1000);
 	if (h->last_error[0] != '\0') {
-		wbuf_puts(&b, "; last error: ");
-		wbuf_html(&b, h->last_error);
+		buf_puts(&b, "; last error: ");
+		html_escape(&b, h->last_error);
 	}
-	wbuf_puts(&b, "</p>");
+	buf_puts(&b, "</p>");
 	for (i = 0; i < h->nservices; i++) {
 		if (cat == NULL || strcmp(cat, svc_category(ss[i])) != 0) {
 			if (cat != NULL)
-				wbuf_puts(&b, "</div>");
+				buf_puts(&b, "</div>");
 			cat = svc_category(ss[i]);
-			wbuf_puts(&b, "<h2>");
-			wbuf_html(&b, cat);
-			wbuf_puts(&b, "</h2><div class=graphs>");
+			buf_puts(&b, "<h2>");
+			html_escape(&b, cat);
+			buf_puts(&b, "</h2><div class=graphs>");
 		}
-		wbuf_printf(&b, "<figure class=\"st-%s\"><a href=\"",
+		buf_printf(&b, "<figure class=\"st-%s\"><a href=\"",
 		    field_state_str(cat_service_state(ss[i], NULL)));
-		wbuf_url(&b, ss[i]->svc.name);
-		wbuf_puts(&b, "/\">");
+		html_escape_url(&b, ss[i]->svc.name);
+		buf_puts(&b, "/\">");
 		graph_img(&b, h, ss[i]->svc.name, "day", "", svc_title(ss[i]),
 		    day_start, day_end);
-		wbuf_puts(&b, "</a><figcaption>");
-		wbuf_html(&b, svc_title(ss[i]));
-		wbuf_puts(&b, "</figcaption></figure>");
+		buf_puts(&b, "</a><figcaption>");
+		html_escape(&b, svc_title(ss[i]));
+		buf_puts(&b, "</figcaption></figure>");
 	}
 	if (cat != NULL)
-		wbuf_puts(&b, "</div>");
+		buf_puts(&b, "</div>");
 	free(ss);
 	return foot(&b, len);
 }
 
 static void
-num(struct wbuf *b, double v)
+num(struct buf *b, double v)
 {
 	if (isnan(v))
-		wbuf_puts(b, "<td class=num>-</td>");
+		buf_puts(b, "<td class=num>-</td>");
 	else
-		wbuf_printf(b, "<td class=num>%.4g</td>", v);
+		buf_printf(b, "<td class=num>%.4g</td>", v);
 }
 
 static void
-attr_cell(struct wbuf *b, const struct field *f, const char *key)
+attr_cell(struct buf *b, const struct field *f, const char *key)
 {
 	const char *v = attrs_get(&f->attrs, key);
 
-	wbuf_puts(b, "<td>");
-	wbuf_html(b, v != NULL ? v : "");
-	wbuf_puts(b, "</td>");
+	buf_puts(b, "<td>");
+	html_escape(b, v != NULL ? v : "");
+	buf_puts(b, "</td>");
 }
 
 /* Drag across a graph to zoom: maps pixels to time with the plot area's
@@ -326,64 +326,64 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 		long secs;
 	} presets[] = {{"1 h", 3600}, {"6 h", 21600}, {"1 day", 86400},
 	    {"1 week", 604800}};
-	struct wbuf b = {0};
+	struct buf b = {0};
 	const struct field *f;
 	const char *label;
 	char q[96];
 	size_t i;
 
 	head(&b, svc_title(cs));
-	wbuf_puts(&b, "<h1><a href=\"/");
-	wbuf_url(&b, h->name);
-	wbuf_puts(&b, "/\">");
-	wbuf_html(&b, h->name);
-	wbuf_puts(&b, "</a> / ");
-	wbuf_html(&b, svc_title(cs));
-	wbuf_printf(&b, " <span class=\"state st-%s\">%s</span></h1>",
+	buf_puts(&b, "<h1><a href=\"/");
+	html_escape_url(&b, h->name);
+	buf_puts(&b, "/\">");
+	html_escape(&b, h->name);
+	buf_puts(&b, "</a> / ");
+	html_escape(&b, svc_title(cs));
+	buf_printf(&b, " <span class=\"state st-%s\">%s</span></h1>",
 	    field_state_str(cat_service_state(cs, NULL)),
 	    field_state_str(cat_service_state(cs, NULL)));
-	wbuf_puts(&b, "<p>zoom: ");
+	buf_puts(&b, "<p>zoom: ");
 	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
-		wbuf_printf(&b, "<a href=\"?start=%ld&amp;end=%ld\">%s</a> ",
+		buf_printf(&b, "<a href=\"?start=%ld&amp;end=%ld\">%s</a> ",
 		    (long)now - presets[i].secs, (long)now, presets[i].label);
-	wbuf_puts(&b, "<a href=\"./\">all periods</a> (or drag across a "
-		      "graph)</p><form class=range>from <input name=from "
-		      "type=datetime-local> to <input name=to "
-		      "type=datetime-local> <button>show</button></form>"
-		      "<div class=graphs>");
+	buf_puts(&b, "<a href=\"./\">all periods</a> (or drag across a "
+		     "graph)</p><form class=range>from <input name=from "
+		     "type=datetime-local> to <input name=to "
+		     "type=datetime-local> <button>show</button></form>"
+		     "<div class=graphs>");
 	if (start != 0 && end != 0) {
 		snprintf(q, sizeof(q), "?start=%ld&amp;end=%ld", (long)start,
 		    (long)end);
-		wbuf_puts(&b, "<figure>");
+		buf_puts(&b, "<figure>");
 		graph_img(
 		    &b, h, cs->svc.name, "day", q, svc_title(cs), start, end);
-		wbuf_printf(&b, "<figcaption>%ld to %ld</figcaption></figure>",
+		buf_printf(&b, "<figcaption>%ld to %ld</figcaption></figure>",
 		    (long)start, (long)end);
 	} else {
 		for (i = 0; i < 4; i++) {
-			wbuf_puts(&b, "<figure>");
+			buf_puts(&b, "<figure>");
 			time_t ps = 0, pe = 0;
 
 			graph_period_range((enum graph_period)i, now, &ps, &pe);
 			graph_img(&b, h, cs->svc.name, periods[i], "",
 			    svc_title(cs), ps, pe);
-			wbuf_printf(&b,
+			buf_printf(&b,
 			    "<figcaption>by %s</figcaption>"
 			    "</figure>",
 			    periods[i]);
 		}
 	}
-	wbuf_puts(&b, "</div><h2>Fields</h2><table><tr><th>field</th>"
-		      "<th>state</th><th>current</th><th>min</th><th>avg</th>"
-		      "<th>max</th><th>warning</th><th>critical</th>"
-		      "<th>info</th></tr>");
+	buf_puts(&b, "</div><h2>Fields</h2><table><tr><th>field</th>"
+		     "<th>state</th><th>current</th><th>min</th><th>avg</th>"
+		     "<th>max</th><th>warning</th><th>critical</th>"
+		     "<th>info</th></tr>");
 	for (i = 0; i < cs->svc.nfields; i++) {
 		f = &cs->svc.fields[i];
 		label = attrs_get(&f->attrs, "label");
-		wbuf_printf(&b, "<tr class=\"st-%s\"><td>",
+		buf_printf(&b, "<tr class=\"st-%s\"><td>",
 		    field_state_str(cat_field_state(f)));
-		wbuf_html(&b, label != NULL ? label : f->name);
-		wbuf_printf(&b, "</td><td>%s</td>",
+		html_escape(&b, label != NULL ? label : f->name);
+		buf_printf(&b, "</td><td>%s</td>",
 		    field_state_str(cat_field_state(f)));
 		num(&b, f->has_value && !f->unknown ? f->value : NAN);
 		num(&b, stats != NULL ? stats[i].min : NAN);
@@ -392,10 +392,10 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 		attr_cell(&b, f, "warning");
 		attr_cell(&b, f, "critical");
 		attr_cell(&b, f, "info");
-		wbuf_puts(&b, "</tr>");
+		buf_puts(&b, "</tr>");
 	}
-	wbuf_puts(&b, "</table>");
-	wbuf_puts(&b, zoom_js);
+	buf_puts(&b, "</table>");
+	buf_puts(&b, zoom_js);
 	return foot(&b, len);
 }
 
@@ -407,14 +407,14 @@ page_health(struct catalog *cat, const struct renderer_stats *rs, time_t now,
 	    "drover_poll_duration", "drover_queue_delay", "drover_rrd"};
 	const struct cat_health *hl = catalog_health(cat);
 	const struct cat_host *h, *self = catalog_find(cat, "drover");
-	struct wbuf b = {0};
+	struct buf b = {0};
 	size_t i;
 	time_t day_start = 0, day_end = 0;
 
 	graph_period_range(GRAPH_DAY, now, &day_start, &day_end);
 	head(&b, "health");
-	wbuf_puts(&b, "<h1>Collector health</h1><table>");
-	wbuf_printf(&b,
+	buf_puts(&b, "<h1>Collector health</h1><table>");
+	buf_printf(&b,
 	    "<tr><th>polls done</th><td class=num>%llu</td></tr>"
 	    "<tr><th>late</th><td class=num>%llu</td></tr>"
 	    "<tr><th>failed</th><td class=num>%llu</td></tr>"
@@ -433,14 +433,14 @@ page_health(struct catalog *cat, const struct renderer_stats *rs, time_t now,
 	    (unsigned long long)hl->rrd_errors,
 	    (unsigned long long)hl->rrd_dropped, hl->rrd_queue);
 	if (hl->rrd_last_error[0] != '\0') {
-		wbuf_puts(&b, "<tr><th>last RRD error</th><td>");
-		wbuf_html(&b, hl->rrd_last_error);
-		wbuf_puts(&b, " (");
+		buf_puts(&b, "<tr><th>last RRD error</th><td>");
+		html_escape(&b, hl->rrd_last_error);
+		buf_puts(&b, " (");
 		age(&b, hl->rrd_last_error_time, now);
-		wbuf_puts(&b, ")</td></tr>");
+		buf_puts(&b, ")</td></tr>");
 	}
 	if (rs != NULL) {
-		wbuf_printf(&b,
+		buf_printf(&b,
 		    "<tr><th>graph requests</th><td class=num>%llu</td></tr>"
 		    "<tr><th>cache hits</th><td class=num>%llu (%.0f%%)</td>"
 		    "</tr><tr><th>renders</th><td class=num>%llu</td></tr>"
@@ -461,50 +461,50 @@ page_health(struct catalog *cat, const struct renderer_stats *rs, time_t now,
 				: 0.0,
 		    rs->render_ms_max, rs->files, rs->bytes / 1024);
 	}
-	wbuf_puts(&b, "</table><h2>Graphs</h2><div class=graphs>");
+	buf_puts(&b, "</table><h2>Graphs</h2><div class=graphs>");
 	for (i = 0; self != NULL && i < 4; i++) {
 		if (cat_host_service(self, graphs[i]) == NULL)
 			continue;
-		wbuf_puts(&b, "<figure><a href=\"/drover/");
-		wbuf_puts(&b, graphs[i]);
-		wbuf_puts(&b, "/\">");
+		buf_puts(&b, "<figure><a href=\"/drover/");
+		buf_puts(&b, graphs[i]);
+		buf_puts(&b, "/\">");
 		graph_img(&b, self, graphs[i], "day", "", graphs[i], day_start,
 		    day_end);
-		wbuf_puts(&b, "</a></figure>");
+		buf_puts(&b, "</a></figure>");
 	}
-	wbuf_puts(&b, "</div><h2>Targets</h2><table><tr><th>host</th>"
-		      "<th>physical</th><th>state</th><th>last poll (s)</th>"
-		      "<th>queue delay (s)</th><th>values</th><th>failures"
-		      "</th><th>last error</th></tr>");
+	buf_puts(&b, "</div><h2>Targets</h2><table><tr><th>host</th>"
+		     "<th>physical</th><th>state</th><th>last poll (s)</th>"
+		     "<th>queue delay (s)</th><th>values</th><th>failures"
+		     "</th><th>last error</th></tr>");
 	for (i = 0; i < catalog_count(cat); i++) {
 		h = catalog_at(cat, i);
-		wbuf_puts(&b, "<tr><td>");
-		wbuf_html(&b, h->name);
-		wbuf_puts(&b, "</td><td>");
-		wbuf_html(&b, h->physical != NULL ? h->physical : "");
-		wbuf_printf(&b, "</td><td>%s</td>", host_state_str(h->state));
+		buf_puts(&b, "<tr><td>");
+		html_escape(&b, h->name);
+		buf_puts(&b, "</td><td>");
+		html_escape(&b, h->physical != NULL ? h->physical : "");
+		buf_printf(&b, "</td><td>%s</td>", host_state_str(h->state));
 		num(&b, (double)h->poll_ms / 1000);
 		num(&b, (double)h->queue_ms / 1000);
-		wbuf_printf(&b,
+		buf_printf(&b,
 		    "<td class=num>%u</td><td class=num>%u</td>"
 		    "<td>",
 		    h->values, h->failures);
-		wbuf_html(&b, h->last_error);
-		wbuf_puts(&b, "</td></tr>");
+		html_escape(&b, h->last_error);
+		buf_puts(&b, "</td></tr>");
 	}
-	wbuf_puts(&b, "</table>");
+	buf_puts(&b, "</table>");
 	return foot(&b, len);
 }
 
 char *
 page_error(int status, const char *reason, size_t *len)
 {
-	struct wbuf b = {0};
+	struct buf b = {0};
 
 	head(&b, "error");
-	wbuf_printf(&b, "<h1>%d</h1><p>", status);
-	wbuf_html(&b, reason);
-	wbuf_puts(&b, "</p>");
+	buf_printf(&b, "<h1>%d</h1><p>", status);
+	html_escape(&b, reason);
+	buf_puts(&b, "</p>");
 	return foot(&b, len);
 }
 
@@ -513,57 +513,57 @@ page_alerts(
     struct catalog *cat, const struct alerts *a, time_t now, size_t *len)
 {
 	struct alert_transition t;
-	struct wbuf b = {0};
+	struct buf b = {0};
 	struct cat_problem *p;
 	const char *label, *w, *c;
 	size_t i, n;
 
 	p = catalog_problems(cat, &n);
 	head(&b, "alerts");
-	wbuf_printf(&b, "<h1>Alerts</h1><h2>Current problems (%zu)</h2>", n);
-	wbuf_puts(&b, "<table><tr><th>state</th><th>host</th><th>service"
-		      "</th><th>field</th><th>value</th><th>warning</th>"
-		      "<th>critical</th></tr>");
+	buf_printf(&b, "<h1>Alerts</h1><h2>Current problems (%zu)</h2>", n);
+	buf_puts(&b, "<table><tr><th>state</th><th>host</th><th>service"
+		     "</th><th>field</th><th>value</th><th>warning</th>"
+		     "<th>critical</th></tr>");
 	for (i = 0; i < n; i++) {
-		wbuf_printf(&b,
+		buf_printf(&b,
 		    "<tr class=\"st-%s\"><td>%s</td><td><a "
 		    "href=\"/",
 		    field_state_str(p[i].st), field_state_str(p[i].st));
-		wbuf_url(&b, p[i].h->name);
-		wbuf_puts(&b, "/\">");
-		wbuf_html(&b, p[i].h->name);
-		wbuf_puts(&b, "</a></td>");
+		html_escape_url(&b, p[i].h->name);
+		buf_puts(&b, "/\">");
+		html_escape(&b, p[i].h->name);
+		buf_puts(&b, "</a></td>");
 		if (p[i].cs == NULL) {
-			wbuf_puts(&b, "<td colspan=5>host down: ");
-			wbuf_html(&b, p[i].h->last_error);
-			wbuf_puts(&b, "</td></tr>");
+			buf_puts(&b, "<td colspan=5>host down: ");
+			html_escape(&b, p[i].h->last_error);
+			buf_puts(&b, "</td></tr>");
 			continue;
 		}
-		wbuf_puts(&b, "<td><a href=\"/");
-		wbuf_url(&b, p[i].h->name);
-		wbuf_puts(&b, "/");
-		wbuf_url(&b, p[i].cs->svc.name);
-		wbuf_puts(&b, "/\">");
-		wbuf_html(&b, svc_title(p[i].cs));
-		wbuf_puts(&b, "</a></td><td>");
+		buf_puts(&b, "<td><a href=\"/");
+		html_escape_url(&b, p[i].h->name);
+		buf_puts(&b, "/");
+		html_escape_url(&b, p[i].cs->svc.name);
+		buf_puts(&b, "/\">");
+		html_escape(&b, svc_title(p[i].cs));
+		buf_puts(&b, "</a></td><td>");
 		label = attrs_get(&p[i].f->attrs, "label");
-		wbuf_html(&b, label != NULL ? label : p[i].f->name);
-		wbuf_puts(&b, "</td>");
+		html_escape(&b, label != NULL ? label : p[i].f->name);
+		buf_puts(&b, "</td>");
 		num(&b, p[i].f->has_value && !p[i].f->unknown ? p[i].f->value
 							      : NAN);
 		w = attrs_get(&p[i].f->attrs, "warning");
 		c = attrs_get(&p[i].f->attrs, "critical");
-		wbuf_puts(&b, "<td>");
-		wbuf_html(&b, w != NULL ? w : "");
-		wbuf_puts(&b, "</td><td>");
-		wbuf_html(&b, c != NULL ? c : "");
-		wbuf_puts(&b, "</td></tr>");
+		buf_puts(&b, "<td>");
+		html_escape(&b, w != NULL ? w : "");
+		buf_puts(&b, "</td><td>");
+		html_escape(&b, c != NULL ? c : "");
+		buf_puts(&b, "</td></tr>");
 	}
 	free(p);
 	{
 		const struct cat_health *hl = catalog_health(cat);
 
-		wbuf_printf(&b,
+		buf_printf(&b,
 		    "</table><h2>Deliveries</h2><table>"
 		    "<tr><th>pages waiting</th><td class=num>%zu</td></tr>"
 		    "<tr><th>pages delivered</th><td class=num>%llu</td></tr>"
@@ -577,25 +577,25 @@ page_alerts(
 		    (unsigned long long)hl->nagios_written, hl->nagios_pending,
 		    (unsigned long long)hl->nagios_dropped);
 		if (hl->pages_oldest != 0) {
-			wbuf_puts(&b, "<tr><th>oldest waiting page</th><td>");
+			buf_puts(&b, "<tr><th>oldest waiting page</th><td>");
 			age(&b, hl->pages_oldest, now);
-			wbuf_puts(&b, "</td></tr>");
+			buf_puts(&b, "</td></tr>");
 		}
 	}
-	wbuf_puts(&b, "</table><h2>Recent changes</h2><table><tr><th>when"
-		      "</th><th>what</th><th>from</th><th>to</th><th>value"
-		      "</th></tr>");
+	buf_puts(&b, "</table><h2>Recent changes</h2><table><tr><th>when"
+		     "</th><th>what</th><th>from</th><th>to</th><th>value"
+		     "</th></tr>");
 	for (i = 0; a != NULL && alerts_transition(a, i, &t); i++) {
-		wbuf_puts(&b, "<tr><td>");
+		buf_puts(&b, "<tr><td>");
 		age(&b, t.when, now);
-		wbuf_puts(&b, "</td><td>");
-		wbuf_html(&b, t.key);
-		wbuf_printf(&b, "</td><td>%s</td><td class=\"st-%s\">%s</td>",
+		buf_puts(&b, "</td><td>");
+		html_escape(&b, t.key);
+		buf_printf(&b, "</td><td>%s</td><td class=\"st-%s\">%s</td>",
 		    field_state_str(t.prev), field_state_str(t.state),
 		    field_state_str(t.state));
 		num(&b, t.has_value ? t.value : NAN);
-		wbuf_puts(&b, "</tr>");
+		buf_puts(&b, "</tr>");
 	}
-	wbuf_puts(&b, "</table>");
+	buf_puts(&b, "</table>");
 	return foot(&b, len);
 }
