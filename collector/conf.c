@@ -961,11 +961,6 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 	bool b;
 	int r;
 
-	if (prefix[0] == '\0' && strchr(key, '.') == NULL) {
-		r = host_source_key(h, key, val, w, errs);
-		if (r != 1)
-			return r;
-	}
 	if (prefix[0] != '\0') {
 		snprintf(full, sizeof(full), "%s.%s", prefix, key);
 		key = full;
@@ -1003,6 +998,12 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 			return -1;
 		}
 		return 0;
+	}
+	/* not drover's own: a source's key ("ipmi_address"), or Munin's */
+	if (prefix[0] == '\0' && strchr(key, '.') == NULL) {
+		r = host_source_key(h, key, val, w, errs);
+		if (r != 1)
+			return r;
 	}
 	if (!is_munin_keyword(last_word(key))) {
 		add_error(
