@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,10 +100,12 @@ record_duration(struct poller *p, const char *name, uint64_t ms)
 	f->value = (double)ms / 1000;
 }
 
-/* The end of a poll: ingest, catalog, scheduler, logs. */
+/* The end of a poll (the sources' done callback): ingest, catalog,
+ * scheduler, logs. */
 static void
-poll_end(struct target *t, struct source_result *res)
+poll_end(void *arg, struct source_result *res)
 {
+	struct target *t = arg;
 	struct poller *p = t->p;
 	struct cat_host *h;
 	struct batch *b = &res->batch;
@@ -173,19 +174,13 @@ poll_end(struct target *t, struct source_result *res)
 }
 
 static void
-on_done(void *arg, struct source_result *res)
-{
-	poll_end(arg, res);
-}
-
-static void
 start_poll(struct poller *p, struct target *t)
 {
 	struct source_host sh;
 
 	conf_host_source(p->conf, t->hc, t->src, &sh);
 	t->running = true;
-	t->src->poll(t->state, &sh, on_done, t);
+	t->src->poll(t->state, &sh, poll_end, t);
 }
 
 static void
