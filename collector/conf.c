@@ -23,6 +23,8 @@
 #include "collector/conf.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "plugins/source.h"
+#include "plugins/sources.h"
 
 #define CONF_MAX_FILE (4u << 20) /* bytes; a config larger is refused */
 #define CONF_MAX_LINE 8192	 /* bytes after joining continuations */
@@ -294,18 +296,16 @@ conf_new(void)
 static void
 host_cleanup(struct conf_host *h)
 {
+	size_t i;
+
 	free(h->name);
 	free(h->group);
 	free(h->address);
 	free(h->physical);
-	free(h->ipmi_address);
-	free(h->ipmi_user);
-	free(h->ipmi_password_file);
-	if (h->ipmi_password != NULL) {
-		explicit_bzero(h->ipmi_password, strlen(h->ipmi_password));
-		free(h->ipmi_password);
-	}
-	free(h->ipmi_workarounds);
+	for (i = 0; h->settings != NULL && i < nsources; i++)
+		if (h->settings[i] != NULL)
+			sources[i]->settings_free(h->settings[i]);
+	free(h->settings);
 	free(h->file);
 	attrs_cleanup(&h->overrides);
 	attrs_cleanup(&h->munin);
@@ -374,34 +374,62 @@ conf_host_timeout(const struct conf *c, const struct conf_host *h)
 	return h->timeout ? h->timeout : c->timeout;
 }
 
+/* The settings of the i-th source for h, or NULL. */
+static void *
+host_settings(const struct conf_host *h, size_t i)
+{
+	return h->settings != NULL ? h->settings[i] : NULL;
+}
+
+void
+conf_host_source(const struct conf *c, const struct conf_host *h,
+    const struct source *src, struct source_host *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->name = h->name;
+	out->address = h->address;
+	out->port = h->port;
+	out->use_node_name = h->use_node_name;
+	out->local = h->local;
+	out->interval = conf_host_interval(c, h);
+	out->timeout = conf_host_timeout(c, h);
+	out->connect_timeout = c->connect_timeout;
+	out->idle_timeout = c->idle_timeout;
+	out->config_refresh = c->config_refresh;
+	out->dbdir = c->dbdir;
+	for (i = 0; i < nsources; i++)
+		if (sources[i] == src)
+			out->settings = host_settings(h, i);
+}
+
 bool
-conf_host_has_ipmi(const struct conf_host *h)
+conf_host_polled(const struct conf *c, const struct conf_host *h)
 {
-	return h->ipmi_address != NULL || h->ipmi_local;
+	struct source_host sh;
+	size_t i;
+
+	for (i = 0; i < nsources; i++) {
+		conf_host_source(c, h, sources[i], &sh);
+		if (sources[i]->wanted(&sh))
+			return true;
+	}
+	return false;
 }
 
-unsigned
-conf_host_ipmi_interval(const struct conf *c, const struct conf_host *h)
+bool
+conf_uses_source(const struct conf *c, const struct source *src)
 {
-	return h->ipmi_interval ? h->ipmi_interval : conf_host_interval(c, h);
-}
+	struct source_host sh;
+	size_t i;
 
-unsigned
-conf_host_ipmi_sel_interval(const struct conf *c, const struct conf_host *h)
-{
-	if (h->ipmi_sel_interval_set)
-		return h->ipmi_sel_interval;
-	return CONF_IPMI_SEL_FACTOR * conf_host_ipmi_interval(c, h);
-}
-
-unsigned
-conf_host_ipmi_timeout(const struct conf *c, const struct conf_host *h)
-{
-	unsigned iv = conf_host_ipmi_interval(c, h);
-
-	if (h->ipmi_timeout)
-		return h->ipmi_timeout;
-	return iv < CONF_IPMI_TIMEOUT ? iv : CONF_IPMI_TIMEOUT;
+	for (i = 0; i < c->nhosts; i++) {
+		conf_host_source(c, &c->hosts[i], src, &sh);
+		if (src->wanted(&sh))
+			return true;
+	}
+	return false;
 }
 
 char *
@@ -421,17 +449,7 @@ conf_host_group_path(const struct conf_host *h, char *out, size_t len)
 static bool
 parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out)
 {
-	unsigned long n;
-	char *end;
-
-	if (!isdigit((unsigned char)v[0]))
-		return false;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n < lo || n > hi)
-		return false;
-	*out = (unsigned)n;
-	return true;
+	return source_parse_uint(v, lo, hi, out);
 }
 
 static bool
@@ -553,9 +571,6 @@ host_get(struct conf *c, const char *name, const char *group,
 	h->name = xstrdup(name);
 	h->group = xstrdup(group);
 	h->port = 4949;
-	h->ipmi_port = 623;
-	h->ipmi_protocol = 20;
-	h->ipmi_cipher_suite = -1;
 	h->use_node_name = true;
 	h->update = true;
 	h->file = xstrdup(w->file);
@@ -883,41 +898,11 @@ static int
 parse_address(char **address, unsigned *port, const char *val,
     const struct where *w, struct conf_errors *errs)
 {
-	const char *p = val;
-	const char *end;
-	char addr[256];
-	size_t n;
+	char addr[256], err[512];
 
-	if (strncmp(p, "ssh://", 6) == 0 || strncmp(p, "cmd://", 6) == 0) {
-		add_error(
-		    errs, w, "only the munin-node TCP protocol is supported");
-		return -1;
-	}
-	if (strncmp(p, "munin://", 8) == 0)
-		p += 8;
-	if (p[0] == '[') {
-		end = strchr(p, ']');
-		if (end == NULL) {
-			add_error(errs, w, "unterminated IPv6 address");
-			return -1;
-		}
-		n = (size_t)(end - p - 1);
-		p++;
-		end++;
-	} else {
-		end = strchr(p, ':');
-		if (end == NULL)
-			end = p + strlen(p);
-		n = (size_t)(end - p);
-	}
-	if (n == 0 || n >= sizeof(addr)) {
-		add_error(errs, w, "invalid address");
-		return -1;
-	}
-	memcpy(addr, p, n);
-	addr[n] = '\0';
-	if (*end == ':' && !parse_uint(end + 1, 1, 65535, port)) {
-		add_error(errs, w, "invalid port in address");
+	if (source_parse_address(
+		val, addr, sizeof(addr), port, err, sizeof(err)) == -1) {
+		add_error(errs, w, "%s", err);
 		return -1;
 	}
 	set_str(address, addr);
@@ -932,163 +917,39 @@ host_address(struct conf_host *h, const char *val, const struct where *w,
 }
 
 /*
- * Reads the BMC password from path: it must be a regular file that
- * neither group nor others can read (a password is a secret, and
- * FreeIPMI's own tools insist on the same).  The first line is the
- * password.  0 / -1 with an error added.
+ * A host key of a source's keys table: the source's settings for h are
+ * made on its first key.  1 when no source has key.
  */
 static int
-read_password_file(struct conf_host *h, const char *path, const struct where *w,
-    struct conf_errors *errs)
-{
-	struct stat st;
-	char buf[256];
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd == -1) {
-		add_error(errs, w, "ipmi_password_file %s: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		add_error(
-		    errs, w, "ipmi_password_file %s: not a regular file", path);
-		close(fd);
-		return -1;
-	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		add_error(errs, w,
-		    "ipmi_password_file %s is accessible by group or others "
-		    "(mode %04o); refusing it (chmod 600 %s)",
-		    path, (unsigned)(st.st_mode & 07777), path);
-		close(fd);
-		return -1;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0) {
-		add_error(errs, w, "ipmi_password_file %s: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (strlen(buf) > 20) {
-		/* IPMI 2.0 passwords are at most 20 bytes */
-		add_error(errs, w,
-		    "ipmi_password_file %s: password longer "
-		    "than 20 bytes",
-		    path);
-		explicit_bzero(buf, sizeof(buf));
-		return -1;
-	}
-	if (h->ipmi_password != NULL) {
-		explicit_bzero(h->ipmi_password, strlen(h->ipmi_password));
-		free(h->ipmi_password);
-	}
-	h->ipmi_password = xstrdup(buf);
-	explicit_bzero(buf, sizeof(buf));
-	set_str(&h->ipmi_password_file, path);
-	return 0;
-}
-
-/* The ipmi_* keys of a host section; 1 when key is not one of them. */
-static int
-host_ipmi_key(struct conf_host *h, const char *key, const char *val,
+host_source_key(struct conf_host *h, const char *key, const char *val,
     const struct where *w, struct conf_errors *errs)
 {
-	char bad[64];
-	unsigned u;
+	const struct source_key *k;
+	char err[512];
+	size_t i;
 
-	if (strcmp(key, "ipmi") == 0) {
-		if (strcmp(val, "local") != 0) {
-			add_error(errs, w,
-			    "ipmi takes only \"local\" "
-			    "(in-band); use ipmi_address "
-			    "for a BMC on the network");
-			return -1;
+	for (i = 0; i < nsources; i++) {
+		k = source_key_find(sources[i], key);
+		if (k == NULL)
+			continue;
+		if (h->settings == NULL) {
+			h->settings = calloc(nsources, sizeof(*h->settings));
+			if (h->settings == NULL)
+				fatal("conf: calloc");
 		}
-		h->ipmi_local = true;
-		return 0;
-	}
-	if (strncmp(key, "ipmi_", 5) != 0)
-		return 1;
-	if (strcmp(key, "ipmi_address") == 0)
-		return parse_address(
-		    &h->ipmi_address, &h->ipmi_port, val, w, errs);
-	if (strcmp(key, "ipmi_user") == 0) {
-		if (strlen(val) > 16) {
-			add_error(errs, w, "ipmi_user is longer than 16 bytes");
-			return -1;
+		if (h->settings[i] == NULL) {
+			h->settings[i] = sources[i]->settings_new();
+			if (h->settings[i] == NULL)
+				fatal("conf: %s settings", sources[i]->name);
 		}
-		set_str(&h->ipmi_user, val);
-		return 0;
-	}
-	if (strcmp(key, "ipmi_password_file") == 0)
-		return read_password_file(h, val, w, errs);
-	if (strcmp(key, "ipmi_protocol") == 0) {
-		if (strcmp(val, "2.0") == 0)
-			h->ipmi_protocol = 20;
-		else if (strcmp(val, "1.5") == 0)
-			h->ipmi_protocol = 15;
-		else {
-			add_error(errs, w, "ipmi_protocol must be 2.0 or 1.5");
+		if (k->parse(h->settings[i], key, val, err, sizeof(err)) ==
+		    -1) {
+			add_error(errs, w, "%s", err);
 			return -1;
 		}
 		return 0;
 	}
-	if (strcmp(key, "ipmi_privilege") == 0) {
-		if (!ipmi_privilege_parse(val, &h->ipmi_privilege)) {
-			add_error(errs, w,
-			    "ipmi_privilege must be user, operator or admin");
-			return -1;
-		}
-		return 0;
-	}
-	if (strcmp(key, "ipmi_cipher_suite") == 0) {
-		if (!parse_uint(val, 0, 17, &u)) {
-			add_error(errs, w, "ipmi_cipher_suite must be 0-17");
-			return -1;
-		}
-		h->ipmi_cipher_suite = (int)u;
-		return 0;
-	}
-	if (strcmp(key, "ipmi_workarounds") == 0) {
-		/* checked against the protocol in conf_finish */
-		if (!ipmi_workarounds_parse(val, 20, &u, bad, sizeof(bad))) {
-			add_error(errs, w,
-			    "ipmi_workarounds: unknown workaround \"%s\" "
-			    "(FreeIPMI's names, e.g. opensesspriv)",
-			    bad);
-			return -1;
-		}
-		set_str(&h->ipmi_workarounds, val);
-		return 0;
-	}
-	if (strcmp(key, "ipmi_interval") == 0 ||
-	    strcmp(key, "ipmi_timeout") == 0) {
-		if (!parse_uint(val, 1, 86400,
-			key[5] == 'i' ? &h->ipmi_interval : &h->ipmi_timeout)) {
-			add_error(errs, w, "%s must be 1-86400 seconds", key);
-			return -1;
-		}
-		return 0;
-	}
-	if (strcmp(key, "ipmi_sel_interval") == 0) {
-		/* up to ten days: ten times the longest ipmi_interval */
-		if (!parse_uint(val, 0, 864000, &h->ipmi_sel_interval)) {
-			add_error(errs, w,
-			    "ipmi_sel_interval must be 0 (off) or 1-864000 "
-			    "seconds");
-			return -1;
-		}
-		h->ipmi_sel_interval_set = true;
-		return 0;
-	}
-	add_error(errs, w, "unknown keyword \"%s\" in host section", key);
-	return -1;
+	return 1;
 }
 
 static int
@@ -1100,11 +961,6 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 	bool b;
 	int r;
 
-	if (prefix[0] == '\0' && strchr(key, '.') == NULL) {
-		r = host_ipmi_key(h, key, val, w, errs);
-		if (r != 1)
-			return r;
-	}
 	if (prefix[0] != '\0') {
 		snprintf(full, sizeof(full), "%s.%s", prefix, key);
 		key = full;
@@ -1142,6 +998,12 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 			return -1;
 		}
 		return 0;
+	}
+	/* not drover's own: a source's key ("ipmi_address"), or Munin's */
+	if (prefix[0] == '\0' && strchr(key, '.') == NULL) {
+		r = host_source_key(h, key, val, w, errs);
+		if (r != 1)
+			return r;
 	}
 	if (!is_munin_keyword(last_word(key))) {
 		add_error(
@@ -1343,13 +1205,28 @@ parse_includedir(struct conf *c, const char *dir, struct conf_errors *errs)
 	return nerr;
 }
 
+/* Where a source's settings_check complaint goes. */
+struct check_ctx {
+	struct conf_errors *errs;
+	const struct where *w;
+};
+
+static void
+on_check_error(void *arg, const char *msg)
+{
+	struct check_ctx *cc = arg;
+
+	add_error(cc->errs, cc->w, "%s", msg);
+}
+
 int
 conf_finish(struct conf *c, struct conf_errors *errs)
 {
+	struct check_ctx cc = {errs, NULL};
 	struct where w = {0};
 	char hostname[256];
 	struct conf_host *h;
-	size_t i, before = errs->n;
+	size_t i, j, before = errs->n;
 
 	if (c->local_node) {
 		if (gethostname(hostname, sizeof(hostname)) == -1 ||
@@ -1370,19 +1247,14 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 		w.file = h->file;
 		w.line = h->line;
 		w.text = h->name;
-		if (h->address == NULL && !h->local && !conf_host_has_ipmi(h) &&
-		    h->update)
+		if (h->update && !conf_host_polled(c, h))
 			add_error(errs, &w, "host has no address");
-		if (h->ipmi_address != NULL && h->ipmi_local)
-			add_error(errs, &w,
-			    "ipmi local and ipmi_address both set; choose "
-			    "one");
-		if (h->ipmi_workarounds != NULL &&
-		    !ipmi_workarounds_parse(h->ipmi_workarounds,
-			h->ipmi_protocol, &h->ipmi_workaround_flags, hostname,
-			sizeof(hostname)))
-			add_error(errs, &w, "ipmi_workarounds: \"%s\" unknown",
-			    hostname);
+		cc.w = &w;
+		for (j = 0; j < nsources; j++)
+			if (host_settings(h, j) != NULL &&
+			    sources[j]->settings_check != NULL)
+				sources[j]->settings_check(
+				    h->settings[j], on_check_error, &cc);
 	}
 	w.file = c->file != NULL ? c->file : "(default)";
 	w.line = 0;
@@ -1432,6 +1304,7 @@ void
 conf_print(const struct conf *c, FILE *out)
 {
 	const struct conf_host *h;
+	struct source_host sh;
 	size_t i, j;
 
 	fprintf(out, "dbdir %s\nrundir %s\nlogdir %s\nhtmldir %s\n", c->dbdir,
@@ -1503,37 +1376,12 @@ conf_print(const struct conf *c, FILE *out)
 		    h->physical != NULL ? h->physical : h->name);
 		fprintf(out, "    interval %u\n", conf_host_interval(c, h));
 		fprintf(out, "    timeout %u\n", conf_host_timeout(c, h));
-		if (h->ipmi_local)
-			fprintf(out, "    ipmi local\n");
-		if (h->ipmi_address != NULL)
-			fprintf(out,
-			    strchr(h->ipmi_address, ':')
-				? "    ipmi_address [%s]:%u\n"
-				: "    ipmi_address %s:%u\n",
-			    h->ipmi_address, h->ipmi_port);
-		if (conf_host_has_ipmi(h)) {
-			if (h->ipmi_user != NULL)
-				fprintf(
-				    out, "    ipmi_user %s\n", h->ipmi_user);
-			if (h->ipmi_password_file != NULL)
-				fprintf(out, "    ipmi_password_file %s\n",
-				    h->ipmi_password_file);
-			fprintf(out, "    ipmi_protocol %s\n",
-			    h->ipmi_protocol == 15 ? "1.5" : "2.0");
-			fprintf(out, "    ipmi_privilege %s\n",
-			    ipmi_privilege_str(h->ipmi_privilege));
-			if (h->ipmi_cipher_suite >= 0)
-				fprintf(out, "    ipmi_cipher_suite %d\n",
-				    h->ipmi_cipher_suite);
-			if (h->ipmi_workarounds != NULL)
-				fprintf(out, "    ipmi_workarounds %s\n",
-				    h->ipmi_workarounds);
-			fprintf(out, "    ipmi_interval %u\n",
-			    conf_host_ipmi_interval(c, h));
-			fprintf(out, "    ipmi_timeout %u\n",
-			    conf_host_ipmi_timeout(c, h));
-			fprintf(out, "    ipmi_sel_interval %u\n",
-			    conf_host_ipmi_sel_interval(c, h));
+		for (j = 0; j < nsources; j++) {
+			if (host_settings(h, j) == NULL ||
+			    sources[j]->settings_print == NULL)
+				continue;
+			conf_host_source(c, h, sources[j], &sh);
+			sources[j]->settings_print(&sh, out);
 		}
 		for (j = 0; j < h->munin.n; j++)
 			fprintf(out, "    %s %s\n", h->munin.v[j].key,

@@ -7,13 +7,13 @@
  * drover does not use are kept and reported once at info level.  drover adds
  * its own keys (interval, max_concurrency, physical_concurrency, timeout,
  * connect_timeout, idle_timeout, listen, local_node, nagios_command_file;
- * per host physical, timeout, interval and the BMC keys ipmi_address,
- * ipmi_user, ipmi_password_file, ipmi_protocol, ipmi_privilege,
- * ipmi_cipher_suite, ipmi_workarounds, ipmi_interval, ipmi_timeout,
- * ipmi_sel_interval and
- * "ipmi local"; the notification keys state_dir, smtp_*, notify_* and
- * contact.NAME.{webhook,webhook_token_file,email,severities,renotify,
- * recovery}, checked here with file:line like every other key).
+ * per host physical, timeout and interval; the notification keys
+ * state_dir, smtp_*, notify_* and contact.NAME.{webhook,
+ * webhook_token_file,email,severities,renotify,recovery}, checked here
+ * with file:line like every other key).  A host key drover does not know
+ * itself is asked of the sources' key tables (plugins/sources.c), such
+ * as the ipmi source's BMC keys; each source's settings for a host are
+ * kept here opaquely, checked, printed and freed through its table entry.
  *
  * Errors name file and line and the offending text; a config with any error
  * is never used (conf_load returns NULL).
@@ -24,8 +24,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "plugins/ipmi.h"
 #include "plugins/sample.h"
+
+struct source;
+struct source_host;
 
 /* Collected error messages ("FILE:LINE: message: \"text\""). */
 struct conf_errors {
@@ -47,29 +49,12 @@ struct conf_host {
 	char *physical;	    /* physical host; NULL: the host is its own */
 	unsigned interval;  /* seconds; 0: the global interval */
 	unsigned timeout;   /* seconds, whole poll; 0: the global timeout */
-	/* The host's BMC (plugins/ipmi.h); read when ipmi_address or
-	 * ipmi_local is set.  A host may have a BMC and no munin-node. */
-	char *ipmi_address;	  /* BMC address (LAN); NULL: none */
-	unsigned ipmi_port;	  /* UDP port, default 623 */
-	bool ipmi_local;	  /* "ipmi local": in-band, this machine */
-	char *ipmi_user;	  /* NULL: anonymous */
-	char *ipmi_password_file; /* where the password came from */
-	char *ipmi_password;	  /* its first line; never printed */
-	unsigned ipmi_protocol;	  /* 20 (LAN 2.0, default) or 15 */
-	enum ipmi_privilege ipmi_privilege; /* default user */
-	int ipmi_cipher_suite;		    /* -1: library default (3) */
-	char *ipmi_workarounds;		    /* FreeIPMI names, as given */
-	unsigned ipmi_workaround_flags;	    /* the library flags */
-	unsigned ipmi_interval; /* seconds; 0: the host's interval */
-	unsigned ipmi_timeout;	/* seconds, hard deadline; 0: default */
-	/* seconds between full reads (discrete sensors and SEL); 0 with
-	 * ipmi_sel_interval_set: never */
-	unsigned ipmi_sel_interval;
-	bool ipmi_sel_interval_set; /* false: CONF_IPMI_SEL_FACTOR x
-				       ipmi_interval */
-	struct attrs overrides;	    /* "plugin.field.attr" / "plugin.graph_x" */
-	struct attrs munin; /* other Munin host keys, kept for later use */
-	char *file;	    /* where the section starts, for messages */
+	/* each source's settings, as its keys made them (by index in the
+	 * sources table); NULL when the host has none */
+	void **settings;
+	struct attrs overrides; /* "plugin.field.attr" / "plugin.graph_x" */
+	struct attrs munin;	/* other Munin host keys, kept for later use */
+	char *file;		/* where the section starts, for messages */
 	int line;
 };
 
@@ -143,21 +128,17 @@ struct conf_host *conf_host_find(const struct conf *c, const char *name);
 /* Effective interval / timeout of a host, in seconds. */
 unsigned conf_host_interval(const struct conf *c, const struct conf_host *h);
 unsigned conf_host_timeout(const struct conf *c, const struct conf_host *h);
-/* Whether the host reads a BMC; its interval and deadline (seconds). */
-bool conf_host_has_ipmi(const struct conf_host *h);
-unsigned conf_host_ipmi_interval(
-    const struct conf *c, const struct conf_host *h);
-unsigned conf_host_ipmi_timeout(
-    const struct conf *c, const struct conf_host *h);
-/* Seconds between a BMC's full reads (discrete sensors and SEL); 0: none.
- * A full read replaces a regular one, so it happens on the first regular
- * read at or after this long since the previous full one. */
-unsigned conf_host_ipmi_sel_interval(
-    const struct conf *c, const struct conf_host *h);
-/* The default ipmi_sel_interval, in multiples of ipmi_interval. */
-#define CONF_IPMI_SEL_FACTOR 10
-/* Default BMC deadline in seconds when ipmi_timeout is not set. */
-#define CONF_IPMI_TIMEOUT 10
+/* Whether some source of the sources table polls h (update aside). */
+bool conf_host_polled(const struct conf *c, const struct conf_host *h);
+/* Whether some host of c has a target of src (update aside). */
+bool conf_uses_source(const struct conf *c, const struct source *src);
+/*
+ * What h is to src: the generic values and src's settings for h (NULL
+ * when it has none, or src is not in the sources table).  out points
+ * into c and h.
+ */
+void conf_host_source(const struct conf *c, const struct conf_host *h,
+    const struct source *src, struct source_host *out);
 /* The host's group chain as a path ("A/B"), into out. */
 char *conf_host_group_path(const struct conf_host *h, char *out, size_t len);
 /* Munin's rule for a section name without ';': "foo.example.com" ->

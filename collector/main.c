@@ -12,14 +12,12 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "plugins/bmc.h"
 #include "catalog/catalog.h"
 #include "alerts/check.h"
 #include "collector/conf.h"
 #include "collector/ingest.h"
 #include "lib/log.h"
-#include "plugins/munin_client.h"
-#include "plugins/node.h"
+#include "plugins/sources.h"
 #include "collector/poller.h"
 #include "rrd/rrd_writer.h"
 #include "alerts/alerts.h"
@@ -52,17 +50,6 @@ usage(FILE *out)
 	    "                    HOST SERVICE      Nagios plugin: the "
 	    "daemon's state\n"
 	    "       drover --version | --help\n");
-}
-
-static bool
-conf_has_ipmi(const struct conf *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->nhosts; i++)
-		if (conf_host_has_ipmi(&c->hosts[i]))
-			return true;
-	return false;
 }
 
 static struct conf *
@@ -260,6 +247,20 @@ open_renderer(uv_loop_t *loop, const struct conf *c)
 	return renderer_new(loop, &o);
 }
 
+/* Each source some host uses gets its once-per-process set-up. */
+static void
+global_init(const struct conf *c)
+{
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < nsources; i++)
+		if (sources[i]->global_init != NULL &&
+		    conf_uses_source(c, sources[i]) &&
+		    sources[i]->global_init(err, sizeof(err)) == -1)
+			fatalx("drover: %s", err);
+}
+
 static int
 cmd_run(const char *path)
 {
@@ -276,8 +277,7 @@ cmd_run(const char *path)
 	d.loop = uv_default_loop();
 	signal(SIGPIPE, SIG_IGN);
 	/* at start-up, not at the first read: a broken library is fatal */
-	if (conf_has_ipmi(d.conf) && bmc_global_init() == -1)
-		fatalx("drover: cannot read BMCs without libipmimonitoring");
+	global_init(d.conf);
 	d.cat = catalog_new();
 	d.writer = rrd_writer_new(d.conf->rrdcached_socket, RRD_QUEUE_MAX);
 	if (d.cat == NULL || d.writer == NULL)
@@ -287,7 +287,7 @@ cmd_run(const char *path)
 	if (d.alerts == NULL)
 		fatalx("drover: out of memory");
 	alerts_set_conf(d.alerts, d.conf);
-	d.poller = poller_new(d.loop, d.cat, d.in, d.writer);
+	d.poller = poller_new(d.loop, d.cat, d.in, d.writer, sources, nsources);
 	if (d.in == NULL || d.poller == NULL)
 		fatalx("drover: out of memory");
 	ingest_set_alerts(d.in, d.alerts);
@@ -383,75 +383,23 @@ print_batch(const struct batch *b)
 	}
 }
 
-struct poll_once {
-	int ret;
-};
-
-static void
-on_poll_once(void *arg, struct mclient_result *res)
-{
-	struct poll_once *po = arg;
-
-	print_batch(&res->batch);
-	printf("# %s: %s%s%s; %u plugins, %u plugin errors, %zu values, "
-	       "%u bad lines; connect %llu ms, total %llu ms\n",
-	    res->node_name[0] ? res->node_name : "node",
-	    mclient_status_str(res->status), res->error[0] ? ": " : "",
-	    res->error, res->plugins, res->plugin_errors,
-	    batch_values(&res->batch), res->bad_lines,
-	    (unsigned long long)res->connect_ms,
-	    (unsigned long long)res->duration_ms);
-	po->ret = res->status == MC_OK || res->status == MC_PARTIAL ? 0 : 1;
-	batch_cleanup(&res->batch);
-}
-
-/* Reads hc's BMC once on this thread, a full read (discrete sensors and
- * SEL, with no baseline for "new"), and prints it; 0 / 1. */
-static int
-poll_bmc_once(const struct conf *c, const struct conf_host *hc)
-{
-	struct ipmi_sel_state sel = {0};
-	struct ipmi_conn conn;
-	struct batch b = {0};
-	enum ipmi_err code;
-	char cachedir[4096], err[512];
-	uint64_t t0;
-	int ret = 0;
-
-	if (bmc_global_init() == -1)
-		return 1;
-	t0 = uv_hrtime();
-	if (bmc_conn(c, hc, &conn, cachedir, sizeof(cachedir)) == -1) {
-		printf("# %s/ipmi: failed: SDR cache directory %s/ipmi-sdr: "
-		       "%s\n",
-		    hc->name, c->dbdir, strerror(errno));
-		return 1;
-	}
-	if (ipmi_read(&conn, &sel, &b, &code, err, sizeof(err)) == -1)
-		ret = 1;
-	ingest_apply_overrides(hc, &b);
-	print_batch(&b);
-	if (ret == 0)
-		printf("# %s/ipmi: ok; %zu sensors, %.3f ms\n", hc->name,
-		    ipmi_sensor_count(&b), (double)(uv_hrtime() - t0) / 1e6);
-	else
-		printf("# %s/ipmi: failed: %s; %.3f ms\n", hc->name, err,
-		    (double)(uv_hrtime() - t0) / 1e6);
-	batch_cleanup(&b);
-	return ret;
-}
-
+/*
+ * Polls host once with every source that wants it (host-state sources
+ * first, then sub-states, as the poller orders targets) and prints each
+ * batch with its summary line.  0 when every poll succeeded, else 1.
+ */
 static int
 cmd_poll(const char *path, const char *host)
 {
 	struct conf *c = load_conf(path);
+	const struct source *src;
 	struct conf_host *hc;
-	struct mclient_opts o = {0};
-	struct poll_once po = {1};
-	struct mclient *mc;
-	struct batch b = {0};
-	uv_loop_t *loop;
-	uint64_t t0;
+	struct source_host sh;
+	struct batch b;
+	char line[1024];
+	int pass, r, ret = 1;
+	bool polled = false;
+	size_t i;
 
 	if (c == NULL)
 		return 1;
@@ -461,43 +409,25 @@ cmd_poll(const char *path, const char *host)
 		conf_free(c);
 		return 1;
 	}
-	loop = uv_default_loop();
-	t0 = uv_hrtime();
-	if (hc->local) {
-		po.ret = node_collect("/proc", &b) == -1;
-		ingest_apply_overrides(hc, &b);
-		print_batch(&b);
-		printf("# %s: built-in node source, %zu values, %.3f ms\n",
-		    host, batch_values(&b), (double)(uv_hrtime() - t0) / 1e6);
-		batch_cleanup(&b);
-		if (conf_host_has_ipmi(hc))
-			po.ret |= poll_bmc_once(c, hc);
-		conf_free(c);
-		return po.ret;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < nsources; i++) {
+			src = sources[i];
+			conf_host_source(c, hc, src, &sh);
+			if (src->substate != (pass == 1) || !src->wanted(&sh))
+				continue;
+			memset(&b, 0, sizeof(b));
+			r = src->poll_once(&sh, &b, line, sizeof(line));
+			ret = polled ? ret | r : r;
+			polled = true;
+			ingest_apply_overrides(hc, &b);
+			print_batch(&b);
+			if (line[0] != '\0')
+				printf("%s\n", line);
+			batch_cleanup(&b);
+		}
 	}
-	if (hc->address == NULL) {
-		/* a bare BMC */
-		po.ret = conf_host_has_ipmi(hc) ? poll_bmc_once(c, hc) : 1;
-		conf_free(c);
-		return po.ret;
-	}
-	mc = mclient_new(loop);
-	o.address = hc->address;
-	o.port = hc->port;
-	o.list_name = hc->use_node_name ? NULL : hc->name;
-	o.connect_timeout = (uint64_t)c->connect_timeout * 1000;
-	o.idle_timeout = (uint64_t)c->idle_timeout * 1000;
-	o.timeout = (uint64_t)conf_host_timeout(c, hc) * 1000;
-	o.config_refresh = c->config_refresh;
-	mclient_poll(mc, &o, on_poll_once, &po);
-	uv_run(loop, UV_RUN_DEFAULT);
-	mclient_free(mc);
-	uv_run(loop, UV_RUN_DEFAULT);
-	uv_loop_close(loop);
-	if (conf_host_has_ipmi(hc))
-		po.ret |= poll_bmc_once(c, hc);
 	conf_free(c);
-	return po.ret;
+	return ret;
 }
 
 int

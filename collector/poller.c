@@ -1,46 +1,39 @@
 /*
  * poller: starts the polls the scheduler releases and finishes them.
  *
- * A target is one thing polled for a config host: its munin-node client,
- * the built-in node source (inline: reading /proc takes microseconds, so
- * it runs on the loop), or its BMC (a blocking read on the thread pool,
- * plugins/bmc.c).  A host with a BMC has a second target "HOST/ipmi"
- * on the same physical host, so the BMC counts toward that host's budget
- * and has its own interval.  Targets are never freed while a poll runs:
- * removal marks them and the poll's end frees them.
+ * A target is one thing polled for a config host by one source of the
+ * table (plugins/source.h): a munin-node, the built-in node source, a
+ * BMC.  Its name is the host's plus the source's suffix, so a host with
+ * a BMC has a second target "HOST/ipmi" on the same physical host: the
+ * BMC counts toward that host's budget and has its own interval.  The
+ * first source of the table that wants a name gets it.  Targets are
+ * never freed while a poll runs: removal marks them and the poll's end
+ * frees them.
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
-#include "plugins/bmc.h"
-#include "lib/log.h"
-#include "plugins/munin_client.h"
-#include "plugins/node.h"
 #include "collector/poller.h"
 #include "collector/sched.h"
+#include "lib/log.h"
 
 #define SELF_HOST "drover"	  /* host name of drover's own metrics */
 #define MAX_BACKOFF 900		  /* seconds between polls of a dead host */
 #define FAIL_LOG_INTERVAL 3600000 /* ms between repeats of one failure */
 
-enum target_kind { TK_MUNIN, TK_LOCAL, TK_IPMI };
-
-#define IPMI_SUFFIX "/ipmi" /* a BMC target's name: HOST/ipmi */
-
 struct target {
 	struct poller *p;
-	char *name; /* scheduler name: HOST or HOST/ipmi */
+	char *name; /* scheduler name: HOST + the source's suffix */
 	char *host; /* the config and catalog host */
-	enum target_kind kind;
+	const struct source *src;
+	void *state;		    /* the source's, from its init */
 	const struct conf_host *hc; /* in p->conf; refreshed on apply */
-	struct mclient *mc;	    /* TK_MUNIN only */
-	struct bmc *bmc;	    /* TK_IPMI only */
-	int id;			    /* sched id */
+	bool host_state; /* the result is the host's own up/down state */
+	int id;		 /* sched id */
 	bool running;
 	bool removed;
 	struct sched_start start; /* the running poll */
@@ -52,6 +45,8 @@ struct poller {
 	struct catalog *cat;
 	struct ingest *in;
 	struct rrd_writer *writer; /* read for health only */
+	const struct source *const *sources;
+	size_t nsources;
 	const struct conf *conf;
 	struct sched *sched;
 	uv_timer_t timer;      /* next due slot */
@@ -79,8 +74,8 @@ static void kick(struct poller *p);
 static void
 target_free(struct target *t)
 {
-	mclient_free(t->mc);
-	bmc_free(t->bmc);
+	if (t->state != NULL)
+		t->src->close(t->state);
 	free(t->name);
 	free(t->host);
 	free(t);
@@ -105,51 +100,21 @@ record_duration(struct poller *p, const char *name, uint64_t ms)
 	f->value = (double)ms / 1000;
 }
 
-/*
- * Logs each sensor whose state changed since the catalog last saw it
- * (and a first reading that is not OK): an operator watching the log
- * sees a sagging rail the moment drover does.
- */
+/* The end of a poll (the sources' done callback): ingest, catalog,
+ * scheduler, logs. */
 static void
-log_state_changes(const struct cat_host *h, const struct batch *b)
+poll_end(void *arg, struct source_result *res)
 {
-	const struct service *s;
-	const struct field *f;
-	const char *now, *before, *label, *warn, *crit;
-	size_t i, j;
-
-	for (i = 0; i < b->n; i++) {
-		s = &b->services[i];
-		for (j = 0; j < s->nfields; j++) {
-			f = &s->fields[j];
-			now = attrs_get(&f->attrs, "state");
-			if (now == NULL)
-				continue;
-			before = catalog_field_state(h, s->name, f->name);
-			if (before == NULL ? strcmp(now, "OK") == 0
-					   : strcmp(before, now) == 0)
-				continue;
-			label = attrs_get(&f->attrs, "label");
-			warn = attrs_get(&f->attrs, "warning");
-			crit = attrs_get(&f->attrs, "critical");
-			log_info("ipmi: %s: %s.%s \"%s\" = %.6g: %s -> %s "
-				 "(warning %s, critical %s)",
-			    h->name, s->name, f->name,
-			    label != NULL ? label : f->name, f->value,
-			    before != NULL ? before : "new", now,
-			    warn != NULL ? warn : "none",
-			    crit != NULL ? crit : "none");
-		}
-	}
-}
-
-/* The end of a poll: ingest, catalog, scheduler, logs. */
-static void
-poll_end(struct target *t, enum sched_result r, const char *error,
-    struct batch *b, uint64_t poll_ms)
-{
+	struct target *t = arg;
 	struct poller *p = t->p;
 	struct cat_host *h;
+	struct batch *b = &res->batch;
+	const char *error = res->error;
+	uint64_t poll_ms = res->duration_ms;
+	enum sched_result r = res->status == SOURCE_OK	      ? SCHED_OK
+			      : res->status == SOURCE_TIMEOUT ? SCHED_TIMED_OUT
+							      : SCHED_FAILED;
+	bool sub = t->src->substate;
 	unsigned suppressed = 0;
 	size_t values = batch_values(b);
 	unsigned failures;
@@ -158,21 +123,17 @@ poll_end(struct target *t, enum sched_result r, const char *error,
 	t->running = false;
 	h = catalog_find(p->cat, t->host);
 	if (h != NULL && !t->removed) {
-		was_down = t->kind == TK_IPMI ? h->bmc.state == HOST_DOWN
-					      : h->state == HOST_DOWN;
+		was_down =
+		    sub ? h->bmc.state == HOST_DOWN : h->state == HOST_DOWN;
 		/* the result below resets the count */
-		failures = t->kind == TK_IPMI ? h->bmc.failures : h->failures;
-		if (t->kind == TK_IPMI && b->n > 0)
-			log_state_changes(h, b);
+		failures = sub ? h->bmc.failures : h->failures;
 		if (b->n > 0)
 			ingest_batch(p->in, h, t->hc, t->start.ts, b);
-		if (t->kind == TK_IPMI)
+		if (sub)
 			catalog_bmc_result(h, r == SCHED_OK, error, t->start.ts,
 			    poll_ms, (unsigned)values);
-		/* a bare BMC is the host's only state; a poll cut short by
-		 * shutdown says nothing about the host */
-		if ((t->kind != TK_IPMI || t->hc->address == NULL) &&
-		    !p->stopping)
+		/* a poll cut short by shutdown says nothing about the host */
+		if (t->host_state && !p->stopping)
 			ingest_poll_result(p->in, h, r == SCHED_OK, error,
 			    t->start.ts, poll_ms, t->start.delay_ms,
 			    (unsigned)values);
@@ -196,11 +157,10 @@ poll_end(struct target *t, enum sched_result r, const char *error,
 			memset(&t->fail_rl, 0, sizeof(t->fail_rl));
 		} else if (error != NULL && error[0] != '\0')
 			log_debug("poll: %s: %s", t->name, error);
-		if (r == SCHED_OK && t->kind == TK_IPMI)
-			log_debug("poll: %s: %zu sensors in %llu ms (queued "
+		if (r == SCHED_OK && res->summary[0] != '\0')
+			log_debug("poll: %s: %s in %llu ms (queued "
 				  "%llu ms)",
-			    t->name, ipmi_sensor_count(b),
-			    (unsigned long long)poll_ms,
+			    t->name, res->summary, (unsigned long long)poll_ms,
 			    (unsigned long long)t->start.delay_ms);
 		record_duration(p, t->name, poll_ms);
 	}
@@ -214,89 +174,13 @@ poll_end(struct target *t, enum sched_result r, const char *error,
 }
 
 static void
-on_munin_done(void *arg, struct mclient_result *res)
-{
-	struct target *t = arg;
-	enum sched_result r;
-
-	switch (res->status) {
-	case MC_OK:
-	case MC_PARTIAL:
-		r = SCHED_OK;
-		break;
-	case MC_TIMEOUT:
-		r = SCHED_TIMED_OUT;
-		break;
-	default:
-		r = SCHED_FAILED;
-		break;
-	}
-	poll_end(t, r, res->error, &res->batch, res->duration_ms);
-}
-
-static void
-on_bmc_done(void *arg, struct bmc_result *res)
-{
-	struct target *t = arg;
-	enum sched_result r;
-
-	switch (res->status) {
-	case BMC_OK:
-		r = SCHED_OK;
-		break;
-	case BMC_TIMEOUT:
-		r = SCHED_TIMED_OUT;
-		break;
-	default:
-		r = SCHED_FAILED;
-		break;
-	}
-	poll_end(t, r, res->error, &res->batch, res->duration_ms);
-}
-
-static void
 start_poll(struct poller *p, struct target *t)
 {
-	const struct conf_host *hc = t->hc;
-	struct mclient_opts o = {0};
-	struct batch b = {0};
-	char msg[256];
-	uint64_t t0;
+	struct source_host sh;
 
+	conf_host_source(p->conf, t->hc, t->src, &sh);
 	t->running = true;
-	if (t->kind == TK_IPMI) {
-		if (bmc_poll(t->bmc, p->conf, hc, on_bmc_done, t) == 0)
-			return;
-		if (errno == EBUSY)
-			snprintf(msg, sizeof(msg),
-			    "previous BMC session still open (a read "
-			    "abandoned at its deadline has not returned)");
-		else
-			snprintf(msg, sizeof(msg),
-			    "cannot start the BMC read: %s", strerror(errno));
-		poll_end(t, SCHED_FAILED, msg, &b, 0);
-		return;
-	}
-	if (t->kind == TK_LOCAL) {
-		uv_update_time(p->loop);
-		t0 = uv_now(p->loop);
-		if (node_collect("/proc", &b) == -1) {
-			poll_end(t, SCHED_FAILED, "cannot read /proc", &b, 0);
-			return;
-		}
-		uv_update_time(p->loop);
-		poll_end(t, SCHED_OK, NULL, &b, uv_now(p->loop) - t0);
-		return;
-	}
-	o.address = hc->address;
-	o.port = hc->port;
-	o.list_name = hc->use_node_name ? NULL : hc->name;
-	o.connect_timeout = (uint64_t)p->conf->connect_timeout * 1000;
-	o.idle_timeout = (uint64_t)p->conf->idle_timeout * 1000;
-	o.timeout = (uint64_t)conf_host_timeout(p->conf, hc) * 1000;
-	o.config_refresh = p->conf->config_refresh;
-	if (mclient_poll(t->mc, &o, on_munin_done, t) == -1)
-		poll_end(t, SCHED_FAILED, "previous poll still running", &b, 0);
+	t->src->poll(t->state, &sh, poll_end, t);
 }
 
 static void
@@ -460,7 +344,7 @@ out:
 
 struct poller *
 poller_new(uv_loop_t *loop, struct catalog *cat, struct ingest *in,
-    struct rrd_writer *writer)
+    struct rrd_writer *writer, const struct source *const *sources, size_t n)
 {
 	struct poller *p = calloc(1, sizeof(*p));
 
@@ -470,6 +354,8 @@ poller_new(uv_loop_t *loop, struct catalog *cat, struct ingest *in,
 	p->cat = cat;
 	p->in = in;
 	p->writer = writer;
+	p->sources = sources;
+	p->nsources = n;
 	p->sched = sched_new(64, 2, MAX_BACKOFF);
 	if (p->sched == NULL) {
 		free(p);
@@ -482,34 +368,63 @@ poller_new(uv_loop_t *loop, struct catalog *cat, struct ingest *in,
 	return p;
 }
 
-/* What target name should be under c, if anything (false: none). */
-static bool
-wanted(const struct conf *c, const char *name, enum target_kind *kind,
-    const struct conf_host **hcp)
+/* The i-th source in polling order: host-state ones, then sub-states. */
+static const struct source *
+source_at(const struct poller *p, size_t i)
 {
-	const struct conf_host *hc;
-	char host[512];
-	size_t n = strlen(name), sl = strlen(IPMI_SUFFIX);
+	size_t j, k = 0;
+	int pass;
 
-	if (n > sl && strcmp(name + n - sl, IPMI_SUFFIX) == 0 &&
-	    n - sl < sizeof(host)) {
-		snprintf(host, sizeof(host), "%.*s", (int)(n - sl), name);
-		hc = conf_host_find(c, host);
-		*kind = TK_IPMI;
-		*hcp = hc;
-		return hc != NULL && hc->update && conf_host_has_ipmi(hc);
+	for (pass = 0; pass < 2; pass++)
+		for (j = 0; j < p->nsources; j++)
+			if (p->sources[j]->substate == (pass == 1) && k++ == i)
+				return p->sources[j];
+	return NULL;
+}
+
+static bool
+source_wants(
+    const struct conf *c, const struct conf_host *hc, const struct source *src)
+{
+	struct source_host sh;
+
+	conf_host_source(c, hc, src, &sh);
+	return src->wanted(&sh);
+}
+
+/* Whether the target name belongs to src under c: hc polls it with src
+ * and no source before src claims the same name. */
+static bool
+owns_name(const struct poller *p, const struct conf *c,
+    const struct conf_host *hc, const char *name, const struct source *src)
+{
+	const struct source *s;
+	size_t i, hl = strlen(hc->name);
+
+	if (!hc->update)
+		return false;
+	for (i = 0; (s = source_at(p, i)) != NULL; i++) {
+		if (strncmp(name, hc->name, hl) != 0 ||
+		    strcmp(name + hl, s->suffix) != 0 ||
+		    !source_wants(c, hc, s))
+			continue;
+		return s == src;
 	}
-	hc = conf_host_find(c, name);
-	*hcp = hc;
-	if (hc == NULL || !hc->update)
-		return false;
-	if (hc->local)
-		*kind = TK_LOCAL;
-	else if (hc->address != NULL)
-		*kind = TK_MUNIN;
-	else
-		return false;
-	return true;
+	return false;
+}
+
+/* Whether a host-state source polls hc (else a sub-state is its own). */
+static bool
+has_host_state(
+    const struct poller *p, const struct conf *c, const struct conf_host *hc)
+{
+	const struct source *s;
+	size_t i;
+
+	for (i = 0; (s = source_at(p, i)) != NULL; i++)
+		if (!s->substate && source_wants(c, hc, s))
+			return true;
+	return false;
 }
 
 static struct target *
@@ -523,19 +438,23 @@ find_target(struct poller *p, const char *name)
 	return NULL;
 }
 
-/* Adds (or updates) the target name of kind for hc.  0 / -1. */
+/* Adds (or updates) the target name of src for hc.  0 / -1. */
 static int
 apply_target(struct poller *p, const struct conf *c, const struct conf_host *hc,
-    const char *name, enum target_kind kind, uint64_t now)
+    const char *name, const struct source *src, uint64_t now)
 {
 	struct target *t, **nv;
+	struct source_host sh;
 	const char *phys = hc->physical != NULL ? hc->physical : hc->name;
-	unsigned interval = kind == TK_IPMI ? conf_host_ipmi_interval(c, hc)
-					    : conf_host_interval(c, hc);
+	unsigned interval;
+	bool host_state = !src->substate || !has_host_state(p, c, hc);
 
+	conf_host_source(c, hc, src, &sh);
+	interval = src->interval != NULL ? src->interval(&sh) : sh.interval;
 	t = find_target(p, name);
 	if (t != NULL) {
 		t->hc = hc;
+		t->host_state = host_state;
 		sched_update(
 		    p->sched, t->id, phys, interval, t, now, wall_ms());
 		return 0;
@@ -545,16 +464,12 @@ apply_target(struct poller *p, const struct conf *c, const struct conf_host *hc,
 		return -1;
 	t->p = p;
 	t->hc = hc;
-	t->kind = kind;
+	t->src = src;
+	t->host_state = host_state;
 	t->name = strdup(name);
 	t->host = strdup(hc->name);
-	if (kind == TK_MUNIN)
-		t->mc = mclient_new(p->loop);
-	if (kind == TK_IPMI)
-		t->bmc = bmc_new(p->loop, hc->name);
-	if (t->name == NULL || t->host == NULL ||
-	    (kind == TK_MUNIN && t->mc == NULL) ||
-	    (kind == TK_IPMI && t->bmc == NULL)) {
+	t->state = src->init(p->loop, hc->name);
+	if (t->name == NULL || t->host == NULL || t->state == NULL) {
 		target_free(t);
 		return -1;
 	}
@@ -583,12 +498,12 @@ int
 poller_apply(struct poller *p, const struct conf *c)
 {
 	const struct conf_host *hc;
+	const struct source *src;
 	struct target *t;
-	enum target_kind kind;
 	const char **keep;
 	char name[512];
 	uint64_t now;
-	size_t i, w, nkeep = 0;
+	size_t i, j, w, nkeep = 0;
 
 	keep = calloc(c->nhosts + 1, sizeof(*keep));
 	if (keep == NULL)
@@ -602,7 +517,8 @@ poller_apply(struct poller *p, const struct conf *c)
 	/* drop targets no longer configured (or no longer polled) */
 	for (i = w = 0; i < p->nt; i++) {
 		t = p->t[i];
-		if (wanted(c, t->name, &kind, &hc) && kind == t->kind) {
+		hc = conf_host_find(c, t->host);
+		if (hc != NULL && owns_name(p, c, hc, t->name, t->src)) {
 			p->t[w++] = t;
 			continue;
 		}
@@ -618,14 +534,14 @@ poller_apply(struct poller *p, const struct conf *c)
 		hc = &c->hosts[i];
 		keep[nkeep++] = hc->name;
 		catalog_host(p->cat, hc->name, hc->group, hc->physical);
-		if (wanted(c, hc->name, &kind, &hc) &&
-		    apply_target(p, c, hc, hc->name, kind, now) == -1)
-			goto fail;
-		hc = &c->hosts[i];
-		snprintf(name, sizeof(name), "%s%s", hc->name, IPMI_SUFFIX);
-		if (wanted(c, name, &kind, &hc) &&
-		    apply_target(p, c, hc, name, TK_IPMI, now) == -1)
-			goto fail;
+		for (j = 0; (src = source_at(p, j)) != NULL; j++) {
+			if (snprintf(name, sizeof(name), "%s%s", hc->name,
+				src->suffix) >= (int)sizeof(name))
+				continue;
+			if (owns_name(p, c, hc, name, src) &&
+			    apply_target(p, c, hc, name, src, now) == -1)
+				goto fail;
+		}
 	}
 	keep[nkeep++] = SELF_HOST;
 	catalog_retain(p->cat, keep, nkeep);
@@ -649,12 +565,9 @@ poller_stop(struct poller *p)
 	p->stopping = true;
 	uv_timer_stop(&p->timer);
 	uv_timer_stop(&p->self_timer);
-	for (i = 0; i < p->nt; i++) {
-		if (p->t[i]->running && p->t[i]->mc != NULL)
-			mclient_cancel(p->t[i]->mc);
-		if (p->t[i]->running && p->t[i]->bmc != NULL)
-			bmc_cancel(p->t[i]->bmc);
-	}
+	for (i = 0; i < p->nt; i++)
+		if (p->t[i]->running)
+			p->t[i]->src->cancel(p->t[i]->state);
 	uv_close((uv_handle_t *)&p->timer, NULL);
 	uv_close((uv_handle_t *)&p->self_timer, NULL);
 }

@@ -1,11 +1,13 @@
 /*
  * poller: the loop glue between the scheduler and the sources.
  *
- * Owns one target per polled host (its scheduler entry and, for a
- * munin-node, its client with the cached plugin configs), one timer armed
- * for the scheduler's next due slot, and the timer for drover's own
- * metrics.  When a poll ends its batch goes to ingest, its result to the
- * catalog and the scheduler.  Loop thread only.
+ * Owns one target per thing polled (its scheduler entry and its source's
+ * state, such as a munin-node client with the cached plugin configs), one
+ * timer armed for the scheduler's next due slot, and the timer for
+ * drover's own metrics.  The sources come from a table the caller passes
+ * (plugins/sources.c in the daemon); the poller names none.  When a poll
+ * ends its batch goes to ingest, its result to the catalog and the
+ * scheduler.  Loop thread only.
  */
 #ifndef DROVER_POLLER_H
 #define DROVER_POLLER_H
@@ -15,14 +17,20 @@
 #include "catalog/catalog.h"
 #include "collector/conf.h"
 #include "collector/ingest.h"
-#include "rrd/rrd_writer.h"
+#include "plugins/source.h"
 #include "rrd/rrd_writer.h"
 
 struct poller;
 
-/* writer (may be NULL) is only read, for drover's own health metrics. */
+/*
+ * writer (may be NULL) is only read, for drover's own health metrics.
+ * sources[0..n) is the table of sources to poll with, walked in order
+ * for each host (host-state sources before sub-state ones); it must
+ * outlive the poller.
+ */
 struct poller *poller_new(uv_loop_t *loop, struct catalog *cat,
-    struct ingest *in, struct rrd_writer *writer);
+    struct ingest *in, struct rrd_writer *writer,
+    const struct source *const *sources, size_t n);
 /*
  * Makes the targets match c: new hosts are added, changed ones updated in
  * place (their schedule, cache and state kept), vanished ones removed.

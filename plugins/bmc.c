@@ -4,7 +4,7 @@
  * A job lives until both its worker has returned (after_work) and its
  * deadline timer is closed; the bmc that started it may be gone by then.
  *
- * Every conf_host_ipmi_sel_interval() a read is a full one: it also takes
+ * Every bmc_sel_interval() a read is a full one: it also takes
  * the discrete sensors and the SEL (counted against the state the bmc
  * keeps between full reads; the job works on its own copy).  Regular
  * reads repeat the last full read's services (ipmi_discrete, ipmi_sel):
@@ -17,10 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include "plugins/bmc.h"
 #include "lib/log.h"
+#include "plugins/bmc.h"
 
 /* The library's session timeout as a share of the deadline: it gives up
  * first, so the deadline only fires when something else hangs. */
@@ -49,18 +51,22 @@ struct bmc_job {
 	struct batch batch;
 };
 
+/* How a read ended. */
+enum bmc_status { BMC_OK, BMC_FAILED, BMC_TIMEOUT, BMC_CANCELLED };
+
 struct bmc {
 	uv_loop_t *loop;
 	char *host;
 	struct bmc_job *job;  /* the read this poll waits for, or NULL */
 	struct bmc_job *busy; /* a job whose worker has not returned */
-	bmc_done_cb cb;
+	source_done_cb cb;
 	void *arg;
 	bool freeing;
 	struct ipmi_sel_state sel; /* what the last full read saw */
 	bool had_full;		   /* a full read has succeeded */
 	uint64_t next_full;	   /* uv_now ms the next full read is due */
 	struct batch slow;	   /* the last full read's slow services */
+	struct attrs states;	   /* "service.field" -> last state seen */
 };
 
 /* The services only a full read produces. */
@@ -140,6 +146,7 @@ static void
 bmc_release(struct bmc *b)
 {
 	batch_cleanup(&b->slow);
+	attrs_cleanup(&b->states);
 	free(b->host);
 	free(b);
 }
@@ -197,19 +204,63 @@ note_read(struct bmc *b, struct bmc_job *j, struct batch *out)
 	}
 }
 
+/*
+ * Logs each sensor of bt whose state changed since b's previous read (and
+ * a first reading that is not OK): an operator watching the log sees a
+ * sagging rail the moment drover does.
+ */
+static void
+log_state_changes(struct bmc *b, const struct batch *bt)
+{
+	const struct service *s;
+	const struct field *f;
+	const char *now, *before, *label, *warn, *crit;
+	char key[512];
+	size_t i, j;
+
+	for (i = 0; i < bt->n; i++) {
+		s = &bt->services[i];
+		for (j = 0; j < s->nfields; j++) {
+			f = &s->fields[j];
+			now = attrs_get(&f->attrs, "state");
+			if (now == NULL)
+				continue;
+			snprintf(key, sizeof(key), "%s.%s", s->name, f->name);
+			before = attrs_get(&b->states, key);
+			if (before == NULL ? strcmp(now, "OK") != 0
+					   : strcmp(before, now) != 0) {
+				label = attrs_get(&f->attrs, "label");
+				warn = attrs_get(&f->attrs, "warning");
+				crit = attrs_get(&f->attrs, "critical");
+				log_info(
+				    "ipmi: %s: %s.%s \"%s\" = %.6g: %s -> %s "
+				    "(warning %s, critical %s)",
+				    b->host, s->name, f->name,
+				    label != NULL ? label : f->name, f->value,
+				    before != NULL ? before : "new", now,
+				    warn != NULL ? warn : "none",
+				    crit != NULL ? crit : "none");
+			}
+			/* memory shortage only repeats a message */
+			(void)attrs_set(&b->states, key, now);
+		}
+	}
+}
+
 /* Hands the result to the caller and detaches the job from b. */
 static void
 deliver(struct bmc *b, struct bmc_job *j, enum bmc_status st, const char *error)
 {
-	struct bmc_result res = {0};
-	bmc_done_cb cb = b->cb;
+	struct source_result res = {0};
+	source_done_cb cb = b->cb;
 	void *arg = b->arg;
 
 	b->job = NULL;
 	j->delivered = true;
 	uv_timer_stop(&j->deadline);
-	res.status = st;
-	res.code = st == BMC_OK ? IPMI_E_OK : j->code;
+	res.status = st == BMC_OK	 ? SOURCE_OK
+		     : st == BMC_TIMEOUT ? SOURCE_TIMEOUT
+					 : SOURCE_FAILED;
 	uv_update_time(b->loop);
 	res.duration_ms = uv_now(b->loop) - j->t0;
 	if (error[0] != '\0')
@@ -219,8 +270,13 @@ deliver(struct bmc *b, struct bmc_job *j, enum bmc_status st, const char *error)
 		res.batch = j->batch;
 		memset(&j->batch, 0, sizeof(j->batch));
 	}
-	if (st == BMC_OK)
+	if (st == BMC_OK) {
 		note_read(b, j, &res.batch);
+		snprintf(res.summary, sizeof(res.summary), "%zu sensors",
+		    ipmi_sensor_count(&res.batch));
+	}
+	if (res.batch.n > 0)
+		log_state_changes(b, &res.batch);
 	cb(arg, &res);
 	batch_cleanup(&res.batch);
 }
@@ -303,22 +359,23 @@ mkdir_0700(const char *path)
 }
 
 int
-bmc_conn(const struct conf *c, const struct conf_host *hc,
-    struct ipmi_conn *conn, char *cachedir, size_t cachelen)
+bmc_conn(const struct source_host *h, struct ipmi_conn *conn, char *cachedir,
+    size_t cachelen)
 {
+	const struct bmc_settings *bs = h->settings;
 	char dir[4096];
-	unsigned deadline_ms = conf_host_ipmi_timeout(c, hc) * 1000;
+	unsigned deadline_ms = bmc_timeout(h) * 1000;
 	unsigned rt;
 
 	memset(conn, 0, sizeof(*conn));
-	conn->address = hc->ipmi_local ? NULL : hc->ipmi_address;
-	conn->port = hc->ipmi_port;
-	conn->user = hc->ipmi_user;
-	conn->password = hc->ipmi_password;
-	conn->protocol = hc->ipmi_protocol;
-	conn->privilege = hc->ipmi_privilege;
-	conn->cipher_suite = hc->ipmi_cipher_suite;
-	conn->workarounds = hc->ipmi_workaround_flags;
+	conn->address = bs->local ? NULL : bs->address;
+	conn->port = bs->port;
+	conn->user = bs->user;
+	conn->password = bs->password;
+	conn->protocol = bs->protocol;
+	conn->privilege = bs->privilege;
+	conn->cipher_suite = bs->cipher_suite;
+	conn->workarounds = bs->workaround_flags;
 	conn->session_timeout_ms = deadline_ms * SESSION_SHARE_PCT / 100;
 	rt = conn->session_timeout_ms / 6;
 	if (rt < RETRANSMIT_MIN_MS)
@@ -326,14 +383,14 @@ bmc_conn(const struct conf *c, const struct conf_host *hc,
 	if (rt > RETRANSMIT_MAX_MS)
 		rt = RETRANSMIT_MAX_MS;
 	conn->retransmit_ms = rt;
-	if (snprintf(dir, sizeof(dir), "%s/ipmi-sdr", c->dbdir) >=
+	if (snprintf(dir, sizeof(dir), "%s/ipmi-sdr", h->dbdir) >=
 		(int)sizeof(dir) ||
-	    snprintf(cachedir, cachelen, "%s/%s", dir, hc->name) >=
+	    snprintf(cachedir, cachelen, "%s/%s", dir, h->name) >=
 		(int)cachelen) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (mkdir(c->dbdir, 0755) == -1 && errno != EEXIST)
+	if (mkdir(h->dbdir, 0755) == -1 && errno != EEXIST)
 		return -1;
 	if (mkdir_0700(dir) == -1 || mkdir_0700(cachedir) == -1)
 		return -1;
@@ -354,9 +411,27 @@ dup_or_null(const char *s, bool *fail)
 	return p;
 }
 
-int
-bmc_poll(struct bmc *b, const struct conf *c, const struct conf_host *hc,
-    bmc_done_cb cb, void *arg)
+/* A poll that could not start: cb at once, as the poll's result. */
+static void
+fail_now(source_done_cb cb, void *arg, int err)
+{
+	struct source_result res = {0};
+
+	res.status = SOURCE_FAILED;
+	if (err == EBUSY)
+		snprintf(res.error, sizeof(res.error),
+		    "previous BMC session still open (a read "
+		    "abandoned at its deadline has not returned)");
+	else
+		snprintf(res.error, sizeof(res.error),
+		    "cannot start the BMC read: %s", strerror(err));
+	cb(arg, &res);
+}
+
+/* Starts the read; 0, or -1 (errno) when it cannot start. */
+static int
+start_read(
+    struct bmc *b, const struct source_host *h, source_done_cb cb, void *arg)
 {
 	struct bmc_job *j;
 	bool fail = false;
@@ -372,7 +447,7 @@ bmc_poll(struct bmc *b, const struct conf *c, const struct conf_host *hc,
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return -1;
-	if (bmc_conn(c, hc, &j->conn, j->cachedir, sizeof(j->cachedir)) == -1) {
+	if (bmc_conn(h, &j->conn, j->cachedir, sizeof(j->cachedir)) == -1) {
 		free(j);
 		return -1;
 	}
@@ -394,11 +469,10 @@ bmc_poll(struct bmc *b, const struct conf *c, const struct conf_host *hc,
 	j->t0 = uv_now(b->loop);
 	/* due within half a regular interval counts as due: reads start
 	 * on a schedule, not to the millisecond */
-	j->full_ms = conf_host_ipmi_sel_interval(c, hc) * 1000;
+	j->full_ms = bmc_sel_interval(h) * 1000;
 	j->full =
 	    j->full_ms > 0 &&
-	    (!b->had_full ||
-		j->t0 + conf_host_ipmi_interval(c, hc) * 500 >= b->next_full);
+	    (!b->had_full || j->t0 + bmc_interval(h) * 500 >= b->next_full);
 	j->sel = b->sel;
 	if (j->full_ms == 0) /* turned off: stop repeating the old ones */
 		batch_cleanup(&b->slow);
@@ -410,13 +484,21 @@ bmc_poll(struct bmc *b, const struct conf *c, const struct conf_host *hc,
 		errno = EAGAIN;
 		return -1;
 	}
-	uv_timer_start(&j->deadline, on_deadline,
-	    (uint64_t)conf_host_ipmi_timeout(c, hc) * 1000, 0);
+	uv_timer_start(
+	    &j->deadline, on_deadline, (uint64_t)bmc_timeout(h) * 1000, 0);
 	b->cb = cb;
 	b->arg = arg;
 	b->job = j;
 	b->busy = j;
 	return 0;
+}
+
+void
+bmc_poll(
+    struct bmc *b, const struct source_host *h, source_done_cb cb, void *arg)
+{
+	if (start_read(b, h, cb, arg) == -1)
+		fail_now(cb, arg, errno);
 }
 
 void
@@ -446,3 +528,449 @@ bmc_free(struct bmc *b)
 		b->busy->bmc = NULL;
 	bmc_release(b);
 }
+
+/* ---- the ipmi source: settings, keys, table entry ------------------ */
+
+unsigned
+bmc_interval(const struct source_host *h)
+{
+	const struct bmc_settings *bs = h->settings;
+
+	return bs != NULL && bs->interval ? bs->interval : h->interval;
+}
+
+unsigned
+bmc_sel_interval(const struct source_host *h)
+{
+	const struct bmc_settings *bs = h->settings;
+
+	if (bs != NULL && bs->sel_interval_set)
+		return bs->sel_interval;
+	return BMC_SEL_FACTOR * bmc_interval(h);
+}
+
+unsigned
+bmc_timeout(const struct source_host *h)
+{
+	const struct bmc_settings *bs = h->settings;
+	unsigned iv = bmc_interval(h);
+
+	if (bs != NULL && bs->timeout)
+		return bs->timeout;
+	return iv < BMC_DEFAULT_TIMEOUT ? iv : BMC_DEFAULT_TIMEOUT;
+}
+
+bool
+bmc_wanted(const struct source_host *h)
+{
+	const struct bmc_settings *bs = h->settings;
+
+	return bs != NULL && (bs->address != NULL || bs->local);
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		fatal("ipmi: strdup");
+	return p;
+}
+
+static void
+set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
+static void *
+settings_new(void)
+{
+	struct bmc_settings *bs = calloc(1, sizeof(*bs));
+
+	if (bs == NULL)
+		return NULL;
+	bs->port = 623;
+	bs->protocol = 20;
+	bs->cipher_suite = -1;
+	return bs;
+}
+
+static void
+settings_free(void *p)
+{
+	struct bmc_settings *bs = p;
+
+	if (bs == NULL)
+		return;
+	free(bs->address);
+	free(bs->user);
+	free(bs->password_file);
+	if (bs->password != NULL) {
+		explicit_bzero(bs->password, strlen(bs->password));
+		free(bs->password);
+	}
+	free(bs->workarounds);
+	free(bs);
+}
+
+static int
+key_local(void *p, const char *key, const char *val, char *err, size_t len)
+{
+	struct bmc_settings *bs = p;
+
+	(void)key;
+	if (strcmp(val, "local") != 0) {
+		snprintf(err, len,
+		    "ipmi takes only \"local\" "
+		    "(in-band); use ipmi_address "
+		    "for a BMC on the network");
+		return -1;
+	}
+	bs->local = true;
+	return 0;
+}
+
+static int
+key_address(void *p, const char *key, const char *val, char *err, size_t len)
+{
+	struct bmc_settings *bs = p;
+	char addr[256];
+
+	(void)key;
+	if (source_parse_address(
+		val, addr, sizeof(addr), &bs->port, err, len) == -1)
+		return -1;
+	set_str(&bs->address, addr);
+	return 0;
+}
+
+static int
+key_user(void *p, const char *key, const char *val, char *err, size_t len)
+{
+	struct bmc_settings *bs = p;
+
+	(void)key;
+	if (strlen(val) > 16) {
+		snprintf(err, len, "ipmi_user is longer than 16 bytes");
+		return -1;
+	}
+	set_str(&bs->user, val);
+	return 0;
+}
+
+/*
+ * Reads the BMC password from path: it must be a regular file that
+ * neither group nor others can read (a password is a secret, and
+ * FreeIPMI's own tools insist on the same).  The first line is the
+ * password.
+ */
+static int
+key_password_file(
+    void *p, const char *key, const char *path, char *err, size_t len)
+{
+	struct bmc_settings *bs = p;
+	struct stat st;
+	char buf[256];
+	ssize_t n;
+	int fd;
+
+	(void)key;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1) {
+		snprintf(err, len, "ipmi_password_file %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, len, "ipmi_password_file %s: not a regular file",
+		    path);
+		close(fd);
+		return -1;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		snprintf(err, len,
+		    "ipmi_password_file %s is accessible by group or others "
+		    "(mode %04o); refusing it (chmod 600 %s)",
+		    path, (unsigned)(st.st_mode & 07777), path);
+		close(fd);
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0) {
+		snprintf(err, len, "ipmi_password_file %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (strlen(buf) > 20) {
+		/* IPMI 2.0 passwords are at most 20 bytes */
+		snprintf(err, len,
+		    "ipmi_password_file %s: password longer "
+		    "than 20 bytes",
+		    path);
+		explicit_bzero(buf, sizeof(buf));
+		return -1;
+	}
+	if (bs->password != NULL) {
+		explicit_bzero(bs->password, strlen(bs->password));
+		free(bs->password);
+	}
+	bs->password = xstrdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+	set_str(&bs->password_file, path);
+	return 0;
+}
+
+static int
+key_protocol(void *p, const char *key, const char *val, char *err, size_t len)
+{
+	struct bmc_settings *bs = p;
+
+	(void)key;
+	if (strcmp(val, "2.0") == 0)
+		bs->protocol = 20;
+	else if (strcmp(val, "1.5") == 0)
+		bs->protocol = 15;
+	else {
+		snprintf(err, len, "ipmi_protocol must be 2.0 or 1.5");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+key_privilege(void *p, const char *key, const char *val, char *err, size_t len)
+{
+	struct bmc_settings *bs = p;
+
+	(void)key;
+	if (!ipmi_privilege_parse(val, &bs->privilege)) {
+		snprintf(
+		    err, len, "ipmi_privilege must be user, operator or admin");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+key_cipher_suite(
+    void *p, const char *key, const char *val, char *err, size_t len)
+{
+	struct bmc_settings *bs = p;
+	unsigned u;
+
+	(void)key;
+	if (!source_parse_uint(val, 0, 17, &u)) {
+		snprintf(err, len, "ipmi_cipher_suite must be 0-17");
+		return -1;
+	}
+	bs->cipher_suite = (int)u;
+	return 0;
+}
+
+static int
+key_workarounds(
+    void *p, const char *key, const char *val, char *err, size_t len)
+{
+	struct bmc_settings *bs = p;
+	char bad[64];
+	unsigned u;
+
+	(void)key;
+	/* checked against the protocol in settings_check */
+	if (!ipmi_workarounds_parse(val, 20, &u, bad, sizeof(bad))) {
+		snprintf(err, len,
+		    "ipmi_workarounds: unknown workaround \"%s\" "
+		    "(FreeIPMI's names, e.g. opensesspriv)",
+		    bad);
+		return -1;
+	}
+	set_str(&bs->workarounds, val);
+	return 0;
+}
+
+/* ipmi_interval and ipmi_timeout */
+static int
+key_seconds(void *p, const char *key, const char *val, char *err, size_t len)
+{
+	struct bmc_settings *bs = p;
+
+	if (!source_parse_uint(
+		val, 1, 86400, key[5] == 'i' ? &bs->interval : &bs->timeout)) {
+		snprintf(err, len, "%s must be 1-86400 seconds", key);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+key_sel_interval(
+    void *p, const char *key, const char *val, char *err, size_t len)
+{
+	struct bmc_settings *bs = p;
+
+	(void)key;
+	/* up to ten days: ten times the longest ipmi_interval */
+	if (!source_parse_uint(val, 0, 864000, &bs->sel_interval)) {
+		snprintf(err, len,
+		    "ipmi_sel_interval must be 0 (off) or 1-864000 "
+		    "seconds");
+		return -1;
+	}
+	bs->sel_interval_set = true;
+	return 0;
+}
+
+static void
+settings_check(void *p, source_err_cb err, void *arg)
+{
+	struct bmc_settings *bs = p;
+	char bad[256], msg[512];
+
+	if (bs->address != NULL && bs->local)
+		err(arg, "ipmi local and ipmi_address both set; choose one");
+	if (bs->workarounds != NULL &&
+	    !ipmi_workarounds_parse(bs->workarounds, bs->protocol,
+		&bs->workaround_flags, bad, sizeof(bad))) {
+		snprintf(
+		    msg, sizeof(msg), "ipmi_workarounds: \"%s\" unknown", bad);
+		err(arg, msg);
+	}
+}
+
+static void
+settings_print(const struct source_host *h, FILE *out)
+{
+	const struct bmc_settings *bs = h->settings;
+
+	if (bs->local)
+		fprintf(out, "    ipmi local\n");
+	if (bs->address != NULL)
+		fprintf(out,
+		    strchr(bs->address, ':') ? "    ipmi_address [%s]:%u\n"
+					     : "    ipmi_address %s:%u\n",
+		    bs->address, bs->port);
+	if (!bmc_wanted(h))
+		return;
+	if (bs->user != NULL)
+		fprintf(out, "    ipmi_user %s\n", bs->user);
+	if (bs->password_file != NULL)
+		fprintf(out, "    ipmi_password_file %s\n", bs->password_file);
+	fprintf(
+	    out, "    ipmi_protocol %s\n", bs->protocol == 15 ? "1.5" : "2.0");
+	fprintf(
+	    out, "    ipmi_privilege %s\n", ipmi_privilege_str(bs->privilege));
+	if (bs->cipher_suite >= 0)
+		fprintf(out, "    ipmi_cipher_suite %d\n", bs->cipher_suite);
+	if (bs->workarounds != NULL)
+		fprintf(out, "    ipmi_workarounds %s\n", bs->workarounds);
+	fprintf(out, "    ipmi_interval %u\n", bmc_interval(h));
+	fprintf(out, "    ipmi_timeout %u\n", bmc_timeout(h));
+	fprintf(out, "    ipmi_sel_interval %u\n", bmc_sel_interval(h));
+}
+
+static int
+global_init(char *err, size_t len)
+{
+	if (bmc_global_init() == -1) {
+		snprintf(
+		    err, len, "cannot read BMCs without libipmimonitoring");
+		return -1;
+	}
+	return 0;
+}
+
+static void *
+src_init(uv_loop_t *loop, const char *host)
+{
+	return bmc_new(loop, host);
+}
+
+static void
+src_poll(void *state, const struct source_host *h, source_done_cb cb, void *arg)
+{
+	bmc_poll(state, h, cb, arg);
+}
+
+static void
+src_cancel(void *state)
+{
+	bmc_cancel(state);
+}
+
+static void
+src_close(void *state)
+{
+	bmc_free(state);
+}
+
+/* A full read (discrete sensors and SEL, with no baseline for "new") on
+ * this thread. */
+static int
+poll_once(const struct source_host *h, struct batch *b, char *line, size_t len)
+{
+	struct ipmi_sel_state sel = {0};
+	struct ipmi_conn conn;
+	enum ipmi_err code;
+	char cachedir[4096], err[512];
+	uint64_t t0;
+
+	line[0] = '\0';
+	if (bmc_global_init() == -1)
+		return 1;
+	t0 = uv_hrtime();
+	if (bmc_conn(h, &conn, cachedir, sizeof(cachedir)) == -1) {
+		snprintf(line, len,
+		    "# %s/ipmi: failed: SDR cache directory %s/ipmi-sdr: %s",
+		    h->name, h->dbdir, strerror(errno));
+		return 1;
+	}
+	if (ipmi_read(&conn, &sel, b, &code, err, sizeof(err)) == -1) {
+		snprintf(line, len, "# %s/ipmi: failed: %s; %.3f ms", h->name,
+		    err, (double)(uv_hrtime() - t0) / 1e6);
+		return 1;
+	}
+	snprintf(line, len, "# %s/ipmi: ok; %zu sensors, %.3f ms", h->name,
+	    ipmi_sensor_count(b), (double)(uv_hrtime() - t0) / 1e6);
+	return 0;
+}
+
+/* Sorted by key. */
+static const struct source_key keys[] = {
+    {"ipmi", key_local},
+    {"ipmi_address", key_address},
+    {"ipmi_cipher_suite", key_cipher_suite},
+    {"ipmi_interval", key_seconds},
+    {"ipmi_password_file", key_password_file},
+    {"ipmi_privilege", key_privilege},
+    {"ipmi_protocol", key_protocol},
+    {"ipmi_sel_interval", key_sel_interval},
+    {"ipmi_timeout", key_seconds},
+    {"ipmi_user", key_user},
+    {"ipmi_workarounds", key_workarounds},
+};
+
+const struct source source_ipmi = {
+    .name = "ipmi",
+    .suffix = "/ipmi",
+    .substate = true,
+    .keys = keys,
+    .nkeys = sizeof(keys) / sizeof(keys[0]),
+    .settings_new = settings_new,
+    .settings_free = settings_free,
+    .settings_check = settings_check,
+    .settings_print = settings_print,
+    .wanted = bmc_wanted,
+    .interval = bmc_interval,
+    .global_init = global_init,
+    .init = src_init,
+    .poll = src_poll,
+    .cancel = src_cancel,
+    .close = src_close,
+    .poll_once = poll_once,
+};

@@ -785,3 +785,172 @@ mclient_free(struct mclient *c)
 	uv_close((uv_handle_t *)&c->idle_timer, on_timer_closed);
 	uv_close((uv_handle_t *)&c->total_timer, on_timer_closed);
 }
+
+/* ---- the munin source ---------------------------------------------- */
+
+/* One munin-node target: its client and the poll's caller. */
+struct munin_target {
+	struct mclient *mc;
+	source_done_cb cb;
+	void *arg;
+};
+
+static bool
+src_wanted(const struct source_host *h)
+{
+	return h->address != NULL && !h->local;
+}
+
+static void
+src_opts(const struct source_host *h, struct mclient_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->address = h->address;
+	o->port = h->port;
+	o->list_name = h->use_node_name ? NULL : h->name;
+	o->connect_timeout = (uint64_t)h->connect_timeout * 1000;
+	o->idle_timeout = (uint64_t)h->idle_timeout * 1000;
+	o->timeout = (uint64_t)h->timeout * 1000;
+	o->config_refresh = h->config_refresh;
+}
+
+static void *
+src_init(uv_loop_t *loop, const char *host)
+{
+	struct munin_target *mt = calloc(1, sizeof(*mt));
+
+	(void)host;
+	if (mt == NULL)
+		return NULL;
+	mt->mc = mclient_new(loop);
+	if (mt->mc == NULL) {
+		free(mt);
+		return NULL;
+	}
+	return mt;
+}
+
+static void
+on_src_done(void *arg, struct mclient_result *res)
+{
+	struct munin_target *mt = arg;
+	struct source_result sr = {0};
+
+	switch (res->status) {
+	case MC_OK:
+	case MC_PARTIAL:
+		sr.status = SOURCE_OK;
+		break;
+	case MC_TIMEOUT:
+		sr.status = SOURCE_TIMEOUT;
+		break;
+	default:
+		sr.status = SOURCE_FAILED;
+		break;
+	}
+	snprintf(sr.error, sizeof(sr.error), "%s", res->error);
+	sr.batch = res->batch;
+	memset(&res->batch, 0, sizeof(res->batch));
+	sr.duration_ms = res->duration_ms;
+	mt->cb(mt->arg, &sr);
+	batch_cleanup(&sr.batch);
+}
+
+static void
+src_poll(void *state, const struct source_host *h, source_done_cb cb, void *arg)
+{
+	struct munin_target *mt = state;
+	struct source_result sr = {0};
+	struct mclient_opts o;
+
+	src_opts(h, &o);
+	mt->cb = cb;
+	mt->arg = arg;
+	if (mclient_poll(mt->mc, &o, on_src_done, mt) == -1) {
+		sr.status = SOURCE_FAILED;
+		snprintf(
+		    sr.error, sizeof(sr.error), "previous poll still running");
+		cb(arg, &sr);
+	}
+}
+
+static void
+src_cancel(void *state)
+{
+	struct munin_target *mt = state;
+
+	mclient_cancel(mt->mc);
+}
+
+static void
+src_close(void *state)
+{
+	struct munin_target *mt = state;
+
+	if (mt == NULL)
+		return;
+	mclient_free(mt->mc);
+	free(mt);
+}
+
+/* What one poll of "drover poll" saw. */
+struct poll_once_ctx {
+	struct batch *b;
+	char *line;
+	size_t len;
+	int ret;
+};
+
+static void
+on_poll_once(void *arg, struct mclient_result *res)
+{
+	struct poll_once_ctx *po = arg;
+
+	snprintf(po->line, po->len,
+	    "# %s: %s%s%s; %u plugins, %u plugin errors, %zu values, "
+	    "%u bad lines; connect %llu ms, total %llu ms",
+	    res->node_name[0] ? res->node_name : "node",
+	    mclient_status_str(res->status), res->error[0] ? ": " : "",
+	    res->error, res->plugins, res->plugin_errors,
+	    batch_values(&res->batch), res->bad_lines,
+	    (unsigned long long)res->connect_ms,
+	    (unsigned long long)res->duration_ms);
+	po->ret = res->status == MC_OK || res->status == MC_PARTIAL ? 0 : 1;
+	*po->b = res->batch;
+	memset(&res->batch, 0, sizeof(res->batch));
+}
+
+static int
+src_poll_once(
+    const struct source_host *h, struct batch *b, char *line, size_t len)
+{
+	struct poll_once_ctx po = {b, line, len, 1};
+	struct mclient_opts o;
+	struct mclient *mc;
+	uv_loop_t loop;
+
+	line[0] = '\0';
+	if (uv_loop_init(&loop) != 0)
+		return 1;
+	mc = mclient_new(&loop);
+	if (mc != NULL) {
+		src_opts(h, &o);
+		mclient_poll(mc, &o, on_poll_once, &po);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		mclient_free(mc);
+		uv_run(&loop, UV_RUN_DEFAULT);
+	}
+	uv_loop_close(&loop);
+	return po.ret;
+}
+
+const struct source source_munin = {
+    .name = "munin",
+    .suffix = "",
+    .wanted = src_wanted,
+    .init = src_init,
+    .poll = src_poll,
+    .cancel = src_cancel,
+    .close = src_close,
+    .poll_once = src_poll_once,
+};

@@ -22,6 +22,7 @@
 #include <uv.h>
 
 #include "plugins/sample.h"
+#include "plugins/source.h"
 
 #define MCLIENT_MAX_REPLY (4u << 20) /* bytes in one config/fetch reply */
 #define MCLIENT_MAX_PLUGINS 2048     /* plugins listed by one node */
@@ -80,5 +81,8 @@ bool mclient_busy(const struct mclient *c);
 /* Frees c; a running poll is cancelled first, its callback not called.
  * The memory is released once libuv has closed the handles. */
 void mclient_free(struct mclient *c);
+
+/* The munin source (plugins/sources.c): a host with an address. */
+extern const struct source source_munin;
 
 #endif

@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "plugins/sample.h"
+#include "plugins/source.h"
 
 /* /proc/stat -> "cpu": jiffies (USER_HZ, 1/100 s) per CPU state as DERIVE,
  * iowait/irq/softirq, steal and guest only when the kernel has the column. */
@@ -40,5 +41,10 @@ int node_parse_meminfo(const char *buf, size_t len, struct batch *b);
  * files and takes microseconds, so the poller runs it on the loop.
  */
 int node_collect(const char *procroot, struct batch *b);
+
+/* The node source (plugins/sources.c): the host served by the built-in
+ * source.  Reading /proc takes microseconds, so a poll runs inline on
+ * the loop and its callback runs before poll returns. */
+extern const struct source source_node;
 
 #endif

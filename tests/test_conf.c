@@ -10,7 +10,16 @@
 #include <cmocka.h>
 
 #include "collector/conf.h"
+#include "plugins/bmc.h"
 #include "lib/log.h"
+
+/* h's BMC settings (the ipmi source's) and what h is to that source. */
+static const struct bmc_settings *
+bmc_of(const struct conf *c, const struct conf_host *h, struct source_host *sh)
+{
+	conf_host_source(c, h, &source_ipmi, sh);
+	return sh->settings;
+}
 
 static struct conf *
 parse(const char *text, struct conf_errors *errs)
@@ -382,6 +391,8 @@ test_ipmi_keys(void **state)
 	struct conf_errors errs = {0};
 	struct conf *c;
 	struct conf_host *h;
+	const struct bmc_settings *bs;
+	struct source_host sh;
 	char pw[64], text[1024];
 
 	(void)state;
@@ -407,34 +418,36 @@ test_ipmi_keys(void **state)
 	c = parse(text, &errs);
 	assert_int_equal(errs.n, 0);
 	h = conf_host_find(c, "hv1.example.com");
-	assert_true(conf_host_has_ipmi(h));
-	assert_string_equal(h->ipmi_address, "10.0.1.1");
-	assert_int_equal(h->ipmi_port, 6230);
-	assert_string_equal(h->ipmi_user, "monitor");
-	assert_string_equal(h->ipmi_password, "secret");
-	assert_int_equal(h->ipmi_protocol, 15);
-	assert_int_equal(h->ipmi_privilege, IPMI_PRIV_OPERATOR);
-	assert_int_equal(h->ipmi_cipher_suite, 17);
-	assert_int_equal(h->ipmi_workaround_flags, 0x03);
-	assert_int_equal(conf_host_ipmi_interval(c, h), 30);
-	assert_int_equal(conf_host_ipmi_timeout(c, h), 5);
+	bs = bmc_of(c, h, &sh);
+	assert_true(bmc_wanted(&sh));
+	assert_string_equal(bs->address, "10.0.1.1");
+	assert_int_equal(bs->port, 6230);
+	assert_string_equal(bs->user, "monitor");
+	assert_string_equal(bs->password, "secret");
+	assert_int_equal(bs->protocol, 15);
+	assert_int_equal(bs->privilege, IPMI_PRIV_OPERATOR);
+	assert_int_equal(bs->cipher_suite, 17);
+	assert_int_equal(bs->workaround_flags, 0x03);
+	assert_int_equal(bmc_interval(&sh), 30);
+	assert_int_equal(bmc_timeout(&sh), 5);
 	/* 0 turns the slower full reads off */
-	assert_int_equal(conf_host_ipmi_sel_interval(c, h), 0);
+	assert_int_equal(bmc_sel_interval(&sh), 0);
 	/* an operator override is a plain Munin override */
 	assert_string_equal(
 	    attrs_get(&h->overrides, "ipmi_volts._12V.warning"), "11.4:12.6");
 	/* a bare BMC is a valid host: defaults, no munin-node address */
 	h = conf_host_find(c, "bmc-only.example.com");
+	bs = bmc_of(c, h, &sh);
 	assert_null(h->address);
-	assert_true(conf_host_has_ipmi(h));
-	assert_int_equal(h->ipmi_port, 623);
-	assert_int_equal(h->ipmi_protocol, 20);
-	assert_int_equal(h->ipmi_privilege, IPMI_PRIV_USER);
-	assert_int_equal(h->ipmi_cipher_suite, -1);
-	assert_int_equal(conf_host_ipmi_interval(c, h), 60);
-	assert_int_equal(conf_host_ipmi_timeout(c, h), 10);
+	assert_true(bmc_wanted(&sh));
+	assert_int_equal(bs->port, 623);
+	assert_int_equal(bs->protocol, 20);
+	assert_int_equal(bs->privilege, IPMI_PRIV_USER);
+	assert_int_equal(bs->cipher_suite, -1);
+	assert_int_equal(bmc_interval(&sh), 60);
+	assert_int_equal(bmc_timeout(&sh), 10);
 	/* full reads (discrete sensors, SEL) every ten regular ones */
-	assert_int_equal(conf_host_ipmi_sel_interval(c, h), 600);
+	assert_int_equal(bmc_sel_interval(&sh), 600);
 	conf_free(c);
 	unlink(pw);
 }
@@ -445,16 +458,19 @@ test_ipmi_local(void **state)
 	struct conf_errors errs = {0};
 	struct conf *c;
 	struct conf_host *h;
+	const struct bmc_settings *bs;
+	struct source_host sh;
 
 	(void)state;
 	c = parse("interval 5\n[box]\n ipmi local\n", &errs);
 	assert_int_equal(errs.n, 0);
 	h = conf_host_find(c, "box");
-	assert_true(h->ipmi_local);
-	assert_null(h->ipmi_address);
-	assert_true(conf_host_has_ipmi(h));
+	bs = bmc_of(c, h, &sh);
+	assert_true(bs->local);
+	assert_null(bs->address);
+	assert_true(bmc_wanted(&sh));
 	/* the deadline never exceeds the interval by default */
-	assert_int_equal(conf_host_ipmi_timeout(c, h), 5);
+	assert_int_equal(bmc_timeout(&sh), 5);
 	conf_free(c);
 	c = parse("[box]\n ipmi remote\n", &errs);
 	assert_true(has_error(&errs, "t.conf:2: ipmi takes only \"local\""));
