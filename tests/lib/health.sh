@@ -4,7 +4,7 @@
 # dashboard_port LOG: the port drover's log says the dashboard is on
 # (listen 127.0.0.1:0); waits for the line up to 60 s, empty when none.
 dashboard_port() {
-	wait_log "$1" 'dashboard on http://127.0.0.1:[0-9]*' 60 || return 1
+	wait_until 60 test -e "$1" && wait_log "$1" 'dashboard on http://127.0.0.1:[0-9]*' 60 || return 1
 	grep -o 'dashboard on http://127.0.0.1:[0-9]*' "$1" | head -1 | grep -o '[0-9]*$'
 }
 
