@@ -110,4 +110,12 @@ print("%-34s %12.2f %12.2f %8.2f" % ("CPU seconds", mcpu, dcpu / cycles, (dcpu /
 print("%-34s %12d %12d %8.2f" % ("peak RSS (KiB, largest process)", mrss, drss, drss / mrss))
 print("%-34s %12d %12d" % ("most polls at once on one host", mpeak, dpeak))
 print("%-34s %12.1f %12s" % ("wall seconds (munin: one run)", mw, "spread"))
+# the schedule: the longest gap between two polls of one host, against the
+# interval (1.0: on time; 2.0: a missed interval).  Measured here, not
+# asserted by tests/test_cluster.sh: it depends on the machine's load.
+gaps = [b - a for st in dstats["connections"].values()
+        for a, b in zip(sorted(st), sorted(st)[1:])]
+if gaps:
+    print("%-34s %12s %12.2f %8.2f" % ("drover's longest gap (s, / interval)",
+          "", max(gaps), max(gaps) / INTERVAL))
 shutil.rmtree(tmp)

@@ -356,11 +356,20 @@ sched_done(struct sched *s, int id, enum sched_result result, uint64_t mono)
 int64_t
 sched_timeout(const struct sched *s, uint64_t mono)
 {
+	bool full = s->st.in_flight >= s->max_conc;
 	int64_t best = -1, d;
 	size_t i;
 
 	for (i = 0; i < s->nt; i++) {
 		if (s->t[i].state != T_IDLE)
+			continue;
+		/*
+		 * At max_concurrency a due target waits for a poll to end
+		 * (sched_done, then the caller pops again), not for a timer:
+		 * a 0 ms timer here re-armed itself forever inside libuv's
+		 * timer phase and starved the polls it waited for.
+		 */
+		if (full && s->t[i].due <= mono)
 			continue;
 		d = s->t[i].due > mono ? (int64_t)(s->t[i].due - mono) : 0;
 		if (best == -1 || d < best)

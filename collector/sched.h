@@ -88,7 +88,9 @@ int sched_pop(
 /* A poll of target id ended at mono with result. */
 void sched_done(
     struct sched *s, int id, enum sched_result result, uint64_t mono);
-/* Milliseconds from mono until something is due (0 = now), -1 = never. */
+/* Milliseconds from mono until something is due (0 = now), -1 = never.
+ * While max_concurrency polls run, targets already due are left out: they
+ * wait for sched_done(). */
 int64_t sched_timeout(const struct sched *s, uint64_t mono);
 void sched_stats(const struct sched *s, struct sched_stats *out);
 

@@ -52,21 +52,25 @@ grep -q 'bad.conf:5: unknown keyword "frobnicate" in host section: "frobnicate y
 grep -q "2 errors, not used" "$T/err" || fail "error count"
 "$DROVER" run -c "$T/bad.conf" >/dev/null 2>&1 && fail "run started on a bad config"
 
-# run, then reload with a bad config, then with a good one
+# run, then reload with a bad config, then with a good one; each reload
+# is awaited through its own log line (the start-up line "drover VERSION:
+# N hosts, ..." comes after the SIGHUP handler is installed)
 cp "$T/good.conf" "$T/live.conf"
 start_bg "$T/run.log" "$DROVER" run -c "$T/live.conf"
 DPID=$LAST_PID
-sleep 1
+wait_log "$T/run.log" "drover [0-9][^:]*: 1 hosts, interval 5 s" 60 || fail "drover did not start: $(cat "$T/run.log")"
 cp "$T/bad.conf" "$T/live.conf"
 kill -HUP "$DPID"
-sleep 1
+wait_log "$T/run.log" "has errors; keeping the running config" 60 ||
+	fail "bad reload not reported: $(cat "$T/run.log")"
 kill -0 "$DPID" || fail "drover died on a bad reload"
-grep -q "has errors; keeping the running config" "$T/run.log" || fail "bad reload not reported"
+grep -q "config reloaded" "$T/run.log" && fail "a bad config was loaded: $(cat "$T/run.log")"
 cp "$T/good.conf" "$T/live.conf"
 printf '[lab;b.example]\n    address 127.0.0.1\n' >>"$T/live.conf"
 kill -HUP "$DPID"
-sleep 1
+wait_log "$T/run.log" "config reloaded, " 60 || fail "good reload not done: $(cat "$T/run.log")"
 grep -q "config reloaded, 2 hosts" "$T/run.log" || fail "good reload: $(cat "$T/run.log")"
+[ "$(grep -c "SIGHUP, reloading" "$T/run.log")" -eq 2 ] || fail "two SIGHUPs, not two reloads: $(cat "$T/run.log")"
 stop_pid "$DPID" || fail "drover did not stop cleanly"
 grep -q "stopped;" "$T/run.log" || fail "no clean stop message"
 echo "PASS: command line"

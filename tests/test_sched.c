@@ -244,6 +244,30 @@ test_global_bound_and_delay(void **state)
 	sched_free(s);
 }
 
+/* A target falling due while max_concurrency polls run waits for
+ * sched_done, not for a 0 ms timer: one re-armed itself forever inside
+ * libuv's timer phase and starved the running polls. */
+static void
+test_due_at_global_bound_arms_no_timer(void **state)
+{
+	struct sched *s = sched_new(1, 5, 900);
+	struct sched_start st;
+	uint64_t now = 0;
+	int a, c;
+
+	(void)state;
+	a = sched_add(s, "a", NULL, 10, NULL, now, WALL(now));
+	now += (uint64_t)sched_timeout(s, now);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), a);
+	c = sched_add(s, "c", NULL, 10, NULL, now, WALL(now));
+	now += 10000; /* c is due, a still runs */
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), -1);
+	assert_int_equal(sched_timeout(s, now), -1);
+	sched_done(s, a, SCHED_OK, now);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), c);
+	sched_free(s);
+}
+
 static void
 test_timestamps_unique_and_late_unsnapped(void **state)
 {
@@ -300,6 +324,7 @@ main(void)
 	    cmocka_unit_test(test_backoff_and_recovery),
 	    cmocka_unit_test(test_cluster_bounds),
 	    cmocka_unit_test(test_global_bound_and_delay),
+	    cmocka_unit_test(test_due_at_global_bound_arms_no_timer),
 	    cmocka_unit_test(test_timestamps_unique_and_late_unsnapped),
 	    cmocka_unit_test(test_remove_running),
 	};

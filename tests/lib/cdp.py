@@ -1,13 +1,23 @@
 #!/usr/bin/python3
 """Drive headless Chromium over the DevTools protocol (stdlib only).
 
-    cdp.py OUT_DIR URL [URL...]
+    cdp.py OUT_DIR [--no-graphs] URL [[--no-graphs] URL...]
 
 Starts chromium headless with a fresh profile, loads each URL, waits for
 the load event and for images to settle, and checks in the real browser:
-every <img> decoded (complete and naturalWidth > 0) and no console error
-or uncaught exception.  Saves a screenshot per page in OUT_DIR.  Prints one
-line per page; exit 1 when any check fails.
+the load event came, every HTTP response of the page (document and
+images) was 200 and none failed to load, at least one <img> (unless the
+URL is preceded by --no-graphs), every <img> decoded (complete and
+naturalWidth > 0) and no console error or uncaught exception.  Saves a
+screenshot per page in OUT_DIR.  Prints one line per page; exit 1 when
+any check fails.
+
+A URL ending in an action runs it on the loaded page and checks the page
+it navigates to the same way:
+  #drag    drag across the first graph     prints "drag -> ?start=..&end=.."
+  #preset  click the "6 h" zoom link       prints "preset -> ..."
+  #form    fill from/to with the last two hours and press "show"
+                                           prints "form -> ... (from F to T)"
 """
 import base64, json, os, socket, struct, subprocess, sys, tempfile, time, urllib.request
 
@@ -112,66 +122,159 @@ class WS:
         return None
 
 
+def js(ws, expr):
+    return ws.send("Runtime.evaluate", expression=expr,
+                   returnByValue=True)["result"].get("value")
+
+
+def navigated(ws, what):
+    """Waits for the navigation an action started; None when none came."""
+    if ws.wait_event("Page.loadEventFired", 30) is None:
+        print("FAIL %s: no navigation (no load event)" % what)
+        return None
+    return js(ws, "location.search")
+
+
+def check_page(ws, url, shot_name, want_graphs):
+    """Checks the page loaded last (its events are in ws.events); True when
+    it passes.  Prints its line."""
+    # images are lazy or late: wait until every one is settled
+    for _ in range(300):
+        if js(ws, "Array.from(document.images).every(i => i.complete)"):
+            settled = True
+            break
+        time.sleep(0.1)
+    else:
+        settled = False
+    imgs = json.loads(js(ws, "JSON.stringify(Array.from(document.images)"
+                             ".map(i => [i.src, i.naturalWidth]))"))
+    bad = [src for src, w in imgs if w <= 0]
+    errors = []
+    if not settled:
+        errors.append("images still loading after 30 s")
+    if want_graphs and not imgs:
+        errors.append("no graph images on the page")
+    statuses = {}
+    for e in ws.events:
+        m, prm = e.get("method"), e.get("params", {})
+        if m == "Runtime.exceptionThrown":
+            errors.append(prm["exceptionDetails"].get("text", "exception"))
+        elif m == "Runtime.consoleAPICalled" and prm["type"] == "error":
+            errors.append(str(prm["args"]))
+        elif m == "Log.entryAdded" and prm["entry"]["level"] == "error":
+            errors.append(prm["entry"].get("text", ""))
+        elif m == "Network.responseReceived":
+            r = prm["response"]
+            if r["url"].startswith(("http:", "https:")):
+                statuses[r["url"]] = r["status"]
+        elif m == "Network.loadingFailed":
+            errors.append("loading failed: %s" % prm.get("errorText", ""))
+    for u, st in sorted(statuses.items()):
+        if st != 200:
+            errors.append("HTTP %d for %s" % (st, u))
+    if not any(u.split("#")[0] == url.split("#")[0] for u in statuses):
+        errors.append("no HTTP response seen for the page itself")
+    shot = ws.send("Page.captureScreenshot", format="png")
+    path = os.path.join(out_dir, shot_name)
+    open(path, "wb").write(base64.b64decode(shot["data"]))
+    good = not bad and not errors
+    print("%s %s: %d images decoded, %d broken, %d console errors; %s"
+          % ("ok" if good else "FAIL", url, len(imgs) - len(bad), len(bad),
+             len(errors), path))
+    for b in bad:
+        print("  broken image: " + b)
+    for e in errors:
+        print("  error: " + e)
+    return good
+
+
+def click(ws, x, y):
+    for typ in ("mousePressed", "mouseReleased"):
+        ws.send("Input.dispatchMouseEvent", type=typ, x=x, y=y,
+                button="left", clickCount=1)
+
+
+def rect(ws, selector):
+    r = js(ws, "JSON.stringify((function(e){if(!e)return null;"
+               "e.scrollIntoView();var r=e.getBoundingClientRect();"
+               "return [r.left,r.top,r.width,r.height]})"
+               "(document.querySelector(%s)))" % json.dumps(selector))
+    return json.loads(r) if r else None
+
+
 ok = True
 try:
     port = devtools_port()
     targets = json.load(urllib.request.urlopen("http://127.0.0.1:%d/json" % port))
     page = [t for t in targets if t.get("type") == "page"][0]
     ws = WS(page["webSocketDebuggerUrl"])
-    for domain in ("Page", "Runtime", "Log"):
+    for domain in ("Page", "Runtime", "Log", "Network"):
         ws.send(domain + ".enable")
-    for n, url in enumerate(urls):
+    # no cache: every image of every page is a real request with a status
+    ws.send("Network.setCacheDisabled", cacheDisabled=True)
+    args, n = sys.argv[2:], 0
+    want_graphs = True
+    for url in args:
+        if url == "--no-graphs":
+            want_graphs = False
+            continue
+        n += 1
         ws.events.clear()
-        ws.send("Page.navigate", url=url)
-        if ws.wait_event("Page.loadEventFired", 20) is None:
+        nav = ws.send("Page.navigate", url=url)
+        if nav.get("errorText"):
+            print("FAIL %s: %s" % (url, nav["errorText"])); ok = False; continue
+        if ws.wait_event("Page.loadEventFired", 30) is None:
             print("FAIL %s: no load event" % url); ok = False; continue
-        # images are lazy or late: wait until every one is settled
-        expr = ("Array.from(document.images).every(i => i.complete)")
-        for _ in range(100):
-            if ws.send("Runtime.evaluate", expression=expr, returnByValue=True)["result"]["value"]:
-                break
-            time.sleep(0.1)
-        res = ws.send("Runtime.evaluate", returnByValue=True, expression=
-                      "JSON.stringify(Array.from(document.images).map(i => [i.src, i.naturalWidth]))")
-        imgs = json.loads(res["result"]["value"])
-        bad = [src for src, w in imgs if w <= 0]
-        errors = []
-        for e in ws.events:
-            if e.get("method") == "Runtime.exceptionThrown":
-                errors.append(e["params"]["exceptionDetails"].get("text", "exception"))
-            elif e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] == "error":
-                errors.append(str(e["params"]["args"]))
-            elif e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error":
-                errors.append(e["params"]["entry"].get("text", ""))
-        shot = ws.send("Page.captureScreenshot", format="png")
-        path = os.path.join(out_dir, "page%d.png" % n)
-        open(path, "wb").write(base64.b64decode(shot["data"]))
-        status = "ok" if not bad and not errors else "FAIL"
-        print("%s %s: %d images decoded, %d broken, %d console errors; %s"
-              % (status, url, len(imgs) - len(bad), len(bad), len(errors), path))
-        for b in bad:
-            print("  broken image: " + b)
-        for e in errors:
-            print("  console error: " + e)
-        if status != "ok":
+        if not check_page(ws, url, "page%d.png" % n, want_graphs):
             ok = False
-        if url.endswith("#drag") and imgs:
+        want_graphs = True
+        action = url.rsplit("#", 1)[1] if "#" in url else ""
+        if action == "drag":
             # drag across the middle of the first graph: the page must
             # navigate to a zoomed URL carrying start and end
-            r = ws.send("Runtime.evaluate", returnByValue=True, expression=
-                        "JSON.stringify((function(r){return [r.left,r.top,r.width,r.height]})"
-                        "(document.images[0].getBoundingClientRect()))")
-            x, y, w, h = json.loads(r["result"]["value"])
+            r = rect(ws, "img[data-start]")
+            if r is None:
+                print("FAIL drag: no zoomable graph"); ok = False; continue
+            x, y, w, h = r
             ws.events.clear()
             for typ, px in (("mousePressed", x + w * 0.4), ("mouseReleased", x + w * 0.7)):
                 ws.send("Input.dispatchMouseEvent", type=typ, x=px, y=y + h / 3,
                         button="left", clickCount=1)
-            if ws.wait_event("Page.loadEventFired", 20) is None:
-                print("FAIL drag: no navigation"); ok = False
-            else:
-                loc = ws.send("Runtime.evaluate", returnByValue=True,
-                              expression="location.search")["result"]["value"]
-                print("drag -> %s" % loc)
+        elif action == "preset":
+            r = js(ws, "(function(){var a=Array.from(document.links).filter("
+                       "l=>l.textContent=='6 h')[0];if(!a)return null;"
+                       "a.id='preset6h';return a.getAttribute('href')})()")
+            if r is None:
+                print("FAIL preset: no 6 h link"); ok = False; continue
+            x, y, w, h = rect(ws, "#preset6h")
+            ws.events.clear()
+            click(ws, x + w / 2, y + h / 2)
+        elif action == "form":
+            # datetime-local values in the browser's own time zone: the
+            # last two hours, whole minutes
+            frm = js(ws, "(function(){var d=new Date(Date.now()-7200e3);"
+                         "d.setSeconds(0,0);var t=new Date(d.getTime()+7200e3);"
+                         "var f=function(x){return new Date(x.getTime()-"
+                         "x.getTimezoneOffset()*60e3).toISOString().slice(0,16)};"
+                         "var fm=document.querySelector('form.range');if(!fm)"
+                         "return null;fm.from.value=f(d);fm.to.value=f(t);"
+                         "return [d.getTime()/1000,t.getTime()/1000]})()")
+            if frm is None:
+                print("FAIL form: no range form"); ok = False; continue
+            x, y, w, h = rect(ws, "form.range button")
+            ws.events.clear()
+            click(ws, x + w / 2, y + h / 2)
+        else:
+            continue
+        loc = navigated(ws, action)
+        if loc is None:
+            ok = False; continue
+        extra = " (from %d to %d)" % tuple(frm) if action == "form" else ""
+        print("%s -> %s%s" % (action, loc, extra))
+        n += 1
+        if not check_page(ws, js(ws, "location.origin + location.pathname + location.search"),
+                          "page%d.png" % n, True):
+            ok = False
 finally:
     chrome.terminate()
     try:

@@ -20,11 +20,20 @@ STATE_DIR/ports.json is written once every node listens: {name: port}.
 On SIGTERM, STATE_DIR/stats.json records per node the connection start
 times and per physical host the largest number of simultaneous
 connections seen.
+
+    fake_node.py SPEC.json STATE_DIR --live
+
+also rewrites stats.json (atomically) whenever a connection ends, so a
+test can wait for counts while drover runs, and adds to it: "peak_all",
+the most simultaneous connections over all nodes together, "done", per
+node the connections that ended, and "config_at", per node the poll
+(1-based connection number) of each config command.
 """
 import asyncio, json, os, signal, sys, time
 
 spec = json.load(open(sys.argv[1]))
 state_dir = sys.argv[2]
+live = "--live" in sys.argv[3:]
 active = {}        # physical -> open connections now
 peak = {}          # physical -> max simultaneous
 conns = {}         # node name -> [epoch start times]
@@ -80,7 +89,44 @@ async def send(w, n, text):
         await w.drain()
 
 
+# --live: counts over all nodes, written while running
+live_active = 0    # open connections now, all nodes
+live_peak = 0      # max simultaneous, all nodes
+live_done = {}     # node name -> connections ended
+live_config_at = {}  # node name -> [connection number of each config]
+
+
+def live_open(n):
+    global live_active, live_peak
+    live_active += 1
+    live_peak = max(live_peak, live_active)
+
+
+def live_config(n):
+    live_config_at.setdefault(n["name"], []).append(len(conns[n["name"]]))
+
+
+def live_close(n):
+    global live_active
+    live_active -= 1
+    live_done[n["name"]] = live_done.get(n["name"], 0) + 1
+    if live:
+        dump_stats()
+
+
+def dump_stats():
+    st = {"peak": peak, "connections": conns, "fetches": fetches,
+          "configs": configs, "fetches_by_plugin": by_plugin}
+    if live:
+        st.update({"peak_all": live_peak, "done": live_done,
+                   "config_at": live_config_at})
+    tmp = os.path.join(state_dir, "stats.json.tmp")
+    json.dump(st, open(tmp, "w"), indent=1)
+    os.rename(tmp, os.path.join(state_dir, "stats.json"))
+
+
 async def serve(n, r, w):
+    live_open(n)
     phys = n.get("physical", n["name"])
     active[phys] = active.get(phys, 0) + 1
     peak[phys] = max(peak.get(phys, 0), active[phys])
@@ -112,6 +158,7 @@ async def serve(n, r, w):
                 await send(w, n, " ".join(plugin_names(n)) + "\n")
             elif cmd[0] == "config" and len(cmd) > 1:
                 configs[n["name"]] = configs.get(n["name"], 0) + 1
+                live_config(n)
                 await send(w, n, "\n".join(config_text(n, cmd[1])) + "\n.\n")
             elif cmd[0] == "fetch" and len(cmd) > 1:
                 fetches[n["name"]] = fetches.get(n["name"], 0) + 1
@@ -140,6 +187,7 @@ async def serve(n, r, w):
         pass
     finally:
         active[phys] -= 1
+        live_close(n)
         try:
             w.close()
         except Exception:
@@ -164,6 +212,8 @@ async def main():
     json.dump({"peak": peak, "connections": conns, "fetches": fetches,
                "configs": configs, "fetches_by_plugin": by_plugin},
               open(os.path.join(state_dir, "stats.json"), "w"), indent=1)
+    if live:
+        dump_stats()
 
 
 asyncio.run(main())
