@@ -146,13 +146,14 @@ main(int argc, char **argv)
 		return 2;
 	}
 	uv_loop_init(&loop);
+	d.rc = 2; /* bad events, or no notifier (logged) */
 	d.n = notifier_new(&loop, c, argv[2]);
 	if (d.n == NULL)
-		return 2;
+		goto out_loop;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	d.t_feed = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (strcmp(argv[3], "-") != 0 && feed(d.n, argv[3]) == -1)
-		return 2;
+		goto out_notifier;
 	d.deadline = uv_now(&loop) + (uint64_t)atoi(argv[4]) * 1000;
 	d.rc = 1;
 	uv_timer_init(&loop, &d.check);
@@ -169,9 +170,11 @@ main(int argc, char **argv)
 	    (unsigned long long)st.expired, st.open_problems, st.in_flight,
 	    d.t_feed);
 	fflush(stdout);
-	notifier_free(d.n);
 	uv_close((uv_handle_t *)&d.check, NULL);
+out_notifier:
+	notifier_free(d.n);
 	uv_run(&loop, UV_RUN_DEFAULT);
+out_loop:
 	uv_loop_close(&loop);
 	conf_free(c);
 	conf_errors_cleanup(&errs);
