@@ -18,31 +18,24 @@
 DRIVE=$top_builddir/tests/notify_drive
 [ -x "$DRIVE" ] || fail "no $DRIVE (make check builds it)"
 need "$PY" python3
-need openssl openssl
 need unshare util-linux
-[ -d /etc/ssl/certs ] || fail "no /etc/ssl/certs: install the Debian package openssl"
 SINK=$top_srcdir/tests/lib/smtp_sink.py
 PW='c0rrect horse:battery'
 
-# ---- certificates: the test's own CA and a server certificate for 127.0.0.1
-mkdir "$T/ca"
-(
-	cd "$T/ca" &&
-		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-			-days 2 -subj /CN=drover-test-ca &&
-		openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
-			-subj /CN=127.0.0.1 &&
-		printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >ext &&
-		openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key \
-			-CAcreateserial -out srv.pem -days 2 -extfile ext &&
-		cat srv.pem srv.key >srv.chain &&
-		mkdir store && cp ca.pem store/ca-certificates.crt
-) >"$T/openssl.log" 2>&1 || fail "openssl: $(cat "$T/openssl.log")"
+# ---- certificates: the test's own CA and the sink's certificate for
+# 127.0.0.1, from tests/fixtures/tls (gen.sh there makes new ones)
+TLS=$top_srcdir/tests/fixtures/tls
+mkdir "$T/store"
+cp "$TLS/ca.pem" "$T/store/ca-certificates.crt"
 
 # trusted CMD...: CMD with only the test's CA in the system trust store
+# (libcurl's CA bundle and path are in it; the directory comes with the
+# package openssl, which the README's packages depend on)
+CERTS=/etc/ssl/certs
+[ -d "$CERTS" ] || fail "no $CERTS: install the Debian package openssl"
 trusted() {
 	unshare -m --propagation private \
-		sh -c 'mount --bind "$0" /etc/ssl/certs && exec "$@"' "$T/ca/store" "$@"
+		sh -c 'mount --bind "$0" "$1" && shift && exec "$@"' "$T/store" "$CERTS" "$@"
 }
 
 # start_smtp NAME [VAR=VALUE...]: a sink storing into $T/NAME; sets PORT, PID
@@ -150,7 +143,7 @@ stop_pid "$WPID" || fail "smtp sink exited $?"
 note "wrong password: 535, spooled and retried ($(echo "$A" | wc -l) attempts), delivered once right"
 
 # ---- 4. smtps://: an unknown CA is refused; the test's CA works ----------
-start_smtp tls SMTP_TLS=implicit SMTP_CERT="$T/ca/srv.chain" SMTP_AUTH="alice:$PW"
+start_smtp tls SMTP_TLS=implicit SMTP_CERT="$TLS/srv.chain" SMTP_AUTH="alice:$PW"
 TPID=$PID
 conf "$T/tls.conf" "smtps://127.0.0.1:$PORT"
 ev kvm-t tls-1 >"$T/tls.ev"
@@ -172,7 +165,7 @@ stop_pid "$TPID" || fail "smtp sink exited $?"
 note "smtps://: unknown CA refused, credentials withheld; the test's CA: delivered over TLS"
 
 # ---- 5. smtp_starttls yes: upgrade, then AUTH, then the mail -------------
-start_smtp stls SMTP_TLS=starttls SMTP_CERT="$T/ca/srv.chain" SMTP_AUTH="alice:$PW"
+start_smtp stls SMTP_TLS=starttls SMTP_CERT="$TLS/srv.chain" SMTP_AUTH="alice:$PW"
 SPID=$PID
 conf "$T/stls.conf" "smtp://127.0.0.1:$PORT" "smtp_starttls yes"
 ev kvm-s stls-1 >"$T/stls.ev"
