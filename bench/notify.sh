@@ -4,6 +4,9 @@
 #   bench/notify.sh [N]      (from a built tree; make check builds the driver)
 # Latency = sink receive time - time just before notifier_event, so it
 # includes the spool's fsyncs.  Baseline: the curl CLI POSTing one page.
+# Then the two timings tests/test_notify.sh only orders: the reminder
+# interval (contact.NAME.renotify 1) and the time from a refusing receiver
+# coming back to the page arriving (notify_retry_min/max 1).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-200}
@@ -52,3 +55,33 @@ for i in 1 2 3; do
 	curl -s -o /dev/null -w "baseline curl CLI, one POST: %{time_total} s\n" \
 	    -H 'Content-Type: application/json' --data '{"x":1}' "http://127.0.0.1:$HP/b"
 done
+# reminders: renotify 1 s, the page and 3 reminders
+cat >"$W/re.conf" <<EOF2
+local_node no
+notify_group_window 0
+contact.ops.webhook http://127.0.0.1:$HP/hook
+contact.ops.renotify 1
+EOF2
+: >"$W/hooks.jsonl"
+ev hr ipmi_volts v12 "12V rail" V CRITICAL OK 10.9 re-1 >"$W/re.ev"
+"$DRIVE" "$W/re.conf" "$W/re.spool" "$W/re.ev" 60 pages=4 >/dev/null 2>&1
+$PY - "$W/hooks.jsonl" <<'PYEOF'
+import json, sys
+ts = [json.loads(l)['t'] for l in open(sys.argv[1])]
+gaps = ', '.join('%.3f' % (b - a) for a, b in zip(ts, ts[1:]))
+print(f"renotify 1 s: {len(ts)} pages, gaps {gaps} s")
+PYEOF
+# retry: the receiver refuses, then comes back
+KP=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+sed "s/:$HP\//:$KP\//; /renotify/d" "$W/re.conf" >"$W/rt.conf"
+printf 'notify_retry_min 1\nnotify_retry_max 1\n' >>"$W/rt.conf"
+ev ht ipmi_volts v12 "12V rail" V CRITICAL OK 10.9 rt-1 >"$W/rt.ev"
+"$DRIVE" "$W/rt.conf" "$W/rt.spool" "$W/rt.ev" 60 >"$W/rt.out" 2>&1 & dp=$!
+for i in $(seq 600); do grep -q "attempt 1 for ht failed" "$W/rt.out" && break; sleep 0.1; done
+$PY "$top/tests/lib/webhook_sink.py" "$KP" "$W/rt.jsonl" >"$W/rt.port" & pids+=($!)
+for i in $(seq 600); do [ -s "$W/rt.port" ] && break; sleep 0.01; done
+t_up=$(date +%s.%N)
+wait "$dp"
+$PY -c 'import json, sys
+t = json.loads(open(sys.argv[1]).readline())["t"]
+print("retry 1 s: page %.3f s after the receiver came back" % (t - float(sys.argv[2])))' "$W/rt.jsonl" "$t_up"

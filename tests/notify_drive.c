@@ -1,14 +1,17 @@
 /*
  * notify_drive: a notifier on a real libuv loop, for tests/test_notify.sh.
  *
- *   notify_drive CONF SPOOL_DIR EVENTS|- SECONDS [wait]
+ *   notify_drive CONF SPOOL_DIR EVENTS|- SECONDS [wait|pages=N|failed=N]
  *
  * Loads CONF, creates a notifier spooling to SPOOL_DIR, feeds the events
  * of the file EVENTS (one per line, tab-separated: host service field
  * label unit state prev value key; "-" for none) and runs the loop until
  * the queue is empty (exit 0) or SECONDS passed (exit 1).  With "wait" it
- * runs the whole SECONDS whatever the queue holds (kill -9 tests).  Prints
- * the stats as one JSON line at the end.
+ * runs until killed or SECONDS passed (exit 0; kill -9 tests); with
+ * "pages=N" until N pages were accepted and the queue is empty (reminders);
+ * with "failed=N" until N attempts failed.  SECONDS only bounds a hang.
+ * Logs at debug level (every failed attempt, with curl's reason) to
+ * stderr and prints the stats as one JSON line on stdout at the end.
  */
 #include "config.h"
 
@@ -29,6 +32,8 @@ struct drive {
 	uv_timer_t check;
 	uint64_t deadline; /* loop ms */
 	bool wait;
+	uint64_t want_pages;  /* pages=N: stop once N pages were accepted */
+	uint64_t want_failed; /* failed=N: stop once N attempts failed */
 	int rc;
 	double t_feed; /* epoch s (float) just before the first event */
 };
@@ -93,7 +98,9 @@ check_cb(uv_timer_t *t)
 	struct notifier_stats st;
 
 	notifier_stats(d->n, &st);
-	if (!d->wait && st.queued == 0 && st.in_flight == 0) {
+	if (d->want_failed > 0 ? st.failed >= d->want_failed
+			       : !d->wait && st.pages >= d->want_pages &&
+				     st.queued == 0 && st.in_flight == 0) {
 		d->rc = 0;
 		uv_stop(t->loop);
 	} else if (uv_now(t->loop) >= d->deadline) {
@@ -115,10 +122,22 @@ main(int argc, char **argv)
 
 	if (argc < 5) {
 		fprintf(stderr, "usage: notify_drive CONF SPOOL EVENTS|- "
-				"SECONDS [wait]\n");
+				"SECONDS [wait|pages=N|failed=N]\n");
 		return 2;
 	}
-	log_init(false, LOG_LVL_INFO);
+	if (argc > 5) {
+		if (strcmp(argv[5], "wait") == 0)
+			d.wait = true;
+		else if (strncmp(argv[5], "pages=", 6) == 0)
+			d.want_pages = strtoull(argv[5] + 6, NULL, 10);
+		else if (strncmp(argv[5], "failed=", 7) == 0)
+			d.want_failed = strtoull(argv[5] + 7, NULL, 10);
+		else {
+			fprintf(stderr, "notify_drive: bad mode %s\n", argv[5]);
+			return 2;
+		}
+	}
+	log_init(false, LOG_LVL_DEBUG);
 	c = conf_load(argv[1], &errs);
 	if (c == NULL) {
 		for (i = 0; i < errs.n; i++)
@@ -127,14 +146,14 @@ main(int argc, char **argv)
 		return 2;
 	}
 	uv_loop_init(&loop);
+	d.rc = 2; /* bad events, or no notifier (logged) */
 	d.n = notifier_new(&loop, c, argv[2]);
 	if (d.n == NULL)
-		return 2;
+		goto out_loop;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	d.t_feed = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (strcmp(argv[3], "-") != 0 && feed(d.n, argv[3]) == -1)
-		return 2;
-	d.wait = argc > 5 && strcmp(argv[5], "wait") == 0;
+		goto out_notifier;
 	d.deadline = uv_now(&loop) + (uint64_t)atoi(argv[4]) * 1000;
 	d.rc = 1;
 	uv_timer_init(&loop, &d.check);
@@ -144,14 +163,18 @@ main(int argc, char **argv)
 	notifier_stats(d.n, &st);
 	printf("{\"queued\":%zu,\"delivered\":%llu,\"pages\":%llu,"
 	       "\"failed\":%llu,\"expired\":%llu,\"open_problems\":%zu,"
+	       "\"in_flight\":%u,"
 	       "\"t_feed\":%.6f}\n",
 	    st.queued, (unsigned long long)st.delivered,
 	    (unsigned long long)st.pages, (unsigned long long)st.failed,
-	    (unsigned long long)st.expired, st.open_problems, d.t_feed);
+	    (unsigned long long)st.expired, st.open_problems, st.in_flight,
+	    d.t_feed);
 	fflush(stdout);
-	notifier_free(d.n);
 	uv_close((uv_handle_t *)&d.check, NULL);
+out_notifier:
+	notifier_free(d.n);
 	uv_run(&loop, UV_RUN_DEFAULT);
+out_loop:
 	uv_loop_close(&loop);
 	conf_free(c);
 	conf_errors_cleanup(&errs);

@@ -8,6 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 
 #include <jansson.h>
@@ -317,6 +321,43 @@ rm_tmp(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/*
+ * A receiver that must never be contacted: a socket on 127.0.0.1 with a
+ * port the kernel picked (so it is free on any machine and nobody else
+ * can take it while the test runs) that listens but never accepts.  A
+ * connection would wait in its backlog, where silent() sees it.
+ */
+struct silent {
+	int fd;
+	int port;
+};
+
+static void
+silent_open(struct silent *s)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t alen = sizeof(a);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(s->fd >= 0);
+	assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(s->fd, 16), 0);
+	assert_int_equal(getsockname(s->fd, (struct sockaddr *)&a, &alen), 0);
+	s->port = ntohs(a.sin_port);
+}
+
+/* Closes s; true when nothing ever connected to it. */
+static bool
+silent_close(struct silent *s)
+{
+	struct pollfd p = {.fd = s->fd, .events = POLLIN};
+	int r = poll(&p, 1, 0);
+
+	close(s->fd);
+	return r == 0;
+}
+
 static void
 count_cb(const char *name, const char *buf, size_t len, void *arg)
 {
@@ -365,19 +406,22 @@ test_spool_roundtrip(void **state)
 static void
 test_notifier_resumes_and_skips_garbage(void **state)
 {
-	static const char conf_text[] =
-	    "notify_group_window 3600\n"
-	    "contact.ops.webhook http://127.0.0.1:9/never\n";
 	struct conf_errors errs = {0};
 	struct alert_event ev = volts_event(FS_CRITICAL, FS_OK, 10.9);
 	struct notifier_stats st;
 	struct notifier *n;
 	struct conf *c = conf_new();
-	char dir[128], logbuf[4096] = "", path[300];
+	char dir[128], logbuf[4096] = "", path[300], conf_text[256];
+	struct silent rx;
 	uv_loop_t loop;
 	FILE *logf, *f;
 
 	(void)state;
+	silent_open(&rx);
+	snprintf(conf_text, sizeof(conf_text),
+	    "notify_group_window 3600\n"
+	    "contact.ops.webhook http://127.0.0.1:%d/never\n",
+	    rx.port);
 	snprintf(dir, sizeof(dir), "%s/spool2", tmpdir);
 	c->local_node = false;
 	assert_int_equal(
@@ -416,6 +460,8 @@ test_notifier_resumes_and_skips_garbage(void **state)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
 	conf_free(c);
+	/* the group window was still open: nothing was sent */
+	assert_true(silent_close(&rx));
 }
 
 /* A spooled item older than notify_expiry is dropped with a log line,
@@ -423,8 +469,6 @@ test_notifier_resumes_and_skips_garbage(void **state)
 static void
 test_expired_item_dropped(void **state)
 {
-	static const char conf_text[] =
-	    "contact.ops.webhook http://127.0.0.1:9/never\n";
 	static const char old[] =
 	    "{\"v\":1,\"contact\":\"ops\",\"channel\":\"webhook\","
 	    "\"created\":1,\"item\":{\"host\":\"kvm1\",\"state\":"
@@ -434,12 +478,16 @@ test_expired_item_dropped(void **state)
 	struct notifier_stats st;
 	struct notifier *n;
 	struct conf *c = conf_new();
-	char dir[128], logbuf[4096] = "", path[300];
+	char dir[128], logbuf[4096] = "", path[300], conf_text[256];
+	struct silent rx;
 	uv_loop_t loop;
 	FILE *logf;
 	int i;
 
 	(void)state;
+	silent_open(&rx);
+	snprintf(conf_text, sizeof(conf_text),
+	    "contact.ops.webhook http://127.0.0.1:%d/never\n", rx.port);
 	snprintf(dir, sizeof(dir), "%s/spool4", tmpdir);
 	c->local_node = false;
 	assert_int_equal(
@@ -473,6 +521,8 @@ test_expired_item_dropped(void **state)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
 	conf_free(c);
+	/* dropped, not sent */
+	assert_true(silent_close(&rx));
 }
 
 /* Token files readable by others are refused. */
@@ -482,11 +532,13 @@ test_token_file_mode(void **state)
 	struct conf_errors errs = {0};
 	struct conf *c = conf_new();
 	char text[512], tok[128], dir[128];
+	struct silent rx;
 	uv_loop_t loop;
 	struct notifier *n;
 	FILE *f, *devnull;
 
 	(void)state;
+	silent_open(&rx);
 	snprintf(tok, sizeof(tok), "%s/token", tmpdir);
 	snprintf(dir, sizeof(dir), "%s/spool3", tmpdir);
 	f = fopen(tok, "w");
@@ -494,9 +546,9 @@ test_token_file_mode(void **state)
 	fclose(f);
 	chmod(tok, 0644);
 	snprintf(text, sizeof(text),
-	    "contact.ops.webhook http://127.0.0.1:9/\n"
+	    "contact.ops.webhook http://127.0.0.1:%d/\n"
 	    "contact.ops.webhook_token_file %s\n",
-	    tok);
+	    rx.port, tok);
 	c->local_node = false;
 	assert_int_equal(
 	    conf_parse_buf(c, "t.conf", text, strlen(text), &errs), 0);
@@ -520,6 +572,8 @@ test_token_file_mode(void **state)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
 	conf_free(c);
+	/* no event: nothing to send */
+	assert_true(silent_close(&rx));
 }
 
 int
