@@ -16,14 +16,14 @@
 #include "lib/log.h"
 
 struct contacts {
-	struct attrs conf;   /* "NAME.KEY" -> value */
-	struct attrs warned; /* contacts told about "|" once */
+	const struct contact_set *set; /* the config's, borrowed */
+	struct attrs warned;	       /* contacts told about "|" once */
 	struct runner *run;
 	uint64_t dropped; /* messages lost before the runner: no memory */
 };
 
 struct contacts *
-contacts_new(uv_loop_t *loop, const struct attrs *contacts,
+contacts_new(uv_loop_t *loop, const struct contact_set *contacts,
     unsigned max_running, uint64_t timeout_ms)
 {
 	struct contacts *c = calloc(1, sizeof(*c));
@@ -32,12 +32,11 @@ contacts_new(uv_loop_t *loop, const struct attrs *contacts,
 		return NULL;
 	c->run = runner_new(
 	    loop, "contacts", max_running, timeout_ms, CONTACTS_QUEUE_MAX);
-	if (c->run == NULL || attrs_merge(&c->conf, contacts) == -1) {
-		runner_free(c->run);
-		attrs_cleanup(&c->conf);
+	if (c->run == NULL) {
 		free(c);
 		return NULL;
 	}
+	c->set = contacts;
 	return c;
 }
 
@@ -47,7 +46,6 @@ contacts_free(struct contacts *c)
 	if (c == NULL)
 		return;
 	runner_free(c->run); /* finishes on the loop, without c */
-	attrs_cleanup(&c->conf);
 	attrs_cleanup(&c->warned);
 	free(c);
 }
@@ -66,14 +64,24 @@ contacts_stats(const struct contacts *c, struct contacts_stats *st)
 	st->queued = rs.queued;
 }
 
-/* contact.NAME.KEY, or NULL. */
+/* contact.NAME.KEY (a Munin key of struct contact_def), or NULL. */
 static const char *
-cget(const struct contacts *c, const char *name, const char *key)
+cget(const struct contacts *c, const char *name, enum contact_key k)
 {
-	char k[256];
+	const struct contact_def *d = contact_set_find(c->set, name);
 
-	snprintf(k, sizeof(k), "%s.%s", name, key);
-	return attrs_get(&c->conf, k);
+	if (d == NULL)
+		return NULL;
+	switch (k) {
+	case CK_COMMAND:
+		return d->command;
+	case CK_TEXT:
+		return d->text;
+	case CK_ALWAYS_SEND:
+		return d->always_send;
+	default:
+		return NULL;
+	}
 }
 
 /* Is a field in one of the contact's always_send severities? */
@@ -81,7 +89,7 @@ static bool
 obsessed(
     const struct contacts *c, const char *name, const struct contact_msg *m)
 {
-	const char *as = cget(c, name, "always_send");
+	const char *as = cget(c, name, CK_ALWAYS_SEND);
 	char w[64], cr[64], word[16];
 	const char *p;
 	size_t i, n;
@@ -110,7 +118,7 @@ obsessed(
 static int
 notify_one(struct contacts *c, const char *name, const struct contact_msg *m)
 {
-	const char *pre = cget(c, name, "command"), *t;
+	const char *pre = cget(c, name, CK_COMMAND), *t;
 	char *cmd, *text, *nm, *body;
 	size_t skip;
 
@@ -120,9 +128,9 @@ notify_one(struct contacts *c, const char *name, const struct contact_msg *m)
 	}
 	if (!m->changed && !obsessed(c, name, m))
 		return 0;
-	t = cget(c, name, "text");
+	t = cget(c, name, CK_TEXT);
 	if (t == NULL)
-		t = cget(c, "default", "text");
+		t = cget(c, "default", CK_TEXT);
 	if (t == NULL)
 		t = contacts_default_text(name);
 	cmd = contacts_expand(pre, m, true);
@@ -158,22 +166,16 @@ notify_one(struct contacts *c, const char *name, const struct contact_msg *m)
 int
 contacts_notify(struct contacts *c, const struct contact_msg *m)
 {
-	const char *list = m->contacts, *p, *k;
+	const char *list = m->contacts, *p;
 	char name[128];
 	size_t i, n;
 	int sent = 0;
 
 	if (list == NULL) {
 		/* every contact with a command */
-		for (i = 0; i < c->conf.n; i++) {
-			k = c->conf.v[i].key;
-			p = strrchr(k, '.');
-			if (p == NULL || strcmp(p, ".command") != 0 ||
-			    (size_t)(p - k) >= sizeof(name))
-				continue;
-			snprintf(name, sizeof(name), "%.*s", (int)(p - k), k);
-			sent += notify_one(c, name, m);
-		}
+		for (i = 0; i < c->set->n; i++)
+			if (c->set->v[i].command != NULL)
+				sent += notify_one(c, c->set->v[i].name, m);
 	} else {
 		for (p = list; *p != '\0'; p += n) {
 			p += strspn(p, " \t");

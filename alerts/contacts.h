@@ -31,6 +31,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "alerts/contact_set.h"
 #include "alerts/contact_text.h" /* struct contact_msg, contacts_expand() */
 #include "plugins/sample.h"
 
@@ -48,11 +49,12 @@ struct contacts_stats {
 struct contacts;
 
 /*
- * Contact commands from conf->contacts ("NAME.command" -> value, ...;
- * copied).  NULL on allocation failure.
+ * Contact commands of the set contacts (borrowed: it must outlive c).
+ * NULL on allocation failure.
  */
-struct contacts *contacts_new(uv_loop_t *loop, const struct attrs *contacts,
-    unsigned max_running, uint64_t timeout_ms);
+struct contacts *contacts_new(uv_loop_t *loop,
+    const struct contact_set *contacts, unsigned max_running,
+    uint64_t timeout_ms);
 /* Kills running commands and frees c; their handles close as the loop
  * runs (run it); queued messages are dropped. */
 void contacts_free(struct contacts *c);

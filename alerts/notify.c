@@ -205,32 +205,6 @@ close_fd:
 	return ret;
 }
 
-static struct contact *
-contact_get(struct settings *s, const char *name, size_t len)
-{
-	struct contact *nv;
-	size_t i;
-
-	for (i = 0; i < s->ncontacts; i++)
-		if (strlen(s->contacts[i].name) == len &&
-		    strncmp(s->contacts[i].name, name, len) == 0)
-			return &s->contacts[i];
-	nv = realloc(s->contacts, (s->ncontacts + 1) * sizeof(*nv));
-	if (nv == NULL)
-		return NULL;
-	s->contacts = nv;
-	nv = &s->contacts[s->ncontacts];
-	memset(nv, 0, sizeof(*nv));
-	nv->name = strndup(name, len);
-	if (nv->name == NULL)
-		return NULL;
-	nv->sev = NOTIFY_SEV_ALL;
-	nv->renotify = 1800;
-	nv->recovery = true;
-	s->ncontacts++;
-	return nv;
-}
-
 static int
 set_dup(char **dst, const char *v)
 {
@@ -239,65 +213,58 @@ set_dup(char **dst, const char *v)
 	return v != NULL && *dst == NULL ? -1 : 0;
 }
 
-/* Builds settings from c; conf.c has already checked every value. */
+/* Builds settings from nc and the page contacts of cs (those with a
+ * webhook or an e-mail address); conf has already checked every value.
+ * Token and password files are read now. */
 static int
-settings_load(struct settings *s, const struct conf *c)
+settings_load(struct settings *s, const struct notify_conf *nc,
+    const struct contact_set *cs)
 {
-	const struct attr *a;
+	const struct contact_def *d;
 	struct contact *ct;
-	const char *dot, *k;
 	char what[300];
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
-	s->expiry = c->notify_expiry;
-	s->window = c->notify_group_window;
-	s->retry_min = c->notify_retry_min;
-	s->retry_max = c->notify_retry_max;
-	s->connect_timeout = c->connect_timeout;
-	s->smtp_starttls = c->smtp_starttls;
-	if (set_dup(&s->smtp_url, c->smtp_url) == -1 ||
-	    set_dup(&s->smtp_from, c->smtp_from) == -1 ||
-	    set_dup(&s->smtp_user, c->smtp_user) == -1)
+	s->expiry = nc->expiry;
+	s->window = nc->group_window;
+	s->retry_min = nc->retry_min;
+	s->retry_max = nc->retry_max;
+	s->connect_timeout = nc->connect_timeout;
+	s->smtp_starttls = nc->smtp_starttls;
+	if (set_dup(&s->smtp_url, nc->smtp_url) == -1 ||
+	    set_dup(&s->smtp_from, nc->smtp_from) == -1 ||
+	    set_dup(&s->smtp_user, nc->smtp_user) == -1)
 		goto fail;
-	if (c->smtp_password_file != NULL &&
-	    read_secret("smtp_password_file", c->smtp_password_file,
+	if (nc->smtp_password_file != NULL &&
+	    read_secret("smtp_password_file", nc->smtp_password_file,
 		&s->smtp_password) == -1)
 		goto fail;
-	for (i = 0; i < c->contacts.n; i++) {
-		a = &c->contacts.v[i];
-		dot = strrchr(a->key, '.');
-		if (dot == NULL)
-			continue;
-		k = dot + 1;
-		if (strcmp(k, "webhook") != 0 &&
-		    strcmp(k, "webhook_token_file") != 0 &&
-		    strcmp(k, "email") != 0 && strcmp(k, "severities") != 0 &&
-		    strcmp(k, "renotify") != 0 && strcmp(k, "recovery") != 0)
-			continue; /* Munin's keys: not ours */
-		ct = contact_get(s, a->key, (size_t)(dot - a->key));
-		if (ct == NULL)
+	s->contacts = calloc(cs->n + 1, sizeof(*s->contacts));
+	if (s->contacts == NULL)
+		goto fail;
+	for (i = 0; i < cs->n; i++) {
+		d = &cs->v[i];
+		if (!(d->set &
+			((1u << CK_WEBHOOK) | (1u << CK_WEBHOOK_TOKEN_FILE) |
+			    (1u << CK_EMAIL) | (1u << CK_SEVERITIES) |
+			    (1u << CK_RENOTIFY) | (1u << CK_RECOVERY))))
+			continue; /* Munin's keys only: not ours */
+		ct = &s->contacts[s->ncontacts++];
+		ct->sev = d->severities;
+		ct->renotify = d->renotify;
+		ct->recovery = d->recovery;
+		if (set_dup(&ct->name, d->name) == -1 ||
+		    set_dup(&ct->webhook, d->webhook) == -1 ||
+		    set_dup(&ct->email, d->email) == -1)
 			goto fail;
-		if (strcmp(k, "webhook") == 0) {
-			if (set_dup(&ct->webhook, a->value) == -1)
-				goto fail;
-		} else if (strcmp(k, "webhook_token_file") == 0) {
+		if (d->webhook_token_file != NULL) {
 			snprintf(what, sizeof(what),
 			    "contact %s webhook_token_file", ct->name);
-			free(ct->token);
-			ct->token = NULL;
-			if (read_secret(what, a->value, &ct->token) == -1)
+			if (read_secret(
+				what, d->webhook_token_file, &ct->token) == -1)
 				goto fail;
-		} else if (strcmp(k, "email") == 0) {
-			if (set_dup(&ct->email, a->value) == -1)
-				goto fail;
-		} else if (strcmp(k, "severities") == 0)
-			ct->sev = notify_severities_parse(a->value);
-		else if (strcmp(k, "renotify") == 0)
-			ct->renotify = (unsigned)strtoul(a->value, NULL, 10);
-		else
-			ct->recovery = strchr("yYtT1", a->value[0]) != NULL ||
-				       strcasecmp(a->value, "on") == 0;
+		}
 	}
 	return 0;
 fail:
@@ -1229,20 +1196,16 @@ schedule(struct notifier *n)
 /* ---- public --------------------------------------------------------- */
 
 struct notifier *
-notifier_new(uv_loop_t *loop, const struct conf *c, const char *spool_dir)
+notifier_new(uv_loop_t *loop, const struct notify_conf *nc,
+    const struct contact_set *cs, const char *spool_dir)
 {
 	struct notifier *n = calloc(1, sizeof(*n));
-	char dir[PATH_MAX];
 
 	if (n == NULL)
 		return NULL;
-	if (spool_dir == NULL)
-		snprintf(dir, sizeof(dir), "%s/spool", c->state_dir);
-	else
-		snprintf(dir, sizeof(dir), "%s", spool_dir);
 	n->loop = loop;
-	n->dir = strdup(dir);
-	if (n->dir == NULL || settings_load(&n->set, c) == -1)
+	n->dir = strdup(spool_dir);
+	if (n->dir == NULL || settings_load(&n->set, nc, cs) == -1)
 		goto fail;
 	if (spool_init(n->dir) == -1) {
 		log_warn("notify: spool %s", n->dir);
@@ -1281,11 +1244,12 @@ fail:
 }
 
 int
-notifier_set_conf(struct notifier *n, const struct conf *c)
+notifier_set_conf(struct notifier *n, const struct notify_conf *nc,
+    const struct contact_set *cs)
 {
 	struct settings s;
 
-	if (settings_load(&s, c) == -1) {
+	if (settings_load(&s, nc, cs) == -1) {
 		log_warnx("notify: new settings refused; keeping the old ones");
 		return -1;
 	}

@@ -60,7 +60,23 @@
 #include <uv.h>
 
 #include "alerts/alert_event.h"
-#include "collector/conf.h"
+#include "alerts/contact_set.h"
+
+/* The global page settings (munin.conf keys smtp_* and notify_*), as conf
+ * checked them.  The strings are the config's. */
+struct notify_conf {
+	char *smtp_url;		  /* smtp:// or smtps:// URL; NULL: none */
+	char *smtp_from;	  /* envelope and From: address */
+	char *smtp_user;	  /* SMTP AUTH user; NULL: no auth */
+	char *smtp_password_file; /* mode 0600 file holding the password */
+	bool smtp_starttls;	  /* require STARTTLS on smtp:// */
+	unsigned expiry;	  /* seconds a page is retried, 86400 */
+	unsigned group_window;	  /* seconds problems of a host wait to go
+				     out as one page, 10 */
+	unsigned retry_min;	  /* seconds before the first retry, 10 */
+	unsigned retry_max;	  /* seconds, cap of the doubling, 600 */
+	unsigned connect_timeout; /* seconds, the global connect_timeout */
+};
 
 struct notifier;
 
@@ -78,18 +94,19 @@ struct notifier_stats {
 };
 
 /*
- * A notifier on loop for c's contacts, spooling under spool_dir (created
- * mode 0700; NULL: "<state_dir>/spool").  Queued items found there are
- * resumed.  Returns NULL (logged) when the spool cannot be created or a
- * token/password file is missing or readable by group/others.  c is only
- * read during the call.
+ * A notifier on loop with the settings nc for the page contacts of cs,
+ * spooling under spool_dir (created mode 0700).  Queued items found there
+ * are resumed.  Returns NULL (logged) when the spool cannot be created or
+ * a token/password file is missing or readable by group/others.  nc and cs
+ * are only read during the call.
  */
-struct notifier *notifier_new(
-    uv_loop_t *loop, const struct conf *c, const char *spool_dir);
+struct notifier *notifier_new(uv_loop_t *loop, const struct notify_conf *nc,
+    const struct contact_set *cs, const char *spool_dir);
 /* Replaces contacts and SMTP settings (SIGHUP).  Queued items of a contact
  * that no longer exists are dropped when due.  0, or -1 (logged) with the
  * old settings kept. */
-int notifier_set_conf(struct notifier *n, const struct conf *c);
+int notifier_set_conf(struct notifier *n, const struct notify_conf *nc,
+    const struct contact_set *cs);
 /* Queues pages for every contact that wants ev (see above). */
 void notifier_event(struct notifier *n, const struct alert_event *ev);
 void notifier_stats(const struct notifier *n, struct notifier_stats *st);

@@ -305,38 +305,16 @@ notify_state_parse(const char *s, enum field_state *out)
 	return -1;
 }
 
-unsigned
-notify_severities_parse(const char *s)
-{
-	unsigned mask = 0;
-	size_t n;
-
-	for (;;) {
-		n = strcspn(s, ",");
-		if (n == 7 && strncmp(s, "warning", 7) == 0)
-			mask |= NOTIFY_SEV_WARNING;
-		else if (n == 8 && strncmp(s, "critical", 8) == 0)
-			mask |= NOTIFY_SEV_CRITICAL;
-		else if (n == 7 && strncmp(s, "unknown", 7) == 0)
-			mask |= NOTIFY_SEV_UNKNOWN;
-		else
-			return 0;
-		if (s[n] == '\0')
-			return mask;
-		s += n + 1;
-	}
-}
-
 static unsigned
 sev_bit(enum field_state s)
 {
 	switch (s) {
 	case FS_WARNING:
-		return NOTIFY_SEV_WARNING;
+		return CONTACT_SEV_WARNING;
 	case FS_CRITICAL:
-		return NOTIFY_SEV_CRITICAL;
+		return CONTACT_SEV_CRITICAL;
 	case FS_UNKNOWN:
-		return NOTIFY_SEV_UNKNOWN;
+		return CONTACT_SEV_UNKNOWN;
 	case FS_OK:
 		break;
 	}

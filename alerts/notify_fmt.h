@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "alerts/alert_event.h"
+#include "alerts/contact_set.h" /* CONTACT_SEV_* */
 #include "lib/range.h"
 
 /* One state change as a page carries it: an owning copy of an
@@ -62,14 +63,6 @@ int notify_item_from_json(struct notify_item *it, const json_t *o);
 int notify_state_rank(enum field_state s);
 /* "OK" ... "UNKNOWN" back to the enum; -1 when s is none of them. */
 int notify_state_parse(const char *s, enum field_state *out);
-
-/* Severity mask bits for contact.NAME.severities. */
-#define NOTIFY_SEV_WARNING 0x1u
-#define NOTIFY_SEV_CRITICAL 0x2u
-#define NOTIFY_SEV_UNKNOWN 0x4u
-#define NOTIFY_SEV_ALL 0x7u
-/* "warning,critical" -> mask; 0 when the text is not a valid list. */
-unsigned notify_severities_parse(const char *s);
 
 enum notify_kind {
 	NK_NONE,     /* the contact does not want this event */

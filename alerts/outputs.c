@@ -30,7 +30,7 @@ struct pending {
 
 struct outputs {
 	uv_loop_t *loop;
-	const struct conf *conf;
+	struct outputs_conf conf;
 	struct catalog *cat;
 	struct nagios_out *nagios;
 	struct contacts *contacts;
@@ -41,44 +41,30 @@ struct outputs {
 	size_t npend;
 };
 
-static bool
-has_commands(const struct conf *c)
-{
-	size_t i, n;
-
-	for (i = 0; i < c->contacts.n; i++) {
-		n = strlen(c->contacts.v[i].key);
-		if (n > 8 &&
-		    strcmp(c->contacts.v[i].key + n - 8, ".command") == 0)
-			return true;
-	}
-	return false;
-}
-
 static void
-open_outs(struct outputs *o, const struct conf *c)
+open_outs(struct outputs *o, const struct outputs_conf *c)
 {
 	if (c->nagios_command_file != NULL)
 		o->nagios = nagios_new(
 		    o->loop, c->nagios_command_file, NAGIOS_QUEUE_MAX);
-	if (has_commands(c))
+	if (contact_set_has_commands(c->contacts))
 		o->contacts = contacts_new(
-		    o->loop, &c->contacts, CONTACTS_RUNNING, CONTACTS_TIMEOUT);
+		    o->loop, c->contacts, CONTACTS_RUNNING, CONTACTS_TIMEOUT);
 }
 
 static void on_flush(uv_timer_t *t);
 
 struct outputs *
-outputs_new(uv_loop_t *loop, const struct conf *c, struct catalog *cat)
+outputs_new(uv_loop_t *loop, const struct outputs_conf *c, struct catalog *cat)
 {
 	struct outputs *o = calloc(1, sizeof(*o));
 
 	if (o == NULL)
 		return NULL;
 	o->loop = loop;
-	o->conf = c;
+	o->conf = *c;
 	o->cat = cat;
-	o->notifier = notifier_new(loop, c, NULL);
+	o->notifier = notifier_new(loop, c->notify, c->contacts, c->spool_dir);
 	if (o->notifier == NULL) {
 		free(o);
 		return NULL;
@@ -91,9 +77,9 @@ outputs_new(uv_loop_t *loop, const struct conf *c, struct catalog *cat)
 }
 
 void
-outputs_set_conf(struct outputs *o, const struct conf *c)
+outputs_set_conf(struct outputs *o, const struct outputs_conf *c)
 {
-	const char *old = o->conf->nagios_command_file;
+	const char *old = o->conf.nagios_command_file;
 	const char *new = c->nagios_command_file;
 
 	if ((old == NULL) != (new == NULL) ||
@@ -103,16 +89,16 @@ outputs_set_conf(struct outputs *o, const struct conf *c)
 		if (new != NULL)
 			o->nagios = nagios_new(o->loop, new, NAGIOS_QUEUE_MAX);
 	}
-	if (notifier_set_conf(o->notifier, c) == -1)
+	if (notifier_set_conf(o->notifier, c->notify, c->contacts) == -1)
 		log_warnx("outputs: the new page settings are refused; "
 			  "pages keep the old ones");
 	/* contacts copy their settings: renew them */
 	contacts_free(o->contacts);
 	o->contacts = NULL;
-	o->conf = c;
-	if (has_commands(c))
+	o->conf = *c;
+	if (contact_set_has_commands(c->contacts))
 		o->contacts = contacts_new(
-		    o->loop, &c->contacts, CONTACTS_RUNNING, CONTACTS_TIMEOUT);
+		    o->loop, c->contacts, CONTACTS_RUNNING, CONTACTS_TIMEOUT);
 }
 
 static int
@@ -222,12 +208,10 @@ send_service(struct outputs *o, const struct pending *p)
 		cf[i].recovered = strcmp(f->name, p->field) == 0 &&
 				  p->prev != FS_OK && cf[i].state == FS_OK;
 	}
-	{
-		struct conf_host *hc = conf_host_find(o->conf, h->name);
-
-		m.contacts =
-		    hc != NULL ? attrs_get(&hc->munin, "contacts") : NULL;
-	}
+	m.contacts =
+	    o->conf.host_contacts != NULL
+		? o->conf.host_contacts(o->conf.host_contacts_arg, h->name)
+		: NULL;
 	m.group = h->group;
 	m.host = h->name;
 	m.plugin = cs->svc.name;

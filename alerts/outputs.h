@@ -15,17 +15,33 @@
 #include <uv.h>
 
 #include "alerts/alert_event.h"
+#include "alerts/contact_set.h"
+#include "alerts/notify.h"
 #include "catalog/catalog.h"
-#include "collector/conf.h"
+
+/* A host's munin.conf "contacts" list (NULL: every contact with a
+ * command), looked up in the caller's config. */
+typedef const char *(*outputs_host_contacts_fn)(void *arg, const char *host);
+
+/* What the outputs read of the config; it must outlive the outputs or the
+ * next outputs_set_conf(). */
+struct outputs_conf {
+	const char *nagios_command_file; /* NULL: no Nagios */
+	const char *spool_dir;		 /* pages' spool, "STATE_DIR/spool" */
+	const struct notify_conf *notify;
+	const struct contact_set *contacts;
+	outputs_host_contacts_fn host_contacts; /* NULL: every host NULL */
+	void *host_contacts_arg;
+};
 
 struct outputs;
 
 /*
- * cat is read; c must outlive outputs or the next outputs_set_conf().
- * NULL when the pages cannot start (spool, token files: logged).
+ * cat is read; c is copied (what it points to is not).  NULL when the
+ * pages cannot start (spool, token files: logged).
  */
 struct outputs *outputs_new(
-    uv_loop_t *loop, const struct conf *c, struct catalog *cat);
+    uv_loop_t *loop, const struct outputs_conf *c, struct catalog *cat);
 /* Copies the delivery counters into the catalog's health. */
 void outputs_health(struct outputs *o, struct cat_health *h);
 /* An alert_output_fn: arg is the struct outputs. */
@@ -33,7 +49,7 @@ void outputs_event(void *arg, const struct alert_event *ev);
 /* Re-sends every service state with rules to Nagios (freshness). */
 void outputs_refresh(struct outputs *o);
 /* A reloaded config: a new command file or contacts take effect. */
-void outputs_set_conf(struct outputs *o, const struct conf *c);
+void outputs_set_conf(struct outputs *o, const struct outputs_conf *c);
 /* Stops timers and children; the loop then drains; frees after. */
 void outputs_stop(struct outputs *o);
 void outputs_free(struct outputs *o);

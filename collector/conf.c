@@ -23,6 +23,7 @@
 #include "collector/conf.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "lib/parse.h"
 #include "plugins/source.h"
 #include "plugins/sources.h"
 
@@ -286,10 +287,10 @@ conf_new(void)
 	c->listen_addr = xstrdup("127.0.0.1");
 	c->listen_port = 4948;
 	c->local_node = true;
-	c->notify_expiry = 86400;
-	c->notify_group_window = 10;
-	c->notify_retry_min = 10;
-	c->notify_retry_max = 600;
+	c->notify.expiry = 86400;
+	c->notify.group_window = 10;
+	c->notify.retry_min = 10;
+	c->notify.retry_max = 600;
 	return c;
 }
 
@@ -330,11 +331,11 @@ conf_free(struct conf *c)
 	free(c->state_dir);
 	free(c->nagios_command_file);
 	free(c->listen_addr);
-	free(c->smtp_url);
-	free(c->smtp_from);
-	free(c->smtp_user);
-	free(c->smtp_password_file);
-	attrs_cleanup(&c->contacts);
+	free(c->notify.smtp_url);
+	free(c->notify.smtp_from);
+	free(c->notify.smtp_user);
+	free(c->notify.smtp_password_file);
+	contact_set_cleanup(&c->contacts);
 	attrs_cleanup(&c->munin);
 	attrs_cleanup(&c->groups);
 	for (i = 0; i < c->nhosts; i++)
@@ -445,32 +446,6 @@ conf_host_group_path(const struct conf_host *h, char *out, size_t len)
 }
 
 /* ---- value parsers ------------------------------------------------ */
-
-static bool
-parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out)
-{
-	return source_parse_uint(v, lo, hi, out);
-}
-
-static bool
-parse_bool(const char *v, bool *out)
-{
-	static const char *const yes[] = {"yes", "true", "on", "1"};
-	static const char *const no[] = {"no", "false", "off", "0"};
-	size_t i;
-
-	for (i = 0; i < 4; i++) {
-		if (strcasecmp(v, yes[i]) == 0) {
-			*out = true;
-			return true;
-		}
-		if (strcasecmp(v, no[i]) == 0) {
-			*out = false;
-			return true;
-		}
-	}
-	return false;
-}
 
 /* "ADDR:PORT", "[V6]:PORT" or ":PORT". */
 static bool
@@ -674,99 +649,6 @@ last_word(const char *key)
 }
 
 /* "warning,critical,unknown" in any order, at least one. */
-static bool
-parse_severities(const char *v)
-{
-	const char *p = v;
-	size_t n;
-
-	for (;;) {
-		n = strcspn(p, ",");
-		if (!((n == 7 && strncmp(p, "warning", 7) == 0) ||
-			(n == 8 && strncmp(p, "critical", 8) == 0) ||
-			(n == 7 && strncmp(p, "unknown", 7) == 0)))
-			return false;
-		if (p[n] == '\0')
-			return true;
-		p += n + 1;
-	}
-}
-
-/*
- * Checks one "NAME.KEY" contact line.  Munin's own contact keys (command,
- * text, always_send, max_messages) are accepted as they are; drover's page
- * keys (notify.h) have their values checked.  Anything else is an error so
- * a typo never silently disables a page.
- */
-static int
-contact_key(const char *nk, const char *val, const struct where *w,
-    struct conf_errors *errs)
-{
-	static const char *const munin_keys[] = {
-	    "always_send", "command", "max_messages", "text"};
-	const char *k = strrchr(nk, '.') + 1;
-	unsigned u;
-	bool b;
-	size_t i;
-
-	for (i = 0; i < sizeof(munin_keys) / sizeof(munin_keys[0]); i++)
-		if (strcmp(k, munin_keys[i]) == 0)
-			return 0;
-	if (strcmp(k, "webhook") == 0) {
-		if (strncmp(val, "http://", 7) != 0 &&
-		    strncmp(val, "https://", 8) != 0) {
-			add_error(errs, w,
-			    "webhook must be an http:// or "
-			    "https:// URL");
-			return -1;
-		}
-		return 0;
-	}
-	if (strcmp(k, "webhook_token_file") == 0) {
-		if (val[0] != '/') {
-			add_error(errs, w,
-			    "webhook_token_file must be an "
-			    "absolute path");
-			return -1;
-		}
-		return 0;
-	}
-	if (strcmp(k, "email") == 0) {
-		if (strchr(val, '@') == NULL ||
-		    strpbrk(val, " \t<>,") != NULL) {
-			add_error(errs, w, "email must be one address");
-			return -1;
-		}
-		return 0;
-	}
-	if (strcmp(k, "severities") == 0) {
-		if (!parse_severities(val)) {
-			add_error(errs, w,
-			    "severities must be a comma list of "
-			    "warning, critical, unknown");
-			return -1;
-		}
-		return 0;
-	}
-	if (strcmp(k, "renotify") == 0) {
-		if (!parse_uint(val, 0, 30 * 86400, &u)) {
-			add_error(errs, w,
-			    "renotify must be 0 (never) to "
-			    "2592000 seconds");
-			return -1;
-		}
-		return 0;
-	}
-	if (strcmp(k, "recovery") == 0) {
-		if (!parse_bool(val, &b)) {
-			add_error(errs, w, "recovery must be yes or no");
-			return -1;
-		}
-		return 0;
-	}
-	add_error(errs, w, "unknown contact keyword \"%s\"", k);
-	return -1;
-}
 
 static int
 global_key(struct conf *c, const char *key, const char *val,
@@ -788,13 +670,13 @@ global_key(struct conf *c, const char *key, const char *val,
 	    {"interval", offsetof(struct conf, interval), 1, 86400},
 	    {"max_concurrency", offsetof(struct conf, max_concurrency), 1,
 		100000},
-	    {"notify_expiry", offsetof(struct conf, notify_expiry), 60,
+	    {"notify_expiry", offsetof(struct conf, notify.expiry), 60,
 		30 * 86400},
-	    {"notify_group_window", offsetof(struct conf, notify_group_window),
+	    {"notify_group_window", offsetof(struct conf, notify.group_window),
 		0, 3600},
-	    {"notify_retry_max", offsetof(struct conf, notify_retry_max), 1,
+	    {"notify_retry_max", offsetof(struct conf, notify.retry_max), 1,
 		86400},
-	    {"notify_retry_min", offsetof(struct conf, notify_retry_min), 1,
+	    {"notify_retry_min", offsetof(struct conf, notify.retry_min), 1,
 		86400},
 	    {"physical_concurrency",
 		offsetof(struct conf, physical_concurrency), 1, 10000},
@@ -811,13 +693,15 @@ global_key(struct conf *c, const char *key, const char *val,
 	    {"logdir", offsetof(struct conf, logdir)},
 	    {"rrdcached_socket", offsetof(struct conf, rrdcached_socket)},
 	    {"rundir", offsetof(struct conf, rundir)},
-	    {"smtp_from", offsetof(struct conf, smtp_from)},
-	    {"smtp_password_file", offsetof(struct conf, smtp_password_file)},
-	    {"smtp_url", offsetof(struct conf, smtp_url)},
-	    {"smtp_user", offsetof(struct conf, smtp_user)},
+	    {"smtp_from", offsetof(struct conf, notify.smtp_from)},
+	    {"smtp_password_file",
+		offsetof(struct conf, notify.smtp_password_file)},
+	    {"smtp_url", offsetof(struct conf, notify.smtp_url)},
+	    {"smtp_user", offsetof(struct conf, notify.smtp_user)},
 	    {"state_dir", offsetof(struct conf, state_dir)},
 	    {"tmpldir", offsetof(struct conf, tmpldir)},
 	};
+	char msg[256];
 	size_t i;
 
 	for (i = 0; i < sizeof(uints) / sizeof(uints[0]); i++) {
@@ -868,16 +752,18 @@ global_key(struct conf *c, const char *key, const char *val,
 		return 0;
 	}
 	if (strcmp(key, "smtp_starttls") == 0) {
-		if (!parse_bool(val, &c->smtp_starttls)) {
+		if (!parse_bool(val, &c->notify.smtp_starttls)) {
 			add_error(errs, w, "smtp_starttls must be yes or no");
 			return -1;
 		}
 		return 0;
 	}
 	if (strncmp(key, "contact.", 8) == 0 && strchr(key + 8, '.')) {
-		if (contact_key(key + 8, val, w, errs) == -1)
+		if (contact_set_line(
+			&c->contacts, key + 8, val, msg, sizeof(msg)) == -1) {
+			add_error(errs, w, "%s", msg);
 			return -1;
-		attrs_set(&c->contacts, key + 8, val);
+		}
 		return 0;
 	}
 	if (is_munin_keyword(last_word(key))) {
@@ -1259,23 +1145,20 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 	w.file = c->file != NULL ? c->file : "(default)";
 	w.line = 0;
 	w.text = NULL;
-	for (i = 0; i < c->contacts.n; i++) {
-		const char *k = c->contacts.v[i].key;
-		size_t kl = strlen(k);
-
-		if (kl > 6 && strcmp(k + kl - 6, ".email") == 0 &&
-		    (c->smtp_url == NULL || c->smtp_from == NULL))
+	for (i = 0; i < c->contacts.n; i++)
+		if (c->contacts.v[i].email != NULL &&
+		    (c->notify.smtp_url == NULL || c->notify.smtp_from == NULL))
 			add_error(errs, &w,
-			    "contact %.*s has an email address but smtp_url "
+			    "contact %s has an email address but smtp_url "
 			    "or smtp_from is not set",
-			    (int)(kl - 6), k);
-	}
-	if (c->notify_retry_min > c->notify_retry_max)
+			    c->contacts.v[i].name);
+	c->notify.connect_timeout = c->connect_timeout;
+	if (c->notify.retry_min > c->notify.retry_max)
 		add_error(errs, &w,
 		    "notify_retry_min (%u) is larger than notify_retry_max "
 		    "(%u)",
-		    c->notify_retry_min, c->notify_retry_max);
-	if (c->smtp_password_file != NULL && c->smtp_user == NULL)
+		    c->notify.retry_min, c->notify.retry_max);
+	if (c->notify.smtp_password_file != NULL && c->notify.smtp_user == NULL)
 		add_error(errs, &w, "smtp_password_file needs smtp_user");
 	return (int)(errs->n - before);
 }
@@ -1331,25 +1214,24 @@ conf_print(const struct conf *c, FILE *out)
 	    c->graph_cache_mb);
 	fprintf(out, "state_dir %s\nalert_attempts %u\n", c->state_dir,
 	    c->alert_attempts);
-	if (c->smtp_url != NULL)
-		fprintf(out, "smtp_url %s\nsmtp_starttls %s\n", c->smtp_url,
-		    c->smtp_starttls ? "yes" : "no");
-	if (c->smtp_from != NULL)
-		fprintf(out, "smtp_from %s\n", c->smtp_from);
-	if (c->smtp_user != NULL)
-		fprintf(out, "smtp_user %s\n", c->smtp_user);
-	if (c->smtp_password_file != NULL)
-		fprintf(out, "smtp_password_file %s\n", c->smtp_password_file);
+	if (c->notify.smtp_url != NULL)
+		fprintf(out, "smtp_url %s\nsmtp_starttls %s\n",
+		    c->notify.smtp_url, c->notify.smtp_starttls ? "yes" : "no");
+	if (c->notify.smtp_from != NULL)
+		fprintf(out, "smtp_from %s\n", c->notify.smtp_from);
+	if (c->notify.smtp_user != NULL)
+		fprintf(out, "smtp_user %s\n", c->notify.smtp_user);
+	if (c->notify.smtp_password_file != NULL)
+		fprintf(out, "smtp_password_file %s\n",
+		    c->notify.smtp_password_file);
 	fprintf(out,
 	    "notify_expiry %u\nnotify_group_window %u\n"
 	    "notify_retry_min %u\nnotify_retry_max %u\n",
-	    c->notify_expiry, c->notify_group_window, c->notify_retry_min,
-	    c->notify_retry_max);
+	    c->notify.expiry, c->notify.group_window, c->notify.retry_min,
+	    c->notify.retry_max);
 	for (i = 0; i < c->munin.n; i++)
 		fprintf(out, "%s %s\n", c->munin.v[i].key, c->munin.v[i].value);
-	for (i = 0; i < c->contacts.n; i++)
-		fprintf(out, "contact.%s %s\n", c->contacts.v[i].key,
-		    c->contacts.v[i].value);
+	contact_set_print(&c->contacts, out);
 	for (i = 0; i < c->groups.n; i++) {
 		const char *semi = strrchr(c->groups.v[i].key, ';');
 

@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "alerts/contact_set.h"
+#include "alerts/notify.h"
 #include "plugins/sample.h"
 
 struct source;
@@ -85,20 +87,10 @@ struct conf {
 	char *listen_addr;	       /* default 127.0.0.1 */
 	unsigned listen_port;	       /* default 4948; 0 = any free port */
 	bool local_node;	       /* add the built-in local target */
-	/* notifications (notify.h) */
-	char *smtp_url;		      /* smtp:// or smtps:// URL; NULL: none */
-	char *smtp_from;	      /* envelope and From: address */
-	char *smtp_user;	      /* SMTP AUTH user; NULL: no auth */
-	char *smtp_password_file;     /* mode 0600 file holding the password */
-	bool smtp_starttls;	      /* require STARTTLS on smtp:// */
-	unsigned notify_expiry;	      /* seconds a page is retried, 86400 */
-	unsigned notify_group_window; /* seconds problems of a host wait to
-					 go out as one page, default 10 */
-	unsigned notify_retry_min;    /* seconds before the first retry, 10 */
-	unsigned notify_retry_max;    /* seconds, cap of the doubling, 600 */
-	struct attrs contacts;	      /* "contact.NAME.KEY" -> value */
-	struct attrs munin;	      /* accepted Munin keys drover ignores */
-	struct attrs groups;	      /* "GROUP;key" from [GROUP;] sections */
+	struct notify_conf notify;     /* smtp_* and notify_* keys */
+	struct contact_set contacts;   /* contact.NAME.KEY lines, typed */
+	struct attrs munin;	       /* accepted Munin keys drover ignores */
+	struct attrs groups;	       /* "GROUP;key" from [GROUP;] sections */
 	struct conf_host *hosts;
 	size_t nhosts;
 	size_t hcap;

@@ -97,6 +97,7 @@ struct daemon {
 	struct renderer *render;
 	struct alerts *alerts;
 	struct outputs *outputs;
+	char spool_dir[4096];	/* the pages' spool, fixed at start */
 	uv_timer_t alert_timer; /* staleness checks and state saves */
 	uv_timer_t fresh_timer; /* Nagios freshness, once per interval */
 	uv_signal_t sigterm, sigint, sighup;
@@ -122,6 +123,30 @@ on_stop_signal(uv_signal_t *s, int signum)
 	uv_close((uv_handle_t *)&d->sighup, NULL);
 }
 
+/* A host's munin.conf "contacts" list, from the running config. */
+static const char *
+host_contacts(void *arg, const char *host)
+{
+	const struct daemon *d = arg;
+	const struct conf_host *hc = conf_host_find(d->conf, host);
+
+	return hc != NULL ? attrs_get(&hc->munin, "contacts") : NULL;
+}
+
+/* The part of c the outputs read, into oc; its strings stay c's. */
+static const struct outputs_conf *
+outputs_conf_of(struct daemon *d, const struct conf *c, struct outputs_conf *oc)
+{
+	memset(oc, 0, sizeof(*oc));
+	oc->nagios_command_file = c->nagios_command_file;
+	oc->spool_dir = d->spool_dir;
+	oc->notify = &c->notify;
+	oc->contacts = &c->contacts;
+	oc->host_contacts = host_contacts;
+	oc->host_contacts_arg = d;
+	return oc;
+}
+
 /* The part of c the web server reads, into s; its strings stay c's. */
 static const struct web_settings *
 web_settings_of(const struct conf *c, struct web_settings *s)
@@ -139,6 +164,7 @@ on_hup(uv_signal_t *s, int signum)
 {
 	struct daemon *d = s->data;
 	struct web_settings wset;
+	struct outputs_conf oc;
 	struct conf *c;
 
 	(void)signum;
@@ -162,7 +188,7 @@ on_hup(uv_signal_t *s, int signum)
 	if (d->web != NULL)
 		web_set_settings(d->web, web_settings_of(c, &wset));
 	alerts_set_conf(d->alerts, c);
-	outputs_set_conf(d->outputs, c);
+	outputs_set_conf(d->outputs, outputs_conf_of(d, c, &oc));
 	if (strcmp(c->listen_addr, d->conf->listen_addr) != 0 ||
 	    c->listen_port != d->conf->listen_port)
 		log_warnx("conf: a new listen address takes a restart");
@@ -267,6 +293,7 @@ cmd_run(const char *path)
 	struct daemon d = {0};
 	struct rrd_writer_stats ws;
 	struct web_settings wset;
+	struct outputs_conf oc;
 	int ret = 1;
 
 	d.path = path;
@@ -291,7 +318,10 @@ cmd_run(const char *path)
 	if (d.in == NULL || d.poller == NULL)
 		fatalx("drover: out of memory");
 	ingest_set_alerts(d.in, d.alerts);
-	d.outputs = outputs_new(d.loop, d.conf, d.cat);
+	snprintf(
+	    d.spool_dir, sizeof(d.spool_dir), "%s/spool", d.conf->state_dir);
+	d.outputs =
+	    outputs_new(d.loop, outputs_conf_of(&d, d.conf, &oc), d.cat);
 	if (d.outputs == NULL)
 		fatalx("drover: cannot start the alert outputs");
 	alerts_add_output(d.alerts, outputs_event, d.outputs);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/parse.h"
 #include "plugins/bmc.h"
 
 /* The library's session timeout as a share of the deadline: it gives up
@@ -765,7 +766,7 @@ key_cipher_suite(
 	unsigned u;
 
 	(void)key;
-	if (!source_parse_uint(val, 0, 17, &u)) {
+	if (!parse_uint(val, 0, 17, &u)) {
 		snprintf(err, len, "ipmi_cipher_suite must be 0-17");
 		return -1;
 	}
@@ -800,7 +801,7 @@ key_seconds(void *p, const char *key, const char *val, char *err, size_t len)
 {
 	struct bmc_settings *bs = p;
 
-	if (!source_parse_uint(
+	if (!parse_uint(
 		val, 1, 86400, key[5] == 'i' ? &bs->interval : &bs->timeout)) {
 		snprintf(err, len, "%s must be 1-86400 seconds", key);
 		return -1;
@@ -816,7 +817,7 @@ key_sel_interval(
 
 	(void)key;
 	/* up to ten days: ten times the longest ipmi_interval */
-	if (!source_parse_uint(val, 0, 864000, &bs->sel_interval)) {
+	if (!parse_uint(val, 0, 864000, &bs->sel_interval)) {
 		snprintf(err, len,
 		    "ipmi_sel_interval must be 0 (off) or 1-864000 "
 		    "seconds");

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "plugins/source.h"
+#include "lib/parse.h"
 
 const struct source_key *
 source_key_find(const struct source *src, const char *key)
@@ -20,22 +21,6 @@ source_key_find(const struct source *src, const char *key)
 		if (strcmp(src->keys[i].key, key) == 0)
 			return &src->keys[i];
 	return NULL;
-}
-
-bool
-source_parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out)
-{
-	unsigned long n;
-	char *end;
-
-	if (!isdigit((unsigned char)v[0]))
-		return false;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n < lo || n > hi)
-		return false;
-	*out = (unsigned)n;
-	return true;
 }
 
 int
@@ -74,7 +59,7 @@ source_parse_address(const char *val, char *addr, size_t addrlen,
 	}
 	memcpy(addr, p, n);
 	addr[n] = '\0';
-	if (*end == ':' && !source_parse_uint(end + 1, 1, 65535, port)) {
+	if (*end == ':' && !parse_uint(end + 1, 1, 65535, port)) {
 		snprintf(err, errlen, "invalid port in address");
 		return -1;
 	}

@@ -120,8 +120,6 @@ const struct source_key *source_key_find(
     const struct source *src, const char *key);
 
 /* Helpers for key parsers. */
-/* A decimal number in [lo, hi]; false if v is not one. */
-bool source_parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out);
 /*
  * "munin://host:port", "[v6]:port", "host" into addr (NUL-terminated)
  * and *port (left alone without a port).  0, or -1 with a message in err.

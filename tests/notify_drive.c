@@ -147,7 +147,7 @@ main(int argc, char **argv)
 	}
 	uv_loop_init(&loop);
 	d.rc = 2; /* bad events, or no notifier (logged) */
-	d.n = notifier_new(&loop, c, argv[2]);
+	d.n = notifier_new(&loop, &c->notify, &c->contacts, argv[2]);
 	if (d.n == NULL)
 		goto out_loop;
 	clock_gettime(CLOCK_REALTIME, &ts);

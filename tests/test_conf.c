@@ -78,7 +78,8 @@ test_munin_examples(void **state)
 	assert_non_null(c);
 	assert_string_equal(c->rrdcached_socket, "/var/run/rrdcached.sock");
 	assert_string_equal(attrs_get(&c->munin, "graph_strategy"), "cron");
-	assert_string_equal(attrs_get(&c->contacts, "nagios.command"),
+	assert_non_null(contact_set_find(&c->contacts, "nagios"));
+	assert_string_equal(contact_set_find(&c->contacts, "nagios")->command,
 	    "/usr/bin/send_nsca nagios.host.comm -c /etc/nsca.conf");
 	h = conf_host_find(c, "fii.foo.com");
 	assert_string_equal(h->group, "foo.com");
@@ -307,16 +308,21 @@ test_notify_keys(void **state)
 		  "contact.old.command mail -s alert root\n",
 	    &errs);
 	assert_int_equal(errs.n, 0);
-	assert_string_equal(c->smtp_url, "smtp://127.0.0.1:25");
-	assert_true(c->smtp_starttls);
-	assert_int_equal(c->notify_expiry, 3600);
-	assert_int_equal(c->notify_group_window, 0);
-	assert_int_equal(c->notify_retry_min, 10);
+	assert_string_equal(c->notify.smtp_url, "smtp://127.0.0.1:25");
+	assert_true(c->notify.smtp_starttls);
+	assert_int_equal(c->notify.expiry, 3600);
+	assert_int_equal(c->notify.group_window, 0);
+	assert_int_equal(c->notify.retry_min, 10);
 	assert_string_equal(c->state_dir, "/tmp/st");
+	assert_non_null(contact_set_find(&c->contacts, "ops"));
+	assert_int_equal(contact_set_find(&c->contacts, "ops")->severities,
+	    CONTACT_SEV_CRITICAL | CONTACT_SEV_WARNING);
+	assert_int_equal(contact_set_find(&c->contacts, "ops")->renotify, 0);
+	assert_false(contact_set_find(&c->contacts, "ops")->recovery);
 	assert_string_equal(
-	    attrs_get(&c->contacts, "ops.severities"), "critical,warning");
-	assert_string_equal(
-	    attrs_get(&c->contacts, "old.command"), "mail -s alert root");
+	    contact_set_find(&c->contacts, "ops")->webhook, "http://h.test/x");
+	assert_string_equal(contact_set_find(&c->contacts, "old")->command,
+	    "mail -s alert root");
 	conf_free(c);
 
 	c = parse("contact.ops.webhok http://x\n"

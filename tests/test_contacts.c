@@ -158,20 +158,29 @@ slurp(const char *name)
 	return buf;
 }
 
+/* One contact line "NAME.KEY" with value v, which must be accepted. */
 static void
-set(struct attrs *a, const char *key, const char *fmt)
+cline(struct contact_set *s, const char *key, const char *v)
+{
+	char err[256];
+
+	assert_int_equal(contact_set_line(s, key, v, err, sizeof(err)), 0);
+}
+
+static void
+set(struct contact_set *s, const char *key, const char *fmt)
 {
 	char v[256];
 
 	snprintf(v, sizeof(v), fmt, dir, dir);
-	attrs_set(a, key, v);
+	cline(s, key, v);
 }
 
 static void
 test_recipients(void **state)
 {
 	uv_loop_t loop;
-	struct attrs conf = {0};
+	struct contact_set conf = {0};
 	struct contacts *c;
 	struct contacts_stats st;
 
@@ -179,8 +188,8 @@ test_recipients(void **state)
 	uv_loop_init(&loop);
 	set(&conf, "nagios.command", "cat >> %s/nagios");
 	set(&conf, "mail.command", "cat >> %s/mail");
-	attrs_set(&conf, "mail.text", "${var:host} ${var:worst}");
-	attrs_set(&conf, "nocommand.always_send", "critical");
+	cline(&conf, "mail.text", "${var:host} ${var:worst}");
+	cline(&conf, "nocommand.always_send", "critical");
 	c = contacts_new(&loop, &conf, 2, 5000);
 
 	/* changed: every contact with a command */
@@ -205,14 +214,14 @@ test_recipients(void **state)
 	contacts_free(c);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	assert_int_equal(uv_loop_close(&loop), 0);
-	attrs_cleanup(&conf);
+	contact_set_cleanup(&conf);
 }
 
 static void
 test_bounds(void **state)
 {
 	uv_loop_t loop;
-	struct attrs conf = {0};
+	struct contact_set conf = {0};
 	struct contacts *c;
 	struct contacts_stats st;
 	char logbuf[4096] = "";
@@ -253,20 +262,20 @@ test_bounds(void **state)
 	assert_int_equal(uv_loop_close(&loop), 0);
 	log_set_stream(NULL);
 	fclose(logf);
-	attrs_cleanup(&conf);
+	contact_set_cleanup(&conf);
 }
 
 static void
 test_free_kills_running(void **state)
 {
 	uv_loop_t loop;
-	struct attrs conf = {0};
+	struct contact_set conf = {0};
 	struct contacts *c;
 	uint64_t t0;
 
 	(void)state;
 	uv_loop_init(&loop);
-	attrs_set(&conf, "x.command", "sleep 30");
+	cline(&conf, "x.command", "sleep 30");
 	c = contacts_new(&loop, &conf, 1, 60000);
 	contacts_notify(c, &msg);
 	contacts_notify(c, &msg); /* queued, dropped by free */
@@ -275,7 +284,7 @@ test_free_kills_running(void **state)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	assert_true(uv_hrtime() - t0 < 5000 * 1000000ull);
 	assert_int_equal(uv_loop_close(&loop), 0);
-	attrs_cleanup(&conf);
+	contact_set_cleanup(&conf);
 }
 
 int

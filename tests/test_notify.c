@@ -207,24 +207,24 @@ static void
 test_classify_and_severities(void **state)
 {
 	struct alert_event ev = volts_event(FS_WARNING, FS_OK, 11.7);
-	unsigned crit = notify_severities_parse("critical");
+	unsigned crit = contact_severities_parse("critical");
 
 	(void)state;
-	assert_int_equal(notify_severities_parse("warning,critical,unknown"),
-	    NOTIFY_SEV_ALL);
-	assert_int_equal(notify_severities_parse("warning,"), 0);
+	assert_int_equal(contact_severities_parse("warning,critical,unknown"),
+	    CONTACT_SEV_ALL);
+	assert_int_equal(contact_severities_parse("warning,"), 0);
 	assert_int_equal(
-	    notify_classify(&ev, NOTIFY_SEV_ALL, true), NK_PROBLEM);
+	    notify_classify(&ev, CONTACT_SEV_ALL, true), NK_PROBLEM);
 	assert_int_equal(notify_classify(&ev, crit, true), NK_NONE);
 	ev.state = FS_OK;
 	ev.prev = FS_WARNING;
 	assert_int_equal(
-	    notify_classify(&ev, NOTIFY_SEV_ALL, true), NK_RECOVERY);
-	assert_int_equal(notify_classify(&ev, NOTIFY_SEV_ALL, false), NK_NONE);
+	    notify_classify(&ev, CONTACT_SEV_ALL, true), NK_RECOVERY);
+	assert_int_equal(notify_classify(&ev, CONTACT_SEV_ALL, false), NK_NONE);
 	/* no recovery for a state the contact never heard about */
 	assert_int_equal(notify_classify(&ev, crit, true), NK_NONE);
 	ev.prev = FS_OK;
-	assert_int_equal(notify_classify(&ev, NOTIFY_SEV_ALL, true), NK_NONE);
+	assert_int_equal(notify_classify(&ev, CONTACT_SEV_ALL, true), NK_NONE);
 }
 
 static void
@@ -429,7 +429,7 @@ test_notifier_resumes_and_skips_garbage(void **state)
 	    0);
 	assert_int_equal(conf_finish(c, &errs), 0);
 	uv_loop_init(&loop);
-	n = notifier_new(&loop, c, dir);
+	n = notifier_new(&loop, &c->notify, &c->contacts, dir);
 	assert_non_null(n);
 	notifier_event(n, &ev);
 	notifier_stats(n, &st);
@@ -445,7 +445,7 @@ test_notifier_resumes_and_skips_garbage(void **state)
 	fclose(f);
 	logf = fmemopen(logbuf, sizeof(logbuf), "w");
 	log_set_stream(logf);
-	n = notifier_new(&loop, c, dir);
+	n = notifier_new(&loop, &c->notify, &c->contacts, dir);
 	fflush(logf);
 	log_set_stream(NULL);
 	fclose(logf);
@@ -496,7 +496,7 @@ test_expired_item_dropped(void **state)
 	assert_int_equal(spool_init(dir), 0);
 	assert_int_equal(spool_put(dir, "old.page", old, strlen(old)), 0);
 	uv_loop_init(&loop);
-	n = notifier_new(&loop, c, dir);
+	n = notifier_new(&loop, &c->notify, &c->contacts, dir);
 	assert_non_null(n);
 	notifier_stats(n, &st);
 	assert_int_equal(st.queued, 1);
@@ -555,19 +555,19 @@ test_token_file_mode(void **state)
 	uv_loop_init(&loop);
 	devnull = fopen("/dev/null", "w");
 	log_set_stream(devnull);
-	assert_null(notifier_new(&loop, c, dir));
+	assert_null(notifier_new(&loop, &c->notify, &c->contacts, dir));
 	log_set_stream(NULL);
 	chmod(tok, 0600);
-	n = notifier_new(&loop, c, dir);
+	n = notifier_new(&loop, &c->notify, &c->contacts, dir);
 	log_set_stream(devnull);
 	assert_non_null(n);
 	/* a reload that would weaken the token is refused as a whole */
 	chmod(tok, 0640);
-	assert_int_equal(notifier_set_conf(n, c), -1);
+	assert_int_equal(notifier_set_conf(n, &c->notify, &c->contacts), -1);
 	log_set_stream(NULL);
 	fclose(devnull);
 	chmod(tok, 0400);
-	assert_int_equal(notifier_set_conf(n, c), 0);
+	assert_int_equal(notifier_set_conf(n, &c->notify, &c->contacts), 0);
 	notifier_free(n);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);

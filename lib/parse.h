@@ -1,0 +1,14 @@
+/*
+ * parse: config values every room reads the same way.
+ */
+#ifndef DROVER_PARSE_H
+#define DROVER_PARSE_H
+
+#include <stdbool.h>
+
+/* A decimal number in [lo, hi]; false if v is not one. */
+bool parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out);
+/* yes/no, true/false, on/off, 1/0 (any case); false if v is none of them. */
+bool parse_bool(const char *v, bool *out);
+
+#endif
