@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "lib/log.h"
+#include "lib/secret.h"
 #include "alerts/notify.h"
 #include "alerts/notify_fmt.h"
 #include "alerts/spool.h"
@@ -149,60 +150,49 @@ settings_cleanup(struct settings *s)
 	for (i = 0; i < s->ncontacts; i++) {
 		free(s->contacts[i].name);
 		free(s->contacts[i].webhook);
-		free(s->contacts[i].token);
+		secret_free(s->contacts[i].token);
 		free(s->contacts[i].email);
 	}
 	free(s->contacts);
 	free(s->smtp_url);
 	free(s->smtp_from);
 	free(s->smtp_user);
-	free(s->smtp_password);
+	secret_free(s->smtp_password);
 	memset(s, 0, sizeof(*s));
 }
 
 /*
- * The first line of a secret file.  Refuses files group or others can
- * read: a token anyone on the box can read is no secret.  0 / -1 (logged).
+ * The first line of a secret file (lib/secret.h: group and others must
+ * have no access).  0 / -1 (logged).
  */
 static int
 read_secret(const char *what, const char *path, char **out)
 {
-	struct stat st;
-	char buf[4096];
-	ssize_t r;
-	int fd, ret = -1;
+	unsigned mode;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1) {
+	switch (secret_read(path, 0, 4095, out, &mode)) {
+	case SECRET_OK:
+		return 0;
+	case SECRET_OPEN:
 		log_warn("notify: %s: cannot open %s", what, path);
-		return -1;
-	}
-	if (fstat(fd, &st) == -1) {
-		log_warn("notify: %s: %s", what, path);
-		goto close_fd;
-	}
-	if ((st.st_mode & 077) != 0) {
+		break;
+	case SECRET_NOT_REGULAR:
+		log_warnx("notify: %s: %s is not a regular file", what, path);
+		break;
+	case SECRET_MODE:
 		log_warnx("notify: %s: %s is readable by group or others "
 			  "(mode %04o); refusing it: chmod 600 %s",
-		    what, path, (unsigned)(st.st_mode & 07777), path);
-		goto close_fd;
-	}
-	r = read(fd, buf, sizeof(buf) - 1);
-	if (r == -1) {
+		    what, path, mode, path);
+		break;
+	case SECRET_READ:
 		log_warn("notify: %s: reading %s", what, path);
-		goto close_fd;
-	}
-	buf[r] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (buf[0] == '\0') {
+		break;
+	case SECRET_EMPTY:
+	case SECRET_TOO_LONG:
 		log_warnx("notify: %s: %s is empty", what, path);
-		goto close_fd;
+		break;
 	}
-	*out = strdup(buf);
-	ret = *out == NULL ? -1 : 0;
-close_fd:
-	close(fd);
-	return ret;
+	return -1;
 }
 
 static int

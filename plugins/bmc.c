@@ -23,6 +23,7 @@
 
 #include "lib/log.h"
 #include "lib/parse.h"
+#include "lib/secret.h"
 #include "plugins/bmc.h"
 
 /* The library's session timeout as a share of the deadline: it gives up
@@ -119,10 +120,7 @@ job_free(struct bmc_job *j)
 {
 	free(j->address);
 	free(j->user);
-	if (j->password != NULL) {
-		explicit_bzero(j->password, strlen(j->password));
-		free(j->password);
-	}
+	secret_free(j->password);
 	batch_cleanup(&j->batch);
 	free(j);
 }
@@ -609,10 +607,7 @@ settings_free(void *p)
 	free(bs->address);
 	free(bs->user);
 	free(bs->password_file);
-	if (bs->password != NULL) {
-		explicit_bzero(bs->password, strlen(bs->password));
-		free(bs->password);
-	}
+	secret_free(bs->password);
 	free(bs->workarounds);
 	free(bs);
 }
@@ -673,56 +668,40 @@ key_password_file(
     void *p, const char *key, const char *path, char *err, size_t len)
 {
 	struct bmc_settings *bs = p;
-	struct stat st;
-	char buf[256];
-	ssize_t n;
-	int fd;
+	char *pw = NULL;
+	unsigned mode;
 
 	(void)key;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd == -1) {
+	/* IPMI 2.0 passwords are at most 20 bytes */
+	switch (secret_read(path, 1, 20, &pw, &mode)) {
+	case SECRET_OK:
+		break;
+	case SECRET_EMPTY:
+		pw = xstrdup("");
+		break;
+	case SECRET_OPEN:
+	case SECRET_READ:
 		snprintf(err, len, "ipmi_password_file %s: %s", path,
 		    strerror(errno));
 		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+	case SECRET_NOT_REGULAR:
 		snprintf(err, len, "ipmi_password_file %s: not a regular file",
 		    path);
-		close(fd);
 		return -1;
-	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+	case SECRET_MODE:
 		snprintf(err, len,
 		    "ipmi_password_file %s is accessible by group or others "
 		    "(mode %04o); refusing it (chmod 600 %s)",
-		    path, (unsigned)(st.st_mode & 07777), path);
-		close(fd);
+		    path, mode, path);
 		return -1;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0) {
-		snprintf(err, len, "ipmi_password_file %s: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (strlen(buf) > 20) {
-		/* IPMI 2.0 passwords are at most 20 bytes */
+	case SECRET_TOO_LONG:
 		snprintf(err, len,
-		    "ipmi_password_file %s: password longer "
-		    "than 20 bytes",
+		    "ipmi_password_file %s: password longer than 20 bytes",
 		    path);
-		explicit_bzero(buf, sizeof(buf));
 		return -1;
 	}
-	if (bs->password != NULL) {
-		explicit_bzero(bs->password, strlen(bs->password));
-		free(bs->password);
-	}
-	bs->password = xstrdup(buf);
-	explicit_bzero(buf, sizeof(buf));
+	secret_free(bs->password);
+	bs->password = pw;
 	set_str(&bs->password_file, path);
 	return 0;
 }
