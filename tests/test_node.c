@@ -19,6 +19,7 @@
 
 #include "lib/log.h"
 #include "plugins/node.h"
+#include "tests/batch_guard.h"
 
 /* The fixture file rel (under FIXTURES) in a buffer of exactly its size. */
 static char *
@@ -365,98 +366,6 @@ test_edge_cases_accepted(void **state)
 	assert_int_equal(parse_exact(node_parse_loadavg, "1.5 12 3", 8, &b), 0);
 	check_value(batch_service(&b, "load", false), "load", 12);
 	batch_cleanup(&b);
-}
-
-/*
- * Room for up to room bytes that end where a PROT_NONE page begins: text
- * copied there with guard_copy() is read past its end only by faulting.
- */
-struct guard {
-	char *map;
-	size_t room; /* bytes before the guard page, a multiple of the page */
-	size_t size; /* bytes mapped */
-};
-
-static void
-guard_init(struct guard *g, size_t maxlen)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-
-	g->room = (maxlen / page + 1) * page;
-	g->size = g->room + page;
-	g->map = mmap(NULL, g->size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(g->map != MAP_FAILED);
-	assert_int_equal(mprotect(g->map + g->room, page, PROT_NONE), 0);
-}
-
-/* text (n bytes) followed by the string tail, ending at the guard page. */
-static const char *
-guard_copy(struct guard *g, const char *text, size_t n, const char *tail)
-{
-	size_t tn = strlen(tail);
-	char *p;
-
-	assert_true(n + tn <= g->room);
-	p = g->map + g->room - n - tn;
-	memcpy(p, text, n);
-	memcpy(p + n, tail, tn);
-	return p;
-}
-
-static void
-guard_cleanup(struct guard *g)
-{
-	munmap(g->map, g->size);
-}
-
-static bool
-same_attrs(const struct attrs *a, const struct attrs *b)
-{
-	size_t i;
-
-	if (a->n != b->n)
-		return false;
-	for (i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].key, b->v[i].key) != 0 ||
-		    strcmp(a->v[i].value, b->v[i].value) != 0)
-			return false;
-	return true;
-}
-
-/* a and b hold the same services, attributes, fields and values, in the
- * same order. */
-static bool
-same_batch(const struct batch *a, const struct batch *b)
-{
-	const struct service *sa, *sb;
-	const struct field *fa, *fb;
-	size_t i, j;
-
-	if (a->n != b->n)
-		return false;
-	for (i = 0; i < a->n; i++) {
-		sa = &a->services[i];
-		sb = &b->services[i];
-		if (strcmp(sa->name, sb->name) != 0 ||
-		    sa->has_config != sb->has_config ||
-		    !same_attrs(&sa->graph, &sb->graph) ||
-		    sa->nfields != sb->nfields)
-			return false;
-		for (j = 0; j < sa->nfields; j++) {
-			fa = &sa->fields[j];
-			fb = &sb->fields[j];
-			if (strcmp(fa->name, fb->name) != 0 ||
-			    !same_attrs(&fa->attrs, &fb->attrs) ||
-			    fa->has_value != fb->has_value ||
-			    fa->unknown != fb->unknown ||
-			    fa->when != fb->when ||
-			    !(fa->value == fb->value ||
-				(isnan(fa->value) && isnan(fb->value))))
-				return false;
-		}
-	}
-	return true;
 }
 
 /*
