@@ -18,6 +18,7 @@
 # - a changed SDR (renamed sensor) is picked up: the SDR cache is re-read.
 # How fast states show and timeouts fire is measured by bench/ipmi.sh.
 . "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/health.sh"
 SIM="$top_srcdir/tests/lib/ipmi_sim.sh"
 need ipmi_sim openipmi
 need sdrcomp openipmi
@@ -120,8 +121,7 @@ grep -q '^# hv1/ipmi: ok; 3 sensors' "$T/poll1.out" || fail "no BMC summary: $(c
 LOG=$T/drover.log
 start_bg "$LOG" "$DROVER" run -v -c "$T/drover.conf"
 DPID=$LAST_PID
-wait_log "$LOG" 'dashboard on http://127.0.0.1:[0-9]*/' 30 || fail "no dashboard: $(cat "$LOG")"
-PORT=$(grep -o 'dashboard on http://127.0.0.1:[0-9]*' "$LOG" | head -1 | grep -o '[0-9]*$')
+PORT=$(dashboard_port "$LOG") || fail "no dashboard: $(cat "$LOG")"
 api() { curl -sf "http://127.0.0.1:$PORT$1"; }
 
 # count_after LINE PATTERN: lines of the log after line LINE matching the
@@ -217,8 +217,7 @@ api /api/v1/hosts/slowbmc >"$T/slow.json" || fail "no slowbmc in the API"
 
 # no poll started late (the scheduler's own count, over the whole run,
 # frozen BMC included)
-wait_until 60 sh -c "curl -sf http://127.0.0.1:$PORT/health >'$T/health.html'" || fail "no /health"
-late=$(sed -n 's|.*<tr><th>late</th><td class=num>\([0-9]*\)</td>.*|\1|p' "$T/health.html")
+late=$(health_num "$PORT" late) || fail "no /health"
 [ "$late" = 0 ] || fail "late polls: '$late'"
 
 stop_pid "$DPID" || fail "drover exited with status $?: $(tail "$LOG")"

@@ -16,6 +16,7 @@
 #   engine, in /api/v1/alerts; at 11.3 V (WARNING for the BMC) an
 #   override 11:13 is OK, while the same BMC without override is WARNING.
 . "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/health.sh"
 SIM="$top_srcdir/tests/lib/ipmi_sim.sh"
 need ipmi_sim openipmi
 need sdrcomp openipmi
@@ -89,8 +90,7 @@ done
 LOG=$T/drover.log
 start_bg "$LOG" "$DROVER" run -v -c "$T/drover.conf"
 DPID=$LAST_PID
-wait_log "$LOG" 'dashboard on http://127.0.0.1:[0-9]*/' 30 || fail "no dashboard: $(cat "$LOG")"
-PORT=$(grep -o 'dashboard on http://127.0.0.1:[0-9]*' "$LOG" | head -1 | grep -o '[0-9]*$')
+PORT=$(dashboard_port "$LOG") || fail "no dashboard: $(cat "$LOG")"
 
 # volts HOST: "VALUE BMC_STATE ALERT_STATE THRESHOLD_SOURCE" of its _12V
 # ("-" when absent; "none" when the host has no ipmi_volts yet)

@@ -7,6 +7,7 @@
 # ipmi_sel.new counting them once, then 0 at the next full read.  A bad
 # ipmi_sel_interval is refused with file:line.
 . "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/health.sh"
 SIM="$top_srcdir/tests/lib/ipmi_sim.sh"
 need ipmi_sim openipmi
 need sdrcomp openipmi
@@ -76,9 +77,7 @@ grep -qE '^  new +U +GAUGE' "$T/poll1.out" || fail "poll output: $(cat "$T/poll1
 
 start_bg "$T/drover.log" "$DROVER" run -v -c "$T/drover.conf"
 DROVER_PID=$LAST_PID
-wait_log "$T/drover.log" 'dashboard on http://127.0.0.1:[0-9]*/' 30 ||
-	fail "no dashboard port: $(cat "$T/drover.log")"
-PORT=$(grep -o 'dashboard on http://127.0.0.1:[0-9]*' "$T/drover.log" | tail -1 | grep -o '[0-9]*$')
+PORT=$(dashboard_port "$T/drover.log") || fail "no dashboard port: $(cat "$T/drover.log")"
 
 # sel_fields: "ENTRIES NEW" from the catalog ("U" when unknown/absent)
 sel_fields() {
