@@ -234,7 +234,8 @@ attr_uint(const char *v, unsigned dflt)
 	return *end == '\0' && n > 0 && n < 100000 ? (unsigned)n : dflt;
 }
 
-/* The rule for one field: its attributes, then plugin, host, global. */
+/* The rule for one field: its attributes, then plugin, host, global, then
+ * the built-in default (1 for ipmi_volts, else 2). */
 static void
 rule_for(const struct alerts *a, const struct conf_host *hc,
     const struct service *svc, const struct field *f, struct alert_rule *r)
@@ -244,7 +245,7 @@ rule_for(const struct alerts *a, const struct conf_host *hc,
 	const char *nw = attrs_get(&f->attrs, "nagios_warning");
 	const char *nc = attrs_get(&f->attrs, "nagios_critical");
 	const char *v;
-	unsigned dflt = a->conf != NULL ? a->conf->alert_attempts : 2;
+	unsigned dflt = 2;
 	unsigned interval = a->conf != NULL ? a->conf->interval : 300;
 
 	alert_rule_init(r);
@@ -260,8 +261,12 @@ rule_for(const struct alerts *a, const struct conf_host *hc,
 		range_parse_munin(c, &r->crit);
 		r->has_crit = true;
 	}
+	/* field > plugin > host > the operator's global > built-in: an
+	 * explicit global alert_attempts applies to ipmi_volts too */
 	if (strcmp(svc->name, "ipmi_volts") == 0)
 		dflt = 1; /* a sagging rail pages on the first sample */
+	if (a->conf != NULL && a->conf->alert_attempts > 0)
+		dflt = a->conf->alert_attempts;
 	if (hc != NULL) {
 		dflt = attr_uint(attrs_get(&hc->munin, "alert_attempts"), dflt);
 		interval = conf_host_interval(a->conf, hc);

@@ -12,8 +12,9 @@
  *                                    unless munin.conf overrides the
  *                                    field's warning or critical
  *   alert_attempts N                 samples before a hard change; else
- *                                    the host's, else the global (2);
- *                                    1 for ipmi_volts
+ *                                    the plugin's, the host's, the
+ *                                    global one when set; else 1 for
+ *                                    ipmi_volts, 2 for the rest
  *   alert_hysteresis X, alert_recover N, unknown_limit N (default 3)
  * A field is UNKNOWN after unknown_limit U values or two intervals
  * without data; a host that is down is a host-level CRITICAL event.

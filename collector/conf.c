@@ -276,7 +276,6 @@ conf_new(void)
 	c->graph_cache = xstrdup("/run/drover/graphs");
 	c->graph_cache_mb = 256;
 	c->state_dir = xstrdup("/var/lib/drover");
-	c->alert_attempts = 2;
 	c->interval = 300;
 	c->max_concurrency = 64;
 	c->physical_concurrency = 2;
@@ -1212,8 +1211,9 @@ conf_print(const struct conf *c, FILE *out)
 	fprintf(out, "local_node %s\n", c->local_node ? "yes" : "no");
 	fprintf(out, "graph_cache %s\ngraph_cache_size %u\n", c->graph_cache,
 	    c->graph_cache_mb);
-	fprintf(out, "state_dir %s\nalert_attempts %u\n", c->state_dir,
-	    c->alert_attempts);
+	fprintf(out, "state_dir %s\n", c->state_dir);
+	if (c->alert_attempts > 0)
+		fprintf(out, "alert_attempts %u\n", c->alert_attempts);
 	if (c->notify.smtp_url != NULL)
 		fprintf(out, "smtp_url %s\nsmtp_starttls %s\n",
 		    c->notify.smtp_url, c->notify.smtp_starttls ? "yes" : "no");

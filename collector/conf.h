@@ -76,7 +76,8 @@ struct conf {
 					  FIFO or a file); NULL: none */
 	unsigned graph_cache_mb;       /* cache size cap, MiB, default 256 */
 	char *state_dir;	       /* alert state, notification spool */
-	unsigned alert_attempts;       /* samples before a hard change, 2 */
+	unsigned alert_attempts;       /* samples before a hard change; 0:
+					  not set (built-in: 2, ipmi_volts 1) */
 	unsigned interval;	       /* seconds, default 300 */
 	unsigned max_concurrency;      /* polls in flight, default 64 */
 	unsigned physical_concurrency; /* per physical host, default 2 */

@@ -3,7 +3,8 @@
 # openipmi) serving IPMI 1.5/2.0 LAN on 127.0.0.1:PORT/udp.
 #
 #   ipmi_sim.sh start DIR PORT CONSOLE_PORT   start; DIR/ipmi_sim.pid holds the PID
-#   ipmi_sim.sh set12v DIR MILLIVOLTS         12 V rail (a file ipmi_sim polls every 200 ms)
+#   ipmi_sim.sh set12v DIR MILLIVOLTS         12 V rail (a file ipmi_sim polls every 200 ms,
+#                                             replaced whole: never read half-written)
 #   ipmi_sim.sh setfan DIR RPM                fan (same)
 #   ipmi_sim.sh stop DIR                      SIGTERM by PID, then SIGKILL
 #   SDRS=FILE ipmi_sim.sh start ...           another SDR source (same sensors)
@@ -12,7 +13,13 @@
 #   #1 "12V"      voltage, raw*0.05+5 V; LNC 11.50, LC 11.00, UNC 12.50, UC 13.00
 #   #2 "CPU Temp" temperature, 45 C; UNC 80, UC 90
 #   #3 "FAN1"     fan, 60 RPM per count; LC 600 RPM
-# LAN user admin / secret (ADMIN).  FreeIPMI over LAN 2.0 needs the
+# Each value is also set in sim.emu, so a read right after start sees it
+# before the first file poll.
+# LAN users (password secret): admin (ADMIN), oper (OPERATOR), monitor
+# (USER); a session above a user's maximum is refused over LAN 1.5 (over
+# 2.0 ipmi_sim does not check it).  Cipher suites: ipmi_sim does 0-3, 6
+# and 11 and refuses the HMAC-SHA256 ones (15-17: status "invalid
+# authentication algorithm").  FreeIPMI over LAN 2.0 needs the
 # "opensesspriv" workaround: ipmi_sim answers Open Session with maximum
 # privilege 0.  Thresholds are set before values in sim.emu because the
 # comparison bits are computed when a value is set.
@@ -37,6 +44,8 @@ set_working_mc 0x20
   endlan
   user 1 true  ""      "test"   user  10 none md2 md5 straight
   user 2 true  "admin" "secret" admin 10 none md2 md5 straight
+  user 3 true  "monitor" "secret" user 10 none md2 md5 straight
+  user 4 true  "oper" "secret" operator 10 none md2 md5 straight
 console 127.0.0.1 $cport
 CONF
 	sdrcomp -8 -r -o "$d/sim.raw" "${SDRS:-$HERE/ipmi_sim.sdrs}" >"$d/sdrcomp.log" 2>&1 || return 1
@@ -59,11 +68,13 @@ sensor_add 0x20 0 0 35 0x6f event-only
 sensor_add 0x20 0 1 0x02 0x01 poll 200 file "$d/v12.mv" sub=5000 div=50
 sensor_set_threshold 0x20 0 1 readable 011011 0 160 150 0 120 130
 sensor_set_event_support 0x20 0 1 enable scanning per-state 000111111000101 000111111000101 000111111000101 000111111000101
+sensor_set_value 0x20 0 1 140 0
 sensor_add 0x20 0 2 0x01 0x01
 sensor_set_threshold 0x20 0 2 readable 011000 0 90 80 0 0 0
 sensor_set_value 0x20 0 2 45 0
 sensor_add 0x20 0 3 0x04 0x01 poll 200 file "$d/fan.rpm" div=60
 sensor_set_threshold 0x20 0 3 readable 000010 0 0 0 0 10 0
+sensor_set_value 0x20 0 3 50 0
 mc_enable 0x20
 EMU
 	} >"$d/sim.emu"
@@ -73,22 +84,22 @@ case "${1:-}" in
 start)
 	d=$2 port=$3 cport=$4
 	command -v ipmi_sim >/dev/null && command -v sdrcomp >/dev/null || {
-		echo "ipmi_sim/sdrcomp not installed (apt-get install openipmi)" >&2
-		exit 77
+		echo "ipmi_sim/sdrcomp not found: install the Debian package openipmi" >&2
+		exit 1
 	}
 	gen_config "$d" "$port" "$cport" || { cat "$d/sdrcomp.log" >&2; exit 1; }
 	# -n: no stdin console; stays in the foreground so $! is its PID
 	ipmi_sim -n -c "$d/lan.conf" -f "$d/sim.emu" -s "$d/state" >"$d/ipmi_sim.log" 2>&1 &
 	echo $! >"$d/ipmi_sim.pid"
-	for _ in $(seq 50); do
+	# the deadline only bounds a hang
+	for _ in $(seq 300); do
 		ss -lnu | grep -q "127.0.0.1:$port " && break
 		sleep 0.1
 	done
 	ss -lnu | grep -q "127.0.0.1:$port " || { cat "$d/ipmi_sim.log" >&2; exit 1; }
-	sleep 0.5 # the 200 ms file pollers must have run once
 	;;
-set12v) echo "$3" >"$2/v12.mv" ;;
-setfan) echo "$3" >"$2/fan.rpm" ;;
+set12v) echo "$3" >"$2/v12.mv.new" && mv "$2/v12.mv.new" "$2/v12.mv" ;;
+setfan) echo "$3" >"$2/fan.rpm.new" && mv "$2/fan.rpm.new" "$2/fan.rpm" ;;
 stop)
 	pid=$(cat "$2/ipmi_sim.pid" 2>/dev/null) || exit 0
 	kill -CONT "$pid" 2>/dev/null
