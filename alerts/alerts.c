@@ -37,7 +37,7 @@ struct output {
 
 struct alerts {
 	struct entry *tab[ALERTS_BUCKETS];
-	const struct conf *conf;
+	struct alerts_defaults dflt; /* global alert_attempts, interval */
 	char *state_file;
 	bool dirty; /* state changed since the last save */
 	struct output out[ALERTS_OUTPUTS];
@@ -176,6 +176,7 @@ alerts_new(const char *state_file)
 
 	if (a == NULL)
 		return NULL;
+	a->dflt.interval = 300;
 	if (state_file != NULL) {
 		a->state_file = strdup(state_file);
 		if (a->state_file == NULL) {
@@ -217,9 +218,9 @@ alerts_add_output(struct alerts *a, alert_output_fn fn, void *arg)
 }
 
 void
-alerts_set_conf(struct alerts *a, const struct conf *c)
+alerts_set_defaults(struct alerts *a, const struct alerts_defaults *d)
 {
-	a->conf = c;
+	a->dflt = *d;
 }
 
 static unsigned
@@ -237,7 +238,7 @@ attr_uint(const char *v, unsigned dflt)
 /* The rule for one field: its attributes, then plugin, host, global, then
  * the built-in default (1 for ipmi_volts, else 2). */
 static void
-rule_for(const struct alerts *a, const struct conf_host *hc,
+rule_for(const struct alerts *a, const struct alerts_host *ah,
     const struct service *svc, const struct field *f, struct alert_rule *r)
 {
 	const char *w = attrs_get(&f->attrs, "warning");
@@ -246,7 +247,7 @@ rule_for(const struct alerts *a, const struct conf_host *hc,
 	const char *nc = attrs_get(&f->attrs, "nagios_critical");
 	const char *v;
 	unsigned dflt = 2;
-	unsigned interval = a->conf != NULL ? a->conf->interval : 300;
+	unsigned interval = a->dflt.interval;
 
 	alert_rule_init(r);
 	if (nw != NULL && range_parse_nagios(nw, &r->warn))
@@ -265,12 +266,12 @@ rule_for(const struct alerts *a, const struct conf_host *hc,
 	 * explicit global alert_attempts applies to ipmi_volts too */
 	if (strcmp(svc->name, "ipmi_volts") == 0)
 		dflt = 1; /* a sagging rail pages on the first sample */
-	if (a->conf != NULL && a->conf->alert_attempts > 0)
-		dflt = a->conf->alert_attempts;
-	if (hc != NULL) {
-		dflt = attr_uint(attrs_get(&hc->munin, "alert_attempts"), dflt);
-		interval = conf_host_interval(a->conf, hc);
-	}
+	if (a->dflt.attempts > 0)
+		dflt = a->dflt.attempts;
+	if (ah != NULL && ah->attempts > 0)
+		dflt = ah->attempts;
+	if (ah != NULL && ah->interval > 0)
+		interval = ah->interval;
 	dflt = attr_uint(attrs_get(&svc->graph, "alert_attempts"), dflt);
 	r->attempts = attr_uint(attrs_get(&f->attrs, "alert_attempts"), dflt);
 	r->recover_samples =
@@ -359,8 +360,8 @@ field_event(struct alerts *a, const struct cat_host *h,
 }
 
 void
-alerts_ingest(struct alerts *a, struct cat_host *h, const struct conf_host *hc,
-    const struct batch *b, time_t ts)
+alerts_ingest(struct alerts *a, struct cat_host *h,
+    const struct alerts_host *ah, const struct batch *b, time_t ts)
 {
 	const struct cat_service *cs;
 	const struct service *svc;
@@ -387,7 +388,7 @@ alerts_ingest(struct alerts *a, struct cat_host *h, const struct conf_host *hc,
 			    (struct service *)svc, f->name, false);
 			if (cf == NULL)
 				continue;
-			rule_for(a, hc, svc, cf, &r);
+			rule_for(a, ah, svc, cf, &r);
 			/* a field without rules cannot alert; one that lost
 			 * its rules (a reload) recovers */
 			st = attrs_get(&f->attrs, "state");

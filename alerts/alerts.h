@@ -31,7 +31,18 @@
 
 #include "alerts/alert_event.h"
 #include "catalog/catalog.h"
-#include "collector/conf.h"
+
+/* The engine's global defaults, from the config. */
+struct alerts_defaults {
+	unsigned attempts; /* the global alert_attempts; 0: not set */
+	unsigned interval; /* seconds, the global poll interval */
+};
+
+/* What a host's config section says to the engine. */
+struct alerts_host {
+	unsigned attempts; /* the section's alert_attempts; 0: not set */
+	unsigned interval; /* seconds, the host's interval; 0: the global */
+};
 
 struct alerts;
 
@@ -42,7 +53,8 @@ struct alerts *alerts_new(const char *state_file);
 void alerts_free(struct alerts *a);
 /* Adds an output called for every event (at most 8). */
 int alerts_add_output(struct alerts *a, alert_output_fn fn, void *arg);
-void alerts_set_conf(struct alerts *a, const struct conf *c);
+/* Until called: no global alert_attempts, interval 300 s. */
+void alerts_set_defaults(struct alerts *a, const struct alerts_defaults *d);
 
 /*
  * Judges the fields of one poll of host h (values in b, config merged in
@@ -50,7 +62,7 @@ void alerts_set_conf(struct alerts *a, const struct conf *c);
  * catalog field's "alert_state" attribute.
  */
 void alerts_ingest(struct alerts *a, struct cat_host *h,
-    const struct conf_host *hc, const struct batch *b, time_t ts);
+    const struct alerts_host *ah, const struct batch *b, time_t ts);
 /* A poll of h ended: down (ok false) or up. */
 void alerts_host_result(struct alerts *a, struct cat_host *h, bool ok,
     const char *error, time_t now);

@@ -369,6 +369,15 @@ conf_host_interval(const struct conf *c, const struct conf_host *h)
 }
 
 unsigned
+conf_host_alert_attempts(const struct conf_host *h)
+{
+	const char *v = attrs_get(&h->munin, "alert_attempts");
+	unsigned n;
+
+	return v != NULL && parse_uint(v, 1, 99999, &n) ? n : 0;
+}
+
+unsigned
 conf_host_timeout(const struct conf *c, const struct conf_host *h)
 {
 	return h->timeout ? h->timeout : c->timeout;

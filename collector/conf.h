@@ -118,6 +118,9 @@ void conf_free(struct conf *c);
 void conf_print(const struct conf *c, FILE *out);
 /* The host called name, or NULL. */
 struct conf_host *conf_host_find(const struct conf *c, const char *name);
+/* The host section's alert_attempts (1..99999); 0: not set or not a
+ * number (the engine then uses the global or built-in default). */
+unsigned conf_host_alert_attempts(const struct conf_host *h);
 /* Effective interval / timeout of a host, in seconds. */
 unsigned conf_host_interval(const struct conf *c, const struct conf_host *h);
 unsigned conf_host_timeout(const struct conf *c, const struct conf_host *h);

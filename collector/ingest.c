@@ -145,13 +145,18 @@ void
 ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
     time_t ts, struct batch *b)
 {
+	struct alerts_host ah = {0};
 	const struct service *s;
 	size_t i, j;
 
 	ingest_apply_overrides(hc, b);
 	catalog_update(in->cat, h, ts, b);
+	if (hc != NULL) {
+		ah.attempts = conf_host_alert_attempts(hc);
+		ah.interval = hc->interval;
+	}
 	if (in->alerts != NULL)
-		alerts_ingest(in->alerts, h, hc, b, ts);
+		alerts_ingest(in->alerts, h, hc != NULL ? &ah : NULL, b, ts);
 	if (in->writer == NULL || in->conf == NULL)
 		return;
 	for (i = 0; i < b->n; i++) {

@@ -123,6 +123,15 @@ on_stop_signal(uv_signal_t *s, int signum)
 	uv_close((uv_handle_t *)&d->sighup, NULL);
 }
 
+/* The alert engine's global defaults from c, into ad. */
+static const struct alerts_defaults *
+alerts_defaults_of(const struct conf *c, struct alerts_defaults *ad)
+{
+	ad->attempts = c->alert_attempts;
+	ad->interval = c->interval;
+	return ad;
+}
+
 /* A host's munin.conf "contacts" list, from the running config. */
 static const char *
 host_contacts(void *arg, const char *host)
@@ -165,6 +174,7 @@ on_hup(uv_signal_t *s, int signum)
 	struct daemon *d = s->data;
 	struct web_settings wset;
 	struct outputs_conf oc;
+	struct alerts_defaults ad;
 	struct conf *c;
 
 	(void)signum;
@@ -187,7 +197,7 @@ on_hup(uv_signal_t *s, int signum)
 	}
 	if (d->web != NULL)
 		web_set_settings(d->web, web_settings_of(c, &wset));
-	alerts_set_conf(d->alerts, c);
+	alerts_set_defaults(d->alerts, alerts_defaults_of(c, &ad));
 	outputs_set_conf(d->outputs, outputs_conf_of(d, c, &oc));
 	if (strcmp(c->listen_addr, d->conf->listen_addr) != 0 ||
 	    c->listen_port != d->conf->listen_port)
@@ -294,6 +304,7 @@ cmd_run(const char *path)
 	struct rrd_writer_stats ws;
 	struct web_settings wset;
 	struct outputs_conf oc;
+	struct alerts_defaults ad;
 	int ret = 1;
 
 	d.path = path;
@@ -313,7 +324,7 @@ cmd_run(const char *path)
 	d.alerts = open_alerts(d.conf);
 	if (d.alerts == NULL)
 		fatalx("drover: out of memory");
-	alerts_set_conf(d.alerts, d.conf);
+	alerts_set_defaults(d.alerts, alerts_defaults_of(d.conf, &ad));
 	d.poller = poller_new(d.loop, d.cat, d.in, d.writer, sources, nsources);
 	if (d.in == NULL || d.poller == NULL)
 		fatalx("drover: out of memory");

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "alerts/alerts.h"
+#include "collector/conf.h"
 #include "lib/log.h"
 
 /* Hard WARNING changes seen by the output (initial states not counted). */
@@ -38,13 +39,21 @@ samples_to_warning(const struct conf *c, const struct conf_host *hc,
 	struct cat_host *h;
 	struct service *s;
 	struct field *f;
+	struct alerts_defaults ad;
+	struct alerts_host ah = {0};
 	struct batch b = {0};
 	unsigned warnings = 0, n, got = 0;
 	time_t ts = 1700000000;
 
 	assert_non_null(cat);
 	assert_non_null(a);
-	alerts_set_conf(a, c);
+	ad.attempts = c->alert_attempts;
+	ad.interval = c->interval;
+	alerts_set_defaults(a, &ad);
+	if (hc != NULL) {
+		ah.attempts = conf_host_alert_attempts(hc);
+		ah.interval = hc->interval;
+	}
 	assert_int_equal(alerts_add_output(a, count_warnings, &warnings), 0);
 	h = catalog_host(cat, "h1", NULL, NULL);
 	s = batch_service(&b, svc, true);
@@ -59,7 +68,7 @@ samples_to_warning(const struct conf *c, const struct conf_host *hc,
 	f->value = 20;
 	for (n = 1; n <= 10 && got == 0; n++, ts += c->interval) {
 		catalog_update(cat, h, ts, &b);
-		alerts_ingest(a, h, hc, &b, ts);
+		alerts_ingest(a, h, hc != NULL ? &ah : NULL, &b, ts);
 		if (warnings > 0)
 			got = n;
 	}
