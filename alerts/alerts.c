@@ -1,8 +1,9 @@
 /*
  * alerts: per-field state machines in a hash table keyed by
  * "host/service/field" ("host" alone for the host's reachability), rules
- * built from field attributes on every sample, events to the outputs, and
- * the state file.
+ * built on every sample from the catalog's parsed field_spec (copies of
+ * ranges and counts, no text parsed), events to the outputs, and the
+ * state file.
  */
 #include "config.h"
 
