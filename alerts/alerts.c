@@ -1,8 +1,9 @@
 /*
  * alerts: per-field state machines in a hash table keyed by
  * "host/service/field" ("host" alone for the host's reachability), rules
- * built from field attributes on every sample, events to the outputs, and
- * the state file.
+ * built on every sample from the catalog's parsed field_spec (copies of
+ * ranges and counts, no text parsed), events to the outputs, and the
+ * state file.
  */
 #include "config.h"
 
@@ -69,19 +70,6 @@ entry_get(struct alerts *a, const char *key, time_t now, bool create)
 	return e;
 }
 
-static bool
-parse_state(const char *s, enum field_state *out)
-{
-	int i;
-
-	for (i = FS_OK; i <= FS_UNKNOWN; i++)
-		if (strcmp(s, field_state_str((enum field_state)i)) == 0) {
-			*out = (enum field_state)i;
-			return true;
-		}
-	return false;
-}
-
 /* ---- state file ---------------------------------------------------- */
 
 static void
@@ -107,7 +95,7 @@ load_state(struct alerts *a)
 		const char *hard =
 		    json_string_value(json_object_get(v, "hard"));
 
-		if (hard == NULL || !parse_state(hard, &st))
+		if (hard == NULL || !field_state_parse(hard, &st))
 			continue;
 		e = entry_get(a, key, now, true);
 		if (e == NULL)
@@ -223,48 +211,35 @@ alerts_set_defaults(struct alerts *a, const struct alerts_defaults *d)
 	a->dflt = *d;
 }
 
-static unsigned
-attr_uint(const char *v, unsigned dflt)
-{
-	char *end;
-	unsigned long n;
-
-	if (v == NULL)
-		return dflt;
-	n = strtoul(v, &end, 10);
-	return *end == '\0' && n > 0 && n < 100000 ? (unsigned)n : dflt;
-}
-
-/* The rule for one field: its attributes, then plugin, host, global, then
- * the built-in default (1 for ipmi_volts, else 2). */
+/* The rule for one field: its attributes (parsed in the catalog when its
+ * config arrived), then plugin, host, global, then the built-in default
+ * (1 for ipmi_volts, else 2). */
 static void
 rule_for(const struct alerts *a, const struct alerts_host *ah,
-    const struct service *svc, const struct field *f, struct alert_rule *r)
+    const struct cat_service *cs, const struct field_spec *fs,
+    struct alert_rule *r)
 {
-	const char *w = attrs_get(&f->attrs, "warning");
-	const char *c = attrs_get(&f->attrs, "critical");
-	const char *nw = attrs_get(&f->attrs, "nagios_warning");
-	const char *nc = attrs_get(&f->attrs, "nagios_critical");
-	const char *v;
 	unsigned dflt = 2;
 	unsigned interval = a->dflt.interval;
 
 	alert_rule_init(r);
-	if (nw != NULL && range_parse_nagios(nw, &r->warn))
+	if (fs->has_nagios_warn) {
+		r->warn = fs->nagios_warn;
 		r->has_warn = true;
-	else if (w != NULL) {
-		range_parse_munin(w, &r->warn);
+	} else if (fs->warning != NULL) {
+		r->warn = fs->warn;
 		r->has_warn = true;
 	}
-	if (nc != NULL && range_parse_nagios(nc, &r->crit))
+	if (fs->has_nagios_crit) {
+		r->crit = fs->nagios_crit;
 		r->has_crit = true;
-	else if (c != NULL) {
-		range_parse_munin(c, &r->crit);
+	} else if (fs->critical != NULL) {
+		r->crit = fs->crit;
 		r->has_crit = true;
 	}
 	/* field > plugin > host > the operator's global > built-in: an
 	 * explicit global alert_attempts applies to ipmi_volts too */
-	if (strcmp(svc->name, "ipmi_volts") == 0)
+	if (strcmp(cs->svc.name, "ipmi_volts") == 0)
 		dflt = 1; /* a sagging rail pages on the first sample */
 	if (a->dflt.attempts > 0)
 		dflt = a->dflt.attempts;
@@ -272,14 +247,13 @@ rule_for(const struct alerts *a, const struct alerts_host *ah,
 		dflt = ah->attempts;
 	if (ah != NULL && ah->interval > 0)
 		interval = ah->interval;
-	dflt = attr_uint(attrs_get(&svc->graph, "alert_attempts"), dflt);
-	r->attempts = attr_uint(attrs_get(&f->attrs, "alert_attempts"), dflt);
-	r->recover_samples =
-	    attr_uint(attrs_get(&f->attrs, "alert_recover"), 1);
-	r->unknown_limit = attr_uint(attrs_get(&f->attrs, "unknown_limit"), 3);
-	v = attrs_get(&f->attrs, "alert_hysteresis");
-	if (v != NULL)
-		r->hysteresis = fabs(strtod(v, NULL));
+	if (cs->spec.alert_attempts != 0)
+		dflt = cs->spec.alert_attempts;
+	r->attempts = fs->alert_attempts != 0 ? fs->alert_attempts : dflt;
+	r->recover_samples = fs->alert_recover;
+	r->unknown_limit = fs->unknown_limit;
+	if (fs->has_hysteresis)
+		r->hysteresis = fs->hysteresis;
 	r->stale_after = 2 * interval;
 }
 
@@ -310,35 +284,36 @@ emit(struct alerts *a, struct alert_event *ev)
 		a->out[i].fn(a->out[i].arg, ev);
 }
 
+/* A range as the operator wrote it: Nagios's when set, else Munin's. */
 static const char *
-range_text(const struct field *f, const char *nagios, const char *munin)
+range_text(const char *nagios, const char *munin)
 {
-	const char *v = attrs_get(&f->attrs, nagios);
-
-	return v != NULL ? v : attrs_get(&f->attrs, munin);
+	return nagios != NULL ? nagios : munin;
 }
 
 static void
 field_event(struct alerts *a, const struct cat_host *h,
-    const struct service *svc, const struct field *f, const struct entry *e,
+    const struct cat_service *cs, size_t i, const struct entry *e,
     enum field_state prev, time_t now, bool initial)
 {
 	struct alert_event ev = {0};
-	const char *label = attrs_get(&f->attrs, "label");
+	const struct service *svc = &cs->svc;
+	const struct field *f = &svc->fields[i];
+	const struct field_spec *fs = &cs->fields[i].spec;
 	const char *unit = attrs_get(&svc->graph, "graph_vlabel");
 	char text[512], key[700], val[64];
 
 	ev.host = h->name;
 	ev.service = svc->name;
 	ev.field = f->name;
-	ev.label = label != NULL ? label : f->name;
+	ev.label = fs->label != NULL ? fs->label : f->name;
 	ev.unit = unit != NULL ? unit : "";
 	ev.state = e->st.hard;
 	ev.prev = prev;
 	ev.has_value = e->st.has_value && e->st.hard != FS_UNKNOWN;
 	ev.value = e->st.value;
-	ev.warning = range_text(f, "nagios_warning", "warning");
-	ev.critical = range_text(f, "nagios_critical", "critical");
+	ev.warning = range_text(fs->nagios_warning, fs->warning);
+	ev.critical = range_text(fs->nagios_critical, fs->critical);
 	ev.since = e->st.since;
 	ev.when = now;
 	if (ev.has_value)
@@ -363,65 +338,73 @@ void
 alerts_ingest(struct alerts *a, struct cat_host *h,
     const struct alerts_host *ah, const struct batch *b, time_t ts)
 {
-	const struct cat_service *cs;
-	const struct service *svc;
-	const struct field *f, *cf;
+	const struct service *bs;
+	struct cat_service *cs;
+	const struct field *f;
+	const struct field_spec *src;
+	struct field_spec own;
 	struct alert_rule r;
-	enum field_state raw, prev;
+	enum field_state prev;
 	struct entry *e;
 	char key[700];
-	const char *st;
-	size_t i, j;
-	bool changed, fresh;
+	size_t i, j, k;
+	long idx;
+	bool changed, fresh, verdict;
 
 	for (i = 0; i < b->n; i++) {
+		bs = &b->services[i];
 		/* the catalog holds the merged config (cached + overrides) */
-		cs = cat_host_service(h, b->services[i].name);
+		cs = (struct cat_service *)cat_host_service(h, bs->name);
 		if (cs == NULL)
 			continue;
-		svc = &cs->svc;
-		for (j = 0; j < b->services[i].nfields; j++) {
-			f = &b->services[i].fields[j];
+		for (j = 0; j < bs->nfields; j++) {
+			f = &bs->fields[j];
 			if (!f->has_value)
 				continue;
-			cf = service_field(
-			    (struct service *)svc, f->name, false);
-			if (cf == NULL)
+			idx = cat_service_field_index(cs, j, f->name);
+			if (idx < 0)
 				continue;
-			rule_for(a, ah, svc, cf, &r);
+			k = (size_t)idx;
+			rule_for(a, ah, cs, &cs->fields[k].spec, &r);
+			/* a source's verdict comes with the sample: from the
+			 * config the catalog just parsed when the batch
+			 * carried one, else from the batch's own attributes */
+			src = &cs->fields[k].spec;
+			if (!bs->has_config) {
+				field_spec_parse(&own, &f->attrs);
+				src = &own;
+			}
+			/* operator thresholds overrule a source's verdict */
+			verdict =
+			    src->state != NULL && !src->operator_thresholds;
 			/* a field without rules cannot alert; one that lost
 			 * its rules (a reload) recovers */
-			st = attrs_get(&f->attrs, "state");
-			if (st != NULL &&
-			    attrs_get(&f->attrs, "threshold_source") != NULL)
-				st = NULL; /* operator thresholds overrule */
 			snprintf(key, sizeof(key), "%s/%s/%s", h->name,
-			    svc->name, f->name);
+			    cs->svc.name, f->name);
 			fresh = entry_get(a, key, ts, false) == NULL;
 			e = entry_get(
-			    a, key, ts, r.has_warn || r.has_crit || st != NULL);
+			    a, key, ts, r.has_warn || r.has_crit || verdict);
 			if (e == NULL)
 				continue;
 			e->stale_after = r.stale_after;
-			if (st != NULL && !f->unknown && parse_state(st, &raw))
-				changed = alert_vote(
-				    &e->st, &r, raw, f->value, ts, &prev);
+			if (verdict && !f->unknown && src->has_state)
+				changed = alert_vote(&e->st, &r, src->state_is,
+				    f->value, ts, &prev);
 			else
 				changed = alert_sample(&e->st, &r, !f->unknown,
 				    f->value, ts, &prev);
-			cat_set_field_attr(h, svc->name, f->name, "alert_state",
-			    field_state_str(e->st.hard));
+			cat_field_set_alert(cs, k, e->st.hard);
 			if (!changed && fresh) {
 				/* status outputs learn where a new field starts
 				 */
 				field_event(
-				    a, h, svc, cf, e, e->st.hard, ts, true);
+				    a, h, cs, k, e, e->st.hard, ts, true);
 				a->dirty = true;
 			}
 			if (!changed)
 				continue;
 			remember(a, key, &e->st, prev, ts);
-			field_event(a, h, svc, cf, e, prev, ts, false);
+			field_event(a, h, cs, k, e, prev, ts, false);
 		}
 	}
 }
@@ -469,7 +452,7 @@ void
 alerts_tick(struct alerts *a, struct catalog *cat, time_t now)
 {
 	struct cat_host *h;
-	const struct cat_service *cs;
+	struct cat_service *cs;
 	struct alert_rule r;
 	enum field_state prev;
 	struct entry *e;
@@ -490,12 +473,9 @@ alerts_tick(struct alerts *a, struct catalog *cat, time_t now)
 				r.stale_after = e->stale_after;
 				if (!alert_tick(&e->st, &r, now, &prev))
 					continue;
-				cat_set_field_attr(h, cs->svc.name,
-				    cs->svc.fields[k].name, "alert_state",
-				    "UNKNOWN");
+				cat_field_set_alert(cs, k, FS_UNKNOWN);
 				remember(a, key, &e->st, prev, now);
-				field_event(a, h, &cs->svc, &cs->svc.fields[k],
-				    e, prev, now, false);
+				field_event(a, h, cs, k, e, prev, now, false);
 			}
 		}
 	}

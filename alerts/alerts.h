@@ -5,7 +5,8 @@
  * kept in a ring of recent transitions for the web.
  *
  * Rules per field, from its attributes (the plugin's config with the
- * operator's munin.conf overrides applied):
+ * operator's munin.conf overrides applied, parsed by the catalog into a
+ * field_spec when the config changes):
  *   warning, critical                Munin ranges
  *   nagios_warning, nagios_critical  Nagios ranges (win over Munin's)
  *   state                            a source's own verdict (IPMI bits),
@@ -58,8 +59,8 @@ void alerts_set_defaults(struct alerts *a, const struct alerts_defaults *d);
 
 /*
  * Judges the fields of one poll of host h (values in b, config merged in
- * the catalog) at time ts; writes each field's hard state into the
- * catalog field's "alert_state" attribute.
+ * the catalog, so catalog_update() must have seen b first) at time ts;
+ * records each judged field's hard state with cat_field_set_alert().
  */
 void alerts_ingest(struct alerts *a, struct cat_host *h,
     const struct alerts_host *ah, const struct batch *b, time_t ts);

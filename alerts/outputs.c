@@ -137,7 +137,7 @@ service_text(const struct cat_host *h, const struct cat_service *cs, char *text,
 		if (!f->has_value)
 			continue;
 		label = attrs_get(&f->attrs, "label");
-		if ((worst == FS_OK || cat_field_state(f) != FS_OK) &&
+		if ((worst == FS_OK || cat_field_state(cs, i) != FS_OK) &&
 		    tn < tlen) {
 			n = snprintf(text + tn, tlen - tn, "%s %s %s",
 			    first ? "" : ",", label != NULL ? label : f->name,
@@ -152,9 +152,9 @@ service_text(const struct cat_host *h, const struct cat_service *cs, char *text,
 				if (n > 0)
 					tn += (size_t)n;
 			}
-			if (cat_field_state(f) != FS_OK && tn < tlen) {
+			if (cat_field_state(cs, i) != FS_OK && tn < tlen) {
 				n = snprintf(text + tn, tlen - tn, " (%s)",
-				    field_state_str(cat_field_state(f)));
+				    field_state_str(cat_field_state(cs, i)));
 				if (n > 0)
 					tn += (size_t)n;
 			}
@@ -202,7 +202,7 @@ send_service(struct outputs *o, const struct pending *p)
 
 		cf[i].name = f->name;
 		cf[i].attrs = &f->attrs;
-		cf[i].state = cat_field_state(f);
+		cf[i].state = cat_field_state(cs, i);
 		cf[i].known = f->has_value && !f->unknown;
 		cf[i].value = f->value;
 		cf[i].recovered = strcmp(f->name, p->field) == 0 &&
@@ -301,8 +301,7 @@ outputs_refresh(struct outputs *o)
 			cs = &h->services[j];
 			rules = false;
 			for (k = 0; k < cs->svc.nfields && !rules; k++)
-				rules = attrs_get(&cs->svc.fields[k].attrs,
-					    "alert_state") != NULL;
+				rules = cs->fields[k].has_alert;
 			if (!rules)
 				continue;
 			service_text(

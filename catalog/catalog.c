@@ -43,8 +43,10 @@ host_cleanup(struct cat_host *h)
 {
 	size_t i;
 
-	for (i = 0; i < h->nservices; i++)
+	for (i = 0; i < h->nservices; i++) {
 		service_cleanup(&h->services[i].svc);
+		free(h->services[i].fields);
+	}
 	free(h->services);
 	free(h->name);
 	free(h->group);
@@ -177,6 +179,57 @@ service_slot(struct cat_host *h, const char *name)
 	return &h->services[h->nservices++];
 }
 
+/* Parses field i of cs afresh: no verdict of the alert engine yet. */
+static void
+field_parse(struct cat_service *cs, size_t i)
+{
+	struct cat_field *cf = &cs->fields[i];
+
+	memset(cf, 0, sizeof(*cf));
+	field_spec_parse(&cf->spec, &cs->svc.fields[i].attrs);
+	if (rrd_ds_init(&cf->ds, cf->spec.type, cf->spec.min, cf->spec.max,
+		cs->spec.graph_data_size) == -1)
+		rrd_ds_init(&cf->ds, cf->spec.type, NULL, NULL, NULL);
+}
+
+/* Makes room for a cat_field per field of cs and parses fields [from, n). */
+static void
+fields_parse(struct cat_service *cs, size_t from)
+{
+	struct cat_field *nv;
+	size_t i;
+
+	nv = realloc(cs->fields,
+	    (cs->svc.nfields > 0 ? cs->svc.nfields : 1) * sizeof(*nv));
+	if (nv == NULL)
+		fatal("catalog: realloc");
+	cs->fields = nv;
+	for (i = from; i < cs->svc.nfields; i++)
+		field_parse(cs, i);
+}
+
+/* A config equal to the one held: only the values move, as they would
+ * through a fresh copy of it (fields src did not send keep their last
+ * value but not has_value, and no verdict of the alert engine). */
+static void
+take_values(struct cat_service *cs, const struct service *src)
+{
+	struct field *f;
+	size_t j;
+
+	cs->svc.has_config = src->has_config;
+	for (j = 0; j < src->nfields; j++) {
+		f = &cs->svc.fields[j];
+		f->has_value = src->fields[j].has_value;
+		if (f->has_value) {
+			f->value = src->fields[j].value;
+			f->unknown = src->fields[j].unknown;
+			f->when = src->fields[j].when;
+		}
+		cs->fields[j].has_alert = false;
+	}
+}
+
 void
 catalog_update(
     struct catalog *cat, struct cat_host *h, time_t ts, const struct batch *b)
@@ -184,7 +237,7 @@ catalog_update(
 	struct cat_service *cs;
 	const struct service *src;
 	struct field *f;
-	size_t i, j;
+	size_t i, j, n;
 
 	(void)cat;
 	for (i = 0; i < b->n; i++) {
@@ -192,7 +245,10 @@ catalog_update(
 		cs = service_slot(h, src->name);
 		if (cs == NULL)
 			continue;
-		if (cs->svc.name == NULL || src->has_config) {
+		if (cs->svc.name != NULL && src->has_config &&
+		    service_config_equal(&cs->svc, src)) {
+			take_values(cs, src);
+		} else if (cs->svc.name == NULL || src->has_config) {
 			struct service copy;
 
 			if (service_copy(&copy, src) == -1)
@@ -211,7 +267,10 @@ catalog_update(
 			if (cs->svc.name != NULL)
 				service_cleanup(&cs->svc);
 			cs->svc = copy;
+			service_spec_parse(&cs->spec, &cs->svc.graph);
+			fields_parse(cs, 0);
 		} else {
+			n = cs->svc.nfields;
 			for (j = 0; j < src->nfields; j++) {
 				if (!src->fields[j].has_value)
 					continue;
@@ -224,6 +283,8 @@ catalog_update(
 				f->unknown = src->fields[j].unknown;
 				f->when = src->fields[j].when;
 			}
+			if (cs->svc.nfields > n)
+				fields_parse(cs, n);
 		}
 		cs->last_update = ts;
 	}
@@ -249,38 +310,47 @@ catalog_poll_result(struct cat_host *h, bool ok, const char *error, time_t when,
 	}
 }
 
-void
-cat_set_field_attr(struct cat_host *h, const char *svc, const char *field,
-    const char *key, const char *value)
+long
+cat_service_field_index(
+    const struct cat_service *cs, size_t hint, const char *name)
 {
-	struct field *f;
 	size_t i;
 
-	for (i = 0; i < h->nservices; i++) {
-		if (strcmp(h->services[i].svc.name, svc) != 0)
-			continue;
-		f = service_field(&h->services[i].svc, field, false);
-		if (f != NULL)
-			attrs_set(&f->attrs, key, value);
+	if (hint < cs->svc.nfields &&
+	    strcmp(cs->svc.fields[hint].name, name) == 0)
+		return (long)hint;
+	for (i = 0; i < cs->svc.nfields; i++)
+		if (strcmp(cs->svc.fields[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+void
+cat_field_set_alert(struct cat_service *cs, size_t i, enum field_state st)
+{
+	if (i >= cs->svc.nfields)
 		return;
-	}
+	cs->fields[i].has_alert = true;
+	cs->fields[i].alert = st;
 }
 
 enum field_state
-cat_field_state(const struct field *f)
+cat_field_state(const struct cat_service *cs, size_t i)
 {
-	const char *st = attrs_get(&f->attrs, "alert_state");
-	int i;
+	const struct field *f = &cs->svc.fields[i];
+	const struct field_spec *fs = &cs->fields[i].spec;
 
-	if (st == NULL)
-		st = attrs_get(&f->attrs, "state");
-	if (st != NULL)
-		for (i = FS_OK; i <= FS_UNKNOWN; i++)
-			if (strcmp(st, field_state_str((enum field_state)i)) ==
-			    0)
-				return (enum field_state)i;
-	return range_state(f->has_value && !f->unknown, f->value,
-	    attrs_get(&f->attrs, "warning"), attrs_get(&f->attrs, "critical"));
+	if (cs->fields[i].has_alert)
+		return cs->fields[i].alert;
+	if (fs->has_state)
+		return fs->state_is;
+	if (!f->has_value || f->unknown)
+		return FS_UNKNOWN;
+	if (fs->critical != NULL && range_alerts(&fs->crit, f->value))
+		return FS_CRITICAL;
+	if (fs->warning != NULL && range_alerts(&fs->warn, f->value))
+		return FS_WARNING;
+	return FS_OK;
 }
 
 /* Severity order for "worst": OK < UNKNOWN < WARNING < CRITICAL. */
@@ -297,16 +367,14 @@ enum field_state
 cat_service_state(const struct cat_service *cs, unsigned *problems)
 {
 	enum field_state worst = FS_OK, s;
-	const char *g;
 	size_t i;
 
 	for (i = 0; i < cs->svc.nfields; i++) {
 		/* fields without a value yet (graph-only) are not problems */
 		if (!cs->svc.fields[i].has_value)
 			continue;
-		g = attrs_get(&cs->svc.fields[i].attrs, "graph");
-		s = cat_field_state(&cs->svc.fields[i]);
-		if (s == FS_UNKNOWN && g != NULL && strcmp(g, "no") == 0)
+		s = cat_field_state(cs, i);
+		if (s == FS_UNKNOWN && cs->fields[i].spec.graph_no)
 			continue;
 		if (s != FS_OK && problems != NULL)
 			(*problems)++;
@@ -373,8 +441,7 @@ catalog_problems(struct catalog *cat, size_t *n)
 				else if (!cs->svc.fields[k].has_value)
 					continue;
 				else
-					st =
-					    cat_field_state(&cs->svc.fields[k]);
+					st = cat_field_state(cs, k);
 				if (st == FS_OK)
 					continue;
 				if (*n == cap) {

@@ -16,6 +16,7 @@
 
 #include "lib/range.h"
 #include "plugins/sample.h"
+#include "rrd/rrd_schema.h"
 
 enum host_state {
 	HOST_PENDING, /* never polled yet */
@@ -25,9 +26,24 @@ enum host_state {
 
 const char *host_state_str(enum host_state s);
 
+/*
+ * What the catalog knows of one field beyond its attributes and value:
+ * the attributes parsed (when the service's config last changed), the
+ * RRD data source they make, and the alert engine's verdict.
+ */
+struct cat_field {
+	struct field_spec spec; /* points into the field's attrs */
+	struct rrd_ds ds;	/* how its RRD file is made and tuned */
+	bool has_alert;		/* the alert engine judged it since its
+				   config last arrived */
+	enum field_state alert; /* the engine's hard state, when has_alert */
+};
+
 struct cat_service {
-	struct service svc; /* config and last values */
-	time_t last_update; /* sample time of the last values (epoch s) */
+	struct service svc;	  /* config and last values */
+	struct cat_field *fields; /* fields[i] is about svc.fields[i] */
+	struct service_spec spec; /* points into svc.graph */
+	time_t last_update;	  /* sample time of the last values (epoch s) */
 };
 
 /* The host's BMC, when it has one: read apart from its munin-node. */
@@ -101,7 +117,10 @@ size_t catalog_count(const struct catalog *cat);
 struct cat_host *catalog_at(const struct catalog *cat, size_t i);
 /*
  * Merges a poll's batch into the host: each service's config replaces the
- * old one when the batch carries config, values replace old values.
+ * old one when the batch carries config, values replace old values.  A
+ * service's fields are parsed (cat_field) only when its config differs
+ * from the one the catalog holds; a replaced config forgets the alert
+ * engine's verdicts, which the engine gives again as it judges the batch.
  */
 void catalog_update(
     struct catalog *cat, struct cat_host *h, time_t ts, const struct batch *b);
@@ -119,16 +138,22 @@ const char *catalog_field_state(
 const struct cat_service *cat_host_service(
     const struct cat_host *h, const char *name);
 
-/* Sets attribute key of field svc.field of h (if both exist). */
-void cat_set_field_attr(struct cat_host *h, const char *svc, const char *field,
-    const char *key, const char *value);
 /*
- * A field's state now: the alert engine's hard state ("alert_state")
- * first; then a source's own verdict (attribute "state", as the
- * IPMI source sets from the BMC's threshold bits) wins; otherwise the last
- * value against its Munin warning/critical ranges.
+ * The index of the field called name in cs: hint when the field there has
+ * that name (a batch that carried config lists the fields in the order the
+ * catalog holds them), else found by name; -1 when cs has no such field.
  */
-enum field_state cat_field_state(const struct field *f);
+long cat_service_field_index(
+    const struct cat_service *cs, size_t hint, const char *name);
+/* Records the alert engine's hard state st for field i of cs. */
+void cat_field_set_alert(struct cat_service *cs, size_t i, enum field_state st);
+/*
+ * Field i's state now: the alert engine's hard state first; then a
+ * source's own verdict (attribute "state", as the IPMI source sets from
+ * the BMC's threshold bits) wins; otherwise the last value against its
+ * Munin warning/critical ranges.
+ */
+enum field_state cat_field_state(const struct cat_service *cs, size_t i);
 /* The worst field state of a service, and of a host (DOWN hosts are
  * CRITICAL); *problems (may be NULL) counts fields not OK. */
 enum field_state cat_service_state(

@@ -114,26 +114,33 @@ ingest_apply_overrides(const struct conf_host *hc, struct batch *b)
 		apply_one(b, hc->overrides.v[i].key, hc->overrides.v[i].value);
 }
 
+/*
+ * Queues field f of batch service s.  cf is the catalog's record of the
+ * field when s carried config (the catalog parsed that very config), else
+ * NULL and f's own attributes are read.
+ */
 static void
 queue_rrd(struct ingest *in, const struct cat_host *h, const struct service *s,
-    const struct field *f, time_t ts)
+    const struct field *f, const struct cat_field *cf, time_t ts)
 {
 	struct rrd_job *job;
 	struct rrd_ds ds;
 	char path[4096];
 
+	if (cf != NULL)
+		ds = cf->ds;
+	else if (rrd_ds_init(&ds, field_type(f), attrs_get(&f->attrs, "min"),
+		     attrs_get(&f->attrs, "max"),
+		     attrs_get(&s->graph, "graph_data_size")) == -1)
+		rrd_ds_init(&ds, field_type(f), NULL, NULL, NULL);
 	if (rrd_path(path, sizeof(path), in->conf->dbdir, h->group, h->name,
-		s->name, f->name, field_type(f)) == -1) {
+		s->name, f->name, ds.type) == -1) {
 		if (ratelimit_allow(
 			&in->path_rl, (uint64_t)ts * 1000, 600000, NULL))
 			log_warnx("ingest: %s: %s.%s cannot be stored: %s",
 			    h->name, s->name, f->name, strerror(errno));
 		return;
 	}
-	if (rrd_ds_init(&ds, field_type(f), attrs_get(&f->attrs, "min"),
-		attrs_get(&f->attrs, "max"),
-		attrs_get(&s->graph, "graph_data_size")) == -1)
-		rrd_ds_init(&ds, field_type(f), NULL, NULL, NULL);
 	job = rrd_job_new(
 	    path, &ds, f->when > 0 ? f->when : ts, f->value, f->unknown);
 	if (job == NULL)
@@ -147,9 +154,14 @@ ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
 {
 	struct alerts_host ah = {0};
 	const struct service *s;
+	const struct cat_service *cs;
+	const struct cat_field *cf;
 	size_t i, j;
+	long k;
 
 	ingest_apply_overrides(hc, b);
+	/* the catalog first: it parses the merged config the alert engine
+	 * judges by and the RRD files are made from */
 	catalog_update(in->cat, h, ts, b);
 	if (hc != NULL) {
 		ah.attempts = conf_host_alert_attempts(hc);
@@ -161,8 +173,15 @@ ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
 		return;
 	for (i = 0; i < b->n; i++) {
 		s = &b->services[i];
-		for (j = 0; j < s->nfields; j++)
-			if (s->fields[j].has_value)
-				queue_rrd(in, h, s, &s->fields[j], ts);
+		cs = s->has_config ? cat_host_service(h, s->name) : NULL;
+		for (j = 0; j < s->nfields; j++) {
+			if (!s->fields[j].has_value)
+				continue;
+			k = cs != NULL ? cat_service_field_index(
+					     cs, j, s->fields[j].name)
+				       : -1;
+			cf = k >= 0 ? &cs->fields[k] : NULL;
+			queue_rrd(in, h, s, &s->fields[j], cf, ts);
+		}
 	}
 }

@@ -146,6 +146,19 @@ field_state_str(enum field_state s)
 	return names[s];
 }
 
+bool
+field_state_parse(const char *s, enum field_state *out)
+{
+	int i;
+
+	for (i = FS_OK; i <= FS_UNKNOWN; i++)
+		if (strcmp(s, field_state_str((enum field_state)i)) == 0) {
+			*out = (enum field_state)i;
+			return true;
+		}
+	return false;
+}
+
 enum field_state
 range_state(bool known, double v, const char *warning, const char *critical)
 {

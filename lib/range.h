@@ -39,6 +39,9 @@ double range_margin(const struct range *r, double v);
 enum field_state { FS_OK, FS_WARNING, FS_CRITICAL, FS_UNKNOWN };
 
 const char *field_state_str(enum field_state s);
+/* The state field_state_str() spells s; false (and *out untouched) if
+ * none. */
+bool field_state_parse(const char *s, enum field_state *out);
 /* State of value v (unknown when !known) against Munin warning/critical
  * texts (NULL when unset). */
 enum field_state range_state(

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +128,114 @@ field_type(const struct field *f)
 	if (s != NULL && !ds_type_parse(s, &t))
 		t = DS_GAUGE;
 	return t;
+}
+
+/* A count as the alert attributes take it: 1..99999, else dflt. */
+static unsigned
+count_of(const char *v, unsigned dflt)
+{
+	char *end;
+	unsigned long n;
+
+	n = strtoul(v, &end, 10);
+	return *end == '\0' && n > 0 && n < 100000 ? (unsigned)n : dflt;
+}
+
+void
+field_spec_parse(struct field_spec *fs, const struct attrs *a)
+{
+	const char *k, *v;
+	size_t i;
+
+	memset(fs, 0, sizeof(*fs));
+	fs->type = DS_GAUGE;
+	fs->alert_recover = 1;
+	fs->unknown_limit = 3;
+	/* keys are unique in attrs: one pass sees each once */
+	for (i = 0; i < a->n; i++) {
+		k = a->v[i].key;
+		v = a->v[i].value;
+		if (strcmp(k, "type") == 0) {
+			if (!ds_type_parse(v, &fs->type))
+				fs->type = DS_GAUGE;
+		} else if (strcmp(k, "min") == 0)
+			fs->min = v;
+		else if (strcmp(k, "max") == 0)
+			fs->max = v;
+		else if (strcmp(k, "label") == 0)
+			fs->label = v;
+		else if (strcmp(k, "warning") == 0) {
+			fs->warning = v;
+			range_parse_munin(v, &fs->warn);
+		} else if (strcmp(k, "critical") == 0) {
+			fs->critical = v;
+			range_parse_munin(v, &fs->crit);
+		} else if (strcmp(k, "nagios_warning") == 0) {
+			fs->nagios_warning = v;
+			fs->has_nagios_warn =
+			    range_parse_nagios(v, &fs->nagios_warn);
+		} else if (strcmp(k, "nagios_critical") == 0) {
+			fs->nagios_critical = v;
+			fs->has_nagios_crit =
+			    range_parse_nagios(v, &fs->nagios_crit);
+		} else if (strcmp(k, "state") == 0) {
+			fs->state = v;
+			fs->has_state = field_state_parse(v, &fs->state_is);
+		} else if (strcmp(k, "threshold_source") == 0)
+			fs->operator_thresholds = true;
+		else if (strcmp(k, "graph") == 0)
+			fs->graph_no = strcmp(v, "no") == 0;
+		else if (strcmp(k, "alert_attempts") == 0)
+			fs->alert_attempts = count_of(v, 0);
+		else if (strcmp(k, "alert_recover") == 0)
+			fs->alert_recover = count_of(v, 1);
+		else if (strcmp(k, "unknown_limit") == 0)
+			fs->unknown_limit = count_of(v, 3);
+		else if (strcmp(k, "alert_hysteresis") == 0) {
+			fs->has_hysteresis = true;
+			fs->hysteresis = fabs(strtod(v, NULL));
+		}
+	}
+}
+
+void
+service_spec_parse(struct service_spec *ss, const struct attrs *graph)
+{
+	const char *v;
+
+	memset(ss, 0, sizeof(*ss));
+	v = attrs_get(graph, "alert_attempts");
+	if (v != NULL)
+		ss->alert_attempts = count_of(v, 0);
+	ss->graph_data_size = attrs_get(graph, "graph_data_size");
+}
+
+static bool
+attrs_equal(const struct attrs *a, const struct attrs *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].key, b->v[i].key) != 0 ||
+		    strcmp(a->v[i].value, b->v[i].value) != 0)
+			return false;
+	return true;
+}
+
+bool
+service_config_equal(const struct service *a, const struct service *b)
+{
+	size_t i;
+
+	if (a->nfields != b->nfields || !attrs_equal(&a->graph, &b->graph))
+		return false;
+	for (i = 0; i < a->nfields; i++)
+		if (strcmp(a->fields[i].name, b->fields[i].name) != 0 ||
+		    !attrs_equal(&a->fields[i].attrs, &b->fields[i].attrs))
+			return false;
+	return true;
 }
 
 struct field *

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "lib/range.h"
+
 /* An ordered key/value list; later sets of a key replace its value. */
 struct attr {
 	char *key;
@@ -76,12 +78,66 @@ struct field *service_field(struct service *s, const char *name, bool create);
 struct service *batch_service(struct batch *b, const char *name, bool create);
 /* Field type from its "type" attribute; GAUGE when absent or unknown. */
 enum ds_type field_type(const struct field *f);
+/* True when a and b carry the same config: the same graph attributes and
+ * the same fields with the same attributes, in the same order (values
+ * are not compared). */
+bool service_config_equal(const struct service *a, const struct service *b);
 /* Deep copy of src into *dst (dst is overwritten). 0 / -1. */
 int service_copy(struct service *dst, const struct service *src);
 void service_cleanup(struct service *s);
 void batch_cleanup(struct batch *b);
 /* Number of fields with a value across the batch. */
 size_t batch_values(const struct batch *b);
+
+/*
+ * A field's Munin attributes, parsed once when its config arrives rather
+ * than searched for and parsed again by every consumer of every sample.
+ * Text members point into the attrs they were parsed from and stay valid
+ * until those attrs change; text is kept only where it is passed on as
+ * written (the RRD data source's min and max, ranges shown to people).
+ * Attributes not named here (draw, cdef, negative, graph args...) are
+ * read from the attrs by the graph builder, which passes them through.
+ */
+struct field_spec {
+	enum ds_type type;	     /* "type"; GAUGE when absent or unknown */
+	const char *min;	     /* "min" as written; NULL: unset */
+	const char *max;	     /* "max" as written; NULL: unset */
+	const char *label;	     /* NULL: unset */
+	const char *warning;	     /* Munin range as written; NULL: unset */
+	const char *critical;	     /* NULL: unset */
+	struct range warn;	     /* Munin's reading of warning, when set */
+	struct range crit;	     /* Munin's reading of critical, when set */
+	const char *nagios_warning;  /* Nagios range as written; NULL: unset */
+	const char *nagios_critical; /* NULL: unset */
+	bool has_nagios_warn;	     /* nagios_warning reads as a range */
+	bool has_nagios_crit;	     /* nagios_critical reads as a range */
+	struct range nagios_warn;
+	struct range nagios_crit;
+	const char *state;	   /* a source's own verdict ("state", the IPMI
+				      bits) as written; NULL: none */
+	bool has_state;		   /* state names a field_state */
+	enum field_state state_is; /* that state, when has_state */
+	bool operator_thresholds;  /* "threshold_source": munin.conf set
+				      warning or critical, which overrule
+				      state */
+	bool graph_no;		   /* "graph no": not drawn */
+	unsigned alert_attempts;   /* samples before a hard change; 0: unset */
+	unsigned alert_recover;	   /* good samples to recover; default 1 */
+	unsigned unknown_limit;	   /* U values before UNKNOWN; default 3 */
+	bool has_hysteresis;	   /* "alert_hysteresis" set */
+	double hysteresis;	   /* its absolute value, in field units */
+};
+
+/* Fills fs from a field's attributes a (see struct field_spec). */
+void field_spec_parse(struct field_spec *fs, const struct attrs *a);
+
+/* A service's own settings among its graph attributes, parsed likewise. */
+struct service_spec {
+	unsigned alert_attempts;     /* "alert_attempts"; 0: unset */
+	const char *graph_data_size; /* as written; NULL: unset ("normal") */
+};
+
+void service_spec_parse(struct service_spec *ss, const struct attrs *graph);
 
 /*
  * Munin's name rules (Munin::Master::Node): a field name's first character

@@ -168,6 +168,139 @@ test_bmc_state_and_field_state(void **state)
 	catalog_free(cat);
 }
 
+/* A config batch for host h: service "df", field "root" (warning w),
+ * value v; config only when config. */
+static void
+df_batch(struct batch *b, const char *w, double v, bool config)
+{
+	struct service *s = batch_service(b, "df", true);
+	struct field *f = service_field(s, "root", true);
+
+	s->has_config = config;
+	if (config) {
+		attrs_set(&s->graph, "graph_title", "Disk usage");
+		attrs_set(&s->graph, "graph_data_size", "huge");
+		attrs_set(&f->attrs, "label", "/");
+		attrs_set(&f->attrs, "type", "DERIVE");
+		attrs_set(&f->attrs, "min", "0");
+		attrs_set(&f->attrs, "warning", w);
+	}
+	f->has_value = true;
+	f->value = v;
+}
+
+/* The field's attributes are parsed when its config arrives, kept while
+ * the same config comes back, and parsed again when it changes. */
+static void
+test_typed_view_follows_config(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h = catalog_host(cat, "h", "g", NULL);
+	const struct cat_service *cs;
+	const struct attr *held;
+	struct batch b = {0};
+
+	(void)state;
+	df_batch(&b, "92", 95, true);
+	catalog_update(cat, h, 300, &b);
+	batch_cleanup(&b);
+	cs = cat_host_service(h, "df");
+	assert_non_null(cs->fields);
+	assert_string_equal(cs->fields[0].spec.warning, "92");
+	assert_true(cs->fields[0].spec.warn.max == 92);
+	assert_string_equal(cs->fields[0].spec.label, "/");
+	assert_int_equal(cs->fields[0].ds.type, DS_DERIVE);
+	assert_string_equal(cs->fields[0].ds.min, "0");
+	assert_string_equal(cs->fields[0].ds.max, "U");
+	assert_int_equal(cs->fields[0].ds.size, RRD_SIZE_HUGE);
+	assert_int_equal(cat_field_state(cs, 0), FS_WARNING);
+
+	/* the same config again: values move, nothing is copied or parsed */
+	held = cs->svc.fields[0].attrs.v;
+	df_batch(&b, "92", 50, true);
+	catalog_update(cat, h, 600, &b);
+	batch_cleanup(&b);
+	cs = cat_host_service(h, "df");
+	assert_ptr_equal(cs->svc.fields[0].attrs.v, held);
+	assert_ptr_equal(cs->fields[0].spec.warning, held[3].value);
+	assert_true(cs->svc.fields[0].value == 50);
+	assert_int_equal(cs->last_update, 600);
+	assert_int_equal(cat_field_state(cs, 0), FS_OK);
+
+	/* a changed threshold is parsed again */
+	df_batch(&b, "40", 50, true);
+	catalog_update(cat, h, 900, &b);
+	batch_cleanup(&b);
+	cs = cat_host_service(h, "df");
+	assert_string_equal(cs->fields[0].spec.warning, "40");
+	assert_true(cs->fields[0].spec.warn.max == 40);
+	assert_int_equal(cat_field_state(cs, 0), FS_WARNING);
+
+	/* a values-only batch that brings a new field gives it a record */
+	df_batch(&b, "40", 1, false);
+	add_value(&b, "df", "tmp", 3, false);
+	catalog_update(cat, h, 1200, &b);
+	batch_cleanup(&b);
+	cs = cat_host_service(h, "df");
+	assert_int_equal(cs->svc.nfields, 2);
+	assert_int_equal(cs->fields[1].spec.type, DS_GAUGE);
+	assert_null(cs->fields[1].spec.warning);
+	assert_string_equal(cs->fields[0].spec.warning, "40");
+	assert_int_equal(cat_field_state(cs, 1), FS_OK);
+	assert_int_equal(cat_service_field_index(cs, 0, "tmp"), 1);
+	assert_int_equal(cat_service_field_index(cs, 1, "tmp"), 1);
+	assert_int_equal(cat_service_field_index(cs, 7, "nosuch"), -1);
+	catalog_free(cat);
+}
+
+/* The alert engine's verdict is a typed member, never an attribute; a
+ * values-only batch keeps it, a config batch forgets it (the engine gives
+ * it again as it judges that batch). */
+static void
+test_alert_state_member(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h = catalog_host(cat, "h", "g", NULL);
+	struct cat_service *cs;
+	struct batch b = {0};
+	unsigned problems = 0;
+
+	(void)state;
+	df_batch(&b, "92", 10, true);
+	catalog_update(cat, h, 300, &b);
+	batch_cleanup(&b);
+	cs = &h->services[0];
+	assert_false(cs->fields[0].has_alert);
+	assert_int_equal(cat_field_state(cs, 0), FS_OK);
+	cat_field_set_alert(cs, 0, FS_CRITICAL);
+	cat_field_set_alert(cs, 5, FS_CRITICAL); /* no such field: ignored */
+	assert_true(cs->fields[0].has_alert);
+	assert_int_equal(cat_field_state(cs, 0), FS_CRITICAL);
+	assert_int_equal(cat_service_state(cs, &problems), FS_CRITICAL);
+	assert_int_equal(problems, 1);
+	assert_null(attrs_get(&cs->svc.fields[0].attrs, "alert_state"));
+
+	df_batch(&b, "92", 11, false);
+	catalog_update(cat, h, 600, &b);
+	batch_cleanup(&b);
+	assert_int_equal(cat_field_state(cs, 0), FS_CRITICAL);
+
+	df_batch(&b, "92", 12, true);
+	catalog_update(cat, h, 900, &b);
+	batch_cleanup(&b);
+	assert_false(cs->fields[0].has_alert);
+	assert_int_equal(cat_field_state(cs, 0), FS_OK);
+	/* a source's own verdict comes next, then the ranges */
+	df_batch(&b, "92", 12, true);
+	attrs_set(&b.services[0].fields[0].attrs, "state", "UNKNOWN");
+	catalog_update(cat, h, 1200, &b);
+	batch_cleanup(&b);
+	assert_int_equal(cat_field_state(cs, 0), FS_UNKNOWN);
+	cat_field_set_alert(cs, 0, FS_OK);
+	assert_int_equal(cat_field_state(cs, 0), FS_OK);
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -177,6 +310,8 @@ main(void)
 	    cmocka_unit_test(test_values_merge_into_config),
 	    cmocka_unit_test(test_retain_drops_unconfigured),
 	    cmocka_unit_test(test_bmc_state_and_field_state),
+	    cmocka_unit_test(test_typed_view_follows_config),
+	    cmocka_unit_test(test_alert_state_member),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

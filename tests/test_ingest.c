@@ -109,12 +109,97 @@ test_batch_reaches_catalog_and_rrd(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* One poll of "sensors": field "v" (value v) with a Munin warning of 5
+ * and, when st is not NULL, the source's own verdict st. */
+static void
+sensor_poll(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
+    time_t ts, double v, const char *st, bool config)
+{
+	struct batch b = {0};
+	struct service *s = batch_service(&b, "sensors", true);
+	struct field *f = service_field(s, "v", true);
+
+	s->has_config = config;
+	if (config) {
+		attrs_set(&f->attrs, "label", "volts");
+		attrs_set(&f->attrs, "warning", "5");
+	}
+	if (st != NULL)
+		attrs_set(&f->attrs, "state", st);
+	f->has_value = true;
+	f->value = v;
+	ingest_batch(in, h, hc, ts, &b);
+	batch_cleanup(&b);
+}
+
+static enum field_state
+sensor_state(const struct cat_host *h, bool *judged)
+{
+	const struct cat_service *cs = cat_host_service(h, "sensors");
+
+	*judged = cs->fields[0].has_alert;
+	assert_null(attrs_get(&cs->svc.fields[0].attrs, "alert_state"));
+	return cat_field_state(cs, 0);
+}
+
+/* The alert engine judges by the typed view of the merged config and
+ * leaves its verdict in the catalog's field record. */
+static void
+test_alerts_judge_typed_config(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct ingest *in = ingest_new(cat, NULL);
+	struct alerts *a = alerts_new(NULL);
+	struct conf *c = conf_new();
+	struct conf_host hc = {0};
+	struct alerts_defaults ad;
+	struct cat_host *h;
+	bool judged;
+
+	(void)state;
+	ad.attempts = c->alert_attempts;
+	ad.interval = c->interval;
+	alerts_set_defaults(a, &ad);
+	ingest_set_alerts(in, a);
+	h = catalog_host(cat, "hv1", "g", NULL);
+	/* Munin's warning, two attempts (the global default) */
+	sensor_poll(in, h, &hc, 300, 10, NULL, true);
+	assert_int_equal(sensor_state(h, &judged), FS_OK);
+	assert_true(judged);
+	sensor_poll(in, h, &hc, 600, 10, NULL, true);
+	assert_int_equal(sensor_state(h, &judged), FS_WARNING);
+	/* a source's verdict wins over the ranges */
+	sensor_poll(in, h, &hc, 900, 10, "OK", true);
+	sensor_poll(in, h, &hc, 1200, 10, "OK", true);
+	assert_int_equal(sensor_state(h, &judged), FS_OK);
+	/* ... and is read from a values-only batch's own attributes */
+	sensor_poll(in, h, &hc, 1500, 1, "CRITICAL", false);
+	sensor_poll(in, h, &hc, 1800, 1, "CRITICAL", false);
+	assert_int_equal(sensor_state(h, &judged), FS_CRITICAL);
+	assert_true(judged);
+	/* the operator's thresholds overrule the source's verdict */
+	attrs_set(&hc.overrides, "sensors.v.warning", "20");
+	sensor_poll(in, h, &hc, 2100, 10, "CRITICAL", true);
+	sensor_poll(in, h, &hc, 2400, 10, "CRITICAL", true);
+	assert_int_equal(sensor_state(h, &judged), FS_OK);
+	/* the rule follows a config change: a per-field attempt count */
+	attrs_set(&hc.overrides, "sensors.v.alert_attempts", "1");
+	sensor_poll(in, h, &hc, 2700, 30, NULL, true);
+	assert_int_equal(sensor_state(h, &judged), FS_WARNING);
+	attrs_cleanup(&hc.overrides);
+	ingest_free(in);
+	alerts_free(a);
+	catalog_free(cat);
+	conf_free(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_overrides_longest_service_wins),
 	    cmocka_unit_test(test_batch_reaches_catalog_and_rrd),
+	    cmocka_unit_test(test_alerts_judge_typed_config),
 	};
 
 	log_init(false, LOG_LVL_WARN);

@@ -51,6 +51,104 @@ test_batch_lookup_and_copy(void **state)
 	batch_cleanup(&b);
 }
 
+/* A field's attributes read once into a field_spec, as each consumer
+ * used to read them. */
+static void
+test_field_spec_parse(void **state)
+{
+	struct attrs a = {0};
+	struct field_spec fs;
+
+	(void)state;
+	field_spec_parse(&fs, &a);
+	assert_int_equal(fs.type, DS_GAUGE);
+	assert_null(fs.min);
+	assert_null(fs.warning);
+	assert_null(fs.state);
+	assert_false(fs.has_state);
+	assert_int_equal(fs.alert_attempts, 0);
+	assert_int_equal(fs.alert_recover, 1);
+	assert_int_equal(fs.unknown_limit, 3);
+	assert_false(fs.has_hysteresis);
+
+	attrs_set(&a, "type", "DERIVE");
+	attrs_set(&a, "min", "0");
+	attrs_set(&a, "label", "rx");
+	attrs_set(&a, "warning", "10:20");
+	attrs_set(&a, "critical", "30");
+	attrs_set(&a, "nagios_warning", "@5:6");
+	attrs_set(&a, "nagios_critical", "not a range");
+	attrs_set(&a, "state", "WARNING");
+	attrs_set(&a, "graph", "no");
+	attrs_set(&a, "alert_attempts", "4");
+	attrs_set(&a, "alert_recover", "0");
+	attrs_set(&a, "unknown_limit", "x");
+	attrs_set(&a, "alert_hysteresis", "-0.5");
+	field_spec_parse(&fs, &a);
+	assert_int_equal(fs.type, DS_DERIVE);
+	assert_string_equal(fs.min, "0");
+	assert_null(fs.max);
+	assert_string_equal(fs.label, "rx");
+	/* the text as written stays with the parsed range */
+	assert_string_equal(fs.warning, "10:20");
+	assert_true(fs.warn.has_min && fs.warn.min == 10);
+	assert_true(fs.warn.has_max && fs.warn.max == 20);
+	assert_true(!fs.crit.has_min && fs.crit.max == 30);
+	assert_true(fs.has_nagios_warn && fs.nagios_warn.inside);
+	/* a Nagios range that does not read leaves Munin's to the engine */
+	assert_string_equal(fs.nagios_critical, "not a range");
+	assert_false(fs.has_nagios_crit);
+	assert_true(fs.has_state);
+	assert_int_equal(fs.state_is, FS_WARNING);
+	assert_false(fs.operator_thresholds);
+	assert_true(fs.graph_no);
+	assert_int_equal(fs.alert_attempts, 4);
+	assert_int_equal(fs.alert_recover, 1);
+	assert_int_equal(fs.unknown_limit, 3);
+	assert_true(fs.has_hysteresis);
+	assert_true(fs.hysteresis == 0.5);
+
+	/* text that names no state or type is kept as text only */
+	attrs_set(&a, "state", "Nominal");
+	attrs_set(&a, "type", "gauge");
+	attrs_set(&a, "threshold_source", "config");
+	field_spec_parse(&fs, &a);
+	assert_string_equal(fs.state, "Nominal");
+	assert_false(fs.has_state);
+	assert_int_equal(fs.type, DS_GAUGE);
+	assert_true(fs.operator_thresholds);
+	attrs_cleanup(&a);
+}
+
+static void
+test_service_config_equal(void **state)
+{
+	struct service a = {0}, b = {0};
+
+	(void)state;
+	a.name = strdup("load");
+	b.name = strdup("load");
+	attrs_set(&a.graph, "graph_title", "Load");
+	attrs_set(&b.graph, "graph_title", "Load");
+	attrs_set(&service_field(&a, "load", true)->attrs, "label", "load");
+	attrs_set(&service_field(&b, "load", true)->attrs, "label", "load");
+	/* values are not config */
+	b.fields[0].has_value = true;
+	b.fields[0].value = 3;
+	assert_true(service_config_equal(&a, &b));
+	attrs_set(&b.fields[0].attrs, "warning", "5");
+	assert_false(service_config_equal(&a, &b));
+	attrs_set(&a.fields[0].attrs, "warning", "5");
+	assert_true(service_config_equal(&a, &b));
+	attrs_set(&a.graph, "graph_title", "Load average");
+	assert_false(service_config_equal(&a, &b));
+	attrs_set(&a.graph, "graph_title", "Load");
+	service_field(&b, "extra", true);
+	assert_false(service_config_equal(&a, &b));
+	service_cleanup(&a);
+	service_cleanup(&b);
+}
+
 static void
 test_sanitise_like_munin(void **state)
 {
@@ -89,6 +187,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_attrs_replace_keeps_order),
 	    cmocka_unit_test(test_batch_lookup_and_copy),
+	    cmocka_unit_test(test_field_spec_parse),
+	    cmocka_unit_test(test_service_config_equal),
 	    cmocka_unit_test(test_sanitise_like_munin),
 	    cmocka_unit_test(test_ds_type_names),
 	};

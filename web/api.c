@@ -94,15 +94,21 @@ attrs_obj(const struct attrs *a)
 char *
 api_service(const struct cat_host *h, const struct cat_service *cs, size_t *len)
 {
-	json_t *fields = json_array(), *fo;
+	json_t *fields = json_array(), *fo, *config;
 	const struct field *f;
 	size_t i;
 
 	for (i = 0; i < cs->svc.nfields; i++) {
 		f = &cs->svc.fields[i];
+		config = attrs_obj(&f->attrs);
+		/* the alert engine's verdict, where the API has always put it
+		 */
+		if (cs->fields[i].has_alert)
+			json_object_set_new(config, "alert_state",
+			    json_string(field_state_str(cs->fields[i].alert)));
 		fo = json_pack("{s:s, s:o, s:s, s:o, s:I}", "name", f->name,
-		    "config", attrs_obj(&f->attrs), "state",
-		    field_state_str(cat_field_state(f)), "value",
+		    "config", config, "state",
+		    field_state_str(cat_field_state(cs, i)), "value",
 		    f->has_value && !f->unknown ? num_or_null(f->value)
 						: json_null(),
 		    "when", (json_int_t)f->when);

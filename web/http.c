@@ -323,7 +323,8 @@ fnv(uint64_t h, const char *s)
 }
 
 /* A hash of everything in the service's config that shapes its graph
- * (states change colours nowhere in the image, so they are left out). */
+ * (a source's "state" changes colours nowhere in the image, so it is left
+ * out). */
 static uint64_t
 config_hash(const struct service *svc)
 {
@@ -337,8 +338,7 @@ config_hash(const struct service *svc)
 		for (j = 0; j < svc->fields[i].attrs.n; j++) {
 			const struct attr *a = &svc->fields[i].attrs.v[j];
 
-			if (strcmp(a->key, "alert_state") == 0 ||
-			    strcmp(a->key, "state") == 0)
+			if (strcmp(a->key, "state") == 0)
 				continue;
 			h = fnv(fnv(h, a->key), a->value);
 		}

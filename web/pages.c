@@ -381,10 +381,10 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 		f = &cs->svc.fields[i];
 		label = attrs_get(&f->attrs, "label");
 		buf_printf(&b, "<tr class=\"st-%s\"><td>",
-		    field_state_str(cat_field_state(f)));
+		    field_state_str(cat_field_state(cs, i)));
 		html_escape(&b, label != NULL ? label : f->name);
 		buf_printf(&b, "</td><td>%s</td>",
-		    field_state_str(cat_field_state(f)));
+		    field_state_str(cat_field_state(cs, i)));
 		num(&b, f->has_value && !f->unknown ? f->value : NAN);
 		num(&b, stats != NULL ? stats[i].min : NAN);
 		num(&b, stats != NULL ? stats[i].avg : NAN);
