@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +120,12 @@ test_command_values_sanitised(void **state)
 
 /* ---- running commands ----------------------------------------------- */
 
+/* Bound a hang only, never a speed.  A command that should have been
+ * killed sleeps 120 s: past the deadline, so the test fails, and it then
+ * ends by itself. */
+#define DEADLINE_MS 30000 /* ms, one wait */
+#define DEADLINE_S 60	  /* s, the whole program (SIGALRM) */
+
 static char dir[64];
 
 static int
@@ -226,7 +233,6 @@ test_bounds(void **state)
 	struct contacts_stats st;
 	char logbuf[4096] = "";
 	FILE *logf;
-	uint64_t t0;
 	int i;
 
 	(void)state;
@@ -236,7 +242,8 @@ test_bounds(void **state)
 	log_set_stream(logf);
 	/* at most 2 at once, the third waits */
 	set(&conf, "a.command", "echo x >> %s/run; sleep 0.3; exit 3");
-	set(&conf, "b.command", "sleep 30 # hangs: %s");
+	/* hangs: only the timeout ends it (else the deadline fails us) */
+	set(&conf, "b.command", "echo b >> %s/run; exec sleep 120 # %s");
 	c = contacts_new(&loop, &conf, 2, 1000);
 	msg.contacts = "a";
 	for (i = 0; i < 3; i++)
@@ -244,18 +251,19 @@ test_bounds(void **state)
 	contacts_stats(c, &st);
 	assert_int_equal(st.running, 2);
 	assert_int_equal(st.queued, 1);
-	t0 = uv_hrtime();
 	msg.contacts = "b";
 	contacts_notify(c, &msg);
+	contacts_stats(c, &st);
+	assert_int_equal(st.queued, 2); /* b waits behind the third a */
 	uv_run(&loop, UV_RUN_DEFAULT);
-	/* b was killed after 1 s, not waited for 30 s */
-	assert_true(uv_hrtime() - t0 < 5000 * 1000000ull);
+	/* b ran after the a's, and was killed at its timeout */
 	contacts_stats(c, &st);
 	assert_int_equal(st.started, 4);
 	assert_int_equal(st.killed, 1);
 	assert_int_equal(st.failed, 4); /* three exit 3, one SIGKILL */
 	assert_int_equal(st.running, 0);
-	assert_string_equal(slurp("run"), "x\nx\nx\n");
+	assert_int_equal(st.queued, 0);
+	assert_string_equal(slurp("run"), "x\nx\nx\nb\n");
 	assert_non_null(strstr(logbuf, "contacts: a: command exited 3"));
 	contacts_free(c);
 	uv_run(&loop, UV_RUN_DEFAULT);
@@ -271,20 +279,49 @@ test_free_kills_running(void **state)
 	uv_loop_t loop;
 	struct contact_set conf = {0};
 	struct contacts *c;
-	uint64_t t0;
+	struct contacts_stats st;
+	uint64_t end;
+	pid_t pid;
 
 	(void)state;
 	uv_loop_init(&loop);
-	cline(&conf, "x.command", "sleep 30");
-	c = contacts_new(&loop, &conf, 1, 60000);
+	/* no timeout: only contacts_free ends it (else the deadline) */
+	set(&conf, "x.command", "echo $$ > %s/pid; exec sleep 120 # %s");
+	c = contacts_new(&loop, &conf, 1, 0);
 	contacts_notify(c, &msg);
 	contacts_notify(c, &msg); /* queued, dropped by free */
-	t0 = uv_hrtime();
+	end = uv_now(&loop) + DEADLINE_MS;
+	while (slurp("pid") == NULL || strchr(slurp("pid"), '\n') == NULL) {
+		uv_run(&loop, UV_RUN_NOWAIT);
+		assert_true(uv_now(&loop) < end);
+		usleep(10000);
+	}
+	pid = (pid_t)atoi(slurp("pid"));
+	assert_true(pid > 0);
+	contacts_stats(c, &st);
+	assert_int_equal(st.running, 1);
+	assert_int_equal(st.queued, 1);
 	contacts_free(c);
 	uv_run(&loop, UV_RUN_DEFAULT);
-	assert_true(uv_hrtime() - t0 < 5000 * 1000000ull);
+	/* killed and reaped; the queued one never ran */
+	assert_int_equal(kill(pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
 	assert_int_equal(uv_loop_close(&loop), 0);
 	contact_set_cleanup(&conf);
+}
+
+/* A command that is never killed ends the program as a failure rather
+ * than hanging make check. */
+static void
+on_alarm(int sig)
+{
+	static const char text[] = "test_contacts: deadline passed: a "
+				   "command was not killed\n";
+
+	(void)sig;
+	if (write(2, text, sizeof(text) - 1) < 0)
+		_exit(2);
+	_exit(1);
 }
 
 int
@@ -306,5 +343,7 @@ main(void)
 	};
 
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGALRM, on_alarm);
+	alarm(DEADLINE_S);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
