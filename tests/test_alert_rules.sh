@@ -13,7 +13,7 @@ set -o pipefail
 need /usr/sbin/munin-node munin-node
 need unshare util-linux
 need ss iproute2
-[ "$(id -u)" = 0 ] || skip "needs root (munin-node's private plugin dir is a bind mount)"
+[ "$(id -u)" = 0 ] || fail "needs root: munin-node's private plugin dir is a bind mount (the README runs the tests as root)"
 
 # A munin plugin driven by files in $seqdir: NAME.config is its config;
 # the Nth fetch answers line N of NAME.seq ("field=value ..."; the last
