@@ -345,7 +345,12 @@ cat_field_state(const struct cat_service *cs, size_t i)
 	if (fs->has_state)
 		return fs->state_is;
 	if (!f->has_value || f->unknown)
-		return FS_UNKNOWN;
+		/* a field without rules cannot alert (alerts.h): its U is
+		 * no problem (ipmi_sel.new before its second SEL read) */
+		return fs->warning != NULL || fs->critical != NULL ||
+			       fs->has_nagios_warn || fs->has_nagios_crit
+			   ? FS_UNKNOWN
+			   : FS_OK;
 	if (fs->critical != NULL && range_alerts(&fs->crit, f->value))
 		return FS_CRITICAL;
 	if (fs->warning != NULL && range_alerts(&fs->warn, f->value))

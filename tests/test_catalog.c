@@ -168,6 +168,42 @@ test_bmc_state_and_field_state(void **state)
 	catalog_free(cat);
 }
 
+/* A U value is UNKNOWN only for a field with rules: one that cannot
+ * alert (ipmi_sel.new before its second SEL read) is no problem. */
+static void
+test_unknown_without_rules_is_no_problem(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h = catalog_host(cat, "hv1", "g", NULL);
+	const struct cat_service *cs;
+	struct batch b = {0};
+	struct service *s = batch_service(&b, "ipmi_sel", true);
+	struct field *f;
+	unsigned problems = 0; /* cat_service_state adds to it */
+	size_t n;
+
+	(void)state;
+	s->has_config = true;
+	f = service_field(s, "new", true);
+	f->has_value = true;
+	f->unknown = true;
+	f = service_field(s, "entries", true);
+	attrs_set(&f->attrs, "warning", ":100");
+	f->has_value = true;
+	f->unknown = true;
+	catalog_update(cat, h, 300, &b);
+	batch_cleanup(&b);
+	cs = cat_host_service(h, "ipmi_sel");
+	assert_non_null(cs);
+	assert_int_equal(cat_field_state(cs, 0), FS_OK);
+	assert_int_equal(cat_field_state(cs, 1), FS_UNKNOWN);
+	assert_int_equal(cat_service_state(cs, &problems), FS_UNKNOWN);
+	assert_int_equal(problems, 1);
+	free(catalog_problems(cat, &n));
+	assert_int_equal(n, 1);
+	catalog_free(cat);
+}
+
 /* A config batch for host h: service "df", field "root" (warning w),
  * value v; config only when config. */
 static void
@@ -312,6 +348,7 @@ main(void)
 	    cmocka_unit_test(test_bmc_state_and_field_state),
 	    cmocka_unit_test(test_typed_view_follows_config),
 	    cmocka_unit_test(test_alert_state_member),
+	    cmocka_unit_test(test_unknown_without_rules_is_no_problem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
