@@ -211,7 +211,7 @@ setup(void **state)
 		ws.dbdir = f->conf->dbdir;
 		ws.rrdcached_socket = f->conf->rrdcached_socket;
 		ws.interval = f->conf->interval;
-		f->web = web_new(&f->loop, &ws, f->cat, f->render, NULL);
+		f->web = web_new(&f->loop, &ws, f->cat, f->render, NULL, NULL);
 	}
 	assert_non_null(f->web);
 	f->port = web_port(f->web);
