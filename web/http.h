@@ -29,7 +29,7 @@ struct web_settings {
 /* The scheduler's poll counters since start, as /health shows them. */
 struct web_poll_stats {
 	uint64_t done;	    /* polls ended */
-	uint64_t failed;    /* of those, failed */
+	uint64_t failed;    /* of those, failed (not timed out) */
 	uint64_t timed_out; /* of those, cut by a deadline */
 	uint64_t late;	    /* started more than 1 s after due */
 	uint64_t deferred;  /* held back by a bound at least once */
@@ -46,8 +46,9 @@ struct outputs;
  * one owner, through the owner's stats function, when the page is asked
  * for.  The web keeps no copy.  The poll counters come through a
  * callback because their owner (the scheduler, inside the poller) sits
- * in collector/, above web/.  Every member may be NULL: those counters
- * read 0.  Nothing here is owned; each must outlive the web.
+ * in collector/, above web/.  (The graph renderer's counters come from
+ * the renderer given to web_new.)  Every member may be NULL: those
+ * counters read 0.  Nothing here is owned; each must outlive the web.
  */
 struct web_stats {
 	web_poll_stats_fn *polls;  /* the scheduler's, through the poller */
