@@ -332,23 +332,13 @@ outputs_stop(struct outputs *o)
 }
 
 void
-outputs_health(struct outputs *o, struct cat_health *h)
+outputs_stats(const struct outputs *o, struct outputs_stats *out)
 {
-	struct notifier_stats ns = {0};
-	struct nagios_stats gs = {0};
-
+	memset(out, 0, sizeof(*out));
 	if (o->notifier != NULL)
-		notifier_stats(o->notifier, &ns);
+		notifier_stats(o->notifier, &out->pages);
 	if (o->nagios != NULL)
-		nagios_stats(o->nagios, &gs);
-	h->pages_queued = ns.queued;
-	h->pages_delivered = ns.delivered;
-	h->pages_failed = ns.failed;
-	h->pages_expired = ns.expired;
-	h->pages_oldest = ns.oldest;
-	h->nagios_written = gs.written;
-	h->nagios_pending = gs.pending;
-	h->nagios_dropped = gs.dropped;
+		nagios_stats(o->nagios, &out->nagios);
 }
 
 void

@@ -16,6 +16,7 @@
 
 #include "alerts/alert_event.h"
 #include "alerts/contact_set.h"
+#include "alerts/nagios.h"
 #include "alerts/notify.h"
 #include "catalog/catalog.h"
 
@@ -42,8 +43,16 @@ struct outputs;
  */
 struct outputs *outputs_new(
     uv_loop_t *loop, const struct outputs_conf *c, struct catalog *cat);
-/* Copies the delivery counters into the catalog's health. */
-void outputs_health(struct outputs *o, struct cat_health *h);
+/*
+ * The delivery counters, read from their owners at the call: the
+ * notifier counts pages, the Nagios writer counts command-file lines.
+ * outputs keeps no copy; each counter has that one owner.
+ */
+struct outputs_stats {
+	struct notifier_stats pages; /* all zero once stopped */
+	struct nagios_stats nagios;  /* all zero without a command file */
+};
+void outputs_stats(const struct outputs *o, struct outputs_stats *out);
 /* An alert_output_fn: arg is the struct outputs. */
 void outputs_event(void *arg, const struct alert_event *ev);
 /* Re-sends every service state with rules to Nagios (freshness). */

@@ -15,14 +15,7 @@ struct catalog {
 	struct cat_host *h;
 	size_t n;
 	size_t cap;
-	struct cat_health health;
 };
-
-struct cat_health *
-catalog_health(struct catalog *cat)
-{
-	return &cat->health;
-}
 
 const char *
 host_state_str(enum host_state s)

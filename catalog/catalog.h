@@ -76,35 +76,9 @@ struct cat_host {
 	size_t cap;
 };
 
-/* The collector's own state, refreshed once per interval by the poller. */
-struct cat_health {
-	uint64_t polls_done; /* counters since start */
-	uint64_t polls_failed;
-	uint64_t polls_timed_out;
-	uint64_t polls_late;
-	uint64_t polls_deferred;
-	uint64_t rrd_updates;
-	uint64_t rrd_errors;
-	uint64_t rrd_dropped;
-	size_t rrd_queue;	  /* updates waiting now */
-	char rrd_last_error[256]; /* "" when none */
-	time_t rrd_last_error_time;
-	time_t updated;		  /* epoch s of this snapshot */
-	size_t pages_queued;	  /* pages in the spool, undelivered */
-	uint64_t pages_delivered; /* accepted by a receiver, since start */
-	uint64_t pages_failed;	  /* failed attempts, since start */
-	uint64_t pages_expired;	  /* given up after notify_expiry */
-	time_t pages_oldest;	  /* epoch s of the oldest queued, 0: none */
-	uint64_t nagios_written;  /* command-file lines written */
-	size_t nagios_pending;	  /* lines waiting for Nagios */
-	uint64_t nagios_dropped;  /* lines lost */
-};
-
 struct catalog;
 
 struct catalog *catalog_new(void);
-/* The health snapshot, owned by the catalog. */
-struct cat_health *catalog_health(struct catalog *cat);
 void catalog_free(struct catalog *cat);
 /* The host called name, created (with group and physical) when missing;
  * group and physical are updated when given. */

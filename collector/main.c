@@ -222,7 +222,20 @@ on_alert_timer(uv_timer_t *t)
 
 	alerts_tick(d->alerts, d->cat, time(NULL));
 	alerts_save(d->alerts);
-	outputs_health(d->outputs, catalog_health(d->cat));
+}
+
+/* The web's web_poll_stats_fn: the scheduler's counters, now. */
+static void
+poll_stats(void *arg, struct web_poll_stats *out)
+{
+	struct sched_stats ss;
+
+	poller_stats(arg, &ss);
+	out->done = ss.done;
+	out->failed = ss.failed;
+	out->timed_out = ss.timed_out;
+	out->late = ss.late;
+	out->deferred = ss.deferred;
 }
 
 /* The state dir keeps what must survive a restart; 0700, it may hold
@@ -305,6 +318,7 @@ cmd_run(const char *path)
 	struct web_settings wset;
 	struct outputs_conf oc;
 	struct alerts_defaults ad;
+	struct web_stats wstats = {0};
 	int ret = 1;
 
 	d.path = path;
@@ -347,8 +361,12 @@ cmd_run(const char *path)
 	if (poller_apply(d.poller, d.conf) == -1)
 		fatalx("drover: cannot set up the targets");
 	d.render = open_renderer(d.loop, d.conf);
-	d.web = web_new(
-	    d.loop, web_settings_of(d.conf, &wset), d.cat, d.render, d.alerts);
+	wstats.polls = poll_stats;
+	wstats.polls_arg = d.poller;
+	wstats.writer = d.writer;
+	wstats.outputs = d.outputs;
+	d.web = web_new(d.loop, web_settings_of(d.conf, &wset), d.cat, d.render,
+	    d.alerts, &wstats);
 	if (d.web == NULL)
 		fatalx("drover: cannot start the web server");
 	uv_signal_init(d.loop, &d.sigterm);

@@ -44,7 +44,7 @@ struct poller {
 	uv_loop_t *loop;
 	struct catalog *cat;
 	struct ingest *in;
-	struct rrd_writer *writer; /* read for health only */
+	struct rrd_writer *writer; /* read for drover's own metrics only */
 	const struct source *const *sources;
 	size_t nsources;
 	const struct conf *conf;
@@ -229,9 +229,9 @@ set_gauge(struct service *s, const char *name, const char *label, double v)
 	f->value = v;
 }
 
-/* The RRD writer's side of drover's health: per interval and now. */
+/* The RRD writer's side of drover's own metrics: per interval and now. */
 static void
-self_rrd(struct poller *p, struct batch *b, struct cat_health *health)
+self_rrd(struct poller *p, struct batch *b)
 {
 	struct rrd_writer_stats ws;
 	struct service *s;
@@ -252,13 +252,6 @@ self_rrd(struct poller *p, struct batch *b, struct cat_health *health)
 	set_gauge(s, "queue", "waiting now", (double)ws.queue_len);
 	set_gauge(s, "latency_max", "slowest write (s)",
 	    (double)ws.latency_max_us / 1e6);
-	health->rrd_updates = ws.updates;
-	health->rrd_errors = ws.errors;
-	health->rrd_dropped = ws.dropped;
-	health->rrd_queue = ws.queue_len;
-	snprintf(health->rrd_last_error, sizeof(health->rrd_last_error), "%s",
-	    ws.last_error);
-	health->rrd_last_error_time = ws.last_error_time;
 	p->wlast = ws;
 }
 
@@ -273,7 +266,6 @@ on_self_timer(uv_timer_t *timer)
 	struct poller *p = timer->data;
 	struct sched_stats now;
 	struct sched_phys_stats ps;
-	struct cat_health *health = catalog_health(p->cat);
 	struct batch b = {0};
 	struct service *s;
 	struct cat_host *h;
@@ -325,13 +317,7 @@ on_self_timer(uv_timer_t *timer)
 		}
 	}
 	if (p->writer != NULL)
-		self_rrd(p, &b, health);
-	health->polls_done = now.done;
-	health->polls_failed = now.failed;
-	health->polls_timed_out = now.timed_out;
-	health->polls_late = now.late;
-	health->polls_deferred = now.deferred;
-	health->updated = ts;
+		self_rrd(p, &b);
 	h = catalog_host(p->cat, SELF_HOST, SELF_HOST, NULL);
 	ts -= ts % p->conf->interval;
 	ingest_batch(p->in, h, NULL, ts, &b);
@@ -340,6 +326,12 @@ on_self_timer(uv_timer_t *timer)
 	p->last = now;
 out:
 	batch_cleanup(&b);
+}
+
+void
+poller_stats(const struct poller *p, struct sched_stats *out)
+{
+	sched_stats(p->sched, out);
 }
 
 struct poller *

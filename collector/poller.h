@@ -17,13 +17,14 @@
 #include "catalog/catalog.h"
 #include "collector/conf.h"
 #include "collector/ingest.h"
+#include "collector/sched.h"
 #include "plugins/source.h"
 #include "rrd/rrd_writer.h"
 
 struct poller;
 
 /*
- * writer (may be NULL) is only read, for drover's own health metrics.
+ * writer (may be NULL) is only read, for drover's own metrics.
  * sources[0..n) is the table of sources to poll with, walked in order
  * for each host (host-state sources before sub-state ones); it must
  * outlive the poller.
@@ -37,6 +38,12 @@ struct poller *poller_new(uv_loop_t *loop, struct catalog *cat,
  * c must outlive the poller or the next poller_apply().  0 / -1.
  */
 int poller_apply(struct poller *p, const struct conf *c);
+/*
+ * The scheduler's poll counters since start, now.  The scheduler is
+ * their one owner; /health reads them through here, and drover's own
+ * "drover_polls" metrics store their per-interval differences.
+ */
+void poller_stats(const struct poller *p, struct sched_stats *out);
 /* Cancels running polls and closes the timers; the loop then drains. */
 void poller_stop(struct poller *p);
 /* Frees p after the loop has run to completion following poller_stop. */

@@ -35,10 +35,24 @@ struct fixture {
 	struct conf *conf;
 	struct web *web;
 	struct renderer *render;
+	struct rrd_writer *writer; /* the RRD files' writer, kept for /health */
+	uint64_t polls_done;	   /* what the fake scheduler reports */
 	char cache[96];
 	unsigned port;
 	time_t now;
 };
+
+/* The web's poll counters, as main reads them from the scheduler: here
+ * from the fixture, set by the test thread. */
+static void
+fake_poll_stats(void *arg, struct web_poll_stats *out)
+{
+	struct fixture *f = arg;
+
+	memset(out, 0, sizeof(*out));
+	out->done = __atomic_load_n(&f->polls_done, __ATOMIC_SEQ_CST);
+	out->late = 2;
+}
 
 struct reply {
 	long status;
@@ -188,7 +202,7 @@ setup(void **state)
 	batch_cleanup(&b);
 	catalog_poll_result(h, true, NULL, f->now, 5, 0, 1);
 	assert_int_equal(rrd_writer_flush(w), 0);
-	rrd_writer_free(w);
+	f->writer = w;
 	ingest_free(in);
 	uv_loop_init(&f->loop);
 	snprintf(f->cache, sizeof(f->cache), "%s/graphs", f->dir);
@@ -211,7 +225,12 @@ setup(void **state)
 		ws.dbdir = f->conf->dbdir;
 		ws.rrdcached_socket = f->conf->rrdcached_socket;
 		ws.interval = f->conf->interval;
-		f->web = web_new(&f->loop, &ws, f->cat, f->render, NULL);
+		struct web_stats st = {0};
+
+		st.polls = fake_poll_stats;
+		st.polls_arg = f;
+		st.writer = f->writer;
+		f->web = web_new(&f->loop, &ws, f->cat, f->render, NULL, &st);
 	}
 	assert_non_null(f->web);
 	f->port = web_port(f->web);
@@ -233,6 +252,7 @@ teardown(void **state)
 	pthread_join(f->thread, NULL);
 	assert_int_equal(uv_loop_close(&f->loop), 0);
 	renderer_free(f->render);
+	rrd_writer_free(f->writer);
 	catalog_free(f->cat);
 	conf_free(f->conf);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
@@ -440,6 +460,52 @@ test_graphs_cache_and_304(void **state)
 	free(r.body);
 }
 
+/* /health and /alerts read each counter from its owner when asked: a
+ * change shows on the next request, not an interval later. */
+static void
+test_health_reads_the_owners(void **state)
+{
+	struct fixture *f = *state;
+	struct rrd_writer_stats ws;
+	json_t *j, *d;
+	struct reply r;
+	char want[128];
+
+	__atomic_store_n(&f->polls_done, 7, __ATOMIC_SEQ_CST);
+	r = get(f, "GET", "/health");
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "<th>polls done</th><td class=num>7<"));
+	assert_non_null(strstr(r.body, "<th>late</th><td class=num>2<"));
+	rrd_writer_stats(f->writer, &ws);
+	assert_true(ws.updates > 0);
+	snprintf(want, sizeof(want), "<th>RRD updates</th><td class=num>%llu<",
+	    (unsigned long long)ws.updates);
+	assert_non_null(strstr(r.body, want));
+	assert_non_null(strstr(r.body, "<th>RRD queue</th><td class=num>0<"));
+	free(r.body);
+	__atomic_store_n(&f->polls_done, 8, __ATOMIC_SEQ_CST);
+	r = get(f, "GET", "/health");
+	assert_non_null(strstr(r.body, "<th>polls done</th><td class=num>8<"));
+	free(r.body);
+	/* no outputs given: every delivery counter reads 0, all present */
+	r = get(f, "GET", "/alerts");
+	assert_int_equal(r.status, 200);
+	assert_non_null(
+	    strstr(r.body, "<th>pages waiting</th><td class=num>0</td>"));
+	free(r.body);
+	r = get(f, "GET", "/api/v1/alerts");
+	assert_int_equal(r.status, 200);
+	j = json_loads(r.body, 0, NULL);
+	assert_non_null(j);
+	d = json_object_get(j, "deliveries");
+	assert_int_equal(json_object_size(d), 8);
+	assert_int_equal(
+	    json_integer_value(json_object_get(d, "pages_queued")), 0);
+	assert_non_null(json_object_get(d, "nagios_dropped"));
+	json_decref(j);
+	free(r.body);
+}
+
 int
 main(void)
 {
@@ -449,6 +515,7 @@ main(void)
 	    cmocka_unit_test(test_json_api),
 	    cmocka_unit_test(test_bad_requests),
 	    cmocka_unit_test(test_graphs_cache_and_304),
+	    cmocka_unit_test(test_health_reads_the_owners),
 	};
 
 	log_init(false, LOG_LVL_WARN);

@@ -431,6 +431,7 @@ test_failing_target_is_down_and_backs_off(void **state)
 	struct rig r;
 	struct cat_host *h;
 	struct host_stat *hs;
+	struct sched_stats ss;
 
 	(void)state;
 	rig_start(&r, "interval 1\nlocal_node no\n[fail1]\n address inline\n");
@@ -443,6 +444,11 @@ test_failing_target_is_down_and_backs_off(void **state)
 	/* after the second failure one slot is skipped: the third poll is
 	 * due two intervals after the second */
 	assert_true(hs->at[2] - hs->at[1] >= 1500);
+	/* the scheduler's own counters, as /health reads them */
+	poller_stats(r.p, &ss);
+	assert_int_equal(ss.done, 3);
+	assert_int_equal(ss.failed, 3);
+	assert_int_equal(ss.timed_out, 0);
 	rig_stop(&r);
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts/outputs.h"
 #include "web/api.h"
 
 static json_t *
@@ -159,10 +160,10 @@ api_error(const char *reason, size_t *len)
 }
 
 char *
-api_alerts(struct catalog *cat, const struct alerts *a, size_t *len)
+api_alerts(struct catalog *cat, const struct alerts *a,
+    const struct outputs_stats *os, size_t *len)
 {
 	json_t *probs = json_array(), *trans = json_array(), *o, *deliveries;
-	const struct cat_health *hl;
 	struct alert_transition t;
 	struct cat_problem *p;
 	const char *label;
@@ -199,16 +200,15 @@ api_alerts(struct catalog *cat, const struct alerts *a, size_t *len)
 			field_state_str(t.prev), "when", (json_int_t)t.when,
 			"value",
 			t.has_value ? num_or_null(t.value) : json_null()));
-	hl = catalog_health(cat);
 	deliveries = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "pages_queued", (json_int_t)hl->pages_queued, "pages_delivered",
-	    (json_int_t)hl->pages_delivered, "pages_failed",
-	    (json_int_t)hl->pages_failed, "pages_expired",
-	    (json_int_t)hl->pages_expired, "pages_oldest",
-	    (json_int_t)hl->pages_oldest, "nagios_written",
-	    (json_int_t)hl->nagios_written, "nagios_pending",
-	    (json_int_t)hl->nagios_pending, "nagios_dropped",
-	    (json_int_t)hl->nagios_dropped);
+	    "pages_queued", (json_int_t)os->pages.queued, "pages_delivered",
+	    (json_int_t)os->pages.delivered, "pages_failed",
+	    (json_int_t)os->pages.failed, "pages_expired",
+	    (json_int_t)os->pages.expired, "pages_oldest",
+	    (json_int_t)os->pages.oldest, "nagios_written",
+	    (json_int_t)os->nagios.written, "nagios_pending",
+	    (json_int_t)os->nagios.pending, "nagios_dropped",
+	    (json_int_t)os->nagios.dropped);
 	return dump(json_pack("{s:o, s:o, s:o}", "problems", probs,
 			"transitions", trans, "deliveries", deliveries),
 	    len);

@@ -34,8 +34,11 @@ struct api_series {
 
 char *api_data(const struct cat_host *h, const struct cat_service *cs,
     const char *cf, const struct api_series *s, size_t n, size_t *len);
-/* Current problems and recent transitions (a may be NULL). */
-char *api_alerts(struct catalog *cat, const struct alerts *a, size_t *len);
+struct outputs_stats;
+/* Current problems, recent transitions (a may be NULL) and the
+ * deliveries as os reports them. */
+char *api_alerts(struct catalog *cat, const struct alerts *a,
+    const struct outputs_stats *os, size_t *len);
 char *api_error(const char *reason, size_t *len);
 
 #endif

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alerts/outputs.h"
 #include "web/api.h"
 #include "web/http.h"
 #include "lib/hash.h"
@@ -29,6 +30,7 @@
 #include "rrd/graph.h"
 #include "rrd/render.h"
 #include "rrd/rrd_schema.h"
+#include "rrd/rrd_writer.h"
 
 #define WEB_MAX_CONNS 256    /* connections at once */
 #define WEB_MAX_PER_IP 64    /* connections at once from one address */
@@ -44,6 +46,7 @@ struct web {
 	struct catalog *cat;
 	struct renderer *render;
 	struct alerts *alerts;
+	struct web_stats stats;	 /* where the counters are read */
 	struct web_settings set; /* strings belong to the caller */
 	unsigned port;
 	unsigned jobs; /* requests suspended on a job */
@@ -485,6 +488,15 @@ send_graph(struct req *r)
 
 /* ---- dispatch ------------------------------------------------------ */
 
+/* The delivery counters from their owners, now (zero without outputs). */
+static void
+deliveries(const struct web *w, struct outputs_stats *os)
+{
+	memset(os, 0, sizeof(*os));
+	if (w->stats.outputs != NULL)
+		outputs_stats(w->stats.outputs, os);
+}
+
 static enum MHD_Result
 dispatch(struct req *r)
 {
@@ -496,6 +508,7 @@ dispatch(struct req *r)
 	long start = 0, end = 0, step = 0;
 	bool gs, ge, gstep;
 	time_t now = time(NULL);
+	struct outputs_stats os;
 	bool json =
 	    (r->route.kind >= R_API_HOSTS && r->route.kind <= R_API_DATA) ||
 	    r->route.kind == R_API_ALERTS;
@@ -530,12 +543,18 @@ dispatch(struct req *r)
 		body = page_host(h, now, &len);
 		break;
 	case R_HEALTH: {
+		struct web_poll_stats ps = {0};
+		struct rrd_writer_stats ws = {0};
 		struct renderer_stats rs;
 
+		if (w->stats.polls != NULL)
+			w->stats.polls(w->stats.polls_arg, &ps);
+		if (w->stats.writer != NULL)
+			rrd_writer_stats(w->stats.writer, &ws);
 		if (w->render != NULL)
 			renderer_stats(w->render, &rs);
-		body = page_health(
-		    w->cat, w->render != NULL ? &rs : NULL, now, &len);
+		body = page_health(w->cat, &ps, &ws,
+		    w->render != NULL ? &rs : NULL, now, &len);
 		break;
 	}
 	case R_CSS: {
@@ -547,10 +566,12 @@ dispatch(struct req *r)
 		body = api_hosts(w->cat, &len);
 		break;
 	case R_ALERTS:
-		body = page_alerts(w->cat, w->alerts, now, &len);
+		deliveries(w, &os);
+		body = page_alerts(w->cat, w->alerts, &os, now, &len);
 		break;
 	case R_API_ALERTS:
-		body = api_alerts(w->cat, w->alerts, &len);
+		deliveries(w, &os);
+		body = api_alerts(w->cat, w->alerts, &os, &len);
 		break;
 	case R_API_HOST:
 		body = api_host(h, &len);
@@ -707,7 +728,8 @@ arm(struct web *w)
 
 struct web *
 web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
-    struct renderer *render, struct alerts *alerts)
+    struct renderer *render, struct alerts *alerts,
+    const struct web_stats *stats)
 {
 	struct sockaddr_in6 sa6 = {0};
 	struct sockaddr_in sa4 = {0};
@@ -723,6 +745,8 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 	w->cat = cat;
 	w->render = render;
 	w->alerts = alerts;
+	if (stats != NULL)
+		w->stats = *stats;
 	w->set = *c;
 	if (inet_pton(AF_INET, c->listen_addr, &sa4.sin_addr) == 1) {
 		sa4.sin_family = AF_INET;

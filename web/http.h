@@ -11,6 +11,7 @@
 #ifndef DROVER_HTTP_H
 #define DROVER_HTTP_H
 
+#include <stdint.h>
 #include <uv.h>
 
 #include "catalog/catalog.h"
@@ -25,18 +26,51 @@ struct web_settings {
 	unsigned interval;	      /* seconds, the global poll interval */
 };
 
+/* The scheduler's poll counters since start, as /health shows them. */
+struct web_poll_stats {
+	uint64_t done;	    /* polls ended */
+	uint64_t failed;    /* of those, failed (not timed out) */
+	uint64_t timed_out; /* of those, cut by a deadline */
+	uint64_t late;	    /* started more than 1 s after due */
+	uint64_t deferred;  /* held back by a bound at least once */
+};
+
+/* Fills out with the poll counters now; arg is web_stats.polls_arg. */
+typedef void web_poll_stats_fn(void *arg, struct web_poll_stats *out);
+
+struct rrd_writer;
+struct outputs;
+
+/*
+ * Where /health and /alerts read the collector's counters: each from its
+ * one owner, through the owner's stats function, when the page is asked
+ * for.  The web keeps no copy.  The poll counters come through a
+ * callback because their owner (the scheduler, inside the poller) sits
+ * in collector/, above web/.  (The graph renderer's counters come from
+ * the renderer given to web_new.)  Every member may be NULL: those
+ * counters read 0.  Nothing here is owned; each must outlive the web.
+ */
+struct web_stats {
+	web_poll_stats_fn *polls;  /* the scheduler's, through the poller */
+	void *polls_arg;	   /* passed to polls */
+	struct rrd_writer *writer; /* rrd_writer_stats(): RRD writes */
+	struct outputs *outputs;   /* outputs_stats(): pages, Nagios lines */
+};
+
 struct web;
 struct renderer;
 struct alerts;
 
 /*
  * Starts listening on s->listen_addr:s->listen_port (port 0: any free
- * port; the chosen one is logged and returned by web_port()).  s is
- * copied; cat and render (may be NULL: no graphs) are read, not owned.
+ * port; the chosen one is logged and returned by web_port()).  s and
+ * stats (may be NULL: every counter reads 0) are copied; cat, render
+ * (may be NULL: no graphs) and alerts (may be NULL) are read, not owned.
  * NULL on failure (logged).
  */
 struct web *web_new(uv_loop_t *loop, const struct web_settings *s,
-    struct catalog *cat, struct renderer *render, struct alerts *alerts);
+    struct catalog *cat, struct renderer *render, struct alerts *alerts,
+    const struct web_stats *stats);
 /* The dbdir, rrdcached and interval to use from now on (after a reload);
  * the listen address stays. */
 void web_set_settings(struct web *w, const struct web_settings *s);

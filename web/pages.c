@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts/outputs.h"
 #include "rrd/graph.h"
-#include "web/html.h"
-#include "web/pages.h"
 #include "rrd/render.h"
+#include "rrd/rrd_writer.h"
+#include "web/html.h"
+#include "web/http.h"
+#include "web/pages.h"
 
 static const char css[] =
     "body{font:15px/1.4 system-ui,sans-serif;margin:0;background:#f6f6f4;"
@@ -400,12 +403,12 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 }
 
 char *
-page_health(struct catalog *cat, const struct renderer_stats *rs, time_t now,
-    size_t *len)
+page_health(struct catalog *cat, const struct web_poll_stats *polls,
+    const struct rrd_writer_stats *ws, const struct renderer_stats *rs,
+    time_t now, size_t *len)
 {
 	static const char *const graphs[] = {"drover_polls",
 	    "drover_poll_duration", "drover_queue_delay", "drover_rrd"};
-	const struct cat_health *hl = catalog_health(cat);
 	const struct cat_host *h, *self = catalog_find(cat, "drover");
 	struct buf b = {0};
 	size_t i;
@@ -424,19 +427,17 @@ page_health(struct catalog *cat, const struct renderer_stats *rs, time_t now,
 	    "<tr><th>RRD errors</th><td class=num>%llu</td></tr>"
 	    "<tr><th>RRD dropped</th><td class=num>%llu</td></tr>"
 	    "<tr><th>RRD queue</th><td class=num>%zu</td></tr>",
-	    (unsigned long long)hl->polls_done,
-	    (unsigned long long)hl->polls_late,
-	    (unsigned long long)hl->polls_failed,
-	    (unsigned long long)hl->polls_timed_out,
-	    (unsigned long long)hl->polls_deferred,
-	    (unsigned long long)hl->rrd_updates,
-	    (unsigned long long)hl->rrd_errors,
-	    (unsigned long long)hl->rrd_dropped, hl->rrd_queue);
-	if (hl->rrd_last_error[0] != '\0') {
+	    (unsigned long long)polls->done, (unsigned long long)polls->late,
+	    (unsigned long long)polls->failed,
+	    (unsigned long long)polls->timed_out,
+	    (unsigned long long)polls->deferred,
+	    (unsigned long long)ws->updates, (unsigned long long)ws->errors,
+	    (unsigned long long)ws->dropped, ws->queue_len);
+	if (ws->last_error[0] != '\0') {
 		buf_puts(&b, "<tr><th>last RRD error</th><td>");
-		html_escape(&b, hl->rrd_last_error);
+		html_escape(&b, ws->last_error);
 		buf_puts(&b, " (");
-		age(&b, hl->rrd_last_error_time, now);
+		age(&b, ws->last_error_time, now);
 		buf_puts(&b, ")</td></tr>");
 	}
 	if (rs != NULL) {
@@ -509,8 +510,8 @@ page_error(int status, const char *reason, size_t *len)
 }
 
 char *
-page_alerts(
-    struct catalog *cat, const struct alerts *a, time_t now, size_t *len)
+page_alerts(struct catalog *cat, const struct alerts *a,
+    const struct outputs_stats *os, time_t now, size_t *len)
 {
 	struct alert_transition t;
 	struct buf b = {0};
@@ -560,27 +561,23 @@ page_alerts(
 		buf_puts(&b, "</td></tr>");
 	}
 	free(p);
-	{
-		const struct cat_health *hl = catalog_health(cat);
-
-		buf_printf(&b,
-		    "</table><h2>Deliveries</h2><table>"
-		    "<tr><th>pages waiting</th><td class=num>%zu</td></tr>"
-		    "<tr><th>pages delivered</th><td class=num>%llu</td></tr>"
-		    "<tr><th>failed attempts</th><td class=num>%llu</td></tr>"
-		    "<tr><th>expired</th><td class=num>%llu</td></tr>"
-		    "<tr><th>Nagios lines written / waiting / lost</th>"
-		    "<td class=num>%llu / %zu / %llu</td></tr>",
-		    hl->pages_queued, (unsigned long long)hl->pages_delivered,
-		    (unsigned long long)hl->pages_failed,
-		    (unsigned long long)hl->pages_expired,
-		    (unsigned long long)hl->nagios_written, hl->nagios_pending,
-		    (unsigned long long)hl->nagios_dropped);
-		if (hl->pages_oldest != 0) {
-			buf_puts(&b, "<tr><th>oldest waiting page</th><td>");
-			age(&b, hl->pages_oldest, now);
-			buf_puts(&b, "</td></tr>");
-		}
+	buf_printf(&b,
+	    "</table><h2>Deliveries</h2><table>"
+	    "<tr><th>pages waiting</th><td class=num>%zu</td></tr>"
+	    "<tr><th>pages delivered</th><td class=num>%llu</td></tr>"
+	    "<tr><th>failed attempts</th><td class=num>%llu</td></tr>"
+	    "<tr><th>expired</th><td class=num>%llu</td></tr>"
+	    "<tr><th>Nagios lines written / waiting / lost</th>"
+	    "<td class=num>%llu / %zu / %llu</td></tr>",
+	    os->pages.queued, (unsigned long long)os->pages.delivered,
+	    (unsigned long long)os->pages.failed,
+	    (unsigned long long)os->pages.expired,
+	    (unsigned long long)os->nagios.written, os->nagios.pending,
+	    (unsigned long long)os->nagios.dropped);
+	if (os->pages.oldest != 0) {
+		buf_puts(&b, "<tr><th>oldest waiting page</th><td>");
+		age(&b, os->pages.oldest, now);
+		buf_puts(&b, "</td></tr>");
 	}
 	buf_puts(&b, "</table><h2>Recent changes</h2><table><tr><th>when"
 		     "</th><th>what</th><th>from</th><th>to</th><th>value"

@@ -30,13 +30,22 @@ char *page_host(const struct cat_host *h, time_t now, size_t *len);
 char *page_service(const struct cat_host *h, const struct cat_service *cs,
     const struct field_stats *stats, time_t start, time_t end, time_t now,
     size_t *len);
+struct web_poll_stats;
+struct rrd_writer_stats;
 struct renderer_stats;
-/* rs: the graph renderer's counters, NULL when graphs are off. */
-char *page_health(struct catalog *cat, const struct renderer_stats *rs,
+struct outputs_stats;
+/*
+ * The collector's counters, each as its owner reported it for this
+ * request: polls (the scheduler's), ws (the RRD writer's) and rs (the
+ * graph renderer's, NULL when graphs are off).
+ */
+char *page_health(struct catalog *cat, const struct web_poll_stats *polls,
+    const struct rrd_writer_stats *ws, const struct renderer_stats *rs,
     time_t now, size_t *len);
-/* Current problems (worst first) and recent transitions; a may be NULL. */
-char *page_alerts(
-    struct catalog *cat, const struct alerts *a, time_t now, size_t *len);
+/* Current problems (worst first), the deliveries as os reports them, and
+ * recent transitions; a may be NULL. */
+char *page_alerts(struct catalog *cat, const struct alerts *a,
+    const struct outputs_stats *os, time_t now, size_t *len);
 char *page_error(int status, const char *reason, size_t *len);
 /* The stylesheet (static). */
 const char *page_css(size_t *len);

@@ -9,8 +9,9 @@ dashboard_port() {
 }
 
 # health_num PORT LABEL: the counter LABEL ("polls done", "late", "failed",
-# "timed out", "RRD updates", ...) from the /health page.  The poller
-# refreshes these once per interval.
+# "timed out", "RRD updates", ...) from the /health page, read from its
+# owner (the scheduler, the RRD writer, the renderer) when the page is
+# asked for.
 health_num() {
 	local page
 	page=$(curl -sf "http://127.0.0.1:$1/health") || return 1
