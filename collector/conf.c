@@ -1,34 +1,25 @@
 /*
- * conf: parse munin.conf (and drover's additions) into struct conf.
+ * conf: munin.conf's keywords (and drover's additions) into struct conf.
  *
- * Line rules follow Munin::Master::Config: '#' starts a comment unless
- * escaped as '\#', leading/trailing blanks are trimmed, a trailing '\'
- * continues the line, "[...]" opens a section, anything else is
- * "KEY VALUE".  Unlike Munin we collect every error (file, line, text) and
- * refuse the whole config rather than skipping lines.
+ * conf_lex splits the files into sections and "KEY VALUE" lines; here
+ * each key is applied through its domain: the global keys (typed tables,
+ * contact lines to contact_set), host section keys (drover's own, then
+ * the sources' key tables, then Munin's keywords kept as overrides or
+ * host attributes), group sections, and Munin keys drover accepts but
+ * ignores.  conf_finish adds the derived values and checks the rules
+ * that span keys.  The printer is conf_print.c.
  */
 #include "config.h"
 
-#include <ctype.h>
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "collector/conf.h"
-#include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "plugins/source.h"
 #include "plugins/sources.h"
-
-#define CONF_MAX_FILE (4u << 20) /* bytes; a config larger is refused */
-#define CONF_MAX_LINE 8192	 /* bytes after joining continuations */
 
 /*
  * Munin's legal keywords (Munin::Common::Config %legal): the last word of a
@@ -193,57 +184,6 @@ is_munin_keyword(const char *w)
 		   sizeof(drover_keywords[0]), cmp_str) != NULL;
 }
 
-/* Where a line came from, for messages. */
-struct where {
-	const char *file;
-	int line;
-	const char *text; /* the whole (joined) line */
-};
-
-static void add_error(struct conf_errors *e, const struct where *w,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-add_error(struct conf_errors *e, const struct where *w, const char *fmt, ...)
-{
-	char msg[512], *full = NULL;
-	char **nv;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (w->text != NULL) {
-		if (asprintf(&full, "%s:%d: %s: \"%.200s\"", w->file, w->line,
-			msg, w->text) == -1)
-			full = NULL;
-	} else if (asprintf(&full, "%s:%d: %s", w->file, w->line, msg) == -1)
-		full = NULL;
-	if (full == NULL)
-		return;
-	if (e->n == e->cap) {
-		nv = realloc(e->v, (e->cap ? e->cap * 2 : 8) * sizeof(*nv));
-		if (nv == NULL) {
-			free(full);
-			return;
-		}
-		e->v = nv;
-		e->cap = e->cap ? e->cap * 2 : 8;
-	}
-	e->v[e->n++] = full;
-}
-
-void
-conf_errors_cleanup(struct conf_errors *e)
-{
-	size_t i;
-
-	for (i = 0; i < e->n; i++)
-		free(e->v[i]);
-	free(e->v);
-	memset(e, 0, sizeof(*e));
-}
-
 static char *
 xstrdup(const char *s)
 {
@@ -352,14 +292,6 @@ conf_host_find(const struct conf *c, const char *name)
 		if (strcmp(c->hosts[i].name, name) == 0)
 			return &c->hosts[i];
 	return NULL;
-}
-
-const char *
-conf_group_from_name(const char *name)
-{
-	const char *dot = strchr(name, '.');
-
-	return dot != NULL && dot[1] != '\0' ? dot + 1 : name;
 }
 
 unsigned
@@ -488,48 +420,18 @@ parse_listen(const char *v, char **addr, unsigned *port)
 	return true;
 }
 
-/* Munin's host name rule plus what keeps a name safe as a path part. */
-static bool
-valid_host_name(const char *s)
-{
-	size_t i;
-
-	if (s[0] == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
-	    strlen(s) > 253)
-		return false;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '.')
-			return false;
-	return true;
-}
-
-static bool
-valid_group_name(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > 200 || (len == 1 && s[0] == '.') ||
-	    (len == 2 && s[0] == '.' && s[1] == '.'))
-		return false;
-	for (i = 0; i < len; i++)
-		if (s[i] == '/' || s[i] == ':' || (unsigned char)s[i] < 0x20)
-			return false;
-	return true;
-}
-
 /* ---- sections ------------------------------------------------------ */
 
 /* What the current section is. */
 struct section {
-	enum { SEC_GLOBAL, SEC_GROUP, SEC_HOST } kind;
-	char group[512];   /* SEC_GROUP: the group chain */
-	size_t host;	   /* SEC_HOST: index into c->hosts */
-	char service[256]; /* "[g;host:service]": prefix for keys */
+	bool global;		  /* no section header yet (or a bad one) */
+	struct conf_section name; /* otherwise: its name */
+	size_t host;		  /* CONF_SECTION_HOST: index into c->hosts */
 };
 
 static struct conf_host *
 host_get(struct conf *c, const char *name, const char *group,
-    const struct where *w, size_t *index)
+    const struct conf_where *w, size_t *index)
 {
 	struct conf_host *h, *nv;
 	size_t i;
@@ -562,86 +464,21 @@ host_get(struct conf *c, const char *name, const char *group,
 	return h;
 }
 
-/*
- * Opens a section from the text between the brackets.  Munin's rules: the
- * last ';' ends the group part; without ';' the group is derived from the
- * host name; "[GROUP;]" is a group section; ':' after the host names a
- * service whose keys follow.
- */
+/* Opens the section named spec (the text between the brackets). */
 static int
-section_open(struct conf *c, const char *spec, const struct where *w,
+section_open(struct conf *c, const char *spec, const struct conf_where *w,
     struct conf_errors *errs, struct section *sec)
 {
-	char buf[768], host[256];
-	const char *semi, *g, *colon, *p;
-	size_t hl;
+	const char *err = conf_section_parse(spec, &sec->name);
 
-	memset(sec, 0, sizeof(*sec));
-	if (strlen(spec) >= sizeof(buf)) {
-		add_error(errs, w, "section name too long");
+	sec->global = err != NULL;
+	sec->host = 0;
+	if (err != NULL) {
+		conf_error_add(errs, w, "%s", err);
 		return -1;
 	}
-	snprintf(buf, sizeof(buf), "%s", spec);
-	semi = strrchr(buf, ';');
-	colon = strchr(semi != NULL ? semi : buf, ':');
-	if (semi != NULL && semi[1] == '\0') {
-		/* [GROUP;] or [A;B;] */
-		for (g = buf; g < semi; g = p + 1) {
-			p = memchr(g, ';', (size_t)(semi - g));
-			if (p == NULL)
-				p = semi;
-			if (!valid_group_name(g, (size_t)(p - g))) {
-				add_error(errs, w, "invalid group name");
-				return -1;
-			}
-		}
-		sec->kind = SEC_GROUP;
-		snprintf(sec->group, sizeof(sec->group), "%.*s",
-		    (int)(semi - buf), buf);
-		return 0;
-	}
-	p = semi != NULL ? semi + 1 : buf;
-	hl = colon != NULL ? (size_t)(colon - p) : strlen(p);
-	if (hl >= sizeof(host)) {
-		add_error(errs, w, "host name too long");
-		return -1;
-	}
-	memcpy(host, p, hl);
-	host[hl] = '\0';
-	if (!valid_host_name(host)) {
-		add_error(errs, w,
-		    "invalid host name (Munin allows letters, digits, '-' "
-		    "and '.')");
-		return -1;
-	}
-	if (colon != NULL) {
-		if (colon[1] == '\0' ||
-		    strlen(colon + 1) >= sizeof(sec->service)) {
-			add_error(errs, w, "invalid service in section name");
-			return -1;
-		}
-		snprintf(sec->service, sizeof(sec->service), "%s", colon + 1);
-		for (p = sec->service; *p != '\0'; p++)
-			if (*p == ':')
-				sec->service[p - sec->service] = '.';
-	}
-	if (semi != NULL) {
-		for (g = buf; g < semi; g = p + 1) {
-			p = memchr(g, ';', (size_t)(semi - g));
-			if (p == NULL)
-				p = semi;
-			if (!valid_group_name(g, (size_t)(p - g))) {
-				add_error(errs, w, "invalid group name");
-				return -1;
-			}
-		}
-		snprintf(sec->group, sizeof(sec->group), "%.*s",
-		    (int)(semi - buf), buf);
-	} else
-		snprintf(sec->group, sizeof(sec->group), "%s",
-		    conf_group_from_name(host));
-	sec->kind = SEC_HOST;
-	host_get(c, host, sec->group, w, &sec->host);
+	if (sec->name.kind == CONF_SECTION_HOST)
+		host_get(c, sec->name.host, sec->name.group, w, &sec->host);
 	return 0;
 }
 
@@ -660,7 +497,7 @@ last_word(const char *key)
 
 static int
 global_key(struct conf *c, const char *key, const char *val,
-    const struct where *w, struct conf_errors *errs)
+    const struct conf_where *w, struct conf_errors *errs)
 {
 	static const struct {
 		const char *key;
@@ -717,15 +554,16 @@ global_key(struct conf *c, const char *key, const char *val,
 			continue;
 		if (!parse_uint(val, uints[i].lo, uints[i].hi,
 			(unsigned *)((char *)c + uints[i].off))) {
-			add_error(errs, w, "%s must be a number from %u to %u",
-			    key, uints[i].lo, uints[i].hi);
+			conf_error_add(errs, w,
+			    "%s must be a number from %u to %u", key,
+			    uints[i].lo, uints[i].hi);
 			return -1;
 		}
 		return 0;
 	}
 	if (strcmp(key, "smtp_url") == 0 && strncmp(val, "smtp://", 7) != 0 &&
 	    strncmp(val, "smtps://", 8) != 0) {
-		add_error(
+		conf_error_add(
 		    errs, w, "smtp_url must start with smtp:// or smtps://");
 		return -1;
 	}
@@ -737,7 +575,7 @@ global_key(struct conf *c, const char *key, const char *val,
 	}
 	if (strcmp(key, "listen") == 0) {
 		if (!parse_listen(val, &c->listen_addr, &c->listen_port)) {
-			add_error(errs, w, "listen must be ADDR:PORT");
+			conf_error_add(errs, w, "listen must be ADDR:PORT");
 			return -1;
 		}
 		return 0;
@@ -745,7 +583,7 @@ global_key(struct conf *c, const char *key, const char *val,
 	if (strcmp(key, "nagios_command_file") == 0) {
 		/* relative paths would depend on the daemon's cwd */
 		if (val[0] != '/') {
-			add_error(errs, w,
+			conf_error_add(errs, w,
 			    "nagios_command_file must be an absolute path");
 			return -1;
 		}
@@ -754,14 +592,15 @@ global_key(struct conf *c, const char *key, const char *val,
 	}
 	if (strcmp(key, "local_node") == 0) {
 		if (!parse_bool(val, &c->local_node)) {
-			add_error(errs, w, "local_node must be yes or no");
+			conf_error_add(errs, w, "local_node must be yes or no");
 			return -1;
 		}
 		return 0;
 	}
 	if (strcmp(key, "smtp_starttls") == 0) {
 		if (!parse_bool(val, &c->notify.smtp_starttls)) {
-			add_error(errs, w, "smtp_starttls must be yes or no");
+			conf_error_add(
+			    errs, w, "smtp_starttls must be yes or no");
 			return -1;
 		}
 		return 0;
@@ -769,7 +608,7 @@ global_key(struct conf *c, const char *key, const char *val,
 	if (strncmp(key, "contact.", 8) == 0 && strchr(key + 8, '.')) {
 		if (contact_set_line(
 			&c->contacts, key + 8, val, msg, sizeof(msg)) == -1) {
-			add_error(errs, w, "%s", msg);
+			conf_error_add(errs, w, "%s", msg);
 			return -1;
 		}
 		return 0;
@@ -783,20 +622,20 @@ global_key(struct conf *c, const char *key, const char *val,
 		attrs_set(&c->munin, key, val);
 		return 0;
 	}
-	add_error(errs, w, "unknown keyword \"%s\"", key);
+	conf_error_add(errs, w, "unknown keyword \"%s\"", key);
 	return -1;
 }
 
 /* "munin://host:port", "[v6]", "host" -> address and port. */
 static int
 parse_address(char **address, unsigned *port, const char *val,
-    const struct where *w, struct conf_errors *errs)
+    const struct conf_where *w, struct conf_errors *errs)
 {
 	char addr[256], err[512];
 
 	if (source_parse_address(
 		val, addr, sizeof(addr), port, err, sizeof(err)) == -1) {
-		add_error(errs, w, "%s", err);
+		conf_error_add(errs, w, "%s", err);
 		return -1;
 	}
 	set_str(address, addr);
@@ -804,7 +643,7 @@ parse_address(char **address, unsigned *port, const char *val,
 }
 
 static int
-host_address(struct conf_host *h, const char *val, const struct where *w,
+host_address(struct conf_host *h, const char *val, const struct conf_where *w,
     struct conf_errors *errs)
 {
 	return parse_address(&h->address, &h->port, val, w, errs);
@@ -816,7 +655,7 @@ host_address(struct conf_host *h, const char *val, const struct where *w,
  */
 static int
 host_source_key(struct conf_host *h, const char *key, const char *val,
-    const struct where *w, struct conf_errors *errs)
+    const struct conf_where *w, struct conf_errors *errs)
 {
 	const struct source_key *k;
 	char err[512];
@@ -838,7 +677,7 @@ host_source_key(struct conf_host *h, const char *key, const char *val,
 		}
 		if (k->parse(h->settings[i], key, val, err, sizeof(err)) ==
 		    -1) {
-			add_error(errs, w, "%s", err);
+			conf_error_add(errs, w, "%s", err);
 			return -1;
 		}
 		return 0;
@@ -848,7 +687,7 @@ host_source_key(struct conf_host *h, const char *key, const char *val,
 
 static int
 host_key(struct conf *c, struct conf_host *h, const char *prefix,
-    const char *key, const char *val, const struct where *w,
+    const char *key, const char *val, const struct conf_where *w,
     struct conf_errors *errs)
 {
 	char full[512];
@@ -862,14 +701,14 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 		return host_address(h, val, w, errs);
 	else if (strcmp(key, "port") == 0) {
 		if (!parse_uint(val, 1, 65535, &h->port)) {
-			add_error(errs, w, "port must be 1-65535");
+			conf_error_add(errs, w, "port must be 1-65535");
 			return -1;
 		}
 		return 0;
 	} else if (strcmp(key, "use_node_name") == 0 ||
 		   strcmp(key, "update") == 0) {
 		if (!parse_bool(val, &b)) {
-			add_error(errs, w, "%s must be yes or no", key);
+			conf_error_add(errs, w, "%s must be yes or no", key);
 			return -1;
 		}
 		if (key[0] == 'u' && key[1] == 's')
@@ -879,7 +718,7 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 		return 0;
 	} else if (strcmp(key, "physical") == 0) {
 		if (strpbrk(val, " \t;/") != NULL) {
-			add_error(errs, w, "physical must be one word");
+			conf_error_add(errs, w, "physical must be one word");
 			return -1;
 		}
 		set_str(&h->physical, val);
@@ -888,7 +727,8 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 		   strcmp(key, "timeout") == 0) {
 		if (!parse_uint(val, 1, 86400,
 			key[0] == 'i' ? &h->interval : &h->timeout)) {
-			add_error(errs, w, "%s must be 1-86400 seconds", key);
+			conf_error_add(
+			    errs, w, "%s must be 1-86400 seconds", key);
 			return -1;
 		}
 		return 0;
@@ -900,7 +740,7 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 			return r;
 	}
 	if (!is_munin_keyword(last_word(key))) {
-		add_error(
+		conf_error_add(
 		    errs, w, "unknown keyword \"%s\" in host section", key);
 		return -1;
 	}
@@ -912,197 +752,66 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 	return 0;
 }
 
-/* Strips an unescaped '#' comment, turns "\#" into '#', trims. */
+/* A config being read: one buffer's section state. */
+struct reader {
+	struct conf *c;
+	struct conf_errors *errs;
+	struct section sec;
+};
+
 static void
-clean_line(char *s)
+on_line(void *arg, const struct conf_line *l)
 {
-	char *r, *wp;
-	size_t n;
+	struct reader *r = arg;
+	struct conf *c = r->c;
+	const struct conf_where *w = l->where;
+	char gk[768];
 
-	for (r = wp = s; *r != '\0'; r++) {
-		if (*r == '\\' && r[1] == '#') {
-			*wp++ = '#';
-			r++;
-			continue;
-		}
-		if (*r == '#')
-			break;
-		*wp++ = *r;
+	if (l->section != NULL) {
+		section_open(c, l->section, w, r->errs, &r->sec);
+		return;
 	}
-	*wp = '\0';
-	n = strlen(s);
-	while (n > 0 && isspace((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-	r = s;
-	while (isspace((unsigned char)*r))
-		r++;
-	memmove(s, r, strlen(r) + 1);
-}
-
-static int
-parse_line(struct conf *c, char *line, const struct where *w,
-    struct conf_errors *errs, struct section *sec)
-{
-	char *key, *val, *end;
-	size_t n = strlen(line);
-
-	if (line[0] == '[') {
-		if (line[n - 1] != ']' || n < 3) {
-			add_error(errs, w, "malformed section header");
-			return -1;
-		}
-		line[n - 1] = '\0';
-		return section_open(c, line + 1, w, errs, sec);
+	if (r->sec.global) {
+		global_key(c, l->key, l->value, w, r->errs);
+		return;
 	}
-	key = line;
-	end = key + strcspn(key, " \t");
-	val = end + strspn(end, " \t");
-	*end = '\0';
-	if (*val == '\0') {
-		add_error(errs, w, "missing value for \"%s\"", key);
-		return -1;
+	if (r->sec.name.kind == CONF_SECTION_HOST) {
+		host_key(c, &c->hosts[r->sec.host], r->sec.name.service, l->key,
+		    l->value, w, r->errs);
+		return;
 	}
-	switch (sec->kind) {
-	case SEC_GLOBAL:
-		return global_key(c, key, val, w, errs);
-	case SEC_GROUP: {
-		char gk[768];
-
-		if (!is_munin_keyword(last_word(key))) {
-			add_error(errs, w, "unknown keyword \"%s\"", key);
-			return -1;
-		}
-		snprintf(gk, sizeof(gk), "%s;%s", sec->group, key);
-		attrs_set(&c->groups, gk, val);
-		return 0;
+	if (!is_munin_keyword(last_word(l->key))) {
+		conf_error_add(r->errs, w, "unknown keyword \"%s\"", l->key);
+		return;
 	}
-	case SEC_HOST:
-		return host_key(
-		    c, &c->hosts[sec->host], sec->service, key, val, w, errs);
-	}
-	return -1;
+	snprintf(gk, sizeof(gk), "%s;%s", r->sec.name.group, l->key);
+	attrs_set(&c->groups, gk, l->value);
 }
 
 int
 conf_parse_buf(struct conf *c, const char *file, const char *buf, size_t len,
     struct conf_errors *errs)
 {
-	struct section sec = {.kind = SEC_GLOBAL};
-	struct where w = {.file = file};
-	char *line = NULL, *text = NULL;
-	size_t before = errs->n, pos = 0, eol, ll = 0, n;
-	int lineno = 0, start = 0;
-	bool cont;
+	struct reader r = {c, errs, {.global = true}};
+	size_t before = errs->n;
 
-	line = malloc(CONF_MAX_LINE + 1);
-	text = malloc(CONF_MAX_LINE + 1);
-	if (line == NULL || text == NULL)
-		fatal("conf: malloc");
-	while (pos < len) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-
-		eol = nl != NULL ? (size_t)(nl - buf) : len;
-		n = eol - pos;
-		lineno++;
-		if (ll == 0)
-			start = lineno;
-		if (memchr(buf + pos, '\0', n) != NULL) {
-			w.line = lineno;
-			w.text = NULL;
-			add_error(errs, &w, "NUL byte in line");
-			ll = 0;
-			pos = eol + 1;
-			continue;
-		}
-		if (ll + n > CONF_MAX_LINE) {
-			w.line = lineno;
-			w.text = NULL;
-			add_error(errs, &w, "line longer than %d bytes",
-			    CONF_MAX_LINE);
-			ll = 0;
-			pos = eol + 1;
-			continue;
-		}
-		memcpy(line + ll, buf + pos, n);
-		line[ll + n] = '\0';
-		pos = eol + 1;
-		/* clean only the new part: comments end at the line's end */
-		clean_line(line + ll);
-		ll = strlen(line);
-		cont = ll > 0 && line[ll - 1] == '\\';
-		if (cont) {
-			line[--ll] = '\0';
-			continue;
-		}
-		if (ll == 0)
-			continue;
-		/* parse_line splits line in place; messages quote a copy */
-		memcpy(text, line, ll + 1);
-		w.line = start;
-		w.text = text;
-		parse_line(c, line, &w, errs, &sec);
-		ll = 0;
-	}
-	free(line);
-	free(text);
+	conf_lex_buf(file, buf, len, errs, on_line, &r);
 	return (int)(errs->n - before);
 }
 
-static int
-parse_file(struct conf *c, const char *path, struct conf_errors *errs)
+static void
+parse_file(void *arg, const char *path)
 {
-	struct where w = {.file = path, .line = 0};
-	char *buf = NULL;
-	size_t len = 0;
-	int n;
+	struct reader r = *(const struct reader *)arg;
 
-	if (file_read(AT_FDCWD, path, CONF_MAX_FILE, 0, &buf, &len) == -1) {
-		add_error(errs, &w, "cannot read: %s", strerror(errno));
-		return 1;
-	}
-	n = conf_parse_buf(c, path, buf, len, errs);
-	free(buf);
-	return n;
-}
-
-/* Munin skips editor and packaging leftovers in includedir. */
-static bool
-include_skipped(const char *name)
-{
-	size_t n = strlen(name);
-
-	return name[0] == '.' || (n > 0 && name[n - 1] == '~') ||
-	       strstr(name, ".dpkg-") != NULL || strstr(name, ".rpm") != NULL ||
-	       name[0] == '#';
-}
-
-static int
-parse_includedir(struct conf *c, const char *dir, struct conf_errors *errs)
-{
-	struct dirent **names = NULL;
-	struct stat st;
-	char path[PATH_MAX];
-	int i, n, nerr = 0;
-
-	n = scandir(dir, &names, NULL, alphasort);
-	if (n == -1)
-		return 0; /* Munin tolerates a missing includedir */
-	for (i = 0; i < n; i++) {
-		if (!include_skipped(names[i]->d_name) &&
-		    snprintf(path, sizeof(path), "%s/%s", dir,
-			names[i]->d_name) < (int)sizeof(path) &&
-		    stat(path, &st) == 0 && S_ISREG(st.st_mode))
-			nerr += parse_file(c, path, errs);
-		free(names[i]);
-	}
-	free(names);
-	return nerr;
+	r.sec.global = true;
+	conf_lex_file(path, r.errs, on_line, &r);
 }
 
 /* Where a source's settings_check complaint goes. */
 struct check_ctx {
 	struct conf_errors *errs;
-	const struct where *w;
+	const struct conf_where *w;
 };
 
 static void
@@ -1110,14 +819,14 @@ on_check_error(void *arg, const char *msg)
 {
 	struct check_ctx *cc = arg;
 
-	add_error(cc->errs, cc->w, "%s", msg);
+	conf_error_add(cc->errs, cc->w, "%s", msg);
 }
 
 int
 conf_finish(struct conf *c, struct conf_errors *errs)
 {
 	struct check_ctx cc = {errs, NULL};
-	struct where w = {0};
+	struct conf_where w = {0};
 	char hostname[256];
 	struct conf_host *h;
 	size_t i, j, before = errs->n;
@@ -1142,7 +851,7 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 		w.line = h->line;
 		w.text = h->name;
 		if (h->update && !conf_host_polled(c, h))
-			add_error(errs, &w, "host has no address");
+			conf_error_add(errs, &w, "host has no address");
 		cc.w = &w;
 		for (j = 0; j < nsources; j++)
 			if (host_settings(h, j) != NULL &&
@@ -1156,18 +865,18 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 	for (i = 0; i < c->contacts.n; i++)
 		if (c->contacts.v[i].email != NULL &&
 		    (c->notify.smtp_url == NULL || c->notify.smtp_from == NULL))
-			add_error(errs, &w,
+			conf_error_add(errs, &w,
 			    "contact %s has an email address but smtp_url "
 			    "or smtp_from is not set",
 			    c->contacts.v[i].name);
 	c->notify.connect_timeout = c->connect_timeout;
 	if (c->notify.retry_min > c->notify.retry_max)
-		add_error(errs, &w,
+		conf_error_add(errs, &w,
 		    "notify_retry_min (%u) is larger than notify_retry_max "
 		    "(%u)",
 		    c->notify.retry_min, c->notify.retry_max);
 	if (c->notify.smtp_password_file != NULL && c->notify.smtp_user == NULL)
-		add_error(errs, &w, "smtp_password_file needs smtp_user");
+		conf_error_add(errs, &w, "smtp_password_file needs smtp_user");
 	return (int)(errs->n - before);
 }
 
@@ -1175,110 +884,19 @@ struct conf *
 conf_load(const char *path, struct conf_errors *errs)
 {
 	struct conf *c = conf_new();
+	struct reader r = {c, errs, {.global = true}};
 	size_t before = errs->n;
 
 	if (c == NULL)
 		return NULL;
 	c->file = xstrdup(path);
-	parse_file(c, path, errs);
+	parse_file(&r, path);
 	if (c->includedir != NULL)
-		parse_includedir(c, c->includedir, errs);
+		conf_lex_includedir(c->includedir, parse_file, &r);
 	conf_finish(c, errs);
 	if (errs->n != before) {
 		conf_free(c);
 		return NULL;
 	}
 	return c;
-}
-
-void
-conf_print(const struct conf *c, FILE *out)
-{
-	const struct conf_host *h;
-	struct source_host sh;
-	size_t i, j;
-
-	fprintf(out, "dbdir %s\nrundir %s\nlogdir %s\nhtmldir %s\n", c->dbdir,
-	    c->rundir, c->logdir, c->htmldir);
-	fprintf(out, "tmpldir %s\n", c->tmpldir);
-	if (c->includedir != NULL)
-		fprintf(out, "includedir %s\n", c->includedir);
-	if (c->rrdcached_socket != NULL)
-		fprintf(out, "rrdcached_socket %s\n", c->rrdcached_socket);
-	if (c->nagios_command_file != NULL)
-		fprintf(
-		    out, "nagios_command_file %s\n", c->nagios_command_file);
-	fprintf(out,
-	    "interval %u\nmax_concurrency %u\nphysical_concurrency %u\n"
-	    "timeout %u\nconnect_timeout %u\nidle_timeout %u\n"
-	    "config_refresh %u\n",
-	    c->interval, c->max_concurrency, c->physical_concurrency,
-	    c->timeout, c->connect_timeout, c->idle_timeout, c->config_refresh);
-	fprintf(out,
-	    strchr(c->listen_addr, ':') ? "listen [%s]:%u\n" : "listen %s:%u\n",
-	    c->listen_addr, c->listen_port);
-	fprintf(out, "local_node %s\n", c->local_node ? "yes" : "no");
-	fprintf(out, "graph_cache %s\ngraph_cache_size %u\n", c->graph_cache,
-	    c->graph_cache_mb);
-	fprintf(out, "state_dir %s\n", c->state_dir);
-	if (c->alert_attempts > 0)
-		fprintf(out, "alert_attempts %u\n", c->alert_attempts);
-	if (c->notify.smtp_url != NULL)
-		fprintf(out, "smtp_url %s\nsmtp_starttls %s\n",
-		    c->notify.smtp_url, c->notify.smtp_starttls ? "yes" : "no");
-	if (c->notify.smtp_from != NULL)
-		fprintf(out, "smtp_from %s\n", c->notify.smtp_from);
-	if (c->notify.smtp_user != NULL)
-		fprintf(out, "smtp_user %s\n", c->notify.smtp_user);
-	if (c->notify.smtp_password_file != NULL)
-		fprintf(out, "smtp_password_file %s\n",
-		    c->notify.smtp_password_file);
-	fprintf(out,
-	    "notify_expiry %u\nnotify_group_window %u\n"
-	    "notify_retry_min %u\nnotify_retry_max %u\n",
-	    c->notify.expiry, c->notify.group_window, c->notify.retry_min,
-	    c->notify.retry_max);
-	for (i = 0; i < c->munin.n; i++)
-		fprintf(out, "%s %s\n", c->munin.v[i].key, c->munin.v[i].value);
-	contact_set_print(&c->contacts, out);
-	for (i = 0; i < c->groups.n; i++) {
-		const char *semi = strrchr(c->groups.v[i].key, ';');
-
-		fprintf(out, "\n[%.*s;]\n    %s %s\n",
-		    (int)(semi - c->groups.v[i].key), c->groups.v[i].key,
-		    semi + 1, c->groups.v[i].value);
-	}
-	for (i = 0; i < c->nhosts; i++) {
-		h = &c->hosts[i];
-		fprintf(out, "\n[%s;%s]\n", h->group, h->name);
-		if (h->local)
-			fprintf(out, "    # built-in node source\n");
-		if (h->address != NULL)
-			fprintf(out,
-			    strchr(h->address, ':') ? "    address [%s]\n"
-						    : "    address %s\n",
-			    h->address);
-		fprintf(out, "    port %u\n", h->port);
-		fprintf(out, "    use_node_name %s\n",
-		    h->use_node_name ? "yes" : "no");
-		if (!h->update)
-			fprintf(out, "    update no\n");
-		fprintf(out, "    physical %s\n",
-		    h->physical != NULL ? h->physical : h->name);
-		fprintf(out, "    interval %u\n", conf_host_interval(c, h));
-		fprintf(out, "    timeout %u\n", conf_host_timeout(c, h));
-		for (j = 0; j < nsources; j++) {
-			if (host_settings(h, j) == NULL ||
-			    sources[j]->settings_print == NULL)
-				continue;
-			conf_host_source(c, h, sources[j], &sh);
-			sources[j]->settings_print(&sh, out);
-		}
-		for (j = 0; j < h->munin.n; j++)
-			fprintf(out, "    %s %s\n", h->munin.v[j].key,
-			    h->munin.v[j].value);
-		for (j = 0; j < h->overrides.n; j++)
-			fprintf(out, "    %s %s\n", h->overrides.v[j].key,
-			    h->overrides.v[j].value);
-	}
 }

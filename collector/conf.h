@@ -26,19 +26,11 @@
 
 #include "alerts/contact_set.h"
 #include "alerts/notify.h"
+#include "collector/conf_lex.h" /* conf_errors */
 #include "plugins/sample.h"
 
 struct source;
 struct source_host;
-
-/* Collected error messages ("FILE:LINE: message: \"text\""). */
-struct conf_errors {
-	char **v;
-	size_t n;
-	size_t cap;
-};
-
-void conf_errors_cleanup(struct conf_errors *e);
 
 struct conf_host {
 	char *name;	    /* host name as Munin shows it */
@@ -114,7 +106,8 @@ struct conf *conf_new(void);
  * returns the number of errors appended. */
 int conf_finish(struct conf *c, struct conf_errors *errs);
 void conf_free(struct conf *c);
-/* Prints the normalised config (every effective key, one per line). */
+/* Prints the normalised config (every effective key, one per line);
+ * conf_print.c. */
 void conf_print(const struct conf *c, FILE *out);
 /* The host called name, or NULL. */
 struct conf_host *conf_host_find(const struct conf *c, const char *name);
@@ -137,8 +130,5 @@ void conf_host_source(const struct conf *c, const struct conf_host *h,
     const struct source *src, struct source_host *out);
 /* The host's group chain as a path ("A/B"), into out. */
 char *conf_host_group_path(const struct conf_host *h, char *out, size_t len);
-/* Munin's rule for a section name without ';': "foo.example.com" ->
- * "example.com", "foo" -> "foo".  Returns a pointer into name. */
-const char *conf_group_from_name(const char *name);
 
 #endif

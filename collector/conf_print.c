@@ -1,0 +1,106 @@
+/*
+ * conf_print: the normaliser behind "drover config" (conf_print in
+ * conf.h): every effective key of a loaded config, defaults included,
+ * one per line, global keys first, then contacts, group sections and
+ * one "[GROUP;HOST]" section per host with its sources' settings.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "collector/conf.h"
+#include "plugins/source.h"
+#include "plugins/sources.h"
+
+void
+conf_print(const struct conf *c, FILE *out)
+{
+	const struct conf_host *h;
+	struct source_host sh;
+	size_t i, j;
+
+	fprintf(out, "dbdir %s\nrundir %s\nlogdir %s\nhtmldir %s\n", c->dbdir,
+	    c->rundir, c->logdir, c->htmldir);
+	fprintf(out, "tmpldir %s\n", c->tmpldir);
+	if (c->includedir != NULL)
+		fprintf(out, "includedir %s\n", c->includedir);
+	if (c->rrdcached_socket != NULL)
+		fprintf(out, "rrdcached_socket %s\n", c->rrdcached_socket);
+	if (c->nagios_command_file != NULL)
+		fprintf(
+		    out, "nagios_command_file %s\n", c->nagios_command_file);
+	fprintf(out,
+	    "interval %u\nmax_concurrency %u\nphysical_concurrency %u\n"
+	    "timeout %u\nconnect_timeout %u\nidle_timeout %u\n"
+	    "config_refresh %u\n",
+	    c->interval, c->max_concurrency, c->physical_concurrency,
+	    c->timeout, c->connect_timeout, c->idle_timeout, c->config_refresh);
+	fprintf(out,
+	    strchr(c->listen_addr, ':') ? "listen [%s]:%u\n" : "listen %s:%u\n",
+	    c->listen_addr, c->listen_port);
+	fprintf(out, "local_node %s\n", c->local_node ? "yes" : "no");
+	fprintf(out, "graph_cache %s\ngraph_cache_size %u\n", c->graph_cache,
+	    c->graph_cache_mb);
+	fprintf(out, "state_dir %s\n", c->state_dir);
+	if (c->alert_attempts > 0)
+		fprintf(out, "alert_attempts %u\n", c->alert_attempts);
+	if (c->notify.smtp_url != NULL)
+		fprintf(out, "smtp_url %s\nsmtp_starttls %s\n",
+		    c->notify.smtp_url, c->notify.smtp_starttls ? "yes" : "no");
+	if (c->notify.smtp_from != NULL)
+		fprintf(out, "smtp_from %s\n", c->notify.smtp_from);
+	if (c->notify.smtp_user != NULL)
+		fprintf(out, "smtp_user %s\n", c->notify.smtp_user);
+	if (c->notify.smtp_password_file != NULL)
+		fprintf(out, "smtp_password_file %s\n",
+		    c->notify.smtp_password_file);
+	fprintf(out,
+	    "notify_expiry %u\nnotify_group_window %u\n"
+	    "notify_retry_min %u\nnotify_retry_max %u\n",
+	    c->notify.expiry, c->notify.group_window, c->notify.retry_min,
+	    c->notify.retry_max);
+	for (i = 0; i < c->munin.n; i++)
+		fprintf(out, "%s %s\n", c->munin.v[i].key, c->munin.v[i].value);
+	contact_set_print(&c->contacts, out);
+	for (i = 0; i < c->groups.n; i++) {
+		const char *semi = strrchr(c->groups.v[i].key, ';');
+
+		fprintf(out, "\n[%.*s;]\n    %s %s\n",
+		    (int)(semi - c->groups.v[i].key), c->groups.v[i].key,
+		    semi + 1, c->groups.v[i].value);
+	}
+	for (i = 0; i < c->nhosts; i++) {
+		h = &c->hosts[i];
+		fprintf(out, "\n[%s;%s]\n", h->group, h->name);
+		if (h->local)
+			fprintf(out, "    # built-in node source\n");
+		if (h->address != NULL)
+			fprintf(out,
+			    strchr(h->address, ':') ? "    address [%s]\n"
+						    : "    address %s\n",
+			    h->address);
+		fprintf(out, "    port %u\n", h->port);
+		fprintf(out, "    use_node_name %s\n",
+		    h->use_node_name ? "yes" : "no");
+		if (!h->update)
+			fprintf(out, "    update no\n");
+		fprintf(out, "    physical %s\n",
+		    h->physical != NULL ? h->physical : h->name);
+		fprintf(out, "    interval %u\n", conf_host_interval(c, h));
+		fprintf(out, "    timeout %u\n", conf_host_timeout(c, h));
+		for (j = 0; j < nsources; j++) {
+			conf_host_source(c, h, sources[j], &sh);
+			if (sh.settings == NULL ||
+			    sources[j]->settings_print == NULL)
+				continue;
+			sources[j]->settings_print(&sh, out);
+		}
+		for (j = 0; j < h->munin.n; j++)
+			fprintf(out, "    %s %s\n", h->munin.v[j].key,
+			    h->munin.v[j].value);
+		for (j = 0; j < h->overrides.n; j++)
+			fprintf(out, "    %s %s\n", h->overrides.v[j].key,
+			    h->overrides.v[j].value);
+	}
+}
