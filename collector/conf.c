@@ -891,8 +891,14 @@ conf_load(const char *path, struct conf_errors *errs)
 		return NULL;
 	c->file = xstrdup(path);
 	parse_file(&r, path);
-	if (c->includedir != NULL)
-		conf_lex_includedir(c->includedir, parse_file, &r);
+	if (c->includedir != NULL) {
+		/* a copy: an included file may set includedir again (which,
+		 * as in Munin, is not walked) */
+		char *dir = xstrdup(c->includedir);
+
+		conf_lex_includedir(dir, parse_file, &r);
+		free(dir);
+	}
 	conf_finish(c, errs);
 	if (errs->n != before) {
 		conf_free(c);

@@ -252,7 +252,10 @@ test_includedir(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/10-hosts.conf", dir);
 	f = fopen(path, "w");
-	fprintf(f, "[inc.example.org]\naddress 127.0.0.9\n");
+	/* an includedir inside an included file must not pull the walked
+	 * directory's name from under the walk */
+	fprintf(f, "includedir /nonexistent/drover-inc\n"
+		   "[inc.example.org]\naddress 127.0.0.9\n");
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/20-hosts.conf~", dir);
 	f = fopen(path, "w");
