@@ -1,7 +1,9 @@
 /*
- * Tests for the alert engine (alerts.c): which alert_attempts a field gets.
- * Precedence: the field's, the plugin's, the host's, the operator's global
- * key, then the built-in default (1 for ipmi_volts, 2 for the rest).
+ * Tests for the alert engine (alerts.c): which alert_attempts a field gets
+ * (precedence: the field's, the plugin's, the host's, the operator's
+ * global key, then the built-in default: 1 for ipmi_volts, 2 for the
+ * rest); state kept across a restart without announcing it again; a host
+ * that is down; a field that stops reporting.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <unistd.h>
 
 #include "alerts/alerts.h"
 #include "collector/conf.h"
@@ -132,6 +135,130 @@ test_field_plugin_host_win_over_global(void **state)
 	conf_free(c);
 }
 
+/* Every event the engine emits, in order. */
+struct seen {
+	unsigned n;
+	enum field_state state[16];
+	bool initial[16];
+	bool host_down[16];
+};
+
+static void
+record(void *arg, const struct alert_event *ev)
+{
+	struct seen *s = arg;
+
+	if (s->n < 16) {
+		s->state[s->n] = ev->state;
+		s->initial[s->n] = ev->initial;
+		s->host_down[s->n] = ev->host_down;
+	}
+	s->n++;
+}
+
+/* One sample v of h1's df.root (warning 10, one attempt) at ts. */
+static void
+feed(struct alerts *a, struct catalog *cat, struct cat_host *h, double v,
+    time_t ts)
+{
+	struct batch b = {0};
+	struct service *s = batch_service(&b, "df", true);
+	struct field *f = service_field(s, "root", true);
+
+	s->has_config = true;
+	attrs_set(&f->attrs, "warning", "10");
+	attrs_set(&f->attrs, "alert_attempts", "1");
+	f->has_value = true;
+	f->value = v;
+	catalog_update(cat, h, ts, &b);
+	alerts_ingest(a, h, NULL, &b, ts);
+	batch_cleanup(&b);
+}
+
+static void
+test_state_survives_restart(void **state)
+{
+	char dir[] = "/tmp/drover-alerts-XXXXXX", path[64];
+	struct catalog *cat;
+	struct cat_host *h;
+	struct alerts *a;
+	struct seen seen = {0};
+	time_t ts = 1700000000;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/alerts.json", dir);
+	cat = catalog_new();
+	h = catalog_host(cat, "h1", NULL, NULL);
+	a = alerts_new(path);
+	alerts_add_output(a, record, &seen);
+	feed(a, cat, h, 5, ts);
+	feed(a, cat, h, 20, ts + 300);
+	assert_int_equal(seen.n, 2);
+	assert_true(seen.initial[0]);
+	assert_int_equal(seen.state[0], FS_OK);
+	assert_false(seen.initial[1]);
+	assert_int_equal(seen.state[1], FS_WARNING);
+	assert_int_equal(alerts_save(a), 0);
+	alerts_free(a);
+	catalog_free(cat);
+
+	/* a restart: the open problem is known, not announced again */
+	memset(&seen, 0, sizeof(seen));
+	cat = catalog_new();
+	h = catalog_host(cat, "h1", NULL, NULL);
+	a = alerts_new(path);
+	alerts_add_output(a, record, &seen);
+	feed(a, cat, h, 20, ts + 600);
+	assert_int_equal(seen.n, 0);
+	assert_int_equal(cat_field_state(&h->services[0], 0), FS_WARNING);
+	feed(a, cat, h, 5, ts + 900);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.state[0], FS_OK);
+	assert_false(seen.initial[0]);
+	alerts_free(a);
+	catalog_free(cat);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+test_host_down_and_stale_fields(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h = catalog_host(cat, "h1", NULL, NULL);
+	struct alerts *a = alerts_new(NULL);
+	struct alerts_defaults ad = {0, 60};
+	struct seen seen = {0};
+	time_t ts = 1700000000;
+
+	(void)state;
+	alerts_set_defaults(a, &ad);
+	alerts_add_output(a, record, &seen);
+	alerts_host_result(a, h, false, "connect refused", ts);
+	assert_int_equal(seen.n, 1);
+	assert_true(seen.host_down[0]);
+	assert_int_equal(seen.state[0], FS_CRITICAL);
+	alerts_host_result(a, h, false, "connect refused", ts + 60);
+	assert_int_equal(seen.n, 1); /* still down: no new event */
+	alerts_host_result(a, h, true, NULL, ts + 120);
+	assert_int_equal(seen.n, 2);
+	assert_false(seen.host_down[1]);
+	assert_int_equal(seen.state[1], FS_OK);
+
+	/* a field judged once, then silent for two intervals */
+	feed(a, cat, h, 5, ts + 120);
+	assert_int_equal(seen.n, 3); /* its first state */
+	alerts_tick(a, cat, ts + 120 + 60);
+	assert_int_equal(seen.n, 3);
+	alerts_tick(a, cat, ts + 120 + 2 * 60 + 1);
+	assert_int_equal(seen.n, 4);
+	assert_int_equal(seen.state[3], FS_UNKNOWN);
+	assert_int_equal(cat_field_state(&h->services[0], 0), FS_UNKNOWN);
+	alerts_free(a);
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -139,6 +266,8 @@ main(void)
 	    cmocka_unit_test(test_builtin_defaults),
 	    cmocka_unit_test(test_global_applies_to_ipmi_volts),
 	    cmocka_unit_test(test_field_plugin_host_win_over_global),
+	    cmocka_unit_test(test_state_survives_restart),
+	    cmocka_unit_test(test_host_down_and_stale_fields),
 	};
 
 	log_init(false, LOG_LVL_WARN);
