@@ -712,7 +712,13 @@ on_timer(uv_timer_t *t)
 	run_mhd(t->data);
 }
 
-/* Re-arms the timer from MHD's own timeout (or 0 after a resume). */
+/*
+ * Re-arms the timer from MHD's own timeout (resume() alone arms 0).  Never
+ * 0 ms here: MHD answers 0 while connections wait in its epoll ready list,
+ * and libuv 1.44 reruns a 0 ms timer restarted from its own callback
+ * (on_timer, then run_mhd) in the same pass, so a client keeping MHD busy
+ * would starve every other handle of the loop.
+ */
 static void
 arm(struct web *w)
 {
@@ -720,10 +726,9 @@ arm(struct web *w)
 
 	if (w->d == NULL)
 		return;
-	if (MHD_get_timeout(w->d, &to) == MHD_YES)
-		uv_timer_start(&w->timer, on_timer, to, 0);
-	else
-		uv_timer_start(&w->timer, on_timer, 1000, 0);
+	if (MHD_get_timeout(w->d, &to) != MHD_YES)
+		to = 1000;
+	uv_timer_start(&w->timer, on_timer, to > 0 ? to : 1, 0);
 }
 
 struct web *
