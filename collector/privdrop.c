@@ -165,13 +165,34 @@ privdrop_device(const struct privdrop *p, const char *path)
 	return 0;
 }
 
-/* Clears every capability of this thread; 0 / -1. */
+/* Whether this thread holds a capability (effective or permitted; the
+ * ambient set is a subset of the permitted one). */
+static bool
+has_caps(void)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0xff, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) == -1)
+		return true;
+	return (data[0].effective | data[0].permitted | data[1].effective |
+		   data[1].permitted) != 0;
+}
+
+/*
+ * Clears every capability of this thread; 0 / -1.  Nothing is called
+ * when there is none: a unit's SystemCallFilter=~@privileged refuses
+ * capset, and a process started without capabilities needs none of it.
+ */
 static int
 clear_caps(void)
 {
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[2];
 
+	if (!has_caps())
+		return 0;
 	/* EINVAL: a kernel without ambient capabilities (before 4.3) */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
 	    errno != EINVAL)
@@ -179,11 +200,7 @@ clear_caps(void)
 	memset(data, 0, sizeof(data));
 	if (syscall(SYS_capset, &hdr, data) == -1)
 		return -1;
-	memset(data, 0xff, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data) == -1)
-		return -1;
-	if (data[0].effective | data[0].permitted | data[1].effective |
-	    data[1].permitted) {
+	if (has_caps()) {
 		errno = EPERM;
 		return -1;
 	}

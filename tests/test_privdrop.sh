@@ -13,6 +13,7 @@
 need /usr/sbin/munin-node munin-node
 need rrdtool rrdtool
 need curl curl
+need setpriv util-linux
 NODE="$top_srcdir/tests/lib/munin_node.sh"
 NOBODY=$(id -u nobody) || fail "no user nobody"
 NOGROUP=$(id -g nobody)
@@ -78,7 +79,7 @@ ids() { # STATUS-FILE: "uid gid capeff capprm capamb"
 want="$NOBODY $NOBODY $NOBODY $NOBODY/$NOGROUP $NOGROUP $NOGROUP $NOGROUP/0000000000000000/0000000000000000/0000000000000000"
 check_threads() {
 	local t n=0
-	kill -0 "$DPID" 2>/dev/null || fail "drover died: $(cat "$T/drover.log")"
+	kill -0 "$DPID" 2>/dev/null || fail "drover died: $(cat "$T"/*.log)"
 	for t in /proc/"$DPID"/task/*; do
 		[ "$(ids "$t/status")" = "$want" ] ||
 			fail "thread ${t##*/}: uid/gid/CapEff/CapPrm/CapAmb $(ids "$t/status"), want $want"
@@ -125,6 +126,29 @@ wait_log "$T/drover.log" "conf: a new user or group takes a restart; still runni
 wait_log "$T/drover.log" "config reloaded" 60 || fail "not reloaded: $(tail "$T/drover.log")"
 check_threads
 stop_pid "$DPID" || fail "drover failed: $(tail "$T/drover.log")"
+
+# started as nobody with CAP_NET_BIND_SERVICE in its ambient set (what
+# systemd's User= and AmbientCapabilities= give): it binds the low port,
+# then holds no capability
+mkdir -m 700 "$T/amb"
+chown nobody:nogroup "$T/amb"
+cat >"$T/amb.conf" <<CONF
+dbdir $T/amb/db
+state_dir $T/amb/state
+graph_cache $T/amb/graphs
+interval 60
+local_node no
+listen 127.0.0.1:$LOW
+CONF
+start_bg "$T/amb.log" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	--inh-caps=+net_bind_service --ambient-caps=+net_bind_service \
+	"$DROVER" run -c "$T/amb.conf"
+DPID=$LAST_PID
+wait_log "$T/amb.log" "web: dashboard on http://127.0.0.1:$LOW/" 60 ||
+	fail "as nobody with CAP_NET_BIND_SERVICE: $(cat "$T/amb.log")"
+check_threads
+stop_pid "$DPID" || fail "drover (ambient) failed: $(tail "$T/amb.log")"
+warnings "$T/amb.log" && fail "warnings: $(warnings "$T/amb.log")"
 
 # a user or group that does not exist names file and line
 printf 'interval 60\nlocal_node no\nuser no-such-user-x\ngroup no-such-group-x\n' >"$T/bad.conf"
