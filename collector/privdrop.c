@@ -40,8 +40,16 @@ privdrop_plan(const char *user, const char *group, const char *conf_file,
 	memset(p, 0, sizeof(*p));
 	p->root = geteuid() == 0;
 	snprintf(p->user, sizeof(p->user), "%s", name);
-	if (!p->root)
+	if (!p->root) {
+		/* messages name whom the process is */
+		pw = getpwuid(geteuid());
+		if (pw != NULL)
+			snprintf(p->user, sizeof(p->user), "%s", pw->pw_name);
+		else
+			snprintf(p->user, sizeof(p->user), "uid %u",
+			    (unsigned)geteuid());
 		return 0;
+	}
 	pw = getpwnam(name);
 	if (pw == NULL && user != NULL) {
 		log_warnx("drover: user \"%s\" does not exist", name);
@@ -55,6 +63,7 @@ privdrop_plan(const char *user, const char *group, const char *conf_file,
 			  "--shell /usr/sbin/nologin %s\", or set \"user\" in "
 			  "%s)",
 		    name, name, conf_file);
+		snprintf(p->user, sizeof(p->user), "root");
 		return 0;
 	}
 	if (pw->pw_uid == 0) {
