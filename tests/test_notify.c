@@ -174,7 +174,7 @@ test_email(void **state)
 	struct alert_event ev = volts_event(FS_CRITICAL, FS_WARNING, 10.9);
 	struct notify_item a;
 	const struct notify_item *v[1] = {&a};
-	char *m;
+	char *m, idk[128];
 
 	(void)state;
 	ev.text = "12V rail is low\r\nInjected: header";
@@ -199,6 +199,25 @@ test_email(void **state)
 	assert_non_null(
 	    strstr(m, "\r\n\r\n12V rail is low  Injected: header\r\n"));
 	assert_null(strstr(m, "\r\nInjected"));
+	free(m);
+	/* a key from a spool file cannot add headers either (Message-ID
+	 * and X-Drover-Dedupe-Key alike) */
+	free(a.key);
+	a.key =
+	    strdup("kvm1/v12\r\nBcc: evil@example.org\n\x1b[2J\x7f\xc3\xa9");
+	m = notify_email(
+	    v, 1, "drover@example.org", "ops@example.org", 1700000000);
+	assert_non_null(m);
+	/* the webhook's X-Drover-Dedupe-Key header is this too */
+	assert_string_equal(notify_page_key(v, 1, idk, sizeof(idk)),
+	    "kvm1/v12__Bcc:_evil@example.org__[2J___");
+	assert_null(strstr(m, "\r\nBcc"));
+	assert_null(strstr(m, "\nBcc"));
+	assert_non_null(
+	    strstr(m, "X-Drover-Dedupe-Key: "
+		      "kvm1/v12__Bcc:_evil@example.org__[2J___\r\n"));
+	assert_non_null(strstr(m, "Message-ID: <drover.kvm1_v12__Bcc__evil_"
+				  "example.org___2J___@example.org>\r\n"));
 	free(m);
 	notify_item_cleanup(&a);
 }
