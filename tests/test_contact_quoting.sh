@@ -5,13 +5,14 @@
 # drover.conf is as bad, and a contact command passes them to printf
 # '%s\0' bare, inside '...' and "...", through ${loop} and ${strtrunc}.
 # The command must receive exactly one argument per substitution, each
-# with its bytes intact, and nothing in a value may run.
+# with its bytes intact, and nothing in a value may run.  The label's
+# terminal escapes (ESC, BEL) reach drover's log only as \xNN.
 . "$top_srcdir/tests/lib/common.sh"
 need /usr/sbin/munin-node munin-node
 NODE="$top_srcdir/tests/lib/munin_node.sh"
 
 TITLE="x -o /etc/passwd \$(touch $T/ran1) \`touch $T/ran2\`; touch $T/ran3 | touch $T/ran4 'q' \"d\" \\"
-LABEL="a; touch $T/ran5 'q' \$(touch $T/ran6) \"d -o"
+LABEL="a; touch $T/ran5 'q' \$(touch $T/ran6) \"d -o"$'\e]0;owned\a\e[2J'
 GROUP="ev'il \$(touch ran7) \"g\" \`touch ran8\` \\"
 mkdir -p "$T/plugins" "$T/run"
 # a value of 1 is never inside -2:-1: WARNING from the second sample
@@ -60,6 +61,9 @@ printf '%s\0' "$TITLE" node.test "$GROUP" "$LABEL" "$TITLE" "$TITLE" "<$LABEL>" 
 	"${TITLE:0:20}" "x${GROUP:0:9}y" >"$T/want"
 cmp -s "$T/want" "$T/argv" ||
 	fail "arguments differ: want $(tr '\0' '\n' <"$T/want" | cat -A) got $(tr '\0' '\n' <"$T/argv" | cat -A)"
+grep -q "evil a; touch .*-o\\\\x1b\]0;owned\\\\x07\\\\x1b\[2J is WARNING" "$T/drover.log" ||
+	fail "the label's escapes are not \\xNN in the log: $(grep WARNING "$T/drover.log" | cat -A)"
+! grep -q $'[\e\a]' "$T/drover.log" || fail "raw ESC or BEL in the log: $(cat -A "$T/drover.log")"
 ran=$(cd "$T" && ls ran* run/ran* 2>/dev/null)
 [ -z "$ran" ] || fail "a value ran: $ran"
 note "$(tr '\0' '\n' <"$T/argv" | wc -l) arguments, one per substitution, bytes intact"
