@@ -550,11 +550,11 @@ test_token_file_mode(void **state)
 {
 	struct conf_errors errs = {0};
 	struct conf *c = conf_new();
-	char text[512], tok[128], dir[128];
+	char text[512], tok[128], dir[128], logbuf[1024] = "", want[512];
 	struct silent rx;
 	uv_loop_t loop;
 	struct notifier *n;
-	FILE *f, *devnull;
+	FILE *f, *devnull, *logf;
 
 	(void)state;
 	silent_open(&rx);
@@ -572,12 +572,31 @@ test_token_file_mode(void **state)
 	assert_int_equal(
 	    conf_parse_buf(c, "t.conf", text, strlen(text), &errs), 0);
 	uv_loop_init(&loop);
-	devnull = fopen("/dev/null", "w");
-	log_set_stream(devnull);
+	/* "drover config" refuses it as "drover run" does, in one line */
+	logf = fmemopen(logbuf, sizeof(logbuf), "w");
+	setvbuf(logf, NULL, _IONBF, 0);
+	log_set_stream(logf);
+	assert_int_equal(notify_check_secrets(&c->notify, &c->contacts), -1);
+	snprintf(want, sizeof(want),
+	    "warning: notify: contact ops webhook_token_file: %s is "
+	    "readable by group or others (mode 0644); refusing it: chmod "
+	    "600 %s\n",
+	    tok, tok);
+	assert_non_null(strstr(logbuf, want));
+	assert_int_equal(strchr(logbuf, '\n') - logbuf + 1, strlen(logbuf));
+	fclose(logf);
+	logf = fmemopen(logbuf, sizeof(logbuf), "w");
+	setvbuf(logf, NULL, _IONBF, 0);
+	log_set_stream(logf);
 	assert_null(notifier_new(&loop, &c->notify, &c->contacts, dir));
+	assert_non_null(strstr(logbuf, want));
+	assert_int_equal(strchr(logbuf, '\n') - logbuf + 1, strlen(logbuf));
 	log_set_stream(NULL);
+	fclose(logf);
 	chmod(tok, 0600);
+	assert_int_equal(notify_check_secrets(&c->notify, &c->contacts), 0);
 	n = notifier_new(&loop, &c->notify, &c->contacts, dir);
+	devnull = fopen("/dev/null", "w");
 	log_set_stream(devnull);
 	assert_non_null(n);
 	/* a reload that would weaken the token is refused as a whole */
