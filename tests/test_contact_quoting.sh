@@ -47,7 +47,8 @@ contact.argv.command printf '%s\\0' \${var:graph_title} \${var:host} \${var:grou
     port $PORT
 CONF
 # commands run in drover's directory: a relative "touch" lands in $T/run
-(cd "$T/run" && exec "$DROVER" run -c "$T/drover.conf") >"$T/drover.log" 2>&1 &
+BIN=$(cd "$(dirname "$DROVER")" && pwd)/$(basename "$DROVER")
+(cd "$T/run" && exec "$BIN" run -c "$T/drover.conf") >"$T/drover.log" 2>&1 &
 DPID=$!
 BG_PIDS="$BG_PIDS $DPID"
 
