@@ -25,6 +25,7 @@
 #include "alerts/alerts.h"
 #include "web/http.h"
 #include "alerts/outputs.h"
+#include "alerts/notify.h"
 #include "rrd/render.h"
 #include <errno.h>
 #include <sys/stat.h>
@@ -80,6 +81,12 @@ cmd_config(const char *path)
 
 	if (c == NULL)
 		return 1;
+	/* what "run" refuses at start, in its words */
+	if (notify_check_secrets(&c->notify, &c->contacts) == -1) {
+		fprintf(stderr, "drover: %s: not used\n", path);
+		conf_free(c);
+		return 1;
+	}
 	conf_print(c, stdout);
 	conf_free(c);
 	return 0;

@@ -517,6 +517,8 @@ dispatch(struct req *r)
 
 	if (r->route.kind == R_NOT_FOUND)
 		return send_error(c, 404, "no such page", false);
+	if (r->route.kind == R_BAD_REQUEST)
+		return send_error(c, 400, "%00 in the URL", false);
 	if (r->route.host[0] != '\0') {
 		h = catalog_find(w->cat, r->route.host);
 		if (h == NULL)
@@ -671,6 +673,15 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (r != NULL)
 		req_free(r);
 	*con_cls = NULL;
+}
+
+/* Percent-decoding that never cuts a path at "%00" (route_unescape). */
+static size_t
+mhd_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return route_unescape(s);
 }
 
 static void
@@ -842,6 +853,7 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MEM_LIMIT,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+	    MHD_OPTION_UNESCAPE_CALLBACK, mhd_unescape, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w, MHD_OPTION_END);
 	if (w->d == NULL) {
 		log_warn("web: cannot listen on %s port %u", c->listen_addr,
