@@ -576,10 +576,10 @@ dispatch(struct req *r)
 		body = api_alerts(w->cat, w->alerts, &os, &len);
 		break;
 	case R_API_HOST:
-		body = api_host(h, &len);
+		body = api_host(h, now, &len);
 		break;
 	case R_API_SERVICE:
-		body = api_service(h, cs, &len);
+		body = api_service(h, cs, now, &len);
 		break;
 	case R_API_DATA:
 		cf =
