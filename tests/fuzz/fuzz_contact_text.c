@@ -4,14 +4,12 @@
  * an operator controls: group, host, plugin, graph title, a graph
  * attribute, and two fields' name, label, warning, critical and extinfo;
  * the last byte picks states and flags.  The template is expanded for
- * text and for a command, and so is each built-in one.  Property: in a
- * command, every character that is not plain (letters, digits, the
- * filter's few punctuation marks) comes from the template, never from a
- * substituted value.
+ * text and for a command, and so is each built-in one.  Properties are
+ * the sanitizers' (how a value may appear in a command is the contacts'
+ * own test's business: their quoting is not a simple character filter).
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,28 +23,16 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* Characters a value may bring into a command (contact_text's filter). */
-static bool
-plain(unsigned char c)
-{
-	return isalnum(c) || strchr(" ._:,@/+=%-", c) != NULL;
-}
-
 static void
 expand(const char *tmpl, const struct contact_msg *m)
 {
 	char *s;
-	size_t i;
 
 	s = contacts_expand(tmpl, m, false);
 	fuzz_assert(s != NULL, "contacts_expand (text)");
 	free(s);
 	s = contacts_expand(tmpl, m, true);
 	fuzz_assert(s != NULL, "contacts_expand (command)");
-	for (i = 0; s[i] != '\0'; i++)
-		if (!plain((unsigned char)s[i]) && strchr(tmpl, s[i]) == NULL)
-			fuzz_assert(0, "a substituted value brought a shell "
-				       "metacharacter into a command");
 	free(s);
 }
 
