@@ -1,6 +1,8 @@
 /*
  * fuzz_router: the dashboard's URL space (web/router.h), over a path as
- * libmicrohttpd hands it (percent-decoded, NUL-terminated).  Properties:
+ * the web server sees it: percent-decoded by route_unescape (the server's
+ * unescape callback), then routed.  Properties: the decoded length is
+ * the string's (no NUL inside: a "%00" path becomes "");
  * every name a route carries passes route_name_ok (so never "..", "/" or
  * a control character reaches a lookup), and the graph period is one of
  * the four.
@@ -38,7 +40,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *path = fuzz_str(data, size);
 	struct route r;
+	size_t n = route_unescape(path);
 
+	fuzz_assert(n == strlen(path), "a NUL inside a decoded path");
 	router_parse(path, &r);
 	check_name(r.host);
 	check_name(r.service);
