@@ -500,7 +500,10 @@ rfc5322_date(time_t t, char *buf, size_t len)
 	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
+	if (gmtime_r(&t, &tm) == NULL) { /* not a date: the epoch, not junk */
+		t = 0;
+		gmtime_r(&t, &tm);
+	}
 	snprintf(buf, len, "%s, %02d %s %04d %02d:%02d:%02d +0000",
 	    wd[tm.tm_wday], tm.tm_mday, mo[tm.tm_mon], tm.tm_year + 1900,
 	    tm.tm_hour, tm.tm_min, tm.tm_sec);
@@ -569,13 +572,17 @@ one_line(const char *s, char *buf, size_t len)
 			buf[i] = ' ';
 }
 
-/* ISO 8601 UTC, for bodies. */
+/* ISO 8601 UTC, for bodies; "@EPOCH" for a time gmtime cannot show (a
+ * spool file may hold any integer). */
 static void
 iso_time(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
+	if (gmtime_r(&t, &tm) == NULL) {
+		snprintf(buf, len, "@%lld", (long long)t);
+		return;
+	}
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 

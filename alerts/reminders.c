@@ -179,6 +179,17 @@ reminders_update(struct reminders *r, const char *contact,
 	return true;
 }
 
+/* s seconds after t; t itself when that is past time_t's end (t comes
+ * from open-problems.json and may be any integer: such a problem is never
+ * due). */
+static time_t
+after(time_t t, unsigned s)
+{
+	time_t r;
+
+	return __builtin_add_overflow(t, (time_t)s, &r) ? t : r;
+}
+
 void
 reminders_send_due(struct reminders *r, time_t now)
 {
@@ -199,12 +210,12 @@ reminders_send_due(struct reminders *r, time_t now)
 		i++;
 		if (every == 0)
 			continue;
-		due = p->last + (time_t)every;
+		due = after(p->last, every);
 		if (due > now)
 			continue;
 		p->count++;
 		/* absolute schedule, but never a burst after downtime */
-		p->last = due + (time_t)every > now ? due : now;
+		p->last = after(due, every) > now ? due : now;
 		if (notify_item_copy(&rem, &p->it) == 0) {
 			snprintf(
 			    key, sizeof(key), "%s:r%u", p->it.key, p->count);
@@ -231,7 +242,7 @@ reminders_next(const struct reminders *r)
 		if (!r->ops->every(r->arg, r->v[i].contact, &every) ||
 		    every == 0)
 			continue;
-		due = r->v[i].last + (time_t)every;
+		due = after(r->v[i].last, every);
 		if (next == 0 || due < next)
 			next = due;
 	}

@@ -222,6 +222,28 @@ test_email(void **state)
 	notify_item_cleanup(&a);
 }
 
+/* A spool file may say since = INT64_MAX, which no calendar shows: the
+ * body says the number instead of formatting uninitialised memory. */
+static void
+test_email_undatable_since(void **state)
+{
+	struct alert_event ev = volts_event(FS_CRITICAL, FS_WARNING, 10.9);
+	struct notify_item a;
+	const struct notify_item *v[1] = {&a};
+	char *m;
+
+	(void)state;
+	assert_int_equal(notify_item_from_event(&a, &ev), 0);
+	a.since = (time_t)INT64_MAX;
+	m = notify_email(
+	    v, 1, "drover@example.org", "ops@example.org", (time_t)INT64_MAX);
+	assert_non_null(m);
+	assert_non_null(strstr(m, "since @9223372036854775807, key "));
+	assert_non_null(strstr(m, "Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"));
+	free(m);
+	notify_item_cleanup(&a);
+}
+
 static void
 test_classify_and_severities(void **state)
 {
@@ -621,6 +643,7 @@ main(void)
 	    cmocka_unit_test(test_subject_and_sentence),
 	    cmocka_unit_test(test_webhook_body),
 	    cmocka_unit_test(test_email),
+	    cmocka_unit_test(test_email_undatable_since),
 	    cmocka_unit_test(test_classify_and_severities),
 	    cmocka_unit_test(test_backoff_schedule),
 	    cmocka_unit_test(test_grouping),

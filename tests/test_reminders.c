@@ -143,6 +143,39 @@ test_saved_and_loaded(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* open-problems.json may say any "last" (found by tests/fuzz/fuzz_state):
+ * one at the end of time is never due, where last + every used to
+ * overflow, wrap into the past and send a reminder at once. */
+static void
+test_loaded_last_at_end_of_time(void **state)
+{
+	char dir[] = "/tmp/test_reminders.XXXXXX", path[128], cmd[128];
+	struct reminders r;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/open-problems.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("[{\"contact\":\"ops\",\"last\":9223372036854775807,"
+	      "\"count\":1,\"item\":{\"host\":\"kvm1\",\"state\":"
+	      "\"CRITICAL\",\"previous_state\":\"OK\",\"dedupe_key\":"
+	      "\"K\"}}]",
+	    f);
+	assert_int_equal(fclose(f), 0);
+	reminders_init(&r, dir, &ops, NULL);
+	reminders_load(&r);
+	assert_int_equal(r.n, 1);
+	sent[0] = '\0';
+	reminders_send_due(&r, 2000);
+	assert_string_equal(sent, "");
+	assert_int_equal(r.v[0].count, 1);
+	reminders_cleanup(&r);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -150,6 +183,7 @@ main(void)
 	    cmocka_unit_test(test_schedule_is_absolute_without_bursts),
 	    cmocka_unit_test(test_forget_quiet_and_gone),
 	    cmocka_unit_test(test_saved_and_loaded),
+	    cmocka_unit_test(test_loaded_last_at_end_of_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
