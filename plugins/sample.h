@@ -20,6 +20,20 @@
 
 #include "lib/range.h"
 
+/*
+ * A hash index over the names of an array's elements (fields of a
+ * service, services of a batch): slot[i] is an element's position + 1, 0
+ * an empty slot; open addressing with linear probing, FNV-1a over the
+ * name.  Made only once an array outgrows a linear scan (cap 0 before).
+ * FNV-1a is not collision resistant: a node that crafts colliding names
+ * makes lookups linear again, which the munin source's field bounds keep
+ * small.  Owned by the array's holder; moves with it.
+ */
+struct name_index {
+	size_t *slot;
+	size_t cap; /* slots, a power of two; 0: no index yet */
+};
+
 /* An ordered key/value list; later sets of a key replace its value. */
 struct attr {
 	char *key;
@@ -62,20 +76,29 @@ struct service {
 	struct field *fields;
 	size_t nfields;
 	size_t cap;
-	bool has_config; /* config was received (or taken from cache) */
+	struct name_index index; /* fields by name */
+	bool has_config;	 /* config was received (or taken from cache) */
 };
 
 struct batch {
 	struct service *services;
 	size_t n;
 	size_t cap;
+	struct name_index index; /* services by name */
 };
 
 /* The field called name; with create, appended when missing. NULL if none
- * (or on allocation failure with create). */
+ * (or on allocation failure with create).  Constant time on average (a
+ * hash index), so a reply of n fields is parsed in O(n). */
 struct field *service_field(struct service *s, const char *name, bool create);
 /* The service called name; with create, appended when missing. */
 struct service *batch_service(struct batch *b, const char *name, bool create);
+/*
+ * Appends *s to b, taking ownership of what it holds (*s is zeroed).
+ * Returns 0; -1 with errno EEXIST when b already has a service of that
+ * name, or ENOMEM (*s is then left to the caller).
+ */
+int batch_take(struct batch *b, struct service *s);
 /* Field type from its "type" attribute; GAUGE when absent or unknown. */
 enum ds_type field_type(const struct field *f);
 /* True when a and b carry the same config: the same graph attributes and
