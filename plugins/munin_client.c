@@ -600,7 +600,7 @@ reply_done(struct mclient *c)
 	 * nothing for it and says nothing (diskstats answers its first
 	 * fetch so, having no earlier counters to take a rate from).
 	 */
-	if (st != MPROTO_OK)
+	if (st != MPROTO_OK && st != MPROTO_EMPTY)
 		plugin_error(c, "fetch", st);
 	merge_tmp(c);
 	c->cur++;
