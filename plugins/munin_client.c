@@ -553,10 +553,13 @@ next_plugin(struct mclient *c)
 static void
 plugin_error(struct mclient *c, const char *what, enum mproto_status st)
 {
+	char shown[MPROTO_MAX_NAME + 1];
+
 	c->res.plugin_errors++;
 	if (c->res.error[0] == '\0')
 		snprintf(c->res.error, sizeof(c->res.error), "%s %s: %s", what,
-		    c->plugins.v[c->cur], mproto_status_str(st));
+		    plugin_shown(c, shown, sizeof(shown)),
+		    mproto_status_str(st));
 }
 
 /* The reply is complete ("." line): the plugin's outcome. */
@@ -611,11 +614,13 @@ reply_done(struct mclient *c)
 static void
 reply_line(struct mclient *c, const char *line, size_t len)
 {
+	char shown[MPROTO_MAX_NAME + 1];
+
 	c->replylen += len + 1;
 	if (c->replylen > MCLIENT_MAX_REPLY) {
 		finish(c, MC_PROTOCOL, "reply to %s %s longer than %u bytes",
 		    c->state == MS_CONFIG ? "config" : "fetch",
-		    c->plugins.v[c->cur], MCLIENT_MAX_REPLY);
+		    plugin_shown(c, shown, sizeof(shown)), MCLIENT_MAX_REPLY);
 		return;
 	}
 	/* after a stop (Munin gives up on the reply) the rest is read and

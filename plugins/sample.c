@@ -272,10 +272,9 @@ index_slot(
 	return &ix->slot[i];
 }
 
-/* Position of name among the n elements of v, or -1. */
-static long
-index_find(const struct name_index *ix, const void *v, size_t elem, size_t n,
-    const char *name)
+long
+name_index_find(const struct name_index *ix, const void *v, size_t elem,
+    size_t n, const char *name)
 {
 	size_t i, *sl;
 
@@ -289,14 +288,8 @@ index_find(const struct name_index *ix, const void *v, size_t elem, size_t n,
 	return *sl != 0 ? (long)(*sl - 1) : -1;
 }
 
-/*
- * Records that element n - 1 was appended (its name is not in ix).  The
- * table is made once n passes INDEX_MIN and doubled to keep it at most
- * half full.  0 / -1 on allocation failure (ix is then left as it was,
- * and the caller drops the element).
- */
-static int
-index_add(struct name_index *ix, const void *v, size_t elem, size_t n)
+int
+name_index_add(struct name_index *ix, const void *v, size_t elem, size_t n)
 {
 	struct name_index nx;
 	size_t i;
@@ -320,8 +313,8 @@ index_add(struct name_index *ix, const void *v, size_t elem, size_t n)
 	return 0;
 }
 
-static void
-index_cleanup(struct name_index *ix)
+void
+name_index_cleanup(struct name_index *ix)
 {
 	free(ix->slot);
 	ix->slot = NULL;
@@ -334,7 +327,7 @@ service_field(struct service *s, const char *name, bool create)
 	struct field *f;
 	long i;
 
-	i = index_find(
+	i = name_index_find(
 	    &s->index, s->fields, sizeof(*s->fields), s->nfields, name);
 	if (i >= 0)
 		return &s->fields[i];
@@ -348,7 +341,7 @@ service_field(struct service *s, const char *name, bool create)
 	f->name = strdup(name);
 	if (f->name == NULL)
 		return NULL;
-	if (index_add(&s->index, s->fields, sizeof(*s->fields),
+	if (name_index_add(&s->index, s->fields, sizeof(*s->fields),
 		s->nfields + 1) == -1) {
 		free(f->name);
 		f->name = NULL;
@@ -364,7 +357,7 @@ batch_service(struct batch *b, const char *name, bool create)
 	struct service s = {0};
 	long i;
 
-	i = index_find(
+	i = name_index_find(
 	    &b->index, b->services, sizeof(*b->services), b->n, name);
 	if (i >= 0)
 		return &b->services[i];
@@ -383,7 +376,7 @@ batch_service(struct batch *b, const char *name, bool create)
 int
 batch_take(struct batch *b, struct service *s)
 {
-	if (index_find(&b->index, b->services, sizeof(*b->services), b->n,
+	if (name_index_find(&b->index, b->services, sizeof(*b->services), b->n,
 		s->name) >= 0) {
 		errno = EEXIST;
 		return -1;
@@ -392,8 +385,8 @@ batch_take(struct batch *b, struct service *s)
 	    -1)
 		return -1;
 	b->services[b->n] = *s;
-	if (index_add(&b->index, b->services, sizeof(*b->services), b->n + 1) ==
-	    -1) {
+	if (name_index_add(
+		&b->index, b->services, sizeof(*b->services), b->n + 1) == -1) {
 		memset(&b->services[b->n], 0, sizeof(b->services[b->n]));
 		errno = ENOMEM;
 		return -1;
@@ -441,7 +434,7 @@ service_cleanup(struct service *s)
 	free(s->fields);
 	free(s->name);
 	attrs_cleanup(&s->graph);
-	index_cleanup(&s->index);
+	name_index_cleanup(&s->index);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -453,7 +446,7 @@ batch_cleanup(struct batch *b)
 	for (i = 0; i < b->n; i++)
 		service_cleanup(&b->services[i]);
 	free(b->services);
-	index_cleanup(&b->index);
+	name_index_cleanup(&b->index);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -34,6 +34,22 @@ struct name_index {
 	size_t cap; /* slots, a power of two; 0: no index yet */
 };
 
+/*
+ * For arrays v of n elements of elem bytes whose first member is their
+ * name (a char *): the position of name, or -1 (a linear scan while ix
+ * has no table).
+ */
+long name_index_find(const struct name_index *ix, const void *v, size_t elem,
+    size_t n, const char *name);
+/*
+ * Records that element n - 1 was appended (its name is not in ix yet).
+ * The table is made once n passes a few elements and doubled to stay at
+ * most half full.  0 / -1 on allocation failure (ix is then as it was:
+ * the caller drops the element).
+ */
+int name_index_add(struct name_index *ix, const void *v, size_t elem, size_t n);
+void name_index_cleanup(struct name_index *ix);
+
 /* An ordered key/value list; later sets of a key replace its value. */
 struct attr {
 	char *key;
