@@ -16,13 +16,16 @@
 #include "alerts/check.h"
 #include "collector/conf.h"
 #include "collector/ingest.h"
+#include "collector/privdrop.h"
 #include "lib/log.h"
+#include "plugins/source.h"
 #include "plugins/sources.h"
 #include "collector/poller.h"
 #include "rrd/rrd_writer.h"
 #include "alerts/alerts.h"
 #include "web/http.h"
 #include "alerts/outputs.h"
+#include "alerts/notify.h"
 #include "rrd/render.h"
 #include <errno.h>
 #include <sys/stat.h>
@@ -32,6 +35,9 @@
  * would let four dead BMCs, each blocking up to its session timeout,
  * stall every other BMC read and name lookup. */
 #define THREADPOOL_SIZE "32"
+/* ms between saves of the catalog's state file: what a kill -9 loses of
+ * the last values (a stop saves them all) */
+#define CATALOG_SAVE_MS 60000
 
 static void
 usage(FILE *out)
@@ -78,6 +84,12 @@ cmd_config(const char *path)
 
 	if (c == NULL)
 		return 1;
+	/* what "run" refuses at start, in its words */
+	if (notify_check_secrets(&c->notify, &c->contacts) == -1) {
+		fprintf(stderr, "drover: %s: not used\n", path);
+		conf_free(c);
+		return 1;
+	}
 	conf_print(c, stdout);
 	conf_free(c);
 	return 0;
@@ -97,10 +109,15 @@ struct daemon {
 	struct renderer *render;
 	struct alerts *alerts;
 	struct outputs *outputs;
-	char spool_dir[4096];	/* the pages' spool, fixed at start */
-	uv_timer_t alert_timer; /* staleness checks and state saves */
-	uv_timer_t fresh_timer; /* Nagios freshness, once per interval */
+	char spool_dir[4096];	 /* the pages' spool, fixed at start */
+	char catalog_file[4096]; /* the catalog's state file, fixed at start */
+	bool saving;		 /* a catalog save job runs */
+	bool save_failed;	 /* the last catalog save failed (logged) */
+	uv_timer_t save_timer;	 /* catalog saves */
+	uv_timer_t alert_timer;	 /* staleness checks and state saves */
+	uv_timer_t fresh_timer;	 /* Nagios freshness, once per interval */
 	uv_signal_t sigterm, sigint, sighup;
+	struct privdrop pd; /* whom the daemon became at start */
 };
 
 static void
@@ -117,6 +134,8 @@ on_stop_signal(uv_signal_t *s, int signum)
 	uv_close((uv_handle_t *)&d->alert_timer, NULL);
 	uv_timer_stop(&d->fresh_timer);
 	uv_close((uv_handle_t *)&d->fresh_timer, NULL);
+	uv_timer_stop(&d->save_timer);
+	uv_close((uv_handle_t *)&d->save_timer, NULL);
 	outputs_stop(d->outputs);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
@@ -165,7 +184,104 @@ web_settings_of(const struct conf *c, struct web_settings *s)
 	s->dbdir = c->dbdir;
 	s->rrdcached_socket = c->rrdcached_socket;
 	s->interval = c->interval;
+	s->listen_fd = 0; /* web_new binds, unless cmd_run opened one */
 	return s;
+}
+
+/*
+ * Calls fn for each device node a host of c has a source read (a path
+ * may come once per host).  Stops at and returns fn's first non-zero.
+ */
+static int
+each_device(const struct conf *c,
+    int (*fn)(void *arg, const struct conf_host *h, const char *path),
+    void *arg)
+{
+	const char *const *dev;
+	struct source_host sh;
+	size_t i, j, k;
+	int r;
+
+	for (i = 0; i < c->nhosts; i++) {
+		for (j = 0; j < nsources; j++) {
+			if (sources[j]->devices == NULL)
+				continue;
+			conf_host_source(c, &c->hosts[i], sources[j], &sh);
+			if (!sources[j]->wanted(&sh))
+				continue;
+			dev = sources[j]->devices(&sh);
+			for (k = 0; dev != NULL && dev[k] != NULL; k++) {
+				r = fn(arg, &c->hosts[i], dev[k]);
+				if (r != 0)
+					return r;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+give_device(void *arg, const struct conf_host *h, const char *path)
+{
+	if (privdrop_device(arg, path) == -1)
+		log_warn("drover: %s: cannot give %s to the daemon's group",
+		    h->name, path);
+	return 0;
+}
+
+static int
+is_path(void *arg, const struct conf_host *h, const char *path)
+{
+	(void)h;
+	return strcmp(arg, path) == 0;
+}
+
+struct reload_check {
+	const struct conf *old;
+	const struct privdrop *pd;
+};
+
+/* A device the new config reads and the running one did not. */
+static int
+warn_new_device(void *arg, const struct conf_host *h, const char *path)
+{
+	const struct reload_check *rc = arg;
+
+	if (each_device(rc->old, is_path, (void *)path) == 0 &&
+	    access(path, F_OK) == 0 && access(path, R_OK | W_OK) == -1)
+		log_warnx("conf: %s: %s was not given to %s before the "
+			  "privilege drop; a reload cannot, a restart does",
+		    h->name, path, rc->pd->user);
+	return 0;
+}
+
+/*
+ * What a reload from old to c would need root for, which the daemon no
+ * longer has once it dropped it: logged, the rest of c still applies.
+ */
+static void
+reload_needs_root(
+    const struct privdrop *pd, const struct conf *old, const struct conf *c)
+{
+	struct reload_check rc = {old, pd};
+	bool same_user, same_group;
+
+	same_user = (old->user == NULL) == (c->user == NULL) &&
+		    (c->user == NULL || strcmp(old->user, c->user) == 0);
+	same_group = (old->group == NULL) == (c->group == NULL) &&
+		     (c->group == NULL || strcmp(old->group, c->group) == 0);
+	if (!same_user || !same_group)
+		log_warnx("conf: a new user or group takes a restart; still "
+			  "running as %s",
+		    pd->user);
+	if (!pd->drop && pd->root)
+		return;
+	if (strcmp(c->dbdir, old->dbdir) != 0 && !privdrop_writable(c->dbdir))
+		log_warnx("conf: dbdir %s is not writable by %s; a reload "
+			  "cannot make it after the privilege drop, a restart "
+			  "does",
+		    c->dbdir, pd->user);
+	each_device(c, warn_new_device, &rc);
 }
 
 static void
@@ -188,6 +304,7 @@ on_hup(uv_signal_t *s, int signum)
 	if (strcmp(c->dbdir, d->conf->dbdir) != 0)
 		log_warnx(
 		    "conf: dbdir changed to %s; new files go there", c->dbdir);
+	reload_needs_root(&d->pd, d->conf, c);
 	if (poller_apply(d->poller, c) == -1) {
 		log_warnx("conf: cannot apply the new config; keeping the "
 			  "running one");
@@ -224,6 +341,94 @@ on_alert_timer(uv_timer_t *t)
 	alerts_save(d->alerts);
 }
 
+/* One save of the catalog's state file, written by a thread-pool job
+ * that touches nothing but this. */
+struct save_job {
+	uv_work_t req;
+	struct daemon *d; /* read on the loop only */
+	const char *path;
+	char *buf;
+	size_t len;
+	int err; /* errno of the failed write, or 0 */
+};
+
+static void
+save_work(uv_work_t *req)
+{
+	struct save_job *j = req->data;
+
+	j->err = catalog_write(j->path, j->buf, j->len) == -1 ? errno : 0;
+}
+
+/* A failed save is logged once, until one succeeds again. */
+static void
+save_result(struct daemon *d, int err)
+{
+	if (err != 0 && !d->save_failed)
+		log_warnx("catalog: cannot write %s: %s; graphs and problems "
+			  "will start empty after a restart",
+		    d->catalog_file, strerror(err));
+	else if (err == 0 && d->save_failed)
+		log_info("catalog: %s written again", d->catalog_file);
+	d->save_failed = err != 0;
+}
+
+static void
+save_done(uv_work_t *req, int status)
+{
+	struct save_job *j = req->data;
+
+	save_result(j->d, status != 0 ? ECANCELED : j->err);
+	j->d->saving = false;
+	free(j->buf);
+	free(j);
+}
+
+static void
+on_save_timer(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	struct save_job *j;
+
+	if (d->saving)
+		return;
+	j = calloc(1, sizeof(*j));
+	if (j != NULL)
+		j->buf = catalog_dump(d->cat, time(NULL), &j->len);
+	if (j == NULL || j->buf == NULL) {
+		free(j);
+		save_result(d, ENOMEM);
+		return;
+	}
+	j->d = d;
+	j->path = d->catalog_file;
+	j->req.data = j;
+	if (uv_queue_work(d->loop, &j->req, save_work, save_done) != 0) {
+		free(j->buf);
+		free(j);
+		save_result(d, EAGAIN);
+		return;
+	}
+	d->saving = true;
+}
+
+/* The last save, at the stop, on the loop's thread: the loop has run
+ * dry, so no job writes beside it. */
+static void
+save_now(struct daemon *d)
+{
+	size_t len;
+	char *buf = catalog_dump(d->cat, time(NULL), &len);
+
+	if (buf == NULL) {
+		save_result(d, ENOMEM);
+		return;
+	}
+	save_result(
+	    d, catalog_write(d->catalog_file, buf, len) == -1 ? errno : 0);
+	free(buf);
+}
+
 /* The web's web_poll_stats_fn: the scheduler's counters, now. */
 static void
 poll_stats(void *arg, struct web_poll_stats *out)
@@ -239,7 +444,8 @@ poll_stats(void *arg, struct web_poll_stats *out)
 }
 
 /* The state dir keeps what must survive a restart; 0700, it may hold
- * page contents. */
+ * page contents.  Made (and given to the user) by own_dirs when drover
+ * drops root. */
 static struct alerts *
 open_alerts(const struct conf *c)
 {
@@ -255,35 +461,15 @@ open_alerts(const struct conf *c)
 	return alerts_new(path);
 }
 
-/* mkdir -p with mode for the last component. */
-static int
-mkdirs(const char *path, mode_t mode)
-{
-	char buf[4096], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) == -1 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, mode) == -1 && errno != EEXIST ? -1 : 0;
-}
-
 /* The graph renderer on graph_cache; NULL (graphs off, logged) when the
  * directory cannot be made. */
 static struct renderer *
 open_renderer(uv_loop_t *loop, const struct conf *c)
 {
+	static const struct privdrop stay = {0}; /* made, never given */
 	struct renderer_opts o = {0};
 
-	if (mkdirs(c->graph_cache, 0700) == -1) {
+	if (privdrop_own_dir(&stay, c->graph_cache, 0700) == -1) {
 		log_warn("web: cannot create graph_cache %s; graphs are off",
 		    c->graph_cache);
 		return NULL;
@@ -310,6 +496,32 @@ global_init(const struct conf *c)
 			fatalx("drover: %s", err);
 }
 
+/* A directory the daemon writes, made and given to the user it becomes;
+ * a failure is logged (what needs it says so later). */
+static void
+own_dir(const struct privdrop *pd, const char *dir, mode_t mode)
+{
+	if (privdrop_own_dir(pd, dir, mode) == -1)
+		log_warn("drover: cannot make %s for %s", dir, pd->user);
+}
+
+/* Each directory the user cannot write after the drop (another user's,
+ * as a Munin dbdir kept by the munin user), logged loudly. */
+static void
+check_dirs(const struct conf *c, const struct privdrop *pd)
+{
+	const char *dir[] = {c->state_dir, c->dbdir, c->graph_cache};
+	size_t i;
+
+	for (i = 0; pd->drop && i < sizeof(dir) / sizeof(dir[0]); i++)
+		if (!privdrop_writable(dir[i]))
+			log_warnx("drover: WARNING: %s is not writable by %s "
+				  "(uid %u); chown -R %s %s, or set \"user\" "
+				  "to its owner",
+			    dir[i], pd->user, (unsigned)pd->uid, pd->user,
+			    dir[i]);
+}
+
 static int
 cmd_run(const char *path)
 {
@@ -325,24 +537,35 @@ cmd_run(const char *path)
 	d.conf = load_conf(path);
 	if (d.conf == NULL)
 		return 1;
+	if (privdrop_plan(d.conf->user, d.conf->group, path, &d.pd) == -1)
+		return 1;
 	setenv("UV_THREADPOOL_SIZE", THREADPOOL_SIZE, 0);
 	d.loop = uv_default_loop();
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * As root, in this order: what needs root (the source libraries,
+	 * the directories, state and secrets read, the listen socket,
+	 * rrdcached, device nodes), then the drop, and only then the
+	 * threads (RRD writer, renderer; libuv's pool starts on first use).
+	 */
 	/* at start-up, not at the first read: a broken library is fatal */
 	global_init(d.conf);
+	/* 0700: the state may hold page contents, graphs private ones */
+	own_dir(&d.pd, d.conf->state_dir, 0700);
+	own_dir(&d.pd, d.conf->dbdir, 0755);
+	own_dir(&d.pd, d.conf->graph_cache, 0700);
 	d.cat = catalog_new();
-	d.writer = rrd_writer_new(d.conf->rrdcached_socket, RRD_QUEUE_MAX);
-	if (d.cat == NULL || d.writer == NULL)
-		fatalx("drover: cannot start the RRD writer");
-	d.in = ingest_new(d.cat, d.writer);
+	if (d.cat == NULL)
+		fatalx("drover: out of memory");
+	/* before the poller: graphs, problems and checks answer at once */
+	snprintf(d.catalog_file, sizeof(d.catalog_file), "%s/catalog.json",
+	    d.conf->state_dir);
+	catalog_restore(d.cat, d.catalog_file, time(NULL));
 	d.alerts = open_alerts(d.conf);
 	if (d.alerts == NULL)
 		fatalx("drover: out of memory");
 	alerts_set_defaults(d.alerts, alerts_defaults_of(d.conf, &ad));
-	d.poller = poller_new(d.loop, d.cat, d.in, d.writer, sources, nsources);
-	if (d.in == NULL || d.poller == NULL)
-		fatalx("drover: out of memory");
-	ingest_set_alerts(d.in, d.alerts);
+	alerts_restore_verdicts(d.alerts, d.cat);
 	snprintf(
 	    d.spool_dir, sizeof(d.spool_dir), "%s/spool", d.conf->state_dir);
 	d.outputs =
@@ -350,6 +573,29 @@ cmd_run(const char *path)
 	if (d.outputs == NULL)
 		fatalx("drover: cannot start the alert outputs");
 	alerts_add_output(d.alerts, outputs_event, d.outputs);
+	web_settings_of(d.conf, &wset);
+	wset.listen_fd = web_listen(&wset);
+	if (wset.listen_fd == -1)
+		fatalx("drover: cannot start the web server");
+	if (d.conf->rrdcached_socket != NULL &&
+	    rrd_writer_connect(d.conf->rrdcached_socket) == -1)
+		log_warnx("rrd: rrdcached %s does not answer yet; the writer "
+			  "retries as %s",
+		    d.conf->rrdcached_socket, d.pd.user);
+	each_device(d.conf, give_device, &d.pd);
+	/* made as root since, inside a top own_dir may not look into */
+	own_dir(&d.pd, d.spool_dir, 0700);
+	if (privdrop_drop(&d.pd) == -1)
+		fatalx("drover: cannot drop privileges");
+	check_dirs(d.conf, &d.pd);
+	d.writer = rrd_writer_new(d.conf->rrdcached_socket, RRD_QUEUE_MAX);
+	if (d.writer == NULL)
+		fatalx("drover: cannot start the RRD writer");
+	d.in = ingest_new(d.cat, d.writer);
+	d.poller = poller_new(d.loop, d.cat, d.in, d.writer, sources, nsources);
+	if (d.in == NULL || d.poller == NULL)
+		fatalx("drover: out of memory");
+	ingest_set_alerts(d.in, d.alerts);
 	uv_timer_init(d.loop, &d.fresh_timer);
 	d.fresh_timer.data = &d;
 	uv_timer_start(&d.fresh_timer, on_fresh_timer,
@@ -358,6 +604,10 @@ cmd_run(const char *path)
 	uv_timer_init(d.loop, &d.alert_timer);
 	d.alert_timer.data = &d;
 	uv_timer_start(&d.alert_timer, on_alert_timer, 10000, 10000);
+	uv_timer_init(d.loop, &d.save_timer);
+	d.save_timer.data = &d;
+	uv_timer_start(
+	    &d.save_timer, on_save_timer, CATALOG_SAVE_MS, CATALOG_SAVE_MS);
 	if (poller_apply(d.poller, d.conf) == -1)
 		fatalx("drover: cannot set up the targets");
 	d.render = open_renderer(d.loop, d.conf);
@@ -365,8 +615,7 @@ cmd_run(const char *path)
 	wstats.polls_arg = d.poller;
 	wstats.writer = d.writer;
 	wstats.outputs = d.outputs;
-	d.web = web_new(d.loop, web_settings_of(d.conf, &wset), d.cat, d.render,
-	    d.alerts, &wstats);
+	d.web = web_new(d.loop, &wset, d.cat, d.render, d.alerts, &wstats);
 	if (d.web == NULL)
 		fatalx("drover: cannot start the web server");
 	uv_signal_init(d.loop, &d.sigterm);
@@ -390,6 +639,8 @@ cmd_run(const char *path)
 	    (unsigned long long)ws.updates, (unsigned long long)ws.errors);
 	rrd_writer_free(d.writer);
 	renderer_free(d.render);
+	/* both at the same moment, so a restart finds them agreeing */
+	save_now(&d);
 	alerts_save(d.alerts);
 	alerts_free(d.alerts);
 	outputs_free(d.outputs);
