@@ -43,8 +43,8 @@ graph_cache $T/graphs
     address 127.0.0.1
     port $(cat "$T/fake/hostile.port")
     physical hv2
-    max_fields_per_plugin 20000
-    max_fields_per_host 30000
+    max_fields_per_plugin 2000
+    max_fields_per_host 3000
 [bad;endless]
     address 127.0.0.1
     port $(cat "$T/fake/endless.port")
@@ -58,8 +58,8 @@ awk '/^\[/ { h = $0 } /max_fields/ { print h, $1, $2 }' "$T/config.out" >"$T/lim
 diff -u - "$T/limits.out" <<'OUT' || fail "drover config prints other bounds"
 [ok;control] max_fields_per_plugin 10000
 [ok;control] max_fields_per_host 50000
-[bad;hostile] max_fields_per_plugin 20000
-[bad;hostile] max_fields_per_host 30000
+[bad;hostile] max_fields_per_plugin 2000
+[bad;hostile] max_fields_per_host 3000
 [bad;endless] max_fields_per_plugin 10000
 [bad;endless] max_fields_per_host 50000
 OUT
@@ -105,23 +105,23 @@ once() { # PATTERN
 	n=$(grep -c -e "$1" "$T/drover.log")
 	[ "$n" -eq 1 ] || fail "logged $n times (want 1): $1"
 }
-once 'munin: hostile: plugin huge has more than 20000 fields (max_fields_per_plugin)'
-once 'munin: hostile: more than 30000 fields (max_fields_per_host) by plugin many'
+once 'munin: hostile: plugin huge has more than 2000 fields (max_fields_per_plugin)'
+once 'munin: hostile: more than 3000 fields (max_fields_per_host) by plugin many'
 # the dashboard says why
 err=$(json_get "$T/hosts.json" '[h["last_error"] for h in j["hosts"] if h["name"] == "hostile"][0]')
-[ "$err" = "huge: more than 20000 fields (max_fields_per_plugin); the rest dropped" ] ||
+[ "$err" = "huge: more than 2000 fields (max_fields_per_plugin); the rest dropped" ] ||
 	fail "hostile's last error: $err"
 once 'poll: endless: .*reply to config endless longer than 4194304 bytes'
 # what fits is kept: the first fields of huge, the good ones beside bad
 # names
-for f in hostile-huge-f0-g.rrd hostile-huge-f19998-g.rrd \
+for f in hostile-huge-f0-g.rrd hostile-huge-f1998-g.rrd \
 	hostile-longnames-ok-g.rrd hostile-a_b-ok-g.rrd hostile-esc__31m_-ok-g.rrd \
 	hostile-____________escape-ok-g.rrd hostile-____________escape-_etc_passwd-g.rrd; do
 	[ -f "$T/db/bad/$f" ] || fail "missing $f: $(ls "$T/db/bad" | head -30)"
 done
-[ -f "$T/db/bad/hostile-huge-f19999-g.rrd" ] && fail "huge kept more than its bound"
+[ -f "$T/db/bad/hostile-huge-f1999-g.rrd" ] && fail "huge kept more than its bound"
 n=$(find "$T/db/bad" -name 'hostile-many-*' | wc -l)
-[ "$n" -gt 0 ] && [ "$n" -le 10000 ] || fail "many: $n files for 10000 fields left to the host"
+[ "$n" -gt 0 ] && [ "$n" -le 1000 ] || fail "many: $n files for 1000 fields left to the host"
 # nothing outside dbdir, state_dir and graph_cache; every RRD file sits
 # directly in its group's directory with a plain name
 out=$(find "$T" -newer "$T/start" -type f ! -path "$T/db/*" ! -path "$T/state/*" \
