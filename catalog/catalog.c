@@ -1,10 +1,13 @@
 /*
  * catalog: hosts in an array in config order, services per host in
- * arrival order.  Lookups are linear: a drover watches tens to a few
+ * arrival order.  Host lookups are linear: a drover watches tens to a few
  * hundred hosts, and every lookup is dwarfed by the poll that causes it.
+ * Services are found through a hash index: a node may send thousands
+ * (up to its max_fields_per_host), and each is looked up per poll.
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +44,7 @@ host_cleanup(struct cat_host *h)
 		free(h->services[i].fields);
 	}
 	free(h->services);
+	name_index_cleanup(&h->index);
 	free(h->name);
 	free(h->group);
 	free(h->physical);
@@ -140,26 +144,30 @@ catalog_at(const struct catalog *cat, size_t i)
 	return i < cat->n ? &cat->h[i] : NULL;
 }
 
+_Static_assert(offsetof(struct cat_service, svc.name) == 0, "name_index");
+
 const struct cat_service *
 cat_host_service(const struct cat_host *h, const char *name)
 {
-	size_t i;
+	long i = name_index_find(
+	    &h->index, h->services, sizeof(*h->services), h->nservices, name);
 
-	for (i = 0; i < h->nservices; i++)
-		if (strcmp(h->services[i].svc.name, name) == 0)
-			return &h->services[i];
-	return NULL;
+	return i >= 0 ? &h->services[i] : NULL;
 }
 
+/* The service called name, appended when missing (*fresh: it was,
+ * and holds nothing but its name). */
 static struct cat_service *
-service_slot(struct cat_host *h, const char *name)
+service_slot(struct cat_host *h, const char *name, bool *fresh)
 {
-	struct cat_service *nv;
-	size_t i;
+	struct cat_service *nv, *cs;
+	long i;
 
-	for (i = 0; i < h->nservices; i++)
-		if (strcmp(h->services[i].svc.name, name) == 0)
-			return &h->services[i];
+	i = name_index_find(
+	    &h->index, h->services, sizeof(*h->services), h->nservices, name);
+	*fresh = i < 0;
+	if (i >= 0)
+		return &h->services[i];
 	if (h->nservices == h->cap) {
 		nv = realloc(
 		    h->services, (h->cap ? h->cap * 2 : 16) * sizeof(*nv));
@@ -168,8 +176,20 @@ service_slot(struct cat_host *h, const char *name)
 		h->services = nv;
 		h->cap = h->cap ? h->cap * 2 : 16;
 	}
-	memset(&h->services[h->nservices], 0, sizeof(h->services[0]));
-	return &h->services[h->nservices++];
+	cs = &h->services[h->nservices];
+	memset(cs, 0, sizeof(*cs));
+	/* named now: the index finds it by name (catalog_update copies the
+	 * service in, name included) */
+	cs->svc.name = strdup(name);
+	if (cs->svc.name == NULL)
+		return NULL;
+	if (name_index_add(&h->index, h->services, sizeof(*h->services),
+		h->nservices + 1) == -1) {
+		free(cs->svc.name);
+		return NULL;
+	}
+	h->nservices++;
+	return cs;
 }
 
 /* Parses field i of cs afresh: no verdict of the alert engine yet. */
@@ -231,24 +251,24 @@ catalog_update(
 	const struct service *src;
 	struct field *f;
 	size_t i, j, n;
+	bool fresh;
 
 	(void)cat;
 	for (i = 0; i < b->n; i++) {
 		src = &b->services[i];
-		cs = service_slot(h, src->name);
+		cs = service_slot(h, src->name, &fresh);
 		if (cs == NULL)
 			continue;
-		if (cs->svc.name != NULL && src->has_config &&
+		if (!fresh && src->has_config &&
 		    service_config_equal(&cs->svc, src)) {
 			take_values(cs, src);
-		} else if (cs->svc.name == NULL || src->has_config) {
+		} else if (fresh || src->has_config) {
 			struct service copy;
 
 			if (service_copy(&copy, src) == -1)
 				continue;
 			/* keep last values of fields this poll did not send */
-			for (j = 0; cs->svc.name != NULL && j < cs->svc.nfields;
-			     j++) {
+			for (j = 0; !fresh && j < cs->svc.nfields; j++) {
 				f = service_field(
 				    &copy, cs->svc.fields[j].name, false);
 				if (f != NULL && !f->has_value) {
@@ -257,8 +277,7 @@ catalog_update(
 					f->when = cs->svc.fields[j].when;
 				}
 			}
-			if (cs->svc.name != NULL)
-				service_cleanup(&cs->svc);
+			service_cleanup(&cs->svc);
 			cs->svc = copy;
 			service_spec_parse(&cs->spec, &cs->svc.graph);
 			fields_parse(cs, 0);

@@ -78,6 +78,7 @@ struct cat_host {
 	struct cat_service *services;
 	size_t nservices;
 	size_t cap;
+	struct name_index index; /* services by name */
 };
 
 struct catalog;

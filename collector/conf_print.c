@@ -102,7 +102,8 @@ conf_print(const struct conf *c, FILE *out)
 		fprintf(out, "    timeout %u\n", conf_host_timeout(c, h));
 		for (j = 0; j < nsources; j++) {
 			conf_host_source(c, h, sources[j], &sh);
-			if (sh.settings == NULL ||
+			/* a source a host uses prints its defaults too */
+			if ((sh.settings == NULL && !sources[j]->wanted(&sh)) ||
 			    sources[j]->settings_print == NULL)
 				continue;
 			sources[j]->settings_print(&sh, out);

@@ -3,9 +3,13 @@
  *
  * One connection per poll, commands sent one at a time (munin-node runs
  * plugins sequentially anyway; pipelining would only hide which plugin is
- * slow).  Bytes are split into lines here; replies go to munin_proto's
- * pure parsers.  The user callback runs from the TCP handle's close
- * callback, so when it runs the client is idle and may be polled again.
+ * slow).  Bytes are split into lines here and each line of a config or
+ * fetch reply goes to munin_proto's parser as it arrives: a reply of many
+ * fields costs each read only what that read carried, never the whole
+ * reply at once (a 4 MiB reply parsed at its end held the loop, and with
+ * it every other poll, /health and SIGTERM).  The user callback runs from the
+ * TCP handle's close callback, so when it runs the client is idle and may be
+ * polled again.
  */
 #include "config.h"
 
@@ -16,6 +20,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "lib/parse.h"
 #include "plugins/munin_client.h"
 #include "plugins/munin_proto.h"
 
@@ -45,12 +50,14 @@ static const char *const state_names[] = {
     "closing",
 };
 
-/* A plugin's last good config reply, replayed when config is skipped. */
+/* A plugin's last good config, parsed, replayed when config is skipped. */
 struct cache_entry {
 	char *plugin;
-	char *text;
-	size_t len;
+	struct batch config;
 };
+
+/* Which bound of struct mclient_opts a poll hit, for log_limit(). */
+enum limit { LIMIT_PLUGIN = 1, LIMIT_HOST = 2 };
 
 struct mclient {
 	uv_loop_t *loop;
@@ -82,9 +89,14 @@ struct mclient {
 	char line[MCLIENT_MAX_LINE + 1];
 	size_t linelen;
 	/* the reply being read (config/fetch) */
-	char *reply;
-	size_t replylen, replycap;
-	struct batch tmp; /* the current plugin's services */
+	struct mproto_parser parser; /* into tmp */
+	size_t replylen;	     /* bytes of the reply so far */
+	size_t lim_entries;	     /* the parser's bound (0: none) */
+	enum limit lim_kind;	     /* which bound that is */
+	struct batch tmp;	     /* the current plugin's services */
+	size_t entries;		     /* fields + services in res.batch */
+	unsigned limits_hit;	     /* enum limit bits this poll */
+	unsigned limits_logged;	     /* enum limit bits logged already */
 
 	/* kept across polls */
 	struct strlist plugins;
@@ -128,7 +140,7 @@ cache_cleanup(struct mclient *c)
 
 	for (i = 0; i < c->ncache; i++) {
 		free(c->cache[i].plugin);
-		free(c->cache[i].text);
+		batch_cleanup(&c->cache[i].config);
 	}
 	free(c->cache);
 	c->cache = NULL;
@@ -146,38 +158,43 @@ cache_find(struct mclient *c, const char *plugin)
 	return NULL;
 }
 
+/* Keeps a copy of config (the services of plugin's config reply). */
 static void
-cache_store(struct mclient *c, const char *plugin, const char *text, size_t len)
+cache_store(struct mclient *c, const char *plugin, const struct batch *config)
 {
 	struct cache_entry *e = cache_find(c, plugin), *nv;
-	char *copy = malloc(len + 1);
+	struct batch copy = {0};
+	struct service s;
+	size_t i;
 
-	if (copy == NULL)
-		return;
-	memcpy(copy, text, len);
-	copy[len] = '\0';
+	for (i = 0; i < config->n; i++) {
+		if (service_copy(&s, &config->services[i]) == -1)
+			goto fail;
+		if (batch_take(&copy, &s) == -1) {
+			service_cleanup(&s);
+			goto fail;
+		}
+	}
 	if (e == NULL) {
 		if (c->ncache == c->cachecap) {
 			nv = realloc(c->cache,
 			    (c->cachecap ? c->cachecap * 2 : 32) * sizeof(*nv));
-			if (nv == NULL) {
-				free(copy);
-				return;
-			}
+			if (nv == NULL)
+				goto fail;
 			c->cache = nv;
 			c->cachecap = c->cachecap ? c->cachecap * 2 : 32;
 		}
-		e = &c->cache[c->ncache++];
+		e = &c->cache[c->ncache];
 		e->plugin = strdup(plugin);
-		if (e->plugin == NULL) {
-			c->ncache--;
-			free(copy);
-			return;
-		}
+		if (e->plugin == NULL)
+			goto fail;
+		c->ncache++;
 	} else
-		free(e->text);
-	e->text = copy;
-	e->len = len;
+		batch_cleanup(&e->config);
+	e->config = copy;
+	return;
+fail:
+	batch_cleanup(&copy);
 }
 
 struct mclient *
@@ -211,10 +228,9 @@ poll_reset(struct mclient *c)
 	free(c->address);
 	free(c->list_name);
 	c->address = c->list_name = NULL;
-	free(c->reply);
-	c->reply = NULL;
-	c->replylen = c->replycap = 0;
+	c->replylen = 0;
 	c->linelen = 0;
+	c->entries = 0;
 	batch_cleanup(&c->tmp);
 }
 
@@ -249,29 +265,85 @@ on_tcp_closed(uv_handle_t *h)
 	deliver(c);
 }
 
+/* The plugin being asked, sanitised for log messages. */
+static const char *
+plugin_shown(struct mclient *c, char *out, size_t len)
+{
+	return sanitise_plugin_name(c->plugins.v[c->cur], out, len);
+}
+
+/* Logs the first time a target hits a bound (again after a clean poll). */
+static void
+log_limit(struct mclient *c, enum limit kind)
+{
+	char shown[MPROTO_MAX_NAME + 1];
+
+	c->limits_hit |= kind;
+	if (c->limits_logged & kind)
+		return;
+	c->limits_logged |= kind;
+	if (kind == LIMIT_PLUGIN)
+		log_warnx("munin: %s: plugin %s has more than %zu fields "
+			  "(max_fields_per_plugin); the rest are dropped",
+		    c->opts.name, plugin_shown(c, shown, sizeof(shown)),
+		    c->opts.max_plugin_fields);
+	else
+		log_warnx("munin: %s: more than %zu fields "
+			  "(max_fields_per_host) by plugin %s; the rest are "
+			  "dropped",
+		    c->opts.name, c->opts.max_host_fields,
+		    plugin_shown(c, shown, sizeof(shown)));
+}
+
+static void
+limit_error(struct mclient *c, enum limit kind)
+{
+	char shown[MPROTO_MAX_NAME + 1];
+
+	log_limit(c, kind);
+	c->res.plugin_errors++;
+	if (c->res.error[0] == '\0')
+		snprintf(c->res.error, sizeof(c->res.error),
+		    "%s: more than %zu fields (%s); the rest dropped",
+		    plugin_shown(c, shown, sizeof(shown)),
+		    kind == LIMIT_PLUGIN ? c->opts.max_plugin_fields
+					 : c->opts.max_host_fields,
+		    kind == LIMIT_PLUGIN ? "max_fields_per_plugin"
+					 : "max_fields_per_host");
+}
+
+/*
+ * Moves the current plugin's services into the result.  A service that
+ * another plugin already sent is dropped (the first wins, as in Munin),
+ * and so is one that would take the host past max_fields_per_host.
+ */
 static void
 merge_tmp(struct mclient *c)
 {
-	struct service *dst;
-	size_t i;
+	struct service *s;
+	bool over = false;
+	size_t i, cost;
 
 	for (i = 0; i < c->tmp.n; i++) {
-		if (batch_service(&c->res.batch, c->tmp.services[i].name,
-			false) != NULL) {
-			/* two plugins claim one graph: the first wins */
-			service_cleanup(&c->tmp.services[i]);
+		s = &c->tmp.services[i];
+		cost = 1 + s->nfields;
+		if (c->opts.max_host_fields != 0 &&
+		    c->entries + cost > c->opts.max_host_fields) {
+			over = true;
+			service_cleanup(s);
 			continue;
 		}
-		dst = batch_service(&c->res.batch, "", true);
-		if (dst == NULL) {
-			service_cleanup(&c->tmp.services[i]);
+		/* EEXIST: two plugins claim one graph */
+		if (batch_take(&c->res.batch, s) == -1) {
+			service_cleanup(s);
 			continue;
 		}
-		free(dst->name);
-		*dst = c->tmp.services[i];
+		c->entries += cost;
 	}
-	free(c->tmp.services);
-	memset(&c->tmp, 0, sizeof(c->tmp));
+	/* every service was moved out or cleaned */
+	batch_cleanup(&c->tmp);
+	if (over)
+		limit_error(c, LIMIT_HOST);
 }
 
 /*
@@ -290,10 +362,7 @@ finish(struct mclient *c, enum mclient_status st, const char *fmt, ...)
 		return;
 	/* keep what the interrupted plugin already sent */
 	if (c->state == MS_FETCH && c->replylen > 0 && st != MC_OK) {
-		struct mproto_stats ps = {0};
-
-		mproto_parse_fetch(
-		    c->reply, c->replylen, c->plugins.v[c->cur], &c->tmp, &ps);
+		mproto_parser_end(&c->parser, NULL);
 		merge_tmp(c);
 	}
 	if (c->resolving)
@@ -401,18 +470,52 @@ static void
 replay_config(struct mclient *c, const char *plugin)
 {
 	struct cache_entry *e = cache_find(c, plugin);
-	struct mproto_stats ps = {0};
+	struct service s;
 	size_t i, j;
 
 	if (e == NULL)
 		return;
-	mproto_parse_config(e->text, e->len, plugin, &c->tmp, &ps);
-	for (i = 0; i < c->tmp.n; i++)
-		for (j = 0; j < c->tmp.services[i].nfields; j++) {
-			c->tmp.services[i].fields[j].has_value = false;
-			c->tmp.services[i].fields[j].unknown = false;
-			c->tmp.services[i].fields[j].when = 0;
+	for (i = 0; i < e->config.n; i++) {
+		if (service_copy(&s, &e->config.services[i]) == -1)
+			continue;
+		for (j = 0; j < s.nfields; j++) {
+			s.fields[j].has_value = false;
+			s.fields[j].unknown = false;
+			s.fields[j].when = 0;
 		}
+		if (batch_take(&c->tmp, &s) == -1)
+			service_cleanup(&s);
+	}
+}
+
+/*
+ * Asks for plugin's config (next MS_CONFIG) or values (MS_FETCH), with a
+ * parser for the reply into tmp, bounded by what is left of both bounds.
+ */
+static void
+ask(struct mclient *c, enum mstate next, const char *plugin)
+{
+	struct mproto_limits lim = {c->opts.max_plugin_fields};
+	size_t i, have = 0, left;
+
+	c->lim_kind = LIMIT_PLUGIN;
+	if (c->opts.max_host_fields != 0) {
+		for (i = 0; i < c->tmp.n; i++)
+			have += 1 + c->tmp.services[i].nfields;
+		left = c->entries < c->opts.max_host_fields
+			   ? c->opts.max_host_fields - c->entries
+			   : 0;
+		/* the parser counts what tmp holds already; never 0 */
+		if (lim.max_entries == 0 || have + left < lim.max_entries) {
+			lim.max_entries = have + left > 0 ? have + left : 1;
+			c->lim_kind = LIMIT_HOST;
+		}
+	}
+	c->lim_entries = lim.max_entries;
+	mproto_parser_init(
+	    &c->parser, next == MS_CONFIG, plugin, &c->tmp, &lim);
+	send_cmd(
+	    c, next, "%s %s\n", next == MS_CONFIG ? "config" : "fetch", plugin);
 }
 
 static void
@@ -430,6 +533,9 @@ next_plugin(struct mclient *c)
 		 * over for the node, and the physical host's budget free.
 		 */
 		c->res.status = c->res.plugin_errors ? MC_PARTIAL : MC_OK;
+		/* a clean poll re-arms the log line of each bound */
+		c->limits_logged &= c->limits_hit;
+		c->limits_hit = 0;
 		send_cmd(c, MS_QUIT, "quit\n");
 		uv_timer_start(
 		    &c->idle_timer, on_idle_timeout, QUIT_WAIT_MS, 0);
@@ -437,22 +543,26 @@ next_plugin(struct mclient *c)
 	}
 	p = c->plugins.v[c->cur];
 	if (need_config(c, p)) {
-		send_cmd(c, MS_CONFIG, "config %s\n", p);
+		ask(c, MS_CONFIG, p);
 	} else {
 		replay_config(c, p);
-		send_cmd(c, MS_FETCH, "fetch %s\n", p);
+		ask(c, MS_FETCH, p);
 	}
 }
 
 static void
 plugin_error(struct mclient *c, const char *what, enum mproto_status st)
 {
+	char shown[MPROTO_MAX_NAME + 1];
+
 	c->res.plugin_errors++;
 	if (c->res.error[0] == '\0')
 		snprintf(c->res.error, sizeof(c->res.error), "%s %s: %s", what,
-		    c->plugins.v[c->cur], mproto_status_str(st));
+		    plugin_shown(c, shown, sizeof(shown)),
+		    mproto_status_str(st));
 }
 
+/* The reply is complete ("." line): the plugin's outcome. */
 static void
 reply_done(struct mclient *c)
 {
@@ -460,10 +570,11 @@ reply_done(struct mclient *c)
 	const char *p = c->plugins.v[c->cur];
 	enum mproto_status st;
 
+	st = mproto_parser_end(&c->parser, &ps);
+	c->res.bad_lines += ps.bad_lines;
+	if (ps.dropped > 0)
+		limit_error(c, c->lim_kind);
 	if (c->state == MS_CONFIG) {
-		st =
-		    mproto_parse_config(c->reply, c->replylen, p, &c->tmp, &ps);
-		c->res.bad_lines += ps.bad_lines;
 		if (st != MPROTO_OK) {
 			plugin_error(c, "config", st);
 			batch_cleanup(&c->tmp);
@@ -475,7 +586,7 @@ reply_done(struct mclient *c)
 			}
 			replay_config(c, p);
 		} else {
-			cache_store(c, p, c->reply, c->replylen);
+			cache_store(c, p, &c->tmp);
 			if ((c->caps & MPROTO_CAP_DIRTYCONFIG) &&
 			    batch_values(&c->tmp) > 0) {
 				merge_tmp(c);
@@ -484,46 +595,37 @@ reply_done(struct mclient *c)
 				return;
 			}
 		}
-		send_cmd(c, MS_FETCH, "fetch %s\n", p);
+		ask(c, MS_FETCH, p);
 		return;
 	}
-	st = mproto_parse_fetch(c->reply, c->replylen, p, &c->tmp, &ps);
-	c->res.bad_lines += ps.bad_lines;
-	if (st != MPROTO_OK)
+	/*
+	 * An empty answer is no values, not an error: munin-update stores
+	 * nothing for it and says nothing (diskstats answers its first
+	 * fetch so, having no earlier counters to take a rate from).
+	 */
+	if (st != MPROTO_OK && st != MPROTO_EMPTY)
 		plugin_error(c, "fetch", st);
 	merge_tmp(c);
 	c->cur++;
 	next_plugin(c);
 }
 
+/* One line of a config or fetch reply (not the "." line). */
 static void
-reply_append(struct mclient *c, const char *line, size_t len)
+reply_line(struct mclient *c, const char *line, size_t len)
 {
-	size_t need = c->replylen + len + 1;
-	size_t ncap;
-	char *nv;
+	char shown[MPROTO_MAX_NAME + 1];
 
-	if (need > MCLIENT_MAX_REPLY) {
+	c->replylen += len + 1;
+	if (c->replylen > MCLIENT_MAX_REPLY) {
 		finish(c, MC_PROTOCOL, "reply to %s %s longer than %u bytes",
 		    c->state == MS_CONFIG ? "config" : "fetch",
-		    c->plugins.v[c->cur], MCLIENT_MAX_REPLY);
+		    plugin_shown(c, shown, sizeof(shown)), MCLIENT_MAX_REPLY);
 		return;
 	}
-	if (need > c->replycap) {
-		ncap = c->replycap ? c->replycap : 4096;
-		while (ncap < need)
-			ncap *= 2;
-		nv = realloc(c->reply, ncap);
-		if (nv == NULL) {
-			finish(c, MC_PROTOCOL, "out of memory");
-			return;
-		}
-		c->reply = nv;
-		c->replycap = ncap;
-	}
-	memcpy(c->reply + c->replylen, line, len);
-	c->reply[c->replylen + len] = '\n';
-	c->replylen += len + 1;
+	/* after a stop (Munin gives up on the reply) the rest is read and
+	 * ignored up to the "." line */
+	mproto_parser_line(&c->parser, line, len);
 }
 
 /* Printable prefix of a line, for error messages about garbage. */
@@ -584,7 +686,7 @@ handle_line(struct mclient *c, char *line, size_t len)
 		if (mproto_is_end(line))
 			reply_done(c);
 		else
-			reply_append(c, line, len);
+			reply_line(c, line, len);
 		return;
 	default:
 		return;
@@ -795,6 +897,55 @@ struct munin_target {
 	void *arg;
 };
 
+/* A host's own settings of the munin source (its keys below). */
+struct munin_settings {
+	unsigned max_plugin_fields; /* max_fields_per_plugin */
+	unsigned max_host_fields;   /* max_fields_per_host */
+};
+
+static const struct munin_settings munin_defaults = {
+    MCLIENT_PLUGIN_FIELDS,
+    MCLIENT_HOST_FIELDS,
+};
+
+static const struct munin_settings *
+settings_of(const struct source_host *h)
+{
+	return h->settings != NULL ? h->settings : &munin_defaults;
+}
+
+static void *
+settings_new(void)
+{
+	struct munin_settings *ms = malloc(sizeof(*ms));
+
+	if (ms != NULL)
+		*ms = munin_defaults;
+	return ms;
+}
+
+static void
+settings_free(void *p)
+{
+	free(p);
+}
+
+/* max_fields_per_plugin and max_fields_per_host */
+static int
+key_max_fields(void *p, const char *key, const char *val, char *err, size_t len)
+{
+	struct munin_settings *ms = p;
+
+	if (!parse_uint(val, 1, 10000000,
+		strcmp(key, "max_fields_per_plugin") == 0
+		    ? &ms->max_plugin_fields
+		    : &ms->max_host_fields)) {
+		snprintf(err, len, "%s must be 1-10000000", key);
+		return -1;
+	}
+	return 0;
+}
+
 static bool
 src_wanted(const struct source_host *h)
 {
@@ -802,9 +953,25 @@ src_wanted(const struct source_host *h)
 }
 
 static void
+settings_print(const struct source_host *h, FILE *out)
+{
+	const struct munin_settings *ms = settings_of(h);
+
+	if (!src_wanted(h))
+		return;
+	fprintf(out, "    max_fields_per_plugin %u\n", ms->max_plugin_fields);
+	fprintf(out, "    max_fields_per_host %u\n", ms->max_host_fields);
+}
+
+static void
 src_opts(const struct source_host *h, struct mclient_opts *o)
 {
+	const struct munin_settings *ms = settings_of(h);
+
 	memset(o, 0, sizeof(*o));
+	o->name = h->name;
+	o->max_plugin_fields = ms->max_plugin_fields;
+	o->max_host_fields = ms->max_host_fields;
 	o->address = h->address;
 	o->port = h->port;
 	o->list_name = h->use_node_name ? NULL : h->name;
@@ -944,9 +1111,20 @@ src_poll_once(
 	return po.ret;
 }
 
+/* Sorted by key. */
+static const struct source_key keys[] = {
+    {"max_fields_per_host", key_max_fields},
+    {"max_fields_per_plugin", key_max_fields},
+};
+
 const struct source source_munin = {
     .name = "munin",
     .suffix = "",
+    .keys = keys,
+    .nkeys = sizeof(keys) / sizeof(keys[0]),
+    .settings_new = settings_new,
+    .settings_free = settings_free,
+    .settings_print = settings_print,
     .wanted = src_wanted,
     .init = src_init,
     .poll = src_poll,

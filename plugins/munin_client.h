@@ -8,9 +8,11 @@
  * the values), and says "quit".  Replies are parsed by munin_proto.
  *
  * Every step is bounded: connect timeout, idle timeout between bytes, a
- * deadline for the whole poll, a maximum line length and a maximum reply
- * size.  A poll that fails part-way still hands back every value it
- * already received.
+ * deadline for the whole poll, a maximum line length, a maximum reply
+ * size and a maximum number of fields per plugin and per host.  Replies
+ * are parsed line by line as they arrive, so no reply holds the loop for
+ * longer than one read of it.  A poll that fails part-way still hands
+ * back every value it already received.
  *
  * A struct mclient lives as long as its target: it keeps the plugin list
  * and each plugin's config between polls.  Runs on the loop thread only.
@@ -27,6 +29,9 @@
 #define MCLIENT_MAX_REPLY (4u << 20) /* bytes in one config/fetch reply */
 #define MCLIENT_MAX_PLUGINS 2048     /* plugins listed by one node */
 #define MCLIENT_MAX_LINE 65536	     /* bytes; "list" of a big node is long */
+/* Defaults of max_fields_per_plugin and max_fields_per_host. */
+#define MCLIENT_PLUGIN_FIELDS 10000
+#define MCLIENT_HOST_FIELDS 50000
 
 enum mclient_status {
 	MC_OK,	      /* every plugin answered */
@@ -42,6 +47,7 @@ enum mclient_status {
 const char *mclient_status_str(enum mclient_status st);
 
 struct mclient_opts {
+	const char *name;    /* the config host, for log messages */
 	const char *address; /* host name or IP */
 	unsigned port;
 	const char *list_name;	  /* node name for "list"; NULL: banner's */
@@ -49,6 +55,11 @@ struct mclient_opts {
 	uint64_t idle_timeout;	  /* ms without a byte from the node */
 	uint64_t timeout;	  /* ms for the whole poll */
 	unsigned config_refresh;  /* polls between config reloads */
+	/* Fields (each multigraph service counts as one more) kept of one
+	 * plugin and of the whole host; the rest is dropped, the plugin
+	 * counts as failed and the first time is logged.  0: no bound. */
+	size_t max_plugin_fields;
+	size_t max_host_fields;
 };
 
 struct mclient_result {

@@ -157,62 +157,85 @@ mproto_status_str(enum mproto_status s)
 	return status_names[s];
 }
 
-/* The state of one reply being parsed. */
-struct parser {
-	struct batch *b;
-	bool config;		       /* a config reply, else fetch */
-	char cur[MPROTO_MAX_NAME + 1]; /* current service name */
-	size_t idx;		       /* its index in b, SIZE_MAX if none */
-	unsigned lines, bad;	       /* for struct mproto_stats */
-	unsigned stored;	       /* lines that changed b */
-	enum mproto_status status;     /* from a "#" answer, else OK */
-	bool stop;		       /* ignore the rest of the reply */
-};
-
 /* What handling one line came to. */
-enum verdict { LINE_OK, LINE_BAD, LINE_NOMEM };
+enum verdict { LINE_OK, LINE_BAD, LINE_NOMEM, LINE_DROPPED };
+
+/* Whether one more field or service would pass the reply's bound. */
+static bool
+room(const struct mproto_parser *p)
+{
+	return p->max_entries == 0 || p->entries < p->max_entries;
+}
 
 /*
- * The current service, appended to b on first use (so that a plugin's own
- * service exists only if a line belongs to it).  NULL on allocation
- * failure.  An index, not a pointer, is kept: b->services moves as it grows.
+ * The current service in *out, appended to b on first use (so that a
+ * plugin's own service exists only if a line belongs to it).  An index,
+ * not a pointer, is kept: b->services moves as it grows.
  */
-static struct service *
-current_service(struct parser *p)
+static enum verdict
+current_service(struct mproto_parser *p, struct service **out)
 {
 	struct service *s;
 
-	if (p->idx != SIZE_MAX)
-		return &p->b->services[p->idx];
-	s = batch_service(p->b, p->cur, true);
-	if (s == NULL)
-		return NULL;
+	if (p->idx != SIZE_MAX) {
+		*out = &p->b->services[p->idx];
+		return LINE_OK;
+	}
+	s = batch_service(p->b, p->cur, false);
+	if (s == NULL) {
+		if (!room(p))
+			return LINE_DROPPED;
+		s = batch_service(p->b, p->cur, true);
+		if (s == NULL)
+			return LINE_NOMEM;
+		p->entries++;
+	}
 	p->idx = (size_t)(s - p->b->services);
 	if (p->config)
 		s->has_config = true;
-	return s;
+	*out = s;
+	return LINE_OK;
 }
 
 /*
  * The field called raw (not yet sanitised, len bytes) of the current
- * service, created when missing.  *bad is set when the name is too long.
+ * service in *out, created when missing.
  */
-static struct field *
-current_field(struct parser *p, const char *raw, size_t len, bool *bad)
+static enum verdict
+current_field(
+    struct mproto_parser *p, const char *raw, size_t len, struct field **out)
 {
 	char name[MPROTO_MAX_NAME + 1];
 	struct service *s;
+	enum verdict v;
 
-	*bad = len > MPROTO_MAX_NAME;
-	if (*bad)
-		return NULL;
+	if (len > MPROTO_MAX_NAME)
+		return LINE_BAD;
 	memcpy(name, raw, len);
 	name[len] = '\0';
 	sanitise_fieldname(name, name, sizeof(name));
-	s = current_service(p);
-	if (s == NULL)
-		return NULL;
-	return service_field(s, name, true);
+	v = current_service(p, &s);
+	if (v != LINE_OK)
+		return v;
+	*out = service_field(s, name, false);
+	if (*out != NULL)
+		return LINE_OK;
+	if (!room(p))
+		return LINE_DROPPED;
+	*out = service_field(s, name, true);
+	if (*out == NULL)
+		return LINE_NOMEM;
+	p->entries++;
+	return LINE_OK;
+}
+
+/* Sets key of a to value unless that would pass MPROTO_MAX_ATTRS. */
+static enum verdict
+attr_set(struct attrs *a, const char *key, const char *value)
+{
+	if (a->n >= MPROTO_MAX_ATTRS && attrs_get(a, key) == NULL)
+		return LINE_BAD;
+	return attrs_set(a, key, value) == -1 ? LINE_NOMEM : LINE_OK;
 }
 
 /*
@@ -273,9 +296,11 @@ valid_service_name(const char *s)
 
 /* "multigraph NAME" (line starts with the word): switch service. */
 static enum verdict
-multigraph_line(struct parser *p, const char *line)
+multigraph_line(struct mproto_parser *p, const char *line)
 {
 	const char *name = skip_space(line + strlen("multigraph"));
+	struct service *s;
+	enum verdict v;
 
 	if (!valid_service_name(name)) {
 		/* Munin gives up on the rest of the reply. */
@@ -284,10 +309,10 @@ multigraph_line(struct parser *p, const char *line)
 	}
 	strcpy(p->cur, name);
 	p->idx = SIZE_MAX;
-	if (current_service(p) == NULL)
-		return LINE_NOMEM;
-	p->stored++;
-	return LINE_OK;
+	v = current_service(p, &s);
+	if (v == LINE_OK)
+		p->stored++;
+	return v;
 }
 
 /*
@@ -296,7 +321,7 @@ multigraph_line(struct parser *p, const char *line)
  * master does not recognise: it sees an empty reply).
  */
 static void
-comment_line(struct parser *p, const char *line)
+comment_line(struct mproto_parser *p, const char *line)
 {
 	enum mproto_status s = MPROTO_OK;
 
@@ -311,14 +336,14 @@ comment_line(struct parser *p, const char *line)
 }
 
 static enum verdict
-config_line(struct parser *p, const char *line)
+config_line(struct mproto_parser *p, const char *line)
 {
 	char key[MPROTO_MAX_NAME + 1];
 	const char *rest, *val;
 	struct service *s;
 	struct field *f;
+	enum verdict v;
 	size_t k, a;
-	bool bad;
 
 	if (starts_word(line, "multigraph"))
 		return multigraph_line(p, line);
@@ -333,14 +358,12 @@ config_line(struct parser *p, const char *line)
 		memcpy(key, line, k);
 		key[k] = '\0';
 		sanitise_fieldname(key, key, sizeof(key));
-		s = current_service(p);
-		if (s == NULL)
-			return LINE_NOMEM;
-		if (attrs_get(&s->graph, key) == NULL &&
-		    attrs_set(&s->graph, key, skip_space(line + k)) == -1)
-			return LINE_NOMEM;
-		p->stored++;
-		return LINE_OK;
+		v = current_service(p, &s);
+		if (v == LINE_OK && attrs_get(&s->graph, key) == NULL)
+			v = attr_set(&s->graph, key, skip_space(line + k));
+		if (v == LINE_OK)
+			p->stored++;
+		return v;
 	}
 
 	/* everything else starts with m{\A ([^\.]+)\.} */
@@ -351,9 +374,9 @@ config_line(struct parser *p, const char *line)
 
 	/* m{\A ([^\.]+)\.value \s+ (.+?) \s* $}: dirtyconfig value */
 	if (starts_word(rest, "value")) {
-		f = current_field(p, line, k, &bad);
-		if (f == NULL)
-			return bad ? LINE_BAD : LINE_NOMEM;
+		v = current_field(p, line, k, &f);
+		if (v != LINE_OK)
+			return v;
 		p->stored++;
 		return set_value(f, skip_space(rest + 5)) ? LINE_OK : LINE_BAD;
 	}
@@ -370,23 +393,22 @@ config_line(struct parser *p, const char *line)
 	memcpy(key, rest, a);
 	key[a] = '\0';
 	val = skip_space(rest + a);
-	f = current_field(p, line, k, &bad);
-	if (f == NULL)
-		return bad ? LINE_BAD : LINE_NOMEM;
-	if (attrs_set(&f->attrs, key, val) == -1)
-		return LINE_NOMEM;
-	p->stored++;
-	return LINE_OK;
+	v = current_field(p, line, k, &f);
+	if (v == LINE_OK)
+		v = attr_set(&f->attrs, key, val);
+	if (v == LINE_OK)
+		p->stored++;
+	return v;
 }
 
 static enum verdict
-fetch_line(struct parser *p, const char *line)
+fetch_line(struct mproto_parser *p, const char *line)
 {
 	char tok[MPROTO_MAX_LINE + 1];
 	const char *rest, *v;
 	struct field *f;
+	enum verdict vd;
 	size_t k, n;
-	bool bad;
 
 	if (starts_word(line, "multigraph"))
 		return multigraph_line(p, line);
@@ -402,22 +424,22 @@ fetch_line(struct parser *p, const char *line)
 		n = word_len(v);
 		memcpy(tok, v, n);
 		tok[n] = '\0';
-		f = current_field(p, line, k, &bad);
-		if (f == NULL)
-			return bad ? LINE_BAD : LINE_NOMEM;
+		vd = current_field(p, line, k, &f);
+		if (vd != LINE_OK)
+			return vd;
 		p->stored++;
 		return set_value(f, tok) ? LINE_OK : LINE_BAD;
 	}
 
 	/* m{\A ([^\.]+)\.extinfo \s+ (.+?) \s* $} */
 	if (starts_word(rest, "extinfo")) {
-		f = current_field(p, line, k, &bad);
-		if (f == NULL)
-			return bad ? LINE_BAD : LINE_NOMEM;
-		if (attrs_set(&f->attrs, "extinfo", skip_space(rest + 7)) == -1)
-			return LINE_NOMEM;
-		p->stored++;
-		return LINE_OK;
+		vd = current_field(p, line, k, &f);
+		if (vd == LINE_OK)
+			vd = attr_set(
+			    &f->attrs, "extinfo", skip_space(rest + 7));
+		if (vd == LINE_OK)
+			p->stored++;
+		return vd;
 	}
 	return LINE_BAD;
 }
@@ -465,77 +487,110 @@ copy_line(const char *start, size_t n, char *line)
 	return true;
 }
 
-static enum mproto_status
-parse(const char *buf, size_t len, const char *plugin, struct batch *b,
-    struct mproto_stats *st, bool config)
+void
+mproto_parser_init(struct mproto_parser *p, bool config, const char *plugin,
+    struct batch *b, const struct mproto_limits *lim)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->b = b;
+	p->config = config;
+	p->idx = SIZE_MAX;
+	p->status = MPROTO_OK;
+	p->max_entries = lim != NULL ? lim->max_entries : 0;
+	for (i = 0; i < b->n; i++)
+		p->entries += 1 + b->services[i].nfields;
+	sanitise_plugin_name(plugin, p->cur, sizeof(p->cur));
+}
+
+bool
+mproto_parser_line(struct mproto_parser *p, const char *start, size_t n)
 {
 	char line[MPROTO_MAX_LINE + 1];
-	struct parser p;
-	const char *start, *nl;
 	enum verdict v;
+
+	if (p->stop || p->done)
+		return false;
+	/* the "." line ends the reply; Munin strips CR before */
+	if ((n == 1 && start[0] == '.') ||
+	    (n == 2 && start[0] == '.' && start[1] == '\r')) {
+		p->done = true;
+		return false;
+	}
+	p->lines++;
+	if (!copy_line(start, n, line)) {
+		p->bad++;
+		return true;
+	}
+	/* Munin: "# timeout" anywhere aborts; empty and "#" skip */
+	if (strstr(line, "# timeout") != NULL) {
+		p->status = MPROTO_TIMED_OUT;
+		p->stop = true;
+		return false;
+	}
+	if (line[0] == '\0')
+		return true;
+	if (line[0] == '#') {
+		comment_line(p, line);
+		return true;
+	}
+	v = p->config ? config_line(p, line) : fetch_line(p, line);
+	if (v == LINE_NOMEM) {
+		p->status = MPROTO_NOMEM;
+		p->stop = true;
+	} else if (v == LINE_BAD)
+		p->bad++;
+	else if (v == LINE_DROPPED)
+		p->dropped++;
+	return !p->stop;
+}
+
+enum mproto_status
+mproto_parser_end(struct mproto_parser *p, struct mproto_stats *st)
+{
+	if (p->config && p->status != MPROTO_NOMEM &&
+	    default_labels(p->b) == -1)
+		p->status = MPROTO_NOMEM;
+	if (st != NULL) {
+		st->lines += p->lines;
+		st->bad_lines += p->bad;
+		st->dropped += p->dropped;
+	}
+	if (p->status != MPROTO_OK)
+		return p->status;
+	return p->stored == 0 ? MPROTO_EMPTY : MPROTO_OK;
+}
+
+enum mproto_status
+mproto_parse(const char *buf, size_t len, bool config, const char *plugin,
+    struct batch *b, const struct mproto_limits *lim, struct mproto_stats *st)
+{
+	struct mproto_parser p;
+	const char *start, *nl;
 	size_t off, n;
 
-	memset(&p, 0, sizeof(p));
-	p.b = b;
-	p.config = config;
-	p.idx = SIZE_MAX;
-	p.status = MPROTO_OK;
-	sanitise_plugin_name(plugin, p.cur, sizeof(p.cur));
-
-	for (off = 0; off < len && !p.stop; off += n + (nl != NULL)) {
+	mproto_parser_init(&p, config, plugin, b, lim);
+	for (off = 0; off < len; off += n + (nl != NULL)) {
 		start = buf + off;
 		nl = memchr(start, '\n', len - off);
 		n = nl != NULL ? (size_t)(nl - start) : len - off;
-		/* the "." line ends the reply; Munin strips CR before */
-		if ((n == 1 && start[0] == '.') ||
-		    (n == 2 && start[0] == '.' && start[1] == '\r'))
+		if (!mproto_parser_line(&p, start, n))
 			break;
-		p.lines++;
-		if (!copy_line(start, n, line)) {
-			p.bad++;
-			continue;
-		}
-		/* Munin: "# timeout" anywhere aborts; empty and "#" skip */
-		if (strstr(line, "# timeout") != NULL) {
-			p.status = MPROTO_TIMED_OUT;
-			break;
-		}
-		if (line[0] == '\0')
-			continue;
-		if (line[0] == '#') {
-			comment_line(&p, line);
-			continue;
-		}
-		v = config ? config_line(&p, line) : fetch_line(&p, line);
-		if (v == LINE_NOMEM) {
-			p.status = MPROTO_NOMEM;
-			break;
-		}
-		if (v == LINE_BAD)
-			p.bad++;
 	}
-
-	if (config && p.status != MPROTO_NOMEM && default_labels(b) == -1)
-		p.status = MPROTO_NOMEM;
-	if (st != NULL) {
-		st->lines += p.lines;
-		st->bad_lines += p.bad;
-	}
-	if (p.status != MPROTO_OK)
-		return p.status;
-	return p.stored == 0 ? MPROTO_EMPTY : MPROTO_OK;
+	return mproto_parser_end(&p, st);
 }
 
 enum mproto_status
 mproto_parse_config(const char *buf, size_t len, const char *plugin,
     struct batch *b, struct mproto_stats *st)
 {
-	return parse(buf, len, plugin, b, st, true);
+	return mproto_parse(buf, len, true, plugin, b, NULL, st);
 }
 
 enum mproto_status
 mproto_parse_fetch(const char *buf, size_t len, const char *plugin,
     struct batch *b, struct mproto_stats *st)
 {
-	return parse(buf, len, plugin, b, st, false);
+	return mproto_parse(buf, len, false, plugin, b, NULL, st);
 }

@@ -17,8 +17,10 @@
  *    replaces an earlier one (Munin keeps a list, for spooled data);
  *  - graph_order is stored as sent (Munin appends every labelled field to
  *    it; consumers do that when they order fields);
- *  - lines longer than MPROTO_MAX_LINE and names longer than
- *    MPROTO_MAX_NAME are bad lines (Munin has no limits).
+ *  - lines longer than MPROTO_MAX_LINE, names longer than MPROTO_MAX_NAME
+ *    and attributes beyond MPROTO_MAX_ATTRS per field or service are bad
+ *    lines (Munin has no limits); a caller may bound the fields of a
+ *    reply (struct mproto_limits).
  *
  * No function here does I/O, logs or keeps state between calls; all are
  * safe to call from any thread on distinct arguments.
@@ -40,6 +42,12 @@
 #define MPROTO_MAX_LINE 4096
 /* Longest service (plugin, multigraph), field or attribute name, in bytes. */
 #define MPROTO_MAX_NAME 255
+/*
+ * Most attributes one field or one service may have; Munin knows about 30
+ * per field and 20 per graph.  Keeps a line's lookup of its attribute
+ * short whatever the node sends.
+ */
+#define MPROTO_MAX_ATTRS 64
 
 /* Capabilities a node announces in its "cap" reply. */
 enum mproto_cap {
@@ -61,6 +69,18 @@ enum mproto_status {
 struct mproto_stats {
 	unsigned lines;	    /* lines seen, including comments and bad lines */
 	unsigned bad_lines; /* lines rejected or values not understood */
+	unsigned dropped;   /* lines dropped at struct mproto_limits */
+};
+
+/*
+ * Bounds on what one reply may add to its batch.  max_entries counts the
+ * batch's fields plus its services (a multigraph child with no fields
+ * still costs a record downstream), including those it held before; a
+ * line that would create one more is dropped and counted in
+ * mproto_stats.dropped, lines for existing fields still count.  0: none.
+ */
+struct mproto_limits {
+	size_t max_entries;
 };
 
 /*
@@ -130,6 +150,50 @@ enum mproto_status mproto_parse_config(const char *buf, size_t len,
  */
 enum mproto_status mproto_parse_fetch(const char *buf, size_t len,
     const char *plugin, struct batch *b, struct mproto_stats *st);
+
+/*
+ * The same parsers, fed one line at a time as the node sends them, so a
+ * big reply costs the loop no more per read than the read itself.  The
+ * members are the parser's own.
+ */
+struct mproto_parser {
+	struct batch *b;
+	bool config;		       /* a config reply, else fetch */
+	char cur[MPROTO_MAX_NAME + 1]; /* current service name */
+	size_t idx;		       /* its index in b, SIZE_MAX if none */
+	size_t entries;		       /* fields + services in b */
+	size_t max_entries;	       /* 0: no bound */
+	unsigned lines, bad, dropped;  /* for struct mproto_stats */
+	unsigned stored;	       /* lines that changed b */
+	enum mproto_status status;     /* so far */
+	bool stop;		       /* ignore the rest of the reply */
+	bool done;		       /* the "." line was seen */
+};
+
+/*
+ * Starts parsing a config (config true) or fetch reply of plugin into b,
+ * which p borrows until mproto_parser_end(); lim may be NULL.
+ */
+void mproto_parser_init(struct mproto_parser *p, bool config,
+    const char *plugin, struct batch *b, const struct mproto_limits *lim);
+/*
+ * One line of the reply: len bytes (not NUL-terminated, no LF; a CR at the
+ * end is dropped).  Returns true while more lines are wanted, false once
+ * the "." line was seen or parsing stopped (the rest of the reply is
+ * then ignored).
+ */
+bool mproto_parser_line(struct mproto_parser *p, const char *line, size_t len);
+/*
+ * Ends the reply: adds Munin's default labels to a config, adds to st
+ * (may be NULL) and returns the status as mproto_parse_config() does.
+ */
+enum mproto_status mproto_parser_end(
+    struct mproto_parser *p, struct mproto_stats *st);
+
+/* mproto_parse_config() and mproto_parse_fetch() with bounds. */
+enum mproto_status mproto_parse(const char *buf, size_t len, bool config,
+    const char *plugin, struct batch *b, const struct mproto_limits *lim,
+    struct mproto_stats *st);
 
 const char *mproto_status_str(enum mproto_status s);
 

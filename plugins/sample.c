@@ -4,11 +4,18 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/hash.h"
 #include "plugins/sample.h"
+
+/* Elements scanned linearly before an array gets a name_index. */
+#define INDEX_MIN 16
 
 static int
 grow(void **v, size_t *cap, size_t n, size_t elem)
@@ -238,15 +245,92 @@ service_config_equal(const struct service *a, const struct service *b)
 	return true;
 }
 
+/*
+ * The name of element i of an array of elem-byte elements whose first
+ * member is their name (struct field, struct service).
+ */
+_Static_assert(offsetof(struct field, name) == 0, "name_at");
+_Static_assert(offsetof(struct service, name) == 0, "name_at");
+
+static const char *
+name_at(const void *v, size_t elem, size_t i)
+{
+	return *(char *const *)((const char *)v + i * elem);
+}
+
+/* The slot of ix where name is, or the empty slot where it would go. */
+static size_t *
+index_slot(
+    const struct name_index *ix, const void *v, size_t elem, const char *name)
+{
+	size_t mask = ix->cap - 1;
+	size_t i = (size_t)hash_str(HASH_INIT, name) & mask;
+
+	while (ix->slot[i] != 0 &&
+	       strcmp(name_at(v, elem, ix->slot[i] - 1), name) != 0)
+		i = (i + 1) & mask;
+	return &ix->slot[i];
+}
+
+long
+name_index_find(const struct name_index *ix, const void *v, size_t elem,
+    size_t n, const char *name)
+{
+	size_t i, *sl;
+
+	if (ix->cap == 0) {
+		for (i = 0; i < n; i++)
+			if (strcmp(name_at(v, elem, i), name) == 0)
+				return (long)i;
+		return -1;
+	}
+	sl = index_slot(ix, v, elem, name);
+	return *sl != 0 ? (long)(*sl - 1) : -1;
+}
+
+int
+name_index_add(struct name_index *ix, const void *v, size_t elem, size_t n)
+{
+	struct name_index nx;
+	size_t i;
+
+	if (ix->cap == 0 && n <= INDEX_MIN)
+		return 0;
+	if (ix->cap != 0 && 2 * n <= ix->cap) {
+		*index_slot(ix, v, elem, name_at(v, elem, n - 1)) = n;
+		return 0;
+	}
+	nx.cap = ix->cap != 0 ? ix->cap : 4 * INDEX_MIN;
+	while (nx.cap < 2 * n)
+		nx.cap *= 2;
+	nx.slot = calloc(nx.cap, sizeof(*nx.slot));
+	if (nx.slot == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		*index_slot(&nx, v, elem, name_at(v, elem, i)) = i + 1;
+	free(ix->slot);
+	*ix = nx;
+	return 0;
+}
+
+void
+name_index_cleanup(struct name_index *ix)
+{
+	free(ix->slot);
+	ix->slot = NULL;
+	ix->cap = 0;
+}
+
 struct field *
 service_field(struct service *s, const char *name, bool create)
 {
 	struct field *f;
-	size_t i;
+	long i;
 
-	for (i = 0; i < s->nfields; i++)
-		if (strcmp(s->fields[i].name, name) == 0)
-			return &s->fields[i];
+	i = name_index_find(
+	    &s->index, s->fields, sizeof(*s->fields), s->nfields, name);
+	if (i >= 0)
+		return &s->fields[i];
 	if (!create)
 		return NULL;
 	if (grow((void **)&s->fields, &s->cap, s->nfields,
@@ -257,6 +341,12 @@ service_field(struct service *s, const char *name, bool create)
 	f->name = strdup(name);
 	if (f->name == NULL)
 		return NULL;
+	if (name_index_add(&s->index, s->fields, sizeof(*s->fields),
+		s->nfields + 1) == -1) {
+		free(f->name);
+		f->name = NULL;
+		return NULL;
+	}
 	s->nfields++;
 	return f;
 }
@@ -264,24 +354,46 @@ service_field(struct service *s, const char *name, bool create)
 struct service *
 batch_service(struct batch *b, const char *name, bool create)
 {
-	struct service *s;
-	size_t i;
+	struct service s = {0};
+	long i;
 
-	for (i = 0; i < b->n; i++)
-		if (strcmp(b->services[i].name, name) == 0)
-			return &b->services[i];
+	i = name_index_find(
+	    &b->index, b->services, sizeof(*b->services), b->n, name);
+	if (i >= 0)
+		return &b->services[i];
 	if (!create)
 		return NULL;
+	s.name = strdup(name);
+	if (s.name == NULL)
+		return NULL;
+	if (batch_take(b, &s) == -1) {
+		free(s.name);
+		return NULL;
+	}
+	return &b->services[b->n - 1];
+}
+
+int
+batch_take(struct batch *b, struct service *s)
+{
+	if (name_index_find(&b->index, b->services, sizeof(*b->services), b->n,
+		s->name) >= 0) {
+		errno = EEXIST;
+		return -1;
+	}
 	if (grow((void **)&b->services, &b->cap, b->n, sizeof(*b->services)) ==
 	    -1)
-		return NULL;
-	s = &b->services[b->n];
-	memset(s, 0, sizeof(*s));
-	s->name = strdup(name);
-	if (s->name == NULL)
-		return NULL;
+		return -1;
+	b->services[b->n] = *s;
+	if (name_index_add(
+		&b->index, b->services, sizeof(*b->services), b->n + 1) == -1) {
+		memset(&b->services[b->n], 0, sizeof(b->services[b->n]));
+		errno = ENOMEM;
+		return -1;
+	}
 	b->n++;
-	return s;
+	memset(s, 0, sizeof(*s));
+	return 0;
 }
 
 int
@@ -322,6 +434,7 @@ service_cleanup(struct service *s)
 	free(s->fields);
 	free(s->name);
 	attrs_cleanup(&s->graph);
+	name_index_cleanup(&s->index);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -333,6 +446,7 @@ batch_cleanup(struct batch *b)
 	for (i = 0; i < b->n; i++)
 		service_cleanup(&b->services[i]);
 	free(b->services);
+	name_index_cleanup(&b->index);
 	memset(b, 0, sizeof(*b));
 }
 

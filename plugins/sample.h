@@ -20,6 +20,36 @@
 
 #include "lib/range.h"
 
+/*
+ * A hash index over the names of an array's elements (fields of a
+ * service, services of a batch): slot[i] is an element's position + 1, 0
+ * an empty slot; open addressing with linear probing, FNV-1a over the
+ * name.  Made only once an array outgrows a linear scan (cap 0 before).
+ * FNV-1a is not collision resistant: a node that crafts colliding names
+ * makes lookups linear again, which the munin source's field bounds keep
+ * small.  Owned by the array's holder; moves with it.
+ */
+struct name_index {
+	size_t *slot;
+	size_t cap; /* slots, a power of two; 0: no index yet */
+};
+
+/*
+ * For arrays v of n elements of elem bytes whose first member is their
+ * name (a char *): the position of name, or -1 (a linear scan while ix
+ * has no table).
+ */
+long name_index_find(const struct name_index *ix, const void *v, size_t elem,
+    size_t n, const char *name);
+/*
+ * Records that element n - 1 was appended (its name is not in ix yet).
+ * The table is made once n passes a few elements and doubled to stay at
+ * most half full.  0 / -1 on allocation failure (ix is then as it was:
+ * the caller drops the element).
+ */
+int name_index_add(struct name_index *ix, const void *v, size_t elem, size_t n);
+void name_index_cleanup(struct name_index *ix);
+
 /* An ordered key/value list; later sets of a key replace its value. */
 struct attr {
 	char *key;
@@ -62,20 +92,29 @@ struct service {
 	struct field *fields;
 	size_t nfields;
 	size_t cap;
-	bool has_config; /* config was received (or taken from cache) */
+	struct name_index index; /* fields by name */
+	bool has_config;	 /* config was received (or taken from cache) */
 };
 
 struct batch {
 	struct service *services;
 	size_t n;
 	size_t cap;
+	struct name_index index; /* services by name */
 };
 
 /* The field called name; with create, appended when missing. NULL if none
- * (or on allocation failure with create). */
+ * (or on allocation failure with create).  Constant time on average (a
+ * hash index), so a reply of n fields is parsed in O(n). */
 struct field *service_field(struct service *s, const char *name, bool create);
 /* The service called name; with create, appended when missing. */
 struct service *batch_service(struct batch *b, const char *name, bool create);
+/*
+ * Appends *s to b, taking ownership of what it holds (*s is zeroed).
+ * Returns 0; -1 with errno EEXIST when b already has a service of that
+ * name, or ENOMEM (*s is then left to the caller).
+ */
+int batch_take(struct batch *b, struct service *s);
 /* Field type from its "type" attribute; GAUGE when absent or unknown. */
 enum ds_type field_type(const struct field *f);
 /* True when a and b carry the same config: the same graph attributes and

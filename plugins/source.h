@@ -17,8 +17,9 @@
  * table for host keys it does not know itself.  A source's typed
  * settings for a host are made by settings_new on its first key, kept
  * opaque by the config, checked by settings_check once the config is
- * complete, printed by settings_print ("drover config") and freed by
- * settings_free.
+ * complete, printed by settings_print ("drover config": for every host
+ * that has settings or that the source wants, so with h->settings NULL
+ * it prints its defaults) and freed by settings_free.
  */
 #ifndef DROVER_SOURCE_H
 #define DROVER_SOURCE_H

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <cmocka.h>
 
+#include "lib/buf.h"
 #include "plugins/munin_proto.h"
 #include "tests/batch_guard.h"
 
@@ -648,6 +649,111 @@ test_error_answers(void **state)
 	batch_cleanup(&b);
 }
 
+/* A reply's bound on fields and services: lines that would create one
+ * more are dropped and counted, lines for kept fields still count. */
+static void
+test_limits(void **state)
+{
+	const char *cfg = "graph_title t\n"
+			  "a.label A\nb.label B\nc.label C\n"
+			  "multigraph t.child\nx.label X\n"
+			  "multigraph t.other\ny.label Y\n";
+	const char *fetch = "a.value 1\nb.value 2\nnew.value 3\n"
+			    "multigraph t.child\nx.value 4\n";
+	struct mproto_limits lim = {3};
+	struct mproto_stats st = {0};
+	struct batch b = {0};
+	struct service *s;
+
+	(void)state;
+	/* the service and two fields fit; c and both children do not */
+	assert_int_equal(
+	    mproto_parse(cfg, strlen(cfg), true, "t", &b, &lim, &st),
+	    MPROTO_OK);
+	assert_int_equal(b.n, 1);
+	s = &b.services[0];
+	assert_int_equal(s->nfields, 2);
+	assert_null(service_field(s, "c", false));
+	assert_int_equal(st.dropped, 5);
+	assert_int_equal(st.bad_lines, 0);
+	/* a fetch into that batch: what b holds counts against the bound */
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(
+	    mproto_parse(fetch, strlen(fetch), false, "t", &b, &lim, &st),
+	    MPROTO_OK);
+	assert_int_equal(b.n, 1);
+	assert_true(near(service_field(s, "b", false)->value, 2));
+	assert_null(service_field(s, "new", false));
+	assert_int_equal(st.dropped, 3);
+	/* no bound: everything */
+	batch_cleanup(&b);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(
+	    mproto_parse(cfg, strlen(cfg), true, "t", &b, NULL, &st),
+	    MPROTO_OK);
+	assert_int_equal(b.n, 3);
+	assert_int_equal(st.dropped, 0);
+	batch_cleanup(&b);
+}
+
+/* Attributes past MPROTO_MAX_ATTRS are bad lines; known ones still set. */
+static void
+test_attr_bound(void **state)
+{
+	struct mproto_stats st = {0};
+	struct batch b = {0};
+	struct buf text;
+	struct field *f;
+	int i;
+
+	(void)state;
+	memset(&text, 0, sizeof(text));
+	for (i = 0; i < MPROTO_MAX_ATTRS + 10; i++)
+		buf_printf(&text, "f.a%d v\ngraph_k%d v\n", i, i);
+	buf_printf(&text, "f.a0 again\n");
+	assert_int_equal(
+	    mproto_parse_config(text.p, text.len, "p", &b, &st), MPROTO_OK);
+	assert_int_equal(b.services[0].graph.n, MPROTO_MAX_ATTRS);
+	f = service_field(&b.services[0], "f", false);
+	assert_int_equal(f->attrs.n, MPROTO_MAX_ATTRS + 2); /* + label */
+	assert_string_equal(attrs_get(&f->attrs, "a0"), "again");
+	assert_int_equal(st.bad_lines, 20);
+	buf_free(&text);
+	batch_cleanup(&b);
+}
+
+/* Fed line by line, in any cut, the parser builds what one call does. */
+static void
+test_streaming_equal(void **state)
+{
+	struct mproto_parser p;
+	struct batch whole = {0}, fed = {0};
+	const char *text, *nl;
+	char *buf;
+	size_t len;
+
+	(void)state;
+	buf = load("config_diskstats.txt", &len);
+	text = buf;
+	assert_int_equal(
+	    mproto_parse_config(buf, len, "diskstats", &whole, NULL),
+	    MPROTO_OK);
+	mproto_parser_init(&p, true, "diskstats", &fed, NULL);
+	while ((nl = memchr(text, '\n', len - (size_t)(text - buf))) != NULL) {
+		if (!mproto_parser_line(&p, text, (size_t)(nl - text)))
+			break;
+		text = nl + 1;
+	}
+	assert_int_equal(mproto_parser_end(&p, NULL), MPROTO_OK);
+	assert_int_equal(fed.n, whole.n);
+	for (len = 0; len < whole.n; len++)
+		assert_true(service_config_equal(
+		    &fed.services[len], &whole.services[len]));
+	free(buf);
+	batch_cleanup(&whole);
+	batch_cleanup(&fed);
+}
+
 static void
 test_timeout_keeps_values(void **state)
 {
@@ -939,6 +1045,9 @@ main(void)
 	    cmocka_unit_test(test_bad_multigraph_names),
 	    cmocka_unit_test(test_config_line_rules),
 	    cmocka_unit_test(test_no_trailing_newline),
+	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_attr_bound),
+	    cmocka_unit_test(test_streaming_equal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -48,6 +49,53 @@ test_batch_lookup_and_copy(void **state)
 	assert_true(copy.fields[0].has_value);
 	assert_string_equal(attrs_get(&copy.fields[0].attrs, "type"), "DERIVE");
 	service_cleanup(&copy);
+	batch_cleanup(&b);
+}
+
+/* Past the linear scan the hash index finds every name, in order of
+ * arrival, and batch_take refuses a second service of a name. */
+static void
+test_many_names(void **state)
+{
+	struct batch b = {0};
+	struct service *s, t = {0};
+	char name[32];
+	size_t i;
+
+	(void)state;
+	s = batch_service(&b, "big", true);
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "f%zu", i);
+		assert_non_null(service_field(s, name, true));
+	}
+	assert_int_equal(s->nfields, 5000);
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "f%zu", i);
+		assert_ptr_equal(service_field(s, name, false), &s->fields[i]);
+		assert_ptr_equal(service_field(s, name, true), &s->fields[i]);
+	}
+	assert_int_equal(s->nfields, 5000);
+	assert_null(service_field(s, "f5000", false));
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "s%zu", i);
+		assert_non_null(batch_service(&b, name, true));
+	}
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "s%zu", i);
+		assert_ptr_equal(
+		    batch_service(&b, name, false), &b.services[i + 1]);
+	}
+	t.name = strdup("s17");
+	assert_int_equal(batch_take(&b, &t), -1);
+	assert_non_null(t.name);
+	free(t.name);
+	t.name = strdup("new");
+	assert_int_equal(batch_take(&b, &t), 0);
+	assert_null(t.name);
+	assert_ptr_equal(batch_service(&b, "new", false), &b.services[301]);
+	assert_int_equal(service_copy(&t, &b.services[0]), 0);
+	assert_ptr_equal(service_field(&t, "f4999", false), &t.fields[4999]);
+	service_cleanup(&t);
 	batch_cleanup(&b);
 }
 
@@ -187,6 +235,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_attrs_replace_keeps_order),
 	    cmocka_unit_test(test_batch_lookup_and_copy),
+	    cmocka_unit_test(test_many_names),
 	    cmocka_unit_test(test_field_spec_parse),
 	    cmocka_unit_test(test_service_config_equal),
 	    cmocka_unit_test(test_sanitise_like_munin),
