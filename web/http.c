@@ -366,7 +366,8 @@ graph_done(void *arg, const struct render_result *res)
 		resume(r);
 		return;
 	}
-	r->fd = open(res->path, O_RDONLY | O_CLOEXEC);
+	/* the renderer's descriptor: the image even if the file is gone */
+	r->fd = fcntl(res->fd, F_DUPFD_CLOEXEC, 0);
 	if (r->fd == -1 || fstat(r->fd, &st) == -1) {
 		log_warn("web: cannot open rendered %s", res->path);
 		r->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
