@@ -16,6 +16,7 @@
 #include "alerts/check.h"
 #include "collector/conf.h"
 #include "collector/ingest.h"
+#include "lib/dirlock.h"
 #include "lib/log.h"
 #include "plugins/sources.h"
 #include "collector/poller.h"
@@ -97,7 +98,9 @@ struct daemon {
 	struct renderer *render;
 	struct alerts *alerts;
 	struct outputs *outputs;
-	char spool_dir[4096];	/* the pages' spool, fixed at start */
+	char spool_dir[4096];	 /* the pages' spool, fixed at start */
+	struct dirlock locks[3]; /* state_dir, dbdir, graph_cache */
+	size_t nlocks;
 	uv_timer_t alert_timer; /* staleness checks and state saves */
 	uv_timer_t fresh_timer; /* Nagios freshness, once per interval */
 	uv_signal_t sigterm, sigint, sighup;
@@ -238,23 +241,6 @@ poll_stats(void *arg, struct web_poll_stats *out)
 	out->deferred = ss.deferred;
 }
 
-/* The state dir keeps what must survive a restart; 0700, it may hold
- * page contents. */
-static struct alerts *
-open_alerts(const struct conf *c)
-{
-	char path[4096];
-
-	if (mkdir(c->state_dir, 0700) == -1 && errno != EEXIST) {
-		log_warn("alerts: cannot create state_dir %s; alert state will "
-			 "not survive a restart",
-		    c->state_dir);
-		return alerts_new(NULL);
-	}
-	snprintf(path, sizeof(path), "%s/alerts.json", c->state_dir);
-	return alerts_new(path);
-}
-
 /* mkdir -p with mode for the last component. */
 static int
 mkdirs(const char *path, mode_t mode)
@@ -274,6 +260,83 @@ mkdirs(const char *path, mode_t mode)
 		*p = '/';
 	}
 	return mkdir(buf, mode) == -1 && errno != EEXIST ? -1 : 0;
+}
+
+/*
+ * One drover per directory: state_dir, dbdir and graph_cache are locked
+ * (made first when missing) before anything is written there.  -1
+ * (logged, naming the path and the holder's pid) when another process
+ * holds one; a directory that cannot be made or locked (read-only, no
+ * permission) is logged and run without the lock, nothing else holds it
+ * either.
+ */
+static int
+take_locks(struct daemon *d)
+{
+	const struct {
+		const char *key, *dir;
+		mode_t mode;
+	} dirs[] = {
+	    /* 0700: the state may hold page contents */
+	    {"state_dir", d->conf->state_dir, 0700},
+	    {"dbdir", d->conf->dbdir, 0755},
+	    {"graph_cache", d->conf->graph_cache, 0700},
+	};
+	struct dirlock *l;
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		l = &d->locks[d->nlocks];
+		if (mkdirs(dirs[i].dir, dirs[i].mode) == -1) {
+			log_warn("drover: cannot create %s %s", dirs[i].key,
+			    dirs[i].dir);
+			continue;
+		}
+		if (dirlock_take(l, dirs[i].dir) == 0) {
+			d->nlocks++;
+			continue;
+		}
+		if (errno != EAGAIN) {
+			log_warn("drover: cannot lock %s %s (%s); a second "
+				 "drover on it would go unnoticed",
+			    dirs[i].key, dirs[i].dir, l->path);
+			continue;
+		}
+		if (l->holder > 0)
+			log_warnx("drover: %s %s is in use by another drover, "
+				  "pid %ld (lock %s); not starting",
+			    dirs[i].key, dirs[i].dir, (long)l->holder, l->path);
+		else
+			log_warnx("drover: %s %s is in use by another "
+				  "process (lock %s); not starting",
+			    dirs[i].key, dirs[i].dir, l->path);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+release_locks(struct daemon *d)
+{
+	while (d->nlocks > 0)
+		dirlock_release(&d->locks[--d->nlocks]);
+}
+
+/* The state dir keeps what must survive a restart; 0700, it may hold
+ * page contents. */
+static struct alerts *
+open_alerts(const struct conf *c)
+{
+	char path[4096];
+
+	if (mkdir(c->state_dir, 0700) == -1 && errno != EEXIST) {
+		log_warn("alerts: cannot create state_dir %s; alert state will "
+			 "not survive a restart",
+		    c->state_dir);
+		return alerts_new(NULL);
+	}
+	snprintf(path, sizeof(path), "%s/alerts.json", c->state_dir);
+	return alerts_new(path);
 }
 
 /* The graph renderer on graph_cache; NULL (graphs off, logged) when the
@@ -325,6 +388,11 @@ cmd_run(const char *path)
 	d.conf = load_conf(path);
 	if (d.conf == NULL)
 		return 1;
+	if (take_locks(&d) == -1) {
+		release_locks(&d);
+		conf_free(d.conf);
+		return 1;
+	}
 	setenv("UV_THREADPOOL_SIZE", THREADPOOL_SIZE, 0);
 	d.loop = uv_default_loop();
 	signal(SIGPIPE, SIG_IGN);
@@ -396,6 +464,7 @@ cmd_run(const char *path)
 	ingest_free(d.in);
 	catalog_free(d.cat);
 	conf_free(d.conf);
+	release_locks(&d);
 	if (uv_loop_close(d.loop) == 0)
 		ret = 0;
 	return ret;

@@ -449,7 +449,8 @@ page_health(struct catalog *cat, const struct web_poll_stats *polls,
 		    "%llu / %llu</td></tr><tr><th>render time avg / max "
 		    "(ms)</th><td class=num>%.1f / %.1f</td></tr>"
 		    "<tr><th>graph cache</th><td class=num>%zu files, %zu "
-		    "KiB</td></tr>",
+		    "KiB</td></tr><tr><th>graph files removed by others"
+		    "</th><td class=num>%llu</td></tr>",
 		    (unsigned long long)rs->requests,
 		    (unsigned long long)rs->hits,
 		    rs->requests
@@ -460,7 +461,8 @@ page_health(struct catalog *cat, const struct web_poll_stats *polls,
 		    (unsigned long long)rs->timeouts,
 		    rs->renders ? rs->render_ms_total / (double)rs->renders
 				: 0.0,
-		    rs->render_ms_max, rs->files, rs->bytes / 1024);
+		    rs->render_ms_max, rs->files, rs->bytes / 1024,
+		    (unsigned long long)rs->vanished);
 	}
 	buf_puts(&b, "</table><h2>Graphs</h2><div class=graphs>");
 	for (i = 0; self != NULL && i < 4; i++) {
