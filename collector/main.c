@@ -322,21 +322,23 @@ release_locks(struct daemon *d)
 		dirlock_release(&d->locks[--d->nlocks]);
 }
 
-/* The state dir keeps what must survive a restart; 0700, it may hold
- * page contents. */
+/*
+ * The alert engine with its state in state_dir (made by take_locks).
+ * Saved once at once: a state_dir that cannot be written (read-only,
+ * missing) shows on /health from the start, and monitoring goes on with
+ * the state in memory, saved again whenever it is due.
+ */
 static struct alerts *
 open_alerts(const struct conf *c)
 {
+	struct alerts *a;
 	char path[4096];
 
-	if (mkdir(c->state_dir, 0700) == -1 && errno != EEXIST) {
-		log_warn("alerts: cannot create state_dir %s; alert state will "
-			 "not survive a restart",
-		    c->state_dir);
-		return alerts_new(NULL);
-	}
 	snprintf(path, sizeof(path), "%s/alerts.json", c->state_dir);
-	return alerts_new(path);
+	a = alerts_new(path);
+	if (a != NULL)
+		alerts_save(a);
+	return a;
 }
 
 /* The graph renderer on graph_cache; NULL (graphs off, logged) when the

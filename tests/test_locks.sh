@@ -8,7 +8,6 @@
 . "$top_srcdir/tests/lib/common.sh" || exit 99
 . "$top_srcdir/tests/lib/health.sh" || exit 99
 need curl curl
-need timeout coreutils
 set -o pipefail
 
 HOST=$(hostname)

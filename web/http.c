@@ -547,6 +547,7 @@ dispatch(struct req *r)
 		struct web_poll_stats ps = {0};
 		struct rrd_writer_stats ws = {0};
 		struct renderer_stats rs;
+		struct alerts_stats as;
 
 		if (w->stats.polls != NULL)
 			w->stats.polls(w->stats.polls_arg, &ps);
@@ -554,8 +555,12 @@ dispatch(struct req *r)
 			rrd_writer_stats(w->stats.writer, &ws);
 		if (w->render != NULL)
 			renderer_stats(w->render, &rs);
+		if (w->alerts != NULL)
+			alerts_stats(w->alerts, &as);
+		deliveries(w, &os);
 		body = page_health(w->cat, &ps, &ws,
-		    w->render != NULL ? &rs : NULL, now, &len);
+		    w->render != NULL ? &rs : NULL,
+		    w->alerts != NULL ? &as : NULL, &os, now, &len);
 		break;
 	}
 	case R_CSS: {
