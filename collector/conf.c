@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include <grp.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -268,6 +270,8 @@ conf_free(struct conf *c)
 	free(c->rrdcached_socket);
 	free(c->graph_cache);
 	free(c->state_dir);
+	free(c->user);
+	free(c->group);
 	free(c->nagios_command_file);
 	free(c->listen_addr);
 	free(c->notify.smtp_url);
@@ -588,6 +592,26 @@ global_key(struct conf *c, const char *key, const char *val,
 			return -1;
 		}
 		set_str(&c->nagios_command_file, val);
+		return 0;
+	}
+	/* checked here, so "drover config" names the line of a typo; the
+	 * daemon looks the account up again when it drops to it */
+	if (strcmp(key, "user") == 0) {
+		if (getpwnam(val) == NULL) {
+			conf_error_add(
+			    errs, w, "user \"%s\" does not exist", val);
+			return -1;
+		}
+		set_str(&c->user, val);
+		return 0;
+	}
+	if (strcmp(key, "group") == 0) {
+		if (getgrnam(val) == NULL) {
+			conf_error_add(
+			    errs, w, "group \"%s\" does not exist", val);
+			return -1;
+		}
+		set_str(&c->group, val);
 		return 0;
 	}
 	if (strcmp(key, "local_node") == 0) {

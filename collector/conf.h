@@ -8,7 +8,7 @@
  * its own keys (interval, max_concurrency, physical_concurrency, timeout,
  * connect_timeout, idle_timeout, listen, local_node, nagios_command_file;
  * per host physical, timeout and interval; the notification keys
- * state_dir, smtp_*, notify_* and contact.NAME.{webhook,
+ * state_dir, user, group, smtp_*, notify_* and contact.NAME.{webhook,
  * webhook_token_file,email,severities,renotify,recovery}, checked here
  * with file:line like every other key).  A host key drover does not know
  * itself is asked of the sources' key tables (plugins/sources.c), such
@@ -68,6 +68,10 @@ struct conf {
 					  FIFO or a file); NULL: none */
 	unsigned graph_cache_mb;       /* cache size cap, MiB, default 256 */
 	char *state_dir;	       /* alert state, notification spool */
+	char *user;		       /* "user": whom "run" becomes after
+					  start-up; NULL: "drover" if that
+					  account exists (collector/privdrop.h) */
+	char *group;		       /* "group"; NULL: the user's own */
 	unsigned alert_attempts;       /* samples before a hard change; 0:
 					  not set (built-in: 2, ipmi_volts 1) */
 	unsigned interval;	       /* seconds, default 300 */

@@ -6,10 +6,12 @@
  */
 #include "config.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "collector/conf.h"
+#include "collector/privdrop.h"
 #include "plugins/source.h"
 #include "plugins/sources.h"
 
@@ -43,6 +45,15 @@ conf_print(const struct conf *c, FILE *out)
 	fprintf(out, "graph_cache %s\ngraph_cache_size %u\n", c->graph_cache,
 	    c->graph_cache_mb);
 	fprintf(out, "state_dir %s\n", c->state_dir);
+	if (c->user != NULL)
+		fprintf(out, "user %s\n", c->user);
+	else if (getpwnam(PRIVDROP_DEFAULT_USER) != NULL)
+		fprintf(out, "user %s\n", PRIVDROP_DEFAULT_USER);
+	else
+		fprintf(out, "# user %s: no such account, \"run\" stays root\n",
+		    PRIVDROP_DEFAULT_USER);
+	if (c->group != NULL)
+		fprintf(out, "group %s\n", c->group);
 	if (c->alert_attempts > 0)
 		fprintf(out, "alert_attempts %u\n", c->alert_attempts);
 	if (c->notify.smtp_url != NULL)

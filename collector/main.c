@@ -16,8 +16,10 @@
 #include "alerts/check.h"
 #include "collector/conf.h"
 #include "collector/ingest.h"
+#include "collector/privdrop.h"
 #include "lib/dirlock.h"
 #include "lib/log.h"
+#include "plugins/source.h"
 #include "plugins/sources.h"
 #include "collector/poller.h"
 #include "rrd/rrd_writer.h"
@@ -104,6 +106,7 @@ struct daemon {
 	uv_timer_t alert_timer; /* staleness checks and state saves */
 	uv_timer_t fresh_timer; /* Nagios freshness, once per interval */
 	uv_signal_t sigterm, sigint, sighup;
+	struct privdrop pd; /* whom the daemon became at start */
 };
 
 static void
@@ -168,7 +171,104 @@ web_settings_of(const struct conf *c, struct web_settings *s)
 	s->dbdir = c->dbdir;
 	s->rrdcached_socket = c->rrdcached_socket;
 	s->interval = c->interval;
+	s->listen_fd = 0; /* web_new binds, unless cmd_run opened one */
 	return s;
+}
+
+/*
+ * Calls fn for each device node a host of c has a source read (a path
+ * may come once per host).  Stops at and returns fn's first non-zero.
+ */
+static int
+each_device(const struct conf *c,
+    int (*fn)(void *arg, const struct conf_host *h, const char *path),
+    void *arg)
+{
+	const char *const *dev;
+	struct source_host sh;
+	size_t i, j, k;
+	int r;
+
+	for (i = 0; i < c->nhosts; i++) {
+		for (j = 0; j < nsources; j++) {
+			if (sources[j]->devices == NULL)
+				continue;
+			conf_host_source(c, &c->hosts[i], sources[j], &sh);
+			if (!sources[j]->wanted(&sh))
+				continue;
+			dev = sources[j]->devices(&sh);
+			for (k = 0; dev != NULL && dev[k] != NULL; k++) {
+				r = fn(arg, &c->hosts[i], dev[k]);
+				if (r != 0)
+					return r;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+give_device(void *arg, const struct conf_host *h, const char *path)
+{
+	if (privdrop_device(arg, path) == -1)
+		log_warn("drover: %s: cannot give %s to the daemon's group",
+		    h->name, path);
+	return 0;
+}
+
+static int
+is_path(void *arg, const struct conf_host *h, const char *path)
+{
+	(void)h;
+	return strcmp(arg, path) == 0;
+}
+
+struct reload_check {
+	const struct conf *old;
+	const struct privdrop *pd;
+};
+
+/* A device the new config reads and the running one did not. */
+static int
+warn_new_device(void *arg, const struct conf_host *h, const char *path)
+{
+	const struct reload_check *rc = arg;
+
+	if (each_device(rc->old, is_path, (void *)path) == 0 &&
+	    access(path, F_OK) == 0 && access(path, R_OK | W_OK) == -1)
+		log_warnx("conf: %s: %s was not given to %s before the "
+			  "privilege drop; a reload cannot, a restart does",
+		    h->name, path, rc->pd->user);
+	return 0;
+}
+
+/*
+ * What a reload from old to c would need root for, which the daemon no
+ * longer has once it dropped it: logged, the rest of c still applies.
+ */
+static void
+reload_needs_root(
+    const struct privdrop *pd, const struct conf *old, const struct conf *c)
+{
+	struct reload_check rc = {old, pd};
+	bool same_user, same_group;
+
+	same_user = (old->user == NULL) == (c->user == NULL) &&
+		    (c->user == NULL || strcmp(old->user, c->user) == 0);
+	same_group = (old->group == NULL) == (c->group == NULL) &&
+		     (c->group == NULL || strcmp(old->group, c->group) == 0);
+	if (!same_user || !same_group)
+		log_warnx("conf: a new user or group takes a restart; still "
+			  "running as %s",
+		    pd->user);
+	if (!pd->drop && pd->root)
+		return;
+	if (strcmp(c->dbdir, old->dbdir) != 0 && !privdrop_writable(c->dbdir))
+		log_warnx("conf: dbdir %s is not writable by %s; a reload "
+			  "cannot make it after the privilege drop, a restart "
+			  "does",
+		    c->dbdir, pd->user);
+	each_device(c, warn_new_device, &rc);
 }
 
 static void
@@ -191,6 +291,7 @@ on_hup(uv_signal_t *s, int signum)
 	if (strcmp(c->dbdir, d->conf->dbdir) != 0)
 		log_warnx(
 		    "conf: dbdir changed to %s; new files go there", c->dbdir);
+	reload_needs_root(&d->pd, d->conf, c);
 	if (poller_apply(d->poller, c) == -1) {
 		log_warnx("conf: cannot apply the new config; keeping the "
 			  "running one");
@@ -264,7 +365,8 @@ mkdirs(const char *path, mode_t mode)
 
 /*
  * One drover per directory: state_dir, dbdir and graph_cache are locked
- * (made first when missing) before anything is written there.  -1
+ * (made first when missing) before anything is written there, or given
+ * to the user drover becomes (own_dir, after).  -1
  * (logged, naming the path and the holder's pid) when another process
  * holds one; a directory that cannot be made or locked (read-only, no
  * permission) is logged and run without the lock, nothing else holds it
@@ -294,6 +396,12 @@ take_locks(struct daemon *d)
 		}
 		if (dirlock_take(l, dirs[i].dir) == 0) {
 			d->nlocks++;
+			/* the user's, so that a start as that user locks it
+			 * exclusively too */
+			if (d->pd.drop && !l->shared &&
+			    fchown(l->fd, d->pd.uid, d->pd.gid) == -1)
+				log_warn("drover: cannot give %s to %s",
+				    l->path, d->pd.user);
 			continue;
 		}
 		if (errno != EAGAIN) {
@@ -323,22 +431,18 @@ release_locks(struct daemon *d)
 }
 
 /*
- * The alert engine with its state in state_dir (made by take_locks).
- * Saved once at once: a state_dir that cannot be written (read-only,
- * missing) shows on /health from the start, and monitoring goes on with
- * the state in memory, saved again whenever it is due.
+ * The alert engine with its state in state_dir (made by take_locks and
+ * own_dir).  A state_dir that cannot be written (read-only, missing) is
+ * no reason to stop: monitoring goes on with the state in memory, saved
+ * again whenever it is due, and /health says so.
  */
 static struct alerts *
 open_alerts(const struct conf *c)
 {
-	struct alerts *a;
 	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/alerts.json", c->state_dir);
-	a = alerts_new(path);
-	if (a != NULL)
-		alerts_save(a);
-	return a;
+	return alerts_new(path);
 }
 
 /* The graph renderer on graph_cache; NULL (graphs off, logged) when the
@@ -346,9 +450,10 @@ open_alerts(const struct conf *c)
 static struct renderer *
 open_renderer(uv_loop_t *loop, const struct conf *c)
 {
+	static const struct privdrop stay = {0}; /* made, never given */
 	struct renderer_opts o = {0};
 
-	if (mkdirs(c->graph_cache, 0700) == -1) {
+	if (privdrop_own_dir(&stay, c->graph_cache, 0700) == -1) {
 		log_warn("web: cannot create graph_cache %s; graphs are off",
 		    c->graph_cache);
 		return NULL;
@@ -375,6 +480,32 @@ global_init(const struct conf *c)
 			fatalx("drover: %s", err);
 }
 
+/* A directory the daemon writes, made and given to the user it becomes;
+ * a failure is logged (what needs it says so later). */
+static void
+own_dir(const struct privdrop *pd, const char *dir, mode_t mode)
+{
+	if (privdrop_own_dir(pd, dir, mode) == -1)
+		log_warn("drover: cannot make %s for %s", dir, pd->user);
+}
+
+/* Each directory the user cannot write after the drop (another user's,
+ * as a Munin dbdir kept by the munin user), logged loudly. */
+static void
+check_dirs(const struct conf *c, const struct privdrop *pd)
+{
+	const char *dir[] = {c->state_dir, c->dbdir, c->graph_cache};
+	size_t i;
+
+	for (i = 0; pd->drop && i < sizeof(dir) / sizeof(dir[0]); i++)
+		if (!privdrop_writable(dir[i]))
+			log_warnx("drover: WARNING: %s is not writable by %s "
+				  "(uid %u); chown -R %s %s, or set \"user\" "
+				  "to its owner",
+			    dir[i], pd->user, (unsigned)pd->uid, pd->user,
+			    dir[i]);
+}
+
 static int
 cmd_run(const char *path)
 {
@@ -390,6 +521,8 @@ cmd_run(const char *path)
 	d.conf = load_conf(path);
 	if (d.conf == NULL)
 		return 1;
+	if (privdrop_plan(d.conf->user, d.conf->group, path, &d.pd) == -1)
+		return 1;
 	if (take_locks(&d) == -1) {
 		release_locks(&d);
 		conf_free(d.conf);
@@ -398,21 +531,25 @@ cmd_run(const char *path)
 	setenv("UV_THREADPOOL_SIZE", THREADPOOL_SIZE, 0);
 	d.loop = uv_default_loop();
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * As root, in this order: what needs root (the source libraries,
+	 * the directories, state and secrets read, the listen socket,
+	 * rrdcached, device nodes), then the drop, and only then the
+	 * threads (RRD writer, renderer; libuv's pool starts on first use).
+	 */
 	/* at start-up, not at the first read: a broken library is fatal */
 	global_init(d.conf);
+	/* 0700: the state may hold page contents, graphs private ones */
+	own_dir(&d.pd, d.conf->state_dir, 0700);
+	own_dir(&d.pd, d.conf->dbdir, 0755);
+	own_dir(&d.pd, d.conf->graph_cache, 0700);
 	d.cat = catalog_new();
-	d.writer = rrd_writer_new(d.conf->rrdcached_socket, RRD_QUEUE_MAX);
-	if (d.cat == NULL || d.writer == NULL)
-		fatalx("drover: cannot start the RRD writer");
-	d.in = ingest_new(d.cat, d.writer);
+	if (d.cat == NULL)
+		fatalx("drover: out of memory");
 	d.alerts = open_alerts(d.conf);
 	if (d.alerts == NULL)
 		fatalx("drover: out of memory");
 	alerts_set_defaults(d.alerts, alerts_defaults_of(d.conf, &ad));
-	d.poller = poller_new(d.loop, d.cat, d.in, d.writer, sources, nsources);
-	if (d.in == NULL || d.poller == NULL)
-		fatalx("drover: out of memory");
-	ingest_set_alerts(d.in, d.alerts);
 	snprintf(
 	    d.spool_dir, sizeof(d.spool_dir), "%s/spool", d.conf->state_dir);
 	d.outputs =
@@ -420,6 +557,32 @@ cmd_run(const char *path)
 	if (d.outputs == NULL)
 		fatalx("drover: cannot start the alert outputs");
 	alerts_add_output(d.alerts, outputs_event, d.outputs);
+	web_settings_of(d.conf, &wset);
+	wset.listen_fd = web_listen(&wset);
+	if (wset.listen_fd == -1)
+		fatalx("drover: cannot start the web server");
+	if (d.conf->rrdcached_socket != NULL &&
+	    rrd_writer_connect(d.conf->rrdcached_socket) == -1)
+		log_warnx("rrd: rrdcached %s does not answer yet; the writer "
+			  "retries as %s",
+		    d.conf->rrdcached_socket, d.pd.user);
+	each_device(d.conf, give_device, &d.pd);
+	/* made as root since, inside a top own_dir may not look into */
+	own_dir(&d.pd, d.spool_dir, 0700);
+	if (privdrop_drop(&d.pd) == -1)
+		fatalx("drover: cannot drop privileges");
+	check_dirs(d.conf, &d.pd);
+	/* the first save, as the user we now are: a state_dir it cannot
+	 * write shows on /health from the start */
+	alerts_save(d.alerts);
+	d.writer = rrd_writer_new(d.conf->rrdcached_socket, RRD_QUEUE_MAX);
+	if (d.writer == NULL)
+		fatalx("drover: cannot start the RRD writer");
+	d.in = ingest_new(d.cat, d.writer);
+	d.poller = poller_new(d.loop, d.cat, d.in, d.writer, sources, nsources);
+	if (d.in == NULL || d.poller == NULL)
+		fatalx("drover: out of memory");
+	ingest_set_alerts(d.in, d.alerts);
 	uv_timer_init(d.loop, &d.fresh_timer);
 	d.fresh_timer.data = &d;
 	uv_timer_start(&d.fresh_timer, on_fresh_timer,
@@ -435,8 +598,7 @@ cmd_run(const char *path)
 	wstats.polls_arg = d.poller;
 	wstats.writer = d.writer;
 	wstats.outputs = d.outputs;
-	d.web = web_new(d.loop, web_settings_of(d.conf, &wset), d.cat, d.render,
-	    d.alerts, &wstats);
+	d.web = web_new(d.loop, &wset, d.cat, d.render, d.alerts, &wstats);
 	if (d.web == NULL)
 		fatalx("drover: cannot start the web server");
 	uv_signal_init(d.loop, &d.sigterm);

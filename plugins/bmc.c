@@ -920,6 +920,21 @@ poll_once(const struct source_host *h, struct batch *b, char *line, size_t len)
 	return 0;
 }
 
+/*
+ * "ipmi local": FreeIPMI's in-band driver opens the OpenIPMI device
+ * (ipmi_devintf) on every read, under any of these names.  The KCS and
+ * SSIF fallbacks need raw I/O (CAP_SYS_RAWIO), which drover never keeps.
+ */
+static const char *const *
+bmc_devices(const struct source_host *h)
+{
+	static const char *const dev[] = {
+	    "/dev/ipmi0", "/dev/ipmi/0", "/dev/ipmidev/0", NULL};
+	const struct bmc_settings *bs = h->settings;
+
+	return bs != NULL && bs->local ? dev : NULL;
+}
+
 /* Sorted by key. */
 static const struct source_key keys[] = {
     {"ipmi", key_local},
@@ -948,6 +963,7 @@ const struct source source_ipmi = {
     .wanted = bmc_wanted,
     .interval = bmc_interval,
     .global_init = global_init,
+    .devices = bmc_devices,
     .init = src_init,
     .poll = src_poll,
     .cancel = src_cancel,

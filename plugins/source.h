@@ -96,6 +96,13 @@ struct source {
 	/* Once per process before the first poll, when a host wants the
 	 * source; NULL: nothing to do.  0 / -1 with err set. */
 	int (*global_init)(char *err, size_t errlen);
+	/*
+	 * Device nodes h's target opens on every read (NULL-terminated;
+	 * those absent on this machine are skipped), or NULL: none.  The
+	 * daemon gives them to its group before it drops root, since the
+	 * library reopens them on each read; NULL hook: none.
+	 */
+	const char *const *(*devices)(const struct source_host *h);
 	/* Per-target state for host (named in messages); NULL on ENOMEM. */
 	void *(*init)(uv_loop_t *loop, const char *host);
 	/* Starts a poll; h and what it points to are borrowed for the

@@ -285,6 +285,12 @@ client_ready(struct rrd_writer *w)
 	return rrdc_connect(w->daemon) == 0 ? 0 : -1;
 }
 
+int
+rrd_writer_connect(const char *rrdcached)
+{
+	return rrdc_connect(rrdcached) == 0 ? 0 : -1;
+}
+
 /* Same value, where "U" is NaN. */
 static bool
 limit_equal(const char *conf, double file)

@@ -65,6 +65,15 @@ struct rrd_writer_stats {
  * Returns NULL with errno set on failure.
  */
 struct rrd_writer *rrd_writer_new(const char *rrdcached, size_t queue_max);
+/*
+ * Connects librrd's process-wide rrdcached client to rrdcached now, on
+ * the calling thread and before any writer starts, so that a socket only
+ * root may open stays open once the daemon has dropped root; the writer
+ * reuses the connection (a reconnect, after rrdcached restarts, is made
+ * as the user).  0, or -1 when rrdcached does not answer (the writer
+ * retries).
+ */
+int rrd_writer_connect(const char *rrdcached);
 
 /*
  * Queues job; takes ownership in every case.  Never blocks on I/O (only

@@ -377,6 +377,48 @@ test_print_roundtrip(void **state)
 	conf_free(c2);
 }
 
+/* "user" and "group" name existing accounts (checked with file:line)
+ * and print back; without "user" the default is printed as what it is. */
+static void
+test_user_group(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	c = parse("interval 60\nuser nobody\ngroup nogroup\n", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->user, "nobody");
+	assert_string_equal(c->group, "nogroup");
+	f = open_memstream(&buf, &len);
+	conf_print(c, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "\nuser nobody\ngroup nogroup\n"));
+	free(buf);
+	conf_free(c);
+	c = parse("user no-such-user-x\n\ngroup no-such-group-x\n", &errs);
+	assert_true(has_error(
+	    &errs, "t.conf:1: user \"no-such-user-x\" does not exist"));
+	assert_true(has_error(
+	    &errs, "t.conf:3: group \"no-such-group-x\" does not exist"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	c = parse("interval 60\n", &errs);
+	assert_null(c->user);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	conf_print(c, f);
+	fclose(f);
+	assert_true(strstr(buf, "\nuser drover\n") != NULL ||
+		    strstr(buf, "\n# user drover: no such account") != NULL);
+	free(buf);
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
 /* A password file of mode mode holding "secret\n"; its path in out. */
 static void
 password_file(char *out, size_t len, mode_t mode)
@@ -576,6 +618,7 @@ main(void)
 	    cmocka_unit_test(test_local_node_target),
 	    cmocka_unit_test(test_notify_keys),
 	    cmocka_unit_test(test_print_roundtrip),
+	    cmocka_unit_test(test_user_group),
 	    cmocka_unit_test(test_ipmi_keys),
 	    cmocka_unit_test(test_ipmi_local),
 	    cmocka_unit_test(test_ipmi_password_file_must_be_private),

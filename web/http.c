@@ -732,21 +732,96 @@ arm(struct web *w)
 		uv_timer_start(&w->timer, on_timer, 1000, 0);
 }
 
+/* s's address in *ss (port included); 0, or -1 (logged) when it is not
+ * an IP address. */
+static int
+listen_sockaddr(
+    const struct web_settings *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in6 *sa6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sa4 = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s->listen_addr, &sa4->sin_addr) == 1) {
+		sa4->sin_family = AF_INET;
+		sa4->sin_port = htons((uint16_t)s->listen_port);
+		*len = sizeof(*sa4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s->listen_addr, &sa6->sin6_addr) == 1) {
+		sa6->sin6_family = AF_INET6;
+		sa6->sin6_port = htons((uint16_t)s->listen_port);
+		*len = sizeof(*sa6);
+		return 0;
+	}
+	log_warnx(
+	    "web: listen address %s is not an IP address", s->listen_addr);
+	return -1;
+}
+
+/* As MHD binds: SO_REUSEADDR, IPv6 only on an IPv6 address. */
+int
+web_listen(const struct web_settings *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd = -1, low, on = 1;
+
+	if (listen_sockaddr(s, &ss, &len) == -1)
+		return -1;
+	fd =
+	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		goto fail;
+	/* fd 0 would read as "no socket" in web_settings */
+	if (fd < 3) {
+		low = fd;
+		fd = fcntl(low, F_DUPFD_CLOEXEC, 3);
+		close(low);
+		if (fd == -1)
+			goto fail;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    (ss.ss_family == AF_INET6 &&
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) ==
+		    -1) ||
+	    bind(fd, (struct sockaddr *)&ss, len) == -1 ||
+	    listen(fd, SOMAXCONN) == -1)
+		goto fail;
+	return fd;
+fail:
+	log_warn(
+	    "web: cannot listen on %s port %u", s->listen_addr, s->listen_port);
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
 struct web *
 web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
     struct renderer *render, struct alerts *alerts,
     const struct web_stats *stats)
 {
-	struct sockaddr_in6 sa6 = {0};
-	struct sockaddr_in sa4 = {0};
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	const union MHD_DaemonInfo *info;
-	struct sockaddr *sa;
 	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
 	struct web *w;
+	int fd;
 
-	w = calloc(1, sizeof(*w));
-	if (w == NULL)
+	if (listen_sockaddr(c, &ss, &sslen) == -1) {
+		if (c->listen_fd > 0)
+			close(c->listen_fd);
 		return NULL;
+	}
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL) {
+		if (c->listen_fd > 0)
+			close(c->listen_fd);
+		return NULL;
+	}
 	w->loop = loop;
 	w->cat = cat;
 	w->render = render;
@@ -754,23 +829,15 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 	if (stats != NULL)
 		w->stats = *stats;
 	w->set = *c;
-	if (inet_pton(AF_INET, c->listen_addr, &sa4.sin_addr) == 1) {
-		sa4.sin_family = AF_INET;
-		sa4.sin_port = htons((uint16_t)c->listen_port);
-		sa = (struct sockaddr *)&sa4;
-	} else if (inet_pton(AF_INET6, c->listen_addr, &sa6.sin6_addr) == 1) {
-		sa6.sin6_family = AF_INET6;
-		sa6.sin6_port = htons((uint16_t)c->listen_port);
-		sa = (struct sockaddr *)&sa6;
-		flags |= MHD_USE_IPv6;
-	} else {
-		log_warnx("web: listen address %s is not an IP address",
-		    c->listen_addr);
+	w->set.listen_fd = 0;
+	/* MHD never binds: the socket is always one of web_listen() */
+	fd = c->listen_fd > 0 ? c->listen_fd : web_listen(c);
+	if (fd == -1) {
 		free(w);
 		return NULL;
 	}
 	w->d = MHD_start_daemon(flags, (uint16_t)c->listen_port, NULL, NULL,
-	    on_request, w, MHD_OPTION_SOCK_ADDR, sa,
+	    on_request, w, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNS,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_MAX_PER_IP,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT,
@@ -780,6 +847,7 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 	if (w->d == NULL) {
 		log_warn("web: cannot listen on %s port %u", c->listen_addr,
 		    c->listen_port);
+		close(fd);
 		free(w);
 		return NULL;
 	}
@@ -793,8 +861,8 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 	uv_poll_start(&w->poll, UV_READABLE, on_poll);
 	arm(w);
 	log_info("web: dashboard on http://%s%s%s:%u/",
-	    sa == (struct sockaddr *)&sa6 ? "[" : "", c->listen_addr,
-	    sa == (struct sockaddr *)&sa6 ? "]" : "", w->port);
+	    ss.ss_family == AF_INET6 ? "[" : "", c->listen_addr,
+	    ss.ss_family == AF_INET6 ? "]" : "", w->port);
 	return w;
 }
 

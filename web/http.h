@@ -24,6 +24,8 @@ struct web_settings {
 	const char *dbdir;	      /* RRD files, Munin's layout */
 	const char *rrdcached_socket; /* NULL: no rrdcached */
 	unsigned interval;	      /* seconds, the global poll interval */
+	int listen_fd; /* > 0: web_listen()'s socket, which web_new adopts
+			  (and closes) instead of binding itself */
 };
 
 /* The scheduler's poll counters since start, as /health shows them. */
@@ -62,8 +64,16 @@ struct renderer;
 struct alerts;
 
 /*
+ * A listening socket on s->listen_addr:s->listen_port (non-blocking,
+ * close-on-exec, never fd 0-2), for s->listen_fd: a port below 1024
+ * takes root or CAP_NET_BIND_SERVICE, so the daemon opens it before it
+ * drops privileges.  The fd, or -1 (logged).
+ */
+int web_listen(const struct web_settings *s);
+/*
  * Starts listening on s->listen_addr:s->listen_port (port 0: any free
- * port; the chosen one is logged and returned by web_port()).  s and
+ * port; the chosen one is logged and returned by web_port()), or on
+ * s->listen_fd when it is set.  s and
  * stats (may be NULL: every counter reads 0) are copied; cat, render
  * (may be NULL: no graphs) and alerts (may be NULL) are read, not owned.
  * NULL on failure (logged).

@@ -1,0 +1,260 @@
+/*
+ * privdrop: becoming the configured user after start-up.  See privdrop.h.
+ *
+ * No libcap (not a dependency): a root process that calls setresuid()
+ * to another user loses every capability in the kernel's own rules
+ * (without PR_SET_KEEPCAPS), and capset(2) through syscall() clears what
+ * a non-root process was handed.  glibc's setresuid() applies to every
+ * thread, but capset() only to the caller, so the drop comes before any
+ * thread starts (main calls it before the RRD writer, the renderer and
+ * libuv's pool exist).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "collector/privdrop.h"
+#include "lib/log.h"
+
+/* Open file descriptors nftw may use. */
+#define WALK_FDS 32
+
+int
+privdrop_plan(const char *user, const char *group, const char *conf_file,
+    struct privdrop *p)
+{
+	const struct passwd *pw;
+	const struct group *gr;
+	const char *name = user != NULL ? user : PRIVDROP_DEFAULT_USER;
+
+	memset(p, 0, sizeof(*p));
+	p->root = geteuid() == 0;
+	snprintf(p->user, sizeof(p->user), "%s", name);
+	if (!p->root) {
+		/* messages name whom the process is */
+		pw = getpwuid(geteuid());
+		if (pw != NULL)
+			snprintf(p->user, sizeof(p->user), "%s", pw->pw_name);
+		else
+			snprintf(p->user, sizeof(p->user), "uid %u",
+			    (unsigned)geteuid());
+		return 0;
+	}
+	pw = getpwnam(name);
+	if (pw == NULL && user != NULL) {
+		log_warnx("drover: user \"%s\" does not exist", name);
+		return -1;
+	}
+	if (pw == NULL) {
+		log_warnx("drover: WARNING: no user \"%s\" on this system: "
+			  "running as root with every capability, and so do "
+			  "contact commands (create the account, e.g. "
+			  "\"useradd --system --home-dir /var/lib/drover "
+			  "--shell /usr/sbin/nologin %s\", or set \"user\" in "
+			  "%s)",
+		    name, name, conf_file);
+		snprintf(p->user, sizeof(p->user), "root");
+		return 0;
+	}
+	if (pw->pw_uid == 0) {
+		log_info(
+		    "drover: user %s is root: not dropping privileges", name);
+		return 0;
+	}
+	p->uid = pw->pw_uid;
+	p->gid = pw->pw_gid;
+	if (group != NULL) {
+		gr = getgrnam(group);
+		if (gr == NULL) {
+			log_warnx("drover: group \"%s\" does not exist", group);
+			return -1;
+		}
+		p->gid = gr->gr_gid;
+	} else {
+		gr = getgrgid(p->gid);
+	}
+	if (gr != NULL)
+		snprintf(p->group, sizeof(p->group), "%s", gr->gr_name);
+	else
+		snprintf(p->group, sizeof(p->group), "%u", (unsigned)p->gid);
+	p->drop = true;
+	return 0;
+}
+
+/* nftw has no argument for its callback: the owner being given, set
+ * only during privdrop_own_dir (start-up, one thread). */
+static uid_t walk_uid;
+static gid_t walk_gid;
+
+static int
+give_root_owned(
+    const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)flag;
+	(void)ftw;
+	if (st->st_uid == 0 && lchown(path, walk_uid, walk_gid) == -1) {
+		log_warn("drover: cannot give %s to uid %u", path,
+		    (unsigned)walk_uid);
+		return -1;
+	}
+	return 0;
+}
+
+/* mkdir -p with mode for the last component. */
+static int
+mkdirs(const char *path, mode_t mode)
+{
+	char buf[4096], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, mode) == -1 && errno != EEXIST ? -1 : 0;
+}
+
+int
+privdrop_own_dir(const struct privdrop *p, const char *dir, mode_t mode)
+{
+	struct stat st;
+
+	if (mkdirs(dir, mode) == -1)
+		return -1;
+	if (!p->drop)
+		return 0;
+	if (lstat(dir, &st) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	if (st.st_uid != 0)
+		return 0; /* the user's (done), or another's: not ours */
+	walk_uid = p->uid;
+	walk_gid = p->gid;
+	return nftw(dir, give_root_owned, WALK_FDS, FTW_PHYS) == 0 ? 0 : -1;
+}
+
+int
+privdrop_device(const struct privdrop *p, const char *path)
+{
+	struct stat st;
+
+	if (!p->drop)
+		return 0;
+	if (stat(path, &st) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISCHR(st.st_mode) ||
+	    (st.st_gid == p->gid && (st.st_mode & 0060) == 0060))
+		return 0;
+	if (chown(path, (uid_t)-1, p->gid) == -1 ||
+	    chmod(path, (st.st_mode & 07777) | 0060) == -1)
+		return -1;
+	log_info("drover: %s now belongs to group %s (mode %04o) for the "
+		 "sources that read it; a udev rule makes that last",
+	    path, p->group, (unsigned)((st.st_mode & 07777) | 0060));
+	return 0;
+}
+
+/* Whether this thread holds a capability (effective or permitted; the
+ * ambient set is a subset of the permitted one). */
+static bool
+has_caps(void)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0xff, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) == -1)
+		return true;
+	return (data[0].effective | data[0].permitted | data[1].effective |
+		   data[1].permitted) != 0;
+}
+
+/*
+ * Clears every capability of this thread; 0 / -1.  Nothing is called
+ * when there is none: a unit's SystemCallFilter=~@privileged refuses
+ * capset, and a process started without capabilities needs none of it.
+ */
+static int
+clear_caps(void)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2];
+
+	if (!has_caps())
+		return 0;
+	/* EINVAL: a kernel without ambient capabilities (before 4.3) */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
+	    errno != EINVAL)
+		return -1;
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		return -1;
+	if (has_caps()) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+int
+privdrop_drop(const struct privdrop *p)
+{
+	if (p->root && !p->drop)
+		return 0; /* root stays root (warned, or "user root") */
+	if (p->drop) {
+		if (initgroups(p->user, p->gid) == -1) {
+			log_warn(
+			    "drover: cannot set the groups of %s", p->user);
+			return -1;
+		}
+		if (setresgid(p->gid, p->gid, p->gid) == -1 ||
+		    setresuid(p->uid, p->uid, p->uid) == -1) {
+			log_warn(
+			    "drover: cannot become %s:%s", p->user, p->group);
+			return -1;
+		}
+		/* the way back must be shut */
+		if (setuid(0) != -1 || getuid() != p->uid ||
+		    geteuid() != p->uid || getegid() != p->gid) {
+			log_warnx("drover: still able to regain root after "
+				  "becoming %s",
+			    p->user);
+			return -1;
+		}
+	}
+	if (clear_caps() == -1) {
+		log_warn("drover: cannot drop capabilities");
+		return -1;
+	}
+	if (p->drop)
+		log_info("drover: running as %s:%s (uid %u, gid %u), no "
+			 "capabilities",
+		    p->user, p->group, (unsigned)p->uid, (unsigned)p->gid);
+	return 0;
+}
+
+bool
+privdrop_writable(const char *dir)
+{
+	return access(dir, W_OK | X_OK) == 0;
+}
