@@ -529,6 +529,30 @@ alerts_tick(struct alerts *a, struct catalog *cat, time_t now)
 	}
 }
 
+void
+alerts_restore_verdicts(struct alerts *a, struct catalog *cat)
+{
+	struct cat_host *h;
+	struct cat_service *cs;
+	struct entry *e;
+	char key[700];
+	size_t i, j, k;
+
+	for (i = 0; i < catalog_count(cat); i++) {
+		h = catalog_at(cat, i);
+		for (j = 0; j < h->nservices; j++) {
+			cs = &h->services[j];
+			for (k = 0; cs->restored && k < cs->svc.nfields; k++) {
+				snprintf(key, sizeof(key), "%s/%s/%s", h->name,
+				    cs->svc.name, cs->svc.fields[k].name);
+				e = entry_get(a, key, 0, false);
+				if (e != NULL)
+					cat_field_set_alert(cs, k, e->st.hard);
+			}
+		}
+	}
+}
+
 bool
 alerts_transition(
     const struct alerts *a, size_t i, struct alert_transition *out)

@@ -71,6 +71,14 @@ void alerts_host_result(struct alerts *a, struct cat_host *h, bool ok,
 /* Staleness: fields without data for two intervals become UNKNOWN. */
 void alerts_tick(struct alerts *a, struct catalog *cat, time_t now);
 /*
+ * After a restart: gives every restored service of cat (cat_service's
+ * restored) the hard states this engine restored from its own state
+ * file, so the pages, /alerts and drover check agree with the engine
+ * before the first poll.  A field the engine kept no state for keeps the
+ * verdict the catalog saved.
+ */
+void alerts_restore_verdicts(struct alerts *a, struct catalog *cat);
+/*
  * Saves the state now if it changed since the last save that worked (or
  * was never saved by this process: the first call proves the file
  * writable).  0, or -1 with the state kept in memory and saved again at

@@ -346,6 +346,10 @@ check_format(const char *body, size_t blen, const struct check_opts *o,
 			buf_printf(&b, ", ");
 		field_text(&b, pick[i], vlabel);
 	}
+	/* within --max-age, yet not polled since the daemon restarted */
+	if (json_is_true(json_object_get(j, "restored")))
+		buf_printf(&b, " (saved before a drover restart, %lld s old)",
+		    (long long)(now > (time_t)last ? now - (time_t)last : 0));
 	/* keep the text to one line, Nagios's 4 KB output limit in view */
 	for (i = 0; i < b.len; i++)
 		if (b.p[i] == '|' || b.p[i] == '\n' || b.p[i] == '\r')

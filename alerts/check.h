@@ -11,7 +11,8 @@
  * and exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.  UNKNOWN, with the
  * reason, when the daemon cannot be reached, the host/service/field is
  * unknown (HTTP 404), or the service's last_update is older than --max-age
- * (default 600 s, two default intervals).
+ * (default 600 s, two default intervals).  Values the daemon restored
+ * from its state file and has not polled since say so, with their age.
  *
  * Everything but check_main() is pure, for tests.  Blocking (libcurl easy):
  * a command-line tool only, never called from the daemon's loop.

@@ -65,10 +65,24 @@ contact_field_limits(
 	return hw || hc;
 }
 
+/* Where /bin/sh's lexer stands at the end of the command built so far.
+ * Only what a value's quoting depends on is modelled; anything else
+ * (backquotes, $(...), $'...', comments, here-documents)
+ * is UNSURE for the rest of the command. */
+enum sh_state { SH_UNQUOTED, SH_SINGLE, SH_DOUBLE, SH_UNSURE };
+
+struct shq {
+	enum sh_state st;
+	size_t pos;  /* bytes of the command already scanned */
+	bool escape; /* the last byte was an unquoted '\\' */
+	char prev;   /* the last byte scanned, 0 after an escaped one */
+};
+
 struct ctx {
 	const struct contact_msg *m;
 	const struct contact_field *f; /* NULL: service level */
-	bool for_command;
+	struct shq *sh; /* building a command: quote every value; NULL:
+			   values go in as they are */
 };
 
 static const char *const state_names[] = {
@@ -216,20 +230,87 @@ lookup(const struct ctx *x, const char *key, struct buf *d)
 	return false;
 }
 
-/* In a command, substituted values lose shell metacharacters. */
+/* Advances q over s[q->pos..n): the shell grammar, as far as quoting
+ * goes. */
+static void
+sh_scan(struct shq *q, const char *s, size_t n)
+{
+	char c;
+
+	for (; q->pos < n && q->st != SH_UNSURE; q->pos++) {
+		c = s[q->pos];
+		if (q->escape) {
+			q->escape = false;
+			q->prev = 0;
+			continue;
+		}
+		if (q->st == SH_SINGLE) {
+			if (c == '\'')
+				q->st = SH_UNQUOTED;
+		} else if (c == '\\') {
+			q->escape = true;
+		} else if (c == '`' || (c == '(' && q->prev == '$')) {
+			q->st = SH_UNSURE; /* a nested command */
+		} else if (q->st == SH_DOUBLE) {
+			if (c == '"')
+				q->st = SH_UNQUOTED;
+		} else if (c == '\'') {
+			q->st = q->prev == '$' ? SH_UNSURE : SH_SINGLE;
+		} else if (c == '"') {
+			q->st = SH_DOUBLE;
+		} else if (c == '#' || (c == '<' && q->prev == '<')) {
+			q->st = SH_UNSURE; /* a comment, a here-document */
+		}
+		q->prev = c;
+	}
+}
+
+/*
+ * Appends v to the command d as exactly one shell word, or as part of
+ * the word around it: unquoted it is single-quoted ('\'' for a quote),
+ * inside the operator's '...' only its quotes are broken out, inside
+ * "..." $ ` " \ get a backslash.  Where the lexer's state is not known
+ * (see enum sh_state, or right after an unquoted \ or $) only
+ * [A-Za-z0-9._:,@/+=%-] are kept, each other byte becomes '_'.  Nothing
+ * in v is ever run.
+ */
+static void
+sh_quote(struct shq *q, struct buf *d, const char *v, size_t n)
+{
+	size_t i;
+	char c;
+
+	sh_scan(q, d->p, d->len);
+	if (q->st != SH_SINGLE && (q->escape || q->prev == '$'))
+		q->st = SH_UNSURE;
+	if (q->st == SH_UNQUOTED)
+		buf_puts(d, "'");
+	for (i = 0; i < n; i++) {
+		c = v[i];
+		if (q->st == SH_UNSURE && !isalnum((unsigned char)c) &&
+		    (c == '\0' || strchr("._:,@/+=%-", c) == NULL))
+			c = '_';
+		if (q->st != SH_DOUBLE && q->st != SH_UNSURE && c == '\'')
+			buf_puts(d, "'\\'");
+		if (q->st == SH_DOUBLE && c != '\0' && strchr("$`\"\\", c))
+			buf_puts(d, "\\");
+		buf_putn(d, &c, 1);
+	}
+	if (q->st == SH_UNQUOTED)
+		buf_puts(d, "'");
+}
+
+/* A value from the node or the configuration: in a command, one shell
+ * word (sh_quote). */
 static void
 add_value(const struct ctx *x, struct buf *d, const char *key)
 {
 	struct buf v = {0};
-	size_t i;
 
 	lookup(x, key, &v);
-	if (x->for_command)
-		for (i = 0; i < v.len; i++)
-			if (!isalnum((unsigned char)v.p[i]) &&
-			    !strchr(" ._:,@/+=%-", v.p[i]))
-				v.p[i] = '_';
-	if (v.p != NULL)
+	if (x->sh != NULL)
+		sh_quote(x->sh, d, v.p, v.len);
+	else if (v.p != NULL)
 		buf_puts(d, v.p);
 	buf_free(&v);
 }
@@ -333,8 +414,14 @@ directive(const struct ctx *x, const char *g, size_t n, struct buf *d)
 			p++;
 		if (p + 1 >= e)
 			goto literal;
-		expand(x, p + 1, (size_t)(e - p - 1), &sub);
-		if (sub.p != NULL)
+		/* in a command the cut text is one value, quoted once */
+		fx = *x;
+		fx.sh = NULL;
+		expand(&fx, p + 1, (size_t)(e - p - 1), &sub);
+		if (x->sh != NULL)
+			sh_quote(
+			    x->sh, d, sub.p, sub.len < cut ? sub.len : cut);
+		else if (sub.p != NULL)
 			buf_putn(d, sub.p, sub.len < cut ? sub.len : cut);
 		buf_free(&sub);
 		return;
@@ -392,7 +479,8 @@ expand(const struct ctx *x, const char *t, size_t n, struct buf *d)
 char *
 contacts_expand(const char *tmpl, const struct contact_msg *m, bool for_command)
 {
-	struct ctx x = {m, NULL, for_command};
+	struct shq sh = {SH_UNQUOTED, 0, false, 0};
+	struct ctx x = {m, NULL, for_command ? &sh : NULL};
 	struct buf d = {0};
 	size_t i, j, len = 0;
 	char *s;

@@ -9,9 +9,14 @@
  *   "GROUP :: HOST :: TITLE\n\tCRITICALs: ...".  Templates use Munin's
  *   ${var:X}, ${loop<SEP>:LIST T}, ${loop:LIST T}, ${if:[!]X T} and
  *   ${strtrunc:N T}; "\n" and "\t" in the text become newline and tab.
- * - Unlike Munin, values substituted into a command have shell
- *   metacharacters replaced by '_': a graph title from a munin-node must
- *   not run commands on the master.
+ * - Unlike Munin, every value substituted into a command stays one shell
+ *   word with its bytes intact (a ${strtrunc} is one value): bare it is
+ *   single-quoted, inside the operator's '...' or "..." it is escaped for
+ *   those.  Where the command's quoting is not modelled (after a
+ *   backquote, a "$(", "$'", a "#" or "<<", or right after an unquoted
+ *   \ or $) bytes other than [A-Za-z0-9._:,@/+=%-] become '_'.  A graph
+ *   title from a munin-node never runs anything on the master nor adds
+ *   arguments.  The stdin text is munin-limits' byte for byte.
  * - Fields without warning and critical are left out; the "OKs" list is
  *   the recovered fields, or every OK field when none recovered.
  * Difference: field order within a list follows the plugin (munin-limits

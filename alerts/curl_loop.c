@@ -138,6 +138,13 @@ timeout_cb(uv_timer_t *t)
 	cl->pass(cl->arg);
 }
 
+/*
+ * Never 0 ms: curl asks for 0 ("act now") from inside timeout_cb's
+ * curl_multi_socket_action (while a resolve is a few ms old, say), and
+ * libuv 1.44 reruns a 0 ms timer restarted from its own callback in the
+ * same pass, without I/O in between.  curl's own multi-uv example does
+ * the same.
+ */
 static int
 timer_cb(CURLM *m, long timeout_ms, void *userp)
 {
@@ -146,7 +153,8 @@ timer_cb(CURLM *m, long timeout_ms, void *userp)
 	if (timeout_ms < 0)
 		uv_timer_stop(&cl->timer);
 	else
-		uv_timer_start(&cl->timer, timeout_cb, (uint64_t)timeout_ms, 0);
+		uv_timer_start(&cl->timer, timeout_cb,
+		    timeout_ms > 0 ? (uint64_t)timeout_ms : 1, 0);
 	return 0;
 }
 

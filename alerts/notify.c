@@ -637,6 +637,17 @@ fail:
 }
 
 int
+notify_check_secrets(const struct notify_conf *nc, const struct contact_set *cs)
+{
+	struct settings s;
+
+	if (settings_load(&s, nc, cs) == -1)
+		return -1;
+	settings_cleanup(&s);
+	return 0;
+}
+
+int
 notifier_set_conf(struct notifier *n, const struct notify_conf *nc,
     const struct contact_set *cs)
 {

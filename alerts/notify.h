@@ -107,6 +107,11 @@ struct notifier_stats {
  */
 struct notifier *notifier_new(uv_loop_t *loop, const struct notify_conf *nc,
     const struct contact_set *cs, const char *spool_dir);
+/* Reads every token and password file of nc and cs as notifier_new does
+ * (and forgets them): 0, or -1 with notifier_new's own message logged.
+ * For "drover config", so it refuses what "drover run" would. */
+int notify_check_secrets(
+    const struct notify_conf *nc, const struct contact_set *cs);
 /* Replaces contacts and SMTP settings (SIGHUP).  Queued items of a contact
  * that no longer exists are dropped when due.  0, or -1 (logged) with the
  * old settings kept. */

@@ -392,7 +392,12 @@ notify_page_key(
 	size_t i;
 
 	if (n == 1) {
+		/* from a spool file, maybe: never a second header line */
 		snprintf(buf, len, "%s", v[0]->key);
+		for (i = 0; buf[i] != '\0'; i++)
+			if ((unsigned char)buf[i] <= ' ' ||
+			    (unsigned char)buf[i] >= 0x7f)
+				buf[i] = '_';
 		return buf;
 	}
 	for (i = 0; i < n; i++) {

@@ -104,8 +104,10 @@ uint64_t notify_group_due(const struct notify_slot *v, size_t n,
 size_t notify_pick_batch(const struct notify_slot *v, size_t n, uint64_t now_ms,
     size_t max, size_t *idx);
 
-/* The page's dedupe key: the item's key for one item, else "group-" and a
- * hash of the items' keys in order, into buf. */
+/* The page's dedupe key: the item's key for one item (any byte outside
+ * printable ASCII, space included, as '_': it goes into e-mail and HTTP
+ * headers), else "group-" and a hash of the items' keys in order, into
+ * buf. */
 const char *notify_page_key(
     const struct notify_item *const *v, size_t n, char *buf, size_t len);
 /* "CRITICAL kvm1 12V rail 10.90 V"; for several items "CRITICAL kvm1 3

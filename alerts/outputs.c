@@ -302,7 +302,9 @@ outputs_refresh(struct outputs *o)
 			rules = false;
 			for (k = 0; k < cs->svc.nfields && !rules; k++)
 				rules = cs->fields[k].has_alert;
-			if (!rules)
+			/* a restored service is not news: repeating it would
+			 * pass for fresh in Nagios's freshness check */
+			if (!rules || cs->restored)
 				continue;
 			service_text(
 			    h, cs, text, sizeof(text), perf, sizeof(perf));

@@ -280,6 +280,7 @@ catalog_update(
 				fields_parse(cs, n);
 		}
 		cs->last_update = ts;
+		cs->restored = false;
 	}
 }
 
@@ -287,6 +288,7 @@ void
 catalog_poll_result(struct cat_host *h, bool ok, const char *error, time_t when,
     uint64_t poll_ms, uint64_t queue_ms, unsigned values)
 {
+	h->restored = false;
 	h->last_poll = when;
 	h->poll_ms = poll_ms;
 	h->queue_ms = queue_ms;

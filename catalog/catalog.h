@@ -44,6 +44,8 @@ struct cat_service {
 	struct cat_field *fields; /* fields[i] is about svc.fields[i] */
 	struct service_spec spec; /* points into svc.graph */
 	time_t last_update;	  /* sample time of the last values (epoch s) */
+	bool restored;		  /* read from the state file and not updated
+				     by a poll since the start */
 };
 
 /* The host's BMC, when it has one: read apart from its munin-node. */
@@ -71,6 +73,8 @@ struct cat_host {
 	uint64_t queue_ms;    /* queue delay of the last poll */
 	unsigned values;      /* values received in the last poll */
 	struct cat_bmc bmc;
+	bool restored; /* read from the state file and not polled since the
+			  start: its state is the last one saved */
 	struct cat_service *services;
 	size_t nservices;
 	size_t cap;
@@ -144,5 +148,46 @@ struct cat_problem {
 
 /* Every current problem, worst first (free() the array); *n = count. */
 struct cat_problem *catalog_problems(struct catalog *cat, size_t *n);
+
+/*
+ * The state file (catalog_file.c): the catalog kept across a restart, so
+ * graphs, problems and checks answer before the first poll.  It holds
+ * what the catalog holds now and nothing more (no history): hosts with
+ * their poll and BMC state, services with their merged config, last
+ * values and times, fields with the alert engine's verdict.  A restored
+ * host and service is marked restored until its next poll; its times
+ * stay the saved ones, so every reader sees the age.
+ */
+
+#define CATALOG_FILE_MAX (256u << 20) /* largest state file read, bytes */
+
+/*
+ * The catalog as a state file's text (free()), *len its length; saved is
+ * the epoch written into it.  NULL on allocation failure.  Loop thread;
+ * costs about 1 us per field (bench/catalog.sh).
+ */
+char *catalog_dump(const struct catalog *cat, time_t saved, size_t *len);
+/*
+ * Adds the hosts of the state file text buf[0..len) to cat, each host and
+ * service marked restored; hosts cat already holds are left as they are.
+ * Pure over its input.  A text that is not a whole, well-formed state
+ * file adds nothing and returns -1 with the reason in err (errlen bytes);
+ * else 0, with *saved (may be NULL) the epoch the file was written.
+ */
+int catalog_load(struct catalog *cat, const char *buf, size_t len,
+    time_t *saved, char *err, size_t errlen);
+/*
+ * Writes buf[0..len) to path atomically: path.tmp, fsync, rename, fsync
+ * of the directory; the .tmp is removed when a step fails.  Blocking and
+ * touches nothing else, so it may run as a thread-pool job.  0 / -1
+ * (errno set).
+ */
+int catalog_write(const char *path, const char *buf, size_t len);
+/*
+ * Restores cat from the state file path (catalog_load), logging what it
+ * restored; a missing file is a first start, a corrupt or unreadable one
+ * is logged and ignored.  Returns the number of hosts restored.
+ */
+size_t catalog_restore(struct catalog *cat, const char *path, time_t now);
 
 #endif

@@ -26,6 +26,7 @@
 #include "alerts/alerts.h"
 #include "web/http.h"
 #include "alerts/outputs.h"
+#include "alerts/notify.h"
 #include "rrd/render.h"
 #include <errno.h>
 #include <sys/stat.h>
@@ -35,6 +36,9 @@
  * would let four dead BMCs, each blocking up to its session timeout,
  * stall every other BMC read and name lookup. */
 #define THREADPOOL_SIZE "32"
+/* ms between saves of the catalog's state file: what a kill -9 loses of
+ * the last values (a stop saves them all) */
+#define CATALOG_SAVE_MS 60000
 
 static void
 usage(FILE *out)
@@ -81,6 +85,12 @@ cmd_config(const char *path)
 
 	if (c == NULL)
 		return 1;
+	/* what "run" refuses at start, in its words */
+	if (notify_check_secrets(&c->notify, &c->contacts) == -1) {
+		fprintf(stderr, "drover: %s: not used\n", path);
+		conf_free(c);
+		return 1;
+	}
 	conf_print(c, stdout);
 	conf_free(c);
 	return 0;
@@ -103,8 +113,12 @@ struct daemon {
 	char spool_dir[4096];	 /* the pages' spool, fixed at start */
 	struct dirlock locks[3]; /* state_dir, dbdir, graph_cache */
 	size_t nlocks;
-	uv_timer_t alert_timer; /* staleness checks and state saves */
-	uv_timer_t fresh_timer; /* Nagios freshness, once per interval */
+	char catalog_file[4096]; /* the catalog's state file, fixed at start */
+	bool saving;		 /* a catalog save job runs */
+	bool save_failed;	 /* the last catalog save failed (logged) */
+	uv_timer_t save_timer;	 /* catalog saves */
+	uv_timer_t alert_timer;	 /* staleness checks and state saves */
+	uv_timer_t fresh_timer;	 /* Nagios freshness, once per interval */
 	uv_signal_t sigterm, sigint, sighup;
 	struct privdrop pd; /* whom the daemon became at start */
 };
@@ -123,6 +137,8 @@ on_stop_signal(uv_signal_t *s, int signum)
 	uv_close((uv_handle_t *)&d->alert_timer, NULL);
 	uv_timer_stop(&d->fresh_timer);
 	uv_close((uv_handle_t *)&d->fresh_timer, NULL);
+	uv_timer_stop(&d->save_timer);
+	uv_close((uv_handle_t *)&d->save_timer, NULL);
 	outputs_stop(d->outputs);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
@@ -326,6 +342,94 @@ on_alert_timer(uv_timer_t *t)
 
 	alerts_tick(d->alerts, d->cat, time(NULL));
 	alerts_save(d->alerts);
+}
+
+/* One save of the catalog's state file, written by a thread-pool job
+ * that touches nothing but this. */
+struct save_job {
+	uv_work_t req;
+	struct daemon *d; /* read on the loop only */
+	const char *path;
+	char *buf;
+	size_t len;
+	int err; /* errno of the failed write, or 0 */
+};
+
+static void
+save_work(uv_work_t *req)
+{
+	struct save_job *j = req->data;
+
+	j->err = catalog_write(j->path, j->buf, j->len) == -1 ? errno : 0;
+}
+
+/* A failed save is logged once, until one succeeds again. */
+static void
+save_result(struct daemon *d, int err)
+{
+	if (err != 0 && !d->save_failed)
+		log_warnx("catalog: cannot write %s: %s; graphs and problems "
+			  "will start empty after a restart",
+		    d->catalog_file, strerror(err));
+	else if (err == 0 && d->save_failed)
+		log_info("catalog: %s written again", d->catalog_file);
+	d->save_failed = err != 0;
+}
+
+static void
+save_done(uv_work_t *req, int status)
+{
+	struct save_job *j = req->data;
+
+	save_result(j->d, status != 0 ? ECANCELED : j->err);
+	j->d->saving = false;
+	free(j->buf);
+	free(j);
+}
+
+static void
+on_save_timer(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	struct save_job *j;
+
+	if (d->saving)
+		return;
+	j = calloc(1, sizeof(*j));
+	if (j != NULL)
+		j->buf = catalog_dump(d->cat, time(NULL), &j->len);
+	if (j == NULL || j->buf == NULL) {
+		free(j);
+		save_result(d, ENOMEM);
+		return;
+	}
+	j->d = d;
+	j->path = d->catalog_file;
+	j->req.data = j;
+	if (uv_queue_work(d->loop, &j->req, save_work, save_done) != 0) {
+		free(j->buf);
+		free(j);
+		save_result(d, EAGAIN);
+		return;
+	}
+	d->saving = true;
+}
+
+/* The last save, at the stop, on the loop's thread: the loop has run
+ * dry, so no job writes beside it. */
+static void
+save_now(struct daemon *d)
+{
+	size_t len;
+	char *buf = catalog_dump(d->cat, time(NULL), &len);
+
+	if (buf == NULL) {
+		save_result(d, ENOMEM);
+		return;
+	}
+	save_result(
+	    d, catalog_write(d->catalog_file, buf, len) == -1 ? errno : 0);
+	free(buf);
 }
 
 /* The web's web_poll_stats_fn: the scheduler's counters, now. */
@@ -546,10 +650,15 @@ cmd_run(const char *path)
 	d.cat = catalog_new();
 	if (d.cat == NULL)
 		fatalx("drover: out of memory");
+	/* before the poller: graphs, problems and checks answer at once */
+	snprintf(d.catalog_file, sizeof(d.catalog_file), "%s/catalog.json",
+	    d.conf->state_dir);
+	catalog_restore(d.cat, d.catalog_file, time(NULL));
 	d.alerts = open_alerts(d.conf);
 	if (d.alerts == NULL)
 		fatalx("drover: out of memory");
 	alerts_set_defaults(d.alerts, alerts_defaults_of(d.conf, &ad));
+	alerts_restore_verdicts(d.alerts, d.cat);
 	snprintf(
 	    d.spool_dir, sizeof(d.spool_dir), "%s/spool", d.conf->state_dir);
 	d.outputs =
@@ -591,6 +700,10 @@ cmd_run(const char *path)
 	uv_timer_init(d.loop, &d.alert_timer);
 	d.alert_timer.data = &d;
 	uv_timer_start(&d.alert_timer, on_alert_timer, 10000, 10000);
+	uv_timer_init(d.loop, &d.save_timer);
+	d.save_timer.data = &d;
+	uv_timer_start(
+	    &d.save_timer, on_save_timer, CATALOG_SAVE_MS, CATALOG_SAVE_MS);
 	if (poller_apply(d.poller, d.conf) == -1)
 		fatalx("drover: cannot set up the targets");
 	d.render = open_renderer(d.loop, d.conf);
@@ -622,6 +735,8 @@ cmd_run(const char *path)
 	    (unsigned long long)ws.updates, (unsigned long long)ws.errors);
 	rrd_writer_free(d.writer);
 	renderer_free(d.render);
+	/* both at the same moment, so a restart finds them agreeing */
+	save_now(&d);
 	alerts_save(d.alerts);
 	alerts_free(d.alerts);
 	outputs_free(d.outputs);

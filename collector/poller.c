@@ -166,10 +166,10 @@ poll_end(void *arg, struct source_result *res)
 	}
 	batch_cleanup(b);
 	sched_done(p->sched, t->id, r, uv_now(p->loop));
-	if (t->removed) {
+	/* a removed target's poll frees a slot too: polls held back by
+	 * max_concurrency wait for this kick, not for a timer */
+	if (t->removed)
 		target_free(t);
-		return;
-	}
 	kick(p);
 }
 
@@ -189,7 +189,14 @@ on_timer(uv_timer_t *timer)
 	kick(timer->data);
 }
 
-/* Starts every poll that may start now and re-arms the timer. */
+/*
+ * Starts every poll that may start now and re-arms the timer.  Polls held
+ * back by a bound start from the kick at the end of a poll (poll_end);
+ * the timer only wakes for a slot falling due.  The timer is never armed
+ * for 0 ms: libuv 1.44 reruns a 0 ms timer restarted from its own callback
+ * in the same pass, so one due slot the scheduler could not start would
+ * spin without I/O: no poll would end and SIGTERM would never be seen.
+ */
 static void
 kick(struct poller *p)
 {
@@ -211,7 +218,8 @@ kick(struct poller *p)
 	p->kicking = false;
 	to = sched_timeout(p->sched, uv_now(p->loop));
 	if (to >= 0)
-		uv_timer_start(&p->timer, on_timer, (uint64_t)to, 0);
+		uv_timer_start(
+		    &p->timer, on_timer, to > 0 ? (uint64_t)to : 1, 0);
 	else
 		uv_timer_stop(&p->timer);
 }

@@ -89,8 +89,9 @@ int sched_pop(
 void sched_done(
     struct sched *s, int id, enum sched_result result, uint64_t mono);
 /* Milliseconds from mono until something is due (0 = now), -1 = never.
- * While max_concurrency polls run, targets already due are left out: they
- * wait for sched_done(). */
+ * Targets already due that a bound holds back are left out: they wait for
+ * sched_done().  So once sched_pop() has returned -1 at mono, this is
+ * never 0: a caller arming a timer for it never spins. */
 int64_t sched_timeout(const struct sched *s, uint64_t mono);
 void sched_stats(const struct sched *s, struct sched_stats *out);
 

@@ -33,12 +33,35 @@ log_set_stream(FILE *stream)
 	log_stream = stream;
 }
 
+/* msg with control bytes (C0, DEL, and C1 as UTF-8) written as \\xNN:
+ * names and labels from nodes, request paths and server replies reach
+ * messages, and must not drive the operator's terminal or forge lines.
+ * out holds 4 * strlen(msg) + 1 bytes. */
+static void
+log_clean(const char *msg, char *out)
+{
+	const unsigned char *p = (const unsigned char *)msg;
+	char *o = out;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f ||
+		    (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
+			o += sprintf(o, "\\x%02x", *p);
+			if (*p == 0xc2)
+				o += sprintf(o, "\\x%02x", *++p);
+		} else {
+			*o++ = (char)*p;
+		}
+	}
+	*o = '\0';
+}
+
 static void
 log_vemit(enum log_level lvl, const char *errstr, const char *fmt, va_list ap)
 {
 	static const char *const names[] = {"warning", "info", "debug"};
 	static const int prio[] = {LOG_WARNING, LOG_INFO, LOG_DEBUG};
-	char msg[2048];
+	char raw[2048], msg[4 * sizeof(raw)];
 	char stamp[32];
 	struct tm tm;
 	time_t now;
@@ -46,7 +69,8 @@ log_vemit(enum log_level lvl, const char *errstr, const char *fmt, va_list ap)
 
 	if (lvl > log_max)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	log_clean(raw, msg);
 	if (log_syslog) {
 		if (errstr != NULL)
 			syslog(prio[lvl], "%s: %s", msg, errstr);

@@ -5,6 +5,10 @@
  * subsystem ("conf: ...", "poll: host: ...").  log_warn() appends
  * strerror(errno); log_warnx() does not.  fatal()/fatalx() are for start-up
  * and broken invariants only: a failing host is data, not an emergency.
+ * Control characters in a message (ESC, BEL, CR, LF, ...: a node's label,
+ * a request path) are written as \xNN: here, not at ingest, because every
+ * message passes here, whatever it quotes; the dashboard, JSON, mail and
+ * contact commands escape for themselves.
  *
  * The settings are written once at start-up, before any thread starts.
  */

@@ -365,6 +365,74 @@ test_host_down_and_stale_fields(void **state)
 	catalog_free(cat);
 }
 
+/*
+ * The catalog's state file and the engine's are saved apart (a kill -9
+ * can fall between): after a restart the engine's hard state is what the
+ * restored catalog shows, and a field the engine kept nothing for keeps
+ * the catalog's saved verdict.
+ */
+static void
+test_restored_catalog_agrees(void **state)
+{
+	char dir[] = "/tmp/drover-alerts-XXXXXX", path[64], err[256];
+	struct catalog *cat, *back;
+	struct cat_host *h;
+	struct cat_service *cs;
+	struct alerts *a;
+	struct cat_problem *p;
+	struct field *f;
+	struct batch b = {0};
+	time_t ts = 1700000000;
+	char *text;
+	size_t len, n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/alerts.json", dir);
+	cat = catalog_new();
+	h = catalog_host(cat, "h1", NULL, NULL);
+	a = alerts_new(path);
+	feed(a, cat, h, 5, ts);
+	/* the catalog's file is written while df.root is still OK ... */
+	text = catalog_dump(cat, ts, &len);
+	/* ... the engine's after it turned WARNING */
+	feed(a, cat, h, 20, ts + 300);
+	assert_int_equal(alerts_save(a), 0);
+	alerts_free(a);
+	catalog_free(cat);
+
+	back = catalog_new();
+	assert_int_equal(
+	    catalog_load(back, text, len, NULL, err, sizeof(err)), 0);
+	free(text);
+	/* a restored field the engine never judged keeps its verdict */
+	h = catalog_find(back, "h1");
+	f = service_field(batch_service(&b, "other", true), "x", true);
+	f->has_value = true;
+	catalog_update(back, h, ts, &b);
+	batch_cleanup(&b);
+	cs = (struct cat_service *)cat_host_service(h, "other");
+	cs->restored = true;
+	cat_field_set_alert(cs, 0, FS_UNKNOWN);
+
+	cs = (struct cat_service *)cat_host_service(h, "df");
+	assert_int_equal(cat_field_state(cs, 0), FS_OK);
+	a = alerts_new(path);
+	alerts_restore_verdicts(a, back);
+	assert_int_equal(cat_field_state(cs, 0), FS_WARNING);
+	assert_int_equal(
+	    cat_field_state(cat_host_service(h, "other"), 0), FS_UNKNOWN);
+	p = catalog_problems(back, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(p[0].st, FS_WARNING);
+	assert_string_equal(p[0].f->name, "root");
+	free(p);
+	alerts_free(a);
+	catalog_free(back);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -375,6 +443,7 @@ main(void)
 	    cmocka_unit_test(test_state_survives_restart),
 	    cmocka_unit_test(test_failed_save_is_logged_once_and_retried),
 	    cmocka_unit_test(test_host_down_and_stale_fields),
+	    cmocka_unit_test(test_restored_catalog_agrees),
 	};
 
 	log_init(false, LOG_LVL_WARN);

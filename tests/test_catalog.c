@@ -1,12 +1,17 @@
-/* Tests for catalog: hosts stay listed when down, config and values merge. */
+/* Tests for catalog: hosts stay listed when down, config and values merge,
+ * the state file keeps it all over a restart and refuses a corrupt one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "lib/log.h"
 
 static void
 add_value(
@@ -337,6 +342,392 @@ test_alert_state_member(void **state)
 	catalog_free(cat);
 }
 
+/* ---- the state file ------------------------------------------------- */
+
+/*
+ * A catalog with a bit of everything the state file keeps: a host that is
+ * up with a judged config (df: a WARNING verdict, a field without a
+ * value, a U), a values-only service, a host that is down with a BMC,
+ * and a label that is not UTF-8.
+ */
+static struct catalog *
+sample_catalog(void)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h;
+	struct batch b = {0};
+	struct service *s;
+	struct field *f;
+
+	h = catalog_host(cat, "web1", "dc1;web", "kvm1");
+	df_batch(&b, "92", 95, true);
+	s = batch_service(&b, "df", false);
+	f = service_field(s, "graph_only", true);
+	attrs_set(&f->attrs, "label", "not fetched");
+	f = service_field(s, "tmp", true);
+	attrs_set(&f->attrs, "label", "/tmp \xe9t\xe9"); /* Latin-1 */
+	f->has_value = true;
+	f->unknown = true;
+	add_value(&b, "load", "load", 0.25, false);
+	s = batch_service(&b, "load", false);
+	s->fields[0].when = 1699999990;
+	catalog_update(cat, h, 1700000000, &b);
+	batch_cleanup(&b);
+	cat_field_set_alert(&h->services[0], 0, FS_WARNING);
+	catalog_poll_result(h, true, NULL, 1700000000, 120, 7, 4);
+
+	h = catalog_host(cat, "db1", "dc1", NULL);
+	add_value(&b, "cpu", "user", 12.5, true);
+	catalog_update(cat, h, 1699999700, &b);
+	batch_cleanup(&b);
+	catalog_poll_result(h, true, NULL, 1699999700, 80, 0, 1);
+	catalog_poll_result(h, false, "connect to db1 port 4949: refused",
+	    1700000000, 10, 3, 0);
+	catalog_bmc_result(
+	    h, false, "BMC db1-ipmi: timed out", 1699999990, 1500, 0);
+	return cat;
+}
+
+/* Everything the file keeps comes back: hosts with their poll and BMC
+ * state, services with config, values, times and verdicts, parsed again
+ * exactly as a poll would; each host and service says it was restored;
+ * and a dump of the restored catalog is the dump it came from. */
+static void
+test_state_file_round_trip(void **state)
+{
+	struct catalog *cat = sample_catalog(), *back = catalog_new();
+	const struct cat_host *h;
+	const struct cat_service *cs;
+	char *text, *again, err[256] = "";
+	size_t len, len2, n;
+	time_t saved = 0;
+	struct cat_problem *p;
+
+	(void)state;
+	text = catalog_dump(cat, 1700000005, &len);
+	assert_non_null(text);
+	assert_int_equal(len, strlen(text));
+	assert_int_equal(
+	    catalog_load(back, text, len, &saved, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(saved, 1700000005);
+	assert_int_equal(catalog_count(back), 2);
+
+	h = catalog_at(back, 0);
+	assert_string_equal(h->name, "web1");
+	assert_string_equal(h->group, "dc1;web");
+	assert_string_equal(h->physical, "kvm1");
+	assert_true(h->restored);
+	assert_int_equal(h->state, HOST_UP);
+	assert_int_equal(h->last_ok, 1700000000);
+	assert_int_equal(h->poll_ms, 120);
+	assert_int_equal(h->queue_ms, 7);
+	assert_int_equal(h->values, 4);
+	assert_false(h->bmc.configured);
+	assert_int_equal(h->nservices, 2);
+	cs = cat_host_service(h, "df");
+	assert_non_null(cs);
+	assert_true(cs->restored);
+	assert_true(cs->svc.has_config);
+	assert_int_equal(cs->last_update, 1700000000);
+	/* attributes keep their order */
+	assert_int_equal(cs->svc.graph.n, 2);
+	assert_string_equal(cs->svc.graph.v[0].key, "graph_title");
+	assert_string_equal(cs->svc.graph.v[1].value, "huge");
+	assert_int_equal(cs->svc.nfields, 3);
+	assert_string_equal(cs->svc.fields[0].attrs.v[3].key, "warning");
+	/* parsed again: the typed view and the RRD data source */
+	assert_string_equal(cs->fields[0].spec.warning, "92");
+	assert_int_equal(cs->fields[0].ds.type, DS_DERIVE);
+	assert_int_equal(cs->fields[0].ds.size, RRD_SIZE_HUGE);
+	assert_true(cs->svc.fields[0].has_value);
+	assert_true(cs->svc.fields[0].value == 95);
+	/* the engine's verdict, not the ranges' */
+	assert_true(cs->fields[0].has_alert);
+	assert_int_equal(cat_field_state(cs, 0), FS_WARNING);
+	assert_false(cs->svc.fields[1].has_value);
+	assert_false(cs->fields[1].has_alert);
+	assert_true(cs->svc.fields[2].unknown);
+	assert_string_equal(
+	    attrs_get(&cs->svc.fields[2].attrs, "label"), "/tmp ?t?");
+	cs = cat_host_service(h, "load");
+	assert_false(cs->svc.has_config);
+	assert_true(cs->svc.fields[0].value == 0.25);
+	assert_int_equal(cs->svc.fields[0].when, 1699999990);
+
+	h = catalog_at(back, 1);
+	assert_string_equal(h->name, "db1");
+	assert_string_equal(h->physical, "db1");
+	assert_int_equal(h->state, HOST_DOWN);
+	assert_int_equal(h->failures, 1);
+	assert_int_equal(h->last_ok, 1699999700);
+	assert_int_equal(h->last_poll, 1700000000);
+	assert_string_equal(h->last_error, "connect to db1 port 4949: refused");
+	assert_true(h->bmc.configured);
+	assert_int_equal(h->bmc.state, HOST_DOWN);
+	assert_int_equal(h->bmc.poll_ms, 1500);
+	assert_string_equal(h->bmc.last_error, "BMC db1-ipmi: timed out");
+	assert_int_equal(cat_host_service(h, "cpu")->last_update, 1699999700);
+
+	/* the same problems: db1 down, web1's df WARNING (its U has no
+	 * rules) */
+	p = catalog_problems(back, &n);
+	assert_int_equal(n, 2);
+	assert_null(p[0].cs);
+	assert_string_equal(p[0].h->name, "db1");
+	assert_int_equal(p[1].st, FS_WARNING);
+	free(p);
+	again = catalog_dump(back, 1700000005, &len2);
+	assert_non_null(again);
+	assert_string_equal(again, text);
+	free(again);
+	free(text);
+	catalog_free(back);
+	catalog_free(cat);
+}
+
+/* The rest of sample_catalog()'s df config, after df_batch(). */
+static void
+s_fields_like_sample(struct batch *b)
+{
+	struct service *s = batch_service(b, "df", false);
+	struct field *f;
+
+	f = service_field(s, "graph_only", true);
+	attrs_set(&f->attrs, "label", "not fetched");
+	f = service_field(s, "tmp", true);
+	attrs_set(&f->attrs, "label", "/tmp ?t?");
+}
+
+/* A restored service stops being restored with its first update, a host
+ * with its first poll; the first poll's config equal to the restored one
+ * is not parsed again. */
+static void
+test_restored_until_polled(void **state)
+{
+	struct catalog *cat = sample_catalog(), *back = catalog_new();
+	struct cat_host *h;
+	const struct cat_service *cs;
+	const struct attr *held;
+	struct batch b = {0};
+	char *text, err[256];
+	size_t len;
+
+	(void)state;
+	text = catalog_dump(cat, 1700000005, &len);
+	assert_int_equal(
+	    catalog_load(back, text, len, NULL, err, sizeof(err)), 0);
+	free(text);
+	h = catalog_find(back, "web1");
+	cs = cat_host_service(h, "df");
+	held = cs->svc.fields[0].attrs.v;
+	/* the same config as before the restart */
+	df_batch(&b, "92", 50, true);
+	s_fields_like_sample(&b);
+	catalog_update(back, h, 1700000300, &b);
+	batch_cleanup(&b);
+	cs = cat_host_service(h, "df");
+	assert_false(cs->restored);
+	assert_ptr_equal(cs->svc.fields[0].attrs.v, held);
+	assert_true(cs->svc.fields[0].value == 50);
+	assert_true(cat_host_service(h, "load")->restored);
+	assert_true(h->restored);
+	catalog_poll_result(h, false, "timed out", 1700000300, 5000, 0, 0);
+	assert_false(h->restored);
+	assert_int_equal(h->state, HOST_DOWN);
+	catalog_free(back);
+	catalog_free(cat);
+}
+
+/* A catalog holding one host of its own, to see a failed load leave it. */
+static struct catalog *
+own_catalog(void)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h = catalog_host(cat, "mine", "g", NULL);
+	struct batch b = {0};
+
+	add_value(&b, "load", "load", 1, true);
+	catalog_update(cat, h, 100, &b);
+	batch_cleanup(&b);
+	return cat;
+}
+
+static void
+assert_untouched(const struct catalog *cat)
+{
+	const struct cat_host *h;
+
+	assert_int_equal(catalog_count(cat), 1);
+	h = catalog_at(cat, 0);
+	assert_string_equal(h->name, "mine");
+	assert_false(h->restored);
+	assert_int_equal(h->state, HOST_PENDING);
+	assert_int_equal(h->nservices, 1);
+	assert_false(h->services[0].restored);
+}
+
+/* Whatever is wrong with a file, nothing of it is kept and the catalog
+ * is as it was: bad JSON, another version, wrong types, bad names,
+ * duplicates, a bad host after a good one, and every cut-off copy of a
+ * good file. */
+static void
+test_state_file_corrupt(void **state)
+{
+	static const char *const bad[] = {
+	    "",
+	    "{",
+	    "null",
+	    "[]",
+	    "{\"version\": 1}",
+	    "{\"version\": 2, \"hosts\": []}",
+	    "{\"version\": \"1\", \"hosts\": []}",
+	    "{\"version\": 1, \"hosts\": {}}",
+	    "{\"version\": 1, \"hosts\": [1]}",
+	    "{\"version\": 1, \"hosts\": [{}]}",
+	    "{\"version\": 1, \"hosts\": [{\"name\": \"\"}]}",
+	    "{\"version\": 1, \"hosts\": [{\"name\": \"../etc\"}]}",
+	    "{\"version\": 1, \"hosts\": [{\"name\": \"a\\nb\"}]}",
+	    "{\"version\": 1, \"hosts\": [{\"name\": \"a\", \"state\": "
+	    "\"sleepy\"}]}",
+	    "{\"version\": 1, \"hosts\": [{\"name\": \"a\", \"last_ok\": "
+	    "-5}]}",
+	    "{\"version\": 1, \"hosts\": [{\"name\": \"a\", \"failures\": "
+	    "1e3}]}",
+	    "{\"version\": 1, \"hosts\": [{\"name\": \"a\", \"bmc\": 1}]}",
+	    "{\"version\": 1, \"hosts\": [{\"name\": \"a\", \"services\": "
+	    "[{\"name\": \"s\", \"graph\": [\"graph_title\"]}]}]}",
+	    "{\"version\": 1, \"hosts\": [{\"name\": \"a\", \"services\": "
+	    "[{\"name\": \"s\", \"graph\": [\"k\", 3]}]}]}",
+	    "{\"version\": 1, \"hosts\": [{\"name\": \"a\", \"services\": "
+	    "[{\"name\": \"s\", \"fields\": [{\"name\": \"f\", \"value\": "
+	    "\"7\"}]}]}]}",
+	    "{\"version\": 1, \"hosts\": [{\"name\": \"a\", \"services\": "
+	    "[{\"name\": \"s\", \"fields\": [{\"name\": \"f\"}, {\"name\": "
+	    "\"f\"}]}]}]}",
+	    "{\"version\": 1, \"hosts\": [{\"name\": \"a\", \"services\": "
+	    "[{\"name\": \"s\"}, {\"name\": \"s\"}]}]}",
+	    "{\"version\": 1, \"hosts\": [{\"name\": \"a\", \"services\": "
+	    "[{\"name\": \"s\", \"fields\": [{\"name\": \"f\", \"alert\": "
+	    "\"BAD\"}]}]}]}",
+	    "{\"version\": 1, \"version\": 1, \"hosts\": []}",
+	    /* a good host, then a bad one: the good one goes too */
+	    "{\"version\": 1, \"hosts\": [{\"name\": \"a\", \"services\": "
+	    "[{\"name\": \"s\", \"fields\": [{\"name\": \"f\"}]}]}, "
+	    "{\"name\": 7}]}",
+	};
+	struct catalog *cat = own_catalog(), *good = sample_catalog();
+	char err[256], *text;
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (catalog_load(cat, bad[i], strlen(bad[i]), NULL, err,
+			sizeof(err)) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		if (err[0] == '\0')
+			fail_msg("no reason for: %s", bad[i]);
+		assert_untouched(cat);
+	}
+	text = catalog_dump(good, 1700000005, &len);
+	assert_non_null(text);
+	/* (the last byte is a newline) */
+	for (i = 0; i + 1 < len; i++) {
+		if (catalog_load(cat, text, i, NULL, err, sizeof(err)) != -1)
+			fail_msg("accepted the first %zu bytes", i);
+		assert_untouched(cat);
+	}
+	/* bytes after the document are no state file either */
+	text[len - 1] = 'x';
+	assert_int_equal(
+	    catalog_load(cat, text, len, NULL, err, sizeof(err)), -1);
+	assert_untouched(cat);
+	free(text);
+	catalog_free(good);
+	catalog_free(cat);
+}
+
+/* A host the catalog holds already (the config made it before the
+ * file was read) is left as it is; the others are added. */
+static void
+test_state_file_keeps_known_hosts(void **state)
+{
+	struct catalog *cat = sample_catalog(), *back = catalog_new();
+	struct cat_host *h;
+	char *text, err[256];
+	size_t len;
+
+	(void)state;
+	h = catalog_host(back, "web1", "new-group", NULL);
+	text = catalog_dump(cat, 1700000005, &len);
+	assert_int_equal(
+	    catalog_load(back, text, len, NULL, err, sizeof(err)), 0);
+	free(text);
+	assert_int_equal(catalog_count(back), 2);
+	h = catalog_find(back, "web1");
+	assert_false(h->restored);
+	assert_int_equal(h->state, HOST_PENDING);
+	assert_int_equal(h->nservices, 0);
+	assert_string_equal(h->group, "new-group");
+	assert_true(catalog_find(back, "db1")->restored);
+	catalog_free(back);
+	catalog_free(cat);
+}
+
+/* The file on disk: written whole, no .tmp left; read back at start-up;
+ * a missing file is a first start, a corrupt one is logged and ignored;
+ * a directory that is not there fails the write and leaves nothing. */
+static void
+test_state_file_on_disk(void **state)
+{
+	struct catalog *cat = sample_catalog(), *back;
+	char dir[] = "/tmp/drover-catalog-XXXXXX", path[128], tmp[160];
+	char logged[1024] = "", *text;
+	FILE *log;
+	size_t len;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/catalog.json", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	back = catalog_new();
+	assert_int_equal(catalog_restore(back, path, 1700000010), 0);
+	assert_int_equal(catalog_count(back), 0);
+
+	text = catalog_dump(cat, 1700000005, &len);
+	assert_int_equal(catalog_write(path, text, len), 0);
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_int_equal(catalog_restore(back, path, 1700000010), 2);
+	assert_true(catalog_find(back, "db1")->restored);
+	catalog_free(back);
+
+	/* a crash in the middle of some other writer's copy */
+	assert_int_equal(catalog_write(path, text, len / 2), 0);
+	log = tmpfile();
+	assert_non_null(log);
+	log_set_stream(log);
+	back = catalog_new();
+	assert_int_equal(catalog_restore(back, path, 1700000010), 0);
+	assert_int_equal(catalog_count(back), 0);
+	log_set_stream(NULL);
+	rewind(log);
+	assert_true(fread(logged, 1, sizeof(logged) - 1, log) > 0);
+	fclose(log);
+	assert_non_null(strstr(logged, "catalog: "));
+	assert_non_null(strstr(logged, "starting empty"));
+	catalog_free(back);
+
+	snprintf(path, sizeof(path), "%s/gone/catalog.json", dir);
+	assert_int_equal(catalog_write(path, text, len), -1);
+	assert_int_equal(errno, ENOENT);
+	free(text);
+	snprintf(path, sizeof(path), "%s/catalog.json", dir);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -349,7 +740,13 @@ main(void)
 	    cmocka_unit_test(test_typed_view_follows_config),
 	    cmocka_unit_test(test_alert_state_member),
 	    cmocka_unit_test(test_unknown_without_rules_is_no_problem),
+	    cmocka_unit_test(test_state_file_round_trip),
+	    cmocka_unit_test(test_restored_until_polled),
+	    cmocka_unit_test(test_state_file_corrupt),
+	    cmocka_unit_test(test_state_file_keeps_known_hosts),
+	    cmocka_unit_test(test_state_file_on_disk),
 	};
 
+	log_init(false, LOG_LVL_WARN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

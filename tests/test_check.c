@@ -192,6 +192,33 @@ test_text_sanitised(void **state)
 	    out, "DROVER OK - kvm1 ipmi_volts: x/y z 1.00 |'a'=1\n");
 }
 
+/* Values restored from the daemon's state file and not polled since: the
+ * line says so with their age; older than --max-age they are stale like
+ * any other, never fresh. */
+static void
+test_restored(void **state)
+{
+	static const char body[] =
+	    "{\"fields\":[{\"name\":\"a\",\"config\":{\"label\":\"a\","
+	    "\"critical\":\"1\"},\"state\":\"CRITICAL\",\"value\":1.5}],"
+	    "\"state\":\"CRITICAL\",\"restored\":true,"
+	    "\"last_update\":1700000000}";
+	char out[256];
+
+	(void)state;
+	assert_int_equal(check_format(body, strlen(body), &opts,
+			     1700000000 + 42, out, sizeof(out)),
+	    CHECK_CRITICAL);
+	assert_string_equal(out,
+	    "DROVER CRITICAL - kvm1 ipmi_volts: a 1.50 (critical above 1.00) "
+	    "(saved before a drover restart, 42 s old) |'a'=1.5;;~:1\n");
+	assert_int_equal(check_format(body, strlen(body), &opts,
+			     1700000000 + 601, out, sizeof(out)),
+	    CHECK_UNKNOWN);
+	assert_string_equal(out, "DROVER UNKNOWN - kvm1 ipmi_volts: data is "
+				 "601 s old (more than 600 s)\n");
+}
+
 int
 main(void)
 {
@@ -202,6 +229,7 @@ main(void)
 	    cmocka_unit_test(test_field_option),
 	    cmocka_unit_test(test_stale_and_bad),
 	    cmocka_unit_test(test_text_sanitised),
+	    cmocka_unit_test(test_restored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

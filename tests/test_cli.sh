@@ -52,6 +52,23 @@ grep -q 'bad.conf:5: unknown keyword "frobnicate" in host section: "frobnicate y
 grep -q "2 errors, not used" "$T/err" || fail "error count"
 "$DROVER" run -c "$T/bad.conf" >/dev/null 2>&1 && fail "run started on a bad config"
 
+# a webhook token file others may read: "config" refuses it as "run"
+# does, with run's message, once
+printf 's3cret\n' >"$T/token"
+chmod 644 "$T/token"
+{ echo "contact.ops.webhook http://127.0.0.1:9/"
+  echo "contact.ops.webhook_token_file $T/token"; cat "$T/good.conf"; } >"$T/token.conf"
+TOKMSG="warning: notify: contact ops webhook_token_file: $T/token is readable by group or others (mode 0644); refusing it: chmod 600 $T/token"
+"$DROVER" config -c "$T/token.conf" >"$T/out" 2>"$T/err" && fail "config accepted a 0644 token file"
+[ "$(grep -cF "$TOKMSG" "$T/err")" = 1 ] || fail "config: want the message once: $(cat "$T/err")"
+[ -s "$T/out" ] && fail "config printed a config it refuses: $(cat "$T/out")"
+"$DROVER" run -c "$T/token.conf" >"$T/out" 2>"$T/err" && fail "run started with a 0644 token file"
+[ "$(grep -cF "$TOKMSG" "$T/out" "$T/err" | awk -F: '{n += $NF} END {print n}')" = 1 ] ||
+	fail "run: want the message once: $(cat "$T/out" "$T/err")"
+chmod 600 "$T/token"
+"$DROVER" config -c "$T/token.conf" >"$T/out" 2>"$T/err" || fail "config refused a 0600 token file: $(cat "$T/err")"
+grep -q "^contact.ops.webhook_token_file $T/token" "$T/out" || fail "token file not printed: $(cat "$T/out")"
+
 # run, then reload with a bad config, then with a good one; each reload
 # is awaited through its own log line (the start-up line "drover VERSION:
 # N hosts, ..." comes after the SIGHUP handler is installed)
@@ -71,6 +88,14 @@ kill -HUP "$DPID"
 wait_log "$T/run.log" "config reloaded, " 60 || fail "good reload not done: $(cat "$T/run.log")"
 grep -q "config reloaded, 2 hosts" "$T/run.log" || fail "good reload: $(cat "$T/run.log")"
 [ "$(grep -c "SIGHUP, reloading" "$T/run.log")" -eq 2 ] || fail "two SIGHUPs, not two reloads: $(cat "$T/run.log")"
+# a reload whose token file others may read keeps the old page settings
+chmod 644 "$T/token"
+cp "$T/token.conf" "$T/live.conf"
+kill -HUP "$DPID"
+wait_log "$T/run.log" "the new page settings are refused" 60 ||
+	fail "a 0644 token file was not refused on reload: $(cat "$T/run.log")"
+grep -qF "$TOKMSG" "$T/run.log" || fail "reload: no reason given: $(cat "$T/run.log")"
+kill -0 "$DPID" || fail "drover died on a reload with a bad token file"
 stop_pid "$DPID" || fail "drover did not stop cleanly"
 grep -q "stopped;" "$T/run.log" || fail "no clean stop message"
 echo "PASS: command line"

@@ -3,6 +3,7 @@
  * (timeout kill, concurrency, non-zero exit logged).  Byte-for-byte
  * agreement with munin-limits is tests/test_contacts_munin.sh. */
 #include <setjmp.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <errno.h>
@@ -109,13 +110,48 @@ test_template_language(void **state)
 	    false, "12V rail=11.5:/11:|5V rail=:/0:0|fan=:/:|");
 }
 
+/* Each substituted value is one shell word, quoted for where it stands:
+ * bare, inside the operator's '...' or "...", and filtered where the
+ * shell's state is not modelled (a backquote, right after \ or $). */
 static void
-test_command_values_sanitised(void **state)
+test_command_values_quoted(void **state)
 {
 	(void)state;
 	msg.host = "kvm1;$(reboot)";
+	msg.title = "x -o /etc/passwd 'q' \"d\" \\";
 	expect("send ${var:host} '${var:graph_title}'", true,
-	    "send kvm1___reboot_ 'Voltages'");
+	    "send 'kvm1;$(reboot)' 'x -o /etc/passwd '\\''q'\\'' \"d\" \\'");
+	expect("send \"${var:host}: ${var:graph_title}\"", true,
+	    "send \"kvm1;\\$(reboot): x -o /etc/passwd 'q' \\\"d\\\" \\\\\"");
+	expect("send ${var:graph_title}", true,
+	    "send 'x -o /etc/passwd '\\''q'\\'' \"d\" \\'");
+	expect("send x${var:nosuch}y ${var:nosuch}", true, "send x''y ''");
+	/* strtrunc cuts the value, then quotes it once */
+	expect("send ${strtrunc:12 ${var:graph_title}!}", true,
+	    "send 'x -o /etc/pa'");
+	expect("send ${strtrunc:30 <${var:graph_title}>}", true,
+	    "send '<x -o /etc/passwd '\\''q'\\'' \"d\" \\>'");
+	/* a loop's values one word each, the operator's separator as is */
+	expect("send ${loop< >:fields ${var:label}}", true,
+	    "send '12V rail' '5V rail' 'fan'");
+	expect("send ${if:cfields ${var:host}}", true, "send 'kvm1;$(reboot)'");
+	/* the shell's state is not modelled: only safe bytes */
+	expect("send `echo ${var:host}` ${var:graph_title}", true,
+	    "send `echo kvm1___reboot_` x_-o_/etc/passwd__q___d___");
+	expect("send \"$(echo '${var:host}')\"", true,
+	    "send \"$(echo 'kvm1___reboot_')\"");
+	expect("send $${var:host} \\${var:host}", true,
+	    "send $kvm1___reboot_ \\kvm1___reboot_");
+	expect("send $'${var:host}'", true, "send $'kvm1___reboot_'");
+	expect("send # ${var:host}", true, "send # kvm1___reboot_");
+	/* an escaped quote, or one inside "...", opens nothing */
+	expect("send \\'${var:host} \"'\"${var:host}", true,
+	    "send \\''kvm1;$(reboot)' \"'\"'kvm1;$(reboot)'");
+	expect("send \\\\${var:host} \"\\\"${var:host}\"", true,
+	    "send \\\\'kvm1;$(reboot)' \"\\\"kvm1;\\$(reboot)\"");
+	/* the stdin text keeps every value as munin-limits has it */
+	expect("${var:host} ${var:graph_title}", false,
+	    "kvm1;$(reboot) x -o /etc/passwd 'q' \"d\" \\");
 }
 
 /* ---- running commands ----------------------------------------------- */
@@ -163,6 +199,96 @@ slurp(const char *name)
 	buf[n] = '\0';
 	fclose(f);
 	return buf;
+}
+
+/* cmd, with the test directory for every %s, run by /bin/sh -c (as
+ * the runner does); what printf '%s\0' wrote, as argv entries joined by
+ * '|'.  Fails the test if a value ran anything (a file "ran" exists). */
+static const char *
+run_argv(const char *tmpl)
+{
+	static char out[4096];
+	char *cmd, full[8192], *p;
+	size_t i, n;
+	FILE *f;
+
+	cmd = contacts_expand(tmpl, &msg, true);
+	assert_non_null(cmd);
+	snprintf(full, sizeof(full), "printf '%%s\\0' %s > %s/argv", cmd, dir);
+	free(cmd);
+	assert_int_equal(system(full), 0);
+	p = slurp("argv");
+	assert_non_null(p);
+	snprintf(full, sizeof(full), "%s/argv", dir);
+	f = fopen(full, "r");
+	assert_non_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	fclose(f);
+	for (i = 0; i < n; i++)
+		if (out[i] == '\0')
+			out[i] = '|';
+	out[n] = '\0';
+	assert_null(slurp("ran"));
+	return out;
+}
+
+/* Hostile titles, labels, hosts and groups through every construct, for
+ * real: each substitution reaches the command as exactly one argument
+ * with its bytes intact, and nothing in a value runs. */
+static void
+test_command_one_word(void **state)
+{
+	char title[256], label[256], host[256], group[256], want[2048];
+	const char *t, *l, *h, *g;
+	char *p;
+
+	(void)state;
+	snprintf(title, sizeof(title),
+	    "x -o /etc/passwd $(touch %s/ran) `touch %s/ran`", dir, dir);
+	snprintf(label, sizeof(label),
+	    "a; touch %s/ran | touch %s/ran 'q' \"d\" \\", dir, dir);
+	snprintf(host, sizeof(host), "h'; touch %s/ran; '\nx\" $HOME *", dir);
+	snprintf(group, sizeof(group), "g\"; touch %s/ran; \"\\", dir);
+	msg.title = t = title;
+	msg.host = h = host;
+	msg.group = g = group;
+	attrs_set(&fa[0], "label", label);
+	l = label;
+
+	snprintf(want, sizeof(want), "%s|%s|%s|", t, h, l);
+	assert_string_equal(run_argv("${var:graph_title} ${var:host} "
+				     "${loop:cfields ${var:label}}"),
+	    want);
+	/* a service has no label: one empty argument */
+	snprintf(want, sizeof(want), "%s|%s||", t, h);
+	assert_string_equal(
+	    run_argv("'${var:graph_title}' \"${var:host}\" '${var:label}'"),
+	    want);
+	snprintf(want, sizeof(want), "<%s: %s>|", t, h);
+	assert_string_equal(
+	    run_argv("\"<${var:graph_title}: \"'${var:host}>'"), want);
+	snprintf(want, sizeof(want), "%s|5V rail|fan|", l);
+	assert_string_equal(run_argv("${loop< >:fields ${var:label}}"), want);
+	snprintf(want, sizeof(want), "[%s]|", l);
+	assert_string_equal(
+	    run_argv("${loop<,>:cfields [${var:label}]}"), want);
+	snprintf(want, sizeof(want), "%.20s|%.7s|", t, h);
+	assert_string_equal(run_argv("${strtrunc:20 ${var:graph_title}} "
+				     "\"${strtrunc:7 ${var:host}}\""),
+	    want);
+	snprintf(want, sizeof(want), "%s|", g);
+	for (p = want; *p != '\0'; p++)
+		if (*p == ';')
+			*p = '-'; /* the group's ";" shows as "-" */
+	assert_string_equal(run_argv("${if:cfields ${var:group}}"), want);
+	/* a nested command: filtered to safe bytes, still one word */
+	for (p = want; *p != '|'; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._:,@/+=%-", *p))
+			*p = '_';
+	assert_string_equal(run_argv("`printf %s ${var:group}`"), want);
+	assert_string_equal(
+	    run_argv("\"$(printf %s '${var:group}')\" \\${var:group}"),
+	    strcat(strcpy(title, want), want));
 }
 
 /* One contact line "NAME.KEY" with value v, which must be accepted. */
@@ -346,7 +472,9 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 		test_template_language, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
-		test_command_values_sanitised, setup, teardown),
+		test_command_values_quoted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_command_one_word, setup_run, teardown_run),
 	    cmocka_unit_test_setup_teardown(
 		test_recipients, setup_run, teardown_run),
 	    cmocka_unit_test_setup_teardown(

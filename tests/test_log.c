@@ -58,6 +58,31 @@ test_log_warn_appends_strerror(void **state)
 	assert_null(strstr(buf, "not shown"));
 }
 
+/* A node's label cannot drive the terminal or forge a log line. */
+static void
+test_control_characters_escaped(void **state)
+{
+	char buf[512] = {0};
+	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
+
+	(void)state;
+	assert_non_null(f);
+	log_set_stream(f);
+	log_warnx("alerts: %s is WARNING",
+	    "a\x1b]0;owned\x07"
+	    "b\r\n2024-01-01 00:00:00 warning: forged\t"
+	    "\x7f\xc2\x9b"
+	    "2J caf\xc3\xa9 \xc2\xa0");
+	fclose(f);
+	log_set_stream(NULL);
+	assert_non_null(strstr(buf,
+	    "warning: alerts: a\\x1b]0;owned\\x07b\\x0d\\x0a2024-01-01 "
+	    "00:00:00 warning: forged\\x09\\x7f\\xc2\\x9b2J caf\xc3\xa9 "
+	    "\xc2\xa0 is WARNING\n"));
+	assert_null(strchr(buf, '\x1b'));
+	assert_int_equal(strchr(buf, '\n') - buf, (long)strlen(buf) - 1);
+}
+
 int
 main(void)
 {
@@ -65,6 +90,7 @@ main(void)
 	    cmocka_unit_test(test_ratelimit_first_then_interval),
 	    cmocka_unit_test(test_ratelimit_time_zero),
 	    cmocka_unit_test(test_log_warn_appends_strerror),
+	    cmocka_unit_test(test_control_characters_escaped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

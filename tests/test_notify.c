@@ -174,7 +174,7 @@ test_email(void **state)
 	struct alert_event ev = volts_event(FS_CRITICAL, FS_WARNING, 10.9);
 	struct notify_item a;
 	const struct notify_item *v[1] = {&a};
-	char *m;
+	char *m, idk[128];
 
 	(void)state;
 	ev.text = "12V rail is low\r\nInjected: header";
@@ -199,6 +199,25 @@ test_email(void **state)
 	assert_non_null(
 	    strstr(m, "\r\n\r\n12V rail is low  Injected: header\r\n"));
 	assert_null(strstr(m, "\r\nInjected"));
+	free(m);
+	/* a key from a spool file cannot add headers either (Message-ID
+	 * and X-Drover-Dedupe-Key alike) */
+	free(a.key);
+	a.key =
+	    strdup("kvm1/v12\r\nBcc: evil@example.org\n\x1b[2J\x7f\xc3\xa9");
+	m = notify_email(
+	    v, 1, "drover@example.org", "ops@example.org", 1700000000);
+	assert_non_null(m);
+	/* the webhook's X-Drover-Dedupe-Key header is this too */
+	assert_string_equal(notify_page_key(v, 1, idk, sizeof(idk)),
+	    "kvm1/v12__Bcc:_evil@example.org__[2J___");
+	assert_null(strstr(m, "\r\nBcc"));
+	assert_null(strstr(m, "\nBcc"));
+	assert_non_null(
+	    strstr(m, "X-Drover-Dedupe-Key: "
+		      "kvm1/v12__Bcc:_evil@example.org__[2J___\r\n"));
+	assert_non_null(strstr(m, "Message-ID: <drover.kvm1_v12__Bcc__evil_"
+				  "example.org___2J___@example.org>\r\n"));
 	free(m);
 	notify_item_cleanup(&a);
 }
@@ -531,11 +550,11 @@ test_token_file_mode(void **state)
 {
 	struct conf_errors errs = {0};
 	struct conf *c = conf_new();
-	char text[512], tok[128], dir[128];
+	char text[512], tok[128], dir[128], logbuf[1024] = "", want[512];
 	struct silent rx;
 	uv_loop_t loop;
 	struct notifier *n;
-	FILE *f, *devnull;
+	FILE *f, *devnull, *logf;
 
 	(void)state;
 	silent_open(&rx);
@@ -553,12 +572,31 @@ test_token_file_mode(void **state)
 	assert_int_equal(
 	    conf_parse_buf(c, "t.conf", text, strlen(text), &errs), 0);
 	uv_loop_init(&loop);
-	devnull = fopen("/dev/null", "w");
-	log_set_stream(devnull);
+	/* "drover config" refuses it as "drover run" does, in one line */
+	logf = fmemopen(logbuf, sizeof(logbuf), "w");
+	setvbuf(logf, NULL, _IONBF, 0);
+	log_set_stream(logf);
+	assert_int_equal(notify_check_secrets(&c->notify, &c->contacts), -1);
+	snprintf(want, sizeof(want),
+	    "warning: notify: contact ops webhook_token_file: %s is "
+	    "readable by group or others (mode 0644); refusing it: chmod "
+	    "600 %s\n",
+	    tok, tok);
+	assert_non_null(strstr(logbuf, want));
+	assert_int_equal(strchr(logbuf, '\n') - logbuf + 1, strlen(logbuf));
+	fclose(logf);
+	logf = fmemopen(logbuf, sizeof(logbuf), "w");
+	setvbuf(logf, NULL, _IONBF, 0);
+	log_set_stream(logf);
 	assert_null(notifier_new(&loop, &c->notify, &c->contacts, dir));
+	assert_non_null(strstr(logbuf, want));
+	assert_int_equal(strchr(logbuf, '\n') - logbuf + 1, strlen(logbuf));
 	log_set_stream(NULL);
+	fclose(logf);
 	chmod(tok, 0600);
+	assert_int_equal(notify_check_secrets(&c->notify, &c->contacts), 0);
 	n = notifier_new(&loop, &c->notify, &c->contacts, dir);
+	devnull = fopen("/dev/null", "w");
 	log_set_stream(devnull);
 	assert_non_null(n);
 	/* a reload that would weaken the token is refused as a whole */

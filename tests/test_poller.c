@@ -532,6 +532,48 @@ test_removing_a_running_target_is_safe(void **state)
 	rig_stop(&r);
 }
 
+static unsigned stay_mark; /* polls of "stay" when "gone" was removed */
+
+static bool
+stay_polled_again(struct rig *r)
+{
+	(void)r;
+	return stat_of("stay")->polls >= stay_mark + 2 && T.closes == 1;
+}
+
+/*
+ * max_concurrency 1: "gone" holds the only slot for 1.5 s, longer than
+ * the interval, so "stay" falls due and waits; a reload removes "gone"
+ * meanwhile.  The end of its poll frees the slot and must start "stay":
+ * no timer wakes for a slot already due, so without that kick "stay"
+ * would wait for good.
+ */
+static void
+test_removed_target_end_frees_its_slot(void **state)
+{
+	static const char *const keep = "interval 1\nlocal_node no\n"
+					"max_concurrency 1\n"
+					"[stay]\n address inline\n";
+	struct rig r;
+	struct conf *next;
+
+	(void)state;
+	rig_start(&r, "interval 1\nlocal_node no\nmax_concurrency 1\n"
+		      "[gone]\n address later\n"
+		      "[stay]\n address inline\n");
+	T.delay_ms = 1500;
+	run_until(&r, gone_running);
+	stay_mark = stat_of("stay")->polls;
+	next = make_conf(keep);
+	assert_int_equal(poller_apply(r.p, next), 0);
+	conf_free(r.conf);
+	r.conf = next;
+	run_until(&r, stay_polled_again);
+	assert_int_equal(stat_of("gone")->polls, 1);
+	assert_int_equal(stat_of("stay")->max_in_flight, 1);
+	rig_stop(&r);
+}
+
 static bool
 slow_running(struct rig *r)
 {
@@ -574,6 +616,7 @@ main(void)
 	    cmocka_unit_test(test_failing_target_is_down_and_backs_off),
 	    cmocka_unit_test(test_host_and_sub_target_share_physical_budget),
 	    cmocka_unit_test(test_removing_a_running_target_is_safe),
+	    cmocka_unit_test(test_removed_target_end_frees_its_slot),
 	    cmocka_unit_test(test_stop_cancels_running_polls),
 	};
 

@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -57,7 +58,6 @@ static void
 test_rejects(void **state)
 {
 	static const char *const bad[] = {
-	    "",
 	    "x",
 	    "/..",
 	    "/../",
@@ -94,12 +94,44 @@ test_rejects(void **state)
 	assert_int_equal(parse(longname).kind, R_NOT_FOUND);
 }
 
+/* "%00" never cuts a path short: the path becomes "", a 400. */
+static void
+test_unescape(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"/a%2Fb%2e%41/", "/a/b.A/"},
+	    {"/%zz/%4/%", "/%zz/%4/%"},
+	    {"/a+b%20c", "/a+b c"},
+	    {"/health%00x", ""},
+	    {"/web1.example.com%00/", ""},
+	    {"%00", ""},
+	    {"/x/%2500", "/x/%00"},
+	    {"/%ff%01", "/\xff\x01"},
+	};
+	char buf[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		assert_int_equal(route_unescape(buf), strlen(cases[i].out));
+		assert_string_equal(buf, cases[i].out);
+	}
+	snprintf(buf, sizeof(buf), "/health%%00x");
+	route_unescape(buf);
+	assert_int_equal(parse(buf).kind, R_BAD_REQUEST);
+	assert_int_equal(parse("/x/%00").kind, R_NOT_FOUND);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_routes),
 	    cmocka_unit_test(test_rejects),
+	    cmocka_unit_test(test_unescape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

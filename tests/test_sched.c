@@ -268,6 +268,281 @@ test_due_at_global_bound_arms_no_timer(void **state)
 	sched_free(s);
 }
 
+/* Pops every poll allowed at now into ids (at most n); returns how many. */
+static int
+drain(struct sched *s, uint64_t now, int *ids, int n)
+{
+	struct sched_start st;
+	int k = 0, id;
+
+	while ((id = sched_pop(s, now, WALL(now), &st)) != -1) {
+		assert_true(k < n);
+		ids[k++] = id;
+	}
+	return k;
+}
+
+/* The waiting targets in the order they must start: oldest due first. */
+static void
+sort_by_due(const struct sched *s, int *ids, int n)
+{
+	int i, j, t;
+
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && sched_next_due(s, ids[j - 1]) >
+					 sched_next_due(s, ids[j]);
+		     j--) {
+			t = ids[j];
+			ids[j] = ids[j - 1];
+			ids[j - 1] = t;
+		}
+}
+
+/* The earliest slot after now among ids, UINT64_MAX when none. */
+static uint64_t
+next_slot(const struct sched *s, const int *ids, int n, uint64_t now)
+{
+	uint64_t best = UINT64_MAX, d;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		d = sched_next_due(s, ids[i]);
+		if (d > now && d < best)
+			best = d;
+	}
+	return best;
+}
+
+/* sched_timeout at now wakes exactly for want (UINT64_MAX: never). */
+static void
+assert_wakes_at(const struct sched *s, uint64_t now, uint64_t want)
+{
+	int64_t to = sched_timeout(s, now);
+
+	assert_int_not_equal(to, 0);
+	if (want == UINT64_MAX)
+		assert_int_equal(to, -1);
+	else
+		assert_int_equal(now + (uint64_t)to, want);
+}
+
+/*
+ * Six targets, max_concurrency 2: the two due first take both slots and
+ * hang for three intervals while the other four fall due.  Nothing more
+ * starts, and the scheduler never answers "due now": it wakes only for a
+ * slot still to come (the poller re-armed a 0 ms timer from its own
+ * callback on "due now", and libuv ran it forever without I/O).  As the
+ * hung polls time out, the four waiting start oldest due first, each
+ * once, with their queue delay, before either hung one (backing off)
+ * runs again.
+ */
+static void
+test_global_cap_all_hung(void **state)
+{
+	struct sched *s = sched_new(2, 5, 900);
+	struct sched_stats ss;
+	char name[8];
+	uint64_t now = 0;
+	int all[6], got[2], *hung = all, *wait = all + 2, i, k;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		all[i] = sched_add(s, name, NULL, 10, NULL, now, WALL(now));
+		assert_int_equal(all[i], i);
+	}
+	sort_by_due(s, all, 6);
+	assert_true(sched_next_due(s, all[1]) < sched_next_due(s, all[2]));
+	now = sched_next_due(s, all[1]); /* the first two are due */
+	assert_int_equal(drain(s, now, got, 2), 2);
+	assert_int_equal(got[0], hung[0]);
+	assert_int_equal(got[1], hung[1]);
+	for (k = 0; k < 30; k++) {
+		assert_wakes_at(s, now, next_slot(s, wait, 4, now));
+		now += 1000;
+		assert_int_equal(drain(s, now, got, 2), 0);
+	}
+	/* all four are due now: nothing to wake for but a poll's end */
+	assert_wakes_at(s, now, UINT64_MAX);
+	/* the idle timeouts end the hung polls one by one */
+	sched_done(s, hung[0], SCHED_TIMED_OUT, now);
+	assert_int_equal(drain(s, now, got, 2), 1);
+	assert_int_equal(got[0], wait[0]);
+	assert_int_not_equal(sched_timeout(s, now), 0);
+	now += 500;
+	sched_done(s, hung[1], SCHED_TIMED_OUT, now);
+	assert_int_equal(drain(s, now, got, 2), 1);
+	assert_int_equal(got[0], wait[1]);
+	assert_int_not_equal(sched_timeout(s, now), 0);
+	/* the hung ones back off into the future, behind the waiting */
+	assert_true(sched_next_due(s, hung[0]) > now);
+	assert_true(sched_next_due(s, hung[1]) > now);
+	now += 200;
+	sched_done(s, wait[0], SCHED_OK, now);
+	sched_done(s, wait[1], SCHED_OK, now);
+	assert_int_equal(drain(s, now, got, 2), 2);
+	assert_int_equal(got[0], wait[2]);
+	assert_int_equal(got[1], wait[3]);
+	assert_int_not_equal(sched_timeout(s, now), 0);
+	sched_stats(s, &ss);
+	assert_int_equal(ss.started, 6);
+	assert_int_equal(ss.timed_out, 2);
+	assert_int_equal(ss.deferred, 4);
+	assert_true(ss.delay_ms_max >= 20000);
+	sched_free(s);
+}
+
+/*
+ * The same on one physical host: physical_concurrency 2, the two guests
+ * of hv due first take its slots and hang for three intervals while its
+ * three others fall due.  No guest of hv starts, the scheduler never
+ * answers "due now", a target on another physical host keeps every slot,
+ * and hv's guests start oldest due first as its slots free.
+ */
+static void
+test_physical_cap_all_hung(void **state)
+{
+	struct sched *s = sched_new(64, 2, 900);
+	struct sched_start st;
+	char name[8];
+	uint64_t now = 0, other_end = 0, next_due, want;
+	int g[5], *hung = g, *wait = g + 2, other, id, i, k, nh = 0;
+	unsigned polls = 0;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "g%d", i);
+		g[i] = sched_add(s, name, "hv", 10, NULL, now, WALL(now));
+		assert_int_equal(g[i], i);
+	}
+	other = sched_add(s, "other", NULL, 10, NULL, now, WALL(now));
+	sort_by_due(s, g, 5);
+	assert_true(sched_next_due(s, g[1]) < sched_next_due(s, g[2]));
+	now = sched_next_due(s, g[1]);
+	next_due = sched_next_due(s, other);
+	for (k = 0; k <= 60; k++) {
+		if (other_end != 0 && other_end <= now) {
+			sched_done(s, other, SCHED_OK, now);
+			other_end = 0;
+			next_due = sched_next_due(s, other);
+		}
+		while ((id = sched_pop(s, now, WALL(now), &st)) != -1) {
+			if (k == 0 && id != other) {
+				assert_true(nh < 2);
+				assert_int_equal(id, hung[nh++]);
+				continue;
+			}
+			/* only the other physical host's target may start,
+			 * in its next slot (this loop steps by 500 ms) */
+			assert_int_equal(id, other);
+			assert_int_equal(st.due, next_due);
+			if (polls > 0)
+				assert_true(st.delay_ms < 500);
+			other_end = now + 100;
+			polls++;
+		}
+		assert_int_equal(nh, 2);
+		want = next_slot(s, wait, 3, now);
+		if (other_end == 0 && next_due < want)
+			want = next_due;
+		assert_wakes_at(s, now, want);
+		now += 500;
+	}
+	/* 30 s: three or four slots */
+	assert_in_range(polls, 3, 4);
+	if (other_end != 0)
+		sched_done(s, other, SCHED_OK, now);
+	sched_remove(s, other);
+	sched_done(s, hung[1], SCHED_TIMED_OUT, now);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), wait[0]);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), -1);
+	assert_int_not_equal(sched_timeout(s, now), 0);
+	sched_done(s, hung[0], SCHED_TIMED_OUT, now);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), wait[1]);
+	sched_done(s, wait[0], SCHED_OK, now);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), wait[2]);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), -1);
+	assert_int_not_equal(sched_timeout(s, now), 0);
+	sched_free(s);
+}
+
+/*
+ * A mixed cluster for six hours under both caps: 24 targets on 4
+ * physical hosts, max_concurrency 3, physical_concurrency 2; every sixth
+ * poll hangs for 25 s and times out, every sixth fails at once, the rest
+ * take 0.2-0.9 s.  Whenever the scheduler has been drained, it never
+ * answers "due now", never "nothing to wake for" with nothing running
+ * (which would stall the loop), the caps hold, and every target keeps
+ * being polled: a healthy one in nearly every slot (it loses a few
+ * while hung polls hold a cap), a hung one after its backoff.
+ */
+static void
+test_mixed_cluster_never_due_now(void **state)
+{
+	struct sched *s = sched_new(3, 2, 300);
+	struct sched_start st;
+	struct sched_stats ss;
+	struct sched_phys_stats ps;
+	uint64_t now = 0, next, end_at[24] = {0};
+	unsigned polls[24] = {0}, running = 0;
+	char name[16], phys[8];
+	int64_t to;
+	int i, id;
+	size_t p;
+
+	(void)state;
+	for (i = 0; i < 24; i++) {
+		snprintf(name, sizeof(name), "vm%02d", i);
+		snprintf(phys, sizeof(phys), "hv%d", i % 4);
+		assert_int_equal(
+		    sched_add(s, name, phys, 10, NULL, now, WALL(now)), i);
+	}
+	while (now < 6 * 3600000) {
+		while ((id = sched_pop(s, now, WALL(now), &st)) != -1) {
+			assert_int_equal(end_at[id], 0);
+			end_at[id] =
+			    now + (id % 6 == 0	    ? 25000
+				      : id % 6 == 1 ? 1
+						    : 200 + (uint64_t)id * 30);
+			polls[id]++;
+			running++;
+		}
+		assert_true(running <= 3);
+		for (p = 0; sched_phys(s, p, &ps); p++)
+			assert_true(ps.in_flight <= 2);
+		to = sched_timeout(s, now);
+		assert_int_not_equal(to, 0);
+		assert_true(to > 0 || running > 0);
+		next = to < 0 ? UINT64_MAX : now + (uint64_t)to;
+		for (i = 0; i < 24; i++)
+			if (end_at[i] != 0 && end_at[i] < next)
+				next = end_at[i];
+		assert_true(next != UINT64_MAX);
+		now = next;
+		for (i = 0; i < 24; i++) {
+			if (end_at[i] == 0 || end_at[i] > now)
+				continue;
+			sched_done(s, i,
+			    i % 6 == 0	 ? SCHED_TIMED_OUT
+			    : i % 6 == 1 ? SCHED_FAILED
+					 : SCHED_OK,
+			    now);
+			end_at[i] = 0;
+			running--;
+		}
+	}
+	/* 2160 slots in six hours; the backoff caps at 300 s = 30 slots */
+	for (i = 0; i < 24; i++) {
+		if (i % 6 == 0 || i % 6 == 1)
+			assert_in_range(polls[i], 2160 / 31, 2160 / 29 + 5);
+		else
+			assert_in_range(polls[i], 2000, 2161);
+	}
+	sched_stats(s, &ss);
+	assert_true(ss.deferred > 0);
+	sched_free(s);
+}
+
 static void
 test_timestamps_unique_and_late_unsnapped(void **state)
 {
@@ -325,6 +600,9 @@ main(void)
 	    cmocka_unit_test(test_cluster_bounds),
 	    cmocka_unit_test(test_global_bound_and_delay),
 	    cmocka_unit_test(test_due_at_global_bound_arms_no_timer),
+	    cmocka_unit_test(test_global_cap_all_hung),
+	    cmocka_unit_test(test_physical_cap_all_hung),
+	    cmocka_unit_test(test_mixed_cluster_never_due_now),
 	    cmocka_unit_test(test_timestamps_unique_and_late_unsnapped),
 	    cmocka_unit_test(test_remove_running),
 	};

@@ -29,14 +29,24 @@ dump(json_t *j, size_t *len)
 	return s;
 }
 
+/* Seconds since when (epoch s) at now, or null when never. */
+static json_t *
+age_of(time_t when, time_t now)
+{
+	return when > 0
+		   ? json_integer((json_int_t)(now > when ? now - when : 0))
+		   : json_null();
+}
+
 static json_t *
 host_obj(const struct cat_host *h)
 {
 	unsigned problems = 0;
 	enum field_state st = cat_host_state(h, &problems);
+	json_t *o;
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:s, "
-			 "s:I, s:I, s:i}",
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:s, "
+		      "s:I, s:I, s:i}",
 	    "name", h->name, "group", h->group != NULL ? h->group : "",
 	    "physical", h->physical != NULL ? h->physical : h->name,
 	    "poll_state", host_state_str(h->state), "state",
@@ -45,6 +55,10 @@ host_obj(const struct cat_host *h)
 	    (json_int_t)h->last_poll, "last_error", h->last_error, "poll_ms",
 	    (json_int_t)h->poll_ms, "queue_ms", (json_int_t)h->queue_ms,
 	    "failures", (int)h->failures);
+	/* the state saved before a restart, not polled since */
+	if (o != NULL && h->restored)
+		json_object_set_new(o, "restored", json_true());
+	return o;
 }
 
 char *
@@ -59,9 +73,9 @@ api_hosts(struct catalog *cat, size_t *len)
 }
 
 char *
-api_host(const struct cat_host *h, size_t *len)
+api_host(const struct cat_host *h, time_t now, size_t *len)
 {
-	json_t *o = host_obj(h), *svcs = json_array();
+	json_t *o = host_obj(h), *svcs = json_array(), *so;
 	const struct cat_service *cs;
 	const char *t, *c;
 	size_t i;
@@ -70,12 +84,15 @@ api_host(const struct cat_host *h, size_t *len)
 		cs = &h->services[i];
 		t = attrs_get(&cs->svc.graph, "graph_title");
 		c = attrs_get(&cs->svc.graph, "graph_category");
-		json_array_append_new(svcs,
-		    json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", cs->svc.name,
-			"title", t != NULL ? t : cs->svc.name, "category",
-			c != NULL ? c : "other", "state",
-			field_state_str(cat_service_state(cs, NULL)),
-			"last_update", (json_int_t)cs->last_update));
+		so = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o}", "name",
+		    cs->svc.name, "title", t != NULL ? t : cs->svc.name,
+		    "category", c != NULL ? c : "other", "state",
+		    field_state_str(cat_service_state(cs, NULL)), "last_update",
+		    (json_int_t)cs->last_update, "age",
+		    age_of(cs->last_update, now));
+		if (so != NULL && cs->restored)
+			json_object_set_new(so, "restored", json_true());
+		json_array_append_new(svcs, so);
 	}
 	json_object_set_new(o, "services", svcs);
 	return dump(o, len);
@@ -93,9 +110,10 @@ attrs_obj(const struct attrs *a)
 }
 
 char *
-api_service(const struct cat_host *h, const struct cat_service *cs, size_t *len)
+api_service(const struct cat_host *h, const struct cat_service *cs, time_t now,
+    size_t *len)
 {
-	json_t *fields = json_array(), *fo, *config;
+	json_t *fields = json_array(), *fo, *config, *o;
 	const struct field *f;
 	size_t i;
 
@@ -115,12 +133,15 @@ api_service(const struct cat_host *h, const struct cat_service *cs, size_t *len)
 		    "when", (json_int_t)f->when);
 		json_array_append_new(fields, fo);
 	}
-	return dump(
-	    json_pack("{s:s, s:s, s:o, s:o, s:s, s:I}", "host", h->name, "name",
-		cs->svc.name, "config", attrs_obj(&cs->svc.graph), "fields",
-		fields, "state", field_state_str(cat_service_state(cs, NULL)),
-		"last_update", (json_int_t)cs->last_update),
-	    len);
+	o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:I, s:o}", "host", h->name,
+	    "name", cs->svc.name, "config", attrs_obj(&cs->svc.graph), "fields",
+	    fields, "state", field_state_str(cat_service_state(cs, NULL)),
+	    "last_update", (json_int_t)cs->last_update, "age",
+	    age_of(cs->last_update, now));
+	/* values saved before a restart: their age is last_update's */
+	if (o != NULL && cs->restored)
+		json_object_set_new(o, "restored", json_true());
+	return dump(o, len);
 }
 
 char *

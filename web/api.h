@@ -17,10 +17,16 @@
 #include "alerts/alerts.h"
 #include "catalog/catalog.h"
 
+/*
+ * Hosts and services carry "restored": true while they hold what the
+ * state file kept over a restart and no poll has confirmed it since;
+ * "age" is seconds since a service's last_update at now (epoch s), null
+ * when it never had one.
+ */
 char *api_hosts(struct catalog *cat, size_t *len);
-char *api_host(const struct cat_host *h, size_t *len);
-char *api_service(
-    const struct cat_host *h, const struct cat_service *cs, size_t *len);
+char *api_host(const struct cat_host *h, time_t now, size_t *len);
+char *api_service(const struct cat_host *h, const struct cat_service *cs,
+    time_t now, size_t *len);
 
 /* One field's series as fetched from its RRD (filled off the loop). */
 struct api_series {

@@ -518,6 +518,8 @@ dispatch(struct req *r)
 
 	if (r->route.kind == R_NOT_FOUND)
 		return send_error(c, 404, "no such page", false);
+	if (r->route.kind == R_BAD_REQUEST)
+		return send_error(c, 400, "%00 in the URL", false);
 	if (r->route.host[0] != '\0') {
 		h = catalog_find(w->cat, r->route.host);
 		if (h == NULL)
@@ -580,10 +582,10 @@ dispatch(struct req *r)
 		body = api_alerts(w->cat, w->alerts, &os, &len);
 		break;
 	case R_API_HOST:
-		body = api_host(h, &len);
+		body = api_host(h, now, &len);
 		break;
 	case R_API_SERVICE:
-		body = api_service(h, cs, &len);
+		body = api_service(h, cs, now, &len);
 		break;
 	case R_API_DATA:
 		cf =
@@ -679,6 +681,15 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* Percent-decoding that never cuts a path at "%00" (route_unescape). */
+static size_t
+mhd_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return route_unescape(s);
+}
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -718,7 +729,13 @@ on_timer(uv_timer_t *t)
 	run_mhd(t->data);
 }
 
-/* Re-arms the timer from MHD's own timeout (or 0 after a resume). */
+/*
+ * Re-arms the timer from MHD's own timeout (resume() alone arms 0).  Never
+ * 0 ms here: MHD answers 0 while connections wait in its epoll ready list,
+ * and libuv 1.44 reruns a 0 ms timer restarted from its own callback
+ * (on_timer, then run_mhd) in the same pass, so a client keeping MHD busy
+ * would starve every other handle of the loop.
+ */
 static void
 arm(struct web *w)
 {
@@ -726,10 +743,9 @@ arm(struct web *w)
 
 	if (w->d == NULL)
 		return;
-	if (MHD_get_timeout(w->d, &to) == MHD_YES)
-		uv_timer_start(&w->timer, on_timer, to, 0);
-	else
-		uv_timer_start(&w->timer, on_timer, 1000, 0);
+	if (MHD_get_timeout(w->d, &to) != MHD_YES)
+		to = 1000;
+	uv_timer_start(&w->timer, on_timer, to > 0 ? to : 1, 0);
 }
 
 /* s's address in *ss (port included); 0, or -1 (logged) when it is not
@@ -843,6 +859,7 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MEM_LIMIT,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+	    MHD_OPTION_UNESCAPE_CALLBACK, mhd_unescape, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w, MHD_OPTION_END);
 	if (w->d == NULL) {
 		log_warn("web: cannot listen on %s port %u", c->listen_addr,

@@ -251,6 +251,9 @@ page_host(const struct cat_host *h, time_t now, size_t *len)
 		buf_puts(&b, "; last error: ");
 		html_escape(&b, h->last_error);
 	}
+	if (h->restored)
+		buf_puts(&b, "; state saved before the restart, not polled "
+			     "since");
 	buf_puts(&b, "</p>");
 	for (i = 0; i < h->nservices; i++) {
 		if (cat == NULL || strcmp(cat, svc_category(ss[i])) != 0) {
@@ -347,6 +350,12 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 	buf_printf(&b, " <span class=\"state st-%s\">%s</span></h1>",
 	    field_state_str(cat_service_state(cs, NULL)),
 	    field_state_str(cat_service_state(cs, NULL)));
+	if (cs->restored) {
+		buf_puts(&b, "<p class=restored>values saved before the "
+			     "restart, last updated ");
+		age(&b, cs->last_update, now);
+		buf_puts(&b, "; not polled since</p>");
+	}
 	buf_puts(&b, "<p>zoom: ");
 	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
 		buf_printf(&b, "<a href=\"?start=%ld&amp;end=%ld\">%s</a> ",

@@ -64,6 +64,42 @@ parse_graph(const char *s, size_t len, struct route *r)
 	return copy_name(r->service, s, (size_t)(dash - s));
 }
 
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+size_t
+route_unescape(char *s)
+{
+	size_t i, j;
+	int hi, lo;
+
+	for (i = j = 0; s[i] != '\0'; i++, j++) {
+		hi = s[i] == '%' ? hex_digit(s[i + 1]) : -1;
+		lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
+		if (lo < 0) {
+			s[j] = s[i];
+			continue;
+		}
+		if (hi == 0 && lo == 0) {
+			s[0] = '\0';
+			return 0;
+		}
+		s[j] = (char)(hi * 16 + lo);
+		i += 2;
+	}
+	s[j] = '\0';
+	return j;
+}
+
 void
 router_parse(const char *path, struct route *r)
 {
@@ -73,7 +109,7 @@ router_parse(const char *path, struct route *r)
 	bool trailing = false;
 
 	memset(r, 0, sizeof(*r));
-	r->kind = R_NOT_FOUND;
+	r->kind = path[0] == '\0' ? R_BAD_REQUEST : R_NOT_FOUND;
 	if (path[0] != '/')
 		return;
 	p++;

@@ -18,6 +18,7 @@
 #define DROVER_ROUTER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "rrd/graph.h"
 
@@ -37,6 +38,7 @@ enum route_kind {
 	R_CSS,
 	R_ALERTS,
 	R_API_ALERTS,
+	R_BAD_REQUEST, /* a "%00" in the path (route_unescape): 400 */
 };
 
 struct route {
@@ -48,8 +50,17 @@ struct route {
 };
 
 /* Fills r from the (already percent-decoded) path; R_NOT_FOUND when the
- * path is not ours or a name is not acceptable. */
+ * path is not ours or a name is not acceptable, R_BAD_REQUEST for "". */
 void router_parse(const char *path, struct route *r);
+/*
+ * Percent-decodes s in place as libmicrohttpd's own unescaper does (%XX
+ * with two hex digits; anything else stays) and returns its new length:
+ * the web server's unescape callback for the path and query arguments.
+ * A "%00" would cut the string short ("/health%00x" read as /health), so
+ * s then becomes "", which no request path decodes to and router_parse
+ * answers R_BAD_REQUEST.
+ */
+size_t route_unescape(char *s);
 /* True for names made of [A-Za-z0-9._-] without "..": hosts, services. */
 bool route_name_ok(const char *s, unsigned long len);
 

@@ -6,7 +6,7 @@
 SPEC is a list of nodes: {"name", "addr", "port" (0 = any), "physical",
 "mode", "plugins", "fields", "big_fields", "delay_ms"}.  Modes:
   normal    a well-behaved node: N plugins of F fields (+ one "big" plugin)
-  hang      accepts, never says a word
+  hang      accepts, never says a word (reads until the client closes)
   garbage   sends binary noise instead of a banner
   garbage_mid  sane until "fetch", then binary noise
   halfclose sane until the first "fetch", then closes mid-answer
@@ -23,11 +23,13 @@ connections seen.
 
     fake_node.py SPEC.json STATE_DIR --live
 
-also rewrites stats.json (atomically) whenever a connection ends, so a
-test can wait for counts while drover runs, and adds to it: "peak_all",
-the most simultaneous connections over all nodes together, "done", per
-node the connections that ended, and "config_at", per node the poll
-(1-based connection number) of each config command.
+also rewrites stats.json (atomically) whenever a connection opens or
+ends, so a test can wait for counts while drover runs, and adds to it:
+"peak_all", the most simultaneous connections over all nodes together,
+"done", per node the connections that ended, "config_at", per node the
+poll (1-based connection number) of each config command, and "hang_now"
+and "peak_hang", the connections open now and the most at once over the
+hang nodes together.
 """
 import asyncio, json, os, signal, sys, time
 
@@ -94,12 +96,17 @@ live_active = 0    # open connections now, all nodes
 live_peak = 0      # max simultaneous, all nodes
 live_done = {}     # node name -> connections ended
 live_config_at = {}  # node name -> [connection number of each config]
+live_hang = 0      # open connections now, hang nodes
+live_hang_peak = 0  # max simultaneous, hang nodes
 
 
 def live_open(n):
-    global live_active, live_peak
+    global live_active, live_peak, live_hang, live_hang_peak
     live_active += 1
     live_peak = max(live_peak, live_active)
+    if n["mode"] == "hang":
+        live_hang += 1
+        live_hang_peak = max(live_hang_peak, live_hang)
 
 
 def live_config(n):
@@ -107,8 +114,10 @@ def live_config(n):
 
 
 def live_close(n):
-    global live_active
+    global live_active, live_hang
     live_active -= 1
+    if n["mode"] == "hang":
+        live_hang -= 1
     live_done[n["name"]] = live_done.get(n["name"], 0) + 1
     if live:
         dump_stats()
@@ -119,7 +128,8 @@ def dump_stats():
           "configs": configs, "fetches_by_plugin": by_plugin}
     if live:
         st.update({"peak_all": live_peak, "done": live_done,
-                   "config_at": live_config_at})
+                   "config_at": live_config_at, "hang_now": live_hang,
+                   "peak_hang": live_hang_peak})
     tmp = os.path.join(state_dir, "stats.json.tmp")
     json.dump(st, open(tmp, "w"), indent=1)
     os.rename(tmp, os.path.join(state_dir, "stats.json"))
@@ -131,11 +141,14 @@ async def serve(n, r, w):
     active[phys] = active.get(phys, 0) + 1
     peak[phys] = max(peak.get(phys, 0), active[phys])
     conns.setdefault(n["name"], []).append(time.time())
+    if live:
+        dump_stats()
     delay = n.get("delay_ms", 0) / 1000
     mode = n["mode"]
     try:
         if mode == "hang":
-            await asyncio.sleep(3600)
+            while await r.read(4096):
+                pass
             return
         if mode == "garbage":
             w.write(bytes(range(256)) * 4)
