@@ -17,6 +17,8 @@
 #include <rrd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +39,37 @@
 #define WEB_CONN_TIMEOUT 30  /* seconds of silence before closing */
 #define WEB_MEM_LIMIT 65536  /* bytes per connection (headers, URL) */
 #define DATA_MAX_ROWS 100000 /* rows per field the data API returns */
+/*
+ * Slow clients (slowloris).  MHD's timeout above is one of silence, which
+ * every trickled byte resets, so a client sending a header byte now and
+ * then holds its slot for ever, and a few hundred of them hold them all.
+ * Two rules of our own bound that:
+ *  - WEB_HEAD_TIMEOUT: the whole request head (from the connection's
+ *    start, or the end of its previous request on a kept-alive one, to
+ *    the blank line) must arrive within this; trickling does not extend
+ *    it.  A browser sends its head in one packet; an idle kept-alive
+ *    connection is closed after this too, and the browser opens another.
+ *  - WEB_RESERVE: a new connection that leaves fewer than this many of
+ *    the WEB_MAX_CONNS slots free closes the connection that has waited
+ *    longest for its head, so slow clients make room for new ones (whose
+ *    head is usually there at once) instead of MHD ceasing to accept.
+ *    Connections whose request is being answered are never closed so.
+ * Not config keys: they bound an attack, not a workload.
+ */
+#define WEB_HEAD_TIMEOUT 10000 /* ms for a whole request head */
+#define WEB_RESERVE 32	       /* slots kept free for new connections */
+#define WEB_SLOW_LOG_MS 60000  /* ms between complaints about slow clients */
+
+/* One TCP connection, from MHD's "started" to its "closed". */
+struct web_conn {
+	TAILQ_ENTRY(web_conn) entry; /* in web.waiting while waiting */
+	int fd;			     /* MHD's socket, shut down to close */
+	uint64_t since;		     /* loop ms: the wait for a head began */
+	bool waiting;		     /* for a request head */
+	bool shut;		     /* by us; MHD closes it on its next run */
+};
+
+TAILQ_HEAD(web_conn_list, web_conn);
 
 struct web {
 	uv_loop_t *loop;
@@ -52,6 +85,14 @@ struct web {
 	unsigned jobs; /* requests suspended on a job */
 	bool stopping; /* web_stop() waits for the jobs */
 	int closing;   /* handles still closing */
+	/* connections waiting for a request head, the longest first */
+	struct web_conn_list waiting;
+	unsigned nconns;	/* connections MHD holds */
+	unsigned nshut;		/* of those, shut down by us, not closed yet */
+	uint64_t slow_timeouts; /* closed: head not in WEB_HEAD_TIMEOUT */
+	uint64_t slow_evicted;	/* closed: to make room (WEB_RESERVE) */
+	uint64_t slow_logged;	/* of both, counted in a log line */
+	struct ratelimit slow_rl; /* for that line */
 };
 
 /* One request, from its first handler call to MHD's "completed". */
@@ -487,6 +528,131 @@ send_graph(struct req *r)
 	return ret;
 }
 
+/* ---- connections and slow clients ------------------------------- */
+
+/* The connection's record, NULL when there is none (out of memory). */
+static struct web_conn *
+conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* wc starts waiting for a request head now (the last in line). */
+static void
+wait_begin(struct web *w, struct web_conn *wc)
+{
+	if (wc == NULL || wc->waiting || wc->shut)
+		return;
+	wc->since = uv_now(w->loop);
+	wc->waiting = true;
+	TAILQ_INSERT_TAIL(&w->waiting, wc, entry);
+}
+
+static void
+wait_end(struct web *w, struct web_conn *wc)
+{
+	if (wc == NULL || !wc->waiting)
+		return;
+	TAILQ_REMOVE(&w->waiting, wc, entry);
+	wc->waiting = false;
+}
+
+/*
+ * Closes a waiting connection.  MHD 0.9.75 has no call that closes a
+ * connection outside its request handler, which it calls only once the
+ * head is complete; so its socket is shut down: MHD sees the end of the
+ * stream on its next run and closes and frees the connection itself (the
+ * fd stays MHD's, and open until its "closed" notification).
+ */
+static void
+conn_shut(struct web *w, struct web_conn *wc)
+{
+	wait_end(w, wc);
+	shutdown(wc->fd, SHUT_RDWR);
+	wc->shut = true;
+	w->nshut++;
+}
+
+/* Closes the connections whose head is overdue at now (loop ms). */
+static void
+sweep_slow(struct web *w, uint64_t now)
+{
+	struct web_conn *wc;
+
+	while ((wc = TAILQ_FIRST(&w->waiting)) != NULL &&
+	       now - wc->since >= WEB_HEAD_TIMEOUT) {
+		conn_shut(w, wc);
+		w->slow_timeouts++;
+	}
+}
+
+/* Keeps WEB_RESERVE slots free by closing the connections that have
+ * waited longest for a head, never newest (just started). */
+static void
+make_room(struct web *w, const struct web_conn *newest)
+{
+	struct web_conn *wc;
+
+	while (w->nconns - w->nshut > WEB_MAX_CONNS - WEB_RESERVE &&
+	       (wc = TAILQ_FIRST(&w->waiting)) != NULL && wc != newest) {
+		conn_shut(w, wc);
+		w->slow_evicted++;
+	}
+}
+
+/* One line when slow clients were closed, then at most one a minute. */
+static void
+log_slow(struct web *w)
+{
+	uint64_t total = w->slow_timeouts + w->slow_evicted;
+
+	if (total == w->slow_logged ||
+	    !ratelimit_allow(
+		&w->slow_rl, uv_now(w->loop), WEB_SLOW_LOG_MS, NULL))
+		return;
+	log_warnx("web: slow clients: %llu connections closed so far (%llu "
+		  "sent no request head in %d s, %llu closed to make room "
+		  "for new ones; %llu since the last report)",
+	    (unsigned long long)total, (unsigned long long)w->slow_timeouts,
+	    WEB_HEAD_TIMEOUT / 1000, (unsigned long long)w->slow_evicted,
+	    (unsigned long long)(total - w->slow_logged));
+	w->slow_logged = total;
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct web *w = cls;
+	struct web_conn *wc = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		w->nconns++;
+		ci = MHD_get_connection_info(
+		    c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		wc = ci != NULL ? calloc(1, sizeof(*wc)) : NULL;
+		if (wc != NULL) { /* else untracked: only MHD's limits */
+			wc->fd = ci->connect_fd;
+			wait_begin(w, wc);
+		}
+		*socket_context = wc;
+		make_room(w, wc);
+		return;
+	}
+	w->nconns--;
+	if (wc == NULL)
+		return;
+	wait_end(w, wc);
+	if (wc->shut)
+		w->nshut--;
+	free(wc);
+	*socket_context = NULL;
+}
+
 /* ---- dispatch ------------------------------------------------------ */
 
 /* The delivery counters from their owners, now (zero without outputs). */
@@ -633,6 +799,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	(void)version;
 	(void)upload;
 	if (r == NULL) {
+		wait_end(w, conn_of(c)); /* the head is complete */
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
 			struct MHD_Response *resp =
 			    MHD_create_response_from_buffer(
@@ -671,14 +838,15 @@ static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct web *w = cls;
 	struct req *r = *con_cls;
 
-	(void)cls;
-	(void)c;
-	(void)toe;
 	if (r != NULL)
 		req_free(r);
 	*con_cls = NULL;
+	/* kept alive: the wait for the next head begins */
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		wait_begin(w, conn_of(c));
 }
 
 /* Percent-decoding that never cuts a path at "%00" (route_unescape). */
@@ -706,12 +874,15 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- libuv glue ---------------------------------------------------- */
 
+/* Closes overdue heads first, so that this run of MHD sees them shut. */
 static void
 run_mhd(struct web *w)
 {
 	if (w->d == NULL)
 		return;
+	sweep_slow(w, uv_now(w->loop));
 	MHD_run(w->d);
+	log_slow(w);
 	arm(w);
 }
 
@@ -730,21 +901,31 @@ on_timer(uv_timer_t *t)
 }
 
 /*
- * Re-arms the timer from MHD's own timeout (resume() alone arms 0).  Never
- * 0 ms here: MHD answers 0 while connections wait in its epoll ready list,
- * and libuv 1.44 reruns a 0 ms timer restarted from its own callback
- * (on_timer, then run_mhd) in the same pass, so a client keeping MHD busy
- * would starve every other handle of the loop.
+ * Re-arms the timer from MHD's own timeout (resume() alone arms 0), or for
+ * the first head deadline if that comes sooner.  Never 0 ms here: MHD
+ * answers 0 while connections wait in its epoll ready list, and libuv 1.44
+ * reruns a 0 ms timer restarted from its own callback (on_timer, then
+ * run_mhd) in the same pass, so a client keeping MHD busy would starve
+ * every other handle of the loop.
  */
 static void
 arm(struct web *w)
 {
 	MHD_UNSIGNED_LONG_LONG to;
+	const struct web_conn *wc = TAILQ_FIRST(&w->waiting);
+	uint64_t now = uv_now(w->loop), due;
 
 	if (w->d == NULL)
 		return;
 	if (MHD_get_timeout(w->d, &to) != MHD_YES)
 		to = 1000;
+	if (wc != NULL) {
+		due = wc->since + WEB_HEAD_TIMEOUT;
+		if (due <= now)
+			to = 0;
+		else if (due - now < to)
+			to = due - now;
+	}
 	uv_timer_start(&w->timer, on_timer, to > 0 ? to : 1, 0);
 }
 
@@ -839,6 +1020,7 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 		return NULL;
 	}
 	w->loop = loop;
+	TAILQ_INIT(&w->waiting);
 	w->cat = cat;
 	w->render = render;
 	w->alerts = alerts;
@@ -859,6 +1041,7 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MEM_LIMIT,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
 	    MHD_OPTION_UNESCAPE_CALLBACK, mhd_unescape, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w, MHD_OPTION_END);
 	if (w->d == NULL) {

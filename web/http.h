@@ -6,7 +6,8 @@
  * on the loop thread that owns the catalog.  Slow work (RRD fetches,
  * graph renders) runs off the loop while the connection is suspended.
  * Only GET and HEAD; connection, per-IP and memory limits and timeouts
- * are set.
+ * are set, with a deadline for each whole request head and room kept for
+ * new connections by closing the slowest (see http.c).
  */
 #ifndef DROVER_HTTP_H
 #define DROVER_HTTP_H
