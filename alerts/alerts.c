@@ -40,7 +40,8 @@ struct alerts {
 	struct entry *tab[ALERTS_BUCKETS];
 	struct alerts_defaults dflt; /* global alert_attempts, interval */
 	char *state_file;
-	bool dirty; /* state changed since the last save */
+	bool dirty; /* state changed since the last save (or it failed) */
+	struct alerts_stats st;
 	struct output out[ALERTS_OUTPUTS];
 	size_t nout;
 	struct alert_transition ring[ALERTS_RING];
@@ -113,14 +114,36 @@ load_state(struct alerts *a)
 	json_decref(root);
 }
 
+/* A save failed (errno set) at op on path: logged when the failure is
+ * new or different, kept for /health; the state stays dirty. */
+static void
+save_failed(struct alerts *a, const char *op, const char *path)
+{
+	const size_t max = sizeof(a->st.save_error) - 1;
+	char msg[4400];
+
+	snprintf(msg, sizeof(msg), "cannot %s %s: %s", op, path,
+	    errno != 0 ? strerror(errno) : "failed");
+	if (strncmp(msg, a->st.save_error, max) != 0)
+		log_warnx("alerts: %s; alert state is kept in memory, and "
+			  "written when a save works",
+		    msg);
+	snprintf(
+	    a->st.save_error, sizeof(a->st.save_error), "%.*s", (int)max, msg);
+	if (a->st.failing_since == 0)
+		a->st.failing_since = time(NULL);
+	a->st.save_failures++;
+}
+
 int
 alerts_save(struct alerts *a)
 {
 	json_t *root, *fields;
 	struct entry *e;
 	char tmp[4096];
+	const char *op = "write";
 	size_t i;
-	int fd, ret = -1;
+	int fd = -1, ret = -1, saved;
 
 	if (a->state_file == NULL || !a->dirty)
 		return 0;
@@ -136,23 +159,46 @@ alerts_save(struct alerts *a)
 				(int)e->stale_after));
 	root = json_pack("{s:i, s:o}", "version", 1, "fields", fields);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", a->state_file);
+	errno = 0;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1 || json_dumpfd(root, fd, JSON_COMPACT) == -1 ||
-	    fsync(fd) == -1) {
-		log_warn("alerts: cannot write %s", tmp);
-		goto out;
-	}
+	if (fd == -1)
+		goto failed;
+	if (root == NULL || json_dumpfd(root, fd, JSON_COMPACT) == -1 ||
+	    fsync(fd) == -1)
+		goto unlink_tmp;
+	saved = close(fd);
+	fd = -1;
+	if (saved == -1)
+		goto unlink_tmp;
 	if (rename(tmp, a->state_file) == -1) {
-		log_warn("alerts: cannot rename %s", tmp);
-		goto out;
+		op = "rename";
+		goto unlink_tmp;
 	}
+	if (a->st.save_error[0] != '\0')
+		log_info("alerts: %s saved again", a->state_file);
+	a->st.save_error[0] = '\0';
+	a->st.failing_since = 0;
 	a->dirty = false;
 	ret = 0;
-out:
+	goto out;
+unlink_tmp:
+	/* no torn or empty .tmp stays behind */
+	saved = errno;
 	if (fd != -1)
 		close(fd);
+	unlink(tmp);
+	errno = saved;
+failed:
+	save_failed(a, op, tmp);
+out:
 	json_decref(root);
 	return ret;
+}
+
+void
+alerts_stats(const struct alerts *a, struct alerts_stats *out)
+{
+	*out = a->st;
 }
 
 /* ---- public -------------------------------------------------------- */
@@ -172,6 +218,8 @@ alerts_new(const char *state_file)
 			return NULL;
 		}
 		load_state(a);
+		/* the first alerts_save writes: it proves the file writable */
+		a->dirty = true;
 	}
 	return a;
 }

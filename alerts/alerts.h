@@ -27,6 +27,7 @@
 #ifndef DROVER_ALERTS_H
 #define DROVER_ALERTS_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -77,8 +78,24 @@ void alerts_tick(struct alerts *a, struct catalog *cat, time_t now);
  * verdict the catalog saved.
  */
 void alerts_restore_verdicts(struct alerts *a, struct catalog *cat);
-/* Saves the state now if it changed; 0 / -1 (logged). */
+/*
+ * Saves the state now if it changed since the last save that worked (or
+ * was never saved by this process: the first call proves the file
+ * writable).  0, or -1 with the state kept in memory and saved again at
+ * the next call; a failure is logged when it is new or different, and
+ * remembered for alerts_stats.  The temporary file (state_file.tmp) never
+ * stays behind.
+ */
 int alerts_save(struct alerts *a);
+
+/* The state file's health, as /health shows it. */
+struct alerts_stats {
+	char save_error[512];	/* why the last save failed; "" when it
+				   worked (or none was needed) */
+	time_t failing_since;	/* epoch s of the first failure in a row; 0 */
+	uint64_t save_failures; /* failed saves since start */
+};
+void alerts_stats(const struct alerts *a, struct alerts_stats *out);
 
 /* A recent transition, for /alerts. */
 struct alert_transition {

@@ -34,6 +34,8 @@
 				     servers limit connections per client */
 #define NOTIFY_HOUSEKEEP_MS 60000 /* longest tick sleep, ms */
 #define NOTIFY_LOG_MS 60000	  /* one failure complaint per minute */
+/* after a failed save of the open problems, ms until the next attempt */
+#define NOTIFY_SAVE_RETRY_MS 10000
 
 struct contact {
 	char *name;
@@ -83,6 +85,12 @@ struct notifier {
 	unsigned smtp_in_flight;
 	uint64_t delivered, npages, failed, expired, dropped;
 	struct ratelimit fail_rl;
+	uint64_t save_retry_ms;	 /* uv_now() of the next save of the open
+				    problems after a failed one */
+	bool spool_open;	 /* page_queue_load worked */
+	uint64_t spool_retry_ms; /* uv_now() of the next try to open it */
+	char spool_error[512];	 /* why the last page could not be spooled
+				    (or the spool opened); "" when fine */
 };
 
 static void schedule(struct notifier *n);
@@ -220,6 +228,21 @@ contact_find(const struct notifier *n, const char *name)
 	return NULL;
 }
 
+/* The outcome rc (0, or -1 with errno) of a page written to the open
+ * spool, for notifier_stats. */
+static void
+spooled(struct notifier *n, int rc)
+{
+	if (!n->spool_open)
+		return; /* open_spool reports */
+	if (rc == 0)
+		n->spool_error[0] = '\0';
+	else if (errno != ENOMEM)
+		snprintf(n->spool_error, sizeof(n->spool_error),
+		    "cannot write pages to %.400s: %s", n->dir,
+		    strerror(errno));
+}
+
 static void
 contact_enqueue(
     struct notifier *n, const struct contact *ct, const struct notify_item *it)
@@ -227,9 +250,11 @@ contact_enqueue(
 	uint64_t now = uv_now(n->loop), window = (uint64_t)n->set.window * 1000;
 
 	if (ct->webhook != NULL)
-		page_queue_add(&n->q, ct->name, CH_WEBHOOK, it, now, window);
+		spooled(n, page_queue_add(
+			       &n->q, ct->name, CH_WEBHOOK, it, now, window));
 	if (ct->email != NULL)
-		page_queue_add(&n->q, ct->name, CH_EMAIL, it, now, window);
+		spooled(n,
+		    page_queue_add(&n->q, ct->name, CH_EMAIL, it, now, window));
 }
 
 /* ---- reminders' view of the contacts -------------------------------- */
@@ -448,6 +473,49 @@ expire(struct notifier *n, time_t wall)
 	}
 }
 
+/*
+ * Creates the spool and resumes the items found there.  When it cannot
+ * (a read-only state_dir) pages go out from memory, and the spool is
+ * tried again NOTIFY_SAVE_RETRY_MS later; logged when that starts and
+ * when it ends.
+ */
+static void
+open_spool(struct notifier *n)
+{
+	uint64_t now = uv_now(n->loop);
+	char msg[sizeof(n->spool_error)];
+
+	if (page_queue_load(&n->q, now) == 0) {
+		if (n->spool_error[0] != '\0')
+			log_info("notify: spool %s opened", n->dir);
+		n->spool_open = true;
+		n->spool_error[0] = '\0';
+		return;
+	}
+	snprintf(msg, sizeof(msg), "cannot open the spool %.400s: %s", n->dir,
+	    strerror(errno));
+	if (strcmp(msg, n->spool_error) != 0)
+		log_warnx("notify: %s; pages are sent but not kept across a "
+			  "restart until it opens",
+		    msg);
+	memcpy(n->spool_error, msg, sizeof(msg));
+	n->spool_retry_ms = now + NOTIFY_SAVE_RETRY_MS;
+}
+
+/* Saves the open problems when they changed; after a failed save the
+ * next attempt waits NOTIFY_SAVE_RETRY_MS (the problems stay in memory
+ * and dirty meanwhile). */
+static void
+flush_problems(struct notifier *n)
+{
+	uint64_t now = uv_now(n->loop);
+
+	if (!n->rem.dirty || now < n->save_retry_ms)
+		return;
+	if (reminders_flush(&n->rem) == -1)
+		n->save_retry_ms = now + NOTIFY_SAVE_RETRY_MS;
+}
+
 static void
 tick_cb(uv_timer_t *t)
 {
@@ -457,6 +525,8 @@ tick_cb(uv_timer_t *t)
 	uint64_t now = uv_now(n->loop);
 	time_t wall = time(NULL);
 
+	if (!n->spool_open && now >= n->spool_retry_ms)
+		open_spool(n);
 	expire(n, wall);
 	reminders_send_due(&n->rem, wall);
 	while (n->in_flight < NOTIFY_MAX_FLIGHT && n->q.n > 0) {
@@ -486,7 +556,7 @@ tick_cb(uv_timer_t *t)
 		if (k == 0)
 			break;
 	}
-	reminders_flush(&n->rem);
+	flush_problems(n);
 	schedule(n);
 }
 
@@ -518,8 +588,12 @@ schedule(struct notifier *n)
 		wake = now + (uint64_t)(due - wall) * 1000;
 	if (n->in_flight >= NOTIFY_MAX_FLIGHT && wake < now + 1000)
 		wake = now + 1000; /* transfers_ended reschedules sooner */
-	if (n->rem.dirty)
+	if (!n->spool_open && n->spool_retry_ms < wake)
+		wake = n->spool_retry_ms;
+	if (n->rem.dirty && n->save_retry_ms <= now)
 		wake = now;
+	else if (n->rem.dirty && n->save_retry_ms < wake)
+		wake = n->save_retry_ms;
 	/* never 0: libuv 1.44 reruns a 0 ms timer restarted from its own
 	 * callback in the same pass, which would spin without I/O */
 	uv_timer_start(&n->tick, tick_cb, wake > now ? wake - now : 1, 0);
@@ -541,10 +615,7 @@ notifier_new(uv_loop_t *loop, const struct notify_conf *nc,
 	reminders_init(&n->rem, n->dir, &reminder_ops, n);
 	if (n->dir == NULL || settings_load(&n->set, nc, cs) == -1)
 		goto fail;
-	if (page_queue_load(&n->q, uv_now(loop)) == -1) {
-		log_warn("notify: spool %s", n->dir);
-		goto fail;
-	}
+	open_spool(n);
 	reminders_load(&n->rem);
 	if (n->q.n > 0)
 		log_info("notify: %zu queued page item(s) resumed from %s",
@@ -631,6 +702,8 @@ notifier_stats(const struct notifier *n, struct notifier_stats *st)
 	st->expired = n->expired;
 	st->dropped = n->dropped;
 	st->open_problems = n->rem.n;
+	snprintf(st->spool_error, sizeof(st->spool_error), "%s",
+	    n->rem.save_error[0] != '\0' ? n->rem.save_error : n->spool_error);
 	for (i = 0; i < n->q.n; i++)
 		if (st->oldest == 0 || n->q.v[i]->created < st->oldest)
 			st->oldest = n->q.v[i]->created;

@@ -91,14 +91,19 @@ struct notifier_stats {
 	time_t oldest;	      /* epoch s the oldest queued item was queued;
 				 0: none */
 	size_t open_problems; /* (contact, field) problems being reminded */
+	/* why the spool cannot be written now (open problems not saved,
+	 * pages not spooled); "" when fine */
+	char spool_error[512];
 };
 
 /*
  * A notifier on loop with the settings nc for the page contacts of cs,
  * spooling under spool_dir (created mode 0700).  Queued items found there
- * are resumed.  Returns NULL (logged) when the spool cannot be created or
- * a token/password file is missing or readable by group/others.  nc and cs
- * are only read during the call.
+ * are resumed.  A spool that cannot be created or read (a read-only
+ * state_dir) is logged and shown in notifier_stats; pages still go out,
+ * from memory.  Returns NULL (logged) when a token/password file is
+ * missing or readable by group/others.  nc and cs are only read during
+ * the call.
  */
 struct notifier *notifier_new(uv_loop_t *loop, const struct notify_conf *nc,
     const struct contact_set *cs, const char *spool_dir);

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,13 +222,14 @@ page_queue_slots(const struct page_queue *pq, bool email_held)
 	return slots;
 }
 
-void
+int
 page_queue_add(struct page_queue *pq, const char *contact, enum page_channel ch,
     const struct notify_item *it, uint64_t now_ms, uint64_t window_ms)
 {
 	struct notify_slot *slots = NULL;
 	struct qitem *q = calloc(1, sizeof(*q));
 	char name[96], *body = NULL;
+	int ret = 0;
 
 	if (q == NULL)
 		goto oom;
@@ -248,11 +250,12 @@ page_queue_add(struct page_queue *pq, const char *contact, enum page_channel ch,
 	body = qitem_encode(q);
 	if (body == NULL)
 		goto oom;
-	if (spool_put(pq->dir, name, body, strlen(body)) == -1)
+	if (spool_put(pq->dir, name, body, strlen(body)) == -1) {
+		ret = errno;
 		log_warn("notify: spool %s/%s: cannot write; the page for %s "
 			 "is not durable",
 		    pq->dir, name, contact);
-	else {
+	} else {
 		q->file = strdup(name);
 		if (q->file == NULL)
 			goto oom;
@@ -262,11 +265,14 @@ page_queue_add(struct page_queue *pq, const char *contact, enum page_channel ch,
 	/* on failure the spool file stays: the next start sends it */
 	if (queue_append(pq, q) == -1)
 		goto oom;
-	return;
+	errno = ret;
+	return ret != 0 ? -1 : 0;
 oom:
 	log_warnx("notify: out of memory; page for %s lost", contact);
 	free(body);
 	qitem_free(q);
+	errno = ENOMEM;
+	return -1;
 }
 
 void

@@ -58,9 +58,11 @@ int page_queue_load(struct page_queue *pq, uint64_t now_ms);
  * is due with a waiting item of the same (contact, ch, host) if one is
  * queued, else window_ms after now_ms (notify_group_due).  An item that
  * cannot be spooled is still queued (logged): better late and not
- * durable than never.  On ENOMEM the item is lost (logged).
+ * durable than never.  On ENOMEM the item is lost (logged).  0 when the
+ * item is spooled, else -1 with errno (why the spool write failed, or
+ * ENOMEM).
  */
-void page_queue_add(struct page_queue *pq, const char *contact,
+int page_queue_add(struct page_queue *pq, const char *contact,
     enum page_channel ch, const struct notify_item *it, uint64_t now_ms,
     uint64_t window_ms);
 /*

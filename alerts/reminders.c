@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,19 +42,25 @@ same_field(const struct notify_item *a, const struct notify_item *b)
 	       a->host_down == b->host_down;
 }
 
-static void
+/* Writes the problems through the spool.  0, or -1 (errno). */
+static int
 save(const struct reminders *r)
 {
 	json_t *a = json_array(), *o;
 	char *s = NULL;
 	size_t i;
+	int ret = -1;
 
-	if (a == NULL)
-		return;
+	if (a == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
 	for (i = 0; i < r->n; i++) {
 		o = json_object();
-		if (o == NULL)
+		if (o == NULL) {
+			errno = ENOMEM;
 			goto free_json;
+		}
 		json_object_set_new(o, "contact", json_string(r->v[i].contact));
 		json_object_set_new(
 		    o, "last", json_integer((json_int_t)r->v[i].last));
@@ -62,21 +69,40 @@ save(const struct reminders *r)
 		json_array_append_new(a, o);
 	}
 	s = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17));
-	if (s == NULL || spool_put(r->dir, REMINDERS_FILE, s, strlen(s)) == -1)
-		log_warn("notify: %s/%s: cannot save open problems", r->dir,
-		    REMINDERS_FILE);
+	if (s == NULL)
+		errno = ENOMEM;
+	else if (spool_put(r->dir, REMINDERS_FILE, s, strlen(s)) == 0)
+		ret = 0;
 free_json:
 	free(s);
 	json_decref(a);
+	return ret;
 }
 
-void
+int
 reminders_flush(struct reminders *r)
 {
+	const size_t max = sizeof(r->save_error) - 1;
+	char msg[4400];
+
 	if (!r->dirty)
-		return;
-	save(r);
-	r->dirty = false;
+		return 0;
+	if (save(r) == 0) {
+		if (r->save_error[0] != '\0')
+			log_info("notify: %s/%s: open problems saved again",
+			    r->dir, REMINDERS_FILE);
+		r->save_error[0] = '\0';
+		r->dirty = false;
+		return 0;
+	}
+	snprintf(msg, sizeof(msg), "%s/%s: cannot save open problems: %s",
+	    r->dir, REMINDERS_FILE, strerror(errno));
+	/* once per failure, not once per attempt */
+	if (strncmp(msg, r->save_error, max) != 0)
+		log_warnx(
+		    "notify: %s; kept in memory and saved again later", msg);
+	snprintf(r->save_error, sizeof(r->save_error), "%.*s", (int)max, msg);
+	return -1;
 }
 
 void

@@ -51,7 +51,8 @@ struct reminders {
 	void *arg;
 	struct problem *v;
 	size_t n, cap;
-	bool dirty; /* changed since the last reminders_flush */
+	bool dirty;	      /* changed since the last save that worked */
+	char save_error[512]; /* why the last save failed; "" when it worked */
 };
 
 /* No problems; dir, ops and arg must outlive r. */
@@ -60,8 +61,10 @@ void reminders_init(struct reminders *r, const char *dir,
 /* Reads the problems a previous run saved; an unreadable file is logged
  * and the reminders start afresh. */
 void reminders_load(struct reminders *r);
-/* Saves the problems when they changed (logged on failure). */
-void reminders_flush(struct reminders *r);
+/* Saves the problems when they changed.  0, or -1 (errno; logged when
+ * the failure is new or different, kept in r->save_error) with r still
+ * dirty: the owner calls again later. */
+int reminders_flush(struct reminders *r);
 /*
  * Records contact's problem on the field of key as it (now: epoch s of
  * the page about it; its reminders count from there), or with it == NULL

@@ -17,6 +17,7 @@
 #include "collector/conf.h"
 #include "collector/ingest.h"
 #include "collector/privdrop.h"
+#include "lib/dirlock.h"
 #include "lib/log.h"
 #include "plugins/source.h"
 #include "plugins/sources.h"
@@ -110,6 +111,8 @@ struct daemon {
 	struct alerts *alerts;
 	struct outputs *outputs;
 	char spool_dir[4096];	 /* the pages' spool, fixed at start */
+	struct dirlock locks[3]; /* state_dir, dbdir, graph_cache */
+	size_t nlocks;
 	char catalog_file[4096]; /* the catalog's state file, fixed at start */
 	bool saving;		 /* a catalog save job runs */
 	bool save_failed;	 /* the last catalog save failed (logged) */
@@ -443,20 +446,105 @@ poll_stats(void *arg, struct web_poll_stats *out)
 	out->deferred = ss.deferred;
 }
 
-/* The state dir keeps what must survive a restart; 0700, it may hold
- * page contents.  Made (and given to the user) by own_dirs when drover
- * drops root. */
+/* mkdir -p with mode for the last component. */
+static int
+mkdirs(const char *path, mode_t mode)
+{
+	char buf[4096], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, mode) == -1 && errno != EEXIST ? -1 : 0;
+}
+
+/*
+ * One drover per directory: state_dir, dbdir and graph_cache are locked
+ * (made first when missing) before anything is written there, or given
+ * to the user drover becomes (own_dir, after).  -1
+ * (logged, naming the path and the holder's pid) when another process
+ * holds one; a directory that cannot be made or locked (read-only, no
+ * permission) is logged and run without the lock, nothing else holds it
+ * either.
+ */
+static int
+take_locks(struct daemon *d)
+{
+	const struct {
+		const char *key, *dir;
+		mode_t mode;
+	} dirs[] = {
+	    /* 0700: the state may hold page contents */
+	    {"state_dir", d->conf->state_dir, 0700},
+	    {"dbdir", d->conf->dbdir, 0755},
+	    {"graph_cache", d->conf->graph_cache, 0700},
+	};
+	struct dirlock *l;
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		l = &d->locks[d->nlocks];
+		if (mkdirs(dirs[i].dir, dirs[i].mode) == -1) {
+			log_warn("drover: cannot create %s %s", dirs[i].key,
+			    dirs[i].dir);
+			continue;
+		}
+		if (dirlock_take(l, dirs[i].dir) == 0) {
+			d->nlocks++;
+			/* the user's, so that a start as that user locks it
+			 * exclusively too */
+			if (d->pd.drop && !l->shared &&
+			    fchown(l->fd, d->pd.uid, d->pd.gid) == -1)
+				log_warn("drover: cannot give %s to %s",
+				    l->path, d->pd.user);
+			continue;
+		}
+		if (errno != EAGAIN) {
+			log_warn("drover: cannot lock %s %s (%s); a second "
+				 "drover on it would go unnoticed",
+			    dirs[i].key, dirs[i].dir, l->path);
+			continue;
+		}
+		if (l->holder > 0)
+			log_warnx("drover: %s %s is in use by another drover, "
+				  "pid %ld (lock %s); not starting",
+			    dirs[i].key, dirs[i].dir, (long)l->holder, l->path);
+		else
+			log_warnx("drover: %s %s is in use by another "
+				  "process (lock %s); not starting",
+			    dirs[i].key, dirs[i].dir, l->path);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+release_locks(struct daemon *d)
+{
+	while (d->nlocks > 0)
+		dirlock_release(&d->locks[--d->nlocks]);
+}
+
+/*
+ * The alert engine with its state in state_dir (made by take_locks and
+ * own_dir).  A state_dir that cannot be written (read-only, missing) is
+ * no reason to stop: monitoring goes on with the state in memory, saved
+ * again whenever it is due, and /health says so.
+ */
 static struct alerts *
 open_alerts(const struct conf *c)
 {
 	char path[4096];
 
-	if (mkdir(c->state_dir, 0700) == -1 && errno != EEXIST) {
-		log_warn("alerts: cannot create state_dir %s; alert state will "
-			 "not survive a restart",
-		    c->state_dir);
-		return alerts_new(NULL);
-	}
 	snprintf(path, sizeof(path), "%s/alerts.json", c->state_dir);
 	return alerts_new(path);
 }
@@ -539,6 +627,11 @@ cmd_run(const char *path)
 		return 1;
 	if (privdrop_plan(d.conf->user, d.conf->group, path, &d.pd) == -1)
 		return 1;
+	if (take_locks(&d) == -1) {
+		release_locks(&d);
+		conf_free(d.conf);
+		return 1;
+	}
 	setenv("UV_THREADPOOL_SIZE", THREADPOOL_SIZE, 0);
 	d.loop = uv_default_loop();
 	signal(SIGPIPE, SIG_IGN);
@@ -588,6 +681,9 @@ cmd_run(const char *path)
 	if (privdrop_drop(&d.pd) == -1)
 		fatalx("drover: cannot drop privileges");
 	check_dirs(d.conf, &d.pd);
+	/* the first save, as the user we now are: a state_dir it cannot
+	 * write shows on /health from the start */
+	alerts_save(d.alerts);
 	d.writer = rrd_writer_new(d.conf->rrdcached_socket, RRD_QUEUE_MAX);
 	if (d.writer == NULL)
 		fatalx("drover: cannot start the RRD writer");
@@ -647,6 +743,7 @@ cmd_run(const char *path)
 	ingest_free(d.in);
 	catalog_free(d.cat);
 	conf_free(d.conf);
+	release_locks(&d);
 	if (uv_loop_close(d.loop) == 0)
 		ret = 0;
 	return ret;

@@ -73,10 +73,11 @@ struct rjob {
 	unsigned timeout_ms;
 	enum render_mode mode;
 	/* written by the render thread */
-	int rc;		/* 0 / -1 */
-	bool killed;	/* a forked render was killed at its limit */
-	char err[256];	/* when rc == -1 */
-	size_t size;	/* bytes written */
+	int rc;	       /* 0 / -1 */
+	int fd;	       /* the image when rc == 0 (open until job_free), or -1 */
+	bool killed;   /* a forked render was killed at its limit */
+	char err[256]; /* when rc == -1 */
+	size_t size;   /* bytes written */
 	time_t started; /* epoch seconds */
 	double ms;	/* render duration */
 	/* loop side */
@@ -87,10 +88,12 @@ struct rjob {
 	struct rjob *lnext; /* loop's in-flight list */
 };
 
-/* A cache hit waiting for the next loop turn. */
+/* A cache hit waiting for the next loop turn; argv renders it again
+ * should the file have vanished meanwhile. */
 struct hit {
 	struct entry *e;
 	struct waiter w;
+	struct strlist argv;
 	struct hit *next;
 };
 
@@ -141,21 +144,23 @@ job_free(struct rjob *j)
 {
 	if (j == NULL)
 		return;
+	if (j->fd != -1)
+		close(j->fd);
 	strlist_cleanup(&j->argv);
 	free(j);
 }
 
 /* ---- the render itself (render thread or its child) -------------------- */
 
-/* rrd_graph_v, then the "image" blob to j->tmp renamed to j->path. */
+/* rrd_graph_v, then the "image" blob written to fd. */
 static int
-render_to_file(struct rjob *j)
+render_image(struct rjob *j, int fd)
 {
 	rrd_info_t *info, *i;
 	const unsigned char *p = NULL;
 	size_t left = 0, size = 0;
 	ssize_t n;
-	int fd = -1, rc = -1;
+	int rc = -1;
 
 	rrd_clear_error();
 	info = rrd_graph_v((int)j->argv.n, j->argv.v);
@@ -173,45 +178,31 @@ render_to_file(struct rjob *j)
 		snprintf(j->err, sizeof(j->err), "rrd_graph: no image");
 		goto out;
 	}
-	fd = open(j->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd == -1)
-		goto syserr;
 	while (left > 0) {
 		n = write(fd, p, left);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1)
-			goto syserr;
+		if (n == -1) {
+			snprintf(j->err, sizeof(j->err), "%.128s: %s", j->tmp,
+			    strerror(errno));
+			goto out;
+		}
 		p += n;
 		left -= (size_t)n;
 	}
-	if (close(fd) == -1) {
-		fd = -1;
-		goto syserr;
-	}
-	fd = -1;
-	if (rename(j->tmp, j->path) == -1)
-		goto syserr;
-	j->size = size;
 	rc = 0;
-	goto out;
-syserr:
-	snprintf(j->err, sizeof(j->err), "%.128s: %s", j->tmp, strerror(errno));
-	unlink(j->tmp);
 out:
-	if (fd != -1)
-		close(fd);
 	rrd_info_free(info);
 	rrd_clear_error();
 	return rc;
 }
 
 /*
- * The render in a child: the error text comes back through a pipe, the
- * child is killed (SIGKILL) when it passes its time limit.
+ * The render in a child writing to fd: the error text comes back through
+ * a pipe, the child is killed (SIGKILL) when it passes its time limit.
  */
 static int
-render_forked(struct rjob *j)
+render_forked(struct rjob *j, int fd)
 {
 	int fds[2], status, prc;
 	double until = mono_ms() + j->timeout_ms, left;
@@ -233,7 +224,7 @@ render_forked(struct rjob *j)
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		if (render_to_file(j) == 0)
+		if (render_image(j, fd) == 0)
 			_exit(0);
 		n = write(fds[1], j->err, strlen(j->err));
 		(void)n;
@@ -271,25 +262,48 @@ render_forked(struct rjob *j)
 	if (j->killed) {
 		snprintf(j->err, sizeof(j->err),
 		    "render killed after its limit of %u ms", j->timeout_ms);
-		unlink(j->tmp);
 		return -1;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		struct stat sb;
-
-		if (stat(j->path, &sb) == -1) {
-			snprintf(j->err, sizeof(j->err), "%.128s: %s", j->path,
-			    strerror(errno));
-			return -1;
-		}
-		j->size = (size_t)sb.st_size;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	}
 	if (j->err[0] == '\0')
 		snprintf(j->err, sizeof(j->err), "render process died (%s %d)",
 		    WIFSIGNALED(status) ? "signal" : "status",
 		    WIFSIGNALED(status) ? WTERMSIG(status)
 					: WEXITSTATUS(status));
+	return -1;
+}
+
+/*
+ * Renders j into a new file j->tmp, renamed over j->path once whole; the
+ * render thread keeps it open in j->fd, so the loop answers with the
+ * image even when the file is removed before the answer.
+ */
+static int
+render_job(struct rjob *j)
+{
+	struct stat sb;
+	int fd, rc;
+
+	fd = open(j->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1)
+		goto syserr;
+	rc =
+	    j->mode == RENDER_FORK ? render_forked(j, fd) : render_image(j, fd);
+	if (rc == -1)
+		goto unlink_tmp;
+	if (fstat(fd, &sb) == -1 || rename(j->tmp, j->path) == -1)
+		goto syserr;
+	j->size = (size_t)sb.st_size;
+	j->fd = fd;
+	return 0;
+syserr:
+	snprintf(j->err, sizeof(j->err), "%.128s: %s", j->tmp, strerror(errno));
+unlink_tmp:
+	if (fd != -1) {
+		unlink(j->tmp);
+		close(fd);
+	}
 	return -1;
 }
 
@@ -316,8 +330,7 @@ render_main(void *arg)
 
 		j->started = time(NULL);
 		t0 = mono_ms();
-		j->rc = j->mode == RENDER_FORK ? render_forked(j)
-					       : render_to_file(j);
+		j->rc = render_job(j);
 		j->ms = mono_ms() - t0;
 
 		pthread_mutex_lock(&r->mu);
@@ -447,7 +460,7 @@ answer_all(struct entry *e, const struct render_result *res)
 static void
 fail_all(struct entry *e, const char *msg)
 {
-	struct render_result res = {.error = msg};
+	struct render_result res = {.error = msg, .fd = -1};
 
 	answer_all(e, &res);
 }
@@ -458,7 +471,7 @@ job_done(struct renderer *r, struct rjob *j)
 {
 	struct entry *e = j->e;
 	struct rjob **pp;
-	struct render_result res = {0};
+	struct render_result res = {.fd = -1};
 
 	for (pp = &r->running; *pp != j; pp = &(*pp)->lnext)
 		;
@@ -481,6 +494,7 @@ job_done(struct renderer *r, struct rjob *j)
 		lru_touch(r, e);
 		evict(r, e);
 		res.path = e->path;
+		res.fd = j->fd;
 		res.size = e->size;
 		res.rendered = e->rendered;
 		res.render_ms = j->ms;
@@ -501,13 +515,147 @@ job_done(struct renderer *r, struct rjob *j)
 	job_free(j);
 }
 
+/* Adds "--daemon ADDR" after "graph -" unless the vector has one. */
+static int
+add_daemon(struct renderer *r, struct strlist *argv)
+{
+	size_t i;
+
+	if (r->daemon == NULL || strlist_contains(argv, "--daemon"))
+		return 0;
+	if (strlist_add(argv, "--daemon") == -1 ||
+	    strlist_add(argv, r->daemon) == -1)
+		return -1;
+	/* rotate the two new ones to positions 2 and 3 */
+	for (i = 0; i < 2; i++) {
+		char *last = argv->v[argv->n - 1];
+
+		memmove(
+		    argv->v + 3, argv->v + 2, (argv->n - 3) * sizeof(char *));
+		argv->v[2] = last;
+	}
+	return 0;
+}
+
+static void on_timer(uv_timer_t *t);
+
+/*
+ * Queues a render of e for the thread with argv (taken over on success)
+ * and w as its first waiter.  0, or -1 (ENOMEM) with argv and w still the
+ * caller's.
+ */
+static int
+start_render(
+    struct renderer *r, struct entry *e, struct strlist *argv, struct waiter *w)
+{
+	struct rjob *j = calloc(1, sizeof(*j));
+
+	if (j == NULL || add_daemon(r, argv) == -1) {
+		free(j);
+		errno = ENOMEM;
+		return -1;
+	}
+	j->fd = -1;
+	j->argv = *argv;
+	memset(argv, 0, sizeof(*argv));
+	snprintf(j->path, sizeof(j->path), "%s", e->path);
+	snprintf(j->tmp, sizeof(j->tmp), "%s/.%016llx.tmp", r->dir,
+	    (unsigned long long)e->hash);
+	j->timeout_ms = r->timeout_ms;
+	j->mode = r->mode;
+	j->e = e;
+	/* the forked render is killed at the limit; the loop waits a
+	 * little longer so that the kill is what reports it */
+	j->deadline = uv_now(r->loop) + r->timeout_ms +
+		      (r->mode == RENDER_FORK ? 1000 : 0);
+	e->job = j;
+	w->next = e->waiters;
+	e->waiters = w;
+	j->lnext = r->running;
+	r->running = j;
+	r->st.renders++;
+	hold(r);
+	uv_timer_start(&r->timer, on_timer, DEADLINE_TICK_MS, DEADLINE_TICK_MS);
+	pthread_mutex_lock(&r->mu);
+	*r->todo_tail = j;
+	r->todo_tail = &j->next;
+	pthread_cond_signal(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
+/*
+ * A queued hit, answered with the cached file opened now.  A file that
+ * vanished since (someone removed it) is forgotten and the image is
+ * rendered again for the hit (or the hit joins a render started since):
+ * a cache entry never answers with a file that is not there.
+ */
+static void
+answer_hit(struct renderer *r, struct hit *hit)
+{
+	struct entry *e = hit->e;
+	struct render_result res = {.fd = -1};
+	struct waiter *w;
+	int fd = -1;
+
+	if (e->have_file) {
+		fd = open(e->path, O_RDONLY | O_CLOEXEC);
+		if (fd == -1 && errno == ENOENT) {
+			log_warnx("render: %s: %s vanished from the cache; "
+				  "rendering it again",
+			    e->key, e->path);
+			r->st.bytes -= e->size;
+			r->st.files--;
+			r->st.vanished++;
+			e->have_file = false;
+			e->size = 0;
+		} else if (fd == -1) {
+			res.error = "cannot open the cached image";
+			goto answer;
+		}
+	}
+	if (fd != -1) {
+		r->st.hits++;
+		res.path = e->path;
+		res.fd = fd;
+		res.size = e->size;
+		res.rendered = e->rendered;
+		res.hit = true;
+		goto answer;
+	}
+	if (e->job != NULL && e->job->timed_out) {
+		res.error = "a render of this graph hangs past its limit";
+		goto answer;
+	}
+	w = calloc(1, sizeof(*w));
+	if (w == NULL) {
+		res.error = "out of memory";
+		goto answer;
+	}
+	*w = hit->w;
+	if (e->job != NULL) {
+		w->shared = true;
+		w->next = e->waiters;
+		e->waiters = w;
+		r->st.shared++;
+		return;
+	}
+	if (start_render(r, e, &hit->argv, w) == 0)
+		return;
+	free(w);
+	res.error = "out of memory";
+answer:
+	hit->w.cb(hit->w.arg, &res);
+	if (fd != -1)
+		close(fd);
+}
+
 static void
 on_async(uv_async_t *h)
 {
 	struct renderer *r = h->data;
 	struct rjob *done, *next;
 	struct hit *hit;
-	struct render_result res;
 
 	pthread_mutex_lock(&r->mu);
 	done = r->done;
@@ -522,18 +670,11 @@ on_async(uv_async_t *h)
 		if (r->hits == NULL)
 			r->hits_tail = &r->hits;
 		hit->e->pins--;
-		memset(&res, 0, sizeof(res));
-		if (hit->e->have_file) {
-			res.path = hit->e->path;
-			res.size = hit->e->size;
-			res.rendered = hit->e->rendered;
-			res.hit = true;
-		} else
-			res.error = "image no longer cached";
-		hit->w.cb(hit->w.arg, &res);
+		answer_hit(r, hit);
 		if (hit->e->waiters == NULL && hit->e->job == NULL &&
 		    hit->e->pins == 0 && !hit->e->have_file)
 			entry_free(r, hit->e);
+		strlist_cleanup(&hit->argv);
 		free(hit);
 		release(r);
 	}
@@ -650,35 +791,12 @@ fail:
 	return NULL;
 }
 
-/* Adds "--daemon ADDR" after "graph -" unless the vector has one. */
-static int
-add_daemon(struct renderer *r, struct strlist *argv)
-{
-	size_t i;
-
-	if (r->daemon == NULL || strlist_contains(argv, "--daemon"))
-		return 0;
-	if (strlist_add(argv, "--daemon") == -1 ||
-	    strlist_add(argv, r->daemon) == -1)
-		return -1;
-	/* rotate the two new ones to positions 2 and 3 */
-	for (i = 0; i < 2; i++) {
-		char *last = argv->v[argv->n - 1];
-
-		memmove(
-		    argv->v + 3, argv->v + 2, (argv->n - 3) * sizeof(char *));
-		argv->v[2] = last;
-	}
-	return 0;
-}
-
 int
 renderer_get(struct renderer *r, const char *key, struct strlist *argv,
     time_t data_mtime, render_cb cb, void *arg)
 {
 	struct entry *e;
 	struct waiter *w = NULL;
-	struct rjob *j = NULL;
 	struct hit *hit;
 	uint64_t h;
 	int saved;
@@ -701,15 +819,15 @@ renderer_get(struct renderer *r, const char *key, struct strlist *argv,
 		hit->e = e;
 		hit->w.cb = cb;
 		hit->w.arg = arg;
+		hit->argv = *argv;
+		memset(argv, 0, sizeof(*argv));
 		e->pins++;
 		*r->hits_tail = hit;
 		r->hits_tail = &hit->next;
 		lru_touch(r, e);
 		r->st.requests++;
-		r->st.hits++;
 		hold(r);
 		uv_async_send(&r->async);
-		strlist_cleanup(argv);
 		return 0;
 	}
 	w = calloc(1, sizeof(*w));
@@ -749,44 +867,17 @@ renderer_get(struct renderer *r, const char *key, struct strlist *argv,
 		r->buckets[h & (NBUCKETS - 1)] = e;
 		lru_touch(r, e);
 	}
-	j = calloc(1, sizeof(*j));
-	if (j == NULL || add_daemon(r, argv) == -1) {
+	if (start_render(r, e, argv, w) == -1) {
 		if (e->job == NULL && e->waiters == NULL && !e->have_file &&
 		    e->pins == 0)
 			entry_free(r, e);
 		goto fail;
 	}
-	j->argv = *argv;
-	memset(argv, 0, sizeof(*argv));
-	snprintf(j->path, sizeof(j->path), "%s", e->path);
-	snprintf(j->tmp, sizeof(j->tmp), "%s/.%016llx.tmp", r->dir,
-	    (unsigned long long)h);
-	j->timeout_ms = r->timeout_ms;
-	j->mode = r->mode;
-	j->e = e;
-	/* the forked render is killed at the limit; the loop waits a
-	 * little longer so that the kill is what reports it */
-	j->deadline = uv_now(r->loop) + r->timeout_ms +
-		      (r->mode == RENDER_FORK ? 1000 : 0);
-	e->job = j;
-	w->next = e->waiters;
-	e->waiters = w;
-	j->lnext = r->running;
-	r->running = j;
 	r->st.requests++;
-	r->st.renders++;
-	hold(r);
-	uv_timer_start(&r->timer, on_timer, DEADLINE_TICK_MS, DEADLINE_TICK_MS);
-	pthread_mutex_lock(&r->mu);
-	*r->todo_tail = j;
-	r->todo_tail = &j->next;
-	pthread_cond_signal(&r->cv);
-	pthread_mutex_unlock(&r->mu);
 	return 0;
 fail:
 	saved = errno ? errno : ENOMEM;
 	free(w);
-	job_free(j);
 	strlist_cleanup(argv);
 	errno = saved;
 	return -1;
@@ -803,7 +894,7 @@ renderer_stop(struct renderer *r)
 {
 	struct rjob *j, *next;
 	struct hit *hit;
-	struct render_result res = {.error = "renderer stopping"};
+	struct render_result res = {.error = "renderer stopping", .fd = -1};
 
 	if (r == NULL || r->stopping)
 		return;
@@ -839,6 +930,7 @@ renderer_stop(struct renderer *r)
 		r->hits = hit->next;
 		hit->e->pins--;
 		hit->w.cb(hit->w.arg, &res);
+		strlist_cleanup(&hit->argv);
 		free(hit);
 		release(r);
 	}

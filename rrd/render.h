@@ -14,7 +14,8 @@
  * warns when it is not), named by a 64-bit hash of the key, written to a
  * temporary name and renamed, so a reader never sees half an image.  An
  * image is reused while the caller's data_mtime is older than the moment
- * its render began (whole seconds: data of the same second renders again).
+ * its render began (whole seconds: data of the same second renders again);
+ * a cached file removed by someone else is rendered again, never answered.
  * Requests for a key that is being rendered join that render.  When the
  * files exceed cache_max_bytes the least recently used are unlinked (an
  * open descriptor stays readable).  Files left by an earlier run are
@@ -50,6 +51,8 @@ enum render_mode {
 
 struct render_result {
 	const char *path;  /* the image file; NULL on error */
+	int fd;		   /* open on the image (read it, or dup it to keep
+			      it), -1 on error; closed after the call */
 	const char *error; /* one line; NULL on success */
 	size_t size;	   /* bytes of the image */
 	time_t rendered;   /* epoch seconds its render began */
@@ -59,8 +62,9 @@ struct render_result {
 };
 
 /*
- * Called on the loop thread.  res and its strings are valid during the
- * call only: open the file there (it may be evicted or replaced later).
+ * Called on the loop thread.  res, its strings and its fd are valid
+ * during the call only: dup res->fd there to keep the image (the file may
+ * be evicted, replaced or removed later; the descriptor still reads it).
  */
 typedef void (*render_cb)(void *arg, const struct render_result *res);
 
@@ -98,6 +102,7 @@ struct renderer_stats {
 	uint64_t errors;	/* renders that failed */
 	uint64_t timeouts;	/* renders over the time limit */
 	uint64_t evictions;	/* files removed to respect the cap */
+	uint64_t vanished;	/* cached files someone else removed */
 	size_t bytes;		/* bytes cached now */
 	size_t files;		/* images cached now */
 	double render_ms_total; /* over finished renders */

@@ -2,7 +2,8 @@
  * Tests for the alert engine (alerts.c): which alert_attempts a field gets
  * (precedence: the field's, the plugin's, the host's, the operator's
  * global key, then the built-in default: 1 for ipmi_volts, 2 for the
- * rest); state kept across a restart without announcing it again; a host
+ * rest); state kept across a restart without announcing it again; a
+ * failed save of the state (logged once, no .tmp left, retried); a host
  * that is down; a field that stops reporting.
  */
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "alerts/alerts.h"
@@ -222,6 +224,110 @@ test_state_survives_restart(void **state)
 	rmdir(dir);
 }
 
+/* The lines logged since log_set_stream(cap), in buf. */
+static void
+logged(FILE *cap, char *buf, size_t size)
+{
+	size_t n;
+
+	fflush(cap);
+	rewind(cap);
+	n = fread(buf, 1, size - 1, cap);
+	buf[n] = '\0';
+}
+
+static unsigned
+count(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay++)
+		n++;
+	return n;
+}
+
+/*
+ * Saves that fail (as root modes stop nothing, so the temporary name is
+ * made a directory, then a link to /dev/full: a write that fails after
+ * the file was opened) keep the state dirty and in memory, are logged
+ * once per cause, leave no .tmp behind, and the next save after the cause
+ * went away writes the state.
+ */
+static void
+test_failed_save_is_logged_once_and_retried(void **state)
+{
+	char dir[] = "/tmp/drover-alerts-XXXXXX", path[64], tmp[80], log[4096];
+	struct alerts_stats st;
+	struct catalog *cat;
+	struct cat_host *h;
+	struct alerts *a;
+	struct stat sb;
+	FILE *cap = tmpfile();
+
+	(void)state;
+	assert_non_null(cap);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/alerts.json", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	log_init(false, LOG_LVL_INFO);
+	log_set_stream(cap);
+	cat = catalog_new();
+	h = catalog_host(cat, "h1", NULL, NULL);
+	a = alerts_new(path);
+	alerts_stats(a, &st);
+	assert_string_equal(st.save_error, "");
+	/* the first save proves the file writable: it is not */
+	assert_int_equal(alerts_save(a), -1);
+	alerts_stats(a, &st);
+	assert_non_null(strstr(st.save_error, "alerts.json.tmp"));
+	assert_non_null(strstr(st.save_error, "Is a directory"));
+	assert_true(st.failing_since > 0);
+	assert_int_equal(st.save_failures, 1);
+	feed(a, cat, h, 20, 1700000000);
+	assert_int_equal(alerts_save(a), -1);
+	assert_int_equal(alerts_save(a), -1);
+	alerts_stats(a, &st);
+	assert_int_equal(st.save_failures, 3);
+	logged(cap, log, sizeof(log));
+	assert_int_equal(count(log, "alerts: cannot write"), 1);
+
+	/* a write that fails once the file is open: a new cause, logged,
+	 * and the .tmp (here the link) does not stay */
+	assert_int_equal(rmdir(tmp), 0);
+	assert_int_equal(symlink("/dev/full", tmp), 0);
+	assert_int_equal(alerts_save(a), -1);
+	alerts_stats(a, &st);
+	assert_non_null(strstr(st.save_error, "No space left on device"));
+	assert_int_equal(lstat(tmp, &sb), -1);
+	assert_int_equal(lstat(path, &sb), -1);
+	logged(cap, log, sizeof(log));
+	assert_int_equal(count(log, "alerts: cannot write"), 2);
+
+	/* the cause is gone: the next save writes the state in memory */
+	assert_int_equal(alerts_save(a), 0);
+	alerts_stats(a, &st);
+	assert_string_equal(st.save_error, "");
+	assert_int_equal(st.failing_since, 0);
+	assert_int_equal(lstat(tmp, &sb), -1);
+	logged(cap, log, sizeof(log));
+	assert_int_equal(count(log, "alerts.json saved again"), 1);
+	log_set_stream(NULL);
+	log_init(false, LOG_LVL_WARN);
+	fclose(cap);
+	alerts_free(a);
+	catalog_free(cat);
+	a = alerts_new(path);
+	cat = catalog_new();
+	h = catalog_host(cat, "h1", NULL, NULL);
+	feed(a, cat, h, 20, 1700000300);
+	assert_int_equal(cat_field_state(&h->services[0], 0), FS_WARNING);
+	alerts_free(a);
+	catalog_free(cat);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void
 test_host_down_and_stale_fields(void **state)
 {
@@ -335,6 +441,7 @@ main(void)
 	    cmocka_unit_test(test_global_applies_to_ipmi_volts),
 	    cmocka_unit_test(test_field_plugin_host_win_over_global),
 	    cmocka_unit_test(test_state_survives_restart),
+	    cmocka_unit_test(test_failed_save_is_logged_once_and_retried),
 	    cmocka_unit_test(test_host_down_and_stale_fields),
 	    cmocka_unit_test(test_restored_catalog_agrees),
 	};

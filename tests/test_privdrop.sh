@@ -27,6 +27,9 @@ chmod 777 "$T/out"
 # left by an earlier run as root: given to nobody at start-up
 echo '{}' >"$T/state/alerts.json"
 touch "$T/db/old/x.rrd"
+# nobody's already: its lock file is still made for nobody
+mkdir -m 700 "$T/graphs"
+chown "$NOBODY:$NOGROUP" "$T/graphs"
 ln -s /usr/share/munin/plugins/load "$T/plugins/load"
 PORT=$(free_port 127.0.0.1)
 PLUGINS="$T/plugins" "$NODE" start "$T/node" 127.0.0.1 "$PORT" node.test >"$T/node.out" 2>&1 ||
@@ -99,7 +102,8 @@ lu() { rrdtool lastupdate "$1" | awk -F: 'NR == 3 {print $1}'; }
 first=$(lu "$RRD")
 later() { [ "$(lu "$RRD")" -gt "$first" ]; }
 wait_until 60 later || fail "$RRD not updated after $first"
-for f in "$T/state" "$T/state/alerts.json" "$T/db" "$T/db/old/x.rrd" "$T/graphs"; do
+for f in "$T/state" "$T/state/alerts.json" "$T/db" "$T/db/old/x.rrd" "$T/graphs" \
+	"$T/state/.drover.lock" "$T/db/.drover.lock" "$T/graphs/.drover.lock"; do
 	[ "$(stat -c %u "$f")" = "$NOBODY" ] || fail "$f: owner $(stat -c %U "$f"), want nobody"
 done
 [ "$(stat -c %a "$T/graphs")" = 700 ] || fail "graph_cache mode $(stat -c %a "$T/graphs")"

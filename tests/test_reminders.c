@@ -1,5 +1,6 @@
 /* Tests for reminders: the due-time rules (absolute, no burst after
- * downtime), reminder keys, forgetting, and open-problems.json. */
+ * downtime), reminder keys, forgetting, and open-problems.json (a failed
+ * save stays dirty, is logged once and is retried). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "alerts/reminders.h"
+#include "lib/log.h"
 
 /* The contacts: "ops" every 60 s, "quiet" never, any other is gone. */
 static bool
@@ -176,6 +180,75 @@ test_loaded_last_at_end_of_time(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The lines logged since log_set_stream(cap), in buf. */
+static void
+logged(FILE *cap, char *buf, size_t size)
+{
+	size_t n;
+
+	fflush(cap);
+	rewind(cap);
+	n = fread(buf, 1, size - 1, cap);
+	buf[n] = '\0';
+}
+
+static unsigned
+count(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay++)
+		n++;
+	return n;
+}
+
+static void
+test_failed_save_stays_dirty_and_is_retried(void **state)
+{
+	char dir[] = "/tmp/test_reminders.XXXXXX", tmp[96], cmd[128], log[4096];
+	struct reminders r, r2;
+	struct notify_item it;
+	FILE *cap = tmpfile();
+
+	(void)state;
+	assert_non_null(cap);
+	assert_non_null(mkdtemp(dir));
+	/* the spool's temporary name is a directory: every write fails,
+	 * whoever runs the test (root ignores modes) */
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-open-problems.json", dir);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	log_set_stream(cap);
+	reminders_init(&r, dir, &ops, NULL);
+	problem(&it, "v12");
+	assert_true(reminders_update(&r, "ops", &it, &it, 1000));
+	assert_int_equal(reminders_flush(&r), -1);
+	assert_true(r.dirty);
+	assert_non_null(strstr(r.save_error, "open-problems.json"));
+	assert_non_null(strstr(r.save_error, "Is a directory"));
+	assert_int_equal(reminders_flush(&r), -1);
+	assert_true(r.dirty);
+	logged(cap, log, sizeof(log));
+	assert_int_equal(count(log, "cannot save open problems"), 1);
+	/* the cause goes away: the next flush saves */
+	assert_int_equal(rmdir(tmp), 0);
+	assert_int_equal(reminders_flush(&r), 0);
+	assert_false(r.dirty);
+	assert_string_equal(r.save_error, "");
+	logged(cap, log, sizeof(log));
+	assert_int_equal(count(log, "cannot save open problems"), 1);
+	assert_int_equal(count(log, "open problems saved again"), 1);
+	log_set_stream(NULL);
+	fclose(cap);
+	reminders_init(&r2, dir, &ops, NULL);
+	reminders_load(&r2);
+	assert_int_equal(r2.n, 1);
+	assert_string_equal(r2.v[0].it.field, "v12");
+	reminders_cleanup(&r);
+	reminders_cleanup(&r2);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -184,6 +257,7 @@ main(void)
 	    cmocka_unit_test(test_forget_quiet_and_gone),
 	    cmocka_unit_test(test_saved_and_loaded),
 	    cmocka_unit_test(test_loaded_last_at_end_of_time),
+	    cmocka_unit_test(test_failed_save_stays_dirty_and_is_retried),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

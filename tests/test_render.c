@@ -65,11 +65,39 @@ on_result(void *arg, const struct render_result *res)
 	snprintf(g->path, sizeof(g->path), "%s", res->path ? res->path : "");
 	snprintf(
 	    g->error, sizeof(g->error), "%s", res->error ? res->error : "");
-	/* the file exists while the callback runs */
+	/* the file exists while the callback runs, and the descriptor
+	 * reads it */
 	if (res->path != NULL) {
 		assert_int_equal(stat(res->path, &sb), 0);
 		assert_int_equal((size_t)sb.st_size, res->size);
-	}
+		assert_true(res->fd >= 0);
+		assert_int_equal(fstat(res->fd, &sb), 0);
+		assert_int_equal((size_t)sb.st_size, res->size);
+	} else
+		assert_int_equal(res->fd, -1);
+}
+
+/* As on_result, then the file is removed (as by someone tidying the
+ * cache) and the image read through a dup of the descriptor, as the web
+ * keeps it for the response. */
+static void
+on_result_unlink(void *arg, const struct render_result *res)
+{
+	struct got *g = arg;
+	char magic[8];
+	int fd;
+
+	on_result(arg, res);
+	if (res->path == NULL)
+		return;
+	fd = fcntl(res->fd, F_DUPFD_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(unlink(res->path), 0);
+	g->size = pread(fd, magic, sizeof(magic), 0) == 8 &&
+			  memcmp(magic, "\x89PNG\r\n\x1a\n", 8) == 0
+		      ? g->size
+		      : 0;
+	close(fd);
 }
 
 /* A Munin-schema GAUGE file with a sine over the last ~33 hours. */
@@ -242,6 +270,63 @@ test_png_then_cache_hit(void **state)
 	assert_int_equal(st.files, 1);
 	assert_int_equal(st.bytes, g1.size);
 	done(f, r);
+}
+
+/* A cached file removed from under the renderer is rendered again, in
+ * either mode, never answered with a path that is not there. */
+static void
+vanished_renders_again(struct fx *f, enum render_mode mode)
+{
+	struct renderer *r = new_renderer(f, 1 << 20, mode, 0, NULL);
+	struct renderer_stats st;
+	struct got g1 = {0}, g2 = {0}, g3 = {0};
+	struct strlist a = {0};
+	struct stat sb;
+
+	argv_for(f, &a, GRAPH_PNG, "load", 0);
+	assert_int_equal(
+	    renderer_get(r, "load-day.png", &a, f->now, on_result_unlink, &g1),
+	    0);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_true(g1.ok);
+	assert_true(g1.size > 0); /* the dup read the PNG after the unlink */
+	assert_int_equal(stat(g1.path, &sb), -1);
+
+	/* the entry says cached, the file is gone: rendered again */
+	get(f, r, "load-day.png", GRAPH_PNG, f->now, &g2);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_int_equal(g2.calls, 1);
+	assert_true(g2.ok);
+	assert_false(g2.hit);
+	assert_true(file_starts(g2.path, "\x89PNG\r\n\x1a\n", 8));
+	renderer_stats(r, &st);
+	assert_int_equal(st.renders, 2);
+	assert_int_equal(st.vanished, 1);
+	assert_int_equal(st.hits, 0);
+	assert_int_equal(st.files, 1);
+	assert_int_equal(st.bytes, g2.size);
+
+	/* and cached again */
+	get(f, r, "load-day.png", GRAPH_PNG, f->now, &g3);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_true(g3.ok);
+	assert_true(g3.hit);
+	renderer_stats(r, &st);
+	assert_int_equal(st.renders, 2);
+	assert_int_equal(st.hits, 1);
+	done(f, r);
+}
+
+static void
+test_vanished_file_renders_again(void **state)
+{
+	vanished_renders_again(*state, RENDER_THREAD);
+}
+
+static void
+test_vanished_file_renders_again_forked(void **state)
+{
+	vanished_renders_again(*state, RENDER_FORK);
 }
 
 static void
@@ -633,6 +718,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 		test_png_then_cache_hit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_svg, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_vanished_file_renders_again, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_vanished_file_renders_again_forked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_concurrent_requests_share_one_render, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

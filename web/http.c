@@ -407,7 +407,8 @@ graph_done(void *arg, const struct render_result *res)
 		resume(r);
 		return;
 	}
-	r->fd = open(res->path, O_RDONLY | O_CLOEXEC);
+	/* the renderer's descriptor: the image even if the file is gone */
+	r->fd = fcntl(res->fd, F_DUPFD_CLOEXEC, 0);
 	if (r->fd == -1 || fstat(r->fd, &st) == -1) {
 		log_warn("web: cannot open rendered %s", res->path);
 		r->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
@@ -714,6 +715,7 @@ dispatch(struct req *r)
 		struct web_poll_stats ps = {0};
 		struct rrd_writer_stats ws = {0};
 		struct renderer_stats rs;
+		struct alerts_stats as;
 
 		if (w->stats.polls != NULL)
 			w->stats.polls(w->stats.polls_arg, &ps);
@@ -721,8 +723,12 @@ dispatch(struct req *r)
 			rrd_writer_stats(w->stats.writer, &ws);
 		if (w->render != NULL)
 			renderer_stats(w->render, &rs);
+		if (w->alerts != NULL)
+			alerts_stats(w->alerts, &as);
+		deliveries(w, &os);
 		body = page_health(w->cat, &ps, &ws,
-		    w->render != NULL ? &rs : NULL, now, &len);
+		    w->render != NULL ? &rs : NULL,
+		    w->alerts != NULL ? &as : NULL, &os, now, &len);
 		break;
 	}
 	case R_CSS: {

@@ -40,7 +40,9 @@ static const char css[] =
     "table{border-collapse:collapse;background:#fff}td,th{padding:.2em "
     ".6em;border-bottom:1px solid #ddd;text-align:left}\n"
     "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
-    "form.range{margin:.5em 0}\n";
+    "form.range{margin:.5em 0}\n"
+    "p.error{background:#fdd;border-left:.5em solid #d22;padding:.4em "
+    ".6em}\n";
 
 const char *
 page_css(size_t *len)
@@ -411,10 +413,34 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 	return foot(&b, len);
 }
 
+/* What cannot be kept across a restart now, loudly. */
+static void
+state_errors(struct buf *b, const struct alerts_stats *as,
+    const struct outputs_stats *os, time_t now)
+{
+	if (as != NULL && as->save_error[0] != '\0') {
+		buf_puts(b, "<p class=error><b>alert state not saved</b> "
+			    "since ");
+		age(b, as->failing_since, now);
+		buf_printf(b, " (%llu failed saves): ",
+		    (unsigned long long)as->save_failures);
+		html_escape(b, as->save_error);
+		buf_puts(b, ". Alerting goes on with the state in memory; "
+			    "a restart forgets it.</p>");
+	}
+	if (os != NULL && os->pages.spool_error[0] != '\0') {
+		buf_puts(b, "<p class=error><b>page spool not written</b>: ");
+		html_escape(b, os->pages.spool_error);
+		buf_puts(b, ". Pages go out from memory; a restart loses "
+			    "those not yet delivered.</p>");
+	}
+}
+
 char *
 page_health(struct catalog *cat, const struct web_poll_stats *polls,
     const struct rrd_writer_stats *ws, const struct renderer_stats *rs,
-    time_t now, size_t *len)
+    const struct alerts_stats *as, const struct outputs_stats *os, time_t now,
+    size_t *len)
 {
 	static const char *const graphs[] = {"drover_polls",
 	    "drover_poll_duration", "drover_queue_delay", "drover_rrd"};
@@ -425,7 +451,9 @@ page_health(struct catalog *cat, const struct web_poll_stats *polls,
 
 	graph_period_range(GRAPH_DAY, now, &day_start, &day_end);
 	head(&b, "health");
-	buf_puts(&b, "<h1>Collector health</h1><table>");
+	buf_puts(&b, "<h1>Collector health</h1>");
+	state_errors(&b, as, os, now);
+	buf_puts(&b, "<table>");
 	buf_printf(&b,
 	    "<tr><th>polls done</th><td class=num>%llu</td></tr>"
 	    "<tr><th>late</th><td class=num>%llu</td></tr>"
@@ -458,7 +486,8 @@ page_health(struct catalog *cat, const struct web_poll_stats *polls,
 		    "%llu / %llu</td></tr><tr><th>render time avg / max "
 		    "(ms)</th><td class=num>%.1f / %.1f</td></tr>"
 		    "<tr><th>graph cache</th><td class=num>%zu files, %zu "
-		    "KiB</td></tr>",
+		    "KiB</td></tr><tr><th>graph files removed by others"
+		    "</th><td class=num>%llu</td></tr>",
 		    (unsigned long long)rs->requests,
 		    (unsigned long long)rs->hits,
 		    rs->requests
@@ -469,7 +498,8 @@ page_health(struct catalog *cat, const struct web_poll_stats *polls,
 		    (unsigned long long)rs->timeouts,
 		    rs->renders ? rs->render_ms_total / (double)rs->renders
 				: 0.0,
-		    rs->render_ms_max, rs->files, rs->bytes / 1024);
+		    rs->render_ms_max, rs->files, rs->bytes / 1024,
+		    (unsigned long long)rs->vanished);
 	}
 	buf_puts(&b, "</table><h2>Graphs</h2><div class=graphs>");
 	for (i = 0; self != NULL && i < 4; i++) {
