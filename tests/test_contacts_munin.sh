@@ -13,6 +13,7 @@ LIMITS=/usr/share/munin/munin-limits
 need "$LIMITS" munin
 need /usr/share/munin/munin-datafile2storable munin
 need perl perl
+need pgrep procps
 SEND="$top_builddir/tests/contact_send"
 [ -x "$SEND" ] || fail "$SEND not built"
 
@@ -48,6 +49,10 @@ DATA
 /usr/share/munin/munin-datafile2storable "$T/datafile" >"$T/db/datafile.storable" ||
 	fail "munin-datafile2storable"
 
+limits_done() {
+	! pgrep -f "cat >> $T/m/" >/dev/null
+}
+
 # step [-u] FIELD=VALUE[:r]...: one munin-limits run and one drover
 # notification with the same values, then every output must match
 step() {
@@ -60,6 +65,9 @@ step() {
 		fail "munin_state.pl"
 	"$LIMITS" --config "$T/m.conf" --force-run-as-root >"$T/limits.out" 2>&1 ||
 		fail "munin-limits: $(cat "$T/limits.out")"
+	# munin-limits may exit before the commands it piped into finish
+	# writing: wait until none of this side's commands is left
+	wait_until 60 limits_done || fail "munin-limits' contact commands still running"
 	"$SEND" "$T/d.conf" "$T/datafile" "$@" >"$T/send.out" 2>&1 ||
 		fail "contact_send $*: $(cat "$T/send.out")"
 	for f in nagios old mail custom.kvm1; do
