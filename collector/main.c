@@ -18,6 +18,7 @@
 #include "collector/ingest.h"
 #include "collector/privdrop.h"
 #include "lib/dirlock.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 #include "plugins/source.h"
 #include "plugins/sources.h"
@@ -446,27 +447,6 @@ poll_stats(void *arg, struct web_poll_stats *out)
 	out->deferred = ss.deferred;
 }
 
-/* mkdir -p with mode for the last component. */
-static int
-mkdirs(const char *path, mode_t mode)
-{
-	char buf[4096], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) == -1 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, mode) == -1 && errno != EEXIST ? -1 : 0;
-}
-
 /*
  * One drover per directory: state_dir, dbdir and graph_cache are locked
  * (made first when missing) before anything is written there, or given
@@ -493,7 +473,7 @@ take_locks(struct daemon *d)
 
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		l = &d->locks[d->nlocks];
-		if (mkdirs(dirs[i].dir, dirs[i].mode) == -1) {
+		if (file_mkdirs(dirs[i].dir, dirs[i].mode) == -1) {
 			log_warn("drover: cannot create %s %s", dirs[i].key,
 			    dirs[i].dir);
 			continue;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "collector/privdrop.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 
 /* Open file descriptors nftw may use. */
@@ -110,33 +111,12 @@ give_root_owned(
 	return 0;
 }
 
-/* mkdir -p with mode for the last component. */
-static int
-mkdirs(const char *path, mode_t mode)
-{
-	char buf[4096], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) == -1 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, mode) == -1 && errno != EEXIST ? -1 : 0;
-}
-
 int
 privdrop_own_dir(const struct privdrop *p, const char *dir, mode_t mode)
 {
 	struct stat st;
 
-	if (mkdirs(dir, mode) == -1)
+	if (file_mkdirs(dir, mode) == -1)
 		return -1;
 	if (!p->drop)
 		return 0;
