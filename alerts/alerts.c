@@ -18,6 +18,7 @@
 #include "alerts/alert.h"
 #include "alerts/alerts.h"
 #include "lib/hash.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 
 #define ALERTS_BUCKETS 4096 /* hash buckets (fixed; chains grow) */
@@ -140,10 +141,9 @@ alerts_save(struct alerts *a)
 {
 	json_t *root, *fields;
 	struct entry *e;
-	char tmp[4096];
-	const char *op = "write";
+	char tmp[4096], *text = NULL;
 	size_t i;
-	int fd = -1, ret = -1, saved;
+	int ret = -1;
 
 	if (a->state_file == NULL || !a->dirty)
 		return 0;
@@ -160,19 +160,12 @@ alerts_save(struct alerts *a)
 	root = json_pack("{s:i, s:o}", "version", 1, "fields", fields);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", a->state_file);
 	errno = 0;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1)
-		goto failed;
-	if (root == NULL || json_dumpfd(root, fd, JSON_COMPACT) == -1 ||
-	    fsync(fd) == -1)
-		goto unlink_tmp;
-	saved = close(fd);
-	fd = -1;
-	if (saved == -1)
-		goto unlink_tmp;
-	if (rename(tmp, a->state_file) == -1) {
-		op = "rename";
-		goto unlink_tmp;
+	text = root != NULL ? json_dumps(root, JSON_COMPACT) : NULL;
+	/* no torn or empty .tmp stays behind */
+	if (text == NULL ||
+	    file_write_atomic(a->state_file, tmp, text, strlen(text)) == -1) {
+		save_failed(a, "write", tmp);
+		goto out;
 	}
 	if (a->st.save_error[0] != '\0')
 		log_info("alerts: %s saved again", a->state_file);
@@ -180,17 +173,8 @@ alerts_save(struct alerts *a)
 	a->st.failing_since = 0;
 	a->dirty = false;
 	ret = 0;
-	goto out;
-unlink_tmp:
-	/* no torn or empty .tmp stays behind */
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	errno = saved;
-failed:
-	save_failed(a, op, tmp);
 out:
+	free(text);
 	json_decref(root);
 	return ret;
 }

@@ -59,28 +59,10 @@ spool_init(const char *dir)
 	return 0;
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(fd, buf, len);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 spool_put(const char *dir, const char *name, const void *buf, size_t len)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
-	int fd = -1, saved;
 
 	if (name[0] == '.' || strchr(name, '/') != NULL) {
 		errno = EINVAL;
@@ -93,26 +75,7 @@ spool_put(const char *dir, const char *name, const void *buf, size_t len)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1)
-		return -1;
-	if (write_all(fd, buf, len) == -1 || fsync(fd) == -1)
-		goto unlink_tmp;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto unlink_tmp;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto unlink_tmp;
-	return fsync_dir(dir);
-unlink_tmp:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	errno = saved;
-	return -1;
+	return file_write_atomic(path, tmp, buf, len);
 }
 
 int

@@ -30,7 +30,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -623,50 +622,7 @@ out:
 int
 catalog_write(const char *path, const char *buf, size_t len)
 {
-	char tmp[4096], dir[4096];
-	size_t done = 0;
-	ssize_t w;
-	int fd, dfd, saved;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp) ||
-	    snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1)
-		return -1;
-	while (done < len) {
-		w = write(fd, buf + done, len - done);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1)
-			goto unlink_tmp;
-		done += (size_t)w;
-	}
-	if (fsync(fd) == -1)
-		goto unlink_tmp;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto unlink_tmp;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto unlink_tmp;
-	/* the rename itself survives a crash once the directory is synced */
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd == -1)
-		return -1;
-	saved = fsync(dfd);
-	close(dfd);
-	return saved;
-unlink_tmp:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	errno = saved;
-	return -1;
+	return file_write_atomic(path, NULL, buf, len);
 }
 
 size_t

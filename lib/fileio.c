@@ -5,8 +5,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,4 +78,67 @@ file_mkdirs(const char *path, mode_t mode)
 		*p = '/';
 	}
 	return mkdir(buf, mode) == -1 && errno != EEXIST ? -1 : 0;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, buf, len);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+file_write_atomic(
+    const char *path, const char *tmp, const void *buf, size_t len)
+{
+	char tmpbuf[4096], dir[4096];
+	int fd = -1, dfd, saved;
+
+	if (tmp == NULL) {
+		if (snprintf(tmpbuf, sizeof(tmpbuf), "%s.tmp", path) >=
+		    (int)sizeof(tmpbuf)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		tmp = tmpbuf;
+	}
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	if (write_all(fd, buf, len) == -1 || fsync(fd) == -1)
+		goto unlink_tmp;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto unlink_tmp;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto unlink_tmp;
+	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1)
+		return -1;
+	saved = fsync(dfd);
+	close(dfd);
+	return saved;
+unlink_tmp:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	errno = saved;
+	return -1;
 }

@@ -217,7 +217,7 @@ service_spec_parse(struct service_spec *ss, const struct attrs *graph)
 	ss->graph_data_size = attrs_get(graph, "graph_data_size");
 }
 
-static bool
+bool
 attrs_equal(const struct attrs *a, const struct attrs *b)
 {
 	size_t i;

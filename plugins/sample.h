@@ -117,6 +117,8 @@ struct service *batch_service(struct batch *b, const char *name, bool create);
 int batch_take(struct batch *b, struct service *s);
 /* Field type from its "type" attribute; GAUGE when absent or unknown. */
 enum ds_type field_type(const struct field *f);
+/* The same keys with the same values, in the same order. */
+bool attrs_equal(const struct attrs *a, const struct attrs *b);
 /* True when a and b carry the same config: the same graph attributes and
  * the same fields with the same attributes, in the same order (values
  * are not compared). */

@@ -46,20 +46,6 @@ guard_cleanup(struct guard *g)
 	munmap(g->map, g->size);
 }
 
-static bool
-same_attrs(const struct attrs *a, const struct attrs *b)
-{
-	size_t i;
-
-	if (a->n != b->n)
-		return false;
-	for (i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].key, b->v[i].key) != 0 ||
-		    strcmp(a->v[i].value, b->v[i].value) != 0)
-			return false;
-	return true;
-}
-
 /* a and b hold the same services, attributes, fields and values, in the
  * same order. */
 bool
@@ -76,14 +62,14 @@ same_batch(const struct batch *a, const struct batch *b)
 		sb = &b->services[i];
 		if (strcmp(sa->name, sb->name) != 0 ||
 		    sa->has_config != sb->has_config ||
-		    !same_attrs(&sa->graph, &sb->graph) ||
+		    !attrs_equal(&sa->graph, &sb->graph) ||
 		    sa->nfields != sb->nfields)
 			return false;
 		for (j = 0; j < sa->nfields; j++) {
 			fa = &sa->fields[j];
 			fb = &sb->fields[j];
 			if (strcmp(fa->name, fb->name) != 0 ||
-			    !same_attrs(&fa->attrs, &fb->attrs) ||
+			    !attrs_equal(&fa->attrs, &fb->attrs) ||
 			    fa->has_value != fb->has_value ||
 			    fa->unknown != fb->unknown ||
 			    fa->when != fb->when ||
