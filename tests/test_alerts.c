@@ -19,6 +19,7 @@
 #include "alerts/alerts.h"
 #include "collector/conf.h"
 #include "lib/log.h"
+#include "tests/log_capture.h"
 
 /* Hard WARNING changes seen by the output (initial states not counted). */
 static void
@@ -222,28 +223,6 @@ test_state_survives_restart(void **state)
 	catalog_free(cat);
 	unlink(path);
 	rmdir(dir);
-}
-
-/* The lines logged since log_set_stream(cap), in buf. */
-static void
-logged(FILE *cap, char *buf, size_t size)
-{
-	size_t n;
-
-	fflush(cap);
-	rewind(cap);
-	n = fread(buf, 1, size - 1, cap);
-	buf[n] = '\0';
-}
-
-static unsigned
-count(const char *hay, const char *needle)
-{
-	unsigned n = 0;
-
-	for (; (hay = strstr(hay, needle)) != NULL; hay++)
-		n++;
-	return n;
 }
 
 /*

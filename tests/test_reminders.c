@@ -13,6 +13,7 @@
 
 #include "alerts/reminders.h"
 #include "lib/log.h"
+#include "tests/log_capture.h"
 
 /* The contacts: "ops" every 60 s, "quiet" never, any other is gone. */
 static bool
@@ -178,28 +179,6 @@ test_loaded_last_at_end_of_time(void **state)
 	reminders_cleanup(&r);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
-}
-
-/* The lines logged since log_set_stream(cap), in buf. */
-static void
-logged(FILE *cap, char *buf, size_t size)
-{
-	size_t n;
-
-	fflush(cap);
-	rewind(cap);
-	n = fread(buf, 1, size - 1, cap);
-	buf[n] = '\0';
-}
-
-static unsigned
-count(const char *hay, const char *needle)
-{
-	unsigned n = 0;
-
-	for (; (hay = strstr(hay, needle)) != NULL; hay++)
-		n++;
-	return n;
 }
 
 static void
