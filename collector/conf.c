@@ -218,6 +218,8 @@ conf_new(void)
 	c->graph_cache = xstrdup("/run/drover/graphs");
 	c->graph_cache_mb = 256;
 	c->state_dir = xstrdup("/var/lib/drover");
+	c->procfs_root = xstrdup("/proc");
+	c->sysfs_root = xstrdup("/sys");
 	c->interval = 300;
 	c->max_concurrency = 64;
 	c->physical_concurrency = 2;
@@ -268,6 +270,8 @@ conf_free(struct conf *c)
 	free(c->tmpldir);
 	free(c->includedir);
 	free(c->rrdcached_socket);
+	free(c->procfs_root);
+	free(c->sysfs_root);
 	free(c->graph_cache);
 	free(c->state_dir);
 	free(c->user);
@@ -344,6 +348,8 @@ conf_host_source(const struct conf *c, const struct conf_host *h,
 	out->idle_timeout = c->idle_timeout;
 	out->config_refresh = c->config_refresh;
 	out->dbdir = c->dbdir;
+	out->proc_root = c->procfs_root;
+	out->sys_root = c->sysfs_root;
 	for (i = 0; i < nsources; i++)
 		if (sources[i] == src)
 			out->settings = host_settings(h, i);
@@ -540,6 +546,7 @@ global_key(struct conf *c, const char *key, const char *val,
 	    {"htmldir", offsetof(struct conf, htmldir)},
 	    {"includedir", offsetof(struct conf, includedir)},
 	    {"logdir", offsetof(struct conf, logdir)},
+	    {"procfs_root", offsetof(struct conf, procfs_root)},
 	    {"rrdcached_socket", offsetof(struct conf, rrdcached_socket)},
 	    {"rundir", offsetof(struct conf, rundir)},
 	    {"smtp_from", offsetof(struct conf, notify.smtp_from)},
@@ -548,6 +555,7 @@ global_key(struct conf *c, const char *key, const char *val,
 	    {"smtp_url", offsetof(struct conf, notify.smtp_url)},
 	    {"smtp_user", offsetof(struct conf, notify.smtp_user)},
 	    {"state_dir", offsetof(struct conf, state_dir)},
+	    {"sysfs_root", offsetof(struct conf, sysfs_root)},
 	    {"tmpldir", offsetof(struct conf, tmpldir)},
 	};
 	char msg[256];

@@ -63,6 +63,8 @@ struct conf {
 	char *includedir;
 	char *rrdcached_socket;
 	/* drover keys */
+	char *procfs_root; /* where the node probes read /proc */
+	char *sysfs_root;  /* and /sys */
 	char *graph_cache;	       /* rendered graphs; a tmpfs */
 	char *nagios_command_file;     /* Nagios external command file (a
 					  FIFO or a file); NULL: none */

@@ -25,6 +25,8 @@ conf_print(const struct conf *c, FILE *out)
 	fprintf(out, "dbdir %s\nrundir %s\nlogdir %s\nhtmldir %s\n", c->dbdir,
 	    c->rundir, c->logdir, c->htmldir);
 	fprintf(out, "tmpldir %s\n", c->tmpldir);
+	fprintf(out, "procfs_root %s\nsysfs_root %s\n", c->procfs_root,
+	    c->sysfs_root);
 	if (c->includedir != NULL)
 		fprintf(out, "includedir %s\n", c->includedir);
 	if (c->rrdcached_socket != NULL)

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "plugins/host_probes.h"
 #include "plugins/node.h"
 
 /* A field and its config attributes; need and src depend on the service. */
@@ -36,71 +37,14 @@ struct field_def {
 	const char *attrs[FIELD_ATTRS][2]; /* key, value; NULL ends early */
 };
 
-/* Adds the n key/value pairs of kv (stopping at a NULL key) to a. 0 / -1. */
-static int
-attrs_add(struct attrs *a, const char *const kv[][2], size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && kv[i][0] != NULL; i++)
-		if (attrs_set(a, kv[i][0], kv[i][1]) == -1)
-			return -1;
-	return 0;
-}
-
-/* The service name in b with its graph attributes and has_config set. */
-static struct service *
-service_add(
-    struct batch *b, const char *name, const char *const graph[][2], size_t n)
-{
-	struct service *s;
-
-	s = batch_service(b, name, true);
-	if (s == NULL)
-		return NULL;
-	s->has_config = true;
-	if (attrs_add(&s->graph, graph, n) == -1)
-		return NULL;
-	return s;
-}
-
 /* Field d of s with its attributes and value. 0 / -1. */
 static int
 field_add(struct service *s, const struct field_def *d, double value)
 {
-	struct field *f;
-
-	f = service_field(s, d->name, true);
-	if (f == NULL)
-		return -1;
-	if (attrs_add(&f->attrs, d->attrs, FIELD_ATTRS) == -1)
-		return -1;
-	f->has_value = true;
-	f->unknown = false;
-	f->value = value;
-	f->when = 0;
-	return 0;
-}
-
-/* The line starting at *p (without its '\n'); advances *p past it. False
- * at end. */
-static bool
-line_next(const char **p, const char *end, const char **line, size_t *len)
-{
-	const char *nl;
-
-	if (*p >= end)
-		return false;
-	*line = *p;
-	nl = memchr(*p, '\n', (size_t)(end - *p));
-	if (nl == NULL) {
-		*len = (size_t)(end - *p);
-		*p = end;
-	} else {
-		*len = (size_t)(nl - *p);
-		*p = nl + 1;
-	}
-	return true;
+	return host_field_add(
+		   s, d->name, d->attrs, FIELD_ATTRS, value, false) == NULL
+		   ? -1
+		   : 0;
 }
 
 static bool
@@ -210,7 +154,7 @@ node_parse_stat(const char *buf, size_t len, struct batch *b)
 	struct service *s;
 	int ncols = -1;
 
-	while (line_next(&p, end, &line, &linelen)) {
+	while (host_line_next(&p, end, &line, &linelen)) {
 		if (linelen < 4 || memcmp(line, "cpu", 3) != 0)
 			continue;
 		if (line[3] == ' ') {
@@ -244,7 +188,7 @@ node_parse_stat(const char *buf, size_t len, struct batch *b)
 	    {"graph_category", "system"},
 	    {"graph_period", "second"},
 	};
-	s = service_add(b, "cpu", graph, sizeof(graph) / sizeof(graph[0]));
+	s = host_service_add(b, "cpu", graph, sizeof(graph) / sizeof(graph[0]));
 	if (s == NULL)
 		return -1;
 	for (i = 0; i < sizeof(cpu_fields) / sizeof(cpu_fields[0]); i++) {
@@ -314,7 +258,8 @@ node_parse_loadavg(const char *buf, size_t len, struct batch *b)
 			   "processes are in the run-queue (scheduled to run "
 			   "\"immediately\")."},
 	};
-	s = service_add(b, "load", graph, sizeof(graph) / sizeof(graph[0]));
+	s = host_service_add(
+	    b, "load", graph, sizeof(graph) / sizeof(graph[0]));
 	if (s == NULL)
 		return -1;
 	return field_add(s, &load_field, v);
@@ -557,7 +502,7 @@ node_parse_meminfo(const char *buf, size_t len, struct batch *b)
 	size_t linelen, i;
 
 	memset(&m, 0, sizeof(m));
-	while (line_next(&p, end, &line, &linelen))
+	while (host_line_next(&p, end, &line, &linelen))
 		if (meminfo_line(line, linelen, &m) == -1)
 			return -1;
 	if (!m.has[MEM_MEMTOTAL])
@@ -590,7 +535,8 @@ node_parse_meminfo(const char *buf, size_t len, struct batch *b)
 			   "for."},
 	    {"graph_order", order},
 	};
-	s = service_add(b, "memory", graph, sizeof(graph) / sizeof(graph[0]));
+	s = host_service_add(
+	    b, "memory", graph, sizeof(graph) / sizeof(graph[0]));
 	if (s == NULL)
 		return -1;
 	for (i = 0; i < sizeof(mem_fields) / sizeof(mem_fields[0]); i++) {
@@ -604,110 +550,86 @@ node_parse_meminfo(const char *buf, size_t len, struct batch *b)
 	return 0;
 }
 
-/* ---- collection --------------------------------------------------------- */
+/* ---- probes ------------------------------------------------------------ */
 
-/* The files read, sorted by name, with the most bytes read of each. */
-static const struct {
-	const char *name;
-	size_t max; /* bytes; /proc/stat grows with CPUs and IRQs */
-	int (*parse)(const char *, size_t, struct batch *);
-} node_files[] = {
-    {"loadavg", 256, node_parse_loadavg},
-    {"meminfo", 64 * 1024, node_parse_meminfo},
-    {"stat", 1024 * 1024, node_parse_stat},
-};
-
-/*
- * Reads at most max bytes of path into *bufp (malloc'd, caller frees) and
- * its length into *lenp.  A file longer than max is cut after its last
- * whole line.  Returns 0, or -1 with errno set.
- */
+/* Reads rel below the proc root (at most max bytes) and parses it: a
+ * missing file adds nothing. */
 static int
-read_bounded(const char *path, size_t max, char **bufp, size_t *lenp)
+probe_file(const struct host_roots *r, const char *rel, size_t max,
+    int (*parse)(const char *, size_t, struct batch *), struct batch *b)
 {
-	char *buf = NULL, *nl;
-	size_t len = 0;
-	ssize_t r;
-	int fd, saved;
+	char *buf;
+	size_t len;
+	int rc = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
+	if (host_read(r->proc, rel, max, &buf, &len) == -1) {
+		if (errno == ENOENT) {
+			log_warnx(
+			    "node: %s/%s: missing, skipped", r->proc, rel);
+			return 0;
+		}
+		log_warn("node: %s/%s", r->proc, rel);
 		return -1;
-	buf = malloc(max);
-	if (buf == NULL)
-		goto close_fd;
-	while (len < max) {
-		r = read(fd, buf + len, max - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			goto free_buf;
-		if (r == 0)
-			break;
-		len += (size_t)r;
 	}
-	if (len == max) {
-		log_warnx(
-		    "node: %s: longer than %zu bytes, rest ignored", path, max);
-		nl = memrchr(buf, '\n', len);
-		len = nl != NULL ? (size_t)(nl - buf) + 1 : 0;
+	errno = 0;
+	if (parse(buf, len, b) == -1) {
+		if (errno == ENOMEM)
+			log_warn("node: %s/%s", r->proc, rel);
+		else
+			log_warnx("node: %s/%s: not understood", r->proc, rel);
+		rc = -1;
 	}
-	close(fd);
-	*bufp = buf;
-	*lenp = len;
-	return 0;
-
-free_buf:
 	free(buf);
-close_fd:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
-}
-
-int
-node_collect(const char *procroot, struct batch *b)
-{
-	char path[PATH_MAX], *buf;
-	size_t i, len;
-	int n, rc = 0;
-
-	for (i = 0; i < sizeof(node_files) / sizeof(node_files[0]); i++) {
-		n = snprintf(
-		    path, sizeof(path), "%s/%s", procroot, node_files[i].name);
-		if (n < 0 || (size_t)n >= sizeof(path)) {
-			log_warnx("node: %s: path too long", procroot);
-			return -1;
-		}
-		if (read_bounded(path, node_files[i].max, &buf, &len) == -1) {
-			if (errno == ENOENT) {
-				log_warnx("node: %s: missing, skipped", path);
-				continue;
-			}
-			log_warn("node: %s", path);
-			rc = -1;
-			continue;
-		}
-		errno = 0;
-		if (node_files[i].parse(buf, len, b) == -1) {
-			if (errno == ENOMEM)
-				log_warn("node: %s", path);
-			else
-				log_warnx("node: %s: not understood", path);
-			rc = -1;
-		}
-		free(buf);
-	}
 	return rc;
 }
 
+static int
+collect_cpu(const struct host_roots *r, void **state, struct batch *b)
+{
+	(void)state;
+	/* /proc/stat grows with CPUs and IRQs */
+	return probe_file(r, "stat", 1024 * 1024, node_parse_stat, b);
+}
+
+static int
+collect_load(const struct host_roots *r, void **state, struct batch *b)
+{
+	(void)state;
+	return probe_file(r, "loadavg", 256, node_parse_loadavg, b);
+}
+
+static int
+collect_memory(const struct host_roots *r, void **state, struct batch *b)
+{
+	(void)state;
+	return probe_file(r, "meminfo", 64 * 1024, node_parse_meminfo, b);
+}
+
+const struct host_probe probe_cpu = {.name = "cpu", .collect = collect_cpu};
+const struct host_probe probe_load = {.name = "load", .collect = collect_load};
+const struct host_probe probe_memory = {
+    .name = "memory", .collect = collect_memory};
+
 /* ---- the node source ----------------------------------------------- */
 
-/* The target's state: only the loop, for the poll's duration. */
+/* The target's state: the loop, and what probes keep between polls. */
 struct node_target {
 	uv_loop_t *loop;
+	void **states; /* host_nprobes slots */
 };
+
+/* The roots h names, "/proc" and "/sys" by default. */
+static struct host_roots
+target_roots(const struct source_host *h)
+{
+	struct host_roots r = {"/proc", "/sys"};
+
+	if (h->proc_root != NULL)
+		r.proc = h->proc_root;
+	if (h->sys_root != NULL)
+		r.sys = h->sys_root;
+	return r;
+}
 
 static bool
 src_wanted(const struct source_host *h)
@@ -721,8 +643,14 @@ src_init(uv_loop_t *loop, const char *host)
 	struct node_target *nt = calloc(1, sizeof(*nt));
 
 	(void)host;
-	if (nt != NULL)
-		nt->loop = loop;
+	if (nt == NULL)
+		return NULL;
+	nt->loop = loop;
+	nt->states = calloc(host_nprobes, sizeof(*nt->states));
+	if (nt->states == NULL) {
+		free(nt);
+		return NULL;
+	}
 	return nt;
 }
 
@@ -731,14 +659,15 @@ src_poll(void *state, const struct source_host *h, source_done_cb cb, void *arg)
 {
 	struct node_target *nt = state;
 	struct source_result res = {0};
+	struct host_roots r = target_roots(h);
 	uint64_t t0;
 
-	(void)h;
 	uv_update_time(nt->loop);
 	t0 = uv_now(nt->loop);
-	if (node_collect("/proc", &res.batch) == -1) {
+	if (host_collect(&r, nt->states, &res.batch) == -1) {
 		res.status = SOURCE_FAILED;
-		snprintf(res.error, sizeof(res.error), "cannot read /proc");
+		snprintf(
+		    res.error, sizeof(res.error), "cannot read %s", r.proc);
 	} else {
 		uv_update_time(nt->loop);
 		res.duration_ms = uv_now(nt->loop) - t0;
@@ -757,15 +686,29 @@ src_cancel(void *state)
 static void
 src_close(void *state)
 {
-	free(state);
+	struct node_target *nt = state;
+
+	host_states_free(nt->states);
+	free(nt->states);
+	free(nt);
 }
 
 static int
 src_poll_once(
     const struct source_host *h, struct batch *b, char *line, size_t len)
 {
+	struct host_roots r = target_roots(h);
+	void **states = calloc(host_nprobes, sizeof(*states));
 	uint64_t t0 = uv_hrtime();
-	int ret = node_collect("/proc", b) == -1;
+	int ret;
+
+	if (states == NULL) {
+		snprintf(line, len, "# %s: out of memory", h->name);
+		return 1;
+	}
+	ret = host_collect(&r, states, b) == -1;
+	host_states_free(states);
+	free(states);
 
 	snprintf(line, len, "# %s: built-in node source, %zu values, %.3f ms",
 	    h->name, batch_values(b), (double)(uv_hrtime() - t0) / 1e6);

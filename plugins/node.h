@@ -32,19 +32,11 @@ int node_parse_loadavg(const char *buf, size_t len, struct batch *b);
  * optional fields only when the kernel reports their meminfo line. */
 int node_parse_meminfo(const char *buf, size_t len, struct batch *b);
 
-/*
- * Reads procroot/stat, procroot/loadavg and procroot/meminfo (procroot is
- * "/proc" in production) and adds the services parsed from them to b.
- * A missing file skips its service with a warning.  Returns 0, or -1 when
- * a file exists but could not be read or parsed, or on allocation failure
- * (logged; the other services are still added).  It reads three small
- * files and takes microseconds, so the poller runs it on the loop.
- */
-int node_collect(const char *procroot, struct batch *b);
-
 /* The node source (plugins/sources.c): the host served by the built-in
- * source.  Reading /proc takes microseconds, so a poll runs inline on
- * the loop and its callback runs before poll returns. */
+ * source, every probe of plugins/host_probes.c read from the host's
+ * proc_root and sys_root.  Reading them takes well under a millisecond,
+ * so a poll runs inline on the loop and its callback runs before poll
+ * returns. */
 extern const struct source source_node;
 
 #endif

@@ -45,6 +45,8 @@ struct source_host {
 	unsigned idle_timeout;	  /* seconds (global) */
 	unsigned config_refresh;  /* polls between config reloads (global) */
 	const char *dbdir;	  /* where state may be cached */
+	const char *proc_root;	  /* procfs_root; NULL: "/proc" */
+	const char *sys_root;	  /* sysfs_root; NULL: "/sys" */
 	const void *settings;	  /* this source's settings, NULL: none */
 };
 

@@ -1,21 +1,27 @@
 /*
- * node_dump: prints what drover's node source makes of a /proc, in Munin's
- * plugin protocol, for tests/test_node_munin_compat.sh.
+ * node_dump: prints what drover's host probes (plugins/host.h) make of a
+ * /proc and /sys, in Munin's plugin protocol, for the parity tests.
  *
- *   node_dump PROCROOT SERVICE config   the service's config lines
- *   node_dump PROCROOT SERVICE          its value lines (a fetch)
- *   node_dump PROCROOT                  every service: "multigraph NAME",
- *                                       config lines, then value lines
+ *   node_dump [-s SYSROOT] [-w SECONDS] PROCROOT PLUGIN config
+ *   node_dump [-s SYSROOT] [-w SECONDS] PROCROOT PLUGIN   (a fetch)
+ *   node_dump [-s SYSROOT] [-w SECONDS] PROCROOT          every probe
  *
- * Exits 0, 1 when the source failed, 2 on usage or an unknown service.
+ * A multigraph plugin, and every probe without PLUGIN, prints each of its
+ * services after a "multigraph NAME" line.  -w reads once, waits SECONDS
+ * and prints the second reading (for probes that compute rates from the
+ * previous one).  SYSROOT defaults to /sys.
+ *
+ * Exits 0, 1 when a probe failed, 2 on usage or an unknown plugin.
  */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/log.h"
-#include "plugins/node.h"
+#include "plugins/host.h"
 
 static void
 print_config(const struct service *s)
@@ -51,43 +57,104 @@ print_values(const struct service *s)
 	}
 }
 
-int
-main(int argc, char *argv[])
+static void
+print_service(const struct service *s, bool config, bool header)
 {
-	struct batch b = {0};
-	struct service *s;
-	bool config;
-	size_t i;
-	int rc = 0;
-
-	if (argc < 2 || argc > 4 ||
-	    (argc == 4 && strcmp(argv[3], "config") != 0)) {
-		fprintf(
-		    stderr, "usage: node_dump procroot [service [config]]\n");
-		return 2;
-	}
-	if (node_collect(argv[1], &b) == -1)
-		rc = 1;
-	if (argc == 2) {
-		for (i = 0; i < b.n; i++) {
-			printf("multigraph %s\n", b.services[i].name);
-			print_config(&b.services[i]);
-			print_values(&b.services[i]);
-		}
-		goto out;
-	}
-	config = argc == 4;
-	s = batch_service(&b, argv[2], false);
-	if (s == NULL) {
-		fprintf(stderr, "node_dump: no service %s\n", argv[2]);
-		rc = 2;
-		goto out;
-	}
+	if (header)
+		printf("multigraph %s\n", s->name);
 	if (config)
 		print_config(s);
 	else
 		print_values(s);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: node_dump [-s sysroot] [-w seconds] procroot "
+			"[plugin [config]]\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct host_roots r = {NULL, "/sys"};
+	const struct host_probe *p = NULL;
+	struct batch b = {0};
+	struct service *s;
+	unsigned wait = 0;
+	bool config = false;
+	void **states;
+	size_t i;
+	int c, rc = 0;
+
+	while ((c = getopt(argc, argv, "s:w:")) != -1) {
+		switch (c) {
+		case 's':
+			r.sys = optarg;
+			break;
+		case 'w':
+			wait = (unsigned)atoi(optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || argc > 3 ||
+	    (argc == 3 && strcmp(argv[2], "config") != 0))
+		usage();
+	r.proc = argv[0];
+	config = argc == 3;
+	if (argc >= 2) {
+		p = host_probe_find(argv[1]);
+		if (p == NULL) {
+			fprintf(stderr, "node_dump: no plugin %s\n", argv[1]);
+			return 2;
+		}
+	}
+	states = calloc(host_nprobes, sizeof(*states));
+	if (states == NULL)
+		return 1;
+	for (;;) {
+		if (p == NULL) {
+			if (host_collect(&r, states, &b) == -1)
+				rc = 1;
+		} else {
+			for (i = 0; host_probes[i] != p; i++)
+				;
+			if (p->collect(&r, &states[i], &b) == -1)
+				rc = 1;
+		}
+		if (wait == 0)
+			break;
+		sleep(wait);
+		wait = 0;
+		batch_cleanup(&b);
+		memset(&b, 0, sizeof(b));
+		rc = 0;
+	}
+	if (p == NULL || p->multigraph) {
+		for (i = 0; i < b.n; i++) {
+			print_service(
+			    &b.services[i], argc == 1 || config, true);
+			if (argc == 1)
+				print_values(&b.services[i]);
+		}
+		goto out;
+	}
+	s = batch_service(&b, argv[1], false);
+	if (s == NULL) {
+		fprintf(stderr, "node_dump: no service %s\n", argv[1]);
+		rc = 2;
+		goto out;
+	}
+	print_service(s, config, false);
 out:
 	batch_cleanup(&b);
+	host_states_free(states);
+	free(states);
 	return rc;
 }

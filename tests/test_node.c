@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "lib/log.h"
+#include "plugins/host.h"
 #include "plugins/node.h"
 #include "tests/batch_guard.h"
 
@@ -443,6 +444,21 @@ test_prefixes_stay_in_bounds(void **state)
 	}
 }
 
+/* Every probe over the /proc at dir (and no /sys). */
+static int
+collect(const char *dir, struct batch *b)
+{
+	struct host_roots r = {dir, "/nonexistent"};
+	void **states = calloc(host_nprobes, sizeof(*states));
+	int rc;
+
+	assert_non_null(states);
+	rc = host_collect(&r, states, b);
+	host_states_free(states);
+	free(states);
+	return rc;
+}
+
 static void
 test_collect_fixture_dirs(void **state)
 {
@@ -452,8 +468,7 @@ test_collect_fixture_dirs(void **state)
 	FILE *log;
 
 	(void)state;
-	assert_int_equal(node_collect(FIXTURES "/proc", &b), 0);
-	assert_int_equal(b.n, 3);
+	assert_int_equal(collect(FIXTURES "/proc", &b), 0);
 	assert_non_null(batch_service(&b, "cpu", false));
 	assert_non_null(batch_service(&b, "load", false));
 	assert_non_null(batch_service(&b, "memory", false));
@@ -465,10 +480,11 @@ test_collect_fixture_dirs(void **state)
 	assert_non_null(log);
 	log_set_stream(log);
 	memset(&b, 0, sizeof(b));
-	assert_int_equal(node_collect(FIXTURES "/proc-2.4", &b), 0);
+	assert_int_equal(collect(FIXTURES "/proc-2.4", &b), 0);
 	log_set_stream(NULL);
 	fclose(log);
-	assert_int_equal(b.n, 2);
+	assert_non_null(batch_service(&b, "cpu", false));
+	assert_non_null(batch_service(&b, "memory", false));
 	assert_null(batch_service(&b, "load", false));
 	assert_non_null(strstr(msgs, "node: "));
 	assert_non_null(strstr(msgs, "proc-2.4/loadavg"));
@@ -493,10 +509,10 @@ test_collect_bad_file_fails(void **state)
 	log = tmpfile();
 	assert_non_null(log);
 	log_set_stream(log);
-	assert_int_equal(node_collect(dir, &b), -1);
+	assert_int_equal(collect(dir, &b), -1);
 	log_set_stream(NULL);
 	fclose(log);
-	assert_int_equal(b.n, 0);
+	assert_null(batch_service(&b, "load", false));
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(rmdir(dir), 0);
 }

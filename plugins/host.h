@@ -1,0 +1,98 @@
+/*
+ * host: the C sources of one machine ("probes"), read from /proc and /sys
+ * with no exec, each showing what one of Munin's core plugins shows, with
+ * the plugin's service, field and attribute names so that graphs and RRD
+ * history carry over when a host switches from munin-node.
+ *
+ * A probe is a const table entry (plugins/host_probes.c) with a collect
+ * function that adds its services to a batch: has_config set, the
+ * plugin's config attributes, and a value for every field the plugin's
+ * fetch would print.  Two kinds:
+ *   - plain: every service it adds is a plugin of that name ("load", or
+ *     one per interface for the wildcard "if_": "if_eth0", "if_eth1");
+ *   - multigraph: everything it adds is one plugin called the probe's
+ *     name, whose services are Munin multigraph sections ("diskstats"
+ *     adds "diskstats_latency", "diskstats_latency.sda", ...).
+ * Probes that compute rates from the previous reading (as Munin's
+ * diskstats does with its state file) keep that reading in *state, which
+ * the caller owns: NULL before the first call, freed with state_free.
+ *
+ * Parsers are pure functions over a buffer, tested on captured fixtures;
+ * collect only reads files below the roots and calls them.  A missing or
+ * unreadable file means missing services or fields, never a crash: such a
+ * probe adds what it can and returns 0; -1 only when something present
+ * was not understood or on allocation failure (logged either way).
+ */
+#ifndef DROVER_HOST_H
+#define DROVER_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plugins/sample.h"
+
+/* Where the machine's files are: "/proc" and "/sys" in production,
+ * fixture trees in tests (the procfs_root and sysfs_root keys). */
+struct host_roots {
+	const char *proc;
+	const char *sys;
+};
+
+struct host_probe {
+	const char *name; /* Munin plugin name; for a wildcard plugin its
+			     prefix ("if_"), see wildcard */
+	bool wildcard;	  /* adds services named name + instance */
+	bool multigraph;  /* all it adds is one plugin, name */
+	int (*collect)(
+	    const struct host_roots *r, void **state, struct batch *b);
+	void (*state_free)(void *state); /* NULL: no state */
+};
+
+extern const struct host_probe *const host_probes[];
+extern const size_t host_nprobes;
+
+/* The probe that serves plugin name ("if_eth0" finds "if_"), or NULL. */
+const struct host_probe *host_probe_find(const char *name);
+
+/*
+ * Every probe into b; states is an array of host_nprobes slots (zeroed
+ * before the first call) kept by the caller between calls.  Returns 0, or
+ * -1 when a probe failed (the others are still added).
+ */
+int host_collect(const struct host_roots *r, void **states, struct batch *b);
+/* Frees what host_collect kept in states (the array itself is the
+ * caller's). */
+void host_states_free(void **states);
+
+/* ---- helpers for probes ---------------------------------------------- */
+
+/*
+ * Reads root/rel (at most max bytes; a longer file is cut after its last
+ * whole line, with a warning) into a new buffer (free(); NUL-terminated,
+ * *len without the NUL).  Returns 0, or -1 with errno (ENOENT: missing).
+ */
+int host_read(
+    const char *root, const char *rel, size_t max, char **buf, size_t *len);
+/* The unsigned decimal integer in root/rel (a sysfs attribute, a
+ * /proc/sys value: its first number).  0, or -1 with errno. */
+int host_read_u64(const char *root, const char *rel, uint64_t *out);
+
+/* Adds the pairs of kv (key, value) to a, stopping at n or a NULL key.
+ * 0 / -1. */
+int host_attrs_add(struct attrs *a, const char *const kv[][2], size_t n);
+/* The service name in b with the graph attributes graph[n] and
+ * has_config set; NULL on allocation failure. */
+struct service *host_service_add(
+    struct batch *b, const char *name, const char *const graph[][2], size_t n);
+/* Field name of s with attributes kv[n] and the value v (U when unknown).
+ * NULL on allocation failure. */
+struct field *host_field_add(struct service *s, const char *name,
+    const char *const kv[][2], size_t n, double v, bool unknown);
+
+/* Line iteration over buf[0, end): the line at *p without its '\n';
+ * advances *p past it.  False at end. */
+bool host_line_next(
+    const char **p, const char *end, const char **line, size_t *len);
+
+#endif

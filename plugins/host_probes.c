@@ -1,0 +1,14 @@
+/*
+ * host_probes: the table of the machine's C sources (plugins/host.h),
+ * in the order "list" shows them.  Adding a probe is one file in plugins/
+ * and one row here.
+ */
+#include "plugins/host_probes.h"
+
+const struct host_probe *const host_probes[] = {
+    &probe_cpu,
+    &probe_load,
+    &probe_memory,
+};
+
+const size_t host_nprobes = sizeof(host_probes) / sizeof(host_probes[0]);

@@ -1,0 +1,15 @@
+/*
+ * host_probes: the probes of plugins/host_probes.c, one per Munin plugin
+ * (or wildcard family) they stand in for.
+ */
+#ifndef DROVER_HOST_PROBES_H
+#define DROVER_HOST_PROBES_H
+
+#include "plugins/host.h"
+
+/* plugins/node.c: /proc/stat, /proc/loadavg, /proc/meminfo */
+extern const struct host_probe probe_cpu;
+extern const struct host_probe probe_load;
+extern const struct host_probe probe_memory;
+
+#endif
