@@ -591,11 +591,11 @@ irq_fieldname(const char *name, char *out, size_t outlen)
 static int
 irq_service(const struct irq_list *l, struct batch *b)
 {
-	char fname[128], *order = NULL, *info = NULL;
+	char fname[128], *order = NULL, *info = NULL, *lab = NULL;
 	const char *label;
 	struct service *s;
 	struct field *f;
-	size_t i, olen = 0, cap = 0, fl;
+	size_t i, olen = 0, cap = 0, fl, ll;
 	int rc = -1;
 
 	for (i = 0; i < l->n; i++) {
@@ -625,11 +625,22 @@ irq_service(const struct irq_list *l, struct batch *b)
 		label = label_true(q->label) ? q->label : q->name;
 		if (strlen(label) > IRQ_LABEL_MAX)
 			label = q->name;
+		/* without the trailing blanks Munin's master strips */
+		for (ll = strlen(label); ll > 0 && is_space(label[ll - 1]);
+		     ll--)
+			;
+		free(lab);
 		free(info);
+		lab = strndup(label, ll);
 		info = NULL;
+		if (lab == NULL)
+			goto out;
 		if (label_true(q->label)) {
-			if (asprintf(&info, "Interrupt %s, for device(s): %s",
-				q->name, q->label) < 0) {
+			for (ll = strlen(q->label);
+			     ll > 0 && is_space(q->label[ll - 1]); ll--)
+				;
+			if (asprintf(&info, "Interrupt %s, for device(s): %.*s",
+				q->name, (int)ll, q->label) < 0) {
 				info = NULL;
 				goto out;
 			}
@@ -650,7 +661,7 @@ irq_service(const struct irq_list *l, struct batch *b)
 			if (info == NULL)
 				goto out;
 		}
-		const char *kv[4][2] = {{"label", label}};
+		const char *kv[4][2] = {{"label", lab}};
 		size_t nkv = 1;
 
 		if (info != NULL) {
@@ -668,6 +679,7 @@ irq_service(const struct irq_list *l, struct batch *b)
 	}
 	rc = 0;
 out:
+	free(lab);
 	free(info);
 	free(order);
 	return rc;
