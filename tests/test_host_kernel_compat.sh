@@ -115,8 +115,10 @@ if [ "$pool" = 256 ]; then
 	[ "$m" = "$d" ] ||
 	    { echo "FAIL: entropy: Munin $m, drover $d (pinned)"; rc=1; }
 else
-	[ -n "$m" ] && [ -n "$d" ] && [ "$d" -le "$pool" ] ||
-	    { echo "FAIL: entropy: Munin $m, drover $d of $pool"; rc=1; }
+	if [ -z "$m" ] || [ -z "$d" ] || ! [ "$d" -le "$pool" ]; then
+		echo "FAIL: entropy: Munin $m, drover $d of $pool"
+		rc=1
+	fi
 fi
 [ $rc -eq 0 ] || fail "drover's kernel probes differ from Munin's plugins"
 echo "ok: config and fields match Munin's plugins on /proc"
@@ -138,12 +140,12 @@ run_fixture() {
 		# shellcheck disable=SC2016
 		unshare -m sh -c 'mount --bind "$1/stat" /proc/stat &&
 		    shift && exec "$@"' sh "$dir" env -i PATH=/usr/bin:/bin \
-		    MUNIN_LIBDIR=/usr/share/munin "$PLUGINS/vmstat" $arg
+		    MUNIN_LIBDIR=/usr/share/munin "$PLUGINS/vmstat" ${arg:+"$arg"}
 		return
 	fi
 	sed "s#/proc/#$dir/#g" "$PLUGINS/$p" >"$tmp/fixture/$p"
 	chmod +x "$tmp/fixture/$p"
-	run_plugin_path "$tmp/fixture/$p" $arg
+	run_plugin_path "$tmp/fixture/$p" ${arg:+"$arg"}
 }
 
 mkdir -p "$tmp/fixture"
@@ -154,8 +156,11 @@ for dir in "$top_srcdir"/tests/fixtures/proc*; do
 		case $p in
 		swap) [ -f "$dir/vmstat" ] || [ -f "$dir/stat" ] || continue ;;
 		vmstat)
-			$bind_ok && grep -q '^procs_running ' "$dir/stat" \
-			    2>/dev/null || continue ;;
+			if ! $bind_ok ||
+			    ! grep -q '^procs_running ' "$dir/stat" 2>/dev/null
+			then
+				continue
+			fi ;;
 		forks | interrupts) [ -f "$dir/stat" ] || continue ;;
 		irqstats) [ -f "$dir/interrupts" ] || continue ;;
 		entropy)
@@ -170,7 +175,7 @@ for dir in "$top_srcdir"/tests/fixtures/proc*; do
 			    >"$tmp/want" ||
 			    { echo "FAIL: Munin's $p $arg on $dir failed";
 				cat "$tmp/err"; rc=1; }
-			"$DUMP" "$dir" "$p" $a | norm >"$tmp/got" ||
+			"$DUMP" "$dir" "$p" ${a:+"$a"} | norm >"$tmp/got" ||
 			    { echo "FAIL: node_dump $p $arg on $dir failed"; rc=1; }
 			if [ ! -s "$tmp/want" ]; then
 				echo "FAIL: $p $arg on $dir: Munin printed nothing"
