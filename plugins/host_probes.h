@@ -12,4 +12,8 @@ extern const struct host_probe probe_cpu;
 extern const struct host_probe probe_load;
 extern const struct host_probe probe_memory;
 
+/* plugins/host_disk.c: the mount list and statvfs */
+extern const struct host_probe probe_df;
+extern const struct host_probe probe_df_inode;
+
 #endif
