@@ -9,6 +9,7 @@ const struct host_probe *const host_probes[] = {
     &probe_cpu,
     &probe_load,
     &probe_memory,
+    &probe_diskstats,
     &probe_df,
     &probe_df_inode,
 };

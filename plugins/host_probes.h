@@ -12,6 +12,9 @@ extern const struct host_probe probe_cpu;
 extern const struct host_probe probe_load;
 extern const struct host_probe probe_memory;
 
+/* plugins/host_diskstats.c: /proc/diskstats, /sys/block */
+extern const struct host_probe probe_diskstats;
+
 /* plugins/host_disk.c: the mount list and statvfs */
 extern const struct host_probe probe_df;
 extern const struct host_probe probe_df_inode;
