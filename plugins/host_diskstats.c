@@ -875,10 +875,10 @@ diskstats_collect_at(
     const struct host_roots *r, void **state, struct batch *b, double now)
 {
 	struct ds_state *st = *state;
-	struct ds_reading cur = {0};
+	struct ds_reading cur = {0}, all = {0};
 	char *buf, **sys = NULL, *name, *uuid;
 	size_t len, nsys = 0, i;
-	bool have_sys;
+	bool have_sys, later = st == NULL || now > st->when;
 	int rc;
 
 	if (host_read(r->proc, "diskstats", DISKSTATS_MAX, &buf, &len) == -1) {
@@ -890,7 +890,11 @@ diskstats_collect_at(
 		log_warn("diskstats: %s/diskstats", r->proc);
 		return -1;
 	}
+	/* the state keeps every device, so that one idle until now (not
+	 * shown then) is compared with its earlier counters */
 	rc = diskstats_parse(buf, len, &cur);
+	if (rc == 0)
+		rc = diskstats_parse(buf, len, &all);
 	free(buf);
 	if (rc == -1) {
 		if (errno == ENOMEM)
@@ -898,8 +902,7 @@ diskstats_collect_at(
 		else
 			log_warnx(
 			    "diskstats: %s/diskstats: not understood", r->proc);
-		diskstats_reading_cleanup(&cur);
-		return -1;
+		goto fail;
 	}
 	have_sys = sys_block(r->sys, &sys, &nsys) == 0;
 	diskstats_select(&cur, have_sys ? (const char *const *)sys : NULL,
@@ -918,30 +921,33 @@ diskstats_collect_at(
 	}
 	if (rc == 0)
 		rc = diskstats_services(&cur,
-		    st != NULL && now > st->when ? &st->r : NULL,
+		    st != NULL && later ? &st->r : NULL,
 		    st != NULL ? now - st->when : 0, b);
 	if (rc == -1) {
 		log_warn("diskstats");
-		diskstats_reading_cleanup(&cur);
-		return -1;
+		goto fail;
 	}
-	if (st != NULL && now <= st->when) {
-		diskstats_reading_cleanup(&cur);
+	diskstats_reading_cleanup(&cur);
+	if (!later) {
+		diskstats_reading_cleanup(&all);
 		return 0;
 	}
 	if (st == NULL) {
 		st = calloc(1, sizeof(*st));
 		if (st == NULL) {
 			log_warn("diskstats");
-			diskstats_reading_cleanup(&cur);
-			return -1;
+			goto fail;
 		}
 		*state = st;
 	}
 	diskstats_reading_cleanup(&st->r);
-	st->r = cur;
+	st->r = all;
 	st->when = now;
 	return 0;
+fail:
+	diskstats_reading_cleanup(&cur);
+	diskstats_reading_cleanup(&all);
+	return -1;
 }
 
 static int
