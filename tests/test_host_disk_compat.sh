@@ -30,7 +30,6 @@ done
 need perl perl
 need losetup mount
 need mount mount
-need df coreutils
 [ -x "$DUMP" ] || fail "$DUMP not built"
 [ "$(id -u)" = 0 ] || skip "needs root (mount, losetup)"
 
