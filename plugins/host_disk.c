@@ -309,11 +309,15 @@ disk_mounts_select(struct disk_mounts *m, enum disk_kind kind)
 			mount_free(&d);
 			continue;
 		}
-		/* the kept entries are m->v[0, n) */
-		for (j = 0; d.has_devno && j < n; j++)
-			if (m->v[j].has_devno && m->v[j].devno == d.devno)
+		/* the kept entries are m->v[0, n); one mounted over a kept
+		 * one's mount point hides it (df, stat()ing the point, sees
+		 * the same device for both) */
+		for (j = 0; j < n; j++)
+			if (strcmp(m->v[j].dir, d.dir) == 0 ||
+			    (d.has_devno && m->v[j].has_devno &&
+				m->v[j].devno == d.devno))
 				break;
-		if (d.has_devno && j < n) {
+		if (j < n) {
 			if (replaces(&m->v[j], &d)) {
 				mount_free(&m->v[j]);
 				m->v[j] = d;
