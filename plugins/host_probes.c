@@ -16,6 +16,9 @@ const struct host_probe *const host_probes[] = {
     &probe_irqstats,
     &probe_entropy,
     &probe_uptime,
+    &probe_diskstats,
+    &probe_df,
+    &probe_df_inode,
 };
 
 const size_t host_nprobes = sizeof(host_probes) / sizeof(host_probes[0]);

@@ -21,4 +21,11 @@ extern const struct host_probe probe_irqstats;
 extern const struct host_probe probe_entropy;
 extern const struct host_probe probe_uptime;
 
+/* plugins/host_diskstats.c: /proc/diskstats, /sys/block */
+extern const struct host_probe probe_diskstats;
+
+/* plugins/host_disk.c: the mount list and statvfs */
+extern const struct host_probe probe_df;
+extern const struct host_probe probe_df_inode;
+
 #endif
