@@ -2,14 +2,14 @@
  * node_dump: prints what drover's host probes (plugins/host.h) make of a
  * /proc and /sys, in Munin's plugin protocol, for the parity tests.
  *
- *   node_dump [-s SYSROOT] [-w SECONDS] PROCROOT PLUGIN config
- *   node_dump [-s SYSROOT] [-w SECONDS] PROCROOT PLUGIN   (a fetch)
- *   node_dump [-s SYSROOT] [-w SECONDS] PROCROOT          every probe
+ *   node_dump [-s SYSROOT] [-u UTMP] [-w SECONDS] PROCROOT PLUGIN config
+ *   node_dump [-s SYSROOT] [-u UTMP] [-w SECONDS] PROCROOT PLUGIN (fetch)
+ *   node_dump [-s SYSROOT] [-u UTMP] [-w SECONDS] PROCROOT     every probe
  *
  * A multigraph plugin, and every probe without PLUGIN, prints each of its
  * services after a "multigraph NAME" line.  -w reads once, waits SECONDS
  * and prints the second reading (for probes that compute rates from the
- * previous one).  SYSROOT defaults to /sys.
+ * previous one).  SYSROOT defaults to /sys, UTMP to the system's utmp.
  *
  * Exits 0, 1 when a probe failed, 2 on usage or an unknown plugin.
  */
@@ -71,7 +71,8 @@ print_service(const struct service *s, bool config, bool header)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: node_dump [-s sysroot] [-w seconds] procroot "
+	fprintf(stderr, "usage: node_dump [-s sysroot] [-u utmp] [-w seconds] "
+			"procroot "
 			"[plugin [config]]\n");
 	exit(2);
 }
@@ -79,7 +80,7 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-	struct host_roots r = {NULL, "/sys"};
+	struct host_roots r = {NULL, "/sys", NULL};
 	const struct host_probe *p = NULL;
 	struct batch b = {0};
 	struct service *s;
@@ -89,10 +90,13 @@ main(int argc, char *argv[])
 	size_t i;
 	int c, rc = 0;
 
-	while ((c = getopt(argc, argv, "s:w:")) != -1) {
+	while ((c = getopt(argc, argv, "s:u:w:")) != -1) {
 		switch (c) {
 		case 's':
 			r.sys = optarg;
+			break;
+		case 'u':
+			r.utmp = optarg;
 			break;
 		case 'w':
 			wait = (unsigned)atoi(optarg);
