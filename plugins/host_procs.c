@@ -8,7 +8,8 @@
  *   - open_files: /proc/sys/fs/file-nr, as the plugin.  Its env
  *     thresholds (used_warning...) are not a source's business; the
  *     computed used.warning/critical are (92% and 98% of max, truncated
- *     as awk's printf "%d" truncates).
+ *     and capped at 2^31-1 as Debian's awk, mawk, prints them; gawk
+ *     would print the larger figure).
  *   - open_inodes: /proc/sys/fs/inode-nr, or inode-state when inode-nr is
  *     missing (the plugin has no fallback and prints nothing).
  *   - processes: the plugin counts the state letter of `ps -eo s`, which
@@ -149,6 +150,15 @@ value_add(struct service *s, const char *name, const char *const kv[][2],
 
 /* ---- open_files, open_inodes ------------------------------------------- */
 
+/* awk's printf "%d" of a non-negative double as Debian's awk (mawk 1.3.4)
+ * prints it: truncated, and at most INT_MAX (a file-max of 2^63-1 gives
+ * thresholds of 2147483647). */
+static int
+awk_int(double d)
+{
+	return d >= (double)INT_MAX ? INT_MAX : (int)d;
+}
+
 int
 procs_parse_file_nr(const char *buf, size_t len, struct batch *b)
 {
@@ -158,11 +168,8 @@ procs_parse_file_nr(const char *buf, size_t len, struct batch *b)
 
 	if (!numbers(buf, len, v, 3) || v[1] > v[0])
 		return -1;
-	/* awk: the double product, printf "%d" truncating it */
-	snprintf(
-	    warn, sizeof(warn), "%" PRId64, (int64_t)((double)v[2] * 0.92));
-	snprintf(
-	    crit, sizeof(crit), "%" PRId64, (int64_t)((double)v[2] * 0.98));
+	snprintf(warn, sizeof(warn), "%d", awk_int((double)v[2] * 0.92));
+	snprintf(crit, sizeof(crit), "%d", awk_int((double)v[2] * 0.98));
 
 	static const char *const graph[][2] = {
 	    {"graph_title", "File table usage"},
@@ -772,12 +779,18 @@ collect_users(const struct host_roots *r, void **state, struct batch *b)
 	int rc;
 
 	(void)state;
-	if (host_read("", path, PROCS_UTMP_MAX, &buf, &len) == -1) {
+	/* host_read puts a '/' between its root and path */
+	if (host_read(path[0] == '/' ? "" : ".", path + (path[0] == '/'),
+		PROCS_UTMP_MAX, &buf, &len) == -1) {
 		if (errno != ENOENT) {
 			log_warn("host: %s", path);
 			return -1;
 		}
-		buf = NULL; /* who prints nothing: no users */
+		/* who prints nothing then: no users; a container has no
+		 * utmp, so only a configured other file is worth a word */
+		if (strcmp(path, _PATH_UTMP) != 0)
+			log_warnx("host: %s: missing, no users", path);
+		buf = NULL;
 		len = 0;
 	}
 	errno = 0;
