@@ -45,6 +45,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,35 +288,30 @@ procs_parse_vmlck(const char *buf, size_t len, uint64_t *kb)
 
 /*
  * Reads name below the directory dirfd into buf (at most size - 1
- * bytes, NUL-terminated).  Returns the length, or -1 with errno.
+ * bytes, NUL-terminated) with one read: /proc/PID files are made whole
+ * by the first read when it has room, which saves a second read for
+ * the end of file.  Returns the length, or -1 with errno.
  */
 static ssize_t
 read_at(int dirfd, const char *name, char *buf, size_t size)
 {
-	size_t len = 0;
 	ssize_t r;
 	int fd, saved;
 
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
 		return -1;
-	while (len < size - 1) {
-		r = read(fd, buf + len, size - 1 - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			saved = errno;
-			close(fd);
-			errno = saved;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
+	do
+		r = read(fd, buf, size - 1);
+	while (r == -1 && errno == EINTR);
+	saved = errno;
 	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len;
+	if (r == -1) {
+		errno = saved;
+		return -1;
+	}
+	buf[r] = '\0';
+	return r;
 }
 
 /* A process that has exited since its directory was listed. */
@@ -325,34 +321,41 @@ vanished(int err)
 	return err == ENOENT || err == ESRCH;
 }
 
+/* True when /proc/PID is no more (it was reaped while being read). */
+static bool
+reaped(int procfd, const char *pid)
+{
+	struct stat st;
+
+	return fstatat(procfd, pid, &st, 0) == -1 && vanished(errno);
+}
+
 /* One /proc/PID into c: 1 counted, 0 vanished, -1 not understood. */
 static int
 scan_one(int procfd, const char *pid, bool with_locked, struct procs_counts *c)
 {
-	char stat[PROCS_STAT_MAX], status[PROCS_STATUS_MAX];
+	char stat[PROCS_STAT_MAX], status[PROCS_STATUS_MAX], path[64];
 	struct procs_stat ps;
 	uint64_t kb = 0;
 	ssize_t n;
-	int dirfd, rc = -1;
 
-	dirfd = openat(procfd, pid, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd == -1)
+	/* PID/stat below procfd: no descriptor for the directory itself */
+	if ((size_t)snprintf(path, sizeof(path), "%s/stat", pid) >=
+	    sizeof(path))
+		return -1;
+	n = read_at(procfd, path, stat, sizeof(stat));
+	if (n == -1)
 		return vanished(errno) ? 0 : -1;
-	n = read_at(dirfd, "stat", stat, sizeof(stat));
-	if (n == -1) {
-		rc = vanished(errno) ? 0 : -1;
-		goto close_dir;
-	}
-	if (procs_parse_stat(stat, (size_t)n, &ps) == -1)
-		goto close_dir;
+	/* an exiting task can read as nothing, or cut short */
+	if (n == 0 || procs_parse_stat(stat, (size_t)n, &ps) == -1)
+		return reaped(procfd, pid) ? 0 : -1;
 	if (with_locked && !ps.kthread && ps.state != 'Z') {
-		n = read_at(dirfd, "status", status, sizeof(status));
-		if (n == -1) {
-			rc = vanished(errno) ? 0 : -1;
-			goto close_dir;
-		}
+		snprintf(path, sizeof(path), "%s/status", pid);
+		n = read_at(procfd, path, status, sizeof(status));
+		if (n == -1)
+			return vanished(errno) ? 0 : -1;
 		if (procs_parse_vmlck(status, (size_t)n, &kb) == -1)
-			goto close_dir;
+			return -1;
 	}
 	c->processes++;
 	c->state[(unsigned char)ps.state & 0x7f]++;
@@ -363,10 +366,7 @@ scan_one(int procfd, const char *pid, bool with_locked, struct procs_counts *c)
 		c->low++;
 	if (kb > 0)
 		c->locked++;
-	rc = 1;
-close_dir:
-	close(dirfd);
-	return rc;
+	return 1;
 }
 
 int
