@@ -513,6 +513,7 @@ test_collect_bad_file_fails(void **state)
 	log_set_stream(NULL);
 	fclose(log);
 	assert_null(batch_service(&b, "load", false));
+	batch_cleanup(&b); /* the other probes' services */
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(rmdir(dir), 0);
 }
