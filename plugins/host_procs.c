@@ -10,6 +10,8 @@
  *     computed used.warning/critical are (92% and 98% of max, truncated
  *     and capped at 2^31-1 as Debian's awk, mawk, prints them; gawk
  *     would print the larger figure).
+ *     Counts above 2^31-1, which mawk prints with 6 digits ("3.12346e+09"),
+ *     are exact here (in open_inodes too).
  *   - open_inodes: /proc/sys/fs/inode-nr, or inode-state when inode-nr is
  *     missing (the plugin has no fallback and prints nothing).
  *   - processes: the plugin counts the state letter of `ps -eo s`, which
