@@ -27,9 +27,10 @@
  *     not 0); drover reads nice from stat and VmLck from status, the
  *     latter only for processes that are not kernel threads (which have
  *     no memory to lock).
- *   - users: the plugin counts the lines of `who` by the first word of
- *     the line column (what its split /[\/ ]+/ leaves as second field),
- *     matched unanchored in order: "tty" -> tty, "pty" -> pty, "pts" ->
+ *   - users: the plugin counts the lines of `who` by the second field
+ *     of its split /[\/ ]+/ over the line (the line column's first word,
+ *     or the user name's second when the name holds a '/'), matched
+ *     unanchored in order: "tty" -> tty, "pty" -> pty, "pts" ->
  *     pts, ':' and a digit or an 'X' -> X, else other.  drover reads the
  *     utmp file as who does (user processes with a user name; those whose
  *     pid is gone are left out, as who leaves them out of the system's
