@@ -220,6 +220,7 @@ conf_new(void)
 	c->state_dir = xstrdup("/var/lib/drover");
 	c->procfs_root = xstrdup("/proc");
 	c->sysfs_root = xstrdup("/sys");
+	c->utmp_file = xstrdup("/var/run/utmp");
 	c->interval = 300;
 	c->max_concurrency = 64;
 	c->physical_concurrency = 2;
@@ -272,6 +273,7 @@ conf_free(struct conf *c)
 	free(c->rrdcached_socket);
 	free(c->procfs_root);
 	free(c->sysfs_root);
+	free(c->utmp_file);
 	free(c->graph_cache);
 	free(c->state_dir);
 	free(c->user);
@@ -350,6 +352,7 @@ conf_host_source(const struct conf *c, const struct conf_host *h,
 	out->dbdir = c->dbdir;
 	out->proc_root = c->procfs_root;
 	out->sys_root = c->sysfs_root;
+	out->utmp_file = c->utmp_file;
 	for (i = 0; i < nsources; i++)
 		if (sources[i] == src)
 			out->settings = host_settings(h, i);
@@ -557,6 +560,7 @@ global_key(struct conf *c, const char *key, const char *val,
 	    {"state_dir", offsetof(struct conf, state_dir)},
 	    {"sysfs_root", offsetof(struct conf, sysfs_root)},
 	    {"tmpldir", offsetof(struct conf, tmpldir)},
+	    {"utmp_file", offsetof(struct conf, utmp_file)},
 	};
 	char msg[256];
 	size_t i;

@@ -65,6 +65,7 @@ struct conf {
 	/* drover keys */
 	char *procfs_root; /* where the node probes read /proc */
 	char *sysfs_root;  /* and /sys */
+	char *utmp_file;   /* and the utmp file (the users probe) */
 	char *graph_cache;	       /* rendered graphs; a tmpfs */
 	char *nagios_command_file;     /* Nagios external command file (a
 					  FIFO or a file); NULL: none */

@@ -27,6 +27,7 @@ conf_print(const struct conf *c, FILE *out)
 	fprintf(out, "tmpldir %s\n", c->tmpldir);
 	fprintf(out, "procfs_root %s\nsysfs_root %s\n", c->procfs_root,
 	    c->sysfs_root);
+	fprintf(out, "utmp_file %s\n", c->utmp_file);
 	if (c->includedir != NULL)
 		fprintf(out, "includedir %s\n", c->includedir);
 	if (c->rrdcached_socket != NULL)

@@ -37,6 +37,7 @@
 struct host_roots {
 	const char *proc;
 	const char *sys;
+	const char *utmp; /* the utmp file (utmp_file); NULL: _PATH_UTMP */
 };
 
 struct host_probe {

@@ -19,6 +19,12 @@ const struct host_probe *const host_probes[] = {
     &probe_diskstats,
     &probe_df,
     &probe_df_inode,
+    &probe_open_files,
+    &probe_open_inodes,
+    &probe_proc_pri,
+    &probe_processes,
+    &probe_threads,
+    &probe_users,
 };
 
 const size_t host_nprobes = sizeof(host_probes) / sizeof(host_probes[0]);

@@ -28,4 +28,12 @@ extern const struct host_probe probe_diskstats;
 extern const struct host_probe probe_df;
 extern const struct host_probe probe_df_inode;
 
+/* plugins/host_procs.c: /proc/sys/fs, /proc/PID, the utmp file */
+extern const struct host_probe probe_open_files;
+extern const struct host_probe probe_open_inodes;
+extern const struct host_probe probe_proc_pri;
+extern const struct host_probe probe_processes;
+extern const struct host_probe probe_threads;
+extern const struct host_probe probe_users;
+
 #endif

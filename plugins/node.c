@@ -618,11 +618,11 @@ struct node_target {
 	void **states; /* host_nprobes slots */
 };
 
-/* The roots h names, "/proc" and "/sys" by default. */
+/* The roots h names, "/proc", "/sys" and _PATH_UTMP by default. */
 static struct host_roots
 target_roots(const struct source_host *h)
 {
-	struct host_roots r = {"/proc", "/sys"};
+	struct host_roots r = {"/proc", "/sys", h->utmp_file};
 
 	if (h->proc_root != NULL)
 		r.proc = h->proc_root;

@@ -47,6 +47,7 @@ struct source_host {
 	const char *dbdir;	  /* where state may be cached */
 	const char *proc_root;	  /* procfs_root; NULL: "/proc" */
 	const char *sys_root;	  /* sysfs_root; NULL: "/sys" */
+	const char *utmp_file;	  /* utmp_file; NULL: _PATH_UTMP */
 	const void *settings;	  /* this source's settings, NULL: none */
 };
 

@@ -2,14 +2,14 @@
  * node_dump: prints what drover's host probes (plugins/host.h) make of a
  * /proc and /sys, in Munin's plugin protocol, for the parity tests.
  *
- *   node_dump [-s SYSROOT] [-w SECONDS] PROCROOT PLUGIN config
- *   node_dump [-s SYSROOT] [-w SECONDS] PROCROOT PLUGIN   (a fetch)
- *   node_dump [-s SYSROOT] [-w SECONDS] PROCROOT          every probe
+ *   node_dump [-s SYSROOT] [-u UTMP] [-w SECONDS] PROCROOT PLUGIN config
+ *   node_dump [-s SYSROOT] [-u UTMP] [-w SECONDS] PROCROOT PLUGIN (fetch)
+ *   node_dump [-s SYSROOT] [-u UTMP] [-w SECONDS] PROCROOT     every probe
  *
  * A multigraph plugin, and every probe without PLUGIN, prints each of its
  * services after a "multigraph NAME" line.  -w reads once, waits SECONDS
  * and prints the second reading (for probes that compute rates from the
- * previous one).  SYSROOT defaults to /sys.
+ * previous one).  SYSROOT defaults to /sys, UTMP to the system's utmp.
  *
  * For diskstats (the one probe that keeps a time): -p PREVROOT takes the
  * first reading from the proc root PREVROOT (then no wait unless -w);
@@ -82,7 +82,7 @@ print_service(const struct service *s, bool config, bool header)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: node_dump [-s sysroot] [-w seconds] "
+	fprintf(stderr, "usage: node_dump [-s sysroot] [-u utmp] [-w seconds] "
 			"[-p prevroot] [-t seconds] [-m file] procroot "
 			"[plugin [config]]\n");
 	exit(2);
@@ -118,7 +118,7 @@ wait_between(unsigned secs, const char *mark)
 int
 main(int argc, char *argv[])
 {
-	struct host_roots r = {NULL, "/sys"};
+	struct host_roots r = {NULL, "/sys", NULL};
 	const struct host_probe *p = NULL;
 	struct batch b = {0};
 	struct service *s;
@@ -130,10 +130,13 @@ main(int argc, char *argv[])
 	size_t i;
 	int c, rc = 0;
 
-	while ((c = getopt(argc, argv, "s:w:p:t:m:")) != -1) {
+	while ((c = getopt(argc, argv, "s:u:w:p:t:m:")) != -1) {
 		switch (c) {
 		case 's':
 			r.sys = optarg;
+			break;
+		case 'u':
+			r.utmp = optarg;
 			break;
 		case 'w':
 			wait = (unsigned)atoi(optarg);

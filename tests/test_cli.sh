@@ -26,6 +26,13 @@ printf 'procfs_root %s\nsysfs_root %s\n' "$top_srcdir/tests/fixtures/proc" \
 	fail "poll with procfs_root failed"
 grep -qE '^  user +4711 +DERIVE +user' "$T/out" ||
 	fail "procfs_root not read: $(cat "$T/out")"
+# utmp_file points the users probe at another utmp (the fixture has
+# three users on pts lines)
+printf 'utmp_file %s\n' "$top_srcdir/tests/fixtures/utmp" >"$T/utmp.conf"
+"$DROVER" poll -c "$T/utmp.conf" "$(hostname)" >"$T/out" ||
+	fail "poll with utmp_file failed"
+grep -qE '^  pts +3 +GAUGE +pts' "$T/out" ||
+	fail "utmp_file not read: $(cat "$T/out")"
 
 cat >"$T/good.conf" <<CONF
 dbdir $T/db

@@ -12,6 +12,7 @@
 #include "collector/conf.h"
 #include "plugins/bmc.h"
 #include "plugins/node.h"
+#include "plugins/source.h"
 #include "lib/log.h"
 
 /* h's BMC settings (the ipmi source's) and what h is to that source. */
@@ -403,6 +404,38 @@ test_print_roundtrip(void **state)
 	conf_free(c2);
 }
 
+/* utmp_file: where the users probe reads, given to the node source,
+ * printed back; the system's utmp by default. */
+static void
+test_utmp_file(void **state)
+{
+	struct conf_errors errs = {0};
+	struct source_host sh;
+	struct conf *c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	c = parse("interval 60\n[h]\naddress 127.0.0.1\n", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->utmp_file, "/var/run/utmp");
+	conf_free(c);
+	c = parse("utmp_file /tmp/fixture/utmp\n[h]\naddress 127.0.0.1\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->utmp_file, "/tmp/fixture/utmp");
+	conf_host_source(c, conf_host_find(c, "h"), &source_node, &sh);
+	assert_string_equal(sh.utmp_file, "/tmp/fixture/utmp");
+	f = open_memstream(&buf, &len);
+	conf_print(c, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "\nutmp_file /tmp/fixture/utmp\n"));
+	free(buf);
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
 /* "user" and "group" name existing accounts (checked with file:line)
  * and print back; without "user" the default is printed as what it is. */
 static void
@@ -645,6 +678,7 @@ main(void)
 	    cmocka_unit_test(test_probe_roots),
 	    cmocka_unit_test(test_notify_keys),
 	    cmocka_unit_test(test_print_roundtrip),
+	    cmocka_unit_test(test_utmp_file),
 	    cmocka_unit_test(test_user_group),
 	    cmocka_unit_test(test_ipmi_keys),
 	    cmocka_unit_test(test_ipmi_local),

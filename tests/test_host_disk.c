@@ -664,10 +664,10 @@ static void
 test_diskstats_collect(void **state)
 {
 	struct host_roots a = {
-	    FIXTURES "/diskstats/a/proc", FIXTURES "/diskstats/b/sys"};
+	    FIXTURES "/diskstats/a/proc", FIXTURES "/diskstats/b/sys", NULL};
 	struct host_roots r = {
-	    FIXTURES "/diskstats/b/proc", FIXTURES "/diskstats/b/sys"};
-	struct host_roots none = {FIXTURES "/nonexistent", FIXTURES "/no"};
+	    FIXTURES "/diskstats/b/proc", FIXTURES "/diskstats/b/sys", NULL};
+	struct host_roots none = {FIXTURES "/nonexistent", FIXTURES "/no", NULL};
 	void *st = NULL;
 	struct batch b = {0};
 	struct service *s;

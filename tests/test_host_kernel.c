@@ -576,7 +576,7 @@ collect(const char *dir, struct batch *b)
 {
 	static const char *const names[] = {"swap", "vmstat", "forks",
 	    "interrupts", "irqstats", "entropy", "uptime"};
-	struct host_roots r = {dir, "/nonexistent"};
+	struct host_roots r = {dir, "/nonexistent", NULL};
 	const struct host_probe *p;
 	void *st = NULL;
 	size_t i;

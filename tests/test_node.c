@@ -448,7 +448,7 @@ test_prefixes_stay_in_bounds(void **state)
 static int
 collect(const char *dir, struct batch *b)
 {
-	struct host_roots r = {dir, "/nonexistent"};
+	struct host_roots r = {dir, "/nonexistent", NULL};
 	void **states = calloc(host_nprobes, sizeof(*states));
 	int rc;
 
@@ -513,6 +513,7 @@ test_collect_bad_file_fails(void **state)
 	log_set_stream(NULL);
 	fclose(log);
 	assert_null(batch_service(&b, "load", false));
+	batch_cleanup(&b); /* the other probes' services */
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(rmdir(dir), 0);
 }
