@@ -150,6 +150,7 @@ status "$T/bad" linger | grep -q "status=timed out" ||
     fail "linger: $(status "$T/bad" linger)"
 for f in hang linger; do
 	pid=$(cat "$T/$f.pid")
+	BG_PIDS="$BG_PIDS $pid" # killed at exit should the test fail
 	wait_until 10 eval "! alive $pid" ||
 	    fail "$f: its child $pid survived the timeout"
 done
@@ -192,5 +193,6 @@ plugin slow "sleep 1000 & echo \$! >$T/slow.pid" "touch $T/slow.started" \
 status "$T/cancel" slow | grep -q "status=cancelled" ||
     fail "cancel: $(cat "$T/cancel")"
 pid=$(cat "$T/slow.pid")
+BG_PIDS="$BG_PIDS $pid"
 wait_until 10 eval "! alive $pid" || fail "cancel: child $pid survived"
 note "cancel: called back once, child killed"
