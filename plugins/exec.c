@@ -83,6 +83,23 @@ exec_status_str(enum exec_status s)
 	return "?";
 }
 
+const char *
+exec_munin_answer(enum exec_status s)
+{
+	switch (s) {
+	case EXEC_TIMED_OUT:
+		return "# Timed out";
+	case EXEC_BAD_EXIT:
+	case EXEC_SPAWN_FAILED:
+	case EXEC_TOO_LARGE:
+		return "# Bad exit";
+	case EXEC_OK:
+	case EXEC_CANCELLED:
+		break;
+	}
+	return NULL;
+}
+
 /* ---- credentials ------------------------------------------------------ */
 
 /* Munin's _get_xid: a number names an existing id, else a name. */

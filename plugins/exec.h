@@ -90,6 +90,15 @@ enum exec_status {
 
 const char *exec_status_str(enum exec_status s);
 
+/*
+ * What munin-node answers in place of the plugin's output for status s:
+ * "# Timed out" (EXEC_TIMED_OUT), "# Bad exit" (EXEC_BAD_EXIT, and
+ * EXEC_SPAWN_FAILED and EXEC_TOO_LARGE, whose munin-node equivalents
+ * are a failed child and no bound), NULL when the output is the answer
+ * (EXEC_OK) or there is nobody to answer (EXEC_CANCELLED).
+ */
+const char *exec_munin_answer(enum exec_status s);
+
 /* Who a plugin runs as: resolved by exec_creds_resolve. */
 struct exec_creds {
 	bool change; /* false: run as this process */

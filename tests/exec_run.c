@@ -13,8 +13,9 @@
  * first plugin's output, raw (to compare with munin-run).
  *
  * Otherwise, for each plugin in the order they END:
- *   "== PLUGIN status=STATUS exit=N signal=N bytes=N[ error=UV_ERR]" then
- * its output.
+ *   "== PLUGIN status=STATUS exit=N signal=N bytes=N answer="ANSWER"
+ *   [error=UV_ERR]" (ANSWER: what munin-node would say instead of the
+ *   output, "" when the output is the answer) then the output.
  * Exit 0 when every job called back exactly once, 1 otherwise, 2 on
  * usage errors.
  */
@@ -49,14 +50,17 @@ static void
 on_done(const struct exec_result *r, void *arg)
 {
 	struct run *run = arg;
+	const char *answer = exec_munin_answer(r->status);
 
 	run->calls++;
 	run->job = NULL;
 	if (run->calls > 1)
 		fprintf(stderr, "exec_run: %s: called back twice\n", run->name);
-	printf("== %s status=%s exit=%d signal=%d bytes=%zu%s%s\n", run->name,
-	    exec_status_str(r->status), r->exit_status, r->term_signal,
-	    r->out_len, r->status == EXEC_SPAWN_FAILED ? " error=" : "",
+	printf(
+	    "== %s status=%s exit=%d signal=%d bytes=%zu answer=\"%s\"%s%s\n",
+	    run->name, exec_status_str(r->status), r->exit_status,
+	    r->term_signal, r->out_len, answer != NULL ? answer : "",
+	    r->status == EXEC_SPAWN_FAILED ? " error=" : "",
 	    r->status == EXEC_SPAWN_FAILED ? uv_err_name(r->spawn_error) : "");
 	fwrite(r->out, 1, r->out_len, stdout);
 	if (r->out_len > 0 && r->out[r->out_len - 1] != '\n')

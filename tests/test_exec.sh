@@ -144,7 +144,7 @@ CONF
 "$RUN" -d "$P" -c "$C" -s "$T/state" hang linger big fail crash noisy \
     noexec missing >"$T/bad" 2>"$T/bad.err" ||
     fail "exec_run: $(cat "$T/bad.err")"
-status "$T/bad" hang | grep -q "status=timed out" ||
+status "$T/bad" hang | grep -q 'status=timed out .* answer="# Timed out"' ||
     fail "hang: $(status "$T/bad" hang)"
 status "$T/bad" linger | grep -q "status=timed out" ||
     fail "linger: $(status "$T/bad" linger)"
@@ -154,13 +154,15 @@ for f in hang linger; do
 	wait_until 10 eval "! alive $pid" ||
 	    fail "$f: its child $pid survived the timeout"
 done
-status "$T/bad" big | grep -q "status=output too large .* bytes=1048576$" ||
+status "$T/bad" big |
+    grep -q 'status=output too large .* bytes=1048576 answer="# Bad exit"$' ||
     fail "big: $(status "$T/bad" big)"
-status "$T/bad" fail | grep -q "status=bad exit exit=3 signal=0" ||
+status "$T/bad" fail |
+    grep -q 'status=bad exit exit=3 signal=0 bytes=13 answer="# Bad exit"' ||
     fail "fail: $(status "$T/bad" fail)"
 status "$T/bad" crash | grep -q "status=bad exit exit=0 signal=11" ||
     fail "crash: $(status "$T/bad" crash)"
-status "$T/bad" noisy | grep -q "status=ok" || fail "noisy"
+status "$T/bad" noisy | grep -q 'status=ok .* answer=""$' || fail "noisy"
 status "$T/bad" noexec | grep -q "status=spawn failed .*error=EACCES" ||
     fail "noexec: $(status "$T/bad" noexec)"
 status "$T/bad" missing | grep -q "status=spawn failed .*error=ENOENT" ||
