@@ -99,6 +99,15 @@ plugin whoami 'id -u; id -g'
     fail "default group is not munin: $(cat "$T/who")"
 [ -d "$T/state/nobody" ] || fail "MUNIN_PLUGSTATE/nobody not made"
 
+# not root: a plugin runs as this process, whatever its settings say
+setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups \
+    "$RUN" -d "$P" -c "$C" -s "$T/state" ids >"$T/ids.user" \
+    2>"$T/ids.user.err" || fail "exec_run as nobody: $(cat "$T/ids.user.err")"
+grep -q "^uid $(id -u nobody) gid $(id -g nobody) " "$T/ids.user" ||
+    fail "not root: $(cat "$T/ids.user")"
+grep -q "exec: ids: not root" "$T/ids.user.err" ||
+    fail "not root: no warning: $(cat "$T/ids.user.err")"
+
 # ---- real plugins: the same config as munin-run's --------------------------
 for p in uptime load memory cpu; do
 	munin-run --config "$T/munin-node.conf" --servicedir "$CORE" \
