@@ -361,7 +361,8 @@ plugin_conf_parse(
 	copy = malloc(len + 1);
 	if (copy == NULL)
 		return -1;
-	memcpy(copy, buf, len);
+	if (len > 0)
+		memcpy(copy, buf, len);
 	copy[len] = '\0';
 	for (line = copy; line != NULL && line < copy + len; line = next) {
 		lineno++;

@@ -62,7 +62,8 @@ main(int argc, char **argv)
 			printf("timeout %u\n", s.timeout);
 		if (s.host_name != NULL)
 			printf("host_name %s\n", s.host_name);
-		qsort(s.env, s.nenv, sizeof(*s.env), cmp_env);
+		if (s.nenv > 1)
+			qsort(s.env, s.nenv, sizeof(*s.env), cmp_env);
 		for (i = 0; i < s.nenv; i++)
 			printf("env.%s %s\n", s.env[i].name, s.env[i].value);
 		plugin_settings_cleanup(&s);
