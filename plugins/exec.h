@@ -12,8 +12,11 @@
  *     resolved user (default "nobody") with the resolved groups (default
  *     "munin"): real and effective ids, the listed groups as supplementary
  *     groups; a group that resolves to root, or the user root, is left as
- *     this process has it (munin-node does not set id 0).  Not root: the
- *     plugin runs as this process, whatever the settings say;
+ *     this process has it (munin-node does not set id 0).  uv_spawn sets
+ *     the user and one group (and clears the supplementary groups); with
+ *     more than one group the plugin is started through util-linux's
+ *     setpriv, which sets them all.  Not root: the plugin runs as this
+ *     process, whatever the settings say (logged);
  *   - a new session and process group (munin-node's setsid), stdin
  *     /dev/null;
  *   - environment: this process's, then Munin's build defaults (MUNIN_*,
