@@ -12,7 +12,8 @@
 # build directory and makes "make fuzz" fail.  Add a fixed crash's input
 # to the seed corpus: "make check" replays every seed (tests/fuzz/replay.c).
 
-TARGETS = munin_proto conf range router spool state contact_text notify_fmt
+TARGETS = munin_proto conf range router spool state contact_text notify_fmt \
+	plugin_conf
 O = fuzz-build
 CRASHES = tests/fuzz/crashes
 FUZZ_SECONDS ?= 60
