@@ -611,8 +611,8 @@ global_key(struct conf *c, const char *key, const char *val,
 		return 0;
 	}
 	if (strcmp(key, "node_listen") == 0) {
-		if (!parse_listen(val, &c->node_listen_addr,
-			&c->node_listen_port) ||
+		if (!parse_listen(
+			val, &c->node_listen_addr, &c->node_listen_port) ||
 		    !is_ip(c->node_listen_addr)) {
 			conf_error_add(errs, w,
 			    "node_listen must be IP:PORT or [IPV6]:PORT");
