@@ -128,10 +128,11 @@ done
 trap '"$top_srcdir/tests/lib/munin_node.sh" stop "$T/mnode" >/dev/null; cleanup' EXIT
 PLUGINS="$T/plugins" "$top_srcdir/tests/lib/munin_node.sh" start "$T/mnode" \
 	127.0.0.1 "$MPORT" munin.test >/dev/null || fail "munin-node did not start"
-$PY "$SESSION" 127.0.0.1 "$MPORT" munin.test >"$T/munin.session" ||
+$PY "$SESSION" 127.0.0.1 "$MPORT" munin.test cpu load memory >"$T/munin.session" ||
 	fail "session with munin-node: $(cat "$T/munin.session")"
-$PY "$SESSION" 127.0.0.1 "$NPORT" agent.test >"$T/drover.session" ||
+$PY "$SESSION" 127.0.0.1 "$NPORT" agent.test cpu load memory >"$T/drover.session" ||
 	fail "session with drover node: $(cat "$T/drover.session")"
+grep -qx 'cpu load memory' "$T/drover.session" || fail "drover node does not list cpu, load and memory: $(cat "$T/drover.session")"
 grep -qx 'load.value NUM' "$T/drover.session" || fail "no load value: $(cat "$T/drover.session")"
 diff -u "$T/munin.session" "$T/drover.session" >"$T/session.diff" ||
 	fail "drover node answers unlike munin-node: $(cat "$T/session.diff")"

@@ -1,17 +1,19 @@
 #!/usr/bin/python3
-"""node_session.py HOST PORT NODENAME: one scripted munin session with a
+"""node_session.py HOST PORT NODENAME [PLUGIN...]: one scripted munin session with a
 munin-node (the real one or drover node), printed normalised so that two
 nodes' transcripts can be diffed: the node's name becomes HOST, values
 become NUM (or U), a config answer becomes its sorted attribute keys (the
 plugins print graph_info after field lines, drover before them; the
 attribute texts themselves are tests/test_node_munin_compat.sh's job)
 and list its sorted names.  Exits 1 when the node closes early or does
-not answer within 30 s."""
+not answer within 30 s.  With PLUGINs, list shows only those (the
+two nodes may serve different plugin sets beyond the ones compared)."""
 import re
 import socket
 import sys
 
 host, port, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+only = set(sys.argv[4:])
 # command, and how its answer ends: "line" (one line), "." (a "." line)
 # or "eof" (the node closes)
 SESSION = [
@@ -64,7 +66,8 @@ for cmd, end in SESSION:
         if end == "line" or (end == "." and l == ".\n"):
             break
     if cmd == "list":
-        lines = [" ".join(sorted(lines[0].split()))]
+        names = [n for n in lines[0].split() if not only or n in only]
+        lines = [" ".join(sorted(names))]
     elif cmd.startswith("fetch") and len(lines) > 2:
         lines = sorted(lines[:-1]) + ["."]  # order carries no meaning
     elif cmd.startswith("config") and len(lines) > 2:
