@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -220,6 +221,9 @@ conf_new(void)
 	c->state_dir = xstrdup("/var/lib/drover");
 	c->procfs_root = xstrdup("/proc");
 	c->sysfs_root = xstrdup("/sys");
+	c->node_listen_addr = xstrdup("127.0.0.1");
+	c->node_listen_port = 4949;
+	c->node_timeout = 60;
 	c->interval = 300;
 	c->max_concurrency = 64;
 	c->physical_concurrency = 2;
@@ -272,6 +276,9 @@ conf_free(struct conf *c)
 	free(c->rrdcached_socket);
 	free(c->procfs_root);
 	free(c->sysfs_root);
+	free(c->node_listen_addr);
+	free(c->node_host_name);
+	node_allow_cleanup(&c->node_allow);
 	free(c->graph_cache);
 	free(c->state_dir);
 	free(c->user);
@@ -430,6 +437,15 @@ parse_listen(const char *v, char **addr, unsigned *port)
 	return true;
 }
 
+/* Whether s is an IPv4 or IPv6 address (what node_listen binds). */
+static bool
+is_ip(const char *s)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+}
+
 /* ---- sections ------------------------------------------------------ */
 
 /* What the current section is. */
@@ -525,6 +541,7 @@ global_key(struct conf *c, const char *key, const char *val,
 	    {"interval", offsetof(struct conf, interval), 1, 86400},
 	    {"max_concurrency", offsetof(struct conf, max_concurrency), 1,
 		100000},
+	    {"node_timeout", offsetof(struct conf, node_timeout), 1, 3600},
 	    {"notify_expiry", offsetof(struct conf, notify.expiry), 60,
 		30 * 86400},
 	    {"notify_group_window", offsetof(struct conf, notify.group_window),
@@ -546,6 +563,7 @@ global_key(struct conf *c, const char *key, const char *val,
 	    {"htmldir", offsetof(struct conf, htmldir)},
 	    {"includedir", offsetof(struct conf, includedir)},
 	    {"logdir", offsetof(struct conf, logdir)},
+	    {"node_host_name", offsetof(struct conf, node_host_name)},
 	    {"procfs_root", offsetof(struct conf, procfs_root)},
 	    {"rrdcached_socket", offsetof(struct conf, rrdcached_socket)},
 	    {"rundir", offsetof(struct conf, rundir)},
@@ -588,6 +606,25 @@ global_key(struct conf *c, const char *key, const char *val,
 	if (strcmp(key, "listen") == 0) {
 		if (!parse_listen(val, &c->listen_addr, &c->listen_port)) {
 			conf_error_add(errs, w, "listen must be ADDR:PORT");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "node_listen") == 0) {
+		if (!parse_listen(val, &c->node_listen_addr,
+			&c->node_listen_port) ||
+		    !is_ip(c->node_listen_addr)) {
+			conf_error_add(errs, w,
+			    "node_listen must be IP:PORT or [IPV6]:PORT");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "node_allow") == 0) {
+		if (node_allow_add(&c->node_allow, val) == -1) {
+			conf_error_add(errs, w,
+			    "node_allow must be an address or ADDR/BITS "
+			    "(127.0.0.0/8, ::1/128)");
 			return -1;
 		}
 		return 0;
@@ -901,6 +938,8 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 			    "contact %s has an email address but smtp_url "
 			    "or smtp_from is not set",
 			    c->contacts.v[i].name);
+	if (c->node_allow.n == 0 && node_allow_loopback(&c->node_allow) == -1)
+		fatal("conf: node_allow");
 	c->notify.connect_timeout = c->connect_timeout;
 	if (c->notify.retry_min > c->notify.retry_max)
 		conf_error_add(errs, &w,

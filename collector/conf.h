@@ -7,6 +7,7 @@
  * drover does not use are kept and reported once at info level.  drover adds
  * its own keys (interval, max_concurrency, physical_concurrency, timeout,
  * connect_timeout, idle_timeout, listen, local_node, nagios_command_file;
+ * "drover node"'s node_listen, node_allow, node_timeout, node_host_name;
  * per host physical, timeout and interval; the notification keys
  * state_dir, user, group, smtp_*, notify_* and contact.NAME.{webhook,
  * webhook_token_file,email,severities,renotify,recovery}, checked here
@@ -25,6 +26,7 @@
 #include <stdio.h>
 
 #include "alerts/contact_set.h"
+#include "agent/node_allow.h"
 #include "alerts/notify.h"
 #include "collector/conf_lex.h" /* conf_errors */
 #include "plugins/sample.h"
@@ -65,6 +67,14 @@ struct conf {
 	/* drover keys */
 	char *procfs_root; /* where the node probes read /proc */
 	char *sysfs_root;  /* and /sys */
+	/* "drover node" (collector/node_main.h) */
+	char *node_listen_addr;	      /* default 127.0.0.1 */
+	unsigned node_listen_port;    /* default 4949 */
+	struct node_allow node_allow; /* node_allow lines; none: loopback
+					 (filled by conf_finish) */
+	unsigned node_timeout;	      /* idle seconds per client, 60 */
+	char *node_host_name;	      /* NULL: the machine's name, as
+					 munin-node finds it */
 	char *graph_cache;	       /* rendered graphs; a tmpfs */
 	char *nagios_command_file;     /* Nagios external command file (a
 					  FIFO or a file); NULL: none */

@@ -27,6 +27,17 @@ conf_print(const struct conf *c, FILE *out)
 	fprintf(out, "tmpldir %s\n", c->tmpldir);
 	fprintf(out, "procfs_root %s\nsysfs_root %s\n", c->procfs_root,
 	    c->sysfs_root);
+	fprintf(out,
+	    strchr(c->node_listen_addr, ':') ? "node_listen [%s]:%u\n"
+					     : "node_listen %s:%u\n",
+	    c->node_listen_addr, c->node_listen_port);
+	node_allow_print(&c->node_allow, out);
+	fprintf(out, "node_timeout %u\n", c->node_timeout);
+	if (c->node_host_name != NULL)
+		fprintf(out, "node_host_name %s\n", c->node_host_name);
+	else
+		fprintf(out, "# node_host_name: this machine's name, as "
+			     "munin-node finds it\n");
 	if (c->includedir != NULL)
 		fprintf(out, "includedir %s\n", c->includedir);
 	if (c->rrdcached_socket != NULL)

@@ -16,6 +16,7 @@
 #include "alerts/check.h"
 #include "collector/conf.h"
 #include "collector/ingest.h"
+#include "collector/node_main.h"
 #include "collector/privdrop.h"
 #include "lib/dirlock.h"
 #include "lib/fileio.h"
@@ -53,6 +54,8 @@ usage(FILE *out)
 	    "print it\n"
 	    "       drover config -c FILE          check the config, print it "
 	    "normalised\n"
+	    "       drover node -c FILE [-s] [-v]  a munin-node serving this "
+	    "machine\n"
 	    "       drover check [--url URL] [--field F] [--max-age S] "
 	    "[--timeout S]\n"
 	    "                    HOST SERVICE      Nagios plugin: the "
@@ -868,6 +871,11 @@ main(int argc, char **argv)
 		return cmd_run(path);
 	if (strcmp(cmd, "config") == 0 && optind == argc)
 		return cmd_config(path);
+	if (strcmp(cmd, "node") == 0 && optind == argc) {
+		struct conf *c = load_conf(path);
+
+		return c != NULL ? node_main(path, c) : 1;
+	}
 	if (strcmp(cmd, "poll") == 0 && optind + 1 == argc)
 		return cmd_poll(path, argv[optind]);
 	usage(stderr);

@@ -279,6 +279,68 @@ test_includedir(void **state)
 }
 
 static void
+test_node_keys(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	/* defaults: loopback, munin-node's port, 60 s */
+	c = parse("", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->node_listen_addr, "127.0.0.1");
+	assert_int_equal(c->node_listen_port, 4949);
+	assert_int_equal(c->node_timeout, 60);
+	assert_null(c->node_host_name);
+	assert_int_equal(c->node_allow.n, 2);
+	fp = open_memstream(&text, &len);
+	conf_print(c, fp);
+	fclose(fp);
+	assert_non_null(strstr(text, "node_listen 127.0.0.1:4949\n"));
+	assert_non_null(strstr(text, "node_allow 127.0.0.0/8\n"));
+	assert_non_null(strstr(text, "node_allow ::1/128\n"));
+	assert_non_null(strstr(text, "node_timeout 60\n"));
+	free(text);
+	conf_free(c);
+	c = parse("node_listen [::1]:5001\nnode_allow 10.0.0.0/8\n"
+		  "node_allow 2001:db8::1\nnode_timeout 5\n"
+		  "node_host_name web1.example\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->node_listen_addr, "::1");
+	assert_int_equal(c->node_listen_port, 5001);
+	assert_int_equal(c->node_allow.n, 2); /* no loopback added */
+	assert_int_equal(c->node_timeout, 5);
+	assert_string_equal(c->node_host_name, "web1.example");
+	fp = open_memstream(&text, &len);
+	conf_print(c, fp);
+	fclose(fp);
+	assert_non_null(strstr(text, "node_listen [::1]:5001\n"));
+	assert_non_null(strstr(text, "node_allow 10.0.0.0/8\n"));
+	assert_non_null(strstr(text, "node_allow 2001:db8::1/128\n"));
+	assert_null(strstr(text, "node_allow 127."));
+	assert_non_null(strstr(text, "node_host_name web1.example\n"));
+	free(text);
+	conf_free(c);
+	c = parse("interval 60\nnode_allow 10.0.0.0/40\nnode_listen host:1\n"
+		  "node_timeout 0\nnode_listen 127.0.0.1\n",
+	    &errs);
+	assert_int_equal(errs.n, 4);
+	assert_true(has_error(&errs, "t.conf:2"));
+	assert_true(has_error(&errs, "node_allow must be"));
+	assert_true(has_error(&errs, "t.conf:3"));
+	assert_true(has_error(&errs, "node_listen must be"));
+	assert_true(has_error(&errs, "t.conf:4"));
+	assert_true(has_error(&errs, "node_timeout must be a number"));
+	assert_true(has_error(&errs, "t.conf:5"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
+static void
 test_local_node_target(void **state)
 {
 	struct conf_errors errs = {0};
@@ -641,6 +703,7 @@ main(void)
 	    cmocka_unit_test(test_errors_name_file_line_text),
 	    cmocka_unit_test(test_load_refuses_config_with_errors),
 	    cmocka_unit_test(test_includedir),
+	    cmocka_unit_test(test_node_keys),
 	    cmocka_unit_test(test_local_node_target),
 	    cmocka_unit_test(test_probe_roots),
 	    cmocka_unit_test(test_notify_keys),

@@ -4,7 +4,7 @@
 # includes nothing of drover.  Every include of drover's names its room.
 . "$top_srcdir/tests/lib/common.sh"
 
-ROOMS="lib plugins rrd catalog alerts web collector" # bottom up
+ROOMS="lib plugins agent rrd catalog alerts web collector" # bottom up
 rank() {
 	local r i=0
 	for r in $ROOMS; do

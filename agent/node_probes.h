@@ -1,0 +1,35 @@
+/*
+ * node_probes: drover's C probes (plugins/host.h) as a kind of plugin
+ * for "drover node" (agent/node_plugins.h).
+ *
+ * Each probe is read on demand, one at a time, on the loop, and its
+ * reading is kept: one younger than NODE_PROBE_FRESH_MS is served again
+ * rather than read anew (see node_probes.c for why).  Probe states (the
+ * previous counters of rate-computing probes) live as long as the
+ * context.  Answers are Munin's plugin text: config is the graph and
+ * field attributes (values too when dirtyconfig was negotiated), fetch
+ * "FIELD.value N" (U when unknown); a multigraph probe prints each of
+ * its services after "multigraph NAME".
+ */
+#ifndef DROVER_NODE_PROBES_H
+#define DROVER_NODE_PROBES_H
+
+#include "agent/node_plugins.h"
+#include "lib/buf.h"
+#include "plugins/sample.h"
+
+#define NODE_PROBE_FRESH_MS 1000 /* a reading this young is reused, ms */
+
+extern const struct node_kind node_probes_kind;
+
+/* A context for node_probes_kind reading below proc and sys (copied);
+ * NULL on allocation failure. */
+void *node_probes_new(const char *proc, const char *sys);
+
+/* "NAME.value N\n" for each field of s with a value, numbers as Munin's
+ * plugins print them (integers without decimals). */
+void node_probes_values(const struct service *s, struct buf *out);
+/* s's config: graph attributes, then each field's. */
+void node_probes_config(const struct service *s, struct buf *out);
+
+#endif

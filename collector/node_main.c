@@ -1,0 +1,131 @@
+/*
+ * node_main: "drover node": wiring of the agent room on one loop, the
+ * privilege drop and the signals (node_main.h).
+ */
+#include "config.h"
+
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "agent/node_plugins.h"
+#include "agent/node_probes.h"
+#include "agent/node_server.h"
+#include "collector/node_main.h"
+#include "collector/privdrop.h"
+#include "lib/log.h"
+#include "plugins/host.h"
+
+struct node_daemon {
+	struct node_server *srv;
+	uv_signal_t sigterm, sigint, sighup;
+};
+
+void
+node_host_name(char *out, size_t len)
+{
+	struct addrinfo hints = {0}, *res = NULL;
+	char shortname[256];
+
+	if (gethostname(shortname, sizeof(shortname)) == -1 ||
+	    shortname[0] == '\0') {
+		snprintf(out, len, "unknown");
+		return;
+	}
+	shortname[sizeof(shortname) - 1] = '\0';
+	hints.ai_flags = AI_CANONNAME;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(shortname, NULL, &hints, &res) == 0 && res != NULL &&
+	    res->ai_canonname != NULL && res->ai_canonname[0] != '\0')
+		snprintf(out, len, "%s", res->ai_canonname);
+	else
+		snprintf(out, len, "%s", shortname);
+	if (res != NULL)
+		freeaddrinfo(res);
+}
+
+static void
+on_stop(uv_signal_t *s, int signum)
+{
+	struct node_daemon *d = s->data;
+
+	log_info("node: %s, stopping", strsignal(signum));
+	node_server_stop(d->srv);
+	uv_close((uv_handle_t *)&d->sigterm, NULL);
+	uv_close((uv_handle_t *)&d->sigint, NULL);
+	uv_close((uv_handle_t *)&d->sighup, NULL);
+}
+
+static void
+on_hup(uv_signal_t *s, int signum)
+{
+	(void)s;
+	(void)signum;
+	log_info("node: SIGHUP ignored; restart drover node to apply a new "
+		 "config");
+}
+
+int
+node_main(const char *path, struct conf *c)
+{
+	struct node_server_conf sc = {0};
+	struct node_daemon d = {0};
+	struct node_plugins *np = NULL;
+	struct privdrop pd;
+	char host[256];
+	uv_loop_t *loop;
+	void *probes;
+	int ret = 1;
+
+	if (privdrop_plan(c->user, c->group, path, &pd) == -1)
+		goto free_conf;
+	signal(SIGPIPE, SIG_IGN);
+	loop = uv_default_loop();
+	np = node_plugins_new();
+	probes = node_probes_new(c->procfs_root, c->sysfs_root);
+	if (np == NULL && probes != NULL)
+		node_probes_kind.free(probes);
+	if (np == NULL || probes == NULL ||
+	    node_plugins_add(np, &node_probes_kind, probes) == -1) {
+		log_warnx("node: out of memory");
+		goto free_plugins;
+	}
+	if (c->node_host_name != NULL)
+		snprintf(host, sizeof(host), "%s", c->node_host_name);
+	else
+		node_host_name(host, sizeof(host));
+	sc.addr = c->node_listen_addr;
+	sc.port = c->node_listen_port;
+	sc.allow = &c->node_allow;
+	sc.timeout_s = c->node_timeout;
+	sc.host = host;
+	/* as root: the port may be below 1024 */
+	d.srv = node_server_new(loop, &sc, np);
+	if (d.srv == NULL)
+		goto free_plugins;
+	if (privdrop_drop(&pd) == -1)
+		fatalx("node: cannot drop privileges");
+	uv_signal_init(loop, &d.sigterm);
+	uv_signal_init(loop, &d.sigint);
+	uv_signal_init(loop, &d.sighup);
+	d.sigterm.data = d.sigint.data = d.sighup.data = &d;
+	uv_signal_start(&d.sigterm, on_stop, SIGTERM);
+	uv_signal_start(&d.sigint, on_stop, SIGINT);
+	uv_signal_start(&d.sighup, on_hup, SIGHUP);
+	log_info("drover %s node: %s on %s%s%s:%u as %s, %zu probes, proc %s",
+	    PACKAGE_VERSION, host, strchr(sc.addr, ':') ? "[" : "", sc.addr,
+	    strchr(sc.addr, ':') ? "]" : "", node_server_port(d.srv), pd.user,
+	    host_nprobes, c->procfs_root);
+	uv_run(loop, UV_RUN_DEFAULT);
+	node_server_free(d.srv);
+	log_info("node: stopped");
+	ret = uv_loop_close(loop) == 0 ? 0 : 1;
+free_plugins:
+	node_plugins_free(np);
+free_conf:
+	conf_free(c);
+	return ret;
+}
