@@ -11,7 +11,7 @@
 # runner that dies (exec plugins then fail; the C sources go on).
 . "$top_srcdir/tests/lib/common.sh"
 set -o pipefail
-SESSION="$top_srcdir/tests/lib/node_session.py"
+SESSION="$top_srcdir/tests/lib/node_lines.py"
 PLUGINS=/usr/share/munin/plugins
 need "$PLUGINS/load" munin-plugins-core
 [ "$(id -u)" = 0 ] || fail "needs root (plugins run as other users)"

@@ -1,45 +1,73 @@
-#!/usr/bin/env python3
-"""node_session.py HOST PORT LINE...: one munin-node session.
-
-Sends each LINE (after reading the banner), reads its answer (one line
-for list/nodes/version/cap, up to a "." line for config/fetch), and
-prints every answer line.  Exits 0; 1 when the node closes early or no
-answer comes in 60 s."""
+#!/usr/bin/python3
+"""node_session.py HOST PORT NODENAME: one scripted munin session with a
+munin-node (the real one or drover node), printed normalised so that two
+nodes' transcripts can be diffed: the node's name becomes HOST, values
+become NUM (or U), a config answer becomes its sorted attribute keys (the
+plugins print graph_info after field lines, drover before them; the
+attribute texts themselves are tests/test_node_munin_compat.sh's job)
+and list its sorted names.  Exits 1 when the node closes early or does
+not answer within 30 s."""
+import re
 import socket
 import sys
 
-MULTI = ("config", "fetch", "nodes")
+host, port, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+# command, and how its answer ends: "line" (one line), "." (a "." line)
+# or "eof" (the node closes)
+SESSION = [
+    ("cap multigraph", "line"),
+    ("list", "line"),
+    ("nodes", "."),
+    ("version", "line"),
+    ("config cpu", "."),
+    ("fetch load", "."),
+    ("fetch memory", "."),
+    ("bogus", "line"),
+    ("fetch nosuch", "."),
+    ("quit", "eof"),
+]
+s = socket.create_connection((host, port), timeout=30)
+f = s.makefile("rb")
 
 
-def main():
-    host, port, lines = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-    s = socket.create_connection((host, port), timeout=60)
-    f = s.makefile("rb")
-    banner = f.readline()
-    if not banner:
-        return 1
-    sys.stdout.write(banner.decode("utf-8", "replace"))
-    for line in lines:
-        s.sendall(line.encode() + b"\n")
-        if line == "quit":
+def readline():
+    l = f.readline()
+    return l.decode() if l else None
+
+
+def norm(line):
+    line = re.sub(re.escape(name), "HOST", line.rstrip("\n"), flags=re.I)
+    m = re.match(r"^([A-Za-z0-9_]+)\.value (\S+)$", line)
+    if m:
+        v = m.group(2)
+        return m.group(1) + ".value " + ("U" if v == "U" else
+                                         "NUM" if re.match(r"^-?[0-9.eE+-]+$", v) else v)
+    return line.rstrip()
+
+
+out = []
+banner = readline()
+if banner is None:
+    sys.exit("node_session: no banner")
+out.append(norm(banner))
+for cmd, end in SESSION:
+    s.sendall((cmd + "\n").encode())
+    out.append("> " + cmd)
+    lines = []
+    while True:
+        l = readline()
+        if l is None:
+            if end != "eof":
+                sys.exit("node_session: %s: the node closed" % cmd)
             break
-        multi = line.split(" ")[0] in MULTI
-        while True:
-            got = f.readline()
-            if not got:
-                return 1
-            text = got.decode("utf-8", "replace")
-            sys.stdout.write(text)
-            if not multi or text == ".\n":
-                break
-        sys.stdout.flush()
-    s.close()
-    return 0
-
-
-if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (OSError, socket.timeout) as e:
-        print("node_session: %s" % e, file=sys.stderr)
-        sys.exit(1)
+        lines.append(norm(l))
+        if end == "line" or (end == "." and l == ".\n"):
+            break
+    if cmd == "list":
+        lines = [" ".join(sorted(lines[0].split()))]
+    elif cmd.startswith("fetch") and len(lines) > 2:
+        lines = sorted(lines[:-1]) + ["."]  # order carries no meaning
+    elif cmd.startswith("config") and len(lines) > 2:
+        lines = sorted(l.split(" ", 1)[0] for l in lines[:-1]) + ["."]
+    out.extend(lines)
+print("\n".join(out))
