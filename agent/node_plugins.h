@@ -35,6 +35,7 @@ struct node_ask {
 	bool multigraph;  /* the master announced multigraph */
 	bool dirtyconfig; /* ... dirtyconfig: config carries values */
 	uint64_t now_ms;  /* the loop's monotonic clock */
+	const char *peer; /* the master's address (MUNIN_MASTER_IP) */
 };
 
 /* An answer still to come: the first member of a kind's own struct,

@@ -17,6 +17,7 @@
 
 #include "agent/node_probes.h"
 #include "lib/log.h"
+#include "lib/strlist.h"
 #include "plugins/host.h"
 
 /* One probe's last reading. */
@@ -31,6 +32,7 @@ struct probe_slot {
 struct node_probes {
 	char *proc, *sys;
 	struct probe_slot *slots; /* host_nprobes, in table order */
+	struct strlist exclude;	  /* names left to exec plugins */
 };
 
 void *
@@ -60,6 +62,8 @@ probes_free(void *ctx)
 	struct node_probes *np = ctx;
 	struct probe_slot *s;
 	size_t i;
+
+	strlist_cleanup(&np->exclude);
 
 	for (i = 0; i < host_nprobes; i++) {
 		s = &np->slots[i];
@@ -115,12 +119,16 @@ probes_list(void *ctx, bool multigraph, uint64_t now_ms,
 			continue;
 		s = reading(np, i, now_ms);
 		if (p->multigraph) {
-			if (s->b.n > 0 && !skip(skip_arg, p->name))
+			if (s->b.n > 0 &&
+			    !strlist_contains(&np->exclude, p->name) &&
+			    !skip(skip_arg, p->name))
 				add_name(out, p->name);
 			continue;
 		}
 		for (j = 0; j < s->b.n; j++)
-			if (!skip(skip_arg, s->b.services[j].name))
+			if (!strlist_contains(
+				&np->exclude, s->b.services[j].name) &&
+			    !skip(skip_arg, s->b.services[j].name))
 				add_name(out, s->b.services[j].name);
 	}
 }
@@ -128,8 +136,18 @@ probes_list(void *ctx, bool multigraph, uint64_t now_ms,
 static bool
 probes_has(void *ctx, const char *name)
 {
-	(void)ctx;
-	return host_probe_find(name) != NULL;
+	struct node_probes *np = ctx;
+
+	return !strlist_contains(&np->exclude, name) &&
+	       host_probe_find(name) != NULL;
+}
+
+int
+node_probes_exclude(void *ctx, const char *name)
+{
+	struct node_probes *np = ctx;
+
+	return strlist_add(&np->exclude, name);
 }
 
 void

@@ -25,6 +25,10 @@ extern const struct node_kind node_probes_kind;
 /* A context for node_probes_kind reading below proc and sys (copied);
  * NULL on allocation failure. */
 void *node_probes_new(const char *proc, const char *sys);
+/* Leaves plugin name (a probe's, an instance such as "if_eth0", or a
+ * multigraph probe's) to a later kind: the operator's choice of an exec
+ * plugin of that name.  0 / -1 (ENOMEM). */
+int node_probes_exclude(void *ctx, const char *name);
 
 /* "NAME.value N\n" for each field of s with a value, numbers as Munin's
  * plugins print them (integers without decimals). */

@@ -224,6 +224,7 @@ handle_line(struct conn *c, const char *line, size_t len)
 	q.multigraph = c->proto.multigraph;
 	q.dirtyconfig = c->proto.dirtyconfig;
 	q.now_ms = uv_now(c->srv->loop);
+	q.peer = c->peer;
 	c->asking = true;
 	p = node_plugins_ask(c->srv->np, &q, on_answer, c);
 	if (!c->asking)

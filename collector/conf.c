@@ -225,6 +225,10 @@ conf_new(void)
 	c->node_listen_addr = xstrdup("127.0.0.1");
 	c->node_listen_port = 4949;
 	c->node_timeout = 60;
+	c->node_plugin_dir = xstrdup("/etc/munin/plugins");
+	c->node_plugin_conf_dir = xstrdup("/etc/munin/plugin-conf.d");
+	c->node_plugin_state = xstrdup("/var/lib/munin-node/plugin-state");
+	c->node_plugin_timeout = 60;
 	c->interval = 300;
 	c->max_concurrency = 64;
 	c->physical_concurrency = 2;
@@ -280,6 +284,10 @@ conf_free(struct conf *c)
 	free(c->utmp_file);
 	free(c->node_listen_addr);
 	free(c->node_host_name);
+	free(c->node_plugin_dir);
+	free(c->node_plugin_conf_dir);
+	free(c->node_plugin_state);
+	strlist_cleanup(&c->node_exec);
 	node_allow_cleanup(&c->node_allow);
 	free(c->graph_cache);
 	free(c->state_dir);
@@ -544,6 +552,8 @@ global_key(struct conf *c, const char *key, const char *val,
 	    {"interval", offsetof(struct conf, interval), 1, 86400},
 	    {"max_concurrency", offsetof(struct conf, max_concurrency), 1,
 		100000},
+	    {"node_plugin_timeout", offsetof(struct conf, node_plugin_timeout),
+		1, 86400},
 	    {"node_timeout", offsetof(struct conf, node_timeout), 1, 3600},
 	    {"notify_expiry", offsetof(struct conf, notify.expiry), 60,
 		30 * 86400},
@@ -567,6 +577,10 @@ global_key(struct conf *c, const char *key, const char *val,
 	    {"includedir", offsetof(struct conf, includedir)},
 	    {"logdir", offsetof(struct conf, logdir)},
 	    {"node_host_name", offsetof(struct conf, node_host_name)},
+	    {"node_plugin_conf_dir",
+		offsetof(struct conf, node_plugin_conf_dir)},
+	    {"node_plugin_dir", offsetof(struct conf, node_plugin_dir)},
+	    {"node_plugin_state", offsetof(struct conf, node_plugin_state)},
 	    {"procfs_root", offsetof(struct conf, procfs_root)},
 	    {"rrdcached_socket", offsetof(struct conf, rrdcached_socket)},
 	    {"rundir", offsetof(struct conf, rundir)},
@@ -631,6 +645,26 @@ global_key(struct conf *c, const char *key, const char *val,
 			    "(127.0.0.0/8, ::1/128)");
 			return -1;
 		}
+		return 0;
+	}
+	if (strcmp(key, "node_exec") == 0) {
+		char *copy = xstrdup(val), *word, *save = NULL;
+
+		for (word = strtok_r(copy, " \t,", &save); word != NULL;
+		     word = strtok_r(NULL, " \t,", &save)) {
+			if (word[strspn(word, "abcdefghijklmnopqrstuvwxyz"
+					      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					      "0123456789_-.@:")] != '\0') {
+				conf_error_add(errs, w,
+				    "node_exec: %s is not a plugin name", word);
+				free(copy);
+				return -1;
+			}
+			if (!strlist_contains(&c->node_exec, word) &&
+			    strlist_add(&c->node_exec, word) == -1)
+				fatal("conf: node_exec");
+		}
+		free(copy);
 		return 0;
 	}
 	if (strcmp(key, "nagios_command_file") == 0) {

@@ -29,6 +29,7 @@
 #include "agent/node_allow.h"
 #include "alerts/notify.h"
 #include "collector/conf_lex.h" /* conf_errors */
+#include "lib/strlist.h"
 #include "plugins/sample.h"
 
 struct source;
@@ -76,6 +77,12 @@ struct conf {
 	unsigned node_timeout;	       /* idle seconds per client, 60 */
 	char *node_host_name;	       /* NULL: the machine's name, as
 					  munin-node finds it */
+	char *node_plugin_dir;	       /* exec plugins; /etc/munin/plugins */
+	char *node_plugin_conf_dir;    /* their plugin-conf.d */
+	char *node_plugin_state;       /* MUNIN_PLUGSTATE's parent */
+	unsigned node_plugin_timeout;  /* seconds, unless plugin-conf.d says */
+	struct strlist node_exec;      /* names served by the exec plugin,
+					  not the C probe */
 	char *graph_cache;	       /* rendered graphs; a tmpfs */
 	char *nagios_command_file;     /* Nagios external command file (a
 					  FIFO or a file); NULL: none */

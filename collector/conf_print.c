@@ -39,6 +39,17 @@ conf_print(const struct conf *c, FILE *out)
 	else
 		fprintf(out, "# node_host_name: this machine's name, as "
 			     "munin-node finds it\n");
+	fprintf(out,
+	    "node_plugin_dir %s\nnode_plugin_conf_dir %s\n"
+	    "node_plugin_state %s\nnode_plugin_timeout %u\n",
+	    c->node_plugin_dir, c->node_plugin_conf_dir, c->node_plugin_state,
+	    c->node_plugin_timeout);
+	if (c->node_exec.n > 0) {
+		fputs("node_exec", out);
+		for (i = 0; i < c->node_exec.n; i++)
+			fprintf(out, " %s", c->node_exec.v[i]);
+		fputc('\n', out);
+	}
 	if (c->includedir != NULL)
 		fprintf(out, "includedir %s\n", c->includedir);
 	if (c->rrdcached_socket != NULL)

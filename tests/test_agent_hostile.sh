@@ -12,8 +12,9 @@ ulimit -n 4096 2>/dev/null || true
 # start_node NAME EXTRA-CONF: drover node on a free port ($PORT)
 start_node() {
 	PORT=$(free_port 127.0.0.1)
-	printf 'node_listen 127.0.0.1:%s\nnode_host_name hostile.test\nuser root\n%s\n' \
-		"$PORT" "$2" >"$T/$1.conf"
+	mkdir -p "$T/no-plugins"
+	printf 'node_listen 127.0.0.1:%s\nnode_host_name hostile.test\nuser root\nnode_plugin_dir %s/no-plugins\n%s\n' \
+		"$PORT" "$T" "$2" >"$T/$1.conf"
 	start_bg "$T/$1.log" "$DROVER" node -c "$T/$1.conf"
 	NODE_PID=$LAST_PID
 	wait_log "$T/$1.log" "node: hostile.test on 127.0.0.1:$PORT" 30 ||

@@ -28,7 +28,9 @@ cat >"$T/node.conf" <<CONF
 node_listen 127.0.0.1:$NPORT
 node_host_name agent.test
 user root
+node_plugin_dir $T/no-plugins
 CONF
+mkdir "$T/no-plugins"
 start_bg "$T/node.log" "$DROVER" node -c "$T/node.conf"
 NODE_PID=$LAST_PID
 wait_log "$T/node.log" "node: agent.test on 127.0.0.1:$NPORT" 30 ||

@@ -341,6 +341,58 @@ test_node_keys(void **state)
 	conf_errors_cleanup(&errs);
 }
 
+/* The exec plugin keys of "drover node": munin-node's paths by default,
+ * node_exec lists (repeatable, de-duplicated), bad values named. */
+static void
+test_node_exec_keys(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	c = parse("", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->node_plugin_dir, "/etc/munin/plugins");
+	assert_string_equal(
+	    c->node_plugin_conf_dir, "/etc/munin/plugin-conf.d");
+	assert_string_equal(
+	    c->node_plugin_state, "/var/lib/munin-node/plugin-state");
+	assert_int_equal(c->node_plugin_timeout, 60);
+	assert_int_equal(c->node_exec.n, 0);
+	conf_free(c);
+	c = parse("node_plugin_dir /srv/p\nnode_plugin_conf_dir /srv/c\n"
+		  "node_plugin_state /srv/s\nnode_plugin_timeout 300\n"
+		  "node_exec cpu if_eth0\nnode_exec df,cpu\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->node_plugin_dir, "/srv/p");
+	assert_int_equal(c->node_plugin_timeout, 300);
+	assert_int_equal(c->node_exec.n, 3);
+	assert_true(strlist_contains(&c->node_exec, "if_eth0"));
+	assert_true(strlist_contains(&c->node_exec, "df"));
+	fp = open_memstream(&text, &len);
+	conf_print(c, fp);
+	fclose(fp);
+	assert_non_null(strstr(text, "node_plugin_dir /srv/p\n"));
+	assert_non_null(strstr(text, "node_plugin_conf_dir /srv/c\n"));
+	assert_non_null(strstr(text, "node_plugin_state /srv/s\n"));
+	assert_non_null(strstr(text, "node_plugin_timeout 300\n"));
+	assert_non_null(strstr(text, "node_exec cpu if_eth0 df\n"));
+	free(text);
+	conf_free(c);
+	c = parse(
+	    "interval 60\nnode_exec ../evil\nnode_plugin_timeout 0\n", &errs);
+	assert_int_equal(errs.n, 2);
+	assert_true(has_error(&errs, "t.conf:2"));
+	assert_true(has_error(&errs, "../evil is not a plugin name"));
+	assert_true(has_error(&errs, "t.conf:3"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
 static void
 test_local_node_target(void **state)
 {
@@ -737,6 +789,7 @@ main(void)
 	    cmocka_unit_test(test_load_refuses_config_with_errors),
 	    cmocka_unit_test(test_includedir),
 	    cmocka_unit_test(test_node_keys),
+	    cmocka_unit_test(test_node_exec_keys),
 	    cmocka_unit_test(test_local_node_target),
 	    cmocka_unit_test(test_probe_roots),
 	    cmocka_unit_test(test_notify_keys),
