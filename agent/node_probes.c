@@ -30,23 +30,26 @@ struct probe_slot {
 };
 
 struct node_probes {
-	char *proc, *sys;
+	char *proc, *sys, *utmp;  /* utmp NULL: the system's */
 	struct probe_slot *slots; /* host_nprobes, in table order */
 	struct strlist exclude;	  /* names left to exec plugins */
 };
 
 void *
-node_probes_new(const char *proc, const char *sys)
+node_probes_new(const struct host_roots *r)
 {
 	struct node_probes *np = calloc(1, sizeof(*np));
 
 	if (np == NULL)
 		return NULL;
-	np->proc = strdup(proc);
-	np->sys = strdup(sys);
+	np->proc = strdup(r->proc);
+	np->sys = strdup(r->sys);
+	np->utmp = r->utmp != NULL ? strdup(r->utmp) : NULL;
 	np->slots =
 	    calloc(host_nprobes > 0 ? host_nprobes : 1, sizeof(*np->slots));
-	if (np->proc == NULL || np->sys == NULL || np->slots == NULL) {
+	if (np->proc == NULL || np->sys == NULL || np->slots == NULL ||
+	    (r->utmp != NULL && np->utmp == NULL)) {
+		free(np->utmp);
 		free(np->proc);
 		free(np->sys);
 		free(np->slots);
@@ -74,6 +77,7 @@ probes_free(void *ctx)
 	free(np->slots);
 	free(np->proc);
 	free(np->sys);
+	free(np->utmp);
 	free(np);
 }
 
@@ -81,7 +85,7 @@ probes_free(void *ctx)
 static struct probe_slot *
 reading(struct node_probes *np, size_t i, uint64_t now_ms)
 {
-	struct host_roots r = {np->proc, np->sys, NULL};
+	struct host_roots r = {np->proc, np->sys, np->utmp};
 	struct probe_slot *s = &np->slots[i];
 
 	if (s->read && now_ms - s->read_ms < NODE_PROBE_FRESH_MS)

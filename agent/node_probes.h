@@ -16,15 +16,16 @@
 
 #include "agent/node_plugins.h"
 #include "lib/buf.h"
+#include "plugins/host.h"
 #include "plugins/sample.h"
 
 #define NODE_PROBE_FRESH_MS 1000 /* a reading this young is reused, ms */
 
 extern const struct node_kind node_probes_kind;
 
-/* A context for node_probes_kind reading below proc and sys (copied);
+/* A context for node_probes_kind reading below r's roots (copied);
  * NULL on allocation failure. */
-void *node_probes_new(const char *proc, const char *sys);
+void *node_probes_new(const struct host_roots *r);
 /* Leaves plugin name (a probe's, an instance such as "if_eth0", or a
  * multigraph probe's) to a later kind: the operator's choice of an exec
  * plugin of that name.  0 / -1 (ENOMEM). */

@@ -83,6 +83,7 @@ node_main(const char *path, struct conf *c)
 	struct node_daemon d = {0};
 	struct node_plugins *np = NULL;
 	struct runner_conf rc = {0};
+	struct host_roots roots = {0};
 	struct runner *runner = NULL;
 	struct strlist names = {0};
 	void *exec = NULL;
@@ -110,7 +111,10 @@ node_main(const char *path, struct conf *c)
 	runner = runner_fork(&rc, &names);
 	loop = uv_default_loop();
 	np = node_plugins_new();
-	probes = node_probes_new(c->procfs_root, c->sysfs_root);
+	roots.proc = c->procfs_root;
+	roots.sys = c->sysfs_root;
+	roots.utmp = c->utmp_file;
+	probes = node_probes_new(&roots);
 	for (i = 0; probes != NULL && i < c->node_exec.n; i++)
 		if (!strlist_contains(&names, c->node_exec.v[i]))
 			log_warnx("node: node_exec %s: no such plugin in %s; "

@@ -319,7 +319,8 @@ static struct node_plugins *
 probes_on_fixture(void)
 {
 	struct node_plugins *np = node_plugins_new();
-	void *ctx = node_probes_new(FIXTURES "/proc", FIXTURES "/sys");
+	struct host_roots r = {FIXTURES "/proc", FIXTURES "/sys", NULL};
+	void *ctx = node_probes_new(&r);
 
 	assert_non_null(np);
 	assert_non_null(ctx);
@@ -374,6 +375,7 @@ test_probes_reading_reused(void **state)
 	struct node_ask q = {.name = "load"};
 	struct node_plugins *np;
 	struct answer an = {0};
+	struct host_roots r = {0};
 	void *ctx;
 	FILE *fp;
 
@@ -384,7 +386,8 @@ test_probes_reading_reused(void **state)
 	fputs("0.16 0.50 0.09 1/83 7926\n", fp);
 	fclose(fp);
 	np = node_plugins_new();
-	ctx = node_probes_new(dir, dir);
+	r.proc = r.sys = dir;
+	ctx = node_probes_new(&r);
 	node_plugins_add(np, &node_probes_kind, ctx);
 	q.now_ms = 5000;
 	node_plugins_ask(np, &q, on_answer, &an);
