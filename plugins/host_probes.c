@@ -7,8 +7,13 @@
 
 const struct host_probe *const host_probes[] = {
     &probe_cpu,
+    &probe_fw_conntrack,
+    /* if_err_ before if_: host_probe_find takes the first prefix */
+    &probe_if_err,
+    &probe_if,
     &probe_load,
     &probe_memory,
+    &probe_netstat,
 };
 
 const size_t host_nprobes = sizeof(host_probes) / sizeof(host_probes[0]);

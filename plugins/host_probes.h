@@ -12,4 +12,10 @@ extern const struct host_probe probe_cpu;
 extern const struct host_probe probe_load;
 extern const struct host_probe probe_memory;
 
+/* plugins/host_net.c: /proc/net/dev, snmp, nf_conntrack; /sys/class/net */
+extern const struct host_probe probe_fw_conntrack;
+extern const struct host_probe probe_if_err;
+extern const struct host_probe probe_if;
+extern const struct host_probe probe_netstat;
+
 #endif
