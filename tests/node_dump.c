@@ -6,8 +6,9 @@
  *   node_dump [-s SYSROOT] [-w SECONDS] PROCROOT PLUGIN   (a fetch)
  *   node_dump [-s SYSROOT] [-w SECONDS] PROCROOT          every probe
  *
- * A multigraph plugin, and every probe without PLUGIN, prints each of its
- * services after a "multigraph NAME" line.  -w reads once, waits SECONDS
+ * A multigraph plugin, a wildcard plugin's bare prefix ("if_": every
+ * interface), and every probe without PLUGIN, print each of the services
+ * after a "multigraph NAME" line.  -w reads once, waits SECONDS
  * and prints the second reading (for probes that compute rates from the
  * previous one).  SYSROOT defaults to /sys.
  *
@@ -84,7 +85,7 @@ main(int argc, char *argv[])
 	struct batch b = {0};
 	struct service *s;
 	unsigned wait = 0;
-	bool config = false;
+	bool config = false, all = false;
 	void **states;
 	size_t i;
 	int c, rc = 0;
@@ -109,7 +110,14 @@ main(int argc, char *argv[])
 	r.proc = argv[0];
 	config = argc == 3;
 	if (argc >= 2) {
-		p = host_probe_find(argv[1]);
+		for (i = 0; i < host_nprobes; i++)
+			if (host_probes[i]->wildcard &&
+			    strcmp(host_probes[i]->name, argv[1]) == 0) {
+				p = host_probes[i];
+				all = true;
+			}
+		if (p == NULL)
+			p = host_probe_find(argv[1]);
 		if (p == NULL) {
 			fprintf(stderr, "node_dump: no plugin %s\n", argv[1]);
 			return 2;
@@ -136,7 +144,7 @@ main(int argc, char *argv[])
 		memset(&b, 0, sizeof(b));
 		rc = 0;
 	}
-	if (p == NULL || p->multigraph) {
+	if (p == NULL || p->multigraph || all) {
 		for (i = 0; i < b.n; i++) {
 			print_service(
 			    &b.services[i], argc == 1 || config, true);
