@@ -18,6 +18,14 @@ for s in cpu load memory; do
 	grep -q "^$s  (" "$T/out" || fail "local poll lacks $s: $(cat "$T/out")"
 done
 grep -qE '^  user +[0-9.e+]+ +DERIVE +user' "$T/out" || fail "cpu user value"
+# procfs_root points the node source at another /proc (the fixture's
+# cpu user is 4711 jiffies)
+printf 'procfs_root %s\nsysfs_root %s\n' "$top_srcdir/tests/fixtures/proc" \
+	"$T/nosys" >"$T/roots.conf"
+"$DROVER" poll -c "$T/roots.conf" "$(hostname)" >"$T/out" ||
+	fail "poll with procfs_root failed"
+grep -qE '^  user +4711 +DERIVE +user' "$T/out" ||
+	fail "procfs_root not read: $(cat "$T/out")"
 
 cat >"$T/good.conf" <<CONF
 dbdir $T/db

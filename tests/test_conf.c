@@ -11,6 +11,7 @@
 
 #include "collector/conf.h"
 #include "plugins/bmc.h"
+#include "plugins/node.h"
 #include "lib/log.h"
 
 /* h's BMC settings (the ipmi source's) and what h is to that source. */
@@ -291,6 +292,31 @@ test_local_node_target(void **state)
 	assert_int_equal(c->nhosts, 1);
 	assert_string_equal(c->hosts[0].name, hn);
 	assert_true(c->hosts[0].local);
+	conf_free(c);
+}
+
+/* The node source's roots: /proc and /sys unless set, and reach the
+ * source's host values. */
+static void
+test_probe_roots(void **state)
+{
+	struct conf_errors errs = {0};
+	struct source_host sh;
+	struct conf *c;
+
+	(void)state;
+	c = parse("[a]\naddress 127.0.0.1\n", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->procfs_root, "/proc");
+	assert_string_equal(c->sysfs_root, "/sys");
+	conf_free(c);
+	c = parse(
+	    "procfs_root /srv/p\nsysfs_root /srv/s\nlocal_node yes\n", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(c->nhosts, 1);
+	conf_host_source(c, &c->hosts[0], &source_node, &sh);
+	assert_string_equal(sh.proc_root, "/srv/p");
+	assert_string_equal(sh.sys_root, "/srv/s");
 	conf_free(c);
 }
 
@@ -616,6 +642,7 @@ main(void)
 	    cmocka_unit_test(test_load_refuses_config_with_errors),
 	    cmocka_unit_test(test_includedir),
 	    cmocka_unit_test(test_local_node_target),
+	    cmocka_unit_test(test_probe_roots),
 	    cmocka_unit_test(test_notify_keys),
 	    cmocka_unit_test(test_print_roundtrip),
 	    cmocka_unit_test(test_user_group),
