@@ -16,6 +16,7 @@
 #    unmodified plugins, munin-node-configure and the real `netstat -s`
 #    read the fixture files, in an empty network namespace (the if_
 #    plugin's mii-tool then finds none of the fixture's interfaces);
+#    node_dump reads the same trees as its roots;
 #  - live: a network namespace with a veth pair to a second one, IPv6
 #    off and static ARP entries so the only traffic is what the test
 #    sends: 64 UDP datagrams of 1000 bytes out of veth-a (66688 bytes on
@@ -51,12 +52,12 @@ for p in if_ if_err_; do
 	ln -s "$PLUGINS/$p" "$T/lib/$p"
 done
 
-# measure OUT: inside the namespace being measured, what Munin and drover
-# say for every service munin-node-configure installs, plus netstat and
-# fw_conntrack: OUT/NAME.{munin,drover}.{config,fetch}, and the service
-# lists OUT/{munin,drover}.list.  Returns non-zero when anything failed.
-measure() {
-	local out=$1 link name dname rc=0
+# measure_munin OUT: inside the namespace being measured, what Munin says
+# for every service munin-node-configure installs, plus netstat and
+# fw_conntrack: OUT/NAME.munin.{config,fetch}, the services' names in
+# OUT/services, sanitised in OUT/munin.list.  Non-zero when anything failed.
+measure_munin() {
+	local out=$1 link name rc=0
 	mkdir -p "$out/svc" "$out/conf" "$out/state"
 	munin-node-configure --shell --libdir "$T/lib" --servicedir "$out/svc" \
 	    --sconfdir "$out/conf" >"$out/mnc.sh" 2>&1 || return 1
@@ -67,13 +68,8 @@ measure() {
 	sh "$out/mnc.sh" || return 1
 	ls "$out/svc" | sed 's/[^A-Za-z0-9_]/_/g' | LC_ALL=C sort \
 	    >"$out/munin.list" || return 1
-	"$DUMP" -s /sys /proc if_ >"$out/all" || return 1
-	"$DUMP" -s /sys /proc if_err_ >>"$out/all" || return 1
-	sed -n 's/^multigraph //p' "$out/all" | LC_ALL=C sort \
-	    >"$out/drover.list" || return 1
 	for link in "$out"/svc/* "$PLUGINS/netstat" "$PLUGINS/fw_conntrack"; do
 		name=${link##*/}
-		dname=$(printf %s "$name" | sed 's/[^A-Za-z0-9_]/_/g')
 		echo "$name" >>"$out/services"
 		for a in config fetch; do
 			[ $a = config ] && arg=config || arg=
@@ -84,11 +80,28 @@ measure() {
 			    PERL5LIB="${PERL5LIB:-}" "$link" $arg \
 			    >"$out/$name.munin.$a" ||
 			    { echo "Munin's $name $a failed"; rc=1; }
-			"$DUMP" -s /sys /proc "$dname" $arg \
-			    >"$out/$name.drover.$a" ||
-			    { echo "node_dump $dname $a failed"; rc=1; }
 		done
 	done
+	return $rc
+}
+
+# measure_drover OUT PROCROOT SYSROOT: the same from node_dump, reading
+# the given roots (it needs the real /proc itself, for the sanitizers):
+# OUT/NAME.drover.{config,fetch}, drover's if_ services in OUT/drover.list.
+measure_drover() {
+	local out=$1 proc=$2 sys=$3 name dname rc=0
+	"$DUMP" -s "$sys" "$proc" if_ >"$out/all" || return 1
+	"$DUMP" -s "$sys" "$proc" if_err_ >>"$out/all" || return 1
+	sed -n 's/^multigraph //p' "$out/all" | LC_ALL=C sort \
+	    >"$out/drover.list" || return 1
+	while read -r name; do
+		dname=$(printf %s "$name" | sed 's/[^A-Za-z0-9_]/_/g')
+		"$DUMP" -s "$sys" "$proc" "$dname" config \
+		    >"$out/$name.drover.config" ||
+		    { echo "node_dump $dname config failed"; rc=1; }
+		"$DUMP" -s "$sys" "$proc" "$dname" >"$out/$name.drover.fetch" ||
+		    { echo "node_dump $dname fetch failed"; rc=1; }
+	done <"$out/services"
 	return $rc
 }
 
@@ -101,7 +114,7 @@ norm() {
 }
 
 rc=0
-# compare OUT WHAT: the outputs measure left in OUT.
+# compare OUT WHAT: what measure_munin and measure_drover left in OUT.
 compare() {
 	local out=$1 what=$2 name a
 	if [ ! -s "$out/munin.list" ]; then
@@ -136,7 +149,7 @@ compare() {
 }
 
 # ---- fixtures -------------------------------------------------------------
-export -f measure
+export -f measure_munin measure_drover
 export T PLUGINS DUMP
 n=0
 for dir in "$top_srcdir"/tests/fixtures/net/*/; do
@@ -144,8 +157,10 @@ for dir in "$top_srcdir"/tests/fixtures/net/*/; do
 	v=${dir##*/}
 	n=$((n + 1))
 	unshare -m -n bash -c 'mount --bind "$1/proc" /proc &&
-	    mount --bind "$1/sys" /sys && measure "$2"' _ "$dir" "$T/fix-$v" ||
-	    { echo "FAIL: fixture $v: measuring failed"; rc=1; }
+	    mount --bind "$1/sys" /sys && measure_munin "$2"' _ "$dir" \
+	    "$T/fix-$v" || { echo "FAIL: fixture $v: Munin's side failed"; rc=1; }
+	measure_drover "$T/fix-$v" "$dir/proc" "$dir/sys" ||
+	    { echo "FAIL: fixture $v: drover's side failed"; rc=1; }
 	compare "$T/fix-$v" "fixture $v"
 done
 [ $n -ge 3 ] || fail "fixtures missing under tests/fixtures/net"
@@ -230,7 +245,8 @@ time.sleep(600)
 tcp_pid=$LAST_PID
 wait_for_file "$T/tcp.ready" 30 || fail "TCP script: $(cat "$T/tcp.log")"
 
-ip netns exec "$nsA" bash -c 'measure "$1"' _ "$T/live" ||
+ip netns exec "$nsA" bash -c 'measure_munin "$1" &&
+    measure_drover "$1" /proc /sys' _ "$T/live" ||
     { echo "FAIL: live: measuring failed"; rc=1; }
 kill "$tcp_pid"
 wait "$tcp_pid" 2>/dev/null
