@@ -15,6 +15,9 @@
  *    files (the same kernel counters), except if_err_'s rxdrop, read from
  *    statistics/rx_dropped when it exists, as /proc/net/dev's drop column
  *    adds rx_missed_errors.
+ *    The plugins take the interface from their link name (if_ strips
+ *    up to the last "if_", so Munin's if_vif_1 graphs "1"); drover uses
+ *    the kernel's name.
  *  - if_: the speed comes only from /sys/class/net/IF/speed.  The plugin
  *    first asks iwlist (wireless) and, where sysfs has no speed, ethtool
  *    and mii-tool; drover runs no programs, so for such an interface it
@@ -27,6 +30,9 @@
  *  - fw_conntrack: only where /proc/net/nf_conntrack or ip_conntrack
  *    exists.  The plugin prefers `conntrack -L` (netlink) when
  *    /usr/sbin/conntrack is installed; drover always reads the file.
+ *    The file is readable by root only (0440) and Debian runs the plugin
+ *    as root: a drover that has dropped root logs that on every collect
+ *    and shows no fw_conntrack.
  */
 #include <errno.h>
 #include <fcntl.h>
