@@ -13,6 +13,16 @@ const struct host_probe *const host_probes[] = {
     &probe_if,
     &probe_load,
     &probe_memory,
+    &probe_swap,
+    &probe_vmstat,
+    &probe_forks,
+    &probe_interrupts,
+    &probe_irqstats,
+    &probe_entropy,
+    &probe_uptime,
+    &probe_diskstats,
+    &probe_df,
+    &probe_df_inode,
     &probe_netstat,
 };
 

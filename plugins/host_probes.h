@@ -11,6 +11,22 @@
 extern const struct host_probe probe_cpu;
 extern const struct host_probe probe_load;
 extern const struct host_probe probe_memory;
+/* plugins/host_kernel.c: /proc/stat, /proc/vmstat, /proc/interrupts,
+ * /proc/sys/kernel/random/entropy_avail, /proc/uptime */
+extern const struct host_probe probe_swap;
+extern const struct host_probe probe_vmstat;
+extern const struct host_probe probe_forks;
+extern const struct host_probe probe_interrupts;
+extern const struct host_probe probe_irqstats;
+extern const struct host_probe probe_entropy;
+extern const struct host_probe probe_uptime;
+
+/* plugins/host_diskstats.c: /proc/diskstats, /sys/block */
+extern const struct host_probe probe_diskstats;
+
+/* plugins/host_disk.c: the mount list and statvfs */
+extern const struct host_probe probe_df;
+extern const struct host_probe probe_df_inode;
 
 /* plugins/host_net.c: /proc/net/dev, snmp, nf_conntrack; /sys/class/net */
 extern const struct host_probe probe_fw_conntrack;

@@ -12,6 +12,13 @@
  * and prints the second reading (for probes that compute rates from the
  * previous one).  SYSROOT defaults to /sys.
  *
+ * For diskstats (the one probe that keeps a time): -p PREVROOT takes the
+ * first reading from the proc root PREVROOT (then no wait unless -w);
+ * -t SECONDS says the readings are that far apart instead of the clock;
+ * -m FILE (with -w) creates FILE after the first reading and ends the wait
+ * early once FILE is removed.  With two readings the interval used is
+ * printed on stderr ("# interval SECONDS").
+ *
  * Exits 0, 1 when a probe failed, 2 on usage or an unknown plugin.
  */
 #include <math.h>
@@ -21,8 +28,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <time.h>
+
 #include "lib/log.h"
 #include "plugins/host.h"
+#include "plugins/host_diskstats.h"
+#include "plugins/host_probes.h"
 
 static void
 print_config(const struct service *s)
@@ -72,9 +83,37 @@ print_service(const struct service *s, bool config, bool header)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: node_dump [-s sysroot] [-w seconds] procroot "
+	fprintf(stderr, "usage: node_dump [-s sysroot] [-w seconds] "
+			"[-p prevroot] [-t seconds] [-m file] procroot "
 			"[plugin [config]]\n");
 	exit(2);
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits secs seconds, or until mark (when not NULL) is removed. */
+static void
+wait_between(unsigned secs, const char *mark)
+{
+	double end = now_s() + secs;
+	FILE *fp;
+
+	if (mark == NULL) {
+		sleep(secs);
+		return;
+	}
+	fp = fopen(mark, "w");
+	if (fp != NULL)
+		fclose(fp);
+	while (now_s() < end && access(mark, F_OK) == 0)
+		usleep(10000);
 }
 
 int
@@ -85,18 +124,30 @@ main(int argc, char *argv[])
 	struct batch b = {0};
 	struct service *s;
 	unsigned wait = 0;
-	bool config = false, all = false;
+	bool config = false, synthetic = false, two, first = true, all = false;
+	const char *prev = NULL, *mark = NULL;
+	double t = 0, step = 0, t0 = 0;
 	void **states;
 	size_t i;
 	int c, rc = 0;
 
-	while ((c = getopt(argc, argv, "s:w:")) != -1) {
+	while ((c = getopt(argc, argv, "s:w:p:t:m:")) != -1) {
 		switch (c) {
 		case 's':
 			r.sys = optarg;
 			break;
 		case 'w':
 			wait = (unsigned)atoi(optarg);
+			break;
+		case 'p':
+			prev = optarg;
+			break;
+		case 't':
+			step = atof(optarg);
+			synthetic = true;
+			break;
+		case 'm':
+			mark = optarg;
 			break;
 		default:
 			usage();
@@ -107,7 +158,8 @@ main(int argc, char *argv[])
 	if (argc < 1 || argc > 3 ||
 	    (argc == 3 && strcmp(argv[2], "config") != 0))
 		usage();
-	r.proc = argv[0];
+	r.proc = prev != NULL ? prev : argv[0];
+	two = prev != NULL || wait != 0;
 	config = argc == 3;
 	if (argc >= 2) {
 		for (i = 0; i < host_nprobes; i++)
@@ -133,17 +185,33 @@ main(int argc, char *argv[])
 		} else {
 			for (i = 0; host_probes[i] != p; i++)
 				;
-			if (p->collect(&r, &states[i], &b) == -1)
-				rc = 1;
+			if (p != &probe_diskstats) {
+				if (p->collect(&r, &states[i], &b) == -1)
+					rc = 1;
+			} else {
+				if (!synthetic)
+					t = now_s();
+				if (first)
+					t0 = t;
+				first = false;
+				if (diskstats_collect_at(
+					&r, &states[i], &b, t) == -1)
+					rc = 1;
+			}
 		}
-		if (wait == 0)
+		if (!two)
 			break;
-		sleep(wait);
-		wait = 0;
+		if (wait != 0)
+			wait_between(wait, mark);
+		two = false;
+		r.proc = argv[0];
+		t += step;
 		batch_cleanup(&b);
 		memset(&b, 0, sizeof(b));
 		rc = 0;
 	}
+	if (p == &probe_diskstats && (prev != NULL || wait != 0))
+		fprintf(stderr, "# interval %.9f\n", t - t0);
 	if (p == NULL || p->multigraph || all) {
 		for (i = 0; i < b.n; i++) {
 			print_service(
