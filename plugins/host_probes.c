@@ -25,6 +25,11 @@ const struct host_probe *const host_probes[] = {
     &probe_processes,
     &probe_threads,
     &probe_users,
+    &probe_fw_conntrack,
+    /* if_err_ before if_: host_probe_find takes the first prefix */
+    &probe_if_err,
+    &probe_if,
+    &probe_netstat,
 };
 
 const size_t host_nprobes = sizeof(host_probes) / sizeof(host_probes[0]);

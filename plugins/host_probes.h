@@ -35,5 +35,10 @@ extern const struct host_probe probe_proc_pri;
 extern const struct host_probe probe_processes;
 extern const struct host_probe probe_threads;
 extern const struct host_probe probe_users;
+/* plugins/host_net.c: /proc/net/dev, snmp, nf_conntrack; /sys/class/net */
+extern const struct host_probe probe_fw_conntrack;
+extern const struct host_probe probe_if_err;
+extern const struct host_probe probe_if;
+extern const struct host_probe probe_netstat;
 
 #endif

@@ -6,8 +6,9 @@
  *   node_dump [-s SYSROOT] [-u UTMP] [-w SECONDS] PROCROOT PLUGIN (fetch)
  *   node_dump [-s SYSROOT] [-u UTMP] [-w SECONDS] PROCROOT     every probe
  *
- * A multigraph plugin, and every probe without PLUGIN, prints each of its
- * services after a "multigraph NAME" line.  -w reads once, waits SECONDS
+ * A multigraph plugin, a wildcard plugin's bare prefix ("if_": every
+ * interface), and every probe without PLUGIN, print each of the services
+ * after a "multigraph NAME" line.  -w reads once, waits SECONDS
  * and prints the second reading (for probes that compute rates from the
  * previous one).  SYSROOT defaults to /sys, UTMP to the system's utmp.
  *
@@ -123,7 +124,7 @@ main(int argc, char *argv[])
 	struct batch b = {0};
 	struct service *s;
 	unsigned wait = 0;
-	bool config = false, synthetic = false, two, first = true;
+	bool config = false, synthetic = false, two, first = true, all = false;
 	const char *prev = NULL, *mark = NULL;
 	double t = 0, step = 0, t0 = 0;
 	void **states;
@@ -164,7 +165,14 @@ main(int argc, char *argv[])
 	two = prev != NULL || wait != 0;
 	config = argc == 3;
 	if (argc >= 2) {
-		p = host_probe_find(argv[1]);
+		for (i = 0; i < host_nprobes; i++)
+			if (host_probes[i]->wildcard &&
+			    strcmp(host_probes[i]->name, argv[1]) == 0) {
+				p = host_probes[i];
+				all = true;
+			}
+		if (p == NULL)
+			p = host_probe_find(argv[1]);
 		if (p == NULL) {
 			fprintf(stderr, "node_dump: no plugin %s\n", argv[1]);
 			return 2;
@@ -207,7 +215,7 @@ main(int argc, char *argv[])
 	}
 	if (p == &probe_diskstats && (prev != NULL || wait != 0))
 		fprintf(stderr, "# interval %.9f\n", t - t0);
-	if (p == NULL || p->multigraph) {
+	if (p == NULL || p->multigraph || all) {
 		for (i = 0; i < b.n; i++) {
 			print_service(
 			    &b.services[i], argc == 1 || config, true);
