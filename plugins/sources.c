@@ -5,12 +5,14 @@
 #include "config.h"
 
 #include "plugins/bmc.h"
+#include "plugins/modbus.h"
 #include "plugins/munin_client.h"
 #include "plugins/node.h"
 #include "plugins/sources.h"
 
 const struct source *const sources[] = {
     &source_ipmi,
+    &source_modbus,
     &source_munin,
     &source_node,
 };
