@@ -11,6 +11,7 @@
 
 #include "collector/conf.h"
 #include "plugins/bmc.h"
+#include "plugins/modbus.h"
 #include "plugins/node.h"
 #include "plugins/source.h"
 #include "lib/log.h"
@@ -706,6 +707,142 @@ test_ipmi_local(void **state)
 	conf_errors_cleanup(&errs);
 }
 
+/* conf_print's text of c; the caller frees it. */
+static char *
+printed(const struct conf *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	assert_non_null(fp);
+	conf_print(c, fp);
+	fclose(fp);
+	return text;
+}
+
+static void
+test_modbus_keys(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	struct source_host sh;
+	char *text;
+
+	(void)state;
+	c = parse("interval 5\n"
+		  "[solar;epever1]\n"
+		  " modbus rtu:/dev/ttyUSB0:115200\n"
+		  " modbus_map epever\n"
+		  " modbus_register soc 0x311A u16 0.5 % input\n"
+		  " bank_chemistry lifepo4\n"
+		  "[solar;shunt]\n"
+		  " modbus tcp://10.0.2.7:1502\n"
+		  " modbus_unit 17\n"
+		  " modbus_name house\n"
+		  " modbus_timeout 3\n"
+		  " bank_nominal 48\n"
+		  " modbus_register voltage 256 u32 0.001 V\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	conf_host_source(c, conf_host_find(c, "epever1"), &source_modbus, &sh);
+	assert_true(source_modbus.wanted(&sh));
+	/* the deadline never exceeds the interval by default */
+	assert_int_equal(modbus_timeout(&sh), 5);
+	assert_non_null(source_modbus.devices(&sh));
+	assert_string_equal(source_modbus.devices(&sh)[0], "/dev/ttyUSB0");
+	conf_host_source(c, conf_host_find(c, "shunt"), &source_modbus, &sh);
+	assert_int_equal(modbus_timeout(&sh), 3);
+	assert_null(source_modbus.devices(&sh));
+	text = printed(c);
+	assert_non_null(strstr(text, "    modbus rtu:/dev/ttyUSB0:115200:8N1\n"
+				     "    modbus_unit 1\n"
+				     "    modbus_map epever\n"
+				     "    modbus_register soc 0x311A u16 0.5 % "
+				     "input\n"
+				     "    modbus_name epever1_1\n"
+				     "    modbus_timeout 5\n"
+				     "    bank_nominal 12\n"
+				     "    bank_chemistry lifepo4\n"));
+	assert_non_null(strstr(text, "    modbus tcp://10.0.2.7:1502\n"
+				     "    modbus_unit 17\n"
+				     "    modbus_register voltage 0x0100 u32 "
+				     "0.001 V holding\n"
+				     "    modbus_name house\n"
+				     "    modbus_timeout 3\n"
+				     "    bank_nominal 48\n"));
+	free(text);
+	conf_free(c);
+}
+
+static void
+test_modbus_errors(void **state)
+{
+	static const struct {
+		const char *line, *want;
+	} bad[] = {
+	    {"modbus 10.0.0.1", "t.conf:2: modbus takes tcp://HOST[:PORT]"},
+	    {"modbus tcp://10.0.0.1:99999", "t.conf:2: invalid port"},
+	    {"modbus rtu:ttyUSB0:9600", "t.conf:2: modbus rtu takes"},
+	    {"modbus rtu:/dev/ttyS0", "t.conf:2: modbus rtu takes"},
+	    {"modbus rtu:/dev/ttyS0:fast", "t.conf:2: modbus rtu: bad baud"},
+	    {"modbus rtu:/dev/ttyS0:9600:8X1",
+		"t.conf:2: modbus rtu: bad frame"},
+	    {"modbus_unit 0", "t.conf:2: modbus_unit must be 1-255"},
+	    {"modbus_unit 256", "t.conf:2: modbus_unit must be 1-255"},
+	    {"modbus_map tracer", "t.conf:2: modbus_map: no built-in map "
+				  "\"tracer\" (there are: epever"},
+	    {"modbus_register v 0x3104 u16", "t.conf:2: modbus_register takes"},
+	    {"modbus_register v 0x3104 float 1", "t.conf:2: modbus_register v: "
+						 "unknown type \"float\""},
+	    {"modbus_timeout 0", "t.conf:2: modbus_timeout must be 1-3600"},
+	    {"modbus_name a/b", "t.conf:2: modbus_name must be one word"},
+	    {"bank_nominal 13", "t.conf:2: bank_nominal must be 12, 24"},
+	    {"bank_chemistry nimh", "t.conf:2: bank_chemistry must be"},
+	};
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char text[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text),
+		    "[h]\n %s\n modbus tcp://10.0.0.1\n modbus_map epever\n",
+		    bad[i].line);
+		c = parse(text, &errs);
+		if (!has_error(&errs, bad[i].want))
+			fail_msg("\"%s\": no error \"%s\" (%zu errors: %s)",
+			    bad[i].line, bad[i].want, errs.n,
+			    errs.n > 0 ? errs.v[0] : "");
+		conf_free(c);
+		conf_errors_cleanup(&errs);
+	}
+	/* a register defined twice, keys without a device, no registers,
+	 * a serial unit above 247 */
+	c = parse("[h]\n modbus tcp://10.0.0.1\n modbus_register v 1 u16 1\n"
+		  " modbus_register v 2 u16 1\n",
+	    &errs);
+	assert_true(has_error(&errs, "t.conf:4: modbus_register v: defined "
+				     "twice"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	c = parse("[h]\n modbus_map epever\n", &errs);
+	assert_true(has_error(&errs, "modbus_* keys without a modbus device"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	c = parse("[h]\n modbus tcp://10.0.0.1\n", &errs);
+	assert_true(has_error(&errs, "modbus: no registers to read"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	c = parse("[h]\n modbus rtu:/dev/ttyS0:9600\n modbus_unit 248\n"
+		  " modbus_map epever\n",
+	    &errs);
+	assert_true(has_error(&errs, "modbus_unit must be 1-247 on a serial"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
 static void
 test_ipmi_password_file_must_be_private(void **state)
 {
@@ -798,6 +935,8 @@ main(void)
 	    cmocka_unit_test(test_user_group),
 	    cmocka_unit_test(test_ipmi_keys),
 	    cmocka_unit_test(test_ipmi_local),
+	    cmocka_unit_test(test_modbus_keys),
+	    cmocka_unit_test(test_modbus_errors),
 	    cmocka_unit_test(test_ipmi_password_file_must_be_private),
 	    cmocka_unit_test(test_ipmi_bad_values),
 	};
