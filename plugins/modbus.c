@@ -9,9 +9,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
 #include <modbus.h>
 
 #include "lib/log.h"
@@ -25,6 +29,10 @@
 #define RESPONSE_SHARE_PCT 75
 #define RESPONSE_MIN_MS 100 /* per request */
 #define BYTE_TIMEOUT_MAX_MS 500
+/* Longest wait for a serial line another unit's read holds, as a share of
+ * the deadline; polled every LINE_POLL_MS. */
+#define LINE_WAIT_PCT 40
+#define LINE_POLL_MS 20
 
 struct modbus_settings {
 	char device[300]; /* as written: tcp://HOST:PORT, rtu:DEV:BAUD... */
@@ -166,6 +174,39 @@ read_failed(
 		    strerror_r(err, sys, sizeof(sys)));
 }
 
+/*
+ * Takes the serial line at path for this read: several units on one bus
+ * (RS-485) are several hosts, and two masters talking at once garble
+ * both.  An exclusive flock(2) on the device serialises reads across
+ * targets (and with other drover processes) without shared state; it is
+ * held until the returned descriptor is closed.  Waits up to wait_ms;
+ * the fd, or -1 with errno (EBUSY: still held by another read).
+ */
+static int
+lock_line(const char *path, unsigned wait_ms, unsigned *waited_ms)
+{
+	struct timespec pause = {0, LINE_POLL_MS * 1000000L};
+	uint64_t t0 = uv_hrtime();
+	int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), err;
+
+	if (fd == -1)
+		return -1;
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			break;
+		*waited_ms = (unsigned)((uv_hrtime() - t0) / 1000000);
+		if (errno != EWOULDBLOCK || *waited_ms >= wait_ms) {
+			err = errno == EWOULDBLOCK ? EBUSY : errno;
+			close(fd);
+			errno = err;
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+	}
+	*waited_ms = (unsigned)((uv_hrtime() - t0) / 1000000);
+	return fd;
+}
+
 /* The bank service from the replies, into j->batch.  -1 on ENOMEM. */
 static int
 build_batch(struct mb_job *j)
@@ -219,12 +260,31 @@ run_read(struct mb_job *j)
 {
 	modbus_t *ctx = NULL;
 	char portstr[16], sys[128];
-	unsigned per_ms, byte_ms;
+	unsigned per_ms, byte_ms, waited = 0;
 	struct modbus_read *r;
 	size_t i;
-	int rc, err;
+	int rc, err, line = -1;
 
 	j->status = SOURCE_OK;
+	if (j->s.rtu) {
+		line = lock_line(
+		    j->s.path, j->timeout_ms * LINE_WAIT_PCT / 100, &waited);
+		if (line == -1 && errno == EBUSY) {
+			j->status = SOURCE_TIMEOUT;
+			snprintf(j->error, sizeof(j->error),
+			    "modbus %s unit %u: the serial line stayed busy "
+			    "(another unit's read) for %.1f s",
+			    j->s.device, j->s.unit, (double)waited / 1000);
+			return;
+		}
+		if (line == -1) {
+			j->status = SOURCE_FAILED;
+			snprintf(j->error, sizeof(j->error),
+			    "modbus %s: cannot open the serial port: %s",
+			    j->s.device, strerror_r(errno, sys, sizeof(sys)));
+			return;
+		}
+	}
 	if (j->s.rtu)
 		ctx = modbus_new_rtu(j->s.path, (int)j->s.baud, j->s.parity,
 		    (int)j->s.data_bits, (int)j->s.stop_bits);
@@ -236,9 +296,10 @@ run_read(struct mb_job *j)
 		j->status = SOURCE_FAILED;
 		snprintf(j->error, sizeof(j->error), "modbus %s: %s",
 		    j->s.device, strerror_r(errno, sys, sizeof(sys)));
-		return;
+		goto out;
 	}
-	per_ms = j->timeout_ms * RESPONSE_SHARE_PCT / 100 /
+	/* what waiting for the line left of the deadline */
+	per_ms = (j->timeout_ms - waited) * RESPONSE_SHARE_PCT / 100 /
 		 (unsigned)(j->nreads + 1);
 	if (per_ms < RESPONSE_MIN_MS)
 		per_ms = RESPONSE_MIN_MS;
@@ -290,7 +351,10 @@ run_read(struct mb_job *j)
 		snprintf(j->error, sizeof(j->error), "modbus: out of memory");
 	}
 out:
-	modbus_free(ctx);
+	if (ctx != NULL)
+		modbus_free(ctx);
+	if (line != -1)
+		close(line);
 }
 
 /* ---- the job on the loop ------------------------------------------ */

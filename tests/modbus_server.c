@@ -4,19 +4,22 @@
  * modbus_reply on a modbus_mapping_t).
  *
  *   modbus_server PORTFILE VALUES [--unit N] [--exception CODE] [--silent]
+ *   modbus_server --rtu DEVICE VALUES [--unit N]
  *
  * Listens on 127.0.0.1 on a port the kernel picks and writes it to
- * PORTFILE.  VALUES holds "input|holding ADDR VALUE" lines (ADDR decimal
- * or 0x hex, VALUE -32768..65535); it is read again before every reply,
- * so a test changes a value by renaming a new file over it.  Registers
- * not in VALUES read 0.  Every request is logged to stdout as "request
- * unit U function F addr A count C".
+ * PORTFILE; with --rtu it is unit N (default 1) on the serial line DEVICE
+ * (a pty of a socat pair) at 115200 8N1, and, as on a real bus, requests
+ * for other units go unanswered (libmodbus's RTU receive drops them).  VALUES
+ * holds "input|holding ADDR VALUE" lines (ADDR decimal or 0x hex, VALUE
+ * -32768..65535); it is read again before every reply, so a test changes a
+ * value by renaming a new file over it.  Registers not in VALUES read 0.  Every
+ * request is logged to stdout as "request unit U function F addr A count C".
  *   --unit N       only unit N answers; a request for another unit gets
  *                  exception 11 (gateway target failed to respond), as a
  *                  TCP gateway says of a serial unit that is not there
  *   --exception C  every request gets exception C
  *   --silent       requests are read and never answered (a timeout)
- * Serves several connections at once; exits 0 on SIGTERM.
+ * Serves several TCP connections at once; exits 0 on SIGTERM.
  */
 #include <errno.h>
 #include <signal.h>
@@ -29,13 +32,13 @@
 #include <unistd.h>
 #include <modbus.h>
 
-static volatile sig_atomic_t stop;
-
+/* libmodbus retries its select() on EINTR, so a flag would never be
+ * seen while it waits: end here (async-signal-safe). */
 static void
 on_term(int sig)
 {
 	(void)sig;
-	stop = 1;
+	_exit(0);
 }
 
 /* Fills the mapping from path; 0 / -1 (a bad line is reported). */
@@ -101,6 +104,40 @@ write_port(const char *path, int fd)
 	return rename(tmp, path);
 }
 
+/* RTU: one unit on DEVICE; returns only on an error. */
+static int
+serve_rtu(const char *dev, const char *values, int unit)
+{
+	uint8_t query[MODBUS_RTU_MAX_ADU_LENGTH];
+	modbus_mapping_t *mb = modbus_mapping_new(0, 0, 0x10000, 0x10000);
+	modbus_t *ctx = modbus_new_rtu(dev, 115200, 'N', 8, 1);
+	int rc;
+
+	if (mb == NULL || ctx == NULL || load_values(values, mb) == -1 ||
+	    modbus_set_slave(ctx, unit < 0 ? 1 : unit) == -1 ||
+	    modbus_connect(ctx) == -1) {
+		fprintf(stderr, "modbus_server: %s: %s\n", dev,
+		    modbus_strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		rc = modbus_receive(ctx, query);
+		if (rc == 0) /* another unit's request */
+			continue;
+		if (rc == -1) {
+			/* a broken frame: as a device, wait for the next */
+			(void)modbus_flush(ctx);
+			continue;
+		}
+		printf("request unit %d function %d addr %d count %d\n",
+		    query[0], query[1], (query[2] << 8) | query[3],
+		    (query[4] << 8) | query[5]);
+		fflush(stdout);
+		if (load_values(values, mb) == 0)
+			modbus_reply(ctx, query, rc, mb);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -112,12 +149,14 @@ main(int argc, char **argv)
 	int listen_fd, maxfd, fd, rc, i, hl, unit = -1, exc = 0, silent = 0;
 	int status = 1;
 
-	if (argc < 3) {
+	if (argc < 3 || (strcmp(argv[1], "--rtu") == 0 && argc < 4)) {
 		fprintf(stderr, "usage: modbus_server PORTFILE VALUES "
-				"[--unit N] [--exception CODE] [--silent]\n");
+				"[--unit N] [--exception CODE] [--silent]\n"
+				"       modbus_server --rtu DEVICE VALUES "
+				"[--unit N]\n");
 		return 2;
 	}
-	for (i = 3; i < argc; i++) {
+	for (i = strcmp(argv[1], "--rtu") == 0 ? 4 : 3; i < argc; i++) {
 		if (strcmp(argv[i], "--unit") == 0 && i + 1 < argc)
 			unit = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--exception") == 0 && i + 1 < argc)
@@ -131,6 +170,11 @@ main(int argc, char **argv)
 		}
 	}
 	memset(&sa, 0, sizeof(sa));
+	if (strcmp(argv[1], "--rtu") == 0) {
+		sa.sa_handler = on_term;
+		sigaction(SIGTERM, &sa, NULL);
+		return serve_rtu(argv[2], argv[3], unit);
+	}
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -149,7 +193,7 @@ main(int argc, char **argv)
 	FD_ZERO(&all);
 	FD_SET(listen_fd, &all);
 	maxfd = listen_fd;
-	while (!stop) {
+	for (;;) {
 		rd = all;
 		if (select(maxfd + 1, &rd, NULL, NULL, NULL) == -1) {
 			if (errno == EINTR)
@@ -199,7 +243,6 @@ main(int argc, char **argv)
 				    MODBUS_EXCEPTION_SLAVE_OR_SERVER_FAILURE);
 		}
 	}
-	status = 0;
 out:
 	if (ctx != NULL) {
 		modbus_set_socket(ctx, -1);

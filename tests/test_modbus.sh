@@ -16,11 +16,16 @@
 #   on being polled;
 # - the server changing the battery voltage shows at the next poll and
 #   goes to WARNING below the default 12.0 V;
+# - Modbus RTU over a pty pair (socat): the same map read from a serial
+#   unit; a wrong unit on the line goes unanswered, a timeout naming it,
+#   and the two units' reads take turns on the line (never a garbled
+#   read of the good one: no warning for it);
 # - drover config prints the keys back; a bad modbus_register line is
 #   refused naming file and line.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/health.sh"
 need curl curl
+need socat socat
 SERVER=$top_builddir/tests/modbus_server
 [ -x "$SERVER" ] || fail "$SERVER not built (make check builds it)"
 set -o pipefail
@@ -61,6 +66,12 @@ server() {
 server good --unit 1
 server exc --exception 4
 server mute --silent
+# the serial line: a pty pair, the server (unit 1) on one end
+start_bg "$T/socat.log" socat -d -d "pty,raw,echo=0,link=$T/ttyA" "pty,raw,echo=0,link=$T/ttyB"
+SOCAT_PID=$LAST_PID
+wait_until 30 test -e "$T/ttyA" -a -e "$T/ttyB" || fail "socat made no pty pair: $(cat "$T/socat.log")"
+start_bg "$T/rtu.log" "$SERVER" --rtu "$T/ttyB" "$T/values" --unit 1
+rtu_PID=$LAST_PID
 
 INTERVAL=2
 {
@@ -91,6 +102,16 @@ INTERVAL=2
 	echo "[solar;silent]"
 	echo " modbus tcp://127.0.0.1:$mute_PORT"
 	echo " modbus_map epever"
+	echo " modbus_timeout 2"
+	echo "[solar;serial]"
+	echo " modbus rtu:$T/ttyA:115200:8N1"
+	echo " modbus_map epever"
+	echo " modbus_name serial"
+	echo " modbus_timeout 10"
+	echo "[solar;serial2]"
+	echo " modbus rtu:$T/ttyA:115200"
+	echo " modbus_unit 2"
+	echo " modbus_register voltage 0x3104 u16 0.01 V input"
 	echo " modbus_timeout 2"
 } >"$T/drover.conf"
 
@@ -155,6 +176,11 @@ grep -q "request unit 1 function 4 addr 12544 count 6$" "$T/good.log" ||
 	fail "no grouped read: $(head -20 "$T/good.log")"
 grep -qE "addr 1254[4-9] count 1$" "$T/good.log" && fail "a register inside a group was read alone: $(head -20 "$T/good.log")"
 
+# RTU: the same values from unit 1 on the serial line
+wait_until 60 has_fields serial bank_serial "$WANT" ||
+	fail "serial: $(fields serial bank_serial); $(grep serial "$LOG")"
+note "RTU over a pty: $WANT"
+
 # the failures: clear warnings, targets DOWN
 wait_log "$LOG" "warning: poll: wrongunit/modbus: modbus tcp://127.0.0.1:$good_PORT unit 2: input registers 0x3100-0x3105: exception 11 (gateway target device failed to respond); is modbus_unit right?" 60 ||
 	fail "wrong unit not reported clearly: $(grep wrongunit "$LOG")"
@@ -163,15 +189,18 @@ wait_log "$LOG" "warning: poll: exception/modbus: modbus tcp://127.0.0.1:$exc_PO
 wait_log "$LOG" "warning: poll: silent/modbus: modbus tcp://127.0.0.1:$mute_PORT unit 1: no reply within [0-9.]* s to a read of input registers 0x3100-0x3105" 60 ||
 	fail "timeout not reported clearly: $(grep silent "$LOG")"
 grep -q "request unit 2 " "$T/good.log" || fail "the wrong unit never reached the server"
+wait_log "$LOG" "warning: poll: serial2/modbus: modbus rtu:$T/ttyA:115200 unit 2: no reply within [0-9.]* s to a read of input registers 0x3104-0x3104 (wrong modbus_unit" 60 ||
+	fail "wrong RTU unit not reported clearly: $(grep serial2 "$LOG")"
 host_state() {
 	api "/api/v1/hosts/$1" >"$T/h.json" 2>/dev/null && json_get "$T/h.json" "j['state']"
 }
 is_down() { [ "$(host_state "$1")" = DOWN ]; }
-for h in wrongunit exception silent; do
+for h in wrongunit exception silent serial2; do
 	wait_until 60 is_down "$h" || fail "$h not DOWN: $(host_state "$h")"
 done
 [ "$(host_state epever1)" = OK ] || fail "epever1 is $(host_state epever1)"
-note "wrong unit, exception, timeout: logged, DOWN"
+[ "$(host_state serial)" = OK ] || fail "serial is $(host_state serial)"
+note "wrong unit (TCP gateway, RTU line), exception, timeout: logged, DOWN"
 
 # the good host goes on: polled again after the failures
 last_ok() { api "/api/v1/hosts/$1" >"$T/h.json" && json_get "$T/h.json" "j['last_ok']"; }
@@ -192,11 +221,15 @@ note "server change: 11.9 V, WARNING"
 
 kill -0 "$DPID" 2>/dev/null || fail "drover died: $(cat "$LOG")"
 stop_pid "$DPID" || fail "drover exited with status $?: $(tail -20 "$LOG")"
-if warnings "$LOG" | grep -v -e "wrongunit/modbus" -e "exception/modbus" -e "silent/modbus" | grep -q .; then
+if warnings "$LOG" | grep -v -e "wrongunit/modbus" -e "exception/modbus" -e "silent/modbus" -e "serial2/modbus" | grep -q .; then
 	fail "unexpected warnings: $(warnings "$LOG" | grep -v /modbus)"
 fi
-for s in good exc mute; do
+for s in good exc mute rtu; do
 	pid=$(eval echo "\$${s}_PID")
 	stop_pid "$pid" || fail "modbus_server $s exited with status $?: $(tail -5 "$T/$s.log")"
 done
+stop_pid "$SOCAT_PID"
+rc=$?
+# socat ends on SIGTERM with 128 + 15
+[ "$rc" = 0 ] || [ "$rc" = 143 ] || fail "socat exited with status $rc: $(tail -5 "$T/socat.log")"
 echo "PASS"
