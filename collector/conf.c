@@ -758,7 +758,9 @@ host_address(struct conf_host *h, const char *val, const struct conf_where *w,
 
 /*
  * A host key of a source's keys table: the source's settings for h are
- * made on its first key.  1 when no source has key.
+ * made on its first key.  A key several sources share (bank_nominal, a
+ * battery bank's) goes to each of them; the first complaint is reported.
+ * 1 when no source has key.
  */
 static int
 host_source_key(struct conf_host *h, const char *key, const char *val,
@@ -767,8 +769,9 @@ host_source_key(struct conf_host *h, const char *key, const char *val,
 	const struct source_key *k;
 	char err[512];
 	size_t i;
+	int r = 1;
 
-	for (i = 0; i < nsources; i++) {
+	for (i = 0; i < nsources && r != -1; i++) {
 		k = source_key_find(sources[i], key);
 		if (k == NULL)
 			continue;
@@ -782,14 +785,14 @@ host_source_key(struct conf_host *h, const char *key, const char *val,
 			if (h->settings[i] == NULL)
 				fatal("conf: %s settings", sources[i]->name);
 		}
+		r = 0;
 		if (k->parse(h->settings[i], key, val, err, sizeof(err)) ==
 		    -1) {
 			conf_error_add(errs, w, "%s", err);
-			return -1;
+			r = -1;
 		}
-		return 0;
 	}
-	return 1;
+	return r;
 }
 
 static int
