@@ -24,10 +24,12 @@
 #include "plugins/modbus.h"
 #include "plugins/modbus_map.h"
 
-/* libmodbus's response timeout, all requests together, as a share of the
- * deadline: it gives up first, so the deadline only fires on a hang. */
+/* libmodbus's response timeouts, all requests together (and the wait for
+ * a serial line), as a share of the deadline: each request may take what
+ * the earlier ones left, and libmodbus gives up first, so the deadline
+ * only fires on a hang. */
 #define RESPONSE_SHARE_PCT 75
-#define RESPONSE_MIN_MS 100 /* per request */
+#define RESPONSE_MIN_MS 100 /* the least a request is given */
 #define BYTE_TIMEOUT_MAX_MS 500
 /* Longest wait for a serial line another unit's read holds, as a share of
  * the deadline; polled every LINE_POLL_MS. */
@@ -143,7 +145,13 @@ read_failed(
 	snprintf(what, sizeof(what), "%s registers 0x%04X-0x%04X",
 	    modbus_table_str(r->table), r->addr, r->addr + r->count - 1);
 	j->status = SOURCE_FAILED;
-	if (err == ETIMEDOUT) {
+	if (err == ETIMEDOUT && per_ms == 0) {
+		j->status = SOURCE_TIMEOUT;
+		snprintf(j->error, sizeof(j->error),
+		    "modbus %s unit %u: out of time before the read of %s "
+		    "(the device answers slowly: raise modbus_timeout?)",
+		    j->s.device, j->s.unit, what);
+	} else if (err == ETIMEDOUT) {
 		j->status = SOURCE_TIMEOUT;
 		snprintf(j->error, sizeof(j->error),
 		    "modbus %s unit %u: no reply within %.1f s to a read of "
@@ -251,6 +259,32 @@ build_batch(struct mb_job *j)
 }
 
 /*
+ * Sets ctx's response timeout to what is left of budget_ms since t0 (ns,
+ * uv_hrtime) and its byte timeout to at most BYTE_TIMEOUT_MAX_MS, the
+ * response timeout into *ms.  -1 when less than RESPONSE_MIN_MS is left
+ * (or libmodbus refuses).
+ */
+static int
+set_timeouts(modbus_t *ctx, uint64_t t0, unsigned budget_ms, unsigned *ms)
+{
+	uint64_t used = (uv_hrtime() - t0) / 1000000;
+	unsigned left, byte_ms;
+
+	if (used + RESPONSE_MIN_MS > budget_ms)
+		return -1;
+	left = budget_ms - (unsigned)used;
+	byte_ms =
+	    left / 2 < BYTE_TIMEOUT_MAX_MS ? left / 2 : BYTE_TIMEOUT_MAX_MS;
+	*ms = left;
+	if (modbus_set_response_timeout(
+		ctx, left / 1000, (left % 1000) * 1000) == -1 ||
+	    modbus_set_byte_timeout(
+		ctx, byte_ms / 1000, (byte_ms % 1000) * 1000) == -1)
+		return -1;
+	return 0;
+}
+
+/*
  * Connects, reads every planned request in turn and builds the batch
  * (also after a failure, from what was read).  A timeout ends the read:
  * the device is not answering; an exception only fails its request.
@@ -260,7 +294,8 @@ run_read(struct mb_job *j)
 {
 	modbus_t *ctx = NULL;
 	char portstr[16], sys[128];
-	unsigned per_ms, byte_ms, waited = 0;
+	unsigned per_ms = 0, budget_ms, waited = 0;
+	uint64_t t0 = uv_hrtime();
 	struct modbus_read *r;
 	size_t i;
 	int rc, err, line = -1;
@@ -298,18 +333,9 @@ run_read(struct mb_job *j)
 		    j->s.device, strerror_r(errno, sys, sizeof(sys)));
 		goto out;
 	}
-	/* what waiting for the line left of the deadline */
-	per_ms = (j->timeout_ms - waited) * RESPONSE_SHARE_PCT / 100 /
-		 (unsigned)(j->nreads + 1);
-	if (per_ms < RESPONSE_MIN_MS)
-		per_ms = RESPONSE_MIN_MS;
-	byte_ms =
-	    per_ms / 2 < BYTE_TIMEOUT_MAX_MS ? per_ms / 2 : BYTE_TIMEOUT_MAX_MS;
+	budget_ms = j->timeout_ms * RESPONSE_SHARE_PCT / 100;
 	if (modbus_set_slave(ctx, (int)j->s.unit) == -1 ||
-	    modbus_set_response_timeout(
-		ctx, per_ms / 1000, (per_ms % 1000) * 1000) == -1 ||
-	    modbus_set_byte_timeout(
-		ctx, byte_ms / 1000, (byte_ms % 1000) * 1000) == -1) {
+	    set_timeouts(ctx, t0, budget_ms, &per_ms) == -1) {
 		j->status = SOURCE_FAILED;
 		snprintf(j->error, sizeof(j->error),
 		    "modbus %s: unit %u or timeouts refused by libmodbus",
@@ -327,6 +353,12 @@ run_read(struct mb_job *j)
 	}
 	for (i = 0; i < j->nreads; i++) {
 		r = &j->reads[i];
+		/* each request may take what the earlier ones left */
+		if (set_timeouts(ctx, t0, budget_ms, &per_ms) == -1) {
+			if (j->status == SOURCE_OK)
+				read_failed(j, r, ETIMEDOUT, 0);
+			break;
+		}
 		rc = r->table == MODBUS_INPUT
 			 ? modbus_read_input_registers(
 			       ctx, r->addr, r->count, r->words)
