@@ -62,26 +62,6 @@ is_space(char c)
 	       c == '\v';
 }
 
-/* The decimal digits at *p (at least one) into *out, advancing *p.  False
- * on no digit or overflow. */
-static bool
-parse_u64(const char **p, const char *end, uint64_t *out)
-{
-	const char *q = *p;
-	uint64_t v = 0;
-
-	if (q >= end || !is_digit(*q))
-		return false;
-	for (; q < end && is_digit(*q); q++) {
-		if (v > (UINT64_MAX - (uint64_t)(*q - '0')) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*q - '0');
-	}
-	*p = q;
-	*out = v;
-	return true;
-}
-
 static const char *
 skip_space(const char *p, const char *end)
 {
@@ -111,7 +91,7 @@ dev_line(const char *line, const char *colon, const char *end,
 	q = colon + 1;
 	for (i = 0; i < HOST_NET_DEV_COLS; i++) {
 		q = skip_space(q, end);
-		if (!parse_u64(&q, end, &d->col[i]))
+		if (!host_parse_u64(&q, end, &d->col[i]))
 			return false;
 		if (q < end && !is_space(*q))
 			return false;
@@ -210,7 +190,7 @@ host_net_parse_speed(const char *buf, size_t len, int64_t *mbps)
 	uint64_t v;
 
 	p = skip_space(p, end);
-	if (!parse_u64(&p, end, &v))
+	if (!host_parse_u64(&p, end, &v))
 		return false;
 	if (skip_space(p, end) != end || v == 0 || v > SPEED_MAX_MBPS)
 		return false;
@@ -445,7 +425,7 @@ snmp_value(const char *w, size_t n, double *v)
 		neg = true;
 		p++;
 	}
-	if (!parse_u64(&p, end, &u) || p != end)
+	if (!host_parse_u64(&p, end, &u) || p != end)
 		return false;
 	*v = neg ? -(double)u : (double)u;
 	return true;
