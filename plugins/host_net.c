@@ -31,7 +31,7 @@
  *    exists.  The plugin prefers `conntrack -L` (netlink) when
  *    /usr/sbin/conntrack is installed; drover always reads the file.
  *    The file is readable by root only (0440) and Debian runs the plugin
- *    as root: a drover that has dropped root logs that on every collect
+ *    as root: a drover that has dropped root says so once (logged)
  *    and shows no fw_conntrack.
  */
 #include <errno.h>
@@ -1011,6 +1011,10 @@ close_fd:
 	return rc;
 }
 
+/* fw_conntrack's state: set once the table was found root's only (a
+ * marker, never freed). */
+static const char conntrack_denied = 1;
+
 static int
 collect_conntrack(const struct host_roots *r, void **state, struct batch *b)
 {
@@ -1027,7 +1031,6 @@ collect_conntrack(const struct host_roots *r, void **state, struct batch *b)
 	size_t i, maxlen = 0;
 	int rc;
 
-	(void)state;
 	for (i = 0; i < NELEM(tables); i++) {
 		rc = conntrack_count(r->proc, tables[i], &c);
 		if (rc == 0 || errno != ENOENT)
@@ -1035,13 +1038,22 @@ collect_conntrack(const struct host_roots *r, void **state, struct batch *b)
 	}
 	if (i == NELEM(tables))
 		return 0; /* no conntrack here: no service */
+	if (rc == -1 && errno == EACCES) {
+		/* root's only: said once (the state remembers), then quiet */
+		if (*state == NULL)
+			log_warn("fw_conntrack: %s/%s (shown only to root; "
+				 "not graphed)",
+			    r->proc, tables[i]);
+		*state = (void *)&conntrack_denied;
+		return 0;
+	}
 	if (rc == -1) {
 		if (errno == EINVAL)
 			log_warnx("fw_conntrack: %s/%s: not understood",
 			    r->proc, tables[i]);
 		else
 			log_warn("fw_conntrack: %s/%s", r->proc, tables[i]);
-		return errno == EACCES ? 0 : -1;
+		return -1;
 	}
 	for (i = 0; i < NELEM(maxes); i++)
 		if (host_read(r->proc, maxes[i], 256, &max, &maxlen) == 0)
