@@ -797,6 +797,17 @@ by_name(const void *a, const void *b)
 	    ((const struct host_power_supply *)b)->name);
 }
 
+/* No control characters: a name goes into titles and labels, which are
+ * lines of the Munin protocol.  The kernel's names never have any. */
+static bool
+printable(const char *name)
+{
+	for (; *name != '\0'; name++)
+		if ((unsigned char)*name < 0x20 || *name == 0x7f)
+			return false;
+	return true;
+}
+
 int
 host_power_read(const char *sys, struct host_power_supply *v, size_t *n)
 {
@@ -820,7 +831,7 @@ host_power_read(const char *sys, struct host_power_supply *v, size_t *n)
 		de = readdir(d);
 		if (de == NULL)
 			break;
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || !printable(de->d_name))
 			continue;
 		if (*n == HOST_POWER_MAX) {
 			log_warnx("bank_: %s: more than %d supplies, %s and "

@@ -215,7 +215,8 @@ int host_power_online_add(
 
 /*
  * Reads every supply below SYS/class/power_supply into v (room for
- * HOST_POWER_MAX), sorted by name, into *n.  A missing class directory
+ * HOST_POWER_MAX), sorted by name, into *n; a name with a control
+ * character (none the kernel makes) is skipped.  A missing class directory
  * is no supply.  Each attribute is read with one bounded read of a
  * regular file opened non-blocking (a FIFO or directory in its place is
  * a failed read, never a hang).  0; -1 with errno when the directory is

@@ -648,8 +648,11 @@ test_tree_reads(void **state)
 	assert_int_equal(mkdir(dir, 0755), 0);
 	put(dir, "type", "Battery\n");
 	put(dir, "capacity", "broken\n");
-	/* a stray file and a hidden entry are no supplies of note */
+	/* a hidden entry, and a name that would break a protocol line */
 	put(cls, ".hidden", "x\n");
+	snprintf(dir, sizeof(dir), "%s/BAT\nfetch", cls);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	put(dir, "type", "Battery\n");
 
 	assert_int_equal(host_power_read(root, v, &n), 0);
 	assert_int_equal(n, 3);
