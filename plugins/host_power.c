@@ -111,7 +111,7 @@ host_power_parse_int(const char *buf, size_t len, int64_t *out)
 {
 	const char *p = buf, *end = buf + trimmed(buf, len);
 	bool neg = false;
-	uint64_t v = 0, lim;
+	uint64_t v;
 
 	while (p < end && is_blank(*p))
 		p++;
@@ -119,16 +119,9 @@ host_power_parse_int(const char *buf, size_t len, int64_t *out)
 		neg = true;
 		p++;
 	}
-	if (p >= end)
+	if (!host_parse_u64(&p, end, &v) || p != end ||
+	    v > (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX))
 		return false;
-	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; p < end; p++) {
-		if (*p < '0' || *p > '9')
-			return false;
-		if (v > (lim - (uint64_t)(*p - '0')) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
 	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return true;
 }
