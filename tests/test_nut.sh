@@ -13,7 +13,9 @@
 #   down;
 # - a UPS upsd does not know: a warning saying so, the host is down;
 # - upsd A stopped: "bank" is down (logged, /api/v1/alerts) while "other"
-#   on upsd B goes on (a new value arrives); upsd A back: "bank" recovers.
+#   on upsd B goes on (a new value arrives); upsd A back: "bank" recovers;
+# - a "upsd" that accepts and never answers: the read times out within
+#   nut_timeout (logged), and the host is down.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/health.sh"
 . "$top_srcdir/tests/lib/nut_ups.sh"
@@ -32,6 +34,18 @@ printf 'battery.voltage: 26.1\nbattery.voltage.nominal: 24\nbattery.charge: 87\n
 printf '[mon]\n  password = s3cret\n  upsmon secondary\n' >"$A/upsd.users"
 nut_start "$A" "$PA" ups1 ups2 || fail "upsd A did not start"
 nut_start "$B" "$PB" ups3 || fail "upsd B did not start"
+# a listener that takes connections and never says a word
+PH=$(free_port 127.0.0.1)
+start_bg "$T/mute.log" $PY -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); print("ready", flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])
+' "$PH"
+MUTE=$LAST_PID
+wait_log "$T/mute.log" ready 30 || fail "mute listener: $(cat "$T/mute.log")"
 umask 077
 echo s3cret >"$T/pw"
 echo wrong >"$T/badpw"
@@ -61,6 +75,10 @@ umask 022
 	echo "[power;nope]"
 	echo " nut nope@127.0.0.1:$PA"
 	echo " nut_interval 1"
+	echo "[power;hung]"
+	echo " nut ups1@127.0.0.1:$PH"
+	echo " nut_interval 1"
+	echo " nut_timeout 2"
 	echo "[power;other]"
 	echo " nut ups3@127.0.0.1:$PB"
 	echo " nut_interval 1"
@@ -168,6 +186,11 @@ sys.exit(0 if any(p["host"] == sys.argv[2] and p.get("host_down") and
                   p.get("error", "").startswith("upsd ") for p in j["problems"]) else 1)
 PY
 }
+# (6) an upsd that never answers: the read gives up within nut_timeout
+wait_log "$LOG" "warning: poll: hung/nut: upsd 127.0.0.1:$PH: no reply about ups1 within 1 s" 60 ||
+	fail "the mute upsd not reported: $(grep 'hung/nut' "$LOG" | tail -3)"
+wait_until 60 down hung || fail "hung not down: $(cat "$T/d.json")"
+note "a mute upsd: timed out, down"
 wait_until 60 down badpw || fail "badpw not down: $(cat "$T/d.json")"
 wait_until 60 down nope || fail "nope not down: $(cat "$T/d.json")"
 down bank && fail "bank down while upsd A serves it"
@@ -189,9 +212,10 @@ note "upsd A back: bank recovers"
 
 # the only warnings: the refusals, and upsd A's absence
 odd=$(warnings "$LOG" | grep -v -e 'poll: badpw/nut: ' -e 'poll: nope/nut: ' \
-    -e "poll: [a-z]*/nut: upsd 127.0.0.1:$PA: cannot connect") || true
+    -e "poll: [a-z]*/nut: upsd 127.0.0.1:$PA: cannot connect" -e 'poll: hung/nut: ') || true
 [ -z "$odd" ] || fail "unexpected warnings: $odd"
 stop_pid "$DPID" || fail "drover exited with status $?: $(tail "$LOG")"
 nut_stop "$A" || fail "upsd A's daemons did not stop cleanly"
 nut_stop "$B" || fail "upsd B's daemons did not stop cleanly"
-echo "PASS: NUT: values, OB/LB verdicts, login, upsd down and back, unknown UPS"
+stop_pid "$MUTE" || [ $? = 143 ] || fail "mute listener exited with status $?"
+echo "PASS: NUT: values, OB/LB verdicts, login, upsd down and back, unknown UPS, mute upsd"
