@@ -37,8 +37,8 @@ struct nut_out {
 	struct batch batch;
 	struct attrs status; /* UPS name -> ups.status ("" when none) */
 	size_t nok;	     /* UPSes read */
-	size_t nvalues;
-	bool timeout; /* a failure was a timeout */
+	size_t nvars;	     /* variables upsd listed for them */
+	bool timeout;	     /* a failure was a timeout */
 	char error[512];
 };
 
@@ -165,7 +165,7 @@ read_all(const struct nut_plan *p, struct nut_out *o)
 				o->timeout = true;
 		} else {
 			o->nok++;
-			o->nvalues += vars.n;
+			o->nvars += vars.n;
 			st = attrs_get(&vars, "ups.status");
 			/* memory shortage only loses a log line */
 			(void)attrs_set(
@@ -245,7 +245,7 @@ deliver(struct nut_target *t, struct nut_job *j, enum source_status st,
 	}
 	if (st == SOURCE_OK)
 		snprintf(res.summary, sizeof(res.summary),
-		    "%zu UPS, %zu values", j->out.nok, j->out.nvalues);
+		    "%zu UPS, %zu variables", j->out.nok, j->out.nvars);
 	cb(arg, &res);
 	batch_cleanup(&res.batch);
 }
@@ -427,8 +427,8 @@ poll_once(const struct source_host *h, struct batch *b, char *line, size_t len)
 		    o.error, (double)(uv_hrtime() - t0) / 1e6);
 	else
 		snprintf(line, len,
-		    "# %s/nut: ok; %zu UPS, %zu values, %.3f ms", h->name,
-		    o.nok, o.nvalues, (double)(uv_hrtime() - t0) / 1e6);
+		    "# %s/nut: ok; %zu UPS, %zu variables, %.3f ms", h->name,
+		    o.nok, o.nvars, (double)(uv_hrtime() - t0) / 1e6);
 	rc = o.error[0] != '\0';
 	attrs_cleanup(&o.status);
 	plan_cleanup(&p);
