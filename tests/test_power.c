@@ -66,6 +66,18 @@ bank(struct batch *b, const char *svc, const char *title, double v, double soc,
 		    NULL);
 }
 
+/* The forecast's level on bank svc's cutoff_minutes field. */
+static void
+cutoff_level(
+    struct batch *b, const char *svc, const char *level, const char *unit)
+{
+	struct field *f = service_field(
+	    batch_service(b, svc, false), "cutoff_minutes", false);
+
+	attrs_set(&f->attrs, "cutoff", level);
+	attrs_set(&f->attrs, "cutoff_unit", unit);
+}
+
 /* The catalog every test reads: two polls of host "solar" and one of a
  * BMC host "kvm1" and of host "web1" (no power at all). */
 static struct catalog *
@@ -78,16 +90,17 @@ filled(void)
 
 	for (poll = 0; poll < 2; poll++) {
 		/* draining, with a forecast: 2 h 10 min to 11.5 V */
-		bank(&b, "bank_house", "House bank", 12.4, 55, -3.2, 130,
-		    -0.0002);
+		bank(&b, "bank_house", "House bank", 12.4, 55, -3.2, 130, -0.6);
 		/* charging: the forecast has no cut-off ("U"); its trend
 		 * is not known yet, so the arrow comes from the voltages */
 		bank(&b, "bank_ups1", "UPS", poll ? 13.1 : 13.0, 90, 5.0,
 		    INFINITY, INFINITY);
 		/* no forecast, no current, steady voltage: a dash */
 		bank(&b, "bank_BAT0", NULL, 12.6, NAN, NAN, NAN, NAN);
-		/* below its warning threshold, cut-off near */
-		bank(&b, "bank_low", "Low bank", 11.8, 20, -8, 45, -1);
+		/* below its warning threshold, cut-off near; the forecast
+		 * aims at a level of its own, and its trend is flat */
+		bank(&b, "bank_low", "Low bank", 11.8, 20, -8, 45, -0.005);
+		cutoff_level(&b, "bank_low", "11.6", "V");
 		/* not banks: another category, and no "bank_" prefix */
 		put(&b, "bank_notes", "other", NULL, "voltage", 12, NULL);
 		put(&b, "banking", "power", NULL, "voltage", 12, NULL);
@@ -188,8 +201,10 @@ test_banks(void **state)
 	assert_int_equal(k->soc.st, FS_WARNING);
 	assert_int_equal(k->cutoff.st, FS_CRITICAL);
 	assert_int_equal(k->st, FS_CRITICAL);
+	assert_int_equal(k->trend, POWER_TREND_FLAT);
+	assert_true(k->has_level && k->level == 11.6);
 	power_cutoff_text(k, text, sizeof(text));
-	assert_string_equal(text, "reaches 11.5 V in about 45 min");
+	assert_string_equal(text, "reaches 11.6 V in about 45 min");
 	power_view_cleanup(&v);
 	catalog_free(cat);
 }
@@ -284,7 +299,7 @@ test_overview_html(void **state)
 	assert_non_null(
 	    strstr(html, "reaches 11.5 V in about 2 h 10 min</td>"));
 	assert_non_null(strstr(html, "<td class=\"cutoff fs-CRITICAL\">"
-				     "reaches 11.5 V in about 45 min</td>"));
+				     "reaches 11.6 V in about 45 min</td>"));
 	assert_non_null(strstr(html, ">charging</td>"));
 	assert_non_null(strstr(html, "<td class=\"num fs-WARNING\" "
 				     "title=\"WARNING\">11.80 V</td>"));

@@ -31,10 +31,10 @@ bank() {
 	echo "{\"voltage\": $1, \"soc\": $2, \"current\": $3, \"trend\": $4, \"cutoff_minutes\": $5}" >"$T/bank.json.tmp" &&
 		mv "$T/bank.json.tmp" "$T/bank.json"
 }
-bank 12.3 64 -4.5 -0.0003 130
+bank 12.3 64 -4.5 -0.6 130
 cat >"$T/spec.json" <<SPEC
 [{"name": "solar1", "mode": "normal", "plugins": 1, "fields": 1,
-  "bank": {}, "bank_file": "$T/bank.json"}]
+  "bank_values": {}, "bank_file": "$T/bank.json"}]
 SPEC
 start_bg "$T/fake.log" $PY "$top_srcdir/tests/lib/fake_node.py" "$T/spec.json" "$T"
 FPID=$LAST_PID

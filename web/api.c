@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "alerts/outputs.h"
-#include "lib/buf.h"
 #include "web/api.h"
 #include "web/html.h"
 #include "web/power.h"

@@ -66,6 +66,44 @@ critical_floor(const struct cat_service *cs, const char *name, double *out)
 	return true;
 }
 
+/* up, down or flat: a change d against the band +-flat */
+static enum power_trend
+trend_of(double d, double flat)
+{
+	if (d > flat)
+		return POWER_TREND_UP;
+	if (d < -flat)
+		return POWER_TREND_DOWN;
+	return POWER_TREND_FLAT;
+}
+
+/* The level the forecast aims at: cutoff_minutes' attributes "cutoff"
+ * (a number) and "cutoff_unit" (may be absent). */
+static bool
+forecast_level(const struct cat_service *cs, double *out, const char **unit)
+{
+	long i = cat_service_field_index(cs, 0, "cutoff_minutes");
+	const struct attrs *a;
+	const char *lv, *u;
+	char *end;
+	double v;
+
+	if (i < 0)
+		return false;
+	a = &cs->svc.fields[i].attrs;
+	lv = attrs_get(a, "cutoff");
+	if (lv == NULL)
+		return false;
+	errno = 0;
+	v = strtod(lv, &end);
+	if (end == lv || *end != '\0' || errno != 0 || !isfinite(v))
+		return false;
+	u = attrs_get(a, "cutoff_unit");
+	*out = v;
+	*unit = u != NULL ? u : "";
+	return true;
+}
+
 static bool
 is_bank(const struct cat_service *cs)
 {
@@ -96,17 +134,13 @@ bank_fill(struct power_bank *b, const struct cat_host *h,
 	value_of(cs, "trend", &trend);
 	if (trend.known) {
 		b->trend_forecast = true;
-		b->trend = trend.value > 0   ? POWER_TREND_UP
-			   : trend.value < 0 ? POWER_TREND_DOWN
-					     : POWER_TREND_FLAT;
+		b->trend = trend_of(trend.value, POWER_FLAT_PER_HOUR);
 	} else if (b->voltage.known) {
 		vi = cat_service_field_index(cs, 0, "voltage");
 		if (cs->fields[vi].has_prev) {
 			double d = b->voltage.value - cs->fields[vi].prev;
 
-			b->trend = d > POWER_FLAT_VOLTS	   ? POWER_TREND_UP
-				   : d < -POWER_FLAT_VOLTS ? POWER_TREND_DOWN
-							   : POWER_TREND_FLAT;
+			b->trend = trend_of(d, POWER_FLAT_VOLTS);
 		}
 	}
 	if (b->current.known) {
@@ -117,7 +151,9 @@ bank_fill(struct power_bank *b, const struct cat_host *h,
 		b->charging = in.known && in.value > 0 &&
 			      (!out.known || in.value > out.value);
 	}
-	if (critical_floor(cs, "voltage", &b->level)) {
+	if (forecast_level(cs, &b->level, &b->level_unit)) {
+		b->has_level = true;
+	} else if (critical_floor(cs, "voltage", &b->level)) {
 		b->has_level = true;
 		b->level_unit = "V";
 	} else if (critical_floor(cs, "soc", &b->level)) {
@@ -303,9 +339,11 @@ power_cutoff_text(const struct power_bank *b, char *out, size_t len)
 	long m;
 
 	if (b->cutoff.known && b->cutoff.value >= 0) {
-		if (b->has_level)
+		if (b->has_level && b->level_unit[0] != '\0')
 			snprintf(level, sizeof(level), "%.4g %s", b->level,
 			    b->level_unit);
+		else if (b->has_level)
+			snprintf(level, sizeof(level), "%.4g", b->level);
 		else
 			snprintf(level, sizeof(level), "cut-off");
 		/* whole minutes; a week and more in days and hours */

@@ -1,13 +1,15 @@
 /*
  * power: what the dashboard's power view shows, read from the catalog.
  *
- * Banks are the services of the bank schema (README, "Battery banks"):
+ * Banks are the services of the bank schema (README, the power view):
  * a name "bank_ID" and graph_category power, with the fields voltage,
  * soc, current (net, positive = charging) and, from the cut-off
- * forecast, trend and cutoff_minutes.  Rails are the BMCs' 12 V
- * supplies: every voltage sensor of an IPMI service (drover's ipmi_volts,
- * Munin's freeipmi_ and ipmi_ voltage plugins) whose name or label says
- * 12 V ("12V", "12 V", "P12V_AUX") or whose thresholds centre on 12 V.
+ * forecast (collector/forecast.h), trend (the fit's slope per hour) and
+ * cutoff_minutes (its level in the attributes cutoff and cutoff_unit).
+ * Rails are the BMCs' 12 V supplies: every voltage sensor of an IPMI
+ * service (drover's ipmi_volts, Munin's freeipmi_ and ipmi_ voltage
+ * plugins) whose label says 12 V ("12V", "12 V", "P12V_AUX") or whose
+ * thresholds centre on 12 V.
  * The overview (pages) and /api/v1/power (api) both show this view, so
  * they never disagree.  Pure over the catalog; loop thread.
  */
@@ -39,6 +41,9 @@ struct power_value {
 
 /* Volts of change between two polls that still count as flat. */
 #define POWER_FLAT_VOLTS 0.01
+/* The forecast's trend (its series' unit per hour: V/h, %/h) that still
+ * counts as flat. */
+#define POWER_FLAT_PER_HOUR 0.01
 
 struct power_bank {
 	const struct cat_host *h;
@@ -55,9 +60,11 @@ struct power_bank {
 	bool charging;		/* net current (or charge over discharge
 				   current) flows into the bank */
 	bool has_level;		/* the cut-off level is known: */
-	double level;		/* the voltage's critical lower bound (V), or
-				   the soc's (%) without one */
-	const char *level_unit; /* "V" or "%" */
+	double level;		/* the forecast's level (cutoff_minutes'
+				   attribute "cutoff", in "cutoff_unit"),
+				   else the voltage's critical lower bound
+				   (V), else the soc's (%) */
+	const char *level_unit; /* "V", "%", or as the forecast says */
 };
 
 struct power_rail {
