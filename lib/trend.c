@@ -11,7 +11,7 @@
 
 #define PAIRS (TREND_MAX_POINTS * (TREND_MAX_POINTS - 1) / 2)
 #define STEP_MADS 5.0	 /* robust deviations that make a step */
-#define STEP_RATE 3.0	 /* or this many typical differences */
+#define STEP_RATE 5.0	 /* or this many typical differences */
 #define STEP_FLOOR 1e-3	 /* or this share of the value, at least */
 #define MAD_SIGMA 1.4826 /* MAD to standard deviation (normal noise) */
 #define FLAT_SLOPE 1e-12 /* units per second below which it is flat */
@@ -119,11 +119,10 @@ find_steps(const struct trend_window *w, bool *step)
 bool
 trend_fit(const struct trend_window *w, struct trend_fit *out)
 {
-	static const size_t none = (size_t)-1;
 	double slopes[PAIRS], icpt[TREND_MAX_POINTS];
 	bool step[TREND_MAX_POINTS];
 	size_t seg[TREND_MAX_POINTS];
-	size_t i, j, n = 0, last;
+	size_t i, j, n = 0, last, first;
 	unsigned steps;
 	time_t t0;
 
@@ -133,9 +132,14 @@ trend_fit(const struct trend_window *w, struct trend_fit *out)
 	seg[0] = 0;
 	for (i = 1; i < w->n; i++)
 		seg[i] = seg[i - 1] + step[i - 1];
+	last = w->n - 1;
+	while (last > 0 && seg[last - 1] == seg[w->n - 1])
+		last--;
+	/* enough samples since the last step: the new regime alone */
+	first = w->n - last >= TREND_MIN_POINTS ? last : 0;
 	/* times relative to the first sample keep the products small */
 	t0 = w->p[0].t;
-	for (i = 0; i < w->n; i++)
+	for (i = first; i < w->n; i++)
 		for (j = i + 1; j < w->n; j++)
 			if (seg[i] == seg[j] && w->p[j].t > w->p[i].t)
 				slopes[n++] = (w->p[j].v - w->p[i].v) /
@@ -143,9 +147,6 @@ trend_fit(const struct trend_window *w, struct trend_fit *out)
 	if (n == 0)
 		return false;
 	out->slope = median(slopes, n);
-	last = none;
-	for (i = w->n; i-- > 0 && seg[i] == seg[w->n - 1];)
-		last = i;
 	n = 0;
 	for (i = last; i < w->n; i++)
 		icpt[n++] = w->p[i].v - out->slope * (double)(w->p[i].t - t0);

@@ -3,19 +3,21 @@
  * fit over it, to tell when a draining series (a battery bank's voltage
  * or state of charge) reaches a cut-off level.  Pure: no I/O, no clock.
  *
- * The fit is Theil–Sen over segments: a load switching on or off makes
- * a step (a jump between two samples far larger than the others), which
- * splits the window into segments; the slope is the median of the slopes
- * of every pair of samples inside one segment (pairs across a step are
- * left out, so a step neither steepens nor flattens the slope), and the
- * level now is the median of value - slope * time over the last segment.
+ * The fit is Theil–Sen over segments: a load switching on or off (or a
+ * charger) makes a step (a jump between two samples far larger than the
+ * others), which splits the window into segments.  With TREND_MIN_POINTS
+ * samples since the last step, the slope is Theil–Sen's over them alone
+ * (the new regime); before that, the median of the slopes of every pair
+ * of samples inside one segment (pairs across a step are left out, so a
+ * step neither steepens nor flattens the slope).  The level now is the
+ * median of value - slope * time over the last segment.
  * A plain Theil–Sen over the whole window would let the pairs across a
  * step (half of them for a step in the middle) pull the median; a
  * least-squares fit would be pulled by any single outlier.
  *
  * Steps are found from the differences between neighbours: a difference
  * that departs from their median by more than max(5 robust deviations
- * (1.4826 MAD), 3 times the median difference, 0.1 % of the median
+ * (1.4826 MAD), 5 times the median difference, 0.1 % of the median
  * value) is a step.  The floor keeps a noiseless drain from calling
  * rounding a step.
  *

@@ -131,6 +131,19 @@ test_charging_and_flat(void **state)
 	assert_true(f.slope > 0);
 	assert_int_equal(trend_cutoff(&f, 11.5, f.t, &min), TREND_NONE);
 	near(min, 0, 0);
+	/* a drain, then the charger: a step up and a rise; rising once
+	 * four samples follow the step */
+	trend_window_init(&w);
+	feed_line(&w, 20, 60, 12.4, -0.01);
+	trend_add(&w, T0 + 20 * 60, 13.0, 1800);
+	trend_add(&w, T0 + 21 * 60, 13.01, 1800);
+	trend_add(&w, T0 + 22 * 60, 13.02, 1800);
+	assert_true(trend_fit(&w, &f));
+	assert_true(f.slope < 0); /* too soon: the drain's slope */
+	trend_add(&w, T0 + 23 * 60, 13.03, 1800);
+	assert_true(trend_fit(&w, &f));
+	near(f.slope * 3600, 0.6, EPS);
+	assert_int_equal(trend_cutoff(&f, 11.5, f.t, &min), TREND_NONE);
 	trend_window_init(&w);
 	feed_line(&w, 8, 60, 12.4, 0);
 	assert_true(trend_fit(&w, &f));
