@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,12 +23,30 @@ trend_window_init(struct trend_window *w)
 	memset(w, 0, sizeof(*w));
 }
 
+/* Drops the sample whose loss leaves the shortest gap, the oldest of
+ * equals (never the first or the newest): recent samples stay dense,
+ * old ones are thinned, and the window keeps its span. */
+static void
+thin(struct trend_window *w)
+{
+	size_t i, best = 1;
+	time_t gap, least = w->p[2].t - w->p[0].t;
+
+	for (i = 2; i + 1 < w->n; i++) {
+		gap = w->p[i + 1].t - w->p[i - 1].t;
+		if (gap < least) {
+			least = gap;
+			best = i;
+		}
+	}
+	memmove(
+	    w->p + best, w->p + best + 1, (w->n - best - 1) * sizeof(w->p[0]));
+	w->n--;
+}
+
 void
 trend_add(struct trend_window *w, time_t t, double v, unsigned window_s)
 {
-	/* 63 gaps of this span the window: the cap rarely cuts it short */
-	time_t spacing = (time_t)((window_s + TREND_MAX_POINTS - 2) /
-				  (TREND_MAX_POINTS - 1));
 	size_t i, drop;
 
 	if (!isfinite(v))
@@ -38,12 +57,8 @@ trend_add(struct trend_window *w, time_t t, double v, unsigned window_s)
 		w->p[w->n - 1].v = v; /* the same poll again */
 		return;
 	}
-	if (w->n >= 2 && t - w->p[w->n - 2].t < spacing)
-		w->n--; /* the newest was not due to stay */
-	if (w->n == TREND_MAX_POINTS) {
-		memmove(w->p, w->p + 1, (w->n - 1) * sizeof(w->p[0]));
-		w->n--;
-	}
+	if (w->n == TREND_MAX_POINTS)
+		thin(w);
 	w->p[w->n].t = t;
 	w->p[w->n].v = v;
 	w->n++;
@@ -176,4 +191,43 @@ trend_cutoff(
 		return TREND_NONE;
 	*minutes = secs > 0 ? secs / 60 : 0;
 	return TREND_REACHES;
+}
+
+char *
+trend_describe(char *out, size_t len, bool known, double minutes,
+    const char *level, const char *unit)
+{
+	const char *sp = unit[0] != '\0' && strcmp(unit, "%") != 0 ? " " : "";
+	unsigned long m;
+
+	if (!known || !isfinite(minutes) || minutes < 0)
+		snprintf(out, len, "no cut-off ahead");
+	else if (minutes == 0)
+		snprintf(out, len, "at or below its cut-off %s%s%s", level, sp,
+		    unit);
+	else if (minutes < 1)
+		snprintf(out, len, "reaches %s%s%s in less than a minute",
+		    level, sp, unit);
+	else if (minutes < 60) {
+		m = (unsigned long)(minutes + 0.5);
+		snprintf(out, len, "reaches %s%s%s in about %lu min", level, sp,
+		    unit, m);
+	} else if (minutes < 1440) {
+		m = (unsigned long)(minutes + 0.5);
+		if (m % 60 == 0)
+			snprintf(out, len, "reaches %s%s%s in about %lu h",
+			    level, sp, unit, m / 60);
+		else
+			snprintf(out, len,
+			    "reaches %s%s%s in about %lu h %lu min", level, sp,
+			    unit, m / 60, m % 60);
+	} else {
+		/* minutes <= TREND_HORIZON_MIN from trend_cutoff; bounded
+		 * anyway, so the cast is defined */
+		m = minutes < 1e9 ? (unsigned long)(minutes / 60 + 0.5)
+				  : 1000000000ul / 60;
+		snprintf(out, len, "reaches %s%s%s in about %lu d %lu h", level,
+		    sp, unit, m / 24, m % 24);
+	}
+	return out;
 }

@@ -43,10 +43,10 @@ struct trend_point {
 };
 
 /*
- * The last window_s seconds of a series, at most TREND_MAX_POINTS:
- * samples closer than window_s / (TREND_MAX_POINTS - 1) to the one before
- * the newest replace the newest, so the points stay spread over the whole
- * window whatever the poll interval.
+ * The last window_s seconds of a series, at most TREND_MAX_POINTS: once
+ * full, each new sample drops the one whose loss leaves the shortest gap
+ * (the oldest of equals), so recent samples stay dense, older ones are
+ * thinned, and the points still span the window whatever the interval.
  */
 struct trend_window {
 	struct trend_point p[TREND_MAX_POINTS];
@@ -85,5 +85,15 @@ enum trend_cutoff {
  */
 enum trend_cutoff trend_cutoff(
     const struct trend_fit *f, double cutoff, time_t now, double *minutes);
+
+/*
+ * What a forecast says to people, into out (len bytes): "reaches 11.5 V
+ * in about 2 h 10 min" (known, minutes > 0, rounded to the minute, to
+ * the hour from a day on), "at or below its cut-off 11.5 V" (known, 0),
+ * "no cut-off ahead" (unknown).  level and unit as the attributes spell
+ * them ("11.5", "V").  Returns out.
+ */
+char *trend_describe(char *out, size_t len, bool known, double minutes,
+    const char *level, const char *unit);
 
 #endif

@@ -535,8 +535,8 @@ test_utmp_file(void **state)
 	assert_int_equal(errs.n, 0);
 	assert_string_equal(c->utmp_file, "/var/run/utmp");
 	conf_free(c);
-	c = parse(
-	    "utmp_file /tmp/fixture/utmp\n[h]\naddress 127.0.0.1\n", &errs);
+	c = parse("utmp_file /tmp/fixture/utmp\n[h]\naddress 127.0.0.1\n",
+	    &errs);
 	assert_int_equal(errs.n, 0);
 	assert_string_equal(c->utmp_file, "/tmp/fixture/utmp");
 	conf_host_source(c, conf_host_find(c, "h"), &source_node, &sh);

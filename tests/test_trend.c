@@ -241,19 +241,25 @@ test_window_bounds(void **state)
 
 	(void)state;
 	/* a sample a second for an hour, a 1800 s window: at most 64 kept,
-	 * spread over the window, the newest always in */
+	 * still spanning the window, the newest always in, the recent ones
+	 * a second apart */
 	trend_window_init(&w);
 	for (i = 0; i < 3600; i++) {
 		trend_add(&w, T0 + (time_t)i, 12.6 - 1e-4 * (double)i, 1800);
 		assert_true(w.n <= TREND_MAX_POINTS);
 	}
-	assert_true(w.n >= TREND_MAX_POINTS - 2);
+	assert_int_equal(w.n, TREND_MAX_POINTS);
 	assert_int_equal(w.p[w.n - 1].t, T0 + 3599);
+	assert_int_equal(w.p[w.n - 2].t, T0 + 3598);
 	assert_true(w.p[0].t >= T0 + 3599 - 1800);
-	assert_true(w.p[0].t <=
-		    T0 + 3599 - 1800 + 2 * (1800 / (TREND_MAX_POINTS - 1) + 1));
+	assert_true(w.p[0].t <= T0 + 3599 - 1800 + 120);
+	for (i = 1; i < w.n; i++)
+		assert_true(w.p[i].t - w.p[i - 1].t <= 120);
 	assert_true(trend_fit(&w, &f));
 	near(f.slope, -1e-4, 1e-9);
+	/* samples older than the window go */
+	trend_add(&w, T0 + 3599 + 1700, 12, 1800);
+	assert_true(w.p[0].t >= T0 + 3599 + 1700 - 1800);
 	/* the clock went back: start again */
 	trend_add(&w, T0, 12, 1800);
 	assert_int_equal(w.n, 1);
@@ -261,6 +267,36 @@ test_window_bounds(void **state)
 	trend_add(&w, T0, 11, 1800);
 	assert_int_equal(w.n, 1);
 	near(w.p[0].v, 11, 0);
+}
+
+static void
+test_describe(void **state)
+{
+	char b[128];
+
+	(void)state;
+	assert_string_equal(
+	    trend_describe(b, sizeof(b), true, 130, "11.5", "V"),
+	    "reaches 11.5 V in about 2 h 10 min");
+	assert_string_equal(
+	    trend_describe(b, sizeof(b), true, 119.6, "11.5", "V"),
+	    "reaches 11.5 V in about 2 h");
+	assert_string_equal(
+	    trend_describe(b, sizeof(b), true, 42.2, "11.5", "V"),
+	    "reaches 11.5 V in about 42 min");
+	assert_string_equal(trend_describe(b, sizeof(b), true, 0.3, "15", "%"),
+	    "reaches 15% in less than a minute");
+	assert_string_equal(trend_describe(b, sizeof(b), true, 3000, "23", "V"),
+	    "reaches 23 V in about 2 d 2 h");
+	assert_string_equal(trend_describe(b, sizeof(b), true, 0, "11.5", "V"),
+	    "at or below its cut-off 11.5 V");
+	assert_string_equal(trend_describe(b, sizeof(b), false, 0, "11.5", "V"),
+	    "no cut-off ahead");
+	assert_string_equal(
+	    trend_describe(b, sizeof(b), true, 1e300, "11.5", "V"),
+	    "reaches 11.5 V in about 694444 d 10 h");
+	assert_string_equal(
+	    trend_describe(b, 8, true, 130, "11.5", "V"), "reaches");
 }
 
 int
@@ -275,6 +311,7 @@ main(void)
 	    cmocka_unit_test(test_already_below),
 	    cmocka_unit_test(test_overflow_safe),
 	    cmocka_unit_test(test_window_bounds),
+	    cmocka_unit_test(test_describe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
