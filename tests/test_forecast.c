@@ -132,7 +132,8 @@ test_cutoff_level(void **state)
 	forecast_free(fc);
 }
 
-/* Every hard change of bank_t's cutoff_minutes and voltage, in order. */
+/* Every hard change of bank_t's cutoff_minutes and voltage, in order:
+ * "FIELD STATE VALUE" (no value: "FIELD STATE"). */
 struct seen {
 	char log[64][64];
 	size_t n;
@@ -145,8 +146,12 @@ record(void *arg, const struct alert_event *ev)
 
 	if (ev->initial || ev->field == NULL || s->n == 64)
 		return;
-	snprintf(s->log[s->n++], sizeof(s->log[0]), "%s %s", ev->field,
-	    field_state_str(ev->state));
+	if (ev->has_value)
+		snprintf(s->log[s->n++], sizeof(s->log[0]), "%s %s %.0f",
+		    ev->field, field_state_str(ev->state), ev->value);
+	else
+		snprintf(s->log[s->n++], sizeof(s->log[0]), "%s %s", ev->field,
+		    field_state_str(ev->state));
 }
 
 /* Feeds n polls a minute apart from *t of voltage v0 + dv * i through
@@ -225,15 +230,17 @@ test_drain_pages_before_the_voltage(void **state)
 	batch_cleanup(&b);
 	/* the forecast warns first and is critical before the voltage */
 	assert_int_equal(seen.n, 4);
-	assert_string_equal(seen.log[0], "cutoff_minutes WARNING");
-	assert_string_equal(seen.log[1], "voltage WARNING");
-	assert_string_equal(seen.log[2], "cutoff_minutes CRITICAL");
-	assert_string_equal(seen.log[3], "voltage CRITICAL");
+	assert_string_equal(seen.log[0], "cutoff_minutes WARNING 178");
+	assert_string_equal(seen.log[1], "voltage WARNING 12");
+	assert_string_equal(seen.log[2], "cutoff_minutes CRITICAL 58");
+	assert_string_equal(seen.log[3], "voltage CRITICAL 11");
 	/* the charger: a step up, rising; the forecast recovers once four
 	 * samples follow the step */
 	run(fc, cat, a, h, &t, 4, 13.0, +0.01, &f, &b);
 	assert_true(f->unknown);
-	assert_string_equal(seen.log[seen.n - 1], "cutoff_minutes OK");
+	assert_int_equal(seen.n, 6);
+	assert_string_equal(seen.log[4], "voltage OK 13");
+	assert_string_equal(seen.log[5], "cutoff_minutes OK 300");
 	batch_cleanup(&b);
 	alerts_free(a);
 	catalog_free(cat);
@@ -275,8 +282,8 @@ test_no_flapping_at_the_limit(void **state)
 	/* one WARNING (two samples under 180 in a row) and one recovery,
 	 * at 210 and above (hysteresis 30 minutes), not at 185 */
 	assert_int_equal(seen.n, 2);
-	assert_string_equal(seen.log[0], "cutoff_minutes WARNING");
-	assert_string_equal(seen.log[1], "cutoff_minutes OK");
+	assert_string_equal(seen.log[0], "cutoff_minutes WARNING 170");
+	assert_string_equal(seen.log[1], "cutoff_minutes OK 211");
 	alerts_free(a);
 	catalog_free(cat);
 	forecast_free(fc);
