@@ -551,6 +551,77 @@ test_utmp_file(void **state)
 	conf_errors_cleanup(&errs);
 }
 
+/* The forecast's keys: global defaults, host keys over them, an
+ * override's "cutoff", range errors, and printed back. */
+static void
+test_cutoff_keys(void **state)
+{
+	struct conf_errors errs = {0};
+	struct forecast_settings fs;
+	struct conf *c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	c = parse("[h]\naddress 127.0.0.1\n", &errs);
+	assert_int_equal(errs.n, 0);
+	conf_host_forecast(c, conf_host_find(c, "h"), &fs);
+	assert_int_equal(fs.window, 1800);
+	assert_int_equal(fs.warning, 180);
+	assert_int_equal(fs.critical, 60);
+	assert_false(fs.has_cutoff);
+	conf_free(c);
+	c = parse("cutoff_window 900\ncutoff_warning 240\n"
+		  "cutoff_critical 90\n"
+		  "[h]\naddress 127.0.0.1\ncutoff_window 600\n"
+		  "cutoff_critical 30\nbank_cutoff 23.2\n"
+		  "bank_ups.voltage.cutoff 23.6\n"
+		  "[g]\naddress 127.0.0.2\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	conf_host_forecast(c, conf_host_find(c, "h"), &fs);
+	assert_int_equal(fs.window, 600);
+	assert_int_equal(fs.warning, 240);
+	assert_int_equal(fs.critical, 30);
+	assert_true(fs.has_cutoff);
+	assert_true(fs.cutoff > 23.19 && fs.cutoff < 23.21);
+	conf_host_forecast(c, conf_host_find(c, "g"), &fs);
+	assert_int_equal(fs.window, 900);
+	assert_int_equal(fs.critical, 90);
+	assert_false(fs.has_cutoff);
+	assert_string_equal(attrs_get(&conf_host_find(c, "h")->overrides,
+				"bank_ups.voltage.cutoff"),
+	    "23.6");
+	f = open_memstream(&buf, &len);
+	conf_print(c, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "\ncutoff_window 900\ncutoff_warning "
+				    "240\ncutoff_critical 90\n"));
+	assert_non_null(strstr(buf, "\n    cutoff_window 600\n"));
+	assert_non_null(strstr(buf, "\n    cutoff_critical 30\n"));
+	assert_non_null(strstr(buf, "\n    bank_cutoff 23.2\n"));
+	free(buf);
+	conf_free(c);
+	/* bad values name the line */
+	c = parse("cutoff_window 10\n[h]\naddress 127.0.0.1\n"
+		  "bank_cutoff twelve\ncutoff_warning 0\n",
+	    &errs);
+	assert_int_equal(errs.n, 3);
+	assert_true(has_error(&errs, "t.conf:1: cutoff_window must be"));
+	assert_true(has_error(&errs, "t.conf:4: bank_cutoff must be"));
+	assert_true(has_error(&errs, "t.conf:5: cutoff_warning must be"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	/* critical above warning would never warn */
+	c = parse("cutoff_warning 50\n[h]\naddress 127.0.0.1\n", &errs);
+	assert_int_equal(errs.n, 1);
+	assert_true(has_error(&errs, "cutoff_critical (60) is larger than "
+				     "cutoff_warning (50)"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
 /* "user" and "group" name existing accounts (checked with file:line)
  * and print back; without "user" the default is printed as what it is. */
 static void
@@ -915,6 +986,7 @@ main(void)
 	    cmocka_unit_test(test_notify_keys),
 	    cmocka_unit_test(test_print_roundtrip),
 	    cmocka_unit_test(test_utmp_file),
+	    cmocka_unit_test(test_cutoff_keys),
 	    cmocka_unit_test(test_user_group),
 	    cmocka_unit_test(test_ipmi_keys),
 	    cmocka_unit_test(test_ipmi_local),
