@@ -8,6 +8,7 @@
 #include "plugins/modbus.h"
 #include "plugins/munin_client.h"
 #include "plugins/node.h"
+#include "plugins/nut.h"
 #include "plugins/sources.h"
 
 const struct source *const sources[] = {
@@ -15,6 +16,7 @@ const struct source *const sources[] = {
     &source_modbus,
     &source_munin,
     &source_node,
+    &source_nut,
 };
 
 const size_t nsources = sizeof(sources) / sizeof(sources[0]);

@@ -5,6 +5,7 @@
  *   /api/v1/hosts/HOST          one host and its services
  *   /api/v1/hosts/HOST/PLUGIN   config, fields, last values, states
  *   /api/v1/hosts/HOST/PLUGIN/data?start=&end=&step=&cf=   RRD series
+ *   /api/v1/power               banks and 12 V rails (web/power.h)
  *
  * Each builder returns a new JSON text (free()) or NULL.
  */
@@ -24,6 +25,13 @@
  * when it never had one.
  */
 char *api_hosts(struct catalog *cat, size_t *len);
+/*
+ * A bank's forecast in words ("reaches 11.5 V in about 2 h 10 min",
+ * lib/trend.h) into out, for its cutoff_minutes field (one with a
+ * "cutoff" level, collector/forecast.h); false for any other field.  The
+ * service API gives it as the field's "forecast", the service page too.
+ */
+bool api_forecast_text(const struct field *f, char *out, size_t len);
 char *api_host(const struct cat_host *h, time_t now, size_t *len);
 char *api_service(const struct cat_host *h, const struct cat_service *cs,
     time_t now, size_t *len);
@@ -45,6 +53,16 @@ struct outputs_stats;
  * deliveries as os reports them. */
 char *api_alerts(struct catalog *cat, const struct alerts *a,
     const struct outputs_stats *os, size_t *len);
+/*
+ * The power view: {"banks": [...], "rails": [...]}, each bank with host,
+ * service, title, url, state, voltage, soc, current, cutoff_minutes (a
+ * number, or null; each with its _state, null when the field is absent),
+ * trend ("up", "down", "flat" or null), trend_source ("forecast", "last
+ * two polls" or null), charging, cutoff_level and cutoff_unit (or null),
+ * cutoff_text (as the overview says it); each rail with host, service,
+ * field, label, url, value, state, warning, critical.  NULL on ENOMEM.
+ */
+char *api_power(const struct catalog *cat, size_t *len);
 char *api_error(const char *reason, size_t *len);
 
 #endif
