@@ -136,14 +136,15 @@ DPID=$LAST_PID
 PORT=$(dashboard_port "$LOG") || fail "no dashboard: $(cat "$LOG")"
 api() { curl -sf "http://127.0.0.1:$PORT$1"; }
 
-# fields HOST SERVICE: "name=value ..." of the service, "none" without it
+# fields HOST SERVICE: "name=value ..." of the service's fields from the
+# device (not the forecast's cutoff_minutes and trend), "none" without it
 fields() {
 	api "/api/v1/hosts/$1/$2" >"$T/svc.json" 2>/dev/null || { echo none; return; }
 	$PY - "$T/svc.json" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
 print(" ".join("%s=%s" % (f["name"], "-" if f["value"] is None else "%.10g" % f["value"])
-               for f in j["fields"]))
+               for f in j["fields"] if f["name"] not in ("cutoff_minutes", "trend")))
 PY
 }
 has_fields() { [ "$(fields "$1" "$2")" = "$3" ]; }
@@ -158,7 +159,7 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["config"]["graph_category"] == "power", j["config"]
 assert "epever1_1" in j["config"]["graph_title"], j["config"]
-f = {x["name"]: x["config"] for x in j["fields"]}
+f = {x["name"]: x["config"] for x in j["fields"] if x["name"] not in ("cutoff_minutes", "trend")}
 assert f["voltage"]["warning"] == "12:" and f["voltage"]["critical"] == "11.5:", f["voltage"]
 assert f["soc"]["warning"] == "30:" and f["soc"]["critical"] == "15:", f["soc"]
 assert "2 boost" in f["charger_state"]["info"], f["charger_state"]
