@@ -8,11 +8,13 @@
 #include "plugins/munin_client.h"
 #include "plugins/node.h"
 #include "plugins/sources.h"
+#include "plugins/vedirect.h"
 
 const struct source *const sources[] = {
     &source_ipmi,
     &source_munin,
     &source_node,
+    &source_vedirect,
 };
 
 const size_t nsources = sizeof(sources) / sizeof(sources[0]);
