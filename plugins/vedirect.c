@@ -6,6 +6,9 @@
  * and its reopen timer); it is freed once both are closed, so a target
  * closed mid-reopen leaves nothing behind.  Everything runs on the loop
  * thread; reads never block (O_NONBLOCK, one bounded burst per wake-up).
+ * The handles are unreferenced: a port read all the time must not keep
+ * the loop alive once the daemon stops (it runs the loop dry before it
+ * closes the targets).
  */
 #include "config.h"
 
@@ -284,7 +287,9 @@ serial_open(const char *path, unsigned baud, char *err, size_t len)
 	cfmakeraw(&tio);
 	tio.c_cflag &= ~(tcflag_t)(CSIZE | CSTOPB | PARENB | CRTSCTS);
 	tio.c_cflag |= CS8 | CLOCAL | CREAD;
-	tio.c_cc[VMIN] = 0;
+	/* VMIN 0 would make read() return 0, not EAGAIN, when nothing is
+	 * there: 0 must mean the line hung up */
+	tio.c_cc[VMIN] = 1;
 	tio.c_cc[VTIME] = 0;
 	if (b == NULL || cfsetispeed(&tio, b->speed) == -1 ||
 	    cfsetospeed(&tio, b->speed) == -1 ||
@@ -517,7 +522,11 @@ on_readable(uv_poll_t *h, int status, int events)
 
 	(void)events;
 	if (status < 0) {
-		port_lost(pt, uv_strerror(status));
+		/* libuv says EBADF for any POLLERR; read() tells what it is */
+		r = read(pt->fd, buf, sizeof(buf));
+		port_lost(pt, r == -1  ? strerror(errno)
+			      : r == 0 ? "hang-up"
+				       : "error on the line");
 		return;
 	}
 	for (i = 0; i < READS_PER_WAKE; i++) {
@@ -571,6 +580,7 @@ port_try_open(struct port *pt)
 		uv_timer_start(&pt->retry, on_retry, pt->backoff_ms, 0);
 		return;
 	}
+	uv_unref((uv_handle_t *)&pt->pollh);
 	pt->fd = fd;
 	pt->polling = true;
 	pt->pollh.data = pt;
@@ -600,6 +610,7 @@ port_new(struct vedirect *vd, const struct vd_port_conf *pc, unsigned baud)
 	pt->nominal = vd->nominal;
 	port_id(pc, pt->id, sizeof(pt->id));
 	uv_timer_init(vd->loop, &pt->retry);
+	uv_unref((uv_handle_t *)&pt->retry);
 	pt->retry.data = pt;
 	port_try_open(pt);
 	return pt;
@@ -878,6 +889,7 @@ src_init(uv_loop_t *loop, const char *host)
 	}
 	vd->loop = loop;
 	uv_timer_init(loop, &vd->wait);
+	uv_unref((uv_handle_t *)&vd->wait);
 	vd->wait.data = vd;
 	return vd;
 }
