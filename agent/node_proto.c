@@ -107,7 +107,9 @@ do_service(const char *rest, size_t n, bool config, struct buf *out,
 		rest++, n--;
 	for (j = 0; j < n && !is_space(rest[j]); j++)
 		;
-	if (j == 0 || j >= sizeof(req->name)) {
+	/* a NUL in the name cannot name a plugin (munin-node, whose Perl
+	 * strings hold it, finds none either) */
+	if (j == 0 || j >= sizeof(req->name) || memchr(rest, '\0', j) != NULL) {
 		node_proto_answer(out, NODE_ANSWER_UNKNOWN, NULL, 0);
 		return NODE_STEP_ANSWERED;
 	}

@@ -21,7 +21,10 @@ trap 'for p in $PIDS; do kill $p 2>/dev/null; done
 port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 DPORT=$(port)
-printf 'node_listen 127.0.0.1:%s\nuser root\n' "$DPORT" >"$T/node.conf"
+# no exec plugins (an empty plugin directory): the C sources are measured
+mkdir "$T/no-plugins"
+printf 'node_listen 127.0.0.1:%s\nuser root\nnode_plugin_dir %s\n' "$DPORT" \
+	"$T/no-plugins" >"$T/node.conf"
 "$DROVER" node -c "$T/node.conf" >"$T/node.log" 2>&1 &
 DPID=$!
 PIDS="$PIDS $DPID"

@@ -190,3 +190,49 @@ host_line_next(const char **p, const char *end, const char **line, size_t *len)
 	}
 	return true;
 }
+
+bool
+host_parse_u64(const char **p, const char *end, uint64_t *out)
+{
+	const char *q = *p;
+	uint64_t v = 0;
+
+	if (q >= end || *q < '0' || *q > '9')
+		return false;
+	for (; q < end && *q >= '0' && *q <= '9'; q++) {
+		if (v > (UINT64_MAX - (uint64_t)(*q - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*q - '0');
+	}
+	*p = q;
+	*out = v;
+	return true;
+}
+
+int
+host_probe_file(const struct host_roots *r, const char *tag, const char *rel,
+    size_t max, int (*parse)(const char *, size_t, struct batch *),
+    struct batch *b)
+{
+	char *buf;
+	size_t len;
+	int rc = 0;
+
+	if (host_read(r->proc, rel, max, &buf, &len) == -1) {
+		if (errno == ENOENT)
+			return 1;
+		log_warn("%s: %s/%s", tag, r->proc, rel);
+		return -1;
+	}
+	errno = 0;
+	if (parse(buf, len, b) == -1) {
+		if (errno == ENOMEM)
+			log_warn("%s: %s/%s", tag, r->proc, rel);
+		else
+			log_warnx(
+			    "%s: %s/%s: not understood", tag, r->proc, rel);
+		rc = -1;
+	}
+	free(buf);
+	return rc;
+}

@@ -91,6 +91,21 @@ struct service *host_service_add(
 struct field *host_field_add(struct service *s, const char *name,
     const char *const kv[][2], size_t n, double v, bool unknown);
 
+/* The decimal digits at *p (at least one) into *out, advancing *p past
+ * them.  False (nothing moved) on no digit or overflow. */
+bool host_parse_u64(const char **p, const char *end, uint64_t *out);
+
+/*
+ * Reads rel below r->proc (at most max bytes, see host_read) and parses
+ * it into b: 0; 1 when the file is missing (nothing added or logged: the
+ * probe decides whether that is worth a word); -1 when it could not be
+ * read or parse did not understand it (logged with "TAG: PATH").
+ */
+int host_probe_file(const struct host_roots *r, const char *tag,
+    const char *rel, size_t max,
+    int (*parse)(const char *buf, size_t len, struct batch *b),
+    struct batch *b);
+
 /* Line iteration over buf[0, end): the line at *p without its '\n';
  * advances *p past it.  False at end. */
 bool host_line_next(

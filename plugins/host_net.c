@@ -31,7 +31,7 @@
  *    exists.  The plugin prefers `conntrack -L` (netlink) when
  *    /usr/sbin/conntrack is installed; drover always reads the file.
  *    The file is readable by root only (0440) and Debian runs the plugin
- *    as root: a drover that has dropped root logs that on every collect
+ *    as root: a drover that has dropped root says so once (logged)
  *    and shows no fw_conntrack.
  */
 #include <errno.h>
@@ -60,26 +60,6 @@ is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
 	       c == '\v';
-}
-
-/* The decimal digits at *p (at least one) into *out, advancing *p.  False
- * on no digit or overflow. */
-static bool
-parse_u64(const char **p, const char *end, uint64_t *out)
-{
-	const char *q = *p;
-	uint64_t v = 0;
-
-	if (q >= end || !is_digit(*q))
-		return false;
-	for (; q < end && is_digit(*q); q++) {
-		if (v > (UINT64_MAX - (uint64_t)(*q - '0')) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*q - '0');
-	}
-	*p = q;
-	*out = v;
-	return true;
 }
 
 static const char *
@@ -111,7 +91,7 @@ dev_line(const char *line, const char *colon, const char *end,
 	q = colon + 1;
 	for (i = 0; i < HOST_NET_DEV_COLS; i++) {
 		q = skip_space(q, end);
-		if (!parse_u64(&q, end, &d->col[i]))
+		if (!host_parse_u64(&q, end, &d->col[i]))
 			return false;
 		if (q < end && !is_space(*q))
 			return false;
@@ -210,7 +190,7 @@ host_net_parse_speed(const char *buf, size_t len, int64_t *mbps)
 	uint64_t v;
 
 	p = skip_space(p, end);
-	if (!parse_u64(&p, end, &v))
+	if (!host_parse_u64(&p, end, &v))
 		return false;
 	if (skip_space(p, end) != end || v == 0 || v > SPEED_MAX_MBPS)
 		return false;
@@ -445,7 +425,7 @@ snmp_value(const char *w, size_t n, double *v)
 		neg = true;
 		p++;
 	}
-	if (!parse_u64(&p, end, &u) || p != end)
+	if (!host_parse_u64(&p, end, &u) || p != end)
 		return false;
 	*v = neg ? -(double)u : (double)u;
 	return true;
@@ -1031,6 +1011,10 @@ close_fd:
 	return rc;
 }
 
+/* fw_conntrack's state: set once the table was found root's only (a
+ * marker, never freed). */
+static const char conntrack_denied = 1;
+
 static int
 collect_conntrack(const struct host_roots *r, void **state, struct batch *b)
 {
@@ -1047,7 +1031,6 @@ collect_conntrack(const struct host_roots *r, void **state, struct batch *b)
 	size_t i, maxlen = 0;
 	int rc;
 
-	(void)state;
 	for (i = 0; i < NELEM(tables); i++) {
 		rc = conntrack_count(r->proc, tables[i], &c);
 		if (rc == 0 || errno != ENOENT)
@@ -1055,13 +1038,22 @@ collect_conntrack(const struct host_roots *r, void **state, struct batch *b)
 	}
 	if (i == NELEM(tables))
 		return 0; /* no conntrack here: no service */
+	if (rc == -1 && errno == EACCES) {
+		/* root's only: said once (the state remembers), then quiet */
+		if (*state == NULL)
+			log_warn("fw_conntrack: %s/%s (shown only to root; "
+				 "not graphed)",
+			    r->proc, tables[i]);
+		*state = (void *)&conntrack_denied;
+		return 0;
+	}
 	if (rc == -1) {
 		if (errno == EINVAL)
 			log_warnx("fw_conntrack: %s/%s: not understood",
 			    r->proc, tables[i]);
 		else
 			log_warn("fw_conntrack: %s/%s", r->proc, tables[i]);
-		return errno == EACCES ? 0 : -1;
+		return -1;
 	}
 	for (i = 0; i < NELEM(maxes); i++)
 		if (host_read(r->proc, maxes[i], 256, &max, &maxlen) == 0)

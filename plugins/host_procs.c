@@ -92,21 +92,12 @@ static bool
 next_u64(const char **p, const char *end, uint64_t *out)
 {
 	const char *q = *p;
-	uint64_t v = 0;
 
 	while (q < end && is_blank(*q))
 		q++;
-	if (q >= end || !is_digit(*q))
-		return false;
-	for (; q < end && is_digit(*q); q++) {
-		if (v > (UINT64_MAX - (uint64_t)(*q - '0')) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*q - '0');
-	}
-	if (q < end && !is_blank(*q))
+	if (!host_parse_u64(&q, end, out) || (q < end && !is_blank(*q)))
 		return false;
 	*p = q;
-	*out = v;
 	return true;
 }
 
@@ -662,40 +653,14 @@ procs_parse_utmp(
 
 /* ---- probes ------------------------------------------------------------ */
 
-/* Reads rel below the proc root and parses it; ENOENT: 1, nothing added. */
-static int
-probe_file(const struct host_roots *r, const char *rel, size_t max,
-    int (*parse)(const char *, size_t, struct batch *), struct batch *b)
-{
-	char *buf;
-	size_t len;
-	int rc = 0;
-
-	if (host_read(r->proc, rel, max, &buf, &len) == -1) {
-		if (errno == ENOENT)
-			return 1;
-		log_warn("host: %s/%s", r->proc, rel);
-		return -1;
-	}
-	errno = 0;
-	if (parse(buf, len, b) == -1) {
-		if (errno == ENOMEM)
-			log_warn("host: %s/%s", r->proc, rel);
-		else
-			log_warnx("host: %s/%s: not understood", r->proc, rel);
-		rc = -1;
-	}
-	free(buf);
-	return rc;
-}
-
 static int
 collect_open_files(const struct host_roots *r, void **state, struct batch *b)
 {
 	int rc;
 
 	(void)state;
-	rc = probe_file(r, "sys/fs/file-nr", 256, procs_parse_file_nr, b);
+	rc = host_probe_file(
+	    r, "host", "sys/fs/file-nr", 256, procs_parse_file_nr, b);
 	if (rc == 1)
 		log_warnx("host: %s/sys/fs/file-nr: missing, skipped", r->proc);
 	return rc == -1 ? -1 : 0;
@@ -707,10 +672,11 @@ collect_open_inodes(const struct host_roots *r, void **state, struct batch *b)
 	int rc;
 
 	(void)state;
-	rc = probe_file(r, "sys/fs/inode-nr", 256, procs_parse_inode_nr, b);
+	rc = host_probe_file(
+	    r, "host", "sys/fs/inode-nr", 256, procs_parse_inode_nr, b);
 	if (rc == 1)
-		rc = probe_file(
-		    r, "sys/fs/inode-state", 256, procs_parse_inode_nr, b);
+		rc = host_probe_file(r, "host", "sys/fs/inode-state", 256,
+		    procs_parse_inode_nr, b);
 	if (rc == 1)
 		log_warnx(
 		    "host: %s/sys/fs/inode-nr: missing, skipped", r->proc);

@@ -53,26 +53,6 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Parses the decimal digits at *p (at least one) into *out, advancing *p.
- * False on no digit or overflow. */
-static bool
-parse_u64(const char **p, const char *end, uint64_t *out)
-{
-	uint64_t v = 0;
-	const char *q = *p;
-
-	if (q >= end || !is_digit(*q))
-		return false;
-	for (; q < end && is_digit(*q); q++) {
-		if (v > (UINT64_MAX - (uint64_t)(*q - '0')) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*q - '0');
-	}
-	*p = q;
-	*out = v;
-	return true;
-}
-
 /* ---- cpu ---------------------------------------------------------------- */
 
 /*
@@ -137,7 +117,7 @@ cpu_columns(const char *line, size_t len, uint64_t cols[CPU_COLS_GUEST])
 			p++;
 		if (p >= end || !is_digit(*p))
 			break;
-		if (!parse_u64(&p, end, &cols[n]))
+		if (!host_parse_u64(&p, end, &cols[n]))
 			return -1;
 		n++;
 	}
@@ -457,7 +437,7 @@ meminfo_line(const char *line, size_t len, struct meminfo *m)
 		p++;
 	if (p >= end || !is_digit(*p))
 		return 0;
-	if (!parse_u64(&p, end, &kb) || kb > MEM_KB_MAX)
+	if (!host_parse_u64(&p, end, &kb) || kb > MEM_KB_MAX)
 		return -1;
 	if (p >= end || strchr(" \t\r\f\v", *p) == NULL)
 		return 0;
@@ -552,34 +532,18 @@ node_parse_meminfo(const char *buf, size_t len, struct batch *b)
 
 /* ---- probes ------------------------------------------------------------ */
 
-/* Reads rel below the proc root (at most max bytes) and parses it: a
- * missing file adds nothing. */
+/* A missing file skips the service with a warning: the kernels drover runs
+ * on all have these three. */
 static int
 probe_file(const struct host_roots *r, const char *rel, size_t max,
     int (*parse)(const char *, size_t, struct batch *), struct batch *b)
 {
-	char *buf;
-	size_t len;
-	int rc = 0;
+	int rc = host_probe_file(r, "node", rel, max, parse, b);
 
-	if (host_read(r->proc, rel, max, &buf, &len) == -1) {
-		if (errno == ENOENT) {
-			log_warnx(
-			    "node: %s/%s: missing, skipped", r->proc, rel);
-			return 0;
-		}
-		log_warn("node: %s/%s", r->proc, rel);
-		return -1;
+	if (rc == 1) {
+		log_warnx("node: %s/%s: missing, skipped", r->proc, rel);
+		rc = 0;
 	}
-	errno = 0;
-	if (parse(buf, len, b) == -1) {
-		if (errno == ENOMEM)
-			log_warn("node: %s/%s", r->proc, rel);
-		else
-			log_warnx("node: %s/%s: not understood", r->proc, rel);
-		rc = -1;
-	}
-	free(buf);
 	return rc;
 }
 

@@ -457,7 +457,7 @@ test_notify_keys(void **state)
 	assert_true(c->notify.smtp_starttls);
 	assert_int_equal(c->notify.expiry, 3600);
 	assert_int_equal(c->notify.group_window, 0);
-	assert_int_equal(c->notify.retry_min, 10);
+	assert_int_equal(c->notify.retry_min, 2);
 	assert_string_equal(c->state_dir, "/tmp/st");
 	assert_non_null(contact_set_find(&c->contacts, "ops"));
 	assert_int_equal(contact_set_find(&c->contacts, "ops")->severities,

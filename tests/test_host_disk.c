@@ -21,29 +21,7 @@
 #include "plugins/host_disk.h"
 #include "plugins/host_diskstats.h"
 #include "plugins/host_probes.h"
-
-/* The fixture file rel (under FIXTURES) in a buffer of exactly its size. */
-static char *
-slurp(const char *rel, size_t *lenp)
-{
-	char path[512], *buf;
-	FILE *fp;
-	long len;
-
-	snprintf(path, sizeof(path), "%s/%s", FIXTURES, rel);
-	fp = fopen(path, "rb");
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	len = ftell(fp);
-	assert_true(len > 0);
-	rewind(fp);
-	buf = malloc((size_t)len);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
-	*lenp = (size_t)len;
-	return buf;
-}
+#include "tests/fixture.h"
 
 /* The mount points of m, space-separated. */
 static const char *
@@ -65,7 +43,7 @@ static void
 load_mounts(const char *rel, bool mountinfo, struct disk_mounts *m)
 {
 	size_t len;
-	char *buf = slurp(rel, &len);
+	char *buf = fixture_read(rel, &len);
 
 	memset(m, 0, sizeof(*m));
 	assert_int_equal(disk_parse_mounts(buf, len, mountinfo, m), 0);
@@ -327,7 +305,7 @@ static void
 load_reading(const char *rel, struct ds_reading *r)
 {
 	size_t len;
-	char *buf = slurp(rel, &len);
+	char *buf = fixture_read(rel, &len);
 
 	memset(r, 0, sizeof(*r));
 	assert_int_equal(diskstats_parse(buf, len, r), 0);
@@ -667,7 +645,8 @@ test_diskstats_collect(void **state)
 	    FIXTURES "/diskstats/a/proc", FIXTURES "/diskstats/b/sys", NULL};
 	struct host_roots r = {
 	    FIXTURES "/diskstats/b/proc", FIXTURES "/diskstats/b/sys", NULL};
-	struct host_roots none = {FIXTURES "/nonexistent", FIXTURES "/no", NULL};
+	struct host_roots none = {
+	    FIXTURES "/nonexistent", FIXTURES "/no", NULL};
 	void *st = NULL;
 	struct batch b = {0};
 	struct service *s;

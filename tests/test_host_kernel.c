@@ -22,31 +22,9 @@
 #include "plugins/host.h"
 #include "plugins/host_kernel.h"
 #include "tests/batch_guard.h"
+#include "tests/fixture.h"
 
 typedef int (*parse_fn)(const char *, size_t, struct batch *);
-
-/* The fixture file rel (under FIXTURES) in a buffer of exactly its size. */
-static char *
-slurp(const char *rel, size_t *lenp)
-{
-	char path[512], *buf;
-	FILE *fp;
-	long len;
-
-	snprintf(path, sizeof(path), "%s/%s", FIXTURES, rel);
-	fp = fopen(path, "rb");
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	len = ftell(fp);
-	assert_true(len > 0);
-	rewind(fp);
-	buf = malloc((size_t)len);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
-	*lenp = (size_t)len;
-	return buf;
-}
 
 /* text in a buffer of exactly its length, parsed. */
 static int
@@ -71,7 +49,7 @@ parse_fixture(
 	size_t len;
 	char *buf;
 
-	buf = slurp(rel, &len);
+	buf = fixture_read(rel, &len);
 	assert_int_equal(parse(buf, len, b), 0);
 	free(buf);
 	s = batch_service(b, name, false);
@@ -134,7 +112,7 @@ test_current_kernel(void **state)
 	char *v;
 
 	(void)state;
-	v = slurp("proc/vmstat", &vlen);
+	v = fixture_read("proc/vmstat", &vlen);
 	assert_int_equal(host_kernel_parse_swap(v, vlen, NULL, 0, &b), 0);
 	free(v);
 	s = batch_service(&b, "swap", false);
@@ -199,7 +177,7 @@ test_older_kernels(void **state)
 
 	(void)state;
 	/* 2.4: no /proc/vmstat, swap from /proc/stat, no procs_* lines */
-	st = slurp("proc-2.4/stat", &slen);
+	st = fixture_read("proc-2.4/stat", &slen);
 	assert_int_equal(host_kernel_parse_swap(NULL, 0, st, slen, &b), 0);
 	s = batch_service(&b, "swap", false);
 	check_value(s, "swap_in", 1);
@@ -533,7 +511,7 @@ test_prefixes_stay_in_bounds(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		text = slurp(files[i].rel, &len);
+		text = fixture_read(files[i].rel, &len);
 		guard_init(&g, len + 1);
 		accepted = 0;
 		for (n = 0; n <= len; n++) {

@@ -24,31 +24,18 @@
 #include "plugins/host.h"
 #include "plugins/host_net.h"
 #include "tests/batch_guard.h"
+#include "tests/fixture.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The fixture file rel (under FIXTURES/net) in a buffer of exactly its
- * size (an empty file gives a 1-byte buffer and *lenp 0). */
+/* The fixture file rel under FIXTURES/net. */
 static char *
-slurp(const char *rel, size_t *lenp)
+fixture_read_net(const char *rel, size_t *lenp)
 {
-	char path[512], *buf;
-	FILE *fp;
-	long len;
+	char path[512];
 
-	snprintf(path, sizeof(path), "%s/net/%s", FIXTURES, rel);
-	fp = fopen(path, "rb");
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	len = ftell(fp);
-	assert_true(len >= 0);
-	rewind(fp);
-	buf = malloc(len > 0 ? (size_t)len : 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
-	*lenp = (size_t)len;
-	return buf;
+	snprintf(path, sizeof(path), "net/%s", rel);
+	return fixture_read(path, lenp);
 }
 
 static const struct service *
@@ -132,7 +119,7 @@ test_dev_this_machine(void **state)
 	struct host_net_devs d = {0};
 	const struct host_net_dev *e;
 	size_t len;
-	char *buf = slurp("host/proc/net/dev", &len);
+	char *buf = fixture_read("net/host/proc/net/dev", &len);
 
 	(void)state;
 	assert_int_equal(host_net_parse_dev(buf, len, &d), 0);
@@ -156,7 +143,7 @@ test_dev_many_interfaces(void **state)
 	struct host_net_devs d = {0};
 	const struct host_net_dev *e;
 	size_t len, i, j = 0;
-	char *buf = slurp("many/proc/net/dev", &len);
+	char *buf = fixture_read("net/many/proc/net/dev", &len);
 
 	(void)state;
 	assert_int_equal(host_net_parse_dev(buf, len, &d), 0);
@@ -187,7 +174,7 @@ test_dev_old_kernel(void **state)
 	struct host_net_devs d = {0};
 	const struct host_net_dev *e;
 	size_t len;
-	char *buf = slurp("old/proc/net/dev", &len);
+	char *buf = fixture_read("net/old/proc/net/dev", &len);
 
 	(void)state;
 	assert_int_equal(host_net_parse_dev(buf, len, &d), 0);
@@ -320,7 +307,7 @@ test_if_services(void **state)
 	uint64_t drop = 151;
 	FILE *log;
 	size_t len;
-	char *buf = slurp("many/proc/net/dev", &len);
+	char *buf = fixture_read("net/many/proc/net/dev", &len);
 
 	(void)state;
 	assert_int_equal(host_net_parse_dev(buf, len, &d), 0);
@@ -399,7 +386,7 @@ check_netstat(const char *rel, double active, double passive, double failed,
 	struct batch b = {0};
 	const struct service *s;
 	size_t len;
-	char *buf = slurp(rel, &len);
+	char *buf = fixture_read_net(rel, &len);
 
 	assert_int_equal(host_net_parse_snmp(buf, len, &b), 0);
 	assert_int_equal(b.n, 2);
@@ -500,12 +487,12 @@ test_conntrack_fixtures(void **state)
 	char *buf;
 
 	(void)state;
-	buf = slurp("many/proc/net/nf_conntrack", &len);
+	buf = fixture_read("net/many/proc/net/nf_conntrack", &len);
 	host_net_parse_conntrack(buf, len, &c);
 	check_counts("many", &c, many);
 	free(buf);
 	memset(&c, 0, sizeof(c));
-	buf = slurp("old/proc/net/ip_conntrack", &len);
+	buf = fixture_read("net/old/proc/net/ip_conntrack", &len);
 	host_net_parse_conntrack(buf, len, &c);
 	check_counts("old", &c, old);
 	free(buf);
@@ -674,7 +661,7 @@ test_prefixes_stay_in_bounds(void **state)
 
 	(void)state;
 	for (i = 0; i < NELEM(files); i++) {
-		text = slurp(files[i].rel, &len);
+		text = fixture_read_net(files[i].rel, &len);
 		guard_init(&g, len + 1);
 		for (n = 0; n <= len; n++) {
 			memset(&b, 0, sizeof(b));

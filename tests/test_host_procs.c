@@ -26,31 +26,9 @@
 #include "plugins/host.h"
 #include "plugins/host_procs.h"
 #include "tests/batch_guard.h"
+#include "tests/fixture.h"
 
 #define TREE FIXTURES "/proctree"
-
-/* The fixture file rel (under FIXTURES) in a buffer of exactly its size. */
-static char *
-slurp(const char *rel, size_t *lenp)
-{
-	char path[512], *buf;
-	FILE *fp;
-	long len;
-
-	snprintf(path, sizeof(path), "%s/%s", FIXTURES, rel);
-	fp = fopen(path, "rb");
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	len = ftell(fp);
-	assert_true(len > 0);
-	rewind(fp);
-	buf = malloc((size_t)len);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
-	*lenp = (size_t)len;
-	return buf;
-}
 
 static const struct field *
 field_of(const struct batch *b, const char *service, const char *name)
@@ -131,7 +109,7 @@ test_file_nr(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct batch b = {0};
 
-		buf = slurp(cases[i].rel, &len);
+		buf = fixture_read(cases[i].rel, &len);
 		assert_int_equal(procs_parse_file_nr(buf, len, &b), 0);
 		check_value(&b, "open_files", "used", cases[i].used);
 		check_attr(
@@ -173,7 +151,7 @@ test_inode_nr(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct batch b = {0};
 
-		buf = slurp(cases[i].rel, &len);
+		buf = fixture_read(cases[i].rel, &len);
 		assert_int_equal(procs_parse_inode_nr(buf, len, &b), 0);
 		check_value(&b, "open_inodes", "used", cases[i].used);
 		check_value(&b, "open_inodes", "max", cases[i].max);
@@ -210,7 +188,7 @@ test_stat(void **state)
 	char *buf;
 
 	(void)state;
-	buf = slurp("proctree/402/stat", &len);
+	buf = fixture_read("proctree/402/stat", &len);
 	memset(&ps, 0, sizeof(ps));
 	assert_int_equal(procs_parse_stat(buf, len, &ps), 0);
 	assert_int_equal(ps.state, 'S');
@@ -219,7 +197,7 @@ test_stat(void **state)
 	assert_false(ps.kthread);
 	free(buf);
 
-	buf = slurp("proctree/3/stat", &len);
+	buf = fixture_read("proctree/3/stat", &len);
 	assert_int_equal(procs_parse_stat(buf, len, &ps), 0);
 	assert_int_equal(ps.state, 'I');
 	assert_int_equal(ps.nice, -20);
@@ -275,11 +253,11 @@ test_vmlck(void **state)
 	char *buf;
 
 	(void)state;
-	buf = slurp("proctree/407/status", &len);
+	buf = fixture_read("proctree/407/status", &len);
 	assert_int_equal(procs_parse_vmlck(buf, len, &kb), 0);
 	assert_int_equal(kb, 2048);
 	free(buf);
-	buf = slurp("proctree/2/status", &len); /* a kernel thread */
+	buf = fixture_read("proctree/2/status", &len); /* a kernel thread */
 	assert_int_equal(procs_parse_vmlck(buf, len, &kb), 0);
 	assert_int_equal(kb, 0);
 	free(buf);
@@ -438,7 +416,7 @@ test_utmp(void **state)
 	char *buf;
 
 	(void)state;
-	buf = slurp("utmp", &len);
+	buf = fixture_read("utmp", &len);
 	assert_int_equal(len % sizeof(struct utmp), 0);
 	assert_int_equal(procs_parse_utmp(buf, len, NULL, NULL, &b), 0);
 	/* tty1; pty/0; pts/0, pts/3 and "a/pts" (the user name's second

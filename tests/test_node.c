@@ -21,29 +21,7 @@
 #include "plugins/host.h"
 #include "plugins/node.h"
 #include "tests/batch_guard.h"
-
-/* The fixture file rel (under FIXTURES) in a buffer of exactly its size. */
-static char *
-slurp(const char *rel, size_t *lenp)
-{
-	char path[512], *buf;
-	FILE *fp;
-	long len;
-
-	snprintf(path, sizeof(path), "%s/%s", FIXTURES, rel);
-	fp = fopen(path, "rb");
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	len = ftell(fp);
-	assert_true(len > 0);
-	rewind(fp);
-	buf = malloc((size_t)len);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
-	*lenp = (size_t)len;
-	return buf;
-}
+#include "tests/fixture.h"
 
 /* s's field name holds value (exactly: every value here is an integer or
  * a short decimal the parser must reproduce). */
@@ -113,7 +91,7 @@ parse_fixture(const char *rel,
 	size_t len;
 	char *buf;
 
-	buf = slurp(rel, &len);
+	buf = fixture_read(rel, &len);
 	assert_int_equal(parse(buf, len, b), 0);
 	free(buf);
 	s = batch_service(b, name, false);
@@ -399,7 +377,7 @@ test_prefixes_stay_in_bounds(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		text = slurp(files[i].rel, &len);
+		text = fixture_read(files[i].rel, &len);
 		guard_init(&g, len + 1);
 		accepted = 0;
 		for (n = 0; n <= len; n++) {
