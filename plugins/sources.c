@@ -7,6 +7,7 @@
 #include "plugins/bmc.h"
 #include "plugins/munin_client.h"
 #include "plugins/node.h"
+#include "plugins/nut.h"
 #include "plugins/sources.h"
 #include "plugins/vedirect.h"
 
@@ -14,6 +15,7 @@ const struct source *const sources[] = {
     &source_ipmi,
     &source_munin,
     &source_node,
+    &source_nut,
     &source_vedirect,
 };
 
