@@ -124,8 +124,10 @@ note "on-battery page $(since "$T_OB") s after ups.status OB"
 wait_until 90 paged bank_bank cutoff_minutes CRITICAL ||
 	fail "no forecast page: $(cat "$T/hooks.jsonl"; field bank_bank cutoff_minutes)"
 note "forecast page $(since "$T_OB") s after the drain began, voltage then $(field bank_bank voltage)"
+T_FC=$(date +%s.%N)
 wait_until 90 paged bank_bank voltage WARNING ||
 	fail "no bank voltage WARNING page: $(field bank_bank voltage)"
+note "forecast lead: the bank's voltage WARNING page came $(since "$T_FC") s after the forecast's"
 f=$(page_index bank_bank cutoff_minutes CRITICAL)
 v=$(page_index bank_bank voltage WARNING)
 [ "$f" -lt "$v" ] || fail "the forecast paged after the voltage ($f, $v)"
