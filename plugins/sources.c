@@ -10,6 +10,7 @@
 #include "plugins/node.h"
 #include "plugins/nut.h"
 #include "plugins/sources.h"
+#include "plugins/vedirect.h"
 
 const struct source *const sources[] = {
     &source_ipmi,
@@ -17,6 +18,7 @@ const struct source *const sources[] = {
     &source_munin,
     &source_node,
     &source_nut,
+    &source_vedirect,
 };
 
 const size_t nsources = sizeof(sources) / sizeof(sources[0]);

@@ -15,6 +15,7 @@
 #include "plugins/node.h"
 #include "plugins/nut.h"
 #include "plugins/source.h"
+#include "plugins/vedirect.h"
 #include "lib/log.h"
 
 /* h's BMC settings (the ipmi source's) and what h is to that source. */
@@ -537,8 +538,8 @@ test_utmp_file(void **state)
 	assert_int_equal(errs.n, 0);
 	assert_string_equal(c->utmp_file, "/var/run/utmp");
 	conf_free(c);
-	c = parse("utmp_file /tmp/fixture/utmp\n[h]\naddress 127.0.0.1\n",
-	    &errs);
+	c = parse(
+	    "utmp_file /tmp/fixture/utmp\n[h]\naddress 127.0.0.1\n", &errs);
 	assert_int_equal(errs.n, 0);
 	assert_string_equal(c->utmp_file, "/tmp/fixture/utmp");
 	conf_host_source(c, conf_host_find(c, "h"), &source_node, &sh);
@@ -747,6 +748,109 @@ test_ipmi_keys(void **state)
 	assert_int_equal(bmc_sel_interval(&sh), 600);
 	conf_free(c);
 	unlink(pw);
+}
+
+/* conf_print's text of c, heap-allocated. */
+static char *
+printed(const struct conf *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	conf_print(c, f);
+	fclose(f);
+	return buf;
+}
+
+static void
+test_vedirect_keys(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	const char *const *dev;
+	struct source_host sh;
+	char *out;
+
+	(void)state;
+	c = parse("[solar]\n"
+		  " vedirect /dev/ttyUSB0\n"
+		  " vedirect_name mppt1\n"
+		  " vedirect /dev/ttyUSB1\n"
+		  " vedirect_baud 9600\n"
+		  " vedirect_nominal 24\n"
+		  " bank_mppt1.voltage.warning 24.4:\n"
+		  "[plain]\n"
+		  " address 10.0.0.5\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	conf_host_source(c, conf_host_find(c, "solar"), &source_vedirect, &sh);
+	assert_true(source_vedirect.wanted(&sh));
+	dev = source_vedirect.devices(&sh);
+	assert_string_equal(dev[0], "/dev/ttyUSB0");
+	assert_string_equal(dev[1], "/dev/ttyUSB1");
+	assert_null(dev[2]);
+	conf_host_source(c, conf_host_find(c, "plain"), &source_vedirect, &sh);
+	assert_false(source_vedirect.wanted(&sh));
+	out = printed(c);
+	assert_non_null(strstr(out, "    vedirect /dev/ttyUSB0\n"
+				    "    vedirect_name mppt1\n"
+				    "    vedirect /dev/ttyUSB1\n"
+				    "    vedirect_baud 9600\n"
+				    "    vedirect_nominal 24\n"));
+	free(out);
+	conf_free(c);
+
+	/* defaults are printed */
+	c = parse("[solar]\n vedirect /dev/ttyUSB0\n", &errs);
+	assert_int_equal(errs.n, 0);
+	out = printed(c);
+	assert_non_null(strstr(out, "    vedirect /dev/ttyUSB0\n"
+				    "    vedirect_baud 19200\n"));
+	assert_null(strstr(out, "vedirect_nominal"));
+	free(out);
+	conf_free(c);
+}
+
+static void
+test_vedirect_bad_values(void **state)
+{
+	static const struct {
+		const char *line, *error;
+	} bad[] = {
+	    {"vedirect ttyUSB0", "vedirect takes the absolute path"},
+	    {"vedirect_name x", "vedirect_name names the port"},
+	    {"vedirect_baud 12345", "vedirect_baud must be 1200"},
+	    {"vedirect_nominal 36", "vedirect_nominal must be 12, 24 or 48"},
+	};
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char text[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&errs, 0, sizeof(errs));
+		snprintf(text, sizeof(text), "[solar]\n %s\n", bad[i].line);
+		c = parse(text, &errs);
+		assert_true(has_error(&errs, bad[i].error));
+		conf_free(c);
+		conf_errors_cleanup(&errs);
+	}
+	/* the same port twice; two ports that would share a service */
+	memset(&errs, 0, sizeof(errs));
+	c = parse(
+	    "[solar]\n vedirect /dev/ttyUSB0\n vedirect /dev/ttyUSB0\n", &errs);
+	assert_true(has_error(&errs, "vedirect /dev/ttyUSB0 given twice"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	memset(&errs, 0, sizeof(errs));
+	c = parse(
+	    "[solar]\n vedirect /dev/a/port0\n vedirect /dev/b/port0\n", &errs);
+	assert_true(has_error(&errs, "would both be bank_port0"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
 }
 
 static void
@@ -1126,6 +1230,8 @@ main(void)
 	    cmocka_unit_test(test_cutoff_keys),
 	    cmocka_unit_test(test_user_group),
 	    cmocka_unit_test(test_ipmi_keys),
+	    cmocka_unit_test(test_vedirect_keys),
+	    cmocka_unit_test(test_vedirect_bad_values),
 	    cmocka_unit_test(test_ipmi_local),
 	    cmocka_unit_test(test_modbus_keys),
 	    cmocka_unit_test(test_modbus_errors),
