@@ -883,20 +883,6 @@ test_ipmi_local(void **state)
 	conf_errors_cleanup(&errs);
 }
 
-/* conf_print's text of c; the caller frees it. */
-static char *
-printed(const struct conf *c)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&text, &len);
-
-	assert_non_null(fp);
-	conf_print(c, fp);
-	fclose(fp);
-	return text;
-}
-
 static void
 test_modbus_keys(void **state)
 {
