@@ -30,6 +30,7 @@ const struct host_probe *const host_probes[] = {
     &probe_if_err,
     &probe_if,
     &probe_netstat,
+    &probe_vm,
 };
 
 const size_t host_nprobes = sizeof(host_probes) / sizeof(host_probes[0]);

@@ -40,5 +40,7 @@ extern const struct host_probe probe_fw_conntrack;
 extern const struct host_probe probe_if_err;
 extern const struct host_probe probe_if;
 extern const struct host_probe probe_netstat;
+/* plugins/host_vm.c: qemu processes in /proc/PID, their cgroups, taps */
+extern const struct host_probe probe_vm;
 
 #endif
