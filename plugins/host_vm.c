@@ -377,7 +377,8 @@ vm_cgroup_parse(const char *buf, size_t len, struct vm_cgroups *out)
 		c2 = c1 != NULL
 			 ? memchr(c1 + 1, ':', n - (size_t)(c1 + 1 - line))
 			 : NULL;
-		if (c1 == NULL || c2 == NULL || c1 == line || c2[1] != '/') {
+		if (c1 == NULL || c2 == NULL || c1 == line ||
+		    c2 + 1 == line + n || c2[1] != '/') {
 			errno = EINVAL;
 			return -1;
 		}

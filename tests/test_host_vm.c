@@ -223,6 +223,7 @@ test_cgroups(void **state)
 			 "0::/user.slice\n";
 	struct vm_cgroups cg;
 	char name[VM_NAME_MAX];
+	struct guard g;
 	size_t n;
 
 	(void)state;
@@ -247,6 +248,12 @@ test_cgroups(void **state)
 	assert_int_equal(vm_cgroup_parse(L("garbage\n"), &cg), -1);
 	assert_int_equal(vm_cgroup_parse(L("0::relative\n"), &cg), -1);
 	assert_int_equal(vm_cgroup_parse(L(":x:/\n"), &cg), -1);
+	/* an empty path at the very end: not read past */
+	guard_init(&g, 16);
+	assert_int_equal(
+	    vm_cgroup_parse(guard_copy(&g, L("1:name=systemd:"), ""), 15, &cg),
+	    -1);
+	guard_cleanup(&g);
 	assert_int_equal(vm_cgroup_parse(L(""), &cg), 0);
 	assert_string_equal(cg.v2, "");
 }
