@@ -336,9 +336,9 @@ page_done(struct notifier *n, struct page *p, bool ok, const char *why)
 	q = p->items[0];
 	delay =
 	    notify_backoff(q->failures + 1, n->set.retry_min, n->set.retry_max);
-	log_debug("notify: %s %s: attempt %u for %s failed: %s",
+	log_debug("notify: %s %s: attempt %u for %s failed: %s; next in %u s",
 	    page_channel_str(q->channel), q->contact, q->failures + 1,
-	    q->it.host, why);
+	    q->it.host, why, delay);
 	if (ratelimit_allow(&n->fail_rl, now, NOTIFY_LOG_MS, &sup))
 		log_warnx("notify: %s %s: delivery for %s failed (%s); "
 			  "retrying in %u s%s",

@@ -19,14 +19,21 @@
  * file per item and channel, fsync'd, see spool.h) before the first
  * attempt and removed only when the receiver accepted it (HTTP 2xx, SMTP
  * 250).  Failed attempts back off (notify_retry_min doubling up to
- * notify_retry_max seconds) until notify_expiry seconds after the item was
- * queued; then it is dropped with a log line.  notifier_new re-reads the
+ * notify_retry_max seconds: by default 2, 4, 8 ... 512, then every 600 s,
+ * so a receiver that comes back has the page within seconds) until
+ * notify_expiry seconds after the item was queued; then it is dropped
+ * with a log line.  notifier_new re-reads the
  * spool, so kill -9 and restarts lose nothing: delivery is at-least-once
  * and every item carries a stable dedupe key (receivers drop repeats).
  *
- * Grouping: the first item for a (contact, channel, host) opens a window
- * of notify_group_window seconds; items of that host arriving inside it go
- * out as one page (one POST, one e-mail) listing them all.
+ * Grouping (storm control without delay): the first item for a
+ * (contact, channel, host) goes out at once, with whatever else of that
+ * host arrived in the same loop pass, and opens a window of
+ * notify_group_window seconds; the items of that host arriving inside it
+ * wait for its end and go out as one page (one POST, one e-mail, at most
+ * 50 items) listing them all.  After the window the next item goes out at
+ * once again, so a quiet host's problem and its recovery are never held
+ * back, and a host in a storm costs at most two pages per window.
  *
  * Renotify: the notifier owns reminders.  It keeps each contact's open
  * problems (host/service/field) in spool_dir/open-problems.json (saved on
@@ -71,9 +78,10 @@ struct notify_conf {
 	char *smtp_password_file; /* mode 0600 file holding the password */
 	bool smtp_starttls;	  /* require STARTTLS on smtp:// */
 	unsigned expiry;	  /* seconds a page is retried, 86400 */
-	unsigned group_window;	  /* seconds problems of a host wait to go
-				     out as one page, 10 */
-	unsigned retry_min;	  /* seconds before the first retry, 10 */
+	unsigned group_window;	  /* seconds after a host's first page in
+				     which its further problems wait to go
+				     out as one page, 5 */
+	unsigned retry_min;	  /* seconds before the first retry, 2 */
 	unsigned retry_max;	  /* seconds, cap of the doubling, 600 */
 	unsigned connect_timeout; /* seconds, the global connect_timeout */
 };

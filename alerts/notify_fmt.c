@@ -353,7 +353,7 @@ same_key(const struct notify_slot *s, const char *contact, int channel,
 
 uint64_t
 notify_group_due(const struct notify_slot *v, size_t n, const char *contact,
-    int channel, const char *host, uint64_t now_ms, uint64_t window_ms)
+    int channel, const char *host, uint64_t now_ms, uint64_t burst_until_ms)
 {
 	size_t i;
 
@@ -361,7 +361,7 @@ notify_group_due(const struct notify_slot *v, size_t n, const char *contact,
 		if (v[i].waiting && !v[i].busy &&
 		    same_key(&v[i], contact, channel, host))
 			return v[i].due_ms;
-	return now_ms + window_ms;
+	return burst_until_ms > now_ms ? burst_until_ms : now_ms;
 }
 
 size_t

@@ -76,7 +76,8 @@ enum notify_kind notify_classify(
     const struct alert_event *ev, unsigned sev, bool recovery);
 
 /* Seconds to wait after the failures-th failed attempt (failures >= 1):
- * min_s doubling, capped at max_s. */
+ * min_s doubling, capped at max_s (with the defaults 2, 4, 8 ... 512,
+ * then 600). */
 unsigned notify_backoff(unsigned failures, unsigned min_s, unsigned max_s);
 
 /*
@@ -92,12 +93,18 @@ struct notify_slot {
 	bool busy;	 /* part of a page in flight */
 	bool waiting;	 /* never attempted */
 };
-/* When a new item for (contact, channel, host) arriving at now_ms is due:
- * with a waiting item of the same key already queued, the same time (it
- * joins that page); otherwise now_ms + window_ms (it opens a window). */
+/*
+ * When a new item for (contact, channel, host) arriving at now_ms is due.
+ * burst_until_ms is the end of that key's burst window (loop ms; 0 or
+ * <= now_ms: no window open).  With a waiting item of the same key
+ * already queued, the same time (it joins that page: items of one loop
+ * pass go out together); else, inside the window, the window's end (the
+ * rest of a burst goes out as one page); else now_ms (the first item of
+ * a burst goes out at once, and the caller opens a window).
+ */
 uint64_t notify_group_due(const struct notify_slot *v, size_t n,
     const char *contact, int channel, const char *host, uint64_t now_ms,
-    uint64_t window_ms);
+    uint64_t burst_until_ms);
 /* Picks the next page: the first idle item due at now_ms and every other
  * idle, due item of its key, at most max.  Writes their indexes to idx
  * and returns how many (0: nothing due). */

@@ -3,7 +3,7 @@
  *
  * The queue is an array of pointers in arrival order: items are few (a
  * page's worth per contact), so finding and removing one is a linear
- * scan.
+ * scan.  The burst windows are a small array scanned the same way.
  */
 #include "config.h"
 
@@ -222,12 +222,75 @@ page_queue_slots(const struct page_queue *pq, bool email_held)
 	return slots;
 }
 
+/* Forgets the burst windows closed at now_ms. */
+static void
+bursts_prune(struct page_queue *pq, uint64_t now_ms)
+{
+	size_t i = 0;
+
+	while (i < pq->nbursts) {
+		if (pq->bursts[i].until_ms > now_ms) {
+			i++;
+			continue;
+		}
+		free(pq->bursts[i].contact);
+		free(pq->bursts[i].host);
+		pq->bursts[i] = pq->bursts[--pq->nbursts];
+	}
+}
+
+/* The open burst window of (contact, ch, host), or NULL. */
+static struct page_burst *
+burst_find(struct page_queue *pq, const char *contact, enum page_channel ch,
+    const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < pq->nbursts; i++)
+		if (pq->bursts[i].channel == ch &&
+		    strcmp(pq->bursts[i].contact, contact) == 0 &&
+		    strcmp(pq->bursts[i].host, host) == 0)
+			return &pq->bursts[i];
+	return NULL;
+}
+
+/* Opens a burst window for (contact, ch, host) until until_ms.  Out of
+ * memory it stays closed: the next item goes out at once too, which is
+ * harmless. */
+static void
+burst_open(struct page_queue *pq, const char *contact, enum page_channel ch,
+    const char *host, uint64_t until_ms)
+{
+	struct page_burst *nb, *b;
+
+	if (pq->nbursts == pq->capbursts) {
+		nb = realloc(pq->bursts,
+		    (pq->capbursts ? pq->capbursts * 2 : 8) * sizeof(*nb));
+		if (nb == NULL)
+			return;
+		pq->bursts = nb;
+		pq->capbursts = pq->capbursts ? pq->capbursts * 2 : 8;
+	}
+	b = &pq->bursts[pq->nbursts];
+	b->contact = strdup(contact);
+	b->host = strdup(host);
+	b->channel = ch;
+	b->until_ms = until_ms;
+	if (b->contact == NULL || b->host == NULL) {
+		free(b->contact);
+		free(b->host);
+		return;
+	}
+	pq->nbursts++;
+}
+
 int
 page_queue_add(struct page_queue *pq, const char *contact, enum page_channel ch,
     const struct notify_item *it, uint64_t now_ms, uint64_t window_ms)
 {
 	struct notify_slot *slots = NULL;
 	struct qitem *q = calloc(1, sizeof(*q));
+	const struct page_burst *b;
 	char name[96], *body = NULL;
 	int ret = 0;
 
@@ -242,9 +305,13 @@ page_queue_add(struct page_queue *pq, const char *contact, enum page_channel ch,
 	slots = page_queue_slots(pq, false);
 	if (slots == NULL)
 		goto oom;
-	q->due_ms = notify_group_due(
-	    slots, pq->n, contact, (int)ch, it->host, now_ms, window_ms);
+	bursts_prune(pq, now_ms);
+	b = burst_find(pq, contact, ch, it->host);
+	q->due_ms = notify_group_due(slots, pq->n, contact, (int)ch, it->host,
+	    now_ms, b != NULL ? b->until_ms : 0);
 	free(slots);
+	if (b == NULL && q->due_ms == now_ms && window_ms > 0)
+		burst_open(pq, contact, ch, it->host, now_ms + window_ms);
 	snprintf(name, sizeof(name), "%012lld-%08d-%06u" PAGE_QUEUE_SUFFIX,
 	    (long long)q->created, (int)getpid(), pq->seq++ % 1000000);
 	body = qitem_encode(q);
@@ -283,5 +350,10 @@ page_queue_cleanup(struct page_queue *pq)
 	for (i = 0; i < pq->n; i++)
 		qitem_free(pq->v[i]);
 	free(pq->v);
+	for (i = 0; i < pq->nbursts; i++) {
+		free(pq->bursts[i].contact);
+		free(pq->bursts[i].host);
+	}
+	free(pq->bursts);
 	memset(pq, 0, sizeof(*pq));
 }

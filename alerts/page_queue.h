@@ -8,8 +8,14 @@
  * removed from both only by page_queue_drop.  page_queue_load resumes the
  * items a previous run left behind and quarantines files that are not
  * items (spool_quarantine).  The scheduler (notify.c) reads and sets the
- * items' fields directly.  Calls block on the spool's small fsync'd
- * writes; loop thread only.
+ * items' fields directly.
+ *
+ * Bursts: the first item of a (contact, channel, host) is due at once and
+ * opens that key's burst window of window_ms; items arriving inside it
+ * are due at its end and go out there as one page; after it, the next
+ * item is again due at once.  The windows live in memory only (a restart
+ * forgets them: at worst one more page goes out at once).  Calls block on the
+ * spool's small fsync'd writes; loop thread only.
  */
 #ifndef DROVER_PAGE_QUEUE_H
 #define DROVER_PAGE_QUEUE_H
@@ -39,12 +45,25 @@ struct qitem {
 	struct notify_item it;
 };
 
+/* The open burst window of one (contact, channel, host). */
+struct page_burst {
+	char *contact;
+	enum page_channel channel;
+	char *host;
+	uint64_t until_ms; /* loop time the window closes */
+};
+
 /* Embedded in its owner: page_queue_init / page_queue_cleanup. */
 struct page_queue {
 	const char *dir; /* the spool directory; the owner's */
 	struct qitem **v;
 	size_t n, cap;
 	unsigned seq; /* spool name uniquifier */
+	/* open burst windows, unordered; closed ones are pruned by
+	 * page_queue_add, so there are as many as keys paged within the
+	 * last window */
+	struct page_burst *bursts;
+	size_t nbursts, capbursts;
 };
 
 /* An empty queue spooling in dir, which must outlive pq. */
@@ -56,7 +75,9 @@ int page_queue_load(struct page_queue *pq, uint64_t now_ms);
 /*
  * Queues it for (contact, ch), created now: spool first, then memory.  It
  * is due with a waiting item of the same (contact, ch, host) if one is
- * queued, else window_ms after now_ms (notify_group_due).  An item that
+ * queued, else at the end of that key's burst window if one is open,
+ * else at now_ms, and then (window_ms > 0) opens a window of window_ms
+ * (notify_group_due; see "Bursts" above).  An item that
  * cannot be spooled is still queued (logged): better late and not
  * durable than never.  On ENOMEM the item is lost (logged).  0 when the
  * item is spooled, else -1 with errno (why the spool write failed, or

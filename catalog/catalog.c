@@ -221,6 +221,19 @@ fields_parse(struct cat_service *cs, size_t from)
 		field_parse(cs, i);
 }
 
+/* Before field f's value gives way to nv's (a value of a later poll):
+ * f's value, when it was a polled one, becomes cf's previous value. */
+static void
+value_arrives(
+    struct cat_field *cf, const struct field *f, const struct field *nv)
+{
+	if (cf->valued && !f->unknown) {
+		cf->has_prev = true;
+		cf->prev = f->value;
+	}
+	cf->valued = !nv->unknown;
+}
+
 /* A config equal to the one held: only the values move, as they would
  * through a fresh copy of it (fields src did not send keep their last
  * value but not has_value, and no verdict of the alert engine). */
@@ -235,12 +248,50 @@ take_values(struct cat_service *cs, const struct service *src)
 		f = &cs->svc.fields[j];
 		f->has_value = src->fields[j].has_value;
 		if (f->has_value) {
+			value_arrives(&cs->fields[j], f, &src->fields[j]);
 			f->value = src->fields[j].value;
 			f->unknown = src->fields[j].unknown;
 			f->when = src->fields[j].when;
 		}
 		cs->fields[j].has_alert = false;
 	}
+}
+
+/*
+ * Replaces cs's config with copy (takes ownership): its fields are parsed
+ * afresh, and a field that keeps its name keeps its previous value, the
+ * value it held becoming the previous one when copy brings a new one.
+ */
+static void
+replace_config(struct cat_service *cs, struct service *copy)
+{
+	struct service old = cs->svc;
+	struct cat_field *old_cf = cs->fields;
+	const struct field *of;
+	struct cat_field *cf;
+	size_t k, jo;
+
+	cs->svc = *copy;
+	cs->fields = NULL;
+	service_spec_parse(&cs->spec, &cs->svc.graph);
+	fields_parse(cs, 0);
+	for (k = 0; k < cs->svc.nfields; k++) {
+		cf = &cs->fields[k];
+		of = service_field(&old, cs->svc.fields[k].name, false);
+		if (of == NULL) {
+			cf->valued = cs->svc.fields[k].has_value &&
+				     !cs->svc.fields[k].unknown;
+			continue;
+		}
+		jo = (size_t)(of - old.fields);
+		cf->valued = old_cf[jo].valued;
+		cf->has_prev = old_cf[jo].has_prev;
+		cf->prev = old_cf[jo].prev;
+		if (cs->svc.fields[k].has_value)
+			value_arrives(cf, of, &cs->svc.fields[k]);
+	}
+	service_cleanup(&old);
+	free(old_cf);
 }
 
 void
@@ -277,10 +328,7 @@ catalog_update(
 					f->when = cs->svc.fields[j].when;
 				}
 			}
-			service_cleanup(&cs->svc);
-			cs->svc = copy;
-			service_spec_parse(&cs->spec, &cs->svc.graph);
-			fields_parse(cs, 0);
+			replace_config(cs, &copy);
 		} else {
 			n = cs->svc.nfields;
 			for (j = 0; j < src->nfields; j++) {
@@ -290,6 +338,10 @@ catalog_update(
 				    &cs->svc, src->fields[j].name, true);
 				if (f == NULL)
 					continue;
+				if ((size_t)(f - cs->svc.fields) < n)
+					value_arrives(
+					    &cs->fields[f - cs->svc.fields], f,
+					    &src->fields[j]);
 				f->has_value = true;
 				f->value = src->fields[j].value;
 				f->unknown = src->fields[j].unknown;
@@ -297,6 +349,9 @@ catalog_update(
 			}
 			if (cs->svc.nfields > n)
 				fields_parse(cs, n);
+			for (j = n; j < cs->svc.nfields; j++)
+				cs->fields[j].valued =
+				    !cs->svc.fields[j].unknown;
 		}
 		cs->last_update = ts;
 		cs->restored = false;

@@ -37,6 +37,12 @@ struct cat_field {
 	bool has_alert;		/* the alert engine judged it since its
 				   config last arrived */
 	enum field_state alert; /* the engine's hard state, when has_alert */
+	bool valued;		/* the field's value came from a poll and was
+				   not "U" */
+	bool has_prev;		/* prev holds a value */
+	double prev;		/* the last known value before the current one
+				   (a trend from two polls; not saved in the
+				   state file) */
 };
 
 struct cat_service {

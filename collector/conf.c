@@ -241,8 +241,8 @@ conf_new(void)
 	c->listen_port = 4948;
 	c->local_node = true;
 	c->notify.expiry = 86400;
-	c->notify.group_window = 10;
-	c->notify.retry_min = 10;
+	c->notify.group_window = 5;
+	c->notify.retry_min = 2;
 	c->notify.retry_max = 600;
 	return c;
 }

@@ -793,6 +793,9 @@ cmd_poll(const char *path, const char *host)
 
 	if (c == NULL)
 		return 1;
+	/* a peer that hangs up mid-write (upsd, a node) is an error, not
+	 * the end of drover poll: libupsclient writes with plain write() */
+	signal(SIGPIPE, SIG_IGN);
 	hc = conf_host_find(c, host);
 	if (hc == NULL) {
 		fprintf(stderr, "drover: %s: no host \"%s\"\n", path, host);

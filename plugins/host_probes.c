@@ -30,6 +30,8 @@ const struct host_probe *const host_probes[] = {
     &probe_if_err,
     &probe_if,
     &probe_netstat,
+    &probe_bank,
+    &probe_power_supply_online,
     &probe_vm,
 };
 

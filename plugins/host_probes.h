@@ -40,6 +40,9 @@ extern const struct host_probe probe_fw_conntrack;
 extern const struct host_probe probe_if_err;
 extern const struct host_probe probe_if;
 extern const struct host_probe probe_netstat;
+/* plugins/host_power.c: /sys/class/power_supply */
+extern const struct host_probe probe_bank;
+extern const struct host_probe probe_power_supply_online;
 /* plugins/host_vm.c: qemu processes in /proc/PID, their cgroups, taps */
 extern const struct host_probe probe_vm;
 

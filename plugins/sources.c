@@ -7,12 +7,14 @@
 #include "plugins/bmc.h"
 #include "plugins/munin_client.h"
 #include "plugins/node.h"
+#include "plugins/nut.h"
 #include "plugins/sources.h"
 
 const struct source *const sources[] = {
     &source_ipmi,
     &source_munin,
     &source_node,
+    &source_nut,
 };
 
 const size_t nsources = sizeof(sources) / sizeof(sources[0]);

@@ -728,6 +728,70 @@ test_state_file_on_disk(void **state)
 	catalog_free(cat);
 }
 
+/* The value before the last one, for a trend from two polls: kept through
+ * each way a batch merges (values only, config equal, config changed);
+ * a "U" between two values is skipped. */
+static void
+test_previous_value(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct batch b = {0};
+	struct cat_host *h = catalog_host(cat, "solar", "grp", NULL);
+	const struct cat_service *cs;
+	struct service *s;
+
+	(void)state;
+	add_value(&b, "bank_x", "voltage", 12.6, true);
+	catalog_update(cat, h, 1000, &b);
+	batch_cleanup(&b);
+	cs = cat_host_service(h, "bank_x");
+	assert_false(cs->fields[0].has_prev);
+	assert_true(cs->fields[0].valued);
+	/* values only */
+	add_value(&b, "bank_x", "voltage", 12.5, false);
+	catalog_update(cat, h, 1300, &b);
+	batch_cleanup(&b);
+	cs = cat_host_service(h, "bank_x");
+	assert_true(cs->fields[0].has_prev);
+	assert_true(cs->fields[0].prev == 12.6);
+	/* the same config again, with values (dirtyconfig) */
+	add_value(&b, "bank_x", "voltage", 12.4, true);
+	catalog_update(cat, h, 1600, &b);
+	batch_cleanup(&b);
+	cs = cat_host_service(h, "bank_x");
+	assert_true(cs->fields[0].prev == 12.5);
+	/* a changed config: the field keeps its name and its history */
+	add_value(&b, "bank_x", "voltage", 12.3, true);
+	add_value(&b, "bank_x", "soc", 80, true);
+	attrs_set(&batch_service(&b, "bank_x", false)->graph, "graph_category",
+	    "power");
+	catalog_update(cat, h, 1900, &b);
+	batch_cleanup(&b);
+	cs = cat_host_service(h, "bank_x");
+	assert_string_equal(cs->svc.fields[0].name, "voltage");
+	assert_true(cs->fields[0].has_prev);
+	assert_true(cs->fields[0].prev == 12.4);
+	assert_true(cs->svc.fields[0].value == 12.3);
+	assert_false(cs->fields[1].has_prev);
+	/* a "U" is no value to compare with */
+	add_value(&b, "bank_x", "soc", 0, false);
+	s = batch_service(&b, "bank_x", false);
+	service_field(s, "soc", false)->unknown = true;
+	catalog_update(cat, h, 2200, &b);
+	batch_cleanup(&b);
+	add_value(&b, "bank_x", "soc", 70, false);
+	catalog_update(cat, h, 2500, &b);
+	batch_cleanup(&b);
+	cs = cat_host_service(h, "bank_x");
+	assert_true(cs->fields[1].prev == 80); /* the last known before */
+	add_value(&b, "bank_x", "soc", 60, false);
+	catalog_update(cat, h, 2800, &b);
+	batch_cleanup(&b);
+	cs = cat_host_service(h, "bank_x");
+	assert_true(cs->fields[1].prev == 70);
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -745,6 +809,7 @@ main(void)
 	    cmocka_unit_test(test_state_file_corrupt),
 	    cmocka_unit_test(test_state_file_keeps_known_hosts),
 	    cmocka_unit_test(test_state_file_on_disk),
+	    cmocka_unit_test(test_previous_value),
 	};
 
 	log_init(false, LOG_LVL_WARN);

@@ -12,6 +12,7 @@
 #include "collector/conf.h"
 #include "plugins/bmc.h"
 #include "plugins/node.h"
+#include "plugins/nut.h"
 #include "plugins/source.h"
 #include "lib/log.h"
 
@@ -456,7 +457,7 @@ test_notify_keys(void **state)
 	assert_true(c->notify.smtp_starttls);
 	assert_int_equal(c->notify.expiry, 3600);
 	assert_int_equal(c->notify.group_window, 0);
-	assert_int_equal(c->notify.retry_min, 10);
+	assert_int_equal(c->notify.retry_min, 2);
 	assert_string_equal(c->state_dir, "/tmp/st");
 	assert_non_null(contact_set_find(&c->contacts, "ops"));
 	assert_int_equal(contact_set_find(&c->contacts, "ops")->severities,
@@ -807,6 +808,125 @@ test_ipmi_bad_values(void **state)
 	conf_errors_cleanup(&errs);
 }
 
+/* The nut source's keys: several UPSes, login, interval, deadline; the
+ * print round-trips and never shows the password; bad values are errors
+ * naming the line. */
+static void
+test_nut_keys(void **state)
+{
+	static const struct {
+		const char *lines;
+		const char *error;
+	} bad[] = {
+	    {" nut @127.0.0.1\n", "nut takes UPS@HOST[:PORT]"},
+	    {" nut a b@h\n", "nut takes UPS@HOST[:PORT]"},
+	    {" nut u@munin://h\n", "no URL"},
+	    {" nut u@h:99999\n", "invalid port in address"},
+	    {" nut u@h\n nut_interval 0\n", "nut_interval must be 1-86400"},
+	    {" nut u@h\n nut_timeout x\n", "nut_timeout must be 1-86400"},
+	    {" nut u@h\n nut_user a\"b\n", "nut_user must be"},
+	    {" nut u@h\n nut_user mon\n", "nut_user needs nut_password_file"},
+	    {" nut u@h\n nut u@h2\n", "would both be bank_u"},
+	    {" nut_interval 5\n", "nut_* keys without a nut UPS@HOST line"},
+	    {" nut u@h\n nut_password_file /nonexistent/pw\n",
+		"nut_password_file /nonexistent/pw: No such file"},
+	};
+	struct conf_errors errs = {0};
+	struct conf *c, *c2;
+	struct conf_host *h;
+	const struct nut_settings *ns;
+	struct source_host sh;
+	char pw[64], text[1024], *buf = NULL, *buf2 = NULL;
+	size_t len = 0, len2 = 0, i;
+	FILE *f;
+
+	(void)state;
+	password_file(pw, sizeof(pw), 0600);
+	snprintf(text, sizeof(text),
+	    "interval 60\n"
+	    "[solar]\n"
+	    " nut bank@10.0.0.5\n"
+	    " nut ups2@[::1]:3500\n"
+	    " nut_user monitor\n"
+	    " nut_password_file %s\n"
+	    " nut_interval 10\n"
+	    " nut_timeout 4\n"
+	    "[local]\n"
+	    " nut ups1\n",
+	    pw);
+	c = parse(text, &errs);
+	assert_int_equal(errs.n, 0);
+	h = conf_host_find(c, "solar");
+	conf_host_source(c, h, &source_nut, &sh);
+	ns = sh.settings;
+	assert_non_null(ns);
+	assert_true(source_nut.wanted(&sh));
+	assert_null(h->address); /* a bare UPS host is a valid host */
+	assert_int_equal(ns->nups, 2);
+	assert_string_equal(ns->ups[0].name, "bank");
+	assert_string_equal(ns->ups[0].host, "10.0.0.5");
+	assert_int_equal(ns->ups[0].port, 3493);
+	assert_string_equal(ns->ups[1].name, "ups2");
+	assert_string_equal(ns->ups[1].host, "::1");
+	assert_int_equal(ns->ups[1].port, 3500);
+	assert_string_equal(ns->user, "monitor");
+	assert_string_equal(ns->password, "secret");
+	assert_int_equal(nut_interval(&sh), 10);
+	assert_int_equal(nut_timeout(&sh), 4);
+	h = conf_host_find(c, "local");
+	conf_host_source(c, h, &source_nut, &sh);
+	ns = sh.settings;
+	assert_string_equal(ns->ups[0].host, "localhost");
+	assert_null(ns->user);
+	assert_int_equal(nut_interval(&sh), 60);
+	assert_int_equal(nut_timeout(&sh), 10);
+
+	f = open_memstream(&buf, &len);
+	conf_print(c, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "    nut bank@10.0.0.5:3493\n"
+				    "    nut ups2@[::1]:3500\n"
+				    "    nut_user monitor\n"));
+	assert_non_null(strstr(buf, "    nut_interval 10\n"
+				    "    nut_timeout 4\n"));
+	assert_non_null(strstr(buf, "    nut ups1@localhost:3493\n"
+				    "    nut_interval 60\n"
+				    "    nut_timeout 10\n"));
+	assert_null(strstr(buf, "secret"));
+	c2 = parse(buf, &errs);
+	assert_int_equal(errs.n, 0);
+	f = open_memstream(&buf2, &len2);
+	conf_print(c2, f);
+	fclose(f);
+	assert_string_equal(buf, buf2);
+	free(buf);
+	free(buf2);
+	conf_free(c);
+	conf_free(c2);
+
+	/* a password others can read is refused */
+	assert_int_equal(chmod(pw, 0640), 0);
+	snprintf(text, sizeof(text),
+	    "[u]\n nut u@h\n nut_user mon\n nut_password_file %s\n", pw);
+	c = parse(text, &errs);
+	assert_true(has_error(&errs, "t.conf:4: nut_password_file"));
+	assert_true(has_error(&errs, "accessible by group or others"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	unlink(pw);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[u]\n%s", bad[i].lines);
+		c = parse(text, &errs);
+		if (!has_error(&errs, bad[i].error))
+			fail_msg("%s: want \"%s\", got %zu errors (%s)",
+			    bad[i].lines, bad[i].error, errs.n,
+			    errs.n ? errs.v[0] : "");
+		conf_free(c);
+		conf_errors_cleanup(&errs);
+	}
+}
+
 int
 main(void)
 {
@@ -830,6 +950,7 @@ main(void)
 	    cmocka_unit_test(test_user_group),
 	    cmocka_unit_test(test_ipmi_keys),
 	    cmocka_unit_test(test_ipmi_local),
+	    cmocka_unit_test(test_nut_keys),
 	    cmocka_unit_test(test_ipmi_password_file_must_be_private),
 	    cmocka_unit_test(test_ipmi_bad_values),
 	};

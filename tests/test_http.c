@@ -511,6 +511,11 @@ test_health_reads_the_owners(void **state)
 	assert_non_null(json_object_get(d, "nagios_dropped"));
 	json_decref(j);
 	free(r.body);
+	r = get(f, "GET", "/api/v1/power");
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"banks\":["));
+	assert_non_null(strstr(r.body, "\"rails\":["));
+	free(r.body);
 }
 
 /* A TCP connection from src (127.0.0.x) that sends a request head

@@ -21,6 +21,7 @@
 #include "lib/log.h"
 #include "alerts/notify.h"
 #include "alerts/notify_fmt.h"
+#include "alerts/page_queue.h"
 #include "alerts/spool.h"
 
 static struct alert_event
@@ -272,13 +273,28 @@ static void
 test_backoff_schedule(void **state)
 {
 	static const unsigned want[] = {10, 20, 40, 80, 160, 320, 600, 600};
-	unsigned i;
+	static const unsigned quick[] = {
+	    2, 4, 8, 16, 32, 64, 128, 256, 512, 600, 600};
+	struct conf *c = conf_new();
+	unsigned i, sum = 0;
 
 	(void)state;
 	for (i = 0; i < 8; i++)
 		assert_int_equal(notify_backoff(i + 1, 10, 600), want[i]);
 	assert_int_equal(notify_backoff(1000, 10, 600), 600);
 	assert_int_equal(notify_backoff(1, 1, 1), 1);
+	/* the defaults: quick first retries, then backing off to the cap */
+	for (i = 0; i < 11; i++)
+		assert_int_equal(notify_backoff(i + 1, c->notify.retry_min,
+				     c->notify.retry_max),
+		    quick[i]);
+	/* a receiver failing its first three attempts has the page 14 s
+	 * after the first one (was 70 s with 10 s doubling) */
+	for (i = 1; i <= 3; i++)
+		sum +=
+		    notify_backoff(i, c->notify.retry_min, c->notify.retry_max);
+	assert_int_equal(sum, 14);
+	conf_free(c);
 }
 
 static void
@@ -294,12 +310,19 @@ test_grouping(void **state)
 	size_t idx[5];
 
 	(void)state;
-	/* a new kvm1 webhook item joins the open window */
+	/* a new kvm1 webhook item joins the waiting one */
 	assert_int_equal(
-	    notify_group_due(v, 5, "ops", 0, "kvm1", 10500, 10000), 10000);
-	/* a new host opens its own window */
+	    notify_group_due(v, 5, "ops", 0, "kvm1", 10500, 0), 10000);
 	assert_int_equal(
-	    notify_group_due(v, 5, "ops", 0, "kvm3", 10500, 10000), 20500);
+	    notify_group_due(v, 5, "ops", 0, "kvm1", 10500, 15000), 10000);
+	/* a new host goes out at once, or at its burst window's end */
+	assert_int_equal(
+	    notify_group_due(v, 5, "ops", 0, "kvm3", 10500, 0), 10500);
+	assert_int_equal(
+	    notify_group_due(v, 5, "ops", 0, "kvm3", 10500, 15500), 15500);
+	/* a window that closed is no window */
+	assert_int_equal(
+	    notify_group_due(v, 5, "ops", 0, "kvm3", 10500, 10500), 10500);
 	assert_int_equal(
 	    notify_group_due(v, 5, "dev", 0, "kvm1", 10500, 0), 10500);
 	/* nothing due before the window closes, but the retry */
@@ -501,7 +524,7 @@ test_notifier_resumes_and_skips_garbage(void **state)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
 	conf_free(c);
-	/* the group window was still open: nothing was sent */
+	/* the notifier was freed before its loop ran: nothing was sent */
 	assert_true(silent_close(&rx));
 }
 
@@ -636,6 +659,191 @@ test_token_file_mode(void **state)
 	assert_true(silent_close(&rx));
 }
 
+/* ---- bursts through page_queue, on a clock the test sets ------------ */
+
+struct burst_run {
+	struct page_queue pq;
+	char dir[128];
+	struct notify_item it;
+	char keys[8192];  /* delivered dedupe keys, in order, ' '-separated */
+	size_t pages;	  /* pages delivered */
+	size_t sizes[64]; /* items of each page */
+	uint64_t at[64];  /* loop ms each page went out */
+};
+
+static void
+burst_init(struct burst_run *b, const char *name)
+{
+	struct alert_event ev = volts_event(FS_WARNING, FS_OK, 11.3);
+
+	memset(b, 0, sizeof(*b));
+	snprintf(b->dir, sizeof(b->dir), "%s/%s", tmpdir, name);
+	page_queue_init(&b->pq, b->dir);
+	assert_int_equal(page_queue_load(&b->pq, 0), 0);
+	assert_int_equal(notify_item_from_event(&b->it, &ev), 0);
+}
+
+static void
+burst_cleanup(struct burst_run *b)
+{
+	/* every item was delivered: nothing left queued or spooled */
+	assert_int_equal(b->pq.n, 0);
+	char left[512] = "";
+
+	assert_int_equal(spool_scan(b->dir, ".page", count_cb, left), 0);
+	notify_item_cleanup(&b->it);
+	page_queue_cleanup(&b->pq);
+}
+
+/* An event of host with key at now_ms, for contact "ops" by webhook. */
+static void
+burst_event(struct burst_run *b, const char *host, const char *key,
+    uint64_t now_ms, uint64_t window_ms)
+{
+	char *h = b->it.host, *k = b->it.key;
+
+	b->it.host = (char *)host;
+	b->it.key = (char *)key;
+	assert_int_equal(page_queue_add(&b->pq, "ops", CH_WEBHOOK, &b->it,
+			     now_ms, window_ms),
+	    0);
+	b->it.host = h;
+	b->it.key = k;
+}
+
+/* What the notifier's tick does at now_ms with a receiver that accepts
+ * everything at once: every due page goes out and is dropped. */
+static void
+burst_tick(struct burst_run *b, uint64_t now_ms)
+{
+	struct notify_slot *slots;
+	struct qitem *drop[50];
+	size_t idx[50], k, i;
+
+	for (;;) {
+		slots = page_queue_slots(&b->pq, false);
+		assert_non_null(slots);
+		k = notify_pick_batch(slots, b->pq.n, now_ms, 50, idx);
+		free(slots);
+		if (k == 0)
+			return;
+		assert_true(b->pages < 64);
+		b->sizes[b->pages] = k;
+		b->at[b->pages++] = now_ms;
+		for (i = 0; i < k; i++)
+			drop[i] = b->pq.v[idx[i]];
+		for (i = 0; i < k; i++) {
+			strcat(b->keys, drop[i]->it.key);
+			strcat(b->keys, " ");
+			page_queue_drop(&b->pq, drop[i]);
+		}
+	}
+}
+
+/* The first event of a host goes out at once; what follows inside the
+ * window waits for its end as one page; after it, at once again. */
+static void
+test_burst_first_at_once(void **state)
+{
+	struct burst_run b;
+
+	(void)state;
+	burst_init(&b, "burst1");
+	burst_event(&b, "kvm1", "w", 1000, 5000);
+	assert_int_equal(b.pq.v[0]->due_ms, 1000);
+	burst_tick(&b, 1000);
+	assert_int_equal(b.pages, 1);
+	/* inside the window: the critical, then another field */
+	burst_event(&b, "kvm1", "c", 3000, 5000);
+	burst_event(&b, "kvm1", "t", 4000, 5000);
+	/* another host and another channel are bursts of their own */
+	burst_event(&b, "kvm2", "x", 4000, 5000);
+	assert_int_equal(b.pq.v[0]->due_ms, 6000);
+	assert_int_equal(b.pq.v[1]->due_ms, 6000);
+	assert_int_equal(b.pq.v[2]->due_ms, 4000);
+	burst_tick(&b, 4000);
+	burst_tick(&b, 5999);
+	assert_int_equal(b.pages, 2);
+	burst_tick(&b, 6000);
+	assert_int_equal(b.pages, 3);
+	assert_int_equal(b.sizes[2], 2);
+	/* the window closed: the recovery goes out at once, opening a new
+	 * one; a sag right after it waits for that one's end */
+	burst_event(&b, "kvm1", "ok", 6000, 5000);
+	assert_int_equal(b.pq.v[0]->due_ms, 6000);
+	burst_tick(&b, 6000);
+	burst_event(&b, "kvm1", "w2", 7000, 5000);
+	assert_int_equal(b.pq.v[0]->due_ms, 11000);
+	burst_tick(&b, 11000);
+	/* window 0: nothing ever waits */
+	burst_event(&b, "kvm3", "z1", 12000, 0);
+	burst_tick(&b, 12000);
+	burst_event(&b, "kvm3", "z2", 12001, 0);
+	assert_int_equal(b.pq.v[0]->due_ms, 12001);
+	burst_tick(&b, 12001);
+	assert_string_equal(b.keys, "w x c t ok w2 z1 z2 ");
+	assert_int_equal(b.pages, 7);
+	assert_int_equal(b.at[0], 1000);
+	assert_int_equal(b.at[3], 6000);
+	assert_int_equal(b.at[4], 11000);
+	burst_cleanup(&b);
+}
+
+/* Storm control: 200 problems of one host are a few pages, whether they
+ * come in one poll, in one window after a first, or spread over time. */
+static void
+test_burst_storm(void **state)
+{
+	struct burst_run b;
+	char key[16];
+	uint64_t t;
+	size_t i, sum;
+
+	(void)state;
+	/* one poll: all at once, 50 items a page */
+	burst_init(&b, "storm1");
+	for (i = 0; i < 200; i++) {
+		snprintf(key, sizeof(key), "a%zu", i);
+		burst_event(&b, "kvm1", key, 1000, 5000);
+	}
+	burst_tick(&b, 1000);
+	assert_int_equal(b.pages, 4);
+	assert_int_equal(b.sizes[0], 50);
+	burst_cleanup(&b);
+
+	/* one first, then 199 inside its window: 1 + 4 pages */
+	burst_init(&b, "storm2");
+	burst_event(&b, "kvm1", "first", 1000, 5000);
+	burst_tick(&b, 1000);
+	for (i = 0; i < 199; i++) {
+		snprintf(key, sizeof(key), "b%zu", i);
+		burst_event(&b, "kvm1", key, 1001 + 20 * i, 5000);
+		burst_tick(&b, 1001 + 20 * i);
+	}
+	assert_int_equal(b.pages, 1);
+	burst_tick(&b, 6000);
+	assert_int_equal(b.pages, 5);
+	assert_int_equal(b.sizes[0], 1);
+	assert_int_equal(b.sizes[4], 49);
+	assert_int_equal(strncmp(b.keys, "first b0 b1 b2 ", 15), 0);
+	burst_cleanup(&b);
+
+	/* 200 over 20 s (one every 100 ms): at most 2 pages a window */
+	burst_init(&b, "storm3");
+	for (i = 0, t = 1000; i < 200; i++, t += 100) {
+		snprintf(key, sizeof(key), "c%zu", i);
+		burst_tick(&b, t);
+		burst_event(&b, "kvm1", key, t, 5000);
+		burst_tick(&b, t);
+	}
+	burst_tick(&b, t + 5000);
+	assert_true(b.pages <= 2 * (20 / 5 + 1));
+	for (i = 0, sum = 0; i < b.pages; i++)
+		sum += b.sizes[i];
+	assert_int_equal(sum, 200);
+	burst_cleanup(&b);
+}
+
 int
 main(void)
 {
@@ -647,6 +855,8 @@ main(void)
 	    cmocka_unit_test(test_classify_and_severities),
 	    cmocka_unit_test(test_backoff_schedule),
 	    cmocka_unit_test(test_grouping),
+	    cmocka_unit_test(test_burst_first_at_once),
+	    cmocka_unit_test(test_burst_storm),
 	    cmocka_unit_test(test_item_json_roundtrip),
 	    cmocka_unit_test(test_spool_roundtrip),
 	    cmocka_unit_test(test_notifier_resumes_and_skips_garbage),

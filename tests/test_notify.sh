@@ -84,9 +84,9 @@ grep -q '"rcpt": \["<ops@example.org>"\]' "${M%.eml}.json" ||
 [ "$(ls "$T/spool1" | grep -c '\.page$')" = 0 ] || fail "spool not emptied"
 note "one page per event: 3 POSTs, 3 e-mails, dedupe keys, token"
 
-# ---- 2. grouping: 3 problems of one host within the window -> 1 page -----
-# (the driver feeds all events before the loop runs, so they share the
-# window's start whatever the machine's load: no wall-clock margin)
+# ---- 2. grouping: 3 problems of one host in one loop pass -> 1 page ------
+# (the driver feeds all events before the loop runs: the first goes out at
+# once and the others, queued in the same pass, join its page)
 sed -i 's/^notify_group_window 0/notify_group_window 2/' "$T/drover.conf"
 : >"$T/hooks.jsonl"
 rm -rf "$T/mail"/*
@@ -109,6 +109,71 @@ PYEOF
 [ "$(ls "$T/mail"/*.eml | wc -l)" = 1 ] || fail "want 1 grouped e-mail"
 grep -q '^Subject: CRITICAL kvm4 3 problems' "$T"/mail/*.eml || fail "group subject"
 note "grouping: 3 problems of kvm4 -> 1 POST, 1 e-mail"
+
+# ---- 2b. a burst: the first event at once, what follows in the window as
+# ---- one page at the window's end ----------------------------------------
+# (the follow-ups are fed once the first page was accepted; should that
+# take longer than the window, they would still be one page: the counts
+# and order below hold either way, and the timing itself is test_notify's
+# fake-clock business)
+sed -e '/^contact.ops.email/d' "$T/drover.conf" >"$T/burst.conf"
+: >"$T/hooks.jsonl"
+{
+	ev kvm9 ipmi_volts v12 "12V rail" V WARNING OK 11.3 b-1
+	echo "@pages 1"
+	ev kvm9 ipmi_volts v12 "12V rail" V CRITICAL WARNING 10.9 b-2
+	ev kvm9 ipmi_temp cpu "CPU" C WARNING OK 85 b-3
+} >"$T/ev2b"
+"$DRIVE" "$T/burst.conf" "$T/spool2b" "$T/ev2b" 60 >"$T/d2b.out" 2>&1 ||
+	fail "burst not delivered: $(cat "$T/d2b.out")"
+# pages: [the POSTs' items, in order]
+posts() {
+	$PY - "$1" <<'PYEOF'
+import json, sys
+for l in open(sys.argv[1]):
+    b = json.loads(json.loads(l)['body'])
+    print(' '.join(i['dedupe_key'] for i in b['items']))
+PYEOF
+}
+[ "$(posts "$T/hooks.jsonl" | tr '\n' '|')" = "b-1|b-2 b-3|" ] ||
+	fail "burst pages: $(posts "$T/hooks.jsonl")"
+note "burst: the first event alone, the next two as one page"
+
+# ---- 2c. storm control: 200 problems of one host are a few pages, and the
+# ---- first of them is not held back --------------------------------------
+# (a window of an hour cannot close during the test: the first page and
+# the other host's can only come from "at once"; the 199 follow-ups stay
+# queued in the window until a restart resumes them from the spool)
+sed -e 's/^notify_group_window .*/notify_group_window 3600/' "$T/burst.conf" >"$T/storm.conf"
+: >"$T/hooks.jsonl"
+{
+	ev kvm10 ipmi_volts v12 "12V rail" V WARNING OK 11.3 s-0
+	echo "@pages 1"
+	for i in $(seq 199); do
+		ev kvm10 ipmi_disk "d$i" "disk $i" C CRITICAL OK 99 "s-$i"
+	done
+	ev kvm11 ipmi_volts v12 "12V rail" V WARNING OK 11.3 x-1
+} >"$T/ev2c"
+"$DRIVE" "$T/storm.conf" "$T/spool2c" "$T/ev2c" 120 held=199 >"$T/d2c.out" 2>&1 ||
+	fail "storm: first pages not sent at once: $(tail -3 "$T/d2c.out")"
+[ "$(posts "$T/hooks.jsonl" | tr '\n' '|')" = "s-0|x-1|" ] ||
+	fail "storm: pages before the window's end: $(posts "$T/hooks.jsonl")"
+[ "$(ls "$T/spool2c" | grep -c '\.page$')" = 199 ] || fail "storm: follow-ups not spooled"
+"$DRIVE" "$T/storm.conf" "$T/spool2c" - 120 >"$T/d2d.out" 2>&1 ||
+	fail "storm: follow-ups not delivered: $(tail -3 "$T/d2d.out")"
+$PY - "$T/hooks.jsonl" <<'PYEOF' || fail "storm pages: $(posts "$T/hooks.jsonl")"
+import json, sys
+pages = [[i['dedupe_key'] for i in json.loads(json.loads(l)['body'])['items']]
+         for l in open(sys.argv[1])]
+want = ['s-%d' % i for i in range(1, 200)]
+assert pages[:2] == [['s-0'], ['x-1']], pages[:2]
+# the four pages are in flight at once: the sink may record them in any
+# order, each in its own order
+rest = sorted(pages[2:], key=lambda p: int(p[0][2:]))
+assert sum(rest, []) == want, rest
+assert [len(p) for p in rest] == [50, 50, 50, 49], [len(p) for p in pages]
+PYEOF
+note "storm: 200 problems of kvm10 -> $(wc -l <"$T/hooks.jsonl") POSTs (one of them kvm11's)"
 
 # ---- 3. receiver fails (503 x2, then refused), then recovers -> once -----
 # Every wait below waits for the event it needs (the sink's records, the
@@ -150,6 +215,29 @@ F=$(json_get "$T/d3.json" 'j["failed"]')
 ls "$T/spool3" | grep -q '\.page$' && fail "delivered page still spooled"
 stop_pid "$FLAKY2_PID" || fail "webhook sink exited $?"
 note "flaky receiver: $F failed attempts, then exactly 1 delivery"
+
+# ---- 3b. with the default retry schedule, a receiver failing its first
+# ---- three attempts has the page after 2 + 4 + 8 s ----------------------
+start_sink fail3 "$PY" "$top_srcdir/tests/lib/webhook_sink.py" 0 "$T/fail3.jsonl" 3 500
+F3_PID=$LAST_PID
+cat >"$T/fail3.conf" <<EOF2
+local_node no
+contact.ops.webhook http://127.0.0.1:$PORT/hook
+EOF2
+ev kvm12 ipmi_volts v12 "12V rail" V CRITICAL OK 10.9 q-1 >"$T/ev3b"
+"$DRIVE" "$T/fail3.conf" "$T/spool3b" "$T/ev3b" 120 >"$T/d3b.out" 2>&1 ||
+	fail "not delivered after 3 failures: $(cat "$T/d3b.out")"
+stop_pid "$F3_PID" || fail "webhook sink exited $?"
+# the notifier's own schedule, not the clock's: 2, 4, 8 s
+sched=$(grep -o 'attempt [0-9]* for kvm12 failed: HTTP 500; next in [0-9]* s' "$T/d3b.out" |
+	sed 's/.*next in \([0-9]*\) s/\1/' | tr '\n' ' ')
+[ "$sched" = "2 4 8 " ] || fail "retry schedule: $sched: $(cat "$T/d3b.out")"
+tail -1 "$T/d3b.out" >"$T/d3b.json"
+[ "$(json_get "$T/d3b.json" 'j["failed"], j["pages"], j["delivered"]')" = "(3, 1, 1)" ] ||
+	fail "stats: $(cat "$T/d3b.json")"
+[ "$(wc -l <"$T/fail3.jsonl")" = 4 ] || fail "want 4 attempts: $(cat "$T/fail3.jsonl")"
+[ "$(grep -c '"X-Drover-Dedupe-Key": "q-1"' "$T/fail3.jsonl")" = 4 ] || fail "not the same page each time"
+note "receiver failing 3 times: retried after $sched s, then delivered once"
 
 # ---- 4. kill -9 with a page spooled, then restart -> delivered ---------
 KP=$(free_port 127.0.0.1)

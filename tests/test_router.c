@@ -52,6 +52,10 @@ test_routes(void **state)
 	assert_int_equal(parse("/api/v1/hosts/h/load/data").kind, R_API_DATA);
 	assert_int_equal(parse("/alerts").kind, R_ALERTS);
 	assert_int_equal(parse("/api/v1/alerts").kind, R_API_ALERTS);
+	assert_int_equal(parse("/api/v1/power").kind, R_API_POWER);
+	assert_int_equal(parse("/api/v1/power/").kind, R_NOT_FOUND);
+	/* a host called "power" keeps its pages */
+	assert_int_equal(parse("/power/").kind, R_HOST);
 }
 
 static void

@@ -11,6 +11,8 @@
 
 #include "alerts/outputs.h"
 #include "web/api.h"
+#include "web/html.h"
+#include "web/power.h"
 
 static json_t *
 num_or_null(double v)
@@ -172,6 +174,112 @@ api_data(const struct cat_host *h, const struct cat_service *cs, const char *cf,
 	return dump(json_pack("{s:s, s:s, s:s, s:o}", "host", h->name,
 			"service", cs->svc.name, "cf", cf, "fields", fields),
 	    len);
+}
+
+/* "/HOST/SERVICE/", percent-encoded (json_null() on ENOMEM) */
+static json_t *
+href(const struct cat_host *h, const struct cat_service *cs)
+{
+	struct buf b = {0};
+	json_t *j;
+	char *s;
+
+	buf_puts(&b, "/");
+	html_escape_url(&b, h->name);
+	buf_puts(&b, "/");
+	html_escape_url(&b, cs->svc.name);
+	buf_puts(&b, "/");
+	s = buf_take(&b, NULL);
+	if (s == NULL)
+		return json_null();
+	j = json_string(s);
+	free(s);
+	return j;
+}
+
+/* o.key = v's value (null when not a number), o.key_state = its state
+ * (null when the field is absent). */
+static void
+put_value(json_t *o, const char *key, const struct power_value *v)
+{
+	char sk[64];
+
+	snprintf(sk, sizeof(sk), "%s_state", key);
+	json_object_set_new(
+	    o, key, v->known ? num_or_null(v->value) : json_null());
+	json_object_set_new(o, sk,
+	    v->present ? json_string(field_state_str(v->st)) : json_null());
+}
+
+static json_t *
+bank_obj(const struct power_bank *k)
+{
+	const char *t = power_trend_str(k->trend);
+	char text[128];
+	json_t *o;
+
+	power_cutoff_text(k, text, sizeof(text));
+	o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:b, s:s}", "host", k->h->name,
+	    "service", k->cs->svc.name, "title", k->title, "url",
+	    href(k->h, k->cs), "state", field_state_str(k->st), "charging",
+	    k->charging, "cutoff_text", text);
+	if (o == NULL)
+		return NULL;
+	put_value(o, "voltage", &k->voltage);
+	put_value(o, "soc", &k->soc);
+	put_value(o, "current", &k->current);
+	put_value(o, "cutoff_minutes", &k->cutoff);
+	json_object_set_new(
+	    o, "trend", t != NULL ? json_string(t) : json_null());
+	json_object_set_new(o, "trend_source",
+	    t == NULL		? json_null()
+	    : k->trend_forecast ? json_string("forecast")
+				: json_string("last two polls"));
+	json_object_set_new(o, "cutoff_level",
+	    k->has_level ? num_or_null(k->level) : json_null());
+	json_object_set_new(o, "cutoff_unit",
+	    k->has_level ? json_string(k->level_unit) : json_null());
+	return o;
+}
+
+static json_t *
+rail_obj(const struct power_rail *r)
+{
+	json_t *o;
+
+	o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "host", r->h->name,
+	    "service", r->cs->svc.name, "field", r->f->name, "label", r->label,
+	    "url", href(r->h, r->cs));
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(
+	    o, "value", r->v.known ? num_or_null(r->v.value) : json_null());
+	json_object_set_new(o, "state", json_string(field_state_str(r->v.st)));
+	json_object_set_new(o, "warning",
+	    r->warning != NULL ? json_string(r->warning) : json_null());
+	json_object_set_new(o, "critical",
+	    r->critical != NULL ? json_string(r->critical) : json_null());
+	return o;
+}
+
+char *
+api_power(const struct catalog *cat, size_t *len)
+{
+	struct power_view v;
+	json_t *banks, *rails;
+	size_t i;
+
+	if (power_view_init(&v, cat) == -1)
+		return NULL;
+	banks = json_array();
+	rails = json_array();
+	for (i = 0; i < v.nbanks; i++)
+		json_array_append_new(banks, bank_obj(&v.banks[i]));
+	for (i = 0; i < v.nrails; i++)
+		json_array_append_new(rails, rail_obj(&v.rails[i]));
+	power_view_cleanup(&v);
+	return dump(
+	    json_pack("{s:o, s:o}", "banks", banks, "rails", rails), len);
 }
 
 char *

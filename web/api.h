@@ -5,6 +5,7 @@
  *   /api/v1/hosts/HOST          one host and its services
  *   /api/v1/hosts/HOST/PLUGIN   config, fields, last values, states
  *   /api/v1/hosts/HOST/PLUGIN/data?start=&end=&step=&cf=   RRD series
+ *   /api/v1/power               banks and 12 V rails (web/power.h)
  *
  * Each builder returns a new JSON text (free()) or NULL.
  */
@@ -45,6 +46,16 @@ struct outputs_stats;
  * deliveries as os reports them. */
 char *api_alerts(struct catalog *cat, const struct alerts *a,
     const struct outputs_stats *os, size_t *len);
+/*
+ * The power view: {"banks": [...], "rails": [...]}, each bank with host,
+ * service, title, url, state, voltage, soc, current, cutoff_minutes (a
+ * number, or null; each with its _state, null when the field is absent),
+ * trend ("up", "down", "flat" or null), trend_source ("forecast", "last
+ * two polls" or null), charging, cutoff_level and cutoff_unit (or null),
+ * cutoff_text (as the overview says it); each rail with host, service,
+ * field, label, url, value, state, warning, critical.  NULL on ENOMEM.
+ */
+char *api_power(const struct catalog *cat, size_t *len);
 char *api_error(const char *reason, size_t *len);
 
 #endif

@@ -678,7 +678,7 @@ dispatch(struct req *r)
 	struct outputs_stats os;
 	bool json =
 	    (r->route.kind >= R_API_HOSTS && r->route.kind <= R_API_DATA) ||
-	    r->route.kind == R_API_ALERTS;
+	    r->route.kind == R_API_ALERTS || r->route.kind == R_API_POWER;
 	size_t len = 0;
 	char *body;
 
@@ -746,6 +746,9 @@ dispatch(struct req *r)
 	case R_API_ALERTS:
 		deliveries(w, &os);
 		body = api_alerts(w->cat, w->alerts, &os, &len);
+		break;
+	case R_API_POWER:
+		body = api_power(w->cat, &len);
 		break;
 	case R_API_HOST:
 		body = api_host(h, now, &len);

@@ -15,6 +15,7 @@
 #include "web/html.h"
 #include "web/http.h"
 #include "web/pages.h"
+#include "web/power.h"
 
 static const char css[] =
     "body{font:15px/1.4 system-ui,sans-serif;margin:0;background:#f6f6f4;"
@@ -32,6 +33,11 @@ static const char css[] =
     ".st-CRITICAL{border-color:#d22 !important}.st-UNKNOWN{border-color:"
     "#888 !important}\n"
     ".st-DOWN{border-color:#000 !important;background:#fdd !important}\n"
+    "table.power{margin-bottom:.6em}table.power td.st{border-left:.5em "
+    "solid #999;border-bottom-color:#ddd !important}\n"
+    ".fs-WARNING{background:#fe9}.fs-CRITICAL{background:#f99;"
+    "font-weight:600}.fs-UNKNOWN{color:#888}\n"
+    "span.trend{font-size:1.2em}\n"
     "span.state{font-weight:600;font-size:.85em}.age{color:#666;"
     "font-size:.85em}\n"
     ".graphs{display:flex;flex-wrap:wrap;gap:.6em}.graphs figure{margin:0;"
@@ -112,6 +118,139 @@ cmp_group(const void *a, const void *b)
 	return c != 0 ? c : strcmp(x->name, y->name);
 }
 
+/* href to host h's service svc: "/HOST/SERVICE/" */
+static void
+service_href(struct buf *b, const struct cat_host *h, const char *svc)
+{
+	buf_puts(b, "/");
+	html_escape_url(b, h->name);
+	buf_puts(b, "/");
+	html_escape_url(b, svc);
+	buf_puts(b, "/");
+}
+
+/* A value cell of the power tables: the number and unit, coloured by
+ * the field's state; empty when the service has no such field. */
+static void
+power_cell(struct buf *b, const struct power_value *v, const char *fmt,
+    const char *unit)
+{
+	if (!v->present) {
+		buf_puts(b, "<td class=num></td>");
+		return;
+	}
+	buf_printf(b, "<td class=\"num fs-%s\" title=\"%s\">",
+	    field_state_str(v->st), field_state_str(v->st));
+	if (v->known) {
+		buf_printf(b, fmt, v->value);
+		buf_printf(b, " %s", unit);
+	} else {
+		buf_puts(b, "-");
+	}
+	buf_puts(b, "</td>");
+}
+
+static void
+power_banks(struct buf *b, const struct power_view *v)
+{
+	static const char *const arrows[] = {"", "&uarr;", "&darr;", "&rarr;"};
+	const struct power_bank *k;
+	const char *t;
+	char text[128];
+	size_t i;
+
+	buf_puts(b, "<table class=\"power banks\"><tr><th>bank</th>"
+		    "<th>host</th><th>voltage</th><th>charge</th><th>current"
+		    "</th><th>trend</th><th>cut-off</th></tr>");
+	for (i = 0; i < v->nbanks; i++) {
+		k = &v->banks[i];
+		buf_printf(b,
+		    "<tr class=bank><td class=\"st st-%s\"><a href=\"",
+		    field_state_str(k->st));
+		service_href(b, k->h, k->cs->svc.name);
+		buf_puts(b, "\">");
+		html_escape(b, k->title);
+		buf_printf(b, "</a> <span class=state>%s</span></td><td>",
+		    field_state_str(k->st));
+		html_escape(b, k->h->name);
+		buf_puts(b, "</td>");
+		power_cell(b, &k->voltage, "%.2f", "V");
+		power_cell(b, &k->soc, "%.0f", "%");
+		power_cell(b, &k->current, "%+.1f", "A");
+		t = power_trend_str(k->trend);
+		if (t != NULL)
+			buf_printf(b,
+			    "<td class=trend><span class=trend title=\"%s "
+			    "(%s)\">"
+			    "%s</span></td>",
+			    t,
+			    k->trend_forecast ? "forecast" : "last two polls",
+			    arrows[k->trend]);
+		else
+			buf_puts(b, "<td class=trend></td>");
+		power_cutoff_text(k, text, sizeof(text));
+		buf_printf(b, "<td class=\"cutoff fs-%s\">",
+		    k->cutoff.present && k->cutoff.known
+			? field_state_str(k->cutoff.st)
+			: "OK");
+		html_escape(b, text);
+		buf_puts(b, "</td></tr>");
+	}
+	buf_puts(b, "</table>");
+}
+
+static void
+power_rails(struct buf *b, const struct power_view *v)
+{
+	const struct power_rail *r;
+	size_t i;
+
+	buf_puts(b, "<table class=\"power rails\"><tr><th>12 V rail</th>"
+		    "<th>host</th><th>value</th><th>warning</th>"
+		    "<th>critical</th></tr>");
+	for (i = 0; i < v->nrails; i++) {
+		r = &v->rails[i];
+		buf_printf(b,
+		    "<tr class=rail><td class=\"st st-%s\"><a href=\"",
+		    field_state_str(r->v.st));
+		service_href(b, r->h, r->cs->svc.name);
+		buf_puts(b, "\">");
+		html_escape(b, r->label);
+		buf_printf(b, "</a> <span class=state>%s</span></td><td>",
+		    field_state_str(r->v.st));
+		html_escape(b, r->h->name);
+		buf_puts(b, "</td>");
+		power_cell(b, &r->v, "%.2f", "V");
+		buf_puts(b, "<td>");
+		html_escape(b, r->warning != NULL ? r->warning : "");
+		buf_puts(b, "</td><td>");
+		html_escape(b, r->critical != NULL ? r->critical : "");
+		buf_puts(b, "</td></tr>");
+	}
+	buf_puts(b, "</table>");
+}
+
+/* The overview's power section: nothing at all without banks or rails.
+ * 0, or -1 on allocation failure. */
+static int
+power_section(struct buf *b, const struct catalog *cat)
+{
+	struct power_view v;
+
+	if (power_view_init(&v, cat) == -1)
+		return -1;
+	if (!power_view_empty(&v)) {
+		buf_puts(b, "<section class=power><h2>Power</h2>");
+		if (v.nbanks > 0)
+			power_banks(b, &v);
+		if (v.nrails > 0)
+			power_rails(b, &v);
+		buf_puts(b, "</section>");
+	}
+	power_view_cleanup(&v);
+	return 0;
+}
+
 char *
 page_overview(struct catalog *cat, time_t now, size_t *len)
 {
@@ -128,7 +267,13 @@ page_overview(struct catalog *cat, time_t now, size_t *len)
 		hs[i] = catalog_at(cat, i);
 	qsort(hs, n, sizeof(*hs), cmp_group);
 	head(&b, "Overview");
-	buf_printf(&b, "<h1>Overview</h1><p>%zu hosts</p>", n);
+	buf_puts(&b, "<h1>Overview</h1>");
+	if (power_section(&b, cat) == -1) {
+		free(hs);
+		buf_free(&b);
+		return NULL;
+	}
+	buf_printf(&b, "<p>%zu hosts</p>", n);
 	for (i = 0; i < n; i++) {
 		const char *g = hs[i]->group != NULL ? hs[i]->group : "";
 

@@ -137,6 +137,10 @@ router_parse(const char *path, struct route *r)
 			r->kind = R_API_ALERTS;
 			return;
 		}
+		if (n == 3 && IS(2, "power") && !trailing) {
+			r->kind = R_API_POWER;
+			return;
+		}
 		if (n < 3 || !IS(2, "hosts") || trailing)
 			return;
 		if (n == 3) {

@@ -7,7 +7,7 @@
  *   /HOST/PLUGIN/                  one service: all periods, field table
  *   /HOST/PLUGIN-PERIOD.png|.svg   a graph (PERIOD: day week month year)
  *   /alerts                        current problems, recent changes
- *   /api/v1/hosts[/HOST[/PLUGIN[/data]]], /api/v1/alerts
+ *   /api/v1/hosts[/HOST[/PLUGIN[/data]]], /api/v1/alerts, /api/v1/power
  *
  * Names are checked against strict character sets (Munin's host and
  * plugin names; dots for multigraph children) and lengths; "..", "/",
@@ -39,6 +39,7 @@ enum route_kind {
 	R_ALERTS,
 	R_API_ALERTS,
 	R_BAD_REQUEST, /* a "%00" in the path (route_unescape): 400 */
+	R_API_POWER,
 };
 
 struct route {

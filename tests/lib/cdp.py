@@ -18,6 +18,10 @@ it navigates to the same way:
   #preset  click the "6 h" zoom link       prints "preset -> ..."
   #form    fill from/to with the last two hours and press "show"
                                            prints "form -> ... (from F to T)"
+  #power   print the overview's rendered power section (its text, as
+           JSON), click its first bank's link  prints "power -> /PATH"
+  #power-rail  the same, clicking its first 12 V rail's link
+                                           prints "power-rail -> /PATH"
 """
 import base64, json, os, socket, struct, subprocess, sys, tempfile, time, urllib.request
 
@@ -264,11 +268,25 @@ try:
             x, y, w, h = rect(ws, "form.range button")
             ws.events.clear()
             click(ws, x + w / 2, y + h / 2)
+        elif action in ("power", "power-rail"):
+            sec = js(ws, "(function(){var s=document.querySelector("
+                         "'section.power');return s?s.innerText:null})()")
+            if not sec:
+                print("FAIL %s: no power section shown" % action); ok = False; continue
+            print("%s section: %s" % (action, json.dumps(sec)))
+            r = rect(ws, "section.power tr.%s a" % ("bank" if action == "power" else "rail"))
+            if r is None:
+                print("FAIL %s: no link in the power section" % action); ok = False; continue
+            x, y, w, h = r
+            ws.events.clear()
+            click(ws, x + w / 2, y + h / 2)
         else:
             continue
         loc = navigated(ws, action)
         if loc is None:
             ok = False; continue
+        if action.startswith("power"):
+            loc = js(ws, "location.pathname")
         extra = " (from %d to %d)" % tuple(frm) if action == "form" else ""
         print("%s -> %s%s" % (action, loc, extra))
         n += 1

@@ -15,6 +15,11 @@ SPEC is a list of nodes: {"name", "addr", "port" (0 = any), "physical",
 "dirty": true adds a plugin whose config carries its values (dirtyconfig).
 Each command answer waits delay_ms first (munin-node forks a plugin per
 command: 45-75 ms on a real one).
+"bank_values": {field: value} adds "bank_test", a battery bank of the
+bank schema (graph_category power; fields voltage, soc, current, trend,
+cutoff_minutes with the default thresholds) answering those fields; a
+value null is sent as "U".  With "bank_file": PATH the values are read
+from that JSON file at each fetch (the test replaces it by a rename).
 
 STATE_DIR/ports.json is written once every node listens: {name: port}.
 On SIGTERM, STATE_DIR/stats.json records per node the connection start
@@ -46,6 +51,8 @@ by_plugin = {}     # node name -> {plugin: fetches}
 
 def plugin_names(n):
     names = ["p%02d" % i for i in range(n.get("plugins", 3))]
+    if "bank_values" in n:
+        names.append("bank_test")
     if n.get("big_fields"):
         names.append("big")
     if n.get("dirty"):
@@ -57,6 +64,16 @@ def config_text(n, plugin):
     if plugin == "dirty":
         # dirtyconfig: the values ride along with the config
         return ["graph_title Dirty", "d.label d", "d.value 7"]
+    if plugin == "bank_test" and "bank_values" in n:
+        lines = ["graph_title Test bank", "graph_category power",
+                 "graph_vlabel volts / amperes / %", "graph_args --base 1000"]
+        for name, label, warn, crit in BANK_FIELDS:
+            lines.append("%s.label %s" % (name, label))
+            if warn:
+                lines.append("%s.warning %s" % (name, warn))
+            if crit:
+                lines.append("%s.critical %s" % (name, crit))
+        return lines
     if plugin == "big":
         lines = ["graph_title Big plugin", "graph_category disk",
                  "graph_vlabel things"]
@@ -74,10 +91,33 @@ def config_text(n, plugin):
 def fetch_text(n, plugin):
     if plugin == "dirty":
         return ["d.value 8"]
+    if plugin == "bank_test" and "bank_values" in n:
+        vals = bank_values(n)
+        return ["%s.value %s" % (f[0], "U" if vals[f[0]] is None else vals[f[0]])
+                for f in BANK_FIELDS if f[0] in vals]
     if plugin == "big":
         t = int(time.time())
         return ["lv%02d.value %d" % (i, t * (i + 1)) for i in range(n["big_fields"])]
     return ["f%d.value %d.5" % (i, i) for i in range(n.get("fields", 2))]
+
+
+BANK_FIELDS = [  # bank_test: name, label, warning, critical
+    ("voltage", "bank voltage", "12.0:", "11.5:"),
+    ("soc", "state of charge", "30:", "15:"),
+    ("current", "net current", None, None),
+    ("trend", "trend", None, None),
+    ("cutoff_minutes", "time to cut-off (min)", "180:", "60:"),
+]
+
+
+def bank_values(n):
+    vals = dict(n["bank_values"])
+    if n.get("bank_file"):
+        try:
+            vals.update(json.load(open(n["bank_file"])))
+        except (OSError, ValueError):
+            pass
+    return vals
 
 
 async def send(w, n, text):
