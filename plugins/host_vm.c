@@ -1045,7 +1045,8 @@ vm_seen_merge(struct vm_seen *seen, const struct vm_guest *now, size_t n)
 			g = &seen->v[seen->n++];
 		*g = now[i];
 	}
-	qsort(seen->v, seen->n, sizeof(*seen->v), guest_cmp);
+	if (seen->n > 1) /* v is NULL while nothing was seen */
+		qsort(seen->v, seen->n, sizeof(*seen->v), guest_cmp);
 	return 0;
 }
 
