@@ -117,6 +117,16 @@ alert_vote(struct alert_state *s, const struct alert_rule *r,
 }
 
 bool
+alert_vote_novalue(struct alert_state *s, const struct alert_rule *r,
+    enum field_state raw, time_t now, enum field_state *prev)
+{
+	s->last_sample = now;
+	s->unknowns = 0;
+	s->has_value = false;
+	return vote(s, r, raw, now, prev);
+}
+
+bool
 alert_tick(struct alert_state *s, const struct alert_rule *r, time_t now,
     enum field_state *prev)
 {

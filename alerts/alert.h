@@ -60,6 +60,10 @@ bool alert_sample(struct alert_state *s, const struct alert_rule *r, bool known,
  * threshold bits); like alert_sample otherwise. */
 bool alert_vote(struct alert_state *s, const struct alert_rule *r,
     enum field_state raw, double v, time_t now, enum field_state *prev);
+/* A source's verdict raw without a value (the last value is kept, but
+ * not shown as this sample's); like alert_vote otherwise. */
+bool alert_vote_novalue(struct alert_state *s, const struct alert_rule *r,
+    enum field_state raw, time_t now, enum field_state *prev);
 /* Checks staleness at now; true when the field just became UNKNOWN. */
 bool alert_tick(struct alert_state *s, const struct alert_rule *r, time_t now,
     enum field_state *prev);

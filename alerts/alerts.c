@@ -332,9 +332,12 @@ field_event(struct alerts *a, const struct cat_host *h,
 	const struct service *svc = &cs->svc;
 	const struct field *f = &svc->fields[i];
 	const struct field_spec *fs = &cs->fields[i].spec;
-	const char *unit = attrs_get(&svc->graph, "graph_vlabel");
+	const char *unit = attrs_get(&svc->fields[i].attrs, "unit");
 	char text[512], key[700], val[64];
 
+	/* a field's own unit (the forecast's minutes) wins over the graph's */
+	if (unit == NULL)
+		unit = attrs_get(&svc->graph, "graph_vlabel");
 	ev.host = h->name;
 	ev.service = svc->name;
 	ev.field = f->name;
@@ -422,6 +425,14 @@ alerts_ingest(struct alerts *a, struct cat_host *h,
 			if (verdict && !f->unknown && src->has_state)
 				changed = alert_vote(&e->st, &r, src->state_is,
 				    f->value, ts, &prev);
+			else if (f->unknown && src->has_state &&
+				 src->state_is == FS_OK)
+				/* no value, and the source says that is fine
+				 * (a bank's forecast with no cut-off ahead):
+				 * OK, whatever the thresholds, which judge
+				 * values */
+				changed = alert_vote_novalue(
+				    &e->st, &r, FS_OK, ts, &prev);
 			else
 				changed = alert_sample(&e->st, &r, !f->unknown,
 				    f->value, ts, &prev);

@@ -12,6 +12,9 @@
  *   state                            a source's own verdict (IPMI bits),
  *                                    unless munin.conf overrides the
  *                                    field's warning or critical
+ *                                    ("state OK" with a U value is an
+ *                                    OK sample without a value, even
+ *                                    then: a forecast with no cut-off)
  *   alert_attempts N                 samples before a hard change; else
  *                                    the plugin's, the host's, the
  *                                    global one when set; else 1 for

@@ -142,3 +142,13 @@ for c in cases:
         "%.2f" % (mn / goal) if mn is not None else "-",
         "%.2f" % (mn / mo) if mn is not None and mo else "-"))
 PY
+
+# The bank: tests/test_2am_bank.sh (a NUT bank draining 0.05 V per 2 s
+# sample, then the rail; default alert and page settings) prints how
+# long after the drain began the forecast paged (and the voltage then),
+# how long after it the bank's own voltage WARNING page came (the
+# forecast's lead), and the rail's crossing-to-page times.
+echo
+echo "# the bank and the forecast (tests/test_2am_bank.sh):"
+top_srcdir=$top top_builddir=$top DROVER=$top/drover \
+	bash "$top/tests/test_2am_bank.sh" 2>&1 | grep '^# .* s after\|^# forecast'

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -172,6 +173,7 @@ static const char *const drover_keywords[] = {
     "alert_attempts",
     "alert_hysteresis",
     "alert_recover",
+    "cutoff",
     "nagios_critical",
     "nagios_warning",
 };
@@ -231,6 +233,9 @@ conf_new(void)
 	c->node_plugin_state = xstrdup("/var/lib/munin-node/plugin-state");
 	c->node_plugin_timeout = 60;
 	c->interval = 300;
+	c->cutoff_window = FORECAST_WINDOW;
+	c->cutoff_warning = FORECAST_WARNING;
+	c->cutoff_critical = FORECAST_CRITICAL;
 	c->max_concurrency = 64;
 	c->physical_concurrency = 2;
 	c->timeout = 60;
@@ -334,6 +339,19 @@ conf_host_alert_attempts(const struct conf_host *h)
 	unsigned n;
 
 	return v != NULL && parse_uint(v, 1, 99999, &n) ? n : 0;
+}
+
+void
+conf_host_forecast(const struct conf *c, const struct conf_host *h,
+    struct forecast_settings *out)
+{
+	out->window = h->cutoff_window ? h->cutoff_window : c->cutoff_window;
+	out->warning =
+	    h->cutoff_warning ? h->cutoff_warning : c->cutoff_warning;
+	out->critical =
+	    h->cutoff_critical ? h->cutoff_critical : c->cutoff_critical;
+	out->has_cutoff = h->has_bank_cutoff;
+	out->cutoff = h->bank_cutoff;
 }
 
 unsigned
@@ -548,6 +566,12 @@ global_key(struct conf *c, const char *key, const char *val,
 		100000},
 	    {"connect_timeout", offsetof(struct conf, connect_timeout), 1,
 		3600},
+	    {"cutoff_critical", offsetof(struct conf, cutoff_critical), 1,
+		FORECAST_MAX_MINUTES},
+	    {"cutoff_warning", offsetof(struct conf, cutoff_warning), 1,
+		FORECAST_MAX_MINUTES},
+	    {"cutoff_window", offsetof(struct conf, cutoff_window),
+		FORECAST_MIN_WINDOW, FORECAST_MAX_WINDOW},
 	    {"alert_attempts", offsetof(struct conf, alert_attempts), 1, 100},
 	    {"graph_cache_size", offsetof(struct conf, graph_cache_mb), 1,
 		1048576},
@@ -796,6 +820,21 @@ host_source_key(struct conf_host *h, const char *key, const char *val,
 	return 1;
 }
 
+/* "11.5": a voltage in [0, 1000]. */
+static bool
+parse_volts(const char *v, double *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(v, &end);
+	if (end == v || *end != '\0' || errno != 0 || !(d >= 0 && d <= 1000))
+		return false;
+	*out = d;
+	return true;
+}
+
 static int
 host_key(struct conf *c, struct conf_host *h, const char *prefix,
     const char *key, const char *val, const struct conf_where *w,
@@ -833,6 +872,33 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 			return -1;
 		}
 		set_str(&h->physical, val);
+		return 0;
+	} else if (strcmp(key, "cutoff_window") == 0) {
+		if (!parse_uint(val, FORECAST_MIN_WINDOW, FORECAST_MAX_WINDOW,
+			&h->cutoff_window)) {
+			conf_error_add(errs, w,
+			    "cutoff_window must be %u-%u seconds",
+			    FORECAST_MIN_WINDOW, FORECAST_MAX_WINDOW);
+			return -1;
+		}
+		return 0;
+	} else if (strcmp(key, "cutoff_warning") == 0 ||
+		   strcmp(key, "cutoff_critical") == 0) {
+		if (!parse_uint(val, 1, FORECAST_MAX_MINUTES,
+			key[7] == 'w' ? &h->cutoff_warning
+				      : &h->cutoff_critical)) {
+			conf_error_add(errs, w, "%s must be 1-%u minutes", key,
+			    FORECAST_MAX_MINUTES);
+			return -1;
+		}
+		return 0;
+	} else if (strcmp(key, "bank_cutoff") == 0) {
+		if (!parse_volts(val, &h->bank_cutoff)) {
+			conf_error_add(errs, w,
+			    "bank_cutoff must be a voltage from 0 to 1000");
+			return -1;
+		}
+		h->has_bank_cutoff = true;
 		return 0;
 	} else if (strcmp(key, "interval") == 0 ||
 		   strcmp(key, "timeout") == 0) {
@@ -933,6 +999,20 @@ on_check_error(void *arg, const char *msg)
 	conf_error_add(cc->errs, cc->w, "%s", msg);
 }
 
+/* A forecast that turned critical before it warned would never warn. */
+static void
+check_cutoff(const struct conf *c, const struct conf_host *h,
+    const struct conf_where *w, struct conf_errors *errs)
+{
+	struct forecast_settings fs;
+
+	conf_host_forecast(c, h, &fs);
+	if (fs.critical > fs.warning)
+		conf_error_add(errs, w,
+		    "cutoff_critical (%u) is larger than cutoff_warning (%u)",
+		    fs.critical, fs.warning);
+}
+
 int
 conf_finish(struct conf *c, struct conf_errors *errs)
 {
@@ -963,6 +1043,7 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 		w.text = h->name;
 		if (h->update && !conf_host_polled(c, h))
 			conf_error_add(errs, &w, "host has no address");
+		check_cutoff(c, h, &w, errs);
 		cc.w = &w;
 		for (j = 0; j < nsources; j++)
 			if (host_settings(h, j) != NULL &&

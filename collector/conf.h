@@ -29,6 +29,7 @@
 #include "agent/node_allow.h"
 #include "alerts/notify.h"
 #include "collector/conf_lex.h" /* conf_errors */
+#include "collector/forecast.h"
 #include "lib/strlist.h"
 #include "plugins/sample.h"
 
@@ -46,6 +47,11 @@ struct conf_host {
 	char *physical;	    /* physical host; NULL: the host is its own */
 	unsigned interval;  /* seconds; 0: the global interval */
 	unsigned timeout;   /* seconds, whole poll; 0: the global timeout */
+	unsigned cutoff_window;	  /* seconds; 0: the global cutoff_window */
+	unsigned cutoff_warning;  /* minutes; 0: the global one */
+	unsigned cutoff_critical; /* minutes; 0: the global one */
+	bool has_bank_cutoff;	  /* "bank_cutoff VOLTS" set */
+	double bank_cutoff;	  /* volts: the banks' cut-off level */
 	/* each source's settings, as its keys made them (by index in the
 	 * sources table); NULL when the host has none */
 	void **settings;
@@ -96,6 +102,9 @@ struct conf {
 	unsigned alert_attempts;       /* samples before a hard change; 0:
 					  not set (built-in: 2, ipmi_volts 1) */
 	unsigned interval;	       /* seconds, default 300 */
+	unsigned cutoff_window;	       /* seconds of a bank's trend, 1800 */
+	unsigned cutoff_warning;       /* minutes to cut-off that warn, 180 */
+	unsigned cutoff_critical;      /* and that are critical, 60 */
 	unsigned max_concurrency;      /* polls in flight, default 64 */
 	unsigned physical_concurrency; /* per physical host, default 2 */
 	unsigned timeout;	       /* seconds, whole poll, default 60 */
@@ -139,6 +148,9 @@ struct conf_host *conf_host_find(const struct conf *c, const char *name);
 /* The host section's alert_attempts (1..99999); 0: not set or not a
  * number (the engine then uses the global or built-in default). */
 unsigned conf_host_alert_attempts(const struct conf_host *h);
+/* The forecast's settings for h (global keys, then the host's). */
+void conf_host_forecast(const struct conf *c, const struct conf_host *h,
+    struct forecast_settings *out);
 /* Effective interval / timeout of a host, in seconds. */
 unsigned conf_host_interval(const struct conf *c, const struct conf_host *h);
 unsigned conf_host_timeout(const struct conf *c, const struct conf_host *h);

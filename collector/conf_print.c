@@ -82,6 +82,9 @@ conf_print(const struct conf *c, FILE *out)
 		fprintf(out, "group %s\n", c->group);
 	if (c->alert_attempts > 0)
 		fprintf(out, "alert_attempts %u\n", c->alert_attempts);
+	fprintf(out,
+	    "cutoff_window %u\ncutoff_warning %u\ncutoff_critical %u\n",
+	    c->cutoff_window, c->cutoff_warning, c->cutoff_critical);
 	if (c->notify.smtp_url != NULL)
 		fprintf(out, "smtp_url %s\nsmtp_starttls %s\n",
 		    c->notify.smtp_url, c->notify.smtp_starttls ? "yes" : "no");
@@ -126,6 +129,17 @@ conf_print(const struct conf *c, FILE *out)
 		    h->physical != NULL ? h->physical : h->name);
 		fprintf(out, "    interval %u\n", conf_host_interval(c, h));
 		fprintf(out, "    timeout %u\n", conf_host_timeout(c, h));
+		if (h->cutoff_window > 0)
+			fprintf(
+			    out, "    cutoff_window %u\n", h->cutoff_window);
+		if (h->cutoff_warning > 0)
+			fprintf(
+			    out, "    cutoff_warning %u\n", h->cutoff_warning);
+		if (h->cutoff_critical > 0)
+			fprintf(out, "    cutoff_critical %u\n",
+			    h->cutoff_critical);
+		if (h->has_bank_cutoff)
+			fprintf(out, "    bank_cutoff %g\n", h->bank_cutoff);
 		for (j = 0; j < nsources; j++) {
 			conf_host_source(c, h, sources[j], &sh);
 			/* a source a host uses prints its defaults too */

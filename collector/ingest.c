@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector/forecast.h"
 #include "collector/ingest.h"
 #include "lib/log.h"
 #include "rrd/rrd_schema.h"
@@ -16,7 +17,9 @@ struct ingest {
 	struct rrd_writer *writer;
 	struct alerts *alerts;
 	const struct conf *conf;
-	struct ratelimit path_rl; /* names that cannot become files */
+	struct forecast *forecast; /* the banks' time to cut-off */
+	time_t pruned;		   /* epoch s of the last forecast_prune */
+	struct ratelimit path_rl;  /* names that cannot become files */
 };
 
 struct ingest *
@@ -26,6 +29,11 @@ ingest_new(struct catalog *cat, struct rrd_writer *writer)
 
 	if (in == NULL)
 		return NULL;
+	in->forecast = forecast_new();
+	if (in->forecast == NULL) {
+		free(in);
+		return NULL;
+	}
 	in->cat = cat;
 	in->writer = writer;
 	return in;
@@ -34,6 +42,9 @@ ingest_new(struct catalog *cat, struct rrd_writer *writer)
 void
 ingest_free(struct ingest *in)
 {
+	if (in == NULL)
+		return;
+	forecast_free(in->forecast);
 	free(in);
 }
 
@@ -115,6 +126,41 @@ ingest_apply_overrides(const struct conf_host *hc, struct batch *b)
 }
 
 /*
+ * The banks' forecast fields, then the overrides that name them (the
+ * first pass ran before they existed).  A series not fed for a day is
+ * forgotten (its host or bank went away).
+ */
+static void
+add_forecast(
+    struct ingest *in, const struct conf_host *hc, time_t ts, struct batch *b)
+{
+	struct forecast_settings fs;
+	const char *k;
+	size_t i;
+
+	if (in->conf != NULL)
+		conf_host_forecast(in->conf, hc, &fs);
+	else {
+		fs.window = FORECAST_WINDOW;
+		fs.warning = FORECAST_WARNING;
+		fs.critical = FORECAST_CRITICAL;
+		fs.has_cutoff = hc->has_bank_cutoff;
+		fs.cutoff = hc->bank_cutoff;
+	}
+	if (forecast_batch(in->forecast, hc->name, &fs, ts, b) > 0)
+		for (i = 0; i < hc->overrides.n; i++) {
+			k = hc->overrides.v[i].key;
+			if (strstr(k, ".cutoff_minutes.") != NULL ||
+			    strstr(k, ".trend.") != NULL)
+				apply_one(b, k, hc->overrides.v[i].value);
+		}
+	if (ts - in->pruned >= 3600) {
+		forecast_prune(in->forecast, ts - 86400);
+		in->pruned = ts;
+	}
+}
+
+/*
  * Queues field f of batch service s.  cf is the catalog's record of the
  * field when s carried config (the catalog parsed that very config), else
  * NULL and f's own attributes are read.
@@ -160,6 +206,8 @@ ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
 	long k;
 
 	ingest_apply_overrides(hc, b);
+	if (hc != NULL)
+		add_forecast(in, hc, ts, b);
 	/* the catalog first: it parses the merged config the alert engine
 	 * judges by and the RRD files are made from */
 	catalog_update(in->cat, h, ts, b);

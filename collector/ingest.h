@@ -3,6 +3,7 @@
  *
  * A finished poll hands its batch here.  ingest applies the operator's
  * munin.conf overrides ("load.load.warning 5", "cpu.graph_title ..."),
+ * adds the battery banks' time-to-cut-off fields (collector/forecast.h),
  * then, in this order: updates the catalog (so the alert engine judges the
  * merged config), hands the values to the alert engine, and queues one RRD
  * update per value on the RRD writer (which runs on its own thread).

@@ -9,12 +9,14 @@
 #include "plugins/node.h"
 #include "plugins/nut.h"
 #include "plugins/sources.h"
+#include "plugins/vedirect.h"
 
 const struct source *const sources[] = {
     &source_ipmi,
     &source_munin,
     &source_node,
     &source_nut,
+    &source_vedirect,
 };
 
 const size_t nsources = sizeof(sources) / sizeof(sources[0]);

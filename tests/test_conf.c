@@ -14,6 +14,7 @@
 #include "plugins/node.h"
 #include "plugins/nut.h"
 #include "plugins/source.h"
+#include "plugins/vedirect.h"
 #include "lib/log.h"
 
 /* h's BMC settings (the ipmi source's) and what h is to that source. */
@@ -567,8 +568,8 @@ test_utmp_file(void **state)
 	assert_int_equal(errs.n, 0);
 	assert_string_equal(c->utmp_file, "/var/run/utmp");
 	conf_free(c);
-	c = parse("utmp_file /tmp/fixture/utmp\n[h]\naddress 127.0.0.1\n",
-	    &errs);
+	c = parse(
+	    "utmp_file /tmp/fixture/utmp\n[h]\naddress 127.0.0.1\n", &errs);
 	assert_int_equal(errs.n, 0);
 	assert_string_equal(c->utmp_file, "/tmp/fixture/utmp");
 	conf_host_source(c, conf_host_find(c, "h"), &source_node, &sh);
@@ -578,6 +579,77 @@ test_utmp_file(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "\nutmp_file /tmp/fixture/utmp\n"));
 	free(buf);
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
+/* The forecast's keys: global defaults, host keys over them, an
+ * override's "cutoff", range errors, and printed back. */
+static void
+test_cutoff_keys(void **state)
+{
+	struct conf_errors errs = {0};
+	struct forecast_settings fs;
+	struct conf *c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	c = parse("[h]\naddress 127.0.0.1\n", &errs);
+	assert_int_equal(errs.n, 0);
+	conf_host_forecast(c, conf_host_find(c, "h"), &fs);
+	assert_int_equal(fs.window, 1800);
+	assert_int_equal(fs.warning, 180);
+	assert_int_equal(fs.critical, 60);
+	assert_false(fs.has_cutoff);
+	conf_free(c);
+	c = parse("cutoff_window 900\ncutoff_warning 240\n"
+		  "cutoff_critical 90\n"
+		  "[h]\naddress 127.0.0.1\ncutoff_window 600\n"
+		  "cutoff_critical 30\nbank_cutoff 23.2\n"
+		  "bank_ups.voltage.cutoff 23.6\n"
+		  "[g]\naddress 127.0.0.2\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	conf_host_forecast(c, conf_host_find(c, "h"), &fs);
+	assert_int_equal(fs.window, 600);
+	assert_int_equal(fs.warning, 240);
+	assert_int_equal(fs.critical, 30);
+	assert_true(fs.has_cutoff);
+	assert_true(fs.cutoff > 23.19 && fs.cutoff < 23.21);
+	conf_host_forecast(c, conf_host_find(c, "g"), &fs);
+	assert_int_equal(fs.window, 900);
+	assert_int_equal(fs.critical, 90);
+	assert_false(fs.has_cutoff);
+	assert_string_equal(attrs_get(&conf_host_find(c, "h")->overrides,
+				"bank_ups.voltage.cutoff"),
+	    "23.6");
+	f = open_memstream(&buf, &len);
+	conf_print(c, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "\ncutoff_window 900\ncutoff_warning "
+				    "240\ncutoff_critical 90\n"));
+	assert_non_null(strstr(buf, "\n    cutoff_window 600\n"));
+	assert_non_null(strstr(buf, "\n    cutoff_critical 30\n"));
+	assert_non_null(strstr(buf, "\n    bank_cutoff 23.2\n"));
+	free(buf);
+	conf_free(c);
+	/* bad values name the line */
+	c = parse("cutoff_window 10\n[h]\naddress 127.0.0.1\n"
+		  "bank_cutoff twelve\ncutoff_warning 0\n",
+	    &errs);
+	assert_int_equal(errs.n, 3);
+	assert_true(has_error(&errs, "t.conf:1: cutoff_window must be"));
+	assert_true(has_error(&errs, "t.conf:4: bank_cutoff must be"));
+	assert_true(has_error(&errs, "t.conf:5: cutoff_warning must be"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	/* critical above warning would never warn */
+	c = parse("cutoff_warning 50\n[h]\naddress 127.0.0.1\n", &errs);
+	assert_int_equal(errs.n, 1);
+	assert_true(has_error(&errs, "cutoff_critical (60) is larger than "
+				     "cutoff_warning (50)"));
 	conf_free(c);
 	conf_errors_cleanup(&errs);
 }
@@ -706,6 +778,109 @@ test_ipmi_keys(void **state)
 	assert_int_equal(bmc_sel_interval(&sh), 600);
 	conf_free(c);
 	unlink(pw);
+}
+
+/* conf_print's text of c, heap-allocated. */
+static char *
+printed(const struct conf *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	conf_print(c, f);
+	fclose(f);
+	return buf;
+}
+
+static void
+test_vedirect_keys(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	const char *const *dev;
+	struct source_host sh;
+	char *out;
+
+	(void)state;
+	c = parse("[solar]\n"
+		  " vedirect /dev/ttyUSB0\n"
+		  " vedirect_name mppt1\n"
+		  " vedirect /dev/ttyUSB1\n"
+		  " vedirect_baud 9600\n"
+		  " vedirect_nominal 24\n"
+		  " bank_mppt1.voltage.warning 24.4:\n"
+		  "[plain]\n"
+		  " address 10.0.0.5\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	conf_host_source(c, conf_host_find(c, "solar"), &source_vedirect, &sh);
+	assert_true(source_vedirect.wanted(&sh));
+	dev = source_vedirect.devices(&sh);
+	assert_string_equal(dev[0], "/dev/ttyUSB0");
+	assert_string_equal(dev[1], "/dev/ttyUSB1");
+	assert_null(dev[2]);
+	conf_host_source(c, conf_host_find(c, "plain"), &source_vedirect, &sh);
+	assert_false(source_vedirect.wanted(&sh));
+	out = printed(c);
+	assert_non_null(strstr(out, "    vedirect /dev/ttyUSB0\n"
+				    "    vedirect_name mppt1\n"
+				    "    vedirect /dev/ttyUSB1\n"
+				    "    vedirect_baud 9600\n"
+				    "    vedirect_nominal 24\n"));
+	free(out);
+	conf_free(c);
+
+	/* defaults are printed */
+	c = parse("[solar]\n vedirect /dev/ttyUSB0\n", &errs);
+	assert_int_equal(errs.n, 0);
+	out = printed(c);
+	assert_non_null(strstr(out, "    vedirect /dev/ttyUSB0\n"
+				    "    vedirect_baud 19200\n"));
+	assert_null(strstr(out, "vedirect_nominal"));
+	free(out);
+	conf_free(c);
+}
+
+static void
+test_vedirect_bad_values(void **state)
+{
+	static const struct {
+		const char *line, *error;
+	} bad[] = {
+	    {"vedirect ttyUSB0", "vedirect takes the absolute path"},
+	    {"vedirect_name x", "vedirect_name names the port"},
+	    {"vedirect_baud 12345", "vedirect_baud must be 1200"},
+	    {"vedirect_nominal 36", "vedirect_nominal must be 12, 24 or 48"},
+	};
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char text[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&errs, 0, sizeof(errs));
+		snprintf(text, sizeof(text), "[solar]\n %s\n", bad[i].line);
+		c = parse(text, &errs);
+		assert_true(has_error(&errs, bad[i].error));
+		conf_free(c);
+		conf_errors_cleanup(&errs);
+	}
+	/* the same port twice; two ports that would share a service */
+	memset(&errs, 0, sizeof(errs));
+	c = parse(
+	    "[solar]\n vedirect /dev/ttyUSB0\n vedirect /dev/ttyUSB0\n", &errs);
+	assert_true(has_error(&errs, "vedirect /dev/ttyUSB0 given twice"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	memset(&errs, 0, sizeof(errs));
+	c = parse(
+	    "[solar]\n vedirect /dev/a/port0\n vedirect /dev/b/port0\n", &errs);
+	assert_true(has_error(&errs, "would both be bank_port0"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
 }
 
 static void
@@ -946,9 +1121,12 @@ main(void)
 	    cmocka_unit_test(test_notify_keys),
 	    cmocka_unit_test(test_print_roundtrip),
 	    cmocka_unit_test(test_utmp_file),
+	    cmocka_unit_test(test_cutoff_keys),
 	    cmocka_unit_test(test_cgroup_root),
 	    cmocka_unit_test(test_user_group),
 	    cmocka_unit_test(test_ipmi_keys),
+	    cmocka_unit_test(test_vedirect_keys),
+	    cmocka_unit_test(test_vedirect_bad_values),
 	    cmocka_unit_test(test_ipmi_local),
 	    cmocka_unit_test(test_nut_keys),
 	    cmocka_unit_test(test_ipmi_password_file_must_be_private),

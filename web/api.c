@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "alerts/outputs.h"
+#include "lib/trend.h"
 #include "web/api.h"
 #include "web/html.h"
 #include "web/power.h"
@@ -111,12 +112,27 @@ attrs_obj(const struct attrs *a)
 	return o;
 }
 
+bool
+api_forecast_text(const struct field *f, char *out, size_t len)
+{
+	const char *level = attrs_get(&f->attrs, "cutoff");
+	const char *unit = attrs_get(&f->attrs, "cutoff_unit");
+
+	if (strcmp(f->name, "cutoff_minutes") != 0 || level == NULL ||
+	    !f->has_value)
+		return false;
+	trend_describe(
+	    out, len, !f->unknown, f->value, level, unit != NULL ? unit : "");
+	return true;
+}
+
 char *
 api_service(const struct cat_host *h, const struct cat_service *cs, time_t now,
     size_t *len)
 {
 	json_t *fields = json_array(), *fo, *config, *o;
 	const struct field *f;
+	char text[160];
 	size_t i;
 
 	for (i = 0; i < cs->svc.nfields; i++) {
@@ -133,6 +149,8 @@ api_service(const struct cat_host *h, const struct cat_service *cs, time_t now,
 		    f->has_value && !f->unknown ? num_or_null(f->value)
 						: json_null(),
 		    "when", (json_int_t)f->when);
+		if (fo != NULL && api_forecast_text(f, text, sizeof(text)))
+			json_object_set_new(fo, "forecast", json_string(text));
 		json_array_append_new(fields, fo);
 	}
 	o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:I, s:o}", "host", h->name,

@@ -25,6 +25,13 @@
  * when it never had one.
  */
 char *api_hosts(struct catalog *cat, size_t *len);
+/*
+ * A bank's forecast in words ("reaches 11.5 V in about 2 h 10 min",
+ * lib/trend.h) into out, for its cutoff_minutes field (one with a
+ * "cutoff" level, collector/forecast.h); false for any other field.  The
+ * service API gives it as the field's "forecast", the service page too.
+ */
+bool api_forecast_text(const struct field *f, char *out, size_t len);
 char *api_host(const struct cat_host *h, time_t now, size_t *len);
 char *api_service(const struct cat_host *h, const struct cat_service *cs,
     time_t now, size_t *len);

@@ -12,6 +12,7 @@
 #include "rrd/graph.h"
 #include "rrd/render.h"
 #include "rrd/rrd_writer.h"
+#include "web/api.h"
 #include "web/html.h"
 #include "web/http.h"
 #include "web/pages.h"
@@ -482,7 +483,7 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 	struct buf b = {0};
 	const struct field *f;
 	const char *label;
-	char q[96];
+	char q[160];
 	size_t i;
 
 	head(&b, svc_title(cs));
@@ -501,6 +502,12 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 		age(&b, cs->last_update, now);
 		buf_puts(&b, "; not polled since</p>");
 	}
+	for (i = 0; i < cs->svc.nfields; i++)
+		if (api_forecast_text(&cs->svc.fields[i], q, sizeof(q))) {
+			buf_puts(&b, "<p class=forecast>time to cut-off: ");
+			html_escape(&b, q);
+			buf_puts(&b, "</p>");
+		}
 	buf_puts(&b, "<p>zoom: ");
 	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
 		buf_printf(&b, "<a href=\"?start=%ld&amp;end=%ld\">%s</a> ",

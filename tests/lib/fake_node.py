@@ -13,6 +13,11 @@ SPEC is a list of nodes: {"name", "addr", "port" (0 = any), "physical",
   slow      answers one byte every delay_ms
   endless   answers "fetch" with one line that never ends
 "dirty": true adds a plugin whose config carries its values (dirtyconfig).
+"bank": {"name": "bank_test", "voltages": [12.6, 12.55, ...]} adds a
+battery bank by the bank schema (graph_category power, a "voltage" field
+warning below 12.0, critical below 11.5): each fetch answers the next
+voltage of the list, the last one again once the list is used up; the
+count answered so far is "bank_fetches" in stats.json (--live).
 Each command answer waits delay_ms first (munin-node forks a plugin per
 command: 45-75 ms on a real one).
 "bank_values": {field: value} adds "bank_test", a battery bank of the
@@ -57,10 +62,20 @@ def plugin_names(n):
         names.append("big")
     if n.get("dirty"):
         names.append("dirty")
+    if n.get("bank"):
+        names.append(n["bank"]["name"])
     return names
 
 
+bank_at = {}       # node name -> voltages answered
+
+
 def config_text(n, plugin):
+    if n.get("bank") and plugin == n["bank"]["name"]:
+        return ["graph_title Battery bank %s" % plugin,
+                "graph_category power", "graph_vlabel V",
+                "voltage.label bank voltage", "voltage.warning 12.0:",
+                "voltage.critical 11.5:"]
     if plugin == "dirty":
         # dirtyconfig: the values ride along with the config
         return ["graph_title Dirty", "d.label d", "d.value 7"]
@@ -89,6 +104,13 @@ def config_text(n, plugin):
 
 
 def fetch_text(n, plugin):
+    if n.get("bank") and plugin == n["bank"]["name"]:
+        vs = n["bank"]["voltages"]
+        i = bank_at.get(n["name"], 0)
+        bank_at[n["name"]] = i + 1
+        if live:
+            dump_stats()
+        return ["voltage.value %.3f" % vs[min(i, len(vs) - 1)]]
     if plugin == "dirty":
         return ["d.value 8"]
     if plugin == "bank_test" and "bank_values" in n:
@@ -169,7 +191,7 @@ def dump_stats():
     if live:
         st.update({"peak_all": live_peak, "done": live_done,
                    "config_at": live_config_at, "hang_now": live_hang,
-                   "peak_hang": live_hang_peak})
+                   "peak_hang": live_hang_peak, "bank_fetches": bank_at})
     tmp = os.path.join(state_dir, "stats.json.tmp")
     json.dump(st, open(tmp, "w"), indent=1)
     os.rename(tmp, os.path.join(state_dir, "stats.json"))
