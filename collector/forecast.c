@@ -12,6 +12,7 @@
 
 #include "collector/forecast.h"
 #include "lib/hash.h"
+#include "lib/log.h"
 #include "lib/range.h"
 #include "lib/trend.h"
 
@@ -219,6 +220,54 @@ add_fields(struct service *s, const struct field *sf, bool volts, double level,
 	return 0;
 }
 
+/* The graph of bank s's forecast: the child "BANK.forecast" of b with a
+ * copy of cutoff_minutes (cm).  0 / -1. */
+static int
+add_graph(struct batch *b, const char *bank, const char *title,
+    const struct field *cm)
+{
+	struct service child = {0};
+	struct field *f;
+	char name[512], t[300];
+	const char *unit = attrs_get(&cm->attrs, "cutoff_unit");
+	const char *lv = attrs_get(&cm->attrs, "cutoff");
+
+	snprintf(name, sizeof(name), "%s.forecast", bank);
+	snprintf(
+	    t, sizeof(t), "%s: time to cut-off", title != NULL ? title : bank);
+	child.name = strdup(name);
+	if (child.name == NULL)
+		return -1;
+	child.has_config = true;
+	if (attrs_set(&child.graph, "graph_title", t) == -1 ||
+	    attrs_set(&child.graph, "graph_vlabel", "minutes") == -1 ||
+	    attrs_set(&child.graph, "graph_args", "--base 1000 -l 0") == -1 ||
+	    attrs_set(&child.graph, "graph_category", "power") == -1 ||
+	    attrs_set(&child.graph, "graph_info",
+		"Minutes until the bank's trend reaches its cut-off; no "
+		"value while no cut-off is ahead (charging, flat).") == -1)
+		goto fail;
+	f = service_field(&child, "minutes", true);
+	if (f == NULL)
+		goto fail;
+	snprintf(t, sizeof(t), "to %s %s", lv != NULL ? lv : "cut-off",
+	    unit != NULL ? unit : "");
+	if (attrs_set(&f->attrs, "label", t) == -1 ||
+	    attrs_set(&f->attrs, "type", "GAUGE") == -1 ||
+	    attrs_set(&f->attrs, "min", "0") == -1 ||
+	    attrs_set(&f->attrs, "draw", "LINE2") == -1)
+		goto fail;
+	f->has_value = true;
+	f->unknown = cm->unknown;
+	f->value = cm->value;
+	f->when = cm->when;
+	if (batch_take(b, &child) == 0)
+		return 0;
+fail:
+	service_cleanup(&child);
+	return -1;
+}
+
 unsigned
 forecast_batch(struct forecast *fc, const char *host,
     const struct forecast_settings *set, time_t ts, struct batch *b)
@@ -229,11 +278,13 @@ forecast_batch(struct forecast *fc, const char *host,
 	struct trend_fit fit;
 	char key[600];
 	double level;
-	size_t i;
+	size_t i, n = b->n;
 	unsigned done = 0;
 	bool volts, has_fit;
 
-	for (i = 0; i < b->n; i++) {
+	/* only the services the batch came with: the graphs added below
+	 * are not banks, and adding them may move b->services */
+	for (i = 0; i < n; i++) {
 		s = &b->services[i];
 		if (!s->has_config || !forecast_is_bank(s) ||
 		    service_field(s, "cutoff_minutes", false) != NULL)
@@ -256,8 +307,24 @@ forecast_batch(struct forecast *fc, const char *host,
 		/* add_fields reads sf before it adds the fields (which may
 		 * move s->fields under sf) */
 		if (add_fields(s, sf, volts, level, set, &fit, has_fit, ts) ==
-		    0)
-			done++;
+		    -1)
+			continue;
+		done++;
+		/* add_graph reads s before it adds the child, which may move
+		 * b->services (not the fields s points to) */
+		{
+			char child[300];
+
+			snprintf(child, sizeof(child), "%s.forecast", s->name);
+			if (batch_service(b, child, false) == NULL &&
+			    add_graph(b, s->name,
+				attrs_get(&s->graph, "graph_title"),
+				service_field(s, "cutoff_minutes", false)) ==
+				-1)
+				log_warnx("forecast: %s: %s: no graph (out of "
+					  "memory)",
+				    host, child);
+		}
 	}
 	return done;
 }

@@ -17,6 +17,12 @@
  *                   alert_hysteresis warning/6 minutes
  *   trend           the fit's slope, the series' unit per hour
  *
+ * Both are "graph no" in the bank (minutes beside volts would flatten
+ * its graph); they are graphed in a child service "BANK.forecast" (a
+ * Munin multigraph child: its own graph and RRD files) with the field
+ * "minutes", a copy of cutoff_minutes without thresholds (the bank's
+ * field alone alerts).
+ *
  * The cut-off level: the series field's own "cutoff" attribute (a
  * munin.conf override "bank_X.voltage.cutoff 11.6"), else the host's
  * bank_cutoff (volts, for a voltage series), else the lower bound of the

@@ -65,6 +65,10 @@ test_which_services(void **state)
 	assert_int_equal(forecast_batch(fc, "h", &defaults, T0, &b), 1);
 	assert_non_null(get(&b, "bank_BAT0", "cutoff_minutes"));
 	assert_non_null(get(&b, "bank_BAT0", "trend"));
+	/* graphed in a child of its own, without thresholds */
+	assert_non_null(get(&b, "bank_BAT0.forecast", "minutes"));
+	assert_null(attrs_get(
+	    &get(&b, "bank_BAT0.forecast", "minutes")->attrs, "warning"));
 	batch_cleanup(&b);
 	/* not power, not bank_, a multigraph child, no cut-off level */
 	bank_batch(&b, "bank_BAT0", "sensors", "voltage", 12, "11.5:");

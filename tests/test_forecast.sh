@@ -128,6 +128,18 @@ for f in cutoff_minutes trend voltage; do
 	rrdtool info "$R" | grep -q '^ds\[42\]\.type = "GAUGE"' || fail "$R is not a GAUGE"
 done
 
+# graphed: the child bank_test.forecast (minutes beside volts would
+# flatten the bank's own graph), its RRD file and a rendered PNG
+R="$T/db/power/bank1-bank_test-forecast-minutes-g.rrd"
+wait_until 30 test -f "$R" || fail "no $R: $(find "$T/db")"
+curl -sf "$URL/api/v1/hosts/bank1/bank_test.forecast" >"$T/child.json" ||
+	fail "no bank_test.forecast service"
+json_get "$T/child.json" '[f["name"] for f in j["fields"]]' | grep -qx "\['minutes'\]" ||
+	fail "bank_test.forecast fields: $(cat "$T/child.json")"
+curl -sf -o "$T/forecast.png" "$URL/bank1/bank_test.forecast-day.png" ||
+	fail "no forecast graph"
+head -c 8 "$T/forecast.png" | od -An -c | grep -q 'P   N   G' || fail "the forecast graph is not a PNG"
+
 stop_pid "$DPID" || fail "drover exited $?: $(tail -20 "$T/drover.log")"
 W=$(warnings "$T/drover.log") && fail "warnings: $W"
 stop_pid "$HOOK" || fail "webhook sink exited $?"
