@@ -31,6 +31,7 @@ struct probe_slot {
 
 struct node_probes {
 	char *proc, *sys, *utmp;  /* utmp NULL: the system's */
+	char *cgroup;		  /* NULL: the default */
 	struct probe_slot *slots; /* host_nprobes, in table order */
 	struct strlist exclude;	  /* names left to exec plugins */
 };
@@ -45,10 +46,13 @@ node_probes_new(const struct host_roots *r)
 	np->proc = strdup(r->proc);
 	np->sys = strdup(r->sys);
 	np->utmp = r->utmp != NULL ? strdup(r->utmp) : NULL;
+	np->cgroup = r->cgroup != NULL ? strdup(r->cgroup) : NULL;
 	np->slots =
 	    calloc(host_nprobes > 0 ? host_nprobes : 1, sizeof(*np->slots));
 	if (np->proc == NULL || np->sys == NULL || np->slots == NULL ||
-	    (r->utmp != NULL && np->utmp == NULL)) {
+	    (r->utmp != NULL && np->utmp == NULL) ||
+	    (r->cgroup != NULL && np->cgroup == NULL)) {
+		free(np->cgroup);
 		free(np->utmp);
 		free(np->proc);
 		free(np->sys);
@@ -78,6 +82,7 @@ probes_free(void *ctx)
 	free(np->proc);
 	free(np->sys);
 	free(np->utmp);
+	free(np->cgroup);
 	free(np);
 }
 
@@ -85,7 +90,7 @@ probes_free(void *ctx)
 static struct probe_slot *
 reading(struct node_probes *np, size_t i, uint64_t now_ms)
 {
-	struct host_roots r = {np->proc, np->sys, np->utmp};
+	struct host_roots r = {np->proc, np->sys, np->utmp, np->cgroup};
 	struct probe_slot *s = &np->slots[i];
 
 	if (s->read && now_ms - s->read_ms < NODE_PROBE_FRESH_MS)

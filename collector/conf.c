@@ -224,6 +224,7 @@ conf_new(void)
 	c->procfs_root = xstrdup("/proc");
 	c->sysfs_root = xstrdup("/sys");
 	c->utmp_file = xstrdup("/var/run/utmp");
+	c->cgroup_root = xstrdup("/sys/fs/cgroup");
 	c->node_listen_addr = xstrdup("127.0.0.1");
 	c->node_listen_port = 4949;
 	c->node_timeout = 60;
@@ -287,6 +288,7 @@ conf_free(struct conf *c)
 	free(c->procfs_root);
 	free(c->sysfs_root);
 	free(c->utmp_file);
+	free(c->cgroup_root);
 	free(c->node_listen_addr);
 	free(c->node_host_name);
 	free(c->node_plugin_dir);
@@ -386,6 +388,7 @@ conf_host_source(const struct conf *c, const struct conf_host *h,
 	out->proc_root = c->procfs_root;
 	out->sys_root = c->sysfs_root;
 	out->utmp_file = c->utmp_file;
+	out->cgroup_root = c->cgroup_root;
 	for (i = 0; i < nsources; i++)
 		if (sources[i] == src)
 			out->settings = host_settings(h, i);
@@ -595,6 +598,7 @@ global_key(struct conf *c, const char *key, const char *val,
 		const char *key;
 		size_t off;
 	} strs[] = {
+	    {"cgroup_root", offsetof(struct conf, cgroup_root)},
 	    {"dbdir", offsetof(struct conf, dbdir)},
 	    {"graph_cache", offsetof(struct conf, graph_cache)},
 	    {"htmldir", offsetof(struct conf, htmldir)},

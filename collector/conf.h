@@ -75,6 +75,7 @@ struct conf {
 	char *procfs_root; /* where the node probes read /proc */
 	char *sysfs_root;  /* and /sys */
 	char *utmp_file;   /* and the utmp file (the users probe) */
+	char *cgroup_root; /* and the cgroup mount (the vm probe) */
 	/* "drover node" (collector/node_main.h) */
 	char *node_listen_addr;	       /* default 127.0.0.1 */
 	unsigned node_listen_port;     /* default 4949 */

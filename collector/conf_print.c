@@ -28,6 +28,7 @@ conf_print(const struct conf *c, FILE *out)
 	fprintf(out, "procfs_root %s\nsysfs_root %s\n", c->procfs_root,
 	    c->sysfs_root);
 	fprintf(out, "utmp_file %s\n", c->utmp_file);
+	fprintf(out, "cgroup_root %s\n", c->cgroup_root);
 	fprintf(out,
 	    strchr(c->node_listen_addr, ':') ? "node_listen [%s]:%u\n"
 					     : "node_listen %s:%u\n",

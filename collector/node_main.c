@@ -114,6 +114,7 @@ node_main(const char *path, struct conf *c)
 	roots.proc = c->procfs_root;
 	roots.sys = c->sysfs_root;
 	roots.utmp = c->utmp_file;
+	roots.cgroup = c->cgroup_root;
 	probes = node_probes_new(&roots);
 	for (i = 0; probes != NULL && i < c->node_exec.n; i++)
 		if (!strlist_contains(&names, c->node_exec.v[i]))

@@ -43,5 +43,7 @@ extern const struct host_probe probe_netstat;
 /* plugins/host_power.c: /sys/class/power_supply */
 extern const struct host_probe probe_bank;
 extern const struct host_probe probe_power_supply_online;
+/* plugins/host_vm.c: qemu processes in /proc/PID, their cgroups, taps */
+extern const struct host_probe probe_vm;
 
 #endif

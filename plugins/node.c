@@ -586,12 +586,13 @@ struct node_target {
 static struct host_roots
 target_roots(const struct source_host *h)
 {
-	struct host_roots r = {"/proc", "/sys", h->utmp_file};
+	struct host_roots r = {"/proc", "/sys", h->utmp_file, NULL};
 
 	if (h->proc_root != NULL)
 		r.proc = h->proc_root;
 	if (h->sys_root != NULL)
 		r.sys = h->sys_root;
+	r.cgroup = h->cgroup_root;
 	return r;
 }
 

@@ -48,6 +48,7 @@ struct source_host {
 	const char *proc_root;	  /* procfs_root; NULL: "/proc" */
 	const char *sys_root;	  /* sysfs_root; NULL: "/sys" */
 	const char *utmp_file;	  /* utmp_file; NULL: _PATH_UTMP */
+	const char *cgroup_root;  /* cgroup_root; NULL: /sys/fs/cgroup */
 	const void *settings;	  /* this source's settings, NULL: none */
 };
 

@@ -10,7 +10,8 @@
  * interface), and every probe without PLUGIN, print each of the services
  * after a "multigraph NAME" line.  -w reads once, waits SECONDS
  * and prints the second reading (for probes that compute rates from the
- * previous one).  SYSROOT defaults to /sys, UTMP to the system's utmp.
+ * previous one).  SYSROOT defaults to /sys, UTMP to the system's utmp;
+ * -g CGROUPROOT (the vm probe's cgroup mount) to /sys/fs/cgroup.
  *
  * For diskstats (the one probe that keeps a time): -p PREVROOT takes the
  * first reading from the proc root PREVROOT (then no wait unless -w);
@@ -83,9 +84,10 @@ print_service(const struct service *s, bool config, bool header)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: node_dump [-s sysroot] [-u utmp] [-w seconds] "
-			"[-p prevroot] [-t seconds] [-m file] procroot "
-			"[plugin [config]]\n");
+	fprintf(stderr,
+	    "usage: node_dump [-s sysroot] [-u utmp] [-g cgroup] [-w seconds] "
+	    "[-p prevroot] [-t seconds] [-m file] procroot "
+	    "[plugin [config]]\n");
 	exit(2);
 }
 
@@ -119,7 +121,7 @@ wait_between(unsigned secs, const char *mark)
 int
 main(int argc, char *argv[])
 {
-	struct host_roots r = {NULL, "/sys", NULL};
+	struct host_roots r = {NULL, "/sys", NULL, NULL};
 	const struct host_probe *p = NULL;
 	struct batch b = {0};
 	struct service *s;
@@ -131,8 +133,11 @@ main(int argc, char *argv[])
 	size_t i;
 	int c, rc = 0;
 
-	while ((c = getopt(argc, argv, "s:u:w:p:t:m:")) != -1) {
+	while ((c = getopt(argc, argv, "s:u:w:p:t:m:g:")) != -1) {
 		switch (c) {
+		case 'g':
+			r.cgroup = optarg;
+			break;
 		case 's':
 			r.sys = optarg;
 			break;

@@ -521,6 +521,37 @@ test_print_roundtrip(void **state)
 	conf_free(c2);
 }
 
+/* cgroup_root: where the vm probe reads cgroups, given to the node
+ * source, printed back; /sys/fs/cgroup by default. */
+static void
+test_cgroup_root(void **state)
+{
+	struct conf_errors errs = {0};
+	struct source_host sh;
+	struct conf *c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	c = parse("interval 60\n[h]\naddress 127.0.0.1\n", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->cgroup_root, "/sys/fs/cgroup");
+	conf_free(c);
+	c = parse("cgroup_root /srv/cg\n[h]\naddress 127.0.0.1\n", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->cgroup_root, "/srv/cg");
+	conf_host_source(c, conf_host_find(c, "h"), &source_node, &sh);
+	assert_string_equal(sh.cgroup_root, "/srv/cg");
+	f = open_memstream(&buf, &len);
+	conf_print(c, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "\ncgroup_root /srv/cg\n"));
+	free(buf);
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
 /* utmp_file: where the users probe reads, given to the node source,
  * printed back; the system's utmp by default. */
 static void
@@ -1214,6 +1245,7 @@ main(void)
 	    cmocka_unit_test(test_print_roundtrip),
 	    cmocka_unit_test(test_utmp_file),
 	    cmocka_unit_test(test_cutoff_keys),
+	    cmocka_unit_test(test_cgroup_root),
 	    cmocka_unit_test(test_user_group),
 	    cmocka_unit_test(test_ipmi_keys),
 	    cmocka_unit_test(test_vedirect_keys),

@@ -483,7 +483,7 @@ test_utmp_garbage(void **state)
 static void
 test_collect(void **state)
 {
-	struct host_roots r = {TREE, "/nonexistent", FIXTURES "/utmp"};
+	struct host_roots r = {TREE, "/nonexistent", FIXTURES "/utmp", NULL};
 	static const char *const names[] = {"open_files", "open_inodes",
 	    "processes", "threads", "proc_pri", "users"};
 	struct batch b = {0};

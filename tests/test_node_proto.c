@@ -319,7 +319,7 @@ static struct node_plugins *
 probes_on_fixture(void)
 {
 	struct node_plugins *np = node_plugins_new();
-	struct host_roots r = {FIXTURES "/proc", FIXTURES "/sys", NULL};
+	struct host_roots r = {FIXTURES "/proc", FIXTURES "/sys", NULL, NULL};
 	void *ctx = node_probes_new(&r);
 
 	assert_non_null(np);
