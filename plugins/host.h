@@ -37,7 +37,7 @@
 struct host_roots {
 	const char *proc;
 	const char *sys;
-	const char *utmp; /* the utmp file (utmp_file); NULL: _PATH_UTMP */
+	const char *utmp;   /* the utmp file (utmp_file); NULL: _PATH_UTMP */
 	const char *cgroup; /* the cgroup mount (cgroup_root); NULL:
 			       /sys/fs/cgroup */
 };

@@ -213,6 +213,47 @@ test_fixture_dir(void **state)
 	loud();
 }
 
+/* Backup files (made here: editors' leftovers are not kept in git) are
+ * not read, as munin-node's ignore_file patterns say. */
+static void
+test_backups_unread(void **state)
+{
+	static const char *const files[][2] = {
+	    {"10-good", "[uptime]\nenv.level good\n"},
+	    {"50-zz.bak", "[uptime]\nenv.ignored bak\n"},
+	    {"60-last~", "[uptime]\nenv.ignored tilde\n"},
+	};
+	char dir[] = "/tmp/test_plugin_conf.XXXXXX", path[96];
+	struct plugin_ignore ig = {0};
+	struct plugin_conf pc = {0};
+	struct plugin_settings s;
+	size_t i;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i][0]);
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		fputs(files[i][1], fp);
+		fclose(fp);
+	}
+	assert_int_equal(plugin_ignore_init(&ig, plugin_ignore_debian), 0);
+	assert_int_equal(plugin_conf_load_dir(&pc, dir, &ig), 0);
+	assert_int_equal(plugin_conf_resolve(&pc, "uptime", &s), 0);
+	assert_string_equal(plugin_settings_env(&s, "level"), "good");
+	assert_null(plugin_settings_env(&s, "ignored"));
+	plugin_settings_cleanup(&s);
+	plugin_conf_cleanup(&pc);
+	plugin_ignore_cleanup(&ig);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i][0]);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void
 test_plugin_names(void **state)
 {
@@ -295,6 +336,7 @@ main(void)
 	    cmocka_unit_test(test_errors_skip_rest_of_file),
 	    cmocka_unit_test(test_garbage_never_crashes),
 	    cmocka_unit_test(test_fixture_dir),
+	    cmocka_unit_test(test_backups_unread),
 	    cmocka_unit_test(test_plugin_names),
 	    cmocka_unit_test(test_dir_list),
 	};

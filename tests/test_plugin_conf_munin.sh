@@ -37,7 +37,12 @@ compare() {
 	    "$(wc -l <"$T/$tag.c.lines") errors, same as munin-node"
 }
 
-FIX="$top_srcdir/tests/fixtures/plugin-conf.d"
+# the fixture, with the backup files munin-node skips made here (editors'
+# leftovers are not kept in git)
+FIX=$T/fixture.d
+cp -r "$top_srcdir/tests/fixtures/plugin-conf.d" "$FIX"
+printf '[uptime]\nenv.ignored bak\n' >"$FIX/50-zz.bak"
+printf '[uptime]\nenv.ignored tilde\n' >"$FIX/60-last~"
 compare "$FIX" fixture uptime if_eth0 if_err_eth0 if_eth1 ip_pool apt load \
     memory cpu df " weird name " nothing
 [ "$(grep -c . "$T/fixture.c.lines")" -eq 3 ] ||
