@@ -90,7 +90,10 @@ probes_free(void *ctx)
 static struct probe_slot *
 reading(struct node_probes *np, size_t i, uint64_t now_ms)
 {
-	struct host_roots r = {np->proc, np->sys, np->utmp, np->cgroup};
+	struct host_roots r = {.proc = np->proc,
+	    .sys = np->sys,
+	    .utmp = np->utmp,
+	    .cgroup = np->cgroup};
 	struct probe_slot *s = &np->slots[i];
 
 	if (s->read && now_ms - s->read_ms < NODE_PROBE_FRESH_MS)

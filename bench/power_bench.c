@@ -31,7 +31,7 @@ main(int argc, char *argv[])
 {
 	static const char *const names[] = {
 	    "load", "bank_", "power_supply_online"};
-	struct host_roots r = {"/proc", NULL, NULL, NULL};
+	struct host_roots r = {.proc = "/proc"};
 	int rounds, i;
 	size_t k;
 

@@ -29,7 +29,7 @@ main(int argc, char *argv[])
 {
 	static const char *const names[] = {"open_files", "open_inodes",
 	    "processes", "threads", "proc_pri", "users"};
-	struct host_roots r = {"/proc", "/sys", NULL, NULL};
+	struct host_roots r = {.proc = "/proc", .sys = "/sys"};
 	int rounds = argc > 1 ? atoi(argv[1]) : 200, i;
 	size_t k;
 

@@ -225,6 +225,12 @@ conf_new(void)
 	c->sysfs_root = xstrdup("/sys");
 	c->utmp_file = xstrdup("/var/run/utmp");
 	c->cgroup_root = xstrdup("/sys/fs/cgroup");
+	c->lvs_command = xstrdup("lvs");
+	c->lvm_archive_dir = xstrdup("/etc/lvm/archive");
+	c->lvm_backup_dir = xstrdup("/etc/lvm/backup");
+	c->xl_command = xstrdup("xl");
+	c->xentop_command = xstrdup("xentop");
+	c->probe_command_timeout = HOST_COMMAND_TIMEOUT_MS / 1000;
 	c->node_listen_addr = xstrdup("127.0.0.1");
 	c->node_listen_port = 4949;
 	c->node_timeout = 60;
@@ -289,6 +295,11 @@ conf_free(struct conf *c)
 	free(c->sysfs_root);
 	free(c->utmp_file);
 	free(c->cgroup_root);
+	free(c->lvs_command);
+	free(c->lvm_archive_dir);
+	free(c->lvm_backup_dir);
+	free(c->xl_command);
+	free(c->xentop_command);
 	free(c->node_listen_addr);
 	free(c->node_host_name);
 	free(c->node_plugin_dir);
@@ -368,6 +379,23 @@ host_settings(const struct conf_host *h, size_t i)
 }
 
 void
+conf_host_roots(const struct conf *c, struct host_roots *out)
+{
+	*out = (struct host_roots){
+	    .proc = c->procfs_root,
+	    .sys = c->sysfs_root,
+	    .utmp = c->utmp_file,
+	    .cgroup = c->cgroup_root,
+	    .lvs_command = c->lvs_command,
+	    .lvm_archive_dir = c->lvm_archive_dir,
+	    .lvm_backup_dir = c->lvm_backup_dir,
+	    .xl_command = c->xl_command,
+	    .xentop_command = c->xentop_command,
+	    .command_timeout_ms = c->probe_command_timeout * 1000,
+	};
+}
+
+void
 conf_host_source(const struct conf *c, const struct conf_host *h,
     const struct source *src, struct source_host *out)
 {
@@ -385,10 +413,7 @@ conf_host_source(const struct conf *c, const struct conf_host *h,
 	out->idle_timeout = c->idle_timeout;
 	out->config_refresh = c->config_refresh;
 	out->dbdir = c->dbdir;
-	out->proc_root = c->procfs_root;
-	out->sys_root = c->sysfs_root;
-	out->utmp_file = c->utmp_file;
-	out->cgroup_root = c->cgroup_root;
+	conf_host_roots(c, &out->roots);
 	for (i = 0; i < nsources; i++)
 		if (sources[i] == src)
 			out->settings = host_settings(h, i);
@@ -592,6 +617,8 @@ global_key(struct conf *c, const char *key, const char *val,
 		86400},
 	    {"physical_concurrency",
 		offsetof(struct conf, physical_concurrency), 1, 10000},
+	    {"probe_command_timeout",
+		offsetof(struct conf, probe_command_timeout), 1, 3600},
 	    {"timeout", offsetof(struct conf, timeout), 1, 86400},
 	};
 	static const struct {
@@ -599,6 +626,11 @@ global_key(struct conf *c, const char *key, const char *val,
 		size_t off;
 	} strs[] = {
 	    {"cgroup_root", offsetof(struct conf, cgroup_root)},
+	    {"lvm_archive_dir", offsetof(struct conf, lvm_archive_dir)},
+	    {"lvm_backup_dir", offsetof(struct conf, lvm_backup_dir)},
+	    {"lvs_command", offsetof(struct conf, lvs_command)},
+	    {"xentop_command", offsetof(struct conf, xentop_command)},
+	    {"xl_command", offsetof(struct conf, xl_command)},
 	    {"dbdir", offsetof(struct conf, dbdir)},
 	    {"graph_cache", offsetof(struct conf, graph_cache)},
 	    {"htmldir", offsetof(struct conf, htmldir)},

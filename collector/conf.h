@@ -31,6 +31,7 @@
 #include "collector/conf_lex.h" /* conf_errors */
 #include "collector/forecast.h"
 #include "lib/strlist.h"
+#include "plugins/host.h"
 #include "plugins/sample.h"
 
 struct source;
@@ -76,6 +77,13 @@ struct conf {
 	char *sysfs_root;  /* and /sys */
 	char *utmp_file;   /* and the utmp file (the users probe) */
 	char *cgroup_root; /* and the cgroup mount (the vm probe) */
+	char *lvs_command; /* the lvm probe's lvs, "lvs" */
+	char *lvm_archive_dir; /* its metadata archive, /etc/lvm/archive */
+	char *lvm_backup_dir;  /* and backup directory, /etc/lvm/backup */
+	char *xl_command;      /* the xen probe's xl, "xl" */
+	char *xentop_command;  /* and xentop, "xentop" */
+	unsigned probe_command_timeout; /* seconds a probe's command may
+					   run, 10 */
 	/* "drover node" (collector/node_main.h) */
 	char *node_listen_addr;	       /* default 127.0.0.1 */
 	unsigned node_listen_port;     /* default 4949 */
@@ -154,6 +162,9 @@ void conf_host_forecast(const struct conf *c, const struct conf_host *h,
 /* Effective interval / timeout of a host, in seconds. */
 unsigned conf_host_interval(const struct conf *c, const struct conf_host *h);
 unsigned conf_host_timeout(const struct conf *c, const struct conf_host *h);
+/* The machine's roots and probe commands of c into out (pointing into
+ * c; runner NULL). */
+void conf_host_roots(const struct conf *c, struct host_roots *out);
 /* Whether some source of the sources table polls h (update aside). */
 bool conf_host_polled(const struct conf *c, const struct conf_host *h);
 /* Whether some host of c has a target of src (update aside). */

@@ -29,6 +29,12 @@ conf_print(const struct conf *c, FILE *out)
 	    c->sysfs_root);
 	fprintf(out, "utmp_file %s\n", c->utmp_file);
 	fprintf(out, "cgroup_root %s\n", c->cgroup_root);
+	fprintf(out, "lvs_command %s\n", c->lvs_command);
+	fprintf(out, "lvm_archive_dir %s\n", c->lvm_archive_dir);
+	fprintf(out, "lvm_backup_dir %s\n", c->lvm_backup_dir);
+	fprintf(out, "xl_command %s\n", c->xl_command);
+	fprintf(out, "xentop_command %s\n", c->xentop_command);
+	fprintf(out, "probe_command_timeout %u\n", c->probe_command_timeout);
 	fprintf(out,
 	    strchr(c->node_listen_addr, ':') ? "node_listen [%s]:%u\n"
 					     : "node_listen %s:%u\n",

@@ -111,10 +111,7 @@ node_main(const char *path, struct conf *c)
 	runner = runner_fork(&rc, &names);
 	loop = uv_default_loop();
 	np = node_plugins_new();
-	roots.proc = c->procfs_root;
-	roots.sys = c->sysfs_root;
-	roots.utmp = c->utmp_file;
-	roots.cgroup = c->cgroup_root;
+	conf_host_roots(c, &roots);
 	probes = node_probes_new(&roots);
 	for (i = 0; probes != NULL && i < c->node_exec.n; i++)
 		if (!strlist_contains(&names, c->node_exec.v[i]))

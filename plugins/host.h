@@ -30,17 +30,40 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <uv.h>
+
 #include "plugins/sample.h"
 
+struct host_cmd_runner;
+
+/* Default of probe_command_timeout: how long a probe's command may run. */
+#define HOST_COMMAND_TIMEOUT_MS 10000u
+
 /* Where the machine's files are: "/proc" and "/sys" in production,
- * fixture trees in tests (the procfs_root and sysfs_root keys). */
+ * fixture trees in tests (the procfs_root and sysfs_root keys), and what
+ * the probes that run commands off the loop run (host_probe.refresh).
+ * Initialise with designated initialisers: members are added. */
 struct host_roots {
 	const char *proc;
 	const char *sys;
 	const char *utmp;   /* the utmp file (utmp_file); NULL: _PATH_UTMP */
 	const char *cgroup; /* the cgroup mount (cgroup_root); NULL:
 			       /sys/fs/cgroup */
+	const char *lvs_command;     /* lvs_command; NULL: "lvs" (PATH) */
+	const char *lvm_archive_dir; /* lvm_archive_dir; NULL:
+					/etc/lvm/archive */
+	const char *lvm_backup_dir;  /* lvm_backup_dir; NULL: /etc/lvm/backup */
+	const char *xl_command;	     /* xl_command; NULL: "xl" (PATH) */
+	const char *xentop_command;  /* xentop_command; NULL: "xentop" */
+	unsigned command_timeout_ms; /* probe_command_timeout; 0:
+					HOST_COMMAND_TIMEOUT_MS */
+	/* where commands run: NULL, from this process (plugins/host_cmd);
+	 * the daemons, which drop root, pass their privileged runner's */
+	const struct host_cmd_runner *runner;
 };
+
+/* A probe's refresh has ended (however it ended). */
+typedef void (*host_refresh_cb)(void *arg);
 
 struct host_probe {
 	const char *name; /* Munin plugin name; for a wildcard plugin its
@@ -50,6 +73,26 @@ struct host_probe {
 	int (*collect)(
 	    const struct host_roots *r, void **state, struct batch *b);
 	void (*state_free)(void *state); /* NULL: no state */
+	/*
+	 * NULL, or the work collect must not do on the loop (running lvs or
+	 * xentop, counting a directory of 300,000 files): started on loop
+	 * by a caller that can wait for it (plugins/host_refresh), before a
+	 * collect.  It leaves its result in *state (allocated when NULL) for
+	 * the collects that follow, and calls done(arg) exactly once, from
+	 * the loop and never from within refresh, when it has ended however
+	 * it ended: a command that failed or timed out is logged, and collect
+	 * shows what it lacks (U values, a status field), never a hang.  r is
+	 * read during the call only.  Returns 0, or -1 when nothing was
+	 * started (logged; done is not called).  At most one refresh runs
+	 * per state.  collect never waits for one: it reads the last result
+	 * (nothing before the first; what needs no command it reads itself).
+	 */
+	int (*refresh)(uv_loop_t *loop, const struct host_roots *r,
+	    void **state, host_refresh_cb done, void *arg);
+	/* Withdraws the refresh running in state: done is not called, the
+	 * last result stays.  state_free cancels one still running too.
+	 * NULL when refresh is. */
+	void (*refresh_cancel)(void *state);
 };
 
 extern const struct host_probe *const host_probes[];

@@ -586,13 +586,12 @@ struct node_target {
 static struct host_roots
 target_roots(const struct source_host *h)
 {
-	struct host_roots r = {"/proc", "/sys", h->utmp_file, NULL};
+	struct host_roots r = h->roots;
 
-	if (h->proc_root != NULL)
-		r.proc = h->proc_root;
-	if (h->sys_root != NULL)
-		r.sys = h->sys_root;
-	r.cgroup = h->cgroup_root;
+	if (r.proc == NULL)
+		r.proc = "/proc";
+	if (r.sys == NULL)
+		r.sys = "/sys";
 	return r;
 }
 

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <uv.h>
 
+#include "plugins/host.h"
 #include "plugins/sample.h"
 
 /* What a config host is to a source: the generic values it needs. */
@@ -45,10 +46,10 @@ struct source_host {
 	unsigned idle_timeout;	  /* seconds (global) */
 	unsigned config_refresh;  /* polls between config reloads (global) */
 	const char *dbdir;	  /* where state may be cached */
-	const char *proc_root;	  /* procfs_root; NULL: "/proc" */
-	const char *sys_root;	  /* sysfs_root; NULL: "/sys" */
-	const char *utmp_file;	  /* utmp_file; NULL: _PATH_UTMP */
-	const char *cgroup_root;  /* cgroup_root; NULL: /sys/fs/cgroup */
+	struct host_roots roots;  /* procfs_root, sysfs_root, utmp_file,
+				     cgroup_root and the probe commands
+				     (plugins/host.h; NULL members: their
+				     defaults) */
 	const void *settings;	  /* this source's settings, NULL: none */
 };
 

@@ -121,7 +121,7 @@ wait_between(unsigned secs, const char *mark)
 int
 main(int argc, char *argv[])
 {
-	struct host_roots r = {NULL, "/sys", NULL, NULL};
+	struct host_roots r = {.sys = "/sys"};
 	const struct host_probe *p = NULL;
 	struct batch b = {0};
 	struct service *s;

@@ -433,8 +433,8 @@ test_probe_roots(void **state)
 	assert_int_equal(errs.n, 0);
 	assert_int_equal(c->nhosts, 1);
 	conf_host_source(c, &c->hosts[0], &source_node, &sh);
-	assert_string_equal(sh.proc_root, "/srv/p");
-	assert_string_equal(sh.sys_root, "/srv/s");
+	assert_string_equal(sh.roots.proc, "/srv/p");
+	assert_string_equal(sh.roots.sys, "/srv/s");
 	conf_free(c);
 }
 
@@ -542,7 +542,7 @@ test_cgroup_root(void **state)
 	assert_int_equal(errs.n, 0);
 	assert_string_equal(c->cgroup_root, "/srv/cg");
 	conf_host_source(c, conf_host_find(c, "h"), &source_node, &sh);
-	assert_string_equal(sh.cgroup_root, "/srv/cg");
+	assert_string_equal(sh.roots.cgroup, "/srv/cg");
 	f = open_memstream(&buf, &len);
 	conf_print(c, f);
 	fclose(f);
@@ -574,7 +574,7 @@ test_utmp_file(void **state)
 	assert_int_equal(errs.n, 0);
 	assert_string_equal(c->utmp_file, "/tmp/fixture/utmp");
 	conf_host_source(c, conf_host_find(c, "h"), &source_node, &sh);
-	assert_string_equal(sh.utmp_file, "/tmp/fixture/utmp");
+	assert_string_equal(sh.roots.utmp, "/tmp/fixture/utmp");
 	f = open_memstream(&buf, &len);
 	conf_print(c, f);
 	fclose(f);

@@ -641,12 +641,12 @@ test_diskstats_wrap_and_new_devices(void **state)
 static void
 test_diskstats_collect(void **state)
 {
-	struct host_roots a = {FIXTURES "/diskstats/a/proc",
-	    FIXTURES "/diskstats/b/sys", NULL, NULL};
-	struct host_roots r = {FIXTURES "/diskstats/b/proc",
-	    FIXTURES "/diskstats/b/sys", NULL, NULL};
+	struct host_roots a = {.proc = FIXTURES "/diskstats/a/proc",
+	    .sys = FIXTURES "/diskstats/b/sys"};
+	struct host_roots r = {.proc = FIXTURES "/diskstats/b/proc",
+	    .sys = FIXTURES "/diskstats/b/sys"};
 	struct host_roots none = {
-	    FIXTURES "/nonexistent", FIXTURES "/no", NULL, NULL};
+	    .proc = FIXTURES "/nonexistent", .sys = FIXTURES "/no"};
 	void *st = NULL;
 	struct batch b = {0};
 	struct service *s;

@@ -554,7 +554,7 @@ collect(const char *dir, struct batch *b)
 {
 	static const char *const names[] = {"swap", "vmstat", "forks",
 	    "interrupts", "irqstats", "entropy", "uptime"};
-	struct host_roots r = {dir, "/nonexistent", NULL, NULL};
+	struct host_roots r = {.proc = dir, .sys = "/nonexistent"};
 	const struct host_probe *p;
 	void *st = NULL;
 	size_t i;

@@ -700,7 +700,7 @@ static int
 collect(const char *probe, const char *fixture, struct batch *b)
 {
 	char proc[512], sys[512];
-	struct host_roots r = {proc, sys, NULL, NULL};
+	struct host_roots r = {.proc = proc, .sys = sys};
 	const struct host_probe *p = NULL;
 	void *st = NULL;
 	size_t i;

@@ -88,7 +88,7 @@ static void
 collect_case(const char *which, struct batch *b)
 {
 	char sys[512];
-	struct host_roots r = {"/nonexistent", sys, NULL, NULL};
+	struct host_roots r = {.proc = "/nonexistent", .sys = sys};
 	void *st = NULL;
 
 	snprintf(sys, sizeof(sys), "%s/power/%s", FIXTURES, which);
@@ -607,7 +607,7 @@ test_tree_reads(void **state)
 {
 	char root[] = "/tmp/test_host_power.XXXXXX", cls[512], dir[600];
 	char log[4096];
-	struct host_roots r = {"/nonexistent", root, NULL, NULL};
+	struct host_roots r = {.proc = "/nonexistent", .sys = root};
 	struct host_power_supply v[HOST_POWER_MAX];
 	struct batch b = {0};
 	const struct service *s;

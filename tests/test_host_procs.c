@@ -483,7 +483,8 @@ test_utmp_garbage(void **state)
 static void
 test_collect(void **state)
 {
-	struct host_roots r = {TREE, "/nonexistent", FIXTURES "/utmp", NULL};
+	struct host_roots r = {
+	    .proc = TREE, .sys = "/nonexistent", .utmp = FIXTURES "/utmp"};
 	static const char *const names[] = {"open_files", "open_inodes",
 	    "processes", "threads", "proc_pri", "users"};
 	struct batch b = {0};

@@ -362,7 +362,7 @@ static int
 collect(const char *proc, const char *sys, const char *cg, void **st,
     struct batch *b)
 {
-	struct host_roots r = {proc, sys, NULL, cg};
+	struct host_roots r = {.proc = proc, .sys = sys, .cgroup = cg};
 
 	batch_cleanup(b);
 	memset(b, 0, sizeof(*b));

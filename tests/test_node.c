@@ -426,7 +426,7 @@ test_prefixes_stay_in_bounds(void **state)
 static int
 collect(const char *dir, struct batch *b)
 {
-	struct host_roots r = {dir, "/nonexistent", NULL, NULL};
+	struct host_roots r = {.proc = dir, .sys = "/nonexistent"};
 	void **states = calloc(host_nprobes, sizeof(*states));
 	int rc;
 

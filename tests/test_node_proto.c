@@ -319,7 +319,8 @@ static struct node_plugins *
 probes_on_fixture(void)
 {
 	struct node_plugins *np = node_plugins_new();
-	struct host_roots r = {FIXTURES "/proc", FIXTURES "/sys", NULL, NULL};
+	struct host_roots r = {
+	    .proc = FIXTURES "/proc", .sys = FIXTURES "/sys"};
 	void *ctx = node_probes_new(&r);
 
 	assert_non_null(np);
