@@ -62,6 +62,9 @@ struct host_roots {
 	const struct host_cmd_runner *runner;
 };
 
+/* Arguments of one probe command, its NULL included. */
+#define HOST_ARGV_MAX 16
+
 /* A probe's refresh has ended (however it ended). */
 typedef void (*host_refresh_cb)(void *arg);
 
@@ -93,6 +96,15 @@ struct host_probe {
 	 * last result stays.  state_free cancels one still running too.
 	 * NULL when refresh is. */
 	void (*refresh_cancel)(void *state);
+	/*
+	 * NULL, or every command refresh may run for r, each a
+	 * NULL-terminated argv into out[i] (pointers to static strings or
+	 * r's), at most max of them; returns how many.  refresh runs these
+	 * and only these, exactly: a daemon that drops root hands them to
+	 * its privileged runner at start-up, which runs nothing else.
+	 */
+	size_t (*commands)(const struct host_roots *r,
+	    const char *out[][HOST_ARGV_MAX], size_t max);
 };
 
 extern const struct host_probe *const host_probes[];
