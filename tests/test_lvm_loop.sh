@@ -35,7 +35,7 @@ INTERVAL=6 # drover run's interval: a poll with a hung lvs (TIMEOUT and
 	   # the kill grace) fits in it
 NARCH=100000
 
-etc_lvm() { ls -laR --time-style=full-iso /etc/lvm 2>&1 | md5sum; }
+etc_lvm() { find /etc/lvm -printf '%p %s %T@ %C@\n' 2>&1 | sort | md5sum; }
 ETC_BEFORE=$(etc_lvm)
 
 lvm_loop_setup 62 4
@@ -171,14 +171,15 @@ $KEYS
 CONF
 start_bg "$T/run.log" "$DROVER" run -c "$T/drover.conf"
 RUN_PID=$LAST_PID
-wait_log "$T/run.log" "alerts: $HOST lvm_archive archive_files is WARNING (was OK)" 60 ||
+# the log names a field by its label ("files in DIR")
+wait_log "$T/run.log" "alerts: $HOST lvm_archive files in $LVM_ARCHIVE is WARNING (was OK): $NARCH" 60 ||
 	fail "no archive WARNING: $(cat "$T/run.log")"
 PORT=$(grep -o 'dashboard on http://127.0.0.1:[0-9]*' "$T/run.log" | tail -1 | grep -o '[0-9]*$')
 [ -n "$PORT" ] || fail "no dashboard port: $(cat "$T/run.log")"
 API="http://127.0.0.1:$PORT/api/v1"
 get() { curl -sf --max-time 10 "$API$1" >"$2" || fail "GET $1 failed"; }
 get "/hosts/$HOST/lvm_archive" "$T/archive.json"
-v=$(json_get "$T/archive.json" '[(f["value"], f["state"]) for f in j["fields"] if f["name"] == "archive_files"]')
+v=$(json_get "$T/archive.json" '[(int(f["value"]), f["state"]) for f in j["fields"] if f["name"] == "archive_files"]')
 [ "$v" = "[($NARCH, 'WARNING')]" ] || fail "api archive_files $v: $(cat "$T/archive.json")"
 get "/hosts/$HOST/lvm_size" "$T/size.json"
 get "/hosts/$HOST/lvm_thin" "$T/thin.json"
@@ -237,7 +238,7 @@ note "$n hung lvs runs killed at the timeout"
 rm -f "$T/lvs-mode"
 back() {
 	get "/hosts/$HOST/lvm_size" "$T/size.json"
-	[ "$(json_get "$T/size.json" '[f["value"] for f in j["fields"] if f["name"] == "'"${LVM_VG}_lv01"'"]')" = "[4194304]" ]
+	[ "$(json_get "$T/size.json" '[int(f["value"] or 0) for f in j["fields"] if f["name"] == "'"${LVM_VG}_lv01"'"]')" = "[4194304]" ]
 }
 wait_until $((3 * INTERVAL + TIMEOUT)) back || fail "sizes did not come back: $(cat "$T/size.json")"
 stop_pid "$RUN_PID" || fail "drover run exited with status $?"
