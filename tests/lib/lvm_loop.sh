@@ -14,7 +14,9 @@
 # a test must not create device nodes on the host where it does.  The
 # per-LV I/O (/sys/block/dm-*/stat) is the lvm probe's fixtures' job.
 # The LVs and the thin pool come from one vgcfgrestore of text made by
-# lvm_vg.py (lvcreate --type thin-pool needs dm's thin target).
+# lvm_vg.py (lvcreate --type thin-pool needs dm's thin target).  With
+# activation off nothing runs thin_check and friends (checked with their
+# paths pointed at nothing): thin-provisioning-tools is not needed.
 #
 #   lvm_loop_setup [NLV=62] [NTHIN=4]
 #       skips (77) without root, loop devices or a runnable lvm; fails
@@ -113,6 +115,9 @@ global {
 	use_lvmpolld = 0
 	event_activation = 0
 	system_id_source = "none"
+	thin_check_executable = ""
+	thin_dump_executable = ""
+	thin_repair_executable = ""
 }
 backup {
 	backup = 1
