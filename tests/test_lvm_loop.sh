@@ -60,10 +60,9 @@ NLVS=$(json_get "$T/lvs.json" 'len(j["report"][0]["lv"])')
 [ "$NLVS" -eq 67 ] || fail "lvs reports $NLVS LVs, want 62 + pool + 4 thin"
 
 # lvs_command: real lvs, or (when $T/lvs-mode says hang) a hung one that
-# leaves its PID (exec keeps it) and counts its calls
+# leaves its PID (exec keeps it)
 cat >"$T/lvs" <<SH
 #!/bin/sh
-echo x >>"$T/lvs-calls"
 if [ "\$(cat "$T/lvs-mode" 2>/dev/null)" = hang ]; then
 	echo \$\$ >>"$T/lvs-hung"
 	exec sleep 600
