@@ -73,8 +73,11 @@
  *     refresh's results.  A result that failed, timed out or is older
  *     than LVM_STALE_S shows U (logged once when it starts failing, and
  *     once when it recovers), never a wait.
- * The services appear once the machine has an LV (in sysfs, or in a
- * report of lvs): a machine without LVM adds nothing and is not listed.
+ * The I/O services appear while an LV is active (has a dm device), the
+ * others once lvs reported an LV (lvm_thin with a thin pool, lvm_snapshot
+ * with a snapshot); a machine without LVM adds nothing and is not
+ * listed.  Fields are sorted by VG, then LV; those of a failed or stale
+ * refresh stay, with U, so that fields do not come and go with lvs.
  */
 #ifndef DROVER_HOST_LVM_H
 #define DROVER_HOST_LVM_H
@@ -91,9 +94,9 @@
 #define LVM_SEGTYPE_MAX 32     /* bytes of a segtype with the NUL */
 #define LVM_LVS_MAX (4u << 20) /* bytes of lvs output kept */
 #define LVM_DU_MAX 4096u       /* bytes of du output kept */
-#define LVM_STALE_S                                                            \
-	900.0		     /* seconds after which a result is stale:         \
-				three of Munin's 5-minute intervals */
+/* seconds after which a refresh's result is stale: three of Munin's
+ * 5-minute intervals */
+#define LVM_STALE_S 900.0
 #define LVM_LVS_MAX_LVS 4096 /* LVs of a report kept */
 #define LVM_PCT_WARNING "80" /* lvm_thin, lvm_snapshot */
 #define LVM_PCT_CRITICAL "90"
