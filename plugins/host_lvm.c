@@ -809,7 +809,8 @@ struct lvm_state;
 struct lvm_job {
 	struct lvm_state *st;
 	enum job_id id;
-	struct host_cmd *cmd; /* running, or NULL */
+	struct host_cmd *cmd;		    /* running, or NULL */
+	char why[HOST_CMD_STDERR_MAX + 64]; /* how it failed, for the log */
 };
 
 struct lvm_state {
@@ -912,8 +913,9 @@ lvm_commands(
 	return i;
 }
 
+/* Why res is a failure, for the log, into out (size outlen). */
 static void
-job_log(const char *what, const struct host_cmd_result *res)
+job_why(const struct host_cmd_result *res, char *out, size_t outlen)
 {
 	char err[HOST_CMD_STDERR_MAX + 1];
 	size_t i, o = 0;
@@ -926,19 +928,33 @@ job_log(const char *what, const struct host_cmd_result *res)
 			err[o++] = res->err[i] == '\n' ? ' ' : res->err[i];
 	err[o] = '\0';
 	if (res->status == HOST_CMD_BAD_EXIT && res->term_signal == 0)
-		log_warnx("lvm: %s: exit %d%s%s", what, res->exit_status,
+		snprintf(out, outlen, "exit %d%s%s", res->exit_status,
 		    o > 0 ? ": " : "", err);
 	else
-		log_warnx("lvm: %s: %s%s%s", what,
+		snprintf(out, outlen, "%s%s%s",
 		    host_cmd_status_str(res->status), o > 0 ? ": " : "", err);
+}
+
+/* A failure logged as a warning on a machine with LVs, else (no LVM
+ * installed, no /etc/lvm) as information: nothing is shown there. */
+static void
+say(bool lvm_here, const char *what, const char *why)
+{
+	if (lvm_here)
+		log_warnx("lvm: %s: %s", what, why);
+	else
+		log_info("lvm: %s: %s", what, why);
 }
 
 /* The refresh's results into the state's result; logs the changes. */
 static void
 refresh_finish(struct lvm_state *st)
 {
+	static const char *const what[NJOBS] = {"lvs", "du -sb (archive)",
+	    "du --inodes (archive)", "du -sb (backup)", "du --inodes (backup)"};
+	static const char *const dir[2] = {"archive", "backup"};
 	struct lvm_dir *d[2] = {&st->res.archive, &st->res.backup};
-	static const char *const what[2] = {"archive", "backup"};
+	bool lvm_here = (st->next_ok && st->next.n > 0) || st->res.report.n > 0;
 	size_t i;
 
 	if (st->next_ok) {
@@ -951,6 +967,8 @@ refresh_finish(struct lvm_state *st)
 		st->lvs_failing = false;
 	} else {
 		lvm_report_cleanup(&st->next);
+		if (!st->lvs_failing)
+			say(lvm_here, what[JOB_LVS], st->jobs[JOB_LVS].why);
 		st->lvs_failing = true;
 	}
 	st->res.report_ok = st->next_ok;
@@ -965,7 +983,10 @@ refresh_finish(struct lvm_state *st)
 		d[i]->files = ok && st->du[f] > 0 ? st->du[f] - 1 : 0;
 		if (ok && st->dir_failing[i])
 			log_info(
-			    "lvm: the %s directory is counted again", what[i]);
+			    "lvm: the %s directory is counted again", dir[i]);
+		if (!ok && !st->dir_failing[i]) /* the first reason only */
+			say(lvm_here, what[st->du_ok[b] ? f : b],
+			    st->jobs[st->du_ok[b] ? f : b].why);
 		st->dir_failing[i] = !ok;
 	}
 	st->res.when = mono_now();
@@ -977,39 +998,24 @@ job_done(const struct host_cmd_result *res, void *arg)
 {
 	struct lvm_job *job = arg;
 	struct lvm_state *st = job->st;
-	static const char *const what[NJOBS] = {"lvs", "du -sb (archive)",
-	    "du --inodes (archive)", "du -sb (backup)", "du --inodes (backup)"};
-	bool failing;
 	host_refresh_cb done;
 	void *done_arg;
+	bool ok = false;
 
 	job->cmd = NULL;
-	if (job->id == JOB_LVS) {
-		failing = st->lvs_failing;
-		st->next_ok = false;
-		if (res->status != HOST_CMD_OK) {
-			if (!failing)
-				job_log(what[job->id], res);
-		} else if (lvm_report_parse(
-			       res->out, res->out_len, &st->next) == -1) {
-			if (!failing)
-				log_warnx("lvm: lvs: output not understood");
-		} else
-			st->next_ok = true;
-	} else {
-		failing = st->dir_failing[job->id >= JOB_BACK_BYTES];
-		st->du_ok[job->id] = false;
-		if (res->status != HOST_CMD_OK) {
-			if (!failing)
-				job_log(what[job->id], res);
-		} else if (lvm_du_parse(res->out, res->out_len,
-			       &st->du[job->id]) == -1) {
-			if (!failing)
-				log_warnx("lvm: %s: output not understood",
-				    what[job->id]);
-		} else
-			st->du_ok[job->id] = true;
-	}
+	if (res->status != HOST_CMD_OK)
+		job_why(res, job->why, sizeof(job->why));
+	else if (job->id == JOB_LVS)
+		ok = lvm_report_parse(res->out, res->out_len, &st->next) == 0;
+	else
+		ok =
+		    lvm_du_parse(res->out, res->out_len, &st->du[job->id]) == 0;
+	if (res->status == HOST_CMD_OK && !ok)
+		snprintf(job->why, sizeof(job->why), "output not understood");
+	if (job->id == JOB_LVS)
+		st->next_ok = ok;
+	else
+		st->du_ok[job->id] = ok;
 	if (--st->pending > 0)
 		return;
 	refresh_finish(st);
@@ -1064,13 +1070,17 @@ lvm_refresh(uv_loop_t *loop, const struct host_roots *r, void **state,
 		st->jobs[i].cmd = host_cmd_run(r->runner, loop, argv, timeout,
 		    i == JOB_LVS ? LVM_LVS_MAX : LVM_DU_MAX, job_done,
 		    &st->jobs[i]);
+		st->jobs[i].why[0] = '\0';
 		if (st->jobs[i].cmd == NULL)
-			log_warn("lvm: %s", argv[0]);
+			snprintf(st->jobs[i].why, sizeof(st->jobs[i].why),
+			    "not started: %s", strerror(errno));
 		else
 			st->pending++;
 	}
-	if (st->pending == 0)
+	if (st->pending == 0) {
+		log_warnx("lvm: %s", st->jobs[0].why);
 		return -1;
+	}
 	st->running = true;
 	st->done = done;
 	st->done_arg = arg;
