@@ -667,7 +667,15 @@ src_poll(void *state, const struct source_host *h, source_done_cb cb, void *arg)
 {
 	struct node_target *nt = state;
 	struct host_roots r = target_roots(h);
+	struct source_result busy = {.status = SOURCE_FAILED};
 
+	if (nt->refresh != NULL) {
+		/* the poller never starts a second poll of a target */
+		snprintf(
+		    busy.error, sizeof(busy.error), "a poll is still running");
+		cb(arg, &busy);
+		return;
+	}
 	uv_update_time(nt->loop);
 	nt->t0 = uv_now(nt->loop);
 	if (host_roots_dup(&nt->roots, &r) == 0) {
