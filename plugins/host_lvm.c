@@ -829,6 +829,7 @@ struct lvm_state {
 	uint64_t du[NJOBS];
 	/* logged once until it changes */
 	bool lvs_failing, dir_failing[2], stale_said;
+	bool dm_seen; /* a collect found an LV in sysfs */
 };
 
 static double
@@ -954,7 +955,8 @@ refresh_finish(struct lvm_state *st)
 	    "du --inodes (archive)", "du -sb (backup)", "du --inodes (backup)"};
 	static const char *const dir[2] = {"archive", "backup"};
 	struct lvm_dir *d[2] = {&st->res.archive, &st->res.backup};
-	bool lvm_here = (st->next_ok && st->next.n > 0) || st->res.report.n > 0;
+	bool lvm_here = (st->next_ok && st->next.n > 0) ||
+			st->res.report.n > 0 || st->dm_seen;
 	size_t i;
 
 	if (st->next_ok) {
@@ -1059,6 +1061,13 @@ lvm_refresh(uv_loop_t *loop, const struct host_roots *r, void **state,
 		log_warnx("lvm: a refresh is still running");
 		return -1;
 	}
+	if (!st->dm_seen) { /* how loud a failure is (say) */
+		struct lvm_ios io;
+
+		if (lvm_scan(r->sys, &io) == 0)
+			st->dm_seen = io.n > 0;
+		lvm_ios_cleanup(&io);
+	}
 	memset(st->du_ok, 0, sizeof(st->du_ok));
 	st->next_ok = false;
 	st->runner = r->runner;
@@ -1132,6 +1141,16 @@ lvm_collect_at(
 		log_warn("lvm");
 		return -1;
 	}
+	if (io.n > 0 && st == NULL) {
+		st = state_get(state);
+		if (st == NULL) {
+			log_warn("lvm");
+			lvm_ios_cleanup(&io);
+			return -1;
+		}
+	}
+	if (st != NULL && io.n > 0)
+		st->dm_seen = true;
 	if (st != NULL && st->res.when > 0) {
 		res = &st->res;
 		if (!is_fresh(res, now) && !st->stale_said) {

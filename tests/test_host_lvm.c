@@ -883,6 +883,14 @@ test_stale_logged_once(void **state)
 	assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+static void
+test_table(void **state)
+{
+	(void)state;
+	assert_ptr_equal(host_probe_find("lvm"), &probe_lvm);
+	assert_true(probe_lvm.multigraph);
+}
+
 int
 main(void)
 {
@@ -901,6 +909,7 @@ main(void)
 	    cmocka_unit_test(test_field_collisions),
 	    cmocka_unit_test(test_refresh),
 	    cmocka_unit_test(test_stale_logged_once),
+	    cmocka_unit_test(test_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
