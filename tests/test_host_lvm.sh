@@ -16,7 +16,6 @@ set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 . "$top_srcdir/tests/lib/common.sh"
-need du coreutils
 DUMP=$top_builddir/tests/node_dump
 F=$top_srcdir/tests/fixtures/lvm
 [ -x "$DUMP" ] || fail "$DUMP not built"
