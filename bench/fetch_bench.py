@@ -60,14 +60,17 @@ def own_cpu(pid):
 
 
 def tree_cpu(root):
-    t = 0.0
+    """(root's own threads, the rest of its tree) in CPU seconds."""
+    own, rest = own_cpu(root), 0.0
     for p in descendants(root):
         st = stat(p)
         if st is not None:
             # cutime+cstime (fields 16-17, counted from the state, field
             # 3, here): the children it reaped
-            t += own_cpu(p) + sum(int(x) for x in st[13:15]) / TICK
-    return t
+            rest += sum(int(x) for x in st[13:15]) / TICK
+            if p != root:
+                rest += own_cpu(p)
+    return own, rest
 
 
 def settle(root, base):
@@ -105,7 +108,7 @@ def run_case(n, mport, mpid, dport, dpid, mplug, dplug):
     settle(dpid, dbase)
     time.sleep(1.05)
     mwall = dwall = 0.0
-    m0, d0 = tree_cpu(mpid), tree_cpu(dpid)
+    m0, d0 = sum(tree_cpu(mpid)), tree_cpu(dpid)
     last = 0.0
     for _ in range(n):
         for port, plug, which in ((mport, mplug, "m"), (dport, dplug, "d")):
@@ -120,7 +123,9 @@ def run_case(n, mport, mpid, dport, dpid, mplug, dplug):
                 dwall += time.monotonic() - t
     settle(mpid, mbase)
     settle(dpid, dbase)
-    return mwall / n, dwall / n, (tree_cpu(mpid) - m0) / n, (tree_cpu(dpid) - d0) / n
+    d1 = tree_cpu(dpid)
+    return (mwall / n, dwall / n, (sum(tree_cpu(mpid)) - m0) / n,
+            (d1[0] - d0[0]) / n, (d1[1] - d0[1]) / n)
 
 
 def main():
@@ -129,16 +134,18 @@ def main():
     print("%d sessions per node and case, alternating; per session "
           "(one Munin master's fetch of the case):" % n)
     print("| case | Munin plugins | drover plugins | Munin wall ms | drover wall ms "
-          "| drover / Munin | Munin CPU ms | drover CPU ms | drover / Munin |")
+          "| drover / Munin | Munin CPU ms | drover CPU ms (node + commands) "
+          "| drover / Munin |")
     print("|------|---------------|----------------|--------------:|---------------:"
           "|-----------:|-------------:|--------------:|----------:|")
     for case in sys.argv[6:]:
         label, m, d = case.split("=")
         mplug, dplug = m.split(","), d.split(",")
-        mw, dw, mc, dc = run_case(n, mport, mpid, dport, dpid, mplug, dplug)
-        print("| %s | %s | %s | %.1f | %.2f | %.3f | %.1f | %.2f | %s |" % (
+        mw, dw, mc, down, drest = run_case(n, mport, mpid, dport, dpid, mplug, dplug)
+        dc = down + drest
+        print("| %s | %s | %s | %.1f | %.2f | %.3f | %.1f | %.2f (%.2f + %.2f) | %s |" % (
             label, " ".join(mplug), " ".join(dplug), mw * 1e3, dw * 1e3,
-            dw / mw, mc * 1e3, dc * 1e3,
+            dw / mw, mc * 1e3, dc * 1e3, down * 1e3, drest * 1e3,
             "%.3f" % (dc / mc) if mc > 0 else "-"))
         sys.stdout.flush()
 
