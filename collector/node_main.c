@@ -174,6 +174,9 @@ node_main(const char *path, struct conf *c)
 	d.np = np;
 	d.runner = runner;
 	d.cmdr = cmdr;
+	/* the probes that run commands refresh once in the background, so
+	 * the first list knows what they show */
+	node_probes_start(probes, loop);
 	uv_run(loop, UV_RUN_DEFAULT);
 	node_server_free(d.srv);
 	log_info("node: stopped");
