@@ -630,9 +630,9 @@ cmd_runner_fork(const char *argv[][HOST_ARGV_MAX], size_t n)
 		child_main(&allow, sv[1]);
 	}
 	close(sv[1]);
-	log_info("cmd_runner: process %ld runs the probes' %zu commands as "
-		 "uid %ld",
-	    (long)pid, allow.n, (long)geteuid());
+	log_info("cmd_runner: process %ld keeps uid %ld to run %zu allowed "
+		 "commands",
+	    (long)pid, (long)geteuid(), allow.n);
 	allow_cleanup(&allow);
 	r->hr.start = runner_start;
 	r->hr.cancel = runner_cancel;
