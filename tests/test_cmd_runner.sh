@@ -12,12 +12,17 @@
 #      lvm probe, its lvm_archive_dir is such a 0700 root directory and
 #      its lvs_command a script that works only as root: the archive
 #      count and the LV's size come through the runner, which runs as
-#      root beside the dropped daemon.  Without a probe that declares
-#      commands drover node forks no runner (checked, and said).
+#      root beside the dropped daemon, and ends with it;
+#   3. the same for drover run, whose node source polls this machine: the
+#      archive count reaches its catalog (the JSON API) through its runner.
+# Without a probe that declares commands neither daemon forks a runner
+# (checked, and said); the lvm checks switch on by themselves once the
+# lvm probe is in the probe table.
 . "$top_srcdir/tests/lib/common.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (it drops privileges)"
 need useradd passwd
 need userdel passwd
+need curl curl
 set -o pipefail
 RUN="$top_builddir/tests/cmd_runner_run"
 SESSION="$top_srcdir/tests/lib/node_lines.py"
@@ -113,36 +118,82 @@ children() { ps -o pid=,uid= --ppid "$NODE"; }
 
 if [ "$LVM" = no ]; then
 	note "no lvm probe in the probe table: no probe declares commands, so" \
-		"drover node forks no command runner (the lvm check switches on" \
-		"by itself once the lvm probe is in plugins/host_probes.c)"
+		"drover node and drover run fork no command runner (the lvm checks" \
+		"switch on by themselves once the lvm probe is in plugins/host_probes.c)"
 	[ ! -s "$T/probes" ] || fail "probes with commands but no lvm: $(cat "$T/probes")"
 	grep -q "cmd_runner:" "$T/node.log" && fail "a runner without commands: $(cat "$T/node.log")"
 	[ -z "$(children)" ] || fail "drover node has children: $(children)"
-	exit 0
+else
+	# the runner: the daemon's child, root, allowed the lvm probe's
+	# commands
+	wait_log "$T/node.log" "cmd_runner: process [0-9]* keeps uid 0 to run" 10 ||
+		fail "no command runner: $(cat "$T/node.log")"
+	RPID=$(sed -n 's/.*cmd_runner: process \([0-9]*\) keeps uid 0.*/\1/p' "$T/node.log")
+	children | awk -v p="$RPID" '$1 == p && $2 == 0 {found = 1} END {exit !found}' ||
+		fail "the runner $RPID is not drover node's child as root: $(children)"
+	grep -qF "command du -s --inodes -- $ARCH" "$T/probes" ||
+		fail "the lvm probe does not count $ARCH: $(cat "$T/probes")"
+	session() { $PY "$SESSION" 127.0.0.1 "$PORT" "$@"; }
+	archived() {
+		session "fetch lvm" >"$T/fetch" 2>&1 &&
+			grep -qx "archive_files.value $NFILES" "$T/fetch"
+	}
+	wait_until 30 archived ||
+		fail "archive_files is not $NFILES through the runner: $(cat "$T/fetch" "$T/node.log")"
+	grep -qx "backup_files.value 1" "$T/fetch" || fail "backup_files: $(cat "$T/fetch")"
+	grep -qx "vg0_root.value 16777216" "$T/fetch" ||
+		fail "lvs (root only) did not run through the runner: $(cat "$T/fetch")"
+	grep -q "refused" "$T/node.log" && fail "the runner refused a probe command: $(cat "$T/node.log")"
+	note "drover node as $U: $NFILES archive files and the LV's size through runner $RPID"
 fi
-
-# the runner: the daemon's child, root, allowed the lvm probe's commands
-wait_log "$T/node.log" "cmd_runner: process [0-9]* keeps uid 0 to run" 10 ||
-	fail "no command runner: $(cat "$T/node.log")"
-RPID=$(sed -n 's/.*cmd_runner: process \([0-9]*\) keeps uid 0.*/\1/p' "$T/node.log")
-children | awk -v p="$RPID" '$1 == p && $2 == 0 {found = 1} END {exit !found}' ||
-	fail "the runner $RPID is not drover node's child as root: $(children)"
-grep -qF "command du -s --inodes -- $ARCH" "$T/probes" ||
-	fail "the lvm probe does not count $ARCH: $(cat "$T/probes")"
-session() { $PY "$SESSION" 127.0.0.1 "$PORT" "$@"; }
-archived() {
-	session "fetch lvm" >"$T/fetch" 2>&1 &&
-		grep -qx "archive_files.value $NFILES" "$T/fetch"
-}
-wait_until 30 archived ||
-	fail "archive_files is not $NFILES through the runner: $(cat "$T/fetch" "$T/node.log")"
-grep -qx "backup_files.value 1" "$T/fetch" || fail "backup_files: $(cat "$T/fetch")"
-grep -qx "vg0_root.value 16777216" "$T/fetch" ||
-	fail "lvs (root only) did not run through the runner: $(cat "$T/fetch")"
-grep -q "refused" "$T/node.log" && fail "the runner refused a probe command: $(cat "$T/node.log")"
-
 # stopped, the daemon takes the runner with it
 kill -TERM "$NODE"
 wait_until 20 sh -c "! kill -0 $NODE 2>/dev/null" || fail "drover node did not stop"
+if [ "$LVM" = yes ]; then
+	wait_until 10 sh -c "! kill -0 $RPID 2>/dev/null" ||
+		fail "the command runner $RPID outlived drover node"
+fi
+
+# ---- 3. drover run, dropped to the user -------------------------------
+# its node source polls this machine (local_node) with the same probes
+H=$(hostname)
+mkdir -p "$T/db" "$T/graphs"
+mkdir -m 700 "$T/state"
+cat >"$T/run.conf" <<CONF
+dbdir $T/db
+state_dir $T/state
+graph_cache $T/graphs
+interval 2
+listen 127.0.0.1:0
+user $U
+lvs_command $T/bin/lvs
+lvm_archive_dir $ARCH
+lvm_backup_dir $BACK
+CONF
+start_bg "$T/run.log" "$DROVER" run -c "$T/run.conf"
+DPID=$LAST_PID
+wait_log "$T/run.log" "drover: running as $U:" 30 || fail "no drop: $(cat "$T/run.log")"
+wait_log "$T/run.log" 'dashboard on http://127.0.0.1:[0-9]*' 30 ||
+	fail "no dashboard: $(cat "$T/run.log")"
+URL=$(grep -o 'dashboard on http://127.0.0.1:[0-9]*' "$T/run.log" | head -1 | grep -o 'http.*')
+if [ "$LVM" = no ]; then
+	grep -q "cmd_runner:" "$T/run.log" && fail "a runner without commands: $(cat "$T/run.log")"
+	exit 0
+fi
+wait_log "$T/run.log" "cmd_runner: process [0-9]* keeps uid 0 to run" 10 ||
+	fail "drover run forked no command runner: $(cat "$T/run.log")"
+RPID=$(sed -n 's/.*cmd_runner: process \([0-9]*\) keeps uid 0.*/\1/p' "$T/run.log")
+[ "$(ps -o ppid= -p "$RPID" | tr -d ' ')" = "$DPID" ] || fail "runner $RPID is not drover run's child"
+[ "$(ps -o uid= -p "$RPID" | tr -d ' ')" = 0 ] || fail "runner $RPID is not root"
+[ "$(ps -o uid= -p "$DPID" | tr -d ' ')" = "$UID_U" ] || fail "drover run is not $U"
+run_archived() {
+	curl -sf "$URL/api/v1/hosts/$H/lvm_archive" >"$T/arch.json" &&
+		[ "$(json_get "$T/arch.json" 'int([f["value"] for f in j["fields"] if f["name"] == "archive_files"][0] or -1)')" = "$NFILES" ]
+}
+wait_until 60 run_archived ||
+	fail "drover run: archive_files is not $NFILES: $(cat "$T/arch.json" "$T/run.log")"
+note "drover run as $U: $NFILES archive files through runner $RPID"
+kill -TERM "$DPID"
+wait_until 30 sh -c "! kill -0 $DPID 2>/dev/null" || fail "drover run did not stop"
 wait_until 10 sh -c "! kill -0 $RPID 2>/dev/null" ||
-	fail "the command runner $RPID outlived drover node"
+	fail "the command runner $RPID outlived drover run"
