@@ -660,6 +660,30 @@ cmd_runner_probe_commands(
 	return n;
 }
 
+bool
+cmd_runner_same_commands(const struct host_roots *a, const struct host_roots *b)
+{
+	const char *va[CMD_RUNNER_MAX][HOST_ARGV_MAX];
+	const char *vb[CMD_RUNNER_MAX][HOST_ARGV_MAX];
+	size_t na, nb, i, j;
+
+	memset(va, 0, sizeof(va));
+	memset(vb, 0, sizeof(vb));
+	na = cmd_runner_probe_commands(a, va, CMD_RUNNER_MAX);
+	nb = cmd_runner_probe_commands(b, vb, CMD_RUNNER_MAX);
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < HOST_ARGV_MAX && va[i][j] != NULL &&
+			    vb[i][j] != NULL && strcmp(va[i][j], vb[i][j]) == 0;
+		     j++)
+			;
+		if (j == HOST_ARGV_MAX || va[i][j] != NULL || vb[i][j] != NULL)
+			return false;
+	}
+	return true;
+}
+
 struct cmd_runner *
 cmd_runner_for_probes(const struct host_roots *r)
 {

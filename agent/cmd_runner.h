@@ -37,6 +37,7 @@
 #ifndef DROVER_CMD_RUNNER_H
 #define DROVER_CMD_RUNNER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <uv.h>
@@ -55,8 +56,9 @@ struct cmd_runner;
  * Forks a runner allowed to run argv[0..n) (each NULL-terminated, copied;
  * an empty vector, or one with an argument beyond CMD_RUNNER_ARG_MAX, is
  * left out, logged).  Call as the identity the commands need, before the
- * caller drops it and before any thread starts.  The runner closes every
- * descriptor it inherited but its socket.  In the parent, returns the
+ * caller drops it and before any thread starts.  The runner marks every
+ * descriptor it inherited but its socket close-on-exec, so no command
+ * sees one.  In the parent, returns the
  * handle (attach it to a loop); the child never returns.  NULL: n is 0,
  * or out of memory or the fork failed (logged).
  */
@@ -73,6 +75,11 @@ struct cmd_runner *cmd_runner_for_probes(const struct host_roots *r);
 /* The commands of every probe for r into out (at most max); how many. */
 size_t cmd_runner_probe_commands(
     const struct host_roots *r, const char *out[][HOST_ARGV_MAX], size_t max);
+
+/* Whether the probes name the same commands for a as for b (a reload
+ * that changes them needs a new runner: a restart). */
+bool cmd_runner_same_commands(
+    const struct host_roots *a, const struct host_roots *b);
 
 /* Opens the daemon's end on loop, the only loop jobs may use.  0, or -1
  * (logged: every job then fails). */

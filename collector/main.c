@@ -268,6 +268,17 @@ warn_new_device(void *arg, const struct conf_host *h, const char *path)
 	return 0;
 }
 
+/* Whether old's and c's probes run the same commands. */
+static bool
+same_probe_commands(const struct conf *old, const struct conf *c)
+{
+	struct host_roots a, b;
+
+	conf_host_roots(old, &a);
+	conf_host_roots(c, &b);
+	return cmd_runner_same_commands(&a, &b);
+}
+
 /*
  * What a reload from old to c would need root for, which the daemon no
  * longer has once it dropped it: logged, the rest of c still applies.
@@ -289,6 +300,11 @@ reload_needs_root(
 		    pd->user);
 	if (!pd->drop && pd->root)
 		return;
+	if (pd->drop && !same_probe_commands(old, c))
+		log_warnx(
+		    "conf: new probe commands (lvs_command, xl_command, "
+		    "xentop_command, lvm_archive_dir, lvm_backup_dir) take "
+		    "a restart; the command runner refuses them");
 	if (strcmp(c->dbdir, old->dbdir) != 0 && !privdrop_writable(c->dbdir))
 		log_warnx("conf: dbdir %s is not writable by %s; a reload "
 			  "cannot make it after the privilege drop, a restart "

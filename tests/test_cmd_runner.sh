@@ -193,6 +193,14 @@ run_archived() {
 wait_until 60 run_archived ||
 	fail "drover run: archive_files is not $NFILES: $(cat "$T/arch.json" "$T/run.log")"
 note "drover run as $U: $NFILES archive files through runner $RPID"
+# a reload that names another archive: the runner cannot learn it
+mkdir -m 700 "$T/archive2"
+sed -i "s|^lvm_archive_dir .*|lvm_archive_dir $T/archive2|" "$T/run.conf"
+kill -HUP "$DPID"
+wait_log "$T/run.log" "conf: new probe commands .* take a restart" 20 ||
+	fail "no restart notice for new probe commands: $(cat "$T/run.log")"
+wait_log "$T/run.log" "cmd_runner: refused \"du -s --inodes -- $T/archive2\"" 30 ||
+	fail "the runner ran a command it was not given: $(cat "$T/run.log")"
 kill -TERM "$DPID"
 wait_until 30 sh -c "! kill -0 $DPID 2>/dev/null" || fail "drover run did not stop"
 wait_until 10 sh -c "! kill -0 $RPID 2>/dev/null" ||
