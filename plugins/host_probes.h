@@ -45,5 +45,7 @@ extern const struct host_probe probe_bank;
 extern const struct host_probe probe_power_supply_online;
 /* plugins/host_vm.c: qemu processes in /proc/PID, their cgroups, taps */
 extern const struct host_probe probe_vm;
+/* plugins/host_lvm.c: /sys/block/dm-*, lvs and du run by its refresh */
+extern const struct host_probe probe_lvm;
 
 #endif
