@@ -2,6 +2,7 @@
  * cmd_runner: the privileged runner of probe commands and its client
  * (cmd_runner.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -10,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "agent/cmd_runner.h"
@@ -346,17 +349,46 @@ child_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	}
 }
 
+/*
+ * What the runner inherited: the sockets it closes (another runner's
+ * daemon end, which would otherwise see its EOF only when this one
+ * exits; syslog's, reopened on the next message), all but its own; the
+ * rest it marks close-on-exec, so that no command sees any.  Closing
+ * everything would take libuv's own descriptors too, which a process
+ * that had a loop before the fork (the tests) re-creates in the child.
+ */
+static void
+close_inherited(int keep)
+{
+	int fds[256];
+	size_t i, n = 0;
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	closelog();
+	d = opendir("/proc/self/fd");
+	while (d != NULL && (e = readdir(d)) != NULL && n < 256)
+		if (e->d_name[0] != '.' && atoi(e->d_name) > 2 &&
+		    atoi(e->d_name) != keep && atoi(e->d_name) != dirfd(d))
+			fds[n++] = atoi(e->d_name);
+	if (d != NULL)
+		closedir(d);
+	for (i = 0; i < n; i++)
+		if (fstat(fds[i], &st) == 0 && S_ISSOCK(st.st_mode))
+			close(fds[i]);
+	if (keep > 3)
+		(void)close_range(3, (unsigned)keep - 1, CLOSE_RANGE_CLOEXEC);
+	(void)close_range((unsigned)keep + 1, ~0u, CLOSE_RANGE_CLOEXEC);
+}
+
 static void __attribute__((noreturn))
 child_main(const struct allow *allow, int fd)
 {
 	struct child c = {0};
 	uv_loop_t loop;
 
-	/* nothing the daemon opened reaches a command: only its socket and
-	 * libuv's own stay open in the runner, all close-on-exec */
-	if (fd > 3)
-		(void)close_range(3, (unsigned)fd - 1, CLOSE_RANGE_CLOEXEC);
-	(void)close_range((unsigned)fd + 1, ~0u, CLOSE_RANGE_CLOEXEC);
+	close_inherited(fd);
 	/* the daemon's signals are the daemon's (a terminal's ^C, systemd's
 	 * SIGTERM to the unit): the runner ends with its socket.  Commands
 	 * get the default dispositions back from uv_spawn. */

@@ -56,9 +56,9 @@ struct cmd_runner;
  * Forks a runner allowed to run argv[0..n) (each NULL-terminated, copied;
  * an empty vector, or one with an argument beyond CMD_RUNNER_ARG_MAX, is
  * left out, logged).  Call as the identity the commands need, before the
- * caller drops it and before any thread starts.  The runner marks every
- * descriptor it inherited but its socket close-on-exec, so no command
- * sees one.  In the parent, returns the
+ * caller drops it and before any thread starts.  The runner closes the
+ * sockets it inherited but its own and marks every other descriptor
+ * close-on-exec, so no command sees one.  In the parent, returns the
  * handle (attach it to a loop); the child never returns.  NULL: n is 0,
  * or out of memory or the fork failed (logged).
  */

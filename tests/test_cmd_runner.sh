@@ -7,8 +7,9 @@
 #      "id -u" work through it, as root, while the same commands from the
 #      dropped process fail or show the user; a vector not allowed at
 #      start-up, or differing in one argument, is refused and logged;
-#   2. drover node started as root with "user" set runs as that user in
-#      every thread with no capabilities.  When the probe table has the
+#   2. drover node started as root with "user" set (and a plugin, so that
+#      its plugin runner is forked too) runs as that user in every thread
+#      with no capabilities.  When the probe table has the
 #      lvm probe, its lvm_archive_dir is such a 0700 root directory and
 #      its lvs_command a script that works only as root: the archive
 #      count and the LV's size come through the runner, which runs as
@@ -85,6 +86,13 @@ cat <<'JSON'
 JSON
 LVS
 chmod 755 "$T/bin/lvs"
+# a plugin, so that the plugin runner is forked too
+cat >"$T/plugins/hello" <<'PLUGIN'
+#!/bin/sh
+[ "$1" = config ] && { echo "graph_title Hello"; echo "x.label x"; exit 0; }
+echo "x.value 1"
+PLUGIN
+chmod 755 "$T/plugins/hello"
 PORT=$(free_port 127.0.0.1)
 cat >"$T/node.conf" <<CONF
 node_listen 127.0.0.1:$PORT
@@ -122,7 +130,7 @@ if [ "$LVM" = no ]; then
 		"switch on by themselves once the lvm probe is in plugins/host_probes.c)"
 	[ ! -s "$T/probes" ] || fail "probes with commands but no lvm: $(cat "$T/probes")"
 	grep -q "cmd_runner:" "$T/node.log" && fail "a runner without commands: $(cat "$T/node.log")"
-	[ -z "$(children)" ] || fail "drover node has children: $(children)"
+	[ "$(children | wc -l)" = 1 ] || fail "drover node's children, want the plugin runner only: $(children)"
 else
 	# the runner: the daemon's child, root, allowed the lvm probe's
 	# commands
@@ -131,6 +139,10 @@ else
 	RPID=$(sed -n 's/.*cmd_runner: process \([0-9]*\) keeps uid 0.*/\1/p' "$T/node.log")
 	children | awk -v p="$RPID" '$1 == p && $2 == 0 {found = 1} END {exit !found}' ||
 		fail "the runner $RPID is not drover node's child as root: $(children)"
+	[ "$(children | wc -l)" = 2 ] || fail "want the plugin and command runners: $(children)"
+	# it keeps no socket but its own (not the plugin runner's)
+	socks=$(ls -l /proc/"$RPID"/fd | grep -c 'socket:')
+	[ "$socks" = 1 ] || fail "the runner holds $socks sockets: $(ls -l /proc/"$RPID"/fd)"
 	grep -qF "command du -s --inodes -- $ARCH" "$T/probes" ||
 		fail "the lvm probe does not count $ARCH: $(cat "$T/probes")"
 	session() { $PY "$SESSION" 127.0.0.1 "$PORT" "$@"; }
