@@ -46,4 +46,8 @@ extern const struct host_probe probe_power_supply_online;
 /* plugins/host_vm.c: qemu processes in /proc/PID, their cgroups, taps */
 extern const struct host_probe probe_vm;
 
+/* plugins/host_xen.c: xentop and xl list -l (or libxenstat), off the
+ * loop */
+extern const struct host_probe probe_xen;
+
 #endif
