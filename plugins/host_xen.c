@@ -177,9 +177,9 @@ row_parse(
 {
 	uint64_t v[C_N] = {0};
 	bool has[C_N];
-	size_t c;
+	size_t c, nl = t[0].n < sizeof(d->name) ? t[0].n : sizeof(d->name) - 1;
 
-	if (n != l->words || t[0].n >= sizeof(d->name))
+	if (n != l->words)
 		return false;
 	memset(d, 0, sizeof(*d));
 	for (c = 0; c < C_N; c++) {
@@ -190,8 +190,8 @@ row_parse(
 	if (!has[C_CPU] || !has[C_MEM] || !has[C_VCPUS] || !has[C_NETS] ||
 	    !has[C_VBDS] || !xen_state_parse(t[1].p, t[1].n, &d->running))
 		return false;
-	memcpy(d->name, t[0].p, t[0].n);
-	d->name[t[0].n] = '\0';
+	memcpy(d->name, t[0].p, nl); /* a longer name is cut */
+	d->name[nl] = '\0';
 	d->domid = -1;
 	d->present = d->known = true;
 	d->cpu_cs = v[C_CPU] * 100;
@@ -733,6 +733,8 @@ job_finish(struct xen_state *st, struct xen_job *j)
 		else if (!st->top_said)
 			log_warnx("xen: xentop output not understood");
 		st->top_said = !known;
+	} else if (j->nofull_hint) {
+		/* the next refresh runs it without -f */
 	} else if (!st->top_said) {
 		if (j->top_status == HOST_CMD_SPAWN_FAILED && !st->ever)
 			log_info("xen: no xentop (%s): not a Xen dom0, "

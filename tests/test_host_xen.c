@@ -5,7 +5,8 @@
  * seen (one that disappears is 0 and U), the services (Domain-0 in the
  * graphs, not in xen_state), and the probe's refresh for real through
  * host_refresh_run with fake xentop and xl scripts: values, a failing
- * xl, a missing xentop (nothing shown), a hanging xentop (timed out, U).
+ * xl, a missing xentop (nothing shown), a hanging xentop (timed out, U);
+ * built --with-xenstat, the libxenstat job instead.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -645,6 +646,33 @@ test_refresh_no_xentop(void **state)
 	rig_cleanup(&g);
 }
 
+/* Built --with-xenstat: the libxenstat read runs as a thread-pool job;
+ * here (no Xen) it fails, so nothing is shown and the refresh ends. */
+static void
+test_refresh_xenstat(void **state)
+{
+	struct rig g = {0};
+	struct batch b = {0};
+	void **states = calloc(host_nprobes, sizeof(void *));
+	struct host_roots r = {.proc = "/nonexistent", .sys = "/nonexistent"};
+	const char *argv[4][HOST_ARGV_MAX];
+
+	(void)state;
+	if (!xenstat_available())
+		skip(); /* the commands are test_refresh_commands' */
+	assert_non_null(states);
+	rig_init(&g);
+	/* no command to hand a privileged runner */
+	assert_int_equal(g.p->commands(&r, argv, 4), 0);
+	assert_int_equal(host_refresh_run(&r, states, g.idx), 0);
+	assert_int_equal(g.p->collect(&r, &states[g.idx], &b), 0);
+	assert_int_equal(b.n, 0);
+	batch_cleanup(&b);
+	host_states_free(states);
+	free(states);
+	rig_cleanup(&g);
+}
+
 int
 main(void)
 {
@@ -664,6 +692,7 @@ main(void)
 	    cmocka_unit_test(test_seen_full),
 	    cmocka_unit_test(test_refresh_commands),
 	    cmocka_unit_test(test_refresh_no_xentop),
+	    cmocka_unit_test(test_refresh_xenstat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
