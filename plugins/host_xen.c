@@ -656,6 +656,7 @@ struct xen_job {
 	enum host_cmd_status xl_status;
 	bool nofull_hint; /* xentop rejected -f */
 	/* libxenstat */
+	bool stat; /* this is the libxenstat job */
 	uv_work_t work;
 	struct xen_dom *stat_v;
 	size_t stat_n;
@@ -710,8 +711,7 @@ job_finish(struct xen_state *st, struct xen_job *j)
 	size_t n = 0, nxl = 0;
 	bool known = false;
 
-	if (j->stat_v != NULL || j->stat_errno != 0) {
-		/* libxenstat */
+	if (j->stat) {
 		doms = j->stat_v;
 		n = j->stat_n;
 		j->stat_v = NULL;
@@ -761,10 +761,9 @@ job_finish(struct xen_state *st, struct xen_job *j)
 		    host_cmd_status_str(j->xl_status), j->xl_err);
 		st->xl_said = true;
 	}
-	if (known)
-		xen_doms_complete(doms, n, xl, nxl);
 merge:
 	if (known) {
+		xen_doms_complete(doms, n, xl, nxl);
 		st->ever = true;
 		if (xen_seen_merge(&st->seen, doms, n, true) == -1)
 			log_warn("xen");
@@ -904,6 +903,7 @@ xen_refresh(uv_loop_t *loop, const struct host_roots *r, void **state,
 	j->done = done;
 	j->arg = arg;
 	if (xenstat_available()) {
+		j->stat = true;
 		j->work.data = j;
 		if (uv_queue_work(loop, &j->work, stat_work, stat_after) != 0) {
 			log_warnx("xen: could not queue the libxenstat read");
