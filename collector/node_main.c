@@ -160,6 +160,9 @@ node_main(const char *path, struct conf *c)
 	    host_nprobes, c->procfs_root, names.n, c->node_plugin_dir);
 	d.np = np;
 	d.runner = runner;
+	/* the probes that run commands refresh once in the background, so
+	 * the first list knows what they show */
+	node_probes_start(probes, loop);
 	uv_run(loop, UV_RUN_DEFAULT);
 	node_server_free(d.srv);
 	log_info("node: stopped");

@@ -34,4 +34,23 @@ void host_refresh_cancel(struct host_refresh *h);
  * poll, node_dump, benchmarks; never on a daemon's loop).  0 / -1. */
 int host_refresh_run(const struct host_roots *r, void **states, size_t only);
 
+/* For tests (tests/test_host_refresh.c): the same over probes[nprobes]
+ * instead of host_probes, states having nprobes slots and only an index
+ * into probes. */
+struct host_refresh *host_refresh_start_probes(uv_loop_t *loop,
+    const struct host_probe *const *probes, size_t nprobes,
+    const struct host_roots *r, void **states, size_t only,
+    host_refresh_cb done, void *arg);
+int host_refresh_run_probes(const struct host_probe *const *probes,
+    size_t nprobes, const struct host_roots *r, void **states, size_t only);
+
+/*
+ * A copy of r whose strings out owns (the runner pointer is shared), for
+ * the callers that collect after a refresh has ended, when the r they
+ * were given is gone.  0, or -1 (ENOMEM; out is then clean).  Free with
+ * host_roots_cleanup.
+ */
+int host_roots_dup(struct host_roots *out, const struct host_roots *r);
+void host_roots_cleanup(struct host_roots *r);
+
 #endif

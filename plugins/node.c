@@ -24,6 +24,7 @@
 
 #include "lib/log.h"
 #include "plugins/host_probes.h"
+#include "plugins/host_refresh.h"
 #include "plugins/node.h"
 
 /* A field and its config attributes; need and src depend on the service. */
@@ -576,13 +577,20 @@ const struct host_probe probe_memory = {
 
 /* ---- the node source ----------------------------------------------- */
 
-/* The target's state: the loop, and what probes keep between polls. */
+/* The target's state: the loop, what probes keep between polls, and the
+ * poll waiting for the probes' refresh. */
 struct node_target {
 	uv_loop_t *loop;
-	void **states; /* host_nprobes slots */
+	void **states;		      /* host_nprobes slots */
+	struct host_refresh *refresh; /* running; NULL: none */
+	struct host_roots roots;      /* the poll's, copied for the collect */
+	source_done_cb cb;	      /* the poll's, while refresh runs */
+	void *arg;
+	uint64_t t0; /* the poll's start, loop ms */
 };
 
-/* The roots h names, "/proc", "/sys" and _PATH_UTMP by default. */
+/* The roots h names, "/proc", "/sys" and _PATH_UTMP by default, the
+ * commands' timeout HOST_COMMAND_TIMEOUT_MS. */
 static struct host_roots
 target_roots(const struct source_host *h)
 {
@@ -592,6 +600,8 @@ target_roots(const struct source_host *h)
 		r.proc = "/proc";
 	if (r.sys == NULL)
 		r.sys = "/sys";
+	if (r.command_timeout_ms == 0)
+		r.command_timeout_ms = HOST_COMMAND_TIMEOUT_MS;
 	return r;
 }
 
@@ -618,20 +628,17 @@ src_init(uv_loop_t *loop, const char *host)
 	return nt;
 }
 
+/* Every probe into a batch, then cb: the end of a poll. */
 static void
-src_poll(void *state, const struct source_host *h, source_done_cb cb, void *arg)
+collect(struct node_target *nt, const struct host_roots *r, source_done_cb cb,
+    void *arg, uint64_t t0)
 {
-	struct node_target *nt = state;
 	struct source_result res = {0};
-	struct host_roots r = target_roots(h);
-	uint64_t t0;
 
-	uv_update_time(nt->loop);
-	t0 = uv_now(nt->loop);
-	if (host_collect(&r, nt->states, &res.batch) == -1) {
+	if (host_collect(r, nt->states, &res.batch) == -1) {
 		res.status = SOURCE_FAILED;
 		snprintf(
-		    res.error, sizeof(res.error), "cannot read %s", r.proc);
+		    res.error, sizeof(res.error), "cannot read %s", r->proc);
 	} else {
 		uv_update_time(nt->loop);
 		res.duration_ms = uv_now(nt->loop) - t0;
@@ -640,11 +647,69 @@ src_poll(void *state, const struct source_host *h, source_done_cb cb, void *arg)
 	batch_cleanup(&res.batch);
 }
 
-/* Inline: a poll has ended before anyone could cancel it. */
+static void
+on_refreshed(void *arg)
+{
+	struct node_target *nt = arg;
+
+	nt->refresh = NULL;
+	collect(nt, &nt->roots, nt->cb, nt->arg, nt->t0);
+	host_roots_cleanup(&nt->roots);
+}
+
+/*
+ * The probes that run commands (lvs, xentop) refresh first, off the
+ * loop's time, and the collect follows when the last has ended; without
+ * such a probe the poll is inline, its callback before poll returns.
+ */
+static void
+src_poll(void *state, const struct source_host *h, source_done_cb cb, void *arg)
+{
+	struct node_target *nt = state;
+	struct host_roots r = target_roots(h);
+	struct source_result busy = {.status = SOURCE_FAILED};
+
+	if (nt->refresh != NULL) {
+		/* the poller never starts a second poll of a target */
+		snprintf(
+		    busy.error, sizeof(busy.error), "a poll is still running");
+		cb(arg, &busy);
+		return;
+	}
+	uv_update_time(nt->loop);
+	nt->t0 = uv_now(nt->loop);
+	if (host_roots_dup(&nt->roots, &r) == 0) {
+		nt->cb = cb;
+		nt->arg = arg;
+		nt->refresh = host_refresh_start(nt->loop, &nt->roots,
+		    nt->states, HOST_REFRESH_ALL, on_refreshed, nt);
+		if (nt->refresh != NULL)
+			return;
+		host_roots_cleanup(&nt->roots);
+	} else
+		log_warnx("node: %s: out of memory: no refresh", h->name);
+	collect(nt, &r, cb, arg, nt->t0);
+}
+
+/* Withdraws a refresh in flight; the poll ends failed, without values. */
 static void
 src_cancel(void *state)
 {
-	(void)state;
+	struct node_target *nt = state;
+	struct source_result res = {0};
+
+	if (nt->refresh == NULL)
+		return; /* an inline poll has ended already */
+	host_refresh_cancel(nt->refresh);
+	nt->refresh = NULL;
+	host_roots_cleanup(&nt->roots);
+	res.status = SOURCE_FAILED;
+	snprintf(res.error, sizeof(res.error),
+	    "cancelled while the probes' commands ran");
+	uv_update_time(nt->loop);
+	res.duration_ms = uv_now(nt->loop) - nt->t0;
+	nt->cb(nt->arg, &res);
+	batch_cleanup(&res.batch);
 }
 
 static void
@@ -652,6 +717,10 @@ src_close(void *state)
 {
 	struct node_target *nt = state;
 
+	if (nt->refresh != NULL) {
+		host_refresh_cancel(nt->refresh);
+		host_roots_cleanup(&nt->roots);
+	}
 	host_states_free(nt->states);
 	free(nt->states);
 	free(nt);
@@ -670,6 +739,8 @@ src_poll_once(
 		snprintf(line, len, "# %s: out of memory", h->name);
 		return 1;
 	}
+	/* a refresh that failed shows in its probe's values */
+	(void)host_refresh_run(&r, states, HOST_REFRESH_ALL);
 	ret = host_collect(&r, states, b) == -1;
 	host_states_free(states);
 	free(states);

@@ -36,7 +36,9 @@ int node_parse_meminfo(const char *buf, size_t len, struct batch *b);
  * source, every probe of plugins/host_probes.c read from the host's
  * proc_root and sys_root.  Reading them takes well under a millisecond,
  * so a poll runs inline on the loop and its callback runs before poll
- * returns. */
+ * returns, unless a probe has a refresh (a command such as lvs or
+ * xentop, plugins/host_refresh): then the poll collects, on the loop,
+ * once the refreshes have ended, and cancel withdraws them. */
 extern const struct source source_node;
 
 #endif

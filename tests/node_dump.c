@@ -20,6 +20,13 @@
  * early once FILE is removed.  With two readings the interval used is
  * printed on stderr ("# interval SECONDS").
  *
+ * Probes that run commands (host_probe.refresh) refresh before each
+ * reading (host_refresh_run, blocking), with the commands the flags name:
+ * -L LVS (lvs_command), -A DIR (lvm_archive_dir), -B DIR (lvm_backup_dir),
+ * -X XENTOP (xentop_command), -x XL (xl_command), -T MS
+ * (probe_command_timeout in ms, default HOST_COMMAND_TIMEOUT_MS).  A
+ * refresh that fails shows in its probe's output, not in the exit code.
+ *
  * Exits 0, 1 when a probe failed, 2 on usage or an unknown plugin.
  */
 #include <math.h>
@@ -35,6 +42,7 @@
 #include "plugins/host.h"
 #include "plugins/host_diskstats.h"
 #include "plugins/host_probes.h"
+#include "plugins/host_refresh.h"
 
 static void
 print_config(const struct service *s)
@@ -86,7 +94,8 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: node_dump [-s sysroot] [-u utmp] [-g cgroup] [-w seconds] "
-	    "[-p prevroot] [-t seconds] [-m file] procroot "
+	    "[-p prevroot] [-t seconds] [-m file] [-L lvs] [-A archivedir] "
+	    "[-B backupdir] [-X xentop] [-x xl] [-T ms] procroot "
 	    "[plugin [config]]\n");
 	exit(2);
 }
@@ -121,7 +130,8 @@ wait_between(unsigned secs, const char *mark)
 int
 main(int argc, char *argv[])
 {
-	struct host_roots r = {.sys = "/sys"};
+	struct host_roots r = {
+	    .sys = "/sys", .command_timeout_ms = HOST_COMMAND_TIMEOUT_MS};
 	const struct host_probe *p = NULL;
 	struct batch b = {0};
 	struct service *s;
@@ -130,11 +140,29 @@ main(int argc, char *argv[])
 	const char *prev = NULL, *mark = NULL;
 	double t = 0, step = 0, t0 = 0;
 	void **states;
-	size_t i;
+	size_t i, only = HOST_REFRESH_ALL;
 	int c, rc = 0;
 
-	while ((c = getopt(argc, argv, "s:u:w:p:t:m:g:")) != -1) {
+	while ((c = getopt(argc, argv, "s:u:w:p:t:m:g:L:A:B:X:x:T:")) != -1) {
 		switch (c) {
+		case 'L':
+			r.lvs_command = optarg;
+			break;
+		case 'A':
+			r.lvm_archive_dir = optarg;
+			break;
+		case 'B':
+			r.lvm_backup_dir = optarg;
+			break;
+		case 'X':
+			r.xentop_command = optarg;
+			break;
+		case 'x':
+			r.xl_command = optarg;
+			break;
+		case 'T':
+			r.command_timeout_ms = (unsigned)atoi(optarg);
+			break;
 		case 'g':
 			r.cgroup = optarg;
 			break;
@@ -186,7 +214,13 @@ main(int argc, char *argv[])
 	states = calloc(host_nprobes, sizeof(*states));
 	if (states == NULL)
 		return 1;
+	for (i = 0; p != NULL && host_probes[i] != p; i++)
+		;
+	if (p != NULL)
+		only = i;
 	for (;;) {
+		/* its failure shows in the probe's values */
+		(void)host_refresh_run(&r, states, only);
 		if (p == NULL) {
 			if (host_collect(&r, states, &b) == -1)
 				rc = 1;

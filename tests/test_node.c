@@ -496,6 +496,74 @@ test_collect_bad_file_fails(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* What a poll of the node source ended with. */
+struct polled {
+	int calls;
+	enum source_status status;
+	double cpu_user;
+};
+
+static void
+on_polled(void *arg, struct source_result *res)
+{
+	struct polled *p = arg;
+	const struct service *s = batch_service(&res->batch, "cpu", false);
+	size_t i;
+
+	p->calls++;
+	p->status = res->status;
+	for (i = 0; s != NULL && i < s->nfields; i++)
+		if (strcmp(s->fields[i].name, "user") == 0)
+			p->cpu_user = s->fields[i].value;
+}
+
+/*
+ * The node source's poll on a loop: exactly one callback with every
+ * probe's values, also when probes refresh first (their commands here
+ * cannot start: the refresh ends from the loop and the collect follows);
+ * a cancel after the end changes nothing; poll_once reads the same.
+ */
+static void
+test_source_poll(void **state)
+{
+	const struct source_host h = {.name = "h",
+	    .local = true,
+	    .roots = {.proc = FIXTURES "/proc",
+		.sys = "/nonexistent",
+		.lvs_command = "/nonexistent/lvs",
+		.xl_command = "/nonexistent/xl",
+		.xentop_command = "/nonexistent/xentop",
+		.command_timeout_ms = 2000}};
+	struct polled p = {0};
+	struct batch b = {0};
+	char line[256];
+	uv_loop_t loop;
+	void *nt;
+
+	(void)state;
+	assert_int_equal(uv_loop_init(&loop), 0);
+	nt = source_node.init(&loop, "h");
+	assert_non_null(nt);
+	source_node.poll(nt, &h, on_polled, &p);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(p.calls, 1);
+	assert_int_equal(p.status, SOURCE_OK);
+	assert_true(p.cpu_user == 4711);
+	source_node.cancel(nt);
+	assert_int_equal(p.calls, 1);
+	/* a second poll on the same state */
+	source_node.poll(nt, &h, on_polled, &p);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(p.calls, 2);
+	source_node.close(nt);
+	assert_int_equal(uv_loop_close(&loop), 0);
+
+	assert_int_equal(source_node.poll_once(&h, &b, line, sizeof(line)), 0);
+	assert_non_null(batch_service(&b, "cpu", false));
+	assert_non_null(strstr(line, "# h: built-in node source"));
+	batch_cleanup(&b);
+}
+
 int
 main(void)
 {
@@ -510,6 +578,7 @@ main(void)
 	    cmocka_unit_test(test_prefixes_stay_in_bounds),
 	    cmocka_unit_test(test_collect_fixture_dirs),
 	    cmocka_unit_test(test_collect_bad_file_fails),
+	    cmocka_unit_test(test_source_poll),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

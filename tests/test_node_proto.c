@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@
 #include "agent/node_plugins.h"
 #include "agent/node_probes.h"
 #include "agent/node_proto.h"
+#include "plugins/host.h"
+#include "plugins/host_cmd.h"
 
 #define UNKNOWN_CMD                                                            \
 	"# Unknown command. Try cap, list, nodes, config, fetch, version or "  \
@@ -412,6 +415,226 @@ test_probes_reading_reused(void **state)
 	rmdir(dir);
 }
 
+/* ---- node_probes with a probe that refreshes ------------------------ */
+
+/* t_cmd: its refresh runs `sh -c SCRIPT` (SCRIPT in roots' lvs_command)
+ * through host_cmd as the lvm and xen probes do; collect shows the last
+ * output as "v" and how many refreshes ran as "runs". */
+struct tcmd {
+	const struct host_cmd_runner *runner;
+	struct host_cmd *cmd;
+	host_refresh_cb done;
+	void *arg;
+	int refreshes, cancels;
+	bool have;
+	double v;
+};
+
+static void
+tcmd_on_cmd(const struct host_cmd_result *res, void *arg)
+{
+	struct tcmd *t = arg;
+
+	t->cmd = NULL;
+	t->have = res->status == HOST_CMD_OK;
+	t->v = atof(res->out);
+	t->done(t->arg);
+}
+
+static int
+tcmd_refresh(uv_loop_t *loop, const struct host_roots *r, void **state,
+    host_refresh_cb done, void *arg)
+{
+	const char *argv[] = {"/bin/sh", "-c", r->lvs_command, NULL};
+	struct tcmd *t = *state;
+
+	if (t == NULL) {
+		t = calloc(1, sizeof(*t));
+		assert_non_null(t);
+		*state = t;
+	}
+	assert_null(t->cmd);
+	t->runner = r->runner;
+	t->done = done;
+	t->arg = arg;
+	t->refreshes++;
+	t->cmd = host_cmd_run(
+	    r->runner, loop, argv, r->command_timeout_ms, 0, tcmd_on_cmd, t);
+	return t->cmd != NULL ? 0 : -1;
+}
+
+static void
+tcmd_cancel(void *state)
+{
+	struct tcmd *t = state;
+
+	t->cancels++;
+	if (t->cmd != NULL)
+		host_cmd_withdraw(t->runner, t->cmd);
+	t->cmd = NULL;
+}
+
+static void
+tcmd_free(void *state)
+{
+	tcmd_cancel(state);
+	free(state);
+}
+
+static int
+tcmd_collect(const struct host_roots *r, void **state, struct batch *b)
+{
+	static const char *const graph[][2] = {{"graph_title", "t"}};
+	static const char *const label[][2] = {{"label", "v"}};
+	struct tcmd *t = *state;
+	struct service *s;
+
+	(void)r;
+	if (t == NULL || !t->have)
+		return 0; /* nothing before the first refresh */
+	s = host_service_add(b, "t_cmd", graph, 1);
+	if (s == NULL ||
+	    host_field_add(s, "v", label, 1, t->v, false) == NULL ||
+	    host_field_add(s, "runs", label, 1, t->refreshes, false) == NULL)
+		return -1;
+	return 0;
+}
+
+static const struct host_probe probe_tcmd = {.name = "t_cmd",
+    .collect = tcmd_collect,
+    .state_free = tcmd_free,
+    .refresh = tcmd_refresh,
+    .refresh_cancel = tcmd_cancel};
+static const struct host_probe *const tcmd_probes[] = {&probe_tcmd};
+
+static void
+write_value(const char *path, int v)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fprintf(fp, "%d\n", v);
+	fclose(fp);
+}
+
+/* Lets the last refresh grow older than NODE_PROBE_FRESH_MS. */
+static void
+age(uv_loop_t *loop)
+{
+	usleep((NODE_PROBE_FRESH_MS + 50) * 1000);
+	uv_update_time(loop);
+}
+
+/*
+ * A start-up refresh in the background (the first list knows the probe
+ * once it ended), a fresh refresh answered at once, a stale one answered
+ * when a new refresh ends, shared by two masters, a cancelled answer
+ * withdrawn while the other still comes, list never waiting, and the
+ * context freed with a refresh running (no answer, the command killed).
+ */
+static void
+test_probes_refresh(void **state)
+{
+	char dir[] = "/tmp/drover-node-proto.XXXXXX", path[256], script[300];
+	struct host_roots r = {.command_timeout_ms = 5000};
+	struct answer a1 = {0}, a2 = {0};
+	struct node_ask q = {.name = "t_cmd"};
+	struct node_pending *p1, *p2;
+	struct node_plugins *np;
+	struct buf list = {0};
+	uv_loop_t loop;
+	void *ctx;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/value", dir);
+	snprintf(script, sizeof(script), "cat %s", path);
+	write_value(path, 1);
+	r.proc = r.sys = dir;
+	r.lvs_command = script;
+	assert_int_equal(uv_loop_init(&loop), 0);
+	np = node_plugins_new();
+	ctx = node_probes_new_probes(&r, tcmd_probes, 1);
+	assert_non_null(ctx);
+	assert_int_equal(node_plugins_add(np, &node_probes_kind, ctx), 0);
+	script[0] = 'X'; /* the context has its own copy */
+
+	assert_int_equal(node_probes_start(ctx, &loop), 0);
+	/* list does not wait: nothing yet */
+	node_plugins_list(np, true, uv_now(&loop), &list);
+	assert_null(strstr(list.p != NULL ? list.p : "", "t_cmd"));
+	buf_free(&list);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_update_time(&loop);
+	/* the start-up refresh has ended: list knows the probe */
+	node_plugins_list(np, true, uv_now(&loop), &list);
+	assert_string_equal(list.p, "t_cmd");
+	buf_free(&list);
+	age(&loop);
+
+	/* stale: answered when a new refresh ends, one for both masters */
+	write_value(path, 2);
+	q.now_ms = uv_now(&loop);
+	p1 = node_plugins_ask(np, &q, on_answer, &a1);
+	p2 = node_plugins_ask(np, &q, on_answer, &a2);
+	assert_non_null(p1);
+	assert_non_null(p2);
+	assert_int_equal(a1.calls + a2.calls, 0);
+	/* list meanwhile: at once, from the last result */
+	node_plugins_list(np, true, q.now_ms, &list);
+	assert_string_equal(list.p, "t_cmd");
+	buf_free(&list);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(a1.calls, 1);
+	assert_int_equal(a2.calls, 1);
+	assert_int_equal(a1.a, NODE_ANSWER_OK);
+	assert_string_equal(a1.text, "v.value 2\nruns.value 2\n");
+	assert_string_equal(a2.text, a1.text);
+
+	/* fresh: at once, no new refresh */
+	uv_update_time(&loop);
+	q.now_ms = uv_now(&loop);
+	q.config = true;
+	assert_null(node_plugins_ask(np, &q, on_answer, &a1));
+	assert_int_equal(a1.calls, 2);
+	assert_non_null(strstr(a1.text, "graph_title t\nv.label v\n"));
+	q.config = false;
+
+	/* a cancelled answer is withdrawn, the other still comes */
+	age(&loop);
+	write_value(path, 3);
+	q.now_ms = uv_now(&loop);
+	p1 = node_plugins_ask(np, &q, on_answer, &a1);
+	p2 = node_plugins_ask(np, &q, on_answer, &a2);
+	assert_non_null(p1);
+	assert_non_null(p2);
+	node_plugins_cancel(p1);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(a1.calls, 2);
+	assert_int_equal(a2.calls, 2);
+	assert_string_equal(a2.text, "v.value 3\nruns.value 3\n");
+
+	/* freed with a refresh running: no answer, the command killed (the
+	 * loop empties long before sleep 30) */
+	age(&loop);
+	snprintf(script, sizeof(script), "exec sleep 30");
+	node_plugins_free(np);
+	np = node_plugins_new();
+	r.lvs_command = script;
+	ctx = node_probes_new_probes(&r, tcmd_probes, 1);
+	assert_int_equal(node_plugins_add(np, &node_probes_kind, ctx), 0);
+	assert_int_equal(node_probes_start(ctx, &loop), 0);
+	q.now_ms = uv_now(&loop);
+	p1 = node_plugins_ask(np, &q, on_answer, &a1);
+	assert_non_null(p1);
+	node_plugins_free(np);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(a1.calls, 2);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -433,6 +656,7 @@ main(void)
 	    cmocka_unit_test(test_allow),
 	    cmocka_unit_test(test_probes_answers),
 	    cmocka_unit_test(test_probes_reading_reused),
+	    cmocka_unit_test(test_probes_refresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
