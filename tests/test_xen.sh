@@ -7,7 +7,9 @@
 #  - the guest disappears from xentop's output: still listed, state 0,
 #    figures U, without restarting drover node;
 #  - xentop hangs: it is killed at probe_command_timeout, xen's figures
-#    and states are U, and the other probes answer meanwhile.
+#    and states are U, and the other probes answer meanwhile;
+#  - node_dump (its blocking refresh) shows the same, and a xentop that
+#    never answers ends at -T with nothing shown.
 . "$top_srcdir/tests/lib/common.sh"
 set -o pipefail
 
@@ -102,4 +104,22 @@ grep -q "xen: xentop timed out" "$T/node.log" ||
 rm "$T/hang"
 wait_until 30 state_is 0 || fail "xen did not recover: $(cat "$T/f")"
 stop_pid "$NODE_PID" || fail "drover node exited with status $?"
+
+# the same through node_dump's blocking refresh (-X, -x, -T)
+DUMP="$top_builddir/tests/node_dump"
+cp "$FIX/xentop-4.9.2.txt" "$T/top.txt"
+"$DUMP" -X "$T/xentop" -x "$T/xl" -T 2000 /proc xen >"$T/dump" ||
+	fail "node_dump xen failed: $(cat "$T/dump")"
+[ "$(value "$T/dump" xen_state guest_01)" = 1 ] ||
+	fail "node_dump: guest-01 not running: $(cat "$T/dump")"
+[ "$(value "$T/dump" xen_cpu guest_01)" = 700 ] ||
+	fail "node_dump: cpu: $(cat "$T/dump")"
+touch "$T/hang"
+START=$(date +%s%N)
+"$DUMP" -X "$T/xentop" -x "$T/xl" -T 500 /proc xen >"$T/dump" 2>"$T/dump.err" ||
+	fail "node_dump xen with a hanging xentop failed: $(cat "$T/dump.err")"
+MS=$((($(date +%s%N) - START) / 1000000))
+note "node_dump with a hanging xentop: $MS ms (timeout 500 ms)"
+[ "$MS" -lt 5000 ] || fail "node_dump waited $MS ms for a hanging xentop"
+[ ! -s "$T/dump" ] || fail "a xentop that never answered shows: $(cat "$T/dump")"
 echo "PASS: test_xen"
