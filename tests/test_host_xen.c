@@ -558,7 +558,7 @@ test_refresh_commands(void **state)
 	char body[512];
 	struct rig g = {0};
 	struct batch b = {0};
-	void **states = calloc(host_nprobes, sizeof(void *));
+	void **states;
 	struct host_roots r = {.proc = "/nonexistent", .sys = "/nonexistent"};
 	const char *argv[4][HOST_ARGV_MAX];
 	double t0;
@@ -566,6 +566,7 @@ test_refresh_commands(void **state)
 	(void)state;
 	if (xenstat_available())
 		skip(); /* built --with-xenstat: no commands to fake */
+	states = calloc(host_nprobes, sizeof(void *));
 	assert_non_null(states);
 	rig_init(&g);
 	r.xentop_command = g.top;
@@ -622,17 +623,60 @@ test_refresh_commands(void **state)
 	rig_cleanup(&g);
 }
 
+/* An old xentop without -f: run without it from the next refresh on,
+ * the cut names completed from xl. */
 static void
-test_refresh_no_xentop(void **state)
+test_refresh_old_xentop(void **state)
 {
+	char body[512];
 	struct rig g = {0};
 	struct batch b = {0};
-	void **states = calloc(host_nprobes, sizeof(void *));
+	void **states;
 	struct host_roots r = {.proc = "/nonexistent", .sys = "/nonexistent"};
 
 	(void)state;
 	if (xenstat_available())
 		skip();
+	states = calloc(host_nprobes, sizeof(void *));
+	assert_non_null(states);
+	rig_init(&g);
+	r.xentop_command = g.top;
+	r.xl_command = g.xl;
+	snprintf(body, sizeof(body),
+	    "case \"$*\" in *-f*) echo \"xentop: invalid option -- 'f'\" >&2;"
+	    " exit 1;; esac\nexec cat %s/xen/xentop-cut-names.txt\n",
+	    FIXTURES);
+	script(g.top, body);
+	snprintf(body, sizeof(body), "exec cat %s/xen/xl-list-cut-names.json\n",
+	    FIXTURES);
+	script(g.xl, body);
+	assert_int_equal(host_refresh_run(&r, states, g.idx), 0);
+	assert_int_equal(g.p->collect(&r, &states[g.idx], &b), 0);
+	assert_int_equal(b.n, 0); /* nothing read yet */
+	batch_cleanup(&b);
+	assert_int_equal(host_refresh_run(&r, states, g.idx), 0);
+	assert_int_equal(g.p->collect(&r, &states[g.idx], &b), 0);
+	assert_value(&b, "xen_state", "PXE_CLIENT_TEST", 1);
+	/* xl lists a vif and two disks xentop counts: known */
+	assert_value(&b, "xen_net", "PXE_CLIENT_TEST_rx", 0);
+	batch_cleanup(&b);
+	host_states_free(states);
+	free(states);
+	rig_cleanup(&g);
+}
+
+static void
+test_refresh_no_xentop(void **state)
+{
+	struct rig g = {0};
+	struct batch b = {0};
+	void **states;
+	struct host_roots r = {.proc = "/nonexistent", .sys = "/nonexistent"};
+
+	(void)state;
+	if (xenstat_available())
+		skip();
+	states = calloc(host_nprobes, sizeof(void *));
 	assert_non_null(states);
 	rig_init(&g);
 	r.xentop_command = g.top; /* not there */
@@ -653,13 +697,14 @@ test_refresh_xenstat(void **state)
 {
 	struct rig g = {0};
 	struct batch b = {0};
-	void **states = calloc(host_nprobes, sizeof(void *));
+	void **states;
 	struct host_roots r = {.proc = "/nonexistent", .sys = "/nonexistent"};
 	const char *argv[4][HOST_ARGV_MAX];
 
 	(void)state;
 	if (!xenstat_available())
 		skip(); /* the commands are test_refresh_commands' */
+	states = calloc(host_nprobes, sizeof(void *));
 	assert_non_null(states);
 	rig_init(&g);
 	/* no command to hand a privileged runner */
@@ -691,6 +736,7 @@ main(void)
 	    cmocka_unit_test(test_services_dom0_only),
 	    cmocka_unit_test(test_seen_full),
 	    cmocka_unit_test(test_refresh_commands),
+	    cmocka_unit_test(test_refresh_old_xentop),
 	    cmocka_unit_test(test_refresh_no_xentop),
 	    cmocka_unit_test(test_refresh_xenstat),
 	};
