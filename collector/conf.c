@@ -876,14 +876,14 @@ parse_volts(const char *v, double *out)
  * libvirt accept, printable, at most GUEST_NAME_MAX bytes. */
 #define GUEST_NAME_MAX 127
 static int
-host_vm_name(struct conf_host *h, const char *val,
-    const struct conf_where *w, struct conf_errors *errs)
+host_vm_name(struct conf_host *h, const char *val, const struct conf_where *w,
+    struct conf_errors *errs)
 {
 	const unsigned char *p;
 
 	if (val[0] == '\0' || strlen(val) > GUEST_NAME_MAX) {
-		conf_error_add(errs, w, "vm_name must be 1-%d characters",
-		    GUEST_NAME_MAX);
+		conf_error_add(
+		    errs, w, "vm_name must be 1-%d characters", GUEST_NAME_MAX);
 		return -1;
 	}
 	for (p = (const unsigned char *)val; *p != '\0'; p++)

@@ -536,8 +536,7 @@ find_target(struct poller *p, const char *name)
 /* Adds (or updates) the target name of src for hc.  0 / -1. */
 static int
 apply_target(struct poller *p, const struct conf *c, const struct conf_host *hc,
-    const char *name, const struct source *src, const char *phys,
-    uint64_t now)
+    const char *name, const struct source *src, const char *phys, uint64_t now)
 {
 	struct target *t, **nv;
 	struct source_host sh;

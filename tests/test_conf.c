@@ -505,8 +505,8 @@ test_vm_name(void **state)
 		  "[g;db1]\naddress 10.0.0.4\n",
 	    &errs);
 	assert_int_equal(errs.n, 0);
-	assert_string_equal(conf_host_find(c, "web3.example.net")->vm_name,
-	    "web 3");
+	assert_string_equal(
+	    conf_host_find(c, "web3.example.net")->vm_name, "web 3");
 	assert_null(conf_host_find(c, "db1")->vm_name);
 	/* printed when set; an unset physical is not printed: it is the
 	 * host's own or learned from a hypervisor, never config */
@@ -522,10 +522,11 @@ test_vm_name(void **state)
 	assert_true(has_error(&errs, "t.conf:3: vm_name has a control"));
 	conf_free(c);
 	conf_errors_cleanup(&errs);
-	c = parse("[a]\naddress 10.0.0.1\nvm_name "
-		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		  "xx\n",
+	c = parse(
+	    "[a]\naddress 10.0.0.1\nvm_name "
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xx\n",
 	    &errs);
 	assert_true(has_error(&errs, "t.conf:3: vm_name must be 1-127"));
 	conf_free(c);

@@ -64,7 +64,8 @@ host_obj(const struct cat_host *h)
 		json_object_set_new(o, "physical_from",
 		    json_string(cat_phys_from_str(h->physical_from)));
 	if (o != NULL && h->hypervisor != NULL) {
-		json_object_set_new(o, "hypervisor", json_string(h->hypervisor));
+		json_object_set_new(
+		    o, "hypervisor", json_string(h->hypervisor));
 		json_object_set_new(
 		    o, "guest_field", json_string(h->guest_field));
 	}
