@@ -387,6 +387,8 @@ catalog_update(
 				cs->fields[j].valued =
 				    !cs->svc.fields[j].unknown;
 		}
+		if (cs->last_update != 0 && cs->last_update != ts)
+			cs->prev_update = cs->last_update;
 		cs->last_update = ts;
 		cs->restored = false;
 	}

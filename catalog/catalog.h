@@ -50,6 +50,8 @@ struct cat_service {
 	struct cat_field *fields; /* fields[i] is about svc.fields[i] */
 	struct service_spec spec; /* points into svc.graph */
 	time_t last_update;	  /* sample time of the last values (epoch s) */
+	time_t prev_update;	  /* and of the values before (cat_field prev;
+				     0: none), for a rate */
 	bool restored;		  /* read from the state file and not updated
 				     by a poll since the start */
 };

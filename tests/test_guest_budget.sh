@@ -172,6 +172,27 @@ wait_until 30 sessions_after "$TR" 1 hyp1 || fail "hyp1 not polled after the rel
 [ "$(grep -c "joins hypervisor" "$T/drover.log")" = 12 ] ||
 	fail "mappings moved again after the reload: $(grep joins "$T/drover.log" | tail -3)"
 
+# the dashboard: hyp1 with its guests under it; a guest's page beside
+# what hyp1 reports of it; hyp1's page lists its guests
+curl -sf "http://127.0.0.1:$PORT/" >"$T/overview.html" || fail "overview"
+$PY - "$T/overview.html" <<'PY' || fail "overview does not nest the guests under hyp1"
+import re, sys
+html = open(sys.argv[1]).read()
+m = re.search(r'<a href="/hyp1/">hyp1</a>.*?<ul class=guests>(.*?)</ul></li>', html)
+guests = re.findall(r'<a href="/([^/"]+)/">', m.group(1)) if m else []
+print("# under hyp1: %s" % " ".join(guests))
+sys.exit(0 if len(guests) == 12 and "frontend" in guests and "mailer" in guests else 1)
+PY
+curl -sf "http://127.0.0.1:$PORT/frontend/" >"$T/guest.html" || fail "guest page"
+grep -q 'As hypervisor <a href="/hyp1/">hyp1</a> sees it' "$T/guest.html" ||
+	fail "no hypervisor view on frontend's page: $(head -c 600 "$T/guest.html")"
+grep -q '<td>Virtual machine state</td><td class=num>running</td>' "$T/guest.html" ||
+	fail "no state from hyp1 on frontend's page"
+grep -q 'src="/hyp1/vm_cpu-day.png' "$T/guest.html" || fail "no hyp1 graph on frontend's page"
+curl -sf "http://127.0.0.1:$PORT/hyp1/" >"$T/hyp1.html" || fail "hyp1 page"
+grep -q '<td>g3</td><td>running</td><td><a href="/frontend/">frontend</a>' "$T/hyp1.html" ||
+	fail "hyp1's page does not list frontend as g3: $(grep -o '<h2>Guests.*</table>' "$T/hyp1.html" | head -c 600)"
+
 # g5 migrates to hyp2
 guests_file "$T/hyp2.json" "{'g5': 1}"
 guests_file "$T/hyp1.json" "{g: 1 for g in '$GUESTS'.split() if g != 'g5'}"
