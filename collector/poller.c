@@ -157,7 +157,12 @@ apply_physicals(struct poller *p)
 			continue;
 		phys = host_physical(p, p->conf, hc, &from, &hyp, &field);
 		if (h->physical == NULL || strcmp(h->physical, phys) != 0) {
-			if (from == PHYS_LEARNED)
+			if (from == PHYS_LEARNED &&
+			    h->physical_from == PHYS_OWN)
+				log_info("poll: guest %s joins hypervisor %s's "
+					 "budget (was its own)",
+				    hc->name, hyp);
+			else if (from == PHYS_LEARNED)
 				log_info("poll: guest %s joins hypervisor %s's "
 					 "budget (was %s)",
 				    hc->name, hyp,

@@ -150,7 +150,7 @@ note "control, no hypervisor budget: at most $c guest polls at once"
 guests_file "$T/hyp1.json" "{g: 1 for g in '$GUESTS'.split()}"
 wait_until 30 phys_is learned hyp1 $GHOSTS || fail "guests did not join hyp1: $(cat "$T/hosts.json")"
 TB=$(now)
-grep -q "guest g0.test joins hypervisor hyp1's budget (was g0.test)" "$T/drover.log" ||
+grep -q "guest g0.test joins hypervisor hyp1's budget (was its own)" "$T/drover.log" ||
 	fail "no move logged: $(grep joins "$T/drover.log" | head -3)"
 phys_is own - hyp1 hyp2 || fail "a hypervisor moved: $(cat "$T/hosts.json")"
 joins=$(grep -c "joins hypervisor" "$T/drover.log")
@@ -189,6 +189,9 @@ grep -q 'As hypervisor <a href="/hyp1/">hyp1</a> sees it' "$T/guest.html" ||
 grep -q '<td>Virtual machine state</td><td class=num>running</td>' "$T/guest.html" ||
 	fail "no state from hyp1 on frontend's page"
 grep -q 'src="/hyp1/vm_cpu-day.png' "$T/guest.html" || fail "no hyp1 graph on frontend's page"
+# a counter's rate over hyp1's last two polls, in vm_cpu's unit
+grep -Eq '<td>Virtual machine CPU time</td><td class=num>[0-9.]+ %</td>' "$T/guest.html" ||
+	fail "no CPU rate from hyp1 on frontend's page: $(grep -o '<aside.*</table>' "$T/guest.html")"
 curl -sf "http://127.0.0.1:$PORT/hyp1/" >"$T/hyp1.html" || fail "hyp1 page"
 grep -q '<td>g3</td><td>running</td><td><a href="/frontend/">frontend</a>' "$T/hyp1.html" ||
 	fail "hyp1's page does not list frontend as g3: $(grep -o '<h2>Guests.*</table>' "$T/hyp1.html" | head -c 600)"

@@ -501,6 +501,7 @@ guest_value(struct buf *b, const struct cat_service *cs, size_t i)
 	const struct cat_field *cf = &cs->fields[i];
 	enum ds_type t = field_type(f);
 	double dt = (double)(cs->last_update - cs->prev_update);
+	const char *vlabel;
 
 	if (!f->has_value || f->unknown) {
 		buf_puts(b, "-");
@@ -521,7 +522,9 @@ guest_value(struct buf *b, const struct cat_service *cs, size_t i)
 	}
 	si_num(b, t == DS_ABSOLUTE ? f->value / dt : (f->value - cf->prev) / dt,
 	    cs);
-	buf_puts(b, "/s");
+	/* Munin graphs a counter per second; vm_cpu's per second is % */
+	vlabel = attrs_get(&cs->svc.graph, "graph_vlabel");
+	buf_puts(b, vlabel != NULL && strcmp(vlabel, "%") == 0 ? " %" : "/s");
 }
 
 /*

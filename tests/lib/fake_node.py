@@ -92,21 +92,23 @@ def vm_guests(n):
         return {}
 
 
-VM_GRAPHS = [  # service, title, suffixes
-    ("vm_cpu", "Virtual machine CPU time", [""]),
-    ("vm_memory", "Virtual machine memory", [""]),
-    ("vm_disk", "Virtual machine disk I/O", ["_read", "_write"]),
-    ("vm_net", "Virtual machine network traffic", ["_rx", "_tx"]),
-    ("vm_state", "Virtual machine state", [""]),
+VM_GRAPHS = [  # service, title, vlabel, suffixes
+    ("vm_cpu", "Virtual machine CPU time", "%", [""]),
+    ("vm_memory", "Virtual machine memory", "bytes", [""]),
+    ("vm_disk", "Virtual machine disk I/O", "bytes per ${graph_period}",
+     ["_read", "_write"]),
+    ("vm_net", "Virtual machine network traffic", "bytes per ${graph_period}",
+     ["_rx", "_tx"]),
+    ("vm_state", "Virtual machine state", "running", [""]),
 ]
 
 
 def vm_config(n):
     lines = []
     guests = vm_guests(n)
-    for svc, title, suffixes in VM_GRAPHS:
+    for svc, title, vlabel, suffixes in VM_GRAPHS:
         lines += ["multigraph " + svc, "graph_title " + title,
-                  "graph_category virtualization"]
+                  "graph_vlabel " + vlabel, "graph_category virtualization"]
         for g in guests:
             for suf in suffixes:
                 f = clean_fieldname(g) + suf
@@ -120,7 +122,7 @@ def vm_config(n):
 def vm_fetch(n):
     lines, t = [], int(time.time())
     guests = vm_guests(n)
-    for svc, _, suffixes in VM_GRAPHS:
+    for svc, _, _, suffixes in VM_GRAPHS:
         lines.append("multigraph " + svc)
         for i, (g, st) in enumerate(guests.items()):
             for k, suf in enumerate(suffixes):
