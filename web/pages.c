@@ -261,8 +261,8 @@ power_section(struct buf *b, const struct catalog *cat)
 /* One host of the overview (a guest: with its group when not the
  * group it is listed in, and how its physical host was found). */
 static void
-host_item(struct buf *b, const struct cat_host *h, const char *in_group,
-    time_t now)
+host_item(
+    struct buf *b, const struct cat_host *h, const char *in_group, time_t now)
 {
 	const char *st;
 	unsigned problems;
@@ -310,7 +310,7 @@ listed_under(
     const struct cat_host *const *byname, size_t n, const struct cat_host *h)
 {
 	struct cat_host key = {0};
-	const struct cat_host *kp = &key, *const *pp, *p;
+	const struct cat_host *kp = &key, *const * pp, *p;
 
 	if (h->physical == NULL || strcmp(h->physical, h->name) == 0)
 		return NULL;
@@ -451,8 +451,8 @@ graph_img(struct buf *b, const struct cat_host *h, const char *svc,
 
 /* The fields a guest has in its hypervisor's vm_* / xen_* graphs: its
  * field name with these suffixes (plugins/host_vm.h). */
-static const char *const guest_suffixes[] = {"", "_read", "_write", "_rx",
-    "_tx"};
+static const char *const guest_suffixes[] = {
+    "", "_read", "_write", "_rx", "_tx"};
 
 /* The field called name in cs, or NULL. */
 static const struct field *
@@ -558,7 +558,8 @@ hypervisor_view(struct buf *b, const struct catalog *cat,
 		cs = &hv->services[i];
 		if (strncmp(cs->svc.name, prefix, pl) != 0)
 			continue;
-		for (k = 0; k < sizeof(guest_suffixes) / sizeof(*guest_suffixes);
+		for (k = 0;
+		     k < sizeof(guest_suffixes) / sizeof(*guest_suffixes);
 		     k++) {
 			snprintf(name, sizeof(name), "%s%s", h->guest_field,
 			    guest_suffixes[k]);
@@ -596,8 +597,8 @@ hypervisor_view(struct buf *b, const struct catalog *cat,
 
 /* The catalog host reported as field of hypervisor hv, or NULL. */
 static const struct cat_host *
-guest_host(const struct catalog *cat, const struct cat_host *hv,
-    const char *field)
+guest_host(
+    const struct catalog *cat, const struct cat_host *hv, const char *field)
 {
 	const struct cat_host *g;
 	size_t i;
@@ -674,8 +675,8 @@ guest_list(struct buf *b, const struct catalog *cat, const struct cat_host *h)
 		any = true;
 		buf_puts(b, "<tr><td>-</td><td>not reported</td><td>");
 		host_link(b, g);
-		buf_printf(b, " (%s)</td></tr>",
-		    cat_phys_from_str(g->physical_from));
+		buf_printf(
+		    b, " (%s)</td></tr>", cat_phys_from_str(g->physical_from));
 	}
 	if (any)
 		buf_puts(b, "</table>");
