@@ -167,12 +167,16 @@ start(struct fixture *f, const char *const argv[], unsigned timeout_ms,
 	return c;
 }
 
+/* Ends run_for's uv_run: with the stop flag set the loop does not go
+ * on to block in poll for the next timer (the guard's), as a ONCE run
+ * whose timers did the work would. */
 static void
 on_tick(uv_timer_t *t)
 {
-	(void)t;
+	uv_stop(t->loop);
 }
 
+/* Runs the loop for about ms. */
 static void
 run_for(struct fixture *f, unsigned ms)
 {
@@ -181,14 +185,12 @@ run_for(struct fixture *f, unsigned ms)
 	uv_timer_init(&f->loop, &t);
 	uv_timer_start(&t, on_tick, ms, 0);
 	while (uv_is_active((uv_handle_t *)&t))
-		uv_run(&f->loop, UV_RUN_ONCE);
+		uv_run(&f->loop, UV_RUN_DEFAULT);
 	uv_close((uv_handle_t *)&t, NULL);
 	uv_run(&f->loop, UV_RUN_NOWAIT);
 }
 
-/* Runs the loop until a has its answer (in short steps: a ONCE run
- * would block in poll until the guard's timeout after a timer's
- * callback answered). */
+/* Runs the loop until a has its answer, in short steps. */
 static void
 wait_answer(struct fixture *f, struct answer *a)
 {
