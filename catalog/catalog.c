@@ -28,6 +28,14 @@ host_state_str(enum host_state s)
 	return names[s];
 }
 
+const char *
+cat_phys_from_str(enum cat_phys_from f)
+{
+	static const char *const names[] = {"own", "config", "learned"};
+
+	return names[f];
+}
+
 struct catalog *
 catalog_new(void)
 {
@@ -48,6 +56,8 @@ host_cleanup(struct cat_host *h)
 	free(h->name);
 	free(h->group);
 	free(h->physical);
+	free(h->hypervisor);
+	free(h->guest_field);
 }
 
 void
@@ -112,6 +122,30 @@ catalog_host(struct catalog *cat, const char *name, const char *group,
 	replace_str(&h->group, group);
 	replace_str(&h->physical, physical != NULL ? physical : name);
 	return h;
+}
+
+/* *dst = a copy of src (NULL: none), kept when equal. */
+static void
+set_opt_str(char **dst, const char *src)
+{
+	char *p = NULL;
+
+	if (src != NULL && *dst != NULL && strcmp(*dst, src) == 0)
+		return;
+	if (src != NULL && (p = strdup(src)) == NULL)
+		return;
+	free(*dst);
+	*dst = p;
+}
+
+void
+catalog_set_physical(struct cat_host *h, const char *physical,
+    enum cat_phys_from from, const char *hypervisor, const char *guest_field)
+{
+	replace_str(&h->physical, physical != NULL ? physical : h->name);
+	h->physical_from = from;
+	set_opt_str(&h->hypervisor, hypervisor);
+	set_opt_str(&h->guest_field, guest_field);
 }
 
 void
@@ -353,6 +387,8 @@ catalog_update(
 				cs->fields[j].valued =
 				    !cs->svc.fields[j].unknown;
 		}
+		if (cs->last_update != 0 && cs->last_update != ts)
+			cs->prev_update = cs->last_update;
 		cs->last_update = ts;
 		cs->restored = false;
 	}

@@ -50,6 +50,8 @@ struct cat_service {
 	struct cat_field *fields; /* fields[i] is about svc.fields[i] */
 	struct service_spec spec; /* points into svc.graph */
 	time_t last_update;	  /* sample time of the last values (epoch s) */
+	time_t prev_update;	  /* and of the values before (cat_field prev;
+				     0: none), for a rate */
 	bool restored;		  /* read from the state file and not updated
 				     by a poll since the start */
 };
@@ -66,10 +68,25 @@ struct cat_bmc {
 	unsigned sensors;     /* values in the last read */
 };
 
+/* How a host's physical host was found. */
+enum cat_phys_from {
+	PHYS_OWN,     /* none: the host is its own */
+	PHYS_CONFIG,  /* the "physical" key */
+	PHYS_LEARNED, /* a hypervisor reports it as a running guest */
+};
+
+/* "own", "config", "learned". */
+const char *cat_phys_from_str(enum cat_phys_from f);
+
 struct cat_host {
 	char *name;
 	char *group;	/* ';'-joined group chain */
 	char *physical; /* physical host name (own name if none) */
+	enum cat_phys_from physical_from;
+	char *hypervisor;  /* the host reporting this one as its running
+			      guest; NULL when none does */
+	char *guest_field; /* this host's field in the hypervisor's vm_* or
+			      xen_* graphs, with hypervisor */
 	enum host_state state;
 	time_t last_ok;	      /* epoch s of the last successful poll, or 0 */
 	time_t last_poll;     /* epoch s of the last poll attempt, or 0 */
@@ -96,6 +113,11 @@ void catalog_free(struct catalog *cat);
 struct cat_host *catalog_host(struct catalog *cat, const char *name,
     const char *group, const char *physical);
 struct cat_host *catalog_find(const struct catalog *cat, const char *name);
+/* Sets h's physical host (NULL: its own), how it was found, and the
+ * hypervisor reporting it as a guest with its field there (both NULL:
+ * none does). */
+void catalog_set_physical(struct cat_host *h, const char *physical,
+    enum cat_phys_from from, const char *hypervisor, const char *guest_field);
 /* Drops hosts whose name is not in keep[0..n) (after a config reload). */
 void catalog_retain(struct catalog *cat, const char *const *keep, size_t n);
 size_t catalog_count(const struct catalog *cat);

@@ -17,6 +17,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "collector/conf.h"
@@ -267,6 +268,7 @@ host_cleanup(struct conf_host *h)
 	free(h->group);
 	free(h->address);
 	free(h->physical);
+	free(h->vm_name);
 	for (i = 0; h->settings != NULL && i < nsources; i++)
 		if (h->settings[i] != NULL)
 			sources[i]->settings_free(h->settings[i]);
@@ -870,6 +872,31 @@ parse_volts(const char *v, double *out)
 	return true;
 }
 
+/* A guest's name as its hypervisor reports it: what the vm probe and
+ * libvirt accept, printable, at most GUEST_NAME_MAX bytes. */
+#define GUEST_NAME_MAX 127
+static int
+host_vm_name(struct conf_host *h, const char *val, const struct conf_where *w,
+    struct conf_errors *errs)
+{
+	const unsigned char *p;
+
+	if (val[0] == '\0' || strlen(val) > GUEST_NAME_MAX) {
+		conf_error_add(
+		    errs, w, "vm_name must be 1-%d characters", GUEST_NAME_MAX);
+		return -1;
+	}
+	for (p = (const unsigned char *)val; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			conf_error_add(
+			    errs, w, "vm_name has a control character");
+			return -1;
+		}
+	set_str(&h->vm_name, val);
+	h->vm_name_line = w->line;
+	return 0;
+}
+
 static int
 host_key(struct conf *c, struct conf_host *h, const char *prefix,
     const char *key, const char *val, const struct conf_where *w,
@@ -908,6 +935,8 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 		}
 		set_str(&h->physical, val);
 		return 0;
+	} else if (strcmp(key, "vm_name") == 0) {
+		return host_vm_name(h, val, w, errs);
 	} else if (strcmp(key, "cutoff_window") == 0) {
 		if (!parse_uint(val, FORECAST_MIN_WINDOW, FORECAST_MAX_WINDOW,
 			&h->cutoff_window)) {
@@ -1079,6 +1108,18 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 		if (h->update && !conf_host_polled(c, h))
 			conf_error_add(errs, &w, "host has no address");
 		check_cutoff(c, h, &w, errs);
+		for (j = 0; j < i && h->vm_name != NULL; j++)
+			if (c->hosts[j].vm_name != NULL &&
+			    strcasecmp(c->hosts[j].vm_name, h->vm_name) == 0) {
+				w.line = h->vm_name_line;
+				w.text = NULL;
+				conf_error_add(errs, &w,
+				    "vm_name %s is also host %s's (%s:%d)",
+				    h->vm_name, c->hosts[j].name,
+				    c->hosts[j].file, c->hosts[j].vm_name_line);
+				w.line = h->line;
+				w.text = h->name;
+			}
 		cc.w = &w;
 		for (j = 0; j < nsources; j++)
 			if (host_settings(h, j) != NULL &&

@@ -8,7 +8,7 @@
  * its own keys (interval, max_concurrency, physical_concurrency, timeout,
  * connect_timeout, idle_timeout, listen, local_node, nagios_command_file;
  * "drover node"'s node_listen, node_allow, node_timeout, node_host_name;
- * per host physical, timeout and interval; the notification keys
+ * per host physical, vm_name, timeout and interval; the notification keys
  * state_dir, user, group, smtp_*, notify_* and contact.NAME.{webhook,
  * webhook_token_file,email,severities,renotify,recovery}, checked here
  * with file:line like every other key).  A host key drover does not know
@@ -46,6 +46,9 @@ struct conf_host {
 	bool update;	    /* "update no" hosts are never polled */
 	bool local;	    /* served by the built-in node source */
 	char *physical;	    /* physical host; NULL: the host is its own */
+	char *vm_name;	    /* its guest name on a hypervisor; NULL: matched
+			       by name and address (collector/guest_map.h) */
+	int vm_name_line;   /* where vm_name was set, for messages */
 	unsigned interval;  /* seconds; 0: the global interval */
 	unsigned timeout;   /* seconds, whole poll; 0: the global timeout */
 	unsigned cutoff_window;	  /* seconds; 0: the global cutoff_window */

@@ -131,8 +131,12 @@ conf_print(const struct conf *c, FILE *out)
 		    h->use_node_name ? "yes" : "no");
 		if (!h->update)
 			fprintf(out, "    update no\n");
-		fprintf(out, "    physical %s\n",
-		    h->physical != NULL ? h->physical : h->name);
+		/* unset: its own, or the hypervisor that reports it, which
+		 * is learned while running and no config */
+		if (h->physical != NULL)
+			fprintf(out, "    physical %s\n", h->physical);
+		if (h->vm_name != NULL)
+			fprintf(out, "    vm_name %s\n", h->vm_name);
 		fprintf(out, "    interval %u\n", conf_host_interval(c, h));
 		fprintf(out, "    timeout %u\n", conf_host_timeout(c, h));
 		if (h->cutoff_window > 0)

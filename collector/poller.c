@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "collector/guest_map.h"
 #include "collector/poller.h"
 #include "collector/sched.h"
 #include "lib/log.h"
@@ -48,6 +49,7 @@ struct poller {
 	const struct source *const *sources;
 	size_t nsources;
 	const struct conf *conf;
+	const struct host_cmd_runner *runner; /* probe commands; or NULL */
 	struct sched *sched;
 	uv_timer_t timer;      /* next due slot */
 	uv_timer_t self_timer; /* drover's own metrics, once per interval */
@@ -58,6 +60,7 @@ struct poller {
 	struct sched_stats last; /* counters at the previous self sample */
 	struct rrd_writer_stats wlast; /* the same for the RRD writer */
 	struct batch durations; /* poll duration per target, this cycle */
+	struct guest_map *guests; /* hypervisors' reports; kept on reload */
 };
 
 static int64_t
@@ -100,6 +103,95 @@ record_duration(struct poller *p, const char *name, uint64_t ms)
 	f->value = (double)ms / 1000;
 }
 
+/*
+ * Where hc's polls count (its budget): its hand-set physical, else the
+ * budget of the hypervisor reporting it as a running guest, else its own.
+ * *hyp and *field are the reporting hypervisor and hc's field there
+ * (NULL when none reports it), set even for a hand-set physical so the
+ * dashboard shows what the hypervisor sees.
+ */
+static const char *
+host_physical(const struct poller *p, const struct conf *c,
+    const struct conf_host *hc, enum cat_phys_from *from, const char **hyp,
+    const char **field)
+{
+	struct guest_ident id = {hc->name, hc->vm_name, hc->address};
+	const struct conf_host *hh = NULL;
+
+	*field = NULL;
+	*hyp = guest_map_match(p->guests, &id, field);
+	if (*hyp != NULL)
+		hh = conf_host_find(c, *hyp);
+	if (hh == NULL)
+		*hyp = *field = NULL;
+	if (hc->physical != NULL) {
+		*from = PHYS_CONFIG;
+		return hc->physical;
+	}
+	if (hh == NULL) {
+		*from = PHYS_OWN;
+		return hc->name;
+	}
+	*from = PHYS_LEARNED;
+	return hh->physical != NULL ? hh->physical : hh->name;
+}
+
+/*
+ * After a hypervisor's report changed: every host whose budget is now
+ * another moves there for its next polls (sched_set_physical: a poll
+ * running now finishes under the old one), logged once per move, and the
+ * catalog learns its physical host.
+ */
+static void
+apply_physicals(struct poller *p)
+{
+	const struct conf_host *hc;
+	enum cat_phys_from from;
+	const char *phys, *hyp, *field;
+	struct cat_host *h;
+	size_t i, j;
+
+	for (i = 0; i < p->conf->nhosts; i++) {
+		hc = &p->conf->hosts[i];
+		h = catalog_find(p->cat, hc->name);
+		if (h == NULL)
+			continue;
+		phys = host_physical(p, p->conf, hc, &from, &hyp, &field);
+		if (h->physical == NULL || strcmp(h->physical, phys) != 0) {
+			if (from == PHYS_LEARNED &&
+			    h->physical_from == PHYS_OWN)
+				log_info("poll: guest %s joins hypervisor %s's "
+					 "budget (was its own)",
+				    hc->name, hyp);
+			else if (from == PHYS_LEARNED)
+				log_info("poll: guest %s joins hypervisor %s's "
+					 "budget (was %s)",
+				    hc->name, hyp,
+				    h->physical != NULL ? h->physical
+							: hc->name);
+			else
+				log_info("poll: guest %s leaves hypervisor "
+					 "%s's budget for %s",
+				    hc->name,
+				    h->physical != NULL ? h->physical : "?",
+				    from == PHYS_OWN ? "its own" : phys);
+			for (j = 0; j < p->nt; j++)
+				if (strcmp(p->t[j]->host, hc->name) == 0)
+					sched_set_physical(
+					    p->sched, p->t[j]->id, phys);
+		}
+		catalog_set_physical(h, phys, from, hyp, field);
+	}
+}
+
+/* Whether b carries a hypervisor's report of its guests. */
+static bool
+reports_guests(struct batch *b)
+{
+	return batch_service(b, "vm_state", false) != NULL ||
+	       batch_service(b, "xen_state", false) != NULL;
+}
+
 /* The end of a poll (the sources' done callback): ingest, catalog,
  * scheduler, logs. */
 static void
@@ -127,6 +219,12 @@ poll_end(void *arg, struct source_result *res)
 		    sub ? h->bmc.state == HOST_DOWN : h->state == HOST_DOWN;
 		/* the result below resets the count */
 		failures = sub ? h->bmc.failures : h->failures;
+		/* a hypervisor's report of its guests: from a clean poll, or
+		 * one whose failures spared the report */
+		if (!sub && r == SCHED_OK && !p->stopping &&
+		    (error == NULL || error[0] == '\0' || reports_guests(b)) &&
+		    guest_map_learn(p->guests, t->host, b))
+			apply_physicals(p);
 		if (b->n > 0)
 			ingest_batch(p->in, h, t->hc, t->start.ts, b);
 		if (sub)
@@ -179,6 +277,7 @@ start_poll(struct poller *p, struct target *t)
 	struct source_host sh;
 
 	conf_host_source(p->conf, t->hc, t->src, &sh);
+	sh.roots.runner = p->runner;
 	t->running = true;
 	t->src->poll(t->state, &sh, poll_end, t);
 }
@@ -342,6 +441,12 @@ poller_stats(const struct poller *p, struct sched_stats *out)
 	sched_stats(p->sched, out);
 }
 
+void
+poller_set_cmd_runner(struct poller *p, const struct host_cmd_runner *runner)
+{
+	p->runner = runner;
+}
+
 struct poller *
 poller_new(uv_loop_t *loop, struct catalog *cat, struct ingest *in,
     struct rrd_writer *writer, const struct source *const *sources, size_t n)
@@ -357,7 +462,10 @@ poller_new(uv_loop_t *loop, struct catalog *cat, struct ingest *in,
 	p->sources = sources;
 	p->nsources = n;
 	p->sched = sched_new(64, 2, MAX_BACKOFF);
-	if (p->sched == NULL) {
+	p->guests = guest_map_new();
+	if (p->sched == NULL || p->guests == NULL) {
+		sched_free(p->sched);
+		guest_map_free(p->guests);
 		free(p);
 		return NULL;
 	}
@@ -441,11 +549,10 @@ find_target(struct poller *p, const char *name)
 /* Adds (or updates) the target name of src for hc.  0 / -1. */
 static int
 apply_target(struct poller *p, const struct conf *c, const struct conf_host *hc,
-    const char *name, const struct source *src, uint64_t now)
+    const char *name, const struct source *src, const char *phys, uint64_t now)
 {
 	struct target *t, **nv;
 	struct source_host sh;
-	const char *phys = hc->physical != NULL ? hc->physical : hc->name;
 	unsigned interval;
 	bool host_state = !src->substate || !has_host_state(p, c, hc);
 
@@ -500,7 +607,9 @@ poller_apply(struct poller *p, const struct conf *c)
 	const struct conf_host *hc;
 	const struct source *src;
 	struct target *t;
-	const char **keep;
+	struct cat_host *h;
+	enum cat_phys_from from;
+	const char **keep, *phys, *hyp, *field, *hname;
 	char name[512];
 	uint64_t now;
 	size_t i, j, w, nkeep = 0;
@@ -530,16 +639,25 @@ poller_apply(struct poller *p, const struct conf *c)
 			target_free(t);
 	}
 	p->nt = w;
+	/* reports of hypervisors no longer configured end; the others'
+	 * stay, so learned mappings survive a reload */
+	for (i = 0; (hname = guest_map_hypervisor(p->guests, i)) != NULL;)
+		if (conf_host_find(c, hname) == NULL)
+			guest_map_forget(p->guests, hname);
+		else
+			i++;
 	for (i = 0; i < c->nhosts; i++) {
 		hc = &c->hosts[i];
 		keep[nkeep++] = hc->name;
-		catalog_host(p->cat, hc->name, hc->group, hc->physical);
+		phys = host_physical(p, c, hc, &from, &hyp, &field);
+		h = catalog_host(p->cat, hc->name, hc->group, phys);
+		catalog_set_physical(h, phys, from, hyp, field);
 		for (j = 0; (src = source_at(p, j)) != NULL; j++) {
 			if (snprintf(name, sizeof(name), "%s%s", hc->name,
 				src->suffix) >= (int)sizeof(name))
 				continue;
 			if (owns_name(p, c, hc, name, src) &&
-			    apply_target(p, c, hc, name, src, now) == -1)
+			    apply_target(p, c, hc, name, src, phys, now) == -1)
 				goto fail;
 		}
 	}
@@ -584,5 +702,6 @@ poller_free(struct poller *p)
 	free(p->t);
 	batch_cleanup(&p->durations);
 	sched_free(p->sched);
+	guest_map_free(p->guests);
 	free(p);
 }

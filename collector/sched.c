@@ -22,6 +22,7 @@ enum tstate { T_FREE, T_IDLE, T_READY, T_RUNNING };
 struct target {
 	char *name;
 	int phys;	   /* index into sched.phys */
+	int run_phys;	   /* the budget the running poll counts against */
 	unsigned interval; /* seconds */
 	void *udata;
 	enum tstate state;
@@ -209,10 +210,11 @@ sched_update(struct sched *s, int id, const char *physical, unsigned interval_s,
 	p = phys_get(s, physical != NULL ? physical : t->name);
 	if (p == -1)
 		return -1;
-	if (t->state == T_RUNNING && p != t->phys) {
+	if (t->state == T_RUNNING && p != t->run_phys) {
 		/* move the running poll's budget along with it */
-		s->p[t->phys].in_flight--;
+		s->p[t->run_phys].in_flight--;
 		s->p[p].in_flight++;
+		t->run_phys = p;
 	}
 	t->phys = p;
 	t->udata = udata;
@@ -223,6 +225,18 @@ sched_update(struct sched *s, int id, const char *physical, unsigned interval_s,
 			place(t, mono, wall_ms);
 		}
 	}
+	return 0;
+}
+
+int
+sched_set_physical(struct sched *s, int id, const char *physical)
+{
+	struct target *t = &s->t[id];
+	int p = phys_get(s, physical != NULL ? physical : t->name);
+
+	if (p == -1)
+		return -1;
+	t->phys = p;
 	return 0;
 }
 
@@ -277,6 +291,7 @@ sched_pop(
 		return -1;
 	t = best;
 	t->state = T_RUNNING;
+	t->run_phys = t->phys;
 	s->st.in_flight++;
 	s->p[t->phys].in_flight++;
 	if (s->p[t->phys].in_flight > s->p[t->phys].max_in_flight)
@@ -325,7 +340,7 @@ sched_done(struct sched *s, int id, enum sched_result result, uint64_t mono)
 	if (t->state != T_RUNNING)
 		return;
 	s->st.in_flight--;
-	s->p[t->phys].in_flight--;
+	s->p[t->run_phys].in_flight--;
 	s->st.done++;
 	if (result == SCHED_TIMED_OUT)
 		s->st.timed_out++;

@@ -75,6 +75,14 @@ int sched_find(const struct sched *s, const char *name);
 /* Changes a target's physical host, interval and udata (reload). */
 int sched_update(struct sched *s, int id, const char *physical,
     unsigned interval_s, void *udata, uint64_t mono, int64_t wall_ms);
+/*
+ * Changes a target's physical host for its next polls (a guest that
+ * migrated): a poll running now keeps counting against the budget it
+ * started under until it ends.  sched_update, by contrast, moves a
+ * running poll along (a reload says where the target always was).
+ * 0 / -1.
+ */
+int sched_set_physical(struct sched *s, int id, const char *physical);
 /* Removes a target; a running one is removed when its poll ends. */
 void sched_remove(struct sched *s, int id);
 

@@ -34,6 +34,7 @@ const struct host_probe *const host_probes[] = {
     &probe_power_supply_online,
     &probe_vm,
     &probe_lvm,
+    &probe_xen,
 };
 
 const size_t host_nprobes = sizeof(host_probes) / sizeof(host_probes[0]);

@@ -48,4 +48,8 @@ extern const struct host_probe probe_vm;
 /* plugins/host_lvm.c: /sys/block/dm-*, lvs and du run by its refresh */
 extern const struct host_probe probe_lvm;
 
+/* plugins/host_xen.c: xentop and xl list -l (or libxenstat), off the
+ * loop */
+extern const struct host_probe probe_xen;
+
 #endif

@@ -747,6 +747,7 @@ test_previous_value(void **state)
 	cs = cat_host_service(h, "bank_x");
 	assert_false(cs->fields[0].has_prev);
 	assert_true(cs->fields[0].valued);
+	assert_int_equal(cs->prev_update, 0);
 	/* values only */
 	add_value(&b, "bank_x", "voltage", 12.5, false);
 	catalog_update(cat, h, 1300, &b);
@@ -754,6 +755,9 @@ test_previous_value(void **state)
 	cs = cat_host_service(h, "bank_x");
 	assert_true(cs->fields[0].has_prev);
 	assert_true(cs->fields[0].prev == 12.6);
+	/* the time of that previous value, for a rate */
+	assert_int_equal(cs->prev_update, 1000);
+	assert_int_equal(cs->last_update, 1300);
 	/* the same config again, with values (dirtyconfig) */
 	add_value(&b, "bank_x", "voltage", 12.4, true);
 	catalog_update(cat, h, 1600, &b);

@@ -492,6 +492,56 @@ test_notify_keys(void **state)
 }
 
 static void
+test_vm_name(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	c = parse("[g;web3.example.net]\naddress 10.0.0.3\nvm_name web 3\n"
+		  "[g;db1]\naddress 10.0.0.4\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(
+	    conf_host_find(c, "web3.example.net")->vm_name, "web 3");
+	assert_null(conf_host_find(c, "db1")->vm_name);
+	/* printed when set; an unset physical is not printed: it is the
+	 * host's own or learned from a hypervisor, never config */
+	f = open_memstream(&buf, &len);
+	conf_print(c, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "    vm_name web 3\n"));
+	assert_null(strstr(buf, "    physical "));
+	free(buf);
+	conf_free(c);
+	/* bad values name file and line */
+	c = parse("[a]\naddress 10.0.0.1\nvm_name \001x\n", &errs);
+	assert_true(has_error(&errs, "t.conf:3: vm_name has a control"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	c = parse(
+	    "[a]\naddress 10.0.0.1\nvm_name "
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xx\n",
+	    &errs);
+	assert_true(has_error(&errs, "t.conf:3: vm_name must be 1-127"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	/* one guest is one host */
+	c = parse("[a]\naddress 10.0.0.1\nvm_name web3\n"
+		  "[b]\naddress 10.0.0.2\n\nvm_name WEB3\n",
+	    &errs);
+	assert_true(has_error(&errs, "t.conf:7: vm_name WEB3 is also host a's "
+				     "(t.conf:3)"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
+static void
 test_print_roundtrip(void **state)
 {
 	struct conf_errors errs = {0};
@@ -1243,6 +1293,7 @@ main(void)
 	    cmocka_unit_test(test_probe_roots),
 	    cmocka_unit_test(test_notify_keys),
 	    cmocka_unit_test(test_print_roundtrip),
+	    cmocka_unit_test(test_vm_name),
 	    cmocka_unit_test(test_utmp_file),
 	    cmocka_unit_test(test_cutoff_keys),
 	    cmocka_unit_test(test_cgroup_root),

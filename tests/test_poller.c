@@ -44,7 +44,8 @@ static struct {
 	struct host_stat h[8];
 	size_t n;
 	unsigned inits, closes;
-	uint64_t delay_ms; /* how long a "later" poll takes */
+	uint64_t delay_ms;     /* how long a "later" poll takes */
+	const char *guests[4]; /* host "hv" reports these guests running */
 } T;
 
 static struct host_stat *
@@ -109,6 +110,17 @@ poll_ends(struct ttarget *tt, enum source_status st, const char *error)
 		f->has_value = true;
 		f->value = hs->polls;
 		snprintf(res.summary, sizeof(res.summary), "1 test value");
+		/* a hypervisor's report, as the vm probe makes it */
+		for (size_t i = 0; strcmp(tt->host, "hv") == 0 && i < 4 &&
+				   T.guests[i] != NULL;
+		     i++) {
+			s = batch_service(&res.batch, "vm_state", true);
+			s->has_config = true;
+			f = service_field(s, T.guests[i], true);
+			attrs_set(&f->attrs, "label", T.guests[i]);
+			f->has_value = true;
+			f->value = 1;
+		}
 	}
 	tt->cb(tt->arg, &res);
 	batch_cleanup(&res.batch);
@@ -608,10 +620,78 @@ test_stop_cancels_running_polls(void **state)
 	conf_free(r.conf);
 }
 
+static bool
+web1_learned(struct rig *r)
+{
+	struct cat_host *h = catalog_find(r->cat, "web1");
+
+	return h != NULL && h->physical_from == PHYS_LEARNED;
+}
+
+static bool
+web1_own(struct rig *r)
+{
+	struct cat_host *h = catalog_find(r->cat, "web1");
+
+	return h != NULL && h->physical_from == PHYS_OWN;
+}
+
+/* A guest the hypervisor "hv" reports joins its budget; a hand-set one
+ * never moves; a reload keeps what was learned; a guest no longer
+ * reported gets its own budget back. */
+static void
+test_learned_physical(void **state)
+{
+	static const char text[] =
+	    "interval 1\nlocal_node no\n"
+	    "[hv]\n address inline\n"
+	    "[web1.example.net]\n address inline\n"
+	    "[web1]\n address inline\n"
+	    "[pinned]\n address inline\n physical rack\n";
+	struct conf *c2;
+	struct rig r;
+	struct cat_host *h;
+
+	(void)state;
+	rig_start(&r, text);
+	T.guests[0] = "web1";
+	T.guests[1] = "pinned";
+	run_until(&r, web1_learned);
+	h = catalog_find(r.cat, "web1");
+	assert_string_equal(h->physical, "hv");
+	assert_string_equal(h->hypervisor, "hv");
+	assert_string_equal(h->guest_field, "web1");
+	/* and web1.example.net, by its short name */
+	h = catalog_find(r.cat, "web1.example.net");
+	assert_string_equal(h->physical, "hv");
+	h = catalog_find(r.cat, "pinned");
+	assert_string_equal(h->physical, "rack");
+	assert_int_equal(h->physical_from, PHYS_CONFIG);
+	assert_string_equal(h->hypervisor, "hv"); /* shown, not moved */
+	h = catalog_find(r.cat, "hv");
+	assert_int_equal(h->physical_from, PHYS_OWN);
+	/* a reload: learned at once, before hv's next poll */
+	c2 = make_conf(text);
+	assert_int_equal(poller_apply(r.p, c2), 0);
+	conf_free(r.conf);
+	r.conf = c2;
+	h = catalog_find(r.cat, "web1");
+	assert_int_equal(h->physical_from, PHYS_LEARNED);
+	assert_string_equal(h->physical, "hv");
+	/* no longer reported: its own again */
+	T.guests[0] = NULL;
+	run_until(&r, web1_own);
+	h = catalog_find(r.cat, "web1");
+	assert_string_equal(h->physical, "web1");
+	assert_null(h->hypervisor);
+	rig_stop(&r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_learned_physical),
 	    cmocka_unit_test(test_polls_reach_ingest_and_catalog),
 	    cmocka_unit_test(test_failing_target_is_down_and_backs_off),
 	    cmocka_unit_test(test_host_and_sub_target_share_physical_budget),

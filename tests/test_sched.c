@@ -588,6 +588,50 @@ test_remove_running(void **state)
 	sched_free(s);
 }
 
+/* A guest that migrates: its running poll stays on the old budget, its
+ * next polls count against the new one. */
+static void
+test_set_physical_running_stays(void **state)
+{
+	struct sched *s = sched_new(64, 1, 900);
+	struct sched_start st;
+	struct sched_phys_stats ps;
+	uint64_t now = 0;
+	int g, h, first, id;
+	size_t i;
+	unsigned kvm1 = 0, kvm2 = 0;
+
+	(void)state;
+	g = sched_add(s, "g", "kvm1", 10, NULL, now, WALL(now));
+	h = sched_add(s, "h", "kvm1", 10, NULL, now, WALL(now));
+	now = 10000; /* both due */
+	first = sched_pop(s, now, WALL(now), &st);
+	assert_true(first == g || first == h);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), -1);
+	/* the running one moves: the other still waits for kvm1 */
+	assert_int_equal(sched_set_physical(s, first, "kvm2"), 0);
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), -1);
+	sched_done(s, first, SCHED_OK, now + 100);
+	id = sched_pop(s, now + 100, WALL(now + 100), &st);
+	assert_int_equal(id, first == g ? h : g);
+	/* the moved one's next slot starts beside it, on kvm2 */
+	now = 20000;
+	assert_int_equal(sched_pop(s, now, WALL(now), &st), first);
+	for (i = 0; sched_phys(s, i, &ps); i++) {
+		if (strcmp(ps.name, "kvm1") == 0)
+			kvm1 = ps.in_flight;
+		if (strcmp(ps.name, "kvm2") == 0)
+			kvm2 = ps.in_flight;
+	}
+	assert_int_equal(kvm1, 1);
+	assert_int_equal(kvm2, 1);
+	sched_done(s, first, SCHED_OK, now + 10);
+	sched_done(s, id, SCHED_OK, now + 10);
+	for (i = 0; sched_phys(s, i, &ps); i++)
+		assert_int_equal(ps.in_flight, 0);
+	sched_free(s);
+}
+
 int
 main(void)
 {
@@ -605,6 +649,7 @@ main(void)
 	    cmocka_unit_test(test_mixed_cluster_never_due_now),
 	    cmocka_unit_test(test_timestamps_unique_and_late_unsnapped),
 	    cmocka_unit_test(test_remove_running),
+	    cmocka_unit_test(test_set_physical_running_stays),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,6 +58,17 @@ host_obj(const struct cat_host *h)
 	    (json_int_t)h->last_poll, "last_error", h->last_error, "poll_ms",
 	    (json_int_t)h->poll_ms, "queue_ms", (json_int_t)h->queue_ms,
 	    "failures", (int)h->failures);
+	/* how "physical" was found; the hypervisor reporting it as its
+	 * guest, and its field there */
+	if (o != NULL)
+		json_object_set_new(o, "physical_from",
+		    json_string(cat_phys_from_str(h->physical_from)));
+	if (o != NULL && h->hypervisor != NULL) {
+		json_object_set_new(
+		    o, "hypervisor", json_string(h->hypervisor));
+		json_object_set_new(
+		    o, "guest_field", json_string(h->guest_field));
+	}
 	/* the state saved before a restart, not polled since */
 	if (o != NULL && h->restored)
 		json_object_set_new(o, "restored", json_true());

@@ -709,7 +709,7 @@ dispatch(struct req *r)
 		body = page_overview(w->cat, now, &len);
 		break;
 	case R_HOST:
-		body = page_host(h, now, &len);
+		body = page_host(w->cat, h, now, &len);
 		break;
 	case R_HEALTH: {
 		struct web_poll_stats ps = {0};

@@ -49,7 +49,13 @@ static const char css[] =
     "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
     "form.range{margin:.5em 0}\n"
     "p.error{background:#fdd;border-left:.5em solid #d22;padding:.4em "
-    ".6em}\n";
+    ".6em}\n"
+    "ul.guests{list-style:none;padding:0 0 0 1em;margin:.3em 0 0}\n"
+    "ul.hosts ul.guests li{border-left:.4em solid #999;padding:.1em .5em;"
+    "margin-top:.2em;background:#f6f6f4;min-width:0}\n"
+    ".side{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}\n"
+    ".side>div{flex:3 1 30em}.side>aside{flex:1 1 22em;background:#fff;"
+    "padding:.3em .6em}\n";
 
 const char *
 page_css(size_t *len)
@@ -252,32 +258,107 @@ power_section(struct buf *b, const struct catalog *cat)
 	return 0;
 }
 
+/* One host of the overview (a guest: with its group when not the
+ * group it is listed in, and how its physical host was found). */
+static void
+host_item(
+    struct buf *b, const struct cat_host *h, const char *in_group, time_t now)
+{
+	const char *st;
+	unsigned problems;
+
+	st = host_state_name(h, &problems);
+	buf_printf(b, "<li class=\"host st-%s\"><a href=\"/", st);
+	html_escape_url(b, h->name);
+	buf_puts(b, "/\">");
+	html_escape(b, h->name);
+	buf_printf(b, "</a> <span class=state>%s</span>", st);
+	if (in_group != NULL) {
+		buf_printf(b, " <span class=age>%s",
+		    cat_phys_from_str(h->physical_from));
+		if (h->group != NULL && strcmp(h->group, in_group) != 0) {
+			buf_puts(b, ", group ");
+			html_escape(b, h->group);
+		}
+		buf_puts(b, "</span>");
+	}
+	buf_puts(b, "<br><span class=age>last good poll ");
+	age(b, h->last_ok, now);
+	if (problems > 0)
+		buf_printf(
+		    b, "; %u problem%s", problems, problems == 1 ? "" : "s");
+	if (h->state == HOST_DOWN && h->last_error[0]) {
+		buf_puts(b, "<br>");
+		html_escape(b, h->last_error);
+	}
+	buf_puts(b, "</span>");
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct cat_host *const *)a)->name,
+	    (*(const struct cat_host *const *)b)->name);
+}
+
+/* The host h is listed under on the overview: its physical host, when
+ * that is another host of the catalog and its own physical host (one
+ * level, so a loop of hand-set physicals hides nobody); else NULL.
+ * byname[0..n) is sorted by name. */
+static const struct cat_host *
+listed_under(
+    const struct cat_host *const *byname, size_t n, const struct cat_host *h)
+{
+	struct cat_host key = {0};
+	const struct cat_host *kp = &key, *const * pp, *p;
+
+	if (h->physical == NULL || strcmp(h->physical, h->name) == 0)
+		return NULL;
+	key.name = h->physical;
+	pp = bsearch(&kp, byname, n, sizeof(*byname), cmp_name);
+	if (pp == NULL)
+		return NULL;
+	p = *pp;
+	if (p->physical != NULL && strcmp(p->physical, p->name) != 0)
+		return NULL;
+	return p;
+}
+
+/*
+ * Groups of hosts; a host whose physical host is another host (a
+ * hypervisor, learned or set by hand) is listed indented under it, in
+ * the hypervisor's group, rather than in its own.
+ */
 char *
 page_overview(struct catalog *cat, time_t now, size_t *len)
 {
 	struct buf b = {0};
-	const struct cat_host **hs;
-	const char *group = NULL, *st;
-	size_t i, n = catalog_count(cat);
-	unsigned problems;
+	const struct cat_host **hs, **byname = NULL, **under = NULL;
+	const char *group = NULL;
+	size_t i, j, n = catalog_count(cat);
+	bool any;
 
 	hs = calloc(n + 1, sizeof(*hs));
-	if (hs == NULL)
-		return NULL;
+	byname = calloc(n + 1, sizeof(*byname));
+	under = calloc(n + 1, sizeof(*under));
+	if (hs == NULL || byname == NULL || under == NULL)
+		goto fail;
 	for (i = 0; i < n; i++)
-		hs[i] = catalog_at(cat, i);
+		hs[i] = byname[i] = catalog_at(cat, i);
 	qsort(hs, n, sizeof(*hs), cmp_group);
+	qsort(byname, n, sizeof(*byname), cmp_name);
+	for (i = 0; i < n; i++)
+		under[i] = listed_under(byname, n, hs[i]);
 	head(&b, "Overview");
 	buf_puts(&b, "<h1>Overview</h1>");
-	if (power_section(&b, cat) == -1) {
-		free(hs);
-		buf_free(&b);
-		return NULL;
-	}
+	if (power_section(&b, cat) == -1)
+		goto fail;
 	buf_printf(&b, "<p>%zu hosts</p>", n);
 	for (i = 0; i < n; i++) {
 		const char *g = hs[i]->group != NULL ? hs[i]->group : "";
 
+		if (under[i] != NULL)
+			continue;
 		if (group == NULL || strcmp(group, g) != 0) {
 			if (group != NULL)
 				buf_puts(&b, "</ul>");
@@ -286,29 +367,33 @@ page_overview(struct catalog *cat, time_t now, size_t *len)
 			buf_puts(&b, "</h2><ul class=hosts>");
 			group = g;
 		}
-		st = host_state_name(hs[i], &problems);
-		buf_printf(&b, "<li class=\"host st-%s\"><a href=\"/", st);
-		html_escape_url(&b, hs[i]->name);
-		buf_puts(&b, "/\">");
-		html_escape(&b, hs[i]->name);
-		buf_printf(&b,
-		    "</a> <span class=state>%s</span><br>"
-		    "<span class=age>last good poll ",
-		    st);
-		age(&b, hs[i]->last_ok, now);
-		if (problems > 0)
-			buf_printf(&b, "; %u problem%s", problems,
-			    problems == 1 ? "" : "s");
-		if (hs[i]->state == HOST_DOWN && hs[i]->last_error[0]) {
-			buf_puts(&b, "<br>");
-			html_escape(&b, hs[i]->last_error);
+		host_item(&b, hs[i], NULL, now);
+		any = false;
+		for (j = 0; j < n; j++) {
+			if (under[j] != hs[i])
+				continue;
+			if (!any)
+				buf_puts(&b, "<ul class=guests>");
+			any = true;
+			host_item(&b, hs[j], g, now);
+			buf_puts(&b, "</li>");
 		}
-		buf_puts(&b, "</span></li>");
+		if (any)
+			buf_puts(&b, "</ul>");
+		buf_puts(&b, "</li>");
 	}
 	if (group != NULL)
 		buf_puts(&b, "</ul>");
 	free(hs);
+	free(byname);
+	free(under);
 	return foot(&b, len);
+fail:
+	free(hs);
+	free(byname);
+	free(under);
+	buf_free(&b);
+	return NULL;
 }
 
 static const char *
@@ -364,8 +449,242 @@ graph_img(struct buf *b, const struct cat_host *h, const char *svc,
 	    (long)start, (long)end, PLOT_LEFT, PLOT_WIDTH);
 }
 
+/* The fields a guest has in its hypervisor's vm_* / xen_* graphs: its
+ * field name with these suffixes (plugins/host_vm.h). */
+static const char *const guest_suffixes[] = {
+    "", "_read", "_write", "_rx", "_tx"};
+
+/* The field called name in cs, or NULL. */
+static const struct field *
+svc_field(const struct cat_service *cs, const char *name)
+{
+	return service_field((struct service *)&cs->svc, name, false);
+}
+
+/* "vm_" or "xen_": the graphs of hv that hold the guest field, NULL when
+ * none of its state services has it. */
+static const char *
+guest_prefix(const struct cat_host *hv, const char *field)
+{
+	const struct cat_service *cs = cat_host_service(hv, "vm_state");
+
+	if (cs != NULL && svc_field(cs, field) != NULL)
+		return "vm_";
+	cs = cat_host_service(hv, "xen_state");
+	if (cs != NULL && svc_field(cs, field) != NULL)
+		return "xen_";
+	return NULL;
+}
+
+/* v with an SI prefix, base 1000 or 1024 as the graph's --base says. */
+static void
+si_num(struct buf *b, double v, const struct cat_service *cs)
+{
+	static const char *const units[] = {"", " k", " M", " G", " T", " P"};
+	const char *args = attrs_get(&cs->svc.graph, "graph_args");
+	double base = args != NULL && strstr(args, "--base 1024") ? 1024 : 1000;
+	size_t u = 0;
+
+	while (fabs(v) >= base && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= base;
+		u++;
+	}
+	buf_printf(b, "%.3g%s", v, units[u]);
+}
+
+/* The guest's value in field i of cs now: a state as running/stopped, a
+ * counter as its rate over the last two polls. */
+static void
+guest_value(struct buf *b, const struct cat_service *cs, size_t i)
+{
+	const struct field *f = &cs->svc.fields[i];
+	const struct cat_field *cf = &cs->fields[i];
+	enum ds_type t = field_type(f);
+	double dt = (double)(cs->last_update - cs->prev_update);
+	const char *vlabel;
+
+	if (!f->has_value || f->unknown) {
+		buf_puts(b, "-");
+		return;
+	}
+	if (strstr(cs->svc.name, "_state") != NULL) {
+		buf_puts(b, f->value > 0 ? "running" : "stopped");
+		return;
+	}
+	if (t == DS_GAUGE) {
+		si_num(b, f->value, cs);
+		return;
+	}
+	if (!cf->has_prev || cs->prev_update == 0 || dt <= 0 ||
+	    f->value < cf->prev) {
+		buf_puts(b, "-");
+		return;
+	}
+	si_num(b, t == DS_ABSOLUTE ? f->value / dt : (f->value - cf->prev) / dt,
+	    cs);
+	/* Munin graphs a counter per second; vm_cpu's per second is % */
+	vlabel = attrs_get(&cs->svc.graph, "graph_vlabel");
+	buf_puts(b, vlabel != NULL && strcmp(vlabel, "%") == 0 ? " %" : "/s");
+}
+
+/*
+ * The aside of a guest's page: hypervisor hv's graphs of its guests and
+ * this guest's current values from them, linking to hv.
+ */
+static void
+hypervisor_view(struct buf *b, const struct catalog *cat,
+    const struct cat_host *h, time_t start, time_t end)
+{
+	const struct cat_host *hv;
+	const struct cat_service *cs;
+	const char *prefix, *label;
+	char name[300];
+	size_t i, k, pl;
+	long fi;
+
+	if (h->hypervisor == NULL || h->guest_field == NULL)
+		return;
+	hv = catalog_find(cat, h->hypervisor);
+	if (hv == NULL || (prefix = guest_prefix(hv, h->guest_field)) == NULL)
+		return;
+	pl = strlen(prefix);
+	buf_puts(b, "<aside class=hypervisor><h2>As hypervisor <a href=\"/");
+	html_escape_url(b, hv->name);
+	buf_puts(b, "/\">");
+	html_escape(b, hv->name);
+	buf_puts(b, "</a> sees it</h2><table><tr><th>what</th><th>now</th>"
+		    "</tr>");
+	for (i = 0; i < hv->nservices; i++) {
+		cs = &hv->services[i];
+		if (strncmp(cs->svc.name, prefix, pl) != 0)
+			continue;
+		for (k = 0;
+		     k < sizeof(guest_suffixes) / sizeof(*guest_suffixes);
+		     k++) {
+			snprintf(name, sizeof(name), "%s%s", h->guest_field,
+			    guest_suffixes[k]);
+			fi = cat_service_field_index(cs, 0, name);
+			if (fi < 0)
+				continue;
+			buf_puts(b, "<tr><td>");
+			html_escape(b, svc_title(cs));
+			if (guest_suffixes[k][0] != '\0') {
+				buf_puts(b, " (");
+				html_escape(b, guest_suffixes[k] + 1);
+				buf_puts(b, ")");
+			}
+			buf_puts(b, "</td><td class=num>");
+			guest_value(b, cs, (size_t)fi);
+			buf_puts(b, "</td></tr>");
+		}
+	}
+	buf_puts(b, "</table><div class=graphs>");
+	for (i = 0; i < hv->nservices; i++) {
+		cs = &hv->services[i];
+		if (strncmp(cs->svc.name, prefix, pl) != 0)
+			continue;
+		label = svc_title(cs);
+		buf_puts(b, "<figure><a href=\"");
+		service_href(b, hv, cs->svc.name);
+		buf_puts(b, "\">");
+		graph_img(b, hv, cs->svc.name, "day", "", label, start, end);
+		buf_puts(b, "</a><figcaption>");
+		html_escape(b, label);
+		buf_puts(b, "</figcaption></figure>");
+	}
+	buf_puts(b, "</div></aside>");
+}
+
+/* The catalog host reported as field of hypervisor hv, or NULL. */
+static const struct cat_host *
+guest_host(
+    const struct catalog *cat, const struct cat_host *hv, const char *field)
+{
+	const struct cat_host *g;
+	size_t i;
+
+	for (i = 0; i < catalog_count(cat); i++) {
+		g = catalog_at(cat, i);
+		if (g->hypervisor != NULL && g->guest_field != NULL &&
+		    strcmp(g->hypervisor, hv->name) == 0 &&
+		    strcmp(g->guest_field, field) == 0)
+			return g;
+	}
+	return NULL;
+}
+
+static void
+host_link(struct buf *b, const struct cat_host *g)
+{
+	buf_puts(b, "<a href=\"/");
+	html_escape_url(b, g->name);
+	buf_puts(b, "/\">");
+	html_escape(b, g->name);
+	buf_puts(b, "</a>");
+}
+
+/*
+ * A hypervisor's guests: those its vm_state / xen_state report, with
+ * their state and the host they are, then the hosts on it by config that
+ * it does not report.
+ */
+static void
+guest_list(struct buf *b, const struct catalog *cat, const struct cat_host *h)
+{
+	static const char *const states[] = {"vm_state", "xen_state"};
+	const struct cat_service *cs;
+	const struct cat_host *g;
+	const struct field *f;
+	const char *label;
+	bool any = false;
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		cs = cat_host_service(h, states[k]);
+		for (i = 0; cs != NULL && i < cs->svc.nfields; i++) {
+			f = &cs->svc.fields[i];
+			if (!any)
+				buf_puts(b, "<h2>Guests</h2><table><tr><th>"
+					    "guest</th><th>state</th><th>host"
+					    "</th></tr>");
+			any = true;
+			label = attrs_get(&f->attrs, "label");
+			buf_puts(b, "<tr><td>");
+			html_escape(b, label != NULL ? label : f->name);
+			buf_puts(b, "</td><td>");
+			guest_value(b, cs, i);
+			buf_puts(b, "</td><td>");
+			g = guest_host(cat, h, f->name);
+			if (g != NULL)
+				host_link(b, g);
+			else
+				buf_puts(b, "not monitored");
+			buf_puts(b, "</td></tr>");
+		}
+	}
+	for (i = 0; i < catalog_count(cat); i++) {
+		g = catalog_at(cat, i);
+		if (g == h || g->physical == NULL ||
+		    strcmp(g->physical, h->name) != 0 ||
+		    (g->hypervisor != NULL &&
+			strcmp(g->hypervisor, h->name) == 0))
+			continue;
+		if (!any)
+			buf_puts(b, "<h2>Guests</h2><table><tr><th>guest</th>"
+				    "<th>state</th><th>host</th></tr>");
+		any = true;
+		buf_puts(b, "<tr><td>-</td><td>not reported</td><td>");
+		host_link(b, g);
+		buf_printf(
+		    b, " (%s)</td></tr>", cat_phys_from_str(g->physical_from));
+	}
+	if (any)
+		buf_puts(b, "</table>");
+}
+
 char *
-page_host(const struct cat_host *h, time_t now, size_t *len)
+page_host(const struct catalog *catalog, const struct cat_host *h, time_t now,
+    size_t *len)
 {
 	struct buf b = {0};
 	const struct cat_service **ss;
@@ -390,6 +709,7 @@ page_host(const struct cat_host *h, time_t now, size_t *len)
 	html_escape(&b, h->group != NULL ? h->group : "");
 	buf_puts(&b, ", physical host ");
 	html_escape(&b, h->physical != NULL ? h->physical : h->name);
+	buf_printf(&b, " (%s)", cat_phys_from_str(h->physical_from));
 	buf_puts(&b, "; last good poll ");
 	age(&b, h->last_ok, now);
 	buf_printf(&b, " (took %.2f s)", (double)h->poll_ms / 1000);
@@ -401,6 +721,8 @@ page_host(const struct cat_host *h, time_t now, size_t *len)
 		buf_puts(&b, "; state saved before the restart, not polled "
 			     "since");
 	buf_puts(&b, "</p>");
+	guest_list(&b, catalog, h);
+	buf_puts(&b, "<div class=side><div>");
 	for (i = 0; i < h->nservices; i++) {
 		if (cat == NULL || strcmp(cat, svc_category(ss[i])) != 0) {
 			if (cat != NULL)
@@ -422,6 +744,9 @@ page_host(const struct cat_host *h, time_t now, size_t *len)
 	}
 	if (cat != NULL)
 		buf_puts(&b, "</div>");
+	buf_puts(&b, "</div>");
+	hypervisor_view(&b, catalog, h, day_start, day_end);
+	buf_puts(&b, "</div>");
 	free(ss);
 	return foot(&b, len);
 }

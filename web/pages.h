@@ -22,7 +22,11 @@ struct field_stats {
 };
 
 char *page_overview(struct catalog *cat, time_t now, size_t *len);
-char *page_host(const struct cat_host *h, time_t now, size_t *len);
+/* A host's services; a guest's beside what its hypervisor reports of it
+ * (from the hypervisor's vm_* or xen_* graphs), a hypervisor's with its
+ * guests; cat is read for those. */
+char *page_host(const struct catalog *cat, const struct cat_host *h, time_t now,
+    size_t *len);
 /*
  * stats[i] belongs to the service's i-th field (NULL: not available);
  * start/end (epoch s) select a zoomed range, 0/0 for the four periods.

@@ -26,6 +26,16 @@ cutoff_minutes with the default thresholds) answering those fields; a
 value null is sent as "U".  With "bank_file": PATH the values are read
 from that JSON file at each fetch (the test replaces it by a rename).
 
+"vm_guests_file": PATH adds "vm", a hypervisor's multigraph plugin as
+drover's vm probe serves it (plugins/host_vm.h): services vm_cpu,
+vm_memory, vm_disk, vm_net and vm_state with a field per guest (its name
+through clean_fieldname, labelled with the name).  PATH is a JSON object
+{guest name: 1 running | 0 stopped}, read at every config and fetch, so
+a test moves guests by replacing it (write and rename).
+"session_log": PATH appends "start NAME EPOCH" when a connection opens
+and "end NAME EPOCH" when it ends (EPOCH with microseconds; one line per
+write, O_APPEND, so nodes may share a log).
+
 STATE_DIR/ports.json is written once every node listens: {name: port}.
 On SIGTERM, STATE_DIR/stats.json records per node the connection start
 times and per physical host the largest number of simultaneous
@@ -41,7 +51,7 @@ poll (1-based connection number) of each config command, and "hang_now"
 and "peak_hang", the connections open now and the most at once over the
 hang nodes together.
 """
-import asyncio, json, os, signal, sys, time
+import asyncio, json, os, re, signal, sys, time
 
 spec = json.load(open(sys.argv[1]))
 state_dir = sys.argv[2]
@@ -64,13 +74,77 @@ def plugin_names(n):
         names.append("dirty")
     if n.get("bank"):
         names.append(n["bank"]["name"])
+    if n.get("vm_guests_file"):
+        names.append("vm")
     return names
+
+
+def clean_fieldname(name):
+    """Munin::Plugin's clean_fieldname, as drover's vm probe uses it."""
+    name = re.sub(r"^[^A-Za-z_]+", "_", name)
+    return re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def vm_guests(n):
+    try:
+        return json.load(open(n["vm_guests_file"]))
+    except (OSError, ValueError):
+        return {}
+
+
+VM_GRAPHS = [  # service, title, vlabel, suffixes
+    ("vm_cpu", "Virtual machine CPU time", "%", [""]),
+    ("vm_memory", "Virtual machine memory", "bytes", [""]),
+    ("vm_disk", "Virtual machine disk I/O", "bytes per ${graph_period}",
+     ["_read", "_write"]),
+    ("vm_net", "Virtual machine network traffic", "bytes per ${graph_period}",
+     ["_rx", "_tx"]),
+    ("vm_state", "Virtual machine state", "running", [""]),
+]
+
+
+def vm_config(n):
+    lines = []
+    guests = vm_guests(n)
+    for svc, title, vlabel, suffixes in VM_GRAPHS:
+        lines += ["multigraph " + svc, "graph_title " + title,
+                  "graph_vlabel " + vlabel, "graph_category virtualization"]
+        for g in guests:
+            for suf in suffixes:
+                f = clean_fieldname(g) + suf
+                lines += ["%s.label %s" % (f, g), "%s.min 0" % f,
+                          "%s.type %s" % (f, "GAUGE" if svc in
+                                          ("vm_memory", "vm_state")
+                                          else "DERIVE")]
+    return lines
+
+
+def vm_fetch(n):
+    lines, t = [], int(time.time())
+    guests = vm_guests(n)
+    for svc, _, _, suffixes in VM_GRAPHS:
+        lines.append("multigraph " + svc)
+        for i, (g, st) in enumerate(guests.items()):
+            for k, suf in enumerate(suffixes):
+                f = clean_fieldname(g) + suf
+                if svc == "vm_state":
+                    v = 1 if st else 0
+                elif not st:
+                    v = "U"
+                elif svc == "vm_memory":
+                    v = (i + 1) << 28
+                else:
+                    v = t * (i + 1) * (k + 1)
+                lines.append("%s.value %s" % (f, v))
+    return lines
 
 
 bank_at = {}       # node name -> voltages answered
 
 
 def config_text(n, plugin):
+    if plugin == "vm" and n.get("vm_guests_file"):
+        return vm_config(n)
     if n.get("bank") and plugin == n["bank"]["name"]:
         return ["graph_title Battery bank %s" % plugin,
                 "graph_category power", "graph_vlabel V",
@@ -104,6 +178,8 @@ def config_text(n, plugin):
 
 
 def fetch_text(n, plugin):
+    if plugin == "vm" and n.get("vm_guests_file"):
+        return vm_fetch(n)
     if n.get("bank") and plugin == n["bank"]["name"]:
         vs = n["bank"]["voltages"]
         i = bank_at.get(n["name"], 0)
@@ -197,7 +273,16 @@ def dump_stats():
     os.rename(tmp, os.path.join(state_dir, "stats.json"))
 
 
+def session_log(n, what):
+    if n.get("session_log"):
+        fd = os.open(n["session_log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+                     0o644)
+        os.write(fd, ("%s %s %.6f\n" % (what, n["name"], time.time())).encode())
+        os.close(fd)
+
+
 async def serve(n, r, w):
+    session_log(n, "start")
     live_open(n)
     phys = n.get("physical", n["name"])
     active[phys] = active.get(phys, 0) + 1
@@ -262,6 +347,7 @@ async def serve(n, r, w):
         pass
     finally:
         active[phys] -= 1
+        session_log(n, "end")
         live_close(n)
         try:
             w.close()

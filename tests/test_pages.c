@@ -1,0 +1,166 @@
+/*
+ * Tests for the pages' hypervisor and guest views: the overview nests a
+ * hypervisor's guests under it (and hides nobody when hand-set physicals
+ * loop), a guest's page shows what its hypervisor reports of it, a
+ * hypervisor's page lists its guests.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "catalog/catalog.h"
+#include "web/pages.h"
+
+/* Adds field of svc to b: label, type, value; graph vlabel when given. */
+static void
+put(struct batch *b, const char *svc, const char *vlabel, const char *field,
+    const char *label, const char *type, double v)
+{
+	struct service *s = batch_service(b, svc, true);
+	struct field *f;
+
+	assert_non_null(s);
+	s->has_config = true;
+	attrs_set(&s->graph, "graph_title", svc);
+	if (vlabel != NULL)
+		attrs_set(&s->graph, "graph_vlabel", vlabel);
+	if (strcmp(svc, "vm_memory") == 0)
+		attrs_set(&s->graph, "graph_args", "--base 1024 -l 0");
+	f = service_field(s, field, true);
+	assert_non_null(f);
+	attrs_set(&f->attrs, "label", label);
+	attrs_set(&f->attrs, "type", type);
+	f->has_value = true;
+	f->value = v;
+}
+
+/* kvm1 reports web_3 (host web3, learned) and db1 (not monitored); cpu
+ * went from 1000 to 1600 cs in 300 s, so 2 %. */
+static struct catalog *
+cluster(void)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *kvm = catalog_host(cat, "kvm1", "hv", NULL);
+	struct cat_host *web = catalog_host(cat, "web3", "web", NULL);
+	struct cat_host *h;
+	struct batch b = {0};
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		put(&b, "vm_cpu", "%", "web_3", "web-3", "DERIVE",
+		    i == 0 ? 1000 : 1600);
+		put(&b, "vm_memory", "bytes", "web_3", "web-3", "GAUGE",
+		    2147483648.0);
+		put(&b, "vm_state", NULL, "web_3", "web-3", "GAUGE", 1);
+		put(&b, "vm_state", NULL, "db1", "db1", "GAUGE", 0);
+		catalog_update(cat, kvm, 1000 + 300 * i, &b);
+		batch_cleanup(&b);
+	}
+	catalog_set_physical(web, "kvm1", PHYS_LEARNED, "kvm1", "web_3");
+	/* a host on kvm1 by config that kvm1 does not report */
+	h = catalog_host(cat, "backup", "hv", "kvm1");
+	catalog_set_physical(h, "kvm1", PHYS_CONFIG, NULL, NULL);
+	/* a loop of hand-set physicals: both stay listed */
+	h = catalog_host(cat, "a", "loop", "b");
+	catalog_set_physical(h, "b", PHYS_CONFIG, NULL, NULL);
+	h = catalog_host(cat, "b", "loop", "a");
+	catalog_set_physical(h, "a", PHYS_CONFIG, NULL, NULL);
+	return cat;
+}
+
+static void
+test_overview_nests_guests(void **state)
+{
+	struct catalog *cat = cluster();
+	size_t len;
+	char *html = page_overview(cat, 2000, &len);
+	const char *kvm, *guests, *web, *end;
+
+	(void)state;
+	assert_non_null(html);
+	kvm = strstr(html, "<a href=\"/kvm1/\">kvm1</a>");
+	assert_non_null(kvm);
+	guests = strstr(kvm, "<ul class=guests>");
+	assert_non_null(guests);
+	end = strstr(guests, "</ul>");
+	web = strstr(guests, "<a href=\"/web3/\">web3</a>");
+	assert_true(web != NULL && web < end);
+	assert_non_null(strstr(guests, "learned, group web"));
+	assert_non_null(strstr(guests, "<a href=\"/backup/\">backup</a> "
+				       "<span class=state>UNKNOWN</span> "
+				       "<span class=age>config</span>"));
+	/* web3's own group lists it no more; the loop hides nobody */
+	assert_null(strstr(html, "<h2>web</h2>"));
+	assert_non_null(strstr(html, "<a href=\"/a/\">a</a>"));
+	assert_non_null(strstr(html, "<a href=\"/b/\">b</a>"));
+	free(html);
+	catalog_free(cat);
+}
+
+static void
+test_guest_page_hypervisor_view(void **state)
+{
+	struct catalog *cat = cluster();
+	size_t len;
+	char *html;
+
+	(void)state;
+	html = page_host(cat, catalog_find(cat, "web3"), 2000, &len);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "physical host kvm1 (learned)"));
+	assert_non_null(strstr(html, "As hypervisor <a href=\"/kvm1/\">kvm1"
+				     "</a> sees it"));
+	assert_non_null(strstr(html, "<td>vm_cpu</td><td class=num>2 %</td>"));
+	assert_non_null(
+	    strstr(html, "<td>vm_memory</td><td class=num>2 G</td>"));
+	assert_non_null(
+	    strstr(html, "<td>vm_state</td><td class=num>running</td>"));
+	assert_non_null(strstr(html, "<img src=\"/kvm1/vm_cpu-day.png"));
+	free(html);
+	/* a host no hypervisor reports has no such view */
+	html = page_host(cat, catalog_find(cat, "backup"), 2000, &len);
+	assert_null(strstr(html, "As hypervisor"));
+	free(html);
+	catalog_free(cat);
+}
+
+static void
+test_hypervisor_page_lists_guests(void **state)
+{
+	struct catalog *cat = cluster();
+	size_t len;
+	char *html;
+
+	(void)state;
+	html = page_host(cat, catalog_find(cat, "kvm1"), 2000, &len);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "<h2>Guests</h2>"));
+	assert_non_null(strstr(html, "<tr><td>web-3</td><td>running</td><td>"
+				     "<a href=\"/web3/\">web3</a></td></tr>"));
+	assert_non_null(strstr(html, "<tr><td>db1</td><td>stopped</td><td>"
+				     "not monitored</td></tr>"));
+	assert_non_null(strstr(html, "<td>not reported</td><td><a "
+				     "href=\"/backup/\">backup</a> (config)"));
+	free(html);
+	html = page_host(cat, catalog_find(cat, "web3"), 2000, &len);
+	assert_null(strstr(html, "<h2>Guests</h2>"));
+	free(html);
+	catalog_free(cat);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_overview_nests_guests),
+	    cmocka_unit_test(test_guest_page_hypervisor_view),
+	    cmocka_unit_test(test_hypervisor_page_lists_guests),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
