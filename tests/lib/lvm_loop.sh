@@ -41,6 +41,18 @@ LVM_LVS="$LVM_DIR/lvs"
 LVM_DM=0
 LVM_SETUP_S=""
 LVM_PV_MADE=0
+LVM_NO_MAPPER=0 # 1: /dev/mapper was absent when setup began
+
+# vgcfgrestore (and "lvm version") ask dm whether LVs are active, and
+# libdevmapper makes /dev/mapper/control on a kernel without dm: a node
+# nothing can open there, removed (after the restore and at teardown, in
+# case a concurrent run made it meanwhile) so that /dev is left as it was
+lvm_mapper_tidy() {
+	if [ "$LVM_DM" = 0 ] && [ "$LVM_NO_MAPPER" = 1 ]; then
+		rm -f /dev/mapper/control
+		rmdir /dev/mapper 2>/dev/null
+	fi
+}
 
 lvm() {
 	LVM_SYSTEM_DIR="$LVM_ETC" LVM_SUPPRESS_FD_WARNINGS=1 command lvm "$@"
@@ -61,12 +73,13 @@ lvm_loop_teardown() {
 	/dev/shm/drover-lvm-archive.*) rm -rf "$LVM_ARCHIVE" ;;
 	esac
 	LVM_ARCHIVE=""
+	lvm_mapper_tidy
 }
 trap 'lvm_loop_teardown; cleanup' EXIT
 trap 'exit 143' TERM INT HUP
 
 lvm_loop_setup() {
-	local nlv=${1:-62} nthin=${2:-4} t0 out had_mapper
+	local nlv=${1:-62} nthin=${2:-4} t0 out
 	need lvm lvm2
 	need losetup mount
 	[ "$(id -u)" -eq 0 ] ||
@@ -80,6 +93,7 @@ lvm_loop_setup() {
 	if grep -qw device-mapper /proc/misc 2>/dev/null; then
 		LVM_DM=1
 	fi
+	[ -e /dev/mapper ] || LVM_NO_MAPPER=1
 	t0=$(date +%s.%N)
 	mkdir -p "$LVM_ETC" "$LVM_BACKUP" "$LVM_DIR/lock" || fail "lvm_loop: mkdir"
 	# the archive on the tmpfs where there is one: the tests fill it with
@@ -147,17 +161,9 @@ SH
 		fail "vgcfgbackup: $out"
 	"$PY" "$top_srcdir/tests/lib/lvm_vg.py" "$LVM_DIR/empty.vg" \
 	    "$LVM_DIR/full.vg" "$nlv" "$nthin" || fail "lvm_vg.py"
-	had_mapper=0
-	[ -e /dev/mapper ] && had_mapper=1
 	out=$(lvm vgcfgrestore --force -y -f "$LVM_DIR/full.vg" "$LVM_VG" 2>&1) ||
 		fail "vgcfgrestore of $nlv LVs and a thin pool: $out"
-	# vgcfgrestore asks dm whether LVs are active, and libdevmapper makes
-	# /dev/mapper/control on a kernel without dm: a node nothing can
-	# open here, removed so that the test leaves /dev as it was
-	if [ "$LVM_DM" = 0 ] && [ "$had_mapper" = 0 ]; then
-		rm -f /dev/mapper/control
-		rmdir /dev/mapper 2>/dev/null
-	fi
+	lvm_mapper_tidy
 	out=$(lvm lvs --noheadings -o lv_name "$LVM_VG" 2>/dev/null | wc -l)
 	[ "$out" -eq $((nlv + (nthin > 0 ? nthin + 1 : 0))) ] ||
 		fail "lvs shows $out LVs in $LVM_VG, want $nlv and the pool's"
