@@ -5,7 +5,9 @@
  * back with pcap_open_offline and fed to the counters: exact counts.
  * The frames' checksums are computed here, independently of the decoder;
  * where tcpdump is installed it reads the same files and must agree on
- * which checksums are bad. */
+ * which checksums are bad.  One fixture was captured from real peers
+ * (tests/fixtures/pcap/README.md): dhclient and dnsmasq in two network
+ * namespaces, with the server's own frames' checksums left to offload. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -887,6 +889,62 @@ test_latency_services(void **state)
 	batch_cleanup(&b);
 }
 
+/* Feeds the captured fixture, "outgoing" the frames from the server's
+ * veth (as the source will tell them: PACKET_OUTGOING). */
+static void
+feed_fixture(struct pcap_count *c, struct pcap_interval *iv)
+{
+	static const uint8_t smac[6] = {2, 0, 0, 0, 0x18, 1};
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	pcap_t *p;
+
+	p = pcap_open_offline(FIXTURES "/pcap/dhcp-netns.pcap", err);
+	if (p == NULL)
+		fail_msg("%s", err);
+	while (pcap_next_ex(p, &h, &data) == 1)
+		pcap_count_frame(c,
+		    (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec,
+		    data, h->caplen, h->len,
+		    h->caplen >= 12 && memcmp(data + 6, smac, 6) == 0);
+	pcap_close(p);
+	pcap_count_take(c, iv);
+	assert_int_equal(iv->frames, 9);
+	assert_int_equal(iv->dhcp[PCAP_DHCP_DISCOVER], 3);
+	assert_int_equal(iv->dhcp[PCAP_DHCP_REQUEST], 4);
+	/* the three REQUESTs of one xid after dnsmasq stopped */
+	assert_int_equal(iv->unanswered, 1);
+	assert_int_equal(iv->truncated + iv->bad_ip_csum, 0);
+}
+
+static void
+test_captured_ignore_outgoing(void **state)
+{
+	struct fix *x = *state;
+
+	feed_fixture(x->c, &x->iv);
+	assert_int_equal(x->iv.dhcp[PCAP_DHCP_OFFER], 1);
+	assert_int_equal(x->iv.dhcp[PCAP_DHCP_ACK], 1);
+	assert_int_equal(x->iv.latency_n, 1);
+	assert_int_equal(x->iv.latency_max_us, 199069 - 180248);
+	assert_int_equal(x->iv.bad_udp_csum, 0);
+	assert_int_equal(x->iv.ignored, 2);
+}
+
+static void
+test_captured_counted(void **state)
+{
+	struct fix *x = *state;
+
+	/* dnsmasq's OFFER and ACK carry partial checksums on the veth */
+	feed_fixture(x->c, &x->iv);
+	assert_int_equal(x->iv.bad_udp_csum, 2);
+	assert_int_equal(x->iv.dhcp[PCAP_DHCP_OFFER], 0);
+	assert_int_equal(x->iv.dhcp[PCAP_DHCP_ACK], 0);
+	assert_int_equal(x->iv.latency_n, 0);
+}
+
 static void
 test_mac_table_bounds(void **state)
 {
@@ -944,6 +1002,10 @@ main(void)
 		test_traffic_services, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_latency_services, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_captured_ignore_outgoing, setup_ignore, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_captured_counted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_mac_table_bounds, setup, teardown),
 	};
