@@ -53,18 +53,18 @@ pcap_mac_group(const uint8_t mac[PCAP_MAC_LEN])
 uint32_t
 pcap_csum_add(uint32_t sum, const uint8_t *p, size_t n)
 {
+	uint64_t acc = sum;
 	size_t i;
 
-	for (i = 0; i + 1 < n; i += 2) {
-		sum += rd16(p + i);
-		/* fold as we go: no overflow whatever n is */
-		sum = (sum & 0xffff) + (sum >> 16);
-	}
-	if (n & 1) {
-		sum += (uint32_t)p[n - 1] << 8;
-		sum = (sum & 0xffff) + (sum >> 16);
-	}
-	return sum;
+	/* 64 bits hold 2^48 words before a carry could be lost: no folding
+	 * inside the loop for any frame */
+	for (i = 0; i + 1 < n; i += 2)
+		acc += rd16(p + i);
+	if (n & 1)
+		acc += (uint32_t)p[n - 1] << 8;
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint32_t)acc;
 }
 
 uint16_t

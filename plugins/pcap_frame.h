@@ -112,8 +112,10 @@ int pcap_frame_decode(
 /* Whether mac is a group (broadcast or multicast) address. */
 bool pcap_mac_group(const uint8_t mac[PCAP_MAC_LEN]);
 
-/* The 16-bit one's complement sum of n bytes at p added to sum, not
- * folded or inverted (RFC 1071); an odd last byte is padded with zero. */
+/* The 16-bit one's complement sum of n bytes at p added to sum (RFC
+ * 1071), folded to 16 bits but not inverted, so that a caller may add a
+ * few more 16-bit words before pcap_csum_fold; an odd last byte is padded
+ * with zero. */
 uint32_t pcap_csum_add(uint32_t sum, const uint8_t *p, size_t n);
 /* Folds sum to 16 bits. */
 uint16_t pcap_csum_fold(uint32_t sum);

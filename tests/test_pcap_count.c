@@ -424,6 +424,30 @@ test_decode_dhcp(void **state)
 	assert_true(f.dhcp.overload);
 	assert_false(f.dhcp.bad_options);
 	assert_int_equal(f.dhcp.type, PCAP_DHCP_DISCOVER);
+
+	/* an odd UDP length: the last byte padded with zero */
+	memset(&x->s, 0, sizeof(x->s));
+	x->s.src = client;
+	x->s.dst = server;
+	x->s.ip_src = CLIENT_IP;
+	x->s.ip_dst = SERVER_IP;
+	x->s.sport = 40000;
+	x->s.dport = 53;
+	x->s.payload = x->pay;
+	x->s.plen = 101;
+	memset(x->pay, 0xa5, 101);
+	n = build(&x->s, x->frame);
+	assert_int_equal(pcap_frame_decode(x->frame, n, n, &f), 0);
+	assert_int_equal(f.udp_csum, PCAP_CSUM_OK);
+	assert_false(f.is_dhcp);
+	x->s.bad_udp = true;
+	n = build(&x->s, x->frame);
+	assert_int_equal(pcap_frame_decode(x->frame, n, n, &f), 0);
+	assert_int_equal(f.udp_csum, PCAP_CSUM_BAD);
+	/* cut by a snaplen: not checked, and not truncated (not BOOTP) */
+	assert_int_equal(pcap_frame_decode(x->frame, 60, n, &f), 0);
+	assert_int_equal(f.udp_csum, PCAP_CSUM_UNCHECKED);
+	assert_false(f.truncated);
 }
 
 static void
