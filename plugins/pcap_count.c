@@ -596,23 +596,24 @@ pcap_interval_services(const struct pcap_interval *iv, const char *ifname,
 
 	field = calloc(iv->nmac + 1, sizeof(*field));
 	label = calloc(iv->nmac + 1, sizeof(*label));
-	if (field == NULL || label == NULL) {
-		errno = ENOMEM;
+	if (field == NULL || label == NULL)
 		goto out;
-	}
 	mac_fields(iv, names, nnames, field, label);
 	if (dhcp_services(iv, ifname, b) == -1 ||
-	    traffic_service(iv, ifname, seconds, true, field, label, b) == -1 ||
-	    traffic_service(iv, ifname, seconds, false, field, label, b) ==
-		-1 ||
-	    health_services(iv, ifname, seconds, st, b) == -1) {
-		errno = ENOMEM;
+	    health_services(iv, ifname, seconds, st, b) == -1)
 		goto out;
-	}
+	/* no MAC yet: no traffic services, rather than ones without fields */
+	if (iv->nmac > 0 && (traffic_service(iv, ifname, seconds, true, field,
+				 label, b) == -1 ||
+				traffic_service(iv, ifname, seconds, false,
+				    field, label, b) == -1))
+		goto out;
 	rc = 0;
 out:
 	free(field);
 	free(label);
+	if (rc == -1)
+		errno = ENOMEM;
 	return rc;
 }
 

@@ -152,7 +152,8 @@ void pcap_mac_names_sort(struct pcap_mac_name *names, size_t n);
  *   Munin's clean_fieldname, else "mac_" and its 12 hex digits (a bare
  *   MAC through clean_fieldname loses its leading digits); a second MAC of
  *   the same name (a guest's second NIC) gets "_" and its 12 hex digits
- *   appended.  Labels are the name and the MAC.
+ *   appended.  Labels are the name and the MAC.  Both are left out while
+ *   the table has no MAC (a service without fields graphs nothing).
  * pcap_errors_IF: ipv4_checksum, udp_checksum, truncated, ignored: GAUGE,
  *   min 0, frames in the interval; no default threshold (offload noise
  *   differs by NIC).

@@ -619,7 +619,6 @@ test_malformed(void **state)
 	struct fix *x = *state;
 	unsigned tip, tudp;
 	size_t n;
-	uint8_t tcp[20] = {0};
 
 	cap_open(&x->f);
 	put_dhcp(x, 0, client, PCAP_DHCP_REQUEST, 0x5555);
@@ -653,7 +652,6 @@ test_malformed(void **state)
 	x->s.payload = x->pay;
 	x->s.plen = 500;
 	n = build(&x->s, x->frame);
-	(void)tcp;
 	cap_write(&x->f, 3004, x->frame, n, 96, false);
 	/* a frame shorter on the wire than its IPv4 header says */
 	cap_write(&x->f, 3005, x->frame, 100, 0, false);
@@ -880,6 +878,17 @@ test_traffic_services(void **state)
 	assert_true(u);
 	value(&b, "pcap_traffic_br0", "mac_525400123456_tx", &u);
 	assert_true(u);
+	batch_cleanup(&b);
+
+	/* MACs idle long enough are dropped; so are the traffic services */
+	for (i = 0; i < PCAP_MAC_IDLE_INTERVALS; i++)
+		pcap_count_take(x->c, &x->iv);
+	assert_int_equal(
+	    pcap_count_services(x->c, "br0", 2.0, &st, NULL, 0, &b), 0);
+	assert_null(batch_service(&b, "pcap_traffic_br0", false));
+	assert_null(batch_service(&b, "pcap_packets_br0", false));
+	assert_non_null(batch_service(&b, "pcap_capture_br0", false));
+	assert_int_equal(b.n, 4);
 	batch_cleanup(&b);
 }
 
