@@ -51,13 +51,16 @@
 #include "plugins/pcap_frame.h"
 #include "plugins/sample.h"
 
-#define PCAP_MACS_MAX 1024	   /* MACs tracked per interface */
-#define PCAP_MAC_IDLE_INTERVALS 12 /* intervals without traffic, then dropped  \
-				    */
-#define PCAP_DHCP_PENDING_MAX 256  /* REQUESTs waiting for an answer */
-#define PCAP_DHCP_PENDING_AGE_US (900ULL * 1000000) /* µs after the last try  \
-						     */
-#define PCAP_DHCP_RETRY_WINDOW_US (1000000ULL) /* default retry_window_us */
+/* MACs tracked per interface */
+#define PCAP_MACS_MAX 1024
+/* intervals without traffic, then a MAC is dropped */
+#define PCAP_MAC_IDLE_INTERVALS 12
+/* REQUESTs waiting for an answer */
+#define PCAP_DHCP_PENDING_MAX 256
+/* µs after its latest retransmission that a REQUEST is forgotten */
+#define PCAP_DHCP_PENDING_AGE_US (900ULL * 1000000)
+/* µs, the default retry_window_us */
+#define PCAP_DHCP_RETRY_WINDOW_US (1000000ULL)
 
 struct pcap_count_opts {
 	/* Do not check frames this host sent (their checksums are left to
