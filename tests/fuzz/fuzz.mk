@@ -13,7 +13,7 @@
 # to the seed corpus: "make check" replays every seed (tests/fuzz/replay.c).
 
 TARGETS = munin_proto conf range router spool state contact_text notify_fmt \
-	plugin_conf node_proto vedirect_proto
+	plugin_conf node_proto vedirect_proto pcap_frame
 O = fuzz-build
 CRASHES = tests/fuzz/crashes
 FUZZ_SECONDS ?= 60
