@@ -15,6 +15,7 @@
 #include <math.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "lib/log.h"
@@ -564,6 +565,83 @@ test_source_poll(void **state)
 	batch_cleanup(&b);
 }
 
+/* What a poll of the node source ended with, and when (loop ms). */
+struct polled_at {
+	uv_loop_t *loop;
+	int calls;
+	enum source_status status;
+	uint64_t end_ms;
+};
+
+static void
+on_polled_at(void *arg, struct source_result *res)
+{
+	struct polled_at *p = arg;
+
+	p->calls++;
+	p->status = res->status;
+	uv_update_time(p->loop);
+	p->end_ms = uv_now(p->loop);
+}
+
+/*
+ * A probe command that outlives the host's poll timeout (an lvs stuck on
+ * a dead PV) does not hold the poll past that timeout, although
+ * probe_command_timeout is longer: the poll ends by h->timeout with the
+ * other probes' values.
+ */
+static void
+test_source_poll_ends_by_its_timeout(void **state)
+{
+	char dir[] = "/tmp/test_node.XXXXXX", lvs[64];
+	struct source_host h = {.name = "h",
+	    .local = true,
+	    .timeout = 1,
+	    .roots = {.proc = FIXTURES "/proc",
+		.sys = "/nonexistent",
+		.lvm_archive_dir = "/nonexistent",
+		.lvm_backup_dir = "/nonexistent",
+		.xl_command = "/nonexistent/xl",
+		.xentop_command = "/nonexistent/xentop",
+		.command_timeout_ms = 20000}};
+	struct polled_at p = {0};
+	uv_loop_t loop;
+	uint64_t t0;
+	FILE *fp, *log;
+	void *nt;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(lvs, sizeof(lvs), "%s/lvs", dir);
+	fp = fopen(lvs, "w");
+	assert_non_null(fp);
+	fputs("#!/bin/sh\nexec sleep 20\n", fp);
+	fclose(fp);
+	assert_int_equal(chmod(lvs, 0755), 0);
+	h.roots.lvs_command = lvs;
+	log = tmpfile();
+	assert_non_null(log);
+	log_set_stream(log);
+	assert_int_equal(uv_loop_init(&loop), 0);
+	p.loop = &loop;
+	nt = source_node.init(&loop, "h");
+	assert_non_null(nt);
+	uv_update_time(&loop);
+	t0 = uv_now(&loop);
+	source_node.poll(nt, &h, on_polled_at, &p);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	log_set_stream(NULL);
+	fclose(log);
+	assert_int_equal(p.calls, 1);
+	assert_int_equal(p.status, SOURCE_OK);
+	assert_true(p.end_ms - t0 <= 1000);
+	source_node.close(nt);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	assert_int_equal(unlink(lvs), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -579,6 +657,7 @@ main(void)
 	    cmocka_unit_test(test_collect_fixture_dirs),
 	    cmocka_unit_test(test_collect_bad_file_fails),
 	    cmocka_unit_test(test_source_poll),
+	    cmocka_unit_test(test_source_poll_ends_by_its_timeout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
