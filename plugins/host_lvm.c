@@ -1153,7 +1153,10 @@ lvm_collect_at(
 		st->dm_seen = true;
 	if (st != NULL && st->res.when > 0) {
 		res = &st->res;
-		if (!is_fresh(res, now) && !st->stale_said) {
+		/* only where something is shown: a machine without LVs
+		 * ("drover node" never fetches it) has nothing to go stale */
+		if (!is_fresh(res, now) && !st->stale_said &&
+		    (io.n > 0 || res->report.n > 0)) {
 			log_warnx("lvm: no refresh for %.0f s: sizes, pools "
 				  "and the archive shown as U",
 			    now - res->when);
