@@ -929,6 +929,43 @@ test_stale_quiet_without_lvs(void **state)
 	assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+/* No lvs installed (a real spawn, no runner): logged once, at info, with
+ * the reason, not a bare "spawn failed". */
+static void
+test_no_lvs_says_why(void **state)
+{
+	const struct host_roots r = {.proc = TREE "/none",
+	    .sys = TREE "/none",
+	    .lvs_command = "/nonexistent/lvs",
+	    .lvm_archive_dir = "/nonexistent",
+	    .lvm_backup_dir = "/nonexistent"};
+	uv_loop_t loop;
+	void *st = NULL;
+	char log[4096];
+	int ndone = 0, i;
+	FILE *cap;
+
+	(void)state;
+	assert_int_equal(uv_loop_init(&loop), 0);
+	cap = tmpfile();
+	assert_non_null(cap);
+	log_set_stream(cap);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(
+		    probe_lvm.refresh(&loop, &r, &st, refreshed, &ndone), 0);
+		uv_run(&loop, UV_RUN_DEFAULT);
+	}
+	log_set_stream(NULL);
+	logged(cap, log, sizeof(log));
+	fclose(cap);
+	assert_int_equal(ndone, 2);
+	assert_int_equal(
+	    count(log, "info: lvm: lvs: spawn failed: no such file"), 1);
+	assert_int_equal(count(log, "warning"), 0);
+	probe_lvm.state_free(st);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 static void
 test_table(void **state)
 {
@@ -956,6 +993,7 @@ main(void)
 	    cmocka_unit_test(test_refresh),
 	    cmocka_unit_test(test_stale_logged_once),
 	    cmocka_unit_test(test_stale_quiet_without_lvs),
+	    cmocka_unit_test(test_no_lvs_says_why),
 	    cmocka_unit_test(test_table),
 	};
 
