@@ -660,10 +660,14 @@ static void
 on_refreshed(void *arg)
 {
 	struct node_target *nt = arg;
+	/* taken out first: the callback may start the next poll, which
+	 * keeps its own copy in nt->roots */
+	struct host_roots r = nt->roots;
 
+	nt->roots = (struct host_roots){0};
 	nt->refresh = NULL;
-	collect(nt, &nt->roots, nt->cb, nt->arg, nt->t0);
-	host_roots_cleanup(&nt->roots);
+	collect(nt, &r, nt->cb, nt->arg, nt->t0);
+	host_roots_cleanup(&r);
 }
 
 /*

@@ -642,6 +642,68 @@ test_source_poll_ends_by_its_timeout(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* A poll's callback that starts the next poll of the same target. */
+struct repoll {
+	void *nt;
+	const struct source_host *h;
+	int calls;
+	enum source_status status[2];
+	double cpu_user[2];
+};
+
+static void
+on_repolled(void *arg, struct source_result *res)
+{
+	struct repoll *rp = arg;
+	const struct service *s = batch_service(&res->batch, "cpu", false);
+	size_t i;
+
+	if (rp->calls < 2) {
+		rp->status[rp->calls] = res->status;
+		for (i = 0; s != NULL && i < s->nfields; i++)
+			if (strcmp(s->fields[i].name, "user") == 0)
+				rp->cpu_user[rp->calls] = s->fields[i].value;
+	}
+	if (++rp->calls == 1)
+		source_node.poll(rp->nt, rp->h, on_repolled, rp);
+}
+
+/* The next poll started from within a poll's callback (after a refresh)
+ * keeps its own roots: both end with every probe's values. */
+static void
+test_source_poll_from_callback(void **state)
+{
+	const struct source_host h = {.name = "h",
+	    .local = true,
+	    .roots = {.proc = FIXTURES "/proc",
+		.sys = "/nonexistent",
+		.lvs_command = "/nonexistent/lvs",
+		.xl_command = "/nonexistent/xl",
+		.xentop_command = "/nonexistent/xentop",
+		.command_timeout_ms = 2000}};
+	struct repoll rp = {.h = &h};
+	uv_loop_t loop;
+	FILE *log;
+
+	(void)state;
+	log = tmpfile();
+	assert_non_null(log);
+	log_set_stream(log);
+	assert_int_equal(uv_loop_init(&loop), 0);
+	rp.nt = source_node.init(&loop, "h");
+	assert_non_null(rp.nt);
+	source_node.poll(rp.nt, &h, on_repolled, &rp);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	log_set_stream(NULL);
+	fclose(log);
+	assert_int_equal(rp.calls, 2);
+	assert_int_equal(rp.status[0], SOURCE_OK);
+	assert_int_equal(rp.status[1], SOURCE_OK);
+	assert_true(rp.cpu_user[1] == 4711);
+	source_node.close(rp.nt);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int
 main(void)
 {
@@ -658,6 +720,7 @@ main(void)
 	    cmocka_unit_test(test_collect_bad_file_fails),
 	    cmocka_unit_test(test_source_poll),
 	    cmocka_unit_test(test_source_poll_ends_by_its_timeout),
+	    cmocka_unit_test(test_source_poll_from_callback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
