@@ -488,15 +488,9 @@ static struct service *
 graph_add(struct batch *b, const char *name, const char *title,
     const char *vlabel, const char *args, const char *info)
 {
-	const char *const kv[][2] = {
-	    {"graph_title", title},
-	    {"graph_category", "disk"},
-	    {"graph_vlabel", vlabel},
-	    {"graph_args", args},
-	    {"graph_info", info},
-	};
+	const struct host_graph g = {name, title, vlabel, args, info};
 
-	return host_service_add(b, name, kv, sizeof(kv) / sizeof(kv[0]));
+	return host_graph_add(b, "disk", &g);
 }
 
 /* A read/write pair: NAME_read (not drawn) below NAME_write. */
