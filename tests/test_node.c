@@ -642,6 +642,68 @@ test_source_poll_ends_by_its_timeout(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/*
+ * A cancel while the probes' commands run (the poller stopping) ends the
+ * poll at once, failed, exactly once; the killed command is reaped and
+ * the target closes cleanly.
+ */
+static void
+test_source_cancel_during_refresh(void **state)
+{
+	char dir[] = "/tmp/test_node.XXXXXX", lvs[64];
+	struct source_host h = {.name = "h",
+	    .local = true,
+	    .roots = {.proc = FIXTURES "/proc",
+		.sys = "/nonexistent",
+		.lvm_archive_dir = "/nonexistent",
+		.lvm_backup_dir = "/nonexistent",
+		.xl_command = "/nonexistent/xl",
+		.xentop_command = "/nonexistent/xentop",
+		.command_timeout_ms = 20000}};
+	struct polled_at p = {0};
+	uv_loop_t loop;
+	uint64_t t0;
+	FILE *fp, *log;
+	void *nt;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(lvs, sizeof(lvs), "%s/lvs", dir);
+	fp = fopen(lvs, "w");
+	assert_non_null(fp);
+	fputs("#!/bin/sh\nexec sleep 20\n", fp);
+	fclose(fp);
+	assert_int_equal(chmod(lvs, 0755), 0);
+	h.roots.lvs_command = lvs;
+	log = tmpfile();
+	assert_non_null(log);
+	log_set_stream(log);
+	assert_int_equal(uv_loop_init(&loop), 0);
+	p.loop = &loop;
+	nt = source_node.init(&loop, "h");
+	assert_non_null(nt);
+	uv_update_time(&loop);
+	t0 = uv_now(&loop);
+	source_node.poll(nt, &h, on_polled_at, &p);
+	assert_int_equal(p.calls, 0); /* waiting for lvs */
+	source_node.cancel(nt);
+	assert_int_equal(p.calls, 1);
+	assert_int_equal(p.status, SOURCE_FAILED);
+	source_node.cancel(nt); /* nothing runs: nothing happens */
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(p.calls, 1);
+	uv_update_time(&loop);
+	/* SIGTERM ended the sleep: no wait for its 20 s */
+	assert_true(uv_now(&loop) - t0 < 10000);
+	source_node.close(nt);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	log_set_stream(NULL);
+	fclose(log);
+	assert_int_equal(unlink(lvs), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* A poll's callback that starts the next poll of the same target. */
 struct repoll {
 	void *nt;
@@ -721,6 +783,7 @@ main(void)
 	    cmocka_unit_test(test_source_poll),
 	    cmocka_unit_test(test_source_poll_ends_by_its_timeout),
 	    cmocka_unit_test(test_source_poll_from_callback),
+	    cmocka_unit_test(test_source_cancel_during_refresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
