@@ -14,127 +14,17 @@
 #include <unistd.h>
 
 #include "agent/plugin_runner.h"
+#include "agent/runner_frame.h"
 #include "lib/log.h"
 #include "plugins/plugin_conf.h"
 #include "plugins/plugin_dir.h"
 
 enum { FRAME_RUN = 1, FRAME_CANCEL, FRAME_DONE };
 
-struct frame_hdr {
-	uint32_t type;
-	uint32_t len; /* payload bytes after the header */
-	uint64_t id;
-};
-
 /* A RUN's payload: two flags, the name and the master's address, each
  * NUL-terminated. */
 #define RUN_MAX (2 + 256 + 64)
 #define DONE_HEAD (3 * sizeof(int32_t))
-
-/* Bytes received and not yet parsed into frames. */
-struct rx {
-	char *p;
-	size_t len, cap, max;
-};
-
-/* Appends n bytes; -1 when the frame being read is beyond max. */
-static int
-rx_put(struct rx *x, const char *s, size_t n)
-{
-	char *np;
-	size_t cap;
-
-	if (x->len + n > x->max + sizeof(struct frame_hdr))
-		return -1;
-	if (x->len + n > x->cap) {
-		cap = x->cap != 0 ? x->cap : 4096;
-		while (cap < x->len + n)
-			cap *= 2;
-		np = realloc(x->p, cap);
-		if (np == NULL)
-			return -1;
-		x->p = np;
-		x->cap = cap;
-	}
-	memcpy(x->p + x->len, s, n);
-	x->len += n;
-	return 0;
-}
-
-/*
- * The first whole frame in x: its header into *h and payload at *pl; 1,
- * 0 when incomplete, -1 when its length is beyond max.  Consume it with
- * rx_drop.
- */
-static int
-rx_frame(const struct rx *x, struct frame_hdr *h, const char **pl)
-{
-	if (x->len < sizeof(*h))
-		return 0;
-	memcpy(h, x->p, sizeof(*h));
-	if (h->len > x->max)
-		return -1;
-	if (x->len < sizeof(*h) + h->len)
-		return 0;
-	*pl = x->p + sizeof(*h);
-	return 1;
-}
-
-static void
-rx_drop(struct rx *x, const struct frame_hdr *h)
-{
-	size_t n = sizeof(*h) + h->len;
-
-	memmove(x->p, x->p + n, x->len - n);
-	x->len -= n;
-}
-
-struct wreq {
-	uv_write_t req;
-	char data[];
-};
-
-static void
-on_written(uv_write_t *req, int status)
-{
-	(void)status; /* a broken socket shows as EOF on the read side */
-	free(req);
-}
-
-/* Writes a frame of type/id with payload a then b.  0 / -1. */
-static int
-send_frame(uv_stream_t *s, uint32_t type, uint64_t id, const void *a,
-    size_t alen, const void *b, size_t blen)
-{
-	struct frame_hdr h = {type, (uint32_t)(alen + blen), id};
-	struct wreq *w;
-	uv_buf_t buf;
-
-	w = malloc(sizeof(*w) + sizeof(h) + alen + blen);
-	if (w == NULL)
-		return -1;
-	memcpy(w->data, &h, sizeof(h));
-	if (alen > 0)
-		memcpy(w->data + sizeof(h), a, alen);
-	if (blen > 0)
-		memcpy(w->data + sizeof(h) + alen, b, blen);
-	buf = uv_buf_init(w->data, (unsigned)(sizeof(h) + alen + blen));
-	if (uv_write(&w->req, s, &buf, 1, on_written) != 0) {
-		free(w);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
-{
-	static char chunk[64 * 1024]; /* consumed before the next read */
-
-	(void)h;
-	(void)suggested;
-	*buf = uv_buf_init(chunk, sizeof(chunk));
-}
 
 /* ---- the runner (child) ------------------------------------------------ */
 
@@ -157,7 +47,7 @@ struct child {
 	const char *defgroup;
 	uv_pipe_t pipe;
 	uv_signal_t sig[3];
-	struct rx rx;
+	struct frame_rx rx;
 	struct cjob *jobs;
 	bool closing;
 };
@@ -168,11 +58,13 @@ static void
 child_reply(struct child *c, uint64_t id, const struct exec_result *r)
 {
 	int32_t head[3] = {(int32_t)r->status, r->exit_status, r->term_signal};
+	uv_buf_t parts[2];
 
 	if (c->closing)
 		return;
-	if (send_frame((uv_stream_t *)&c->pipe, FRAME_DONE, id, head,
-		sizeof(head), r->out, r->out_len) == -1)
+	parts[0] = uv_buf_init((char *)head, sizeof(head));
+	parts[1] = uv_buf_init((char *)r->out, (unsigned)r->out_len);
+	if (frame_send((uv_stream_t *)&c->pipe, FRAME_DONE, id, parts, 2) == -1)
 		log_warn("runner: reply lost");
 }
 
@@ -332,17 +224,17 @@ child_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		child_eof(c);
 		return;
 	}
-	if (rx_put(&c->rx, buf->base, (size_t)n) == -1) {
+	if (frame_rx_put(&c->rx, buf->base, (size_t)n) == -1) {
 		log_warnx("runner: bad frame from the daemon");
 		child_eof(c);
 		return;
 	}
-	while ((k = rx_frame(&c->rx, &h, &pl)) == 1) {
+	while ((k = frame_rx_next(&c->rx, &h, &pl)) == 1) {
 		if (h.type == FRAME_RUN)
 			child_run(c, h.id, pl, h.len);
 		else if (h.type == FRAME_CANCEL)
 			child_cancel(c, h.id);
-		rx_drop(&c->rx, &h);
+		frame_rx_drop(&c->rx, &h);
 	}
 	if (k == -1) {
 		log_warnx("runner: bad frame from the daemon");
@@ -385,10 +277,10 @@ child_main(const struct runner_conf *conf, const struct strlist *names,
 		uv_signal_init(&loop, &c.sig[i]);
 		uv_signal_start(&c.sig[i], child_signal, sigs[i]);
 	}
-	uv_read_start((uv_stream_t *)&c.pipe, alloc_cb, child_read);
+	uv_read_start((uv_stream_t *)&c.pipe, frame_alloc, child_read);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
-	free(c.rx.p);
+	frame_rx_cleanup(&c.rx);
 	plugin_conf_cleanup(&c.pc);
 	_exit(0);
 }
@@ -410,7 +302,7 @@ struct runner {
 	uv_timer_t flush; /* answers jobs once the runner is gone */
 	bool attached;
 	bool dead;
-	struct rx rx;
+	struct frame_rx rx;
 	uint64_t next_id;
 	struct runner_job *jobs;
 };
@@ -495,14 +387,14 @@ runner_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		runner_dead(r, "exited");
 		return;
 	}
-	if (rx_put(&r->rx, buf->base, (size_t)n) == -1) {
+	if (frame_rx_put(&r->rx, buf->base, (size_t)n) == -1) {
 		runner_dead(r, "sent a bad frame");
 		return;
 	}
-	while (!r->dead && (k = rx_frame(&r->rx, &h, &pl)) == 1) {
+	while (!r->dead && (k = frame_rx_next(&r->rx, &h, &pl)) == 1) {
 		if (h.type == FRAME_DONE)
 			runner_done(r, h.id, pl, h.len);
-		rx_drop(&r->rx, &h);
+		frame_rx_drop(&r->rx, &h);
 	}
 	if (!r->dead && k == -1)
 		runner_dead(r, "sent a bad frame");
@@ -568,7 +460,7 @@ runner_attach(struct runner *r, uv_loop_t *loop)
 	r->pipe.data = r->flush.data = r;
 	r->attached = true;
 	if (uv_pipe_open(&r->pipe, r->fd) != 0 ||
-	    uv_read_start((uv_stream_t *)&r->pipe, alloc_cb, runner_read) !=
+	    uv_read_start((uv_stream_t *)&r->pipe, frame_alloc, runner_read) !=
 		0) {
 		runner_dead(r, "cannot be reached");
 		return -1;
@@ -582,6 +474,7 @@ runner_ask(struct runner *r, const char *plugin, bool config, bool dirtyconfig,
 {
 	char pl[RUN_MAX];
 	struct runner_job *j;
+	uv_buf_t part;
 	size_t nl = strlen(plugin), il = strlen(master_ip);
 
 	if (nl >= 256 || il >= 64) {
@@ -603,8 +496,9 @@ runner_ask(struct runner *r, const char *plugin, bool config, bool dirtyconfig,
 	pl[1] = dirtyconfig;
 	memcpy(pl + 2, plugin, nl + 1);
 	memcpy(pl + 3 + nl, master_ip, il + 1);
-	if (!r->dead && send_frame((uv_stream_t *)&r->pipe, FRAME_RUN, j->id,
-			    pl, 4 + nl + il, NULL, 0) == -1)
+	part = uv_buf_init(pl, (unsigned)(4 + nl + il));
+	if (!r->dead && frame_send((uv_stream_t *)&r->pipe, FRAME_RUN, j->id,
+			    &part, 1) == -1)
 		runner_dead(r, "cannot be written to");
 	if (r->dead)
 		uv_timer_start(&r->flush, on_flush, 0, 0);
@@ -618,8 +512,8 @@ runner_cancel(struct runner_job *j)
 
 	job_unlink(j);
 	if (!r->dead)
-		(void)send_frame((uv_stream_t *)&r->pipe, FRAME_CANCEL, j->id,
-		    NULL, 0, NULL, 0);
+		(void)frame_send(
+		    (uv_stream_t *)&r->pipe, FRAME_CANCEL, j->id, NULL, 0);
 	free(j);
 }
 
@@ -631,7 +525,7 @@ on_pipe_closed(uv_handle_t *h)
 	/* it exits once its plugins are reaped (at most their kill grace) */
 	while (r->pid > 0 && waitpid(r->pid, NULL, 0) == -1 && errno == EINTR)
 		;
-	free(r->rx.p);
+	frame_rx_cleanup(&r->rx);
 	free(r);
 }
 

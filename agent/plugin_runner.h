@@ -8,8 +8,7 @@
  * that it forks this runner, which keeps the identity it was started
  * with, loads plugin-conf.d, and runs plugins (plugins/exec) on its own
  * loop at the unprivileged side's request.  The two speak over a
- * socketpair in frames (header: type, length, request id; the same
- * machine, so native byte order):
+ * socketpair in agent/runner_frame's frames (type, length, request id):
  *   RUN     plugin name, "config" or fetch, dirtyconfig, master address
  *   CANCEL  the client went away: kill the plugin
  *   DONE    status, exit code, signal, the plugin's stdout (bounded)
@@ -17,7 +16,8 @@
  * start-up and nothing else (no paths, no commands, no settings), so the
  * unprivileged side cannot make it run anything the operator did not
  * install.  It ends when the socket closes (the daemon exited or died):
- * running plugins are killed, it waits for them and exits.
+ * running plugins are killed, it waits for them and exits.  The probes'
+ * commands (lvs, xl) have a runner of their own, agent/cmd_runner.
  */
 #ifndef DROVER_PLUGIN_RUNNER_H
 #define DROVER_PLUGIN_RUNNER_H

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "agent/cmd_runner.h"
 #include "catalog/catalog.h"
 #include "alerts/check.h"
 #include "collector/conf.h"
@@ -125,6 +126,7 @@ struct daemon {
 	uv_timer_t fresh_timer;	 /* Nagios freshness, once per interval */
 	uv_signal_t sigterm, sigint, sighup;
 	struct privdrop pd; /* whom the daemon became at start */
+	struct cmd_runner *cmdr; /* runs probe commands as root; or NULL */
 };
 
 static void
@@ -134,6 +136,10 @@ on_stop_signal(uv_signal_t *s, int signum)
 
 	log_info("drover: %s, stopping", strsignal(signum));
 	poller_stop(d->poller);
+	/* after the polls withdrew their commands: it kills what still
+	 * runs and exits */
+	cmd_runner_close(d->cmdr);
+	d->cmdr = NULL;
 	web_stop(d->web);
 	if (d->render != NULL)
 		renderer_stop(d->render);
@@ -262,6 +268,17 @@ warn_new_device(void *arg, const struct conf_host *h, const char *path)
 	return 0;
 }
 
+/* Whether old's and c's probes run the same commands. */
+static bool
+same_probe_commands(const struct conf *old, const struct conf *c)
+{
+	struct host_roots a, b;
+
+	conf_host_roots(old, &a);
+	conf_host_roots(c, &b);
+	return cmd_runner_same_commands(&a, &b);
+}
+
 /*
  * What a reload from old to c would need root for, which the daemon no
  * longer has once it dropped it: logged, the rest of c still applies.
@@ -283,6 +300,11 @@ reload_needs_root(
 		    pd->user);
 	if (!pd->drop && pd->root)
 		return;
+	if (pd->drop && !same_probe_commands(old, c))
+		log_warnx(
+		    "conf: new probe commands (lvs_command, xl_command, "
+		    "xentop_command, lvm_archive_dir, lvm_backup_dir) take "
+		    "a restart; the command runner refuses them");
 	if (strcmp(c->dbdir, old->dbdir) != 0 && !privdrop_writable(c->dbdir))
 		log_warnx("conf: dbdir %s is not writable by %s; a reload "
 			  "cannot make it after the privilege drop, a restart "
@@ -602,6 +624,7 @@ cmd_run(const char *path)
 	struct outputs_conf oc;
 	struct alerts_defaults ad;
 	struct web_stats wstats = {0};
+	struct host_roots roots;
 	int ret = 1;
 
 	d.path = path;
@@ -615,8 +638,20 @@ cmd_run(const char *path)
 		conf_free(d.conf);
 		return 1;
 	}
+	/* before the loop, any thread and any descriptor a command should
+	 * not see: the probes' commands that need root (lvs, xl, du of
+	 * /etc/lvm/archive) run in a runner that keeps it.  Fixed for the
+	 * process: a reload that changes them takes a restart. */
+	if (d.pd.drop) {
+		conf_host_roots(d.conf, &roots);
+		d.cmdr = cmd_runner_for_probes(&roots);
+	}
 	setenv("UV_THREADPOOL_SIZE", THREADPOOL_SIZE, 0);
 	d.loop = uv_default_loop();
+	if (d.cmdr != NULL && cmd_runner_attach(d.cmdr, d.loop) == -1) {
+		cmd_runner_close(d.cmdr);
+		d.cmdr = NULL;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	/*
 	 * As root, in this order: what needs root (the source libraries,
@@ -674,6 +709,8 @@ cmd_run(const char *path)
 	d.poller = poller_new(d.loop, d.cat, d.in, d.writer, sources, nsources);
 	if (d.in == NULL || d.poller == NULL)
 		fatalx("drover: out of memory");
+	if (d.cmdr != NULL)
+		poller_set_cmd_runner(d.poller, cmd_runner_host(d.cmdr));
 	ingest_set_alerts(d.in, d.alerts);
 	uv_timer_init(d.loop, &d.fresh_timer);
 	d.fresh_timer.data = &d;

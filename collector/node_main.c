@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "agent/cmd_runner.h"
 #include "agent/node_exec.h"
 #include "agent/node_plugins.h"
 #include "agent/node_probes.h"
@@ -25,6 +26,7 @@ struct node_daemon {
 	struct node_server *srv;
 	struct node_plugins *np;
 	struct runner *runner;
+	struct cmd_runner *cmdr;
 	uv_signal_t sigterm, sigint, sighup;
 };
 
@@ -62,6 +64,8 @@ on_stop(uv_signal_t *s, int signum)
 	d->np = NULL;
 	runner_close(d->runner); /* it kills and reaps running plugins */
 	d->runner = NULL;
+	cmd_runner_close(d->cmdr); /* and the probes' commands */
+	d->cmdr = NULL;
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 	uv_close((uv_handle_t *)&d->sighup, NULL);
@@ -85,6 +89,7 @@ node_main(const char *path, struct conf *c)
 	struct runner_conf rc = {0};
 	struct host_roots roots = {0};
 	struct runner *runner = NULL;
+	struct cmd_runner *cmdr = NULL;
 	struct strlist names = {0};
 	void *exec = NULL;
 	struct privdrop pd;
@@ -109,9 +114,17 @@ node_main(const char *path, struct conf *c)
 	rc.fqdn = host;
 	rc.default_timeout = c->node_plugin_timeout;
 	runner = runner_fork(&rc, &names);
-	loop = uv_default_loop();
-	np = node_plugins_new();
+	/* the probes' commands (lvs, xl, du of /etc/lvm/archive) need root
+	 * too: when there are any, a runner that keeps it runs them, and
+	 * only them (forked after the plugin runner, so that it closes that
+	 * one's socket rather than the other way round) */
 	conf_host_roots(c, &roots);
+	if (pd.drop)
+		cmdr = cmd_runner_for_probes(&roots);
+	loop = uv_default_loop();
+	if (cmdr != NULL && cmd_runner_attach(cmdr, loop) == 0)
+		roots.runner = cmd_runner_host(cmdr);
+	np = node_plugins_new();
 	probes = node_probes_new(&roots);
 	for (i = 0; probes != NULL && i < c->node_exec.n; i++)
 		if (!strlist_contains(&names, c->node_exec.v[i]))
@@ -160,6 +173,7 @@ node_main(const char *path, struct conf *c)
 	    host_nprobes, c->procfs_root, names.n, c->node_plugin_dir);
 	d.np = np;
 	d.runner = runner;
+	d.cmdr = cmdr;
 	/* the probes that run commands refresh once in the background, so
 	 * the first list knows what they show */
 	node_probes_start(probes, loop);
@@ -171,8 +185,9 @@ node_main(const char *path, struct conf *c)
 	goto free_conf;
 free_plugins:
 	node_plugins_free(np);
-	if (runner != NULL) {
+	if (runner != NULL || cmdr != NULL) {
 		runner_close(runner);
+		cmd_runner_close(cmdr);
 		uv_run(loop, UV_RUN_DEFAULT);
 	}
 	strlist_cleanup(&names);

@@ -49,6 +49,7 @@ struct poller {
 	const struct source *const *sources;
 	size_t nsources;
 	const struct conf *conf;
+	const struct host_cmd_runner *runner; /* probe commands; or NULL */
 	struct sched *sched;
 	uv_timer_t timer;      /* next due slot */
 	uv_timer_t self_timer; /* drover's own metrics, once per interval */
@@ -276,6 +277,7 @@ start_poll(struct poller *p, struct target *t)
 	struct source_host sh;
 
 	conf_host_source(p->conf, t->hc, t->src, &sh);
+	sh.roots.runner = p->runner;
 	t->running = true;
 	t->src->poll(t->state, &sh, poll_end, t);
 }
@@ -437,6 +439,12 @@ void
 poller_stats(const struct poller *p, struct sched_stats *out)
 {
 	sched_stats(p->sched, out);
+}
+
+void
+poller_set_cmd_runner(struct poller *p, const struct host_cmd_runner *runner)
+{
+	p->runner = runner;
 }
 
 struct poller *

@@ -32,6 +32,11 @@ struct poller;
 struct poller *poller_new(uv_loop_t *loop, struct catalog *cat,
     struct ingest *in, struct rrd_writer *writer,
     const struct source *const *sources, size_t n);
+/* Where the probes of built-in sources run their commands from now on
+ * (source_host.roots.runner; NULL, the default: from this process).
+ * runner must outlive the polls that use it. */
+void poller_set_cmd_runner(
+    struct poller *p, const struct host_cmd_runner *runner);
 /*
  * Makes the targets match c: new hosts are added, changed ones updated in
  * place (their schedule, cache and state kept), vanished ones removed.

@@ -993,6 +993,20 @@ refresh_finish(struct lvm_state *st)
 	st->stale_said = false;
 }
 
+/*
+ * du failed only because the directory is not there: LVM makes archive
+ * and backup at the first metadata change, so a machine that never had
+ * one (or no lvm2 at all) has an empty archive, not a failing count.
+ * du runs with LC_ALL=C (host_cmd), so its message is this one.
+ */
+static bool
+du_dir_missing(const struct host_cmd_result *res)
+{
+	return res->status == HOST_CMD_BAD_EXIT && res->term_signal == 0 &&
+	       res->exit_status == 1 &&
+	       strstr(res->err, "No such file or directory") != NULL;
+}
+
 static void
 job_done(const struct host_cmd_result *res, void *arg)
 {
@@ -1003,7 +1017,10 @@ job_done(const struct host_cmd_result *res, void *arg)
 	bool ok = false;
 
 	job->cmd = NULL;
-	if (res->status != HOST_CMD_OK)
+	if (job->id != JOB_LVS && du_dir_missing(res)) {
+		st->du[job->id] = 0; /* LVM makes it at its first archive */
+		ok = true;
+	} else if (res->status != HOST_CMD_OK)
 		job_why(res, job->why, sizeof(job->why));
 	else if (job->id == JOB_LVS)
 		ok = lvm_report_parse(res->out, res->out_len, &st->next) == 0;

@@ -164,7 +164,10 @@ wait_until 20 sh -c '! pgrep -f "sleep 100[123]" >/dev/null' ||
 	fail "a withdrawn plugin was left running"
 
 # the runner dies: exec plugins fail, the C sources go on
-RUNNER=$(pgrep -P "$NODE" | head -1)
+# (the probes' command runner, when a probe declares commands, is the
+# other child: it logs its pid)
+CMDR=$(sed -n 's/.*cmd_runner: process \([0-9]*\) keeps.*/\1/p' "$T/node.log")
+RUNNER=$(pgrep -P "$NODE" | grep -vx "${CMDR:-none}" | head -1)
 [ -n "$RUNNER" ] || fail "no runner process"
 [ "$(ps -o user= -p "$RUNNER")" = root ] || fail "the runner is not root"
 kill -KILL "$RUNNER"
