@@ -925,7 +925,8 @@ job_why(const struct host_cmd_result *res, char *out, size_t outlen)
 	if (res->status == HOST_CMD_BAD_EXIT && res->term_signal == 0)
 		snprintf(out, outlen, "exit %d%s%s", res->exit_status,
 		    o > 0 ? ": " : "", err);
-	else if (res->status == HOST_CMD_SPAWN_FAILED && o == 0)
+	else if (res->status == HOST_CMD_SPAWN_FAILED && o == 0 &&
+		 res->spawn_error != 0)
 		snprintf(out, outlen, "%s: %s",
 		    host_cmd_status_str(res->status),
 		    uv_strerror(res->spawn_error));
