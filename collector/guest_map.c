@@ -188,9 +188,12 @@ report_read(const struct batch *b, const struct hyp *old, uint64_t now,
 			if (g[cnt - 1].name == NULL ||
 			    g[cnt - 1].field == NULL || g[cnt - 1].key == NULL)
 				goto fail;
-			g[cnt - 1].running =
-			    f->has_value && !f->unknown && f->value > 0;
 			was = guest_find(old, f->name);
+			if (f->has_value && !f->unknown)
+				g[cnt - 1].running = f->value > 0;
+			else /* U (xentop timed out): what was known stays */
+				g[cnt - 1].running =
+				    was != NULL && was->running;
 			g[cnt - 1].since =
 			    was != NULL && was->running ? was->since : now;
 		}

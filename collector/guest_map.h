@@ -8,7 +8,8 @@
  * field name when the config carried no label yet), value 1 running
  * there, 0 stopped.  Each hypervisor's set of running guests is the one
  * its last learned poll reported: a guest it no longer reports, or
- * reports 0, leaves it.
+ * reports 0, leaves it; one it reports U (its xentop timed out) keeps
+ * its state there, so a hypervisor's failed reading moves no guest.
  *
  * Migration in flight: a guest two hypervisors report running at once
  * belongs to the one that began reporting it most recently (the

@@ -154,6 +154,21 @@ host_service_add(
 	return s;
 }
 
+struct service *
+host_graph_add(
+    struct batch *b, const char *category, const struct host_graph *g)
+{
+	const char *const kv[][2] = {
+	    {"graph_title", g->title},
+	    {"graph_category", category},
+	    {"graph_vlabel", g->vlabel},
+	    {"graph_args", g->args},
+	    {"graph_info", g->info},
+	};
+
+	return host_service_add(b, g->name, kv, sizeof(kv) / sizeof(kv[0]));
+}
+
 struct field *
 host_field_add(struct service *s, const char *name, const char *const kv[][2],
     size_t n, double v, bool unknown)

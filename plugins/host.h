@@ -143,6 +143,18 @@ int host_attrs_add(struct attrs *a, const char *const kv[][2], size_t n);
  * has_config set; NULL on allocation failure. */
 struct service *host_service_add(
     struct batch *b, const char *name, const char *const graph[][2], size_t n);
+/* A graph as most probes declare one (every member set). */
+struct host_graph {
+	const char *name;
+	const char *title;
+	const char *vlabel;
+	const char *args;
+	const char *info;
+};
+/* The service g->name in b with graph_title, graph_category category,
+ * graph_vlabel, graph_args and graph_info; NULL on allocation failure. */
+struct service *host_graph_add(
+    struct batch *b, const char *category, const struct host_graph *g);
 /* Field name of s with attributes kv[n] and the value v (U when unknown).
  * NULL on allocation failure. */
 struct field *host_field_add(struct service *s, const char *name,

@@ -488,15 +488,9 @@ static struct service *
 graph_add(struct batch *b, const char *name, const char *title,
     const char *vlabel, const char *args, const char *info)
 {
-	const char *const kv[][2] = {
-	    {"graph_title", title},
-	    {"graph_category", "disk"},
-	    {"graph_vlabel", vlabel},
-	    {"graph_args", args},
-	    {"graph_info", info},
-	};
+	const struct host_graph g = {name, title, vlabel, args, info};
 
-	return host_service_add(b, name, kv, sizeof(kv) / sizeof(kv[0]));
+	return host_graph_add(b, "disk", &g);
 }
 
 /* A read/write pair: NAME_read (not drawn) below NAME_write. */
@@ -931,6 +925,11 @@ job_why(const struct host_cmd_result *res, char *out, size_t outlen)
 	if (res->status == HOST_CMD_BAD_EXIT && res->term_signal == 0)
 		snprintf(out, outlen, "exit %d%s%s", res->exit_status,
 		    o > 0 ? ": " : "", err);
+	else if (res->status == HOST_CMD_SPAWN_FAILED && o == 0 &&
+		 res->spawn_error != 0)
+		snprintf(out, outlen, "%s: %s",
+		    host_cmd_status_str(res->status),
+		    uv_strerror(res->spawn_error));
 	else
 		snprintf(out, outlen, "%s%s%s",
 		    host_cmd_status_str(res->status), o > 0 ? ": " : "", err);
@@ -1170,7 +1169,10 @@ lvm_collect_at(
 		st->dm_seen = true;
 	if (st != NULL && st->res.when > 0) {
 		res = &st->res;
-		if (!is_fresh(res, now) && !st->stale_said) {
+		/* only where something is shown: a machine without LVs
+		 * ("drover node" never fetches it) has nothing to go stale */
+		if (!is_fresh(res, now) && !st->stale_said &&
+		    (io.n > 0 || res->report.n > 0)) {
 			log_warnx("lvm: no refresh for %.0f s: sizes, pools "
 				  "and the archive shown as U",
 			    now - res->when);

@@ -1060,26 +1060,10 @@ vm_seen_cleanup(struct vm_seen *seen)
 
 /* ---- services ---------------------------------------------------------- */
 
-struct vm_graph {
-	const char *name;
-	const char *title;
-	const char *vlabel;
-	const char *args;
-	const char *info;
-};
-
 static struct service *
-graph_add(struct batch *b, const struct vm_graph *vg)
+graph_add(struct batch *b, const struct host_graph *g)
 {
-	const char *const kv[][2] = {
-	    {"graph_title", vg->title},
-	    {"graph_category", "virtualization"},
-	    {"graph_vlabel", vg->vlabel},
-	    {"graph_args", vg->args},
-	    {"graph_info", vg->info},
-	};
-
-	return host_service_add(b, vg->name, kv, sizeof(kv) / sizeof(kv[0]));
+	return host_graph_add(b, "virtualization", g);
 }
 
 /* One field per guest: label, type, value (U when !has). */
@@ -1106,7 +1090,7 @@ guest_field(struct service *s, const struct vm_guest *g, const char *suffix,
 int
 vm_services(const struct vm_seen *seen, struct batch *b)
 {
-	static const struct vm_graph
+	static const struct host_graph
 	    cpu = {"vm_cpu", "Virtual machine CPU time", "%",
 		"--base 1000 -l 0",
 		"CPU time the qemu guests used, in percent of one CPU (vCPUs "

@@ -502,26 +502,10 @@ xen_seen_cleanup(struct xen_seen *seen)
 
 /* ---- services ---------------------------------------------------------- */
 
-struct xen_graph {
-	const char *name;
-	const char *title;
-	const char *vlabel;
-	const char *args;
-	const char *info;
-};
-
 static struct service *
-graph_add(struct batch *b, const struct xen_graph *g)
+graph_add(struct batch *b, const struct host_graph *g)
 {
-	const char *const kv[][2] = {
-	    {"graph_title", g->title},
-	    {"graph_category", "virtualization"},
-	    {"graph_vlabel", g->vlabel},
-	    {"graph_args", g->args},
-	    {"graph_info", g->info},
-	};
-
-	return host_service_add(b, g->name, kv, sizeof(kv) / sizeof(kv[0]));
+	return host_graph_add(b, "virtualization", g);
 }
 
 /* One field of d: label, type, value (U when !has); neg names the
@@ -561,7 +545,7 @@ dom_pair(struct service *s, const struct xen_dom *d, const char *a,
 int
 xen_services(const struct xen_seen *seen, struct batch *b)
 {
-	static const struct xen_graph
+	static const struct host_graph
 	    cpu = {"xen_cpu", "Xen domain CPU time", "%", "--base 1000 -l 0",
 		"CPU time each domain used, in percent of one CPU."},
 	    mem = {"xen_memory", "Xen domain memory", "bytes",

@@ -589,12 +589,18 @@ struct node_target {
 	uint64_t t0; /* the poll's start, loop ms */
 };
 
-/* The roots h names, "/proc", "/sys" and _PATH_UTMP by default, the
- * commands' timeout HOST_COMMAND_TIMEOUT_MS. */
+/*
+ * The roots h names, "/proc", "/sys" and _PATH_UTMP by default, the
+ * commands' timeout HOST_COMMAND_TIMEOUT_MS, but never past nine tenths
+ * of the poll's own timeout: a command reports at its timeout
+ * (plugins/host_cmd), so a poll waiting for the refresh still ends
+ * within h->timeout and the probe logs which command was too slow.
+ */
 static struct host_roots
 target_roots(const struct source_host *h)
 {
 	struct host_roots r = h->roots;
+	uint64_t limit = (uint64_t)h->timeout * 1000;
 
 	if (r.proc == NULL)
 		r.proc = "/proc";
@@ -602,6 +608,9 @@ target_roots(const struct source_host *h)
 		r.sys = "/sys";
 	if (r.command_timeout_ms == 0)
 		r.command_timeout_ms = HOST_COMMAND_TIMEOUT_MS;
+	limit -= limit / 10;
+	if (limit > 0 && r.command_timeout_ms > limit)
+		r.command_timeout_ms = (unsigned)limit;
 	return r;
 }
 
@@ -651,10 +660,14 @@ static void
 on_refreshed(void *arg)
 {
 	struct node_target *nt = arg;
+	/* taken out first: the callback may start the next poll, which
+	 * keeps its own copy in nt->roots */
+	struct host_roots r = nt->roots;
 
+	nt->roots = (struct host_roots){0};
 	nt->refresh = NULL;
-	collect(nt, &nt->roots, nt->cb, nt->arg, nt->t0);
-	host_roots_cleanup(&nt->roots);
+	collect(nt, &r, nt->cb, nt->arg, nt->t0);
+	host_roots_cleanup(&r);
 }
 
 /*

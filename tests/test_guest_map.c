@@ -78,6 +78,23 @@ test_running_guests_only(void **state)
 	guest_map_free(m);
 }
 
+/* A reading that failed (every state U: xentop timed out) moves no
+ * guest: running ones stay, stopped ones stay stopped. */
+static void
+test_unknown_keeps_state(void **state)
+{
+	struct guest_map *m = guest_map_new();
+	const char *r1[] = {"web1=1", "web2=0", NULL};
+	const char *r2[] = {"web1=U", "web2=U", NULL};
+
+	(void)state;
+	assert_true(report(m, "kvm1", "vm_state", r1));
+	assert_false(report(m, "kvm1", "vm_state", r2));
+	assert_string_equal(match_name(m, "web1"), "kvm1");
+	assert_null(match_name(m, "web2"));
+	guest_map_free(m);
+}
+
 static void
 test_stopped_or_gone_guest_leaves(void **state)
 {
@@ -243,6 +260,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_running_guests_only),
+	    cmocka_unit_test(test_unknown_keeps_state),
 	    cmocka_unit_test(test_stopped_or_gone_guest_leaves),
 	    cmocka_unit_test(test_xen_state_counts),
 	    cmocka_unit_test(test_migration_newest_wins_without_flapping),

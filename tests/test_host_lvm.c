@@ -883,6 +883,89 @@ test_stale_logged_once(void **state)
 	assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+/*
+ * A machine without LVs ("drover node" there refreshes only at start:
+ * the probe is never listed, so never fetched): a collect long after the
+ * last refresh shows nothing and does not warn about a stale refresh.
+ */
+static void
+test_stale_quiet_without_lvs(void **state)
+{
+	const struct canned none[] = {
+	    {"json", NULL, HOST_CMD_OK, "{\"report\": [{\"lv\": []}]}", NULL},
+	    {"-sb", NULL, HOST_CMD_OK, "1\t/x\n", NULL},
+	    {"--inodes", NULL, HOST_CMD_OK, "1\t/x\n", NULL},
+	};
+	uv_loop_t loop;
+	struct fake f = {.loop = &loop, .canned = none, .ncanned = 3};
+	const struct host_cmd_runner runner = {fake_start, fake_cancel, &f};
+	const struct host_roots r = {
+	    .proc = TREE "/none", .sys = TREE "/none", .runner = &runner};
+	struct timespec ts;
+	struct batch b = {0};
+	void *st = NULL;
+	char log[2048];
+	double now;
+	FILE *cap;
+
+	(void)state;
+	assert_int_equal(uv_loop_init(&loop), 0);
+	refresh_once(&r, &st, &f);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	cap = tmpfile();
+	assert_non_null(cap);
+	log_set_stream(cap);
+	assert_int_equal(
+	    lvm_collect_at(&r, &st, &b, now + LVM_STALE_S + 10), 0);
+	assert_int_equal(b.n, 0);
+	batch_cleanup(&b);
+	log_set_stream(NULL);
+	logged(cap, log, sizeof(log));
+	fclose(cap);
+	assert_int_equal(count(log, "lvm: no refresh for"), 0);
+	probe_lvm.state_free(st);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
+/* No lvs installed (a real spawn, no runner): logged once, at info, with
+ * the reason, not a bare "spawn failed". */
+static void
+test_no_lvs_says_why(void **state)
+{
+	const struct host_roots r = {.proc = TREE "/none",
+	    .sys = TREE "/none",
+	    .lvs_command = "/nonexistent/lvs",
+	    .lvm_archive_dir = "/nonexistent",
+	    .lvm_backup_dir = "/nonexistent"};
+	uv_loop_t loop;
+	void *st = NULL;
+	char log[4096];
+	int ndone = 0, i;
+	FILE *cap;
+
+	(void)state;
+	assert_int_equal(uv_loop_init(&loop), 0);
+	cap = tmpfile();
+	assert_non_null(cap);
+	log_set_stream(cap);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(
+		    probe_lvm.refresh(&loop, &r, &st, refreshed, &ndone), 0);
+		uv_run(&loop, UV_RUN_DEFAULT);
+	}
+	log_set_stream(NULL);
+	logged(cap, log, sizeof(log));
+	fclose(cap);
+	assert_int_equal(ndone, 2);
+	assert_int_equal(
+	    count(log, "info: lvm: lvs: spawn failed: no such file"), 1);
+	assert_int_equal(count(log, "warning"), 0);
+	probe_lvm.state_free(st);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 static void
 test_table(void **state)
 {
@@ -909,6 +992,8 @@ main(void)
 	    cmocka_unit_test(test_field_collisions),
 	    cmocka_unit_test(test_refresh),
 	    cmocka_unit_test(test_stale_logged_once),
+	    cmocka_unit_test(test_stale_quiet_without_lvs),
+	    cmocka_unit_test(test_no_lvs_says_why),
 	    cmocka_unit_test(test_table),
 	};
 

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "lib/log.h"
@@ -564,6 +565,207 @@ test_source_poll(void **state)
 	batch_cleanup(&b);
 }
 
+/* What a poll of the node source ended with, and when (loop ms). */
+struct polled_at {
+	uv_loop_t *loop;
+	int calls;
+	enum source_status status;
+	uint64_t end_ms;
+};
+
+static void
+on_polled_at(void *arg, struct source_result *res)
+{
+	struct polled_at *p = arg;
+
+	p->calls++;
+	p->status = res->status;
+	uv_update_time(p->loop);
+	p->end_ms = uv_now(p->loop);
+}
+
+/*
+ * A probe command that outlives the host's poll timeout (an lvs stuck on
+ * a dead PV) does not hold the poll past that timeout, although
+ * probe_command_timeout is longer: the poll ends by h->timeout with the
+ * other probes' values.
+ */
+static void
+test_source_poll_ends_by_its_timeout(void **state)
+{
+	char dir[] = "/tmp/test_node.XXXXXX", lvs[64];
+	struct source_host h = {.name = "h",
+	    .local = true,
+	    .timeout = 1,
+	    .roots = {.proc = FIXTURES "/proc",
+		.sys = "/nonexistent",
+		.lvm_archive_dir = "/nonexistent",
+		.lvm_backup_dir = "/nonexistent",
+		.xl_command = "/nonexistent/xl",
+		.xentop_command = "/nonexistent/xentop",
+		.command_timeout_ms = 20000}};
+	struct polled_at p = {0};
+	uv_loop_t loop;
+	uint64_t t0;
+	FILE *fp, *log;
+	void *nt;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(lvs, sizeof(lvs), "%s/lvs", dir);
+	fp = fopen(lvs, "w");
+	assert_non_null(fp);
+	fputs("#!/bin/sh\nexec sleep 20\n", fp);
+	fclose(fp);
+	assert_int_equal(chmod(lvs, 0755), 0);
+	h.roots.lvs_command = lvs;
+	log = tmpfile();
+	assert_non_null(log);
+	log_set_stream(log);
+	assert_int_equal(uv_loop_init(&loop), 0);
+	p.loop = &loop;
+	nt = source_node.init(&loop, "h");
+	assert_non_null(nt);
+	uv_update_time(&loop);
+	t0 = uv_now(&loop);
+	source_node.poll(nt, &h, on_polled_at, &p);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	log_set_stream(NULL);
+	fclose(log);
+	assert_int_equal(p.calls, 1);
+	assert_int_equal(p.status, SOURCE_OK);
+	assert_true(p.end_ms - t0 <= 1000);
+	source_node.close(nt);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	assert_int_equal(unlink(lvs), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/*
+ * A cancel while the probes' commands run (the poller stopping) ends the
+ * poll at once, failed, exactly once; the killed command is reaped and
+ * the target closes cleanly.
+ */
+static void
+test_source_cancel_during_refresh(void **state)
+{
+	char dir[] = "/tmp/test_node.XXXXXX", lvs[64];
+	struct source_host h = {.name = "h",
+	    .local = true,
+	    .roots = {.proc = FIXTURES "/proc",
+		.sys = "/nonexistent",
+		.lvm_archive_dir = "/nonexistent",
+		.lvm_backup_dir = "/nonexistent",
+		.xl_command = "/nonexistent/xl",
+		.xentop_command = "/nonexistent/xentop",
+		.command_timeout_ms = 20000}};
+	struct polled_at p = {0};
+	uv_loop_t loop;
+	uint64_t t0;
+	FILE *fp, *log;
+	void *nt;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(lvs, sizeof(lvs), "%s/lvs", dir);
+	fp = fopen(lvs, "w");
+	assert_non_null(fp);
+	fputs("#!/bin/sh\nexec sleep 20\n", fp);
+	fclose(fp);
+	assert_int_equal(chmod(lvs, 0755), 0);
+	h.roots.lvs_command = lvs;
+	log = tmpfile();
+	assert_non_null(log);
+	log_set_stream(log);
+	assert_int_equal(uv_loop_init(&loop), 0);
+	p.loop = &loop;
+	nt = source_node.init(&loop, "h");
+	assert_non_null(nt);
+	uv_update_time(&loop);
+	t0 = uv_now(&loop);
+	source_node.poll(nt, &h, on_polled_at, &p);
+	assert_int_equal(p.calls, 0); /* waiting for lvs */
+	source_node.cancel(nt);
+	assert_int_equal(p.calls, 1);
+	assert_int_equal(p.status, SOURCE_FAILED);
+	source_node.cancel(nt); /* nothing runs: nothing happens */
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(p.calls, 1);
+	uv_update_time(&loop);
+	/* SIGTERM ended the sleep: no wait for its 20 s */
+	assert_true(uv_now(&loop) - t0 < 10000);
+	source_node.close(nt);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	log_set_stream(NULL);
+	fclose(log);
+	assert_int_equal(unlink(lvs), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* A poll's callback that starts the next poll of the same target. */
+struct repoll {
+	void *nt;
+	const struct source_host *h;
+	int calls;
+	enum source_status status[2];
+	double cpu_user[2];
+};
+
+static void
+on_repolled(void *arg, struct source_result *res)
+{
+	struct repoll *rp = arg;
+	const struct service *s = batch_service(&res->batch, "cpu", false);
+	size_t i;
+
+	if (rp->calls < 2) {
+		rp->status[rp->calls] = res->status;
+		for (i = 0; s != NULL && i < s->nfields; i++)
+			if (strcmp(s->fields[i].name, "user") == 0)
+				rp->cpu_user[rp->calls] = s->fields[i].value;
+	}
+	if (++rp->calls == 1)
+		source_node.poll(rp->nt, rp->h, on_repolled, rp);
+}
+
+/* The next poll started from within a poll's callback (after a refresh)
+ * keeps its own roots: both end with every probe's values. */
+static void
+test_source_poll_from_callback(void **state)
+{
+	const struct source_host h = {.name = "h",
+	    .local = true,
+	    .roots = {.proc = FIXTURES "/proc",
+		.sys = "/nonexistent",
+		.lvs_command = "/nonexistent/lvs",
+		.xl_command = "/nonexistent/xl",
+		.xentop_command = "/nonexistent/xentop",
+		.command_timeout_ms = 2000}};
+	struct repoll rp = {.h = &h};
+	uv_loop_t loop;
+	FILE *log;
+
+	(void)state;
+	log = tmpfile();
+	assert_non_null(log);
+	log_set_stream(log);
+	assert_int_equal(uv_loop_init(&loop), 0);
+	rp.nt = source_node.init(&loop, "h");
+	assert_non_null(rp.nt);
+	source_node.poll(rp.nt, &h, on_repolled, &rp);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	log_set_stream(NULL);
+	fclose(log);
+	assert_int_equal(rp.calls, 2);
+	assert_int_equal(rp.status[0], SOURCE_OK);
+	assert_int_equal(rp.status[1], SOURCE_OK);
+	assert_true(rp.cpu_user[1] == 4711);
+	source_node.close(rp.nt);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int
 main(void)
 {
@@ -579,6 +781,9 @@ main(void)
 	    cmocka_unit_test(test_collect_fixture_dirs),
 	    cmocka_unit_test(test_collect_bad_file_fails),
 	    cmocka_unit_test(test_source_poll),
+	    cmocka_unit_test(test_source_poll_ends_by_its_timeout),
+	    cmocka_unit_test(test_source_poll_from_callback),
+	    cmocka_unit_test(test_source_cancel_during_refresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
