@@ -633,6 +633,8 @@ cmd_run(const char *path)
 		return 1;
 	if (privdrop_plan(d.conf->user, d.conf->group, path, &d.pd) == -1)
 		return 1;
+	/* the pcap probe's threads open (and reopen) their handles */
+	d.pd.net_raw = d.conf->pcap_interfaces != NULL;
 	if (take_locks(&d) == -1) {
 		release_locks(&d);
 		conf_free(d.conf);
