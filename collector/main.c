@@ -305,6 +305,9 @@ reload_needs_root(
 		    "conf: new probe commands (lvs_command, xl_command, "
 		    "xentop_command, lvm_archive_dir, lvm_backup_dir) take "
 		    "a restart; the command runner refuses them");
+	if (c->pcap_interfaces != NULL && !pd->net_raw)
+		log_warnx("conf: pcap_interfaces set on a reload takes a "
+			  "restart: CAP_NET_RAW went with the privilege drop");
 	if (strcmp(c->dbdir, old->dbdir) != 0 && !privdrop_writable(c->dbdir))
 		log_warnx("conf: dbdir %s is not writable by %s; a reload "
 			  "cannot make it after the privilege drop, a restart "
