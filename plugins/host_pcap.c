@@ -158,6 +158,7 @@ cap_open(struct cap_if *ci, char *err)
 {
 	const struct pcap_probe *pp = ci->pp;
 	struct bpf_program prog;
+	const char *detail;
 	pcap_t *h;
 	int rc;
 
@@ -175,8 +176,15 @@ cap_open(struct cap_if *ci, char *err)
 	}
 	rc = pcap_activate(h);
 	if (rc < 0) {
-		snprintf(err, PCAP_ERRBUF_SIZE, "%s (%s)", pcap_statustostr(rc),
-		    pcap_geterr(h));
+		/* pcap_geterr may repeat the status, or be empty */
+		detail = pcap_geterr(h);
+		if (detail[0] == '\0' ||
+		    strcmp(detail, pcap_statustostr(rc)) == 0)
+			snprintf(
+			    err, PCAP_ERRBUF_SIZE, "%s", pcap_statustostr(rc));
+		else
+			snprintf(err, PCAP_ERRBUF_SIZE, "%s (%s)",
+			    pcap_statustostr(rc), detail);
 		goto close_h;
 	}
 	if (pcap_datalink(h) != DLT_EN10MB) {
