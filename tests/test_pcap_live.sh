@@ -128,6 +128,11 @@ unanswered() {
 wait_until 12 unanswered ||
 	fail "no unanswered client: $(cat "$T/f2") $(cat "$T/dhclient.log")"
 stop_pid "$DHCLIENT_PID"
+# pcap_stats, cumulative (DERIVE): the lease's 4 frames at least
+v=$(value "$T/f2" "pcap_capture_$VS" received)
+[ "$v" -ge 4 ] 2>/dev/null || fail "received is '$v': $(cat "$T/f2")"
+[ "$(value "$T/f2" "pcap_capture_$VS" dropped)" = 0 ] ||
+	fail "frames dropped: $(cat "$T/f2")"
 
 # 3. the interface deleted and made again: reopened, counting again
 ip -n "$S" link del "$VS" || fail "cannot delete $VS"
