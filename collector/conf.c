@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
+#include <net/if.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "collector/conf.h"
 #include "lib/log.h"
 #include "lib/parse.h"
+#include "plugins/host_pcap.h"
 #include "plugins/source.h"
 #include "plugins/sources.h"
 
@@ -232,6 +234,9 @@ conf_new(void)
 	c->xl_command = xstrdup("xl");
 	c->xentop_command = xstrdup("xentop");
 	c->probe_command_timeout = HOST_COMMAND_TIMEOUT_MS / 1000;
+	c->pcap_snaplen = PCAP_SNAPLEN_DEFAULT;
+	c->pcap_promisc = true;
+	c->pcap_ignore_outgoing = true;
 	c->node_listen_addr = xstrdup("127.0.0.1");
 	c->node_listen_port = 4949;
 	c->node_timeout = 60;
@@ -302,6 +307,8 @@ conf_free(struct conf *c)
 	free(c->lvm_backup_dir);
 	free(c->xl_command);
 	free(c->xentop_command);
+	free(c->pcap_interfaces);
+	free(c->pcap_filter);
 	free(c->node_listen_addr);
 	free(c->node_host_name);
 	free(c->node_plugin_dir);
@@ -394,6 +401,11 @@ conf_host_roots(const struct conf *c, struct host_roots *out)
 	    .xl_command = c->xl_command,
 	    .xentop_command = c->xentop_command,
 	    .command_timeout_ms = c->probe_command_timeout * 1000,
+	    .pcap_interfaces = c->pcap_interfaces,
+	    .pcap_filter = c->pcap_filter,
+	    .pcap_snaplen = c->pcap_snaplen,
+	    .pcap_promisc = c->pcap_promisc,
+	    .pcap_ignore_outgoing = c->pcap_ignore_outgoing,
 	};
 }
 
@@ -580,6 +592,46 @@ last_word(const char *key)
 
 /* "warning,critical,unknown" in any order, at least one. */
 
+/* pcap_interfaces: interface names (IF_NAMESIZE, no '/'), blanks
+ * between, at most PCAP_INTERFACES_MAX; "" or "none": no capture. */
+static int
+pcap_interfaces_key(struct conf *c, const char *val, const struct conf_where *w,
+    struct conf_errors *errs)
+{
+	const char *p = val;
+	size_t n, count = 0;
+
+	if (strcmp(val, "none") == 0) {
+		free(c->pcap_interfaces);
+		c->pcap_interfaces = NULL;
+		return 0;
+	}
+	for (;;) {
+		p += strspn(p, " \t");
+		n = strcspn(p, " \t");
+		if (n == 0)
+			break;
+		if (n >= IF_NAMESIZE || memchr(p, '/', n) != NULL ||
+		    memchr(p, ',', n) != NULL ||
+		    (n <= 2 && strncmp(p, "..", n) == 0)) {
+			conf_error_add(errs, w,
+			    "pcap_interfaces: \"%.*s\" is not an interface "
+			    "name",
+			    (int)n, p);
+			return -1;
+		}
+		if (++count > PCAP_INTERFACES_MAX) {
+			conf_error_add(errs, w,
+			    "pcap_interfaces: more than %d interfaces",
+			    PCAP_INTERFACES_MAX);
+			return -1;
+		}
+		p += n;
+	}
+	set_str(&c->pcap_interfaces, val);
+	return 0;
+}
+
 static int
 global_key(struct conf *c, const char *key, const char *val,
     const struct conf_where *w, struct conf_errors *errs)
@@ -617,6 +669,8 @@ global_key(struct conf *c, const char *key, const char *val,
 		86400},
 	    {"notify_retry_min", offsetof(struct conf, notify.retry_min), 1,
 		86400},
+	    {"pcap_snaplen", offsetof(struct conf, pcap_snaplen),
+		PCAP_SNAPLEN_MIN, PCAP_SNAPLEN_MAX},
 	    {"physical_concurrency",
 		offsetof(struct conf, physical_concurrency), 1, 10000},
 	    {"probe_command_timeout",
@@ -764,6 +818,32 @@ global_key(struct conf *c, const char *key, const char *val,
 			conf_error_add(errs, w, "local_node must be yes or no");
 			return -1;
 		}
+		return 0;
+	}
+	if (strcmp(key, "pcap_promisc") == 0) {
+		if (!parse_bool(val, &c->pcap_promisc)) {
+			conf_error_add(
+			    errs, w, "pcap_promisc must be yes or no");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "pcap_ignore_outgoing") == 0) {
+		if (!parse_bool(val, &c->pcap_ignore_outgoing)) {
+			conf_error_add(
+			    errs, w, "pcap_ignore_outgoing must be yes or no");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "pcap_interfaces") == 0)
+		return pcap_interfaces_key(c, val, w, errs);
+	if (strcmp(key, "pcap_filter") == 0) {
+		if (!host_pcap_filter_ok(val, msg, sizeof(msg))) {
+			conf_error_add(errs, w, "pcap_filter: %s", msg);
+			return -1;
+		}
+		set_str(&c->pcap_filter, val);
 		return 0;
 	}
 	if (strcmp(key, "smtp_starttls") == 0) {

@@ -87,6 +87,12 @@ struct conf {
 	char *xentop_command;  /* and xentop, "xentop" */
 	unsigned probe_command_timeout; /* seconds a probe's command may
 					   run, 10 */
+	/* the pcap probe (plugins/host_pcap.h) */
+	char *pcap_interfaces;	   /* names separated by blanks; NULL: none */
+	char *pcap_filter;	   /* BPF expression; NULL: every frame */
+	unsigned pcap_snaplen;	   /* bytes per frame, PCAP_SNAPLEN_DEFAULT */
+	bool pcap_promisc;	   /* promiscuous capture, yes */
+	bool pcap_ignore_outgoing; /* this host's frames unchecked, yes */
 	/* "drover node" (collector/node_main.h) */
 	char *node_listen_addr;	       /* default 127.0.0.1 */
 	unsigned node_listen_port;     /* default 4949 */

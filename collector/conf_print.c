@@ -35,6 +35,14 @@ conf_print(const struct conf *c, FILE *out)
 	fprintf(out, "xl_command %s\n", c->xl_command);
 	fprintf(out, "xentop_command %s\n", c->xentop_command);
 	fprintf(out, "probe_command_timeout %u\n", c->probe_command_timeout);
+	fprintf(out, "pcap_interfaces %s\n",
+	    c->pcap_interfaces != NULL ? c->pcap_interfaces : "none");
+	if (c->pcap_filter != NULL)
+		fprintf(out, "pcap_filter %s\n", c->pcap_filter);
+	fprintf(out, "pcap_snaplen %u\n", c->pcap_snaplen);
+	fprintf(out, "pcap_promisc %s\n", c->pcap_promisc ? "yes" : "no");
+	fprintf(out, "pcap_ignore_outgoing %s\n",
+	    c->pcap_ignore_outgoing ? "yes" : "no");
 	fprintf(out,
 	    strchr(c->node_listen_addr, ':') ? "node_listen [%s]:%u\n"
 					     : "node_listen %s:%u\n",

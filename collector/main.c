@@ -305,6 +305,9 @@ reload_needs_root(
 		    "conf: new probe commands (lvs_command, xl_command, "
 		    "xentop_command, lvm_archive_dir, lvm_backup_dir) take "
 		    "a restart; the command runner refuses them");
+	if (c->pcap_interfaces != NULL && !pd->net_raw)
+		log_warnx("conf: pcap_interfaces set on a reload takes a "
+			  "restart: CAP_NET_RAW went with the privilege drop");
 	if (strcmp(c->dbdir, old->dbdir) != 0 && !privdrop_writable(c->dbdir))
 		log_warnx("conf: dbdir %s is not writable by %s; a reload "
 			  "cannot make it after the privilege drop, a restart "
@@ -633,6 +636,8 @@ cmd_run(const char *path)
 		return 1;
 	if (privdrop_plan(d.conf->user, d.conf->group, path, &d.pd) == -1)
 		return 1;
+	/* the pcap probe's threads open (and reopen) their handles */
+	d.pd.net_raw = d.conf->pcap_interfaces != NULL;
 	if (take_locks(&d) == -1) {
 		release_locks(&d);
 		conf_free(d.conf);

@@ -101,6 +101,8 @@ node_main(const char *path, struct conf *c)
 
 	if (privdrop_plan(c->user, c->group, path, &pd) == -1)
 		goto free_conf;
+	/* the pcap probe's threads open (and reopen) their handles */
+	pd.net_raw = c->pcap_interfaces != NULL;
 	signal(SIGPIPE, SIG_IGN);
 	if (c->node_host_name != NULL)
 		snprintf(host, sizeof(host), "%s", c->node_host_name);

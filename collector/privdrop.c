@@ -16,6 +16,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -154,42 +155,47 @@ privdrop_device(const struct privdrop *p, const char *path)
 	return 0;
 }
 
-/* Whether this thread holds a capability (effective or permitted; the
- * ambient set is a subset of the permitted one). */
-static bool
-has_caps(void)
+/* This thread's permitted set (low word: CAP_NET_RAW is 13), or all
+ * ones when capget fails. */
+static uint64_t
+caps_permitted(void)
 {
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[2];
 
 	memset(data, 0xff, sizeof(data));
 	if (syscall(SYS_capget, &hdr, data) == -1)
-		return true;
-	return (data[0].effective | data[0].permitted | data[1].effective |
-		   data[1].permitted) != 0;
+		return UINT64_MAX;
+	return (data[0].effective | data[0].permitted) |
+	       (uint64_t)(data[1].effective | data[1].permitted) << 32;
 }
 
 /*
- * Clears every capability of this thread; 0 / -1.  Nothing is called
- * when there is none: a unit's SystemCallFilter=~@privileged refuses
- * capset, and a process started without capabilities needs none of it.
+ * Leaves this thread only the capabilities of keep (a mask of the low
+ * 32), permitted and effective, of those it holds; 0 / -1.  Nothing is
+ * called when there is nothing to take: a unit's
+ * SystemCallFilter=~@privileged refuses capset, and a process started
+ * without capabilities needs none of it.
  */
 static int
-clear_caps(void)
+limit_caps(uint32_t keep)
 {
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[2];
+	uint64_t have = caps_permitted();
 
-	if (!has_caps())
+	keep &= (uint32_t)have;
+	if (have == keep)
 		return 0;
 	/* EINVAL: a kernel without ambient capabilities (before 4.3) */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
 	    errno != EINVAL)
 		return -1;
 	memset(data, 0, sizeof(data));
+	data[0].permitted = data[0].effective = keep;
 	if (syscall(SYS_capset, &hdr, data) == -1)
 		return -1;
-	if (has_caps()) {
+	if (caps_permitted() != keep) {
 		errno = EPERM;
 		return -1;
 	}
@@ -199,6 +205,8 @@ clear_caps(void)
 int
 privdrop_drop(const struct privdrop *p)
 {
+	uint32_t keep;
+
 	if (p->root && !p->drop)
 		return 0; /* root stays root (warned, or "user root") */
 	if (p->drop) {
@@ -207,10 +215,20 @@ privdrop_drop(const struct privdrop *p)
 			    "drover: cannot set the groups of %s", p->user);
 			return -1;
 		}
+		/* with PR_SET_KEEPCAPS the permitted set survives
+		 * setresuid, for limit_caps to keep CAP_NET_RAW of it */
+		if (p->net_raw && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1) {
+			log_warn("drover: cannot keep CAP_NET_RAW");
+			return -1;
+		}
 		if (setresgid(p->gid, p->gid, p->gid) == -1 ||
 		    setresuid(p->uid, p->uid, p->uid) == -1) {
 			log_warn(
 			    "drover: cannot become %s:%s", p->user, p->group);
+			return -1;
+		}
+		if (p->net_raw && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1) {
+			log_warn("drover: PR_SET_KEEPCAPS");
 			return -1;
 		}
 		/* the way back must be shut */
@@ -222,14 +240,20 @@ privdrop_drop(const struct privdrop *p)
 			return -1;
 		}
 	}
-	if (clear_caps() == -1) {
+	keep = p->net_raw ? (uint32_t)1 << CAP_NET_RAW : 0;
+	if (limit_caps(keep) == -1) {
 		log_warn("drover: cannot drop capabilities");
 		return -1;
 	}
+	if (p->net_raw && (caps_permitted() & keep) == 0)
+		log_warnx("drover: pcap_interfaces is set but the process has "
+			  "no CAP_NET_RAW: capture will fail (start as root, "
+			  "or give the unit AmbientCapabilities=CAP_NET_RAW)");
 	if (p->drop)
-		log_info("drover: running as %s:%s (uid %u, gid %u), no "
-			 "capabilities",
-		    p->user, p->group, (unsigned)p->uid, (unsigned)p->gid);
+		log_info("drover: running as %s:%s (uid %u, gid %u), %s",
+		    p->user, p->group, (unsigned)p->uid, (unsigned)p->gid,
+		    caps_permitted() != 0 ? "only CAP_NET_RAW (pcap)"
+					  : "no capabilities");
 	return 0;
 }
 

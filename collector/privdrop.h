@@ -13,6 +13,14 @@
  * low port) are dropped all the same.  No source needs a capability
  * today, so none is kept: munin-node and IPMI over LAN are sockets,
  * /proc is world-readable and "ipmi local" needs only its device node.
+ * The one exception is packet capture (plugins/host_pcap.h): with
+ * net_raw set (pcap_interfaces names interfaces) CAP_NET_RAW alone stays,
+ * permitted and effective, neither inheritable nor ambient, so children
+ * do not get it.  It stays rather than handles being opened before the
+ * drop because the capture threads reopen an interface that disappears
+ * and returns (a guest's tap, a re-created bridge), and open after a
+ * reload ("drover run" re-creates its node source's state then): one
+ * path for open and reopen, which needs the capability either way.
  *
  * The bounding set is left alone: a contact command's setuid helper
  * (the MTA's sendmail) still works; the systemd unit narrows it.
@@ -35,6 +43,7 @@ struct privdrop {
 	gid_t gid;	/* the group's (the user's own unless "group") */
 	char user[64];	/* names, for messages */
 	char group[64]; /* "" when not drop */
+	bool net_raw;	/* keep CAP_NET_RAW (set by the caller) */
 };
 
 /*
@@ -61,8 +70,10 @@ int privdrop_device(const struct privdrop *p, const char *path);
 /*
  * Becomes p's user and group (with the user's supplementary groups) when
  * p drops, then clears every capability (effective, permitted,
- * inheritable, ambient) either way, and checks that root cannot be
- * regained.  Call before any thread starts.  0, or -1 (logged).
+ * inheritable, ambient) either way but CAP_NET_RAW with p->net_raw (when
+ * the process had it), and checks that root cannot be regained.  Call
+ * before any thread starts (threads inherit what it leaves).  0, or -1
+ * (logged).
  */
 int privdrop_drop(const struct privdrop *p);
 /* Whether the process may write in dir now (after the drop: as the

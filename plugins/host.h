@@ -57,6 +57,14 @@ struct host_roots {
 	const char *xentop_command;  /* xentop_command; NULL: "xentop" */
 	unsigned command_timeout_ms; /* probe_command_timeout; 0:
 					HOST_COMMAND_TIMEOUT_MS */
+	/* the pcap probe (plugins/host_pcap.h): interface names separated
+	 * by blanks (NULL or none: no capture), the BPF filter (NULL: every
+	 * frame), bytes per frame (0: PCAP_SNAPLEN_DEFAULT) */
+	const char *pcap_interfaces;
+	const char *pcap_filter;
+	unsigned pcap_snaplen;
+	bool pcap_promisc;	   /* pcap_promisc */
+	bool pcap_ignore_outgoing; /* pcap_ignore_outgoing */
 	/* where commands run: NULL, from this process (plugins/host_cmd);
 	 * the daemons, which drop root, pass their privileged runner's */
 	const struct host_cmd_runner *runner;

@@ -35,6 +35,7 @@ const struct host_probe *const host_probes[] = {
     &probe_vm,
     &probe_lvm,
     &probe_xen,
+    &probe_pcap,
 };
 
 const size_t host_nprobes = sizeof(host_probes) / sizeof(host_probes[0]);

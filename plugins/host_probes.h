@@ -52,4 +52,7 @@ extern const struct host_probe probe_lvm;
  * loop */
 extern const struct host_probe probe_xen;
 
+/* plugins/host_pcap.c: libpcap capture threads on pcap_interfaces */
+extern const struct host_probe probe_pcap;
+
 #endif

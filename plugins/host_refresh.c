@@ -199,6 +199,9 @@ host_roots_dup(struct host_roots *out, const struct host_roots *r)
 
 	*out = (struct host_roots){
 	    .command_timeout_ms = r->command_timeout_ms,
+	    .pcap_snaplen = r->pcap_snaplen,
+	    .pcap_promisc = r->pcap_promisc,
+	    .pcap_ignore_outgoing = r->pcap_ignore_outgoing,
 	    .runner = r->runner,
 	};
 	ok &= dup_str(&out->proc, r->proc);
@@ -210,6 +213,8 @@ host_roots_dup(struct host_roots *out, const struct host_roots *r)
 	ok &= dup_str(&out->lvm_backup_dir, r->lvm_backup_dir);
 	ok &= dup_str(&out->xl_command, r->xl_command);
 	ok &= dup_str(&out->xentop_command, r->xentop_command);
+	ok &= dup_str(&out->pcap_interfaces, r->pcap_interfaces);
+	ok &= dup_str(&out->pcap_filter, r->pcap_filter);
 	if (!ok) {
 		host_roots_cleanup(out);
 		errno = ENOMEM;
@@ -230,5 +235,7 @@ host_roots_cleanup(struct host_roots *r)
 	free((char *)r->lvm_backup_dir);
 	free((char *)r->xl_command);
 	free((char *)r->xentop_command);
+	free((char *)r->pcap_interfaces);
+	free((char *)r->pcap_filter);
 	*r = (struct host_roots){0};
 }

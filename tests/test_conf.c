@@ -11,6 +11,8 @@
 
 #include "collector/conf.h"
 #include "plugins/bmc.h"
+#include "plugins/host.h"
+#include "plugins/host_pcap.h"
 #include "plugins/modbus.h"
 #include "plugins/node.h"
 #include "plugins/nut.h"
@@ -392,6 +394,75 @@ test_node_exec_keys(void **state)
 	assert_true(has_error(&errs, "t.conf:2"));
 	assert_true(has_error(&errs, "../evil is not a plugin name"));
 	assert_true(has_error(&errs, "t.conf:3"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
+/* The pcap probe's keys: off by default, the other defaults, values
+ * reaching conf_host_roots and conf_print, bad values named by line. */
+static void
+test_pcap_keys(void **state)
+{
+	struct conf_errors errs = {0};
+	struct host_roots r;
+	struct conf *c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	c = parse("", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_null(c->pcap_interfaces);
+	assert_null(c->pcap_filter);
+	assert_int_equal(c->pcap_snaplen, PCAP_SNAPLEN_DEFAULT);
+	assert_true(c->pcap_promisc);
+	assert_true(c->pcap_ignore_outgoing);
+	fp = open_memstream(&text, &len);
+	conf_print(c, fp);
+	fclose(fp);
+	assert_non_null(strstr(text, "pcap_interfaces none\n"));
+	assert_null(strstr(text, "pcap_filter"));
+	free(text);
+	text = NULL;
+	conf_free(c);
+	c = parse("pcap_interfaces br0 tap-vm1\n"
+		  "pcap_filter udp port 67 or udp port 68\n"
+		  "pcap_snaplen 2048\npcap_promisc no\n"
+		  "pcap_ignore_outgoing no\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	conf_host_roots(c, &r);
+	assert_string_equal(r.pcap_interfaces, "br0 tap-vm1");
+	assert_string_equal(r.pcap_filter, "udp port 67 or udp port 68");
+	assert_int_equal(r.pcap_snaplen, 2048);
+	assert_false(r.pcap_promisc);
+	assert_false(r.pcap_ignore_outgoing);
+	fp = open_memstream(&text, &len);
+	conf_print(c, fp);
+	fclose(fp);
+	assert_non_null(strstr(text, "pcap_interfaces br0 tap-vm1\n"));
+	assert_non_null(
+	    strstr(text, "pcap_filter udp port 67 or udp port 68\n"));
+	assert_non_null(strstr(text, "pcap_snaplen 2048\n"));
+	assert_non_null(strstr(text, "pcap_promisc no\n"));
+	assert_non_null(strstr(text, "pcap_ignore_outgoing no\n"));
+	free(text);
+	conf_free(c);
+	c = parse("interval 60\npcap_interfaces br0 ../x\n"
+		  "pcap_interfaces averyveryverylongname\n"
+		  "pcap_filter udp portt 67\npcap_snaplen 64\n"
+		  "pcap_promisc maybe\npcap_ignore_outgoing 2\n",
+	    &errs);
+	assert_int_equal(errs.n, 6);
+	assert_true(has_error(&errs, "t.conf:2"));
+	assert_true(has_error(&errs, "\"../x\" is not an interface name"));
+	assert_true(has_error(&errs, "t.conf:3"));
+	assert_true(has_error(&errs, "t.conf:4: pcap_filter: "));
+	assert_true(has_error(&errs, "t.conf:5"));
+	assert_true(has_error(&errs, "pcap_snaplen must be a number"));
+	assert_true(has_error(&errs, "pcap_promisc must be yes or no"));
+	assert_true(has_error(&errs, "t.conf:7"));
 	conf_free(c);
 	conf_errors_cleanup(&errs);
 }
@@ -1282,6 +1353,7 @@ main(void)
 	    cmocka_unit_test(test_debian_munin_conf_parses),
 	    cmocka_unit_test(test_munin_examples),
 	    cmocka_unit_test(test_drover_keys_and_defaults),
+	    cmocka_unit_test(test_pcap_keys),
 	    cmocka_unit_test(test_nagios_command_file),
 	    cmocka_unit_test(test_comments_and_continuations),
 	    cmocka_unit_test(test_errors_name_file_line_text),

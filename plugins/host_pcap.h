@@ -1,0 +1,62 @@
+/*
+ * host_pcap: the "pcap" probe, capture on the interfaces pcap_interfaces
+ * names (a bridge, a tap, a veth, a physical port), counted per interval
+ * by plugins/pcap_count and shown as its services (pcap_dhcp_IF,
+ * pcap_dhcp_latency_IF, pcap_traffic_IF, pcap_packets_IF, pcap_errors_IF,
+ * pcap_capture_IF): DHCP health, per-MAC traffic, malformed frames and
+ * the capture's own health.
+ *
+ * One capture thread per interface owns its libpcap handle (snaplen
+ * pcap_snaplen, promiscuous when pcap_promisc, immediate mode, the BPF
+ * filter pcap_filter) and feeds the interface's pcap_count under that
+ * interface's lock; it never touches the loop.  collect takes each
+ * interface's interval (pcap_count_take) and pcap_stats' last numbers
+ * under the lock and adds the services on the loop.  Nothing starts
+ * (no thread, no handle, no service) until pcap_interfaces names an
+ * interface; the threads start on the first collect and open their
+ * handles themselves, which needs CAP_NET_RAW: the daemons keep that one
+ * capability when they drop root with pcap_interfaces set
+ * (collector/privdrop.h).
+ *
+ * "Sent by this host" (pcap_ignore_outgoing) is a frame whose source MAC
+ * is the interface's own (SYS/class/net/IF/address, read at each open).
+ * Limits: on a bridge that is the bridge's MAC, so frames the host sends
+ * through the bridge are recognised, but on a bridge port or a tap the
+ * host's frames carry the bridge's MAC and are not; a guest's frames on
+ * its tap are the guest's, whose virtio offload may leave checksums
+ * partial too (they then count as bad); a frame spoofing the host's MAC
+ * is taken as the host's.
+ *
+ * An interface that disappears (pcap_dispatch fails: ENXIO, ENODEV, the
+ * interface went down) is closed and reopened by its thread with backoff
+ * (1 s, doubling to 30 s), logged once when lost and once when back; its
+ * services stay, with the capture's received and dropped unknown while
+ * it is gone.  state_free stops and joins the threads.
+ */
+#ifndef DROVER_HOST_PCAP_H
+#define DROVER_HOST_PCAP_H
+
+#include <stddef.h>
+
+#include "plugins/host.h"
+
+/* Default pcap_snaplen, bytes captured per frame: a DHCP message is at
+ * most 576 bytes of IP by default (RFC 2131's minimum maximum) and rarely
+ * more than ~600 with options; 1024 covers Ethernet, two VLAN tags, IPv4
+ * and UDP headers and a DHCP message with a large option set (up to ~960
+ * bytes of BOOTP), while keeping per-frame copies small on a busy
+ * bridge. */
+#define PCAP_SNAPLEN_DEFAULT 1024u
+#define PCAP_SNAPLEN_MIN 128u
+#define PCAP_SNAPLEN_MAX 262144u
+/* Interfaces pcap_interfaces may name. */
+#define PCAP_INTERFACES_MAX 64
+
+/*
+ * Whether filter compiles as a BPF expression for Ethernet (the check
+ * config runs, so a typo is a file:line error): true, or false with
+ * libpcap's message in err (size len).
+ */
+bool host_pcap_filter_ok(const char *filter, char *err, size_t len);
+
+#endif
