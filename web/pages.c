@@ -595,10 +595,12 @@ hypervisor_view(struct buf *b, const struct catalog *cat,
 	buf_puts(b, "</div></aside>");
 }
 
-/* The catalog host reported as field of hypervisor hv, or NULL. */
+/* The catalog host reported as field of hypervisor hv, or NULL; with
+ * elsewhere, the host reported as field by another hypervisor (a guest
+ * that migrated away, which hv still shows stopped). */
 static const struct cat_host *
-guest_host(
-    const struct catalog *cat, const struct cat_host *hv, const char *field)
+guest_host(const struct catalog *cat, const struct cat_host *hv,
+    const char *field, bool elsewhere)
 {
 	const struct cat_host *g;
 	size_t i;
@@ -606,7 +608,7 @@ guest_host(
 	for (i = 0; i < catalog_count(cat); i++) {
 		g = catalog_at(cat, i);
 		if (g->hypervisor != NULL && g->guest_field != NULL &&
-		    strcmp(g->hypervisor, hv->name) == 0 &&
+		    (strcmp(g->hypervisor, hv->name) == 0) != elsewhere &&
 		    strcmp(g->guest_field, field) == 0)
 			return g;
 	}
@@ -654,10 +656,18 @@ guest_list(struct buf *b, const struct catalog *cat, const struct cat_host *h)
 			buf_puts(b, "</td><td>");
 			guest_value(b, cs, i);
 			buf_puts(b, "</td><td>");
-			g = guest_host(cat, h, f->name);
+			g = guest_host(cat, h, f->name, false);
 			if (g != NULL)
 				host_link(b, g);
-			else
+			else if ((g = guest_host(cat, h, f->name, true)) !=
+				 NULL) {
+				host_link(b, g);
+				buf_puts(b, " (runs on <a href=\"/");
+				html_escape_url(b, g->hypervisor);
+				buf_puts(b, "/\">");
+				html_escape(b, g->hypervisor);
+				buf_puts(b, "</a>)");
+			} else
 				buf_puts(b, "not monitored");
 			buf_puts(b, "</td></tr>");
 		}
