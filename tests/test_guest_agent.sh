@@ -27,7 +27,8 @@
 #    to hv2, which began reporting it last, and stays there;
 #  - xen1 reports guest-01 (and Domain-0, not in xen_state): the host
 #    with vm_name guest-01 joins xen1's budget and its page shows xen1's
-#    view, running; Domain-0 is nobody's guest.
+#    view, running; neither Domain-0 nor Xen's qemus (dom0's disk
+#    backend, a domain's device model) is anybody's guest.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/health.sh"
 . "$top_srcdir/tests/lib/guest_budget.sh"
@@ -73,12 +74,15 @@ section() {
 }
 
 # the agents: fixture machines with the /proc files of a real one and no
-# qemu yet; xen1's runs none
+# qemu yet; xen1's runs only Xen's qemus (dom0's disk backend, a domain's
+# device model: tests/fixtures/vm/proc/500 and 600), no guest of the vm
+# probe
 for m in hv1 hv2 xen1; do
 	mkdir -p "$T/$m"
 	cp -r "$top_srcdir/tests/fixtures/proc" "$T/$m/proc"
 	vm_tree_init "$T/$m"
 done
+cp -r "$top_srcdir/tests/fixtures/vm/proc/500" "$top_srcdir/tests/fixtures/vm/proc/600" "$T/xen1/proc/"
 mkdir "$T/no-plugins"
 cp "$XFIX/xentop-4.9.2.txt" "$T/top.txt"
 cat >"$T/xentop" <<SH
@@ -302,6 +306,9 @@ curl -sf "http://127.0.0.1:$PORT/xen1/" >"$T/xen1.html" || fail "xen1 page"
 grep -qF '<td>guest-01</td><td>running</td><td><a href="/xenguest/">xenguest</a>' "$T/xen1.html" ||
 	fail "xen1's page does not list xenguest: $(grep -o '<h2>Guests.*</table>' "$T/xen1.html" | head -c 600)"
 grep -q 'Domain-0</td><td>running' "$T/xen1.html" && fail "Domain-0 listed as a guest of xen1"
+agent_fetch xen1 "$T/xen1.fetch" vm || fail "fetch vm from xen1"
+grep -q '\.value' "$T/xen1.fetch" && fail "xen1's vm probe shows Xen's qemus: $(cat "$T/xen1.fetch")"
+grep -q '<td>dom0</td>' "$T/xen1.html" && fail "xen1's page lists dom0 as a guest"
 
 stop_pid "$DPID" || fail "drover exited with an error: $(tail -3 "$T/drover.log")"
 stop_pid "$FAKE" || fail "fake nodes failed: $(cat "$T/fake.log")"
