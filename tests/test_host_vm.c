@@ -105,10 +105,10 @@ test_cmdline_names(void **state)
 	    0);
 	assert_true(c.xen);
 	assert_string_equal(c.name, "dom0");
-	assert_int_equal(parse((const char *const[]){"qemu-system-i386",
-				   "--xen-domid", "7", "-name", "win10",
-				   "-machine", "xenfv", NULL},
-			     &c),
+	assert_int_equal(
+	    parse((const char *const[]){"qemu-system-i386", "--xen-domid", "7",
+		      "-name", "win10", "-machine", "xenfv", NULL},
+		&c),
 	    0);
 	assert_true(c.xen);
 	/* not a qemu */
