@@ -10,7 +10,8 @@
 # session of hv1, hv2 and the guests is in one log.
 #  - control: hv1 runs no qemu yet, each guest is its own physical host
 #    and their polls overlap more than 2 (the test can fail);
-#  - 12 qemu processes appear on hv1, named by -name guest=gN, by -name
+#  - 12 qemu processes appear on hv1 (one, then 11 its cached config
+#    lacks: they come with their labels and types), named by -name guest=gN, by -name
 #    with a bare name, by their libvirt machine scope alone, with upper
 #    case and a dot (field Web_Example, label Web.Example), with a space,
 #    with an escaped comma: every guest's /api/v1 physical becomes hv1,
@@ -196,11 +197,28 @@ note "control, no qemu on hv1: at most $c guest polls at once"
 # xen1 has reported guest-01 from its first poll
 phys_is learned xen1 xenguest || fail "xenguest not on xen1: $(cat "$T/hosts.json")"
 
-# the 12 qemu processes start on hv1
+# the 12 qemu processes start on hv1: g0 first, then, once drover has
+# read hv1's config with g0 alone, the 11 others (fields the cached
+# config lacks)
+vm_tree_add "$T/hv1" "$(pid_of g0)" "$(name_arg g0)" || fail "could not add g0's qemu"
+wait_until 10 runs_on hv1 1 || fail "hv1 does not report g0 running: $(cat "$T/hv1.fetch")"
+wait_until 30 phys_is learned hv1 g0.test || fail "g0 did not join hv1: $(cat "$T/hosts.json")"
 for n in $NODES; do
+	[ "$n" = g0 ] && continue
 	vm_tree_add "$T/hv1" "$(pid_of "$n")" "$(name_arg "$n")" ||
 		fail "could not add $n's qemu"
 done
+# Web.Example (g3) is busy: its cgroup's CPU time grows by a quarter of
+# a CPU, 250,000 us a second
+start_bg "$T/busy.log" $PY -c '
+import os, sys, time
+p, t0 = sys.argv[1], time.time()
+while True:
+    u = int(sys.argv[2]) + int((time.time() - t0) * 250000)
+    open(p + ".tmp", "w").write("usage_usec %d\nuser_usec 1\nsystem_usec 1\n" % u)
+    os.rename(p + ".tmp", p)
+    time.sleep(0.05)' "$T/hv1/cgroup/machine.slice/$(vm_tree_scope "$(pid_of g3)")/cpu.stat" \
+    $(($(pid_of g3) * 1000000))
 # (a reading younger than a second is served again: waited for)
 wait_until 10 runs_on hv1 12 || fail "hv1 does not report 12 guests running: $(cat "$T/hv1.fetch")"
 wait_until 30 phys_is learned hv1 $GHOSTS || fail "guests did not join hv1: $(cat "$T/hosts.json")"
@@ -225,10 +243,17 @@ for pair in "g0:g0.test" "Web.Example:web.example" "my vm:desktop" \
 done
 [ "$(grep -o '<td>running</td>' "$T/hv1.html" | wc -l)" = 12 ] ||
 	fail "hv1's page lists $(grep -o '<td>running</td>' "$T/hv1.html" | wc -l) running guests"
+# the guests that came after g0 were stored with their config's types:
+# vm_cpu is DERIVE (-d.rrd), vm_memory GAUGE (-g.rrd)
+[ -e "$T/db/hv/hv1-vm_cpu-Web_Example-d.rrd" ] && [ -e "$T/db/hv/hv1-vm_memory-Web_Example-g.rrd" ] ||
+	fail "no RRD files of Web_Example: $(ls "$T/db/hv" | head -20)"
+wrong=$(cd "$T/db/hv" && ls hv1-vm_cpu-*-g.rrd hv1-vm_net-*-g.rrd 2>/dev/null)
+[ -z "$wrong" ] || fail "counters of new guests stored as gauges: $wrong"
 
 # a guest's page: hv1's view, its values as hv1's agent fetched them
-# (vm_memory a gauge of base 1024, vm_vcpus; the fixture's counters do not
-# move, so their rates are 0)
+# (vm_memory a gauge of base 1024, vm_vcpus; the fixture's other
+# counters do not move, so their rates are 0; its CPU time, in 1/100 s,
+# grows 25 a second: 25 % of a CPU, within the jitter of hv1's polls)
 curl -sf "http://127.0.0.1:$PORT/web.example/" >"$T/guest.html" || fail "guest page"
 grep -q 'As hypervisor <a href="/hv1/">hv1</a> sees it' "$T/guest.html" ||
 	fail "no hypervisor view on web.example's page: $(head -c 600 "$T/guest.html")"
@@ -238,11 +263,20 @@ vcpus=$(value "$T/hv1.fetch" vm_vcpus Web_Example)
 [ "$mem" = $(($(pid_of g3) * 1048576)) ] || fail "hv1's agent: Web_Example memory $mem"
 shown=$($PY -c 'import sys; print("%.3g M" % (int(sys.argv[1]) / 1048576))' "$mem")
 for row in "Virtual machine memory:$shown" "Virtual machine vCPUs:$vcpus" \
-    "Virtual machine state:running" "Virtual machine CPU time:0 %" \
+    "Virtual machine state:running" \
     "Virtual machine disk I/O (read):0/s" "Virtual machine network traffic (tx):0/s"; do
 	grep -qF "<td>${row%%:*}</td><td class=num>${row#*:}</td>" "$T/guest.html" ||
 		fail "web.example's page: no '${row%%:*}' of ${row#*:}: $(grep -o '<aside.*</table>' "$T/guest.html")"
 done
+cpu=$(sed -n 's|.*<td>Virtual machine CPU time</td><td class=num>\([0-9.]*\) %</td>.*|\1|p' "$T/guest.html")
+c1=$(value "$T/hv1.fetch" vm_cpu Web_Example)
+sleep 1.1
+agent_fetch hv1 "$T/hv1.fetch2" vm || fail "fetch vm from hv1"
+c2=$(value "$T/hv1.fetch2" vm_cpu Web_Example)
+note "web.example's CPU: $cpu % on its page; hv1's agent: $c1 then $c2 (1/100 s) 1.1 s later"
+$PY -c 'import sys; c = float(sys.argv[1]); sys.exit(0 if 12.5 <= c <= 50 else 1)' "${cpu:-x}" ||
+	fail "web.example's page: CPU time '$cpu', want about 25 %: $(grep -o '<aside.*</table>' "$T/guest.html")"
+[ $((c2 - c1)) -ge 20 ] && [ $((c2 - c1)) -le 40 ] || fail "hv1's agent: CPU $c1 then $c2"
 # hv1's graphs on it render
 graphs=$(grep -o 'src="/hv1/vm_[a-z]*-day.png[^"]*"' "$T/guest.html" | sed 's/^src="//; s/"$//; s/&amp;/\&/g')
 [ "$(echo "$graphs" | grep -c .)" = 6 ] || fail "hv1's graphs on web.example's page: $graphs"
