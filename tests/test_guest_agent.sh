@@ -97,7 +97,7 @@ cat >"$T/xl" <<SH
 exec cat "$XFIX/xl-list-4.17.json"
 SH
 chmod +x "$T/xentop" "$T/xl"
-declare -A APORT
+declare -A APORT APID
 for m in hv1 hv2 xen1; do
 	APORT[$m]=$(free_port 127.0.0.1)
 	{
@@ -119,6 +119,7 @@ for m in hv1 hv2 xen1; do
 	} >"$T/$m.conf"
 	: >"$T/$m.log"
 	start_bg "$T/$m.log" "$DROVER" node -c "$T/$m.conf"
+	APID[$m]=$LAST_PID
 	wait_log "$T/$m.log" "node: $m on 127.0.0.1:${APORT[$m]}" 30 ||
 		fail "drover node $m did not start: $(cat "$T/$m.log")"
 done
@@ -347,6 +348,7 @@ grep -q '<td>dom0</td>' "$T/xen1.html" && fail "xen1's page lists dom0 as a gues
 stop_pid "$DPID" || fail "drover exited with an error: $(tail -3 "$T/drover.log")"
 stop_pid "$FAKE" || fail "fake nodes failed: $(cat "$T/fake.log")"
 for m in hv1 hv2 xen1; do
+	stop_pid "${APID[$m]}" || fail "drover node $m exited with status $?: $(tail -5 "$T/$m.log")"
 	grep -e "warning: vm" -e "warning: xen" "$T/$m.log" &&
 		fail "agent $m warned about its guests"
 done
