@@ -337,6 +337,24 @@ grep -q 'As hypervisor <a href="/xen1/">xen1</a> sees it' "$T/xg.html" ||
 	fail "no xen1 view on xenguest's page: $(head -c 600 "$T/xg.html")"
 grep -q '<td>Xen guest state</td><td class=num>running</td>' "$T/xg.html" ||
 	fail "xenguest's page: no running state from xen1: $(grep -o '<aside.*</table>' "$T/xg.html")"
+# its figures as xen1's agent fetched them (the fixture's counters do
+# not move: rates 0), the disk requests (_rdreq/_wrreq) among them
+agent_fetch xen1 "$T/xen1.xen" xen || fail "fetch xen from xen1"
+[ "$(value "$T/xen1.xen" xen_memory guest_01)" = 1073741824 ] ||
+	fail "xen1's agent: guest_01 memory $(value "$T/xen1.xen" xen_memory guest_01)"
+[ "$(value "$T/xen1.xen" xen_vcpus guest_01)" = 2 ] || fail "xen1's agent: guest_01 vCPUs"
+for row in "Xen domain memory:1 G" "Xen domain vCPUs:2" "Xen domain CPU time:0 %" \
+    "Xen domain disk requests (rdreq):0/s" "Xen domain network traffic (rx):0/s"; do
+	grep -qF "<td>${row%%:*}</td><td class=num>${row#*:}</td>" "$T/xg.html" ||
+		fail "xenguest's page: no '${row%%:*}' of ${row#*:}: $(grep -o '<aside.*</table>' "$T/xg.html")"
+done
+graphs=$(grep -o 'src="/xen1/xen_[a-z_]*-day.png[^"]*"' "$T/xg.html" | sed 's/^src="//; s/"$//; s/&amp;/\&/g')
+[ "$(echo "$graphs" | grep -c .)" = 7 ] || fail "xen1's graphs on xenguest's page: $graphs"
+for g in $graphs; do
+	code=$(curl -s -o "$T/graph.png" -w '%{http_code}' "http://127.0.0.1:$PORT$g")
+	[ "$code" = 200 ] && [ "$(head -c 8 "$T/graph.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
+		fail "$g: HTTP $code, $(head -c 60 "$T/graph.png" | od -c | head -2)"
+done
 curl -sf "http://127.0.0.1:$PORT/xen1/" >"$T/xen1.html" || fail "xen1 page"
 grep -qF '<td>guest-01</td><td>running</td><td><a href="/xenguest/">xenguest</a>' "$T/xen1.html" ||
 	fail "xen1's page does not list xenguest: $(grep -o '<h2>Guests.*</table>' "$T/xen1.html" | head -c 600)"

@@ -60,6 +60,10 @@ cluster(void)
 		put(&b, "vm_state", NULL, "web_3", "web-3", "GAUGE", 1);
 		put(&b, "vm_state", NULL, "db1", "db1", "GAUGE", 0);
 		put(&b, "vm_state", NULL, "mail", "mail", "GAUGE", 0);
+		/* a guest whose field is web_3's with a suffix */
+		put(&b, "vm_cpu", "%", "web_3_rx", "web-3-rx", "DERIVE",
+		    i == 0 ? 0 : 300);
+		put(&b, "vm_state", NULL, "web_3_rx", "web-3-rx", "GAUGE", 1);
 		catalog_update(cat, kvm, 1000 + 300 * i, &b);
 		batch_cleanup(&b);
 	}
@@ -130,6 +134,8 @@ test_guest_page_hypervisor_view(void **state)
 	assert_non_null(
 	    strstr(html, "<td>vm_state</td><td class=num>running</td>"));
 	assert_non_null(strstr(html, "<img src=\"/kvm1/vm_cpu-day.png"));
+	/* guest web-3-rx's CPU is not web-3's "rx" */
+	assert_null(strstr(html, "<td>vm_cpu (rx)</td>"));
 	free(html);
 	/* a host no hypervisor reports has no such view */
 	html = page_host(cat, catalog_find(cat, "backup"), 2000, &len);

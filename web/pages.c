@@ -450,9 +450,11 @@ graph_img(struct buf *b, const struct cat_host *h, const char *svc,
 }
 
 /* The fields a guest has in its hypervisor's vm_* / xen_* graphs: its
- * field name with these suffixes (plugins/host_vm.h). */
+ * field name with these suffixes (plugins/host_vm.h, host_xen.h), each
+ * labelled with the guest's name: a field "web_rx" is the rx of guest
+ * "web" only with web's label, not when it is a guest called web_rx. */
 static const char *const guest_suffixes[] = {
-    "", "_read", "_write", "_rx", "_tx"};
+    "", "_read", "_write", "_rx", "_tx", "_rdreq", "_wrreq"};
 
 /* The field called name in cs, or NULL. */
 static const struct field *
@@ -537,7 +539,7 @@ hypervisor_view(struct buf *b, const struct catalog *cat,
 {
 	const struct cat_host *hv;
 	const struct cat_service *cs;
-	const char *prefix, *label;
+	const char *prefix, *label, *glabel, *flabel;
 	char name[300];
 	size_t i, k, pl;
 	long fi;
@@ -548,6 +550,9 @@ hypervisor_view(struct buf *b, const struct catalog *cat,
 	if (hv == NULL || (prefix = guest_prefix(hv, h->guest_field)) == NULL)
 		return;
 	pl = strlen(prefix);
+	cs = cat_host_service(
+	    hv, strcmp(prefix, "vm_") == 0 ? "vm_state" : "xen_state");
+	glabel = attrs_get(&svc_field(cs, h->guest_field)->attrs, "label");
 	buf_puts(b, "<aside class=hypervisor><h2>As hypervisor <a href=\"/");
 	html_escape_url(b, hv->name);
 	buf_puts(b, "/\">");
@@ -566,6 +571,10 @@ hypervisor_view(struct buf *b, const struct catalog *cat,
 			fi = cat_service_field_index(cs, 0, name);
 			if (fi < 0)
 				continue;
+			flabel = attrs_get(&cs->svc.fields[fi].attrs, "label");
+			if (glabel != NULL &&
+			    (flabel == NULL || strcmp(flabel, glabel) != 0))
+				continue; /* another guest's */
 			buf_puts(b, "<tr><td>");
 			html_escape(b, svc_title(cs));
 			if (guest_suffixes[k][0] != '\0') {
