@@ -330,6 +330,8 @@ vm_cmdline_parse(const char *buf, size_t len, struct vm_cmdline *out)
 			arg++;
 			n--;
 		}
+		if (span_eq(arg, n, "-xen-domid"))
+			out->xen = true;
 		if (span_eq(arg, n, "-name") || span_eq(arg, n, "-smp") ||
 		    span_eq(arg, n, "-netdev") || span_eq(arg, n, "-nic") ||
 		    span_eq(arg, n, "-net")) {
@@ -948,8 +950,8 @@ vm_guest_read(
 		return -1;
 	snprintf(rel, sizeof(rel), "%ld/cmdline", pid);
 	if (read_small(r->proc, rel, buf, VM_CMDLINE_MAX, &len) == -1 ||
-	    vm_cmdline_parse(buf, len, &c) == -1)
-		goto out; /* gone, a kernel thread, or no qemu */
+	    vm_cmdline_parse(buf, len, &c) == -1 || c.xen)
+		goto out; /* gone, a kernel thread, no qemu, or Xen's */
 	snprintf(rel, sizeof(rel), "%ld/cgroup", pid);
 	if (read_small(r->proc, rel, cgbuf, sizeof(cgbuf), &len) == 0 &&
 	    vm_cgroup_parse(cgbuf, len, &cg) == 0) {

@@ -31,6 +31,11 @@
  * helper (bridge helper, vhost-user, -netdev bridge), macvtap given by
  * fd whose fdinfo has no iff line, and user-mode networking (no tap).
  *
+ * Not guests of this probe: the qemu processes Xen's toolstack runs
+ * (-xen-domid: a domain's device model, named after the domain, or dom0's
+ * disk backend, "-name dom0"), whose CPU and memory are not the domain's;
+ * the xen probe (plugins/host_xen.h) shows Xen's domains.
+ *
  * Guest name: -name guest=NAME or -name NAME (",," is a comma), else
  * the machine scope of /proc/PID/cgroup (libvirt's
  * machine-qemu\x2d1\x2dNAME.scope, systemd-machined's
@@ -69,6 +74,7 @@ struct vm_cmdline {
 	unsigned smp;		/* -smp's CPU count, 0 without one */
 	struct vm_tap taps[VM_TAPS_MAX];
 	size_t ntaps;
+	bool xen; /* -xen-domid: a Xen device model or backend */
 };
 
 /* comm (a /proc/PID/comm, trailing newline allowed) names a qemu. */
@@ -173,8 +179,9 @@ int vm_services(const struct vm_seen *seen, struct batch *b);
 
 /*
  * Reads the guest of process pid below r (proc, sys, cgroup roots) into
- * g, g->name left "" when not a qemu.  0; -1 when the process is gone or
- * is no qemu (nothing to show).  clk_tck is the /proc/PID/stat tick.
+ * g, g->name left "" when not a qemu.  0; -1 when the process is gone, is
+ * no qemu or is Xen's (nothing to show).  clk_tck is the /proc/PID/stat
+ * tick.
  */
 int vm_guest_read(
     const struct host_roots *r, long pid, long clk_tck, struct vm_guest *g);

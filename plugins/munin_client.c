@@ -102,6 +102,7 @@ struct mclient {
 	struct strlist plugins;
 	size_t cur;	/* plugin being asked */
 	bool refresh;	/* re-read every config this poll */
+	bool config_read; /* the current plugin's config was read this poll */
 	unsigned polls; /* polls since configs were all re-read */
 	struct cache_entry *cache;
 	size_t ncache, cachecap;
@@ -465,6 +466,39 @@ need_config(struct mclient *c, const char *plugin)
 	return c->refresh || cache_find(c, plugin) == NULL;
 }
 
+/*
+ * Whether the fetch in tmp has a service or field the cached config of
+ * plugin lacks: a multigraph plugin whose set of fields grew (a guest
+ * started on a hypervisor, a volume was created).  Its values would be
+ * stored with no type (a GAUGE file for a DERIVE counter) and no label
+ * until the next config_refresh.
+ */
+static bool
+fetch_outgrew_config(struct mclient *c, const char *plugin)
+{
+	struct cache_entry *e = cache_find(c, plugin);
+	const struct service *s;
+	struct service *cs;
+	size_t i, j;
+
+	if (e == NULL)
+		return false;
+	for (i = 0; i < c->tmp.n; i++) {
+		s = &c->tmp.services[i];
+		cs = NULL;
+		for (j = 0; j < s->nfields; j++) {
+			if (!s->fields[j].has_value)
+				continue;
+			if (cs == NULL && (cs = batch_service(&e->config,
+					       s->name, false)) == NULL)
+				return true;
+			if (service_field(cs, s->fields[j].name, false) == NULL)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Replays the cached config of plugin into tmp, without its values. */
 static void
 replay_config(struct mclient *c, const char *plugin)
@@ -542,6 +576,7 @@ next_plugin(struct mclient *c)
 		return;
 	}
 	p = c->plugins.v[c->cur];
+	c->config_read = false;
 	if (need_config(c, p)) {
 		ask(c, MS_CONFIG, p);
 	} else {
@@ -575,6 +610,7 @@ reply_done(struct mclient *c)
 	if (ps.dropped > 0)
 		limit_error(c, c->lim_kind);
 	if (c->state == MS_CONFIG) {
+		c->config_read = true;
 		if (st != MPROTO_OK) {
 			plugin_error(c, "config", st);
 			batch_cleanup(&c->tmp);
@@ -605,6 +641,17 @@ reply_done(struct mclient *c)
 	 */
 	if (st != MPROTO_OK && st != MPROTO_EMPTY)
 		plugin_error(c, "fetch", st);
+	/* new fields: the config again, now (once: a plugin that fetches
+	 * what its config never declares is asked so every poll, as
+	 * munin-update asks every plugin), then its values with it */
+	if (st == MPROTO_OK && !c->config_read && fetch_outgrew_config(c, p)) {
+		log_debug("poll: %s: fetch %s has fields its cached config "
+			  "lacks: config read again",
+		    c->address, p);
+		batch_cleanup(&c->tmp);
+		ask(c, MS_CONFIG, p);
+		return;
+	}
 	merge_tmp(c);
 	c->cur++;
 	next_plugin(c);

@@ -17,6 +17,7 @@
 #    budget no longer holds it).
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/health.sh"
+. "$top_srcdir/tests/lib/guest_budget.sh"
 set -o pipefail
 
 need curl curl
@@ -80,64 +81,6 @@ host_of() {
 	case $1 in g3) echo frontend ;; g7) echo mailer ;; *) echo "$1.test" ;; esac
 }
 GHOSTS=$(for n in $NODES; do host_of "$n"; done)
-api() { curl -sf "http://127.0.0.1:$PORT/api/v1/hosts" >"$T/hosts.json"; }
-# phys_is FROM PHYS HOST...: every HOST's physical is PHYS, found as FROM
-phys_is() {
-	api || return 1
-	$PY - "$T/hosts.json" "$@" <<'PY'
-import json, sys
-hosts = {h["name"]: h for h in json.load(open(sys.argv[1]))["hosts"]}
-frm, phys = sys.argv[2], sys.argv[3]
-ok = all(n in hosts and hosts[n].get("physical_from") == frm and
-         hosts[n]["physical"] == (n if phys == "-" else phys)
-         for n in sys.argv[4:])
-sys.exit(0 if ok else 1)
-PY
-}
-now() { $PY -c 'import time; print("%.6f" % time.time())'; }
-# overlap SINCE NAME...: the most sessions of the NAMEs that started at
-# or after SINCE open at one instant (an end before a start on a tie)
-overlap() {
-	$PY - "$LOG" "$@" <<'PY'
-import sys
-log, since, names = sys.argv[1], float(sys.argv[2]), set(sys.argv[3:])
-open_at, ev = {}, []
-for line in open(log):
-    what, name, t = line.split()
-    t = float(t)
-    if name not in names:
-        continue
-    if what == "start":
-        open_at.setdefault(name, []).append(t)
-    elif open_at.get(name):
-        s = open_at[name].pop(0)
-        if s >= since:
-            ev += [(s, 1), (t, -1)]
-cur = peak = 0
-for _, d in sorted(ev):
-    cur += d
-    peak = max(peak, cur)
-print(peak)
-PY
-}
-# sessions_after SINCE N NAME...: every NAME had N sessions start at or
-# after SINCE and end
-sessions_after() {
-	$PY - "$LOG" "$@" <<'PY'
-import sys
-log, since, n, names = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
-starts, done = {}, {}
-for line in open(log):
-    what, name, t = line.split()
-    if what == "start":
-        starts.setdefault(name, []).append(float(t))
-    elif starts.get(name):
-        if starts[name].pop(0) >= since:
-            done[name] = done.get(name, 0) + 1
-sys.exit(0 if all(done.get(x, 0) >= n for x in names) else 1)
-PY
-}
-
 # control: guests reported stopped, so each is its own physical host
 T0=$(now)
 wait_until 40 sessions_after "$T0" 2 $NODES || fail "guests not polled: $(tail -3 "$LOG")"

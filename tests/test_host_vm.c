@@ -94,6 +94,23 @@ test_cmdline_names(void **state)
 			     &c),
 	    0);
 	assert_string_equal(c.name, "");
+	assert_false(c.xen);
+	/* Xen's: dom0's disk backend (xen-qemu-dom0-disk-backend.service)
+	 * and a domain's device model, as libxl starts them */
+	assert_int_equal(parse((const char *const[]){"/usr/lib/xen-4.17/bin/"
+						     "qemu-system-i386",
+				   "-xen-domid", "0", "-xen-attach", "-name",
+				   "dom0", "-nographic", "-M", "xenpv", NULL},
+			     &c),
+	    0);
+	assert_true(c.xen);
+	assert_string_equal(c.name, "dom0");
+	assert_int_equal(
+	    parse((const char *const[]){"qemu-system-i386", "--xen-domid", "7",
+		      "-name", "win10", "-machine", "xenfv", NULL},
+		&c),
+	    0);
+	assert_true(c.xen);
 	/* not a qemu */
 	assert_int_equal(parse((const char *const[]){"/bin/bash", "-c",
 				   "qemu-system-x86_64 -name guest=x", NULL},
@@ -386,7 +403,9 @@ test_fixture(void **state)
 	assert_non_null(s);
 	assert_string_equal(
 	    attrs_get(&s->graph, "graph_category"), "virtualization");
-	assert_int_equal(s->nfields, 2); /* alpha, beta: sorted */
+	/* alpha, beta, sorted; not Xen's qemus (dom0's disk backend, 500,
+	 * and domain win10's device model, 600) */
+	assert_int_equal(s->nfields, 2);
 	assert_string_equal(s->fields[0].name, "alpha");
 	assert_string_equal(s->fields[1].name, "beta");
 	assert_string_equal(attrs_get(&s->fields[0].attrs, "type"), "DERIVE");

@@ -39,8 +39,9 @@ put(struct batch *b, const char *svc, const char *vlabel, const char *field,
 	f->value = v;
 }
 
-/* kvm1 reports web_3 (host web3, learned) and db1 (not monitored); cpu
- * went from 1000 to 1600 cs in 300 s, so 2 %. */
+/* kvm1 reports web_3 (host web3, learned), db1 (not monitored) and mail
+ * stopped (it runs on kvm2 now); cpu went from 1000 to 1600 cs in 300 s,
+ * so 2 %. */
 static struct catalog *
 cluster(void)
 {
@@ -58,10 +59,22 @@ cluster(void)
 		    2147483648.0);
 		put(&b, "vm_state", NULL, "web_3", "web-3", "GAUGE", 1);
 		put(&b, "vm_state", NULL, "db1", "db1", "GAUGE", 0);
+		put(&b, "vm_state", NULL, "mail", "mail", "GAUGE", 0);
+		/* a guest whose field is web_3's with a suffix */
+		put(&b, "vm_cpu", "%", "web_3_rx", "web-3-rx", "DERIVE",
+		    i == 0 ? 0 : 300);
+		put(&b, "vm_state", NULL, "web_3_rx", "web-3-rx", "GAUGE", 1);
 		catalog_update(cat, kvm, 1000 + 300 * i, &b);
 		batch_cleanup(&b);
 	}
 	catalog_set_physical(web, "kvm1", PHYS_LEARNED, "kvm1", "web_3");
+	/* mail migrated from kvm1 (which shows it stopped) to kvm2 */
+	h = catalog_host(cat, "kvm2", "hv", NULL);
+	put(&b, "vm_state", NULL, "mail", "mail", "GAUGE", 1);
+	catalog_update(cat, h, 1600, &b);
+	batch_cleanup(&b);
+	h = catalog_host(cat, "mail", "mail", NULL);
+	catalog_set_physical(h, "kvm2", PHYS_LEARNED, "kvm2", "mail");
 	/* a host on kvm1 by config that kvm1 does not report */
 	h = catalog_host(cat, "backup", "hv", "kvm1");
 	catalog_set_physical(h, "kvm1", PHYS_CONFIG, NULL, NULL);
@@ -121,6 +134,8 @@ test_guest_page_hypervisor_view(void **state)
 	assert_non_null(
 	    strstr(html, "<td>vm_state</td><td class=num>running</td>"));
 	assert_non_null(strstr(html, "<img src=\"/kvm1/vm_cpu-day.png"));
+	/* guest web-3-rx's CPU is not web-3's "rx" */
+	assert_null(strstr(html, "<td>vm_cpu (rx)</td>"));
 	free(html);
 	/* a host no hypervisor reports has no such view */
 	html = page_host(cat, catalog_find(cat, "backup"), 2000, &len);
@@ -144,6 +159,10 @@ test_hypervisor_page_lists_guests(void **state)
 				     "<a href=\"/web3/\">web3</a></td></tr>"));
 	assert_non_null(strstr(html, "<tr><td>db1</td><td>stopped</td><td>"
 				     "not monitored</td></tr>"));
+	/* a guest that left: the host it is, where it runs now */
+	assert_non_null(strstr(html, "<tr><td>mail</td><td>stopped</td><td>"
+				     "<a href=\"/mail/\">mail</a> (runs on "
+				     "<a href=\"/kvm2/\">kvm2</a>)</td></tr>"));
 	assert_non_null(strstr(html, "<td>not reported</td><td><a "
 				     "href=\"/backup/\">backup</a> (config)"));
 	free(html);

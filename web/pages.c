@@ -450,9 +450,11 @@ graph_img(struct buf *b, const struct cat_host *h, const char *svc,
 }
 
 /* The fields a guest has in its hypervisor's vm_* / xen_* graphs: its
- * field name with these suffixes (plugins/host_vm.h). */
+ * field name with these suffixes (plugins/host_vm.h, host_xen.h), each
+ * labelled with the guest's name: a field "web_rx" is the rx of guest
+ * "web" only with web's label, not when it is a guest called web_rx. */
 static const char *const guest_suffixes[] = {
-    "", "_read", "_write", "_rx", "_tx"};
+    "", "_read", "_write", "_rx", "_tx", "_rdreq", "_wrreq"};
 
 /* The field called name in cs, or NULL. */
 static const struct field *
@@ -537,7 +539,7 @@ hypervisor_view(struct buf *b, const struct catalog *cat,
 {
 	const struct cat_host *hv;
 	const struct cat_service *cs;
-	const char *prefix, *label;
+	const char *prefix, *label, *glabel, *flabel;
 	char name[300];
 	size_t i, k, pl;
 	long fi;
@@ -548,6 +550,9 @@ hypervisor_view(struct buf *b, const struct catalog *cat,
 	if (hv == NULL || (prefix = guest_prefix(hv, h->guest_field)) == NULL)
 		return;
 	pl = strlen(prefix);
+	cs = cat_host_service(
+	    hv, strcmp(prefix, "vm_") == 0 ? "vm_state" : "xen_state");
+	glabel = attrs_get(&svc_field(cs, h->guest_field)->attrs, "label");
 	buf_puts(b, "<aside class=hypervisor><h2>As hypervisor <a href=\"/");
 	html_escape_url(b, hv->name);
 	buf_puts(b, "/\">");
@@ -566,6 +571,10 @@ hypervisor_view(struct buf *b, const struct catalog *cat,
 			fi = cat_service_field_index(cs, 0, name);
 			if (fi < 0)
 				continue;
+			flabel = attrs_get(&cs->svc.fields[fi].attrs, "label");
+			if (glabel != NULL &&
+			    (flabel == NULL || strcmp(flabel, glabel) != 0))
+				continue; /* another guest's */
 			buf_puts(b, "<tr><td>");
 			html_escape(b, svc_title(cs));
 			if (guest_suffixes[k][0] != '\0') {
@@ -595,10 +604,12 @@ hypervisor_view(struct buf *b, const struct catalog *cat,
 	buf_puts(b, "</div></aside>");
 }
 
-/* The catalog host reported as field of hypervisor hv, or NULL. */
+/* The catalog host reported as field of hypervisor hv, or NULL; with
+ * elsewhere, the host reported as field by another hypervisor (a guest
+ * that migrated away, which hv still shows stopped). */
 static const struct cat_host *
-guest_host(
-    const struct catalog *cat, const struct cat_host *hv, const char *field)
+guest_host(const struct catalog *cat, const struct cat_host *hv,
+    const char *field, bool elsewhere)
 {
 	const struct cat_host *g;
 	size_t i;
@@ -606,7 +617,7 @@ guest_host(
 	for (i = 0; i < catalog_count(cat); i++) {
 		g = catalog_at(cat, i);
 		if (g->hypervisor != NULL && g->guest_field != NULL &&
-		    strcmp(g->hypervisor, hv->name) == 0 &&
+		    (strcmp(g->hypervisor, hv->name) == 0) != elsewhere &&
 		    strcmp(g->guest_field, field) == 0)
 			return g;
 	}
@@ -654,10 +665,18 @@ guest_list(struct buf *b, const struct catalog *cat, const struct cat_host *h)
 			buf_puts(b, "</td><td>");
 			guest_value(b, cs, i);
 			buf_puts(b, "</td><td>");
-			g = guest_host(cat, h, f->name);
+			g = guest_host(cat, h, f->name, false);
 			if (g != NULL)
 				host_link(b, g);
-			else
+			else if ((g = guest_host(cat, h, f->name, true)) !=
+				 NULL) {
+				host_link(b, g);
+				buf_puts(b, " (runs on <a href=\"/");
+				html_escape_url(b, g->hypervisor);
+				buf_puts(b, "/\">");
+				html_escape(b, g->hypervisor);
+				buf_puts(b, "</a>)");
+			} else
 				buf_puts(b, "not monitored");
 			buf_puts(b, "</td></tr>");
 		}

@@ -12,6 +12,8 @@ SPEC is a list of nodes: {"name", "addr", "port" (0 = any), "physical",
   halfclose sane until the first "fetch", then closes mid-answer
   slow      answers one byte every delay_ms
   endless   answers "fetch" with one line that never ends
+  proxy     relays every byte both ways to a real node at
+            127.0.0.1:"backend" (a port): its sessions in the session log
 "dirty": true adds a plugin whose config carries its values (dirtyconfig).
 "bank": {"name": "bank_test", "voltages": [12.6, 12.55, ...]} adds a
 battery bank by the bank schema (graph_category power, a "voltage" field
@@ -281,6 +283,29 @@ def session_log(n, what):
         os.close(fd)
 
 
+async def relay(r, w):
+    try:
+        while True:
+            data = await r.read(65536)
+            if not data:
+                break
+            w.write(data)
+            await w.drain()
+    except ConnectionError:
+        pass
+    finally:
+        try:
+            w.close()
+        except Exception:
+            pass
+
+
+async def proxy(n, r, w):
+    """One session relayed to the real node at n["backend"]."""
+    br, bw = await asyncio.open_connection("127.0.0.1", n["backend"])
+    await asyncio.gather(relay(r, bw), relay(br, w))
+
+
 async def serve(n, r, w):
     session_log(n, "start")
     live_open(n)
@@ -293,6 +318,9 @@ async def serve(n, r, w):
     delay = n.get("delay_ms", 0) / 1000
     mode = n["mode"]
     try:
+        if mode == "proxy":
+            await proxy(n, r, w)
+            return
         if mode == "hang":
             while await r.read(4096):
                 pass
