@@ -93,8 +93,8 @@ run() {
 	read -r _ sent _ secs _ suser _ ssys _ <"$tmp/send"
 	printf '%-3s %-6s %-5s %-8s %8s %7s %6s %9s %8s %6s %6s\n' "$rep" \
 	    "$rate" "$fname" "$tool" "$sent" "$secs" "$cpu" "$recv" "$drop" \
-	    "$(echo "$suser + $ssys" | bc -l)" \
-	    "$(echo "($s1 - $s0) / 100" | bc -l | xargs printf '%.2f')"
+	    "$(awk "BEGIN{printf \"%.3f\", $suser + $ssys}")" \
+	    "$(awk "BEGIN{printf \"%.2f\", ($s1 - $s0) / 100}")"
 }
 
 echo "# $(nproc) CPUs, $(uname -r), $(tcpdump --version 2>&1 | head -1)," \
