@@ -29,6 +29,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,20 +48,11 @@ struct capture {
 	pthread_mutex_t lock;
 	struct pcap_count *count; /* under lock */
 	struct pcap_interval *iv; /* the taker's */
-	volatile sig_atomic_t *stop;
+	atomic_bool stop;
 	bool nocount;
 	uint64_t frames, dhcp;	      /* over the taken intervals */
 	struct pcap_capture_stats st; /* the last taken */
 };
-
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static void
 on_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *bytes)
@@ -81,7 +73,7 @@ capture_thread(void *arg)
 	struct pollfd pfd = {
 	    .fd = pcap_get_selectable_fd(c->h), .events = POLLIN};
 
-	while (!*c->stop) {
+	while (!atomic_load(&c->stop)) {
 		int n;
 
 		/* a bounded wait, so that stop is seen */
@@ -134,11 +126,10 @@ interval_thread(void *arg)
 	struct timespec next;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	while (!*c->stop) {
+	while (!atomic_load(&c->stop)) {
 		next.tv_sec++;
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next,
-			   NULL) == EINTR &&
-		       !*c->stop)
+			   NULL) == EINTR)
 			;
 		if (take(c, 1.0) == -1)
 			break;
@@ -156,15 +147,15 @@ int
 main(int argc, char *argv[])
 {
 	char err[PCAP_ERRBUF_SIZE];
-	struct capture c = {.stop = &stop};
+	struct capture c = {0};
 	struct bpf_program prog;
-	struct sigaction sa = {0};
 	struct pcap_stat ps;
 	struct rusage ru;
 	pthread_t cap, ivt;
 	int snaplen = 262144, immediate = 1, kib = 0, opt;
 	const char *filter;
 	sigset_t set;
+	int sig;
 
 	while ((opt = getopt(argc, argv, "s:B:In")) != -1) {
 		if (opt == 's')
@@ -209,7 +200,8 @@ main(int argc, char *argv[])
 	if ((c.count == NULL && !c.nocount) || c.iv == NULL ||
 	    pthread_mutex_init(&c.lock, NULL) != 0)
 		return 1;
-	/* the signals come to the main thread only */
+	/* SIGINT and SIGTERM blocked in every thread: the main one waits for
+	 * them */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -217,13 +209,10 @@ main(int argc, char *argv[])
 	if (pthread_create(&cap, NULL, capture_thread, &c) != 0 ||
 	    pthread_create(&ivt, NULL, interval_thread, &c) != 0)
 		return 1;
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	fprintf(stderr, "ready\n");
-	while (!stop)
-		pause();
+	while (sigwait(&set, &sig) != 0)
+		;
+	atomic_store(&c.stop, true);
 	pthread_join(cap, NULL);
 	pthread_join(ivt, NULL);
 	/* what the last partial interval held */
