@@ -7,7 +7,8 @@
  * the capture's own health.
  *
  * One capture thread per interface owns its libpcap handle (snaplen
- * pcap_snaplen, promiscuous when pcap_promisc, immediate mode, the BPF
+ * pcap_snaplen, promiscuous when pcap_promisc, blocks of frames handed
+ * over within 100 ms (not immediate mode: bench/pcap.sh), the BPF
  * filter pcap_filter) and feeds the interface's pcap_count under that
  * interface's lock; it never touches the loop.  collect takes each
  * interface's interval (pcap_count_take) and pcap_stats' last numbers
