@@ -49,6 +49,10 @@
 #define PCAP_SNAPLEN_DEFAULT 1024u
 #define PCAP_SNAPLEN_MIN 128u
 #define PCAP_SNAPLEN_MAX 262144u
+/* Bytes of a pcap_name NAME with its NUL. */
+#define PCAP_NAME_MAX 128
+/* pcap_name lines kept. */
+#define PCAP_NAMES_MAX 1024
 /* Interfaces pcap_interfaces may name. */
 #define PCAP_INTERFACES_MAX 64
 
