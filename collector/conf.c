@@ -16,6 +16,8 @@
 #include <grp.h>
 #include <net/if.h>
 #include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -309,6 +311,7 @@ conf_free(struct conf *c)
 	free(c->xentop_command);
 	free(c->pcap_interfaces);
 	free(c->pcap_filter);
+	free(c->pcap_names);
 	free(c->node_listen_addr);
 	free(c->node_host_name);
 	free(c->node_plugin_dir);
@@ -403,6 +406,7 @@ conf_host_roots(const struct conf *c, struct host_roots *out)
 	    .command_timeout_ms = c->probe_command_timeout * 1000,
 	    .pcap_interfaces = c->pcap_interfaces,
 	    .pcap_filter = c->pcap_filter,
+	    .pcap_names = c->pcap_names,
 	    .pcap_snaplen = c->pcap_snaplen,
 	    .pcap_promisc = c->pcap_promisc,
 	    .pcap_ignore_outgoing = c->pcap_ignore_outgoing,
@@ -632,6 +636,61 @@ pcap_interfaces_key(struct conf *c, const char *val, const struct conf_where *w,
 	return 0;
 }
 
+/* pcap_name MAC NAME: a name for a MAC's traffic (plugins/host_pcap.h),
+ * kept as "MAC NAME\n" in c->pcap_names, MAC in lower case with ':'. */
+static int
+pcap_name_key(struct conf *c, const char *val, const struct conf_where *w,
+    struct conf_errors *errs)
+{
+	char line[32 + PCAP_NAME_MAX], *p;
+	const char *name, *q;
+	size_t macn, namen, have, count = 0;
+	uint8_t mac[6];
+
+	macn = strcspn(val, " \t");
+	name = val + macn + strspn(val + macn, " \t");
+	namen = strcspn(name, " \t");
+	if (!parse_mac(val, macn, mac)) {
+		conf_error_add(errs, w,
+		    "pcap_name: \"%.*s\" is not a MAC (52:54:00:ab:cd:ef)",
+		    (int)macn, val);
+		return -1;
+	}
+	if (namen == 0 || name[namen + strspn(name + namen, " \t")] != '\0') {
+		conf_error_add(errs, w, "pcap_name: MAC NAME, one word");
+		return -1;
+	}
+	if (namen >= PCAP_NAME_MAX) {
+		conf_error_add(errs, w,
+		    "pcap_name: a name longer than %d bytes",
+		    PCAP_NAME_MAX - 1);
+		return -1;
+	}
+	snprintf(line, sizeof(line), "%02x:%02x:%02x:%02x:%02x:%02x %.*s\n",
+	    mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], (int)namen, name);
+	have = c->pcap_names != NULL ? strlen(c->pcap_names) : 0;
+	for (q = c->pcap_names; q != NULL && *q != '\0'; count++) {
+		if (strncmp(q, line, 18) == 0) {
+			conf_error_add(
+			    errs, w, "pcap_name: %.17s is named already", line);
+			return -1;
+		}
+		q = strchr(q, '\n');
+		q = q != NULL ? q + 1 : NULL;
+	}
+	if (count == PCAP_NAMES_MAX) {
+		conf_error_add(
+		    errs, w, "pcap_name: more than %d names", PCAP_NAMES_MAX);
+		return -1;
+	}
+	p = realloc(c->pcap_names, have + strlen(line) + 1);
+	if (p == NULL)
+		fatal("conf: realloc");
+	memcpy(p + have, line, strlen(line) + 1);
+	c->pcap_names = p;
+	return 0;
+}
+
 static int
 global_key(struct conf *c, const char *key, const char *val,
     const struct conf_where *w, struct conf_errors *errs)
@@ -838,6 +897,8 @@ global_key(struct conf *c, const char *key, const char *val,
 	}
 	if (strcmp(key, "pcap_interfaces") == 0)
 		return pcap_interfaces_key(c, val, w, errs);
+	if (strcmp(key, "pcap_name") == 0)
+		return pcap_name_key(c, val, w, errs);
 	if (strcmp(key, "pcap_filter") == 0) {
 		if (!host_pcap_filter_ok(val, msg, sizeof(msg))) {
 			conf_error_add(errs, w, "pcap_filter: %s", msg);

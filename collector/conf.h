@@ -90,6 +90,7 @@ struct conf {
 	/* the pcap probe (plugins/host_pcap.h) */
 	char *pcap_interfaces;	   /* names separated by blanks; NULL: none */
 	char *pcap_filter;	   /* BPF expression; NULL: every frame */
+	char *pcap_names; /* pcap_name: "MAC NAME\n" each; NULL: none */
 	unsigned pcap_snaplen;	   /* bytes per frame, PCAP_SNAPLEN_DEFAULT */
 	bool pcap_promisc;	   /* promiscuous capture, yes */
 	bool pcap_ignore_outgoing; /* this host's frames unchecked, yes */

@@ -20,7 +20,8 @@ conf_print(const struct conf *c, FILE *out)
 {
 	const struct conf_host *h;
 	struct source_host sh;
-	size_t i, j;
+	const char *p;
+	size_t i, j, n;
 
 	fprintf(out, "dbdir %s\nrundir %s\nlogdir %s\nhtmldir %s\n", c->dbdir,
 	    c->rundir, c->logdir, c->htmldir);
@@ -39,6 +40,12 @@ conf_print(const struct conf *c, FILE *out)
 	    c->pcap_interfaces != NULL ? c->pcap_interfaces : "none");
 	if (c->pcap_filter != NULL)
 		fprintf(out, "pcap_filter %s\n", c->pcap_filter);
+	for (p = c->pcap_names; p != NULL && *p != '\0'; p += n + 1) {
+		n = strcspn(p, "\n");
+		fprintf(out, "pcap_name %.*s\n", (int)n, p);
+		if (p[n] == '\0')
+			break;
+	}
 	fprintf(out, "pcap_snaplen %u\n", c->pcap_snaplen);
 	fprintf(out, "pcap_promisc %s\n", c->pcap_promisc ? "yes" : "no");
 	fprintf(out, "pcap_ignore_outgoing %s\n",

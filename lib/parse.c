@@ -45,3 +45,38 @@ parse_bool(const char *v, bool *out)
 	}
 	return false;
 }
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool
+parse_mac(const char *v, size_t len, uint8_t out[6])
+{
+	uint8_t m[6];
+	int hi, lo;
+	size_t i;
+
+	if (len != 17)
+		return false;
+	for (i = 0; i < 6; i++) {
+		hi = hex_digit(v[i * 3]);
+		lo = hex_digit(v[i * 3 + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		if (i < 5 && v[i * 3 + 2] != ':' && v[i * 3 + 2] != '-')
+			return false;
+		m[i] = (uint8_t)(hi << 4 | lo);
+	}
+	for (i = 0; i < 6; i++)
+		out[i] = m[i];
+	return true;
+}

@@ -62,6 +62,9 @@ struct host_roots {
 	 * frame), bytes per frame (0: PCAP_SNAPLEN_DEFAULT) */
 	const char *pcap_interfaces;
 	const char *pcap_filter;
+	/* the pcap_name lines, "MAC NAME\n" each (MAC as "52:54:00:ab:cd:ef",
+	 * NAME without blanks); NULL: none */
+	const char *pcap_names;
 	unsigned pcap_snaplen;
 	bool pcap_promisc;	   /* pcap_promisc */
 	bool pcap_ignore_outgoing; /* pcap_ignore_outgoing */

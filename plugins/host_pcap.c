@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/parse.h"
 #include "plugins/host_pcap.h"
 #include "plugins/host_probes.h"
 #include "plugins/pcap_count.h"
@@ -76,6 +77,8 @@ struct pcap_probe {
 	size_t nifs;
 	struct pcap_interval *iv; /* collect's copy */
 	uint64_t last_ms;	  /* the last take, CLOCK_MONOTONIC */
+	struct vm_seen guests;	  /* the qemu guests seen, for names */
+	struct host_pcap_names names;
 };
 
 static uint64_t
@@ -349,6 +352,89 @@ cap_thread(void *arg)
 	return NULL;
 }
 
+/* ---- names ------------------------------------------------------------- */
+
+void
+host_pcap_names_cleanup(struct host_pcap_names *names)
+{
+	free(names->v);
+	free(names->text);
+	*names = (struct host_pcap_names){0};
+}
+
+/* The line after p's (its end when it is the last). */
+static const char *
+next_line(const char *p)
+{
+	const char *nl = strchr(p, '\n');
+
+	return nl != NULL ? nl + 1 : p + strlen(p);
+}
+
+/* mac is named in out already. */
+static bool
+names_has(const struct host_pcap_names *out, const uint8_t *mac)
+{
+	size_t i;
+
+	for (i = 0; i < out->n; i++)
+		if (memcmp(out->v[i].mac, mac, PCAP_MAC_LEN) == 0)
+			return true;
+	return false;
+}
+
+static void
+names_add(struct host_pcap_names *out, const uint8_t *mac, const char *name,
+    size_t len)
+{
+	if (names_has(out, mac))
+		return;
+	memcpy(out->v[out->n].mac, mac, PCAP_MAC_LEN);
+	snprintf(out->text[out->n], PCAP_NAME_MAX, "%.*s", (int)len, name);
+	out->v[out->n].name = out->text[out->n];
+	out->n++;
+}
+
+int
+host_pcap_names_build(struct host_pcap_names *out, const char *conf_names,
+    const struct vm_seen *seen)
+{
+	const char *p, *sp;
+	size_t max = 0, i, j, n;
+	uint8_t mac[PCAP_MAC_LEN];
+	int pass;
+
+	host_pcap_names_cleanup(out);
+	for (p = conf_names; p != NULL && *p != '\0'; p = next_line(p))
+		max++;
+	for (i = 0; seen != NULL && i < seen->n; i++)
+		max += seen->v[i].nmacs;
+	if (max == 0)
+		return 0;
+	out->v = calloc(max, sizeof(*out->v));
+	out->text = calloc(max, sizeof(*out->text));
+	if (out->v == NULL || out->text == NULL) {
+		host_pcap_names_cleanup(out);
+		return -1;
+	}
+	for (p = conf_names; p != NULL && *p != '\0'; p = next_line(p)) {
+		n = strcspn(p, "\n");
+		sp = memchr(p, ' ', n);
+		if (sp != NULL && parse_mac(p, (size_t)(sp - p), mac))
+			names_add(out, mac, sp + 1, n - (size_t)(sp + 1 - p));
+	}
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; seen != NULL && i < seen->n; i++) {
+			if (seen->v[i].running != (pass == 0))
+				continue;
+			for (j = 0; j < seen->v[i].nmacs; j++)
+				names_add(out, seen->v[i].macs[j],
+				    seen->v[i].name, strlen(seen->v[i].name));
+		}
+	pcap_mac_names_sort(out->v, out->n);
+	return 0;
+}
+
 /* ---- the probe --------------------------------------------------------- */
 
 static bool
@@ -411,6 +497,8 @@ probe_free(void *state)
 		close(pp->stop[1]);
 	free(pp->ifs);
 	free(pp->iv);
+	vm_seen_cleanup(&pp->guests);
+	host_pcap_names_cleanup(&pp->names);
 	free(pp->interfaces);
 	free(pp->filter);
 	free(pp->sys);
@@ -539,14 +627,21 @@ collect_pcap(const struct host_roots *r, void **state, struct batch *b)
 	now = mono_ms();
 	seconds = (double)(now - pp->last_ms) / 1000.0;
 	pp->last_ms = now;
+	/* without names (a failed scan or ENOMEM) fields are mac_...: the
+	 * counts still go out */
+	if (r->proc != NULL && vm_scan(r, &pp->guests) == -1)
+		log_warnx(
+		    "pcap: the qemu guests not read: names may be missing");
+	if (host_pcap_names_build(&pp->names, r->pcap_names, &pp->guests) == -1)
+		log_warn("pcap: names");
 	for (i = 0; i < pp->nifs; i++) {
 		ci = &pp->ifs[i];
 		pthread_mutex_lock(&ci->lock);
 		pcap_count_take(ci->count, pp->iv);
 		st = ci->stats;
 		pthread_mutex_unlock(&ci->lock);
-		if (pcap_interval_services(
-			pp->iv, ci->name, seconds, &st, NULL, 0, b) == -1) {
+		if (pcap_interval_services(pp->iv, ci->name, seconds, &st,
+			pp->names.v, pp->names.n, b) == -1) {
 			log_warn("pcap: %s", ci->name);
 			rc = -1;
 		}

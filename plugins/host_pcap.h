@@ -28,6 +28,13 @@
  * partial too (they then count as bad); a frame spoofing the host's MAC
  * is taken as the host's.
  *
+ * Names (pcap_traffic_IF and pcap_packets_IF fields): each collect names
+ * the MACs first by the pcap_name keys (host_roots.pcap_names), then by
+ * the qemu guests on this machine (one vm_scan of r per collect, the vm
+ * probe's reading of /proc, its guests kept in this probe's state: a
+ * stopped guest's MAC keeps its name), a running guest's over a stopped
+ * one's.  A MAC neither names stays mac_ and its hex digits.
+ *
  * An interface that disappears (pcap_dispatch fails: ENXIO, ENODEV, the
  * interface went down) is closed and reopened by its thread with backoff
  * (1 s, doubling to 30 s), logged once when lost and once when back; its
@@ -40,6 +47,8 @@
 #include <stddef.h>
 
 #include "plugins/host.h"
+#include "plugins/host_vm.h"
+#include "plugins/pcap_count.h"
 
 /* Default pcap_snaplen, bytes captured per frame: a DHCP message is at
  * most 576 bytes of IP by default (RFC 2131's minimum maximum) and rarely
@@ -50,6 +59,10 @@
 #define PCAP_SNAPLEN_DEFAULT 1024u
 #define PCAP_SNAPLEN_MIN 128u
 #define PCAP_SNAPLEN_MAX 262144u
+/* Bytes of a pcap_name NAME with its NUL. */
+#define PCAP_NAME_MAX 128
+/* pcap_name lines kept. */
+#define PCAP_NAMES_MAX 1024
 /* Interfaces pcap_interfaces may name. */
 #define PCAP_INTERFACES_MAX 64
 
@@ -59,5 +72,22 @@
  * libpcap's message in err (size len).
  */
 bool host_pcap_filter_ok(const char *filter, char *err, size_t len);
+
+/* The names of MACs for pcap_interval_services. */
+struct host_pcap_names {
+	struct pcap_mac_name *v; /* sorted by mac (pcap_mac_names_sort) */
+	size_t n;
+	char (*text)[PCAP_NAME_MAX]; /* v[i].name's storage */
+};
+
+/*
+ * Into out (emptied first): the names of conf_names ("MAC NAME\n" lines,
+ * as host_roots.pcap_names; NULL: none), then of seen's guests' MACs not
+ * named already, running guests before stopped ones.  seen may be NULL.
+ * 0 / -1 (ENOMEM; out empty).
+ */
+int host_pcap_names_build(struct host_pcap_names *out, const char *conf_names,
+    const struct vm_seen *seen);
+void host_pcap_names_cleanup(struct host_pcap_names *names);
 
 #endif

@@ -215,6 +215,7 @@ host_roots_dup(struct host_roots *out, const struct host_roots *r)
 	ok &= dup_str(&out->xentop_command, r->xentop_command);
 	ok &= dup_str(&out->pcap_interfaces, r->pcap_interfaces);
 	ok &= dup_str(&out->pcap_filter, r->pcap_filter);
+	ok &= dup_str(&out->pcap_names, r->pcap_names);
 	if (!ok) {
 		host_roots_cleanup(out);
 		errno = ENOMEM;
@@ -237,5 +238,6 @@ host_roots_cleanup(struct host_roots *r)
 	free((char *)r->xentop_command);
 	free((char *)r->pcap_interfaces);
 	free((char *)r->pcap_filter);
+	free((char *)r->pcap_names);
 	*r = (struct host_roots){0};
 }

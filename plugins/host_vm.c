@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/parse.h"
 #include "plugins/host_disk.h"
 #include "plugins/host_vm.h"
 
@@ -256,6 +257,47 @@ netdev_add(const char *v, size_t n, struct vm_cmdline *out)
 		out->ntaps++;
 }
 
+/* The MAC text m into out's MACs, once. */
+static void
+mac_add(const char *m, struct vm_cmdline *out)
+{
+	uint8_t mac[VM_MAC_LEN];
+	size_t i;
+
+	if (!parse_mac(m, strlen(m), mac))
+		return;
+	for (i = 0; i < out->nmacs; i++)
+		if (memcmp(out->macs[i], mac, VM_MAC_LEN) == 0)
+			return;
+	if (out->nmacs == VM_MACS_MAX)
+		return;
+	memcpy(out->macs[out->nmacs++], mac, VM_MAC_LEN);
+}
+
+/*
+ * A -device, -nic or -net value (opt names which): its NIC's MAC.
+ * -device and -nic say mac=, -net nic says macaddr=.
+ */
+static void
+nic_mac_add(const char *opt, size_t optn, const char *v, size_t n,
+    struct vm_cmdline *out)
+{
+	char type[16] = "", mac[32];
+
+	if (span_eq(opt, optn, "-net")) {
+		span_copy(v, elem_end(v, n, 0), type, sizeof(type));
+		if (strcmp(type, "nic") == 0 &&
+		    vm_opt_get(v, n, "macaddr", NULL, mac, sizeof(mac)))
+			mac_add(mac, out);
+		return;
+	}
+	if (n > 0 && v[0] == '{') {
+		if (json_get(v, n, "mac", mac, sizeof(mac)))
+			mac_add(mac, out);
+	} else if (vm_opt_get(v, n, "mac", NULL, mac, sizeof(mac)))
+		mac_add(mac, out);
+}
+
 static unsigned
 parse_count(const char *s)
 {
@@ -321,8 +363,13 @@ vm_cmdline_parse(const char *buf, size_t len, struct vm_cmdline *out)
 				    sizeof(out->name));
 			else if (span_eq(opt, optn, "-smp"))
 				out->smp = smp_count(arg, n);
-			else
+			else if (span_eq(opt, optn, "-device"))
+				nic_mac_add(opt, optn, arg, n, out);
+			else {
 				netdev_add(arg, n, out);
+				if (!span_eq(opt, optn, "-netdev"))
+					nic_mac_add(opt, optn, arg, n, out);
+			}
 			opt = NULL;
 			continue;
 		}
@@ -334,7 +381,7 @@ vm_cmdline_parse(const char *buf, size_t len, struct vm_cmdline *out)
 			out->xen = true;
 		if (span_eq(arg, n, "-name") || span_eq(arg, n, "-smp") ||
 		    span_eq(arg, n, "-netdev") || span_eq(arg, n, "-nic") ||
-		    span_eq(arg, n, "-net")) {
+		    span_eq(arg, n, "-net") || span_eq(arg, n, "-device")) {
 			opt = arg;
 			optn = n;
 		}
@@ -960,6 +1007,8 @@ vm_guest_read(
 		if (sname[0] == '\0')
 			vm_scope_find(cg.cpuacct, sname, sizeof(sname));
 	}
+	memcpy(g->macs, c.macs, sizeof(g->macs));
+	g->nmacs = c.nmacs;
 	if (c.name[0] != '\0')
 		snprintf(g->name, sizeof(g->name), "%s", c.name);
 	else if (sname[0] != '\0')

@@ -36,6 +36,13 @@
  * disk backend, "-name dom0"), whose CPU and memory are not the domain's;
  * the xen probe (plugins/host_xen.h) shows Xen's domains.
  *
+ * A guest's MACs (for the pcap probe's names, not graphed here): the
+ * mac= of every -device (virtio-net-pci, e1000, rtl8139...; libvirt's
+ * JSON -device {"driver":...,"mac":"..."} too) and -nic, and the macaddr=
+ * of -net nic; a repeated MAC is kept once.  A NIC given no MAC gets
+ * qemu's default (52:54:00:12:34:56 and up), which is not derived here:
+ * such a guest's traffic stays under its MAC.
+ *
  * Guest name: -name guest=NAME or -name NAME (",," is a comma), else
  * the machine scope of /proc/PID/cgroup (libvirt's
  * machine-qemu\x2d1\x2dNAME.scope, systemd-machined's
@@ -59,6 +66,8 @@
 #define VM_NAME_MAX 128	     /* bytes of a guest's name with the NUL */
 #define VM_IFNAME_MAX 16     /* IFNAMSIZ */
 #define VM_TAPS_MAX 8	     /* taps looked at per guest */
+#define VM_MACS_MAX 8	     /* NIC MACs kept per guest */
+#define VM_MAC_LEN 6
 #define VM_CMDLINE_MAX 65536 /* bytes of /proc/PID/cmdline read */
 #define VM_GUESTS_MAX 256    /* guests kept in the state */
 #define VM_CGPATH_MAX 512    /* bytes of a cgroup path with the NUL */
@@ -75,6 +84,8 @@ struct vm_cmdline {
 	struct vm_tap taps[VM_TAPS_MAX];
 	size_t ntaps;
 	bool xen; /* -xen-domid: a Xen device model or backend */
+	uint8_t macs[VM_MACS_MAX][VM_MAC_LEN]; /* its NICs' mac= */
+	size_t nmacs;
 };
 
 /* comm (a /proc/PID/comm, trailing newline allowed) names a qemu. */
@@ -83,8 +94,8 @@ bool vm_comm_is_qemu(const char *buf, size_t len);
 /*
  * A /proc/PID/cmdline: NUL-separated arguments, the last NUL optional.
  * Fills out; 0, or -1 (EINVAL) when argv[0] is not a qemu binary
- * (qemu-system-*, qemu-kvm, kvm).  Longer names and more taps than fit
- * are cut.
+ * (qemu-system-*, qemu-kvm, kvm).  Longer names and more taps or MACs
+ * than fit are cut; a mac= that is no MAC is left out.
  */
 int vm_cmdline_parse(const char *buf, size_t len, struct vm_cmdline *out);
 
@@ -155,6 +166,8 @@ struct vm_guest {
 	uint64_t rbytes, wbytes; /* disk, bytes */
 	uint64_t net_rx, net_tx; /* bytes the guest received / sent */
 	unsigned vcpus;
+	uint8_t macs[VM_MACS_MAX][VM_MAC_LEN]; /* the command line's */
+	size_t nmacs;
 };
 
 /* The guests seen so far (the probe's state). */

@@ -467,6 +467,62 @@ test_pcap_keys(void **state)
 	conf_errors_cleanup(&errs);
 }
 
+/* pcap_name MAC NAME: repeatable, MACs normalised, in conf_host_roots and
+ * conf_print; bad MACs, missing or extra words, repeats named by line. */
+static void
+test_pcap_names(void **state)
+{
+	struct conf_errors errs = {0};
+	struct host_roots r;
+	struct conf *c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	c = parse("", &errs);
+	conf_host_roots(c, &r);
+	assert_null(r.pcap_names);
+	conf_free(c);
+	c = parse("pcap_name 52:54:00:AB:cd:01 web1\n"
+		  "pcap_name\t52-54-00-ab-cd-02   db.example  \n"
+		  "pcap_name 02:00:00:00:00:03 router\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	conf_host_roots(c, &r);
+	assert_string_equal(r.pcap_names, "52:54:00:ab:cd:01 web1\n"
+					  "52:54:00:ab:cd:02 db.example\n"
+					  "02:00:00:00:00:03 router\n");
+	fp = open_memstream(&text, &len);
+	conf_print(c, fp);
+	fclose(fp);
+	assert_non_null(strstr(text, "pcap_name 52:54:00:ab:cd:01 web1\n"
+				     "pcap_name 52:54:00:ab:cd:02 db.example\n"
+				     "pcap_name 02:00:00:00:00:03 router\n"));
+	free(text);
+	conf_free(c);
+	c = parse("pcap_name 52:54:00:ab:cd:01 web1\n"
+		  "pcap_name 52:54:00:ab:cd web2\n"
+		  "pcap_name 52:54:00:ab:cd:0x web3\n"
+		  "pcap_name 52:54:00:ab:cd:02\n"
+		  "pcap_name 52:54:00:ab:cd:02 two words\n"
+		  "pcap_name 52:54:00:AB:CD:01 again\n",
+	    &errs);
+	assert_int_equal(errs.n, 5);
+	assert_true(has_error(
+	    &errs, "t.conf:2: pcap_name: \"52:54:00:ab:cd\" is not a MAC"));
+	assert_true(
+	    has_error(&errs, "t.conf:3: pcap_name: \"52:54:00:ab:cd:0x\""));
+	assert_true(has_error(&errs, "t.conf:4: pcap_name: MAC NAME"));
+	assert_true(has_error(&errs, "t.conf:5: pcap_name: MAC NAME"));
+	assert_true(has_error(
+	    &errs, "t.conf:6: pcap_name: 52:54:00:ab:cd:01 is named already"));
+	conf_host_roots(c, &r);
+	assert_string_equal(r.pcap_names, "52:54:00:ab:cd:01 web1\n");
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
 static void
 test_local_node_target(void **state)
 {
@@ -1354,6 +1410,7 @@ main(void)
 	    cmocka_unit_test(test_munin_examples),
 	    cmocka_unit_test(test_drover_keys_and_defaults),
 	    cmocka_unit_test(test_pcap_keys),
+	    cmocka_unit_test(test_pcap_names),
 	    cmocka_unit_test(test_nagios_command_file),
 	    cmocka_unit_test(test_comments_and_continuations),
 	    cmocka_unit_test(test_errors_name_file_line_text),

@@ -164,6 +164,105 @@ test_cmdline_smp_taps(void **state)
 	assert_int_equal(c.ntaps, 0);
 }
 
+static void
+assert_mac(const uint8_t *m, uint8_t last4, uint8_t last5)
+{
+	const uint8_t want[VM_MAC_LEN] = {0x52, 0x54, 0x00, 0x10, last4, last5};
+
+	assert_memory_equal(m, want, VM_MAC_LEN);
+}
+
+/* The NICs' MACs: libvirt's -device (key=value, older; JSON, newer),
+ * -nic, -net nic's macaddr=, e1000 and rtl8139; bad, repeated, absent. */
+static void
+test_cmdline_macs(void **state)
+{
+	struct vm_cmdline c;
+
+	(void)state;
+	/* libvirt 6-ish: -netdev tap,fd=N + -device virtio-net-pci,... */
+	assert_int_equal(
+	    parse((const char *const[]){"/usr/bin/qemu-system-x86_64", "-name",
+		      "guest=web1,debug-threads=on", "-netdev",
+		      "tap,fd=33,id=hostnet0,vhost=on,vhostfd=35", "-device",
+		      "virtio-net-pci,netdev=hostnet0,id=net0,"
+		      "mac=52:54:00:10:00:01,bus=pci.0,addr=0x3",
+		      "-device", "virtio-balloon-pci,id=balloon0", NULL},
+		&c),
+	    0);
+	assert_int_equal(c.nmacs, 1);
+	assert_mac(c.macs[0], 0x00, 0x01);
+	assert_int_equal(c.ntaps, 1);
+	/* libvirt 8+: JSON -device; a second NIC, e1000 */
+	assert_int_equal(
+	    parse((const char *const[]){"qemu-system-x86_64", "-device",
+		      "{\"driver\":\"virtio-net-pci\",\"netdev\":"
+		      "\"hostnet0\",\"id\":\"net0\",\"mac\":"
+		      "\"52:54:00:10:ab:CD\",\"bus\":\"pci.1\"}",
+		      "-device",
+		      "{\"driver\":\"e1000\",\"mac\":\"52:54:00:10:00:02\"}",
+		      NULL},
+		&c),
+	    0);
+	assert_int_equal(c.nmacs, 2);
+	assert_mac(c.macs[0], 0xab, 0xcd);
+	assert_mac(c.macs[1], 0x00, 0x02);
+	/* hand-written: -nic with mac=, -net nic,macaddr=, rtl8139, '-' */
+	assert_int_equal(
+	    parse((const char *const[]){"qemu-system-x86_64", "-nic",
+		      "tap,ifname=tap0,model=virtio,mac=52:54:00:10:00:03",
+		      "-net", "nic,model=e1000,macaddr=52:54:00:10:00:04",
+		      "-net", "tap,ifname=tap1", "--device",
+		      "rtl8139,netdev=n2,mac=52-54-00-10-00-05", NULL},
+		&c),
+	    0);
+	assert_int_equal(c.nmacs, 3);
+	assert_mac(c.macs[0], 0x00, 0x03);
+	assert_mac(c.macs[1], 0x00, 0x04);
+	assert_mac(c.macs[2], 0x00, 0x05);
+	assert_int_equal(c.ntaps, 2);
+	/* no mac= (qemu's default, not derived); a bad one; a repeat;
+	 * -net tap's macaddr is no NIC's; -netdev has no MAC */
+	assert_int_equal(
+	    parse((const char *const[]){"qemu-system-x86_64", "-device",
+		      "virtio-net-pci,netdev=n0", "-device",
+		      "e1000,mac=52:54:00:10:00", "-device",
+		      "e1000,mac=52:54:00:10:00:0g", "-device",
+		      "e1000,mac=52:54:00:10:00:06,,x", "-device",
+		      "e1000,mac=52:54:00:10:00:07", "-device",
+		      "e1000,mac=52:54:00:10:00:07", "-net",
+		      "tap,macaddr=52:54:00:10:00:08", "-netdev",
+		      "tap,ifname=t,mac=52:54:00:10:00:09", "-device", NULL},
+		&c),
+	    0);
+	assert_int_equal(c.nmacs, 1);
+	assert_mac(c.macs[0], 0x00, 0x07);
+}
+
+/* More NICs than VM_MACS_MAX: the first kept. */
+static void
+test_cmdline_macs_cut(void **state)
+{
+	const char *argv[2 + 2 * (VM_MACS_MAX + 4) + 1];
+	char macs[VM_MACS_MAX + 4][64];
+	struct vm_cmdline c;
+	size_t i, k = 0;
+
+	(void)state;
+	argv[k++] = "qemu-system-x86_64";
+	for (i = 0; i < VM_MACS_MAX + 4; i++) {
+		snprintf(macs[i], sizeof(macs[i]),
+		    "virtio-net-pci,mac=52:54:00:10:00:%02zx", i);
+		argv[k++] = "-device";
+		argv[k++] = macs[i];
+	}
+	argv[k] = NULL;
+	assert_int_equal(parse(argv, &c), 0);
+	assert_int_equal(c.nmacs, VM_MACS_MAX);
+	for (i = 0; i < VM_MACS_MAX; i++)
+		assert_mac(c.macs[i], 0x00, (uint8_t)i);
+}
+
 /* A command line far longer than VM_CMDLINE_MAX, and more taps and a
  * longer name than fit: parsed within bounds, cut. */
 static void
@@ -428,6 +527,18 @@ test_fixture(void **state)
 	check_value(&b, "vm_net", "beta_rx", 400);
 	check_value(&b, "vm_net", "beta_tx", 300);
 	check_value(&b, "vm_vcpus", "beta", 3);
+	/* the MACs reach the state (for the pcap probe's names) */
+	{
+		const struct vm_seen *seen = st;
+		const uint8_t a[VM_MAC_LEN] = {0x52, 0x54, 0, 0xaa, 0, 1};
+		const uint8_t be[VM_MAC_LEN] = {0x52, 0x54, 0, 0xbb, 0, 2};
+
+		assert_int_equal(seen->n, 2);
+		assert_int_equal(seen->v[0].nmacs, 1);
+		assert_memory_equal(seen->v[0].macs[0], a, VM_MAC_LEN);
+		assert_int_equal(seen->v[1].nmacs, 1);
+		assert_memory_equal(seen->v[1].macs[0], be, VM_MAC_LEN);
+	}
 	s = batch_service(&b, "vm_net", false);
 	assert_string_equal(
 	    attrs_get(&service_field(s, "beta_tx", false)->attrs, "negative"),
@@ -630,6 +741,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cmdline_names),
 	    cmocka_unit_test(test_cmdline_smp_taps),
+	    cmocka_unit_test(test_cmdline_macs),
+	    cmocka_unit_test(test_cmdline_macs_cut),
 	    cmocka_unit_test(test_cmdline_huge),
 	    cmocka_unit_test(test_opt_get),
 	    cmocka_unit_test(test_comms),

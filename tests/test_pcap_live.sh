@@ -35,7 +35,9 @@ ip netns add "$C" || fail "second namespace"
 make_veth() {
 	ip link add "$VS" netns "$S" type veth peer name "$VC" netns "$C" &&
 		ip -n "$S" addr add 198.18.99.1/24 dev "$VS" &&
-		ip -n "$S" link set "$VS" up && ip -n "$C" link set "$VC" up
+		ip -n "$S" link set "$VS" up &&
+		ip -n "$C" link set "$VC" address 02:00:5e:10:99:01 &&
+		ip -n "$C" link set "$VC" up
 }
 make_veth || fail "cannot make the veth pair"
 ip -n "$S" link set lo up || fail "lo up"
@@ -51,6 +53,7 @@ group nogroup
 node_plugin_dir $T/no-plugins
 pcap_interfaces $VS
 pcap_filter udp port 67 or udp port 68
+pcap_name 02:00:5E:10:99:01 client1
 CONF
 start_bg "$T/node.log" ip netns exec "$S" "$DROVER" node -c "$T/node.conf"
 NODE_PID=$LAST_PID
@@ -116,6 +119,10 @@ lat=$(value "$T/f1" "pcap_dhcp_latency_$VS" latency_max)
 awk -v l="$lat" 'BEGIN { exit !(l > 0) }' ||
 	fail "latency_max is '$lat': $(cat "$T/f1")"
 note "lease: latency_max $lat ms"
+# the client's MAC named by pcap_name: its DISCOVER and REQUEST sent
+v=$(value "$T/f1" "pcap_packets_$VS" client1_tx)
+awk -v v="$v" 'BEGIN { exit !(v > 0) }' ||
+	fail "client1_tx is '$v': $(cat "$T/f1")"
 [ "$(value "$T/f1" "pcap_errors_$VS" udp_checksum)" = 0 ] ||
 	fail "bad UDP checksums counted (offload): $(cat "$T/f1")"
 
