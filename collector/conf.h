@@ -76,11 +76,11 @@ struct conf {
 	char *includedir;
 	char *rrdcached_socket;
 	/* drover keys */
-	char *procfs_root; /* where the node probes read /proc */
-	char *sysfs_root;  /* and /sys */
-	char *utmp_file;   /* and the utmp file (the users probe) */
-	char *cgroup_root; /* and the cgroup mount (the vm probe) */
-	char *lvs_command; /* the lvm probe's lvs, "lvs" */
+	char *procfs_root;     /* where the node probes read /proc */
+	char *sysfs_root;      /* and /sys */
+	char *utmp_file;       /* and the utmp file (the users probe) */
+	char *cgroup_root;     /* and the cgroup mount (the vm probe) */
+	char *lvs_command;     /* the lvm probe's lvs, "lvs" */
 	char *lvm_archive_dir; /* its metadata archive, /etc/lvm/archive */
 	char *lvm_backup_dir;  /* and backup directory, /etc/lvm/backup */
 	char *xl_command;      /* the xen probe's xl, "xl" */
@@ -88,11 +88,11 @@ struct conf {
 	unsigned probe_command_timeout; /* seconds a probe's command may
 					   run, 10 */
 	/* the pcap probe (plugins/host_pcap.h) */
-	char *pcap_interfaces;	   /* names separated by blanks; NULL: none */
-	char *pcap_filter;	   /* BPF expression; NULL: every frame */
-	char *pcap_names; /* pcap_name: "MAC NAME\n" each; NULL: none */
-	unsigned pcap_snaplen;	   /* bytes per frame, PCAP_SNAPLEN_DEFAULT */
-	bool pcap_promisc;	   /* promiscuous capture, yes */
+	char *pcap_interfaces; /* names separated by blanks; NULL: none */
+	char *pcap_filter;     /* BPF expression; NULL: every frame */
+	char *pcap_names;      /* pcap_name: "MAC NAME\n" each; NULL: none */
+	unsigned pcap_snaplen; /* bytes per frame, PCAP_SNAPLEN_DEFAULT */
+	bool pcap_promisc;     /* promiscuous capture, yes */
 	bool pcap_ignore_outgoing; /* this host's frames unchecked, yes */
 	/* "drover node" (collector/node_main.h) */
 	char *node_listen_addr;	       /* default 127.0.0.1 */

@@ -125,7 +125,7 @@ struct daemon {
 	uv_timer_t alert_timer;	 /* staleness checks and state saves */
 	uv_timer_t fresh_timer;	 /* Nagios freshness, once per interval */
 	uv_signal_t sigterm, sigint, sighup;
-	struct privdrop pd; /* whom the daemon became at start */
+	struct privdrop pd;	 /* whom the daemon became at start */
 	struct cmd_runner *cmdr; /* runs probe commands as root; or NULL */
 };
 

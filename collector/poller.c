@@ -59,7 +59,7 @@ struct poller {
 	bool kicking;		 /* inside kick(): no re-entry */
 	struct sched_stats last; /* counters at the previous self sample */
 	struct rrd_writer_stats wlast; /* the same for the RRD writer */
-	struct batch durations; /* poll duration per target, this cycle */
+	struct batch durations;	  /* poll duration per target, this cycle */
 	struct guest_map *guests; /* hypervisors' reports; kept on reload */
 };
 

@@ -63,10 +63,10 @@
 #include "plugins/host.h"
 #include "plugins/sample.h"
 
-#define VM_NAME_MAX 128	     /* bytes of a guest's name with the NUL */
-#define VM_IFNAME_MAX 16     /* IFNAMSIZ */
-#define VM_TAPS_MAX 8	     /* taps looked at per guest */
-#define VM_MACS_MAX 8	     /* NIC MACs kept per guest */
+#define VM_NAME_MAX 128	 /* bytes of a guest's name with the NUL */
+#define VM_IFNAME_MAX 16 /* IFNAMSIZ */
+#define VM_TAPS_MAX 8	 /* taps looked at per guest */
+#define VM_MACS_MAX 8	 /* NIC MACs kept per guest */
 #define VM_MAC_LEN 6
 #define VM_CMDLINE_MAX 65536 /* bytes of /proc/PID/cmdline read */
 #define VM_GUESTS_MAX 256    /* guests kept in the state */

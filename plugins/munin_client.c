@@ -100,10 +100,10 @@ struct mclient {
 
 	/* kept across polls */
 	struct strlist plugins;
-	size_t cur;	/* plugin being asked */
-	bool refresh;	/* re-read every config this poll */
+	size_t cur;	  /* plugin being asked */
+	bool refresh;	  /* re-read every config this poll */
 	bool config_read; /* the current plugin's config was read this poll */
-	unsigned polls; /* polls since configs were all re-read */
+	unsigned polls;	  /* polls since configs were all re-read */
 	struct cache_entry *cache;
 	size_t ncache, cachecap;
 	char rbuf[65536]; /* libuv read buffer */
