@@ -155,7 +155,7 @@ contact_set_line(struct contact_set *s, const char *name_key, const char *value,
 	if (k == CK_NKEYS) {
 		snprintf(
 		    err, errlen, "unknown contact keyword \"%s\"", dot + 1);
-		return -1;
+		return 1;
 	}
 	why = check((enum contact_key)k, value);
 	if (why != NULL) {

@@ -64,8 +64,10 @@ struct contact_set {
 };
 
 /*
- * Takes one line's "NAME.KEY" and value.  0, or -1 with a message (without
- * file and line) in err: unknown key, bad value, or out of memory.
+ * Takes one line's "NAME.KEY" and value.  0; 1 when KEY is none of the
+ * contact keys above (s untouched: whether Munin knows it, and so whether
+ * it is ignored or refused, is the config reader's call); or -1 with a
+ * message (without file and line) in err: bad value, or out of memory.
  */
 int contact_set_line(struct contact_set *s, const char *name_key,
     const char *value, char *err, size_t errlen);

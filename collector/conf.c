@@ -183,12 +183,35 @@ static const char *const drover_keywords[] = {
     "nagios_warning",
 };
 
+/* Whether Munin itself accepts w as the last word of a key. */
 static bool
-is_munin_keyword(const char *w)
+is_munin_own_keyword(const char *w)
 {
 	return bsearch(&w, munin_keywords,
 		   sizeof(munin_keywords) / sizeof(munin_keywords[0]),
-		   sizeof(munin_keywords[0]), cmp_str) != NULL ||
+		   sizeof(munin_keywords[0]), cmp_str) != NULL;
+}
+
+/* Munin's booleans (Munin::Master::Config %booleans): Munin refuses
+ * these without a yes or no. */
+static bool
+is_munin_boolean(const char *w)
+{
+	static const char *const booleans[] = {"debug", "fork",
+	    "tls_verify_certificate", "update", "use_default_node",
+	    "use_node_name"};
+	size_t i;
+
+	for (i = 0; i < sizeof(booleans) / sizeof(booleans[0]); i++)
+		if (strcmp(w, booleans[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+is_munin_keyword(const char *w)
+{
+	return is_munin_own_keyword(w) ||
 	       bsearch(&w, drover_keywords,
 		   sizeof(drover_keywords) / sizeof(drover_keywords[0]),
 		   sizeof(drover_keywords[0]), cmp_str) != NULL;
@@ -449,6 +472,12 @@ conf_host_polled(const struct conf *c, const struct conf_host *h)
 			return true;
 	}
 	return false;
+}
+
+const char *
+conf_host_unpolled_reason(const struct conf *c, const struct conf_host *h)
+{
+	return h->update && !conf_host_polled(c, h) ? CONF_NO_ADDRESS : NULL;
 }
 
 bool
@@ -771,6 +800,7 @@ global_key(struct conf *c, const char *key, const char *val,
 	};
 	char msg[256];
 	size_t i;
+	int r;
 
 	for (i = 0; i < sizeof(uints) / sizeof(uints[0]); i++) {
 		if (strcmp(key, uints[i].key) != 0)
@@ -916,8 +946,18 @@ global_key(struct conf *c, const char *key, const char *val,
 		return 0;
 	}
 	if (strncmp(key, "contact.", 8) == 0 && strchr(key + 8, '.')) {
-		if (contact_set_line(
-			&c->contacts, key + 8, val, msg, sizeof(msg)) == -1) {
+		r = contact_set_line(
+		    &c->contacts, key + 8, val, msg, sizeof(msg));
+		/* a contact key drover has no use for: as Munin does, kept
+		 * when Munin knows its last word ("contact.me.contact"), a
+		 * typo otherwise ("contact.me.comand") */
+		if (r == 1 && is_munin_own_keyword(last_word(key))) {
+			log_info("conf: %s:%d: \"%s\" is a Munin contact "
+				 "setting drover does not use; ignored",
+			    w->file, w->line, key);
+			return 0;
+		}
+		if (r != 0) {
 			conf_error_add(errs, w, "%s", msg);
 			return -1;
 		}
@@ -1141,24 +1181,21 @@ struct reader {
 	struct section sec;
 };
 
+/* A key line l of section sec. */
 static void
-on_line(void *arg, const struct conf_line *l)
+section_key(
+    struct reader *r, const struct section *sec, const struct conf_line *l)
 {
-	struct reader *r = arg;
 	struct conf *c = r->c;
 	const struct conf_where *w = l->where;
 	char gk[768];
 
-	if (l->section != NULL) {
-		section_open(c, l->section, w, r->errs, &r->sec);
-		return;
-	}
-	if (r->sec.global) {
+	if (sec->global) {
 		global_key(c, l->key, l->value, w, r->errs);
 		return;
 	}
-	if (r->sec.name.kind == CONF_SECTION_HOST) {
-		host_key(c, &c->hosts[r->sec.host], r->sec.name.service, l->key,
+	if (sec->name.kind == CONF_SECTION_HOST) {
+		host_key(c, &c->hosts[sec->host], sec->name.service, l->key,
 		    l->value, w, r->errs);
 		return;
 	}
@@ -1166,8 +1203,77 @@ on_line(void *arg, const struct conf_line *l)
 		conf_error_add(r->errs, w, "unknown keyword \"%s\"", l->key);
 		return;
 	}
-	snprintf(gk, sizeof(gk), "%s;%s", r->sec.name.group, l->key);
+	snprintf(gk, sizeof(gk), "%s;%s", sec->name.group, l->key);
 	attrs_set(&c->groups, gk, l->value);
+}
+
+/*
+ * A global key in Munin's long form, "GROUP;HOST:KEY" or "GROUP;KEY"
+ * (Munin::Master::Config's _split_config_line: the groups end at the last
+ * ';', the host at the next ':'): the KEY line of section [GROUP;HOST] or
+ * [GROUP;], the current section staying what it was.
+ */
+static void
+long_key(struct reader *r, const struct conf_line *l)
+{
+	const char *semi = strrchr(l->key, ';');
+	const char *colon = strchr(semi, ':');
+	const char *key = colon != NULL ? colon + 1 : semi + 1;
+	struct conf_line kl = *l;
+	struct section sec;
+	char spec[768];
+
+	if (*key == '\0') {
+		conf_error_add(
+		    r->errs, l->where, "no keyword after \"%s\"", l->key);
+		return;
+	}
+	snprintf(spec, sizeof(spec), "%.*s", (int)(key - l->key - 1), l->key);
+	if (colon == NULL)
+		strncat(spec, ";", sizeof(spec) - strlen(spec) - 1);
+	if (section_open(r->c, spec, l->where, r->errs, &sec) == -1)
+		return;
+	kl.key = key;
+	section_key(r, &sec, &kl);
+}
+
+/*
+ * A key alone on its line.  Munin reads it as the key without a value
+ * (unset), and accepts it when its last word is a keyword of Munin's that
+ * is not a boolean: so does drover, ignoring the line.
+ */
+static void
+key_without_value(struct reader *r, const struct conf_line *l)
+{
+	const char *lw = last_word(l->key);
+
+	if (is_munin_own_keyword(lw) && !is_munin_boolean(lw)) {
+		log_info("conf: %s:%d: \"%s\" has no value; ignored, as Munin "
+			 "reads it as unset",
+		    l->where->file, l->where->line, l->key);
+		return;
+	}
+	if (is_munin_boolean(lw))
+		conf_error_add(
+		    r->errs, l->where, "%s must be yes or no", l->key);
+	else
+		conf_error_add(
+		    r->errs, l->where, "missing value for \"%s\"", l->key);
+}
+
+static void
+on_line(void *arg, const struct conf_line *l)
+{
+	struct reader *r = arg;
+
+	if (l->section != NULL)
+		section_open(r->c, l->section, l->where, r->errs, &r->sec);
+	else if (l->value[0] == '\0')
+		key_without_value(r, l);
+	else if (r->sec.global && strchr(l->key, ';') != NULL)
+		long_key(r, l);
+	else
+		section_key(r, &r->sec, l);
 }
 
 int
@@ -1246,8 +1352,10 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 		w.file = h->file;
 		w.line = h->line;
 		w.text = h->name;
-		if (h->update && !conf_host_polled(c, h))
-			conf_error_add(errs, &w, "host has no address");
+		if (conf_host_unpolled_reason(c, h) != NULL)
+			log_warnx("conf: %s:%d: host %s has no address: shown "
+				  "down (\"%s\"), not polled",
+			    h->file, h->line, h->name, CONF_NO_ADDRESS);
 		check_cutoff(c, h, &w, errs);
 		for (j = 0; j < i && h->vm_name != NULL; j++)
 			if (c->hosts[j].vm_name != NULL &&

@@ -177,6 +177,20 @@ unsigned conf_host_timeout(const struct conf *c, const struct conf_host *h);
 void conf_host_roots(const struct conf *c, struct host_roots *out);
 /* Whether some source of the sources table polls h (update aside). */
 bool conf_host_polled(const struct conf *c, const struct conf_host *h);
+/*
+ * Munin's words for a host it is told to update but cannot reach
+ * (Munin::Master::Node, at update time): no address, no other source.
+ */
+#define CONF_NO_ADDRESS                                                        \
+	"No address!  Did you forget to set 'update no' or to set "            \
+	"'address <IP>' ?"
+/*
+ * Why h, to be updated, is polled by no source (CONF_NO_ADDRESS), or
+ * NULL when h is polled or has "update no".  Such a host is accepted, as
+ * Munin accepts it: it is shown down with this reason, never polled.
+ */
+const char *conf_host_unpolled_reason(
+    const struct conf *c, const struct conf_host *h);
 /* Whether some host of c has a target of src (update aside). */
 bool conf_uses_source(const struct conf *c, const struct source *src);
 /*

@@ -116,10 +116,6 @@ split_line(char *line, const struct conf_where *w, struct conf_errors *errs,
 	l.key = line;
 	l.value = end + strspn(end, " \t");
 	*end = '\0';
-	if (*l.value == '\0') {
-		conf_error_add(errs, w, "missing value for \"%s\"", l.key);
-		return;
-	}
 	cb(arg, &l);
 }
 

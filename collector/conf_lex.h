@@ -42,16 +42,16 @@ void conf_error_add(struct conf_errors *e, const struct conf_where *w,
 struct conf_line {
 	const struct conf_where *where;
 	const char *section; /* "[SPEC]": SPEC; NULL for a key line */
-	const char *key;     /* a key line's key and value (never empty) */
-	const char *value;
+	const char *key;     /* a key line's key (never empty) */
+	const char *value;   /* its value; "" for a key alone on its line,
+				which Munin reads as a key without a value */
 };
 typedef void (*conf_line_cb)(void *arg, const struct conf_line *l);
 
 /*
  * Calls cb for every logical line of the len bytes of buf, read as the
- * file named file, in order.  Lines with a NUL byte, too long, a
- * malformed section header or a key without a value become errors in
- * errs instead.
+ * file named file, in order.  Lines with a NUL byte, too long or a
+ * malformed section header become errors in errs instead.
  */
 void conf_lex_buf(const char *file, const char *buf, size_t len,
     struct conf_errors *errs, conf_line_cb cb, void *arg);

@@ -219,7 +219,9 @@ test_errors_name_file_line_text(void **state)
 	assert_true(has_error(&errs, "t.conf:10: unknown keyword \"listen\" "
 				     "in host section"));
 	assert_true(has_error(&errs, "t.conf:11: missing value"));
-	assert_true(has_error(&errs, "t.conf:12: host has no address: \"h4\""));
+	/* h4, with no address, is Munin's "No address!" at update time,
+	 * not an error of the file (test_address_less_host) */
+	assert_int_equal(errs.n, 7);
 	conf_errors_cleanup(&errs);
 	conf_free(c);
 }
@@ -1276,9 +1278,12 @@ test_ipmi_bad_values(void **state)
 		conf_free(c);
 		conf_errors_cleanup(&errs);
 	}
-	/* still: a host with neither address nor BMC is an error */
+	/* a host with neither address nor BMC: accepted, never polled */
 	c = parse("[nothing]\n use_node_name yes\n", &errs);
-	assert_true(has_error(&errs, "host has no address"));
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(
+	    conf_host_unpolled_reason(c, conf_host_find(c, "nothing")),
+	    CONF_NO_ADDRESS);
 	conf_free(c);
 	conf_errors_cleanup(&errs);
 }
@@ -1402,6 +1407,206 @@ test_nut_keys(void **state)
 	}
 }
 
+/* Parses text as parse() does, with the log (info and up) in *log, which
+ * the caller frees. */
+static struct conf *
+parse_logged(const char *text, struct conf_errors *errs, char **log)
+{
+	FILE *cap = tmpfile();
+	struct conf *c;
+	long n;
+
+	assert_non_null(cap);
+	log_init(false, LOG_LVL_INFO);
+	log_set_stream(cap);
+	c = parse(text, errs);
+	log_set_stream(NULL);
+	n = ftell(cap);
+	assert_true(n >= 0);
+	*log = calloc(1, (size_t)n + 1);
+	assert_non_null(*log);
+	rewind(cap);
+	assert_int_equal(fread(*log, 1, (size_t)n, cap), (size_t)n);
+	fclose(cap);
+	return c;
+}
+
+static size_t
+count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/*
+ * A host section with no address (Munin's own t/config/munin.conf has two;
+ * a group written as "[Nodes;MongoDB]" without the ';' is one): Munin
+ * accepts the file and fails only that node at update time.  drover too:
+ * no error, one warning naming file:line with Munin's words, and the host
+ * is known as unpolled with exactly that reason; "update no" hosts and
+ * the others are not.
+ */
+static void
+test_address_less_host(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char *log;
+
+	(void)state;
+	c = parse_logged("[a]\n address 127.0.0.1\n port 24949\n"
+			 "[testing.acme.com]\n port 24950\n"
+			 "[Nodes;MongoDB]\nnode_order dbs1t1 dbs1t2\n"
+			 "[v]\n update no\n",
+	    &errs, &log);
+	assert_int_equal(errs.n, 0);
+	assert_non_null(strstr(log, "warning: conf: t.conf:4: host "
+				    "testing.acme.com has no address"));
+	assert_non_null(strstr(log, "conf: t.conf:6: host MongoDB has no "
+				    "address"));
+	assert_non_null(strstr(log, CONF_NO_ADDRESS));
+	assert_int_equal(count_lines(log), 2);
+	assert_string_equal(
+	    conf_host_unpolled_reason(c, conf_host_find(c, "testing.acme.com")),
+	    "No address!  Did you forget to set 'update no' or to set "
+	    "'address <IP>' ?");
+	assert_string_equal(
+	    conf_host_unpolled_reason(c, conf_host_find(c, "MongoDB")),
+	    CONF_NO_ADDRESS);
+	assert_null(conf_host_unpolled_reason(c, conf_host_find(c, "a")));
+	assert_null(conf_host_unpolled_reason(c, conf_host_find(c, "v")));
+	free(log);
+	conf_free(c);
+}
+
+/*
+ * contact.NAME.KEY with a KEY drover's contacts do not use: Munin keeps
+ * any key whose last word is one of its keywords, so drover accepts it
+ * with one info line ("contact.me.contact"); a last word Munin does not
+ * know either is still an error naming the line.
+ */
+static void
+test_contact_keys_munin_knows(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char *log;
+
+	(void)state;
+	c = parse_logged("contact.me.contact root\n"
+			 "contact.me.command mail -s x root\n"
+			 "contact.nagios.graph_title x\n",
+	    &errs, &log);
+	assert_int_equal(errs.n, 0);
+	assert_non_null(strstr(log, "info: conf: t.conf:1: "
+				    "\"contact.me.contact\" is a Munin "
+				    "contact setting drover does not use; "
+				    "ignored"));
+	assert_non_null(
+	    strstr(log, "t.conf:3: \"contact.nagios.graph_title\""));
+	assert_int_equal(count_lines(log), 2);
+	assert_string_equal(
+	    contact_set_find(&c->contacts, "me")->command, "mail -s x root");
+	assert_null(contact_set_find(&c->contacts, "nagios"));
+	free(log);
+	conf_free(c);
+
+	c = parse("contact.me.comand mail root\ncontact.me.alert_attempts 3\n",
+	    &errs);
+	assert_true(has_error(&errs, "t.conf:1: unknown contact keyword "
+				     "\"comand\": \"contact.me.comand"));
+	assert_true(has_error(&errs, "t.conf:2: unknown contact keyword "
+				     "\"alert_attempts\""));
+	assert_int_equal(errs.n, 2);
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
+/*
+ * A key alone on its line is Munin's key without a value: accepted when
+ * its last word is Munin's and not a boolean (then Munin refuses it), as
+ * "contacts" in a host section or "graph_period" globally; ignored with
+ * an info line.  Anything else is still "missing value".
+ */
+static void
+test_key_without_value(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char *log;
+
+	(void)state;
+	c = parse_logged("graph_period\n[a]\n address 10.0.0.1\n contacts\n"
+			 " load.load.warning\n",
+	    &errs, &log);
+	assert_int_equal(errs.n, 0);
+	assert_non_null(strstr(log, "t.conf:1: \"graph_period\" has no value; "
+				    "ignored"));
+	assert_non_null(strstr(log, "t.conf:4: \"contacts\" has no value"));
+	assert_non_null(strstr(log, "t.conf:5: \"load.load.warning\" has no"));
+	assert_string_equal(conf_host_find(c, "a")->address, "10.0.0.1");
+	free(log);
+	conf_free(c);
+
+	c = parse("[a]\n address 10.0.0.1\n update\n use_node_name\n"
+		  " frobnicate\n interval\n",
+	    &errs);
+	assert_true(has_error(&errs, "t.conf:3: update must be yes or no"));
+	assert_true(
+	    has_error(&errs, "t.conf:4: use_node_name must be yes or no"));
+	assert_true(has_error(&errs, "t.conf:5: missing value for "
+				     "\"frobnicate\""));
+	assert_true(has_error(&errs, "t.conf:6: missing value for "
+				     "\"interval\""));
+	assert_int_equal(errs.n, 4);
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
+/*
+ * Munin's long form of a key in the global section, "GROUP;HOST:KEY" and
+ * "GROUP;KEY": the same as KEY under [GROUP;HOST] or [GROUP;], and the
+ * section the lines are in does not change.
+ */
+static void
+test_long_keys(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	struct conf_host *h;
+
+	(void)state;
+	c = parse("localdomain;localhost:address 127.0.0.1\n"
+		  "localdomain;localhost:load.load.warning 5\n"
+		  "dc;web;w1:port 4950\n"
+		  "localdomain;node_order localhost\n"
+		  "htmldir /tmp/www\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	h = conf_host_find(c, "localhost");
+	assert_non_null(h);
+	assert_string_equal(h->group, "localdomain");
+	assert_string_equal(h->address, "127.0.0.1");
+	assert_string_equal(attrs_get(&h->overrides, "load.load.warning"), "5");
+	h = conf_host_find(c, "w1");
+	assert_string_equal(h->group, "dc;web");
+	assert_int_equal(h->port, 4950);
+	assert_string_equal(
+	    attrs_get(&c->groups, "localdomain;node_order"), "localhost");
+	assert_string_equal(c->htmldir, "/tmp/www");
+	conf_free(c);
+
+	c = parse("g;h: 1\ng;h:bogus 1\nbad/g;h:address 1.2.3.4\n", &errs);
+	assert_true(has_error(&errs, "t.conf:1: no keyword after \"g;h:\""));
+	assert_true(has_error(&errs, "t.conf:2: unknown keyword \"bogus\""));
+	assert_true(has_error(&errs, "t.conf:3: invalid group name"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
 int
 main(void)
 {
@@ -1436,6 +1641,10 @@ main(void)
 	    cmocka_unit_test(test_nut_keys),
 	    cmocka_unit_test(test_ipmi_password_file_must_be_private),
 	    cmocka_unit_test(test_ipmi_bad_values),
+	    cmocka_unit_test(test_address_less_host),
+	    cmocka_unit_test(test_contact_keys_munin_knows),
+	    cmocka_unit_test(test_key_without_value),
+	    cmocka_unit_test(test_long_keys),
 	};
 
 	log_init(false, LOG_LVL_WARN);
