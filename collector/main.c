@@ -861,6 +861,9 @@ cmd_poll(const char *path, const char *host)
 			batch_cleanup(&b);
 		}
 	}
+	if (!polled && conf_host_unpolled_reason(c, hc) != NULL)
+		fprintf(stderr, "drover: %s: %s\n", host,
+		    conf_host_unpolled_reason(c, hc));
 	conf_free(c);
 	return ret;
 }

@@ -609,7 +609,7 @@ poller_apply(struct poller *p, const struct conf *c)
 	struct target *t;
 	struct cat_host *h;
 	enum cat_phys_from from;
-	const char **keep, *phys, *hyp, *field, *hname;
+	const char **keep, *phys, *hyp, *field, *hname, *why;
 	char name[512];
 	uint64_t now;
 	size_t i, j, w, nkeep = 0;
@@ -652,6 +652,12 @@ poller_apply(struct poller *p, const struct conf *c)
 		phys = host_physical(p, c, hc, &from, &hyp, &field);
 		h = catalog_host(p->cat, hc->name, hc->group, phys);
 		catalog_set_physical(h, phys, from, hyp, field);
+		/* down with Munin's reason, once, until the config changes */
+		why = conf_host_unpolled_reason(c, hc);
+		if (why != NULL &&
+		    (h->state != HOST_DOWN || strcmp(h->last_error, why) != 0))
+			catalog_poll_result(
+			    h, false, why, (time_t)(wall_ms() / 1000), 0, 0, 0);
 		for (j = 0; (src = source_at(p, j)) != NULL; j++) {
 			if (snprintf(name, sizeof(name), "%s%s", hc->name,
 				src->suffix) >= (int)sizeof(name))
