@@ -693,6 +693,16 @@ dispatch(struct req *r)
 	}
 	if (r->route.service[0] != '\0') {
 		cs = cat_host_service(h, r->route.service);
+		/* a host that is down says why (Munin's "No address!" for
+		 * one never polled), which drover check passes on */
+		if (cs == NULL && h->state == HOST_DOWN &&
+		    h->last_error[0] != '\0') {
+			char why[320];
+
+			snprintf(why, sizeof(why),
+			    "host down (%s), no such service", h->last_error);
+			return send_error(c, 404, why, json);
+		}
 		if (cs == NULL)
 			return send_error(c, 404, "no such service", json);
 	}
