@@ -1093,9 +1093,15 @@ host_key(struct conf *c, struct conf_host *h, const char *prefix,
 	} else if (strcmp(key, "address") == 0)
 		return host_address(h, val, w, errs);
 	else if (strcmp(key, "port") == 0) {
-		if (!parse_uint(val, 1, 65535, &h->port)) {
+		if (!parse_uint(val, 0, 65535, &h->port)) {
 			conf_error_add(errs, w, "port must be 1-65535");
 			return -1;
+		}
+		/* Munin connects to "port || 4949" */
+		if (h->port == 0) {
+			log_info("conf: %s:%d: port 0 is 4949, as for Munin",
+			    w->file, w->line);
+			h->port = 4949;
 		}
 		return 0;
 	} else if (strcmp(key, "use_node_name") == 0 ||

@@ -1566,6 +1566,24 @@ test_key_without_value(void **state)
 	conf_errors_cleanup(&errs);
 }
 
+/* "port 0": Munin connects to "port || 4949", so 0 is 4949, with an
+ * info line naming file:line. */
+static void
+test_port_zero_is_munin_default(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char *log;
+
+	(void)state;
+	c = parse_logged("[a]\n address 10.0.0.1\n port 0\n", &errs, &log);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(conf_host_find(c, "a")->port, 4949);
+	assert_non_null(strstr(log, "info: conf: t.conf:3: port 0 is 4949"));
+	free(log);
+	conf_free(c);
+}
+
 /*
  * Munin's long form of a key in the global section, "GROUP;HOST:KEY" and
  * "GROUP;KEY": the same as KEY under [GROUP;HOST] or [GROUP;], and the
@@ -1645,6 +1663,7 @@ main(void)
 	    cmocka_unit_test(test_contact_keys_munin_knows),
 	    cmocka_unit_test(test_key_without_value),
 	    cmocka_unit_test(test_long_keys),
+	    cmocka_unit_test(test_port_zero_is_munin_default),
 	};
 
 	log_init(false, LOG_LVL_WARN);
