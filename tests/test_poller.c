@@ -687,6 +687,48 @@ test_learned_physical(void **state)
 	rig_stop(&r);
 }
 
+static bool
+a_polled_twice(struct rig *r)
+{
+	(void)r;
+	return stat_of("a")->polls >= 2;
+}
+
+/*
+ * A host to update with no address (Munin: "No address!" at update time):
+ * down in the catalog with exactly Munin's reason from the config apply
+ * on, never polled, and a reload of the same config counts no new
+ * failure; the host beside it is polled.
+ */
+static void
+test_address_less_host_is_down_never_polled(void **state)
+{
+	struct rig r;
+	struct cat_host *h;
+
+	(void)state;
+	rig_start(&r, "interval 1\nlocal_node no\n[a]\n address inline\n"
+		      "[nowhere]\n port 24950\n[virtual]\n update no\n");
+	h = catalog_find(r.cat, "nowhere");
+	assert_non_null(h);
+	assert_int_equal(h->state, HOST_DOWN);
+	assert_string_equal(h->last_error, CONF_NO_ADDRESS);
+	assert_int_equal(h->failures, 1);
+	assert_int_equal(h->last_ok, 0);
+	/* "update no" is another case: not down for want of an address */
+	h = catalog_find(r.cat, "virtual");
+	assert_non_null(h);
+	assert_int_not_equal(h->state, HOST_DOWN);
+	run_until(&r, a_polled_twice);
+	assert_int_equal(catalog_find(r.cat, "a")->state, HOST_UP);
+	assert_int_equal(stat_of("nowhere")->polls, 0);
+	assert_int_equal(poller_apply(r.p, r.conf), 0);
+	h = catalog_find(r.cat, "nowhere");
+	assert_int_equal(h->state, HOST_DOWN);
+	assert_int_equal(h->failures, 1);
+	rig_stop(&r);
+}
+
 int
 main(void)
 {
@@ -698,6 +740,7 @@ main(void)
 	    cmocka_unit_test(test_removing_a_running_target_is_safe),
 	    cmocka_unit_test(test_removed_target_end_frees_its_slot),
 	    cmocka_unit_test(test_stop_cancels_running_polls),
+	    cmocka_unit_test(test_address_less_host_is_down_never_polled),
 	};
 
 	alarm(HANG_S);
