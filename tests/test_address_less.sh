@@ -106,4 +106,19 @@ curl -sf "$URL/api/v1/hosts/testing.acme.com" | grep -q '"failures": *1\b' ||
 	fail "failures grew: $(curl -sf "$URL/api/v1/hosts/testing.acme.com")"
 
 stop_pid "$DPID" || fail "drover run exited $?"
+
+# after a restart (the catalog restored from state_dir): down again with
+# the reason from this config, not a state carried over from the last run
+start_bg "$T/run2.log" "$DROVER" run -c "$T/d.conf"
+DPID=$LAST_PID
+wait_log "$T/run2.log" 'web: dashboard on' 30 || fail "no dashboard: $(cat "$T/run2.log")"
+URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$T/run2.log" | head -1)
+curl -sf "$URL/api/v1/hosts/testing.acme.com" >"$T/api2.json" || fail "no host after restart"
+$PY - "$T/api2.json" "$REASON" <<'PY' || fail "after restart: $(cat "$T/api2.json")"
+import json, sys
+h = json.load(open(sys.argv[1]))
+assert h["state"] == "DOWN" and h["last_error"] == sys.argv[2], h
+assert "restored" not in h, h
+PY
+stop_pid "$DPID" || fail "drover run exited $?"
 echo "PASS: address-less hosts accepted, shown down with Munin's reason, never polled"
