@@ -7,7 +7,8 @@
 # state_dir moved into the test's temp dir (includedir: the fixture's
 # NAME.d/ when it has one, else an empty directory), so nothing depends on
 # /var/lib or /etc/munin.  Prints the counts; fails naming each file Munin
-# accepts and drover refuses, with drover's errors.
+# accepts and drover refuses, with drover's errors, and each whose printed
+# config (drover config's output) does not read back the same.
 . "$top_srcdir/tests/lib/common.sh"
 
 need perl perl
@@ -96,8 +97,16 @@ for file in "$CORPUS"/*.conf; do
 		continue
 	fi
 	munin_ok=$((munin_ok + 1))
-	if "$DROVER" config -c "$dir/drover.conf" >/dev/null 2>"$T/drover.err"; then
+	if "$DROVER" config -c "$dir/drover.conf" >"$dir/printed.conf" 2>"$T/drover.err"; then
 		drover_ok=$((drover_ok + 1))
+		# what drover config prints is a config it reads back the same
+		if ! "$DROVER" config -c "$dir/printed.conf" >"$dir/printed2.conf" 2>"$T/drover2.err" ||
+		    ! cmp -s "$dir/printed.conf" "$dir/printed2.conf"; then
+			echo "FAIL: $name: drover config's own output does not read back the same:"
+			sed 's/^/    /' "$T/drover2.err"
+			diff "$dir/printed.conf" "$dir/printed2.conf" | head -5
+			bad=$((bad + 1))
+		fi
 		if grep -qx "$name" <<<"$EXPECTED_REFUSED"; then
 			echo "FAIL: $name: drover accepts it now: take it off EXPECTED_REFUSED"
 			bad=$((bad + 1))
