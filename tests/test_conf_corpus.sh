@@ -7,8 +7,10 @@
 # state_dir moved into the test's temp dir (includedir: the fixture's
 # NAME.d/ when it has one, else an empty directory), so nothing depends on
 # /var/lib or /etc/munin.  Prints the counts; fails naming each file Munin
-# accepts and drover refuses, with drover's errors, and each whose printed
-# config (drover config's output) does not read back the same.
+# accepts and drover refuses, with drover's errors, each whose printed
+# config (drover config's output) does not read back the same, and each
+# where drover's hosts (GROUP;...;HOST) are not the ones Munin's parser
+# made.
 . "$top_srcdir/tests/lib/common.sh"
 
 need perl perl
@@ -47,15 +49,24 @@ if (defined $config->{includedir} && opendir(my $d, $config->{includedir})) {
 	closedir($d);
 }
 print "accepted\n";
+# with a second argument: the hosts Munin knows, GROUP;...;HOST, sorted
+if (@ARGV > 1) {
+	open(my $out, '>', $ARGV[1]) or die "$ARGV[1]: $!";
+	print $out "$_\n" for sort map { $_->get_full_path } $config->get_all_hosts;
+	close($out);
+}
 PERL
 
+# munin_accepts FILE [HOSTS]: Munin's parser accepts FILE (and writes
+# the hosts it knows to HOSTS)
 munin_accepts() {
-	[ "$(perl "$T/munin_parse.pl" "$1" 2>"$T/munin.err")" = accepted ]
+	[ "$(perl "$T/munin_parse.pl" "$@" 2>"$T/munin.err")" = accepted ]
 }
 
 # rewrite NAME FILE: FILE with its directories in $T/run/NAME, as
 # $T/run/NAME/munin.conf for Munin and .../drover.conf for drover (the
-# same plus drover's state_dir, a key Munin refuses)
+# same plus drover's state_dir, a key Munin refuses, and local_node no, so
+# the hosts are the file's)
 rewrite() {
 	local name=$1 file=$2 dir=$T/run/$1
 	mkdir -p "$dir/db" "$dir/www" "$dir/run" "$dir/log" "$dir/state" \
@@ -71,7 +82,7 @@ rewrite() {
 		    "$file"
 	} >"$dir/munin.conf"
 	{
-		printf 'state_dir %s/state\n' "$dir"
+		printf 'state_dir %s/state\nlocal_node no\n' "$dir"
 		cat "$dir/munin.conf"
 	} >"$dir/drover.conf"
 	echo "$dir"
@@ -89,7 +100,7 @@ for file in "$CORPUS"/*.conf; do
 	grep -q "^$name " "$CORPUS/ORIGINS" || fail "$name is not in ORIGINS"
 	total=$((total + 1))
 	dir=$(rewrite "$name" "$file")
-	if ! munin_accepts "$dir/munin.conf"; then
+	if ! munin_accepts "$dir/munin.conf" "$dir/munin.hosts"; then
 		# the corpus is of files Munin accepts: one it refuses is
 		# a broken fixture (or a broken rewrite), not a data point
 		echo "FAIL: $name: Munin's parser refuses it: $(head -2 "$T/munin.err")"
@@ -105,6 +116,13 @@ for file in "$CORPUS"/*.conf; do
 			echo "FAIL: $name: drover config's own output does not read back the same:"
 			sed 's/^/    /' "$T/drover2.err"
 			diff "$dir/printed.conf" "$dir/printed2.conf" | head -5
+			bad=$((bad + 1))
+		fi
+		# and it knows the hosts Munin knows, in the same groups
+		sed -n 's/^\[\(.*[^;]\)\]$/\1/p' "$dir/printed.conf" | sort >"$dir/drover.hosts"
+		if ! cmp -s "$dir/munin.hosts" "$dir/drover.hosts"; then
+			echo "FAIL: $name: drover's hosts are not Munin's (< Munin, > drover):"
+			diff "$dir/munin.hosts" "$dir/drover.hosts" | head -8
 			bad=$((bad + 1))
 		fi
 		if grep -qx "$name" <<<"$EXPECTED_REFUSED"; then
