@@ -35,7 +35,8 @@
 
 #include "plugins/sample.h"
 #include "lib/strlist.h"
-#include "rrd/graph_check.h" /* graph_args_parse() */
+#include "rrd/graph_check.h"   /* graph_args_parse() */
+#include "rrd/graph_special.h" /* graph_source */
 
 enum graph_format { GRAPH_PNG, GRAPH_SVG };
 
@@ -81,6 +82,15 @@ struct graph_params {
 	enum graph_format format; /* --imgformat PNG / SVG */
 	const char *watermark;	  /* -W text ("Munin 2.0.73"), NULL: none */
 	const char *daemon;	  /* rrdcached address for --daemon, or NULL */
+	/*
+	 * The references of the service's config (graph_refs(): graph_order
+	 * aliases, .sum and .stack entries) as the caller resolved them:
+	 * each names another field's RRD file, type and last update.  NULL
+	 * / 0 when there are none; an unresolved reference leaves its
+	 * field out, as munin-graph does.
+	 */
+	const struct graph_source *sources;
+	size_t nsources;
 };
 
 /*
