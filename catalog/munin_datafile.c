@@ -1,8 +1,10 @@
 /*
  * munin_datafile: Munin's dbdir/datafile read into batches.  See
- * munin_datafile.h.  Lines are read as munin_parse_config() (Utils.pm)
- * reads them: "#" starts a comment unless escaped ("\#" is a "#"), a
- * trailing "\" joins the next line, a trailing "\\" is one backslash,
+ * munin_datafile.h.  Lines are read as munin-update 2.0.73 writes them
+ * (Update.pm's _write_new_service_configs prints values raw): a "#" or a
+ * trailing backslash is the value's own (munin_parse_config, which
+ * datafile2storable uses, would cut the first and join the next line at
+ * the second); "\#" is read as "#", as an older writer escaped it;
  * blanks around are dropped, the first blank ends the key.
  */
 #include <ctype.h>
@@ -16,6 +18,15 @@
 /* Munin's service-level keys that do not start with "graph_". */
 static const char *const service_keys[] = {
     "contacts", "graph", "host_name", "notify_alias", "realservname", "update"};
+
+/* Keys that a service and a field both take. */
+static bool
+both_key(const char *attr)
+{
+	return strcmp(attr, "graph") == 0 ||
+	       strcmp(attr, "graph_data_size") == 0 ||
+	       strcmp(attr, "update_rate") == 0;
+}
 
 static bool
 service_key(const char *attr)
@@ -44,9 +55,10 @@ munin_config_key(struct batch *b, const char *key, const char *value)
 		errno = EINVAL;
 		return -1;
 	}
-	/* "graph" is a field's too ("SERVICE.FIELD.graph no"): a
-	 * service's only when no field fits ("SERVICE.graph no") */
-	if (!service_key(attr + 1) || strcmp(attr + 1, "graph") == 0) {
+	/* keys of both ("SERVICE.FIELD.graph no", munin-update's
+	 * "SERVICE.FIELD.graph_data_size normal") are a field's when a
+	 * field fits, else the service's ("SERVICE.graph no") */
+	if (!service_key(attr + 1) || both_key(attr + 1)) {
 		for (fdot = attr - 1; fdot > key && *fdot != '.'; fdot--)
 			;
 		if (fdot == key) /* "SERVICE.ATTR": no field */
@@ -165,11 +177,10 @@ int
 munin_datafile_parse(const char *buf, size_t len, struct munin_datafile *df,
     char *err, size_t errlen)
 {
-	const char *p = buf, *end = buf + len, *nl;
-	char *line = NULL, *prev = NULL, *t, *o;
-	const char *s;
+	const char *p = buf, *end = buf + len, *nl, *s;
+	char *line = NULL, *o;
 	size_t n;
-	bool first = true, cont;
+	bool first = true;
 	int rc = -1;
 
 	while (p < end) {
@@ -179,18 +190,14 @@ munin_datafile_parse(const char *buf, size_t len, struct munin_datafile *df,
 		line = malloc(n + 1);
 		if (line == NULL)
 			goto out;
-		/* comments: an unescaped '#' ends the line; "\#" is '#' */
+		/* "\#" is '#' (an older writer's escape); the rest is raw */
 		for (s = p, o = line; s < p + n; s++) {
-			if (*s == '#' && (s == p || s[-1] != '\\'))
-				break;
 			if (*s == '\\' && s + 1 < p + n && s[1] == '#')
 				continue;
 			*o++ = *s;
 		}
 		*o = '\0';
 		p += n + (nl != NULL);
-		if (o > line && o[-1] == '\r')
-			*--o = '\0';
 		if (first) {
 			first = false;
 			if (strncmp(line, "version ", 8) != 0) {
@@ -203,30 +210,6 @@ munin_datafile_parse(const char *buf, size_t len, struct munin_datafile *df,
 			    df->version, sizeof(df->version), "%s", line + 8);
 			continue;
 		}
-		if (line[strspn(line, " \t")] == '\0')
-			continue;
-		if (prev != NULL) {
-			t = NULL;
-			if (asprintf(&t, "%s%s", prev, line) == -1)
-				goto out;
-			free(prev);
-			prev = NULL;
-			free(line);
-			line = t;
-			o = line + strlen(line);
-		}
-		cont = false;
-		if (o - line >= 2 && o[-1] == '\\' && o[-2] == '\\')
-			*--o = '\0';
-		else if (o > line && o[-1] == '\\') {
-			*--o = '\0';
-			cont = true;
-		}
-		if (cont) {
-			prev = line;
-			line = NULL;
-			continue;
-		}
 		if (take_line(df, line) == -1)
 			goto out;
 	}
@@ -235,14 +218,11 @@ munin_datafile_parse(const char *buf, size_t len, struct munin_datafile *df,
 		errno = EINVAL;
 		goto out;
 	}
-	if (prev != NULL && take_line(df, prev) == -1)
-		goto out;
 	rc = 0;
 out:
 	if (rc == -1 && errno == ENOMEM)
 		snprintf(err, errlen, "out of memory");
 	free(line);
-	free(prev);
 	return rc;
 }
 

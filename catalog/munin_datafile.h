@@ -18,7 +18,9 @@
  * ends the service: an attribute that is a graph attribute ("graph_*",
  * or one of Munin's service keys: graph, update, host_name, ...) makes
  * everything before it the service; any other makes the word before it
- * the field and everything before that the service.
+ * the field and everything before that the service.  Keys of both
+ * (graph, graph_data_size, update_rate) are a field's when there is a
+ * word for the field ("load.load.graph_data_size"), else the service's.
  */
 #ifndef DROVER_MUNIN_DATAFILE_H
 #define DROVER_MUNIN_DATAFILE_H
