@@ -150,9 +150,11 @@ unpolled_apply(
 		if (h == NULL)
 			continue;
 		h->unpolled = !hc->update;
-		if (h->unpolled)
+		if (h->unpolled) {
+			h->restored = false; /* it has no poll state to
+						restore */
 			apply_host(cat, h, hc, df);
-		else
+		} else
 			apply_virtual(cat, h, hc);
 	}
 }
