@@ -128,6 +128,9 @@ check_web() { # LOG
 		png "$T/g.png" || fail "/$g-day.png is no PNG"
 	done
 	[ "$(get "$B/agg/" "$T/agg.html")" = 200 ] || fail "agg page"
+	[ "$(get "$B/agg/cpu_sum/" "$T/svc.html")" = 200 ] ||
+	    fail "agg's service page: $(cat "$T/svc.html")"
+	grep -q 'cpu_sum-day.png' "$T/svc.html" || fail "agg's service page draws nothing"
 	grep -q 'href="cpu_sum/"' "$T/agg.html" && grep -q 'href="load_x2/"' "$T/agg.html" ||
 	    fail "agg's page lists no services: $(cat "$T/agg.html")"
 	[ "$(get "$B/api/v1/hosts" "$T/hosts.json")" = 200 ] || fail "api hosts"
