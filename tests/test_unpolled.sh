@@ -146,6 +146,14 @@ for n in ("alpha.test", "agg"):
 PY
 	[ "$(get "$B/api/v1/hosts/agg/cpu_sum" "$T/svc.json")" = 200 ] ||
 	    fail "api agg/cpu_sum: $(cat "$T/svc.json")"
+	# an alias's data is its host's file's
+	[ "$(get "$B/api/v1/hosts/agg/load_x2/data" "$T/data.json")" = 200 ] ||
+	    fail "api agg/load_x2/data: $(cat "$T/data.json")"
+	$PY - "$T/data.json" <<'PY' || fail "alias data: $(head -c 600 "$T/data.json")"
+import json, sys
+f = json.load(open(sys.argv[1]))["fields"]["l"]
+assert "error" not in f and f["rows"], f
+PY
 	[ "$(get "$B/api/v1/alerts" "$T/alerts.json")" = 200 ] || fail "api alerts"
 	grep -q -e alpha.test -e '"agg"' "$T/alerts.json" && fail "alerts: $(cat "$T/alerts.json")"
 	return 0

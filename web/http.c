@@ -333,23 +333,43 @@ start_data(
     struct req *r, const struct cat_host *h, const struct cat_service *cs)
 {
 	char path[4096];
-	const struct field *f;
+	const struct field *f, *pf;
+	struct cat_refs refs;
+	struct graph_plan plan;
+	const char *other;
 	size_t i;
 
 	r->paths = calloc(cs->svc.nfields + 1, sizeof(*r->paths));
 	r->series = calloc(cs->svc.nfields + 1, sizeof(*r->series));
 	if (r->paths == NULL || r->series == NULL)
 		return MHD_NO;
+	/* an aggregate's alias reads another host's file, as its graph */
+	if (cat_refs_resolve(&refs, r->w->cat, h, cs, r->w->set.dbdir) == -1) {
+		cat_refs_cleanup(&refs);
+		return MHD_NO;
+	}
+	if (graph_plan_make(&plan, &cs->svc, NULL, refs.v, refs.n) == -1) {
+		graph_plan_cleanup(&plan);
+		cat_refs_cleanup(&refs);
+		return MHD_NO;
+	}
 	for (i = 0; i < cs->svc.nfields; i++) {
 		f = &cs->svc.fields[i];
 		r->series[i].field = strdup(f->name);
-		if (rrd_path(path, sizeof(path), r->w->set.dbdir, h->group,
-			h->name, cs->svc.name, f->name, field_type(f)) == 0)
+		pf = service_field(&plan.svc, f->name, false);
+		other = pf != NULL ? attrs_get(&pf->attrs, "filename") : NULL;
+		if (other != NULL)
+			r->paths[i] = strdup(other);
+		else if (rrd_path(path, sizeof(path), r->w->set.dbdir,
+			     h->group, h->name, cs->svc.name, f->name,
+			     field_type(f)) == 0)
 			r->paths[i] = strdup(path);
 		else
 			r->paths[i] = strdup("/nonexistent");
 		r->n++;
 	}
+	graph_plan_cleanup(&plan);
+	cat_refs_cleanup(&refs);
 	r->work.data = r;
 	if (uv_queue_work(r->w->loop, &r->work, data_work, data_done) != 0)
 		return send_error(r->conn, 500, "cannot queue the fetch", true);
