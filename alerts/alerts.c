@@ -504,6 +504,8 @@ alerts_tick(struct alerts *a, struct catalog *cat, time_t now)
 
 	for (i = 0; i < catalog_count(cat); i++) {
 		h = catalog_at(cat, i);
+		if (h->unpolled) /* "update no": never sampled, never stale */
+			continue;
 		for (j = 0; j < h->nservices; j++) {
 			cs = &h->services[j];
 			for (k = 0; k < cs->svc.nfields; k++) {

@@ -512,7 +512,7 @@ cat_host_state(const struct cat_host *h, unsigned *problems)
 			(*problems)++;
 		return FS_CRITICAL;
 	}
-	if (h->state == HOST_PENDING)
+	if (h->state == HOST_PENDING && !h->unpolled)
 		return FS_UNKNOWN;
 	return worst;
 }

@@ -98,6 +98,9 @@ struct cat_host {
 	struct cat_bmc bmc;
 	bool restored; /* read from the state file and not polled since the
 			  start: its state is the last one saved */
+	bool unpolled; /* "update no": drawn from its existing files (and,
+			  for an aggregate, other hosts' files), never
+			  polled, never stale; state stays HOST_PENDING */
 	struct cat_service *services;
 	size_t nservices;
 	size_t cap;
@@ -162,7 +165,8 @@ void cat_field_set_alert(struct cat_service *cs, size_t i, enum field_state st);
  */
 enum field_state cat_field_state(const struct cat_service *cs, size_t i);
 /* The worst field state of a service, and of a host (DOWN hosts are
- * CRITICAL); *problems (may be NULL) counts fields not OK. */
+ * CRITICAL, hosts never polled yet UNKNOWN, unpolled ones their
+ * services'); *problems (may be NULL) counts fields not OK. */
 enum field_state cat_service_state(
     const struct cat_service *cs, unsigned *problems);
 enum field_state cat_host_state(const struct cat_host *h, unsigned *problems);

@@ -31,6 +31,7 @@
 #include "alerts/outputs.h"
 #include "alerts/notify.h"
 #include "rrd/render.h"
+#include "collector/unpolled.h"
 #include <errno.h>
 #include <sys/stat.h>
 
@@ -316,6 +317,18 @@ reload_needs_root(
 	each_device(c, warn_new_device, &rc);
 }
 
+/* The "update no" hosts' services, from the catalog, Munin's datafile
+ * and c (collector/unpolled.h), after poller_apply made their hosts. */
+static void
+apply_unpolled(struct catalog *cat, const struct conf *c)
+{
+	struct munin_datafile df = {0};
+
+	unpolled_read_datafile(c->dbdir, &df);
+	unpolled_apply(cat, c, &df);
+	munin_datafile_cleanup(&df);
+}
+
 static void
 on_hup(uv_signal_t *s, int signum)
 {
@@ -344,6 +357,7 @@ on_hup(uv_signal_t *s, int signum)
 		conf_free(c);
 		return;
 	}
+	apply_unpolled(d->cat, c);
 	if (d->web != NULL)
 		web_set_settings(d->web, web_settings_of(c, &wset));
 	alerts_set_defaults(d->alerts, alerts_defaults_of(c, &ad));
@@ -731,6 +745,7 @@ cmd_run(const char *path)
 	    &d.save_timer, on_save_timer, CATALOG_SAVE_MS, CATALOG_SAVE_MS);
 	if (poller_apply(d.poller, d.conf) == -1)
 		fatalx("drover: cannot set up the targets");
+	apply_unpolled(d.cat, d.conf);
 	d.render = open_renderer(d.loop, d.conf);
 	wstats.polls = poll_stats;
 	wstats.polls_arg = d.poller;
@@ -841,6 +856,13 @@ cmd_poll(const char *path, const char *host)
 	hc = conf_host_find(c, host);
 	if (hc == NULL) {
 		fprintf(stderr, "drover: %s: no host \"%s\"\n", path, host);
+		conf_free(c);
+		return 1;
+	}
+	/* 1: "drover poll" answers whether the host answered, and nothing
+	 * did; the config is fine, so say why */
+	if (!hc->update) {
+		printf("%s: update no, not polled\n", hc->name);
 		conf_free(c);
 		return 1;
 	}

@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 
 #include "rrd/graph.h"
+#include "rrd/graph_special.h"
 #include "rrd/rrd_schema.h"
 
 /* A field whose newest value is older than this shows no "Cur", s. */
@@ -392,38 +393,6 @@ draw_field(const struct field *f)
 	       attrs_get(&f->attrs, "label") != NULL;
 }
 
-/* Munin's field order: graph_order, then the rest (config order). */
-static int
-field_order(const struct service *svc, struct strlist *order)
-{
-	const char *go = attrs_get(&svc->graph, "graph_order");
-	char *copy = NULL, *save, *tok;
-	size_t i;
-
-	if (go != NULL) {
-		copy = strdup(go);
-		if (copy == NULL)
-			return -1;
-		for (tok = strtok_r(copy, " \t", &save); tok != NULL;
-		     tok = strtok_r(NULL, " \t", &save)) {
-			if (strchr(tok, '=') != NULL || tok[0] == '-')
-				continue; /* aliases: not supported */
-			if (!strlist_contains(order, tok) &&
-			    strlist_add(order, tok) == -1) {
-				free(copy);
-				return -1;
-			}
-		}
-		free(copy);
-	}
-	for (i = 0; i < svc->nfields; i++)
-		if (attrs_get(&svc->fields[i].attrs, "label") != NULL &&
-		    !strlist_contains(order, svc->fields[i].name) &&
-		    strlist_add(order, svc->fields[i].name) == -1)
-			return -1;
-	return 0;
-}
-
 /* Whether Munin would process f at all (.sum/.stack are not supported). */
 static bool
 process_field(const struct field *f)
@@ -529,6 +498,7 @@ graph_build(struct strlist *out, const struct service *svc,
     const struct graph_params *p, char *err, size_t errlen)
 {
 	struct gctx g = {.svc = svc};
+	struct graph_plan plan = {0};
 	struct strlist order = {0}, rrd = {0}, neg = {0}, hdr = {0};
 	struct strlist tp[3] = {{0}}, tn[3] = {{0}}; /* min, avg, max */
 	const char *gargs, *period, *fmtattr, *v, *draw, *colour, *negname;
@@ -538,10 +508,18 @@ graph_build(struct strlist *out, const struct service *svc,
 	size_t i, fidx, maxlen = 0, len;
 	time_t lastupdate = 0, update;
 	bool autostack = false, headers_done = false, have_neg = false;
+	bool nullcdef;
 	unsigned field_count = 0, width, height;
 	int rc = -1, saved;
 
 	err[0] = '\0';
+	/* expand_specials(): aliases, .sum and .stack as plain fields, each
+	 * with its own file (graph_special.h); svc is the expanded one */
+	if (graph_plan_make(
+		&plan, svc, p->field_last, p->sources, p->nsources) == -1)
+		goto out;
+	svc = &plan.svc;
+	g.svc = svc;
 	g.cdef_name = calloc(svc->nfields + 1, sizeof(char *));
 	if (g.cdef_name == NULL)
 		goto out;
@@ -564,8 +542,11 @@ graph_build(struct strlist *out, const struct service *svc,
 	if (period == NULL)
 		period = "second";
 
-	if (field_order(svc, &order) == -1)
-		goto out;
+	for (i = 0; i < plan.order.n; i++) {
+		len = strcspn(plan.order.v[i], "=");
+		if (addf(&order, "%.*s", (int)len, plan.order.v[i]) == -1)
+			goto out;
+	}
 	/* munin_get_max_label_length() */
 	for (i = 0; i < order.n; i++) {
 		f = find_field(svc, order.v[i], NULL);
@@ -611,13 +592,17 @@ graph_build(struct strlist *out, const struct service *svc,
 		snprintf(tbuf2, sizeof(tbuf2), "%s", draw);
 		draw = tbuf2;
 
-		if (rrd_path(path, sizeof(path), p->dbdir, p->group_path,
-			p->host, svc->name, f->name, field_type(f)) == -1) {
+		v = attrs_get(&f->attrs, "filename"); /* another host's */
+		if (v != NULL)
+			snprintf(path, sizeof(path), "%s", v);
+		else if (rrd_path(path, sizeof(path), p->dbdir, p->group_path,
+			     p->host, svc->name, f->name,
+			     field_type(f)) == -1) {
 			rc = fail(err, errlen, "%s: no RRD path: %s", f->name,
 			    strerror(errno));
 			goto out;
 		}
-		update = p->field_last != NULL ? p->field_last[fidx] : 0;
+		update = plan.last != NULL ? plan.last[fidx] : 0;
 		if (update > lastupdate)
 			lastupdate = update;
 
@@ -630,6 +615,15 @@ graph_build(struct strlist *out, const struct service *svc,
 		if (unshiftf(&rrd, "DEF:g%s=%s:42:AVERAGE", rn, path) == -1 ||
 		    unshiftf(&rrd, "DEF:i%s=%s:42:MIN", rn, path) == -1 ||
 		    unshiftf(&rrd, "DEF:a%s=%s:42:MAX", rn, path) == -1)
+			goto out;
+		/* .stack members: the stale cut before their cdef */
+		nullcdef =
+		    get_bool(attrs_get(&f->attrs, "onlynullcdef"), false);
+		if (nullcdef &&
+		    addf(&rrd, "CDEF:c%s=g%s%s", rn, rn,
+			plan.last != NULL && p->now - update > STALE_SECS
+			    ? ",POP,UNKN"
+			    : "") == -1)
 			goto out;
 		if (field_type(f) != DS_GAUGE &&
 		    (strcmp(period, "minute") == 0 ||
@@ -649,9 +643,9 @@ graph_build(struct strlist *out, const struct service *svc,
 			if (expand_cdef(&g, &rrd, fidx, rn, v) == -1 ||
 			    addf(&rrd, "CDEF:c%s=g%s", rn, rn) == -1)
 				goto out;
-		} else if (addf(&rrd, "CDEF:c%s=g%s%s", rn, rn,
-			       p->field_last != NULL &&
-				       p->now - update > STALE_SECS
+		} else if (!nullcdef &&
+			   addf(&rrd, "CDEF:c%s=g%s%s", rn, rn,
+			       plan.last != NULL && p->now - update > STALE_SECS
 				   ? ",POP,UNKN"
 				   : "") == -1)
 			goto out;
@@ -713,6 +707,18 @@ graph_build(struct strlist *out, const struct service *svc,
 			if (orig_to_cdef(&g, negname, negrn) == -1)
 				goto out;
 			nf = find_field(svc, negname, NULL);
+			/* a negative that is a .sum: its last member, which
+			 * holds the sum.  munin-graph names its raw DEF
+			 * ("gz1_1") and then its never-made "cz1_1", and
+			 * rrdtool refuses the graph; drover names the sum
+			 * (docs/design-notes.md) */
+			v = nf != NULL ? attrs_get(&nf->attrs, "realname")
+				       : NULL;
+			if (v != NULL) {
+				if (orig_to_cdef(&g, v, negrn) == -1)
+					goto out;
+				nf = find_field(svc, v, NULL);
+			}
 			if (neg.n == 0 &&
 			    addf(&neg, "CDEF:re_zero=g%s,UN,0,0,IF", negrn) ==
 				-1)
@@ -980,9 +986,12 @@ graph_build(struct strlist *out, const struct service *svc,
 		    addf(out, "COMMENT:Last update\\: %s\\r", tbuf) == -1)
 			goto out;
 	}
+	/* after a .sum or .stack munin-graph ends one step earlier */
 	if (p->period != GRAPH_CUSTOM &&
 	    (strlist_add(out, "--end") == -1 ||
-		addf(out, "%lld", (long long)p->end) == -1))
+		addf(out, "%lld",
+		    (long long)(p->end - (plan.special ? periods[p->period].res
+						       : 0))) == -1))
 		goto out;
 	rc = 0;
 out:
@@ -990,6 +999,7 @@ out:
 	for (i = 0; g.cdef_name != NULL && i < svc->nfields; i++)
 		free(g.cdef_name[i]);
 	free(g.cdef_name);
+	graph_plan_cleanup(&plan);
 	free(label);
 	free(esc);
 	strlist_cleanup(&order);

@@ -16,9 +16,21 @@
  * HRULE (dashed; Munin 2.0.73 draws no critical line) and field.line,
  * graph_total, the Cur/Min/Avg/Max legend with graph_printf and
  * graph_scale, the "Last update" comment and VRULE, Munin's fonts and
- * colours.  What it does not: graph_sources and "name=path" aliases in
- * graph_order (dropped), .sum/.stack fields (skipped), trend/predict,
+ * colours, and expand_specials() (rrd/graph_special.h): graph_order
+ * aliases "name=host:plugin.field", FIELD.sum and FIELD.stack, whose
+ * fields read other hosts' RRD files (aggregate graphs), with
+ * munin-graph's z<K>_<N> names, ADDNAN sums, onlynullcdef and the --end
+ * one step earlier.  What it does not: graph_sources, trend/predict,
  * graph_args_after, graph_future.
+ *
+ * Whose file a field reads: its own (rrd_path() of dbdir, group_path,
+ * host, service, field, type) unless it is a reference.  The caller
+ * resolves references (graph_refs() lists them) and passes them in
+ * graph_params.sources: the web side asks the catalog
+ * (catalog/cat_ref.h, munin_get_node_partialpath's search from the
+ * service's groups up), tests/graph_argv does the same on a catalog made
+ * from munin.conf and Munin's datafile, unit tests give a table.  No
+ * file is opened here.
  *
  * Every config value is checked before it reaches the vector: graph_args
  * only through the whitelist of graph_args_parse(); colours must be hex;
@@ -35,7 +47,8 @@
 
 #include "plugins/sample.h"
 #include "lib/strlist.h"
-#include "rrd/graph_check.h" /* graph_args_parse() */
+#include "rrd/graph_check.h"   /* graph_args_parse() */
+#include "rrd/graph_special.h" /* graph_source */
 
 enum graph_format { GRAPH_PNG, GRAPH_SVG };
 
@@ -81,6 +94,15 @@ struct graph_params {
 	enum graph_format format; /* --imgformat PNG / SVG */
 	const char *watermark;	  /* -W text ("Munin 2.0.73"), NULL: none */
 	const char *daemon;	  /* rrdcached address for --daemon, or NULL */
+	/*
+	 * The references of the service's config (graph_refs(): graph_order
+	 * aliases, .sum and .stack entries) as the caller resolved them:
+	 * each names another field's RRD file, type and last update.  NULL
+	 * / 0 when there are none; an unresolved reference leaves its
+	 * field out, as munin-graph does.
+	 */
+	const struct graph_source *sources;
+	size_t nsources;
 };
 
 /*

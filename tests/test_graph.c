@@ -440,6 +440,182 @@ test_period_range(void **state)
 	assert_false(graph_period_parse("../day", &per));
 }
 
+/* An aggregate's service as munin.conf lines make it ("SVC.KEY VALUE"). */
+static struct service *
+load_lines(struct batch *b, const char *name, const char *const *kv)
+{
+	struct service *svc = batch_service(b, name, true);
+	struct field *f;
+	const char *dot;
+	char fname[64];
+
+	assert_non_null(svc);
+	svc->has_config = true;
+	for (; kv[0] != NULL; kv += 2) {
+		dot = strchr(kv[0], '.');
+		if (dot == NULL) {
+			assert_int_equal(
+			    attrs_set(&svc->graph, kv[0], kv[1]), 0);
+			continue;
+		}
+		snprintf(
+		    fname, sizeof(fname), "%.*s", (int)(dot - kv[0]), kv[0]);
+		f = service_field(svc, fname, true);
+		assert_non_null(f);
+		assert_int_equal(attrs_set(&f->attrs, dot + 1, kv[1]), 0);
+	}
+	return svc;
+}
+
+static bool
+has_prefix(const struct strlist *l, const char *p)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strncmp(l->v[i], p, strlen(p)) == 0)
+			return true;
+	return false;
+}
+
+static void
+test_special_refs_and_locations(void **state)
+{
+	static const char *const kv[] = {"graph_order",
+	    "a=host1:load.load  -b=g;host2:load.load c", "t.sum",
+	    "host1:if_lo.up x=host2:if_lo.up", "s.stack",
+	    "one=host1:load.load two=host2:load.load", "c.label", "c", NULL};
+	struct batch b = {0};
+	struct strlist refs = {0}, loc = {0};
+
+	(void)state;
+	assert_int_equal(graph_refs(load_lines(&b, "agg", kv), &refs), 0);
+	assert_int_equal(refs.n, 5);
+	assert_string_equal(refs.v[0], "host1:load.load");
+	assert_string_equal(refs.v[1], "g;host2:load.load");
+	assert_string_equal(refs.v[2], "host1:if_lo.up");
+	assert_string_equal(refs.v[3], "host2:if_lo.up");
+	assert_string_equal(refs.v[4], "host2:load.load");
+	/* munin_get_node_partialpath's split */
+	assert_int_equal(graph_ref_loc("a;b;h.x:fake.sub.f", &loc), 0);
+	assert_int_equal(loc.n, 6);
+	assert_string_equal(loc.v[2], "h.x");
+	assert_string_equal(loc.v[4], "sub");
+	strlist_cleanup(&loc);
+	assert_int_equal(graph_ref_loc(" load.load ", &loc), 0);
+	assert_int_equal(loc.n, 2);
+	strlist_cleanup(&loc);
+	assert_int_equal(graph_ref_loc("load", &loc), 0);
+	assert_int_equal(loc.n, 1);
+	strlist_cleanup(&loc);
+	assert_int_equal(graph_ref_loc("", &loc), -1);
+	assert_int_equal(graph_ref_loc("a b:c.d", &loc), -1);
+	strlist_cleanup(&loc);
+	strlist_cleanup(&refs);
+	batch_cleanup(&b);
+}
+
+static void
+test_special_plan_sum_stack_alias(void **state)
+{
+	static const char *const kv[] = {"graph_order", "up total s", "up.sum",
+	    "host1:if_lo.up host2:if_lo.up", "up.label", "bps", "up.cdef",
+	    "up,8,*", "total.label", "total", "s.stack",
+	    "one=host1:load.load two=host2:load.load", "s.draw", "AREA", NULL};
+	const struct graph_source src[] = {
+	    {.ref = "host1:if_lo.up",
+		.path = "/db/g/host1-if_lo-up-d.rrd",
+		.type = DS_DERIVE,
+		.last = 100},
+	    {.ref = "host2:if_lo.up",
+		.path = "/db/g/host2-if_lo-up-d.rrd",
+		.type = DS_DERIVE,
+		.last = 200},
+	    {.ref = "host1:load.load", .path = "/db/g/host1-load-load-g.rrd"},
+	    {.ref = "host2:load.load", .path = NULL}, /* not found */
+	};
+	struct graph_plan pl;
+	struct batch b = {0};
+	const struct field *f;
+
+	(void)state;
+	assert_int_equal(
+	    graph_plan_make(&pl, load_lines(&b, "agg", kv), NULL, src, 4), 0);
+	assert_true(pl.special);
+	/* the expanded names in front; two's reference is not found */
+	assert_string_equal(pl.order.v[0], "z1_0=host1:if_lo.up");
+	assert_string_equal(pl.order.v[1], "z1_1=host2:if_lo.up");
+	assert_string_equal(pl.order.v[2], "one=host1:load.load");
+	assert_string_equal(pl.order.v[3], "up");
+	f = service_field(&pl.svc, "z1_1", false);
+	assert_non_null(f);
+	assert_string_equal(
+	    attrs_get(&f->attrs, "cdef"), "z1_1,UN,0,z1_1,IF,z1_0,ADDNAN,8,*");
+	assert_string_equal(
+	    attrs_get(&f->attrs, "filename"), "/db/g/host2-if_lo-up-d.rrd");
+	assert_string_equal(attrs_get(&f->attrs, "type"), "DERIVE");
+	assert_string_equal(attrs_get(&f->attrs, "graph"), "yes");
+	assert_int_equal(pl.last[f - pl.svc.fields], 200);
+	f = service_field(&pl.svc, "up", false);
+	assert_string_equal(attrs_get(&f->attrs, "process"), "0");
+	assert_string_equal(attrs_get(&f->attrs, "realname"), "z1_1");
+	f = service_field(&pl.svc, "one", false);
+	assert_string_equal(attrs_get(&f->attrs, "draw"), "AREA");
+	assert_string_equal(attrs_get(&f->attrs, "cdef"), "one,UN,0,one,IF");
+	assert_string_equal(attrs_get(&f->attrs, "onlynullcdef"), "1");
+	graph_plan_cleanup(&pl);
+	batch_cleanup(&b);
+}
+
+static void
+test_special_build_reads_other_files(void **state)
+{
+	static const char *const kv[] = {"graph_title", "Sum", "graph_order",
+	    "a=host1:load.load gone=nohost:load.load", "t.label", "total",
+	    "t.sum", "host1:load.load g;host2:load.load", NULL};
+	const struct graph_source src[] = {
+	    {.ref = "host1:load.load",
+		.path = "/db/g/host1-load-load-g.rrd",
+		.last = LAST},
+	    {.ref = "g;host2:load.load",
+		.path = "/db/g/host2-load-load-g.rrd",
+		.last = LAST},
+	    {.ref = "nohost:load.load"},
+	};
+	struct graph_params p = {.dbdir = "/db",
+	    .group_path = "g",
+	    .host = "agg",
+	    .period = GRAPH_DAY,
+	    .now = NOW,
+	    .format = GRAPH_PNG,
+	    .sources = src,
+	    .nsources = 3};
+	struct batch b = {0};
+	struct strlist out = {0};
+	char err[256];
+
+	(void)state;
+	graph_period_range(GRAPH_DAY, NOW, &p.start, &p.end);
+	assert_int_equal(
+	    graph_build(&out, load_lines(&b, "sum", kv), &p, err, sizeof(err)),
+	    0);
+	assert_true(has(&out, "DEF:gz3_0=/db/g/host1-load-load-g.rrd:42:"
+			      "AVERAGE"));
+	assert_true(has(&out, "DEF:gz3_1=/db/g/host2-load-load-g.rrd:42:"
+			      "AVERAGE"));
+	assert_true(has(&out, "DEF:ga=/db/g/host1-load-load-g.rrd:42:AVERAGE"));
+	assert_true(
+	    has(&out, "CDEF:gcdefz3_1=gz3_1,UN,0,gz3_1,IF,gcdefz3_0,ADDNAN"));
+	/* the unresolved alias is left out; nothing reads agg's own files */
+	assert_false(has_prefix(&out, "DEF:ggone"));
+	assert_false(has_prefix(&out, "DEF:gt="));
+	/* a .sum ends one resolution step earlier, as munin-graph does */
+	assert_string_equal(out.v[out.n - 2], "--end");
+	assert_int_equal(strtoll(out.v[out.n - 1], NULL, 10), p.end - 300);
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+}
+
 int
 main(void)
 {
@@ -458,6 +634,9 @@ main(void)
 	    cmocka_unit_test(test_build_stale_field_shows_no_current),
 	    cmocka_unit_test(test_build_custom_range_svg_size),
 	    cmocka_unit_test(test_period_range),
+	    cmocka_unit_test(test_special_refs_and_locations),
+	    cmocka_unit_test(test_special_plan_sum_stack_alias),
+	    cmocka_unit_test(test_special_build_reads_other_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,12 +52,12 @@ host_obj(const struct cat_host *h)
 		      "s:I, s:I, s:i}",
 	    "name", h->name, "group", h->group != NULL ? h->group : "",
 	    "physical", h->physical != NULL ? h->physical : h->name,
-	    "poll_state", host_state_str(h->state), "state",
-	    h->state == HOST_DOWN ? "DOWN" : field_state_str(st), "problems",
-	    (int)problems, "last_ok", (json_int_t)h->last_ok, "last_poll",
-	    (json_int_t)h->last_poll, "last_error", h->last_error, "poll_ms",
-	    (json_int_t)h->poll_ms, "queue_ms", (json_int_t)h->queue_ms,
-	    "failures", (int)h->failures);
+	    "poll_state", h->unpolled ? "unpolled" : host_state_str(h->state),
+	    "state", h->state == HOST_DOWN ? "DOWN" : field_state_str(st),
+	    "problems", (int)problems, "last_ok", (json_int_t)h->last_ok,
+	    "last_poll", (json_int_t)h->last_poll, "last_error", h->last_error,
+	    "poll_ms", (json_int_t)h->poll_ms, "queue_ms",
+	    (json_int_t)h->queue_ms, "failures", (int)h->failures);
 	/* how "physical" was found; the hypervisor reporting it as its
 	 * guest, and its field there */
 	if (o != NULL)
@@ -69,6 +69,9 @@ host_obj(const struct cat_host *h)
 		json_object_set_new(
 		    o, "guest_field", json_string(h->guest_field));
 	}
+	/* "update no": drawn from its files, never polled */
+	if (o != NULL && h->unpolled)
+		json_object_set_new(o, "update", json_false());
 	/* the state saved before a restart, not polled since */
 	if (o != NULL && h->restored)
 		json_object_set_new(o, "restored", json_true());

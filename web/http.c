@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "alerts/outputs.h"
+#include "catalog/cat_ref.h"
 #include "web/api.h"
 #include "web/http.h"
 #include "lib/hash.h"
@@ -332,23 +333,43 @@ start_data(
     struct req *r, const struct cat_host *h, const struct cat_service *cs)
 {
 	char path[4096];
-	const struct field *f;
+	const struct field *f, *pf;
+	struct cat_refs refs;
+	struct graph_plan plan;
+	const char *other;
 	size_t i;
 
 	r->paths = calloc(cs->svc.nfields + 1, sizeof(*r->paths));
 	r->series = calloc(cs->svc.nfields + 1, sizeof(*r->series));
 	if (r->paths == NULL || r->series == NULL)
 		return MHD_NO;
+	/* an aggregate's alias reads another host's file, as its graph */
+	if (cat_refs_resolve(&refs, r->w->cat, h, cs, r->w->set.dbdir) == -1) {
+		cat_refs_cleanup(&refs);
+		return MHD_NO;
+	}
+	if (graph_plan_make(&plan, &cs->svc, NULL, refs.v, refs.n) == -1) {
+		graph_plan_cleanup(&plan);
+		cat_refs_cleanup(&refs);
+		return MHD_NO;
+	}
 	for (i = 0; i < cs->svc.nfields; i++) {
 		f = &cs->svc.fields[i];
 		r->series[i].field = strdup(f->name);
-		if (rrd_path(path, sizeof(path), r->w->set.dbdir, h->group,
-			h->name, cs->svc.name, f->name, field_type(f)) == 0)
+		pf = service_field(&plan.svc, f->name, false);
+		other = pf != NULL ? attrs_get(&pf->attrs, "filename") : NULL;
+		if (other != NULL)
+			r->paths[i] = strdup(other);
+		else if (rrd_path(path, sizeof(path), r->w->set.dbdir,
+			     h->group, h->name, cs->svc.name, f->name,
+			     field_type(f)) == 0)
 			r->paths[i] = strdup(path);
 		else
 			r->paths[i] = strdup("/nonexistent");
 		r->n++;
 	}
+	graph_plan_cleanup(&plan);
+	cat_refs_cleanup(&refs);
 	r->work.data = r;
 	if (uv_queue_work(r->w->loop, &r->work, data_work, data_done) != 0)
 		return send_error(r->conn, 500, "cannot queue the fetch", true);
@@ -428,7 +449,8 @@ start_graph(struct req *r, const struct cat_host *h,
 	struct MHD_Connection *c = r->conn;
 	struct graph_params gp = {0};
 	struct strlist argv = {0};
-	time_t now = time(NULL), *last = NULL;
+	struct cat_refs refs;
+	time_t now = time(NULL), *last = NULL, stamp = cs->last_update;
 	long width = 0, height = 0;
 	unsigned interval = r->w->set.interval;
 	char err[256], key[1400];
@@ -460,13 +482,27 @@ start_graph(struct req *r, const struct cat_host *h,
 	gp.height = (unsigned)height;
 	gp.format = r->route.svg ? GRAPH_SVG : GRAPH_PNG;
 	gp.daemon = r->w->set.rrdcached_socket;
+	/* an aggregate's fields read other hosts' files (catalog/cat_ref.h);
+	 * its image is as new as the newest of them */
+	if (cat_refs_resolve(&refs, r->w->cat, h, cs, r->w->set.dbdir) == -1) {
+		cat_refs_cleanup(&refs);
+		free(last);
+		return send_error(c, 500, "out of memory", false);
+	}
+	gp.sources = refs.v;
+	gp.nsources = refs.n;
+	for (i = 0; i < refs.n; i++)
+		if (refs.v[i].last > stamp)
+			stamp = refs.v[i].last;
 	if (graph_build(&argv, &cs->svc, &gp, err, sizeof(err)) == -1) {
+		cat_refs_cleanup(&refs);
 		free(last);
 		strlist_cleanup(&argv);
 		log_warnx(
 		    "web: %s/%s: cannot draw: %s", h->name, cs->svc.name, err);
 		return send_error(c, 500, err, false);
 	}
+	cat_refs_cleanup(&refs);
 	free(last);
 	ch = config_hash(&cs->svc);
 	snprintf(key, sizeof(key), "%s|%s|%s|%ld|%ld|%ld|%ld|%s|%016llx",
@@ -474,14 +510,14 @@ start_graph(struct req *r, const struct cat_host *h,
 	    custom ? (long)start : 0L, custom ? (long)end : 0L, width, height,
 	    r->route.svg ? "svg" : "png", (unsigned long long)ch);
 	snprintf(r->etag, sizeof(r->etag), "\"%016llx-%lx\"",
-	    (unsigned long long)fnv(ch, key), (long)cs->last_update);
+	    (unsigned long long)fnv(ch, key), (long)stamp);
 	/* the next sample is expected an interval after the last */
-	r->max_age = cs->last_update + (time_t)interval > now
-			 ? (unsigned)(cs->last_update + (time_t)interval - now)
+	r->max_age = stamp + (time_t)interval > now
+			 ? (unsigned)(stamp + (time_t)interval - now)
 			 : interval / 10 + 1;
 	r->ctype = r->route.svg ? "image/svg+xml" : "image/png";
-	if (renderer_get(r->w->render, key, &argv, cs->last_update, graph_done,
-		r) == -1) {
+	if (renderer_get(r->w->render, key, &argv, stamp, graph_done, r) ==
+	    -1) {
 		strlist_cleanup(&argv);
 		return send_error(
 		    c, 503, "the renderer is not taking requests", false);

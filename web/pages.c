@@ -282,8 +282,12 @@ host_item(
 		}
 		buf_puts(b, "</span>");
 	}
-	buf_puts(b, "<br><span class=age>last good poll ");
-	age(b, h->last_ok, now);
+	if (h->unpolled) /* "update no": drawn, never polled */
+		buf_puts(b, "<br><span class=age>not polled (update no)");
+	else {
+		buf_puts(b, "<br><span class=age>last good poll ");
+		age(b, h->last_ok, now);
+	}
 	if (problems > 0)
 		buf_printf(
 		    b, "; %u problem%s", problems, problems == 1 ? "" : "s");
@@ -729,9 +733,13 @@ page_host(const struct catalog *catalog, const struct cat_host *h, time_t now,
 	buf_puts(&b, ", physical host ");
 	html_escape(&b, h->physical != NULL ? h->physical : h->name);
 	buf_printf(&b, " (%s)", cat_phys_from_str(h->physical_from));
-	buf_puts(&b, "; last good poll ");
-	age(&b, h->last_ok, now);
-	buf_printf(&b, " (took %.2f s)", (double)h->poll_ms / 1000);
+	if (h->unpolled)
+		buf_puts(&b, "; not polled (update no)");
+	else {
+		buf_puts(&b, "; last good poll ");
+		age(&b, h->last_ok, now);
+		buf_printf(&b, " (took %.2f s)", (double)h->poll_ms / 1000);
+	}
 	if (h->last_error[0] != '\0') {
 		buf_puts(&b, "; last error: ");
 		html_escape(&b, h->last_error);
@@ -1018,7 +1026,9 @@ page_health(struct catalog *cat, const struct web_poll_stats *polls,
 		html_escape(&b, h->name);
 		buf_puts(&b, "</td><td>");
 		html_escape(&b, h->physical != NULL ? h->physical : "");
-		buf_printf(&b, "</td><td>%s</td>", host_state_str(h->state));
+		buf_printf(&b, "</td><td>%s</td>",
+		    h->unpolled ? "not polled (update no)"
+				: host_state_str(h->state));
 		num(&b, (double)h->poll_ms / 1000);
 		num(&b, (double)h->queue_ms / 1000);
 		buf_printf(&b,
