@@ -165,23 +165,49 @@ append_all(struct strlist *dst, const struct strlist *src)
 	return 0;
 }
 
-/* Munin's munin_get_bool: yes/true/on/1 and no/false/off/0. */
+/* Munin's munin_get_bool: yes/true/on/enable(d) and no/false/off/
+ * disable(d) in any case, digits as their number; anything else dflt. */
 static bool
 get_bool(const char *v, bool dflt)
 {
-	static const char *const yes[] = {"yes", "true", "on", "1"};
-	static const char *const no[] = {"no", "false", "off", "0"};
+	static const char *const yes[] = {
+	    "yes", "true", "on", "enable", "enabled"};
+	static const char *const no[] = {
+	    "no", "false", "off", "disable", "disabled"};
 	size_t i;
 
 	if (v == NULL)
 		return dflt;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		if (strcasecmp(v, yes[i]) == 0)
 			return true;
 		if (strcasecmp(v, no[i]) == 0)
 			return false;
 	}
+	if (strspn(v, "0123456789") == strlen(v)) /* Perl: !~ /\D/ */
+		return strspn(v, "0") != strlen(v);
 	return dflt;
+}
+
+bool
+graph_drawn(const struct service *svc)
+{
+	return get_bool(attrs_get(&svc->graph, "graph"), true);
+}
+
+/*
+ * munin_get($field, key): the field's attribute, else the service's.
+ * Munin's config is a tree whose lookups climb to the parent, so a
+ * service-level "line 80:ff0000:limit" or "warning 80" holds for every
+ * field (each draws its own HRULE).  Used for what munin-graph reads
+ * with munin_get on a field and a plugin may set on the whole graph.
+ */
+static const char *
+fattr(const struct service *svc, const struct field *f, const char *key)
+{
+	const char *v = attrs_get(&f->attrs, key);
+
+	return v != NULL ? v : attrs_get(&svc->graph, key);
 }
 
 /* Munin's escape(): backslash and colon. Returns a heap string. */
@@ -542,6 +568,11 @@ graph_build(struct strlist *out, const struct service *svc,
 	int rc = -1, saved;
 
 	err[0] = '\0';
+	if (!graph_drawn(svc)) { /* skip_service() */
+		snprintf(err, errlen, "%s: graph no", svc->name);
+		errno = ENOENT;
+		return -1;
+	}
 	g.cdef_name = calloc(svc->nfields + 1, sizeof(char *));
 	if (g.cdef_name == NULL)
 		goto out;
@@ -583,7 +614,7 @@ graph_build(struct strlist *out, const struct service *svc,
 		f = find_field(svc, order.v[i], &fidx);
 		if (f == NULL || !process_field(f))
 			continue;
-		draw = attrs_get(&f->attrs, "draw");
+		draw = fattr(svc, f, "draw");
 		if (draw == NULL)
 			draw = "LINE1";
 		if (field_count == 0 && strcmp(draw, "STACK") == 0)
@@ -684,7 +715,7 @@ graph_build(struct strlist *out, const struct service *svc,
 				goto out;
 		}
 
-		colour = attrs_get(&f->attrs, "colour");
+		colour = fattr(svc, f, "colour");
 		if (colour != NULL && strncmp(colour, "COLOUR", 6) == 0 &&
 		    colour[6] != '\0' &&
 		    strspn(colour + 6, "0123456789") == strlen(colour + 6))
@@ -722,7 +753,7 @@ graph_build(struct strlist *out, const struct service *svc,
 			    addf(&neg, "%s:ng%s#%s", draw, negrn, colour) == -1)
 				goto out;
 			have_neg = true;
-			v = nf != NULL ? attrs_get(&nf->attrs, "line") : NULL;
+			v = nf != NULL ? fattr(svc, nf, "line") : NULL;
 			if (v != NULL && v[0] != '\0') {
 				char num[64], col[16];
 
@@ -740,8 +771,7 @@ graph_build(struct strlist *out, const struct service *svc,
 					-1)
 					goto out;
 			} else if (nf != NULL &&
-				   warn_rules(&rrd,
-				       attrs_get(&nf->attrs, "warning"),
+				   warn_rules(&rrd, fattr(svc, nf, "warning"),
 				       colour) == -1)
 				goto out;
 			if (addf(&rrd, "GPRINT:c%s:LAST:%s%s/\\g", negrn,
@@ -779,7 +809,7 @@ graph_build(struct strlist *out, const struct service *svc,
 		    addf(&tp[2], "a%s", rn) == -1)
 			goto out;
 
-		v = attrs_get(&f->attrs, "line");
+		v = fattr(svc, f, "line");
 		if (v != NULL && v[0] != '\0') {
 			char num[64], col[16], *lab = NULL, *lesc = NULL, *lab2;
 			const char *c1 = strchr(v, ':'), *c2 = NULL;
@@ -820,8 +850,8 @@ graph_build(struct strlist *out, const struct service *svc,
 			free(lesc);
 			if (saved == -1)
 				goto out;
-		} else if (warn_rules(&rrd, attrs_get(&f->attrs, "warning"),
-			       colour) == -1)
+		} else if (warn_rules(&rrd, fattr(svc, f, "warning"), colour) ==
+			   -1)
 			goto out;
 	}
 	if (field_count == 0) {

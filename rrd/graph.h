@@ -12,9 +12,11 @@
  * STACK becomes LINE1), AREASTACK, LINESTACK, negative (mirrored below
  * zero, -/+ legend), cdef with field names mapped to DEF names, DERIVE/
  * COUNTER/ABSOLUTE times 60 or 3600 for graph_period minute/hour,
- * graph no, colour and COLOURn with Munin's default palette, the warning
+ * field graph no, colour and COLOURn with Munin's default palette, the warning
  * HRULE (dashed; Munin 2.0.73 draws no critical line) and field.line,
- * graph_total, the Cur/Min/Avg/Max legend with graph_printf and
+ * the same line/warning/colour/draw set once for the whole graph
+ * (munin_get climbs from field to service), service-level graph no (no
+ * graph at all), graph_total, the Cur/Min/Avg/Max legend with graph_printf and
  * graph_scale, the "Last update" comment and VRULE, Munin's fonts and
  * colours.  What it does not: graph_sources and "name=path" aliases in
  * graph_order (dropped), .sum/.stack fields (skipped), trend/predict,
@@ -84,6 +86,14 @@ struct graph_params {
 };
 
 /*
+ * false when the service says "graph no" (munin_get_bool: no, false,
+ * off, disable(d), 0): munin-graph draws nothing for it (skip_service)
+ * and munin-html gives it no page and leaves it out of the host's list
+ * and its state.
+ */
+bool graph_drawn(const struct service *svc);
+
+/*
  * Appends to out the argument vector for rrd_graph_v(out->n, out->v):
  * "graph", "-" (image returned in memory, the info key "image"), then
  * munin-graph's arguments in munin-graph's order (the picture file name
@@ -92,7 +102,8 @@ struct graph_params {
  * Returns 0, or -1 with errno EINVAL (and a one-line reason in err, size
  * errlen) when the config is refused (a graph_args option off the
  * whitelist, a bad cdef or graph_printf, a service without fields to
- * draw, a name rrd_path() refuses), ENOMEM, or ENOSYS (libcrypto
+ * draw, a name rrd_path() refuses), ENOENT for a service that is not
+ * graph_drawn(), ENOMEM, or ENOSYS (libcrypto
  * refuses MD5, needed for names over 15 characters).  On -1 out may hold a
  * partial vector: clean it.
  */
