@@ -228,18 +228,29 @@ escape(const char *s)
 	return out;
 }
 
-/* s with every "${graph_period}" replaced by period; heap string. */
+/*
+ * s with every "${graph_period}" replaced by period and every "\#" by
+ * "#" (munin-update's datafile keeps a plugin's "\#" and munin-graph's
+ * reader unescapes it: amavis's vlabel "\#" is drawn "#"); heap string.
+ */
 static char *
 subst_period(const char *s, const char *period)
 {
 	static const char tok[] = "${graph_period}";
 	struct strlist parts = {0};
-	const char *p;
+	const char *p, *h;
 	char *out = NULL;
 	size_t len = 0, i;
 
 	for (;;) {
 		p = strstr(s, tok);
+		h = strstr(s, "\\#");
+		if (h != NULL && (p == NULL || h < p)) {
+			if (addf(&parts, "%.*s#", (int)(h - s), s) == -1)
+				goto out;
+			s = h + 2;
+			continue;
+		}
 		if (p == NULL)
 			break;
 		if (addf(&parts, "%.*s%s", (int)(p - s), s, period) == -1)

@@ -46,16 +46,71 @@ CONF
 NOW=$(date +%s)
 TS=$((NOW / 300 * 300 - 600))
 PSTART=$((NOW - 7 * 3600)) PEND=$((NOW - 3600))
+# cpu, if_lo, df, requests, load, then every core plugin of Debian's
+# munin-plugins-core that gives a config here (each one's "munin-run
+# PLUGIN config", captured into tests/fixtures/graph/PLUGIN.conf, the
+# name sanitised as munin-update does: ip_127.0.0.1 is ip_127_0_0_1)
 GRAPHS="cpu if_lo df requests load"
+for f in "$FIX"/*.conf; do
+	g=$(basename "$f" .conf)
+	case " $GRAPHS " in *" $g "*) ;; *) GRAPHS="$GRAPHS $g" ;; esac
+done
+# A "config" reply as munin-update stores it in the datafile
+# (Munin::Master::Node::parse_service_config, munin_writeconfig): names
+# sanitised, a graph attribute's first value kept, a field's last, the
+# labelled fields appended to graph_order in config order, '#' escaped.
+munin_update_config() {
+	$PY - "$1" "$2" <<'PY'
+import re, sys
+glob, order, ds, dsorder = [], [], {}, []
+def san(n):
+    return re.sub(r'[^A-Za-z0-9_]', '_', re.sub(r'^[^A-Za-z_]', '_', n))
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    line = line.rstrip("\n")
+    if not line or line.startswith("#") or line == ".":
+        continue
+    m = re.match(r'^([^\s.]+)\s+(.+?)\s*$', line)
+    if m:
+        k = san(m.group(1))
+        if k not in [g[0] for g in glob]:
+            glob.append([k, m.group(2)])
+        continue
+    if re.match(r'^([^.]+)\.value\s', line):
+        continue
+    m = re.match(r'^([^.]+)\.(\S+)\s+(.+?)\s*$', line)
+    if m:
+        n = san(m.group(1))
+        if n not in ds:
+            ds[n] = {}
+            dsorder.append(n)
+        ds[n][m.group(2)] = m.group(3)
+        if m.group(2) == "label":
+            order.append(n)
+if order:
+    for g in glob:
+        if g[0] == "graph_order":
+            g[1] += " " + " ".join(order)
+            break
+    else:
+        glob.append(["graph_order", " ".join(order)])
+esc = lambda v: re.sub(r'([^\\])#', r'\1\\#', v)
+for k, v in glob:
+    print("%s.%s %s" % (sys.argv[2], k, esc(v)))
+for n in dsorder:
+    for k, v in ds[n].items():
+        print("%s.%s.%s %s" % (sys.argv[2], n, k, esc(v)))
+PY
+}
 echo "version 2.0.73" > "$T/datafile"
 : > "$T/db/graphs"
 for g in $GRAPHS; do
-	sed '/^\.$/d; /^#/d' "$FIX/$g.conf" | sed "s/^/grp;host.test:$g./" >> "$T/datafile"
+	munin_update_config "$FIX/$g.conf" "grp;host.test:$g" >> "$T/datafile" ||
+	    fail "cannot read $g.conf"
 	echo "/grp/host.test/$g-day.png" >> "$T/db/graphs"
 	# and munin-graph's "pinpoint" (any start/end: drover's zoom)
 	echo "/grp/host.test/$g-pinpoint=$PSTART,$PEND.png" >> "$T/db/graphs"
 	# one file per field, type from the config
-	for f in $(sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)\.label .*/\1/p' "$FIX/$g.conf"); do
+	for f in $(sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)\.[a-z_]* .*/\1/p' "$FIX/$g.conf" | sort -u); do
 		type=$(sed -n "s/^$f\.type //p" "$FIX/$g.conf"); type=${type:-GAUGE}
 		"$MKFILE" "$T/db" grp host.test "$g" "$f" "$type" "" "" "$TS" 1 >/dev/null ||
 		    fail "rrd_mkfile $g.$f"
@@ -92,8 +147,23 @@ for m in re.finditer(r"rrdtool 'graph' ((?:[^\n]* \\\n)*[^\n]*)", text):
     open(t + "/" + name + ".munin", "w").write("\n".join(out) + "\n")
 PY
 
-bad=0
+bad=0 same=0
 for g in $GRAPHS; do
+	# "graph no" (apt, yum): munin-graph draws nothing, nor does drover
+	if grep -q '^graph no$' "$FIX/$g.conf"; then
+		if [ -f "$T/$g.munin" ] || [ -f "$T/$g.pinpoint.munin" ]; then
+			echo "FAIL: munin-graph drew $g (graph no)"; bad=1
+		elif "$ARGV" "$FIX/$g.conf" "$g" "$T/db" grp host.test day \
+		    "$NOW" >/dev/null 2>"$T/$g.err"; then
+			echo "FAIL: drover draws $g (graph no)"; bad=1
+		elif ! grep -q "graph no" "$T/$g.err"; then
+			echo "FAIL: $g: $(cat "$T/$g.err")"; bad=1
+		else
+			echo "ok: $g (graph no: neither draws it)"
+			same=$((same + 1))
+		fi
+		continue
+	fi
 	if [ ! -f "$T/$g.munin" ]; then
 		echo "FAIL: munin-graph drew no $g"; bad=1; continue
 	fi
@@ -121,10 +191,12 @@ for g in $GRAPHS; do
 	    { echo "FAIL: graph_argv $g pinpoint"; bad=1; continue; }
 	if cmp -s "$T/$g.pinpoint.munin" "$T/$g.pinpoint.drover"; then
 		echo "ok: $g pinpoint ($(wc -l < "$T/$g.pinpoint.drover") arguments equal)"
+		cmp -s "$T/$g.munin" "$T/$g.drover" && same=$((same + 1))
 	else
 		echo "FAIL: $g pinpoint differs (< munin, > drover)"
 		diff "$T/$g.pinpoint.munin" "$T/$g.pinpoint.drover"; bad=1
 	fi
 done
+echo "$same of $(echo $GRAPHS | wc -w) services drawn as munin-graph draws them"
 [ $bad = 0 ] || fail "drover's graph arguments differ from munin-graph's"
 echo "PASS: graph arguments equal to munin-graph's"
