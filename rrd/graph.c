@@ -290,6 +290,25 @@ munin_time(char *out, size_t len, time_t t, bool esc)
 	*o = '\0';
 }
 
+size_t
+graph_sub_name_len(const struct service *svc, const struct service *sub)
+{
+	size_t i, len, max = 0, n = strlen(svc->name);
+
+	if (strncmp(sub->name, svc->name, n) != 0 || sub->name[n] != '.')
+		return 0;
+	for (i = 0; i < sub->nfields; i++) {
+		if (attrs_get(&sub->fields[i].attrs, "label") == NULL ||
+		    service_field((struct service *)svc, sub->fields[i].name,
+			false) != NULL)
+			continue;
+		len = strlen(sub->fields[i].name);
+		if (len > max)
+			max = len;
+	}
+	return max;
+}
+
 /* ---- the builder -------------------------------------------------------- */
 
 struct gctx {
@@ -620,6 +639,8 @@ graph_build(struct strlist *out, const struct service *svc,
 	v = attrs_get(&svc->graph, "graph_total");
 	if (v != NULL && strlen(v) > maxlen)
 		maxlen = strlen(v);
+	if (p->sub_name_len > maxlen)
+		maxlen = p->sub_name_len;
 
 	for (i = 0; i < order.n; i++) {
 		f = find_field(svc, order.v[i], &fidx);

@@ -83,7 +83,21 @@ struct graph_params {
 	enum graph_format format; /* --imgformat PNG / SVG */
 	const char *watermark;	  /* -W text ("Munin 2.0.73"), NULL: none */
 	const char *daemon;	  /* rrdcached address for --daemon, or NULL */
+	/*
+	 * The longest name of a labelled field of the service's multigraph
+	 * children (services "NAME.*", any depth) that is no field of its
+	 * own, or 0: munin-graph's label width counts those names
+	 * (munin_get_field_order searches the whole subtree), so a
+	 * parent's legend is padded to them.  graph_sub_name_len().
+	 */
+	size_t sub_name_len;
 };
+
+/*
+ * The sub_name_len of graph_params for svc given sub, one of its
+ * multigraph children (call for each, keeping the largest).
+ */
+size_t graph_sub_name_len(const struct service *svc, const struct service *sub);
 
 /*
  * false when the service says "graph no" (munin_get_bool: no, false,

@@ -44,12 +44,16 @@ tmpldir /etc/munin/templates
 CONF
 
 NOW=$(date +%s)
-TS=$((NOW / 300 * 300 - 600))
+# files updated 300-599 s before NOW: fresh (< 900 s) for munin-graph too,
+# which runs a while later
+TS=$((NOW / 300 * 300 - 300))
 PSTART=$((NOW - 7 * 3600)) PEND=$((NOW - 3600))
 # cpu, if_lo, df, requests, load, then every core plugin of Debian's
 # munin-plugins-core that gives a config here (each one's "munin-run
 # PLUGIN config", captured into tests/fixtures/graph/PLUGIN.conf, the
-# name sanitised as munin-update does: ip_127.0.0.1 is ip_127_0_0_1)
+# name sanitised as munin-update does: ip_127.0.0.1 is ip_127_0_0_1; a
+# multigraph plugin's services, run with MUNIN_CAP_MULTIGRAPH=1, one file
+# each: diskstats_latency.vda.conf; wildcards as lo, vda, sshd, 22, ...)
 GRAPHS="cpu if_lo df requests load"
 for f in "$FIX"/*.conf; do
 	g=$(basename "$f" .conf)
@@ -106,9 +110,10 @@ echo "version 2.0.73" > "$T/datafile"
 for g in $GRAPHS; do
 	munin_update_config "$FIX/$g.conf" "grp;host.test:$g" >> "$T/datafile" ||
 	    fail "cannot read $g.conf"
-	echo "/grp/host.test/$g-day.png" >> "$T/db/graphs"
+	# a multigraph service a.b is drawn as a/b-day.png
+	echo "/grp/host.test/$(echo "$g" | tr . /)-day.png" >> "$T/db/graphs"
 	# and munin-graph's "pinpoint" (any start/end: drover's zoom)
-	echo "/grp/host.test/$g-pinpoint=$PSTART,$PEND.png" >> "$T/db/graphs"
+	echo "/grp/host.test/$(echo "$g" | tr . /)-pinpoint=$PSTART,$PEND.png" >> "$T/db/graphs"
 	# one file per field, type from the config
 	for f in $(sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)\.[a-z_]* .*/\1/p' "$FIX/$g.conf" | sort -u); do
 		type=$(sed -n "s/^$f\.type //p" "$FIX/$g.conf"); type=${type:-GAUGE}
@@ -130,8 +135,9 @@ t = sys.argv[1]
 text = open(t + "/graph.log", encoding="utf-8", errors="replace").read()
 for m in re.finditer(r"rrdtool 'graph' ((?:[^\n]* \\\n)*[^\n]*)", text):
     args = re.findall(r"'(.*?)'(?: \\\n\t|$)", m.group(1), re.S)
-    base = os.path.basename(args[0])[:-len(".png")]
+    base = os.path.relpath(args[0], t + "/www/grp/host.test")[:-len(".png")]
     name, period = base.rsplit("-", 1)
+    name = name.replace("/", ".")
     pinpoint = period.startswith("pinpoint=")
     name += ".pinpoint" if pinpoint else ""
     out = ["-"]
@@ -167,7 +173,9 @@ for g in $GRAPHS; do
 	if [ ! -f "$T/$g.munin" ]; then
 		echo "FAIL: munin-graph drew no $g"; bad=1; continue
 	fi
-	"$ARGV" "$FIX/$g.conf" "$g" "$T/db" grp host.test day "$NOW" >"$T/$g.raw" ||
+	# a multigraph parent's children, for its label width
+	subs=$(ls "$FIX/$g".*.conf 2>/dev/null)
+	"$ARGV" "$FIX/$g.conf" "$g" "$T/db" grp host.test day "$NOW" $subs >"$T/$g.raw" ||
 	    { echo "FAIL: graph_argv $g"; bad=1; continue; }
 	if [ "${GOLDEN_UPDATE:-0}" = 1 ]; then
 		sed -e "s#$T/db#DBDIR#g" -e 's/^VRULE:[0-9]*#/VRULE:TIME#/' \
@@ -187,7 +195,7 @@ for g in $GRAPHS; do
 		echo "FAIL: munin-graph drew no $g pinpoint"; bad=1; continue
 	fi
 	"$ARGV" "$FIX/$g.conf" "$g" "$T/db" grp host.test "$PSTART,$PEND" \
-	    "$NOW" | tail -n +2 >"$T/$g.pinpoint.drover" ||
+	    "$NOW" $subs | tail -n +2 >"$T/$g.pinpoint.drover" ||
 	    { echo "FAIL: graph_argv $g pinpoint"; bad=1; continue; }
 	if cmp -s "$T/$g.pinpoint.munin" "$T/$g.pinpoint.drover"; then
 		echo "ok: $g pinpoint ($(wc -l < "$T/$g.pinpoint.drover") arguments equal)"

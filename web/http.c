@@ -465,6 +465,11 @@ start_graph(struct req *r, const struct cat_host *h,
 	gp.height = (unsigned)height;
 	gp.format = r->route.svg ? GRAPH_SVG : GRAPH_PNG;
 	gp.daemon = r->w->set.rrdcached_socket;
+	for (i = 0; i < h->nservices; i++) /* multigraph children */
+		if (graph_sub_name_len(&cs->svc, &h->services[i].svc) >
+		    gp.sub_name_len)
+			gp.sub_name_len =
+			    graph_sub_name_len(&cs->svc, &h->services[i].svc);
 	if (graph_build(&argv, &cs->svc, &gp, err, sizeof(err)) == -1) {
 		free(last);
 		strlist_cleanup(&argv);
