@@ -314,6 +314,8 @@ graph_sub_name_len(const struct service *svc, const struct service *sub)
 struct gctx {
 	const struct service *svc;
 	char **cdef_name; /* per field: Munin's "cdef_name", or NULL */
+	const char **colour; /* per drawn field: its colour (Munin sets it
+				back on the field for trends), else NULL */
 	char err[256];
 };
 
@@ -565,6 +567,72 @@ base_1024(const char *args)
 	return false;
 }
 
+/*
+ * handle_trends(): for each labelled field, "trend yes" draws rrdtool's
+ * TRENDNAN over future seconds and "predict LEN,SMOOTH" its PREDICT, in
+ * the field's colour with alpha 66 (00aa00 for an undrawn field), the
+ * label raw as Munin leaves it.  res is the period's resolution, s.
+ * Fields come in config order (Munin's is Perl hash order).
+ */
+static int
+trends(const struct gctx *g, struct strlist *out, time_t future, time_t res)
+{
+	const struct field *f;
+	const char *t, *pr, *label, *comma;
+	char rn[64], src[64], col[16], len[32];
+	size_t i;
+
+	for (i = 0; i < g->svc->nfields; i++) {
+		f = &g->svc->fields[i];
+		label = attrs_get(&f->attrs, "label");
+		t = attrs_get(&f->attrs, "trend");
+		pr = attrs_get(&f->attrs, "predict");
+		if (label == NULL ||
+		    ((t == NULL || strcmp(t, "yes") != 0) && pr == NULL))
+			continue;
+		if (vname(rn, f->name) == -1)
+			return -1;
+		snprintf(col, sizeof(col), "%s",
+		    g->colour[i] != NULL ? g->colour[i] : "00aa00");
+		if (g->colour[i] != NULL)
+			strcat(col, "66");
+		/* the label goes as it is in Munin; ':' would end it */
+		if (strchr(label, ':') != NULL || strchr(label, '\\') != NULL)
+			label = f->name;
+		/*
+		 * The source is the field's final CDEF:c.  Munin writes "c" .
+		 * ("cdef" if a cdef) . DEF name: the same name, except with a
+		 * cdef over graph_period minute/hour or a long name, where
+		 * rrdtool refuses Munin's graph ("don't understand ccdefup").
+		 */
+		if (orig_to_cdef(g, f->name, src) == -1)
+			return -1;
+		if (t != NULL && strcmp(t, "yes") == 0 &&
+		    (addf(out, "CDEF:t%s=c%s,%lld,TRENDNAN", rn, src,
+			 (long long)future) == -1 ||
+			addf(out, "LINE1:t%s#%s:%s trend\\l", rn, col, label) ==
+			    -1))
+			return -1;
+		if (pr == NULL)
+			continue;
+		comma = strchr(pr, ',');
+		snprintf(len, sizeof(len), "%.*s",
+		    (int)(comma != NULL ? (size_t)(comma - pr) : strlen(pr)),
+		    pr);
+		if (comma == NULL || !graph_number_ok(len) ||
+		    !graph_number_ok(comma + 1) || atof(len) < 1 ||
+		    strspn(len, "0123456789") != strlen(len))
+			continue;
+		if (addf(out, "CDEF:p%s=%s,-%lld,%.15g,c%s,PREDICT", rn, len,
+			(long long)(future / atol(len)) + 2,
+			atof(comma + 1) * (double)res, src) == -1 ||
+		    addf(out, "LINE1:p%s#%s:%s prediction\\l", rn, col,
+			label) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -592,7 +660,7 @@ graph_build(struct strlist *out, const struct service *svc,
 	char rn[64], negrn[64], tbuf[96], tbuf2[96], *label = NULL, *esc = NULL;
 	const struct field *f, *nf;
 	size_t i, fidx, maxlen = 0, len;
-	time_t lastupdate = 0, update;
+	time_t lastupdate = 0, update, future = 0;
 	bool autostack = false, headers_done = false, have_neg = false;
 	unsigned field_count = 0, width, height;
 	int rc = -1, saved;
@@ -604,7 +672,8 @@ graph_build(struct strlist *out, const struct service *svc,
 		return -1;
 	}
 	g.cdef_name = calloc(svc->nfields + 1, sizeof(char *));
-	if (g.cdef_name == NULL)
+	g.colour = calloc(svc->nfields + 1, sizeof(char *));
+	if (g.cdef_name == NULL || g.colour == NULL)
 		goto out;
 
 	/* ---- formats, as process_service() sets them up */
@@ -756,6 +825,7 @@ graph_build(struct strlist *out, const struct service *svc,
 		if (colour == NULL || !graph_colour_ok(colour))
 			colour = palette[field_count % NPALETTE];
 		field_count++;
+		g.colour[fidx] = colour;
 
 		free(label);
 		free(esc);
@@ -948,6 +1018,15 @@ graph_build(struct strlist *out, const struct service *svc,
 			goto out;
 	}
 
+	/* get_custom_graph_args_after(): the same whitelist as graph_args */
+	v = attrs_get(&svc->graph, "graph_args_after");
+	if (v != NULL &&
+	    graph_args_parse(v, &rrd, g.err, sizeof(g.err)) == -1) {
+		if (errno == EINVAL)
+			rc = fail(err, errlen, "graph_args_after: %s", g.err);
+		goto out;
+	}
+
 	/* ---- header: get_header() */
 	if (strlist_add(&hdr, "graph") == -1 || strlist_add(&hdr, "-") == -1)
 		goto out;
@@ -1035,16 +1114,25 @@ graph_build(struct strlist *out, const struct service *svc,
 	/* ---- assemble: header, elements, handle_trends() */
 	if (append_all(out, &hdr) == -1 || append_all(out, &rrd) == -1)
 		goto out;
+	/* graph_future: periods of the resolution after now (not zoomed) */
+	v = attrs_get(&svc->graph, "graph_future");
+	if (v != NULL && p->period != GRAPH_CUSTOM && graph_number_ok(v) &&
+	    strspn(v, "0123456789") == strlen(v) && strlen(v) < 7)
+		future = (time_t)atol(v) * periods[p->period].res;
+	if (lastupdate > 0 && p->now + future > lastupdate &&
+	    addf(out, "VRULE:%lld#999999", (long long)lastupdate) == -1)
+		goto out;
+	if (trends(&g, out, future,
+		p->period != GRAPH_CUSTOM ? periods[p->period].res : 0) == -1)
+		goto out;
 	if (lastupdate > 0) {
 		munin_time(tbuf, sizeof(tbuf), lastupdate, true);
-		if ((p->now > lastupdate && addf(out, "VRULE:%lld#999999",
-						(long long)lastupdate) == -1) ||
-		    addf(out, "COMMENT:Last update\\: %s\\r", tbuf) == -1)
+		if (addf(out, "COMMENT:Last update\\: %s\\r", tbuf) == -1)
 			goto out;
 	}
 	if (p->period != GRAPH_CUSTOM &&
 	    (strlist_add(out, "--end") == -1 ||
-		addf(out, "%lld", (long long)p->end) == -1))
+		addf(out, "%lld", (long long)(p->end + future)) == -1))
 		goto out;
 	rc = 0;
 out:
@@ -1052,6 +1140,7 @@ out:
 	for (i = 0; g.cdef_name != NULL && i < svc->nfields; i++)
 		free(g.cdef_name[i]);
 	free(g.cdef_name);
+	free(g.colour);
 	free(label);
 	free(esc);
 	strlist_cleanup(&order);

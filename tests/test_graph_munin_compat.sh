@@ -25,6 +25,7 @@ need "$GRAPH" munin
 need /usr/share/munin/munin-datafile2storable munin
 need "$PY" python3
 need runuser util-linux
+need rrdtool rrdtool
 id munin >/dev/null 2>&1 || fail "no user munin: install the Debian package munin (its postinst adds the user)"
 [ -x "$MKFILE" ] || fail "$MKFILE not built"
 [ -x "$ARGV" ] || fail "$ARGV not built"
@@ -153,7 +154,7 @@ for m in re.finditer(r"rrdtool 'graph' ((?:[^\n]* \\\n)*[^\n]*)", text):
     open(t + "/" + name + ".munin", "w").write("\n".join(out) + "\n")
 PY
 
-bad=0 same=0
+bad=0 same=0 pngs=0
 for g in $GRAPHS; do
 	# "graph no" (apt, yum): munin-graph draws nothing, nor does drover
 	if grep -q '^graph no$' "$FIX/$g.conf"; then
@@ -200,11 +201,24 @@ for g in $GRAPHS; do
 	if cmp -s "$T/$g.pinpoint.munin" "$T/$g.pinpoint.drover"; then
 		echo "ok: $g pinpoint ($(wc -l < "$T/$g.pinpoint.drover") arguments equal)"
 		cmp -s "$T/$g.munin" "$T/$g.drover" && same=$((same + 1))
+		# and the picture: drover's vector through rrdtool (the same
+		# librrd) gives munin-graph's PNG byte for byte
+		mpng="$T/www/grp/host.test/$(echo "$g" | tr . /)-pinpoint=$PSTART,$PEND.png"
+		if [ -f "$mpng" ]; then
+			(echo graph; cat "$T/$g.pinpoint.drover") | tr '\n' '\0' |
+			    xargs -0 rrdtool > "$T/$g.pinpoint.png" 2>"$T/$g.render.err" ||
+			    { echo "FAIL: $g: rrdtool refuses drover's vector: $(cat "$T/$g.render.err")"; bad=1; }
+			if cmp -s "$mpng" "$T/$g.pinpoint.png"; then
+				pngs=$((pngs + 1))
+			else
+				echo "FAIL: $g pinpoint: the PNG differs from munin-graph's"; bad=1
+			fi
+		fi
 	else
 		echo "FAIL: $g pinpoint differs (< munin, > drover)"
 		diff "$T/$g.pinpoint.munin" "$T/$g.pinpoint.drover"; bad=1
 	fi
 done
-echo "$same of $(echo $GRAPHS | wc -w) services drawn as munin-graph draws them"
+echo "$same of $(echo $GRAPHS | wc -w) services drawn as munin-graph draws them; $pngs pinpoint PNGs equal to munin-graph's"
 [ $bad = 0 ] || fail "drover's graph arguments differ from munin-graph's"
 echo "PASS: graph arguments equal to munin-graph's"
