@@ -206,7 +206,7 @@ for g in $GRAPHS; do
 		mpng="$T/www/grp/host.test/$(echo "$g" | tr . /)-pinpoint=$PSTART,$PEND.png"
 		if [ -f "$mpng" ]; then
 			(echo graph; cat "$T/$g.pinpoint.drover") | tr '\n' '\0' |
-			    xargs -0 rrdtool > "$T/$g.pinpoint.png" 2>"$T/$g.render.err" ||
+			    (cd "$T" && xargs -0 rrdtool) > "$T/$g.pinpoint.png" 2>"$T/$g.render.err" ||
 			    { echo "FAIL: $g: rrdtool refuses drover's vector: $(cat "$T/$g.render.err")"; bad=1; }
 			if cmp -s "$mpng" "$T/$g.pinpoint.png"; then
 				pngs=$((pngs + 1))
