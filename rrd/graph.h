@@ -6,21 +6,25 @@
  * and touches no file.
  *
  * What munin-graph does and this does too: graph_order then the other
- * fields (in config order: Munin takes Perl hash order, which is random),
+ * fields (in config order, as munin-update appends them to graph_order),
  * DEF/CDEF naming (a/i/g/c prefixes, names over 15 characters become the
  * last 15 hex digits of their MD5), draw LINE1/2/3, AREA, STACK (a first
  * STACK becomes LINE1), AREASTACK, LINESTACK, negative (mirrored below
  * zero, -/+ legend), cdef with field names mapped to DEF names, DERIVE/
- * COUNTER/ABSOLUTE times 60 or 3600 for graph_period minute/hour,
- * field graph no, colour and COLOURn with Munin's default palette, the warning
+ * COUNTER/ABSOLUTE times 60 or 3600 for graph_period minute/hour, field
+ * graph no, colour and COLOURn with Munin's default palette, the warning
  * HRULE (dashed; Munin 2.0.73 draws no critical line) and field.line,
  * the same line/warning/colour/draw set once for the whole graph
  * (munin_get climbs from field to service), service-level graph no (no
- * graph at all), graph_total, the Cur/Min/Avg/Max legend with graph_printf and
- * graph_scale, the "Last update" comment and VRULE, Munin's fonts and
- * colours.  What it does not: graph_sources and "name=path" aliases in
- * graph_order (dropped), .sum/.stack fields (skipped), trend/predict,
- * graph_args_after, graph_future.
+ * graph at all), graph_total, the Cur/Min/Avg/Max legend with
+ * graph_printf and graph_scale (padded, for a multigraph parent, to its
+ * children's field names too), "\#" as "#", graph_args_after,
+ * graph_future, field trend and predict, the "Last update" comment and
+ * VRULE, Munin's fonts and colours.  What it does not: graph_sources and
+ * "name=path" aliases in graph_order (dropped), .sum/.stack fields
+ * (skipped), graph_sums' extra week/year pictures.  Compared argument by
+ * argument, and picture by picture, with munin-graph for every core
+ * plugin in tests/test_graph_munin_compat.sh.
  *
  * Every config value is checked before it reaches the vector: graph_args
  * only through the whitelist of graph_args_parse(); colours must be hex;
