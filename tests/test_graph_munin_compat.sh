@@ -1,6 +1,7 @@
 #!/bin/bash
 # Munin compatibility of graphs: the real munin-graph 2.0.73 (--debug)
-# draws day graphs of every service in tests/fixtures/graph: cpu, if_lo,
+# draws day, week, month and year graphs of every service in
+# tests/fixtures/graph: cpu, if_lo,
 # df, requests (DERIVE/COUNTER per minute with cdef, AREASTACK, COLOURn,
 # line, graph_total, graph_printf), load, every core plugin of Debian's
 # munin-plugins-core that gives a config here (captured with munin-run),
@@ -119,7 +120,9 @@ for g in $GRAPHS; do
 	munin_update_config "$FIX/$g.conf" "grp;host.test:$g" >> "$T/datafile" ||
 	    fail "cannot read $g.conf"
 	# a multigraph service a.b is drawn as a/b-day.png
-	echo "/grp/host.test/$(echo "$g" | tr . /)-day.png" >> "$T/db/graphs"
+	for per in day week month year; do
+		echo "/grp/host.test/$(echo "$g" | tr . /)-$per.png" >> "$T/db/graphs"
+	done
 	# and munin-graph's "pinpoint" (any start/end: drover's zoom)
 	echo "/grp/host.test/$(echo "$g" | tr . /)-pinpoint=$PSTART,$PEND.png" >> "$T/db/graphs"
 	# one file per field, type from the config
@@ -147,7 +150,7 @@ for m in re.finditer(r"rrdtool 'graph' ((?:[^\n]* \\\n)*[^\n]*)", text):
     name, period = base.rsplit("-", 1)
     name = name.replace("/", ".")
     pinpoint = period.startswith("pinpoint=")
-    name += ".pinpoint" if pinpoint else ""
+    name += ".pinpoint" if pinpoint else "" if period == "day" else "." + period
     out = ["-"]
     i = 1
     while i < len(args):
@@ -198,6 +201,16 @@ for g in $GRAPHS; do
 		echo "FAIL: $g differs from munin-graph (< munin, > drover)"
 		diff "$T/$g.munin" "$T/$g.drover"; bad=1
 	fi
+	# week, month, year: their --start and "by" titles
+	for per in week month year; do
+		"$ARGV" "$FIX/$g.conf" "$g" "$T/db" grp host.test $per "$NOW" $subs |
+		    tail -n +2 | awk 'skip { print "TIME"; skip = 0; next }
+		    { print } /^--(start|end)$/ { skip = 1 }' > "$T/$g.$per.drover" ||
+		    { echo "FAIL: graph_argv $g $per"; bad=1; continue; }
+		cmp -s "$T/$g.$per.munin" "$T/$g.$per.drover" || {
+			echo "FAIL: $g by $per differs (< munin, > drover)"
+			diff "$T/$g.$per.munin" "$T/$g.$per.drover"; bad=1; }
+	done
 	# pinpoint: absolute --start/--end and the "from .. to .." title
 	if [ ! -f "$T/$g.pinpoint.munin" ]; then
 		echo "FAIL: munin-graph drew no $g pinpoint"; bad=1; continue
