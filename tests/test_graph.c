@@ -187,6 +187,9 @@ test_args_whitelist_accepts(void **state)
 	    "--lower-limit=-5.5 -u1e3 -o",
 	    "--y-grid 10:2",
 	    "  \"--base\"   '1024'  ",
+	    /* ntp_, ps_, psu_ put their vlabel here */
+	    "--base 1000 --vertical-label seconds --lower-limit 0",
+	    "-v 'two words' --vertical-label=x",
 	};
 	struct strlist out = {0};
 	char err[256];
