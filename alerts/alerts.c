@@ -323,6 +323,35 @@ range_text(const char *nagios, const char *munin)
 	return nagios != NULL ? nagios : munin;
 }
 
+/*
+ * s with "${graph_period}" as the service's graph_period ("second" when
+ * unset), as munin-graph shows a vlabel or label, into out (truncated to
+ * len).  A page's unit and text say "bits per second", not the token;
+ * Munin's contact texts (contact_text) keep munin-limits' literal one.
+ */
+static const char *
+expand_period(const struct service *svc, const char *s, char *out, size_t len)
+{
+	static const char tok[] = "${graph_period}";
+	const char *period = attrs_get(&svc->graph, "graph_period");
+	const char *p;
+	size_t n = 0;
+
+	if (period == NULL || period[0] == '\0')
+		period = "second";
+	if (strstr(s, tok) == NULL)
+		return s;
+	out[0] = '\0';
+	while ((p = strstr(s, tok)) != NULL && n + 1 < len) {
+		n += (size_t)snprintf(
+		    out + n, len - n, "%.*s%s", (int)(p - s), s, period);
+		s = p + sizeof(tok) - 1;
+	}
+	if (n + 1 < len)
+		snprintf(out + n, len - n, "%s", s);
+	return out;
+}
+
 static void
 field_event(struct alerts *a, const struct cat_host *h,
     const struct cat_service *cs, size_t i, const struct entry *e,
@@ -333,7 +362,7 @@ field_event(struct alerts *a, const struct cat_host *h,
 	const struct field *f = &svc->fields[i];
 	const struct field_spec *fs = &cs->fields[i].spec;
 	const char *unit = attrs_get(&svc->fields[i].attrs, "unit");
-	char text[512], key[700], val[64];
+	char text[512], key[700], val[64], ubuf[256], lbuf[256];
 
 	/* a field's own unit (the forecast's minutes) wins over the graph's */
 	if (unit == NULL)
@@ -341,8 +370,10 @@ field_event(struct alerts *a, const struct cat_host *h,
 	ev.host = h->name;
 	ev.service = svc->name;
 	ev.field = f->name;
-	ev.label = fs->label != NULL ? fs->label : f->name;
-	ev.unit = unit != NULL ? unit : "";
+	ev.label = expand_period(
+	    svc, fs->label != NULL ? fs->label : f->name, lbuf, sizeof(lbuf));
+	ev.unit =
+	    expand_period(svc, unit != NULL ? unit : "", ubuf, sizeof(ubuf));
 	ev.state = e->st.hard;
 	ev.prev = prev;
 	ev.has_value = e->st.has_value && e->st.hard != FS_UNKNOWN;

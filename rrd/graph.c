@@ -166,23 +166,49 @@ append_all(struct strlist *dst, const struct strlist *src)
 	return 0;
 }
 
-/* Munin's munin_get_bool: yes/true/on/1 and no/false/off/0. */
+/* Munin's munin_get_bool: yes/true/on/enable(d) and no/false/off/
+ * disable(d) in any case, digits as their number; anything else dflt. */
 static bool
 get_bool(const char *v, bool dflt)
 {
-	static const char *const yes[] = {"yes", "true", "on", "1"};
-	static const char *const no[] = {"no", "false", "off", "0"};
+	static const char *const yes[] = {
+	    "yes", "true", "on", "enable", "enabled"};
+	static const char *const no[] = {
+	    "no", "false", "off", "disable", "disabled"};
 	size_t i;
 
 	if (v == NULL)
 		return dflt;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		if (strcasecmp(v, yes[i]) == 0)
 			return true;
 		if (strcasecmp(v, no[i]) == 0)
 			return false;
 	}
+	if (strspn(v, "0123456789") == strlen(v)) /* Perl: !~ /\D/ */
+		return strspn(v, "0") != strlen(v);
 	return dflt;
+}
+
+bool
+graph_drawn(const struct service *svc)
+{
+	return get_bool(attrs_get(&svc->graph, "graph"), true);
+}
+
+/*
+ * munin_get($field, key): the field's attribute, else the service's.
+ * Munin's config is a tree whose lookups climb to the parent, so a
+ * service-level "line 80:ff0000:limit" or "warning 80" holds for every
+ * field (each draws its own HRULE).  Used for what munin-graph reads
+ * with munin_get on a field and a plugin may set on the whole graph.
+ */
+static const char *
+fattr(const struct service *svc, const struct field *f, const char *key)
+{
+	const char *v = attrs_get(&f->attrs, key);
+
+	return v != NULL ? v : attrs_get(&svc->graph, key);
 }
 
 /* Munin's escape(): backslash and colon. Returns a heap string. */
@@ -203,18 +229,29 @@ escape(const char *s)
 	return out;
 }
 
-/* s with every "${graph_period}" replaced by period; heap string. */
+/*
+ * s with every "${graph_period}" replaced by period and every "\#" by
+ * "#" (munin-update's datafile keeps a plugin's "\#" and munin-graph's
+ * reader unescapes it: amavis's vlabel "\#" is drawn "#"); heap string.
+ */
 static char *
 subst_period(const char *s, const char *period)
 {
 	static const char tok[] = "${graph_period}";
 	struct strlist parts = {0};
-	const char *p;
+	const char *p, *h;
 	char *out = NULL;
 	size_t len = 0, i;
 
 	for (;;) {
 		p = strstr(s, tok);
+		h = strstr(s, "\\#");
+		if (h != NULL && (p == NULL || h < p)) {
+			if (addf(&parts, "%.*s#", (int)(h - s), s) == -1)
+				goto out;
+			s = h + 2;
+			continue;
+		}
 		if (p == NULL)
 			break;
 		if (addf(&parts, "%.*s%s", (int)(p - s), s, period) == -1)
@@ -254,11 +291,32 @@ munin_time(char *out, size_t len, time_t t, bool esc)
 	*o = '\0';
 }
 
+size_t
+graph_sub_name_len(const struct service *svc, const struct service *sub)
+{
+	size_t i, len, max = 0, n = strlen(svc->name);
+
+	if (strncmp(sub->name, svc->name, n) != 0 || sub->name[n] != '.')
+		return 0;
+	for (i = 0; i < sub->nfields; i++) {
+		if (attrs_get(&sub->fields[i].attrs, "label") == NULL ||
+		    service_field((struct service *)svc, sub->fields[i].name,
+			false) != NULL)
+			continue;
+		len = strlen(sub->fields[i].name);
+		if (len > max)
+			max = len;
+	}
+	return max;
+}
+
 /* ---- the builder -------------------------------------------------------- */
 
 struct gctx {
 	const struct service *svc;
 	char **cdef_name; /* per field: Munin's "cdef_name", or NULL */
+	const char **colour; /* per drawn field: its colour (Munin sets it
+				back on the field for trends), else NULL */
 	char err[256];
 };
 
@@ -478,6 +536,72 @@ base_1024(const char *args)
 	return false;
 }
 
+/*
+ * handle_trends(): for each labelled field, "trend yes" draws rrdtool's
+ * TRENDNAN over future seconds and "predict LEN,SMOOTH" its PREDICT, in
+ * the field's colour with alpha 66 (00aa00 for an undrawn field), the
+ * label raw as Munin leaves it.  res is the period's resolution, s.
+ * Fields come in config order (Munin's is Perl hash order).
+ */
+static int
+trends(const struct gctx *g, struct strlist *out, time_t future, time_t res)
+{
+	const struct field *f;
+	const char *t, *pr, *label, *comma;
+	char rn[64], src[64], col[16], len[32];
+	size_t i;
+
+	for (i = 0; i < g->svc->nfields; i++) {
+		f = &g->svc->fields[i];
+		label = attrs_get(&f->attrs, "label");
+		t = attrs_get(&f->attrs, "trend");
+		pr = attrs_get(&f->attrs, "predict");
+		if (label == NULL ||
+		    ((t == NULL || strcmp(t, "yes") != 0) && pr == NULL))
+			continue;
+		if (vname(rn, f->name) == -1)
+			return -1;
+		snprintf(col, sizeof(col), "%s",
+		    g->colour[i] != NULL ? g->colour[i] : "00aa00");
+		if (g->colour[i] != NULL)
+			strcat(col, "66");
+		/* the label goes as it is in Munin; ':' would end it */
+		if (strchr(label, ':') != NULL || strchr(label, '\\') != NULL)
+			label = f->name;
+		/*
+		 * The source is the field's final CDEF:c.  Munin writes "c" .
+		 * ("cdef" if a cdef) . DEF name: the same name, except with a
+		 * cdef over graph_period minute/hour or a long name, where
+		 * rrdtool refuses Munin's graph ("don't understand ccdefup").
+		 */
+		if (orig_to_cdef(g, f->name, src) == -1)
+			return -1;
+		if (t != NULL && strcmp(t, "yes") == 0 &&
+		    (addf(out, "CDEF:t%s=c%s,%lld,TRENDNAN", rn, src,
+			 (long long)future) == -1 ||
+			addf(out, "LINE1:t%s#%s:%s trend\\l", rn, col, label) ==
+			    -1))
+			return -1;
+		if (pr == NULL)
+			continue;
+		comma = strchr(pr, ',');
+		snprintf(len, sizeof(len), "%.*s",
+		    (int)(comma != NULL ? (size_t)(comma - pr) : strlen(pr)),
+		    pr);
+		if (comma == NULL || !graph_number_ok(len) ||
+		    !graph_number_ok(comma + 1) || atof(len) < 1 ||
+		    strspn(len, "0123456789") != strlen(len))
+			continue;
+		if (addf(out, "CDEF:p%s=%s,-%lld,%.15g,c%s,PREDICT", rn, len,
+			(long long)(future / atol(len)) + 2,
+			atof(comma + 1) * (double)res, src) == -1 ||
+		    addf(out, "LINE1:p%s#%s:%s prediction\\l", rn, col,
+			label) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -506,13 +630,18 @@ graph_build(struct strlist *out, const struct service *svc,
 	char rn[64], negrn[64], tbuf[96], tbuf2[96], *label = NULL, *esc = NULL;
 	const struct field *f, *nf;
 	size_t i, fidx, maxlen = 0, len;
-	time_t lastupdate = 0, update;
+	time_t lastupdate = 0, update, future = 0;
 	bool autostack = false, headers_done = false, have_neg = false;
 	bool nullcdef;
 	unsigned field_count = 0, width, height;
 	int rc = -1, saved;
 
 	err[0] = '\0';
+	if (!graph_drawn(svc)) { /* skip_service() */
+		snprintf(err, errlen, "%s: graph no", svc->name);
+		errno = ENOENT;
+		return -1;
+	}
 	/* expand_specials(): aliases, .sum and .stack as plain fields, each
 	 * with its own file (graph_special.h); svc is the expanded one */
 	if (graph_plan_make(
@@ -521,7 +650,8 @@ graph_build(struct strlist *out, const struct service *svc,
 	svc = &plan.svc;
 	g.svc = svc;
 	g.cdef_name = calloc(svc->nfields + 1, sizeof(char *));
-	if (g.cdef_name == NULL)
+	g.colour = calloc(svc->nfields + 1, sizeof(char *));
+	if (g.cdef_name == NULL || g.colour == NULL)
 		goto out;
 
 	/* ---- formats, as process_service() sets them up */
@@ -559,12 +689,14 @@ graph_build(struct strlist *out, const struct service *svc,
 	v = attrs_get(&svc->graph, "graph_total");
 	if (v != NULL && strlen(v) > maxlen)
 		maxlen = strlen(v);
+	if (p->sub_name_len > maxlen)
+		maxlen = p->sub_name_len;
 
 	for (i = 0; i < order.n; i++) {
 		f = find_field(svc, order.v[i], &fidx);
 		if (f == NULL || !process_field(f))
 			continue;
-		draw = attrs_get(&f->attrs, "draw");
+		draw = fattr(svc, f, "draw");
 		if (draw == NULL)
 			draw = "LINE1";
 		if (field_count == 0 && strcmp(draw, "STACK") == 0)
@@ -678,7 +810,7 @@ graph_build(struct strlist *out, const struct service *svc,
 				goto out;
 		}
 
-		colour = attrs_get(&f->attrs, "colour");
+		colour = fattr(svc, f, "colour");
 		if (colour != NULL && strncmp(colour, "COLOUR", 6) == 0 &&
 		    colour[6] != '\0' &&
 		    strspn(colour + 6, "0123456789") == strlen(colour + 6))
@@ -687,6 +819,7 @@ graph_build(struct strlist *out, const struct service *svc,
 		if (colour == NULL || !graph_colour_ok(colour))
 			colour = palette[field_count % NPALETTE];
 		field_count++;
+		g.colour[fidx] = colour;
 
 		free(label);
 		free(esc);
@@ -728,7 +861,7 @@ graph_build(struct strlist *out, const struct service *svc,
 			    addf(&neg, "%s:ng%s#%s", draw, negrn, colour) == -1)
 				goto out;
 			have_neg = true;
-			v = nf != NULL ? attrs_get(&nf->attrs, "line") : NULL;
+			v = nf != NULL ? fattr(svc, nf, "line") : NULL;
 			if (v != NULL && v[0] != '\0') {
 				char num[64], col[16];
 
@@ -746,8 +879,7 @@ graph_build(struct strlist *out, const struct service *svc,
 					-1)
 					goto out;
 			} else if (nf != NULL &&
-				   warn_rules(&rrd,
-				       attrs_get(&nf->attrs, "warning"),
+				   warn_rules(&rrd, fattr(svc, nf, "warning"),
 				       colour) == -1)
 				goto out;
 			if (addf(&rrd, "GPRINT:c%s:LAST:%s%s/\\g", negrn,
@@ -785,7 +917,7 @@ graph_build(struct strlist *out, const struct service *svc,
 		    addf(&tp[2], "a%s", rn) == -1)
 			goto out;
 
-		v = attrs_get(&f->attrs, "line");
+		v = fattr(svc, f, "line");
 		if (v != NULL && v[0] != '\0') {
 			char num[64], col[16], *lab = NULL, *lesc = NULL, *lab2;
 			const char *c1 = strchr(v, ':'), *c2 = NULL;
@@ -826,8 +958,8 @@ graph_build(struct strlist *out, const struct service *svc,
 			free(lesc);
 			if (saved == -1)
 				goto out;
-		} else if (warn_rules(&rrd, attrs_get(&f->attrs, "warning"),
-			       colour) == -1)
+		} else if (warn_rules(&rrd, fattr(svc, f, "warning"), colour) ==
+			   -1)
 			goto out;
 	}
 	if (field_count == 0) {
@@ -890,6 +1022,15 @@ graph_build(struct strlist *out, const struct service *svc,
 		    addf(&rrd, "GPRINT:apostotal:MAX:%s%s\\j", rrdformat,
 			scale) == -1)
 			goto out;
+	}
+
+	/* get_custom_graph_args_after(): the same whitelist as graph_args */
+	v = attrs_get(&svc->graph, "graph_args_after");
+	if (v != NULL &&
+	    graph_args_parse(v, &rrd, g.err, sizeof(g.err)) == -1) {
+		if (errno == EINVAL)
+			rc = fail(err, errlen, "graph_args_after: %s", g.err);
+		goto out;
 	}
 
 	/* ---- header: get_header() */
@@ -979,19 +1120,28 @@ graph_build(struct strlist *out, const struct service *svc,
 	/* ---- assemble: header, elements, handle_trends() */
 	if (append_all(out, &hdr) == -1 || append_all(out, &rrd) == -1)
 		goto out;
+	/* graph_future: periods of the resolution after now (not zoomed) */
+	v = attrs_get(&svc->graph, "graph_future");
+	if (v != NULL && p->period != GRAPH_CUSTOM && graph_number_ok(v) &&
+	    strspn(v, "0123456789") == strlen(v) && strlen(v) < 7)
+		future = (time_t)atol(v) * periods[p->period].res;
+	if (lastupdate > 0 && p->now + future > lastupdate &&
+	    addf(out, "VRULE:%lld#999999", (long long)lastupdate) == -1)
+		goto out;
+	if (trends(&g, out, future,
+		p->period != GRAPH_CUSTOM ? periods[p->period].res : 0) == -1)
+		goto out;
 	if (lastupdate > 0) {
 		munin_time(tbuf, sizeof(tbuf), lastupdate, true);
-		if ((p->now > lastupdate && addf(out, "VRULE:%lld#999999",
-						(long long)lastupdate) == -1) ||
-		    addf(out, "COMMENT:Last update\\: %s\\r", tbuf) == -1)
+		if (addf(out, "COMMENT:Last update\\: %s\\r", tbuf) == -1)
 			goto out;
 	}
 	/* after a .sum or .stack munin-graph ends one step earlier */
 	if (p->period != GRAPH_CUSTOM &&
 	    (strlist_add(out, "--end") == -1 ||
 		addf(out, "%lld",
-		    (long long)(p->end - (plan.special ? periods[p->period].res
-						       : 0))) == -1))
+		    (long long)(p->end + future -
+			(plan.special ? periods[p->period].res : 0))) == -1))
 		goto out;
 	rc = 0;
 out:
@@ -1000,6 +1150,7 @@ out:
 		free(g.cdef_name[i]);
 	free(g.cdef_name);
 	graph_plan_cleanup(&plan);
+	free(g.colour);
 	free(label);
 	free(esc);
 	strlist_cleanup(&order);

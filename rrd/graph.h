@@ -6,22 +6,29 @@
  * and touches no file.
  *
  * What munin-graph does and this does too: graph_order then the other
- * fields (in config order: Munin takes Perl hash order, which is random),
+ * fields (in config order, as munin-update appends them to graph_order),
  * DEF/CDEF naming (a/i/g/c prefixes, names over 15 characters become the
  * last 15 hex digits of their MD5), draw LINE1/2/3, AREA, STACK (a first
  * STACK becomes LINE1), AREASTACK, LINESTACK, negative (mirrored below
  * zero, -/+ legend), cdef with field names mapped to DEF names, DERIVE/
- * COUNTER/ABSOLUTE times 60 or 3600 for graph_period minute/hour,
+ * COUNTER/ABSOLUTE times 60 or 3600 for graph_period minute/hour, field
  * graph no, colour and COLOURn with Munin's default palette, the warning
  * HRULE (dashed; Munin 2.0.73 draws no critical line) and field.line,
- * graph_total, the Cur/Min/Avg/Max legend with graph_printf and
- * graph_scale, the "Last update" comment and VRULE, Munin's fonts and
- * colours, and expand_specials() (rrd/graph_special.h): graph_order
- * aliases "name=host:plugin.field", FIELD.sum and FIELD.stack, whose
- * fields read other hosts' RRD files (aggregate graphs), with
- * munin-graph's z<K>_<N> names, ADDNAN sums, onlynullcdef and the --end
- * one step earlier.  What it does not: graph_sources, trend/predict,
- * graph_args_after, graph_future.
+ * the same line/warning/colour/draw set once for the whole graph
+ * (munin_get climbs from field to service), service-level graph no (no
+ * graph at all), graph_total, the Cur/Min/Avg/Max legend with
+ * graph_printf and graph_scale (padded, for a multigraph parent, to its
+ * children's field names too), "\#" as "#", graph_args_after,
+ * graph_future, field trend and predict, the "Last update" comment and
+ * VRULE, Munin's fonts and colours, and expand_specials()
+ * (rrd/graph_special.h): graph_order aliases "name=host:plugin.field",
+ * FIELD.sum and FIELD.stack, whose fields read other hosts' RRD files
+ * (aggregate graphs), with munin-graph's z<K>_<N> names, ADDNAN sums,
+ * onlynullcdef and the --end one step earlier.  What it does not:
+ * graph_sources, graph_sums' extra week/year pictures.  Compared argument
+ * by argument, and picture by picture, with munin-graph for every core
+ * plugin in tests/test_graph_munin_compat.sh and for aggregates in
+ * tests/test_graph_aggregate.sh.
  *
  * Whose file a field reads: its own (rrd_path() of dbdir, group_path,
  * host, service, field, type) unless it is a reference.  The caller
@@ -103,7 +110,29 @@ struct graph_params {
 	 */
 	const struct graph_source *sources;
 	size_t nsources;
+	/*
+	 * The longest name of a labelled field of the service's multigraph
+	 * children (services "NAME.*", any depth) that is no field of its
+	 * own, or 0: munin-graph's label width counts those names
+	 * (munin_get_field_order searches the whole subtree), so a
+	 * parent's legend is padded to them.  graph_sub_name_len().
+	 */
+	size_t sub_name_len;
 };
+
+/*
+ * The sub_name_len of graph_params for svc given sub, one of its
+ * multigraph children (call for each, keeping the largest).
+ */
+size_t graph_sub_name_len(const struct service *svc, const struct service *sub);
+
+/*
+ * false when the service says "graph no" (munin_get_bool: no, false,
+ * off, disable(d), 0): munin-graph draws nothing for it (skip_service)
+ * and munin-html gives it no page and leaves it out of the host's list
+ * and its state.
+ */
+bool graph_drawn(const struct service *svc);
 
 /*
  * Appends to out the argument vector for rrd_graph_v(out->n, out->v):
@@ -114,7 +143,8 @@ struct graph_params {
  * Returns 0, or -1 with errno EINVAL (and a one-line reason in err, size
  * errlen) when the config is refused (a graph_args option off the
  * whitelist, a bad cdef or graph_printf, a service without fields to
- * draw, a name rrd_path() refuses), ENOMEM, or ENOSYS (libcrypto
+ * draw, a name rrd_path() refuses), ENOENT for a service that is not
+ * graph_drawn(), ENOMEM, or ENOSYS (libcrypto
  * refuses MD5, needed for names over 15 characters).  On -1 out may hold a
  * partial vector: clean it.
  */

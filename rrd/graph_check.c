@@ -50,7 +50,9 @@ graph_colour_ok(const char *s)
 
 /* ---- graph_args --------------------------------------------------------- */
 
-enum argval { V_NONE, V_NUM, V_INT, V_BASE, V_SI, V_GRID };
+/* V_TEXT: any text (one argv element, never a shell word; rrdtool only
+ * prints it). */
+enum argval { V_NONE, V_NUM, V_INT, V_BASE, V_SI, V_GRID, V_TEXT };
 
 static const struct {
 	char shortopt; /* 0: long only */
@@ -70,6 +72,7 @@ static const struct {
     {'X', "units-exponent", V_INT},
     {'L', "units-length", V_INT},
     {'u', "upper-limit", V_NUM},
+    {'v', "vertical-label", V_TEXT}, /* ntp_, ps_, psu_ set it here */
     {'y', "y-grid", V_GRID},
 };
 #define NWHITELIST (sizeof(arg_whitelist) / sizeof(arg_whitelist[0]))
@@ -91,6 +94,8 @@ value_ok(enum argval v, const char *s)
 		return strcmp(s, "1000") == 0 || strcmp(s, "1024") == 0;
 	case V_SI:
 		return strcmp(s, "si") == 0;
+	case V_TEXT:
+		return true;
 	case V_GRID:
 		/* "none" or STEP:LABEL_FACTOR */
 		if (strcmp(s, "none") == 0)

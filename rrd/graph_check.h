@@ -20,10 +20,11 @@
  * -u/--upper-limit N, -r/--rigid, -o/--logarithmic, -X/--units-exponent
  * INT, -L/--units-length INT, -A/--alt-autoscale, -J/--alt-autoscale-min,
  * -M/--alt-autoscale-max, -Y/--alt-y-grid, -N/--no-gridfit, --units=si,
- * --y-grid STEP:LABELS; long options also as --opt=VALUE and short ones as
- * -lVALUE.  Values must be finite numbers (integers where said).  Tokens
- * are passed on as written.  Returns 0, or -1 with errno EINVAL and the
- * reason in err (out unchanged in count on failure).
+ * --y-grid STEP:LABELS, -v/--vertical-label TEXT; long options also as
+ * --opt=VALUE and short ones as -lVALUE.  Values must be finite numbers
+ * (integers where said; a TEXT anything).  Tokens are passed on as
+ * written.  Returns 0, or -1 with errno EINVAL and the reason in err (out
+ * unchanged in count on failure).
  */
 int graph_args_parse(
     const char *args, struct strlist *out, char *err, size_t errlen);

@@ -4,8 +4,12 @@
  * for refreshing the golden files of tests/test_graph.c.
  *
  * usage: graph_argv CONFIG SERVICE DBDIR GROUP_PATH HOST PERIOD NOW
+ *        [CHILD_CONFIG...]
  *        graph_argv --conf MUNIN_CONF HOST SERVICE PERIOD NOW
- * CONFIG is a "config PLUGIN" reply; PERIOD day|week|month|year or
+ * CONFIG is a "config PLUGIN" reply (the section of a multigraph service
+ * when SERVICE has a dot; each CHILD_CONFIG the section of the service
+ * called as its file without ".conf", SERVICE.something, for
+ * sub_name_len); PERIOD day|week|month|year or
  * START,END (custom); NOW epoch seconds.  Each field's last update is read
  * from its RRD file (rrd_last_r) when the file exists, as munin-graph
  * does.
@@ -148,7 +152,7 @@ main(int argc, char **argv)
 
 	if (argc == 7 && strcmp(argv[1], "--conf") == 0)
 		return from_conf(argv + 2);
-	if (argc != 8) {
+	if (argc < 8) {
 		fprintf(stderr, "usage: graph_argv CONFIG SERVICE DBDIR "
 				"GROUP_PATH HOST PERIOD NOW\n");
 		return 2;
@@ -158,7 +162,8 @@ main(int argc, char **argv)
 		perror(argv[1]);
 		return 1;
 	}
-	len = fread(buf, 1, sizeof(buf), fp);
+	len = snprintf(buf, sizeof(buf), "multigraph %s\n", argv[2]);
+	len += fread(buf + len, 1, sizeof(buf) - len, fp);
 	fclose(fp);
 	mproto_parse_config(buf, len, argv[2], &b, NULL);
 	svc = batch_service(&b, argv[2], false);
@@ -191,6 +196,32 @@ main(int argc, char **argv)
 			last[i] = rrd_last_r(path) > 0 ? rrd_last_r(path) : 0;
 	rrd_clear_error();
 	p.field_last = last;
+	for (i = 8; i < (size_t)argc; i++) {
+		struct batch cb = {0};
+		char name[256];
+		const char *base = strrchr(argv[i], '/');
+		size_t n;
+
+		base = base != NULL ? base + 1 : argv[i];
+		snprintf(name, sizeof(name), "%.*s",
+		    (int)(strlen(base) > 5 ? strlen(base) - 5 : 0), base);
+		fp = fopen(argv[i], "r");
+		if (fp == NULL) {
+			perror(argv[i]);
+			goto out;
+		}
+		len = snprintf(buf, sizeof(buf), "multigraph %s\n", name);
+		len += fread(buf + len, 1, sizeof(buf) - len, fp);
+		fclose(fp);
+		mproto_parse_config(buf, len, name, &cb, NULL);
+		if (batch_service(&cb, name, false) != NULL) {
+			n = graph_sub_name_len(
+			    svc, batch_service(&cb, name, false));
+			if (n > p.sub_name_len)
+				p.sub_name_len = n;
+		}
+		batch_cleanup(&cb);
+	}
 	if (graph_build(&out, svc, &p, err, sizeof(err)) == -1) {
 		fprintf(stderr, "graph_build: %s\n", err);
 		goto out;

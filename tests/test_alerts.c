@@ -4,7 +4,8 @@
  * global key, then the built-in default: 1 for ipmi_volts, 2 for the
  * rest); state kept across a restart without announcing it again; a
  * failed save of the state (logged once, no .tmp left, retried); a host
- * that is down; a field that stops reporting.
+ * that is down; a field that stops reporting; ${graph_period} in what a
+ * page says (unit, label, text).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,6 +84,85 @@ samples_to_warning(const struct conf *c, const struct conf_host *hc,
 	alerts_free(a);
 	catalog_free(cat);
 	return got;
+}
+
+/* The last non-initial field event's unit, label and text. */
+struct period_seen {
+	char unit[128], label[128], text[512];
+};
+
+static void
+keep_event(void *arg, const struct alert_event *ev)
+{
+	struct period_seen *s = arg;
+
+	if (ev->initial || ev->field == NULL)
+		return;
+	snprintf(s->unit, sizeof(s->unit), "%s", ev->unit);
+	snprintf(s->label, sizeof(s->label), "%s", ev->label);
+	snprintf(s->text, sizeof(s->text), "%s", ev->text);
+}
+
+/* Feeds a WARNING to if_eth0's up field (vlabel and label with
+ * ${graph_period}, the service's graph_period as given, NULL: unset)
+ * and returns what the page would say. */
+static struct period_seen
+period_event(const char *period)
+{
+	struct catalog *cat = catalog_new();
+	struct alerts *a = alerts_new(NULL);
+	struct alerts_defaults ad = {.attempts = 1, .interval = 300};
+	struct period_seen seen;
+	struct cat_host *h;
+	struct service *s;
+	struct field *f;
+	struct batch b = {0};
+	time_t ts = 1700000000;
+	int n;
+
+	memset(&seen, 0, sizeof(seen));
+	assert_non_null(cat);
+	assert_non_null(a);
+	alerts_set_defaults(a, &ad);
+	assert_int_equal(alerts_add_output(a, keep_event, &seen), 0);
+	h = catalog_host(cat, "h1", NULL, NULL);
+	s = batch_service(&b, "if_eth0", true);
+	s->has_config = true;
+	attrs_set(&s->graph, "graph_vlabel",
+	    "bits in (-) / out (+) per ${graph_period}");
+	if (period != NULL)
+		attrs_set(&s->graph, "graph_period", period);
+	f = service_field(s, "up", true);
+	attrs_set(&f->attrs, "label", "bps per ${graph_period}");
+	attrs_set(&f->attrs, "warning", "10");
+	f->has_value = true;
+	f->value = 20;
+	for (n = 0; n < 3; n++, ts += 300) {
+		catalog_update(cat, h, ts, &b);
+		alerts_ingest(a, h, NULL, &b, ts);
+	}
+	batch_cleanup(&b);
+	alerts_free(a);
+	catalog_free(cat);
+	return seen;
+}
+
+static void
+test_graph_period_expanded(void **state)
+{
+	struct period_seen s;
+
+	(void)state;
+	s = period_event(NULL); /* munin-graph's default: second */
+	assert_string_equal(s.unit, "bits in (-) / out (+) per second");
+	assert_string_equal(s.label, "bps per second");
+	assert_non_null(strstr(s.text, "bps per second is WARNING"));
+	assert_non_null(
+	    strstr(s.text, "20.00 bits in (-) / out (+) per second"));
+	assert_null(strstr(s.text, "${"));
+	s = period_event("minute");
+	assert_string_equal(s.unit, "bits in (-) / out (+) per minute");
+	assert_string_equal(s.label, "bps per minute");
 }
 
 static void
@@ -417,6 +497,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_builtin_defaults),
+	    cmocka_unit_test(test_graph_period_expanded),
 	    cmocka_unit_test(test_global_applies_to_ipmi_volts),
 	    cmocka_unit_test(test_field_plugin_host_win_over_global),
 	    cmocka_unit_test(test_state_survives_restart),

@@ -28,7 +28,7 @@ contact.nagios.command cat >> $T/$side/nagios
 contact.old-nagios.command cat >> $T/$side/old
 contact.mail.command | cat >> $T/$side/mail
 contact.custom.command cat >> $T/$side/custom.\${var:host}
-contact.custom.text \${var:group}/\${var:host}/\${var:plugin} \${var:worst}\\t\${loop<;>:wfields \${var:label}=\${var:value} [\${var:wrange}]}\${if:!cfields  no criticals}
+contact.custom.text \${var:group}/\${var:host}/\${var:plugin} \${var:worst}\\t\${loop<;>:wfields \${var:label}=\${var:value} [\${var:wrange}]}\${if:!cfields  no criticals} per \${graph_period}\${var:graph_period}
 contact.custom.always_send critical
 [lab;kvm1]
     address 127.0.0.1
@@ -38,6 +38,7 @@ cat >"$T/datafile" <<'DATA'
 version 2.0.73
 lab;kvm1:ipmi_volts.graph_title Voltages
 lab;kvm1:ipmi_volts.graph_order v12 v5 v33
+lab;kvm1:ipmi_volts.graph_period minute
 lab;kvm1:ipmi_volts.v12.label 12V rail
 lab;kvm1:ipmi_volts.v12.warning 11.5:
 lab;kvm1:ipmi_volts.v12.critical 11:

@@ -187,6 +187,9 @@ test_args_whitelist_accepts(void **state)
 	    "--lower-limit=-5.5 -u1e3 -o",
 	    "--y-grid 10:2",
 	    "  \"--base\"   '1024'  ",
+	    /* ntp_, ps_, psu_ put their vlabel here */
+	    "--base 1000 --vertical-label seconds --lower-limit 0",
+	    "-v 'two words' --vertical-label=x",
 	};
 	struct strlist out = {0};
 	char err[256];
@@ -326,6 +329,162 @@ test_build_sanitises_values(void **state)
 	assert_true(has(&out, "HRULE:1e3#00CC00:dashes"));
 	assert_true(has(&out, "HRULE:5#0066B3:dashes"));
 	assert_false(has(&out, "HRULE:~#00CC00:dashes"));
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+}
+
+/* The index of s in l, or -1. */
+static long
+idx(const struct strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void
+test_build_graph_no_draws_nothing(void **state)
+{
+	static const char *const no[] = {
+	    "no", "No", "false", "off", "0", "disable", "disabled"};
+	struct batch b = {0};
+	struct strlist out = {0};
+	char text[256], err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		snprintf(text, sizeof(text),
+		    "graph_title Pending packages\ngraph %s\n"
+		    "pending.label pending\n",
+		    no[i]);
+		errno = 0;
+		assert_int_equal(build(&out, load_text(&b, text, "apt"),
+				     GRAPH_DAY, LAST, err),
+		    -1);
+		assert_int_equal(errno, ENOENT);
+		assert_non_null(strstr(err, "graph no"));
+		assert_false(graph_drawn(batch_service(&b, "apt", false)));
+		strlist_cleanup(&out);
+		batch_cleanup(&b);
+	}
+	/* yes, on-demand (drawn on request, as drover always does) */
+	assert_int_equal(
+	    build(&out,
+		load_text(
+		    &b, "graph_title T\ngraph on-demand\na.label a\n", "t"),
+		GRAPH_DAY, LAST, err),
+	    0);
+	assert_true(graph_drawn(batch_service(&b, "t", false)));
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+}
+
+static void
+test_build_graph_level_line_and_warning(void **state)
+{
+	struct batch b = {0};
+	struct strlist out = {0};
+	char err[256];
+	long h1, h2, a;
+
+	(void)state;
+	/* munin_get climbs from field to service: one HRULE per drawn
+	 * field, in its colour unless the line names one; a field's own
+	 * line or warning wins */
+	assert_int_equal(
+	    build(&out,
+		load_text(&b,
+		    "graph_title T\nline 50::limit: here\nwarning 10:80\n"
+		    "a.label a\na.colour 112233\n"
+		    "b.label b\nb.line 7:ff0000\n"
+		    "c.label c\nc.graph no\n",
+		    "t"),
+		GRAPH_DAY, LAST, err),
+	    0);
+	h1 = idx(&out, "HRULE:50#112233:limit\\: here");
+	assert_true(h1 >= 0);
+	assert_string_equal(out.v[h1 + 1], "COMMENT: \\j");
+	h2 = idx(&out, "HRULE:7#ff0000");
+	assert_true(h2 >= 0);
+	assert_false(has(&out, "HRULE:10#112233:dashes"));
+	assert_false(has(&out, "HRULE:50#0066B3:limit\\: here"));
+	/* no rule for c, which is not drawn */
+	assert_false(has(&out, "HRULE:50#FF8000:limit\\: here"));
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+	/* a warning for the whole graph, no line */
+	assert_int_equal(build(&out,
+			     load_text(&b,
+				 "graph_title T\nwarning 10:80\na.label a\n"
+				 "b.label b\nb.warning 90\n",
+				 "t"),
+			     GRAPH_DAY, LAST, err),
+	    0);
+	assert_true(has(&out, "HRULE:10#00CC00:dashes"));
+	assert_true(has(&out, "HRULE:80#00CC00:dashes"));
+	assert_true(has(&out, "HRULE:90#0066B3:dashes"));
+	assert_false(has(&out, "HRULE:80#0066B3:dashes"));
+	a = idx(&out, "HRULE:90#0066B3:dashes");
+	assert_true(a >= 0 && a < idx(&out, "DEF:ga=DBDIR/grp/"
+					    "host.test-t-a-g.rrd:42:AVERAGE"));
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+}
+
+static void
+test_build_trend_future_args_after(void **state)
+{
+	struct batch b = {0};
+	struct strlist out = {0};
+	char err[256];
+	time_t start, end;
+
+	(void)state;
+	/* with a cdef over graph_period minute the trend reads the
+	 * field's real CDEF (Munin's "ccdefup" would make rrdtool refuse) */
+	assert_int_equal(
+	    build(&out,
+		load_text(&b,
+		    "graph_title T\ngraph_period minute\ngraph_future 12\n"
+		    "graph_args_after --rigid\n"
+		    "up.label bps\nup.type DERIVE\nup.cdef up,8,*\n"
+		    "up.trend yes\nup.predict 86400,12\n"
+		    "idle.label idle\nidle.graph no\nidle.trend yes\n",
+		    "t"),
+		GRAPH_DAY, LAST, err),
+	    0);
+	assert_true(has(&out, "CDEF:ccdefcdefup=gcdefcdefup"));
+	assert_true(has(&out, "CDEF:tup=ccdefcdefup,3600,TRENDNAN"));
+	assert_true(has(&out, "LINE1:tup#00CC0066:bps trend\\l"));
+	assert_true(has(&out, "CDEF:pup=86400,-2,3600,ccdefcdefup,PREDICT"));
+	assert_true(has(&out, "LINE1:pup#00CC0066:bps prediction\\l"));
+	/* an undrawn field's trend is in Munin's single colour */
+	assert_true(has(&out, "LINE1:tidle#00aa00:idle trend\\l"));
+	/* args after the elements, before the trailer; --end 12 x 300 s on */
+	assert_true(idx(&out, "LINE1:gcdefcdefup#00CC00:bps ") >= 0);
+	assert_true(
+	    idx(&out, "--rigid") > idx(&out, "LINE1:gcdefcdefup#00CC00:bps "));
+	assert_true(
+	    idx(&out, "--rigid") < idx(&out, "CDEF:tup=ccdefcdefup,3600,"
+					     "TRENDNAN"));
+	graph_period_range(GRAPH_DAY, NOW, &start, &end);
+	assert_true(idx(&out, "--end") >= 0);
+	assert_int_equal(atoll(out.v[idx(&out, "--end") + 1]), end + 3600);
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+	/* graph_args_after has graph_args' whitelist */
+	assert_int_equal(build(&out,
+			     load_text(&b,
+				 "graph_title T\na.label a\n"
+				 "graph_args_after --imgformat SVG\n",
+				 "t"),
+			     GRAPH_DAY, LAST, err),
+	    -1);
+	assert_non_null(strstr(err, "graph_args_after"));
 	strlist_cleanup(&out);
 	batch_cleanup(&b);
 }
@@ -630,6 +789,9 @@ main(void)
 	    cmocka_unit_test(test_build_refuses_bad_graph_args),
 	    cmocka_unit_test(test_build_refuses_bad_cdef_and_printf),
 	    cmocka_unit_test(test_build_sanitises_values),
+	    cmocka_unit_test(test_build_graph_no_draws_nothing),
+	    cmocka_unit_test(test_build_graph_level_line_and_warning),
+	    cmocka_unit_test(test_build_trend_future_args_after),
 	    cmocka_unit_test(test_build_base_1024_widens_format),
 	    cmocka_unit_test(test_build_stale_field_shows_no_current),
 	    cmocka_unit_test(test_build_custom_range_svg_size),

@@ -201,6 +201,8 @@ setup(void **state)
 	    h, false, "connect: connection refused", f->now, 5, 0, 0);
 	h = catalog_host(f->cat, "hot.example.com", "example.com", NULL);
 	add_field(&b, "load", "load", "load", 9, "5");
+	add_field(&b, "apt", "pending", "pending", 3, NULL);
+	attrs_set(&batch_service(&b, "apt", false)->graph, "graph", "no");
 	catalog_update(f->cat, h, f->now, &b);
 	batch_cleanup(&b);
 	catalog_poll_result(h, true, NULL, f->now, 5, 0, 1);
@@ -461,6 +463,15 @@ test_graphs_cache_and_304(void **state)
 	free(r.body);
 	r = get(f, "GET", "/web1.example.com/load-day.png?width=20");
 	assert_int_equal(r.status, 400);
+	free(r.body);
+	/* "graph no": munin-graph draws none, its host page lists none */
+	r = get(f, "GET", "/hot.example.com/apt-day.png");
+	assert_int_equal(r.status, 404);
+	free(r.body);
+	r = get(f, "GET", "/hot.example.com/");
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "apt-day.png"));
+	assert_non_null(strstr(r.body, "load-day.png"));
 	free(r.body);
 	r = get(f, "GET", "/web1.example.com/load-day.png?height=99999");
 	assert_int_equal(r.status, 400);

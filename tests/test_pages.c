@@ -2,7 +2,9 @@
  * Tests for the pages' hypervisor and guest views: the overview nests a
  * hypervisor's guests under it (and hides nobody when hand-set physicals
  * loop), a guest's page shows what its hypervisor reports of it, a
- * hypervisor's page lists its guests.
+ * hypervisor's page lists its guests; a service page's graph_info, field
+ * info and its numbers in the graph's units (rates, graph_period, cdef);
+ * a "graph no" service left off its host's page.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +15,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <math.h>
+
 #include "catalog/catalog.h"
+#include "web/field_value.h"
 #include "web/pages.h"
 
 /* Adds field of svc to b: label, type, value; graph vlabel when given. */
@@ -172,6 +177,144 @@ test_hypervisor_page_lists_guests(void **state)
 	catalog_free(cat);
 }
 
+/* A router's if_eth0 (Munin's if_: down DERIVE in bytes, graph no, up
+ * its negative; both cdef ",8,*" to bits) polled twice 300 s apart, with
+ * graph_info and field info holding markup, and a "graph no" apt. */
+static struct catalog *
+router(void)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h = catalog_host(cat, "r1", "net", NULL);
+	struct batch b = {0};
+	struct service *s;
+	struct field *f;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		s = batch_service(&b, "if_eth0", true);
+		s->has_config = true;
+		attrs_set(&s->graph, "graph_title", "eth0 traffic");
+		attrs_set(&s->graph, "graph_order", "down up");
+		attrs_set(&s->graph, "graph_period", "minute");
+		attrs_set(
+		    &s->graph, "graph_info", "Traffic of <b>eth0</b> & co.");
+		f = service_field(s, "down", true);
+		attrs_set(&f->attrs, "label", "received");
+		attrs_set(&f->attrs, "type", "DERIVE");
+		attrs_set(&f->attrs, "min", "0");
+		attrs_set(&f->attrs, "graph", "no");
+		attrs_set(&f->attrs, "cdef", "down,8,*");
+		f->has_value = true;
+		f->value = i == 0 ? 1.796e12 : 1.796e12 + 300 * 1000;
+		f = service_field(s, "up", true);
+		attrs_set(&f->attrs, "label", "bps");
+		attrs_set(&f->attrs, "type", "DERIVE");
+		attrs_set(&f->attrs, "min", "0");
+		attrs_set(&f->attrs, "negative", "down");
+		attrs_set(&f->attrs, "cdef", "up,8,*");
+		attrs_set(&f->attrs, "info", "Traffic <sent> by \"eth0\"");
+		attrs_set(&f->attrs, "extinfo", "MTU <9000>");
+		f->has_value = true;
+		f->value = i == 0 ? 5e9 : 5e9 + 300 * 250;
+		/* a counter that went back (a reset): no rate */
+		f = service_field(s, "errs", true);
+		attrs_set(&f->attrs, "label", "errors");
+		attrs_set(&f->attrs, "type", "COUNTER");
+		f->has_value = true;
+		f->value = i == 0 ? 1000 : 10;
+		s = batch_service(&b, "apt", true);
+		s->has_config = true;
+		attrs_set(&s->graph, "graph_title", "Pending packages");
+		attrs_set(&s->graph, "graph", "no");
+		f = service_field(s, "pending", true);
+		attrs_set(&f->attrs, "label", "pending");
+		f->has_value = true;
+		f->value = 3;
+		catalog_update(cat, h, 1000 + 300 * i, &b);
+		batch_cleanup(&b);
+	}
+	return cat;
+}
+
+static void
+test_service_page_info_and_rates(void **state)
+{
+	struct catalog *cat = router();
+	const struct cat_host *h = catalog_find(cat, "r1");
+	const struct cat_service *cs = cat_host_service(h, "if_eth0");
+	size_t len;
+	char *html;
+
+	(void)state;
+	assert_non_null(cs);
+	html = page_service(h, cs, NULL, 0, 0, 2000, &len);
+	assert_non_null(html);
+	/* graph_info under the graphs, escaped (munin-html puts it raw) */
+	assert_non_null(strstr(html, "<p class=graph_info>Traffic of "
+				     "&lt;b&gt;eth0&lt;/b&gt; &amp; co.</p>"));
+	assert_true(strstr(html, "graph_info") > strstr(html, "if_eth0-year"));
+	/* field info and extinfo, escaped */
+	assert_non_null(strstr(html, "<td>Traffic &lt;sent&gt; by "
+				     "&quot;eth0&quot;</td>"));
+	assert_non_null(strstr(html, "extra information: MTU &lt;9000&gt;"));
+	/* current: 1000 B/s received, 250 B/s sent, per minute (graph_period)
+	 * and in bits (cdef): 480000 and 120000, never the raw 1.796e+12 */
+	assert_null(strstr(html, "1.796e+12"));
+	assert_non_null(strstr(html, "<td>received</td><td>OK</td>"
+				     "<td class=num>4.8e+05</td>"));
+	assert_non_null(strstr(html, "<td>bps</td><td>OK</td>"
+				     "<td class=num>1.2e+05</td>"));
+	assert_non_null(strstr(html, "<td>errors</td><td>OK</td>"
+				     "<td class=num>-</td>"));
+	free(html);
+	catalog_free(cat);
+}
+
+static void
+test_field_value_row_as_the_graph(void **state)
+{
+	struct catalog *cat = router();
+	const struct cat_service *cs =
+	    cat_host_service(catalog_find(cat, "r1"), "if_eth0");
+	double down[3] = {100, NAN, 300}, up[2] = {10, 20};
+	struct api_series s[3] = {
+	    {.field = "down",
+		.start = 600,
+		.step = 300,
+		.rows = 3,
+		.values = down},
+	    {.field = "up", .start = 900, .step = 300, .rows = 2, .values = up},
+	    {.field = "errs", .error = "no file"},
+	};
+
+	(void)state;
+	assert_non_null(cs);
+	/* per second rates from the RRD, per minute, in bits */
+	assert_true(field_value_row(cs, s, 3, 0, 0) == 100 * 60 * 8);
+	assert_true(isnan(field_value_row(cs, s, 3, 0, 1)));
+	assert_true(field_value_row(cs, s, 3, 1, 1) == 20 * 60 * 8);
+	assert_true(isnan(field_value_row(cs, s, 3, 2, 0)));
+	assert_true(isnan(field_value_row(cs, s, 3, 1, 2)));
+	catalog_free(cat);
+}
+
+static void
+test_host_page_leaves_out_graph_no(void **state)
+{
+	struct catalog *cat = router();
+	size_t len;
+	char *html = page_host(cat, catalog_find(cat, "r1"), 2000, &len);
+
+	(void)state;
+	assert_non_null(html);
+	assert_non_null(strstr(html, "/r1/if_eth0-day.png"));
+	/* munin-html gives "graph no" no page and lists it nowhere */
+	assert_null(strstr(html, "apt-day"));
+	assert_null(strstr(html, "Pending packages"));
+	free(html);
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -179,6 +322,9 @@ main(void)
 	    cmocka_unit_test(test_overview_nests_guests),
 	    cmocka_unit_test(test_guest_page_hypervisor_view),
 	    cmocka_unit_test(test_hypervisor_page_lists_guests),
+	    cmocka_unit_test(test_service_page_info_and_rates),
+	    cmocka_unit_test(test_field_value_row_as_the_graph),
+	    cmocka_unit_test(test_host_page_leaves_out_graph_no),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,7 @@
 #include "alerts/outputs.h"
 #include "catalog/cat_ref.h"
 #include "web/api.h"
+#include "web/field_value.h"
 #include "web/http.h"
 #include "lib/hash.h"
 #include "lib/log.h"
@@ -266,21 +267,25 @@ resume(struct req *r)
 		uv_timer_start(&w->timer, on_timer, 0, 0);
 }
 
+/* Min, avg and max of field f's series s[f] in the graph's units
+ * (web/field_value.h: graph_period's factor, the cdef). */
 static void
-field_stats(const struct api_series *s, struct field_stats *st)
+field_stats(const struct cat_service *cs, const struct api_series *s, size_t ns,
+    size_t f, struct field_stats *st)
 {
-	double sum = 0;
+	double sum = 0, v;
 	size_t i, n = 0;
 
 	st->min = st->max = st->avg = NAN;
-	for (i = 0; i < s->rows; i++) {
-		if (isnan(s->values[i]))
+	for (i = 0; i < s[f].rows; i++) {
+		v = field_value_row(cs, s, ns, f, i);
+		if (isnan(v))
 			continue;
-		if (n == 0 || s->values[i] < st->min)
-			st->min = s->values[i];
-		if (n == 0 || s->values[i] > st->max)
-			st->max = s->values[i];
-		sum += s->values[i];
+		if (n == 0 || v < st->min)
+			st->min = v;
+		if (n == 0 || v > st->max)
+			st->max = v;
+		sum += v;
 		n++;
 	}
 	if (n > 0)
@@ -314,7 +319,7 @@ data_done(uv_work_t *wk, int status)
 		for (i = 0; st != NULL && i < cs->svc.nfields; i++) {
 			st[i].min = st[i].avg = st[i].max = NAN;
 			if (i < r->n && r->series[i].error == NULL)
-				field_stats(&r->series[i], &st[i]);
+				field_stats(cs, r->series, r->n, i, &st[i]);
 		}
 		r->ctype = "text/html; charset=utf-8";
 		r->body = page_service(h, cs, st, r->zoom ? r->start : 0,
@@ -494,10 +499,19 @@ start_graph(struct req *r, const struct cat_host *h,
 	for (i = 0; i < refs.n; i++)
 		if (refs.v[i].last > stamp)
 			stamp = refs.v[i].last;
+	for (i = 0; i < h->nservices; i++) /* multigraph children */
+		if (graph_sub_name_len(&cs->svc, &h->services[i].svc) >
+		    gp.sub_name_len)
+			gp.sub_name_len =
+			    graph_sub_name_len(&cs->svc, &h->services[i].svc);
 	if (graph_build(&argv, &cs->svc, &gp, err, sizeof(err)) == -1) {
+		bool graph_no = errno == ENOENT;
+
 		cat_refs_cleanup(&refs);
 		free(last);
 		strlist_cleanup(&argv);
+		if (graph_no) /* "graph no": Munin draws none either */
+			return send_error(c, 404, err, false);
 		log_warnx(
 		    "web: %s/%s: cannot draw: %s", h->name, cs->svc.name, err);
 		return send_error(c, 500, err, false);

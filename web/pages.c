@@ -13,6 +13,7 @@
 #include "rrd/render.h"
 #include "rrd/rrd_writer.h"
 #include "web/api.h"
+#include "web/field_value.h"
 #include "web/html.h"
 #include "web/http.h"
 #include "web/pages.h"
@@ -751,6 +752,8 @@ page_host(const struct catalog *catalog, const struct cat_host *h, time_t now,
 	guest_list(&b, catalog, h);
 	buf_puts(&b, "<div class=side><div>");
 	for (i = 0; i < h->nservices; i++) {
+		if (!graph_drawn(&ss[i]->svc))
+			continue; /* munin-html lists no "graph no" service */
 		if (cat == NULL || strcmp(cat, svc_category(ss[i])) != 0) {
 			if (cat != NULL)
 				buf_puts(&b, "</div>");
@@ -869,7 +872,9 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 		     "type=datetime-local> to <input name=to "
 		     "type=datetime-local> <button>show</button></form>"
 		     "<div class=graphs>");
-	if (start != 0 && end != 0) {
+	if (!graph_drawn(&cs->svc)) {
+		buf_puts(&b, "<p>graph no: this service is not drawn</p>");
+	} else if (start != 0 && end != 0) {
 		snprintf(q, sizeof(q), "?start=%ld&amp;end=%ld", (long)start,
 		    (long)end);
 		buf_puts(&b, "<figure>");
@@ -891,7 +896,14 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 			    periods[i]);
 		}
 	}
-	buf_puts(&b, "</div><h2>Fields</h2><table><tr><th>field</th>"
+	buf_puts(&b, "</div>");
+	label = attrs_get(&cs->svc.graph, "graph_info");
+	if (label != NULL && label[0] != '\0') { /* munin-html's help */
+		buf_puts(&b, "<p class=graph_info>");
+		html_escape(&b, label);
+		buf_puts(&b, "</p>");
+	}
+	buf_puts(&b, "<h2>Fields</h2><table><tr><th>field</th>"
 		     "<th>state</th><th>current</th><th>min</th><th>avg</th>"
 		     "<th>max</th><th>warning</th><th>critical</th>"
 		     "<th>info</th></tr>");
@@ -903,7 +915,7 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 		html_escape(&b, label != NULL ? label : f->name);
 		buf_printf(&b, "</td><td>%s</td>",
 		    field_state_str(cat_field_state(cs, i)));
-		num(&b, f->has_value && !f->unknown ? f->value : NAN);
+		num(&b, field_value_now(cs, i)); /* as the graph's Cur */
 		num(&b, stats != NULL ? stats[i].min : NAN);
 		num(&b, stats != NULL ? stats[i].avg : NAN);
 		num(&b, stats != NULL ? stats[i].max : NAN);
@@ -911,6 +923,13 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 		attr_cell(&b, f, "critical");
 		attr_cell(&b, f, "info");
 		buf_puts(&b, "</tr>");
+		label = attrs_get(&f->attrs, "extinfo");
+		if (label != NULL && label[0] != '\0') {
+			buf_puts(&b, "<tr><td colspan=9>This field has the "
+				     "following extra information: ");
+			html_escape(&b, label);
+			buf_puts(&b, "</td></tr>");
+		}
 	}
 	buf_puts(&b, "</table>");
 	buf_puts(&b, zoom_js);
