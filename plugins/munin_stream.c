@@ -117,14 +117,18 @@ oom:
 
 /*
  * Whether Perl's exec would hand the one string cmd to /bin/sh -c (doio.c
- * do_exec3): a shell metacharacter anywhere, or a leading NAME=.
+ * do_exec3): a leading ". " or "exec ", a leading NAME= (VAR=val), or a
+ * shell metacharacter anywhere.
  */
 static bool
 perl_wants_shell(const char *cmd)
 {
 	const char *s = cmd + strspn(cmd, " \t\n");
 
-	while (isalpha((unsigned char)*s))
+	if ((s[0] == '.' && isspace((unsigned char)s[1])) ||
+	    (strncmp(s, "exec", 4) == 0 && isspace((unsigned char)s[4])))
+		return true;
+	while (isalnum((unsigned char)*s) || *s == '_')
 		s++;
 	if (*s == '=')
 		return true;
