@@ -12,6 +12,8 @@
 # child's own message in the error, never waiting for a deadline; a
 # command that hangs times out on its deadline while the TCP host in the
 # same run keeps its schedule; no child, zombie or descriptor is left.
+# The real munin-update (as user munin) over the same ssh:// address
+# stores the fields drover reads, with the same value.
 #
 # sshd wants its privilege separation directory /run/sshd (a compiled-in
 # path, which Debian's unit makes at start): it runs in a mount namespace
@@ -252,4 +254,49 @@ done
 [ "$(hangs)" = 0 ] || fail "hung commands survive drover: $(pgrep -a -f "^$T/hangsleep")"
 gone() { ! pgrep -f "TCP:127.0.0.1:$NPORT" >/dev/null; }
 wait_until 10 gone || fail "children left: $(pgrep -a -f "TCP:127.0.0.1:$NPORT")"
-echo "PASS: ssh:// and cmd:// polls equal TCP's; dead tunnels fail at once; a hung command on its deadline; nothing left"
+# ---- the real munin-update over the same ssh:// address ----
+# munin-update refuses root: as user munin, with its own copy of the key
+# (ssh refuses a key others can read), the same munin.conf for both
+UPDATE=/usr/share/munin/munin-update
+need "$UPDATE" munin
+need runuser util-linux
+id munin >/dev/null 2>&1 || fail "no user munin: install the Debian package munin (its postinst adds the user)"
+chmod 755 "$T"
+mkdir -p "$T/munin/db" "$T/munin/run" "$T/munin/log" "$T/munin/ssh"
+cp "$T/ssh/user_key" "$T/munin/ssh/key"
+chown -R munin:munin "$T/munin"
+chmod 700 "$T/munin/ssh"
+chmod 600 "$T/munin/ssh/key"
+cat >"$T/munin/munin.conf" <<CONF
+dbdir $T/munin/db
+htmldir $T/munin/db
+rundir $T/munin/run
+logdir $T/munin/log
+tmpldir /etc/munin/templates
+ssh_options -F none -i $T/munin/ssh/key -o IdentitiesOnly=yes -o UserKnownHostsFile=$T/munin/ssh/known_hosts -o StrictHostKeyChecking=no
+[test;ssh.test]
+    address ssh://root@127.0.0.1:$SPORT/usr/bin/socat - TCP:127.0.0.1:$NPORT
+    use_node_name yes
+CONF
+runuser -u munin -- "$UPDATE" --config_file "$T/munin/munin.conf" \
+	--nofork --debug >"$T/update.log" 2>&1 ||
+	fail "munin-update: $(tail -20 "$T/update.log")"
+grep -q "open3(ssh .* -p $SPORT root@127.0.0.1 /usr/bin/socat - TCP:127.0.0.1:$NPORT)" "$T/update.log" ||
+	fail "munin-update did not go through ssh: $(grep -i -e ssh -e error "$T/update.log" | head)"
+# drover on Munin's own config (local_node aside)
+"$DROVER" poll -c "$T/munin/munin.conf" ssh.test >"$T/munin.out" 2>&1 ||
+	fail "drover poll on munin.conf: $(tail -3 "$T/munin.out")"
+# the fields munin-update made files for are the fields drover read
+(cd "$T/munin/db/test" && ls ssh.test-*.rrd) | sed 's/-[gdca]\.rrd$//' | sort >"$T/munin.files"
+awk '/^[^ #]/ { svc = $1 } /^  / { print "ssh.test-" svc "-" $1 }' "$T/munin.out" |
+	sort >"$T/drover.files"
+[ -s "$T/munin.files" ] || fail "munin-update stored nothing: $(tail "$T/update.log")"
+diff "$T/munin.files" "$T/drover.files" >"$T/files.diff" ||
+	fail "munin-update's fields and drover's differ: $(cat "$T/files.diff")"
+v=$(rrdtool lastupdate "$T/munin/db/test/ssh.test-fixed-a-g.rrd" | awk -F': ' 'NF == 2 { print $2 }')
+[ "$v" = 42 ] || fail "munin-update stored a = '$v'"
+grep -qE '^  a +42 +GAUGE' "$T/munin.out" || fail "drover on munin.conf: $(grep -A2 '^fixed' "$T/munin.out")"
+note "munin-update and drover over the same ssh:// address: $(wc -l <"$T/munin.files") fields, a = 42 for both"
+wait_until 10 gone || fail "children left after munin-update: $(pgrep -a -f "TCP:127.0.0.1:$NPORT")"
+
+echo "PASS: ssh:// and cmd:// polls equal TCP's and munin-update's; dead tunnels fail at once; a hung command on its deadline; nothing left"
