@@ -21,7 +21,9 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -373,6 +375,34 @@ on_err_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 	s->elen += take;
 }
 
+/*
+ * Marks every descriptor above 2 close-on-exec, so the child gets only
+ * its stdin, stdout and stderr: libuv opens its own so, but a library's
+ * (libcurl's wakeup socketpair) or one drover inherited from its parent
+ * would otherwise reach ssh and whatever it runs.  Only the flag
+ * changes: nothing in drover passes a descriptor across exec but the
+ * stdio that uv_spawn dup2()s, which clears the flag.
+ */
+static void
+cloexec_all(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int fd, flags;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		fd = atoi(e->d_name);
+		if (fd <= 2 || fd == dirfd(d))
+			continue;
+		flags = fcntl(fd, F_GETFD);
+		if (flags != -1 && !(flags & FD_CLOEXEC))
+			fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+	}
+	closedir(d);
+}
+
 static void
 on_spawn_failed_closed(uv_handle_t *h)
 {
@@ -426,6 +456,7 @@ mstream_spawn(uv_loop_t *loop, const struct strlist *argv, mstream_gone_cb gone,
 	po.stdio_count = 3;
 	po.flags = UV_PROCESS_DETACHED; /* setsid: its own group, no tty */
 	s->proc.data = s;
+	cloexec_all();
 	rc = uv_spawn(loop, &s->proc, &po);
 	close(sv[1]);
 	close(efd[1]);

@@ -201,6 +201,15 @@ last_update() { # HOST: the newest values of its fixed service, 0: none
 newer() { [ "$(last_update "$1")" -gt "$2" ]; }
 fds() { ls "/proc/$DPID/fd" | wc -l; }
 hangs() { pgrep -c -f "^$T/hangsleep" || true; }
+# the hung command (its first poll, before any backoff): only its 0, 1
+# and 2, no descriptor of drover's
+hung() { [ "$(hangs)" -gt 0 ]; }
+wait_until 30 hung || fail "hang.test's command never ran"
+hp=$(pgrep -f "^$T/hangsleep" | head -1)
+ls "/proc/$hp/fd" 2>/dev/null | sort -n | tr '\n' ' ' >"$T/hangfds"
+# (empty: it was killed between pgrep and ls)
+[ ! -s "$T/hangfds" ] || [ "$(cat "$T/hangfds")" = "0 1 2 " ] ||
+	fail "the command inherited descriptors: $(cat "$T/hangfds")"
 maxhangs=0
 zombies=0
 # UPDATES consecutive updates of tcp.test, each one interval after the
@@ -228,13 +237,6 @@ newer cmd.test 0 || fail "cmd.test never stored"
 [ "$maxhangs" -le 1 ] || fail "$maxhangs hung commands at once: the old ones are not killed"
 [ "$zombies" = 0 ] || fail "$zombies zombie children of drover seen"
 [ "$fd6" -le $((fd2 + 8)) ] || fail "drover's descriptors grow: $fd2 after 2 polls, $fd6 after 6"
-# the hung command's child: only its 0, 1 and 2 (no descriptor of drover)
-hp=$(pgrep -f "^$T/hangsleep" | head -1)
-if [ -n "$hp" ]; then
-	ls "/proc/$hp/fd" 2>/dev/null | sort -n | tr '\n' ' ' >"$T/hangfds"
-	[ ! -s "$T/hangfds" ] || [ "$(cat "$T/hangfds")" = "0 1 2 " ] ||
-		fail "the command inherited descriptors: $(ls -l "/proc/$hp/fd")"
-fi
 stop_pid "$DPID" || fail "drover failed: $(tail "$T/drover.log")"
 sed 's/^/# /' "$T/drover.log" | grep -v "dashboard\|tmpfs" | head -20
 grep -qE "poll: hang.test: .*(poll took longer than 3.0 s|no answer for)" "$T/drover.log" ||
