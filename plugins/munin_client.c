@@ -72,7 +72,8 @@ struct mclient {
 	int open_handles; /* timers + tcp not yet closed */
 	bool tcp_open;
 	struct mstream *child; /* ssh:// or cmd://: the running command */
-	uv_stream_t *stream;   /* &tcp or the child's stdin and stdout */
+	uv_stream_t *stream;   /* read: &tcp or the child's stdout */
+	uv_stream_t *wstream;  /* written: &tcp or the child's stdin */
 	char prog[64];	       /* the child's program, for messages */
 	bool resolving; /* the resolver callback is pending */
 	bool retrying;	/* closing a socket to try the next address */
@@ -462,6 +463,10 @@ on_write(uv_write_t *req, int status)
 	struct mclient *c = req->data;
 
 	free(req);
+	/* after "quit" a command hears EOF on its stdin, as under Munin,
+	 * and ends with the node (socat would wait 0.5 s for it) */
+	if (status == 0 && c->state == MS_QUIT && c->child != NULL)
+		mstream_end_input(c->child);
 	if (status < 0 && status != UV_ECANCELED)
 		finish(c, MC_CLOSED, "write failed while %s: %s",
 		    state_names[c->state], uv_strerror(status));
@@ -497,7 +502,7 @@ send_cmd(struct mclient *c, enum mstate next, const char *fmt, ...)
 	buf = uv_buf_init(p, (unsigned)n);
 	c->state = next;
 	c->replylen = 0;
-	if (uv_write(req, c->stream, &buf, 1, on_write) != 0) {
+	if (uv_write(req, c->wstream, &buf, 1, on_write) != 0) {
 		free(req);
 		finish(
 		    c, MC_CLOSED, "write failed while %s", state_names[next]);
@@ -976,8 +981,9 @@ start_command(struct mclient *c, const struct mclient_opts *opts)
 		finish(c, MC_CONNECT, "%s", err);
 		return;
 	}
-	c->stream = mstream_stream(c->child);
-	c->stream->data = c;
+	c->stream = mstream_reader(c->child);
+	c->wstream = mstream_writer(c->child);
+	c->stream->data = c->wstream->data = c;
 	if (uv_read_start(c->stream, on_alloc, on_read) != 0)
 		finish(c, MC_CONNECT, "cannot read from %s", c->prog);
 }
@@ -1010,7 +1016,7 @@ mclient_poll(struct mclient *c, const struct mclient_opts *opts, mclient_cb cb,
 		c->opts.ssh_command = c->opts.ssh_options = NULL;
 		return 0;
 	}
-	c->stream = (uv_stream_t *)&c->tcp;
+	c->stream = c->wstream = (uv_stream_t *)&c->tcp;
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_ADDRCONFIG;

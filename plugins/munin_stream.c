@@ -2,15 +2,14 @@
  * munin_stream: the child process behind an ssh:// or cmd:// munin-node
  * address (see the header for the contract).
  *
- * An mstream owns a process handle, the parent's end of the socketpair
- * (io: the child's stdin and stdout), the read end of the stderr pipe
- * and one timer, which serves in turn for the grace between the child's
- * exit and "gone" and for the drain deadline after mstream_close.  The
- * report waits for the io handle to close (so it never runs inside
- * mstream_close), then for the child to be reaped and stderr to reach
- * EOF, or for the drain deadline; the struct is freed when its last
- * handle closed, and the process handle closes only once the child was
- * reaped (libuv reaps only the children of open handles).
+ * An mstream owns a process handle, the parent's ends of three pipes
+ * (the child's stdin, stdout and stderr) and one timer, which serves in turn
+ * for the grace between the child's exit and "gone" and for the drain deadline
+ * after mstream_close.  The report waits for the stdin and stdout handles to
+ * close (so it never runs inside mstream_close), then for the child to be
+ * reaped and stderr to reach EOF, or for the drain deadline; the struct is
+ * freed when its last handle closed, and the process handle closes only once
+ * the child was reaped (libuv reaps only the children of open handles).
  *
  * Overlap with plugins/host_cmd.c (the probes' commands): the same spawn
  * in a session of its own and the same group kill, kept apart on
@@ -29,18 +28,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "plugins/munin_stream.h"
 
-enum phase { PH_NONE, PH_GONE, PH_DRAIN };
+enum phase { PH_NONE, PH_GONE, PH_GRACE, PH_DRAIN };
 
 struct mstream {
 	uv_loop_t *loop;
 	uv_process_t proc;
-	uv_pipe_t io; /* data: the caller's */
+	uv_pipe_t in;  /* the child's stdin; data: the caller's */
+	uv_pipe_t out; /* the child's stdout; data: the caller's */
 	uv_pipe_t err;
 	uv_timer_t timer;
 	enum phase phase;
@@ -50,7 +49,8 @@ struct mstream {
 	void *closed_arg;
 	int pid;
 	int handles; /* open handles; freed at 0 once reported */
-	bool exited, err_eof, err_closed, closing, io_closed, drained;
+	int io_open; /* of in and out */
+	bool exited, err_eof, err_closed, closing, drained, in_closed;
 	bool reported, proc_closing;
 	struct mstream_end end;
 	char ebuf[MSTREAM_STDERR_MAX + 1]; /* stderr's first bytes, NUL */
@@ -208,9 +208,15 @@ oom:
 /* ---- the child ---------------------------------------------------- */
 
 static struct mstream *
-of_io(uv_handle_t *h)
+of_in(uv_handle_t *h)
 {
-	return (struct mstream *)((char *)h - offsetof(struct mstream, io));
+	return (struct mstream *)((char *)h - offsetof(struct mstream, in));
+}
+
+static struct mstream *
+of_out(uv_handle_t *h)
+{
+	return (struct mstream *)((char *)h - offsetof(struct mstream, out));
 }
 
 static void
@@ -232,14 +238,24 @@ on_handle_closed(uv_handle_t *h)
 static void try_report(struct mstream *s);
 
 static void
-on_io_closed(uv_handle_t *h)
+io_closed(struct mstream *s)
 {
-	struct mstream *s = of_io(h);
-
-	s->io_closed = true;
+	s->io_open--;
 	s->handles--;
 	try_report(s);
 	maybe_free(s);
+}
+
+static void
+on_in_closed(uv_handle_t *h)
+{
+	io_closed(of_in(h));
+}
+
+static void
+on_out_closed(uv_handle_t *h)
+{
+	io_closed(of_out(h));
 }
 
 static void
@@ -289,7 +305,7 @@ first_line(struct mstream *s)
 static void
 try_report(struct mstream *s)
 {
-	if (s->reported || !s->closing || !s->io_closed)
+	if (s->reported || !s->closing || s->io_open > 0)
 		return;
 	if (!(s->exited && s->err_eof) && !s->drained)
 		return;
@@ -314,6 +330,12 @@ on_timer(uv_timer_t *t)
 		s->phase = PH_NONE;
 		if (!s->closing && s->gone != NULL)
 			s->gone(s->gone_arg);
+		break;
+	case PH_GRACE:
+		/* it did not end at its stdin's EOF */
+		kill(-s->pid, SIGKILL);
+		s->phase = PH_DRAIN;
+		uv_timer_start(&s->timer, on_timer, MSTREAM_DRAIN_MS, 0);
 		break;
 	case PH_DRAIN:
 		s->phase = PH_NONE;
@@ -416,7 +438,7 @@ mstream_spawn(uv_loop_t *loop, const struct strlist *argv, mstream_gone_cb gone,
 	struct mstream *s;
 	uv_process_options_t po = {0};
 	uv_stdio_container_t stdio[3];
-	int sv[2] = {-1, -1}, efd[2] = {-1, -1};
+	uv_file ifd[2] = {-1, -1}, ofd[2] = {-1, -1}, efd[2] = {-1, -1};
 	char **args = NULL;
 	size_t i;
 	int rc;
@@ -434,19 +456,20 @@ mstream_spawn(uv_loop_t *loop, const struct strlist *argv, mstream_gone_cb gone,
 	s->loop = loop;
 	s->gone = gone;
 	s->gone_arg = arg;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		snprintf(err, errlen, "socketpair: %s", strerror(errno));
-		goto fail;
-	}
-	rc = uv_pipe(efd, UV_NONBLOCK_PIPE, 0);
+	/* the parent's ends non-blocking, the child's as a program expects */
+	rc = uv_pipe(ifd, 0, UV_NONBLOCK_PIPE);
+	if (rc == 0)
+		rc = uv_pipe(ofd, UV_NONBLOCK_PIPE, 0);
+	if (rc == 0)
+		rc = uv_pipe(efd, UV_NONBLOCK_PIPE, 0);
 	if (rc != 0) {
 		snprintf(err, errlen, "pipe: %s", uv_strerror(rc));
 		goto fail;
 	}
 	stdio[0].flags = UV_INHERIT_FD;
-	stdio[0].data.fd = sv[1];
+	stdio[0].data.fd = ifd[0];
 	stdio[1].flags = UV_INHERIT_FD;
-	stdio[1].data.fd = sv[1];
+	stdio[1].data.fd = ofd[1];
 	stdio[2].flags = UV_INHERIT_FD;
 	stdio[2].data.fd = efd[1];
 	po.exit_cb = on_exit_cb;
@@ -458,13 +481,15 @@ mstream_spawn(uv_loop_t *loop, const struct strlist *argv, mstream_gone_cb gone,
 	s->proc.data = s;
 	cloexec_all();
 	rc = uv_spawn(loop, &s->proc, &po);
-	close(sv[1]);
+	close(ifd[0]);
+	close(ofd[1]);
 	close(efd[1]);
-	sv[1] = efd[1] = -1;
+	ifd[0] = ofd[1] = efd[1] = -1;
 	if (rc != 0) {
 		snprintf(
 		    err, errlen, "cannot run %s: %s", args[0], uv_strerror(rc));
-		close(sv[0]);
+		close(ifd[1]);
+		close(ofd[0]);
 		close(efd[0]);
 		free(args);
 		/* the handle is initialised even when the spawn failed */
@@ -473,14 +498,19 @@ mstream_spawn(uv_loop_t *loop, const struct strlist *argv, mstream_gone_cb gone,
 	}
 	free(args);
 	s->pid = s->proc.pid;
-	s->handles = 4;
+	s->handles = 5;
+	s->io_open = 2;
 	uv_timer_init(loop, &s->timer);
 	s->timer.data = s;
-	uv_pipe_init(loop, &s->io, 0);
+	uv_pipe_init(loop, &s->in, 0);
+	uv_pipe_init(loop, &s->out, 0);
 	uv_pipe_init(loop, &s->err, 0);
 	s->err.data = s;
-	if (uv_pipe_open(&s->io, sv[0]) != 0)
-		close(sv[0]); /* the caller's first read fails */
+	/* on failure the caller's first write or read fails */
+	if (uv_pipe_open(&s->in, ifd[1]) != 0)
+		close(ifd[1]);
+	if (uv_pipe_open(&s->out, ofd[0]) != 0)
+		close(ofd[0]);
 	if (uv_pipe_open(&s->err, efd[0]) != 0 ||
 	    uv_read_start((uv_stream_t *)&s->err, on_err_alloc, on_err_read) !=
 		0) {
@@ -492,8 +522,10 @@ oom:
 	snprintf(err, errlen, "out of memory");
 fail:
 	for (i = 0; i < 2; i++) {
-		if (sv[i] >= 0)
-			close(sv[i]);
+		if (ifd[i] >= 0)
+			close(ifd[i]);
+		if (ofd[i] >= 0)
+			close(ofd[i]);
 		if (efd[i] >= 0)
 			close(efd[i]);
 	}
@@ -503,9 +535,15 @@ fail:
 }
 
 uv_stream_t *
-mstream_stream(struct mstream *s)
+mstream_writer(struct mstream *s)
 {
-	return (uv_stream_t *)&s->io;
+	return (uv_stream_t *)&s->in;
+}
+
+uv_stream_t *
+mstream_reader(struct mstream *s)
+{
+	return (uv_stream_t *)&s->out;
 }
 
 int
@@ -515,18 +553,34 @@ mstream_pid(const struct mstream *s)
 }
 
 void
+mstream_end_input(struct mstream *s)
+{
+	if (s->in_closed)
+		return;
+	s->in_closed = true;
+	uv_close((uv_handle_t *)&s->in, on_in_closed);
+}
+
+void
 mstream_close(struct mstream *s, mstream_closed_cb closed, void *arg)
 {
 	s->closing = true;
 	s->closed = closed;
 	s->closed_arg = arg;
 	uv_timer_stop(&s->timer);
-	/* the group, also after its leader exited: a grandchild may hold
-	 * the socket or the stderr pipe */
-	kill(-s->pid, SIGKILL);
-	uv_read_stop((uv_stream_t *)&s->io);
-	uv_close((uv_handle_t *)&s->io, on_io_closed);
-	close_proc(s);
-	s->phase = PH_DRAIN;
-	uv_timer_start(&s->timer, on_timer, MSTREAM_DRAIN_MS, 0);
+	uv_read_stop((uv_stream_t *)&s->out);
+	mstream_end_input(s);
+	uv_close((uv_handle_t *)&s->out, on_out_closed);
+	if (s->exited) {
+		/* a grandchild may still hold the pipes */
+		kill(-s->pid, SIGKILL);
+		close_proc(s);
+		s->phase = PH_DRAIN;
+		uv_timer_start(&s->timer, on_timer, MSTREAM_DRAIN_MS, 0);
+		return;
+	}
+	/* a moment to end by itself at its stdin's EOF (ssh whose remote
+	 * command just ended, socat), so its own exit status is known */
+	s->phase = PH_GRACE;
+	uv_timer_start(&s->timer, on_timer, MSTREAM_KILL_GRACE_MS, 0);
 }

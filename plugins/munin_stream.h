@@ -15,17 +15,20 @@
  * can make ssh prompt (ssh keeps the first value of an option).
  *
  * mstream_spawn starts it in a session of its own (no controlling
- * terminal, a process group to kill) with its stdin and stdout on one
- * socketpair, which the caller reads and writes as a duplex libuv stream,
- * and its stderr on a pipe read here (the first MSTREAM_STDERR_MAX bytes
- * kept, the rest read and dropped so the child never blocks on it).
- * When the child exits by itself the caller hears of it (gone) a moment
- * later, after the bytes it wrote had time to arrive.  mstream_close
- * ends it: SIGKILL to the process group, then the report (exit status,
- * stderr's first line) once the child was reaped and stderr reached EOF,
- * or after MSTREAM_DRAIN_MS at the latest; the mstream frees itself when
- * every handle closed, reaping the child first, so nothing is left
- * behind (no zombie, no descriptor).  Loop thread only.
+ * terminal, a process group to kill) with its stdin and stdout on pipes
+ * the caller writes and reads as libuv streams (pipes, as Munin's open3:
+ * a command that closes its stdout at the node's EOF, socat, nc, is
+ * heard at once, not when it exits), and its stderr on a pipe read here (the
+ * first MSTREAM_STDERR_MAX bytes kept, the rest read and dropped so the child
+ * never blocks on it). When the child exits by itself the caller hears of it
+ * (gone) a moment later, after the bytes it wrote had time to arrive.
+ * mstream_close ends it: EOF on its stdin, SIGKILL to the process group when it
+ * has not exited MSTREAM_KILL_GRACE_MS later (and to what is left of the group
+ * when it has), then the report (exit status, stderr's first line) once the
+ * child was reaped and stderr reached EOF, or MSTREAM_DRAIN_MS after the kill
+ * at the latest; the mstream frees itself when every handle closed, reaping the
+ * child first, so nothing is left behind (no zombie, no descriptor).  Loop
+ * thread only.
  */
 #ifndef DROVER_MUNIN_STREAM_H
 #define DROVER_MUNIN_STREAM_H
@@ -38,7 +41,8 @@
 #include "plugins/source.h"
 
 #define MSTREAM_STDERR_MAX 2048 /* bytes of the child's stderr kept */
-#define MSTREAM_DRAIN_MS 1000	/* ms from close to the report at most */
+#define MSTREAM_KILL_GRACE_MS 250 /* ms from stdin's EOF to SIGKILL */
+#define MSTREAM_DRAIN_MS 1000	  /* ms from SIGKILL to the report at most */
 #define MSTREAM_GONE_MS 200	/* ms from the child's exit to gone */
 
 /*
@@ -75,14 +79,21 @@ struct mstream;
  */
 struct mstream *mstream_spawn(uv_loop_t *loop, const struct strlist *argv,
     mstream_gone_cb gone, void *arg, char *err, size_t errlen);
-/* The child's stdin and stdout; its data pointer is the caller's. */
-uv_stream_t *mstream_stream(struct mstream *s);
+/* The child's stdin (to write) and stdout (to read); their data
+ * pointers are the caller's. */
+uv_stream_t *mstream_writer(struct mstream *s);
+uv_stream_t *mstream_reader(struct mstream *s);
 /* The child's process id (its process group's too). */
 int mstream_pid(const struct mstream *s);
 /*
+ * Closes the child's stdin once what was written went (Munin closes its
+ * end after "quit": socat and ssh then end at once).
+ */
+void mstream_end_input(struct mstream *s);
+/*
  * Ends the child (see the top).  closed(arg, end) runs exactly once, from
  * a later callback on the loop, never from within this call; s is not
- * the caller's any more.  The caller has stopped reading the stream.
+ * the caller's any more.
  */
 void mstream_close(struct mstream *s, mstream_closed_cb closed, void *arg);
 
