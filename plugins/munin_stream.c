@@ -3,12 +3,13 @@
  * address (see the header for the contract).
  *
  * An mstream owns a process handle, the parent's ends of three pipes
- * (the child's stdin, stdout and stderr) and one timer, which serves in turn
- * for the grace between the child's exit and "gone" and for the drain deadline
- * after mstream_close.  The report waits for the stdin and stdout handles to
- * close (so it never runs inside mstream_close), then for the child to be
- * reaped and stderr to reach EOF, or for the drain deadline; the struct is
- * freed when its last handle closed, and the process handle closes only once
+ * (the child's stdin, stdout and stderr) and one timer, which serves in
+ * turn for the grace between the child's exit and "gone", the grace
+ * between mstream_close and the SIGKILL, and the drain deadline after
+ * it.  The report waits for the stdin and stdout handles to close (so it
+ * never runs inside mstream_close), then for the child to be reaped and
+ * stderr to reach EOF, or for the drain deadline; the struct is freed
+ * when its last handle closed, and the process handle closes only once
  * the child was reaped (libuv reaps only the children of open handles).
  *
  * Overlap with plugins/host_cmd.c (the probes' commands): the same spawn
