@@ -131,6 +131,8 @@ conf "$T/poll.conf" 300 <<CONF
     ssh_options -F none -i $T/ssh/other_key -o IdentitiesOnly=yes -o UserKnownHostsFile=$KH -o StrictHostKeyChecking=no
 [exit.test]
     address cmd:///bin/sh -c 'echo no node here >&2; exit 4'
+[midway.test]
+    address cmd:///bin/sh -c 'echo "\\# munin node at midway"; read l; echo gone >&2; exit 5'
 CONF
 "$DROVER" config -c "$T/poll.conf" >"$T/config.out" 2>&1 ||
 	fail "config refused: $(cat "$T/config.out")"
@@ -175,6 +177,13 @@ dead dead.test "no banner \(ssh exit status 255: ssh: connect to host 127.0.0.1 
 dead behind.test "no banner \(ssh exit status 1: .*socat.*127.0.0.1:$CLOSED.*Connection refused\)"
 dead denied.test "no banner \(ssh exit status 255: root@127.0.0.1: Permission denied \(publickey\)\.\)"
 dead exit.test "no banner \(sh exit status 4: no node here\)"
+# ending after the banner (its "\#": '#' starts a comment in munin.conf):
+# the poll fails there, with the command's words too
+"$DROVER" poll -c "$T/poll.conf" midway.test >"$T/midway.out" 2>&1 &&
+	fail "midway.test: poll succeeded: $(cat "$T/midway.out")"
+sed 's/^/# /' "$T/midway.out"
+grep -qF "# midway: closed: node closed the connection while negotiating capabilities (sh exit status 5: gone)" "$T/midway.out" ||
+	fail "midway.test: $(cat "$T/midway.out")"
 
 # ---- a daemon: a hung command on its deadline, the others on time ----
 conf "$T/run.conf" 5 <<CONF
