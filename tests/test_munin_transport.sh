@@ -11,7 +11,9 @@
 # refuses, a command that exits at once) fails the poll at once with the
 # child's own message in the error, never waiting for a deadline; a
 # command that hangs times out on its deadline while the TCP host in the
-# same run keeps its schedule; no child, zombie or descriptor is left.
+# same run keeps its schedule; two commands on one physical host never
+# run at once under physical_concurrency 1 (with 2 they do); no child,
+# zombie or descriptor is left.
 # The real munin-update (as user munin) over the same ssh:// address
 # stores the fields drover reads, with the same value.
 #
@@ -265,6 +267,42 @@ done
 [ "$(hangs)" = 0 ] || fail "hung commands survive drover: $(pgrep -a -f "^$T/hangsleep")"
 gone() { ! pgrep -f "TCP:127.0.0.1:$NPORT" >/dev/null; }
 wait_until 10 gone || fail "children left: $(pgrep -a -f "TCP:127.0.0.1:$NPORT")"
+# ---- the physical host's budget: command polls share it as TCP's do ----
+# Two commands on one physical host with physical_concurrency 1, one of
+# them slow (2 s before it connects): each logs when it starts and when
+# its socat ended; no two of those spans may overlap.
+conf "$T/budget.conf" 3 <<CONF
+physical_concurrency 1
+[slow.test]
+    address cmd:///bin/sh -c 'echo "slow s \$(date +%s%N)" >>$T/spans; sleep 2; socat - TCP:127.0.0.1:$NPORT; echo "slow e \$(date +%s%N)" >>$T/spans'
+    physical hv
+[quick.test]
+    address cmd:///bin/sh -c 'echo "quick s \$(date +%s%N)" >>$T/spans; socat - TCP:127.0.0.1:$NPORT; echo "quick e \$(date +%s%N)" >>$T/spans'
+    physical hv
+CONF
+start_bg "$T/budget.log" "$DROVER" run -c "$T/budget.conf"
+BPID=$LAST_PID
+ended() { [ "$(grep -c "^$1 e " "$T/spans" 2>/dev/null)" -ge 3 ]; }
+wait_until 90 ended slow || fail "slow.test not polled 3 times: $(tail "$T/budget.log")"
+wait_until 90 ended quick || fail "quick.test not polled 3 times: $(tail "$T/budget.log")"
+stop_pid "$BPID" || fail "drover (budget) failed: $(tail "$T/budget.log")"
+$PY - "$T/spans" <<'PY' || fail "polls of one physical host overlapped: $(cat "$T/spans")"
+import sys
+spans, open_ = [], {}
+for line in open(sys.argv[1]):
+    host, what, t = line.split()
+    if what == "s":
+        open_[host] = int(t)
+    elif host in open_:
+        spans.append((open_.pop(host), int(t), host))
+spans.sort()
+for a, b in zip(spans, spans[1:]):
+    if b[0] < a[1]:
+        print("FAIL: %s started %.3f s before %s ended" % (b[2], (a[1] - b[0]) / 1e9, a[2]))
+        sys.exit(1)
+print("# %d command polls on one physical host, none overlapping" % len(spans))
+PY
+
 # ---- the real munin-update over the same ssh:// address ----
 # munin-update refuses root: as user munin, with its own copy of the key
 # (ssh refuses a key others can read), the same munin.conf for both
