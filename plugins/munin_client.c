@@ -10,7 +10,7 @@
  * it every other poll, /health and SIGTERM).  The user callback runs from the
  * TCP handle's close callback (or the child's report, plugins/munin_stream),
  * so when it runs the client is idle and may be polled again.  The protocol
- * sees one uv_stream_t either way.
+ * reads one uv_stream_t and writes one either way (the TCP handle for both).
  */
 #include "config.h"
 
@@ -1011,9 +1011,10 @@ mclient_poll(struct mclient *c, const struct mclient_opts *opts, mclient_cb cb,
 	uv_timer_start(&c->total_timer, on_total_timeout, opts->timeout, 0);
 	uv_timer_start(&c->idle_timer, on_idle_timeout, opts->connect_timeout,
 	    opts->idle_timeout);
+	/* borrowed for this call only */
+	c->opts.ssh_command = c->opts.ssh_options = NULL;
 	if (source_address_is_command(c->address)) {
 		start_command(c, opts);
-		c->opts.ssh_command = c->opts.ssh_options = NULL;
 		return 0;
 	}
 	c->stream = c->wstream = (uv_stream_t *)&c->tcp;
