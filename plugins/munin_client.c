@@ -75,6 +75,7 @@ struct mclient {
 	uv_stream_t *stream;   /* read: &tcp or the child's stdout */
 	uv_stream_t *wstream;  /* written: &tcp or the child's stdin */
 	char prog[64];	       /* the child's program, for messages */
+	bool child_eof;	       /* its stdout reached EOF: it is ending */
 	bool resolving; /* the resolver callback is pending */
 	bool retrying;	/* closing a socket to try the next address */
 	bool freeing;
@@ -424,7 +425,7 @@ finish(struct mclient *c, enum mclient_status st, const char *fmt, ...)
 		uv_close((uv_handle_t *)&c->tcp, on_tcp_closed);
 	} else if (c->child != NULL) {
 		/* the report delivers */
-		mstream_close(c->child, on_child_closed, c);
+		mstream_close(c->child, c->child_eof, on_child_closed, c);
 		c->child = NULL;
 	} else if (!c->resolving && !c->retrying)
 		deliver(c);
@@ -817,6 +818,8 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	const char *nl;
 	size_t chunk;
 
+	if (n < 0 && c->child != NULL)
+		c->child_eof = true;
 	if (n < 0 && c->state == MS_QUIT) {
 		finish(c, c->res.status, NULL);
 		return;
@@ -964,6 +967,7 @@ start_command(struct mclient *c, const struct mclient_opts *opts)
 	char err[256];
 
 	c->state = MS_CONNECTING;
+	c->child_eof = false;
 	if (source_address_parse(c->address, &a, err, sizeof(err)) == -1 ||
 	    mstream_argv(&a, opts->ssh_command, opts->ssh_options, &argv, err,
 		sizeof(err)) == -1) {

@@ -563,7 +563,8 @@ mstream_end_input(struct mstream *s)
 }
 
 void
-mstream_close(struct mstream *s, mstream_closed_cb closed, void *arg)
+mstream_close(
+    struct mstream *s, bool ended, mstream_closed_cb closed, void *arg)
 {
 	s->closing = true;
 	s->closed = closed;
@@ -572,7 +573,7 @@ mstream_close(struct mstream *s, mstream_closed_cb closed, void *arg)
 	uv_read_stop((uv_stream_t *)&s->out);
 	mstream_end_input(s);
 	uv_close((uv_handle_t *)&s->out, on_out_closed);
-	if (s->exited) {
+	if (s->exited || !ended) {
 		/* a grandchild may still hold the pipes */
 		kill(-s->pid, SIGKILL);
 		close_proc(s);

@@ -16,19 +16,22 @@
  *
  * mstream_spawn starts it in a session of its own (no controlling
  * terminal, a process group to kill) with its stdin and stdout on pipes
- * the caller writes and reads as libuv streams (pipes, as Munin's open3:
- * a command that closes its stdout at the node's EOF, socat, nc, is
- * heard at once, not when it exits), and its stderr on a pipe read here (the
- * first MSTREAM_STDERR_MAX bytes kept, the rest read and dropped so the child
- * never blocks on it). When the child exits by itself the caller hears of it
- * (gone) a moment later, after the bytes it wrote had time to arrive.
- * mstream_close ends it: EOF on its stdin, SIGKILL to the process group when it
- * has not exited MSTREAM_KILL_GRACE_MS later (and to what is left of the group
- * when it has), then the report (exit status, stderr's first line) once the
- * child was reaped and stderr reached EOF, or MSTREAM_DRAIN_MS after the kill
- * at the latest; the mstream frees itself when every handle closed, reaping the
- * child first, so nothing is left behind (no zombie, no descriptor).  Loop
- * thread only.
+ * the caller writes and reads as libuv streams (pipes, as Munin's open3,
+ * so its stdin can be closed alone after "quit", mstream_end_input, and
+ * socat or ssh end with the node), and its stderr on a pipe read here
+ * (the first MSTREAM_STDERR_MAX bytes kept, the rest read and dropped so
+ * the child never blocks on it).  When the child exits by itself the
+ * caller hears of it (gone) a moment later, after the bytes it wrote had
+ * time to arrive.  mstream_close ends it: EOF on its stdin and SIGKILL to
+ * its process group, at once, or, when the caller read EOF on its stdout
+ * (it is ending: an ssh whose remote command failed, a socat after
+ * "quit"), only when it has not exited MSTREAM_KILL_GRACE_MS later (and
+ * to what is left of the group when it has), so its own exit status is
+ * known; then the report (exit status, stderr's first line) once the
+ * child was reaped and stderr reached EOF, or MSTREAM_DRAIN_MS after the
+ * kill at the latest.  The mstream frees itself when every handle
+ * closed, reaping the child first, so nothing is left behind (no zombie,
+ * no descriptor).  Loop thread only.
  */
 #ifndef DROVER_MUNIN_STREAM_H
 #define DROVER_MUNIN_STREAM_H
@@ -91,10 +94,11 @@ int mstream_pid(const struct mstream *s);
  */
 void mstream_end_input(struct mstream *s);
 /*
- * Ends the child (see the top).  closed(arg, end) runs exactly once, from
- * a later callback on the loop, never from within this call; s is not
- * the caller's any more.
+ * Ends the child (see the top); ended: the caller read EOF on its stdout.
+ * closed(arg, end) runs exactly once, from a later callback on the loop,
+ * never from within this call; s is not the caller's any more.
  */
-void mstream_close(struct mstream *s, mstream_closed_cb closed, void *arg);
+void mstream_close(
+    struct mstream *s, bool ended, mstream_closed_cb closed, void *arg);
 
 #endif

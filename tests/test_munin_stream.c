@@ -137,7 +137,7 @@ on_gone(void *arg)
 	struct run *r = arg;
 
 	r->gone = true;
-	mstream_close(r->s, on_closed, r);
+	mstream_close(r->s, true, on_closed, r);
 }
 
 static void
@@ -146,7 +146,7 @@ on_timer(uv_timer_t *t)
 	struct run *r = t->data;
 
 	if (!r->gone)
-		mstream_close(r->s, on_closed, r);
+		mstream_close(r->s, false, on_closed, r);
 	uv_close((uv_handle_t *)t, NULL);
 }
 
