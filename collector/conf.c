@@ -258,6 +258,8 @@ conf_new(void)
 	c->lvm_backup_dir = xstrdup("/etc/lvm/backup");
 	c->xl_command = xstrdup("xl");
 	c->xentop_command = xstrdup("xentop");
+	c->ssh_command = xstrdup(SOURCE_SSH_COMMAND);
+	c->ssh_options = xstrdup(SOURCE_SSH_OPTIONS);
 	c->probe_command_timeout = HOST_COMMAND_TIMEOUT_MS / 1000;
 	c->pcap_snaplen = PCAP_SNAPLEN_DEFAULT;
 	c->pcap_promisc = true;
@@ -332,6 +334,8 @@ conf_free(struct conf *c)
 	free(c->lvm_backup_dir);
 	free(c->xl_command);
 	free(c->xentop_command);
+	free(c->ssh_command);
+	free(c->ssh_options);
 	free(c->pcap_interfaces);
 	free(c->pcap_filter);
 	free(c->pcap_names);
@@ -453,6 +457,8 @@ conf_host_source(const struct conf *c, const struct conf_host *h,
 	out->connect_timeout = c->connect_timeout;
 	out->idle_timeout = c->idle_timeout;
 	out->config_refresh = c->config_refresh;
+	out->ssh_command = c->ssh_command;
+	out->ssh_options = c->ssh_options;
 	out->dbdir = c->dbdir;
 	conf_host_roots(c, &out->roots);
 	for (i = 0; i < nsources; i++)
@@ -793,6 +799,8 @@ global_key(struct conf *c, const char *key, const char *val,
 		offsetof(struct conf, notify.smtp_password_file)},
 	    {"smtp_url", offsetof(struct conf, notify.smtp_url)},
 	    {"smtp_user", offsetof(struct conf, notify.smtp_user)},
+	    {"ssh_command", offsetof(struct conf, ssh_command)},
+	    {"ssh_options", offsetof(struct conf, ssh_options)},
 	    {"state_dir", offsetof(struct conf, state_dir)},
 	    {"sysfs_root", offsetof(struct conf, sysfs_root)},
 	    {"tmpldir", offsetof(struct conf, tmpldir)},
@@ -976,19 +984,26 @@ global_key(struct conf *c, const char *key, const char *val,
 	return -1;
 }
 
-/* "munin://host:port", "[v6]", "host" -> address and port. */
+/* "munin://host:port", "[v6]", "host" -> address and port; an ssh:// or
+ * cmd:// address is kept whole, for the munin source to read again. */
 static int
 parse_address(char **address, unsigned *port, const char *val,
     const struct conf_where *w, struct conf_errors *errs)
 {
-	char addr[256], err[512];
+	struct source_address a;
+	char err[512];
 
-	if (source_parse_address(
-		val, addr, sizeof(addr), port, err, sizeof(err)) == -1) {
+	if (source_address_parse(val, &a, err, sizeof(err)) == -1) {
 		conf_error_add(errs, w, "%s", err);
 		return -1;
 	}
-	set_str(address, addr);
+	if (a.transport != SOURCE_TCP) {
+		set_str(address, val);
+		return 0;
+	}
+	set_str(address, a.host);
+	if (a.port != 0)
+		*port = a.port;
 	return 0;
 }
 

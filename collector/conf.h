@@ -85,6 +85,8 @@ struct conf {
 	char *lvm_backup_dir;  /* and backup directory, /etc/lvm/backup */
 	char *xl_command;      /* the xen probe's xl, "xl" */
 	char *xentop_command;  /* and xentop, "xentop" */
+	char *ssh_command;     /* ssh:// addresses' ssh, "ssh" (Munin's) */
+	char *ssh_options;     /* and its options, Munin's default */
 	unsigned probe_command_timeout; /* seconds a probe's command may
 					   run, 10 */
 	/* the pcap probe (plugins/host_pcap.h) */

@@ -35,6 +35,8 @@ conf_print(const struct conf *c, FILE *out)
 	fprintf(out, "lvm_backup_dir %s\n", c->lvm_backup_dir);
 	fprintf(out, "xl_command %s\n", c->xl_command);
 	fprintf(out, "xentop_command %s\n", c->xentop_command);
+	fprintf(out, "ssh_command %s\n", c->ssh_command);
+	fprintf(out, "ssh_options %s\n", c->ssh_options);
 	fprintf(out, "probe_command_timeout %u\n", c->probe_command_timeout);
 	fprintf(out, "pcap_interfaces %s\n",
 	    c->pcap_interfaces != NULL ? c->pcap_interfaces : "none");
@@ -138,10 +140,14 @@ conf_print(const struct conf *c, FILE *out)
 			fprintf(out, "    # built-in node source\n");
 		if (h->address != NULL)
 			fprintf(out,
-			    strchr(h->address, ':') ? "    address [%s]\n"
-						    : "    address %s\n",
+			    strchr(h->address, ':') &&
+				    !source_address_is_command(h->address)
+				? "    address [%s]\n"
+				: "    address %s\n",
 			    h->address);
-		fprintf(out, "    port %u\n", h->port);
+		if (h->address == NULL ||
+		    !source_address_is_command(h->address))
+			fprintf(out, "    port %u\n", h->port);
 		fprintf(out, "    use_node_name %s\n",
 		    h->use_node_name ? "yes" : "no");
 		if (!h->update)

@@ -8,8 +8,9 @@
  * fields costs each read only what that read carried, never the whole
  * reply at once (a 4 MiB reply parsed at its end held the loop, and with
  * it every other poll, /health and SIGTERM).  The user callback runs from the
- * TCP handle's close callback, so when it runs the client is idle and may be
- * polled again.
+ * TCP handle's close callback (or the child's report, plugins/munin_stream),
+ * so when it runs the client is idle and may be polled again.  The protocol
+ * reads one uv_stream_t and writes one either way (the TCP handle for both).
  */
 #include "config.h"
 
@@ -18,11 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "plugins/munin_client.h"
 #include "plugins/munin_proto.h"
+#include "plugins/munin_stream.h"
 
 enum mstate {
 	MS_IDLE,
@@ -68,6 +71,11 @@ struct mclient {
 	uv_connect_t conn;
 	int open_handles; /* timers + tcp not yet closed */
 	bool tcp_open;
+	struct mstream *child; /* ssh:// or cmd://: the running command */
+	uv_stream_t *stream;   /* read: &tcp or the child's stdout */
+	uv_stream_t *wstream;  /* written: &tcp or the child's stdin */
+	char prog[64];	       /* the child's program, for messages */
+	bool child_eof;	       /* its stdout reached EOF: it is ending */
 	bool resolving; /* the resolver callback is pending */
 	bool retrying;	/* closing a socket to try the next address */
 	bool freeing;
@@ -122,6 +130,7 @@ mclient_status_str(enum mclient_status st)
 #define QUIT_WAIT_MS 2000
 
 static void on_tcp_closed(uv_handle_t *h);
+static void on_child_closed(void *arg, const struct mstream_end *end);
 static void next_plugin(struct mclient *c);
 static void on_idle_timeout(uv_timer_t *t);
 
@@ -266,6 +275,39 @@ on_tcp_closed(uv_handle_t *h)
 	deliver(c);
 }
 
+/*
+ * The command is gone: a failed poll's error says how it ended and what
+ * it said on stderr ("no banner (ssh exit status 255: ssh: connect to
+ * host ... refused)").
+ */
+static void
+on_child_closed(void *arg, const struct mstream_end *end)
+{
+	struct mclient *c = arg;
+	char how[64] = "";
+	char text[sizeof(c->res.error) + sizeof(c->prog) + sizeof(how) +
+		  sizeof(end->line) + 8];
+
+	if (c->res.status != MC_OK && c->res.status != MC_PARTIAL) {
+		/* an exit status is its own end; a signal only when it
+		 * came before drover's SIGKILL */
+		if (end->exited && end->term_signal == 0)
+			snprintf(how, sizeof(how), " exit status %lld",
+			    (long long)end->exit_status);
+		else if (end->by_itself && end->term_signal != 0)
+			snprintf(how, sizeof(how), " killed by signal %d",
+			    end->term_signal);
+		if (how[0] != '\0' || end->line[0] != '\0') {
+			snprintf(text, sizeof(text), "%s (%s%s%s%s)",
+			    c->res.error, c->prog, how,
+			    end->line[0] != '\0' ? ": " : "", end->line);
+			memcpy(c->res.error, text, sizeof(c->res.error) - 1);
+			c->res.error[sizeof(c->res.error) - 1] = '\0';
+		}
+	}
+	deliver(c);
+}
+
 /* The plugin being asked, sanitised for log messages. */
 static const char *
 plugin_shown(struct mclient *c, char *out, size_t len)
@@ -381,6 +423,10 @@ finish(struct mclient *c, enum mclient_status st, const char *fmt, ...)
 	if (c->tcp_open) {
 		uv_read_stop((uv_stream_t *)&c->tcp);
 		uv_close((uv_handle_t *)&c->tcp, on_tcp_closed);
+	} else if (c->child != NULL) {
+		/* the report delivers */
+		mstream_close(c->child, c->child_eof, on_child_closed, c);
+		c->child = NULL;
 	} else if (!c->resolving && !c->retrying)
 		deliver(c);
 	/* else the resolver callback delivers */
@@ -418,6 +464,10 @@ on_write(uv_write_t *req, int status)
 	struct mclient *c = req->data;
 
 	free(req);
+	/* after "quit" a command hears EOF on its stdin, as under Munin,
+	 * and ends with the node (socat would wait 0.5 s for it) */
+	if (status == 0 && c->state == MS_QUIT && c->child != NULL)
+		mstream_end_input(c->child);
 	if (status < 0 && status != UV_ECANCELED)
 		finish(c, MC_CLOSED, "write failed while %s: %s",
 		    state_names[c->state], uv_strerror(status));
@@ -453,7 +503,7 @@ send_cmd(struct mclient *c, enum mstate next, const char *fmt, ...)
 	buf = uv_buf_init(p, (unsigned)n);
 	c->state = next;
 	c->replylen = 0;
-	if (uv_write(req, (uv_stream_t *)&c->tcp, &buf, 1, on_write) != 0) {
+	if (uv_write(req, c->wstream, &buf, 1, on_write) != 0) {
 		free(req);
 		finish(
 		    c, MC_CLOSED, "write failed while %s", state_names[next]);
@@ -693,6 +743,17 @@ handle_line(struct mclient *c, char *line, size_t len)
 	char shown[64];
 
 	switch (c->state) {
+	case MS_CONNECTING:
+		/* a command's output before its banner (an ssh motd, as
+		 * Munin skips it), bounded by the connect timeout */
+		if (mproto_parse_banner(
+			line, c->res.node_name, sizeof(c->res.node_name)) == -1)
+			return;
+		c->res.connect_ms = uv_now(c->loop) - c->t_start;
+		uv_timer_start(&c->idle_timer, on_idle_timeout,
+		    c->opts.idle_timeout, c->opts.idle_timeout);
+		send_cmd(c, MS_CAP, "cap multigraph dirtyconfig\n");
+		return;
 	case MS_BANNER:
 		if (mproto_parse_banner(line, c->res.node_name,
 			sizeof(c->res.node_name)) == -1) {
@@ -757,8 +818,14 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	const char *nl;
 	size_t chunk;
 
+	if (n < 0 && c->child != NULL)
+		c->child_eof = true;
 	if (n < 0 && c->state == MS_QUIT) {
 		finish(c, c->res.status, NULL);
+		return;
+	}
+	if (n < 0 && c->state == MS_CONNECTING) {
+		finish(c, MC_CONNECT, "no banner");
 		return;
 	}
 	if (n < 0) {
@@ -768,7 +835,9 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		    state_names[c->state]);
 		return;
 	}
-	uv_timer_again(&c->idle_timer);
+	/* a command waiting for its banner: the connect timeout runs on */
+	if (c->state != MS_CONNECTING)
+		uv_timer_again(&c->idle_timer);
 	while (p < end && c->state != MS_CLOSING) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		chunk = (size_t)((nl != NULL ? nl : end) - p);
@@ -873,6 +942,56 @@ on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai)
 	try_connect(c);
 }
 
+/* The child went away by itself (its output may have been read). */
+static void
+on_child_gone(void *arg)
+{
+	struct mclient *c = arg;
+
+	if (c->state == MS_QUIT)
+		finish(c, c->res.status, NULL);
+	else if (c->state == MS_CONNECTING)
+		finish(c, MC_CONNECT, "no banner");
+	else
+		finish(c, MC_CLOSED, "%s ended while %s", c->prog,
+		    state_names[c->state]);
+}
+
+/* An ssh:// or cmd:// address: runs its command, reads its stdout. */
+static void
+start_command(struct mclient *c, const struct mclient_opts *opts)
+{
+	struct source_address a;
+	struct strlist argv = {0};
+	const char *slash;
+	char err[256];
+
+	c->state = MS_CONNECTING;
+	c->child_eof = false;
+	if (source_address_parse(c->address, &a, err, sizeof(err)) == -1 ||
+	    mstream_argv(&a, opts->ssh_command, opts->ssh_options, &argv, err,
+		sizeof(err)) == -1) {
+		strlist_cleanup(&argv);
+		finish(c, MC_CONNECT, "%s", err);
+		return;
+	}
+	slash = strrchr(argv.v[0], '/');
+	snprintf(c->prog, sizeof(c->prog), "%s",
+	    slash != NULL ? slash + 1 : argv.v[0]);
+	c->child =
+	    mstream_spawn(c->loop, &argv, on_child_gone, c, err, sizeof(err));
+	strlist_cleanup(&argv);
+	if (c->child == NULL) {
+		finish(c, MC_CONNECT, "%s", err);
+		return;
+	}
+	c->stream = mstream_reader(c->child);
+	c->wstream = mstream_writer(c->child);
+	c->stream->data = c->wstream->data = c;
+	if (uv_read_start(c->stream, on_alloc, on_read) != 0)
+		finish(c, MC_CONNECT, "cannot read from %s", c->prog);
+}
+
 int
 mclient_poll(struct mclient *c, const struct mclient_opts *opts, mclient_cb cb,
     void *arg)
@@ -896,6 +1015,13 @@ mclient_poll(struct mclient *c, const struct mclient_opts *opts, mclient_cb cb,
 	uv_timer_start(&c->total_timer, on_total_timeout, opts->timeout, 0);
 	uv_timer_start(&c->idle_timer, on_idle_timeout, opts->connect_timeout,
 	    opts->idle_timeout);
+	/* borrowed for this call only */
+	c->opts.ssh_command = c->opts.ssh_options = NULL;
+	if (source_address_is_command(c->address)) {
+		start_command(c, opts);
+		return 0;
+	}
+	c->stream = c->wstream = (uv_stream_t *)&c->tcp;
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_ADDRCONFIG;
@@ -948,11 +1074,15 @@ struct munin_target {
 struct munin_settings {
 	unsigned max_plugin_fields; /* max_fields_per_plugin */
 	unsigned max_host_fields;   /* max_fields_per_host */
+	char *ssh_command;	    /* the host's own; NULL: the global */
+	char *ssh_options;	    /* the host's own; NULL: the global */
 };
 
 static const struct munin_settings munin_defaults = {
     MCLIENT_PLUGIN_FIELDS,
     MCLIENT_HOST_FIELDS,
+    NULL,
+    NULL,
 };
 
 static const struct munin_settings *
@@ -974,7 +1104,51 @@ settings_new(void)
 static void
 settings_free(void *p)
 {
-	free(p);
+	struct munin_settings *ms = p;
+
+	if (ms == NULL)
+		return;
+	free(ms->ssh_command);
+	free(ms->ssh_options);
+	free(ms);
+}
+
+/*
+ * ssh_command and ssh_options of a host section.  Munin 2.0.73 accepts
+ * them there and uses only the global ones; drover lets a host's own win.
+ */
+static int
+key_ssh(void *p, const char *key, const char *val, char *err, size_t len)
+{
+	struct munin_settings *ms = p;
+	char **slot = strcmp(key, "ssh_command") == 0 ? &ms->ssh_command
+						      : &ms->ssh_options;
+	char *copy = strdup(val);
+
+	if (copy == NULL) {
+		snprintf(err, len, "%s: out of memory", key);
+		return -1;
+	}
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+/* The ssh_command and ssh_options a poll of h uses. */
+static const char *
+ssh_command_of(const struct source_host *h)
+{
+	const struct munin_settings *ms = settings_of(h);
+
+	return ms->ssh_command != NULL ? ms->ssh_command : h->ssh_command;
+}
+
+static const char *
+ssh_options_of(const struct source_host *h)
+{
+	const struct munin_settings *ms = settings_of(h);
+
+	return ms->ssh_options != NULL ? ms->ssh_options : h->ssh_options;
 }
 
 /* max_fields_per_plugin and max_fields_per_host */
@@ -1008,6 +1182,12 @@ settings_print(const struct source_host *h, FILE *out)
 		return;
 	fprintf(out, "    max_fields_per_plugin %u\n", ms->max_plugin_fields);
 	fprintf(out, "    max_fields_per_host %u\n", ms->max_host_fields);
+	if (strncasecmp(h->address, "ssh://", 6) != 0)
+		return;
+	if (ssh_command_of(h) != NULL)
+		fprintf(out, "    ssh_command %s\n", ssh_command_of(h));
+	if (ssh_options_of(h) != NULL)
+		fprintf(out, "    ssh_options %s\n", ssh_options_of(h));
 }
 
 static void
@@ -1021,6 +1201,8 @@ src_opts(const struct source_host *h, struct mclient_opts *o)
 	o->max_host_fields = ms->max_host_fields;
 	o->address = h->address;
 	o->port = h->port;
+	o->ssh_command = ssh_command_of(h);
+	o->ssh_options = ssh_options_of(h);
 	o->list_name = h->use_node_name ? NULL : h->name;
 	o->connect_timeout = (uint64_t)h->connect_timeout * 1000;
 	o->idle_timeout = (uint64_t)h->idle_timeout * 1000;
@@ -1162,6 +1344,8 @@ src_poll_once(
 static const struct source_key keys[] = {
     {"max_fields_per_host", key_max_fields},
     {"max_fields_per_plugin", key_max_fields},
+    {"ssh_command", key_ssh},
+    {"ssh_options", key_ssh},
 };
 
 const struct source source_munin = {

@@ -1,7 +1,13 @@
 /*
  * munin_client: one poll of one munin-node over non-blocking TCP (libuv).
  *
- * A poll resolves the address (async DNS), connects, reads the banner,
+ * A poll resolves the address (async DNS) and connects, or, for an
+ * ssh:// or cmd:// address, runs the command whose stdin and stdout then
+ * carry the protocol (plugins/munin_stream: ssh in BatchMode, the child
+ * in its own process group, killed and reaped at the end of the poll;
+ * lines before the banner are skipped there, as Munin skips an ssh
+ * motd; the connect timeout runs until the banner; the child's first
+ * stderr line goes into a failed poll's error); then it reads the banner,
  * negotiates "cap multigraph dirtyconfig", lists the plugins ("list NODE"),
  * then for each plugin asks "config" (only when its cached config is
  * missing or stale) and "fetch" (skipped when dirtyconfig already carried
@@ -37,7 +43,8 @@ enum mclient_status {
 	MC_OK,	      /* every plugin answered */
 	MC_PARTIAL,   /* connected, but some plugins failed */
 	MC_DNS,	      /* the address did not resolve */
-	MC_CONNECT,   /* connection refused / unreachable */
+	MC_CONNECT,   /* connection refused / unreachable, or the command
+			 could not run or ended before the banner */
 	MC_TIMEOUT,   /* connect, idle or whole-poll timeout */
 	MC_CLOSED,    /* the node closed the connection mid-poll */
 	MC_PROTOCOL,  /* garbage, overlong line or reply */
@@ -48,8 +55,12 @@ const char *mclient_status_str(enum mclient_status st);
 
 struct mclient_opts {
 	const char *name;    /* the config host, for log messages */
-	const char *address; /* host name or IP */
-	unsigned port;
+	const char *address; /* host name or IP, or an ssh:// or cmd://
+				address (plugins/source.h) */
+	unsigned port;	     /* TCP only */
+	/* ssh:// only, borrowed for mclient_poll's call; NULL: Munin's */
+	const char *ssh_command;
+	const char *ssh_options;
 	const char *list_name;	  /* node name for "list"; NULL: banner's */
 	uint64_t connect_timeout; /* ms */
 	uint64_t idle_timeout;	  /* ms without a byte from the node */

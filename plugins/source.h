@@ -45,6 +45,9 @@ struct source_host {
 	unsigned connect_timeout; /* seconds (global) */
 	unsigned idle_timeout;	  /* seconds (global) */
 	unsigned config_refresh;  /* polls between config reloads (global) */
+	const char *ssh_command;  /* ssh:// addresses' ssh (global; a
+				     host's own is the munin source's key) */
+	const char *ssh_options;  /* its options, split into words */
 	const char *dbdir;	  /* where state may be cached */
 	struct host_roots roots;  /* procfs_root, sysfs_root, utmp_file,
 				     cgroup_root and the probe commands
@@ -133,11 +136,58 @@ const struct source_key *source_key_find(
     const struct source *src, const char *key);
 
 /* Helpers for key parsers. */
+
+/* How a munin-node is reached: Munin 2.0's address schemes. */
+enum source_transport {
+	SOURCE_TCP, /* "host", "host:port", "[v6]:port", "munin://..." */
+	SOURCE_SSH, /* "ssh://[user@]host[:port][/path] [params]" */
+	SOURCE_CMD, /* "cmd:///path/to/program [params]" */
+};
+
+/* Munin::Master::Config's defaults of ssh_command and ssh_options. */
+#define SOURCE_SSH_COMMAND "ssh"
+#define SOURCE_SSH_OPTIONS                                                     \
+	"-o ChallengeResponseAuthentication=no -o StrictHostKeyChecking=no"
+
+#define SOURCE_HOST_MAX 256	/* bytes of a host name, NUL included */
+#define SOURCE_USER_MAX 64	/* bytes of an ssh user, NUL included */
+#define SOURCE_COMMAND_MAX 1024 /* bytes of a command, NUL included */
+
+/* A parsed "address" value. */
+struct source_address {
+	enum source_transport transport;
+	char host[SOURCE_HOST_MAX]; /* TCP, ssh: the host (IPv6 without
+				       brackets); cmd: "" */
+	unsigned port;		    /* TCP, ssh: the address's port; 0: none */
+	char user[SOURCE_USER_MAX]; /* ssh: the user; "": none (ssh's own) */
+	/*
+	 * ssh: the remote command, the URL's path (unless it is "/") and
+	 * the parameters after the first blank, joined by a blank; "": none
+	 * (the remote account's forced command).  cmd: the program and its
+	 * parameters the same way, never "".  Not percent-decoded, as Munin.
+	 */
+	char command[SOURCE_COMMAND_MAX];
+};
+
 /*
- * "munin://host:port", "[v6]:port", "host" into addr (NUL-terminated)
- * and *port (left alone without a port).  0, or -1 with a message in err.
+ * Parses an address as Munin::Master::Node's _do_connect reads it: the
+ * value is split at its first blanks into a URL and parameters; a URL
+ * "ssh://" or "cmd://" (any case) is read as a URI (userinfo up to the
+ * last '@', a password after ':' dropped; the path ends at '?' or '#',
+ * which Munin's URI drops too); anything else is drover's TCP form
+ * ("munin://host:port", "[v6]:port", "host"), whose parameters are not
+ * split off.  0, or -1 with a message in err.  Pure.
+ */
+int source_address_parse(
+    const char *val, struct source_address *a, char *err, size_t errlen);
+/*
+ * The TCP forms only, for the addresses of other peers (a BMC, a Modbus
+ * device): the host into addr (NUL-terminated) and *port (left alone
+ * without a port).  0, or -1 with a message in err.
  */
 int source_parse_address(const char *val, char *addr, size_t addrlen,
     unsigned *port, char *err, size_t errlen);
+/* Whether val is an ssh:// or cmd:// address (a child process's pipe). */
+bool source_address_is_command(const char *val);
 
 #endif

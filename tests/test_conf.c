@@ -14,6 +14,7 @@
 #include "plugins/host.h"
 #include "plugins/host_pcap.h"
 #include "plugins/modbus.h"
+#include "plugins/munin_client.h"
 #include "plugins/node.h"
 #include "plugins/nut.h"
 #include "plugins/source.h"
@@ -1625,6 +1626,213 @@ test_long_keys(void **state)
 	conf_errors_cleanup(&errs);
 }
 
+/* Munin 2.0's address forms (Munin::Master::Node::_do_connect with URI.pm),
+ * drover's TCP forms unchanged, and what is refused. */
+static void
+test_address_forms(void **state)
+{
+	struct source_address a;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(source_address_parse("ssh://bastion/usr/bin/nc node "
+					      "4949",
+			     &a, err, sizeof(err)),
+	    0);
+	assert_int_equal(a.transport, SOURCE_SSH);
+	assert_string_equal(a.host, "bastion");
+	assert_int_equal(a.port, 0);
+	assert_string_equal(a.user, "");
+	assert_string_equal(a.command, "/usr/bin/nc node 4949");
+	assert_int_equal(source_address_parse("ssh://munin@host:2222/usr/bin/"
+					      "socat -  TCP:localhost:4949 ",
+			     &a, err, sizeof(err)),
+	    0);
+	assert_string_equal(a.user, "munin");
+	assert_string_equal(a.host, "host");
+	assert_int_equal(a.port, 2222);
+	assert_string_equal(a.command, "/usr/bin/socat -  TCP:localhost:4949");
+	/* no path: the remote account's forced command */
+	assert_int_equal(
+	    source_address_parse("ssh://node1", &a, err, sizeof(err)), 0);
+	assert_string_equal(a.host, "node1");
+	assert_string_equal(a.command, "");
+	assert_int_equal(
+	    source_address_parse("ssh://node1/", &a, err, sizeof(err)), 0);
+	assert_string_equal(a.command, "");
+	/* path "/" and parameters: the parameters are the command */
+	assert_int_equal(source_address_parse("ssh://node1/ nc localhost 4949",
+			     &a, err, sizeof(err)),
+	    0);
+	assert_string_equal(a.command, "nc localhost 4949");
+	/* an empty port is ssh's default; a password is dropped */
+	assert_int_equal(source_address_parse(
+			     "SSH://u:secret@h:/bin/nc", &a, err, sizeof(err)),
+	    0);
+	assert_int_equal(a.transport, SOURCE_SSH);
+	assert_string_equal(a.user, "u");
+	assert_int_equal(a.port, 0);
+	assert_string_equal(a.command, "/bin/nc");
+	/* IPv6 in brackets, with a port; a query is dropped as URI.pm does */
+	assert_int_equal(source_address_parse("ssh://root@[2001:db8::7]:22/"
+					      "usr/bin/nc?x=1 ::1 4949",
+			     &a, err, sizeof(err)),
+	    0);
+	assert_string_equal(a.host, "2001:db8::7");
+	assert_int_equal(a.port, 22);
+	assert_string_equal(a.command, "/usr/bin/nc ::1 4949");
+	assert_int_equal(
+	    source_address_parse("ssh://[::1]/bin/nc", &a, err, sizeof(err)),
+	    0);
+	assert_string_equal(a.host, "::1");
+	/* cmd://: host and user ignored, the path is the program */
+	assert_int_equal(source_address_parse("cmd:///usr/bin/munin-async "
+					      "--spoolfetch",
+			     &a, err, sizeof(err)),
+	    0);
+	assert_int_equal(a.transport, SOURCE_CMD);
+	assert_string_equal(a.host, "");
+	assert_string_equal(a.command, "/usr/bin/munin-async --spoolfetch");
+	assert_int_equal(source_address_parse("cmd://ignored@here/bin/cat", &a,
+			     err, sizeof(err)),
+	    0);
+	assert_string_equal(a.command, "/bin/cat");
+	/* drover's TCP forms */
+	assert_int_equal(
+	    source_address_parse("munin://10.0.0.1:4950", &a, err, sizeof(err)),
+	    0);
+	assert_int_equal(a.transport, SOURCE_TCP);
+	assert_string_equal(a.host, "10.0.0.1");
+	assert_int_equal(a.port, 4950);
+	assert_int_equal(
+	    source_address_parse("[fe80::1]:4949", &a, err, sizeof(err)), 0);
+	assert_string_equal(a.host, "fe80::1");
+	assert_int_equal(
+	    source_address_parse("node.example.com", &a, err, sizeof(err)), 0);
+	assert_string_equal(a.host, "node.example.com");
+	assert_int_equal(a.port, 0);
+	/* refused */
+	assert_int_equal(
+	    source_address_parse("cmd://", &a, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "without a program"));
+	assert_int_equal(
+	    source_address_parse("ssh:///usr/bin/nc", &a, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "host"));
+	assert_int_equal(source_address_parse("ssh://-oProxyCommand=x/bin/nc",
+			     &a, err, sizeof(err)),
+	    -1);
+	assert_int_equal(
+	    source_address_parse("ssh://h:99999/bin/nc", &a, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "port"));
+	assert_int_equal(
+	    source_address_parse("ssh://[::1/bin/nc", &a, err, sizeof(err)),
+	    -1);
+	assert_int_equal(
+	    source_address_parse("ssh://[::1]x/bin/nc", &a, err, sizeof(err)),
+	    -1);
+	/* the TCP-only helper of the BMC and Modbus keys */
+	{
+		char addr[64];
+		unsigned port = 623;
+
+		assert_int_equal(source_parse_address("ssh://h/x", addr,
+				     sizeof(addr), &port, err, sizeof(err)),
+		    -1);
+		assert_int_equal(source_parse_address("[::1]:624", addr,
+				     sizeof(addr), &port, err, sizeof(err)),
+		    0);
+		assert_string_equal(addr, "::1");
+		assert_int_equal(port, 624);
+	}
+}
+
+/* ssh:// and cmd:// hosts: kept whole, ssh_command and ssh_options with
+ * Munin's defaults, global and per host, printed; bad ones by line. */
+static void
+test_ssh_cmd_hosts(void **state)
+{
+	struct conf_errors errs = {0};
+	struct source_host sh;
+	struct conf_host *h;
+	struct conf *c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	c = parse("[a.test]\n  address ssh://munin@bastion:2222/usr/bin/nc "
+		  "a 4949\n"
+		  "[b.test]\n  address cmd:///usr/bin/socat - TCP:b:4949\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->ssh_command, "ssh");
+	assert_string_equal(c->ssh_options,
+	    "-o ChallengeResponseAuthentication=no -o "
+	    "StrictHostKeyChecking=no");
+	h = conf_host_find(c, "a.test");
+	assert_string_equal(
+	    h->address, "ssh://munin@bastion:2222/usr/bin/nc a 4949");
+	assert_int_equal(h->port, 4949);
+	assert_true(conf_host_polled(c, h));
+	conf_host_source(c, h, &source_munin, &sh);
+	assert_string_equal(sh.ssh_command, "ssh");
+	fp = open_memstream(&text, &len);
+	conf_print(c, fp);
+	fclose(fp);
+	assert_non_null(strstr(text, "\nssh_command ssh\n"));
+	assert_non_null(strstr(text, "\nssh_options -o "
+				     "ChallengeResponseAuthentication=no -o "
+				     "StrictHostKeyChecking=no\n"));
+	assert_non_null(strstr(text, "    address ssh://munin@bastion:2222/"
+				     "usr/bin/nc a 4949\n"
+				     "    use_node_name"));
+	assert_non_null(strstr(text, "    address cmd:///usr/bin/socat - "
+				     "TCP:b:4949\n"
+				     "    use_node_name"));
+	assert_non_null(strstr(text, "    ssh_command ssh\n"));
+	free(text);
+	text = NULL;
+	conf_free(c);
+
+	c = parse("ssh_command /usr/local/bin/ssh\n"
+		  "ssh_options -i /etc/drover/id -o \"ProxyJump b\"\n"
+		  "[a.test]\n  address ssh://a/usr/bin/nc localhost 4949\n"
+		  "[b.test]\n  address ssh://b/usr/bin/nc localhost 4949\n"
+		  "  ssh_options -F /etc/drover/ssh_config\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->ssh_command, "/usr/local/bin/ssh");
+	fp = open_memstream(&text, &len);
+	conf_print(c, fp);
+	fclose(fp);
+	assert_non_null(strstr(text, "\nssh_options -i /etc/drover/id -o "
+				     "\"ProxyJump b\"\n"));
+	assert_non_null(strstr(text, "[test;a.test]\n"));
+	assert_non_null(strstr(strstr(text, "[test;a.test]\n"),
+	    "    ssh_command /usr/local/bin/ssh\n"
+	    "    ssh_options -i /etc/drover/id -o \"ProxyJump b\"\n"));
+	assert_non_null(strstr(strstr(text, "[test;b.test]\n"),
+	    "    ssh_command /usr/local/bin/ssh\n"
+	    "    ssh_options -F /etc/drover/ssh_config\n"));
+	free(text);
+	conf_free(c);
+
+	c = parse("[a.test]\n  address cmd://\n"
+		  "[b.test]\n  address ssh://[::1/bin/nc\n"
+		  "[c.test]\n  address ssh://c:0/bin/nc\n",
+	    &errs);
+	/* each bad one (and then, maybe, its host without an address) */
+	assert_true(errs.n >= 3);
+	assert_true(
+	    has_error(&errs, "t.conf:2: cmd address without a program"));
+	assert_true(has_error(&errs, "t.conf:4: unterminated IPv6 address"));
+	assert_true(has_error(&errs, "t.conf:6: invalid port in address"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
 int
 main(void)
 {
@@ -1664,6 +1872,8 @@ main(void)
 	    cmocka_unit_test(test_key_without_value),
 	    cmocka_unit_test(test_long_keys),
 	    cmocka_unit_test(test_port_zero_is_munin_default),
+	    cmocka_unit_test(test_address_forms),
+	    cmocka_unit_test(test_ssh_cmd_hosts),
 	};
 
 	log_init(false, LOG_LVL_WARN);

@@ -19,17 +19,6 @@ need /usr/share/munin/munin-update munin
 [ -x "$DROVER" ] || fail "$DROVER not built"
 CORPUS="$top_srcdir/tests/fixtures/munin-conf"
 
-# Files drover may still refuse, each for the one reason given, until
-# that part of issue 19 lands on main; the lead empties this list after
-# merging it.  A file here that drover accepts fails the test, so the
-# list cannot outlive its reason.
-EXPECTED_REFUSED="
-kpcyrd+jenkins-debian.conf
-shanesturrock+nzgl.conf
-"
-EXPECTED_REASON="ssh/cmd transport (another part of issue 19)"
-# drover's complaint for those files, the only one allowed there
-TRANSPORT_ERROR='only the munin-node TCP protocol is supported: "address \(ssh\|cmd\)://'
 
 cat >"$T/munin_parse.pl" <<'PERL'
 # What munin-update's configure() does with its config: the file, then
@@ -94,7 +83,7 @@ munin_accepts "$T/bad.conf" && fail "Munin's parser accepted an unknown keyword"
 printf '[h]\n    address 127.0.0.1\n' >"$T/good.conf"
 munin_accepts "$T/good.conf" || fail "Munin's parser refused a one-host config: $(cat "$T/munin.err")"
 
-total=0 munin_ok=0 drover_ok=0 expected=0 bad=0
+total=0 munin_ok=0 drover_ok=0 bad=0
 for file in "$CORPUS"/*.conf; do
 	name=$(basename "$file")
 	grep -q "^$name " "$CORPUS/ORIGINS" || fail "$name is not in ORIGINS"
@@ -125,27 +114,13 @@ for file in "$CORPUS"/*.conf; do
 			diff "$dir/munin.hosts" "$dir/drover.hosts" | head -8
 			bad=$((bad + 1))
 		fi
-		if grep -qx "$name" <<<"$EXPECTED_REFUSED"; then
-			echo "FAIL: $name: drover accepts it now: take it off EXPECTED_REFUSED"
-			bad=$((bad + 1))
-		fi
-		continue
-	fi
-	errors=$(grep '^drover: .*:[0-9]*: ' "$T/drover.err")
-	if grep -qx "$name" <<<"$EXPECTED_REFUSED" && [ -n "$errors" ] &&
-	    ! grep -v -e "$TRANSPORT_ERROR" <<<"$errors" >/dev/null; then
-		note "$name: expected refused: $EXPECTED_REASON"
-		expected=$((expected + 1))
 		continue
 	fi
 	echo "FAIL: $name: Munin accepts it, drover refuses it:"
 	sed 's/^/    /' "$T/drover.err"
 	bad=$((bad + 1))
 done
-for name in $EXPECTED_REFUSED; do
-	[ -f "$CORPUS/$name" ] || fail "EXPECTED_REFUSED names $name, which is not in the corpus"
-done
-note "corpus: $total files; accepted by Munin 2.0.73: $munin_ok; by drover: $drover_ok; expected refused ($EXPECTED_REASON): $expected"
+note "corpus: $total files; accepted by Munin 2.0.73: $munin_ok; by drover: $drover_ok"
 [ "$total" -ge 28 ] || fail "the corpus has $total files, fewer than 28"
 [ "$bad" -eq 0 ] || fail "$bad of $total files"
 echo "PASS: drover accepts every munin.conf of the corpus that Munin accepts"
