@@ -356,6 +356,8 @@ self_rrd(struct poller *p, struct batch *b)
 	set_gauge(s, "errors", "errors", (double)(ws.errors - p->wlast.errors));
 	set_gauge(s, "dropped", "dropped (queue full)",
 	    (double)(ws.dropped - p->wlast.dropped));
+	set_gauge(s, "stale", "dropped (file newer)",
+	    (double)(ws.stale - p->wlast.stale));
 	set_gauge(s, "queue", "waiting now", (double)ws.queue_len);
 	set_gauge(s, "latency_max", "slowest write (s)",
 	    (double)ws.latency_max_us / 1e6);
