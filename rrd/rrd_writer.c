@@ -372,7 +372,8 @@ mkdir_parent(struct rrd_writer *w, const char *path)
 		*p = '\0';
 		if (mkdir(dir, 0777) == 0) {
 			if (inherit_owner(dir) == -1) {
-				snprintf(msg, sizeof(msg), "%s", strerror(errno));
+				snprintf(
+				    msg, sizeof(msg), "%s", strerror(errno));
 				report(w, WERR_OWNER, dir, msg);
 			}
 		} else if (errno != EEXIST)
@@ -525,8 +526,8 @@ update(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job,
 	if (job->unknown || !isfinite(job->value))
 		snprintf(val, sizeof(val), "%lld:U", (long long)ts);
 	else
-		snprintf(val, sizeof(val), "%lld:%.17g", (long long)ts,
-		    job->value);
+		snprintf(
+		    val, sizeof(val), "%lld:%.17g", (long long)ts, job->value);
 	t0 = now_us();
 	rrd_clear_error();
 	if (w->daemon != NULL) {
@@ -625,10 +626,11 @@ process(struct rrd_writer *w, const struct rrd_job *job)
 		}
 		count(w, &w->st.handovers);
 		if (!w->handover_logged)
-			log_info("rrd: %s: last updated at %lld, after the start "
-				 "of this value's interval (%lld; munin-update "
-				 "stamps the fetch time): written at its read "
-				 "time %lld; later ones count as handovers",
+			log_info(
+			    "rrd: %s: last updated at %lld, after the start "
+			    "of this value's interval (%lld; munin-update "
+			    "stamps the fetch time): written at its read "
+			    "time %lld; later ones count as handovers",
 			    f->path, (long long)f->last, (long long)job->ts,
 			    (long long)ts);
 		w->handover_logged = true;

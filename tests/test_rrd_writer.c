@@ -488,7 +488,8 @@ test_unwritable_file_names_owner(void **state)
 	if (pid == 0) {
 		if (setgid(65534) == -1 || setuid(65534) == -1)
 			_exit(2);
-		assert_int_equal(rrd_ds_init(&ds, DS_GAUGE, NULL, NULL, NULL), 0);
+		assert_int_equal(
+		    rrd_ds_init(&ds, DS_GAUGE, NULL, NULL, NULL), 0);
 		w = rrd_writer_new(NULL, 8);
 		if (w == NULL)
 			_exit(3);
