@@ -314,7 +314,7 @@ first_rrd(const char *dir, char *out, size_t len, int depth)
 bool
 privdrop_check_dir(const char *key, const char *dir, bool rrds)
 {
-	char file[4096], owner[140], self[140];
+	char file[4096], owner[140], self[140], user[64];
 	const char *what = dir;
 	struct stat st;
 
@@ -328,15 +328,16 @@ privdrop_check_dir(const char *key, const char *dir, bool rrds)
 		return false; /* missing: what needs it says so */
 	owner_name(owner, sizeof(owner), st.st_uid, st.st_gid);
 	owner_name(self, sizeof(self), geteuid(), getegid());
+	snprintf(user, sizeof(user), "%.*s", (int)strcspn(owner, ":"), owner);
 	if (st.st_uid != 0 && st.st_uid != geteuid())
 		log_warnx("drover: WARNING: %s %s: %s belongs to %s and is not "
 			  "writable by %s, so %s: run drover as %s (\"user "
-			  "%s\" as root, or User= in the systemd unit), which "
-			  "leaves its files %s's",
+			  "%s\" as root, or User=%s in the systemd unit), so "
+			  "that the files stay theirs",
 		    key, dir, what, owner, self,
 		    rrds ? "no RRD file there is updated or made"
 			 : "nothing is saved there",
-		    owner, owner, owner);
+		    user, user, user);
 	else
 		log_warnx("drover: WARNING: %s %s: %s (%s) is not writable by "
 			  "%s; give it to %s or set \"user\" to its owner",

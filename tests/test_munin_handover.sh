@@ -15,8 +15,9 @@
 # munin's owner though drover runs as root ("user root": it makes its own
 # files, which must become munin's too); that no built-in local node
 # (dbdir/HOSTNAME) and no dbdir/drover appear, drover's own metrics being
-# in dbdir/.drover and on /health; and that munin-update runs again on the
-# same files without an error and moves them on.
+# in dbdir/.drover and on /health; that munin-update runs again on the
+# same files without an error and moves them on; and that a drover that
+# drops to a user who may not write Munin's files says so, by owner.
 . "$top_srcdir/tests/lib/common.sh"
 UPDATE=/usr/share/munin/munin-update
 [ "$(id -u)" = 0 ] || fail "needs root (munin-node's private mounts, runuser): run the tests as root"
@@ -80,8 +81,8 @@ munin_update() {
 		>>"$T/update.out" 2>&1 || fail "munin-update: $(tail -20 "$T/update.out")"
 }
 # last_ts FILE / last_val FILE: rrdtool lastupdate's time and value
-last_ts() { rrdtool lastupdate "$1" | awk -F': ' 'NF == 2 {print $1}'; }
-last_val() { rrdtool lastupdate "$1" | awk -F': ' 'NF == 2 {print int($2)}'; }
+last_ts() { rrdtool lastupdate "$1" 2>/dev/null | awk -F': ' 'NF == 2 {print $1}'; }
+last_val() { rrdtool lastupdate "$1" 2>/dev/null | awk -F': ' 'NF == 2 {print int($2)}'; }
 
 # Munin's cron for a few runs (one second apart at least: RRD's rule)
 munin_update
@@ -124,7 +125,7 @@ grep -q "written at its read time" "$T/drover.log" ||
 # the next on drover's grid
 on_grid() { [ "$(last_ts "$RRD")" = $((W + INTERVAL)) ]; }
 wait_until $((2 * INTERVAL)) on_grid ||
-	fail "drover's second value not at $((W + INTERVAL)): $(last_ts "$RRD")"
+	fail "drover's second value not at $((W + INTERVAL)): $(last_ts "$RRD"); $(ls -la "$T/db" "$T/db/test"; tail "$T/drover.log")"
 V2=$(last_val "$RRD")
 [ "$V2" -gt "$V1" ] || fail "second value $V2 not after $V1"
 grep -q "dropped" "$T/drover.log" && fail "drover dropped values: $(grep dropped "$T/drover.log")"
@@ -166,4 +167,13 @@ unk=$(rrdtool info "$RRD" | sed -n 's/^ds\[42\]\.unknown_sec = //p')
 [ "$unk" = 0 ] || fail "unknown seconds in the last step: $unk"
 others=$(find "$T/db" \( ! -user munin -o ! -group munin \) -printf '%p %u:%g\n')
 [ -z "$others" ] || fail "not munin's after munin-update: $others"
+# drover as a user that may not write Munin's files says so at start
+sed 's/^user root$/user nobody/' "$T/drover.conf" >"$T/nobody.conf"
+start_bg "$T/nobody.log" "$DROVER" run -c "$T/nobody.conf"
+NPID=$LAST_PID
+wait_log "$T/nobody.log" "WARNING: dbdir $T/db: .* belongs to munin:munin and is not writable by nobody:.*run drover as munin" 30 ||
+	fail "no warning that nobody cannot write Munin's files: $(cat "$T/nobody.log")"
+stop_pid "$NPID" || fail "drover as nobody failed: $(tail "$T/nobody.log")"
+others=$(find "$T/db" \( ! -user munin -o ! -group munin \) -printf '%p %u:%g\n')
+[ -z "$others" ] || fail "not munin's after drover as nobody: $others"
 echo "PASS: munin-update $TM, drover $T1 (read time) and $((W + INTERVAL)), munin-update $T3 on the same files, all munin's"
