@@ -142,6 +142,9 @@ wait_until $((2 * INTERVAL)) test -f "$T/db/.drover/_drover-drover_polls-done-g.
 WEB=$(grep -o 'dashboard on http://127.0.0.1:[0-9]*' "$T/drover.log" | grep -o '[0-9]*$')
 curl -sf "http://127.0.0.1:$WEB/health" | grep -q 'href="/_drover/drover_polls/"' ||
 	fail "/health does not show drover's own graphs"
+curl -sf -o "$T/self.png" "http://127.0.0.1:$WEB/_drover/drover_polls-day.png" &&
+	head -c 8 "$T/self.png" | grep -q PNG ||
+	fail "drover's own graph from dbdir/.drover is not drawn: $(tail -3 "$T/drover.log")"
 stop_pid "$DPID" || fail "drover failed: $(tail "$T/drover.log")"
 w=$(warnings "$T/drover.log")
 [ -z "$w" ] || fail "drover warned: $w"
