@@ -109,6 +109,18 @@ struct cat_host {
 
 struct catalog;
 
+/*
+ * drover's own metrics (the drover_* services) are host CATALOG_SELF in
+ * group CATALOG_SELF_GROUP, so none can be a munin.conf host or share its
+ * files: Munin host names (and drover's) hold no '_', and the group's
+ * directory, dbdir/.drover, is one Munin neither makes nor reads (a
+ * section's group is the name before its ';', which Munin reads as a
+ * domain when a dot comes first, or a host's domain, which starts with a
+ * dot only for a name holding "..").
+ */
+#define CATALOG_SELF "_drover"
+#define CATALOG_SELF_GROUP ".drover"
+
 struct catalog *catalog_new(void);
 void catalog_free(struct catalog *cat);
 /* The host called name, created (with group and physical) when missing;

@@ -915,6 +915,7 @@ global_key(struct conf *c, const char *key, const char *val,
 			conf_error_add(errs, w, "local_node must be yes or no");
 			return -1;
 		}
+		c->local_node_set = true;
 		return 0;
 	}
 	if (strcmp(key, "pcap_promisc") == 0) {
@@ -1351,7 +1352,7 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 	struct check_ctx cc = {errs, NULL};
 	struct conf_where w = {0};
 	char hostname[256];
-	struct conf_host *h;
+	struct conf_host *h = NULL;
 	size_t i, j, before = errs->n;
 
 	if (c->local_node) {
@@ -1360,6 +1361,18 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 			snprintf(hostname, sizeof(hostname), "localhost");
 		hostname[sizeof(hostname) - 1] = '\0';
 		h = conf_host_find(c, hostname);
+		/* a munin.conf's hosts are what it monitors: this machine is
+		 * added to them only when asked, or named without address */
+		if (h == NULL && !c->local_node_set && c->nhosts > 0) {
+			log_info("conf: %s: %zu host sections and none for "
+				 "this machine (%s): not adding the built-in "
+				 "local node (\"local_node yes\" adds it)",
+			    c->file != NULL ? c->file : "(default)", c->nhosts,
+			    hostname);
+			c->local_node = false;
+		}
+	}
+	if (c->local_node) {
 		if (h == NULL) {
 			w.file = c->file != NULL ? c->file : "(default)";
 			h = host_get(c, hostname,

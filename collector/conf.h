@@ -133,7 +133,9 @@ struct conf {
 	unsigned config_refresh;       /* cycles between config reloads, 12 */
 	char *listen_addr;	       /* default 127.0.0.1 */
 	unsigned listen_port;	       /* default 4948; 0 = any free port */
-	bool local_node;	       /* add the built-in local target */
+	bool local_node;	       /* add the built-in local target; after
+					  conf_finish, whether it did */
+	bool local_node_set;	       /* "local_node" was in the config */
 	struct notify_conf notify;     /* smtp_* and notify_* keys */
 	struct contact_set contacts;   /* contact.NAME.KEY lines, typed */
 	struct attrs munin;	       /* accepted Munin keys drover ignores */

@@ -163,11 +163,13 @@ add_forecast(
 /*
  * Queues field f of batch service s.  cf is the catalog's record of the
  * field when s carried config (the catalog parsed that very config), else
- * NULL and f's own attributes are read.
+ * NULL and f's own attributes are read.  read_at: when the batch arrived
+ * (epoch s), for the writer's hand-over from munin-update (rrd_writer.h).
  */
 static void
 queue_rrd(struct ingest *in, const struct cat_host *h, const struct service *s,
-    const struct field *f, const struct cat_field *cf, time_t ts)
+    const struct field *f, const struct cat_field *cf, time_t ts,
+    time_t read_at)
 {
 	struct rrd_job *job;
 	struct rrd_ds ds;
@@ -191,6 +193,8 @@ queue_rrd(struct ingest *in, const struct cat_host *h, const struct service *s,
 	    path, &ds, f->when > 0 ? f->when : ts, f->value, f->unknown);
 	if (job == NULL)
 		return;
+	if (f->when <= 0)
+		job->read_at = read_at;
 	rrd_writer_submit(in->writer, job);
 }
 
@@ -202,6 +206,7 @@ ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
 	const struct service *s;
 	const struct cat_service *cs;
 	const struct cat_field *cf;
+	time_t read_at = time(NULL);
 	size_t i, j;
 	long k;
 
@@ -229,7 +234,7 @@ ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
 					     cs, j, s->fields[j].name)
 				       : -1;
 			cf = k >= 0 ? &cs->fields[k] : NULL;
-			queue_rrd(in, h, s, &s->fields[j], cf, ts);
+			queue_rrd(in, h, s, &s->fields[j], cf, ts, read_at);
 		}
 	}
 }

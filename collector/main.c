@@ -522,12 +522,13 @@ take_locks(struct daemon *d)
 		}
 		if (dirlock_take(l, dirs[i].dir) == 0) {
 			d->nlocks++;
-			/* the user's, so that a start as that user locks it
+			/* the directory owner's (Munin's dbdir), or the
+			 * user's, so that a start as that user locks it
 			 * exclusively too */
-			if (d->pd.drop && !l->shared &&
-			    fchown(l->fd, d->pd.uid, d->pd.gid) == -1)
-				log_warn("drover: cannot give %s to %s",
-				    l->path, d->pd.user);
+			if (!l->shared && privdrop_lock_owner(
+					      &d->pd, l->fd, dirs[i].dir) == -1)
+				log_warn(
+				    "drover: cannot give %s away", l->path);
 			continue;
 		}
 		if (errno != EAGAIN) {
@@ -615,21 +616,17 @@ own_dir(const struct privdrop *pd, const char *dir, mode_t mode)
 		log_warn("drover: cannot make %s for %s", dir, pd->user);
 }
 
-/* Each directory the user cannot write after the drop (another user's,
- * as a Munin dbdir kept by the munin user), logged loudly. */
+/* Each directory the process cannot write as whom it runs now (another
+ * user's, as a Munin dbdir kept by munin, or its files), logged loudly;
+ * root that stayed root writes everything. */
 static void
 check_dirs(const struct conf *c, const struct privdrop *pd)
 {
-	const char *dir[] = {c->state_dir, c->dbdir, c->graph_cache};
-	size_t i;
-
-	for (i = 0; pd->drop && i < sizeof(dir) / sizeof(dir[0]); i++)
-		if (!privdrop_writable(dir[i]))
-			log_warnx("drover: WARNING: %s is not writable by %s "
-				  "(uid %u); chown -R %s %s, or set \"user\" "
-				  "to its owner",
-			    dir[i], pd->user, (unsigned)pd->uid, pd->user,
-			    dir[i]);
+	if (pd->root && !pd->drop)
+		return;
+	privdrop_check_dir("state_dir", c->state_dir, false);
+	privdrop_check_dir("dbdir", c->dbdir, true);
+	privdrop_check_dir("graph_cache", c->graph_cache, false);
 }
 
 static int

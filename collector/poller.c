@@ -22,7 +22,6 @@
 #include "collector/sched.h"
 #include "lib/log.h"
 
-#define SELF_HOST "drover"	  /* host name of drover's own metrics */
 #define MAX_BACKOFF 900		  /* seconds between polls of a dead host */
 #define FAIL_LOG_INTERVAL 3600000 /* ms between repeats of one failure */
 
@@ -356,6 +355,8 @@ self_rrd(struct poller *p, struct batch *b)
 	set_gauge(s, "errors", "errors", (double)(ws.errors - p->wlast.errors));
 	set_gauge(s, "dropped", "dropped (queue full)",
 	    (double)(ws.dropped - p->wlast.dropped));
+	set_gauge(s, "stale", "dropped (file newer)",
+	    (double)(ws.stale - p->wlast.stale));
 	set_gauge(s, "queue", "waiting now", (double)ws.queue_len);
 	set_gauge(s, "latency_max", "slowest write (s)",
 	    (double)ws.latency_max_us / 1e6);
@@ -425,7 +426,7 @@ on_self_timer(uv_timer_t *timer)
 	}
 	if (p->writer != NULL)
 		self_rrd(p, &b);
-	h = catalog_host(p->cat, SELF_HOST, SELF_HOST, NULL);
+	h = catalog_host(p->cat, CATALOG_SELF, CATALOG_SELF_GROUP, NULL);
 	ts -= ts % p->conf->interval;
 	ingest_batch(p->in, h, NULL, ts, &b);
 	catalog_poll_result(
@@ -669,7 +670,7 @@ poller_apply(struct poller *p, const struct conf *c)
 				goto fail;
 		}
 	}
-	keep[nkeep++] = SELF_HOST;
+	keep[nkeep++] = CATALOG_SELF;
 	catalog_retain(p->cat, keep, nkeep);
 	free(keep);
 	uv_timer_start(&p->self_timer, on_self_timer,

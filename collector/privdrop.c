@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <grp.h>
@@ -261,4 +262,99 @@ bool
 privdrop_writable(const char *dir)
 {
 	return access(dir, W_OK | X_OK) == 0;
+}
+
+/* "NAME:GROUP" of uid and gid (numbers when unknown). */
+static void
+owner_name(char *out, size_t len, uid_t uid, gid_t gid)
+{
+	const struct passwd *pw = getpwuid(uid);
+	const struct group *gr = getgrgid(gid);
+	char u[64], g[64];
+
+	if (pw != NULL)
+		snprintf(u, sizeof(u), "%s", pw->pw_name);
+	else
+		snprintf(u, sizeof(u), "%u", (unsigned)uid);
+	if (gr != NULL)
+		snprintf(g, sizeof(g), "%s", gr->gr_name);
+	else
+		snprintf(g, sizeof(g), "%u", (unsigned)gid);
+	snprintf(out, len, "%s:%s", u, g);
+}
+
+/* The first *.rrd in dir or one level of directories below (Munin's
+ * dbdir/GROUP/HOST-...rrd), into out; false when none. */
+static bool
+first_rrd(const char *dir, char *out, size_t len, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char sub[4096];
+	size_t n;
+	bool found = false;
+
+	if (d == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		n = strlen(e->d_name);
+		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
+		if (n > 4 && strcmp(e->d_name + n - 4, ".rrd") == 0) {
+			snprintf(out, len, "%s", sub);
+			found = true;
+		} else if (depth > 0 && e->d_type == DT_DIR)
+			found = first_rrd(sub, out, len, depth - 1);
+	}
+	closedir(d);
+	return found;
+}
+
+bool
+privdrop_check_dir(const char *key, const char *dir, bool rrds)
+{
+	char file[4096], owner[140], self[140], user[64];
+	const char *what = dir;
+	struct stat st;
+
+	if (access(dir, W_OK | X_OK) == 0) {
+		if (!rrds || !first_rrd(dir, file, sizeof(file), 2) ||
+		    access(file, W_OK) == 0)
+			return true;
+		what = file;
+	}
+	if (stat(what, &st) == -1)
+		return false; /* missing: what needs it says so */
+	owner_name(owner, sizeof(owner), st.st_uid, st.st_gid);
+	owner_name(self, sizeof(self), geteuid(), getegid());
+	snprintf(user, sizeof(user), "%.*s", (int)strcspn(owner, ":"), owner);
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		log_warnx("drover: WARNING: %s %s: %s belongs to %s and is not "
+			  "writable by %s, so %s: run drover as %s (\"user "
+			  "%s\" as root, or User=%s in the systemd unit), so "
+			  "that the files stay theirs",
+		    key, dir, what, owner, self,
+		    rrds ? "no RRD file there is updated or made"
+			 : "nothing is saved there",
+		    user, user, user);
+	else
+		log_warnx("drover: WARNING: %s %s: %s (%s) is not writable by "
+			  "%s; give it to %s or set \"user\" to its owner",
+		    key, dir, what, owner, self, self);
+	return false;
+}
+
+int
+privdrop_lock_owner(const struct privdrop *p, int fd, const char *dir)
+{
+	struct stat st;
+
+	if (!p->root || stat(dir, &st) == -1)
+		return 0;
+	if (st.st_uid != 0)
+		return fchown(fd, st.st_uid, st.st_gid);
+	if (p->drop)
+		return fchown(fd, p->uid, p->gid);
+	return 0;
 }

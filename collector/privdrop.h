@@ -79,5 +79,20 @@ int privdrop_drop(const struct privdrop *p);
 /* Whether the process may write in dir now (after the drop: as the
  * user). */
 bool privdrop_writable(const char *dir);
+/*
+ * Logs a loud warning when the process, as whom it runs now, may not
+ * write dir or (with rrds, for a dbdir) the first RRD file found in its
+ * groups: who owns it, whom drover runs as, and the way out that leaves
+ * another user's files (Munin's, kept by munin) theirs.  key names the
+ * setting.  Returns whether all was writable.
+ */
+bool privdrop_check_dir(const char *key, const char *dir, bool rrds);
+/*
+ * The owner a lock file (fd) drover made in dir gets: the directory's
+ * owner when another user than root owns it (a Munin dbdir: munin), else
+ * p's user when p drops (so a start as that user locks it too).  As root
+ * only; 0, or -1 (errno set).
+ */
+int privdrop_lock_owner(const struct privdrop *p, int fd, const char *dir);
 
 #endif

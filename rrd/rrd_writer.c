@@ -11,15 +11,19 @@
  * call.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <rrd.h>
 #include <rrd_client.h>
@@ -30,6 +34,8 @@
 
 /* One complaint per kind of failure per minute. */
 #define ERR_LOG_INTERVAL_MS 60000
+/* Values dropped as older than their files: one line per ten minutes. */
+#define STALE_LOG_INTERVAL_MS 600000
 
 enum werr {
 	WERR_MKDIR,
@@ -38,6 +44,7 @@ enum werr {
 	WERR_TUNE,
 	WERR_UPDATE,
 	WERR_DAEMON,
+	WERR_OWNER,
 	WERR_NR
 };
 
@@ -48,6 +55,7 @@ static const char *const werr_names[WERR_NR] = {
     [WERR_TUNE] = "tune",
     [WERR_UPDATE] = "update",
     [WERR_DAEMON] = "rrdcached",
+    [WERR_OWNER] = "chown",
 };
 
 /* What the writer knows of one file. */
@@ -75,6 +83,8 @@ struct rrd_writer {
 	int flush_rc;	    /* result of the last one, 0 / -1 */
 	struct rrd_writer_stats st;
 	struct ratelimit rl[WERR_NR];
+	struct ratelimit stale_rl; /* writer thread only */
+	bool handover_logged;	   /* writer thread only */
 
 	char *daemon; /* rrdcached address, or NULL */
 
@@ -121,6 +131,57 @@ now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/* "NAME:GROUP" (or the numbers) of uid and gid, for messages. */
+static void
+owner_str(char *out, size_t len, uid_t uid, gid_t gid)
+{
+	char pwbuf[1024], grbuf[1024], u[64], g[64];
+	struct passwd pw, *pwp = NULL;
+	struct group gr, *grp = NULL;
+
+	if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 &&
+	    pwp != NULL)
+		snprintf(u, sizeof(u), "%s", pwp->pw_name);
+	else
+		snprintf(u, sizeof(u), "%u", (unsigned)uid);
+	if (getgrgid_r(gid, &gr, grbuf, sizeof(grbuf), &grp) == 0 &&
+	    grp != NULL)
+		snprintf(g, sizeof(g), "%s", grp->gr_name);
+	else
+		snprintf(g, sizeof(g), "%u", (unsigned)gid);
+	snprintf(out, len, "%s:%s", u, g);
+}
+
+/*
+ * Why this process may not write path, or (when path does not exist) in
+ * its nearest existing directory, for the log: who owns it and whom
+ * drover runs as, so that a Munin dbdir kept by munin says so.  "" when
+ * it may, or the failure was another.
+ */
+static void
+access_hint(char *out, size_t len, const char *path)
+{
+	char p[4096], owner[140], self[140], *slash;
+	struct stat st;
+
+	out[0] = '\0';
+	snprintf(p, sizeof(p), "%s", path);
+	while (stat(p, &st) == -1) {
+		slash = strrchr(p, '/');
+		if (slash == NULL || slash == p)
+			return;
+		*slash = '\0';
+	}
+	if (faccessat(AT_FDCWD, p, W_OK, AT_EACCESS) == 0 || errno != EACCES)
+		return;
+	owner_str(owner, sizeof(owner), st.st_uid, st.st_gid);
+	owner_str(self, sizeof(self), geteuid(), getegid());
+	snprintf(out, len,
+	    " (%.300s belongs to %s, drover runs as %s: run drover as its "
+	    "owner, \"user\" in the config or User= in the unit)",
+	    p, owner, self);
+}
+
 /* Counts a failure, remembers its text, logs it unless rate-limited. */
 static void
 report(struct rrd_writer *w, enum werr kind, const char *path, const char *msg)
@@ -145,12 +206,16 @@ report(struct rrd_writer *w, enum werr kind, const char *path, const char *msg)
 		log_warnx("rrd: %s %s: %s", werr_names[kind], path, msg);
 }
 
+/* librrd's error, with who may not write what when that is the cause. */
 static void
 report_rrd(struct rrd_writer *w, enum werr kind, const char *path)
 {
 	const char *e = rrd_test_error() ? rrd_get_error() : "unknown error";
+	char msg[1400], hint[800];
 
-	report(w, kind, path, e);
+	access_hint(hint, sizeof(hint), path);
+	snprintf(msg, sizeof(msg), "%s%s", e, hint);
+	report(w, kind, path, msg);
 	rrd_clear_error();
 }
 
@@ -246,11 +311,49 @@ files_free(struct rrd_writer *w)
 
 /* ---- file operations (writer thread) ---------------------------------- */
 
-/* mkdir -p of the directory holding path, mode 0777 & ~umask as Munin. */
+/*
+ * Gives path, just made, the owner and group of the directory holding
+ * it, as far as this process may: root gives both, another user only
+ * the group (when a member; else the file stays as made).  0, or -1
+ * when root could not (errno set).
+ */
 static int
-mkdir_parent(const char *path)
+inherit_owner(const char *path)
 {
-	char *dir, *p;
+	struct stat dir, st;
+	char *parent, *p;
+	uid_t uid;
+	int rc = 0;
+
+	parent = strdup(path);
+	if (parent == NULL)
+		return -1;
+	p = strrchr(parent, '/');
+	if (p == NULL)
+		snprintf(parent, 2, ".");
+	else if (p == parent)
+		p[1] = '\0';
+	else
+		*p = '\0';
+	if (stat(parent, &dir) == -1 || lstat(path, &st) == -1)
+		goto out;
+	uid = geteuid() == 0 ? dir.st_uid : (uid_t)-1;
+	if ((uid == (uid_t)-1 || st.st_uid == uid) && st.st_gid == dir.st_gid)
+		goto out;
+	if (lchown(path, uid, dir.st_gid) == -1 && geteuid() == 0)
+		rc = -1;
+out:
+	free(parent);
+	return rc;
+}
+
+/* mkdir -p of the directory holding path, mode 0777 & ~umask as Munin;
+ * each directory made gets its parent's owner (inherit_owner). */
+static int
+mkdir_parent(struct rrd_writer *w, const char *path)
+{
+	char *dir, *p, msg[512];
+	bool last;
 	int rc = -1;
 
 	dir = strdup(path);
@@ -262,16 +365,23 @@ mkdir_parent(const char *path)
 		goto out;
 	}
 	*p = '\0';
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
+	for (p = dir + 1;; p++) {
+		if (*p != '/' && *p != '\0')
 			continue;
+		last = *p == '\0';
 		*p = '\0';
-		if (mkdir(dir, 0777) == -1 && errno != EEXIST)
+		if (mkdir(dir, 0777) == 0) {
+			if (inherit_owner(dir) == -1) {
+				snprintf(
+				    msg, sizeof(msg), "%s", strerror(errno));
+				report(w, WERR_OWNER, dir, msg);
+			}
+		} else if (errno != EEXIST)
 			goto out;
+		if (last)
+			break;
 		*p = '/';
 	}
-	if (mkdir(dir, 0777) == -1 && errno != EEXIST)
-		goto out;
 	rc = 0;
 out:
 	free(dir);
@@ -369,15 +479,18 @@ static int
 create(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job)
 {
 	struct rrd_create_args a;
-	char msg[128];
+	char msg[1400], hint[800];
 	uint64_t t0;
+	int err;
 
 	if (rrd_create_args(&a, &job->ds, job->ts) == -1) {
 		report(w, WERR_CREATE, f->path, "invalid data source");
 		return -1;
 	}
-	if (mkdir_parent(f->path) == -1) {
-		snprintf(msg, sizeof(msg), "%s", strerror(errno));
+	if (mkdir_parent(w, f->path) == -1) {
+		err = errno;
+		access_hint(hint, sizeof(hint), f->path);
+		snprintf(msg, sizeof(msg), "%s%s", strerror(err), hint);
 		report(w, WERR_MKDIR, f->path, msg);
 		return -1;
 	}
@@ -388,6 +501,10 @@ create(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job)
 		return -1;
 	}
 	count_latency(w, t0, &w->st.creates);
+	if (inherit_owner(f->path) == -1) {
+		snprintf(msg, sizeof(msg), "%s", strerror(errno));
+		report(w, WERR_OWNER, f->path, msg);
+	}
 	f->last = a.start;
 	memcpy(f->min, job->ds.min, sizeof(f->min));
 	memcpy(f->max, job->ds.max, sizeof(f->max));
@@ -395,8 +512,10 @@ create(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job)
 	return 0;
 }
 
+/* Writes job's value at ts (its own, or its read time: see process). */
 static int
-update(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job)
+update(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job,
+    time_t ts)
 {
 	char val[64];
 	const char *argv[1] = {val};
@@ -405,10 +524,10 @@ update(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job)
 	int rc;
 
 	if (job->unknown || !isfinite(job->value))
-		snprintf(val, sizeof(val), "%lld:U", (long long)job->ts);
+		snprintf(val, sizeof(val), "%lld:U", (long long)ts);
 	else
-		snprintf(val, sizeof(val), "%lld:%.17g", (long long)job->ts,
-		    job->value);
+		snprintf(
+		    val, sizeof(val), "%lld:%.17g", (long long)ts, job->value);
 	t0 = now_us();
 	rrd_clear_error();
 	if (w->daemon != NULL) {
@@ -424,8 +543,50 @@ update(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job)
 		return -1;
 	}
 	count_latency(w, t0, &w->st.updates);
-	f->last = job->ts;
+	f->last = ts;
 	return 0;
+}
+
+/*
+ * When job is not later than the file's last update (last): the time to
+ * write it at instead, its read time, kept inside its step so that the
+ * next value's stamp stays later; 0 when it was not read after last
+ * either (the file is another writer's right now).
+ */
+static time_t
+handover_ts(const struct rrd_job *job, time_t last)
+{
+	time_t t = job->read_at;
+
+	if (job->ds.step > 0 && t > job->ts + (time_t)job->ds.step - 1)
+		t = job->ts + (time_t)job->ds.step - 1;
+	return t > last ? t : 0;
+}
+
+/* A value no later than its file's last update: counted as stale and
+ * logged, the first at once, the rest summed every ten minutes. */
+static void
+stale(struct rrd_writer *w, const struct fstate *f, const struct rrd_job *job)
+{
+	unsigned suppressed = 0;
+
+	count(w, &w->st.stale);
+	if (!ratelimit_allow(&w->stale_rl, now_us() / 1000,
+		STALE_LOG_INTERVAL_MS, &suppressed))
+		return;
+	if (suppressed == 0)
+		log_warnx("rrd: %s: value of %lld dropped: the file was "
+			  "updated at %lld, by another writer (munin-update "
+			  "still running?) or an earlier drover; more such "
+			  "drops count as stale (drover_rrd) and are summed "
+			  "here",
+		    f->path, (long long)job->ts, (long long)f->last);
+	else
+		log_warnx("rrd: %u more values dropped as not newer than "
+			  "their files, the latest %s at %lld (file updated "
+			  "at %lld)",
+		    suppressed + 1, f->path, (long long)job->ts,
+		    (long long)f->last);
 }
 
 static void
@@ -434,6 +595,7 @@ process(struct rrd_writer *w, const struct rrd_job *job)
 	struct fstate *f;
 	struct stat sb;
 	char msg[128];
+	time_t ts;
 
 	f = files_get(w, job->path);
 	if (f == NULL) {
@@ -455,12 +617,26 @@ process(struct rrd_writer *w, const struct rrd_job *job)
 	} else if (strcmp(f->min, job->ds.min) != 0 ||
 		   strcmp(f->max, job->ds.max) != 0)
 		tune(w, f, &job->ds);
-	if (job->ts <= f->last) {
-		count(w, &w->st.stale);
-		return;
+	ts = job->ts;
+	if (ts <= f->last) {
+		ts = handover_ts(job, f->last);
+		if (ts == 0) {
+			stale(w, f, job);
+			return;
+		}
+		count(w, &w->st.handovers);
+		if (!w->handover_logged)
+			log_info(
+			    "rrd: %s: last updated at %lld, after the start "
+			    "of this value's interval (%lld; munin-update "
+			    "stamps the fetch time): written at its read "
+			    "time %lld; later ones count as handovers",
+			    f->path, (long long)f->last, (long long)job->ts,
+			    (long long)ts);
+		w->handover_logged = true;
 	}
 	/* After a failed update the file is read again before the next. */
-	if (update(w, f, job) == -1)
+	if (update(w, f, job, ts) == -1)
 		f->known = false;
 }
 

@@ -10,9 +10,24 @@
  * one per value).
  *
  * Timestamps: a file never gets two updates with one timestamp.  A job
- * whose ts is not later than the file's last update is dropped and
- * counted as stale, as munin-update does ("Ignore values that is not in
- * monotonic increasing timestamp"); bumping it would invent data.
+ * whose ts is not later than the file's last update but whose value was
+ * read after it is written at its read time (clipped inside its step):
+ * the hand-over from munin-update, which stamps a value with the moment
+ * it was fetched, to drover, which stamps it with the start of its
+ * interval, so the first value drover reads after Munin's last run is
+ * kept rather than lost (a drover restarted inside one interval gets
+ * the same).  A job read no later than the file's last update (another
+ * writer is still at work on the file) is dropped and counted as stale,
+ * as munin-update does ("Ignore values that is not in monotonic
+ * increasing timestamp"), and logged: the first one at once, later ones
+ * in one line every ten minutes for all files, never silently.
+ *
+ * Ownership: a file or directory the writer makes gets the owner and
+ * group of the directory it is made in, as far as the process may give
+ * them (root: both; another user: a group it is a member of), so a
+ * drover running as root in Munin's dbdir leaves munin:munin files that
+ * munin-update can take over again.  A file the process may not write is
+ * logged with its owner and the user drover runs as.
  */
 #ifndef DROVER_RRD_WRITER_H
 #define DROVER_RRD_WRITER_H
@@ -31,11 +46,12 @@ struct rrd_job {
 	char *path;	  /* from rrd_path(); absolute with rrdcached */
 	struct rrd_ds ds; /* used to create the file and to tune min/max */
 	time_t ts;	  /* epoch seconds of the value */
+	time_t read_at;	  /* epoch seconds it was read; 0: unknown (= ts) */
 	double value;	  /* ignored when unknown */
 	bool unknown;	  /* write "U" */
 };
 
-/* A job with a copy of path, or NULL (errno ENOMEM). */
+/* A job with a copy of path (read_at 0), or NULL (errno ENOMEM). */
 struct rrd_job *rrd_job_new(const char *path, const struct rrd_ds *ds,
     time_t ts, double value, bool unknown);
 /* Frees job and its path; NULL is fine. */
@@ -48,6 +64,7 @@ struct rrd_writer_stats {
 	uint64_t errors;	   /* failed creates, updates, tunes */
 	uint64_t dropped;	   /* jobs refused because the queue was full */
 	uint64_t stale;		   /* jobs not later than the file's last */
+	uint64_t handovers;	   /* jobs written at their read time (above) */
 	size_t queue_len;	   /* jobs waiting now */
 	size_t queue_max;	   /* the bound given to rrd_writer_new() */
 	char last_error[256];	   /* "" when none */

@@ -36,7 +36,7 @@ wait_until 60 load_update >/dev/null || fail "no load service for $HOST: $(tail 
 first=$(load_update)
 advanced() { [ "$(load_update)" -gt "$first" ] 2>/dev/null; }
 wait_until 60 advanced || fail "load never updated again after $first"
-wait_until 60 test -f "$T/db/drover/drover-drover_polls-done-g.rrd" || fail "no self-metrics"
+wait_until 60 test -f "$T/db/.drover/_drover-drover_polls-done-g.rrd" || fail "no self-metrics"
 ART="$top_builddir/tests/artefacts/browser"
 rc=0
 $PY "$top_srcdir/tests/lib/cdp.py" "$ART" \

@@ -112,13 +112,13 @@ done
 n=$(ls "$T/db/cluster" | wc -l)
 [ "$n" -eq $((20 * 15 * 3 + 2 * 60)) ] || fail "expected 1020 RRD files, got $n"
 # drover's own metrics, stored like any host's
-for f in drover-drover_polls-done-g.rrd drover-drover_poll_duration-vm101_example_net-g.rrd \
-	drover-drover_queue_delay-kvm1-g.rrd drover-drover_rrd-updates-g.rrd; do
-	[ -f "$T/db/drover/$f" ] || fail "self-metric $f missing: $(ls "$T/db/drover")"
+for f in _drover-drover_polls-done-g.rrd _drover-drover_poll_duration-vm101_example_net-g.rrd \
+	_drover-drover_queue_delay-kvm1-g.rrd _drover-drover_rrd-updates-g.rrd; do
+	[ -f "$T/db/.drover/$f" ] || fail "self-metric $f missing: $(ls "$T/db/.drover")"
 done
 # polls done in the last interval: some, and at most two per target (one
 # held back from the interval before, one on time)
-done_polls=$(rrdtool lastupdate "$T/db/drover/drover-drover_polls-done-g.rrd" |
+done_polls=$(rrdtool lastupdate "$T/db/.drover/_drover-drover_polls-done-g.rrd" |
 	awk -F': ' 'NF == 2 {print int($2)}') || fail "rrdtool lastupdate polls done"
 [ "${done_polls:-0}" -ge 1 ] && [ "$done_polls" -le 40 ] ||
 	fail "self-metric polls done = $done_polls in one interval (20 targets)"

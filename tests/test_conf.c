@@ -543,6 +543,77 @@ test_local_node_target(void **state)
 	conf_free(c);
 }
 
+/* Parses text with the defaults conf_new() gives (local_node unset). */
+static struct conf *
+parse_default(const char *text, struct conf_errors *errs)
+{
+	struct conf *c = conf_new();
+
+	assert_non_null(c);
+	conf_parse_buf(c, "t.conf", text, strlen(text), errs);
+	conf_finish(c, errs);
+	return c;
+}
+
+/*
+ * A munin.conf with host sections gets no built-in local node unless it
+ * says "local_node yes" or has a section for this machine without an
+ * address; saying so in one info line.  Without host sections (drover's
+ * own config) the local node is there.
+ */
+static void
+test_local_node_beside_munin(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char hn[256], text[600], line[1024] = "";
+	FILE *logf;
+
+	(void)state;
+	assert_int_equal(gethostname(hn, sizeof(hn)), 0);
+	logf = tmpfile();
+	assert_non_null(logf);
+	log_init(false, LOG_LVL_INFO);
+	log_set_stream(logf);
+	c = parse_default("[a.example]\naddress 127.0.0.1\n", &errs);
+	log_set_stream(NULL);
+	log_init(false, LOG_LVL_WARN);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(c->nhosts, 1);
+	assert_string_equal(c->hosts[0].name, "a.example");
+	assert_false(c->hosts[0].local);
+	assert_false(c->local_node);
+	rewind(logf);
+	assert_non_null(fgets(line, sizeof(line), logf));
+	assert_non_null(strstr(line, "not adding the built-in local node"));
+	assert_non_null(strstr(line, hn));
+	fclose(logf);
+	conf_free(c);
+
+	c = parse_default(
+	    "local_node yes\n[a.example]\naddress 127.0.0.1\n", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(c->nhosts, 2);
+	assert_string_equal(c->hosts[1].name, hn);
+	assert_true(c->hosts[1].local);
+	assert_true(c->local_node);
+	conf_free(c);
+
+	snprintf(text, sizeof(text),
+	    "[a.example]\naddress 127.0.0.1\n[%s]\nload.load.warning 9\n", hn);
+	c = parse_default(text, &errs);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(c->nhosts, 2);
+	assert_true(c->hosts[1].local);
+	conf_free(c);
+
+	c = parse_default("local_node no\n", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(c->nhosts, 0);
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
 /* The node source's roots: /proc and /sys unless set, and reach the
  * source's host values. */
 static void
@@ -1850,6 +1921,7 @@ main(void)
 	    cmocka_unit_test(test_node_keys),
 	    cmocka_unit_test(test_node_exec_keys),
 	    cmocka_unit_test(test_local_node_target),
+	    cmocka_unit_test(test_local_node_beside_munin),
 	    cmocka_unit_test(test_probe_roots),
 	    cmocka_unit_test(test_notify_keys),
 	    cmocka_unit_test(test_print_roundtrip),

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -278,6 +280,236 @@ test_munin_created_file_updated(void **state)
 	rrd_info_free(info);
 }
 
+/* A file as munin-update leaves it: made and last updated at T0 + 7 (the
+ * fetch time, not on the step), value v. */
+static void
+munin_file(const char *path, const char *type, double v)
+{
+	char cmd[1400];
+
+	snprintf(cmd, sizeof(cmd),
+	    "mkdir -p \"$(dirname %s)\" && rrdtool create %s --start %d "
+	    "-s 300 DS:42:%s:600:U:U "
+	    "RRA:AVERAGE:0.5:1:576 RRA:MIN:0.5:1:576 RRA:MAX:0.5:1:576 "
+	    "RRA:AVERAGE:0.5:6:432 RRA:MIN:0.5:6:432 RRA:MAX:0.5:6:432 "
+	    "RRA:AVERAGE:0.5:24:540 RRA:MIN:0.5:24:540 RRA:MAX:0.5:24:540 "
+	    "RRA:AVERAGE:0.5:288:450 RRA:MIN:0.5:288:450 "
+	    "RRA:MAX:0.5:288:450 && rrdtool update %s %d:%g",
+	    path, path, T0 - 293, type, path, T0 + 7, v);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void
+submit_read(struct rrd_writer *w, const char *path, const struct rrd_ds *ds,
+    time_t ts, time_t read_at, double v)
+{
+	struct rrd_job *job = rrd_job_new(path, ds, ts, v, false);
+
+	assert_non_null(job);
+	job->read_at = read_at;
+	assert_int_equal(rrd_writer_submit(w, job), 0);
+}
+
+/*
+ * The hand-over: munin-update's last value is stamped T0 + 7, drover's
+ * first is stamped T0 (its interval's start) but read at T0 + 150.  It is
+ * written at T0 + 150, not dropped; the next goes on drover's grid.  A
+ * value read after its whole step is kept inside it (T0 + 299).
+ */
+static void
+test_handover_after_munin(void **state)
+{
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	rrd_info_t *info;
+	char path[256], path2[256];
+
+	(void)state;
+	assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "ho", "m.test",
+			     "load", "load", DS_GAUGE),
+	    0);
+	assert_int_equal(rrd_path(path2, sizeof(path2), tmpdir, "ho", "m.test",
+			     "slow", "x", DS_GAUGE),
+	    0);
+	munin_file(path, "GAUGE", 1);
+	munin_file(path2, "GAUGE", 1);
+	assert_int_equal(rrd_ds_init(&ds, DS_GAUGE, NULL, NULL, NULL), 0);
+	w = rrd_writer_new(NULL, 8);
+	assert_non_null(w);
+	submit_read(w, path, &ds, T0, T0 + 150, 2);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	assert_int_equal(rrd_last_r(path), T0 + 150);
+	submit_read(w, path, &ds, T0 + 300, T0 + 450, 3);
+	submit_read(w, path2, &ds, T0, T0 + 400, 4);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_stats(w, &st);
+	rrd_writer_free(w);
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(st.stale, 0);
+	assert_int_equal(st.handovers, 2);
+	assert_int_equal(st.updates, 3);
+	info = rrd_info_r(path);
+	assert_non_null(info);
+	assert_int_equal(info_get(info, "last_update")->value.u_cnt, T0 + 300);
+	assert_string_equal(info_get(info, "ds[42].last_ds")->value.u_str, "3");
+	rrd_info_free(info);
+	assert_int_equal(rrd_last_r(path2), T0 + 299);
+}
+
+/* Count the lines of f holding needle. */
+static int
+lines_with(FILE *f, const char *needle)
+{
+	char line[1024];
+	int n = 0;
+
+	rewind(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, needle) != NULL)
+			n++;
+	return n;
+}
+
+/*
+ * Values read no later than their files' last update (another writer on
+ * the files now) are dropped, counted, and logged: one line for the
+ * first, not one per file or value.
+ */
+static void
+test_stale_logged_once(void **state)
+{
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	char path[256], field[16];
+	FILE *logf;
+	int k;
+
+	(void)state;
+	assert_int_equal(rrd_ds_init(&ds, DS_GAUGE, NULL, NULL, NULL), 0);
+	logf = tmpfile();
+	assert_non_null(logf);
+	log_set_stream(logf);
+	w = rrd_writer_new(NULL, 64);
+	assert_non_null(w);
+	for (k = 0; k < 5; k++) {
+		snprintf(field, sizeof(field), "f%d", k);
+		assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "st",
+				     "m.test", "s", field, DS_GAUGE),
+		    0);
+		munin_file(path, "GAUGE", 1);
+		submit_read(w, path, &ds, T0, T0 + 7, 2); /* = munin's */
+		submit_read(w, path, &ds, T0, 0, 2);	  /* no read time */
+	}
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_stats(w, &st);
+	rrd_writer_free(w);
+	log_set_stream(NULL);
+	assert_int_equal(st.stale, 10);
+	assert_int_equal(st.updates, 0);
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(lines_with(logf, "dropped"), 1);
+	assert_int_equal(lines_with(logf, "st/m.test-s-f0-g.rrd"), 1);
+	fclose(logf);
+	assert_int_equal(rrd_last_r(path), T0 + 7);
+}
+
+/*
+ * Run as root in a directory another user owns (a Munin dbdir kept by
+ * munin), the files and directories the writer makes are that user's.
+ */
+static void
+test_created_files_get_dir_owner(void **state)
+{
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	struct stat sb;
+	char db[128], path[256], dir[256];
+	const uid_t uid = 65534;
+	const gid_t gid = 65534;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* only root gives files away */
+	snprintf(db, sizeof(db), "%s/owned", tmpdir);
+	assert_int_equal(mkdir(db, 0755), 0);
+	assert_int_equal(chown(db, uid, gid), 0);
+	assert_int_equal(rrd_path(path, sizeof(path), db, "grp;sub", "h.test",
+			     "load", "load", DS_GAUGE),
+	    0);
+	assert_int_equal(rrd_ds_init(&ds, DS_GAUGE, NULL, NULL, NULL), 0);
+	w = rrd_writer_new(NULL, 8);
+	assert_non_null(w);
+	submit(w, path, &ds, T0, 1);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_stats(w, &st);
+	rrd_writer_free(w);
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(st.creates, 1);
+	snprintf(dir, sizeof(dir), "%s/grp", db);
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_uid, uid);
+	assert_int_equal(sb.st_gid, gid);
+	snprintf(dir, sizeof(dir), "%s/grp/sub", db);
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_uid, uid);
+	assert_int_equal(sb.st_gid, gid);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_uid, uid);
+	assert_int_equal(sb.st_gid, gid);
+}
+
+/*
+ * A file the process may not write names its owner and whom drover runs
+ * as (here: root-owned, written as nobody in a child process).
+ */
+static void
+test_unwritable_file_names_owner(void **state)
+{
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	char path[256];
+	pid_t pid;
+	int status;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* needs a second user to be */
+	assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "ro", "m.test",
+			     "load", "load", DS_GAUGE),
+	    0);
+	munin_file(path, "GAUGE", 1);
+	assert_int_equal(chmod(tmpdir, 0755), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgid(65534) == -1 || setuid(65534) == -1)
+			_exit(2);
+		assert_int_equal(
+		    rrd_ds_init(&ds, DS_GAUGE, NULL, NULL, NULL), 0);
+		w = rrd_writer_new(NULL, 8);
+		if (w == NULL)
+			_exit(3);
+		submit(w, path, &ds, T0 + 300, 2);
+		rrd_writer_flush(w);
+		rrd_writer_stats(w, &st);
+		rrd_writer_free(w);
+		_exit(st.errors == 1 &&
+			      strstr(st.last_error, "belongs to root:root") !=
+				  NULL &&
+			      strstr(st.last_error, "drover runs as nobody") !=
+				  NULL
+			  ? 0
+			  : 4);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void
 test_full_queue_drops(void **state)
 {
@@ -325,6 +557,10 @@ main(void)
 	    cmocka_unit_test(test_equal_timestamp_no_error),
 	    cmocka_unit_test(test_unwritable_dir_reported),
 	    cmocka_unit_test(test_munin_created_file_updated),
+	    cmocka_unit_test(test_handover_after_munin),
+	    cmocka_unit_test(test_stale_logged_once),
+	    cmocka_unit_test(test_created_files_get_dir_owner),
+	    cmocka_unit_test(test_unwritable_file_names_owner),
 	    cmocka_unit_test(test_full_queue_drops),
 	};
 

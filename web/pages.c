@@ -967,7 +967,7 @@ page_health(struct catalog *cat, const struct web_poll_stats *polls,
 {
 	static const char *const graphs[] = {"drover_polls",
 	    "drover_poll_duration", "drover_queue_delay", "drover_rrd"};
-	const struct cat_host *h, *self = catalog_find(cat, "drover");
+	const struct cat_host *h, *self = catalog_find(cat, CATALOG_SELF);
 	struct buf b = {0};
 	size_t i;
 	time_t day_start = 0, day_end = 0;
@@ -1028,7 +1028,7 @@ page_health(struct catalog *cat, const struct web_poll_stats *polls,
 	for (i = 0; self != NULL && i < 4; i++) {
 		if (cat_host_service(self, graphs[i]) == NULL)
 			continue;
-		buf_puts(&b, "<figure><a href=\"/drover/");
+		buf_puts(&b, "<figure><a href=\"/" CATALOG_SELF "/");
 		buf_puts(&b, graphs[i]);
 		buf_puts(&b, "/\">");
 		graph_img(&b, self, graphs[i], "day", "", graphs[i], day_start,
