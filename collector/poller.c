@@ -656,9 +656,8 @@ poller_apply(struct poller *p, const struct conf *c)
 		/* down with Munin's reason, once, until the config changes
 		 * (a state restored from before a restart is not kept) */
 		why = conf_host_unpolled_reason(c, hc);
-		if (why != NULL &&
-		    (h->state != HOST_DOWN || h->restored ||
-			strcmp(h->last_error, why) != 0))
+		if (why != NULL && (h->state != HOST_DOWN || h->restored ||
+				       strcmp(h->last_error, why) != 0))
 			catalog_poll_result(
 			    h, false, why, (time_t)(wall_ms() / 1000), 0, 0, 0);
 		for (j = 0; (src = source_at(p, j)) != NULL; j++) {

@@ -76,8 +76,8 @@ struct mclient {
 	uv_stream_t *wstream;  /* written: &tcp or the child's stdin */
 	char prog[64];	       /* the child's program, for messages */
 	bool child_eof;	       /* its stdout reached EOF: it is ending */
-	bool resolving; /* the resolver callback is pending */
-	bool retrying;	/* closing a socket to try the next address */
+	bool resolving;	       /* the resolver callback is pending */
+	bool retrying;	       /* closing a socket to try the next address */
 	bool freeing;
 	enum mstate state;
 

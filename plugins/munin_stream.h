@@ -43,10 +43,10 @@
 #include "lib/strlist.h"
 #include "plugins/source.h"
 
-#define MSTREAM_STDERR_MAX 2048 /* bytes of the child's stderr kept */
+#define MSTREAM_STDERR_MAX 2048	  /* bytes of the child's stderr kept */
 #define MSTREAM_KILL_GRACE_MS 250 /* ms from stdin's EOF to SIGKILL */
 #define MSTREAM_DRAIN_MS 1000	  /* ms from SIGKILL to the report at most */
-#define MSTREAM_GONE_MS 200	/* ms from the child's exit to gone */
+#define MSTREAM_GONE_MS 200	  /* ms from the child's exit to gone */
 
 /*
  * The argv of the child for a (SOURCE_SSH or SOURCE_CMD), into argv

@@ -166,34 +166,10 @@ append_all(struct strlist *dst, const struct strlist *src)
 	return 0;
 }
 
-/* Munin's munin_get_bool: yes/true/on/enable(d) and no/false/off/
- * disable(d) in any case, digits as their number; anything else dflt. */
-static bool
-get_bool(const char *v, bool dflt)
-{
-	static const char *const yes[] = {
-	    "yes", "true", "on", "enable", "enabled"};
-	static const char *const no[] = {
-	    "no", "false", "off", "disable", "disabled"};
-	size_t i;
-
-	if (v == NULL)
-		return dflt;
-	for (i = 0; i < 5; i++) {
-		if (strcasecmp(v, yes[i]) == 0)
-			return true;
-		if (strcasecmp(v, no[i]) == 0)
-			return false;
-	}
-	if (strspn(v, "0123456789") == strlen(v)) /* Perl: !~ /\D/ */
-		return strspn(v, "0") != strlen(v);
-	return dflt;
-}
-
 bool
 graph_drawn(const struct service *svc)
 {
-	return get_bool(attrs_get(&svc->graph, "graph"), true);
+	return graph_bool(attrs_get(&svc->graph, "graph"), true);
 }
 
 /*
@@ -314,7 +290,7 @@ graph_sub_name_len(const struct service *svc, const struct service *sub)
 
 struct gctx {
 	const struct service *svc;
-	char **cdef_name; /* per field: Munin's "cdef_name", or NULL */
+	char **cdef_name;    /* per field: Munin's "cdef_name", or NULL */
 	const char **colour; /* per drawn field: its colour (Munin sets it
 				back on the field for trends), else NULL */
 	char err[256];
@@ -446,8 +422,8 @@ out:
 static bool
 draw_field(const struct field *f)
 {
-	return !get_bool(attrs_get(&f->attrs, "skipdraw"), false) &&
-	       get_bool(attrs_get(&f->attrs, "graph"), true) &&
+	return !graph_bool(attrs_get(&f->attrs, "skipdraw"), false) &&
+	       graph_bool(attrs_get(&f->attrs, "graph"), true) &&
 	       attrs_get(&f->attrs, "label") != NULL;
 }
 
@@ -455,7 +431,7 @@ draw_field(const struct field *f)
 static bool
 process_field(const struct field *f)
 {
-	return get_bool(attrs_get(&f->attrs, "process"), true) &&
+	return graph_bool(attrs_get(&f->attrs, "process"), true) &&
 	       attrs_get(&f->attrs, "sum") == NULL &&
 	       attrs_get(&f->attrs, "stack") == NULL;
 }
@@ -667,7 +643,8 @@ graph_build(struct strlist *out, const struct service *svc,
 	snprintf(rrdformat, sizeof(rrdformat), "%s",
 	    fmtattr != NULL ? fmtattr : avgformat);
 	snprintf(scale, sizeof(scale), "%s",
-	    get_bool(attrs_get(&svc->graph, "graph_scale"), true) ? "%s" : "");
+	    graph_bool(attrs_get(&svc->graph, "graph_scale"), true) ? "%s"
+								    : "");
 	period = attrs_get(&svc->graph, "graph_period");
 	if (period == NULL)
 		period = "second";
@@ -750,7 +727,7 @@ graph_build(struct strlist *out, const struct service *svc,
 			goto out;
 		/* .stack members: the stale cut before their cdef */
 		nullcdef =
-		    get_bool(attrs_get(&f->attrs, "onlynullcdef"), false);
+		    graph_bool(attrs_get(&f->attrs, "onlynullcdef"), false);
 		if (nullcdef &&
 		    addf(&rrd, "CDEF:c%s=g%s%s", rn, rn,
 			plan.last != NULL && p->now - update > STALE_SECS
@@ -1104,8 +1081,8 @@ graph_build(struct strlist *out, const struct service *svc,
 		goto out;
 	/* should_scale(): graph_scale, else not graph_noscale */
 	v = attrs_get(&svc->graph, "graph_scale");
-	if (!(v != NULL ? get_bool(v, true)
-			: !get_bool(attrs_get(&svc->graph, "graph_noscale"),
+	if (!(v != NULL ? graph_bool(v, true)
+			: !graph_bool(attrs_get(&svc->graph, "graph_noscale"),
 			      false)) &&
 	    (strlist_add(&hdr, "--units-exponent") == -1 ||
 		strlist_add(&hdr, "0") == -1))
@@ -1141,7 +1118,8 @@ graph_build(struct strlist *out, const struct service *svc,
 	    (strlist_add(out, "--end") == -1 ||
 		addf(out, "%lld",
 		    (long long)(p->end + future -
-			(plan.special ? periods[p->period].res : 0))) == -1))
+				(plan.special ? periods[p->period].res : 0))) ==
+		    -1))
 		goto out;
 	rc = 0;
 out:

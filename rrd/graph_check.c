@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rrd/graph_check.h"
 
@@ -302,4 +303,28 @@ graph_printf_ok(const char *s)
 		numeric++;
 	}
 	return numeric == 1;
+}
+
+/* Munin's munin_get_bool: yes/true/on/enable(d) and no/false/off/
+ * disable(d) in any case, digits as their number; anything else dflt. */
+bool
+graph_bool(const char *v, bool dflt)
+{
+	static const char *const yes[] = {
+	    "yes", "true", "on", "enable", "enabled"};
+	static const char *const no[] = {
+	    "no", "false", "off", "disable", "disabled"};
+	size_t i;
+
+	if (v == NULL)
+		return dflt;
+	for (i = 0; i < 5; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return true;
+		if (strcasecmp(v, no[i]) == 0)
+			return false;
+	}
+	if (strspn(v, "0123456789") == strlen(v)) /* Perl: !~ /\D/ */
+		return strspn(v, "0") != strlen(v);
+	return dflt;
 }

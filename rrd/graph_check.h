@@ -43,4 +43,8 @@ bool graph_cdef_ok(const char *s);
  */
 bool graph_printf_ok(const char *s);
 
+/* Munin's munin_get_bool: yes/true/on/enable(d), no/false/off/disable(d)
+ * in any case, digits as their number; NULL or anything else dflt. */
+bool graph_bool(const char *v, bool dflt);
+
 #endif

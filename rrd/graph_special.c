@@ -13,33 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rrd/graph_check.h"
 #include "rrd/graph_special.h"
 
 /* ---- small helpers ------------------------------------------------------ */
-
-/* Munin's munin_get_bool with a default: yes/true/on/enable(d), their
- * opposites, or digits. */
-static bool
-get_bool(const char *v, bool dflt)
-{
-	static const char *const yes[] = {
-	    "yes", "true", "on", "enable", "enabled"};
-	static const char *const no[] = {
-	    "no", "false", "off", "disable", "disabled"};
-	size_t i;
-
-	if (v == NULL)
-		return dflt;
-	for (i = 0; i < 5; i++) {
-		if (strcasecmp(v, yes[i]) == 0)
-			return true;
-		if (strcasecmp(v, no[i]) == 0)
-			return false;
-	}
-	if (v[0] != '\0' && strspn(v, "0123456789") == strlen(v))
-		return strtoul(v, NULL, 10) != 0;
-	return dflt;
-}
 
 /* Perl truth of a config value: defined, not "" and not "0". */
 static bool
@@ -453,7 +430,7 @@ expand_stack(
 		}
 		xcdef = fget(c, x, "cdef");
 		if (truthy(xcdef) &&
-		    !get_bool(fget(c, name, "onlynullcdef"), false)) {
+		    !graph_bool(fget(c, name, "onlynullcdef"), false)) {
 			t = NULL;
 			if (asprintf(&t, "%s,%s", cdef, xcdef) == -1)
 				goto out;
@@ -627,8 +604,8 @@ graph_plan_make(struct graph_plan *pl, const struct service *svc,
 			if (expand_sum(&c, e, v, fieldnum, &pre) == -1)
 				goto out;
 		} else if (truthy(v = fget(&c, e, "negative")) &&
-			   (!get_bool(fget(&c, v, "graph"), true) ||
-			       get_bool(fget(&c, v, "skipdraw"), false))) {
+			   (!graph_bool(fget(&c, v, "graph"), true) ||
+			       graph_bool(fget(&c, v, "skipdraw"), false))) {
 			free(name);
 			name = strdup(v);
 			if (name == NULL || fset(&c, name, "graph", "no") == -1)
@@ -653,7 +630,7 @@ graph_plan_make(struct graph_plan *pl, const struct service *svc,
 		spath = strchr(pre.v[i], '=');
 		if (spath != NULL && spath[1] != '\0' &&
 		    service_field(&pl->svc, name, false) != NULL &&
-		    get_bool(fget(&c, name, "process"), true) &&
+		    graph_bool(fget(&c, name, "process"), true) &&
 		    fget(&c, name, "filename") == NULL) {
 			s = find_src(src, nsrc, spath + 1);
 			if (s == NULL || s->path == NULL)

@@ -365,8 +365,8 @@ start_data(
 		other = pf != NULL ? attrs_get(&pf->attrs, "filename") : NULL;
 		if (other != NULL)
 			r->paths[i] = strdup(other);
-		else if (rrd_path(path, sizeof(path), r->w->set.dbdir,
-			     h->group, h->name, cs->svc.name, f->name,
+		else if (rrd_path(path, sizeof(path), r->w->set.dbdir, h->group,
+			     h->name, cs->svc.name, f->name,
 			     field_type(f)) == 0)
 			r->paths[i] = strdup(path);
 		else
