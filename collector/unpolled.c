@@ -146,9 +146,11 @@ unpolled_apply(
 
 	for (i = 0; i < c->nhosts; i++) {
 		hc = &c->hosts[i];
-		h = catalog_host(cat, hc->name, hc->group, NULL);
+		/* a host the poller placed keeps its physical host (learned
+		 * ones too: a reload must not undo them) */
+		h = catalog_find(cat, hc->name);
 		if (h == NULL)
-			continue;
+			h = catalog_host(cat, hc->name, hc->group, hc->physical);
 		h->unpolled = !hc->update;
 		if (h->unpolled) {
 			h->restored = false; /* it has no poll state to
