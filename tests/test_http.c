@@ -270,6 +270,7 @@ static void
 test_pages(void **state)
 {
 	struct fixture *f = *state;
+	char etag[128] = "", hdr[200];
 	struct reply r;
 
 	r = get(f, "GET", "/");
@@ -293,6 +294,22 @@ test_pages(void **state)
 	r = get(f, "GET", "/drover.css");
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.ctype, "text/css"));
+	free(r.body);
+	/* the script every page loads, from the binary, revalidated by its
+	 * ETag; an unknown root file is no asset */
+	r = get_h(f, "GET", "/drover.js", NULL, etag, sizeof(etag));
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.ctype, "text/javascript"));
+	assert_non_null(strstr(r.body, "\"use strict\""));
+	assert_true(etag[0] == '"');
+	free(r.body);
+	snprintf(hdr, sizeof(hdr), "If-None-Match: %s", etag);
+	r = get_h(f, "GET", "/drover.js", hdr, NULL, 0);
+	assert_int_equal(r.status, 304);
+	assert_int_equal(r.len, 0);
+	free(r.body);
+	r = get(f, "GET", "/drover.jsx");
+	assert_int_equal(r.status, 404);
 	free(r.body);
 	r = get(f, "HEAD", "/");
 	assert_int_equal(r.status, 200);

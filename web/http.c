@@ -15,6 +15,7 @@
 #include <math.h>
 #include <microhttpd.h>
 #include <rrd.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -26,6 +27,7 @@
 #include "catalog/cat_ref.h"
 #include "web/api.h"
 #include "web/field_value.h"
+#include "web/assets.h"
 #include "web/http.h"
 #include "lib/hash.h"
 #include "lib/log.h"
@@ -166,6 +168,31 @@ send_body(struct MHD_Connection *c, int status, const char *ctype, char *body,
 	    resp, "Cache-Control", cacheable ? "max-age=3600" : "no-cache");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	ret = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* A static file (web/assets.h): the binary's own bytes, revalidated by
+ * its ETag (a new build, a new tag), 304 when the browser has them. */
+static enum MHD_Result
+send_asset(struct MHD_Connection *c, const struct asset *a)
+{
+	const char *inm = MHD_lookup_connection_value(
+	    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	bool fresh = inm != NULL && strcmp(inm, a->etag) == 0;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(fresh ? 0 : a->len,
+	    fresh ? NULL : (void *)(uintptr_t)a->data, MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", a->ctype);
+	MHD_add_response_header(resp, "ETag", a->etag);
+	MHD_add_response_header(resp, "Cache-Control", "max-age=3600");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(
+	    c, fresh ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
@@ -736,6 +763,8 @@ dispatch(struct req *r)
 		return send_error(c, 404, "no such page", false);
 	if (r->route.kind == R_BAD_REQUEST)
 		return send_error(c, 400, "%00 in the URL", false);
+	if (r->route.kind == R_ASSET) /* its name is no service's */
+		return send_asset(c, asset_find(r->route.service));
 	if (r->route.host[0] != '\0') {
 		h = catalog_find(w->cat, r->route.host);
 		if (h == NULL)
@@ -790,11 +819,6 @@ dispatch(struct req *r)
 		    w->render != NULL ? &rs : NULL,
 		    w->alerts != NULL ? &as : NULL, &os, now, &len);
 		break;
-	}
-	case R_CSS: {
-		const char *css = page_css(&len);
-
-		return send_body(c, 200, "text/css", strdup(css), len, true);
 	}
 	case R_API_HOSTS:
 		body = api_hosts(w->cat, &len);

@@ -19,52 +19,6 @@
 #include "web/pages.h"
 #include "web/power.h"
 
-static const char css[] =
-    "body{font:15px/1.4 system-ui,sans-serif;margin:0;background:#f6f6f4;"
-    "color:#222}\n"
-    "header{background:#234;color:#fff;padding:.5em 1em}\n"
-    "header a{color:#fff;text-decoration:none;margin-right:1em}\n"
-    "main{padding:.5em 1em}\n"
-    "h1{font-size:1.3em}h2{font-size:1.1em;margin:1.2em 0 .3em}\n"
-    "ul.hosts{list-style:none;padding:0;display:flex;flex-wrap:wrap;"
-    "gap:.4em}\n"
-    "ul.hosts li{background:#fff;border-left:.5em solid #999;padding:.4em "
-    ".6em;min-width:14em}\n"
-    ".st-OK{border-color:#3a3 !important}.st-WARNING{border-color:#e90 "
-    "!important}\n"
-    ".st-CRITICAL{border-color:#d22 !important}.st-UNKNOWN{border-color:"
-    "#888 !important}\n"
-    ".st-DOWN{border-color:#000 !important;background:#fdd !important}\n"
-    "table.power{margin-bottom:.6em}table.power td.st{border-left:.5em "
-    "solid #999;border-bottom-color:#ddd !important}\n"
-    ".fs-WARNING{background:#fe9}.fs-CRITICAL{background:#f99;"
-    "font-weight:600}.fs-UNKNOWN{color:#888}\n"
-    "span.trend{font-size:1.2em}\n"
-    "span.state{font-weight:600;font-size:.85em}.age{color:#666;"
-    "font-size:.85em}\n"
-    ".graphs{display:flex;flex-wrap:wrap;gap:.6em}.graphs figure{margin:0;"
-    "background:#fff;padding:.3em}\n"
-    "img{max-width:100%;height:auto}\n"
-    "table{border-collapse:collapse;background:#fff}td,th{padding:.2em "
-    ".6em;border-bottom:1px solid #ddd;text-align:left}\n"
-    "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
-    "form.range{margin:.5em 0}\n"
-    "p.error{background:#fdd;border-left:.5em solid #d22;padding:.4em "
-    ".6em}\n"
-    "ul.guests{list-style:none;padding:0 0 0 1em;margin:.3em 0 0}\n"
-    "ul.hosts ul.guests li{border-left:.4em solid #999;padding:.1em .5em;"
-    "margin-top:.2em;background:#f6f6f4;min-width:0}\n"
-    ".side{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}\n"
-    ".side>div{flex:3 1 30em}.side>aside{flex:1 1 22em;background:#fff;"
-    "padding:.3em .6em}\n";
-
-const char *
-page_css(size_t *len)
-{
-	*len = sizeof(css) - 1;
-	return css;
-}
-
 static void
 head(struct buf *b, const char *title)
 {
@@ -74,7 +28,8 @@ head(struct buf *b, const char *title)
 	html_escape(b, title);
 	buf_puts(b, " - drover</title><link rel=icon href=\"data:,\">"
 		    "<link rel=stylesheet "
-		    "href=\"/drover.css\"></head><body><header>"
+		    "href=\"/drover.css\"><script src=\"/drover.js\" "
+		    "defer></script></head><body><header>"
 		    "<a href=\"/\">drover</a><a href=\"/alerts\">alerts</a>"
 		    "<a href=\"/health\">health</a>"
 		    "</header><main>");
@@ -800,30 +755,6 @@ attr_cell(struct buf *b, const struct field *f, const char *key)
 	buf_puts(b, "</td>");
 }
 
-/* Drag across a graph to zoom: maps pixels to time with the plot area's
- * geometry the server put on the image (data-left/-width). */
-static const char zoom_js[] =
-    "<script>\n"
-    "document.querySelectorAll('img[data-start]').forEach(function(img){\n"
-    " var x0=null;\n"
-    " img.addEventListener('mousedown',function(e){e.preventDefault();"
-    "x0=e.offsetX;});\n"
-    " img.addEventListener('mouseup',function(e){if(x0===null)return;\n"
-    "  var s=+img.dataset.start,t=+img.dataset.end;\n"
-    "  var l=+img.dataset.left*img.width/img.naturalWidth,"
-    "w=+img.dataset.width*img.width/img.naturalWidth;\n"
-    "  var a=Math.min(x0,e.offsetX),z=Math.max(x0,e.offsetX);x0=null;\n"
-    "  if(!s||!w||z-a<5)return;\n"
-    "  var f=function(x){return Math.round(s+(t-s)*Math.max(0,Math.min(1,"
-    "(x-l)/w)));};\n"
-    "  location.search='?start='+f(a)+'&end='+f(z);});\n"
-    "});\n"
-    "document.querySelectorAll('form.range').forEach(function(fm){\n"
-    " fm.addEventListener('submit',function(e){e.preventDefault();\n"
-    "  var s=Date.parse(fm.from.value)/1000,t=Date.parse(fm.to.value)/1000;\n"
-    "  if(s<t)location.search='?start='+s+'&end='+t;});});\n"
-    "</script>";
-
 char *
 page_service(const struct cat_host *h, const struct cat_service *cs,
     const struct field_stats *stats, time_t start, time_t end, time_t now,
@@ -932,7 +863,6 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 		}
 	}
 	buf_puts(&b, "</table>");
-	buf_puts(&b, zoom_js);
 	return foot(&b, len);
 }
 

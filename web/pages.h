@@ -54,7 +54,5 @@ char *page_health(struct catalog *cat, const struct web_poll_stats *polls,
 char *page_alerts(struct catalog *cat, const struct alerts *a,
     const struct outputs_stats *os, time_t now, size_t *len);
 char *page_error(int status, const char *reason, size_t *len);
-/* The stylesheet (static). */
-const char *page_css(size_t *len);
 
 #endif

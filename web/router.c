@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "web/assets.h"
 #include "web/router.h"
 
 bool
@@ -169,10 +170,14 @@ router_parse(const char *path, struct route *r)
 		r->kind = R_ALERTS;
 		return;
 	}
-	if (n == 1 && !trailing && IS(0, "drover.css")) {
-		r->kind = R_CSS;
+	/* a static file (web/assets.h) at the root: never a host's page,
+	 * which ends in "/" */
+	if (n == 1 && !trailing && copy_name(r->service, seg[0], len[0]) &&
+	    asset_find(r->service) != NULL) {
+		r->kind = R_ASSET;
 		return;
 	}
+	r->service[0] = '\0';
 	if (!copy_name(r->host, seg[0], len[0]))
 		return;
 	if (n == 1) {

@@ -7,6 +7,7 @@
  *   /HOST/PLUGIN/                  one service: all periods, field table
  *   /HOST/PLUGIN-PERIOD.png|.svg   a graph (PERIOD: day week month year)
  *   /alerts                        current problems, recent changes
+ *   /drover.css, /drover.js        the static files (web/assets.h)
  *   /api/v1/hosts[/HOST[/PLUGIN[/data]]], /api/v1/alerts, /api/v1/power
  *
  * Names are checked against strict character sets (Munin's host and
@@ -35,7 +36,7 @@ enum route_kind {
 	R_API_HOST,
 	R_API_SERVICE,
 	R_API_DATA,
-	R_CSS,
+	R_ASSET, /* /drover.css, /drover.js (web/assets.h): name in service */
 	R_ALERTS,
 	R_API_ALERTS,
 	R_BAD_REQUEST, /* a "%00" in the path (route_unescape): 400 */
