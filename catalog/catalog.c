@@ -408,6 +408,8 @@ catalog_poll_result(struct cat_host *h, bool ok, const char *error, time_t when,
 	if (ok) {
 		h->state = HOST_UP;
 		h->last_ok = when;
+		if (h->first_ok == 0)
+			h->first_ok = when;
 		h->failures = 0;
 	} else {
 		h->state = HOST_DOWN;

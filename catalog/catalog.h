@@ -89,6 +89,8 @@ struct cat_host {
 			      xen_* graphs, with hypervisor */
 	enum host_state state;
 	time_t last_ok;	      /* epoch s of the last successful poll, or 0 */
+	time_t first_ok;      /* epoch s of the first successful poll (kept
+				 in the state file), 0: unknown */
 	time_t last_poll;     /* epoch s of the last poll attempt, or 0 */
 	char last_error[256]; /* empty when the last poll was clean */
 	unsigned failures;    /* consecutive failed polls */

@@ -3,7 +3,8 @@
  * JSON document:
  *
  *   {"version": 1, "saved": EPOCH, "hosts": [{"name", "group",
- *    "physical", "state": "up", "last_ok", "last_poll", "last_error",
+ *    "physical", "state": "up", "last_ok", "first_ok" (0 or absent:
+ *    unknown), "last_poll", "last_error",
  *    "failures", "poll_ms", "queue_ms", "values", "bmc": {"state", ...}
  *    (only when configured), "services": [{"name", "config": BOOL,
  *    "last_update", "graph": [KEY, VALUE, ...], "fields": [{"name",
@@ -210,6 +211,7 @@ put_host(struct buf *b, const struct cat_host *h)
 	put_key(b, "state");
 	put_str(b, host_state_str(h->state));
 	put_int(b, "last_ok", (long long)h->last_ok);
+	put_int(b, "first_ok", (long long)h->first_ok);
 	put_int(b, "last_poll", (long long)h->last_poll);
 	put_key(b, "last_error");
 	put_str(b, h->last_error);
@@ -510,7 +512,8 @@ load_bmc(struct load *l, json_t *jb, struct cat_bmc *b)
 static int
 load_host(struct load *l, struct catalog *cat, json_t *jh)
 {
-	json_int_t last_ok, last_poll, failures, poll_ms, queue_ms, values;
+	json_int_t last_ok, first_ok, last_poll, failures, poll_ms, queue_ms;
+	json_int_t values;
 	const char *name, *group, *physical, *err;
 	enum host_state st = HOST_PENDING;
 	struct cat_host *h;
@@ -524,6 +527,7 @@ load_host(struct load *l, struct catalog *cat, json_t *jh)
 	    get_str(l, jh, "physical", NULL, &physical) == -1 ||
 	    get_host_state(l, jh, &st) == -1 ||
 	    get_int(l, jh, "last_ok", INT64_MAX, &last_ok) == -1 ||
+	    get_int(l, jh, "first_ok", INT64_MAX, &first_ok) == -1 ||
 	    get_int(l, jh, "last_poll", INT64_MAX, &last_poll) == -1 ||
 	    get_str(l, jh, "last_error", "", &err) == -1 ||
 	    get_int(l, jh, "failures", UINT32_MAX, &failures) == -1 ||
@@ -540,6 +544,7 @@ load_host(struct load *l, struct catalog *cat, json_t *jh)
 	h = catalog_host(cat, name, group, physical);
 	h->state = st;
 	h->last_ok = (time_t)last_ok;
+	h->first_ok = (time_t)first_ok;
 	h->last_poll = (time_t)last_poll;
 	snprintf(h->last_error, sizeof(h->last_error), "%s", err);
 	h->failures = (unsigned)failures;

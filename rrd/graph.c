@@ -58,6 +58,7 @@ static const struct {
     [GRAPH_WEEK] = {"week", "-12000m", 12000 * 60, 1500},
     [GRAPH_MONTH] = {"month", "-48000m", 48000 * 60, 7200},
     [GRAPH_YEAR] = {"year", "-400d", 400 * 86400, 86400},
+    [GRAPH_HOUR] = {"hour", "-60m", 3600, 60},
     [GRAPH_CUSTOM] = {"custom", NULL, 0, 0},
 };
 

@@ -59,16 +59,20 @@
 
 enum graph_format { GRAPH_PNG, GRAPH_SVG };
 
-/* Munin's four periods, and any start/end (munin-graph's "pinpoint"). */
+/*
+ * Munin's four periods, drover's last hour (a young host's first look:
+ * Munin has none), and any start/end (munin-graph's "pinpoint").
+ */
 enum graph_period {
 	GRAPH_DAY,
 	GRAPH_WEEK,
 	GRAPH_MONTH,
 	GRAPH_YEAR,
+	GRAPH_HOUR,
 	GRAPH_CUSTOM
 };
 
-/* "day", "week", "month", "year", "custom". */
+/* "day", "week", "month", "year", "hour", "custom". */
 const char *graph_period_str(enum graph_period p);
 /* Parses the names above (not "custom"); false if none. */
 bool graph_period_parse(const char *s, enum graph_period *out);
@@ -77,7 +81,9 @@ bool graph_period_parse(const char *s, enum graph_period *out);
  * munin-graph's range for a named period at now (epoch seconds): start =
  * now - 2000 min / 12000 min / 48000 min / 400 d (400 pixels of the
  * period's RRA), end = now rounded down to the period's resolution (300,
- * 1500, 7200, 86400 s).  Returns 0, or -1 (EINVAL) for GRAPH_CUSTOM.
+ * 1500, 7200, 86400 s); the hour: now - 60 min to now rounded down to
+ * 60 s, the finest step drover's files have at the default interval.
+ * Returns 0, or -1 (EINVAL) for GRAPH_CUSTOM.
  */
 int graph_period_range(
     enum graph_period p, time_t now, time_t *start, time_t *end);

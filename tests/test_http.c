@@ -195,6 +195,9 @@ setup(void **state)
 		ingest_batch(in, h, NULL, f->now - i * 300, &b);
 		batch_cleanup(&b);
 	}
+	/* polled for days: its pages show Munin's day graphs (a younger
+	 * host leads with its last hour: test_pages) */
+	catalog_poll_result(h, true, NULL, f->now - 2 * 86400, 120, 0, 2);
 	catalog_poll_result(h, true, NULL, f->now, 120, 0, 2);
 	h = catalog_host(f->cat, "down.example.com", "example.com", NULL);
 	catalog_poll_result(
@@ -205,6 +208,7 @@ setup(void **state)
 	attrs_set(&batch_service(&b, "apt", false)->graph, "graph", "no");
 	catalog_update(f->cat, h, f->now, &b);
 	batch_cleanup(&b);
+	catalog_poll_result(h, true, NULL, f->now - 2 * 86400, 5, 0, 1);
 	catalog_poll_result(h, true, NULL, f->now, 5, 0, 1);
 	assert_int_equal(rrd_writer_flush(w), 0);
 	f->writer = w;
@@ -396,7 +400,7 @@ test_bad_requests(void **state)
 	} cases[] = {
 	    {"GET", "/nosuch.example.com/", 404},
 	    {"GET", "/web1.example.com/nosuch/", 404},
-	    {"GET", "/web1.example.com/load-hour.png", 404},
+	    {"GET", "/web1.example.com/load-minute.png", 404},
 	    {"GET", "/../../etc/passwd", 404},
 	    {"GET", "/%2e%2e/%2e%2e/etc/passwd", 404},
 	    {"GET", "/web1.example.com%00/", 400},

@@ -4,7 +4,8 @@
  * loop), a guest's page shows what its hypervisor reports of it, a
  * hypervisor's page lists its guests; a service page's graph_info, field
  * info and its numbers in the graph's units (rates, graph_period, cdef);
- * a "graph no" service left off its host's page.
+ * a "graph no" service left off its host's page; a host first polled
+ * less than a day ago shown by its last hour first.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -315,6 +316,56 @@ test_host_page_leaves_out_graph_no(void **state)
 	catalog_free(cat);
 }
 
+/* A young host (first good poll under a day ago) leads with the last
+ * hour on its page and its services' pages; a day later, the day. */
+static void
+test_young_host_shows_last_hour(void **state)
+{
+	struct catalog *cat = router();
+	struct cat_host *h = catalog_find(cat, "r1");
+	const struct cat_service *cs = cat_host_service(h, "if_eth0");
+	const time_t first = 100000;
+	size_t len;
+	char *html;
+
+	(void)state;
+	assert_non_null(cs);
+	/* a failed poll is no first look; the first good one is kept */
+	catalog_poll_result(h, false, "refused", first - 60, 5, 0, 0);
+	assert_int_equal(h->first_ok, 0);
+	catalog_poll_result(h, true, NULL, first, 5, 0, 10);
+	catalog_poll_result(h, true, NULL, first + 60, 5, 0, 10);
+	assert_int_equal(h->first_ok, first);
+
+	html = page_host(cat, h, first + 300, &len);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "/r1/if_eth0-hour.png"));
+	assert_null(strstr(html, "/r1/if_eth0-day.png"));
+	assert_non_null(strstr(html, "<p class=young>first polled 5 min ago"));
+	free(html);
+	html = page_service(h, cs, NULL, 0, 0, first + 300, &len);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "if_eth0-hour.png"));
+	assert_true(
+	    strstr(html, "if_eth0-hour.png") < strstr(html, "if_eth0-day.png"));
+	assert_non_null(strstr(html, "if_eth0-year.png"));
+	free(html);
+
+	/* a day old: Munin's day graphs, no hour */
+	html = page_host(cat, h, first + 86400, &len);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "/r1/if_eth0-day.png"));
+	assert_null(strstr(html, "-hour.png"));
+	assert_null(strstr(html, "class=young"));
+	free(html);
+	html = page_service(h, cs, NULL, 0, 0, first + 86400, &len);
+	assert_non_null(html);
+	assert_null(strstr(html, "-hour.png"));
+	assert_non_null(strstr(html, "if_eth0-day.png"));
+	free(html);
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -325,6 +376,7 @@ main(void)
 	    cmocka_unit_test(test_service_page_info_and_rates),
 	    cmocka_unit_test(test_field_value_row_as_the_graph),
 	    cmocka_unit_test(test_host_page_leaves_out_graph_no),
+	    cmocka_unit_test(test_young_host_shows_last_hour),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,6 +43,10 @@ test_routes(void **state)
 	r = parse("/h/my-plugin-year.png");
 	assert_string_equal(r.service, "my-plugin");
 	assert_int_equal(r.period, GRAPH_YEAR);
+	/* drover's last hour, a young host's first look */
+	r = parse("/h/load-hour.png");
+	assert_int_equal(r.kind, R_GRAPH);
+	assert_int_equal(r.period, GRAPH_HOUR);
 	assert_int_equal(parse("/api/v1/hosts").kind, R_API_HOSTS);
 	r = parse("/api/v1/hosts/h");
 	assert_int_equal(r.kind, R_API_HOST);
@@ -70,7 +74,7 @@ test_rejects(void **state)
 	    "/h/..-day.png",
 	    "/h/a..b/",
 	    "/.hidden/",
-	    "/h/cpu-hour.png",
+	    "/h/cpu-minute.png",
 	    "/h/cpu-day.gif",
 	    "/h/-day.png",
 	    "/h//",

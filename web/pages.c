@@ -661,6 +661,20 @@ guest_list(struct buf *b, const struct catalog *cat, const struct cat_host *h)
 		buf_puts(b, "</table>");
 }
 
+/*
+ * A host first polled less than a day ago: its day graphs are still
+ * mostly empty (Munin's 5-minute steps, 400 pixels for 33 h), so its
+ * pages lead with the last hour.  A host of a state file without a first
+ * poll is an old one.
+ */
+#define YOUNG_SECS 86400
+
+static bool
+host_young(const struct cat_host *h, time_t now)
+{
+	return h->first_ok != 0 && now - h->first_ok < YOUNG_SECS;
+}
+
 char *
 page_host(const struct catalog *catalog, const struct cat_host *h, time_t now,
     size_t *len)
@@ -671,8 +685,10 @@ page_host(const struct catalog *catalog, const struct cat_host *h, time_t now,
 	unsigned problems;
 	size_t i;
 	time_t day_start = 0, day_end = 0;
+	/* the first range shown: the day, a young host's last hour */
+	enum graph_period first = host_young(h, now) ? GRAPH_HOUR : GRAPH_DAY;
 
-	graph_period_range(GRAPH_DAY, now, &day_start, &day_end);
+	graph_period_range(first, now, &day_start, &day_end);
 	ss = calloc(h->nservices + 1, sizeof(*ss));
 	if (ss == NULL)
 		return NULL;
@@ -704,6 +720,12 @@ page_host(const struct catalog *catalog, const struct cat_host *h, time_t now,
 		buf_puts(&b, "; state saved before the restart, not polled "
 			     "since");
 	buf_puts(&b, "</p>");
+	if (first == GRAPH_HOUR) {
+		buf_puts(&b, "<p class=young>first polled ");
+		age(&b, h->first_ok, now);
+		buf_puts(&b, ": the graphs show the last hour until the host "
+			     "is a day old</p>");
+	}
 	guest_list(&b, catalog, h);
 	buf_puts(&b, "<div class=side><div>");
 	for (i = 0; i < h->nservices; i++) {
@@ -721,8 +743,8 @@ page_host(const struct catalog *catalog, const struct cat_host *h, time_t now,
 		    field_state_str(cat_service_state(ss[i], NULL)));
 		html_escape_url(&b, ss[i]->svc.name);
 		buf_puts(&b, "/\">");
-		graph_img(&b, h, ss[i]->svc.name, "day", "", svc_title(ss[i]),
-		    day_start, day_end);
+		graph_img(&b, h, ss[i]->svc.name, graph_period_str(first), "",
+		    svc_title(ss[i]), day_start, day_end);
 		buf_puts(&b, "</a><figcaption>");
 		html_escape(&b, svc_title(ss[i]));
 		buf_puts(&b, "</figcaption></figure>");
@@ -760,7 +782,8 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
     const struct field_stats *stats, time_t start, time_t end, time_t now,
     size_t *len)
 {
-	static const char *const periods[] = {"day", "week", "month", "year"};
+	static const enum graph_period periods[] = {
+	    GRAPH_HOUR, GRAPH_DAY, GRAPH_WEEK, GRAPH_MONTH, GRAPH_YEAR};
 	static const struct {
 		const char *label;
 		long secs;
@@ -814,17 +837,19 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 		buf_printf(&b, "<figcaption>%ld to %ld</figcaption></figure>",
 		    (long)start, (long)end);
 	} else {
-		for (i = 0; i < 4; i++) {
+		/* a young host's service leads with its last hour */
+		for (i = host_young(h, now) ? 0 : 1; i < 5; i++) {
 			buf_puts(&b, "<figure>");
 			time_t ps = 0, pe = 0;
 
-			graph_period_range((enum graph_period)i, now, &ps, &pe);
-			graph_img(&b, h, cs->svc.name, periods[i], "",
-			    svc_title(cs), ps, pe);
+			graph_period_range(periods[i], now, &ps, &pe);
+			graph_img(&b, h, cs->svc.name,
+			    graph_period_str(periods[i]), "", svc_title(cs), ps,
+			    pe);
 			buf_printf(&b,
 			    "<figcaption>by %s</figcaption>"
 			    "</figure>",
-			    periods[i]);
+			    graph_period_str(periods[i]));
 		}
 	}
 	buf_puts(&b, "</div>");

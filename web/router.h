@@ -5,7 +5,8 @@
  *   /health                        the collector's own state
  *   /HOST/                         a host's services
  *   /HOST/PLUGIN/                  one service: all periods, field table
- *   /HOST/PLUGIN-PERIOD.png|.svg   a graph (PERIOD: day week month year)
+ *   /HOST/PLUGIN-PERIOD.png|.svg   a graph (PERIOD: day week month year
+ *                                  hour)
  *   /alerts                        current problems, recent changes
  *   /drover.css, /drover.js        the static files (web/assets.h)
  *   /api/v1/hosts[/HOST[/PLUGIN[/data]]], /api/v1/alerts, /api/v1/power
