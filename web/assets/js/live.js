@@ -1,0 +1,187 @@
+// live: the graphs of a page follow new data without reloading the page.
+// Each graph answer carries an ETag (its data's last stamp) and a
+// Cache-Control max-age (seconds until the next sample is expected,
+// web/http.c start_graph); when that runs out the graph is asked again
+// with If-None-Match, so an unchanged graph costs a 304 and no bytes.  A
+// new image is decoded before it replaces the old one (no flash), the
+// replaced object URL is revoked.  A hidden tab asks nothing until it is
+// shown again; an error backs off (5 s doubling to 10 min); at most
+// three requests are in flight.  When a graph changed, the page's state
+// badges follow from /api/v1 (host and service pages).
+(function () {
+	"use strict";
+	var imgs = document.querySelectorAll(".graphs img");
+	if (!imgs.length || !window.fetch || !window.URL ||
+	    !URL.createObjectURL)
+		return;
+	var MAX_INFLIGHT = 3, MIN_WAIT = 2, MAX_WAIT = 600;
+	var recs = [], queue = [], inflight = 0, stateTimer = null;
+
+	function seconds(h, name) {
+		var m = /max-age=(\d+)/.exec(h.get("Cache-Control") || "");
+		return m ? +m[1] : name;
+	}
+	// next ask: max-age after the answer was made (Date), at least
+	// MIN_WAIT from now
+	function plan(r, res) {
+		var made = Date.parse(res.headers.get("Date") || "");
+		var now = Date.now();
+		if (!(made <= now))
+			made = now;
+		r.fails = 0;
+		r.due = Math.max(now + MIN_WAIT * 1000,
+		    made + (seconds(res.headers, 60) + 1) * 1000);
+	}
+	function backoff(r) {
+		r.fails++;
+		r.due = Date.now() +
+		    Math.min(MAX_WAIT, 5 * Math.pow(2, r.fails - 1)) * 1000;
+	}
+	// a named period's window moved with the clock: the zoom's geometry
+	// (data-start/-end) moves along; a zoomed range stays
+	function shift(r, ms) {
+		var d = r.img.dataset, s = Math.round(ms / 1000);
+		if (r.url.indexOf("start=") >= 0 || !d.start || !d.end)
+			return;
+		d.start = +d.start + s;
+		d.end = +d.end + s;
+	}
+	function swap(r, res) {
+		var etag = res.headers.get("ETag");
+		return res.blob().then(function (blob) {
+			var u = URL.createObjectURL(blob), pre = new Image();
+			pre.src = u;
+			return pre.decode().then(function () {
+				var old = r.obj;
+				if (old) {
+					r.img.addEventListener("load",
+					    function () {
+						URL.revokeObjectURL(old);
+					}, {once: true});
+				}
+				r.img.src = u;
+				r.obj = u;
+				r.etag = etag;
+				shift(r, Date.now() - r.since);
+				r.since = Date.now();
+				r.img.dataset.liveSwaps =
+				    (+r.img.dataset.liveSwaps || 0) + 1;
+				states();
+			}, function (e) {
+				URL.revokeObjectURL(u);
+				throw e;
+			});
+		});
+	}
+	function ask(r) {
+		var opt;
+		inflight++;
+		// the first ask learns the ETag of the image shown, from the
+		// browser's cache where it can; then If-None-Match by hand, so
+		// a 304 comes back whatever the cache holds
+		if (r.etag === null || r.etag === "")
+			opt = {cache: "force-cache"};
+		else
+			opt = {cache: "no-store",
+			    headers: {"If-None-Match": r.etag}};
+		// an answer not shown is read to its end (an empty 304, or a
+		// picture from the cache): one left unread counts as aborted
+		fetch(r.url, opt).then(function (res) {
+			if (res.status === 304) {
+				plan(r, res);
+				return res.arrayBuffer();
+			}
+			if (!res.ok)
+				throw new Error("HTTP " + res.status);
+			plan(r, res);
+			if (r.etag === null && r.img.naturalWidth > 0) {
+				r.etag = res.headers.get("ETag") || "";
+				return res.arrayBuffer();
+			}
+			if (res.headers.get("ETag") === r.etag)
+				return res.arrayBuffer();
+			return swap(r, res);
+		}).catch(function () {
+			backoff(r);
+		}).then(function () {
+			r.queued = false;
+			inflight--;
+			pump();
+		});
+	}
+	function pump() {
+		while (inflight < MAX_INFLIGHT && queue.length)
+			ask(queue.shift());
+	}
+	function tick() {
+		var now = Date.now();
+		if (document.hidden)
+			return;
+		recs.forEach(function (r) {
+			if (r.ready && !r.queued && r.due <= now) {
+				r.queued = true;
+				queue.push(r);
+			}
+		});
+		pump();
+	}
+	// the state badges of a host page (/HOST/) or service page
+	// (/HOST/SERVICE/), once after a burst of new graphs
+	function states() {
+		var m = /^\/([^/]+)\/(?:([^/]+)\/)?$/.exec(location.pathname);
+		var badge = document.querySelector("h1 span.state");
+		if (!m || !badge || stateTimer !== null)
+			return;
+		stateTimer = setTimeout(function () {
+			stateTimer = null;
+			fetch("/api/v1/hosts/" + m[1] + (m[2] ? "/" + m[2] : ""),
+			    {cache: "no-store"}).then(function (res) {
+				return res.ok ? res.json() : null;
+			}).then(function (j) {
+				if (j)
+					paint(j, badge, !m[2]);
+			}).catch(function () {});
+		}, 1000);
+	}
+	function mark(el, st) {
+		el.className = el.className.replace(/\bst-[A-Z]+\b/, "st-" + st);
+	}
+	function paint(j, badge, host) {
+		if (typeof j.state !== "string" || !/^[A-Z]+$/.test(j.state))
+			return;
+		mark(badge, j.state);
+		badge.textContent = j.state;
+		if (!host || !Array.isArray(j.services))
+			return;
+		var by = {};
+		j.services.forEach(function (s) {
+			by[s.name] = s.state;
+		});
+		document.querySelectorAll(".graphs figure[class*=st-]")
+		    .forEach(function (f) {
+			var a = f.querySelector("a[href]");
+			var n = a && decodeURIComponent(
+			    a.getAttribute("href").replace(/\/$/, ""));
+			if (n && /^[A-Z]+$/.test(by[n] || ""))
+				mark(f, by[n]);
+		});
+	}
+	Array.prototype.forEach.call(imgs, function (img) {
+		var r = {img: img, url: img.src, etag: null, obj: null,
+		    due: 0, fails: 0, queued: false, ready: false,
+		    since: Date.now()};
+		function ready() {
+			r.ready = true;
+			tick();
+		}
+		recs.push(r);
+		if (img.complete)
+			ready();
+		else {
+			img.addEventListener("load", ready, {once: true});
+			img.addEventListener("error", ready, {once: true});
+		}
+	});
+	document.addEventListener("visibilitychange", tick);
+	setInterval(tick, 1000);
+})();
