@@ -234,8 +234,8 @@ field_parse(struct cat_service *cs, size_t i)
 
 	memset(cf, 0, sizeof(*cf));
 	field_spec_parse(&cf->spec, &cs->svc.fields[i].attrs);
-	if (rrd_ds_init(&cf->ds, cf->spec.type, cf->spec.min, cf->spec.max,
-		cs->spec.graph_data_size) == -1)
+	if (rrd_ds_init_rate(&cf->ds, cf->spec.type, cf->spec.min, cf->spec.max,
+		cs->spec.graph_data_size, cs->spec.update_rate) == -1)
 		rrd_ds_init(&cf->ds, cf->spec.type, NULL, NULL, NULL);
 }
 

@@ -177,9 +177,10 @@ queue_rrd(struct ingest *in, const struct cat_host *h, const struct service *s,
 
 	if (cf != NULL)
 		ds = cf->ds;
-	else if (rrd_ds_init(&ds, field_type(f), attrs_get(&f->attrs, "min"),
-		     attrs_get(&f->attrs, "max"),
-		     attrs_get(&s->graph, "graph_data_size")) == -1)
+	else if (rrd_ds_init_rate(&ds, field_type(f),
+		     attrs_get(&f->attrs, "min"), attrs_get(&f->attrs, "max"),
+		     attrs_get(&s->graph, "graph_data_size"),
+		     attrs_get(&s->graph, "update_rate")) == -1)
 		rrd_ds_init(&ds, field_type(f), NULL, NULL, NULL);
 	if (rrd_path(path, sizeof(path), in->conf->dbdir, h->group, h->name,
 		s->name, f->name, ds.type) == -1) {
@@ -198,6 +199,62 @@ queue_rrd(struct ingest *in, const struct cat_host *h, const struct service *s,
 	rrd_writer_submit(in->writer, job);
 }
 
+/*
+ * The built-in local node's file layout at an interval under Munin's
+ * 300 s that divides it: Munin's own update_rate (the interval) with
+ * graph_data_size custom, the interval's resolution for two hours
+ * (the last-hour graphs of a young host, pages.h) and then Munin's
+ * normal 5 min, 30 min, 2 h and 1 d rows.  So a first look sees a line
+ * after the second poll, not at the second 5-minute boundary, and the
+ * legend's Cur is the last poll's value, not a 5-minute average.  Only
+ * new files get it (an existing file keeps its step); a service that
+ * names its own graph_data_size or update_rate, or an operator's
+ * override of either, keeps its own.
+ */
+#define LOCAL_FAST_SIZE                                                        \
+	"custom 2h, 5m for 2d, 30m for 9d, 2h for 45d, 1d for 450d"
+
+/* hc overrides key of service s ("SERVICE.key"). */
+static bool
+overridden(const struct conf_host *hc, const struct service *s, const char *key)
+{
+	size_t i, n = strlen(s->name);
+	const char *k;
+
+	for (i = 0; i < hc->overrides.n; i++) {
+		k = hc->overrides.v[i].key;
+		if (strncmp(k, s->name, n) == 0 && k[n] == '.' &&
+		    strcmp(k + n + 1, key) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+local_layout(const struct conf *c, const struct conf_host *hc, struct batch *b)
+{
+	unsigned iv = conf_host_interval(c, hc);
+	struct service *s;
+	char rate[16];
+	size_t i;
+
+	if (!hc->local || iv == 0 || iv >= RRD_STEP_MUNIN ||
+	    RRD_STEP_MUNIN % iv != 0)
+		return;
+	snprintf(rate, sizeof(rate), "%u", iv);
+	for (i = 0; i < b->n; i++) {
+		s = &b->services[i];
+		if (!s->has_config ||
+		    attrs_get(&s->graph, "graph_data_size") != NULL ||
+		    attrs_get(&s->graph, "update_rate") != NULL ||
+		    overridden(hc, s, "graph_data_size") ||
+		    overridden(hc, s, "update_rate"))
+			continue;
+		attrs_set(&s->graph, "graph_data_size", LOCAL_FAST_SIZE);
+		attrs_set(&s->graph, "update_rate", rate);
+	}
+}
+
 void
 ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
     time_t ts, struct batch *b)
@@ -210,6 +267,8 @@ ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
 	size_t i, j;
 	long k;
 
+	if (hc != NULL && in->conf != NULL)
+		local_layout(in->conf, hc, b);
 	ingest_apply_overrides(hc, b);
 	if (hc != NULL)
 		add_forecast(in, hc, ts, b);

@@ -215,6 +215,7 @@ service_spec_parse(struct service_spec *ss, const struct attrs *graph)
 	if (v != NULL)
 		ss->alert_attempts = count_of(v, 0);
 	ss->graph_data_size = attrs_get(graph, "graph_data_size");
+	ss->update_rate = attrs_get(graph, "update_rate");
 }
 
 bool

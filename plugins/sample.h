@@ -176,6 +176,7 @@ void field_spec_parse(struct field_spec *fs, const struct attrs *a);
 struct service_spec {
 	unsigned alert_attempts;     /* "alert_attempts"; 0: unset */
 	const char *graph_data_size; /* as written; NULL: unset ("normal") */
+	const char *update_rate;     /* as written; NULL: unset (300 s) */
 };
 
 void service_spec_parse(struct service_spec *ss, const struct attrs *graph);

@@ -18,11 +18,15 @@
 /* Step of every 'normal' and 'huge' file, seconds (Munin hard-codes it). */
 #define RRD_STEP_MUNIN 300
 
-/* Munin's graph_data_size; 'custom ...' is not supported. */
+/* Munin's graph_data_size. */
 enum rrd_size {
 	RRD_SIZE_NORMAL, /* 12 RRAs: 5 min, 30 min, 2 h, 1 d */
-	RRD_SIZE_HUGE	 /* 3 RRAs of 5 min for 400 days */
+	RRD_SIZE_HUGE,	 /* 3 RRAs of 5 min for 400 days */
+	RRD_SIZE_CUSTOM	 /* 'custom ...': the resolutions in rrd_ds.rra */
 };
+
+/* The most resolutions a 'custom' graph_data_size may list. */
+#define RRD_CUSTOM_MAX 8
 
 struct rrd_ds {
 	enum ds_type type;
@@ -30,6 +34,11 @@ struct rrd_ds {
 	char max[32];	    /* "U" or a decimal number, as the field's "max" */
 	unsigned step;	    /* seconds per PDP; heartbeat is 2 * step */
 	enum rrd_size size; /* which RRAs the file gets */
+	unsigned nrra;	    /* RRD_SIZE_CUSTOM: resolutions in rra */
+	struct {
+		unsigned steps; /* PDPs per row */
+		unsigned rows;	/* rows, Munin's extra 10 % included */
+	} rra[RRD_CUSTOM_MAX];
 };
 
 /*
@@ -39,22 +48,41 @@ struct rrd_ds {
  * whatever the plugin's update_rate: Munin 2.0.73 overrides update_rate
  * with 300 for 'normal' and 'huge' and uses it only for 'custom'.
  * Returns 0, or -1 with errno EINVAL (bad min/max/size) or ENOTSUP
- * ('custom ...').
+ * ('custom ...', which needs rrd_ds_init_rate()).
  */
 int rrd_ds_init(struct rrd_ds *ds, enum ds_type type, const char *min,
     const char *max, const char *graph_data_size);
 
-/* The most arguments rrd_create_args() produces (DS plus 12 RRAs). */
-#define RRD_CREATE_ARGV_MAX 13
+/*
+ * rrd_ds_init() with the update_rate Munin looks up beside
+ * graph_data_size (field, service, global; NULL: 300 s), as
+ * UpdateWorker::_create_rrd_file and parse_custom_resolution use it:
+ * for 'custom' the step is update_rate and each comma-separated
+ * resolution becomes an AVERAGE, MIN and MAX RRA with 10 % more rows
+ * (at least one more).  The first is the full resolution, "N" rows or
+ * a duration ("1d"); the others are "STEPS ROWS" or "DURATION for
+ * DURATION" ("5m for 2d": PDPs of update_rate per 5 minutes, for two
+ * days).  Durations and update_rate are digits with an optional unit s,
+ * m, h, d, w, t (31 d) or y (365 d), update_rate also with " aligned".
+ * Returns 0, or -1 with errno EINVAL: a malformed or zero update_rate or
+ * resolution, more than RRD_CUSTOM_MAX of them, a resolution finer than
+ * the step, or more than 10 million rows in one.
+ */
+int rrd_ds_init_rate(struct rrd_ds *ds, enum ds_type type, const char *min,
+    const char *max, const char *graph_data_size, const char *update_rate);
+
+/* The most arguments rrd_create_args() produces (DS plus the RRAs). */
+#define RRD_CREATE_ARGV_MAX (1 + 3 * RRD_CUSTOM_MAX)
 
 /* Arguments for rrd_create_r(path, step, start, argc, argv). */
 struct rrd_create_args {
 	unsigned long step; /* seconds */
 	time_t start;	    /* epoch seconds: first_ts - step, as Munin */
 	int argc;
-	const char
-	    *argv[RRD_CREATE_ARGV_MAX]; /* point into ds_def or .rodata */
-	char ds_def[128];		/* "DS:42:TYPE:HB:MIN:MAX" */
+	const char *argv[RRD_CREATE_ARGV_MAX]; /* point into ds_def,
+						  rra_def or .rodata */
+	char ds_def[128];		       /* "DS:42:TYPE:HB:MIN:MAX" */
+	char rra_def[3 * RRD_CUSTOM_MAX][48];  /* a custom size's RRAs */
 };
 
 /*

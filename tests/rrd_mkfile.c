@@ -25,9 +25,10 @@ main(int argc, char **argv)
 	bool unknown;
 	int rc = 1;
 
-	if (argc != 11) {
+	if (argc != 11 && argc != 13) {
 		fprintf(stderr, "usage: rrd_mkfile DBDIR GROUP_PATH HOST "
-				"SERVICE FIELD TYPE MIN MAX TS VALUE\n");
+				"SERVICE FIELD TYPE MIN MAX TS VALUE "
+				"[GRAPH_DATA_SIZE UPDATE_RATE]\n");
 		return 2;
 	}
 	if (!ds_type_parse(argv[6], &type)) {
@@ -36,7 +37,9 @@ main(int argc, char **argv)
 	}
 	if (rrd_path(path, sizeof(path), argv[1], argv[2], argv[3], argv[4],
 		argv[5], type) == -1 ||
-	    rrd_ds_init(&ds, type, argv[7], argv[8], NULL) == -1) {
+	    rrd_ds_init_rate(&ds, type, argv[7], argv[8],
+		argc == 13 && argv[11][0] != '\0' ? argv[11] : NULL,
+		argc == 13 && argv[12][0] != '\0' ? argv[12] : NULL) == -1) {
 		perror("rrd_mkfile");
 		return 2;
 	}

@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <rrd.h>
+
 #include "collector/ingest.h"
 #include "lib/log.h"
 
@@ -109,6 +111,116 @@ test_batch_reaches_catalog_and_rrd(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* The step of the RRD file at path (rrdtool info), 0 when unreadable. */
+static unsigned long
+file_step(const char *path)
+{
+	rrd_info_t *info = rrd_info_r((char *)path), *i;
+	unsigned long step = 0;
+
+	for (i = info; i != NULL; i = i->next)
+		if (strcmp(i->key, "step") == 0)
+			step = i->value.u_cnt;
+	rrd_info_free(info);
+	return step;
+}
+
+/* The step the catalog made service svc's first field's file with. */
+static unsigned
+cat_step(const struct cat_host *h, const char *svc)
+{
+	const struct cat_service *cs = cat_host_service(h, svc);
+
+	assert_non_null(cs);
+	return cs->fields[0].ds.step;
+}
+
+/* A poll of services "load" and "own" (own says graph_data_size normal)
+ * at ts into h of hc. */
+static void
+layout_poll(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
+    time_t ts)
+{
+	struct batch b = {0};
+	struct field *f = mkfield(&b, "load", "load");
+
+	f->has_value = true;
+	f->value = 0.5;
+	f = mkfield(&b, "own", "x");
+	attrs_set(&batch_service(&b, "own", false)->graph, "graph_data_size",
+	    "normal");
+	f->has_value = true;
+	f->value = 1;
+	f = mkfield(&b, "over", "x");
+	f->has_value = true;
+	f->value = 2;
+	ingest_batch(in, h, hc, ts, &b);
+	batch_cleanup(&b);
+}
+
+/* The local node polled more often than every 300 s gets files with a
+ * step of its interval (Munin's update_rate with a custom size); a
+ * service's or the operator's own size, another host or an interval
+ * that does not divide 300 s keep Munin's 300 s. */
+static void
+test_local_node_layout(void **state)
+{
+	char dir[] = "/tmp/drover-ingest-XXXXXX", path[512];
+	struct catalog *cat = catalog_new();
+	struct rrd_writer *w = rrd_writer_new(NULL, 100);
+	struct ingest *in = ingest_new(cat, w);
+	struct conf *c = conf_new();
+	struct conf_host me = {0}, other = {0};
+	struct rrd_writer_stats ws;
+	struct cat_host *h;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	free(c->dbdir);
+	c->dbdir = strdup(dir);
+	c->interval = 60;
+	ingest_set_conf(in, c);
+	me.local = true;
+	attrs_set(&me.overrides, "over.graph_data_size", "huge");
+	h = catalog_host(cat, "me", "me", NULL);
+	layout_poll(in, h, &me, 1700000040);
+	layout_poll(in, h, &me, 1700000100);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_stats(w, &ws);
+	assert_int_equal(ws.errors, 0);
+	snprintf(path, sizeof(path), "%s/me/me-load-load-g.rrd", dir);
+	assert_int_equal(file_step(path), 60);
+	assert_int_equal(cat_step(h, "load"), 60);
+	assert_string_equal(
+	    attrs_get(&cat_host_service(h, "load")->svc.graph, "update_rate"),
+	    "60");
+	snprintf(path, sizeof(path), "%s/me/me-own-x-g.rrd", dir);
+	assert_int_equal(file_step(path), 300);
+	snprintf(path, sizeof(path), "%s/me/me-over-x-g.rrd", dir);
+	assert_int_equal(file_step(path), 300);
+	/* a munin-node host at the same interval: Munin's layout */
+	h = catalog_host(cat, "web", "web", NULL);
+	layout_poll(in, h, &other, 1700000040);
+	assert_int_equal(cat_step(h, "load"), 300);
+	/* the local node at an interval that does not divide 300 s */
+	c->interval = 70;
+	h = catalog_host(cat, "me2", "me2", NULL);
+	layout_poll(in, h, &me, 1700000040);
+	assert_int_equal(cat_step(h, "load"), 300);
+	c->interval = 300;
+	h = catalog_host(cat, "me3", "me3", NULL);
+	layout_poll(in, h, &me, 1700000100);
+	assert_int_equal(cat_step(h, "load"), 300);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	attrs_cleanup(&me.overrides);
+	ingest_free(in);
+	rrd_writer_free(w);
+	catalog_free(cat);
+	conf_free(c);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
 /* One poll of "sensors": field "v" (value v) with a Munin warning of 5
  * and, when st is not NULL, the source's own verdict st. */
 static void
@@ -200,6 +312,7 @@ main(void)
 	    cmocka_unit_test(test_overrides_longest_service_wins),
 	    cmocka_unit_test(test_batch_reaches_catalog_and_rrd),
 	    cmocka_unit_test(test_alerts_judge_typed_config),
+	    cmocka_unit_test(test_local_node_layout),
 	};
 
 	log_init(false, LOG_LVL_WARN);

@@ -27,9 +27,12 @@ trap '"$top_srcdir/tests/lib/munin_node.sh" stop "$T/node"; cleanup' EXIT
 mkdir -p "$T/plugins" "$T/munin/db" "$T/munin/run" "$T/munin/log" "$T/drover"
 ln -s /usr/share/munin/plugins/load "$T/plugins/load"
 ln -s /usr/share/munin/plugins/cpu "$T/plugins/cpu"
-cat > "$T/plugins/fake" <<'PLUGIN'
+# fast: Munin's graph_data_size custom at update_rate 60, as drover makes
+# the local node's files at an interval under 300 s (collector/ingest.c)
+FAST_SIZE="custom 2h, 5m for 2d, 30m for 9d, 2h for 45d, 1d for 450d"
+cat > "$T/plugins/fake" <<PLUGIN
 #!/bin/sh
-if [ "$1" = config ]; then
+if [ "\$1" = config ]; then
 	echo "multigraph fake"
 	echo "graph_title Fake"
 	echo "cnt.label cnt"; echo "cnt.type COUNTER"; echo "cnt.min 0"
@@ -38,10 +41,16 @@ if [ "$1" = config ]; then
 	echo "multigraph fake.sub"
 	echo "graph_title Fake sub"
 	echo "lat.label lat"; echo "lat.min -5"; echo "lat.max 2.5e3"
+	echo "multigraph fast"
+	echo "graph_title Fast"
+	echo "update_rate 60"
+	echo "graph_data_size $FAST_SIZE"
+	echo "x.label x"
 	exit 0
 fi
 echo "multigraph fake"; echo "cnt.value 100"; echo "abs.value 7"
 echo "multigraph fake.sub"; echo "lat.value 1.5"
+echo "multigraph fast"; echo "x.value 3"
 PLUGIN
 chmod 755 "$T/plugins/fake"
 chown munin:munin "$T/munin/db" "$T/munin/run" "$T/munin/log"
@@ -66,9 +75,10 @@ runuser -u munin -- "$UPDATE" --config_file "$T/munin/munin.conf" \
 bad=0
 # service field: one line per file compared
 for sf in "load load" "cpu user" "cpu idle" "fake cnt" "fake abs" \
-    "fake.sub lat"; do
+    "fake.sub lat" "fast x"; do
 	set -- $sf
-	svc=$1 fld=$2
+	svc=$1 fld=$2 size="" rate=""
+	[ "$svc" = fast ] && size=$FAST_SIZE rate=60
 	attr() {
 		sed -n "s/^grp1;sub;alpha\.test:$(echo "$svc" | sed 's/\./\\./g')\.$fld\.$1 //p" \
 		    "$T/munin/db/datafile" | head -1
@@ -81,7 +91,7 @@ for sf in "load load" "cpu user" "cpu idle" "fake cnt" "fake abs" \
 	fi
 	ts=$(rrdtool info "$T/munin/db/$mfile" | sed -n 's/^last_update = //p')
 	dfile=$("$MKFILE" "$T/drover" grp1/sub alpha.test "$svc" "$fld" \
-	    "$type" "$min" "$max" "$ts" 1) || { echo "FAIL: rrd_mkfile $svc.$fld"; bad=1; continue; }
+	    "$type" "$min" "$max" "$ts" 1 "$size" "$rate") || { echo "FAIL: rrd_mkfile $svc.$fld"; bad=1; continue; }
 	rel=${dfile#"$T/drover/"}
 	if [ "$rel" != "$mfile" ]; then
 		echo "FAIL: name $rel != munin's $mfile"; bad=1

@@ -248,10 +248,103 @@ test_ds_init_refuses(void **state)
 	assert_int_equal(errno, ENOTSUP);
 }
 
+/* graph_data_size custom with update_rate, as munin-update 2.0.73's
+ * _create_rrd_file and parse_custom_resolution make it (and
+ * tests/test_rrd_munin_compat.sh compares with a real one). */
+static void
+test_custom_size(void **state)
+{
+	struct rrd_ds ds;
+	struct rrd_create_args a;
+	char s[1024];
+
+	(void)state;
+	/* the local node's layout at interval 60 (collector/ingest.c) */
+	assert_int_equal(rrd_ds_init_rate(&ds, DS_DERIVE, "0", NULL,
+			     "custom 2h, 5m for 2d, 30m for 9d, 2h for 45d, "
+			     "1d for 450d",
+			     "60"),
+	    0);
+	assert_int_equal(ds.size, RRD_SIZE_CUSTOM);
+	assert_int_equal(ds.step, 60);
+	assert_int_equal(rrd_create_args(&a, &ds, 1000020), 0);
+	assert_int_equal(a.step, 60);
+	assert_int_equal(a.start, 1000020 - 60);
+	join(s, sizeof(s), &a);
+	assert_string_equal(s,
+	    "DS:42:DERIVE:120:0:U "
+	    "RRA:AVERAGE:0.5:1:132 RRA:MIN:0.5:1:132 RRA:MAX:0.5:1:132 "
+	    "RRA:AVERAGE:0.5:5:633 RRA:MIN:0.5:5:633 RRA:MAX:0.5:5:633 "
+	    "RRA:AVERAGE:0.5:30:475 RRA:MIN:0.5:30:475 RRA:MAX:0.5:30:475 "
+	    "RRA:AVERAGE:0.5:120:594 RRA:MIN:0.5:120:594 "
+	    "RRA:MAX:0.5:120:594 "
+	    "RRA:AVERAGE:0.5:1440:495 RRA:MIN:0.5:1440:495 "
+	    "RRA:MAX:0.5:1440:495");
+	/* the computer format, at Munin's default update_rate 300; units
+	 * and " aligned" in update_rate */
+	assert_int_equal(rrd_ds_init_rate(&ds, DS_GAUGE, NULL, NULL,
+			     "custom 576, 6 432,24 540, 288 450", NULL),
+	    0);
+	assert_int_equal(ds.step, 300);
+	assert_int_equal(rrd_create_args(&a, &ds, 1000), 0);
+	join(s, sizeof(s), &a);
+	assert_non_null(strstr(s, "RRA:AVERAGE:0.5:1:633 "));
+	assert_non_null(strstr(s, "RRA:MAX:0.5:288:495"));
+	assert_int_equal(a.argc, 13);
+	assert_int_equal(rrd_ds_init_rate(&ds, DS_GAUGE, NULL, NULL,
+			     "custom 1d", "1m aligned"),
+	    0);
+	assert_int_equal(ds.step, 60);
+	assert_int_equal(ds.nrra, 1);
+	assert_int_equal(ds.rra[0].rows, 1440 + 144);
+	/* 5 rows get one more, not none */
+	assert_int_equal(
+	    rrd_ds_init_rate(&ds, DS_GAUGE, NULL, NULL, "custom 5", "60"), 0);
+	assert_int_equal(ds.rra[0].rows, 6);
+	/* normal and huge keep Munin's 300 s whatever update_rate says */
+	assert_int_equal(
+	    rrd_ds_init_rate(&ds, DS_GAUGE, NULL, NULL, "normal", "60"), 0);
+	assert_int_equal(ds.step, 300);
+	assert_int_equal(
+	    rrd_ds_init_rate(&ds, DS_GAUGE, NULL, NULL, NULL, "10"), 0);
+	assert_int_equal(ds.step, 300);
+}
+
+static void
+test_custom_size_refuses(void **state)
+{
+	static const char *const bad[][2] = {
+	    {"custom ", "60"},		     /* nothing */
+	    {"custom 1d, 30s for 1d", "60"}, /* finer than the step */
+	    {"custom 1d, 5x for 2d", "60"},  /* no such unit */
+	    {"custom 1d, 5m to 2d", "60"},   /* neither form */
+	    {"custom 1d,, 5m for 2d", "60"}, /* an empty one */
+	    {"custom 1d", "0"},		     /* no step */
+	    {"custom 1d", "fast"},	     /* no number */
+	    {"custom 1d", "60 sharp"},	     /* only " aligned" */
+	    {"custom 100y", "1"},	     /* too many rows */
+	    {"custom 1, 1 1, 1 1, 1 1, 1 1, 1 1, 1 1, 1 1, 1 1", "60"},
+	};
+	struct rrd_ds ds;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		if (rrd_ds_init_rate(&ds, DS_GAUGE, NULL, NULL, bad[i][0],
+			bad[i][1]) != -1 ||
+		    errno != EINVAL)
+			fail_msg(
+			    "\"%s\" at \"%s\" was taken", bad[i][0], bad[i][1]);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_custom_size),
+	    cmocka_unit_test(test_custom_size_refuses),
 	    cmocka_unit_test(test_path_plain_host_group_derived),
 	    cmocka_unit_test(test_path_nested_groups),
 	    cmocka_unit_test(test_path_multigraph_service),
