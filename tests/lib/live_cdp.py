@@ -123,10 +123,19 @@ def live_refresh(b):
     if not check(evaluate(ws, "!!document.querySelector(%s)" % sel),
                  "host page has the load graph", "no load graph"):
         return
-    # the image keeps a mark of ours: its src becomes an object URL
+    # the image keeps a mark of ours (its src becomes an object URL) and
+    # is scrolled into sight (graphs out of sight are not asked)
     evaluate(ws, "document.querySelector(%s).setAttribute('data-test', "
-                 "'load'); 0" % sel)
+                 "'load'); document.querySelector(%s).scrollIntoView(); 0"
+             % (sel, sel))
     sel = json.dumps("img[data-test=load]")
+    # the graph furthest out of sight, which must not be asked
+    far = evaluate(ws, "(function () { var f = null, d = 0;"
+                       " document.querySelectorAll('.graphs img').forEach("
+                       "function (i) { var r = i.getBoundingClientRect(),"
+                       " x = Math.max(r.top - innerHeight, -r.bottom);"
+                       " if (x > d) { d = x; f = i.src; } });"
+                       " return d > 300 ? f : null; })()")
     evaluate(ws, "window.__liveMarker = 'm' + Math.random(); 0")
     since = len(ws.events)
     marker = evaluate(ws, "window.__liveMarker")
@@ -171,6 +180,10 @@ def live_refresh(b):
             if "If-None-Match" in r.get("headers", {})]
     check(live, "revalidations carry If-None-Match",
           "%d requests, none conditional" % len(sent))
+    asked = [r for r in live if r["url"] == far]
+    check(far and not asked, "a graph out of sight is not asked",
+          "no graph out of sight" if not far else "%d asks of %s"
+          % (len(asked), far))
     # the state badge follows the API (the script painted it)
     drain(ws, 2)
     badge = evaluate(ws, "document.querySelector('h1 span.state')"

@@ -5,8 +5,9 @@
 // with If-None-Match, so an unchanged graph costs a 304 and no bytes.  A
 // new image is decoded before it replaces the old one (no flash), the
 // replaced object URL is revoked.  A hidden tab asks nothing until it is
-// shown again; an error backs off (5 s doubling to 10 min); at most
-// three requests are in flight.  When a graph changed, the page's state
+// shown again, a graph scrolled out of sight nothing until it is back in
+// sight; an error backs off (5 s doubling to 10 min); at most three
+// requests are in flight.  When a graph changed, the page's state
 // badges follow from /api/v1 (host and service pages).
 (function () {
 	"use strict";
@@ -118,7 +119,7 @@
 		if (document.hidden)
 			return;
 		recs.forEach(function (r) {
-			if (r.ready && !r.queued && r.due <= now) {
+			if (r.ready && r.seen && !r.queued && r.due <= now) {
 				r.queued = true;
 				queue.push(r);
 			}
@@ -166,15 +167,27 @@
 				mark(f, by[n]);
 		});
 	}
+	// which graphs are in sight (all, where the browser cannot say)
+	var sight = window.IntersectionObserver ?
+	    new IntersectionObserver(function (es) {
+		es.forEach(function (e) {
+			e.target.__live.seen = e.isIntersecting;
+		});
+		tick();
+	    }, {rootMargin: "100px"}) : null;
 	Array.prototype.forEach.call(imgs, function (img) {
 		var r = {img: img, url: img.src, etag: null, obj: null,
 		    due: 0, fails: 0, queued: false, ready: false,
-		    since: Date.now()};
+		    seen: !sight, since: Date.now()};
 		function ready() {
 			r.ready = true;
 			tick();
 		}
 		recs.push(r);
+		if (sight) {
+			img.__live = r;
+			sight.observe(img);
+		}
 		if (img.complete)
 			ready();
 		else {
