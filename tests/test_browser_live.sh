@@ -5,10 +5,12 @@
 # graph is replaced by a new picture after the next poll while the page
 # stays the same document (a marker on window survives, no navigation);
 # requests carry If-None-Match and the graphs of the host that stopped
-# come back 304 and are not replaced; the state badge follows the API;
+# come back 304 and are not replaced, a graph out of sight is not asked;
+# the state badge follows the API;
 # in the system's dark setting the page looks different and its text
 # keeps a contrast of at least 4.5:1 (as in the light one); at 390 px the
-# overview, host, service and health pages scroll nothing sideways; no
+# overview, host, two service and the health pages scroll nothing
+# sideways (the device width, not innerWidth, which zooms out); no
 # console errors anywhere.  Screenshots in tests/artefacts/browser_live/.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/health.sh"
