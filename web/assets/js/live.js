@@ -175,7 +175,16 @@
 		});
 		tick();
 	    }, {rootMargin: "100px"}) : null;
+	// a zoomed range that ended ten minutes before the page was made
+	// gets no new data (its ETag would change with the service's last
+	// stamp all the same)
+	function past(url) {
+		var m = /[?&]end=(\d+)/.exec(url);
+		return m !== null && +m[1] * 1000 < Date.now() - 600000;
+	}
 	Array.prototype.forEach.call(imgs, function (img) {
+		if (past(img.src))
+			return;
 		var r = {img: img, url: img.src, etag: null, obj: null,
 		    due: 0, fails: 0, queued: false, ready: false,
 		    seen: !sight, since: Date.now()};
