@@ -247,7 +247,7 @@ test_service_page_info_and_rates(void **state)
 
 	(void)state;
 	assert_non_null(cs);
-	html = page_service(h, cs, NULL, 0, 0, 2000, &len);
+	html = page_service(h, cs, NULL, NULL, 2000, &len);
 	assert_non_null(html);
 	/* graph_info under the graphs, escaped (munin-html puts it raw) */
 	assert_non_null(strstr(html, "<p class=graph_info>Traffic of "

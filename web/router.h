@@ -7,6 +7,9 @@
  *   /HOST/PLUGIN/                  one service: all periods, field table
  *   /HOST/PLUGIN-PERIOD.png|.svg   a graph (PERIOD: day week month year)
  *   /alerts                        current problems, recent changes
+ *   /compare/PLUGIN                one service of several hosts, one
+ *                                  scale (no trailing "/": a host
+ *                                  called "compare" keeps its pages)
  *   /drover.css, /drover.js        the static files (web/assets.h)
  *   /api/v1/hosts[/HOST[/PLUGIN[/data]]], /api/v1/alerts, /api/v1/power
  *
@@ -41,6 +44,7 @@ enum route_kind {
 	R_API_ALERTS,
 	R_BAD_REQUEST, /* a "%00" in the path (route_unescape): 400 */
 	R_API_POWER,
+	R_COMPARE, /* the plugin in service, no host */
 };
 
 struct route {
