@@ -160,7 +160,7 @@ compare_fetch(struct compare *c)
 
 			start = c->range.start;
 			end = c->range.end;
-			step = COMPARE_STEP;
+			step = 1; /* the finest archive over the range */
 			rrd_clear_error();
 			if (rrd_fetch_r(c->hosts[k].paths[j], "AVERAGE", &start,
 				&end, &step, &ds_cnt, &ds_names, &data) != 0) {
@@ -169,6 +169,8 @@ compare_fetch(struct compare *c)
 			}
 			rows =
 			    step > 0 ? (unsigned long)(end - start) / step : 0;
+			if (rows > COMPARE_MAX_ROWS)
+				rows = COMPARE_MAX_ROWS;
 			s->values = calloc(rows + 1, sizeof(double));
 			if (s->values != NULL && ds_cnt > 0) {
 				for (i = 0; i < rows; i++)

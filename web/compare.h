@@ -20,7 +20,7 @@
 #include "web/time_arg.h"
 
 #define COMPARE_MAX_HOSTS 24 /* graphs on one page */
-#define COMPARE_STEP 300     /* s between the rows read for the scale */
+#define COMPARE_MAX_ROWS 100000 /* rows per field read for the scale */
 
 struct compare_host {
 	char name[ROUTE_NAME_MAX + 1];
@@ -56,7 +56,8 @@ int compare_parse_hosts(const char *list, char names[][ROUTE_NAME_MAX + 1],
 struct compare *compare_new(const struct catalog *cat, const char *dbdir,
     const char *service, char names[][ROUTE_NAME_MAX + 1], size_t n,
     const struct time_range *range);
-/* Reads every file (AVERAGE, COMPARE_STEP); any thread. */
+/* Reads every file (AVERAGE, the finest archive that covers the range,
+ * as the graph draws it); any thread. */
 void compare_fetch(struct compare *c);
 void compare_free(struct compare *c);
 
