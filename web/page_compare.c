@@ -103,7 +103,7 @@ page_compare(
 	buf_puts(&b, "<h1>");
 	html_escape(&b, first != NULL ? title_of(first) : c->service);
 	buf_printf(&b,
-	    " <span class=state>%zu hosts</span></h1>"
+	    " on %zu hosts</h1>"
 	    "<nav class=rangepick><span class=presets>last ",
 	    c->nhosts);
 	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
