@@ -234,7 +234,7 @@ compare_scale(const struct cat_service *cs, const struct api_series *s,
 	const char *draw, *g;
 	double v, stack;
 	size_t i, row, rows = 0;
-	bool known = false;
+	bool known = false, neg;
 
 	for (i = 0; i < n && i < cs->svc.nfields; i++)
 		if (s[i].rows > rows)
@@ -242,14 +242,17 @@ compare_scale(const struct cat_service *cs, const struct api_series *s,
 	for (row = 0; row < rows; row++) {
 		stack = 0;
 		for (i = 0; i < n && i < cs->svc.nfields; i++) {
+			/* munin draws a "graph no" field that another one
+			 * names as its negative, below zero */
+			neg = is_negative(cs, i);
 			g = attrs_get(&cs->svc.fields[i].attrs, "graph");
-			if (g != NULL && strcmp(g, "no") == 0)
+			if (!neg && g != NULL && strcmp(g, "no") == 0)
 				continue;
 			v = row < s[i].rows ? field_value_row(cs, s, n, i, row)
 					    : NAN;
 			if (isnan(v) || isinf(v))
 				continue;
-			if (is_negative(cs, i))
+			if (neg)
 				v = -v;
 			draw = attrs_get(&cs->svc.fields[i].attrs, "draw");
 			if (draw != NULL && (strcmp(draw, "STACK") == 0 ||

@@ -64,9 +64,10 @@ void compare_free(struct compare *c);
 /*
  * Widens [*lo, *hi] (start from INFINITY, -INFINITY) to what cs's graph draws
  * of the series s[0..n) (s[i] field i's, in the graph's units by
- * web/field_value.h): a STACK or AREASTACK field on top of the one before, a
- * field another one names as its negative below zero, "graph no" fields left
- * out. Returns whether any value was known.  Pure.
+ * web/field_value.h): a STACK or AREASTACK field on top of the one before,
+ * a field another one names as its negative below zero (even when "graph
+ * no", as munin draws it), other "graph no" fields left out.  Returns
+ * whether any value was known.  Pure.
  */
 bool compare_scale(const struct cat_service *cs, const struct api_series *s,
     size_t n, double *lo, double *hi);
