@@ -466,13 +466,16 @@ test_relative_ranges(void **state)
 	json_error_t err;
 	struct reply r;
 	json_t *j;
-	long s, e, now = (long)time(NULL);
+	long s, e, iv = (long)f->conf->interval, now = (long)time(NULL);
+	char etag1[128] = "", etag2[128] = "";
 
 	r = get(f, "GET", "/web1.example.com/load/?start=-1h");
 	assert_int_equal(r.status, 200);
 	s = attr_num(r.body, "data-start=\"");
 	e = attr_num(r.body, "data-end=\"");
-	assert_true(e >= now && e <= now + 5);
+	/* now, down to the last whole interval */
+	assert_true(iv > 1 && e % iv == 0);
+	assert_true(e <= time(NULL) && e > now - iv);
 	assert_int_equal(e - s, 3600);
 	/* the image keeps the range relative; the page shows dates */
 	assert_non_null(strstr(r.body, "load-day.png?start=-1h\""));
@@ -485,6 +488,22 @@ test_relative_ranges(void **state)
 	assert_int_equal(r.status, 200);
 	assert_memory_equal(r.body, "\x89PNG\r\n\x1a\n", 8);
 	free(r.body);
+	/* within an interval the same relative URL is the same image (one
+	 * cache entry), seconds apart; a boundary may pass once between */
+	r = get_h(f, "GET", "/web1.example.com/load-day.png?start=-3h", NULL,
+	    etag1, sizeof(etag1));
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	usleep(1100000); /* a second later: another "now" */
+	r = get_h(f, "GET", "/web1.example.com/load-day.png?start=-3h", NULL,
+	    etag2, sizeof(etag2));
+	free(r.body);
+	if (strcmp(etag1, etag2) != 0) {
+		r = get_h(f, "GET", "/web1.example.com/load-day.png?start=-3h",
+		    NULL, etag1, sizeof(etag1));
+		free(r.body);
+	}
+	assert_string_equal(etag1, etag2);
 	r = get(f, "GET",
 	    "/web1.example.com/load-day.png?start=-1d&lower=0&"
 	    "upper=20");

@@ -901,9 +901,12 @@ dispatch(struct req *r)
 		if (cs == NULL)
 			return send_error(c, 404, "no such service", json);
 	}
+	/* a range relative to now ends at the last whole interval: its data
+	 * changes no sooner, and its image is one cache entry that long */
 	switch (time_range_parse(
 	    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "start"),
-	    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "end"), now,
+	    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "end"),
+	    w->set.interval > 1 ? now - now % (time_t)w->set.interval : now,
 	    &r->range, terr, sizeof(terr))) {
 	case -1:
 		return send_error(c, 400, terr, json);
