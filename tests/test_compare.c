@@ -20,8 +20,8 @@ test_parse_hosts(void **state)
 	(void)state;
 	assert_int_equal(compare_parse_hosts("", names, &n, err, 160), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(compare_parse_hosts("a.example,b,,a.example,c_1",
-			     names, &n, err, 160),
+	assert_int_equal(compare_parse_hosts(
+			     "a.example,b,,a.example,c_1", names, &n, err, 160),
 	    0);
 	assert_int_equal(n, 3);
 	assert_string_equal(names[0], "a.example");
@@ -108,8 +108,8 @@ test_scale(void **state)
 	assert_true(fabs(lower + 105) < 1e-9 && fabs(upper - 10.5) < 1e-9);
 	/* "graph no" alone: left out */
 	in[0] = in[1] = in[2] = NAN;
-	attrs_set(&((struct cat_service *)cs)->svc.fields[3].attrs,
-	    "negative", "nothing");
+	attrs_set(&((struct cat_service *)cs)->svc.fields[3].attrs, "negative",
+	    "nothing");
 	in[0] = 1e9;
 	lo = INFINITY;
 	hi = -INFINITY;

@@ -386,9 +386,8 @@ test_service_page_dates_and_marks(void **state)
 	setenv("TZ", "UTC", 1);
 	tzset();
 	/* 2025-12-02 12:00 to 13:00 UTC, relative to a now of 13:00 */
-	assert_int_equal(time_range_parse("-1h", NULL, 1764680400, &r, err,
-			     sizeof(err)),
-	    1);
+	assert_int_equal(
+	    time_range_parse("-1h", NULL, 1764680400, &r, err, sizeof(err)), 1);
 	html = page_service(h, cs, NULL, &r, 1764680400, &len);
 	assert_non_null(html);
 	cap = between(html, "<figcaption>", "</figcaption>");
@@ -415,11 +414,12 @@ test_service_page_dates_and_marks(void **state)
 	/* the four periods: each caption its dates, across days */
 	html = page_service(h, cs, NULL, NULL, 1764680400, &len);
 	assert_non_null(html);
-	assert_non_null(strstr(html, "<figcaption>by week: <span class=dates>"
-				     "<time datetime=\"2025-11-24T05:00:00"
-				     "+00:00\">2025-11-24 05:00</time> &ndash; "
-				     "<time datetime=\"2025-12-02T12:45:00+00:00"
-				     "\">2025-12-02 12:45 UTC</time>"));
+	assert_non_null(
+	    strstr(html, "<figcaption>by week: <span class=dates>"
+			 "<time datetime=\"2025-11-24T05:00:00"
+			 "+00:00\">2025-11-24 05:00</time> &ndash; "
+			 "<time datetime=\"2025-12-02T12:45:00+00:00"
+			 "\">2025-12-02 12:45 UTC</time>"));
 	/* no caption shows an epoch number */
 	for (q = strstr(html, "<figcaption>"); q != NULL;
 	     q = strstr(q + 1, "<figcaption>")) {
@@ -442,7 +442,8 @@ test_host_page_marks_and_graph_info(void **state)
 	(void)state;
 	assert_non_null(html);
 	assert_non_null(strstr(html, "<figure class=\"graph st-CRITICAL\""));
-	assert_non_null(strstr(html, "CRITICAL: load</span><a href=\"load/\">"));
+	assert_non_null(
+	    strstr(html, "CRITICAL: load</span><a href=\"load/\">"));
 	assert_non_null(strstr(html, "Load &lt;average&gt;<small "
 				     "class=graph_info>Runnable &amp; waiting"
 				     "</small></figcaption>"));
@@ -468,9 +469,8 @@ test_compare_page_html(void **state)
 	size_t len;
 
 	(void)state;
-	assert_int_equal(time_range_parse("-6h", NULL, 1764680400, &r, err,
-			     sizeof(err)),
-	    1);
+	assert_int_equal(
+	    time_range_parse("-6h", NULL, 1764680400, &r, err, sizeof(err)), 1);
 	c = compare_new(cat, "/nonexistent", "load", names, 3, &r);
 	assert_non_null(c);
 	assert_int_equal(c->nhosts, 3);
@@ -487,7 +487,8 @@ test_compare_page_html(void **state)
 	c->hosts[1].series[0].rows = 2;
 	html = page_compare(cat, c, 1764680400, &len);
 	assert_non_null(html);
-	assert_non_null(strstr(html, "<h1>Load &lt;average&gt; on 3 hosts</h1>"));
+	assert_non_null(
+	    strstr(html, "<h1>Load &lt;average&gt; on 3 hosts</h1>"));
 	/* one range, one scale (0 to 8 and 5 %) in both images, w2 first */
 	u1 = between(html, "/w2/load-day.png?", "\"");
 	u2 = between(html, "/w1/load-day.png?", "\"");
@@ -518,6 +519,15 @@ test_compare_page_html(void **state)
 	assert_string_equal(c->hosts[0].name, "w1");
 	html = page_compare(cat, c, 1764680400, &len);
 	assert_non_null(strstr(html, "lower=0&amp;upper=1\""));
+	free(html);
+	/* a logarithmic graph keeps its own scale: no limit of 0 */
+	attrs_set(&((struct cat_service *)cat_host_service(
+			catalog_find(cat, "w1"), "load"))
+		       ->svc.graph,
+	    "graph_args", "--base 1000 --logarithmic");
+	html = page_compare(cat, c, 1764680400, &len);
+	assert_null(strstr(html, "lower="));
+	assert_non_null(strstr(html, "each keeps its own scale"));
 	free(html);
 	compare_free(c);
 	catalog_free(cat);

@@ -19,7 +19,7 @@
 #include "web/router.h"
 #include "web/time_arg.h"
 
-#define COMPARE_MAX_HOSTS 24 /* graphs on one page */
+#define COMPARE_MAX_HOSTS 24	/* graphs on one page */
 #define COMPARE_MAX_ROWS 100000 /* rows per field read for the scale */
 
 struct compare_host {

@@ -108,8 +108,8 @@ struct req {
 	struct MHD_Connection *conn;
 	struct route route;
 	bool suspended;
-	bool ready; /* the answer below is set */
-	bool zoom;  /* a service page for range */
+	bool ready;		 /* the answer below is set */
+	bool zoom;		 /* a service page for range */
 	struct time_range range; /* start=/end= as asked, resolved */
 	bool limits;		 /* a graph on a fixed scale: */
 	double lower, upper;	 /* lower= and upper= */
@@ -384,8 +384,8 @@ data_done(uv_work_t *wk, int status)
 				field_stats(cs, r->series, r->n, i, &st[i]);
 		}
 		r->ctype = "text/html; charset=utf-8";
-		r->body = page_service(h, cs, st, r->zoom ? &r->range : NULL,
-		    time(NULL), &r->len);
+		r->body = page_service(
+		    h, cs, st, r->zoom ? &r->range : NULL, time(NULL), &r->len);
 		free(st);
 	}
 	if (r->body == NULL)
@@ -450,8 +450,8 @@ start_data(
 
 /* Joins every hosts= argument (a list or one name each) with commas. */
 static enum MHD_Result
-collect_hosts(void *cls, enum MHD_ValueKind kind, const char *key,
-    const char *value)
+collect_hosts(
+    void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	struct buf *b = cls;
 
@@ -480,8 +480,8 @@ compare_done(uv_work_t *wk, int status)
 	(void)status;
 	r->ctype = "text/html; charset=utf-8";
 	r->body = page_compare(r->w->cat, r->cmp, time(NULL), &r->len);
-	r->status = r->body != NULL ? MHD_HTTP_OK
-				    : MHD_HTTP_INTERNAL_SERVER_ERROR;
+	r->status =
+	    r->body != NULL ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR;
 	resume(r);
 }
 
@@ -508,14 +508,15 @@ start_compare(struct req *r, bool ranged, time_t now)
 	buf_free(&hb);
 	if (rc == -1)
 		return send_error(r->conn, 400, err, false);
-	r->cmp = compare_new(r->w->cat, r->w->set.dbdir, r->route.service,
-	    names, n, &r->range);
+	r->cmp = compare_new(
+	    r->w->cat, r->w->set.dbdir, r->route.service, names, n, &r->range);
 	if (r->cmp == NULL)
 		return send_error(r->conn, 500, "out of memory", false);
 	r->work.data = r;
 	if (uv_queue_work(r->w->loop, &r->work, compare_work, compare_done) !=
 	    0)
-		return send_error(r->conn, 500, "cannot queue the fetch", false);
+		return send_error(
+		    r->conn, 500, "cannot queue the fetch", false);
 	MHD_suspend_connection(r->conn);
 	r->suspended = true;
 	r->w->jobs++;
@@ -660,8 +661,9 @@ start_graph(struct req *r, const struct cat_host *h,
 	cat_refs_cleanup(&refs);
 	free(last);
 	ch = config_hash(&cs->svc);
-	snprintf(key, sizeof(key), "%s|%s|%s|%ld|%ld|%ld|%ld|%s|%016llx|%.17g|%.17g",
-	    h->name, cs->svc.name, graph_period_str(gp.period),
+	snprintf(key, sizeof(key),
+	    "%s|%s|%s|%ld|%ld|%ld|%ld|%s|%016llx|%.17g|%.17g", h->name,
+	    cs->svc.name, graph_period_str(gp.period),
 	    custom ? (long)start : 0L, custom ? (long)end : 0L, width, height,
 	    r->route.svg ? "svg" : "png", (unsigned long long)ch,
 	    r->limits ? r->lower : 0.0, r->limits ? r->upper : 0.0);

@@ -22,6 +22,18 @@ title_of(const struct cat_service *cs)
 	return t != NULL ? t : cs->svc.name;
 }
 
+/* Whether cs's graph has a logarithmic y axis, which a lower limit of
+ * zero (compare_limits) would break. */
+static bool
+logarithmic(const struct cat_service *cs)
+{
+	const char *a = attrs_get(&cs->svc.graph, "graph_args");
+
+	return a != NULL &&
+	       (strstr(a, "--logarithmic") != NULL ||
+		   strncmp(a, "-o", 2) == 0 || strstr(a, " -o") != NULL);
+}
+
 /* Whether name is one of c's hosts. */
 static bool
 picked(const struct compare *c, const char *name)
@@ -99,6 +111,8 @@ page_compare(
 	compare_limits(known, lo, hi, &lower, &upper);
 	snprintf(
 	    lim, sizeof(lim), "&amp;lower=%.6g&amp;upper=%.6g", lower, upper);
+	if (first != NULL && logarithmic(first))
+		lim[0] = '\0';
 	page_head(&b, first != NULL ? title_of(first) : c->service);
 	buf_puts(&b, "<h1>");
 	html_escape(&b, first != NULL ? title_of(first) : c->service);
@@ -121,11 +135,15 @@ page_compare(
 		     "out, 1 2 3 4 the last day, week, month, year, ? this "
 		     "help</span></nav><p class=scale>");
 	page_range_dates(&b, c->range.start, c->range.end);
-	buf_printf(&b,
-	    "; every graph on the same y scale, %.6g to %.6g</p>"
-	    "<div class=\"graphs compare\" data-lower=\"%.6g\" "
-	    "data-upper=\"%.6g\">",
-	    lower, upper, lower, upper);
+	if (lim[0] == '\0')
+		buf_puts(&b, "; a logarithmic graph: each keeps its own scale"
+			     "</p><div class=\"graphs compare\">");
+	else
+		buf_printf(&b,
+		    "; every graph on the same y scale, %.6g to %.6g</p>"
+		    "<div class=\"graphs compare\" data-lower=\"%.6g\" "
+		    "data-upper=\"%.6g\">",
+		    lower, upper, lower, upper);
 	for (i = 0; i < c->nhosts; i++) {
 		struct buf qb = {0};
 

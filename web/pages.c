@@ -456,8 +456,7 @@ page_range_dates(struct buf *b, time_t start, time_t end)
 	strftime(s, sizeof(s), "%Y-%m-%d %H:%M", &a);
 	buf_printf(b, "\">%s</time> &ndash; <time datetime=\"", s);
 	iso_time(b, &z);
-	strftime(s, sizeof(s), same_day ? "%H:%M %Z" : "%Y-%m-%d %H:%M %Z",
-	    &z);
+	strftime(s, sizeof(s), same_day ? "%H:%M %Z" : "%Y-%m-%d %H:%M %Z", &z);
 	buf_puts(b, "\">");
 	html_escape(b, s);
 	buf_puts(b, "</time></span>");
@@ -865,8 +864,8 @@ attr_cell(struct buf *b, const struct field *f, const char *key)
  * (graph_keys.js).
  */
 static void
-range_picker(struct buf *b, const struct cat_service *cs,
-    const struct time_range *zoom)
+range_picker(
+    struct buf *b, const struct cat_service *cs, const struct time_range *zoom)
 {
 	static const struct {
 		const char *label, *start;
@@ -902,8 +901,8 @@ range_picker(struct buf *b, const struct cat_service *cs,
 
 char *
 page_service(const struct cat_host *h, const struct cat_service *cs,
-    const struct field_stats *stats, const struct time_range *zoom,
-    time_t now, size_t *len)
+    const struct field_stats *stats, const struct time_range *zoom, time_t now,
+    size_t *len)
 {
 	static const char *const periods[] = {"day", "week", "month", "year"};
 	struct buf b = {0};

@@ -35,8 +35,8 @@ char *page_host(const struct catalog *cat, const struct cat_host *h, time_t now,
  * URLs), NULL the four periods.
  */
 char *page_service(const struct cat_host *h, const struct cat_service *cs,
-    const struct field_stats *stats, const struct time_range *zoom,
-    time_t now, size_t *len);
+    const struct field_stats *stats, const struct time_range *zoom, time_t now,
+    size_t *len);
 /*
  * "2026-12-02 13:00 - 14:00" in the server's time zone, each end a
  * <time datetime=ISO 8601> (the date left out of the end on the same
