@@ -6,7 +6,8 @@
 #    the last hour before now, its image URL stays relative, and the page
 #    shows the range as dates, no epoch numbers;
 #  - keys: ArrowLeft pans to an absolute range half an hour earlier, "i"
-#    on a relative range zooms to start=-30m, "?" shows the help line
+#    on a relative range zooms to start=-30m, "2" is the last week
+#    (start=-1w), "?" shows the help line
 #    without leaving, and a key typed into the from field does nothing;
 #  - /compare/battery shows the three hosts' graphs, all decoded, with
 #    equal data-start/-end and the same lower=/upper= in every image URL;
@@ -134,6 +135,14 @@ try:
           "zoomed page")
     g = imgs(ws)
     check(len(g) == 1 and g[0][2] - g[0][1] == 1800, "zoomed graph: 30 min")
+    # "2": the last week
+    ws.events.clear()
+    cdp_lib.press(ws, "2", code="Digit2", text="2")
+    q = cdp_lib.navigated(ws, "2") or ""
+    check(q == "?start=-1w", "2 shows the last week: " + q)
+    check(b.check_page(url + "/n1/battery/" + q, "week.png"), "week page")
+    g = imgs(ws)
+    check(len(g) == 1 and g[0][2] - g[0][1] == 7 * 86400, "week graph")
     # compare: three graphs, one range, one scale
     page(b, "/compare/battery?hosts=n1,n2,n3&start=-1d", "compare.png")
     g = imgs(ws)
@@ -146,12 +155,18 @@ try:
     check(len(lims) == 1 and "" not in list(lims)[0], "same scale: %s" % lims)
     lo, hi = [float(v) for v in list(lims)[0]]
     check(lo <= 0 and 12.6 <= hi < 14, "scale covers the data: %g..%g" % (lo, hi))
-    style = "getComputedStyle(document.querySelector(%s)).borderTopColor"
+    # a visible frame: its colour, style and width (base.css alone sets
+    # the colour of a border that is not drawn)
+    style = ("(function(s){return [s.borderTopColor, s.borderTopStyle,"
+             "s.borderTopWidth].join(' ')})"
+             "(getComputedStyle(document.querySelector(%s)))")
     def fig(host):
         return json.dumps("figure:has(img[src*='/%s/battery-'])" % host)
     crit = cdp_lib.js(ws, style % fig("n3"))
     ok = cdp_lib.js(ws, style % fig("n1"))
-    check(crit != ok, "n3's figure marked: %s vs %s" % (crit, ok))
+    check(crit != ok and crit.startswith("rgb(221, 34, 34) solid") and
+          not crit.endswith(" 0px"),
+          "n3's figure marked: %s vs %s" % (crit, ok))
     mark = cdp_lib.js(ws, "(document.querySelector(%s + ' .mark') || "
                           "{}).textContent" % fig("n3"))
     check(mark == "CRITICAL: bank voltage", "mark label: %s" % mark)
@@ -162,7 +177,8 @@ try:
     crit_h = cdp_lib.js(ws, style % fig("n3"))
     page(b, "/n1/", "host_ok.png")
     ok_h = cdp_lib.js(ws, style % fig("n1"))
-    check(crit_h != ok_h, "host page marks: %s vs %s" % (crit_h, ok_h))
+    check(crit_h == crit and crit_h != ok_h,
+          "host page marks: %s vs %s" % (crit_h, ok_h))
     # the service page's link to the compare page
     page(b, "/n2/battery/?start=-6h", "service.png")
     href = cdp_lib.js(ws, "document.querySelector('a.compare').href")
