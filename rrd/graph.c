@@ -12,6 +12,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1045,6 +1046,18 @@ graph_build(struct strlist *out, const struct service *svc,
 			rc = fail(err, errlen, "%s", g.err);
 		goto out;
 	}
+	if (p->limits && (!isfinite(p->lower) || !isfinite(p->upper) ||
+			     p->lower >= p->upper)) {
+		rc = fail(err, errlen, "limits %g..%g not a range", p->lower,
+		    p->upper);
+		goto out;
+	}
+	if (p->limits && (strlist_add(&hdr, "--lower-limit") == -1 ||
+			     addf(&hdr, "%.17g", p->lower) == -1 ||
+			     strlist_add(&hdr, "--upper-limit") == -1 ||
+			     addf(&hdr, "%.17g", p->upper) == -1 ||
+			     strlist_add(&hdr, "--rigid") == -1))
+		goto out;
 	v = attrs_get(&svc->graph, "graph_vlabel");
 	if (v == NULL)
 		v = attrs_get(&svc->graph, "graph_vtitle");

@@ -124,6 +124,13 @@ struct graph_params {
 	 * parent's legend is padded to them.  graph_sub_name_len().
 	 */
 	size_t sub_name_len;
+	/*
+	 * A fixed y scale (the compare page's, one for several hosts):
+	 * --lower-limit lower --upper-limit upper --rigid after graph_args,
+	 * which they override.  Only when limits; finite, lower < upper.
+	 */
+	bool limits;
+	double lower, upper;
 };
 
 /*

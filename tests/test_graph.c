@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,6 +380,57 @@ test_build_graph_no_draws_nothing(void **state)
 		GRAPH_DAY, LAST, err),
 	    0);
 	assert_true(graph_drawn(batch_service(&b, "t", false)));
+	strlist_cleanup(&out);
+	batch_cleanup(&b);
+}
+
+/* The compare page's common scale: after graph_args, which it
+ * overrides (rrdtool takes the last), and refused when not a range. */
+static void
+test_build_fixed_limits(void **state)
+{
+	struct batch b = {0};
+	struct strlist out = {0};
+	struct graph_params p = {
+	    .dbdir = "DBDIR",
+	    .group_path = "grp",
+	    .host = "h",
+	    .period = GRAPH_CUSTOM,
+	    .start = NOW - 3600,
+	    .end = NOW,
+	    .now = NOW,
+	    .limits = true,
+	    .lower = -2.5,
+	    .upper = 1e6,
+	};
+	const struct service *svc = load_text(&b,
+	    "graph_title T\ngraph_args --upper-limit 10 -l 0\na.label a\n",
+	    "t");
+	char err[256] = "";
+	long i, ga;
+
+	(void)state;
+	if (graph_build(&out, svc, &p, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	ga = idx(&out, "10");
+	i = idx(&out, "--lower-limit");
+	assert_true(ga > 0 && i > ga);
+	assert_string_equal(out.v[i + 1], "-2.5");
+	assert_string_equal(out.v[i + 2], "--upper-limit");
+	assert_string_equal(out.v[i + 3], "1000000");
+	assert_string_equal(out.v[i + 4], "--rigid");
+	strlist_cleanup(&out);
+	p.limits = false;
+	assert_int_equal(graph_build(&out, svc, &p, err, sizeof(err)), 0);
+	assert_int_equal(idx(&out, "--rigid"), -1);
+	strlist_cleanup(&out);
+	p.limits = true;
+	p.upper = p.lower;
+	assert_int_equal(graph_build(&out, svc, &p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "limits"));
+	strlist_cleanup(&out);
+	p.upper = NAN;
+	assert_int_equal(graph_build(&out, svc, &p, err, sizeof(err)), -1);
 	strlist_cleanup(&out);
 	batch_cleanup(&b);
 }
@@ -805,6 +857,7 @@ main(void)
 	    cmocka_unit_test(test_special_refs_and_locations),
 	    cmocka_unit_test(test_special_plan_sum_stack_alias),
 	    cmocka_unit_test(test_special_build_reads_other_files),
+	    cmocka_unit_test(test_build_fixed_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

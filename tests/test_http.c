@@ -412,7 +412,15 @@ test_bad_requests(void **state)
 	    {"GET", "/api/v1/hosts/nosuch", 404},
 	    {"GET", "/web1.example.com/load/?start=10&end=5", 400},
 	    {"GET", "/web1.example.com/load/?start=abc&end=5", 400},
-	    {"GET", "/web1.example.com/load/?start=5", 400},
+	    {"GET", "/web1.example.com/load/?end=5", 400},
+	    {"GET", "/web1.example.com/load/?start=-6q", 400},
+	    {"GET", "/web1.example.com/load/?start=-1h&end=-2h", 400},
+	    {"GET", "/web1.example.com/load-day.png?start=-6hours", 400},
+	    {"GET", "/web1.example.com/load-day.png?lower=0", 400},
+	    {"GET", "/web1.example.com/load-day.png?lower=5&upper=1", 400},
+	    {"GET", "/web1.example.com/load-day.png?lower=0&upper=inf", 400},
+	    {"GET", "/api/v1/hosts/web1.example.com/load/data?start=x", 400},
+	    {"GET", "/compare/load?hosts=../etc", 400},
 	    {"GET", "/api/v1/hosts/web1.example.com/load/data?cf=LAST", 400},
 	    {"GET", "/api/v1/hosts/web1.example.com/load/data?step=0", 400},
 	    {"POST", "/", 405},
@@ -441,6 +449,138 @@ test_bad_requests(void **state)
 	/* and the server is still up */
 	r = get(f_of(state), "GET", "/");
 	assert_int_equal(r.status, 200);
+	free(r.body);
+}
+
+/* The number in attribute attr="N" after s, or -1. */
+static long
+attr_num(const char *s, const char *attr)
+{
+	const char *p = s != NULL ? strstr(s, attr) : NULL;
+
+	return p != NULL ? strtol(p + strlen(attr), NULL, 10) : -1;
+}
+
+/* start=-1h is the last hour whenever it is asked for; a bad value
+ * gets a 400 that says what is accepted. */
+static void
+test_relative_ranges(void **state)
+{
+	struct fixture *f = *state;
+	json_error_t err;
+	struct reply r;
+	json_t *j;
+	long s, e, iv = (long)f->conf->interval, now = (long)time(NULL);
+	char etag1[128] = "", etag2[128] = "";
+
+	r = get(f, "GET", "/web1.example.com/load/?start=-1h");
+	assert_int_equal(r.status, 200);
+	s = attr_num(r.body, "data-start=\"");
+	e = attr_num(r.body, "data-end=\"");
+	/* now, down to the last whole interval */
+	assert_true(iv > 1 && e % iv == 0);
+	assert_true(e <= time(NULL) && e > now - iv);
+	assert_int_equal(e - s, 3600);
+	/* the image keeps the range relative; the page shows dates */
+	assert_non_null(strstr(r.body, "load-day.png?start=-1h\""));
+	assert_non_null(strstr(r.body, "<time datetime=\""));
+	assert_non_null(strstr(r.body, "href=\"?start=-1h\" "
+				       "aria-current=true"));
+	assert_non_null(strstr(r.body, "/compare/load?start=-1h"));
+	free(r.body);
+	r = get(f, "GET", "/web1.example.com/load-day.png?start=-2h&end=-1h");
+	assert_int_equal(r.status, 200);
+	assert_memory_equal(r.body, "\x89PNG\r\n\x1a\n", 8);
+	free(r.body);
+	/* within an interval the same relative URL is the same image (one
+	 * cache entry), seconds apart; a boundary may pass once between */
+	r = get_h(f, "GET", "/web1.example.com/load-day.png?start=-3h", NULL,
+	    etag1, sizeof(etag1));
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	usleep(1100000); /* a second later: another "now" */
+	r = get_h(f, "GET", "/web1.example.com/load-day.png?start=-3h", NULL,
+	    etag2, sizeof(etag2));
+	free(r.body);
+	if (strcmp(etag1, etag2) != 0) {
+		r = get_h(f, "GET", "/web1.example.com/load-day.png?start=-3h",
+		    NULL, etag1, sizeof(etag1));
+		free(r.body);
+	}
+	assert_string_equal(etag1, etag2);
+	r = get(f, "GET",
+	    "/web1.example.com/load-day.png?start=-1d&lower=0&"
+	    "upper=20");
+	assert_int_equal(r.status, 200);
+	assert_memory_equal(r.body, "\x89PNG\r\n\x1a\n", 8);
+	free(r.body);
+	r = get(f, "GET",
+	    "/api/v1/hosts/web1.example.com/load/data?start=-1h&cf=MAX");
+	assert_int_equal(r.status, 200);
+	j = json_loads(r.body, 0, &err);
+	assert_non_null(j);
+	assert_true(json_array_size(json_object_get(
+			json_object_get(json_object_get(j, "fields"), "load"),
+			"rows")) >= 10);
+	json_decref(j);
+	free(r.body);
+	r = get(f, "GET", "/web1.example.com/load/?start=-6q");
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "-90m, -6h, -1d"));
+	free(r.body);
+	r = get(f, "GET",
+	    "/api/v1/hosts/web1.example.com/load/data?start=-1h"
+	    "&end=-2h");
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "start must be before end"));
+	free(r.body);
+	r = get(f, "GET", "/web1.example.com/load-day.png?lower=1&upper=0");
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "lower below upper"));
+	free(r.body);
+}
+
+/* Two hosts' load on one page: the same range and scale in every
+ * image's URL, the WARNING host's figure marked. */
+static void
+test_compare_page(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+	const char *p, *q;
+	char first[200], other[200];
+	size_t n = 0;
+
+	r = get(f, "GET",
+	    "/compare/load?hosts=web1.example.com,"
+	    "hot.example.com&start=-6h");
+	assert_int_equal(r.status, 200);
+	for (p = strstr(r.body, "load-day.png?"); p != NULL;
+	     p = strstr(p + 1, "load-day.png?")) {
+		q = strchr(p, '"');
+		assert_non_null(q);
+		snprintf(n == 0 ? first : other, sizeof(first), "%.*s",
+		    (int)(q - p), p);
+		if (n > 0)
+			assert_string_equal(first, other);
+		n++;
+	}
+	assert_int_equal(n, 2);
+	assert_non_null(strstr(first, "start=-6h&amp;lower=0&amp;upper="));
+	assert_non_null(strstr(r.body, "<figure class=\"graph st-WARNING\""));
+	assert_non_null(strstr(r.body, "name=hosts value=\"web1.example.com\""
+				       " checked"));
+	free(r.body);
+	/* no hosts=: every host with the service; repeated hosts= too */
+	r = get(f, "GET", "/compare/load");
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "/web1.example.com/load-day.png?start="
+				       "-1d&amp;lower="));
+	free(r.body);
+	r = get(f, "GET", "/compare/load?hosts=hot.example.com&hosts=nosuch");
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "nosuch: no such host"));
+	assert_null(strstr(r.body, "/web1.example.com/load-day.png"));
 	free(r.body);
 }
 
@@ -631,6 +771,8 @@ main(void)
 	    cmocka_unit_test(test_json_api),
 	    cmocka_unit_test(test_bad_requests),
 	    cmocka_unit_test(test_graphs_cache_and_304),
+	    cmocka_unit_test(test_relative_ranges),
+	    cmocka_unit_test(test_compare_page),
 	    cmocka_unit_test(test_health_reads_the_owners),
 	    cmocka_unit_test(test_slow_clients_make_room),
 	};

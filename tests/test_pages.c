@@ -20,7 +20,9 @@
 
 #include "catalog/catalog.h"
 #include "web/field_value.h"
+#include "web/page_compare.h"
 #include "web/pages.h"
+#include "web/time_arg.h"
 
 /* Adds field of svc to b: label, type, value; graph vlabel when given. */
 static void
@@ -248,7 +250,7 @@ test_service_page_info_and_rates(void **state)
 
 	(void)state;
 	assert_non_null(cs);
-	html = page_service(h, cs, NULL, 0, 0, 2000, &len);
+	html = page_service(h, cs, NULL, NULL, 2000, &len);
 	assert_non_null(html);
 	/* graph_info under the graphs, escaped (munin-html puts it raw) */
 	assert_non_null(strstr(html, "<p class=graph_info>Traffic of "
@@ -343,7 +345,7 @@ test_young_host_shows_last_hour(void **state)
 	assert_null(strstr(html, "/r1/if_eth0-day.png"));
 	assert_non_null(strstr(html, "<p class=young>first polled 5 min ago"));
 	free(html);
-	html = page_service(h, cs, NULL, 0, 0, first + 300, &len);
+	html = page_service(h, cs, NULL, NULL, first + 300, &len);
 	assert_non_null(html);
 	assert_non_null(strstr(html, "if_eth0-hour.png"));
 	assert_true(
@@ -358,11 +360,227 @@ test_young_host_shows_last_hour(void **state)
 	assert_null(strstr(html, "-hour.png"));
 	assert_null(strstr(html, "class=young"));
 	free(html);
-	html = page_service(h, cs, NULL, 0, 0, first + 86400, &len);
+	html = page_service(h, cs, NULL, NULL, first + 86400, &len);
 	assert_non_null(html);
 	assert_null(strstr(html, "-hour.png"));
 	assert_non_null(strstr(html, "if_eth0-day.png"));
 	free(html);
+	catalog_free(cat);
+}
+
+/* w1's load CRITICAL (9 over 5; its users OK), w2's OK (1), both with
+ * a graph_info; w3 without load. */
+static struct catalog *
+loads(void)
+{
+	struct catalog *cat = catalog_new();
+	struct batch b = {0};
+	struct service *s;
+	struct field *f;
+	const char *host[] = {"w1", "w2", "w3"};
+	double v[] = {9, 1, 0};
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		struct cat_host *h = catalog_host(cat, host[i], "web", NULL);
+
+		s = batch_service(&b, i < 2 ? "load" : "uptime", true);
+		s->has_config = true;
+		attrs_set(&s->graph, "graph_title", "Load <average>");
+		attrs_set(&s->graph, "graph_info", "Runnable & waiting");
+		f = service_field(s, "load", true);
+		attrs_set(&f->attrs, "label", "load");
+		attrs_set(&f->attrs, "warning", "3");
+		attrs_set(&f->attrs, "critical", "5");
+		f->has_value = true;
+		f->value = v[i];
+		s = batch_service(&b, "users", true);
+		s->has_config = true;
+		attrs_set(&s->graph, "graph_title", "Users");
+		f = service_field(s, "n", true);
+		attrs_set(&f->attrs, "label", "n");
+		f->has_value = true;
+		f->value = 1;
+		catalog_update(cat, h, 1000, &b);
+		batch_cleanup(&b);
+	}
+	return cat;
+}
+
+/* The text between the first from and the next to after it. */
+static char *
+between(const char *s, const char *from, const char *to)
+{
+	const char *a = strstr(s, from), *z;
+	char *out;
+
+	assert_non_null(a);
+	z = strstr(a, to);
+	assert_non_null(z);
+	out = strndup(a, (size_t)(z - a));
+	assert_non_null(out);
+	return out;
+}
+
+static void
+test_service_page_dates_and_marks(void **state)
+{
+	struct catalog *cat = loads();
+	const struct cat_host *h = catalog_find(cat, "w1");
+	const struct cat_service *cs = cat_host_service(h, "load");
+	struct time_range r;
+	char err[160], *html, *cap;
+	const char *q;
+	size_t len;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	/* 2025-12-02 12:00 to 13:00 UTC, relative to a now of 13:00 */
+	assert_int_equal(
+	    time_range_parse("-1h", NULL, 1764680400, &r, err, sizeof(err)), 1);
+	html = page_service(h, cs, NULL, &r, 1764680400, &len);
+	assert_non_null(html);
+	cap = between(html, "<figcaption>", "</figcaption>");
+	assert_string_equal(cap,
+	    "<figcaption><span class=dates><time "
+	    "datetime=\"2025-12-02T12:00:00+00:00\">2025-12-02 12:00</time> "
+	    "&ndash; <time datetime=\"2025-12-02T13:00:00+00:00\">13:00 "
+	    "UTC</time></span>");
+	free(cap);
+	/* the image and the links keep the range relative */
+	assert_non_null(strstr(html, "/w1/load-day.png?start=-1h\" "));
+	assert_non_null(strstr(html, "data-start=\"1764676800\" "
+				     "data-end=\"1764680400\""));
+	assert_non_null(
+	    strstr(html, "<a class=preset href=\"?start=-1h\" aria-current="));
+	assert_non_null(strstr(html, "<a class=preset href=\"?start=-1mon\">"));
+	assert_non_null(strstr(html, "href=\"/compare/load?start=-1h\""));
+	/* marked: the frame's class and a label with the field at fault */
+	assert_non_null(strstr(html, "<figure class=\"graph st-CRITICAL\" "
+				     "data-state=\"CRITICAL\" title=\"Runnable "
+				     "&amp; waiting\"><span class=\"mark "
+				     "mark-CRITICAL\">CRITICAL: load</span>"));
+	free(html);
+	/* the four periods: each caption its dates, across days */
+	html = page_service(h, cs, NULL, NULL, 1764680400, &len);
+	assert_non_null(html);
+	assert_non_null(
+	    strstr(html, "<figcaption>by week: <span class=dates>"
+			 "<time datetime=\"2025-11-24T05:00:00"
+			 "+00:00\">2025-11-24 05:00</time> &ndash; "
+			 "<time datetime=\"2025-12-02T12:45:00+00:00"
+			 "\">2025-12-02 12:45 UTC</time>"));
+	/* no caption shows an epoch number */
+	for (q = strstr(html, "<figcaption>"); q != NULL;
+	     q = strstr(q + 1, "<figcaption>")) {
+		cap = between(q, "<figcaption>", "</figcaption>");
+		assert_null(strstr(cap, "17646"));
+		free(cap);
+	}
+	free(html);
+	catalog_free(cat);
+}
+
+static void
+test_host_page_marks_and_graph_info(void **state)
+{
+	struct catalog *cat = loads();
+	size_t len;
+	char *html = page_host(cat, catalog_find(cat, "w1"), 2000, &len);
+	char *users;
+
+	(void)state;
+	assert_non_null(html);
+	assert_non_null(strstr(html, "<figure class=\"graph st-CRITICAL\""));
+	assert_non_null(
+	    strstr(html, "CRITICAL: load</span><a href=\"load/\">"));
+	assert_non_null(strstr(html, "Load &lt;average&gt;<small "
+				     "class=graph_info>Runnable &amp; waiting"
+				     "</small></figcaption>"));
+	/* an OK graph: no label */
+	users = between(html, "<figure class=\"graph st-OK\"", "</figure>");
+	assert_non_null(strstr(users, "users-day.png"));
+	assert_null(strstr(users, "mark"));
+	free(users);
+	free(html);
+	catalog_free(cat);
+}
+
+static void
+test_compare_page_html(void **state)
+{
+	struct catalog *cat = loads();
+	char names[3][ROUTE_NAME_MAX + 1] = {"w2", "w1", "w3"};
+	struct time_range r;
+	struct compare *c;
+	char err[160], *html, *u1, *u2;
+	const char *p;
+	double v1[2] = {2, 4}, v2[2] = {NAN, 8};
+	size_t len;
+
+	(void)state;
+	assert_int_equal(
+	    time_range_parse("-6h", NULL, 1764680400, &r, err, sizeof(err)), 1);
+	c = compare_new(cat, "/nonexistent", "load", names, 3, &r);
+	assert_non_null(c);
+	assert_int_equal(c->nhosts, 3);
+	assert_true(c->hosts[0].found && c->hosts[1].found);
+	assert_false(c->hosts[2].found);
+	/* as compare_fetch() would have read them */
+	c->hosts[0].series[0].values = malloc(sizeof(v1));
+	memcpy(c->hosts[0].series[0].values, v1, sizeof(v1));
+	c->hosts[0].series[0].rows = 2;
+	c->hosts[0].series[0].start = c->hosts[1].series[0].start = 1000;
+	c->hosts[0].series[0].step = c->hosts[1].series[0].step = 300;
+	c->hosts[1].series[0].values = malloc(sizeof(v2));
+	memcpy(c->hosts[1].series[0].values, v2, sizeof(v2));
+	c->hosts[1].series[0].rows = 2;
+	html = page_compare(cat, c, 1764680400, &len);
+	assert_non_null(html);
+	assert_non_null(
+	    strstr(html, "<h1>Load &lt;average&gt; on 3 hosts</h1>"));
+	/* one range, one scale (0 to 8 and 5 %) in both images, w2 first */
+	u1 = between(html, "/w2/load-day.png?", "\"");
+	u2 = between(html, "/w1/load-day.png?", "\"");
+	assert_string_equal(u1 + 4, u2 + 4);
+	assert_string_equal(
+	    u1, "/w2/load-day.png?start=-6h&amp;lower=0&amp;upper=8.4");
+	assert_true(strstr(html, "/w2/load-day.png") <
+		    strstr(html, "/w1/load-day.png"));
+	free(u1);
+	free(u2);
+	assert_non_null(strstr(html, "data-lower=\"0\" data-upper=\"8.4\""));
+	/* w1's figure marked; w3 named, not drawn */
+	p = strstr(html, "<figure class=\"graph st-CRITICAL\"");
+	assert_true(p != NULL && p < strstr(html, "/w1/load-day.png"));
+	assert_non_null(strstr(html, "<p class=missing>w3: no such host"));
+	/* the picker: the hosts that have load, checked; the range kept */
+	assert_non_null(strstr(html, "name=hosts value=\"w1\" checked>"));
+	assert_non_null(strstr(html, "name=hosts value=\"w2\" checked>"));
+	assert_null(strstr(html, "name=hosts value=\"w3\""));
+	assert_non_null(strstr(html, "<input type=hidden name=\"start\" "
+				     "value=\"-6h\">"));
+	assert_non_null(strstr(html, "href=\"?hosts=w2,w1,w3&amp;start=-1d\""));
+	free(html);
+	compare_free(c);
+	/* no hosts named: every host that draws it */
+	c = compare_new(cat, "/nonexistent", "load", names, 0, &r);
+	assert_int_equal(c->nhosts, 2);
+	assert_string_equal(c->hosts[0].name, "w1");
+	html = page_compare(cat, c, 1764680400, &len);
+	assert_non_null(strstr(html, "lower=0&amp;upper=1\""));
+	free(html);
+	/* a logarithmic graph keeps its own scale: no limit of 0 */
+	attrs_set(&((struct cat_service *)cat_host_service(
+			catalog_find(cat, "w1"), "load"))
+		       ->svc.graph,
+	    "graph_args", "--base 1000 --logarithmic");
+	html = page_compare(cat, c, 1764680400, &len);
+	assert_null(strstr(html, "lower="));
+	assert_non_null(strstr(html, "each keeps its own scale"));
+	free(html);
+	compare_free(c);
 	catalog_free(cat);
 }
 
@@ -377,6 +595,9 @@ main(void)
 	    cmocka_unit_test(test_field_value_row_as_the_graph),
 	    cmocka_unit_test(test_host_page_leaves_out_graph_no),
 	    cmocka_unit_test(test_young_host_shows_last_hour),
+	    cmocka_unit_test(test_service_page_dates_and_marks),
+	    cmocka_unit_test(test_host_page_marks_and_graph_info),
+	    cmocka_unit_test(test_compare_page_html),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

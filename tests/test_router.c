@@ -60,6 +60,22 @@ test_routes(void **state)
 	assert_int_equal(parse("/api/v1/power/").kind, R_NOT_FOUND);
 	/* a host called "power" keeps its pages */
 	assert_int_equal(parse("/power/").kind, R_HOST);
+	/* one service of several hosts; a host called "compare" keeps its
+	 * pages, and its graphs */
+	r = parse("/compare/if_eth0");
+	assert_int_equal(r.kind, R_COMPARE);
+	assert_string_equal(r.service, "if_eth0");
+	assert_string_equal(r.host, "");
+	assert_int_equal(parse("/compare/").kind, R_HOST);
+	r = parse("/compare/if_eth0/");
+	assert_int_equal(r.kind, R_SERVICE);
+	assert_string_equal(r.host, "compare");
+	r = parse("/compare/load-day.png");
+	assert_int_equal(r.kind, R_GRAPH);
+	assert_string_equal(r.host, "compare");
+	assert_int_equal(parse("/compare/..").kind, R_NOT_FOUND);
+	assert_int_equal(parse("/compare/a/b").kind, R_NOT_FOUND);
+	assert_int_equal(parse("/compare").kind, R_NOT_FOUND);
 }
 
 static void

@@ -26,6 +26,8 @@
 #include "alerts/outputs.h"
 #include "catalog/cat_ref.h"
 #include "web/api.h"
+#include "web/compare.h"
+#include "web/page_compare.h"
 #include "web/field_value.h"
 #include "web/assets.h"
 #include "web/http.h"
@@ -33,6 +35,7 @@
 #include "lib/log.h"
 #include "web/pages.h"
 #include "web/router.h"
+#include "web/time_arg.h"
 #include "rrd/graph.h"
 #include "rrd/render.h"
 #include "rrd/rrd_schema.h"
@@ -105,8 +108,11 @@ struct req {
 	struct MHD_Connection *conn;
 	struct route route;
 	bool suspended;
-	bool ready; /* the answer below is set */
-	bool zoom;  /* a service page for start..end */
+	bool ready;		 /* the answer below is set */
+	bool zoom;		 /* a service page for range */
+	struct time_range range; /* start=/end= as asked, resolved */
+	bool limits;		 /* a graph on a fixed scale: */
+	double lower, upper;	 /* lower= and upper= */
 	int status;
 	char *body;
 	size_t len;
@@ -125,6 +131,7 @@ struct req {
 	size_t n;
 	char **paths;
 	struct api_series *series;
+	struct compare *cmp; /* a compare page's job */
 };
 
 static void arm(struct web *w);
@@ -144,6 +151,7 @@ req_free(struct req *r)
 	}
 	free(r->paths);
 	free(r->series);
+	compare_free(r->cmp);
 	free(r->body);
 	if (r->fd >= 0)
 		close(r->fd);
@@ -229,6 +237,33 @@ arg_long(struct MHD_Connection *c, const char *name, long lo, long hi,
 	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi)
 		return false;
 	*out = n;
+	return true;
+}
+
+/*
+ * The optional lower= and upper= of a graph (a fixed y scale, both or
+ * neither, finite numbers, lower below upper) into r; false if bad.
+ */
+static bool
+arg_limits(struct MHD_Connection *c, struct req *r)
+{
+	const char *lo =
+	    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lower");
+	const char *hi =
+	    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "upper");
+	char *e1 = NULL, *e2 = NULL;
+
+	if (lo == NULL && hi == NULL)
+		return true;
+	if (lo == NULL || hi == NULL || lo[0] == '\0' || hi[0] == '\0')
+		return false;
+	r->lower = strtod(lo, &e1);
+	r->upper = strtod(hi, &e2);
+	if (*e1 != '\0' || *e2 != '\0' || !isfinite(r->lower) ||
+	    !isfinite(r->upper) || r->lower >= r->upper ||
+	    fabs(r->lower) > 1e300 || fabs(r->upper) > 1e300)
+		return false;
+	r->limits = true;
 	return true;
 }
 
@@ -349,8 +384,8 @@ data_done(uv_work_t *wk, int status)
 				field_stats(cs, r->series, r->n, i, &st[i]);
 		}
 		r->ctype = "text/html; charset=utf-8";
-		r->body = page_service(h, cs, st, r->zoom ? r->start : 0,
-		    r->zoom ? r->end : 0, time(NULL), &r->len);
+		r->body = page_service(
+		    h, cs, st, r->zoom ? &r->range : NULL, time(NULL), &r->len);
 		free(st);
 	}
 	if (r->body == NULL)
@@ -405,6 +440,83 @@ start_data(
 	r->work.data = r;
 	if (uv_queue_work(r->w->loop, &r->work, data_work, data_done) != 0)
 		return send_error(r->conn, 500, "cannot queue the fetch", true);
+	MHD_suspend_connection(r->conn);
+	r->suspended = true;
+	r->w->jobs++;
+	return MHD_YES;
+}
+
+/* ---- compare pages (web/compare.h) ------------------------------- */
+
+/* Joins every hosts= argument (a list or one name each) with commas. */
+static enum MHD_Result
+collect_hosts(
+    void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct buf *b = cls;
+
+	(void)kind;
+	if (strcmp(key, "hosts") == 0 && value != NULL) {
+		if (b->len > 0)
+			buf_putc(b, ',');
+		buf_puts(b, value);
+	}
+	return MHD_YES;
+}
+
+static void
+compare_work(uv_work_t *wk)
+{
+	struct req *r = wk->data;
+
+	compare_fetch(r->cmp);
+}
+
+static void
+compare_done(uv_work_t *wk, int status)
+{
+	struct req *r = wk->data;
+
+	(void)status;
+	r->ctype = "text/html; charset=utf-8";
+	r->body = page_compare(r->w->cat, r->cmp, time(NULL), &r->len);
+	r->status =
+	    r->body != NULL ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR;
+	resume(r);
+}
+
+/* The compare page of r->range (the last day when not given): the
+ * picked hosts' files read off the loop, the page built after. */
+static enum MHD_Result
+start_compare(struct req *r, bool ranged, time_t now)
+{
+	char names[COMPARE_MAX_HOSTS][ROUTE_NAME_MAX + 1], err[160];
+	struct buf hb = {0};
+	size_t n = 0;
+	int rc;
+
+	if (!ranged)
+		time_range_parse("-1d", NULL, now, &r->range, err, sizeof(err));
+	MHD_get_connection_values(
+	    r->conn, MHD_GET_ARGUMENT_KIND, collect_hosts, &hb);
+	if (hb.oom) {
+		buf_free(&hb);
+		return send_error(r->conn, 500, "out of memory", false);
+	}
+	rc = compare_parse_hosts(
+	    hb.p != NULL ? hb.p : "", names, &n, err, sizeof(err));
+	buf_free(&hb);
+	if (rc == -1)
+		return send_error(r->conn, 400, err, false);
+	r->cmp = compare_new(
+	    r->w->cat, r->w->set.dbdir, r->route.service, names, n, &r->range);
+	if (r->cmp == NULL)
+		return send_error(r->conn, 500, "out of memory", false);
+	r->work.data = r;
+	if (uv_queue_work(r->w->loop, &r->work, compare_work, compare_done) !=
+	    0)
+		return send_error(
+		    r->conn, 500, "cannot queue the fetch", false);
 	MHD_suspend_connection(r->conn);
 	r->suspended = true;
 	r->w->jobs++;
@@ -514,6 +626,9 @@ start_graph(struct req *r, const struct cat_host *h,
 	gp.height = (unsigned)height;
 	gp.format = r->route.svg ? GRAPH_SVG : GRAPH_PNG;
 	gp.daemon = r->w->set.rrdcached_socket;
+	gp.limits = r->limits;
+	gp.lower = r->lower;
+	gp.upper = r->upper;
 	/* an aggregate's fields read other hosts' files (catalog/cat_ref.h);
 	 * its image is as new as the newest of them */
 	if (cat_refs_resolve(&refs, r->w->cat, h, cs, r->w->set.dbdir) == -1) {
@@ -546,10 +661,12 @@ start_graph(struct req *r, const struct cat_host *h,
 	cat_refs_cleanup(&refs);
 	free(last);
 	ch = config_hash(&cs->svc);
-	snprintf(key, sizeof(key), "%s|%s|%s|%ld|%ld|%ld|%ld|%s|%016llx",
-	    h->name, cs->svc.name, graph_period_str(gp.period),
+	snprintf(key, sizeof(key),
+	    "%s|%s|%s|%ld|%ld|%ld|%ld|%s|%016llx|%.17g|%.17g", h->name,
+	    cs->svc.name, graph_period_str(gp.period),
 	    custom ? (long)start : 0L, custom ? (long)end : 0L, width, height,
-	    r->route.svg ? "svg" : "png", (unsigned long long)ch);
+	    r->route.svg ? "svg" : "png", (unsigned long long)ch,
+	    r->limits ? r->lower : 0.0, r->limits ? r->upper : 0.0);
 	snprintf(r->etag, sizeof(r->etag), "\"%016llx-%lx\"",
 	    (unsigned long long)fnv(ch, key), (long)stamp);
 	/* the next sample is expected an interval after the last */
@@ -750,7 +867,8 @@ dispatch(struct req *r)
 	const struct cat_service *cs = NULL;
 	const char *cf;
 	long start = 0, end = 0, step = 0;
-	bool gs, ge, gstep;
+	bool gs, gstep;
+	char terr[160];
 	time_t now = time(NULL);
 	struct outputs_stats os;
 	bool json =
@@ -770,7 +888,7 @@ dispatch(struct req *r)
 		if (h == NULL)
 			return send_error(c, 404, "no such host", json);
 	}
-	if (r->route.service[0] != '\0') {
+	if (h != NULL && r->route.service[0] != '\0') {
 		cs = cat_host_service(h, r->route.service);
 		/* a host that is down says why (Munin's "No address!" for
 		 * one never polled), which drover check passes on */
@@ -785,14 +903,31 @@ dispatch(struct req *r)
 		if (cs == NULL)
 			return send_error(c, 404, "no such service", json);
 	}
-	if (!arg_long(c, "start", 0, 4102444800L, &start, &gs) ||
-	    !arg_long(c, "end", 0, 4102444800L, &end, &ge) ||
-	    !arg_long(c, "step", 1, 86400 * 366, &step, &gstep))
+	/* a range relative to now ends at the last whole interval: its data
+	 * changes no sooner, and its image is one cache entry that long */
+	switch (time_range_parse(
+	    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "start"),
+	    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "end"),
+	    w->set.interval > 1 ? now - now % (time_t)w->set.interval : now,
+	    &r->range, terr, sizeof(terr))) {
+	case -1:
+		return send_error(c, 400, terr, json);
+	case 1:
+		gs = true;
+		start = (long)r->range.start;
+		end = (long)r->range.end;
+		break;
+	default:
+		gs = false;
+	}
+	if (!arg_long(c, "step", 1, 86400 * 366, &step, &gstep))
+		return send_error(
+		    c, 400, "step must be seconds, 1 to 31622400", json);
+	if (!arg_limits(c, r))
 		return send_error(c, 400,
-		    "start, end and step must be epoch seconds in range", json);
-	if (gs != ge || (gs && start >= end))
-		return send_error(c, 400,
-		    "give both start and end, with start before end", json);
+		    "give both lower= and upper=, numbers with lower below "
+		    "upper",
+		    json);
 	switch (r->route.kind) {
 	case R_OVERVIEW:
 		body = page_overview(w->cat, now, &len);
@@ -864,6 +999,8 @@ dispatch(struct req *r)
 		return start_data(r, h, cs);
 	case R_GRAPH:
 		return start_graph(r, h, cs, gs, start, end);
+	case R_COMPARE:
+		return start_compare(r, gs, now);
 	default:
 		return send_error(c, 404, "no such page", false);
 	}

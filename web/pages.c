@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alerts/outputs.h"
 #include "rrd/graph.h"
@@ -409,6 +410,93 @@ graph_img(struct buf *b, const struct cat_host *h, const char *svc,
 	    (long)start, (long)end, PLOT_LEFT, PLOT_WIDTH);
 }
 
+void
+page_head(struct buf *b, const char *title)
+{
+	head(b, title);
+}
+
+char *
+page_foot(struct buf *b, size_t *len)
+{
+	return foot(b, len);
+}
+
+void
+page_graph_img(struct buf *b, const struct cat_host *h, const char *svc,
+    const char *query, const char *alt, time_t start, time_t end)
+{
+	graph_img(b, h, svc, "day", query, alt, start, end);
+}
+
+/* tm as ISO 8601 with its zone's offset ("2026-12-02T13:00:00+01:00"). */
+static void
+iso_time(struct buf *b, const struct tm *tm)
+{
+	char s[32];
+	long off = tm->tm_gmtoff, a = off < 0 ? -off : off;
+
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", tm);
+	buf_printf(b, "%s%c%02ld:%02ld", s, off < 0 ? '-' : '+', a / 3600,
+	    a % 3600 / 60);
+}
+
+void
+page_range_dates(struct buf *b, time_t start, time_t end)
+{
+	struct tm a, z;
+	char s[32];
+	bool same_day;
+
+	localtime_r(&start, &a);
+	localtime_r(&end, &z);
+	same_day = a.tm_year == z.tm_year && a.tm_yday == z.tm_yday;
+	buf_puts(b, "<span class=dates><time datetime=\"");
+	iso_time(b, &a);
+	strftime(s, sizeof(s), "%Y-%m-%d %H:%M", &a);
+	buf_printf(b, "\">%s</time> &ndash; <time datetime=\"", s);
+	iso_time(b, &z);
+	strftime(s, sizeof(s), same_day ? "%H:%M %Z" : "%Y-%m-%d %H:%M %Z", &z);
+	buf_puts(b, "\">");
+	html_escape(b, s);
+	buf_puts(b, "</time></span>");
+}
+
+void
+page_graph_figure(struct buf *b, const struct cat_service *cs)
+{
+	enum field_state st = cat_service_state(cs, NULL), fs;
+	const char *info = attrs_get(&cs->svc.graph, "graph_info");
+	const char *label;
+	const char *sep = ": ";
+	size_t i;
+
+	buf_printf(b, "<figure class=\"graph st-%s\" data-state=\"%s\"",
+	    field_state_str(st), field_state_str(st));
+	if (info != NULL && info[0] != '\0') {
+		buf_puts(b, " title=\"");
+		html_escape(b, info);
+		buf_puts(b, "\"");
+	}
+	buf_puts(b, ">");
+	if (st == FS_OK)
+		return;
+	buf_printf(b, "<span class=\"mark mark-%s\">%s", field_state_str(st),
+	    field_state_str(st));
+	for (i = 0; i < cs->svc.nfields; i++) {
+		fs = cat_field_state(cs, i);
+		if (fs == FS_OK)
+			continue;
+		label = attrs_get(&cs->svc.fields[i].attrs, "label");
+		buf_puts(b, sep);
+		html_escape(b, label != NULL ? label : cs->svc.fields[i].name);
+		if (fs != st)
+			buf_printf(b, " (%s)", field_state_str(fs));
+		sep = ", ";
+	}
+	buf_puts(b, "</span>");
+}
+
 /* The fields a guest has in its hypervisor's vm_* / xen_* graphs: its
  * field name with these suffixes (plugins/host_vm.h, host_xen.h), each
  * labelled with the guest's name: a field "web_rx" is the rx of guest
@@ -675,6 +763,19 @@ host_young(const struct cat_host *h, time_t now)
 	return h->first_ok != 0 && now - h->first_ok < YOUNG_SECS;
 }
 
+/* The service's graph_info (munin-html's help text) in a caption. */
+static void
+graph_info_line(struct buf *b, const struct cat_service *cs)
+{
+	const char *info = attrs_get(&cs->svc.graph, "graph_info");
+
+	if (info == NULL || info[0] == '\0')
+		return;
+	buf_puts(b, "<small class=graph_info>");
+	html_escape(b, info);
+	buf_puts(b, "</small>");
+}
+
 char *
 page_host(const struct catalog *catalog, const struct cat_host *h, time_t now,
     size_t *len)
@@ -739,14 +840,15 @@ page_host(const struct catalog *catalog, const struct cat_host *h, time_t now,
 			html_escape(&b, cat);
 			buf_puts(&b, "</h2><div class=graphs>");
 		}
-		buf_printf(&b, "<figure class=\"st-%s\"><a href=\"",
-		    field_state_str(cat_service_state(ss[i], NULL)));
+		page_graph_figure(&b, ss[i]);
+		buf_puts(&b, "<a href=\"");
 		html_escape_url(&b, ss[i]->svc.name);
 		buf_puts(&b, "/\">");
 		graph_img(&b, h, ss[i]->svc.name, graph_period_str(first), "",
 		    svc_title(ss[i]), day_start, day_end);
 		buf_puts(&b, "</a><figcaption>");
 		html_escape(&b, svc_title(ss[i]));
+		graph_info_line(&b, ss[i]);
 		buf_puts(&b, "</figcaption></figure>");
 	}
 	if (cat != NULL)
@@ -777,18 +879,55 @@ attr_cell(struct buf *b, const struct field *f, const char *key)
 	buf_puts(b, "</td>");
 }
 
+/*
+ * The range picker: relative presets (a bookmark stays "the last 6 h"),
+ * from/to as dates (zoom.js fills and reads them in the browser's zone),
+ * the link to the same service on other hosts, and the keys' help line
+ * (graph_keys.js).
+ */
+static void
+range_picker(
+    struct buf *b, const struct cat_service *cs, const struct time_range *zoom)
+{
+	static const struct {
+		const char *label, *start;
+	} presets[] = {{"1 h", "-1h"}, {"6 h", "-6h"}, {"1 day", "-1d"},
+	    {"1 week", "-1w"}, {"1 month", "-1mon"}, {"1 year", "-1y"}};
+	char q[80];
+	size_t i;
+
+	buf_puts(b, "<nav class=rangepick><span class=presets>last ");
+	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+		snprintf(q, sizeof(q), "start=%s", presets[i].start);
+		buf_printf(b, "<a class=preset href=\"?%s\"%s>%s</a> ", q,
+		    zoom != NULL && strcmp(zoom->query, q) == 0
+			? " aria-current=true"
+			: "",
+		    presets[i].label);
+	}
+	buf_printf(b,
+	    "<a class=preset href=\"./\"%s>all periods</a></span>"
+	    "<form class=range>from <input name=from "
+	    "type=datetime-local> to <input name=to type=datetime-local> "
+	    "<button>show</button></form><a class=compare href=\"/compare/",
+	    zoom == NULL ? " aria-current=true" : "");
+	html_escape_url(b, cs->svc.name);
+	buf_puts(b, "?");
+	html_escape(b, zoom != NULL ? zoom->query : "start=-1d");
+	buf_puts(b, "\">compare with other hosts</a>"
+		    "<span class=keyhelp hidden>keys: &larr; &rarr; pan by "
+		    "half the range, + &minus; (or i o) zoom in and out, 1 2 "
+		    "3 4 the last day, week, month, year, ? this help (or "
+		    "drag across a graph)</span></nav>");
+}
+
 char *
 page_service(const struct cat_host *h, const struct cat_service *cs,
-    const struct field_stats *stats, time_t start, time_t end, time_t now,
+    const struct field_stats *stats, const struct time_range *zoom, time_t now,
     size_t *len)
 {
 	static const enum graph_period periods[] = {
 	    GRAPH_HOUR, GRAPH_DAY, GRAPH_WEEK, GRAPH_MONTH, GRAPH_YEAR};
-	static const struct {
-		const char *label;
-		long secs;
-	} presets[] = {{"1 h", 3600}, {"6 h", 21600}, {"1 day", 86400},
-	    {"1 week", 604800}};
 	struct buf b = {0};
 	const struct field *f;
 	const char *label;
@@ -817,39 +956,36 @@ page_service(const struct cat_host *h, const struct cat_service *cs,
 			html_escape(&b, q);
 			buf_puts(&b, "</p>");
 		}
-	buf_puts(&b, "<p>zoom: ");
-	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
-		buf_printf(&b, "<a href=\"?start=%ld&amp;end=%ld\">%s</a> ",
-		    (long)now - presets[i].secs, (long)now, presets[i].label);
-	buf_puts(&b, "<a href=\"./\">all periods</a> (or drag across a "
-		     "graph)</p><form class=range>from <input name=from "
-		     "type=datetime-local> to <input name=to "
-		     "type=datetime-local> <button>show</button></form>"
-		     "<div class=graphs>");
+	range_picker(&b, cs, zoom);
+	buf_puts(&b, "<div class=graphs>");
 	if (!graph_drawn(&cs->svc)) {
 		buf_puts(&b, "<p>graph no: this service is not drawn</p>");
-	} else if (start != 0 && end != 0) {
-		snprintf(q, sizeof(q), "?start=%ld&amp;end=%ld", (long)start,
-		    (long)end);
-		buf_puts(&b, "<figure>");
-		graph_img(
-		    &b, h, cs->svc.name, "day", q, svc_title(cs), start, end);
-		buf_printf(&b, "<figcaption>%ld to %ld</figcaption></figure>",
-		    (long)start, (long)end);
+	} else if (zoom != NULL) {
+		struct buf qb;
+		char qs[400];
+
+		buf_init_fixed(&qb, qs, sizeof(qs));
+		buf_puts(&qb, "?");
+		html_escape(&qb, zoom->query); /* at most 64 bytes: fits */
+		page_graph_figure(&b, cs);
+		graph_img(&b, h, cs->svc.name, "day", qs, svc_title(cs),
+		    zoom->start, zoom->end);
+		buf_puts(&b, "<figcaption>");
+		page_range_dates(&b, zoom->start, zoom->end);
+		buf_puts(&b, "</figcaption></figure>");
 	} else {
 		/* a young host's service leads with its last hour */
 		for (i = host_young(h, now) ? 0 : 1; i < 5; i++) {
-			buf_puts(&b, "<figure>");
+			const char *pn = graph_period_str(periods[i]);
 			time_t ps = 0, pe = 0;
 
 			graph_period_range(periods[i], now, &ps, &pe);
-			graph_img(&b, h, cs->svc.name,
-			    graph_period_str(periods[i]), "", svc_title(cs), ps,
-			    pe);
-			buf_printf(&b,
-			    "<figcaption>by %s</figcaption>"
-			    "</figure>",
-			    graph_period_str(periods[i]));
+			page_graph_figure(&b, cs);
+			graph_img(
+			    &b, h, cs->svc.name, pn, "", svc_title(cs), ps, pe);
+			buf_printf(&b, "<figcaption>by %s: ", pn);
+			page_range_dates(&b, ps, pe);
+			buf_puts(&b, "</figcaption></figure>");
 		}
 	}
 	buf_puts(&b, "</div>");

@@ -15,6 +15,8 @@
 
 #include "alerts/alerts.h"
 #include "catalog/catalog.h"
+#include "lib/buf.h"
+#include "web/time_arg.h"
 
 /* Per-field statistics over the shown range, from the RRDs (NaN: none). */
 struct field_stats {
@@ -29,11 +31,35 @@ char *page_host(const struct catalog *cat, const struct cat_host *h, time_t now,
     size_t *len);
 /*
  * stats[i] belongs to the service's i-th field (NULL: not available);
- * start/end (epoch s) select a zoomed range, 0/0 for the four periods.
+ * zoom selects a range (its query kept relative in links and image
+ * URLs), NULL the four periods.
  */
 char *page_service(const struct cat_host *h, const struct cat_service *cs,
-    const struct field_stats *stats, time_t start, time_t end, time_t now,
+    const struct field_stats *stats, const struct time_range *zoom, time_t now,
     size_t *len);
+/*
+ * "2026-12-02 13:00 - 14:00" in the server's time zone, each end a
+ * <time datetime=ISO 8601> (the date left out of the end on the same
+ * day), into b.  For graph captions.
+ */
+void page_range_dates(struct buf *b, time_t start, time_t end);
+/*
+ * Opens a graph's <figure> (class graph) for service cs, marked with
+ * its state when that is not OK: the class st-STATE and a label naming
+ * the fields at fault; and its graph_info as the figure's title.
+ */
+void page_graph_figure(struct buf *b, const struct cat_service *cs);
+/* A page's head (the title escaped) and foot: the foot hands back b's
+ * text (buf_take()), for page builders of their own files. */
+void page_head(struct buf *b, const char *title);
+char *page_foot(struct buf *b, size_t *len);
+/*
+ * The <img> of h's svc graph for query ("?start=..&amp;end=..", already
+ * escaped) showing start..end, with the data attributes the zoom and key
+ * scripts read (data-start, data-end: epoch s).
+ */
+void page_graph_img(struct buf *b, const struct cat_host *h, const char *svc,
+    const char *query, const char *alt, time_t start, time_t end);
 struct web_poll_stats;
 struct rrd_writer_stats;
 struct renderer_stats;

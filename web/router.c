@@ -189,7 +189,14 @@ router_parse(const char *path, struct route *r)
 		r->kind = R_SERVICE;
 		return;
 	}
-	if (n == 2 && !trailing && parse_graph(seg[1], len[1], r))
+	if (n == 2 && !trailing && parse_graph(seg[1], len[1], r)) {
 		r->kind = R_GRAPH;
+		return;
+	}
+	if (n == 2 && !trailing && IS(0, "compare") &&
+	    copy_name(r->service, seg[1], len[1])) {
+		r->kind = R_COMPARE;
+		r->host[0] = '\0';
+	}
 #undef IS
 }

@@ -8,6 +8,9 @@
  *   /HOST/PLUGIN-PERIOD.png|.svg   a graph (PERIOD: day week month year
  *                                  hour)
  *   /alerts                        current problems, recent changes
+ *   /compare/PLUGIN                one service of several hosts, one
+ *                                  scale (no trailing "/": a host
+ *                                  called "compare" keeps its pages)
  *   /drover.css, /drover.js        the static files (web/assets.h)
  *   /api/v1/hosts[/HOST[/PLUGIN[/data]]], /api/v1/alerts, /api/v1/power
  *
@@ -42,6 +45,7 @@ enum route_kind {
 	R_API_ALERTS,
 	R_BAD_REQUEST, /* a "%00" in the path (route_unescape): 400 */
 	R_API_POWER,
+	R_COMPARE, /* the plugin in service, no host */
 };
 
 struct route {

@@ -3,6 +3,13 @@
 // server put on the image (data-start/-end, data-left/-width).
 (function () {
 	"use strict";
+	// the other arguments (a compare page's hosts=) stay
+	var go = function (s, t) {
+		var q = new URLSearchParams(location.search);
+		q.set("start", s);
+		q.set("end", t);
+		location.search = "?" + q.toString();
+	};
 	document.querySelectorAll("img[data-start]").forEach(function (img) {
 		var x0 = null;
 		img.addEventListener("mousedown", function (e) {
@@ -23,7 +30,7 @@
 				return Math.round(s + (t - s) *
 				    Math.max(0, Math.min(1, (x - l) / w)));
 			};
-			location.search = "?start=" + f(a) + "&end=" + f(z);
+			go(f(a), f(z));
 		});
 	});
 	document.querySelectorAll("form.range").forEach(function (fm) {
@@ -32,7 +39,7 @@
 			var s = Date.parse(fm.from.value) / 1000;
 			var t = Date.parse(fm.to.value) / 1000;
 			if (s < t)
-				location.search = "?start=" + s + "&end=" + t;
+				go(s, t);
 		});
 	});
 })();
