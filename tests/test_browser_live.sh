@@ -6,7 +6,8 @@
 # stays the same document (a marker on window survives, no navigation);
 # requests carry If-None-Match and the graphs of the host that stopped
 # come back 304 and are not replaced, a graph out of sight is not asked;
-# the state badge follows the API;
+# the state badge follows the API, and so does a problem mark the page
+# lost (the test takes it away);
 # in the system's dark setting the page looks different and its text
 # keeps a contrast of at least 4.5:1 (as in the light one); at 390 px the
 # overview, host, two service and the health pages scroll nothing
@@ -33,6 +34,8 @@ listen 127.0.0.1:0
 state_dir $T/state
 graph_cache $T/graphs
 local_node yes
+[$HOST]
+    load.load.warning -2:-1
 [still1]
     address 127.0.0.1
     port $NPORT
@@ -49,6 +52,12 @@ sys.exit(1) if not u or not max(u) else print(max(u))' 2>/dev/null
 }
 wait_until 60 last_update "$HOST" >/dev/null || fail "no services for $HOST: $(tail "$T/drover.log")"
 wait_until 60 last_update still1 >/dev/null || fail "no services for still1: $(tail "$T/drover.log")"
+# the local load is always outside -2:-1: WARNING once it is hard
+load_warns() {
+	curl -sf "$API/$HOST/load" | $PY -c 'import json,sys
+sys.exit(json.load(sys.stdin)["state"] != "WARNING")' 2>/dev/null
+}
+wait_until 60 load_warns || fail "load never became WARNING: $(curl -s "$API/$HOST/load")"
 first=$(last_update "$HOST")
 advanced() { [ "$(last_update "$HOST")" -gt "$first" ] 2>/dev/null; }
 wait_until 60 advanced || fail "$HOST never updated again after $first"

@@ -136,22 +136,35 @@ def live_refresh(b):
                        " x = Math.max(r.top - innerHeight, -r.bottom);"
                        " if (x > d) { d = x; f = i.src; } });"
                        " return d > 300 ? f : null; })()")
+    # load is WARNING (the test's threshold): take its figure's mark away,
+    # as on a page drawn before the problem; the next new data brings it
+    fig = "document.querySelector(%s).closest('figure')" % sel
+    check(evaluate(ws, fig + ".dataset.state") == "WARNING",
+          "the load figure is marked WARNING",
+          evaluate(ws, fig + ".outerHTML.slice(0, 200)"))
+    evaluate(ws, "(function (f) { f.dataset.state = 'OK';"
+                 " f.className = f.className.replace(/st-[A-Z]+/, 'st-OK');"
+                 " var m = f.querySelector('span.mark'); if (m) m.remove();"
+                 " })(%s); 0" % fig)
     evaluate(ws, "window.__liveMarker = 'm' + Math.random(); 0")
     since = len(ws.events)
     marker = evaluate(ws, "window.__liveMarker")
     origin = evaluate(ws, "performance.timeOrigin")
-    first_src = evaluate(ws, "document.querySelector(%s).src" % sel)
-    swaps0 = evaluate(ws, "+(document.querySelector(%s).dataset.liveSwaps"
-                          " || 0)" % sel)
-    pixels0 = evaluate(ws, PIXELS % sel)
+    swaps = "+(document.querySelector(%s).dataset.liveSwaps || 0)" % sel
+    # the picture shown and its swap count, read with no swap between
+    while True:
+        swaps0 = evaluate(ws, swaps)
+        first_src = evaluate(ws, "document.querySelector(%s).src" % sel)
+        pixels0 = evaluate(ws, PIXELS % sel)
+        if evaluate(ws, swaps) == swaps0:
+            break
     b.shot("host-before.png")
     # the load service updates every 5 s; the script asks once max-age
     # (seconds to the next sample) ran out
     swapped = False
     for _ in range(60):
         drain(ws, 0.5)
-        if evaluate(ws, "+(document.querySelector(%s).dataset.liveSwaps"
-                        " || 0)" % sel) > swaps0:
+        if evaluate(ws, swaps) > swaps0:
             swapped = True
             break
     if not check(swapped, "a graph is replaced after a poll",
@@ -192,6 +205,14 @@ def live_refresh(b):
         base + "/api/v1/hosts/" + urllib.parse.quote(host)))
     check(badge == api["state"], "the state badge is the API's",
           "%s vs %s" % (badge, api["state"]))
+    got = json.loads(evaluate(ws, "JSON.stringify((function (f) { var m ="
+                                  " f.querySelector('span.mark'); return"
+                                  " [f.dataset.state, f.className, m ?"
+                                  " m.className + '|' + m.textContent :"
+                                  " null]; })(%s))" % fig))
+    check(got[0] == "WARNING" and "st-WARNING" in got[1] and
+          got[2] == "mark mark-WARNING|WARNING: load",
+          "the lost problem mark is back from the API", str(got))
     b.shot("host-after.png")
     errs = errors_of(ws.events)
     check(not errs, "no console errors on the live host page",

@@ -8,7 +8,7 @@
 // shown again, a graph scrolled out of sight nothing until it is back in
 // sight; an error backs off (5 s doubling to 10 min); at most three
 // requests are in flight.  When a graph changed, the page's state
-// badges follow from /api/v1 (host and service pages).
+// badge and problem marks follow from /api/v1 (host and service pages).
 (function () {
 	"use strict";
 	var imgs = document.querySelectorAll(".graphs img");
@@ -126,45 +126,87 @@
 		});
 		pump();
 	}
-	// the state badges of a host page (/HOST/) or service page
-	// (/HOST/SERVICE/), once after a burst of new graphs
+	// the state badge and the problem marks of a host page (/HOST/) or
+	// a service page (/HOST/SERVICE/), once after a burst of new graphs;
+	// a figure whose state changed gets its mark anew from its service's
+	// fields, as page_graph_figure writes it
+	var page = /^\/([^/]+)\/(?:([^/]+)\/)?$/.exec(location.pathname);
+	function getJSON(path) {
+		return fetch("/api/v1/hosts/" + path, {cache: "no-store"})
+		    .then(function (res) {
+			return res.ok ? res.json() : null;
+		});
+	}
 	function states() {
-		var m = /^\/([^/]+)\/(?:([^/]+)\/)?$/.exec(location.pathname);
 		var badge = document.querySelector("h1 span.state");
-		if (!m || !badge || stateTimer !== null)
+		if (!page || !badge || stateTimer !== null)
 			return;
 		stateTimer = setTimeout(function () {
 			stateTimer = null;
-			fetch("/api/v1/hosts/" + m[1] + (m[2] ? "/" + m[2] : ""),
-			    {cache: "no-store"}).then(function (res) {
-				return res.ok ? res.json() : null;
-			}).then(function (j) {
+			getJSON(page[1] + (page[2] ? "/" + page[2] : ""))
+			    .then(function (j) {
 				if (j)
-					paint(j, badge, !m[2]);
+					paint(j, badge);
 			}).catch(function () {});
 		}, 1000);
 	}
-	function mark(el, st) {
+	function known(st) {
+		return typeof st === "string" && /^[A-Z]+$/.test(st);
+	}
+	function recolour(el, st) {
 		el.className = el.className.replace(/\bst-[A-Z]+\b/, "st-" + st);
 	}
-	function paint(j, badge, host) {
-		if (typeof j.state !== "string" || !/^[A-Z]+$/.test(j.state))
+	function figure(f, st, fields) {
+		var m = f.querySelector("span.mark"), text = st, sep = ": ";
+		recolour(f, st);
+		f.dataset.state = st;
+		if (st === "OK") {
+			if (m)
+				m.remove();
 			return;
-		mark(badge, j.state);
-		badge.textContent = j.state;
-		if (!host || !Array.isArray(j.services))
-			return;
+		}
+		if (!m) {
+			m = document.createElement("span");
+			f.insertBefore(m, f.firstChild);
+		}
+		m.className = "mark mark-" + st;
+		fields.forEach(function (x) {
+			if (!known(x.state) || x.state === "OK")
+				return;
+			text += sep + (x.config && x.config.label || x.name) +
+			    (x.state !== st ? " (" + x.state + ")" : "");
+			sep = ", ";
+		});
+		m.textContent = text;
+	}
+	function paint(j, badge) {
+		var figs = document.querySelectorAll(".graphs figure[data-state]");
 		var by = {};
-		j.services.forEach(function (s) {
+		if (!known(j.state))
+			return;
+		recolour(badge, j.state);
+		badge.textContent = j.state;
+		if (page[2]) { /* a service page: its own figures */
+			figs.forEach(function (f) {
+				if (f.dataset.state !== j.state)
+					figure(f, j.state, j.fields || []);
+			});
+			return;
+		}
+		(j.services || []).forEach(function (s) {
 			by[s.name] = s.state;
 		});
-		document.querySelectorAll(".graphs figure[class*=st-]")
-		    .forEach(function (f) {
+		figs.forEach(function (f) {
 			var a = f.querySelector("a[href]");
 			var n = a && decodeURIComponent(
 			    a.getAttribute("href").replace(/\/$/, ""));
-			if (n && /^[A-Z]+$/.test(by[n] || ""))
-				mark(f, by[n]);
+			if (!n || !known(by[n]) || by[n] === f.dataset.state)
+				return;
+			getJSON(page[1] + "/" + encodeURIComponent(n))
+			    .then(function (s) {
+				if (s && known(s.state))
+					figure(f, s.state, s.fields || []);
+			}).catch(function () {});
 		});
 	}
 	// which graphs are in sight (all, where the browser cannot say)
