@@ -38,11 +38,12 @@
 		r.due = Date.now() +
 		    Math.min(MAX_WAIT, 5 * Math.pow(2, r.fails - 1)) * 1000;
 	}
-	// a named period's window moved with the clock: the zoom's geometry
-	// (data-start/-end) moves along; a zoomed range stays
+	// a named period's or relative range's window moved with the clock:
+	// the zoom's geometry (data-start/-end) moves along; a range of
+	// epoch seconds stays
 	function shift(r, ms) {
 		var d = r.img.dataset, s = Math.round(ms / 1000);
-		if (r.url.indexOf("start=") >= 0 || !d.start || !d.end)
+		if (/[?&]start=\d/.test(r.url) || !d.start || !d.end)
 			return;
 		d.start = +d.start + s;
 		d.end = +d.end + s;
