@@ -420,6 +420,7 @@ test_state_file_round_trip(void **state)
 	assert_true(h->restored);
 	assert_int_equal(h->state, HOST_UP);
 	assert_int_equal(h->last_ok, 1700000000);
+	assert_int_equal(h->first_ok, 1700000000);
 	assert_int_equal(h->poll_ms, 120);
 	assert_int_equal(h->queue_ms, 7);
 	assert_int_equal(h->values, 4);
@@ -461,6 +462,8 @@ test_state_file_round_trip(void **state)
 	assert_int_equal(h->state, HOST_DOWN);
 	assert_int_equal(h->failures, 1);
 	assert_int_equal(h->last_ok, 1699999700);
+	/* the first good poll, kept through the failed one after it */
+	assert_int_equal(h->first_ok, 1699999700);
 	assert_int_equal(h->last_poll, 1700000000);
 	assert_string_equal(h->last_error, "connect to db1 port 4949: refused");
 	assert_true(h->bmc.configured);
