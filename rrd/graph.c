@@ -53,14 +53,17 @@ static const struct {
 	const char *name;
 	const char *start; /* rrdtool AT-style offset Munin passes */
 	time_t span;	   /* seconds before now */
-	time_t res;	   /* seconds: --end is rounded down to this */
+	time_t res;	   /* seconds of a step: graph_future, predict */
+	time_t round;	   /* seconds: --end is rounded down to this */
 } periods[] = {
-    [GRAPH_DAY] = {"day", "-2000m", 2000 * 60, 300},
-    [GRAPH_WEEK] = {"week", "-12000m", 12000 * 60, 1500},
-    [GRAPH_MONTH] = {"month", "-48000m", 48000 * 60, 7200},
-    [GRAPH_YEAR] = {"year", "-400d", 400 * 86400, 86400},
-    [GRAPH_HOUR] = {"hour", "-60m", 3600, 60},
-    [GRAPH_CUSTOM] = {"custom", NULL, 0, 0},
+    [GRAPH_DAY] = {"day", "-2000m", 2000 * 60, 300, 300},
+    [GRAPH_WEEK] = {"week", "-12000m", 12000 * 60, 1500, 1500},
+    [GRAPH_MONTH] = {"month", "-48000m", 48000 * 60, 7200, 7200},
+    [GRAPH_YEAR] = {"year", "-400d", 400 * 86400, 86400, 86400},
+    /* drover's: the last poll's point at the right edge, not a minute
+     * behind it (the picture is drawn once per new sample anyway) */
+    [GRAPH_HOUR] = {"hour", "-60m", 3600, 60, 1},
+    [GRAPH_CUSTOM] = {"custom", NULL, 0, 0, 0},
 };
 
 const char *
@@ -90,7 +93,7 @@ graph_period_range(enum graph_period p, time_t now, time_t *start, time_t *end)
 		return -1;
 	}
 	*start = now - periods[p].span;
-	*end = now / periods[p].res * periods[p].res;
+	*end = now / periods[p].round * periods[p].round;
 	return 0;
 }
 

@@ -81,9 +81,10 @@ bool graph_period_parse(const char *s, enum graph_period *out);
  * munin-graph's range for a named period at now (epoch seconds): start =
  * now - 2000 min / 12000 min / 48000 min / 400 d (400 pixels of the
  * period's RRA), end = now rounded down to the period's resolution (300,
- * 1500, 7200, 86400 s); the hour: now - 60 min to now rounded down to
- * 60 s, the finest step drover's files have at the default interval.
- * Returns 0, or -1 (EINVAL) for GRAPH_CUSTOM.
+ * 1500, 7200, 86400 s); the hour: now - 60 min to now (its picture is
+ * drawn once per new sample, so its right edge is the last poll's; its
+ * resolution for graph_future and predict is 60 s).  Returns 0, or -1
+ * (EINVAL) for GRAPH_CUSTOM.
  */
 int graph_period_range(
     enum graph_period p, time_t now, time_t *start, time_t *end);

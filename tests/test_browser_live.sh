@@ -12,7 +12,9 @@
 # keeps a contrast of at least 4.5:1 (as in the light one); at 390 px the
 # overview, host, two service and the health pages scroll nothing
 # sideways (the device width, not innerWidth, which zooms out); no
-# console errors anywhere.  Screenshots in tests/artefacts/browser_live/.
+# console errors anywhere.  First look: the young local host's page leads
+# with the last hour, whose load graph draws a line after two polls.
+# Screenshots in tests/artefacts/browser_live/.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/health.sh"
 set -o pipefail
@@ -61,6 +63,15 @@ wait_until 60 load_warns || fail "load never became WARNING: $(curl -s "$API/$HO
 first=$(last_update "$HOST")
 advanced() { [ "$(last_update "$HOST")" -gt "$first" ] 2>/dev/null; }
 wait_until 60 advanced || fail "$HOST never updated again after $first"
+# FIRST LOOK: the young host's page leads with its last hour, and that
+# graph draws load's line (Munin's first colour, 00CC00, as a stroked
+# path of the SVG) from the first polls on, up to the right edge (2000
+# px wide: 1.8 s a pixel, so two polls 5 s apart are a line)
+curl -sf "http://127.0.0.1:$PORT/$HOST/" >"$T/host.html" || fail "host page"
+grep -q "/load-hour.png" "$T/host.html" || fail "no last-hour graph on the young host's page"
+grep -q "/load-day.png" "$T/host.html" && fail "the young host's page shows day graphs"
+curl -sf "http://127.0.0.1:$PORT/$HOST/load-hour.svg?width=2000" >"$T/hour.svg" || fail "no hour graph"
+grep -q 'stroke:rgb(0%,80%,0%)' "$T/hour.svg" || fail "the hour graph draws no load line after two polls"
 # still1 stops answering: its graphs keep their last data
 stop_pid "$FAKE" || true
 still=$(last_update still1)

@@ -268,6 +268,19 @@ def dark_mode(b):
               err or "images")
         c = contrast(ws, mode)
         b.shot("service-%s.png" % mode)
+        # the overview (a DOWN host with its error, ages) and the alerts
+        # page (state colours in tables) keep their contrast too
+        for name, u in (("overview", base + "/"),
+                        ("alerts", base + "/alerts")):
+            err = b.load(u)
+            check(err is None, "%s %s page loads" % (mode, name), err)
+            contrast(ws, "%s %s" % (mode, name))
+            b.shot("%s-%s.png" % (name, mode))
+            errs = errors_of(ws.events)
+            check(not errs, "no console errors on the %s %s page"
+                  % (mode, name), "; ".join(errs))
+        b.load(url)
+        settle(ws)
         if mode == "dark":
             bgc = [float(x) for x in
                    c["body"][1].split("(")[1].split(")")[0].split(",")[:3]]
