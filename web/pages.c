@@ -60,13 +60,16 @@ age(struct buf *b, time_t when, time_t now)
 		buf_printf(b, "%ld days ago", d / 86400);
 }
 
+/* DOWN, STALE (cat_host_stale at now), else its worst field's state. */
 static const char *
-host_state_name(const struct cat_host *h, unsigned *problems)
+host_state_name(const struct cat_host *h, unsigned *problems, time_t now)
 {
 	enum field_state s = cat_host_state(h, problems);
 
 	if (h->state == HOST_DOWN)
 		return "DOWN";
+	if (cat_host_stale(h, now))
+		return "STALE";
 	return field_state_str(s);
 }
 
@@ -214,21 +217,434 @@ power_section(struct buf *b, const struct catalog *cat)
 	return 0;
 }
 
-/* One host of the overview (a guest: with its group when not the
- * group it is listed in, and how its physical host was found). */
-static void
-host_item(
-    struct buf *b, const struct cat_host *h, const char *in_group, time_t now)
+/*
+ * The overview's states, worst first: the order of the problems block
+ * and of the counts.  STALE is a host that is up but whose values
+ * stopped coming (cat_host_stale).
+ */
+enum ov_state {
+	OV_DOWN,
+	OV_CRITICAL,
+	OV_WARNING,
+	OV_UNKNOWN,
+	OV_STALE,
+	OV_OK,
+	OV_NSTATES
+};
+
+static const char *const ov_names[OV_NSTATES] = {
+    "DOWN", "CRITICAL", "WARNING", "UNKNOWN", "STALE", "OK"};
+
+static enum ov_state
+ov_of_field(enum field_state s)
 {
-	const char *st;
+	switch (s) {
+	case FS_CRITICAL:
+		return OV_CRITICAL;
+	case FS_WARNING:
+		return OV_WARNING;
+	case FS_UNKNOWN:
+		return OV_UNKNOWN;
+	default:
+		return OV_OK;
+	}
+}
+
+/* h's state on the overview: DOWN, else STALE (its field states are as
+ * old as its values), else its worst field's. */
+static enum ov_state
+host_ov(const struct cat_host *h, time_t now, unsigned *problems)
+{
+	enum field_state s = cat_host_state(h, problems);
+
+	if (h->state == HOST_DOWN)
+		return OV_DOWN;
+	if (cat_host_stale(h, now))
+		return OV_STALE;
+	return ov_of_field(s);
+}
+
+/* "since 2026-12-02 13:05 UTC (12 min ago)"; nothing when when is 0. */
+static void
+since(struct buf *b, time_t when, time_t now)
+{
+	struct tm tm;
+	char iso[32], text[32];
+
+	if (when <= 0 || gmtime_r(&when, &tm) == NULL)
+		return;
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(text, sizeof(text), "%Y-%m-%d %H:%M UTC", &tm);
+	buf_printf(b, "since <time datetime=\"%s\">%s</time> (", iso, text);
+	age(b, when, now);
+	buf_puts(b, ")");
+}
+
+/*
+ * The overview's search: q's words (split at white space, at most
+ * OV_QUERY_MAX bytes of q read), each of which must occur in an item's
+ * text, ASCII case folded: the same rule web/assets/js/filter.js applies
+ * as one types.
+ */
+#define OV_QUERY_MAX 256
+#define OV_WORDS 16
+#define OV_TEXT_MAX 16384 /* bytes of names per host searched */
+
+struct ov_query {
+	char buf[OV_QUERY_MAX + 1];
+	const char *w[OV_WORDS];
+	size_t n;
+};
+
+static void
+query_parse(struct ov_query *oq, const char *q)
+{
+	char *p, *save = NULL;
+
+	oq->n = 0;
+	snprintf(oq->buf, sizeof(oq->buf), "%s", q != NULL ? q : "");
+	for (p = strtok_r(oq->buf, " \t\r\n\f\v", &save);
+	     p != NULL && oq->n < OV_WORDS;
+	     p = strtok_r(NULL, " \t\r\n\f\v", &save))
+		oq->w[oq->n++] = p;
+}
+
+static bool
+query_matches(const struct ov_query *oq, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < oq->n; i++)
+		if (strcasestr(text, oq->w[i]) == NULL)
+			return false;
+	return true;
+}
+
+/* Appends word and a space to t, within OV_TEXT_MAX. */
+static void
+text_word(struct buf *t, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (t->len + n + 1 > OV_TEXT_MAX)
+		return;
+	buf_putn(t, word, n);
+	buf_putc(t, ' ');
+}
+
+/* The names of field i of cs: its name, and its label when another. */
+static void
+text_field(struct buf *t, const struct cat_service *cs, size_t i)
+{
+	const struct field *f = &cs->svc.fields[i];
+	const char *label = attrs_get(&f->attrs, "label");
+
+	text_word(t, f->name);
+	if (label != NULL && strcasecmp(label, f->name) != 0)
+		text_word(t, label);
+}
+
+static const char *svc_title(const struct cat_service *cs);
+
+/* What the search looks at for service cs (fields: only those not OK
+ * when problems). */
+static void
+text_service(struct buf *t, const struct cat_service *cs, bool problems)
+{
+	size_t i;
+
+	text_word(t, cs->svc.name);
+	if (strcmp(svc_title(cs), cs->svc.name) != 0)
+		text_word(t, svc_title(cs));
+	for (i = 0; i < cs->svc.nfields; i++)
+		if (!problems || (cs->svc.fields[i].has_value &&
+				     cat_field_state(cs, i) != FS_OK))
+			text_field(t, cs, i);
+}
+
+/* What the search looks at for host h: its name, group, services and
+ * fields (names and labels). */
+static void
+text_host(struct buf *t, const struct cat_host *h)
+{
+	size_t i;
+
+	text_word(t, h->name);
+	if (h->group != NULL)
+		text_word(t, h->group);
+	for (i = 0; i < h->nservices; i++)
+		text_service(t, &h->services[i], false);
+}
+
+/* t's text as a data-q attribute (escaped), then t emptied. */
+static void
+data_q(struct buf *b, struct buf *t)
+{
+	buf_puts(b, " data-q=\"");
+	if (t->p != NULL) {
+		if (t->len > 0 && t->p[t->len - 1] == ' ')
+			t->p[--t->len] = '\0';
+		html_escape(b, t->p);
+		t->len = 0;
+		t->p[0] = '\0';
+	}
+	buf_puts(b, "\"");
+}
+
+/* One line of the problems block: a host down or stale (cs NULL), or a
+ * service not OK with its worst state. */
+struct ov_problem {
+	const struct cat_host *h;
+	const struct cat_service *cs;
+	enum ov_state st;
+	time_t since;	/* epoch s the state began; 0: not known */
+	unsigned count; /* fields not OK */
+};
+
+static int
+cmp_ov_problem(const void *a, const void *b)
+{
+	const struct ov_problem *x = a, *y = b;
+	int c;
+
+	if (x->st != y->st)
+		return (int)x->st - (int)y->st;
+	c = strcmp(x->h->name, y->h->name);
+	if (c != 0 || x->cs == y->cs)
+		return c;
+	if (x->cs == NULL || y->cs == NULL)
+		return x->cs == NULL ? -1 : 1;
+	return strcmp(x->cs->svc.name, y->cs->svc.name);
+}
+
+/* Appends p to *v (n used, cap allocated).  0 / -1. */
+static int
+problem_add(
+    struct ov_problem **v, size_t *n, size_t *cap, const struct ov_problem *p)
+{
+	struct ov_problem *nv;
+
+	if (*n == *cap) {
+		nv = realloc(*v, (*cap ? *cap * 2 : 16) * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		*v = nv;
+		*cap = *cap ? *cap * 2 : 16;
+	}
+	(*v)[(*n)++] = *p;
+	return 0;
+}
+
+/*
+ * Every problem of cat, worst first (DOWN, CRITICAL, WARNING, UNKNOWN,
+ * STALE), then by host and service: a host down (its services' values
+ * are as old as its last good poll, so they are not listed), a host
+ * stale, each service not OK of the others since its oldest field in
+ * the service's state entered it (the alert engine's hard state).  Hosts
+ * never polled yet are no problem.  NULL with *n 0 when there are none
+ * or on allocation failure (*oom set).
+ */
+static struct ov_problem *
+problems_of(struct catalog *cat, time_t now, size_t *n, bool *oom)
+{
+	struct ov_problem *v = NULL, p;
+	const struct cat_host *h;
+	const struct cat_service *cs;
+	enum field_state st;
+	size_t i, j, k, cap = 0;
+
+	*n = 0;
+	*oom = false;
+	for (i = 0; i < catalog_count(cat); i++) {
+		h = catalog_at(cat, i);
+		memset(&p, 0, sizeof(p));
+		p.h = h;
+		if (h->state == HOST_DOWN) {
+			p.st = OV_DOWN;
+			p.since = h->state_since;
+			if (problem_add(&v, n, &cap, &p) == -1)
+				goto fail;
+			continue;
+		}
+		if (h->state == HOST_PENDING && !h->unpolled)
+			continue;
+		for (j = 0; j < h->nservices; j++) {
+			cs = &h->services[j];
+			p.cs = cs;
+			p.count = 0;
+			st = cat_service_state(cs, &p.count);
+			if (st == FS_OK)
+				continue;
+			p.st = ov_of_field(st);
+			p.since = 0;
+			for (k = 0; k < cs->svc.nfields; k++)
+				if (cs->svc.fields[k].has_value &&
+				    cat_field_state(cs, k) == st &&
+				    cs->fields[k].since > 0 &&
+				    (p.since == 0 ||
+					cs->fields[k].since < p.since))
+					p.since = cs->fields[k].since;
+			if (problem_add(&v, n, &cap, &p) == -1)
+				goto fail;
+		}
+		if (cat_host_stale(h, now)) {
+			p.cs = NULL;
+			p.st = OV_STALE;
+			p.since = h->last_ok;
+			p.count = 0;
+			if (problem_add(&v, n, &cap, &p) == -1)
+				goto fail;
+		}
+	}
+	if (v != NULL)
+		qsort(v, *n, sizeof(*v), cmp_ov_problem);
+	return v;
+fail:
+	free(v);
+	*n = 0;
+	*oom = true;
+	return NULL;
+}
+
+/* The problems block, filtered by oq (a line not matching is hidden). */
+static void
+problems_block(struct buf *b, const struct ov_problem *v, size_t n,
+    const struct ov_query *oq, struct buf *t, time_t now)
+{
+	const struct ov_problem *p;
+	size_t i;
+
+	buf_printf(b, "<section class=problems><h2>Problems (%zu)</h2>", n);
+	if (n == 0) {
+		buf_puts(b, "<p class=none>Every host and service is OK.</p>"
+			    "</section>");
+		return;
+	}
+	buf_puts(b, "<ul class=problems>");
+	for (i = 0; i < n; i++) {
+		p = &v[i];
+		text_word(t, p->h->name);
+		if (p->h->group != NULL)
+			text_word(t, p->h->group);
+		if (p->cs != NULL)
+			text_service(t, p->cs, true);
+		buf_printf(b, "<li class=\"problem st-%s\"", ov_names[p->st]);
+		if (!query_matches(oq, t->p != NULL ? t->p : ""))
+			buf_puts(b, " hidden");
+		data_q(b, t);
+		buf_printf(b, "><span class=state>%s</span> <a href=\"",
+		    ov_names[p->st]);
+		if (p->cs != NULL)
+			service_href(b, p->h, p->cs->svc.name);
+		else {
+			buf_puts(b, "/");
+			html_escape_url(b, p->h->name);
+			buf_puts(b, "/");
+		}
+		buf_puts(b, "\">");
+		html_escape(b, p->h->name);
+		if (p->cs != NULL) {
+			buf_puts(b, " / ");
+			html_escape(b, svc_title(p->cs));
+		}
+		buf_puts(b, "</a> <span class=age>");
+		if (p->st == OV_DOWN)
+			buf_puts(b, "down ");
+		else if (p->st == OV_STALE)
+			buf_printf(b, "no good poll for %u intervals of %u s, ",
+			    CAT_STALE_INTERVALS, p->h->interval);
+		else
+			buf_printf(b, "%u field%s, ", p->count,
+			    p->count == 1 ? "" : "s");
+		if (p->since > 0)
+			since(b, p->since, now);
+		else
+			buf_puts(b, "since not known");
+		if (p->st == OV_DOWN && p->h->last_error[0] != '\0') {
+			buf_puts(b, ": ");
+			html_escape(b, p->h->last_error);
+		}
+		buf_puts(b, "</span></li>");
+	}
+	buf_puts(b, "</ul></section>");
+}
+
+/* "12 hosts: 1 DOWN, 11 OK" with each state's colour. */
+static void
+counts_part(struct buf *b, const char *what, const size_t *c)
+{
+	size_t i, total = 0;
+	bool first = true;
+
+	for (i = 0; i < OV_NSTATES; i++)
+		total += c[i];
+	buf_printf(b, "<span class=counts>%zu %s", total, what);
+	for (i = 0; i < OV_NSTATES; i++) {
+		if (c[i] == 0)
+			continue;
+		buf_printf(b, "%s<span class=\"count st-%s\">%zu %s</span>",
+		    first ? ": " : ", ", ov_names[i], c[i], ov_names[i]);
+		first = false;
+	}
+	buf_puts(b, "</span>");
+}
+
+/* Counts of hosts (by host_ov) and services (by their worst field). */
+static void
+counts_line(struct buf *b, struct catalog *cat, time_t now)
+{
+	size_t hc[OV_NSTATES] = {0}, sc[OV_NSTATES] = {0}, i, j;
+	const struct cat_host *h;
+
+	for (i = 0; i < catalog_count(cat); i++) {
+		h = catalog_at(cat, i);
+		hc[host_ov(h, now, NULL)]++;
+		for (j = 0; j < h->nservices; j++)
+			sc[ov_of_field(
+			    cat_service_state(&h->services[j], NULL))]++;
+	}
+	buf_puts(b, "<p class=counts>");
+	counts_part(b, "hosts", hc);
+	buf_puts(b, " ");
+	counts_part(b, "services", sc);
+	buf_puts(b, "</p>");
+}
+
+/* The search box: a GET form, so it works without JavaScript. */
+static void
+search_form(struct buf *b, const char *q, size_t shown, size_t total)
+{
+	buf_puts(b, "<form class=filter method=get action=\"/\">"
+		    "<input type=search name=q data-filter "
+		    "placeholder=\"filter: host, service or field\" "
+		    "aria-label=filter autocomplete=off value=\"");
+	html_escape(b, q != NULL ? q : "");
+	buf_puts(b, "\"> <button>filter</button> <span class=shown>");
+	if (q != NULL && q[0] != '\0')
+		buf_printf(b, "%zu of %zu hosts shown", shown, total);
+	buf_puts(b, "</span></form>");
+}
+
+/* One host of the overview (a guest: with its group when not the
+ * group it is listed in, and how its physical host was found; a BMC:
+ * what it is), left open for its guests; hidden when the search hides
+ * it; t holds its search text. */
+static void
+host_item(struct buf *b, const struct cat_host *h, const char *in_group,
+    bool hidden, struct buf *t, time_t now)
+{
+	enum ov_state st;
 	unsigned problems;
 
-	st = host_state_name(h, &problems);
-	buf_printf(b, "<li class=\"host st-%s\"><a href=\"/", st);
+	st = host_ov(h, now, &problems);
+	buf_printf(b, "<li class=\"host st-%s\"%s", ov_names[st],
+	    hidden ? " hidden" : "");
+	data_q(b, t);
+	buf_puts(b, "><a href=\"/");
 	html_escape_url(b, h->name);
 	buf_puts(b, "/\">");
 	html_escape(b, h->name);
-	buf_printf(b, "</a> <span class=state>%s</span>", st);
+	buf_printf(b, "</a> <span class=state>%s</span>", ov_names[st]);
 	if (in_group != NULL) {
 		buf_printf(b, " <span class=age>%s",
 		    cat_phys_from_str(h->physical_from));
@@ -238,18 +654,44 @@ host_item(
 		}
 		buf_puts(b, "</span>");
 	}
+	if (h->bmc_only) {
+		buf_puts(b, "<br><span class=what>BMC");
+		if (in_group != NULL) {
+			buf_puts(b, " of ");
+			html_escape(b, h->physical);
+		}
+		buf_puts(b, ", read over IPMI</span>");
+	}
 	if (h->unpolled) /* "update no": drawn, never polled */
 		buf_puts(b, "<br><span class=age>not polled (update no)");
 	else {
 		buf_puts(b, "<br><span class=age>last good poll ");
 		age(b, h->last_ok, now);
+		if (st == OV_STALE)
+			buf_printf(b,
+			    " (stale: more than %u intervals of "
+			    "%u s)",
+			    CAT_STALE_INTERVALS, h->interval);
 	}
 	if (problems > 0)
 		buf_printf(
 		    b, "; %u problem%s", problems, problems == 1 ? "" : "s");
-	if (h->state == HOST_DOWN && h->last_error[0]) {
-		buf_puts(b, "<br>");
-		html_escape(b, h->last_error);
+	if (h->state == HOST_DOWN) {
+		buf_puts(b, "; down ");
+		since(b, h->state_since, now);
+		if (h->last_error[0] != '\0') {
+			buf_puts(b, "<br>");
+			html_escape(b, h->last_error);
+		}
+	}
+	if (h->bmc.configured && !h->bmc_only) {
+		buf_printf(b, "<br>BMC %s, last good read ",
+		    host_state_str(h->bmc.state));
+		age(b, h->bmc.last_ok, now);
+		if (h->bmc.state == HOST_DOWN && h->bmc.last_error[0] != '\0') {
+			buf_puts(b, ": ");
+			html_escape(b, h->bmc.last_error);
+		}
 	}
 	buf_puts(b, "</span>");
 }
@@ -284,74 +726,169 @@ listed_under(
 	return p;
 }
 
+/* Per host of the overview (hs[i]): the host it is listed under, and
+ * whether the search matches it, and whether it is shown. */
+struct ov_row {
+	const struct cat_host *under;
+	bool match, shown;
+};
+
+/* The search's verdict on every host: a host listed on its own is shown
+ * when it or one listed under it matches, one listed under another when
+ * it or that one matches.  Returns the hosts shown. */
+static size_t
+rows_filter(const struct cat_host **hs, struct ov_row *rows, size_t n,
+    const struct ov_query *oq, struct buf *t)
+{
+	size_t i, j, shown = 0;
+
+	for (i = 0; i < n; i++) {
+		text_host(t, hs[i]);
+		rows[i].match = query_matches(oq, t->p != NULL ? t->p : "");
+		t->len = 0;
+		if (t->p != NULL)
+			t->p[0] = '\0';
+	}
+	for (i = 0; i < n; i++) {
+		if (rows[i].under != NULL)
+			continue;
+		rows[i].shown = rows[i].match;
+		for (j = 0; j < n; j++) {
+			if (rows[j].under != hs[i])
+				continue;
+			rows[j].shown = rows[j].match || rows[i].match;
+			rows[i].shown = rows[i].shown || rows[j].match;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (rows[i].under != NULL && rows[i].shown) {
+			/* shown only inside a shown host */
+			for (j = 0; j < n && hs[j] != rows[i].under; j++)
+				;
+			rows[i].shown = j < n && rows[j].shown;
+		}
+		shown += rows[i].shown;
+	}
+	return shown;
+}
+
+/* The hosts listed under hs[i] (guests first, then BMCs) as its
+ * nested list. */
+static void
+host_children(struct buf *b, const struct cat_host **hs,
+    const struct ov_row *rows, size_t n, size_t i, const char *g, struct buf *t,
+    time_t now)
+{
+	size_t j, pass;
+	bool any = false;
+
+	for (pass = 0; pass < 2; pass++)
+		for (j = 0; j < n; j++) {
+			if (rows[j].under != hs[i] ||
+			    hs[j]->bmc_only != (pass == 1))
+				continue;
+			if (!any)
+				buf_puts(b, "<ul class=guests>");
+			any = true;
+			text_host(t, hs[j]);
+			host_item(b, hs[j], g, !rows[j].shown, t, now);
+			buf_puts(b, "</li>");
+		}
+	if (any)
+		buf_puts(b, "</ul>");
+}
+
+/* Whether a host of group g from hs[i] on is shown. */
+static bool
+group_shown(const struct cat_host **hs, const struct ov_row *rows, size_t n,
+    size_t i, const char *g)
+{
+	for (; i < n; i++) {
+		if (strcmp(hs[i]->group != NULL ? hs[i]->group : "", g) != 0)
+			return false;
+		if (rows[i].under == NULL && rows[i].shown)
+			return true;
+	}
+	return false;
+}
+
 /*
- * Groups of hosts; a host whose physical host is another host (a
- * hypervisor, learned or set by hand) is listed indented under it, in
- * the hypervisor's group, rather than in its own.
+ * Counts per state, the search box, the problems, the power view (when
+ * there are banks or rails), then groups of hosts; a host whose physical
+ * host is another host (a hypervisor, learned or set by hand; a BMC by
+ * its "physical") is listed indented under it, in its group, rather
+ * than in its own.  q (may be NULL) filters as the search box does.
  */
 char *
-page_overview(struct catalog *cat, time_t now, size_t *len)
+page_overview(struct catalog *cat, const char *q, time_t now, size_t *len)
 {
-	struct buf b = {0};
-	const struct cat_host **hs, **byname = NULL, **under = NULL;
+	struct buf b = {0}, t = {0};
+	const struct cat_host **hs, **byname = NULL;
+	struct ov_row *rows = NULL;
+	struct ov_problem *probs = NULL;
+	struct ov_query oq;
 	const char *group = NULL;
-	size_t i, j, n = catalog_count(cat);
-	bool any;
+	size_t i, n = catalog_count(cat), np, shown;
+	bool oom, hide;
 
+	query_parse(&oq, q);
 	hs = calloc(n + 1, sizeof(*hs));
 	byname = calloc(n + 1, sizeof(*byname));
-	under = calloc(n + 1, sizeof(*under));
-	if (hs == NULL || byname == NULL || under == NULL)
+	rows = calloc(n + 1, sizeof(*rows));
+	if (hs == NULL || byname == NULL || rows == NULL)
 		goto fail;
 	for (i = 0; i < n; i++)
 		hs[i] = byname[i] = catalog_at(cat, i);
 	qsort(hs, n, sizeof(*hs), cmp_group);
 	qsort(byname, n, sizeof(*byname), cmp_name);
 	for (i = 0; i < n; i++)
-		under[i] = listed_under(byname, n, hs[i]);
+		rows[i].under = listed_under(byname, n, hs[i]);
+	shown = rows_filter(hs, rows, n, &oq, &t);
+	probs = problems_of(cat, now, &np, &oom);
+	if (oom)
+		goto fail;
 	head(&b, "Overview");
 	buf_puts(&b, "<h1>Overview</h1>");
+	counts_line(&b, cat, now);
+	search_form(&b, q, shown, n);
+	problems_block(&b, probs, np, &oq, &t, now);
 	if (power_section(&b, cat) == -1)
 		goto fail;
 	buf_printf(&b, "<p>%zu hosts</p>", n);
 	for (i = 0; i < n; i++) {
 		const char *g = hs[i]->group != NULL ? hs[i]->group : "";
 
-		if (under[i] != NULL)
+		if (rows[i].under != NULL)
 			continue;
 		if (group == NULL || strcmp(group, g) != 0) {
 			if (group != NULL)
 				buf_puts(&b, "</ul>");
-			buf_puts(&b, "<h2>");
+			hide = !group_shown(hs, rows, n, i, g);
+			buf_printf(&b, "<h2%s>", hide ? " hidden" : "");
 			html_escape(&b, g);
-			buf_puts(&b, "</h2><ul class=hosts>");
+			buf_printf(&b, "</h2><ul class=hosts%s>",
+			    hide ? " hidden" : "");
 			group = g;
 		}
-		host_item(&b, hs[i], NULL, now);
-		any = false;
-		for (j = 0; j < n; j++) {
-			if (under[j] != hs[i])
-				continue;
-			if (!any)
-				buf_puts(&b, "<ul class=guests>");
-			any = true;
-			host_item(&b, hs[j], g, now);
-			buf_puts(&b, "</li>");
-		}
-		if (any)
-			buf_puts(&b, "</ul>");
+		text_host(&t, hs[i]);
+		host_item(&b, hs[i], NULL, !rows[i].shown, &t, now);
+		host_children(&b, hs, rows, n, i, g, &t, now);
 		buf_puts(&b, "</li>");
 	}
 	if (group != NULL)
 		buf_puts(&b, "</ul>");
 	free(hs);
 	free(byname);
-	free(under);
+	free(rows);
+	free(probs);
+	buf_free(&t);
 	return foot(&b, len);
 fail:
 	free(hs);
 	free(byname);
-	free(under);
+	free(rows);
+	free(probs);
+	buf_free(&t);
 	buf_free(&b);
 	return NULL;
 }
@@ -683,7 +1220,8 @@ page_host(const struct catalog *catalog, const struct cat_host *h, time_t now,
 	buf_puts(&b, "<h1>");
 	html_escape(&b, h->name);
 	buf_printf(&b, " <span class=\"state st-%s\">%s</span></h1><p>",
-	    host_state_name(h, &problems), host_state_name(h, &problems));
+	    host_state_name(h, &problems, now),
+	    host_state_name(h, &problems, now));
 	buf_puts(&b, "group ");
 	html_escape(&b, h->group != NULL ? h->group : "");
 	buf_puts(&b, ", physical host ");
@@ -696,6 +1234,11 @@ page_host(const struct catalog *catalog, const struct cat_host *h, time_t now,
 		age(&b, h->last_ok, now);
 		buf_printf(&b, " (took %.2f s)", (double)h->poll_ms / 1000);
 	}
+	if (cat_host_stale(h, now))
+		buf_printf(&b,
+		    "; <b class=stale>stale</b>: no good poll for "
+		    "more than %u intervals of %u s",
+		    CAT_STALE_INTERVALS, h->interval);
 	if (h->last_error[0] != '\0') {
 		buf_puts(&b, "; last error: ");
 		html_escape(&b, h->last_error);

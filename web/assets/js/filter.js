@@ -1,0 +1,77 @@
+// filter: the overview's search box.  As one types, hosts, groups and
+// problems whose names (the server's data-q: host, group, service and
+// field names and labels) do not hold every word of the query are
+// hidden, by the rule the server applies to ?q= (pages.h): ASCII case
+// folded, a host shown when it or a host under it matches, a host under
+// another when it or that one matches.  The query goes into the URL.
+(function () {
+	"use strict";
+	var box = document.querySelector("form.filter input[data-filter]");
+	if (!box)
+		return;
+	var fold = function (s) {
+		return s.replace(/[A-Z]+/g, function (m) {
+			return m.toLowerCase();
+		});
+	};
+	var text = function (el) {
+		if (el.foldedQ === undefined)
+			el.foldedQ = fold(el.getAttribute("data-q") || "");
+		return el.foldedQ;
+	};
+	var tops = document.querySelectorAll("ul.hosts > li.host");
+	var lists = document.querySelectorAll("ul.hosts");
+	var probs = document.querySelectorAll("ul.problems > li");
+	var out = box.form.querySelector(".shown");
+	var total = document.querySelectorAll("li.host").length;
+	var apply = function () {
+		var words = fold(box.value).split(/\s+/).filter(Boolean);
+		var match = function (el) {
+			var t = text(el);
+			return words.every(function (w) {
+				return t.indexOf(w) !== -1;
+			});
+		};
+		var shown = 0;
+		tops.forEach(function (li) {
+			var own = match(li), any = own, kids = [];
+			li.querySelectorAll("ul.guests > li.host").forEach(
+			    function (c) {
+				var m = match(c);
+				any = any || m;
+				kids.push([c, m || own]);
+			});
+			li.hidden = !any;
+			if (any)
+				shown++;
+			kids.forEach(function (k) {
+				k[0].hidden = !(any && k[1]);
+				if (any && k[1])
+					shown++;
+			});
+		});
+		lists.forEach(function (ul) {
+			var vis = ul.querySelector("li.host:not([hidden])") !== null;
+			ul.hidden = !vis;
+			var h = ul.previousElementSibling;
+			if (h && h.tagName === "H2")
+				h.hidden = !vis;
+		});
+		probs.forEach(function (li) {
+			li.hidden = !match(li);
+		});
+		if (out)
+			out.textContent = words.length ?
+			    shown + " of " + total + " hosts shown" : "";
+		var url = location.pathname + (box.value.trim() ?
+		    "?q=" + encodeURIComponent(box.value.trim()) : "");
+		if (url !== location.pathname + location.search)
+			history.replaceState(null, "", url);
+	};
+	box.addEventListener("input", apply);
+	box.form.addEventListener("submit", function (e) {
+		e.preventDefault();
+		apply();
+	});
+	apply();
+})();
