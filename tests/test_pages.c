@@ -463,7 +463,12 @@ test_overview_problems_first(void **state)
 				     "field, since <time "
 				     "datetime=\"1970-01-01T00:25:00Z\">"));
 	assert_non_null(strstr(warn, "<a href=\"/bmc1/ipmi_volts/\">"));
-	assert_non_null(strstr(stale, "<a href=\"/old1/\">old1</a>"));
+	assert_non_null(strstr(stale, "<a href=\"/old1/\">old1</a> <span "
+				      "class=age>last good poll <time "
+				      "datetime=\"1970-01-01T00:01:40Z\">"
+				      "1970-01-01 00:01 UTC</time> (31 min "
+				      "ago), more than 3 intervals of 300 "
+				      "s</span>"));
 	/* never polled is no problem; neither is OK */
 	assert_null(memmem(p, (size_t)(end - p), "pend1", 5));
 	assert_null(memmem(p, (size_t)(end - p), "hv1/", 4));
@@ -484,13 +489,13 @@ test_overview_counts(void **state)
 	 * old1 STALE, hv1 and evil OK */
 	assert_non_null(strstr(html,
 	    "<p class=counts><span class=counts>7 hosts: <span class=\"count "
-	    "st-DOWN\">1 DOWN</span>, <span class=\"count st-CRITICAL\">1 "
-	    "CRITICAL</span>, <span class=\"count st-WARNING\">1 WARNING"
-	    "</span>, <span class=\"count st-UNKNOWN\">1 UNKNOWN</span>, "
-	    "<span class=\"count st-STALE\">1 STALE</span>, <span "
+	    "st-DOWN\">1 DOWN</span> <span class=\"count st-CRITICAL\">1 "
+	    "CRITICAL</span> <span class=\"count st-WARNING\">1 WARNING"
+	    "</span> <span class=\"count st-UNKNOWN\">1 UNKNOWN</span> "
+	    "<span class=\"count st-STALE\">1 STALE</span> <span "
 	    "class=\"count st-OK\">2 OK</span></span> <span class=counts>5 "
-	    "services: <span class=\"count st-CRITICAL\">1 CRITICAL</span>, "
-	    "<span class=\"count st-WARNING\">1 WARNING</span>, <span "
+	    "services: <span class=\"count st-CRITICAL\">1 CRITICAL</span> "
+	    "<span class=\"count st-WARNING\">1 WARNING</span> <span "
 	    "class=\"count st-OK\">3 OK</span></span></p>"));
 	free(html);
 	catalog_free(cat);

@@ -264,9 +264,9 @@ host_ov(const struct cat_host *h, time_t now, unsigned *problems)
 	return ov_of_field(s);
 }
 
-/* "since 2026-12-02 13:05 UTC (12 min ago)"; nothing when when is 0. */
+/* "WORD 2026-12-02 13:05 UTC (12 min ago)"; nothing when when is 0. */
 static void
-since(struct buf *b, time_t when, time_t now)
+when_text(struct buf *b, const char *word, time_t when, time_t now)
 {
 	struct tm tm;
 	char iso[32], text[32];
@@ -275,9 +275,16 @@ since(struct buf *b, time_t when, time_t now)
 		return;
 	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	strftime(text, sizeof(text), "%Y-%m-%d %H:%M UTC", &tm);
-	buf_printf(b, "since <time datetime=\"%s\">%s</time> (", iso, text);
+	buf_printf(b, "%s <time datetime=\"%s\">%s</time> (", word, iso, text);
 	age(b, when, now);
 	buf_puts(b, ")");
+}
+
+/* "since 2026-12-02 13:05 UTC (12 min ago)" */
+static void
+since(struct buf *b, time_t when, time_t now)
+{
+	when_text(b, "since", when, now);
 }
 
 /*
@@ -363,17 +370,22 @@ text_service(struct buf *t, const struct cat_service *cs, bool problems)
 }
 
 /* What the search looks at for host h: its name, group, services and
- * fields (names and labels). */
+ * fields (names and labels); drover's own metrics only by service, as
+ * their fields are named after every host. */
 static void
 text_host(struct buf *t, const struct cat_host *h)
 {
+	bool self = strcmp(h->name, CATALOG_SELF) == 0;
 	size_t i;
 
 	text_word(t, h->name);
 	if (h->group != NULL)
 		text_word(t, h->group);
 	for (i = 0; i < h->nservices; i++)
-		text_service(t, &h->services[i], false);
+		if (self)
+			text_word(t, h->services[i].svc.name);
+		else
+			text_service(t, &h->services[i], false);
 }
 
 /* t's text as a data-q attribute (escaped), then t emptied. */
@@ -550,16 +562,18 @@ problems_block(struct buf *b, const struct ov_problem *v, size_t n,
 		buf_puts(b, "</a> <span class=age>");
 		if (p->st == OV_DOWN)
 			buf_puts(b, "down ");
-		else if (p->st == OV_STALE)
-			buf_printf(b, "no good poll for %u intervals of %u s, ",
-			    CAT_STALE_INTERVALS, p->h->interval);
-		else
+		else if (p->st != OV_STALE)
 			buf_printf(b, "%u field%s, ", p->count,
 			    p->count == 1 ? "" : "s");
-		if (p->since > 0)
+		if (p->st == OV_STALE)
+			when_text(b, "last good poll", p->since, now);
+		else if (p->since > 0)
 			since(b, p->since, now);
 		else
 			buf_puts(b, "since not known");
+		if (p->st == OV_STALE)
+			buf_printf(b, ", more than %u intervals of %u s",
+			    CAT_STALE_INTERVALS, p->h->interval);
 		if (p->st == OV_DOWN && p->h->last_error[0] != '\0') {
 			buf_puts(b, ": ");
 			html_escape(b, p->h->last_error);
@@ -583,7 +597,7 @@ counts_part(struct buf *b, const char *what, const size_t *c)
 		if (c[i] == 0)
 			continue;
 		buf_printf(b, "%s<span class=\"count st-%s\">%zu %s</span>",
-		    first ? ": " : ", ", ov_names[i], c[i], ov_names[i]);
+		    first ? ": " : " ", ov_names[i], c[i], ov_names[i]);
 		first = false;
 	}
 	buf_puts(b, "</span>");
@@ -734,13 +748,16 @@ struct ov_row {
 };
 
 /* The search's verdict on every host: a host listed on its own is shown
- * when it or one listed under it matches, one listed under another when
- * it or that one matches.  Returns the hosts shown. */
+ * when it or one listed under it matches; one listed under another when
+ * it matches, or when that one matches and none under it does (so a
+ * hypervisor's name shows all it holds, a guest's name that guest).
+ * Returns the hosts shown. */
 static size_t
 rows_filter(const struct cat_host **hs, struct ov_row *rows, size_t n,
     const struct ov_query *oq, struct buf *t)
 {
 	size_t i, j, shown = 0;
+	bool kid;
 
 	for (i = 0; i < n; i++) {
 		text_host(t, hs[i]);
@@ -752,23 +769,17 @@ rows_filter(const struct cat_host **hs, struct ov_row *rows, size_t n,
 	for (i = 0; i < n; i++) {
 		if (rows[i].under != NULL)
 			continue;
-		rows[i].shown = rows[i].match;
-		for (j = 0; j < n; j++) {
-			if (rows[j].under != hs[i])
-				continue;
-			rows[j].shown = rows[j].match || rows[i].match;
-			rows[i].shown = rows[i].shown || rows[j].match;
-		}
+		kid = false;
+		for (j = 0; j < n; j++)
+			kid = kid || (rows[j].under == hs[i] && rows[j].match);
+		rows[i].shown = rows[i].match || kid;
+		for (j = 0; j < n; j++)
+			if (rows[j].under == hs[i])
+				rows[j].shown =
+				    rows[j].match || (rows[i].match && !kid);
 	}
-	for (i = 0; i < n; i++) {
-		if (rows[i].under != NULL && rows[i].shown) {
-			/* shown only inside a shown host */
-			for (j = 0; j < n && hs[j] != rows[i].under; j++)
-				;
-			rows[i].shown = j < n && rows[j].shown;
-		}
+	for (i = 0; i < n; i++)
 		shown += rows[i].shown;
-	}
 	return shown;
 }
 

@@ -1,9 +1,10 @@
 // filter: the overview's search box.  As one types, hosts, groups and
 // problems whose names (the server's data-q: host, group, service and
 // field names and labels) do not hold every word of the query are
-// hidden, by the rule the server applies to ?q= (pages.h): ASCII case
-// folded, a host shown when it or a host under it matches, a host under
-// another when it or that one matches.  The query goes into the URL.
+// hidden, by the rule the server applies to ?q= (pages.c rows_filter):
+// ASCII case folded, a host shown when it or a host under it matches, a
+// host under another when it matches, or when that one matches and none
+// under it does.  The query goes into the URL.
 (function () {
 	"use strict";
 	var box = document.querySelector("form.filter input[data-filter]");
@@ -34,19 +35,20 @@
 		};
 		var shown = 0;
 		tops.forEach(function (li) {
-			var own = match(li), any = own, kids = [];
+			var own = match(li), kid = false, kids = [];
 			li.querySelectorAll("ul.guests > li.host").forEach(
 			    function (c) {
 				var m = match(c);
-				any = any || m;
-				kids.push([c, m || own]);
+				kid = kid || m;
+				kids.push([c, m]);
 			});
-			li.hidden = !any;
-			if (any)
+			li.hidden = !(own || kid);
+			if (own || kid)
 				shown++;
 			kids.forEach(function (k) {
-				k[0].hidden = !(any && k[1]);
-				if (any && k[1])
+				var show = k[1] || (own && !kid);
+				k[0].hidden = !show;
+				if (show)
 					shown++;
 			});
 		});
