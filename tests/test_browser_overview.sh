@@ -2,7 +2,8 @@
 # The overview in a real browser (headless Chromium over the DevTools
 # protocol) against a real `drover run` polling fake munin-nodes: hyp1
 # reports its guests web1 and web2 running (they are listed under it),
-# db1 has a CRITICAL field (p00.f1 1.5 over critical 1), down1 refuses
+# hyp1-bmc, a bare BMC (OpenIPMI's ipmi_sim) with "physical hyp1", is
+# listed under it after them and says what it is, db1 has a CRITICAL field (p00.f1 1.5 over critical 1), down1 refuses
 # connections, slow1 answers so slowly (5 s a command) that its last
 # good poll is always more than 3 intervals old (stale), solar has a
 # battery bank (the power view).  Checked: the problems block lists
@@ -18,6 +19,16 @@ set -o pipefail
 
 need chromium chromium
 need curl curl
+need ipmi_sim openipmi
+need sdrcomp openipmi
+SIM="$top_srcdir/tests/lib/ipmi_sim.sh"
+BMCPORT=$($PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$T/bmc"
+"$SIM" start "$T/bmc" "$BMCPORT" "$(free_port 127.0.0.1)" || fail "ipmi_sim did not start"
+BG_PIDS="$BG_PIDS $(cat "$T/bmc/ipmi_sim.pid")"
+umask 077
+echo secret >"$T/pw"
+umask 022
 $PY - "$T" <<'PY'
 import json, sys
 t = sys.argv[1]
@@ -46,6 +57,13 @@ graph_cache $T/graphs
 [hv;hyp1]
     address 127.0.0.1
     port $(port hyp1)
+[hv;hyp1-bmc]
+    physical hyp1
+    ipmi_address 127.0.0.1:$BMCPORT
+    ipmi_user admin
+    ipmi_password_file $T/pw
+    ipmi_workarounds opensesspriv
+    ipmi_interval 5
 [web;web1]
     address 127.0.0.1
     port $(port web1)
@@ -83,7 +101,7 @@ ok = (h["db1"]["state"] == "CRITICAL" and h["down1"]["state"] == "DOWN"
       and h["slow1"]["stale"] is True and h["slow1"]["poll_state"] == "up"
       and h["db1"]["stale"] is False
       and h["web1"]["physical"] == "hyp1" and h["web2"]["physical"] == "hyp1"
-      and h["solar"]["last_ok"] > 0)
+      and h["solar"]["last_ok"] > 0 and h["hyp1-bmc"]["last_ok"] > 0)
 sys.exit(0 if ok else 1)
 PY
 }
@@ -131,14 +149,18 @@ try:
           "overview: every response 200, no console errors")
     all_hosts = visible()
     print("# visible: %s" % " ".join(all_hosts))
-    # the 7 configured and drover's own metrics (_drover)
-    check(len(all_hosts) == 8 and "_drover" in all_hosts,
-          "8 hosts visible before the search")
+    # the 8 configured and drover's own metrics (_drover)
+    check(len(all_hosts) == 9 and "_drover" in all_hosts,
+          "9 hosts visible before the search")
     # the guests are listed inside hyp1's item
     under = json.loads(js(b.ws, "JSON.stringify([].slice.call("
         "document.querySelectorAll('a[href=\"/hyp1/\"] ~ ul.guests "
         "li.host > a')).map(function(a){return a.textContent}))"))
-    check(under == ["web1", "web2"], "web1 and web2 under hyp1 (%s)" % under)
+    check(under == ["web1", "web2", "hyp1-bmc"],
+          "web1, web2, then its BMC under hyp1 (%s)" % under)
+    what = js(b.ws, "document.querySelector('a[href=\"/hyp1-bmc/\"]')"
+              ".parentNode.querySelector('.what').textContent")
+    check(what == "BMC of hyp1, read over IPMI", "the BMC says so (%s)" % what)
     probs = json.loads(js(b.ws, PROBLEMS))
     print("# problems: %s" % probs)
     check(len(probs) >= 3 and probs[0] == ["problem st-DOWN", "down1"]
@@ -175,7 +197,7 @@ try:
           and heads.count(",") == 2,
           "only db's group heading left (%s)" % heads)
     check(js(b.ws, "document.querySelector('form.filter .shown')"
-          ".textContent") == "1 of 8 hosts shown", "the count says so")
+          ".textContent") == "1 of 9 hosts shown", "the count says so")
     b.shot("overview-search.png")
     # a guest's name shows it inside its hypervisor
     for _ in range(3):
