@@ -363,6 +363,7 @@ farm(void)
 	catalog_set_target(h, 300, false);
 	catalog_poll_result(h, true, NULL, 1900, 5, 0, 3);
 	judged(cat, h, "diskstats", "sda", "Disk sda", FS_CRITICAL, 1500);
+	judged(cat, h, "cpu", "user", "User time", FS_OK, 1000);
 	h = catalog_host(cat, "bmc1", "hv", "hv1");
 	catalog_set_physical(h, "hv1", PHYS_CONFIG, NULL, NULL);
 	catalog_set_target(h, 60, true);
@@ -493,10 +494,10 @@ test_overview_counts(void **state)
 	    "CRITICAL</span> <span class=\"count st-WARNING\">1 WARNING"
 	    "</span> <span class=\"count st-UNKNOWN\">1 UNKNOWN</span> "
 	    "<span class=\"count st-STALE\">1 STALE</span> <span "
-	    "class=\"count st-OK\">2 OK</span></span> <span class=counts>5 "
+	    "class=\"count st-OK\">2 OK</span></span> <span class=counts>6 "
 	    "services: <span class=\"count st-CRITICAL\">1 CRITICAL</span> "
 	    "<span class=\"count st-WARNING\">1 WARNING</span> <span "
-	    "class=\"count st-OK\">3 OK</span></span></p>"));
+	    "class=\"count st-OK\">4 OK</span></span></p>"));
 	free(html);
 	catalog_free(cat);
 }
@@ -544,7 +545,8 @@ test_overview_query(void **state)
 	free(html);
 	/* no query: nothing hidden */
 	html = page_overview(cat, "", 2000, &len);
-	assert_null(strstr(html, " hidden"));
+	assert_null(strstr(html, " hidden data-q"));
+	assert_null(strstr(html, "<h2 hidden>"));
 	assert_null(strstr(html, "hosts shown"));
 	free(html);
 	catalog_free(cat);
@@ -556,15 +558,20 @@ test_overview_escapes_names(void **state)
 	struct catalog *cat = farm();
 	size_t len;
 	char *html = page_overview(cat, "\"><script>x", 2000, &len);
+	const char *words;
 
 	(void)state;
 	assert_non_null(html);
 	assert_null(strstr(html, "<img"));
 	assert_null(strstr(html, "<script>"));
 	assert_null(strstr(html, "<s>"));
-	/* in the host's data-q: service and field label, escaped */
-	assert_non_null(strstr(html, "data-q=\"evil db x&quot;&#39;&lt;s&gt; "
-				     "f &lt;img src=x onerror=alert(1)&gt;\""));
+	/* the host's own words in its data-q, its service and field
+	 * label among the shared words, escaped */
+	assert_non_null(strstr(html, "data-q=\"evil db\" data-w=\""));
+	words = strstr(html, "data-words=\"");
+	assert_non_null(words);
+	assert_non_null(strstr(words, "x&quot;&#39;&lt;s&gt;\n"));
+	assert_non_null(strstr(words, "\n&lt;img src=x onerror=alert(1)&gt;"));
 	assert_non_null(strstr(html, "value=\"&quot;&gt;&lt;script&gt;x\""));
 	free(html);
 	catalog_free(cat);
@@ -604,6 +611,54 @@ test_stale_host(void **state)
 	catalog_free(cat);
 }
 
+/* A host's data-w names its shared words by index (base 36) into the
+ * page's data-words, each word sent once. */
+static void
+test_overview_shared_words(void **state)
+{
+	struct catalog *cat = farm();
+	size_t len, n = 0, k;
+	char *html = page_overview(cat, NULL, 2000, &len), *words, *e;
+	const char *w[64], *p;
+	char idx[16];
+
+	(void)state;
+	assert_non_null(html);
+	words = strstr(html, "<p hidden class=filter-words data-words=\"");
+	assert_non_null(words);
+	words = strchr(words, '"') + 1;
+	e = strchr(words, '"');
+	*e = '\0';
+	for (p = words; n < 64; p = strchr(p, '\n') + 1) {
+		w[n++] = p;
+		if (strchr(p, '\n') == NULL)
+			break;
+	}
+	/* vm1: diskstats, sda, "Disk sda", cpu, user, "User time" */
+	p = strstr(html, "data-q=\"vm1 web\" data-w=\"");
+	assert_non_null(p);
+	p += strlen("data-q=\"vm1 web\" data-w=\"");
+	for (k = 0; k < 6; k++) {
+		long i = strtol(p, (char **)&p, 36);
+
+		assert_true(i >= 0 && (size_t)i < n);
+		snprintf(
+		    idx, sizeof(idx), "%.*s", (int)strcspn(w[i], "\n"), w[i]);
+		assert_true(
+		    strcmp(idx, "diskstats") == 0 || strcmp(idx, "sda") == 0 ||
+		    strcmp(idx, "Disk sda") == 0 || strcmp(idx, "cpu") == 0 ||
+		    strcmp(idx, "user") == 0 || strcmp(idx, "User time") == 0);
+		p += *p == ' ';
+	}
+	assert_int_equal(*p, '"');
+	/* each word once: hv1 and vm1 both have cpu's "user" */
+	p = strstr(words, "\nuser\n");
+	assert_non_null(p);
+	assert_null(strstr(p + 1, "\nuser\n"));
+	free(html);
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -619,6 +674,7 @@ main(void)
 	    cmocka_unit_test(test_overview_counts),
 	    cmocka_unit_test(test_overview_query),
 	    cmocka_unit_test(test_overview_escapes_names),
+	    cmocka_unit_test(test_overview_shared_words),
 	    cmocka_unit_test(test_stale_host),
 	};
 

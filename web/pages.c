@@ -5,10 +5,12 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alerts/outputs.h"
+#include "lib/hash.h"
 #include "rrd/graph.h"
 #include "rrd/render.h"
 #include "rrd/rrd_writer.h"
@@ -295,7 +297,6 @@ since(struct buf *b, time_t when, time_t now)
  */
 #define OV_QUERY_MAX 256
 #define OV_WORDS 16
-#define OV_TEXT_MAX 16384 /* bytes of names per host searched */
 
 struct ov_query {
 	char buf[OV_QUERY_MAX + 1];
@@ -327,28 +328,156 @@ query_matches(const struct ov_query *oq, const char *text)
 	return true;
 }
 
-/* Appends word and a space to t, within OV_TEXT_MAX. */
-static void
-text_word(struct buf *t, const char *word)
-{
-	size_t n = strlen(word);
+/*
+ * The search's words shared by the hosts (service and field names and
+ * labels repeat from host to host): each is sent once, in the page's
+ * data-words ('\n'-separated), and a host's data-w lists its words'
+ * indices there (base 36).  This keeps the page a fraction of the size
+ * of every host carrying its own words (bench/overview.sh).  Words point
+ * into the catalog, which outlives the page's rendering.
+ */
+struct ov_dict {
+	const char **w;	 /* words by index */
+	uint32_t *stamp; /* per word: the item that last took it, + 1 */
+	uint32_t item;	 /* the item taking words now, + 1 */
+	size_t n, cap;
+	uint32_t *slot; /* open addressing: index + 1, 0 empty */
+	size_t nslot;	/* a power of two, > 2 n */
+	bool oom;
+};
 
-	if (t->len + n + 1 > OV_TEXT_MAX)
+static void
+dict_free(struct ov_dict *d)
+{
+	free(d->w);
+	free(d->stamp);
+	free(d->slot);
+}
+
+/* Rebuilds the slots at nslot (a power of two).  0 / -1. */
+static int
+dict_rehash(struct ov_dict *d, size_t nslot)
+{
+	uint32_t *ns = calloc(nslot, sizeof(*ns));
+	size_t i, k;
+
+	if (ns == NULL)
+		return -1;
+	for (i = 0; i < d->n; i++) {
+		k = hash_str(HASH_INIT, d->w[i]) & (nslot - 1);
+		while (ns[k] != 0)
+			k = (k + 1) & (nslot - 1);
+		ns[k] = (uint32_t)i + 1;
+	}
+	free(d->slot);
+	d->slot = ns;
+	d->nslot = nslot;
+	return 0;
+}
+
+/* w's index in d, added when new; -1 on allocation failure (d->oom). */
+static long
+dict_index(struct ov_dict *d, const char *w)
+{
+	const char **nw;
+	uint32_t *ns;
+	size_t k;
+
+	if (d->n * 2 + 2 > d->nslot &&
+	    dict_rehash(d, d->nslot ? d->nslot * 2 : 1024) == -1)
+		goto oom;
+	k = hash_str(HASH_INIT, w) & (d->nslot - 1);
+	for (; d->slot[k] != 0; k = (k + 1) & (d->nslot - 1))
+		if (strcmp(d->w[d->slot[k] - 1], w) == 0)
+			return (long)d->slot[k] - 1;
+	if (d->n == d->cap) {
+		nw = realloc(d->w, (d->cap ? d->cap * 2 : 256) * sizeof(*nw));
+		if (nw == NULL)
+			goto oom;
+		d->w = nw;
+		ns = realloc(
+		    d->stamp, (d->cap ? d->cap * 2 : 256) * sizeof(*ns));
+		if (ns == NULL)
+			goto oom;
+		d->stamp = ns;
+		d->cap = d->cap ? d->cap * 2 : 256;
+	}
+	d->w[d->n] = w;
+	d->stamp[d->n] = 0;
+	d->slot[k] = (uint32_t)d->n + 1;
+	return (long)d->n++;
+oom:
+	d->oom = true;
+	return -1;
+}
+
+/*
+ * Where the search's words of one item go: its text (when text: the
+ * server matches ?q= against it, and a problem's data-q is it), and
+ * with d the indices of its shared words (a host's data-w).
+ */
+struct ov_text {
+	struct buf t;	   /* the words, each followed by ' ' */
+	bool text;	   /* fill t */
+	struct ov_dict *d; /* NULL: no indices */
+	uint32_t *ix;	   /* indices into d of the shared words */
+	size_t nix, cap;
+};
+
+static void
+text_reset(struct ov_text *x)
+{
+	x->t.len = 0;
+	if (x->t.p != NULL)
+		x->t.p[0] = '\0';
+	x->nix = 0;
+}
+
+static const char *
+text_of(const struct ov_text *x)
+{
+	return x->t.p != NULL ? x->t.p : "";
+}
+
+/* Adds word to x: to its text, and when shared to its indices. */
+static void
+text_word(struct ov_text *x, const char *word, bool shared)
+{
+	uint32_t *nv;
+	long i;
+
+	if (x->text) {
+		buf_puts(&x->t, word);
+		buf_putc(&x->t, ' ');
+	}
+	if (!shared || x->d == NULL || strchr(word, '\n') != NULL)
 		return;
-	buf_putn(t, word, n);
-	buf_putc(t, ' ');
+	i = dict_index(x->d, word);
+	if (i < 0 || x->d->stamp[i] == x->d->item)
+		return; /* each word once per item */
+	x->d->stamp[i] = x->d->item;
+	if (x->nix == x->cap) {
+		nv = realloc(x->ix, (x->cap ? x->cap * 2 : 64) * sizeof(*nv));
+		if (nv == NULL) {
+			x->d->oom = true;
+			return;
+		}
+		x->ix = nv;
+		x->cap = x->cap ? x->cap * 2 : 64;
+	}
+	x->ix[x->nix++] = (uint32_t)i;
 }
 
 /* The names of field i of cs: its name, and its label when another. */
 static void
-text_field(struct buf *t, const struct cat_service *cs, size_t i)
+text_field(struct ov_text *x, const struct cat_service *cs, size_t i)
 {
 	const struct field *f = &cs->svc.fields[i];
-	const char *label = attrs_get(&f->attrs, "label");
+	const char *label = cs->fields[i].spec.label; /* parsed: no lookup */
 
-	text_word(t, f->name);
+	text_word(x, f->name, true);
 	if (label != NULL && strcasecmp(label, f->name) != 0)
-		text_word(t, label);
+		text_word(x, label, true);
 }
 
 static const char *svc_title(const struct cat_service *cs);
@@ -356,51 +485,98 @@ static const char *svc_title(const struct cat_service *cs);
 /* What the search looks at for service cs (fields: only those not OK
  * when problems). */
 static void
-text_service(struct buf *t, const struct cat_service *cs, bool problems)
+text_service(struct ov_text *x, const struct cat_service *cs, bool problems)
 {
 	size_t i;
 
-	text_word(t, cs->svc.name);
+	text_word(x, cs->svc.name, true);
 	if (strcmp(svc_title(cs), cs->svc.name) != 0)
-		text_word(t, svc_title(cs));
+		text_word(x, svc_title(cs), true);
 	for (i = 0; i < cs->svc.nfields; i++)
 		if (!problems || (cs->svc.fields[i].has_value &&
 				     cat_field_state(cs, i) != FS_OK))
-			text_field(t, cs, i);
+			text_field(x, cs, i);
 }
 
-/* What the search looks at for host h: its name, group, services and
- * fields (names and labels); drover's own metrics only by service, as
- * their fields are named after every host. */
+/* What the search looks at for host h: its name and group (its own
+ * data-q), services and fields (names and labels, shared); drover's own
+ * metrics only by service, as their fields are named after every
+ * host. */
 static void
-text_host(struct buf *t, const struct cat_host *h)
+text_host(struct ov_text *x, const struct cat_host *h)
 {
 	bool self = strcmp(h->name, CATALOG_SELF) == 0;
 	size_t i;
 
-	text_word(t, h->name);
+	text_word(x, h->name, false);
 	if (h->group != NULL)
-		text_word(t, h->group);
+		text_word(x, h->group, false);
 	for (i = 0; i < h->nservices; i++)
 		if (self)
-			text_word(t, h->services[i].svc.name);
+			text_word(x, h->services[i].svc.name, true);
 		else
-			text_service(t, &h->services[i], false);
+			text_service(x, &h->services[i], false);
 }
 
-/* t's text as a data-q attribute (escaped), then t emptied. */
+/* x's text as a data-q attribute (escaped), then x emptied. */
 static void
-data_q(struct buf *b, struct buf *t)
+data_q(struct buf *b, struct ov_text *x)
 {
 	buf_puts(b, " data-q=\"");
-	if (t->p != NULL) {
-		if (t->len > 0 && t->p[t->len - 1] == ' ')
-			t->p[--t->len] = '\0';
-		html_escape(b, t->p);
-		t->len = 0;
-		t->p[0] = '\0';
+	if (x->t.len > 0 && x->t.p[x->t.len - 1] == ' ')
+		x->t.p[--x->t.len] = '\0';
+	html_escape(b, text_of(x));
+	buf_puts(b, "\"");
+	text_reset(x);
+}
+
+/* h's own words as data-q and its shared ones as data-w (indices, each
+ * once, base 36); x emptied, ready for the next item. */
+static void
+data_host(struct buf *b, const struct cat_host *h, struct ov_text *x)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	char num[16];
+	size_t i, k;
+	uint32_t v;
+
+	buf_puts(b, " data-q=\"");
+	html_escape(b, h->name);
+	if (h->group != NULL) {
+		buf_putc(b, ' ');
+		html_escape(b, h->group);
+	}
+	buf_puts(b, "\" data-w=\"");
+	for (i = 0; i < x->nix; i++) {
+		if (i > 0)
+			buf_putc(b, ' ');
+		v = x->ix[i];
+		k = sizeof(num);
+		do {
+			num[--k] = digits[v % 36];
+			v /= 36;
+		} while (v > 0);
+		buf_putn(b, num + k, sizeof(num) - k);
 	}
 	buf_puts(b, "\"");
+	text_reset(x);
+	if (x->d != NULL)
+		x->d->item++;
+}
+
+/* The shared words, for filter.js: data-words, '\n'-separated. */
+static void
+dict_words(struct buf *b, const struct ov_dict *d)
+{
+	size_t i;
+
+	buf_puts(b, "<p hidden class=filter-words data-words=\"");
+	for (i = 0; i < d->n; i++) {
+		if (i > 0)
+			buf_putc(b, '\n');
+		html_escape(b, d->w[i]);
+	}
+	buf_puts(b, "\"></p>");
 }
 
 /* One line of the problems block: a host down or stale (cs NULL), or a
@@ -454,16 +630,18 @@ problem_add(
  * stale, each service not OK of the others since its oldest field in
  * the service's state entered it (the alert engine's hard state).  Hosts
  * never polled yet are no problem.  NULL with *n 0 when there are none
- * or on allocation failure (*oom set).
+ * or on allocation failure (*oom set).  sc[] counts every service by its
+ * state (one walk of the fields for both).
  */
 static struct ov_problem *
-problems_of(struct catalog *cat, time_t now, size_t *n, bool *oom)
+problems_of(struct catalog *cat, time_t now, size_t *n, bool *oom, size_t *sc)
 {
 	struct ov_problem *v = NULL, p;
 	const struct cat_host *h;
 	const struct cat_service *cs;
 	enum field_state st;
 	size_t i, j, k, cap = 0;
+	bool quiet; /* down or never polled: its services are no problems */
 
 	*n = 0;
 	*oom = false;
@@ -471,21 +649,20 @@ problems_of(struct catalog *cat, time_t now, size_t *n, bool *oom)
 		h = catalog_at(cat, i);
 		memset(&p, 0, sizeof(p));
 		p.h = h;
+		quiet = h->state != HOST_UP && !h->unpolled;
 		if (h->state == HOST_DOWN) {
 			p.st = OV_DOWN;
 			p.since = h->state_since;
 			if (problem_add(&v, n, &cap, &p) == -1)
 				goto fail;
-			continue;
 		}
-		if (h->state == HOST_PENDING && !h->unpolled)
-			continue;
 		for (j = 0; j < h->nservices; j++) {
 			cs = &h->services[j];
 			p.cs = cs;
 			p.count = 0;
 			st = cat_service_state(cs, &p.count);
-			if (st == FS_OK)
+			sc[ov_of_field(st)]++;
+			if (st == FS_OK || quiet)
 				continue;
 			p.st = ov_of_field(st);
 			p.since = 0;
@@ -499,7 +676,7 @@ problems_of(struct catalog *cat, time_t now, size_t *n, bool *oom)
 			if (problem_add(&v, n, &cap, &p) == -1)
 				goto fail;
 		}
-		if (cat_host_stale(h, now)) {
+		if (!quiet && cat_host_stale(h, now)) {
 			p.cs = NULL;
 			p.st = OV_STALE;
 			p.since = h->last_ok;
@@ -521,7 +698,7 @@ fail:
 /* The problems block, filtered by oq (a line not matching is hidden). */
 static void
 problems_block(struct buf *b, const struct ov_problem *v, size_t n,
-    const struct ov_query *oq, struct buf *t, time_t now)
+    const struct ov_query *oq, struct ov_text *t, time_t now)
 {
 	const struct ov_problem *p;
 	size_t i;
@@ -535,13 +712,13 @@ problems_block(struct buf *b, const struct ov_problem *v, size_t n,
 	buf_puts(b, "<ul class=problems>");
 	for (i = 0; i < n; i++) {
 		p = &v[i];
-		text_word(t, p->h->name);
+		text_word(t, p->h->name, false);
 		if (p->h->group != NULL)
-			text_word(t, p->h->group);
+			text_word(t, p->h->group, false);
 		if (p->cs != NULL)
 			text_service(t, p->cs, true);
 		buf_printf(b, "<li class=\"problem st-%s\"", ov_names[p->st]);
-		if (!query_matches(oq, t->p != NULL ? t->p : ""))
+		if (!query_matches(oq, text_of(t)))
 			buf_puts(b, " hidden");
 		data_q(b, t);
 		buf_printf(b, "><span class=state>%s</span> <a href=\"",
@@ -603,20 +780,11 @@ counts_part(struct buf *b, const char *what, const size_t *c)
 	buf_puts(b, "</span>");
 }
 
-/* Counts of hosts (by host_ov) and services (by their worst field). */
+/* Counts of hosts (hc, by host_ov) and services (sc, by their worst
+ * field), per ov_state. */
 static void
-counts_line(struct buf *b, struct catalog *cat, time_t now)
+counts_line(struct buf *b, const size_t *hc, const size_t *sc)
 {
-	size_t hc[OV_NSTATES] = {0}, sc[OV_NSTATES] = {0}, i, j;
-	const struct cat_host *h;
-
-	for (i = 0; i < catalog_count(cat); i++) {
-		h = catalog_at(cat, i);
-		hc[host_ov(h, now, NULL)]++;
-		for (j = 0; j < h->nservices; j++)
-			sc[ov_of_field(
-			    cat_service_state(&h->services[j], NULL))]++;
-	}
 	buf_puts(b, "<p class=counts>");
 	counts_part(b, "hosts", hc);
 	buf_puts(b, " ");
@@ -639,21 +807,31 @@ search_form(struct buf *b, const char *q, size_t shown, size_t total)
 	buf_puts(b, "</span></form>");
 }
 
+/* Per host of the overview (hs[i]): the host it is listed under,
+ * whether the search matches it and whether it is shown, its state and
+ * count of problems (host_ov). */
+struct ov_row {
+	const struct cat_host *under;
+	bool match, shown;
+	enum ov_state st;
+	unsigned problems;
+};
+
 /* One host of the overview (a guest: with its group when not the
  * group it is listed in, and how its physical host was found; a BMC:
  * what it is), left open for its guests; hidden when the search hides
  * it; t holds its search text. */
 static void
-host_item(struct buf *b, const struct cat_host *h, const char *in_group,
-    bool hidden, struct buf *t, time_t now)
+host_item(struct buf *b, const struct cat_host *h, const struct ov_row *row,
+    const char *in_group, struct ov_text *t, time_t now)
 {
-	enum ov_state st;
-	unsigned problems;
+	enum ov_state st = row->st;
+	unsigned problems = row->problems;
+	bool hidden = !row->shown;
 
-	st = host_ov(h, now, &problems);
 	buf_printf(b, "<li class=\"host st-%s\"%s", ov_names[st],
 	    hidden ? " hidden" : "");
-	data_q(b, t);
+	data_host(b, h, t);
 	buf_puts(b, "><a href=\"/");
 	html_escape_url(b, h->name);
 	buf_puts(b, "/\">");
@@ -740,13 +918,6 @@ listed_under(
 	return p;
 }
 
-/* Per host of the overview (hs[i]): the host it is listed under, and
- * whether the search matches it, and whether it is shown. */
-struct ov_row {
-	const struct cat_host *under;
-	bool match, shown;
-};
-
 /* The search's verdict on every host: a host listed on its own is shown
  * when it or one listed under it matches; one listed under another when
  * it matches, or when that one matches and none under it does (so a
@@ -754,17 +925,16 @@ struct ov_row {
  * Returns the hosts shown. */
 static size_t
 rows_filter(const struct cat_host **hs, struct ov_row *rows, size_t n,
-    const struct ov_query *oq, struct buf *t)
+    const struct ov_query *oq, struct ov_text *t)
 {
 	size_t i, j, shown = 0;
 	bool kid;
 
 	for (i = 0; i < n; i++) {
-		text_host(t, hs[i]);
-		rows[i].match = query_matches(oq, t->p != NULL ? t->p : "");
-		t->len = 0;
-		if (t->p != NULL)
-			t->p[0] = '\0';
+		if (oq->n > 0)
+			text_host(t, hs[i]);
+		rows[i].match = query_matches(oq, text_of(t));
+		text_reset(t);
 	}
 	for (i = 0; i < n; i++) {
 		if (rows[i].under != NULL)
@@ -787,8 +957,8 @@ rows_filter(const struct cat_host **hs, struct ov_row *rows, size_t n,
  * nested list. */
 static void
 host_children(struct buf *b, const struct cat_host **hs,
-    const struct ov_row *rows, size_t n, size_t i, const char *g, struct buf *t,
-    time_t now)
+    const struct ov_row *rows, size_t n, size_t i, const char *g,
+    struct ov_text *t, time_t now)
 {
 	size_t j, pass;
 	bool any = false;
@@ -802,7 +972,7 @@ host_children(struct buf *b, const struct cat_host **hs,
 				buf_puts(b, "<ul class=guests>");
 			any = true;
 			text_host(t, hs[j]);
-			host_item(b, hs[j], g, !rows[j].shown, t, now);
+			host_item(b, hs[j], &rows[j], g, t, now);
 			buf_puts(b, "</li>");
 		}
 	if (any)
@@ -833,7 +1003,10 @@ group_shown(const struct cat_host **hs, const struct ov_row *rows, size_t n,
 char *
 page_overview(struct catalog *cat, const char *q, time_t now, size_t *len)
 {
-	struct buf b = {0}, t = {0};
+	struct buf b = {0};
+	struct ov_dict dict = {.item = 1};
+	struct ov_text t = {.text = true}, ht = {.d = &dict};
+	size_t hc[OV_NSTATES] = {0}, sc[OV_NSTATES] = {0};
 	const struct cat_host **hs, **byname = NULL;
 	struct ov_row *rows = NULL;
 	struct ov_problem *probs = NULL;
@@ -852,15 +1025,18 @@ page_overview(struct catalog *cat, const char *q, time_t now, size_t *len)
 		hs[i] = byname[i] = catalog_at(cat, i);
 	qsort(hs, n, sizeof(*hs), cmp_group);
 	qsort(byname, n, sizeof(*byname), cmp_name);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		rows[i].under = listed_under(byname, n, hs[i]);
+		rows[i].st = host_ov(hs[i], now, &rows[i].problems);
+		hc[rows[i].st]++;
+	}
 	shown = rows_filter(hs, rows, n, &oq, &t);
-	probs = problems_of(cat, now, &np, &oom);
+	probs = problems_of(cat, now, &np, &oom, sc);
 	if (oom)
 		goto fail;
 	head(&b, "Overview");
 	buf_puts(&b, "<h1>Overview</h1>");
-	counts_line(&b, cat, now);
+	counts_line(&b, hc, sc);
 	search_form(&b, q, shown, n);
 	problems_block(&b, probs, np, &oq, &t, now);
 	if (power_section(&b, cat) == -1)
@@ -881,25 +1057,32 @@ page_overview(struct catalog *cat, const char *q, time_t now, size_t *len)
 			    hide ? " hidden" : "");
 			group = g;
 		}
-		text_host(&t, hs[i]);
-		host_item(&b, hs[i], NULL, !rows[i].shown, &t, now);
-		host_children(&b, hs, rows, n, i, g, &t, now);
+		text_host(&ht, hs[i]);
+		host_item(&b, hs[i], &rows[i], NULL, &ht, now);
+		host_children(&b, hs, rows, n, i, g, &ht, now);
 		buf_puts(&b, "</li>");
 	}
 	if (group != NULL)
 		buf_puts(&b, "</ul>");
+	dict_words(&b, &dict);
+	if (dict.oom)
+		goto fail;
 	free(hs);
 	free(byname);
 	free(rows);
 	free(probs);
-	buf_free(&t);
+	buf_free(&t.t);
+	free(ht.ix);
+	dict_free(&dict);
 	return foot(&b, len);
 fail:
 	free(hs);
 	free(byname);
 	free(rows);
 	free(probs);
-	buf_free(&t);
+	buf_free(&t.t);
+	free(ht.ix);
+	dict_free(&dict);
 	buf_free(&b);
 	return NULL;
 }

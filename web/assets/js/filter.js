@@ -1,6 +1,7 @@
 // filter: the overview's search box.  As one types, hosts, groups and
-// problems whose names (the server's data-q: host, group, service and
-// field names and labels) do not hold every word of the query are
+// problems whose names (the server's data-q: host and group, and data-w:
+// the service and field names and labels, as indices into the page's
+// data-words) do not hold every word of the query are
 // hidden, by the rule the server applies to ?q= (pages.c rows_filter):
 // ASCII case folded, a host shown when it or a host under it matches, a
 // host under another when it matches, or when that one matches and none
@@ -15,9 +16,17 @@
 			return m.toLowerCase();
 		});
 	};
+	// the hosts' shared words: data-w holds indices (base 36) into them
+	var dictEl = document.querySelector("[data-words]");
+	var dict = dictEl ? dictEl.getAttribute("data-words").split("\n") : [];
 	var text = function (el) {
-		if (el.foldedQ === undefined)
-			el.foldedQ = fold(el.getAttribute("data-q") || "");
+		if (el.foldedQ === undefined) {
+			var w = (el.getAttribute("data-w") || "").split(" ");
+			el.foldedQ = fold((el.getAttribute("data-q") || "") + " " +
+			    w.filter(Boolean).map(function (i) {
+				return dict[parseInt(i, 36)] || "";
+			}).join(" "));
+		}
 		return el.foldedQ;
 	};
 	var tops = document.querySelectorAll("ul.hosts > li.host");
