@@ -343,9 +343,9 @@ judged(struct catalog *cat, struct cat_host *h, const char *svc,
 }
 
 /*
- * At 2000: hv1 OK with its guest vm1 (CRITICAL since 1500) and its BMC
- * bmc1 (WARNING since 1600, by "physical"); db1 down since 1700; old1
- * up but last polled well at 100 (stale, interval 300); pend1 never
+ * At 2000: hv1 OK (its own BMC read too) with its guest vm1 (CRITICAL since
+ * 1500) and its BMC bmc1 (WARNING since 1600, by "physical"); db1 down since
+ * 1700; old1 up but last polled well at 100 (stale, interval 300); pend1 never
  * polled; a host with hostile names.
  */
 static struct catalog *
@@ -358,6 +358,7 @@ farm(void)
 	catalog_set_target(h, 300, false);
 	catalog_poll_result(h, true, NULL, 1900, 5, 0, 3);
 	judged(cat, h, "cpu", "user", "User time", FS_OK, 1000);
+	catalog_bmc_result(h, true, NULL, 1950, 5, 10); /* its own BMC */
 	h = catalog_host(cat, "vm1", "web", NULL);
 	catalog_set_physical(h, "hv1", PHYS_LEARNED, "hv1", "vm1");
 	catalog_set_target(h, 300, false);
@@ -423,6 +424,9 @@ test_overview_physical_guests_bmc(void **state)
 	assert_non_null(
 	    strstr(bmc, "<span class=what>BMC of hv1, read over IPMI</span>"));
 	assert_non_null(strstr(vm, "learned, group web"));
+	/* hv1's own BMC, read beside its munin-node: a line of its item */
+	assert_non_null(strstr(hv, "<br>BMC up, last good read 50 s ago"));
+	assert_true(strstr(hv, "<br>BMC up") < guests);
 	/* neither is listed in a group of its own */
 	assert_null(strstr(html, "<h2>web</h2>"));
 	assert_null(strstr(end, "<a href=\"/bmc1/\">"));
