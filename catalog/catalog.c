@@ -149,6 +149,13 @@ catalog_set_physical(struct cat_host *h, const char *physical,
 }
 
 void
+catalog_set_target(struct cat_host *h, unsigned interval, bool bmc_only)
+{
+	h->interval = interval;
+	h->bmc_only = bmc_only;
+}
+
+void
 catalog_retain(struct catalog *cat, const char *const *keep, size_t n)
 {
 	size_t i, j, w = 0;
@@ -321,6 +328,7 @@ replace_config(struct cat_service *cs, struct service *copy)
 		cf->valued = old_cf[jo].valued;
 		cf->has_prev = old_cf[jo].has_prev;
 		cf->prev = old_cf[jo].prev;
+		cf->since = old_cf[jo].since;
 		if (cs->svc.fields[k].has_value)
 			value_arrives(cf, of, &cs->svc.fields[k]);
 	}
@@ -398,6 +406,10 @@ void
 catalog_poll_result(struct cat_host *h, bool ok, const char *error, time_t when,
     uint64_t poll_ms, uint64_t queue_ms, unsigned values)
 {
+	enum host_state now = ok ? HOST_UP : HOST_DOWN;
+
+	if (h->state != now || h->state_since == 0)
+		h->state_since = when;
 	h->restored = false;
 	h->last_poll = when;
 	h->poll_ms = poll_ms;
@@ -437,6 +449,21 @@ cat_field_set_alert(struct cat_service *cs, size_t i, enum field_state st)
 		return;
 	cs->fields[i].has_alert = true;
 	cs->fields[i].alert = st;
+}
+
+void
+cat_field_set_since(struct cat_service *cs, size_t i, time_t since)
+{
+	if (i < cs->svc.nfields)
+		cs->fields[i].since = since;
+}
+
+bool
+cat_host_stale(const struct cat_host *h, time_t now)
+{
+	return !h->unpolled && h->state == HOST_UP && h->interval > 0 &&
+	       h->last_ok > 0 &&
+	       now - h->last_ok > (time_t)CAT_STALE_INTERVALS * h->interval;
 }
 
 enum field_state

@@ -796,6 +796,74 @@ test_previous_value(void **state)
 	catalog_free(cat);
 }
 
+/* A host's state_since moves only when its state changes; a field's
+ * since is the alert engine's and survives a config change. */
+static void
+test_state_since(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct batch b = {0};
+	struct cat_host *h;
+	struct cat_service *cs;
+
+	(void)state;
+	h = catalog_host(cat, "db1", "grp", NULL);
+	assert_int_equal(h->state_since, 0);
+	catalog_poll_result(h, true, NULL, 1000, 5, 0, 1);
+	assert_int_equal(h->state_since, 1000);
+	catalog_poll_result(h, true, NULL, 1300, 5, 0, 1);
+	assert_int_equal(h->state_since, 1000);
+	catalog_poll_result(h, false, "refused", 1600, 5, 0, 0);
+	assert_int_equal(h->state_since, 1600);
+	catalog_poll_result(h, false, "refused", 1900, 5, 0, 0);
+	assert_int_equal(h->state_since, 1600);
+	catalog_poll_result(h, true, NULL, 2200, 5, 0, 1);
+	assert_int_equal(h->state_since, 2200);
+
+	add_value(&b, "load", "load", 9, true);
+	catalog_update(cat, h, 2200, &b);
+	batch_cleanup(&b);
+	cs = &h->services[0];
+	assert_int_equal(cs->fields[0].since, 0);
+	cat_field_set_alert(cs, 0, FS_CRITICAL);
+	cat_field_set_since(cs, 0, 2100);
+	cat_field_set_since(cs, 7, 2100); /* no such field: ignored */
+	assert_int_equal(cs->fields[0].since, 2100);
+	/* a changed config keeps the field's since */
+	add_value(&b, "load", "load", 9, true);
+	attrs_set(&batch_service(&b, "load", false)->graph, "graph_info", "x");
+	catalog_update(cat, h, 2500, &b);
+	batch_cleanup(&b);
+	assert_int_equal(h->services[0].fields[0].since, 2100);
+	catalog_free(cat);
+}
+
+/* Stale: up, polled, and no good poll for more than 3 intervals. */
+static void
+test_stale(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h;
+
+	(void)state;
+	h = catalog_host(cat, "web1", "grp", NULL);
+	assert_false(cat_host_stale(h, 5000)); /* never polled */
+	catalog_poll_result(h, true, NULL, 1000, 5, 0, 1);
+	assert_false(cat_host_stale(h, 5000)); /* interval not known */
+	catalog_set_target(h, 300, false);
+	assert_false(cat_host_stale(h, 1000 + 3 * 300));
+	assert_true(cat_host_stale(h, 1000 + 3 * 300 + 1));
+	h->unpolled = true; /* "update no" is never stale */
+	assert_false(cat_host_stale(h, 9000));
+	h->unpolled = false;
+	catalog_poll_result(h, false, "timeout", 1300, 5, 0, 0);
+	assert_false(cat_host_stale(h, 9000)); /* down, not stale */
+	catalog_set_target(h, 60, true);
+	assert_true(h->bmc_only);
+	assert_int_equal(h->interval, 60);
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -814,6 +882,8 @@ main(void)
 	    cmocka_unit_test(test_state_file_keeps_known_hosts),
 	    cmocka_unit_test(test_state_file_on_disk),
 	    cmocka_unit_test(test_previous_value),
+	    cmocka_unit_test(test_state_since),
+	    cmocka_unit_test(test_stale),
 	};
 
 	log_init(false, LOG_LVL_WARN);

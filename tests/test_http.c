@@ -278,10 +278,20 @@ test_pages(void **state)
 	assert_non_null(strstr(r.ctype, "text/html"));
 	assert_non_null(strstr(r.body, "web1.example.com"));
 	/* a down host stays listed, as DOWN, with its error */
-	assert_non_null(
-	    strstr(r.body, "st-DOWN\"><a href=\"/down.example.com/"));
+	assert_non_null(strstr(r.body, "<li class=\"host st-DOWN\" "
+				       "data-q=\"down.example.com"));
 	assert_non_null(strstr(r.body, "connect: connection refused"));
-	assert_non_null(strstr(r.body, "st-WARNING\"><a href=\"/hot.example."));
+	assert_non_null(strstr(r.body, "<li class=\"host st-WARNING\" "
+				       "data-q=\"hot.example."));
+	free(r.body);
+	/* ?q= reaches the overview: what does not match is hidden */
+	r = get(f, "GET", "/?q=HOT");
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "<li class=\"host st-WARNING\" "
+				       "data-q=\"hot.example."));
+	assert_non_null(strstr(r.body, "<li class=\"host st-DOWN\" hidden "
+				       "data-q=\"down.example.com"));
+	assert_non_null(strstr(r.body, "value=\"HOT\""));
 	free(r.body);
 	r = get(f, "GET", "/web1.example.com/");
 	assert_int_equal(r.status, 200);

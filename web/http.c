@@ -930,7 +930,9 @@ dispatch(struct req *r)
 		    json);
 	switch (r->route.kind) {
 	case R_OVERVIEW:
-		body = page_overview(w->cat, now, &len);
+		body = page_overview(w->cat,
+		    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q"),
+		    now, &len);
 		break;
 	case R_HOST:
 		body = page_host(w->cat, h, now, &len);
@@ -956,7 +958,7 @@ dispatch(struct req *r)
 		break;
 	}
 	case R_API_HOSTS:
-		body = api_hosts(w->cat, &len);
+		body = api_hosts(w->cat, now, &len);
 		break;
 	case R_ALERTS:
 		deliveries(w, &os);
