@@ -40,7 +40,11 @@
 #define WEB_MAX_CONNS 256    /* connections at once */
 #define WEB_MAX_PER_IP 64    /* connections at once from one address */
 #define WEB_CONN_TIMEOUT 30  /* seconds of silence before closing */
-#define WEB_MEM_LIMIT 65536  /* bytes per connection (headers, URL) */
+/* Bytes per connection (request head, URL, response head).  MHD 0.9.75
+ * clears the whole pool for every request on a kept-alive connection:
+ * 64 KiB of memset made a fifth of a cached graph's cost (perf, bench/
+ * README.md); a browser's head is 1-2 KiB, nginx allows 8 KiB lines. */
+#define WEB_MEM_LIMIT 16384
 #define DATA_MAX_ROWS 100000 /* rows per field the data API returns */
 /* Graph images kept in memory for answers without a render request
  * (web/graph_cache.h), bytes; web_settings.graph_keep_bytes overrides. */
