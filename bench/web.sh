@@ -2,11 +2,13 @@
 # One command: the dashboard's speed on this machine, side by side with a
 # baseline in the same run.  Needs a built tree, root, wrk, nginx-light
 # and chromium (apt-get install wrk nginx-light chromium).
-#   - a cached graph, requests per second (wrk -t2 -c32, 10 s, loopback)
+#   - a cached graph, requests per second (wrk -t2 -c32, 10 s, loopback;
+#     ROUNDS interleaved runs of each, medians)
 #     from drover with its default settings, against nginx serving the
 #     same PNG bytes from a tmpfs directory (its own config: one worker,
 #     as drover has one loop; access log off, as drover keeps none;
-#     everything else nginx's defaults);
+#     everything else nginx's defaults), and for scale nginx with a
+#     worker per core;
 #   - a 20-graph host page in headless Chromium, cold (every graph
 #     rendered on demand: loaded just after a new sample made every cached
 #     image stale) against the same page warm (loaded again at once, every
@@ -15,13 +17,15 @@
 #     start-up is in neither figure.  ROUNDS (default 3) pairs; medians.
 #
 #   bench/web.sh [ROUNDS]
+#   DROVER=/path/to/old/drover bench/web.sh   (another build, same bench)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=${1:-3}
+DROVER=${DROVER:-$top/drover}
 T=$(mktemp -d /tmp/drover-bench.XXXXXX)
 SHM=$(mktemp -d /dev/shm/drover-bench.XXXXXX) # tmpfs: graphs, nginx's files
 PIDS=""
-trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$T" "$SHM"' EXIT
+trap 'for p in $PIDS; do kill $p 2>/dev/null; done; wait; rm -rf "$T" "$SHM"' EXIT
 PY=/usr/bin/python3
 
 # 20 plugins of 3 fields on a fake node, polled every 5 s
@@ -44,7 +48,7 @@ listen 127.0.0.1:0
     port $PORT
 CONF
 mkdir -p "$SHM/graphs"
-"$top/drover" run -c "$T/d.conf" >"$T/d.log" 2>&1 &
+"$DROVER" run -c "$T/d.conf" >"$T/d.log" 2>&1 &
 PIDS="$PIDS $!"
 for i in $(seq 100); do grep -q 'http://127.0.0.1:[0-9]*' "$T/d.log" && break; sleep 0.1; done
 URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$T/d.log" | head -1)
@@ -86,48 +90,70 @@ sed 's/^/# page: /' "$T/pages"
 G="$URL/web1/p00-day.png"
 curl -s -o "$T/g.png" "$G"
 echo "# cached graph $(stat -c %s "$T/g.png") bytes"
-# nginx: same bytes, from tmpfs, in the foreground with its own prefix
-mkdir -p "$SHM/www" "$T/nginx"
+# nginx: same bytes, from tmpfs, in the foreground with its own prefix;
+# one with a single worker (as drover's one loop), one with a worker per
+# core, both idle but while measured
+mkdir -p "$SHM/www"
 cp "$T/g.png" "$SHM/www/g.png"
-cat >"$T/nginx/nginx.conf" <<NGINX
-worker_processes 1;
-pid $T/nginx/nginx.pid;
-error_log $T/nginx/error.log;
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# nginx_start NAME WORKERS: sets NPORT to the port it serves g.png on
+nginx_start() {
+	local d=$T/nginx-$1 port
+	port=$(free_port) # nginx cannot listen on port 0
+	mkdir -p "$d"
+	cat >"$d/nginx.conf" <<NGINX
+worker_processes $2;
+pid $d/nginx.pid;
+error_log $d/error.log;
 user root;
 events { worker_connections 1024; }
 http {
     access_log off;
-    client_body_temp_path $T/nginx/body;
-    proxy_temp_path $T/nginx/proxy;
-    fastcgi_temp_path $T/nginx/fastcgi;
-    uwsgi_temp_path $T/nginx/uwsgi;
-    scgi_temp_path $T/nginx/scgi;
+    client_body_temp_path $d/body;
+    proxy_temp_path $d/proxy;
+    fastcgi_temp_path $d/fastcgi;
+    uwsgi_temp_path $d/uwsgi;
+    scgi_temp_path $d/scgi;
     types { image/png png; }
     sendfile on;
     server {
-        listen 127.0.0.1:0;
+        listen 127.0.0.1:$port;
         root $SHM/www;
     }
 }
 NGINX
-# nginx cannot listen on port 0: find a free port first
-NPORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-sed -i "s/listen 127.0.0.1:0/listen 127.0.0.1:$NPORT/" "$T/nginx/nginx.conf"
-nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" -g 'daemon off;' &
-PIDS="$PIDS $!"
-for i in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$NPORT/g.png" && break; sleep 0.1; done
-cmp -s "$T/g.png" <(curl -s "http://127.0.0.1:$NPORT/g.png") || { echo "nginx serves other bytes" >&2; exit 1; }
+	nginx -p "$d" -c "$d/nginx.conf" -g 'daemon off;' >"$d/out.log" 2>&1 &
+	PIDS="$PIDS $!"
+	for i in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/g.png" && break; sleep 0.1; done
+	cmp -s "$T/g.png" <(curl -s "http://127.0.0.1:$port/g.png") ||
+		{ echo "nginx serves other bytes: $(cat "$d/error.log")" >&2; exit 1; }
+	NPORT=$port
+}
+nginx_start one 1
+N1=$NPORT
+nginx_start all "$(nproc)"
+NN=$NPORT
+# the machine may be shared: ROUNDS rounds of 10 s each, interleaved,
+# medians
 rps() { wrk -t2 -c32 -d10s "$1" | awk '/Requests\/sec/ {print $2}'; }
-drover_rps=$(rps "$G")
-nginx_rps=$(rps "http://127.0.0.1:$NPORT/g.png")
+: >"$T/rps"
+for r in $(seq "$ROUNDS"); do
+	echo "$(rps "$G") $(rps "http://127.0.0.1:$N1/g.png") $(rps "http://127.0.0.1:$NN/g.png")" >>"$T/rps"
+done
+sed 's/^/# requests\/s drover, nginx, nginx per core: /' "$T/rps"
+read -r drover_rps nginx_rps nginxn_rps <<<"$($PY -c '
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1])]
+print(" ".join(str(statistics.median(r[i] for r in rows)) for i in range(3)))' "$T/rps")"
 
-$PY - "$drover_rps" "$nginx_rps" "$T/pages" <<'PY'
+$PY - "$drover_rps" "$nginx_rps" "$T/pages" "$nginxn_rps" "$(nproc)" <<'PY'
 import sys, statistics
-d, n = float(sys.argv[1]), float(sys.argv[2])
+d, n, nn = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[4])
 cold = [tuple(map(float, l.split()[1:3])) for l in open(sys.argv[3]) if l.startswith("cold") and len(l.split()) == 3]
 warm = [tuple(map(float, l.split()[1:3])) for l in open(sys.argv[3]) if l.startswith("warm") and len(l.split()) == 3]
 print("%-58s %9s %9s %7s" % ("", "drover", "baseline", "ratio"))
 print("%-58s %9.0f %9.0f %7.2f" % ("cached graph, requests/s (wrk -t2 -c32; nginx, same bytes)", d, n, d / n))
+print("%-58s %9.0f %9.0f %7.2f" % ("  against nginx with %s workers" % sys.argv[5], d, nn, d / nn))
 if cold and warm:
     ci, ct = statistics.median(c[0] for c in cold), statistics.median(c[1] for c in cold)
     wi, wt = statistics.median(w[0] for w in warm), statistics.median(w[1] for w in warm)

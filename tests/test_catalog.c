@@ -146,8 +146,8 @@ test_generation(void **state)
 	catalog_poll_result(h, true, NULL, 900, 5, 0, 1);
 	assert_true(catalog_generation(cat) == g);
 	add_value(&b, "load", "load", 4, true);
-	attrs_set(&batch_service(&b, "load", false)->graph, "graph_vlabel",
-	    "load");
+	attrs_set(
+	    &batch_service(&b, "load", false)->graph, "graph_vlabel", "load");
 	catalog_update(cat, h, 1200, &b); /* a changed config */
 	batch_cleanup(&b);
 	assert_true(catalog_generation(cat) != g);

@@ -83,8 +83,8 @@ test_cap_evicts_lru(void **state)
 	}
 	graph_cache_stats(gc, &st);
 	assert_true(st.evictions > 0);
-	assert_true(st.entries >= CAP / (IMG + 2048) &&
-		    st.entries <= CAP / IMG);
+	assert_true(
+	    st.entries >= CAP / (IMG + 2048) && st.entries <= CAP / IMG);
 	assert_int_equal(st.kept, 100);
 	assert_non_null(graph_cache_find(gc, "k0"));
 	assert_non_null(graph_cache_find(gc, "k99"));

@@ -69,9 +69,9 @@ struct reply {
 	char *body;
 	size_t len;
 	char ctype[128];
-	char etag[128];	   /* the ETag header, "" without */
-	char lastmod[64];  /* Last-Modified */
-	char cache[64];	   /* Cache-Control */
+	char etag[128];	  /* the ETag header, "" without */
+	char lastmod[64]; /* Last-Modified */
+	char cache[64];	  /* Cache-Control */
 };
 
 static size_t
@@ -721,7 +721,8 @@ test_kept_graph_exact(void **state)
 	assert_int_equal(first.status, 200);
 	assert_true(first.etag[0] == '"');
 	/* Last-Modified: the moment the render began, an exact second */
-	assert_non_null(strptime(first.lastmod, "%a, %d %b %Y %H:%M:%S GMT", &tm));
+	assert_non_null(
+	    strptime(first.lastmod, "%a, %d %b %Y %H:%M:%S GMT", &tm));
 	lm = timegm(&tm);
 	assert_true(lm > f->now && lm <= time(NULL));
 	assert_non_null(strstr(first.cache, "max-age="));
@@ -810,8 +811,8 @@ test_kept_graph_new_sample(void **state)
 	r = graph(f, path, first.etag);
 	assert_int_equal(r.status, 200);
 	assert_string_not_equal(r.etag, first.etag);
-	assert_true(r.len != first.len ||
-		    memcmp(r.body, first.body, first.len) != 0);
+	assert_true(
+	    r.len != first.len || memcmp(r.body, first.body, first.len) != 0);
 	assert_int_equal(renders(f), n0 + 1);
 	/* the new ETag is the one a 304 answers now (the image is not kept:
 	 * its data is newer than its render, render.h) */
@@ -859,8 +860,8 @@ test_kept_graph_new_config(void **state)
 	r = graph(f, path, first.etag);
 	assert_int_equal(r.status, 200);
 	assert_string_not_equal(r.etag, first.etag);
-	assert_true(r.len != first.len ||
-		    memcmp(r.body, first.body, first.len) != 0);
+	assert_true(
+	    r.len != first.len || memcmp(r.body, first.body, first.len) != 0);
 	assert_int_equal(renders(f), n0 + 1);
 	free(r.body);
 	free(first.body);

@@ -205,8 +205,8 @@ graph_cache_put(struct graph_cache *gc, const char *key,
 	snprintf(e->etag, sizeof(e->etag), "%s", meta->etag);
 	e->meta.etag = e->etag;
 	gmtime_r(&meta->rendered, &tm);
-	strftime(e->lastmod, sizeof(e->lastmod), "%a, %d %b %Y %H:%M:%S GMT",
-	    &tm);
+	strftime(
+	    e->lastmod, sizeof(e->lastmod), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	e->charge = charge;
 	{
 		struct gc_entry *old = graph_cache_find(gc, key);

@@ -37,9 +37,9 @@
 #include "rrd/rrd_schema.h"
 #include "rrd/rrd_writer.h"
 
-#define WEB_MAX_CONNS 256    /* connections at once */
-#define WEB_MAX_PER_IP 64    /* connections at once from one address */
-#define WEB_CONN_TIMEOUT 30  /* seconds of silence before closing */
+#define WEB_MAX_CONNS 256   /* connections at once */
+#define WEB_MAX_PER_IP 64   /* connections at once from one address */
+#define WEB_CONN_TIMEOUT 30 /* seconds of silence before closing */
 /* Bytes per connection (request head, URL, response head).  MHD 0.9.75
  * clears the whole pool for every request on a kept-alive connection:
  * 64 KiB of memset made a fifth of a cached graph's cost (perf, bench/
@@ -114,7 +114,7 @@ struct req {
 	bool suspended;
 	bool dispatched; /* dispatch() ran */
 	bool ready;	 /* the answer below is set */
-	bool zoom;  /* a service page for start..end */
+	bool zoom;	 /* a service page for start..end */
 	int status;
 	char *body;
 	size_t len;
@@ -129,8 +129,8 @@ struct req {
 	 * request whose answer depends on more than its keep_key */
 	bool keep;
 	char keep_key[600];
-	uint64_t gen;  /* catalog_generation() when the config was read */
-	time_t stamp;  /* the newest data the image shows */
+	uint64_t gen; /* catalog_generation() when the config was read */
+	time_t stamp; /* the newest data the image shows */
 	/* a data job */
 	uv_work_t work;
 	char cf[8];
@@ -613,9 +613,9 @@ start_graph(struct req *r, const struct cat_host *h,
 	/* everything of the request the image depends on; the range of a
 	 * named period moves with now, but its image, as the renderer's,
 	 * is reused until new data arrives */
-	snprintf(r->keep_key, sizeof(r->keep_key), "%s|%s|%s|%ld|%ld|%ld|%ld|%s",
-	    h->name, cs->svc.name, graph_period_str(custom ? GRAPH_CUSTOM
-							    : r->route.period),
+	snprintf(r->keep_key, sizeof(r->keep_key),
+	    "%s|%s|%s|%ld|%ld|%ld|%ld|%s", h->name, cs->svc.name,
+	    graph_period_str(custom ? GRAPH_CUSTOM : r->route.period),
 	    custom ? (long)start : 0L, custom ? (long)end : 0L, width, height,
 	    r->route.svg ? "svg" : "png");
 	r->keep = r->w->graphs != NULL && graph_args_known(c);
