@@ -18,6 +18,7 @@ struct catalog {
 	struct cat_host *h;
 	size_t n;
 	size_t cap;
+	uint64_t gen; /* catalog_generation() */
 };
 
 const char *
@@ -115,10 +116,13 @@ catalog_host(struct catalog *cat, const char *name, const char *group,
 		}
 		h = &cat->h[cat->n++];
 		memset(h, 0, sizeof(*h));
+		cat->gen++;
 		h->name = strdup(name);
 		if (h->name == NULL)
 			fatal("catalog: strdup");
 	}
+	if (group != NULL && (h->group == NULL || strcmp(h->group, group) != 0))
+		cat->gen++; /* its files move */
 	replace_str(&h->group, group);
 	replace_str(&h->physical, physical != NULL ? physical : name);
 	return h;
@@ -170,7 +174,15 @@ catalog_retain(struct catalog *cat, const char *const *keep, size_t n)
 		else
 			host_cleanup(&cat->h[i]);
 	}
+	if (w != cat->n)
+		cat->gen++;
 	cat->n = w;
+}
+
+uint64_t
+catalog_generation(const struct catalog *cat)
+{
+	return cat->gen;
 }
 
 size_t
@@ -346,7 +358,6 @@ catalog_update(
 	size_t i, j, n;
 	bool fresh;
 
-	(void)cat;
 	for (i = 0; i < b->n; i++) {
 		src = &b->services[i];
 		cs = service_slot(h, src->name, &fresh);
@@ -371,6 +382,7 @@ catalog_update(
 				}
 			}
 			replace_config(cs, &copy);
+			cat->gen++;
 		} else {
 			n = cs->svc.nfields;
 			for (j = 0; j < src->nfields; j++) {
@@ -389,8 +401,10 @@ catalog_update(
 				f->unknown = src->fields[j].unknown;
 				f->when = src->fields[j].when;
 			}
-			if (cs->svc.nfields > n)
+			if (cs->svc.nfields > n) {
 				fields_parse(cs, n);
+				cat->gen++; /* fields without config */
+			}
 			for (j = n; j < cs->svc.nfields; j++)
 				cs->fields[j].valued =
 				    !cs->svc.fields[j].unknown;

@@ -149,6 +149,14 @@ void catalog_set_target(struct cat_host *h, unsigned interval, bool bmc_only);
 /* Drops hosts whose name is not in keep[0..n) (after a config reload). */
 void catalog_retain(struct catalog *cat, const char *const *keep, size_t n);
 size_t catalog_count(const struct catalog *cat);
+/*
+ * A number that changes whenever a host is added, dropped or moved to
+ * another group, or any service's config (graph metadata, fields, their
+ * attributes) changes or a service appears, and never on values alone:
+ * a reader that sees the number it saw before may trust what it derived
+ * from the configs then (the web's kept graphs, web/graph_cache.h).
+ */
+uint64_t catalog_generation(const struct catalog *cat);
 struct cat_host *catalog_at(const struct catalog *cat, size_t i);
 /*
  * Merges a poll's batch into the host: each service's config replaces the

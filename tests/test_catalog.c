@@ -115,6 +115,58 @@ test_values_merge_into_config(void **state)
 	catalog_free(cat);
 }
 
+/* The generation moves on every config change and never on values. */
+static void
+test_generation(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct batch b = {0};
+	struct cat_host *h;
+	uint64_t g;
+	const char *keep[] = {"h"};
+
+	(void)state;
+	g = catalog_generation(cat);
+	h = catalog_host(cat, "h", "g", NULL);
+	assert_true(catalog_generation(cat) != g);
+	g = catalog_generation(cat);
+	h = catalog_host(cat, "h", "g", "kvm1"); /* no file moves */
+	assert_true(catalog_generation(cat) == g);
+	add_value(&b, "load", "load", 1, true);
+	catalog_update(cat, h, 300, &b); /* a new service */
+	batch_cleanup(&b);
+	assert_true(catalog_generation(cat) != g);
+	g = catalog_generation(cat);
+	add_value(&b, "load", "load", 2, true); /* the same config again */
+	catalog_update(cat, h, 600, &b);
+	batch_cleanup(&b);
+	add_value(&b, "load", "load", 3, false); /* values only */
+	catalog_update(cat, h, 900, &b);
+	batch_cleanup(&b);
+	catalog_poll_result(h, true, NULL, 900, 5, 0, 1);
+	assert_true(catalog_generation(cat) == g);
+	add_value(&b, "load", "load", 4, true);
+	attrs_set(
+	    &batch_service(&b, "load", false)->graph, "graph_vlabel", "load");
+	catalog_update(cat, h, 1200, &b); /* a changed config */
+	batch_cleanup(&b);
+	assert_true(catalog_generation(cat) != g);
+	g = catalog_generation(cat);
+	add_value(&b, "load", "extra", 1, false); /* a field, no config */
+	catalog_update(cat, h, 1500, &b);
+	batch_cleanup(&b);
+	assert_true(catalog_generation(cat) != g);
+	g = catalog_generation(cat);
+	h = catalog_host(cat, "h", "other", NULL); /* its files move */
+	assert_true(catalog_generation(cat) != g);
+	g = catalog_generation(cat);
+	catalog_host(cat, "h2", "g", NULL);
+	g = catalog_generation(cat);
+	catalog_retain(cat, keep, 1);
+	assert_true(catalog_generation(cat) != g);
+	catalog_free(cat);
+}
+
 static void
 test_retain_drops_unconfigured(void **state)
 {
@@ -872,6 +924,7 @@ main(void)
 	    cmocka_unit_test(test_down_host_keeps_data),
 	    cmocka_unit_test(test_values_merge_into_config),
 	    cmocka_unit_test(test_retain_drops_unconfigured),
+	    cmocka_unit_test(test_generation),
 	    cmocka_unit_test(test_bmc_state_and_field_state),
 	    cmocka_unit_test(test_typed_view_follows_config),
 	    cmocka_unit_test(test_alert_state_member),
