@@ -36,6 +36,7 @@
 #include "lib/log.h"
 #include "web/pages.h"
 #include "web/router.h"
+#include "web/series.h"
 #include "web/time_arg.h"
 #include "rrd/graph.h"
 #include "rrd/render.h"
@@ -289,42 +290,11 @@ static void
 data_work(uv_work_t *wk)
 {
 	struct req *r = wk->data;
-	unsigned long ds_cnt, step, rows, i;
-	char **ds_names = NULL;
-	rrd_value_t *data = NULL;
-	time_t start, end;
 	size_t k;
 
-	for (k = 0; k < r->n; k++) {
-		struct api_series *s = &r->series[k];
-
-		start = r->start;
-		end = r->end;
-		step = r->step;
-		rrd_clear_error();
-		if (rrd_fetch_r(r->paths[k], r->cf, &start, &end, &step,
-			&ds_cnt, &ds_names, &data) != 0) {
-			s->error = strdup(rrd_get_error());
-			continue;
-		}
-		rows = step > 0 ? (unsigned long)(end - start) / step : 0;
-		if (rows > DATA_MAX_ROWS)
-			rows = DATA_MAX_ROWS;
-		s->values = calloc(rows + 1, sizeof(double));
-		if (s->values != NULL && ds_cnt > 0) {
-			for (i = 0; i < rows; i++)
-				s->values[i] = data[i * ds_cnt];
-			s->rows = rows;
-		}
-		s->start = start;
-		s->step = step;
-		for (i = 0; i < ds_cnt; i++)
-			rrd_freemem(ds_names[i]);
-		rrd_freemem(ds_names);
-		rrd_freemem(data);
-		ds_names = NULL;
-		data = NULL;
-	}
+	for (k = 0; k < r->n; k++)
+		series_fetch(&r->series[k], r->paths[k], r->cf, r->start,
+		    r->end, r->step, DATA_MAX_ROWS);
 }
 
 static void really_stop(struct web *w);
