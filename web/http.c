@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <microhttpd.h>
-#include <rrd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
