@@ -468,6 +468,7 @@ alerts_ingest(struct alerts *a, struct cat_host *h,
 				changed = alert_sample(&e->st, &r, !f->unknown,
 				    f->value, ts, &prev);
 			cat_field_set_alert(cs, k, e->st.hard);
+			cat_field_set_since(cs, k, e->st.since);
 			if (!changed && fresh) {
 				/* status outputs learn where a new field starts
 				 */
@@ -550,6 +551,7 @@ alerts_tick(struct alerts *a, struct catalog *cat, time_t now)
 				if (!alert_tick(&e->st, &r, now, &prev))
 					continue;
 				cat_field_set_alert(cs, k, FS_UNKNOWN);
+				cat_field_set_since(cs, k, e->st.since);
 				remember(a, key, &e->st, prev, now);
 				field_event(a, h, cs, k, e, prev, now, false);
 			}
@@ -574,8 +576,10 @@ alerts_restore_verdicts(struct alerts *a, struct catalog *cat)
 				snprintf(key, sizeof(key), "%s/%s/%s", h->name,
 				    cs->svc.name, cs->svc.fields[k].name);
 				e = entry_get(a, key, 0, false);
-				if (e != NULL)
-					cat_field_set_alert(cs, k, e->st.hard);
+				if (e == NULL)
+					continue;
+				cat_field_set_alert(cs, k, e->st.hard);
+				cat_field_set_since(cs, k, e->st.since);
 			}
 		}
 	}

@@ -18,6 +18,7 @@ struct catalog {
 	struct cat_host *h;
 	size_t n;
 	size_t cap;
+	uint64_t gen; /* catalog_generation() */
 };
 
 const char *
@@ -115,10 +116,13 @@ catalog_host(struct catalog *cat, const char *name, const char *group,
 		}
 		h = &cat->h[cat->n++];
 		memset(h, 0, sizeof(*h));
+		cat->gen++;
 		h->name = strdup(name);
 		if (h->name == NULL)
 			fatal("catalog: strdup");
 	}
+	if (group != NULL && (h->group == NULL || strcmp(h->group, group) != 0))
+		cat->gen++; /* its files move */
 	replace_str(&h->group, group);
 	replace_str(&h->physical, physical != NULL ? physical : name);
 	return h;
@@ -149,6 +153,13 @@ catalog_set_physical(struct cat_host *h, const char *physical,
 }
 
 void
+catalog_set_target(struct cat_host *h, unsigned interval, bool bmc_only)
+{
+	h->interval = interval;
+	h->bmc_only = bmc_only;
+}
+
+void
 catalog_retain(struct catalog *cat, const char *const *keep, size_t n)
 {
 	size_t i, j, w = 0;
@@ -163,7 +174,15 @@ catalog_retain(struct catalog *cat, const char *const *keep, size_t n)
 		else
 			host_cleanup(&cat->h[i]);
 	}
+	if (w != cat->n)
+		cat->gen++;
 	cat->n = w;
+}
+
+uint64_t
+catalog_generation(const struct catalog *cat)
+{
+	return cat->gen;
 }
 
 size_t
@@ -321,6 +340,7 @@ replace_config(struct cat_service *cs, struct service *copy)
 		cf->valued = old_cf[jo].valued;
 		cf->has_prev = old_cf[jo].has_prev;
 		cf->prev = old_cf[jo].prev;
+		cf->since = old_cf[jo].since;
 		if (cs->svc.fields[k].has_value)
 			value_arrives(cf, of, &cs->svc.fields[k]);
 	}
@@ -338,7 +358,6 @@ catalog_update(
 	size_t i, j, n;
 	bool fresh;
 
-	(void)cat;
 	for (i = 0; i < b->n; i++) {
 		src = &b->services[i];
 		cs = service_slot(h, src->name, &fresh);
@@ -363,6 +382,7 @@ catalog_update(
 				}
 			}
 			replace_config(cs, &copy);
+			cat->gen++;
 		} else {
 			n = cs->svc.nfields;
 			for (j = 0; j < src->nfields; j++) {
@@ -381,8 +401,10 @@ catalog_update(
 				f->unknown = src->fields[j].unknown;
 				f->when = src->fields[j].when;
 			}
-			if (cs->svc.nfields > n)
+			if (cs->svc.nfields > n) {
 				fields_parse(cs, n);
+				cat->gen++; /* fields without config */
+			}
 			for (j = n; j < cs->svc.nfields; j++)
 				cs->fields[j].valued =
 				    !cs->svc.fields[j].unknown;
@@ -398,6 +420,10 @@ void
 catalog_poll_result(struct cat_host *h, bool ok, const char *error, time_t when,
     uint64_t poll_ms, uint64_t queue_ms, unsigned values)
 {
+	enum host_state now = ok ? HOST_UP : HOST_DOWN;
+
+	if (h->state != now || h->state_since == 0)
+		h->state_since = when;
 	h->restored = false;
 	h->last_poll = when;
 	h->poll_ms = poll_ms;
@@ -439,6 +465,21 @@ cat_field_set_alert(struct cat_service *cs, size_t i, enum field_state st)
 		return;
 	cs->fields[i].has_alert = true;
 	cs->fields[i].alert = st;
+}
+
+void
+cat_field_set_since(struct cat_service *cs, size_t i, time_t since)
+{
+	if (i < cs->svc.nfields)
+		cs->fields[i].since = since;
+}
+
+bool
+cat_host_stale(const struct cat_host *h, time_t now)
+{
+	return !h->unpolled && h->state == HOST_UP && h->interval > 0 &&
+	       h->last_ok > 0 &&
+	       now - h->last_ok > (time_t)CAT_STALE_INTERVALS * h->interval;
 }
 
 enum field_state

@@ -39,6 +39,8 @@ struct cat_field {
 	enum field_state alert; /* the engine's hard state, when has_alert */
 	bool valued;		/* the field's value came from a poll and was
 				   not "U" */
+	time_t since;		/* epoch s the engine's hard state (alert)
+				   began; 0: not known */
 	bool has_prev;		/* prev holds a value */
 	double prev;		/* the last known value before the current one
 				   (a trend from two polls; not saved in the
@@ -88,12 +90,19 @@ struct cat_host {
 	char *guest_field; /* this host's field in the hypervisor's vm_* or
 			      xen_* graphs, with hypervisor */
 	enum host_state state;
+	time_t state_since;   /* epoch s of the poll result that put it in
+				 state (this run's first when unchanged
+				 since a restart), or 0 */
 	time_t last_ok;	      /* epoch s of the last successful poll, or 0 */
 	time_t first_ok;      /* epoch s of the first successful poll (kept
 				 in the state file), 0: unknown */
 	time_t last_poll;     /* epoch s of the last poll attempt, or 0 */
 	char last_error[256]; /* empty when the last poll was clean */
 	unsigned failures;    /* consecutive failed polls */
+	unsigned interval;    /* s between polls of the target that decides
+				 its state; 0: not known (never stale) */
+	bool bmc_only;	      /* no munin-node: the host is its BMC, read by
+				 the ipmi source */
 	uint64_t poll_ms;     /* duration of the last poll */
 	uint64_t queue_ms;    /* queue delay of the last poll */
 	unsigned values;      /* values received in the last poll */
@@ -135,9 +144,21 @@ struct cat_host *catalog_find(const struct catalog *cat, const char *name);
  * none does). */
 void catalog_set_physical(struct cat_host *h, const char *physical,
     enum cat_phys_from from, const char *hypervisor, const char *guest_field);
+/* Records how h is polled: every interval s, by its BMC alone when
+ * bmc_only (the poller, when it adds or updates the target that decides
+ * h's state). */
+void catalog_set_target(struct cat_host *h, unsigned interval, bool bmc_only);
 /* Drops hosts whose name is not in keep[0..n) (after a config reload). */
 void catalog_retain(struct catalog *cat, const char *const *keep, size_t n);
 size_t catalog_count(const struct catalog *cat);
+/*
+ * A number that changes whenever a host is added, dropped or moved to
+ * another group, or any service's config (graph metadata, fields, their
+ * attributes) changes or a service appears, and never on values alone:
+ * a reader that sees the number it saw before may trust what it derived
+ * from the configs then (the web's kept graphs, web/graph_cache.h).
+ */
+uint64_t catalog_generation(const struct catalog *cat);
 struct cat_host *catalog_at(const struct catalog *cat, size_t i);
 /*
  * Merges a poll's batch into the host: each service's config replaces the
@@ -171,6 +192,8 @@ long cat_service_field_index(
     const struct cat_service *cs, size_t hint, const char *name);
 /* Records the alert engine's hard state st for field i of cs. */
 void cat_field_set_alert(struct cat_service *cs, size_t i, enum field_state st);
+/* Records when (epoch s) that hard state of field i began. */
+void cat_field_set_since(struct cat_service *cs, size_t i, time_t since);
 /*
  * Field i's state now: the alert engine's hard state first; then a
  * source's own verdict (attribute "state", as the IPMI source sets from
@@ -184,6 +207,16 @@ enum field_state cat_field_state(const struct cat_service *cs, size_t i);
 enum field_state cat_service_state(
     const struct cat_service *cs, unsigned *problems);
 enum field_state cat_host_state(const struct cat_host *h, unsigned *problems);
+
+/*
+ * A host is stale when it is polled (not "update no"), up, and its last
+ * good poll is more than CAT_STALE_INTERVALS of its intervals old at now
+ * (epoch s): its values stopped coming without a poll failing (a stuck
+ * scheduler, polls held back by a bound, a state restored from long
+ * ago).  A host whose interval is not known is never stale.
+ */
+#define CAT_STALE_INTERVALS 3
+bool cat_host_stale(const struct cat_host *h, time_t now);
 
 /* One current problem: a field (or a host) not OK. */
 struct cat_problem {

@@ -554,11 +554,16 @@ apply_target(struct poller *p, const struct conf *c, const struct conf_host *hc,
 {
 	struct target *t, **nv;
 	struct source_host sh;
+	struct cat_host *h;
 	unsigned interval;
 	bool host_state = !src->substate || !has_host_state(p, c, hc);
 
 	conf_host_source(c, hc, src, &sh);
 	interval = src->interval != NULL ? src->interval(&sh) : sh.interval;
+	/* the target deciding the host's state says how old is stale */
+	h = host_state ? catalog_find(p->cat, hc->name) : NULL;
+	if (h != NULL)
+		catalog_set_target(h, interval, src->substate);
 	t = find_target(p, name);
 	if (t != NULL) {
 		t->hc = hc;

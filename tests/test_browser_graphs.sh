@@ -1,7 +1,8 @@
 #!/bin/bash
 # Graph pages in a real browser (headless Chromium over the DevTools
 # protocol), against `drover run` polling three fake munin-nodes with the
-# same plugin "battery", n3's voltage below its critical threshold:
+# same plugin "battery", n3's voltage below its critical threshold, each
+# with an hour of history in Munin's RRD schema (as after a migration):
 #  - a relative range (?start=-1h) loads, its graph's data-start/-end are
 #    the last hour before now, its image URL stays relative, and the page
 #    shows the range as dates, no epoch numbers;
@@ -39,6 +40,28 @@ wait_for_file "$T/ports.json" 30 || fail "fake nodes did not start: $(cat "$T/fa
 			"$(json_get "$T/ports.json" "j[\"$n\"]")"
 	done
 } >"$T/drover.conf"
+# an hour of history, as a Munin that polled these nodes left it
+# (Munin's schema: step 300, 5 min x 576 ... 1 d x 450), so the graphs
+# and the compare scale have data at once: without it the first 300 s
+# PDP is known only when drover's first sample lands in its first half
+need rrdtool rrdtool
+now=$(date +%s)
+mkdir -p "$T/db/g"
+for nv in n1:12.6 n2:12.4 n3:11.0; do
+	f=$T/db/g/${nv%%:*}-battery-voltage-g.rrd
+	t0=$(((now - 3600) / 300 * 300))
+	rras=""
+	for cf in AVERAGE MIN MAX; do
+		rras="$rras RRA:$cf:0.5:1:576 RRA:$cf:0.5:6:432 RRA:$cf:0.5:24:540 RRA:$cf:0.5:288:450"
+	done
+	# shellcheck disable=SC2086
+	rrdtool create "$f" --start $((t0 - 300)) --step 300 DS:42:GAUGE:600:U:U $rras ||
+		fail "rrdtool create $f"
+	ups=""
+	for t in $(seq "$t0" 300 $((now - 300))); do ups="$ups $t:${nv#*:}"; done
+	# shellcheck disable=SC2086
+	rrdtool update "$f" $ups || fail "rrdtool update $f"
+done
 start_bg "$T/drover.log" "$DROVER" run -c "$T/drover.conf"
 DPID=$LAST_PID
 PORT=$(dashboard_port "$T/drover.log") || fail "no dashboard: $(cat "$T/drover.log")"
@@ -55,7 +78,20 @@ js = [json.loads(l) for l in sys.stdin if l.strip()]
 sys.exit(0 if len(js) == 3 and js[2]["state"] == "CRITICAL" else 1)'
 }
 wait_until 90 updates || fail "no CRITICAL battery on n3: $(tail "$T/drover.log")"
-# a graph needs two points: wait for two more intervals
+# the graphs and the compare scale read the RRDs: every host's battery
+# file holds a value over the last day (the data API reads them as the
+# compare page does), then two more intervals for a line
+stored() {
+	for n in n1 n2 n3; do
+		curl -sf "$URL/api/v1/hosts/$n/battery/data?start=-1d" 2>/dev/null || return 1
+		echo
+	done | $PY -c 'import json,sys
+js = [json.loads(l) for l in sys.stdin if l.strip()]
+ok = len(js) == 3 and all(any(v is not None for f in j["fields"].values()
+                              for _, v in f.get("rows", [])) for j in js)
+sys.exit(0 if ok else 1)'
+}
+wait_until 60 stored || fail "no stored battery values: $(tail -3 "$T/drover.log")"
 sleep 11
 
 ART="$top_builddir/tests/artefacts/graphs"

@@ -115,6 +115,58 @@ test_values_merge_into_config(void **state)
 	catalog_free(cat);
 }
 
+/* The generation moves on every config change and never on values. */
+static void
+test_generation(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct batch b = {0};
+	struct cat_host *h;
+	uint64_t g;
+	const char *keep[] = {"h"};
+
+	(void)state;
+	g = catalog_generation(cat);
+	h = catalog_host(cat, "h", "g", NULL);
+	assert_true(catalog_generation(cat) != g);
+	g = catalog_generation(cat);
+	h = catalog_host(cat, "h", "g", "kvm1"); /* no file moves */
+	assert_true(catalog_generation(cat) == g);
+	add_value(&b, "load", "load", 1, true);
+	catalog_update(cat, h, 300, &b); /* a new service */
+	batch_cleanup(&b);
+	assert_true(catalog_generation(cat) != g);
+	g = catalog_generation(cat);
+	add_value(&b, "load", "load", 2, true); /* the same config again */
+	catalog_update(cat, h, 600, &b);
+	batch_cleanup(&b);
+	add_value(&b, "load", "load", 3, false); /* values only */
+	catalog_update(cat, h, 900, &b);
+	batch_cleanup(&b);
+	catalog_poll_result(h, true, NULL, 900, 5, 0, 1);
+	assert_true(catalog_generation(cat) == g);
+	add_value(&b, "load", "load", 4, true);
+	attrs_set(
+	    &batch_service(&b, "load", false)->graph, "graph_vlabel", "load");
+	catalog_update(cat, h, 1200, &b); /* a changed config */
+	batch_cleanup(&b);
+	assert_true(catalog_generation(cat) != g);
+	g = catalog_generation(cat);
+	add_value(&b, "load", "extra", 1, false); /* a field, no config */
+	catalog_update(cat, h, 1500, &b);
+	batch_cleanup(&b);
+	assert_true(catalog_generation(cat) != g);
+	g = catalog_generation(cat);
+	h = catalog_host(cat, "h", "other", NULL); /* its files move */
+	assert_true(catalog_generation(cat) != g);
+	g = catalog_generation(cat);
+	catalog_host(cat, "h2", "g", NULL);
+	g = catalog_generation(cat);
+	catalog_retain(cat, keep, 1);
+	assert_true(catalog_generation(cat) != g);
+	catalog_free(cat);
+}
+
 static void
 test_retain_drops_unconfigured(void **state)
 {
@@ -799,6 +851,74 @@ test_previous_value(void **state)
 	catalog_free(cat);
 }
 
+/* A host's state_since moves only when its state changes; a field's
+ * since is the alert engine's and survives a config change. */
+static void
+test_state_since(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct batch b = {0};
+	struct cat_host *h;
+	struct cat_service *cs;
+
+	(void)state;
+	h = catalog_host(cat, "db1", "grp", NULL);
+	assert_int_equal(h->state_since, 0);
+	catalog_poll_result(h, true, NULL, 1000, 5, 0, 1);
+	assert_int_equal(h->state_since, 1000);
+	catalog_poll_result(h, true, NULL, 1300, 5, 0, 1);
+	assert_int_equal(h->state_since, 1000);
+	catalog_poll_result(h, false, "refused", 1600, 5, 0, 0);
+	assert_int_equal(h->state_since, 1600);
+	catalog_poll_result(h, false, "refused", 1900, 5, 0, 0);
+	assert_int_equal(h->state_since, 1600);
+	catalog_poll_result(h, true, NULL, 2200, 5, 0, 1);
+	assert_int_equal(h->state_since, 2200);
+
+	add_value(&b, "load", "load", 9, true);
+	catalog_update(cat, h, 2200, &b);
+	batch_cleanup(&b);
+	cs = &h->services[0];
+	assert_int_equal(cs->fields[0].since, 0);
+	cat_field_set_alert(cs, 0, FS_CRITICAL);
+	cat_field_set_since(cs, 0, 2100);
+	cat_field_set_since(cs, 7, 2100); /* no such field: ignored */
+	assert_int_equal(cs->fields[0].since, 2100);
+	/* a changed config keeps the field's since */
+	add_value(&b, "load", "load", 9, true);
+	attrs_set(&batch_service(&b, "load", false)->graph, "graph_info", "x");
+	catalog_update(cat, h, 2500, &b);
+	batch_cleanup(&b);
+	assert_int_equal(h->services[0].fields[0].since, 2100);
+	catalog_free(cat);
+}
+
+/* Stale: up, polled, and no good poll for more than 3 intervals. */
+static void
+test_stale(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h;
+
+	(void)state;
+	h = catalog_host(cat, "web1", "grp", NULL);
+	assert_false(cat_host_stale(h, 5000)); /* never polled */
+	catalog_poll_result(h, true, NULL, 1000, 5, 0, 1);
+	assert_false(cat_host_stale(h, 5000)); /* interval not known */
+	catalog_set_target(h, 300, false);
+	assert_false(cat_host_stale(h, 1000 + 3 * 300));
+	assert_true(cat_host_stale(h, 1000 + 3 * 300 + 1));
+	h->unpolled = true; /* "update no" is never stale */
+	assert_false(cat_host_stale(h, 9000));
+	h->unpolled = false;
+	catalog_poll_result(h, false, "timeout", 1300, 5, 0, 0);
+	assert_false(cat_host_stale(h, 9000)); /* down, not stale */
+	catalog_set_target(h, 60, true);
+	assert_true(h->bmc_only);
+	assert_int_equal(h->interval, 60);
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -807,6 +927,7 @@ main(void)
 	    cmocka_unit_test(test_down_host_keeps_data),
 	    cmocka_unit_test(test_values_merge_into_config),
 	    cmocka_unit_test(test_retain_drops_unconfigured),
+	    cmocka_unit_test(test_generation),
 	    cmocka_unit_test(test_bmc_state_and_field_state),
 	    cmocka_unit_test(test_typed_view_follows_config),
 	    cmocka_unit_test(test_alert_state_member),
@@ -817,6 +938,8 @@ main(void)
 	    cmocka_unit_test(test_state_file_keeps_known_hosts),
 	    cmocka_unit_test(test_state_file_on_disk),
 	    cmocka_unit_test(test_previous_value),
+	    cmocka_unit_test(test_state_since),
+	    cmocka_unit_test(test_stale),
 	};
 
 	log_init(false, LOG_LVL_WARN);

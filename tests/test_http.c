@@ -43,6 +43,13 @@ struct fixture {
 	char cache[96];
 	unsigned port;
 	time_t now;
+	/* on_loop(): a call the test thread runs on the loop thread */
+	uv_async_t call;
+	void (*call_fn)(struct fixture *, void *);
+	void *call_arg;
+	bool called;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 };
 
 /* The web's poll counters, as main reads them from the scheduler: here
@@ -62,6 +69,9 @@ struct reply {
 	char *body;
 	size_t len;
 	char ctype[128];
+	char etag[128];	  /* the ETag header, "" without */
+	char lastmod[64]; /* Last-Modified */
+	char cache[64];	  /* Cache-Control */
 };
 
 static size_t
@@ -117,6 +127,14 @@ get_h(struct fixture *f, const char *method, const char *path,
 	if (etag != NULL &&
 	    curl_easy_header(c, "ETag", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
 		snprintf(etag, etaglen, "%s", h->value);
+	if (curl_easy_header(c, "ETag", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
+		snprintf(r.etag, sizeof(r.etag), "%s", h->value);
+	if (curl_easy_header(c, "Last-Modified", 0, CURLH_HEADER, -1, &h) ==
+	    CURLHE_OK)
+		snprintf(r.lastmod, sizeof(r.lastmod), "%s", h->value);
+	if (curl_easy_header(c, "Cache-Control", 0, CURLH_HEADER, -1, &h) ==
+	    CURLHE_OK)
+		snprintf(r.cache, sizeof(r.cache), "%s", h->value);
 	curl_slist_free_all(hdrs);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
 	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
@@ -144,6 +162,34 @@ on_stop(uv_async_t *a)
 	web_stop(f->web);
 	renderer_stop(f->render);
 	uv_close((uv_handle_t *)a, NULL);
+	uv_close((uv_handle_t *)&f->call, NULL);
+}
+
+static void
+on_call(uv_async_t *a)
+{
+	struct fixture *f = a->data;
+
+	f->call_fn(f, f->call_arg);
+	pthread_mutex_lock(&f->mu);
+	f->called = true;
+	pthread_cond_signal(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+/* Runs fn(f, arg) on the loop thread (which owns the catalog and the
+ * renderer) and waits for it. */
+static void
+on_loop(struct fixture *f, void (*fn)(struct fixture *, void *), void *arg)
+{
+	pthread_mutex_lock(&f->mu);
+	f->call_fn = fn;
+	f->call_arg = arg;
+	f->called = false;
+	uv_async_send(&f->call);
+	while (!f->called)
+		pthread_cond_wait(&f->cv, &f->mu);
+	pthread_mutex_unlock(&f->mu);
 }
 
 static void
@@ -246,6 +292,10 @@ setup(void **state)
 	assert_true(f->port > 0);
 	uv_async_init(&f->loop, &f->stop, on_stop);
 	f->stop.data = f;
+	uv_async_init(&f->loop, &f->call, on_call);
+	f->call.data = f;
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_cond_init(&f->cv, NULL);
 	pthread_create(&f->thread, NULL, loop_main, f);
 	*state = f;
 	return 0;
@@ -282,10 +332,20 @@ test_pages(void **state)
 	assert_non_null(strstr(r.ctype, "text/html"));
 	assert_non_null(strstr(r.body, "web1.example.com"));
 	/* a down host stays listed, as DOWN, with its error */
-	assert_non_null(
-	    strstr(r.body, "st-DOWN\"><a href=\"/down.example.com/"));
+	assert_non_null(strstr(r.body, "<li class=\"host st-DOWN\" "
+				       "data-q=\"down.example.com"));
 	assert_non_null(strstr(r.body, "connect: connection refused"));
-	assert_non_null(strstr(r.body, "st-WARNING\"><a href=\"/hot.example."));
+	assert_non_null(strstr(r.body, "<li class=\"host st-WARNING\" "
+				       "data-q=\"hot.example."));
+	free(r.body);
+	/* ?q= reaches the overview: what does not match is hidden */
+	r = get(f, "GET", "/?q=HOT");
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "<li class=\"host st-WARNING\" "
+				       "data-q=\"hot.example."));
+	assert_non_null(strstr(r.body, "<li class=\"host st-DOWN\" hidden "
+				       "data-q=\"down.example.com"));
+	assert_non_null(strstr(r.body, "value=\"HOT\""));
 	free(r.body);
 	r = get(f, "GET", "/web1.example.com/");
 	assert_int_equal(r.status, 200);
@@ -762,6 +822,222 @@ test_slow_clients_make_room(void **state)
 		close(fds[i]);
 }
 
+static void
+add_host(struct fixture *f, void *arg)
+{
+	(void)arg;
+	catalog_host(f->cat, "new.example.com", "example.com", NULL);
+}
+
+static void
+read_render_stats(struct fixture *f, void *arg)
+{
+	renderer_stats(f->render, arg);
+}
+
+static uint64_t
+renders(struct fixture *f)
+{
+	struct renderer_stats rs;
+
+	on_loop(f, read_render_stats, &rs);
+	return rs.renders;
+}
+
+/* Requests the renderer was asked (kept graphs never ask it). */
+static uint64_t
+render_requests(struct fixture *f)
+{
+	struct renderer_stats rs;
+
+	on_loop(f, read_render_stats, &rs);
+	return rs.requests;
+}
+
+/* GET path (with If-None-Match: inm unless NULL) on one connection of
+ * its own; a 200 must be a PNG. */
+static struct reply
+graph(struct fixture *f, const char *path, const char *inm)
+{
+	char hdr[200];
+	struct reply r;
+
+	snprintf(hdr, sizeof(hdr), "If-None-Match: %s", inm ? inm : "");
+	r = get_h(f, "GET", path, inm != NULL ? hdr : NULL, NULL, 0);
+	if (r.status == 200) {
+		assert_true(r.len > 1000);
+		assert_memory_equal(r.body, "\x89PNG\r\n\x1a\n", 8);
+	}
+	return r;
+}
+
+/*
+ * A kept graph answers without the renderer, with the same bytes, ETag
+ * and Last-Modified as the render it keeps, a 304 for its ETag (and a
+ * 200 for any other), Cache-Control counting down to the next sample;
+ * another catalog generation (a host added) whose configs leave the
+ * graph's alone keeps it too.
+ */
+static void
+test_kept_graph_exact(void **state)
+{
+	struct fixture *f = *state;
+	const char *path = "/web1.example.com/load-month.png";
+	struct reply first, r;
+	uint64_t n0, q0;
+	time_t lm;
+	struct tm tm = {0};
+
+	first = graph(f, path, NULL);
+	assert_int_equal(first.status, 200);
+	assert_true(first.etag[0] == '"');
+	/* Last-Modified: the moment the render began, an exact second */
+	assert_non_null(
+	    strptime(first.lastmod, "%a, %d %b %Y %H:%M:%S GMT", &tm));
+	lm = timegm(&tm);
+	assert_true(lm > f->now && lm <= time(NULL));
+	assert_non_null(strstr(first.cache, "max-age="));
+	n0 = renders(f);
+	q0 = render_requests(f);
+	for (int i = 0; i < 3; i++) {
+		r = graph(f, path, NULL);
+		assert_int_equal(r.status, 200);
+		assert_string_equal(r.etag, first.etag);
+		assert_string_equal(r.lastmod, first.lastmod);
+		assert_int_equal(r.len, first.len);
+		assert_memory_equal(r.body, first.body, first.len);
+		free(r.body);
+	}
+	r = graph(f, path, first.etag);
+	assert_int_equal(r.status, 304);
+	assert_int_equal(r.len, 0);
+	assert_string_equal(r.etag, first.etag);
+	assert_string_equal(r.lastmod, first.lastmod);
+	free(r.body);
+	r = graph(f, path, "\"0000000000000000-0\"");
+	assert_int_equal(r.status, 200);
+	assert_memory_equal(r.body, first.body, first.len);
+	free(r.body);
+	/* HEAD: the headers of the kept image, no body */
+	r = get(f, "HEAD", path);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.etag, first.etag);
+	assert_int_equal(r.len, 0);
+	free(r.body);
+	on_loop(f, add_host, NULL);
+	r = graph(f, path, NULL);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.etag, first.etag);
+	assert_memory_equal(r.body, first.body, first.len);
+	free(r.body);
+	/* none of those was drawn again, nor asked of the renderer */
+	assert_int_equal(renders(f), n0);
+	assert_int_equal(render_requests(f), q0);
+	/* a request with an argument the key does not hold is not kept,
+	 * but answered */
+	r = graph(f, "/web1.example.com/load-month.png?x=1", NULL);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	free(first.body);
+}
+
+/* A new sample of web1's load, 50 at f->now + 300 (in the RRD too). */
+static void
+new_sample(struct fixture *f, void *arg)
+{
+	struct ingest *in = ingest_new(f->cat, f->writer);
+	struct batch b = {0};
+
+	(void)arg;
+	ingest_set_conf(in, f->conf);
+	add_field(&b, "load", "load", "load", 50, "5");
+	ingest_batch(in, catalog_find(f->cat, "web1.example.com"), NULL,
+	    f->now + 300, &b);
+	batch_cleanup(&b);
+	assert_int_equal(rrd_writer_flush(f->writer), 0);
+	ingest_free(in);
+}
+
+/* A graph showing the future: a new sample changes its ETag, its bytes
+ * (drawn again) and what a 304 answers.  Runs last: the sample is in
+ * the future. */
+static void
+test_kept_graph_new_sample(void **state)
+{
+	struct fixture *f = *state;
+	struct reply first, r, again;
+	char path[200];
+	uint64_t n0;
+
+	snprintf(path, sizeof(path),
+	    "/web1.example.com/load-day.png?start=%ld&end=%ld",
+	    (long)f->now - 3600, (long)f->now + 900);
+	first = graph(f, path, NULL);
+	assert_int_equal(first.status, 200);
+	n0 = renders(f);
+	r = graph(f, path, first.etag);
+	assert_int_equal(r.status, 304);
+	free(r.body);
+	on_loop(f, new_sample, NULL);
+	r = graph(f, path, first.etag);
+	assert_int_equal(r.status, 200);
+	assert_string_not_equal(r.etag, first.etag);
+	assert_true(
+	    r.len != first.len || memcmp(r.body, first.body, first.len) != 0);
+	assert_int_equal(renders(f), n0 + 1);
+	/* the new ETag is the one a 304 answers now (the image is not kept:
+	 * its data is newer than its render, render.h) */
+	again = graph(f, path, r.etag);
+	assert_int_equal(again.status, 304);
+	assert_string_equal(again.etag, r.etag);
+	free(again.body);
+	free(r.body);
+	free(first.body);
+}
+
+/* web1's load retitled, its data stamp unchanged. */
+static void
+new_title(struct fixture *f, void *arg)
+{
+	struct cat_host *h = catalog_find(f->cat, "web1.example.com");
+	const struct cat_service *cs = cat_host_service(h, "load");
+	struct batch b = {0};
+
+	(void)arg;
+	add_field(&b, "load", "load", "load", 2, "5");
+	attrs_set(&batch_service(&b, "load", false)->graph, "graph_title",
+	    "load, retitled");
+	catalog_update(f->cat, h, cs->last_update, &b);
+	batch_cleanup(&b);
+}
+
+/* A config change (same data) gives a new ETag and an image drawn again. */
+static void
+test_kept_graph_new_config(void **state)
+{
+	struct fixture *f = *state;
+	const char *path = "/web1.example.com/load-year.png";
+	struct reply first, r;
+	uint64_t n0;
+
+	first = graph(f, path, NULL);
+	assert_int_equal(first.status, 200);
+	n0 = renders(f);
+	r = graph(f, path, NULL);
+	assert_string_equal(r.etag, first.etag);
+	free(r.body);
+	assert_int_equal(renders(f), n0);
+	on_loop(f, new_title, NULL);
+	r = graph(f, path, first.etag);
+	assert_int_equal(r.status, 200);
+	assert_string_not_equal(r.etag, first.etag);
+	assert_true(
+	    r.len != first.len || memcmp(r.body, first.body, first.len) != 0);
+	assert_int_equal(renders(f), n0 + 1);
+	free(r.body);
+	free(first.body);
+}
+
 int
 main(void)
 {
@@ -775,6 +1051,9 @@ main(void)
 	    cmocka_unit_test(test_compare_page),
 	    cmocka_unit_test(test_health_reads_the_owners),
 	    cmocka_unit_test(test_slow_clients_make_room),
+	    cmocka_unit_test(test_kept_graph_exact),
+	    cmocka_unit_test(test_kept_graph_new_config),
+	    cmocka_unit_test(test_kept_graph_new_sample),
 	};
 
 	log_init(false, LOG_LVL_WARN);

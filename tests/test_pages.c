@@ -4,8 +4,11 @@
  * loop), a guest's page shows what its hypervisor reports of it, a
  * hypervisor's page lists its guests; a service page's graph_info, field
  * info and its numbers in the graph's units (rates, graph_period, cdef);
- * a "graph no" service left off its host's page; a host first polled
- * less than a day ago shown by its last hour first.
+ * a "graph no" service left off its host's page; the overview's
+ * physical host > guests > BMC nesting, problems first, counts per
+ * state, ?q= filtering, names escaped in its data attributes, and a
+ * stale host on the overview, its page and /api/v1/hosts; a host first
+ * polled less than a day ago shown by its last hour first.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +22,7 @@
 #include <math.h>
 
 #include "catalog/catalog.h"
+#include "web/api.h"
 #include "web/field_value.h"
 #include "web/page_compare.h"
 #include "web/pages.h"
@@ -99,7 +103,7 @@ test_overview_nests_guests(void **state)
 {
 	struct catalog *cat = cluster();
 	size_t len;
-	char *html = page_overview(cat, 2000, &len);
+	char *html = page_overview(cat, NULL, 2000, &len);
 	const char *kvm, *guests, *web, *end;
 
 	(void)state;
@@ -482,6 +486,350 @@ test_service_page_dates_and_marks(void **state)
 	catalog_free(cat);
 }
 
+/* One field of svc on h with an alert verdict st since since (0: no
+ * verdict); label may be NULL. */
+static void
+judged(struct catalog *cat, struct cat_host *h, const char *svc,
+    const char *field, const char *label, enum field_state st, time_t since)
+{
+	struct batch b = {0};
+	struct cat_service *cs;
+	long i;
+
+	put(&b, svc, NULL, field, label != NULL ? label : field, "GAUGE", 1);
+	catalog_update(cat, h, 1900, &b);
+	batch_cleanup(&b);
+	cs = (struct cat_service *)cat_host_service(h, svc);
+	assert_non_null(cs);
+	i = cat_service_field_index(cs, 0, field);
+	assert_true(i >= 0);
+	if (since != 0) {
+		cat_field_set_alert(cs, (size_t)i, st);
+		cat_field_set_since(cs, (size_t)i, since);
+	}
+}
+
+/*
+ * At 2000: hv1 OK (its own BMC read too) with its guest vm1 (CRITICAL since
+ * 1500) and its BMC bmc1 (WARNING since 1600, by "physical"); db1 down since
+ * 1700; old1 up but last polled well at 100 (stale, interval 300); pend1 never
+ * polled; a host with hostile names.
+ */
+static struct catalog *
+farm(void)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h;
+
+	h = catalog_host(cat, "hv1", "hv", NULL);
+	catalog_set_target(h, 300, false);
+	catalog_poll_result(h, true, NULL, 1900, 5, 0, 3);
+	judged(cat, h, "cpu", "user", "User time", FS_OK, 1000);
+	catalog_bmc_result(h, true, NULL, 1950, 5, 10); /* its own BMC */
+	h = catalog_host(cat, "vm1", "web", NULL);
+	catalog_set_physical(h, "hv1", PHYS_LEARNED, "hv1", "vm1");
+	catalog_set_target(h, 300, false);
+	catalog_poll_result(h, true, NULL, 1900, 5, 0, 3);
+	judged(cat, h, "diskstats", "sda", "Disk sda", FS_CRITICAL, 1500);
+	judged(cat, h, "cpu", "user", "User time", FS_OK, 1000);
+	h = catalog_host(cat, "bmc1", "hv", "hv1");
+	catalog_set_physical(h, "hv1", PHYS_CONFIG, NULL, NULL);
+	catalog_set_target(h, 60, true);
+	catalog_poll_result(h, true, NULL, 1950, 5, 0, 3);
+	judged(cat, h, "ipmi_volts", "_12V", "12V", FS_WARNING, 1600);
+	h = catalog_host(cat, "db1", "db", NULL);
+	catalog_set_target(h, 300, false);
+	catalog_poll_result(h, true, NULL, 1000, 5, 0, 3);
+	catalog_poll_result(h, false, "connection refused", 1700, 5, 0, 0);
+	catalog_poll_result(h, false, "connection refused", 1990, 5, 0, 0);
+	h = catalog_host(cat, "old1", "db", NULL);
+	catalog_set_target(h, 300, false);
+	catalog_poll_result(h, true, NULL, 100, 5, 0, 3);
+	judged(cat, h, "load", "load", NULL, FS_OK, 100);
+	catalog_host(cat, "pend1", "db", NULL);
+	h = catalog_host(cat, "evil", "db", NULL);
+	catalog_set_target(h, 300, false);
+	catalog_poll_result(h, true, NULL, 1900, 5, 0, 3);
+	judged(cat, h, "x\"'<s>", "f", "<img src=x onerror=alert(1)>", FS_OK,
+	    1000);
+	return cat;
+}
+
+/* Whether the overview's item of host name carries "hidden". */
+static bool
+item_hidden(const char *html, const char *name)
+{
+	char link[64];
+	const char *a, *li;
+
+	snprintf(link, sizeof(link), "<a href=\"/%s/\">%s</a>", name, name);
+	a = strstr(strstr(html, "<ul class=hosts"), link);
+	assert_non_null(a);
+	for (li = a; li > html && strncmp(li, "<li ", 4) != 0; li--)
+		;
+	return memmem(li, (size_t)(a - li), " hidden", 7) != NULL;
+}
+
+static void
+test_overview_physical_guests_bmc(void **state)
+{
+	struct catalog *cat = farm();
+	size_t len;
+	char *html = page_overview(cat, NULL, 2000, &len);
+	const char *hv, *guests, *vm, *bmc, *end;
+
+	(void)state;
+	assert_non_null(html);
+	hv = strstr(html, "<a href=\"/hv1/\">hv1</a>");
+	assert_non_null(hv);
+	guests = strstr(hv, "<ul class=guests>");
+	end = strstr(guests, "</ul>");
+	vm = strstr(guests, "<a href=\"/vm1/\">vm1</a>");
+	bmc = strstr(guests, "<a href=\"/bmc1/\">bmc1</a>");
+	/* guests first, then the BMC, both inside hv1's item */
+	assert_true(vm != NULL && bmc != NULL && vm < bmc && bmc < end);
+	assert_non_null(
+	    strstr(bmc, "<span class=what>BMC of hv1, read over IPMI</span>"));
+	assert_non_null(strstr(vm, "learned, group web"));
+	/* hv1's own BMC, read beside its munin-node: a line of its item */
+	assert_non_null(strstr(hv, "<br>BMC up, last good read 50 s ago"));
+	assert_true(strstr(hv, "<br>BMC up") < guests);
+	/* neither is listed in a group of its own */
+	assert_null(strstr(html, "<h2>web</h2>"));
+	assert_null(strstr(end, "<a href=\"/bmc1/\">"));
+	assert_non_null(strstr(html, "<h2>db</h2>"));
+	free(html);
+	catalog_free(cat);
+}
+
+static void
+test_overview_problems_first(void **state)
+{
+	struct catalog *cat = farm();
+	size_t len;
+	char *html = page_overview(cat, NULL, 2000, &len);
+	const char *p, *down, *crit, *warn, *stale, *end;
+
+	(void)state;
+	assert_non_null(html);
+	p = strstr(html, "<section class=problems><h2>Problems (4)</h2>");
+	assert_non_null(p);
+	/* before the host list */
+	assert_true(p < strstr(html, "<ul class=hosts"));
+	end = strstr(p, "</section>");
+	down = strstr(p, "<li class=\"problem st-DOWN\"");
+	crit = strstr(p, "<li class=\"problem st-CRITICAL\"");
+	warn = strstr(p, "<li class=\"problem st-WARNING\"");
+	stale = strstr(p, "<li class=\"problem st-STALE\"");
+	assert_true(
+	    down != NULL && crit != NULL && warn != NULL && stale != NULL);
+	assert_true(down < crit && crit < warn && warn < stale && stale < end);
+	assert_non_null(strstr(down, "<a href=\"/db1/\">db1</a> <span "
+				     "class=age>down since <time "
+				     "datetime=\"1970-01-01T00:28:20Z\">"
+				     "1970-01-01 00:28 UTC</time> (5 min "
+				     "ago): connection refused</span>"));
+	/* a service links to its page, with its worst field's since */
+	assert_non_null(strstr(crit, "<a href=\"/vm1/diskstats/\">vm1 / "
+				     "diskstats</a> <span class=age>1 "
+				     "field, since <time "
+				     "datetime=\"1970-01-01T00:25:00Z\">"));
+	assert_non_null(strstr(warn, "<a href=\"/bmc1/ipmi_volts/\">"));
+	assert_non_null(strstr(stale, "<a href=\"/old1/\">old1</a> <span "
+				      "class=age>last good poll <time "
+				      "datetime=\"1970-01-01T00:01:40Z\">"
+				      "1970-01-01 00:01 UTC</time> (31 min "
+				      "ago), more than 3 intervals of 300 "
+				      "s</span>"));
+	/* never polled is no problem; neither is OK */
+	assert_null(memmem(p, (size_t)(end - p), "pend1", 5));
+	assert_null(memmem(p, (size_t)(end - p), "hv1/", 4));
+	free(html);
+	catalog_free(cat);
+}
+
+static void
+test_overview_counts(void **state)
+{
+	struct catalog *cat = farm();
+	size_t len;
+	char *html = page_overview(cat, NULL, 2000, &len);
+
+	(void)state;
+	assert_non_null(html);
+	/* 7 hosts: db1 DOWN, vm1 CRITICAL, bmc1 WARNING, pend1 UNKNOWN,
+	 * old1 STALE, hv1 and evil OK */
+	assert_non_null(strstr(html,
+	    "<p class=counts><span class=counts>7 hosts: <span class=\"count "
+	    "st-DOWN\">1 DOWN</span> <span class=\"count st-CRITICAL\">1 "
+	    "CRITICAL</span> <span class=\"count st-WARNING\">1 WARNING"
+	    "</span> <span class=\"count st-UNKNOWN\">1 UNKNOWN</span> "
+	    "<span class=\"count st-STALE\">1 STALE</span> <span "
+	    "class=\"count st-OK\">2 OK</span></span> <span class=counts>6 "
+	    "services: <span class=\"count st-CRITICAL\">1 CRITICAL</span> "
+	    "<span class=\"count st-WARNING\">1 WARNING</span> <span "
+	    "class=\"count st-OK\">4 OK</span></span></p>"));
+	free(html);
+	catalog_free(cat);
+}
+
+static void
+test_overview_query(void **state)
+{
+	struct catalog *cat = farm();
+	size_t len;
+	char *html;
+
+	(void)state;
+	/* a field's label, case folded: vm1, and hv1 it is listed under */
+	html = page_overview(cat, "  DISK sda ", 2000, &len);
+	assert_non_null(html);
+	assert_false(item_hidden(html, "vm1"));
+	assert_false(item_hidden(html, "hv1"));
+	assert_true(item_hidden(html, "bmc1"));
+	assert_true(item_hidden(html, "db1"));
+	assert_non_null(strstr(html, "<h2 hidden>db</h2><ul class=hosts "
+				     "hidden>"));
+	assert_non_null(strstr(html, "2 of 7 hosts shown"));
+	assert_non_null(strstr(html, "value=\"  DISK sda \""));
+	/* the problems block: only vm1's */
+	assert_non_null(strstr(html, "<li class=\"problem st-CRITICAL\" "
+				     "data-q="));
+	assert_non_null(strstr(html, "<li class=\"problem st-DOWN\" hidden"));
+	free(html);
+	/* a physical host's name shows it with all it holds */
+	html = page_overview(cat, "hv1", 2000, &len);
+	assert_false(item_hidden(html, "vm1"));
+	assert_false(item_hidden(html, "bmc1"));
+	assert_true(item_hidden(html, "old1"));
+	assert_non_null(strstr(html, "3 of 7 hosts shown"));
+	free(html);
+	/* every word must match; a service name finds its host */
+	html = page_overview(cat, "hv1 nothing", 2000, &len);
+	assert_true(item_hidden(html, "hv1"));
+	assert_non_null(strstr(html, "0 of 7 hosts shown"));
+	free(html);
+	html = page_overview(cat, "ipmi_volts", 2000, &len);
+	assert_false(item_hidden(html, "bmc1"));
+	assert_false(item_hidden(html, "hv1"));
+	assert_true(item_hidden(html, "vm1"));
+	free(html);
+	/* no query: nothing hidden */
+	html = page_overview(cat, "", 2000, &len);
+	assert_null(strstr(html, " hidden data-q"));
+	assert_null(strstr(html, "<h2 hidden>"));
+	assert_null(strstr(html, "hosts shown"));
+	free(html);
+	catalog_free(cat);
+}
+
+static void
+test_overview_escapes_names(void **state)
+{
+	struct catalog *cat = farm();
+	size_t len;
+	char *html = page_overview(cat, "\"><script>x", 2000, &len);
+	const char *words;
+
+	(void)state;
+	assert_non_null(html);
+	assert_null(strstr(html, "<img"));
+	assert_null(strstr(html, "<script>"));
+	assert_null(strstr(html, "<s>"));
+	/* the host's own words in its data-q, its service and field
+	 * label among the shared words, escaped */
+	assert_non_null(strstr(html, "data-q=\"evil db\" data-w=\""));
+	words = strstr(html, "data-words=\"");
+	assert_non_null(words);
+	assert_non_null(strstr(words, "x&quot;&#39;&lt;s&gt;\n"));
+	assert_non_null(strstr(words, "\n&lt;img src=x onerror=alert(1)&gt;"));
+	assert_non_null(strstr(html, "value=\"&quot;&gt;&lt;script&gt;x\""));
+	free(html);
+	catalog_free(cat);
+}
+
+static void
+test_stale_host(void **state)
+{
+	struct catalog *cat = farm();
+	size_t len;
+	char *html = page_overview(cat, NULL, 2000, &len);
+	const char *old;
+
+	(void)state;
+	old = strstr(html, "<li class=\"host st-STALE\"");
+	assert_non_null(old);
+	assert_non_null(strstr(old, "<a href=\"/old1/\">old1</a> <span "
+				    "class=state>STALE</span><br><span "
+				    "class=age>last good poll 31 min ago "
+				    "(stale: more than 3 intervals of 300 "
+				    "s)"));
+	free(html);
+	html = page_host(cat, catalog_find(cat, "old1"), 2000, &len);
+	assert_non_null(strstr(html, "<span class=\"state st-STALE\">STALE"));
+	assert_non_null(strstr(html, "<b class=stale>stale</b>"));
+	free(html);
+	html = page_host(cat, catalog_find(cat, "hv1"), 2000, &len);
+	assert_null(strstr(html, "STALE"));
+	free(html);
+	html = api_hosts(cat, 2000, &len);
+	assert_non_null(strstr(html, "\"name\":\"old1\""));
+	assert_non_null(
+	    strstr(strstr(html, "\"name\":\"old1\""), "\"stale\":true"));
+	assert_non_null(
+	    strstr(strstr(html, "\"name\":\"hv1\""), "\"stale\":false"));
+	free(html);
+	catalog_free(cat);
+}
+
+/* A host's data-w names its shared words by index (base 36) into the
+ * page's data-words, each word sent once. */
+static void
+test_overview_shared_words(void **state)
+{
+	struct catalog *cat = farm();
+	size_t len, n = 0, k;
+	char *html = page_overview(cat, NULL, 2000, &len), *words, *e;
+	const char *w[64], *p;
+	char idx[16];
+
+	(void)state;
+	assert_non_null(html);
+	words = strstr(html, "<p hidden class=filter-words data-words=\"");
+	assert_non_null(words);
+	words = strchr(words, '"') + 1;
+	e = strchr(words, '"');
+	*e = '\0';
+	for (p = words; n < 64; p = strchr(p, '\n') + 1) {
+		w[n++] = p;
+		if (strchr(p, '\n') == NULL)
+			break;
+	}
+	/* vm1: diskstats, sda, "Disk sda", cpu, user, "User time" */
+	p = strstr(html, "data-q=\"vm1 web\" data-w=\"");
+	assert_non_null(p);
+	p += strlen("data-q=\"vm1 web\" data-w=\"");
+	for (k = 0; k < 6; k++) {
+		long i = strtol(p, (char **)&p, 36);
+
+		assert_true(i >= 0 && (size_t)i < n);
+		snprintf(
+		    idx, sizeof(idx), "%.*s", (int)strcspn(w[i], "\n"), w[i]);
+		assert_true(
+		    strcmp(idx, "diskstats") == 0 || strcmp(idx, "sda") == 0 ||
+		    strcmp(idx, "Disk sda") == 0 || strcmp(idx, "cpu") == 0 ||
+		    strcmp(idx, "user") == 0 || strcmp(idx, "User time") == 0);
+		p += *p == ' ';
+	}
+	assert_int_equal(*p, '"');
+	/* each word once: hv1 and vm1 both have cpu's "user" */
+	p = strstr(words, "\nuser\n");
+	assert_non_null(p);
+	assert_null(strstr(p + 1, "\nuser\n"));
+	free(html);
+	catalog_free(cat);
+}
+
 static void
 test_host_page_marks_and_graph_info(void **state)
 {
@@ -598,6 +946,13 @@ main(void)
 	    cmocka_unit_test(test_service_page_dates_and_marks),
 	    cmocka_unit_test(test_host_page_marks_and_graph_info),
 	    cmocka_unit_test(test_compare_page_html),
+	    cmocka_unit_test(test_overview_physical_guests_bmc),
+	    cmocka_unit_test(test_overview_problems_first),
+	    cmocka_unit_test(test_overview_counts),
+	    cmocka_unit_test(test_overview_query),
+	    cmocka_unit_test(test_overview_escapes_names),
+	    cmocka_unit_test(test_overview_shared_words),
+	    cmocka_unit_test(test_stale_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

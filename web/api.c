@@ -42,7 +42,7 @@ age_of(time_t when, time_t now)
 }
 
 static json_t *
-host_obj(const struct cat_host *h)
+host_obj(const struct cat_host *h, time_t now)
 {
 	unsigned problems = 0;
 	enum field_state st = cat_host_state(h, &problems);
@@ -69,6 +69,10 @@ host_obj(const struct cat_host *h)
 		json_object_set_new(
 		    o, "guest_field", json_string(h->guest_field));
 	}
+	/* up, but no good poll for CAT_STALE_INTERVALS intervals */
+	if (o != NULL)
+		json_object_set_new(
+		    o, "stale", json_boolean(cat_host_stale(h, now)));
 	/* "update no": drawn from its files, never polled */
 	if (o != NULL && h->unpolled)
 		json_object_set_new(o, "update", json_false());
@@ -79,20 +83,20 @@ host_obj(const struct cat_host *h)
 }
 
 char *
-api_hosts(struct catalog *cat, size_t *len)
+api_hosts(struct catalog *cat, time_t now, size_t *len)
 {
 	json_t *arr = json_array();
 	size_t i;
 
 	for (i = 0; i < catalog_count(cat); i++)
-		json_array_append_new(arr, host_obj(catalog_at(cat, i)));
+		json_array_append_new(arr, host_obj(catalog_at(cat, i), now));
 	return dump(json_pack("{s:o}", "hosts", arr), len);
 }
 
 char *
 api_host(const struct cat_host *h, time_t now, size_t *len)
 {
-	json_t *o = host_obj(h), *svcs = json_array(), *so;
+	json_t *o = host_obj(h, now), *svcs = json_array(), *so;
 	const struct cat_service *cs;
 	const char *t, *c;
 	size_t i;

@@ -22,9 +22,10 @@
  * Hosts and services carry "restored": true while they hold what the
  * state file kept over a restart and no poll has confirmed it since;
  * "age" is seconds since a service's last_update at now (epoch s), null
- * when it never had one.
+ * when it never had one.  Hosts carry "stale": true|false
+ * (cat_host_stale at now).
  */
-char *api_hosts(struct catalog *cat, size_t *len);
+char *api_hosts(struct catalog *cat, time_t now, size_t *len);
 /*
  * A bank's forecast in words ("reaches 11.5 V in about 2 h 10 min",
  * lib/trend.h) into out, for its cutoff_minutes field (one with a

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <rrd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "rrd/rrd_schema.h"
 #include "web/compare.h"
 #include "web/field_value.h"
+#include "web/series.h"
 
 int
 compare_parse_hosts(const char *list, char names[][ROUTE_NAME_MAX + 1],
@@ -148,45 +148,13 @@ compare_new(const struct catalog *cat, const char *dbdir, const char *service,
 void
 compare_fetch(struct compare *c)
 {
-	unsigned long ds_cnt, step, rows, i;
-	char **ds_names = NULL;
-	rrd_value_t *data = NULL;
-	time_t start, end;
 	size_t k, j;
 
-	for (k = 0; k < c->nhosts; k++) {
-		for (j = 0; j < c->hosts[k].n; j++) {
-			struct api_series *s = &c->hosts[k].series[j];
-
-			start = c->range.start;
-			end = c->range.end;
-			step = 1; /* the finest archive over the range */
-			rrd_clear_error();
-			if (rrd_fetch_r(c->hosts[k].paths[j], "AVERAGE", &start,
-				&end, &step, &ds_cnt, &ds_names, &data) != 0) {
-				s->error = strdup(rrd_get_error());
-				continue;
-			}
-			rows =
-			    step > 0 ? (unsigned long)(end - start) / step : 0;
-			if (rows > COMPARE_MAX_ROWS)
-				rows = COMPARE_MAX_ROWS;
-			s->values = calloc(rows + 1, sizeof(double));
-			if (s->values != NULL && ds_cnt > 0) {
-				for (i = 0; i < rows; i++)
-					s->values[i] = data[i * ds_cnt];
-				s->rows = rows;
-			}
-			s->start = start;
-			s->step = step;
-			for (i = 0; i < ds_cnt; i++)
-				rrd_freemem(ds_names[i]);
-			rrd_freemem(ds_names);
-			rrd_freemem(data);
-			ds_names = NULL;
-			data = NULL;
-		}
-	}
+	for (k = 0; k < c->nhosts; k++)
+		for (j = 0; j < c->hosts[k].n; j++)
+			series_fetch(&c->hosts[k].series[j],
+			    c->hosts[k].paths[j], "AVERAGE", c->range.start,
+			    c->range.end, 0, COMPARE_MAX_ROWS);
 }
 
 void

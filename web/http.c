@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <microhttpd.h>
-#include <rrd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,22 +29,31 @@
 #include "web/page_compare.h"
 #include "web/field_value.h"
 #include "web/assets.h"
+#include "web/graph_cache.h"
 #include "web/http.h"
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "web/pages.h"
 #include "web/router.h"
+#include "web/series.h"
 #include "web/time_arg.h"
 #include "rrd/graph.h"
 #include "rrd/render.h"
 #include "rrd/rrd_schema.h"
 #include "rrd/rrd_writer.h"
 
-#define WEB_MAX_CONNS 256    /* connections at once */
-#define WEB_MAX_PER_IP 64    /* connections at once from one address */
-#define WEB_CONN_TIMEOUT 30  /* seconds of silence before closing */
-#define WEB_MEM_LIMIT 65536  /* bytes per connection (headers, URL) */
+#define WEB_MAX_CONNS 256   /* connections at once */
+#define WEB_MAX_PER_IP 64   /* connections at once from one address */
+#define WEB_CONN_TIMEOUT 30 /* seconds of silence before closing */
+/* Bytes per connection (request head, URL, response head).  MHD 0.9.75
+ * clears the whole pool for every request on a kept-alive connection:
+ * 64 KiB of memset made a fifth of a cached graph's cost (perf, bench/
+ * README.md); a browser's head is 1-2 KiB, nginx allows 8 KiB lines. */
+#define WEB_MEM_LIMIT 16384
 #define DATA_MAX_ROWS 100000 /* rows per field the data API returns */
+/* Graph images kept in memory for answers without a render request
+ * (web/graph_cache.h), bytes; web_settings.graph_keep_bytes overrides. */
+#define WEB_GRAPH_KEEP (32u << 20)
 /*
  * Slow clients (slowloris).  MHD's timeout above is one of silence, which
  * every trickled byte resets, so a client sending a header byte now and
@@ -85,6 +93,7 @@ struct web {
 	uv_timer_t timer;
 	struct catalog *cat;
 	struct renderer *render;
+	struct graph_cache *graphs; /* kept images, NULL without render */
 	struct alerts *alerts;
 	struct web_stats stats;	 /* where the counters are read */
 	struct web_settings set; /* strings belong to the caller */
@@ -108,6 +117,7 @@ struct req {
 	struct MHD_Connection *conn;
 	struct route route;
 	bool suspended;
+	bool dispatched;	 /* dispatch() ran */
 	bool ready;		 /* the answer below is set */
 	bool zoom;		 /* a service page for range */
 	struct time_range range; /* start=/end= as asked, resolved */
@@ -123,6 +133,12 @@ struct req {
 	char etag[48];
 	time_t lastmod;
 	unsigned max_age; /* seconds until new data is expected */
+	/* to keep the image (graph_cache) once drawn: keep is false for a
+	 * request whose answer depends on more than its keep_key */
+	bool keep;
+	char keep_key[600];
+	uint64_t gen; /* catalog_generation() when the config was read */
+	time_t stamp; /* the newest data the image shows */
 	/* a data job */
 	uv_work_t work;
 	char cf[8];
@@ -273,42 +289,11 @@ static void
 data_work(uv_work_t *wk)
 {
 	struct req *r = wk->data;
-	unsigned long ds_cnt, step, rows, i;
-	char **ds_names = NULL;
-	rrd_value_t *data = NULL;
-	time_t start, end;
 	size_t k;
 
-	for (k = 0; k < r->n; k++) {
-		struct api_series *s = &r->series[k];
-
-		start = r->start;
-		end = r->end;
-		step = r->step;
-		rrd_clear_error();
-		if (rrd_fetch_r(r->paths[k], r->cf, &start, &end, &step,
-			&ds_cnt, &ds_names, &data) != 0) {
-			s->error = strdup(rrd_get_error());
-			continue;
-		}
-		rows = step > 0 ? (unsigned long)(end - start) / step : 0;
-		if (rows > DATA_MAX_ROWS)
-			rows = DATA_MAX_ROWS;
-		s->values = calloc(rows + 1, sizeof(double));
-		if (s->values != NULL && ds_cnt > 0) {
-			for (i = 0; i < rows; i++)
-				s->values[i] = data[i * ds_cnt];
-			s->rows = rows;
-		}
-		s->start = start;
-		s->step = step;
-		for (i = 0; i < ds_cnt; i++)
-			rrd_freemem(ds_names[i]);
-		rrd_freemem(ds_names);
-		rrd_freemem(data);
-		ds_names = NULL;
-		data = NULL;
-	}
+	for (k = 0; k < r->n; k++)
+		series_fetch(&r->series[k], r->paths[k], r->cf, r->start,
+		    r->end, r->step, DATA_MAX_ROWS);
 }
 
 static void really_stop(struct web *w);
@@ -555,6 +540,127 @@ config_hash(const struct service *svc)
 	return h;
 }
 
+/* The ETag of the image of key (the renderer's) with data of stamp. */
+static void
+graph_etag(char *out, size_t len, uint64_t ch, const char *key, time_t stamp)
+{
+	snprintf(out, len, "\"%016llx-%lx\"", (unsigned long long)fnv(ch, key),
+	    (long)stamp);
+}
+
+/* The renderer's key: the kept image's (keep_key) and the config's hash. */
+static void
+render_key(char *out, size_t len, const char *keep_key, uint64_t ch)
+{
+	snprintf(out, len, "%s|%016llx", keep_key, (unsigned long long)ch);
+}
+
+/* Seconds of Cache-Control: until the next sample is expected (an
+ * interval after the last), or a tenth of one when it is late. */
+static unsigned
+graph_max_age(time_t stamp, unsigned interval, time_t now)
+{
+	return stamp + (time_t)interval > now
+		   ? (unsigned)(stamp + (time_t)interval - now)
+		   : interval / 10 + 1;
+}
+
+/* Keeps r's rendered image (r->fd, r->fsize bytes) for later requests;
+ * an image that cannot be read or kept is simply not. */
+static void
+keep_image(struct req *r)
+{
+	struct gc_meta m = {.gen = r->gen,
+	    .stamp = r->stamp,
+	    .rendered = r->lastmod,
+	    .etag = r->etag,
+	    .ctype = r->ctype};
+	size_t got = 0, len = (size_t)r->fsize;
+	unsigned char *buf = malloc(len + 1);
+	ssize_t n;
+
+	while (buf != NULL && got < len) {
+		n = pread(r->fd, buf + got, len - got, (off_t)got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (buf != NULL && got == len)
+		(void)graph_cache_put(r->w->graphs, r->keep_key, &m, buf, len);
+	free(buf);
+}
+
+/*
+ * Answers r from its kept image when that is still exact, inside the
+ * request callback: true when it did (*ret is MHD's verdict).  Exact:
+ * the same data stamp, and the same configs (the catalog generation it
+ * was checked at, or else its ETag recomputed from the service's config
+ * now, which a changed config changes).  A stale image is dropped.
+ */
+static bool
+answer_kept(struct req *r, const struct cat_service *cs, time_t now,
+    enum MHD_Result *ret)
+{
+	struct web *w = r->w;
+	struct gc_entry *e = graph_cache_find(w->graphs, r->keep_key);
+	const struct gc_meta *m;
+	struct MHD_Response *resp;
+	uint64_t gen = catalog_generation(w->cat);
+	char key[1400], etag[48];
+	const char *inm;
+	bool nm;
+
+	if (e == NULL)
+		return false;
+	m = gc_entry_meta(e);
+	if (m->stamp != cs->last_update) {
+		graph_cache_drop(w->graphs, e);
+		return false;
+	}
+	if (m->gen != gen) {
+		uint64_t ch = config_hash(&cs->svc);
+
+		render_key(key, sizeof(key), r->keep_key, ch);
+		graph_etag(etag, sizeof(etag), ch, key, cs->last_update);
+		if (strcmp(etag, m->etag) != 0) {
+			graph_cache_drop(w->graphs, e);
+			return false;
+		}
+		gc_entry_set_gen(e, gen);
+	}
+	inm = MHD_lookup_connection_value(
+	    r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	nm = inm != NULL && strcmp(inm, m->etag) == 0;
+	resp = graph_cache_answer(w->graphs, e, now,
+	    graph_max_age(m->stamp, w->set.interval, now), nm);
+	if (resp == NULL)
+		return false;
+	*ret = MHD_queue_response(
+	    r->conn, nm ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, resp);
+	return true;
+}
+
+/* The query arguments a graph's answer depends on: any other makes a
+ * request whose image is not kept (an argument added later must be put
+ * in keep_key before it may be kept). */
+static const char *const graph_args[] = {
+    "width", "height", "start", "end", "lower", "upper"};
+
+static bool
+graph_args_known(struct MHD_Connection *c)
+{
+	int n = MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, NULL, NULL);
+	size_t i;
+
+	for (i = 0; i < sizeof(graph_args) / sizeof(graph_args[0]); i++)
+		if (MHD_lookup_connection_value(
+			c, MHD_GET_ARGUMENT_KIND, graph_args[i]) != NULL)
+			n--;
+	return n == 0;
+}
+
 static void
 graph_done(void *arg, const struct render_result *res)
 {
@@ -583,6 +689,10 @@ graph_done(void *arg, const struct render_result *res)
 	r->fsize = (uint64_t)st.st_size;
 	r->lastmod = res->rendered;
 	r->status = MHD_HTTP_OK;
+	/* a render begun in the second of its data is redone by the next
+	 * request (render.h), so only a later one is kept */
+	if (r->keep && r->w->graphs != NULL && res->rendered > r->stamp)
+		keep_image(r);
 	resume(r);
 }
 
@@ -598,6 +708,7 @@ start_graph(struct req *r, const struct cat_host *h,
 	long width = 0, height = 0;
 	unsigned interval = r->w->set.interval;
 	char err[256], key[1400];
+	enum MHD_Result ret;
 	uint64_t ch;
 	bool gw, gh;
 	size_t i;
@@ -608,6 +719,19 @@ start_graph(struct req *r, const struct cat_host *h,
 	    !arg_long(c, "height", 50, 2000, &height, &gh))
 		return send_error(c, 400,
 		    "width must be 100-4000 and height 50-2000 pixels", false);
+	/* everything of the request the image depends on; the range of a
+	 * named period moves with now, but its image, as the renderer's,
+	 * is reused until new data arrives */
+	snprintf(r->keep_key, sizeof(r->keep_key),
+	    "%s|%s|%s|%ld|%ld|%ld|%ld|%s|%.17g|%.17g", h->name, cs->svc.name,
+	    graph_period_str(custom ? GRAPH_CUSTOM : r->route.period),
+	    custom ? (long)start : 0L, custom ? (long)end : 0L, width, height,
+	    r->route.svg ? "svg" : "png", r->limits ? r->lower : 0.0,
+	    r->limits ? r->upper : 0.0);
+	r->keep = r->w->graphs != NULL && graph_args_known(c);
+	if (r->keep && answer_kept(r, cs, now, &ret))
+		return ret;
+	r->gen = catalog_generation(r->w->cat);
 	gp.dbdir = r->w->set.dbdir;
 	gp.group_path = h->group; /* rrd_path turns ';' into '/' */
 	gp.host = h->name;
@@ -641,6 +765,10 @@ start_graph(struct req *r, const struct cat_host *h,
 	for (i = 0; i < refs.n; i++)
 		if (refs.v[i].last > stamp)
 			stamp = refs.v[i].last;
+	/* an aggregate's image is as new as other services' data: not kept
+	 * (answer_kept() knows only the service's own stamp) */
+	if (refs.n > 0)
+		r->keep = false;
 	for (i = 0; i < h->nservices; i++) /* multigraph children */
 		if (graph_sub_name_len(&cs->svc, &h->services[i].svc) >
 		    gp.sub_name_len)
@@ -661,18 +789,10 @@ start_graph(struct req *r, const struct cat_host *h,
 	cat_refs_cleanup(&refs);
 	free(last);
 	ch = config_hash(&cs->svc);
-	snprintf(key, sizeof(key),
-	    "%s|%s|%s|%ld|%ld|%ld|%ld|%s|%016llx|%.17g|%.17g", h->name,
-	    cs->svc.name, graph_period_str(gp.period),
-	    custom ? (long)start : 0L, custom ? (long)end : 0L, width, height,
-	    r->route.svg ? "svg" : "png", (unsigned long long)ch,
-	    r->limits ? r->lower : 0.0, r->limits ? r->upper : 0.0);
-	snprintf(r->etag, sizeof(r->etag), "\"%016llx-%lx\"",
-	    (unsigned long long)fnv(ch, key), (long)stamp);
-	/* the next sample is expected an interval after the last */
-	r->max_age = stamp + (time_t)interval > now
-			 ? (unsigned)(stamp + (time_t)interval - now)
-			 : interval / 10 + 1;
+	render_key(key, sizeof(key), r->keep_key, ch);
+	graph_etag(r->etag, sizeof(r->etag), ch, key, stamp);
+	r->stamp = stamp;
+	r->max_age = graph_max_age(stamp, interval, now);
 	r->ctype = r->route.svg ? "image/svg+xml" : "image/png";
 	if (renderer_get(r->w->render, key, &argv, stamp, graph_done, r) ==
 	    -1) {
@@ -930,7 +1050,9 @@ dispatch(struct req *r)
 		    json);
 	switch (r->route.kind) {
 	case R_OVERVIEW:
-		body = page_overview(w->cat, now, &len);
+		body = page_overview(w->cat,
+		    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q"),
+		    now, &len);
 		break;
 	case R_HOST:
 		body = page_host(w->cat, h, now, &len);
@@ -947,6 +1069,13 @@ dispatch(struct req *r)
 			rrd_writer_stats(w->stats.writer, &ws);
 		if (w->render != NULL)
 			renderer_stats(w->render, &rs);
+		if (w->graphs != NULL) { /* kept images are cache hits too */
+			struct graph_cache_stats kept;
+
+			graph_cache_stats(w->graphs, &kept);
+			rs.requests += kept.hits;
+			rs.hits += kept.hits;
+		}
 		if (w->alerts != NULL)
 			alerts_stats(w->alerts, &as);
 		deliveries(w, &os);
@@ -956,7 +1085,7 @@ dispatch(struct req *r)
 		break;
 	}
 	case R_API_HOSTS:
-		body = api_hosts(w->cat, &len);
+		body = api_hosts(w->cat, now, &len);
 		break;
 	case R_ALERTS:
 		deliveries(w, &os);
@@ -1044,6 +1173,13 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		r->fd = -1;
 		*con_cls = r;
 		router_parse(url, &r->route);
+		/* answered from the next call: MHD 0.9.75 closes a
+		 * connection whose response is queued from the first, so
+		 * keep-alive would never happen */
+		return MHD_YES;
+	}
+	if (!r->dispatched) {
+		r->dispatched = true;
 		return dispatch(r);
 	}
 	if (!r->ready)
@@ -1252,9 +1388,20 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 		w->stats = *stats;
 	w->set = *c;
 	w->set.listen_fd = 0;
+	if (render != NULL) {
+		w->graphs = graph_cache_new(
+		    c->graph_keep_bytes ? c->graph_keep_bytes : WEB_GRAPH_KEEP);
+		if (w->graphs == NULL) {
+			if (c->listen_fd > 0)
+				close(c->listen_fd);
+			free(w);
+			return NULL;
+		}
+	}
 	/* MHD never binds: the socket is always one of web_listen() */
 	fd = c->listen_fd > 0 ? c->listen_fd : web_listen(c);
 	if (fd == -1) {
+		graph_cache_free(w->graphs);
 		free(w);
 		return NULL;
 	}
@@ -1272,6 +1419,7 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 		log_warn("web: cannot listen on %s port %u", c->listen_addr,
 		    c->listen_port);
 		close(fd);
+		graph_cache_free(w->graphs);
 		free(w);
 		return NULL;
 	}
@@ -1294,6 +1442,9 @@ void
 web_set_settings(struct web *w, const struct web_settings *s)
 {
 	w->set = *s;
+	/* kept images name files under the old dbdir */
+	if (w->graphs != NULL)
+		graph_cache_clear(w->graphs);
 }
 
 unsigned
@@ -1317,6 +1468,8 @@ really_stop(struct web *w)
 {
 	MHD_stop_daemon(w->d);
 	w->d = NULL;
+	graph_cache_free(w->graphs); /* no connection sends one now */
+	w->graphs = NULL;
 	w->closing = 2;
 	uv_close((uv_handle_t *)&w->poll, on_closed);
 	uv_close((uv_handle_t *)&w->timer, on_closed);

@@ -27,6 +27,8 @@ struct web_settings {
 	unsigned interval;	      /* seconds, the global poll interval */
 	int listen_fd; /* > 0: web_listen()'s socket, which web_new adopts
 			  (and closes) instead of binding itself */
+	size_t graph_keep_bytes; /* graph images kept in memory for cache
+				    hits (web/graph_cache.h); 0: 32 MiB */
 };
 
 /* The scheduler's poll counters since start, as /health shows them. */

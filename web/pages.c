@@ -5,11 +5,13 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "alerts/outputs.h"
+#include "lib/hash.h"
 #include "rrd/graph.h"
 #include "rrd/render.h"
 #include "rrd/rrd_writer.h"
@@ -61,13 +63,16 @@ age(struct buf *b, time_t when, time_t now)
 		buf_printf(b, "%ld days ago", d / 86400);
 }
 
+/* DOWN, STALE (cat_host_stale at now), else its worst field's state. */
 static const char *
-host_state_name(const struct cat_host *h, unsigned *problems)
+host_state_name(const struct cat_host *h, unsigned *problems, time_t now)
 {
 	enum field_state s = cat_host_state(h, problems);
 
 	if (h->state == HOST_DOWN)
 		return "DOWN";
+	if (cat_host_stale(h, now))
+		return "STALE";
 	return field_state_str(s);
 }
 
@@ -215,21 +220,624 @@ power_section(struct buf *b, const struct catalog *cat)
 	return 0;
 }
 
-/* One host of the overview (a guest: with its group when not the
- * group it is listed in, and how its physical host was found). */
-static void
-host_item(
-    struct buf *b, const struct cat_host *h, const char *in_group, time_t now)
-{
-	const char *st;
-	unsigned problems;
+/*
+ * The overview's states, worst first: the order of the problems block
+ * and of the counts.  STALE is a host that is up but whose values
+ * stopped coming (cat_host_stale).
+ */
+enum ov_state {
+	OV_DOWN,
+	OV_CRITICAL,
+	OV_WARNING,
+	OV_UNKNOWN,
+	OV_STALE,
+	OV_OK,
+	OV_NSTATES
+};
 
-	st = host_state_name(h, &problems);
-	buf_printf(b, "<li class=\"host st-%s\"><a href=\"/", st);
+static const char *const ov_names[OV_NSTATES] = {
+    "DOWN", "CRITICAL", "WARNING", "UNKNOWN", "STALE", "OK"};
+
+static enum ov_state
+ov_of_field(enum field_state s)
+{
+	switch (s) {
+	case FS_CRITICAL:
+		return OV_CRITICAL;
+	case FS_WARNING:
+		return OV_WARNING;
+	case FS_UNKNOWN:
+		return OV_UNKNOWN;
+	default:
+		return OV_OK;
+	}
+}
+
+/* h's state on the overview: DOWN, else STALE (its field states are as
+ * old as its values), else its worst field's. */
+static enum ov_state
+host_ov(const struct cat_host *h, time_t now, unsigned *problems)
+{
+	enum field_state s = cat_host_state(h, problems);
+
+	if (h->state == HOST_DOWN)
+		return OV_DOWN;
+	if (cat_host_stale(h, now))
+		return OV_STALE;
+	return ov_of_field(s);
+}
+
+/* "WORD 2026-12-02 13:05 UTC (12 min ago)"; nothing when when is 0. */
+static void
+when_text(struct buf *b, const char *word, time_t when, time_t now)
+{
+	struct tm tm;
+	char iso[32], text[32];
+
+	if (when <= 0 || gmtime_r(&when, &tm) == NULL)
+		return;
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(text, sizeof(text), "%Y-%m-%d %H:%M UTC", &tm);
+	buf_printf(b, "%s <time datetime=\"%s\">%s</time> (", word, iso, text);
+	age(b, when, now);
+	buf_puts(b, ")");
+}
+
+/* "since 2026-12-02 13:05 UTC (12 min ago)" */
+static void
+since(struct buf *b, time_t when, time_t now)
+{
+	when_text(b, "since", when, now);
+}
+
+/*
+ * The overview's search: q's words (split at white space, at most
+ * OV_QUERY_MAX bytes of q read), each of which must occur in an item's
+ * text, ASCII case folded: the same rule web/assets/js/filter.js applies
+ * as one types.
+ */
+#define OV_QUERY_MAX 256
+#define OV_WORDS 16
+
+struct ov_query {
+	char buf[OV_QUERY_MAX + 1];
+	const char *w[OV_WORDS];
+	size_t n;
+};
+
+static void
+query_parse(struct ov_query *oq, const char *q)
+{
+	char *p, *save = NULL;
+
+	oq->n = 0;
+	snprintf(oq->buf, sizeof(oq->buf), "%s", q != NULL ? q : "");
+	for (p = strtok_r(oq->buf, " \t\r\n\f\v", &save);
+	     p != NULL && oq->n < OV_WORDS;
+	     p = strtok_r(NULL, " \t\r\n\f\v", &save))
+		oq->w[oq->n++] = p;
+}
+
+static bool
+query_matches(const struct ov_query *oq, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < oq->n; i++)
+		if (strcasestr(text, oq->w[i]) == NULL)
+			return false;
+	return true;
+}
+
+/*
+ * The search's words shared by the hosts (service and field names and
+ * labels repeat from host to host): each is sent once, in the page's
+ * data-words ('\n'-separated), and a host's data-w lists its words'
+ * indices there (base 36).  This keeps the page a fraction of the size
+ * of every host carrying its own words (bench/overview.sh).  Words point
+ * into the catalog, which outlives the page's rendering.
+ */
+struct ov_dict {
+	const char **w;	 /* words by index */
+	uint32_t *stamp; /* per word: the item that last took it, + 1 */
+	uint32_t item;	 /* the item taking words now, + 1 */
+	size_t n, cap;
+	uint32_t *slot; /* open addressing: index + 1, 0 empty */
+	size_t nslot;	/* a power of two, > 2 n */
+	bool oom;
+};
+
+static void
+dict_free(struct ov_dict *d)
+{
+	free(d->w);
+	free(d->stamp);
+	free(d->slot);
+}
+
+/* Rebuilds the slots at nslot (a power of two).  0 / -1. */
+static int
+dict_rehash(struct ov_dict *d, size_t nslot)
+{
+	uint32_t *ns = calloc(nslot, sizeof(*ns));
+	size_t i, k;
+
+	if (ns == NULL)
+		return -1;
+	for (i = 0; i < d->n; i++) {
+		k = hash_str(HASH_INIT, d->w[i]) & (nslot - 1);
+		while (ns[k] != 0)
+			k = (k + 1) & (nslot - 1);
+		ns[k] = (uint32_t)i + 1;
+	}
+	free(d->slot);
+	d->slot = ns;
+	d->nslot = nslot;
+	return 0;
+}
+
+/* w's index in d, added when new; -1 on allocation failure (d->oom). */
+static long
+dict_index(struct ov_dict *d, const char *w)
+{
+	const char **nw;
+	uint32_t *ns;
+	size_t k;
+
+	if (d->n * 2 + 2 > d->nslot &&
+	    dict_rehash(d, d->nslot ? d->nslot * 2 : 1024) == -1)
+		goto oom;
+	k = hash_str(HASH_INIT, w) & (d->nslot - 1);
+	for (; d->slot[k] != 0; k = (k + 1) & (d->nslot - 1))
+		if (strcmp(d->w[d->slot[k] - 1], w) == 0)
+			return (long)d->slot[k] - 1;
+	if (d->n == d->cap) {
+		nw = realloc(d->w, (d->cap ? d->cap * 2 : 256) * sizeof(*nw));
+		if (nw == NULL)
+			goto oom;
+		d->w = nw;
+		ns = realloc(
+		    d->stamp, (d->cap ? d->cap * 2 : 256) * sizeof(*ns));
+		if (ns == NULL)
+			goto oom;
+		d->stamp = ns;
+		d->cap = d->cap ? d->cap * 2 : 256;
+	}
+	d->w[d->n] = w;
+	d->stamp[d->n] = 0;
+	d->slot[k] = (uint32_t)d->n + 1;
+	return (long)d->n++;
+oom:
+	d->oom = true;
+	return -1;
+}
+
+/*
+ * Where the search's words of one item go: its text (when text: the
+ * server matches ?q= against it, and a problem's data-q is it), and
+ * with d the indices of its shared words (a host's data-w).
+ */
+struct ov_text {
+	struct buf t;	   /* the words, each followed by ' ' */
+	bool text;	   /* fill t */
+	struct ov_dict *d; /* NULL: no indices */
+	uint32_t *ix;	   /* indices into d of the shared words */
+	size_t nix, cap;
+};
+
+static void
+text_reset(struct ov_text *x)
+{
+	x->t.len = 0;
+	if (x->t.p != NULL)
+		x->t.p[0] = '\0';
+	x->nix = 0;
+}
+
+static const char *
+text_of(const struct ov_text *x)
+{
+	return x->t.p != NULL ? x->t.p : "";
+}
+
+/* Adds word to x: to its text, and when shared to its indices. */
+static void
+text_word(struct ov_text *x, const char *word, bool shared)
+{
+	uint32_t *nv;
+	long i;
+
+	if (x->text) {
+		buf_puts(&x->t, word);
+		buf_putc(&x->t, ' ');
+	}
+	if (!shared || x->d == NULL || strchr(word, '\n') != NULL)
+		return;
+	i = dict_index(x->d, word);
+	if (i < 0 || x->d->stamp[i] == x->d->item)
+		return; /* each word once per item */
+	x->d->stamp[i] = x->d->item;
+	if (x->nix == x->cap) {
+		nv = realloc(x->ix, (x->cap ? x->cap * 2 : 64) * sizeof(*nv));
+		if (nv == NULL) {
+			x->d->oom = true;
+			return;
+		}
+		x->ix = nv;
+		x->cap = x->cap ? x->cap * 2 : 64;
+	}
+	x->ix[x->nix++] = (uint32_t)i;
+}
+
+/* The names of field i of cs: its name, and its label when another. */
+static void
+text_field(struct ov_text *x, const struct cat_service *cs, size_t i)
+{
+	const struct field *f = &cs->svc.fields[i];
+	const char *label = cs->fields[i].spec.label; /* parsed: no lookup */
+
+	text_word(x, f->name, true);
+	if (label != NULL && strcasecmp(label, f->name) != 0)
+		text_word(x, label, true);
+}
+
+static const char *svc_title(const struct cat_service *cs);
+
+/* What the search looks at for service cs (fields: only those not OK
+ * when problems). */
+static void
+text_service(struct ov_text *x, const struct cat_service *cs, bool problems)
+{
+	size_t i;
+
+	text_word(x, cs->svc.name, true);
+	if (strcmp(svc_title(cs), cs->svc.name) != 0)
+		text_word(x, svc_title(cs), true);
+	for (i = 0; i < cs->svc.nfields; i++)
+		if (!problems || (cs->svc.fields[i].has_value &&
+				     cat_field_state(cs, i) != FS_OK))
+			text_field(x, cs, i);
+}
+
+/* What the search looks at for host h: its name and group (its own
+ * data-q), services and fields (names and labels, shared); drover's own
+ * metrics only by service, as their fields are named after every
+ * host. */
+static void
+text_host(struct ov_text *x, const struct cat_host *h)
+{
+	bool self = strcmp(h->name, CATALOG_SELF) == 0;
+	size_t i;
+
+	text_word(x, h->name, false);
+	if (h->group != NULL)
+		text_word(x, h->group, false);
+	for (i = 0; i < h->nservices; i++)
+		if (self)
+			text_word(x, h->services[i].svc.name, true);
+		else
+			text_service(x, &h->services[i], false);
+}
+
+/* x's text as a data-q attribute (escaped), then x emptied. */
+static void
+data_q(struct buf *b, struct ov_text *x)
+{
+	buf_puts(b, " data-q=\"");
+	if (x->t.len > 0 && x->t.p[x->t.len - 1] == ' ')
+		x->t.p[--x->t.len] = '\0';
+	html_escape(b, text_of(x));
+	buf_puts(b, "\"");
+	text_reset(x);
+}
+
+/* h's own words as data-q and its shared ones as data-w (indices, each
+ * once, base 36); x emptied, ready for the next item. */
+static void
+data_host(struct buf *b, const struct cat_host *h, struct ov_text *x)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	char num[16];
+	size_t i, k;
+	uint32_t v;
+
+	buf_puts(b, " data-q=\"");
+	html_escape(b, h->name);
+	if (h->group != NULL) {
+		buf_putc(b, ' ');
+		html_escape(b, h->group);
+	}
+	buf_puts(b, "\" data-w=\"");
+	for (i = 0; i < x->nix; i++) {
+		if (i > 0)
+			buf_putc(b, ' ');
+		v = x->ix[i];
+		k = sizeof(num);
+		do {
+			num[--k] = digits[v % 36];
+			v /= 36;
+		} while (v > 0);
+		buf_putn(b, num + k, sizeof(num) - k);
+	}
+	buf_puts(b, "\"");
+	text_reset(x);
+	if (x->d != NULL)
+		x->d->item++;
+}
+
+/* The shared words, for filter.js: data-words, '\n'-separated. */
+static void
+dict_words(struct buf *b, const struct ov_dict *d)
+{
+	size_t i;
+
+	buf_puts(b, "<p hidden class=filter-words data-words=\"");
+	for (i = 0; i < d->n; i++) {
+		if (i > 0)
+			buf_putc(b, '\n');
+		html_escape(b, d->w[i]);
+	}
+	buf_puts(b, "\"></p>");
+}
+
+/* One line of the problems block: a host down or stale (cs NULL), or a
+ * service not OK with its worst state. */
+struct ov_problem {
+	const struct cat_host *h;
+	const struct cat_service *cs;
+	enum ov_state st;
+	time_t since;	/* epoch s the state began; 0: not known */
+	unsigned count; /* fields not OK */
+};
+
+static int
+cmp_ov_problem(const void *a, const void *b)
+{
+	const struct ov_problem *x = a, *y = b;
+	int c;
+
+	if (x->st != y->st)
+		return (int)x->st - (int)y->st;
+	c = strcmp(x->h->name, y->h->name);
+	if (c != 0 || x->cs == y->cs)
+		return c;
+	if (x->cs == NULL || y->cs == NULL)
+		return x->cs == NULL ? -1 : 1;
+	return strcmp(x->cs->svc.name, y->cs->svc.name);
+}
+
+/* Appends p to *v (n used, cap allocated).  0 / -1. */
+static int
+problem_add(
+    struct ov_problem **v, size_t *n, size_t *cap, const struct ov_problem *p)
+{
+	struct ov_problem *nv;
+
+	if (*n == *cap) {
+		nv = realloc(*v, (*cap ? *cap * 2 : 16) * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		*v = nv;
+		*cap = *cap ? *cap * 2 : 16;
+	}
+	(*v)[(*n)++] = *p;
+	return 0;
+}
+
+/*
+ * Every problem of cat, worst first (DOWN, CRITICAL, WARNING, UNKNOWN,
+ * STALE), then by host and service: a host down (its services' values
+ * are as old as its last good poll, so they are not listed), a host
+ * stale, each service not OK of the others since its oldest field in
+ * the service's state entered it (the alert engine's hard state).  Hosts
+ * never polled yet are no problem.  NULL with *n 0 when there are none
+ * or on allocation failure (*oom set).  sc[] counts every service by its
+ * state (one walk of the fields for both).
+ */
+static struct ov_problem *
+problems_of(struct catalog *cat, time_t now, size_t *n, bool *oom, size_t *sc)
+{
+	struct ov_problem *v = NULL, p;
+	const struct cat_host *h;
+	const struct cat_service *cs;
+	enum field_state st;
+	size_t i, j, k, cap = 0;
+	bool quiet; /* down or never polled: its services are no problems */
+
+	*n = 0;
+	*oom = false;
+	for (i = 0; i < catalog_count(cat); i++) {
+		h = catalog_at(cat, i);
+		memset(&p, 0, sizeof(p));
+		p.h = h;
+		quiet = h->state != HOST_UP && !h->unpolled;
+		if (h->state == HOST_DOWN) {
+			p.st = OV_DOWN;
+			p.since = h->state_since;
+			if (problem_add(&v, n, &cap, &p) == -1)
+				goto fail;
+		}
+		for (j = 0; j < h->nservices; j++) {
+			cs = &h->services[j];
+			p.cs = cs;
+			p.count = 0;
+			st = cat_service_state(cs, &p.count);
+			sc[ov_of_field(st)]++;
+			if (st == FS_OK || quiet)
+				continue;
+			p.st = ov_of_field(st);
+			p.since = 0;
+			for (k = 0; k < cs->svc.nfields; k++)
+				if (cs->svc.fields[k].has_value &&
+				    cat_field_state(cs, k) == st &&
+				    cs->fields[k].since > 0 &&
+				    (p.since == 0 ||
+					cs->fields[k].since < p.since))
+					p.since = cs->fields[k].since;
+			if (problem_add(&v, n, &cap, &p) == -1)
+				goto fail;
+		}
+		if (!quiet && cat_host_stale(h, now)) {
+			p.cs = NULL;
+			p.st = OV_STALE;
+			p.since = h->last_ok;
+			p.count = 0;
+			if (problem_add(&v, n, &cap, &p) == -1)
+				goto fail;
+		}
+	}
+	if (v != NULL)
+		qsort(v, *n, sizeof(*v), cmp_ov_problem);
+	return v;
+fail:
+	free(v);
+	*n = 0;
+	*oom = true;
+	return NULL;
+}
+
+/* The problems block, filtered by oq (a line not matching is hidden). */
+static void
+problems_block(struct buf *b, const struct ov_problem *v, size_t n,
+    const struct ov_query *oq, struct ov_text *t, time_t now)
+{
+	const struct ov_problem *p;
+	size_t i;
+
+	buf_printf(b, "<section class=problems><h2>Problems (%zu)</h2>", n);
+	if (n == 0) {
+		buf_puts(b, "<p class=none>Every host and service is OK.</p>"
+			    "</section>");
+		return;
+	}
+	buf_puts(b, "<ul class=problems>");
+	for (i = 0; i < n; i++) {
+		p = &v[i];
+		text_word(t, p->h->name, false);
+		if (p->h->group != NULL)
+			text_word(t, p->h->group, false);
+		if (p->cs != NULL)
+			text_service(t, p->cs, true);
+		buf_printf(b, "<li class=\"problem st-%s\"", ov_names[p->st]);
+		if (!query_matches(oq, text_of(t)))
+			buf_puts(b, " hidden");
+		data_q(b, t);
+		buf_printf(b, "><span class=state>%s</span> <a href=\"",
+		    ov_names[p->st]);
+		if (p->cs != NULL)
+			service_href(b, p->h, p->cs->svc.name);
+		else {
+			buf_puts(b, "/");
+			html_escape_url(b, p->h->name);
+			buf_puts(b, "/");
+		}
+		buf_puts(b, "\">");
+		html_escape(b, p->h->name);
+		if (p->cs != NULL) {
+			buf_puts(b, " / ");
+			html_escape(b, svc_title(p->cs));
+		}
+		buf_puts(b, "</a> <span class=age>");
+		if (p->st == OV_DOWN)
+			buf_puts(b, "down ");
+		else if (p->st != OV_STALE)
+			buf_printf(b, "%u field%s, ", p->count,
+			    p->count == 1 ? "" : "s");
+		if (p->st == OV_STALE)
+			when_text(b, "last good poll", p->since, now);
+		else if (p->since > 0)
+			since(b, p->since, now);
+		else
+			buf_puts(b, "since not known");
+		if (p->st == OV_STALE)
+			buf_printf(b, ", more than %u intervals of %u s",
+			    CAT_STALE_INTERVALS, p->h->interval);
+		if (p->st == OV_DOWN && p->h->last_error[0] != '\0') {
+			buf_puts(b, ": ");
+			html_escape(b, p->h->last_error);
+		}
+		buf_puts(b, "</span></li>");
+	}
+	buf_puts(b, "</ul></section>");
+}
+
+/* "12 hosts: 1 DOWN, 11 OK" with each state's colour. */
+static void
+counts_part(struct buf *b, const char *what, const size_t *c)
+{
+	size_t i, total = 0;
+	bool first = true;
+
+	for (i = 0; i < OV_NSTATES; i++)
+		total += c[i];
+	buf_printf(b, "<span class=counts>%zu %s", total, what);
+	for (i = 0; i < OV_NSTATES; i++) {
+		if (c[i] == 0)
+			continue;
+		buf_printf(b, "%s<span class=\"count st-%s\">%zu %s</span>",
+		    first ? ": " : " ", ov_names[i], c[i], ov_names[i]);
+		first = false;
+	}
+	buf_puts(b, "</span>");
+}
+
+/* Counts of hosts (hc, by host_ov) and services (sc, by their worst
+ * field), per ov_state. */
+static void
+counts_line(struct buf *b, const size_t *hc, const size_t *sc)
+{
+	buf_puts(b, "<p class=counts>");
+	counts_part(b, "hosts", hc);
+	buf_puts(b, " ");
+	counts_part(b, "services", sc);
+	buf_puts(b, "</p>");
+}
+
+/* The search box: a GET form, so it works without JavaScript. */
+static void
+search_form(struct buf *b, const char *q, size_t shown, size_t total)
+{
+	buf_puts(b, "<form class=filter method=get action=\"/\">"
+		    "<input type=search name=q data-filter "
+		    "placeholder=\"filter: host, service or field\" "
+		    "aria-label=filter autocomplete=off value=\"");
+	html_escape(b, q != NULL ? q : "");
+	buf_puts(b, "\"> <button>filter</button> <span class=shown>");
+	if (q != NULL && q[0] != '\0')
+		buf_printf(b, "%zu of %zu hosts shown", shown, total);
+	buf_puts(b, "</span></form>");
+}
+
+/* Per host of the overview (hs[i]): the host it is listed under,
+ * whether the search matches it and whether it is shown, its state and
+ * count of problems (host_ov). */
+struct ov_row {
+	const struct cat_host *under;
+	bool match, shown;
+	enum ov_state st;
+	unsigned problems;
+};
+
+/* One host of the overview (a guest: with its group when not the
+ * group it is listed in, and how its physical host was found; a BMC:
+ * what it is), left open for its guests; hidden when the search hides
+ * it; t holds its search text. */
+static void
+host_item(struct buf *b, const struct cat_host *h, const struct ov_row *row,
+    const char *in_group, struct ov_text *t, time_t now)
+{
+	enum ov_state st = row->st;
+	unsigned problems = row->problems;
+	bool hidden = !row->shown;
+
+	buf_printf(b, "<li class=\"host st-%s\"%s", ov_names[st],
+	    hidden ? " hidden" : "");
+	data_host(b, h, t);
+	buf_puts(b, "><a href=\"/");
 	html_escape_url(b, h->name);
 	buf_puts(b, "/\">");
 	html_escape(b, h->name);
-	buf_printf(b, "</a> <span class=state>%s</span>", st);
+	buf_printf(b, "</a> <span class=state>%s</span>", ov_names[st]);
 	if (in_group != NULL) {
 		buf_printf(b, " <span class=age>%s",
 		    cat_phys_from_str(h->physical_from));
@@ -239,18 +847,44 @@ host_item(
 		}
 		buf_puts(b, "</span>");
 	}
+	if (h->bmc_only) {
+		buf_puts(b, "<br><span class=what>BMC");
+		if (in_group != NULL) {
+			buf_puts(b, " of ");
+			html_escape(b, h->physical);
+		}
+		buf_puts(b, ", read over IPMI</span>");
+	}
 	if (h->unpolled) /* "update no": drawn, never polled */
 		buf_puts(b, "<br><span class=age>not polled (update no)");
 	else {
 		buf_puts(b, "<br><span class=age>last good poll ");
 		age(b, h->last_ok, now);
+		if (st == OV_STALE)
+			buf_printf(b,
+			    " (stale: more than %u intervals of "
+			    "%u s)",
+			    CAT_STALE_INTERVALS, h->interval);
 	}
 	if (problems > 0)
 		buf_printf(
 		    b, "; %u problem%s", problems, problems == 1 ? "" : "s");
-	if (h->state == HOST_DOWN && h->last_error[0]) {
-		buf_puts(b, "<br>");
-		html_escape(b, h->last_error);
+	if (h->state == HOST_DOWN) {
+		buf_puts(b, "; down ");
+		since(b, h->state_since, now);
+		if (h->last_error[0] != '\0') {
+			buf_puts(b, "<br>");
+			html_escape(b, h->last_error);
+		}
+	}
+	if (h->bmc.configured && !h->bmc_only) {
+		buf_printf(b, "<br>BMC %s, last good read ",
+		    host_state_str(h->bmc.state));
+		age(b, h->bmc.last_ok, now);
+		if (h->bmc.state == HOST_DOWN && h->bmc.last_error[0] != '\0') {
+			buf_puts(b, ": ");
+			html_escape(b, h->bmc.last_error);
+		}
 	}
 	buf_puts(b, "</span>");
 }
@@ -285,74 +919,171 @@ listed_under(
 	return p;
 }
 
+/* The search's verdict on every host: a host listed on its own is shown
+ * when it or one listed under it matches; one listed under another when
+ * it matches, or when that one matches and none under it does (so a
+ * hypervisor's name shows all it holds, a guest's name that guest).
+ * Returns the hosts shown. */
+static size_t
+rows_filter(const struct cat_host **hs, struct ov_row *rows, size_t n,
+    const struct ov_query *oq, struct ov_text *t)
+{
+	size_t i, j, shown = 0;
+	bool kid;
+
+	for (i = 0; i < n; i++) {
+		if (oq->n > 0)
+			text_host(t, hs[i]);
+		rows[i].match = query_matches(oq, text_of(t));
+		text_reset(t);
+	}
+	for (i = 0; i < n; i++) {
+		if (rows[i].under != NULL)
+			continue;
+		kid = false;
+		for (j = 0; j < n; j++)
+			kid = kid || (rows[j].under == hs[i] && rows[j].match);
+		rows[i].shown = rows[i].match || kid;
+		for (j = 0; j < n; j++)
+			if (rows[j].under == hs[i])
+				rows[j].shown =
+				    rows[j].match || (rows[i].match && !kid);
+	}
+	for (i = 0; i < n; i++)
+		shown += rows[i].shown;
+	return shown;
+}
+
+/* The hosts listed under hs[i] (guests first, then BMCs) as its
+ * nested list. */
+static void
+host_children(struct buf *b, const struct cat_host **hs,
+    const struct ov_row *rows, size_t n, size_t i, const char *g,
+    struct ov_text *t, time_t now)
+{
+	size_t j, pass;
+	bool any = false;
+
+	for (pass = 0; pass < 2; pass++)
+		for (j = 0; j < n; j++) {
+			if (rows[j].under != hs[i] ||
+			    hs[j]->bmc_only != (pass == 1))
+				continue;
+			if (!any)
+				buf_puts(b, "<ul class=guests>");
+			any = true;
+			text_host(t, hs[j]);
+			host_item(b, hs[j], &rows[j], g, t, now);
+			buf_puts(b, "</li>");
+		}
+	if (any)
+		buf_puts(b, "</ul>");
+}
+
+/* Whether a host of group g from hs[i] on is shown. */
+static bool
+group_shown(const struct cat_host **hs, const struct ov_row *rows, size_t n,
+    size_t i, const char *g)
+{
+	for (; i < n; i++) {
+		if (strcmp(hs[i]->group != NULL ? hs[i]->group : "", g) != 0)
+			return false;
+		if (rows[i].under == NULL && rows[i].shown)
+			return true;
+	}
+	return false;
+}
+
 /*
- * Groups of hosts; a host whose physical host is another host (a
- * hypervisor, learned or set by hand) is listed indented under it, in
- * the hypervisor's group, rather than in its own.
+ * Counts per state, the search box, the problems, the power view (when
+ * there are banks or rails), then groups of hosts; a host whose physical
+ * host is another host (a hypervisor, learned or set by hand; a BMC by
+ * its "physical") is listed indented under it, in its group, rather
+ * than in its own.  q (may be NULL) filters as the search box does.
  */
 char *
-page_overview(struct catalog *cat, time_t now, size_t *len)
+page_overview(struct catalog *cat, const char *q, time_t now, size_t *len)
 {
 	struct buf b = {0};
-	const struct cat_host **hs, **byname = NULL, **under = NULL;
+	struct ov_dict dict = {.item = 1};
+	struct ov_text t = {.text = true}, ht = {.d = &dict};
+	size_t hc[OV_NSTATES] = {0}, sc[OV_NSTATES] = {0};
+	const struct cat_host **hs, **byname = NULL;
+	struct ov_row *rows = NULL;
+	struct ov_problem *probs = NULL;
+	struct ov_query oq;
 	const char *group = NULL;
-	size_t i, j, n = catalog_count(cat);
-	bool any;
+	size_t i, n = catalog_count(cat), np, shown;
+	bool oom, hide;
 
+	query_parse(&oq, q);
 	hs = calloc(n + 1, sizeof(*hs));
 	byname = calloc(n + 1, sizeof(*byname));
-	under = calloc(n + 1, sizeof(*under));
-	if (hs == NULL || byname == NULL || under == NULL)
+	rows = calloc(n + 1, sizeof(*rows));
+	if (hs == NULL || byname == NULL || rows == NULL)
 		goto fail;
 	for (i = 0; i < n; i++)
 		hs[i] = byname[i] = catalog_at(cat, i);
 	qsort(hs, n, sizeof(*hs), cmp_group);
 	qsort(byname, n, sizeof(*byname), cmp_name);
-	for (i = 0; i < n; i++)
-		under[i] = listed_under(byname, n, hs[i]);
+	for (i = 0; i < n; i++) {
+		rows[i].under = listed_under(byname, n, hs[i]);
+		rows[i].st = host_ov(hs[i], now, &rows[i].problems);
+		hc[rows[i].st]++;
+	}
+	shown = rows_filter(hs, rows, n, &oq, &t);
+	probs = problems_of(cat, now, &np, &oom, sc);
+	if (oom)
+		goto fail;
 	head(&b, "Overview");
 	buf_puts(&b, "<h1>Overview</h1>");
+	counts_line(&b, hc, sc);
+	search_form(&b, q, shown, n);
+	problems_block(&b, probs, np, &oq, &t, now);
 	if (power_section(&b, cat) == -1)
 		goto fail;
 	buf_printf(&b, "<p>%zu hosts</p>", n);
 	for (i = 0; i < n; i++) {
 		const char *g = hs[i]->group != NULL ? hs[i]->group : "";
 
-		if (under[i] != NULL)
+		if (rows[i].under != NULL)
 			continue;
 		if (group == NULL || strcmp(group, g) != 0) {
 			if (group != NULL)
 				buf_puts(&b, "</ul>");
-			buf_puts(&b, "<h2>");
+			hide = !group_shown(hs, rows, n, i, g);
+			buf_printf(&b, "<h2%s>", hide ? " hidden" : "");
 			html_escape(&b, g);
-			buf_puts(&b, "</h2><ul class=hosts>");
+			buf_printf(&b, "</h2><ul class=hosts%s>",
+			    hide ? " hidden" : "");
 			group = g;
 		}
-		host_item(&b, hs[i], NULL, now);
-		any = false;
-		for (j = 0; j < n; j++) {
-			if (under[j] != hs[i])
-				continue;
-			if (!any)
-				buf_puts(&b, "<ul class=guests>");
-			any = true;
-			host_item(&b, hs[j], g, now);
-			buf_puts(&b, "</li>");
-		}
-		if (any)
-			buf_puts(&b, "</ul>");
+		text_host(&ht, hs[i]);
+		host_item(&b, hs[i], &rows[i], NULL, &ht, now);
+		host_children(&b, hs, rows, n, i, g, &ht, now);
 		buf_puts(&b, "</li>");
 	}
 	if (group != NULL)
 		buf_puts(&b, "</ul>");
+	dict_words(&b, &dict);
+	if (dict.oom)
+		goto fail;
 	free(hs);
 	free(byname);
-	free(under);
+	free(rows);
+	free(probs);
+	buf_free(&t.t);
+	free(ht.ix);
+	dict_free(&dict);
 	return foot(&b, len);
 fail:
 	free(hs);
 	free(byname);
-	free(under);
+	free(rows);
+	free(probs);
+	buf_free(&t.t);
+	free(ht.ix);
+	dict_free(&dict);
 	buf_free(&b);
 	return NULL;
 }
@@ -800,7 +1531,8 @@ page_host(const struct catalog *catalog, const struct cat_host *h, time_t now,
 	buf_puts(&b, "<h1>");
 	html_escape(&b, h->name);
 	buf_printf(&b, " <span class=\"state st-%s\">%s</span></h1><p>",
-	    host_state_name(h, &problems), host_state_name(h, &problems));
+	    host_state_name(h, &problems, now),
+	    host_state_name(h, &problems, now));
 	buf_puts(&b, "group ");
 	html_escape(&b, h->group != NULL ? h->group : "");
 	buf_puts(&b, ", physical host ");
@@ -813,6 +1545,11 @@ page_host(const struct catalog *catalog, const struct cat_host *h, time_t now,
 		age(&b, h->last_ok, now);
 		buf_printf(&b, " (took %.2f s)", (double)h->poll_ms / 1000);
 	}
+	if (cat_host_stale(h, now))
+		buf_printf(&b,
+		    "; <b class=stale>stale</b>: no good poll for "
+		    "more than %u intervals of %u s",
+		    CAT_STALE_INTERVALS, h->interval);
 	if (h->last_error[0] != '\0') {
 		buf_puts(&b, "; last error: ");
 		html_escape(&b, h->last_error);

@@ -1,8 +1,9 @@
 /*
  * pages: the dashboard's HTML, rendered from the catalog on the loop.
  *
- * Small server-rendered pages readable on a phone: overview (groups ->
- * hosts with a state colour, last good poll and problem count), a host's
+ * Small server-rendered pages readable on a phone: overview (problems
+ * first, then groups -> physical hosts -> their guests and BMCs, each
+ * with a state colour, last good poll and problem count), a host's
  * services by category with day graphs, one service with all periods,
  * zoom and a field table, and the collector's health.  Every returned
  * string is heap-allocated (free()), NULL on allocation failure.
@@ -23,7 +24,17 @@ struct field_stats {
 	double min, avg, max;
 };
 
-char *page_overview(struct catalog *cat, time_t now, size_t *len);
+/*
+ * Counts per state, a search box, the problems worst first with their
+ * state and since when, the power view, then groups of hosts with the
+ * guests and BMCs of each physical host under it.  q (the URL's ?q=,
+ * may be NULL): words that each must occur in a host's name, group,
+ * service or field names or labels (ASCII case folded); hosts and
+ * problems not matching are left in the page hidden, so the search box
+ * (web/assets/js/filter.js) shows them again as the query changes.
+ */
+char *page_overview(
+    struct catalog *cat, const char *q, time_t now, size_t *len);
 /* A host's services; a guest's beside what its hypervisor reports of it
  * (from the hypervisor's vm_* or xen_* graphs), a hypervisor's with its
  * guests; cat is read for those. */

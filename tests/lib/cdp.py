@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Drive headless Chromium over the DevTools protocol (stdlib only).
 
-    cdp.py OUT_DIR [--no-graphs] URL [[--no-graphs] URL...]
+    cdp.py OUT_DIR [--timing] [--no-graphs] URL [[--no-graphs] URL...]
 
 Starts chromium headless with a fresh profile, loads each URL, waits for
 the load event and for images to settle, and checks in the real browser:
@@ -11,6 +11,13 @@ URL is preceded by --no-graphs), every <img> decoded (complete and
 naturalWidth > 0) and no console error or uncaught exception.  Saves a
 screenshot per page in OUT_DIR.  Prints one line per page; exit 1 when
 any check fails.
+
+With --timing, each page also prints, from the page's own Performance
+API (so the browser's start-up is outside every figure; ms from the
+navigation's start): "timing URL: html H ms, text T ms, images I ms, N
+images" -- H the document's last byte, T its first contentful paint (the
+text and states are usable), I the moment the last <img> was decoded
+(img.decode() resolved for all of them).
 
 A URL ending in an action runs it on the loaded page and checks the page
 it navigates to the same way:
@@ -23,18 +30,49 @@ it navigates to the same way:
   #power-rail  the same, clicking its first 12 V rail's link
                                            prints "power-rail -> /PATH"
 """
-import json, os, sys
+import json, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp_lib import Browser, click, js, navigated, rect  # noqa: E402
 
 out_dir = sys.argv[1]
 
+# Installed before each document's scripts with --timing: the moment the
+# last image of the page is decoded, in performance.now() ms.
+TIMING_JS = """(function(){var t={n:0,dec:0,done:null};window.__droverTiming=t;
+document.addEventListener('DOMContentLoaded',function(){
+var im=Array.from(document.images);t.n=im.length;
+Promise.all(im.map(function(i){return i.decode().then(function(){
+var x=performance.now();if(x>t.dec)t.dec=x;},function(){});}))
+.then(function(){t.done=t.dec;});});})();"""
+
+
+def print_timing(ws, url):
+    for _ in range(300):
+        v = js(ws, "JSON.stringify((function(){var t=window.__droverTiming;"
+                   "if(!t||t.done===null)return null;"
+                   "var n=performance.getEntriesByType('navigation')[0];"
+                   "var p=performance.getEntriesByName('first-contentful-paint')[0];"
+                   "return [n.responseEnd,p?p.startTime:-1,t.done,t.n]})())")
+        if v and v != "null":
+            html, text, imgs, n = json.loads(v)
+            print("timing %s: html %.0f ms, text %.0f ms, images %.0f ms, %d images"
+                  % (url, html, text, imgs, n))
+            return True
+        time.sleep(0.1)
+    print("FAIL timing %s: images never decoded" % url)
+    return False
+
+
 ok = True
 b = Browser(out_dir)
 ws = b.ws
 try:
     args, n = sys.argv[2:], 0
+    timing = "--timing" in args
+    args = [a for a in args if a != "--timing"]
+    if timing:
+        ws.send("Page.addScriptToEvaluateOnNewDocument", source=TIMING_JS)
     want_graphs = True
     for url in args:
         if url == "--no-graphs":
@@ -45,6 +83,8 @@ try:
         if err is not None:
             print("FAIL %s: %s" % (url, err)); ok = False; continue
         if not b.check_page(url, "page%d.png" % n, want_graphs):
+            ok = False
+        if timing and not print_timing(ws, url):
             ok = False
         want_graphs = True
         action = url.rsplit("#", 1)[1] if "#" in url else ""
