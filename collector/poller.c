@@ -57,6 +57,7 @@ struct poller {
 	bool stopping;
 	bool kicking;		 /* inside kick(): no re-entry */
 	struct sched_stats last; /* counters at the previous self sample */
+	time_t self_ts;		 /* epoch s of the previous self sample */
 	struct rrd_writer_stats wlast; /* the same for the RRD writer */
 	struct batch durations;	  /* poll duration per target, this cycle */
 	struct guest_map *guests; /* hypervisors' reports; kept on reload */
@@ -378,9 +379,17 @@ on_self_timer(uv_timer_t *timer)
 	struct service *s;
 	struct cat_host *h;
 	char fname[256];
-	time_t ts = (time_t)(wall_ms() / 1000);
+	/* the tick is due on a second boundary: the nearest second, so a
+	 * timer that fires a little early (the loop's clock is monotonic,
+	 * the boundary wall time) is not the second before */
+	time_t ts = (time_t)((wall_ms() + 500) / 1000);
 	size_t i;
 
+	/* one sample per second at most (two in one second: the second would
+	 * be dropped as stale); the next tick carries these counts */
+	if (ts <= p->self_ts)
+		return;
+	p->self_ts = ts;
 	sched_stats(p->sched, &now);
 	s = batch_service(&b, "drover_polls", true);
 	if (s == NULL)

@@ -63,6 +63,7 @@ struct fstate {
 	char *path;
 	time_t last;  /* epoch seconds of the last update (or create start) */
 	bool known;   /* last, min and max reflect the file */
+	bool ours;    /* last is an update this writer made */
 	char min[32]; /* the DS min the file has, as configured */
 	char max[32]; /* the DS max the file has, as configured */
 	struct fstate *next;
@@ -453,6 +454,7 @@ adopt(struct rrd_writer *w, struct fstate *f, const struct rrd_ds *ds)
 		return -1;
 	}
 	f->last = 0;
+	f->ours = false;
 	for (i = info; i != NULL; i = i->next) {
 		if (strcmp(i->key, "last_update") == 0)
 			f->last = (time_t)i->value.u_cnt;
@@ -506,6 +508,7 @@ create(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job)
 		report(w, WERR_OWNER, f->path, msg);
 	}
 	f->last = a.start;
+	f->ours = true;
 	memcpy(f->min, job->ds.min, sizeof(f->min));
 	memcpy(f->max, job->ds.max, sizeof(f->max));
 	f->known = true;
@@ -544,6 +547,7 @@ update(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job,
 	}
 	count_latency(w, t0, &w->st.updates);
 	f->last = ts;
+	f->ours = true;
 	return 0;
 }
 
@@ -571,6 +575,14 @@ stale(struct rrd_writer *w, const struct fstate *f, const struct rrd_job *job)
 	unsigned suppressed = 0;
 
 	count(w, &w->st.stale);
+	/* a second value of drover's own in one second (a poll retried
+	 * within its interval): nobody else's file, nothing to warn of */
+	if (f->ours) {
+		log_debug("rrd: %s: value of %lld dropped: this drover wrote "
+			  "the file at %lld already",
+		    f->path, (long long)job->ts, (long long)f->last);
+		return;
+	}
 	if (!ratelimit_allow(&w->stale_rl, now_us() / 1000,
 		STALE_LOG_INTERVAL_MS, &suppressed))
 		return;

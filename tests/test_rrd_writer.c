@@ -415,6 +415,43 @@ test_stale_logged_once(void **state)
 	assert_int_equal(rrd_last_r(path), T0 + 7);
 }
 
+/* A second value of drover's own in one second (a poll retried within
+ * its interval, a self tick that fired early) is dropped and counted,
+ * but nobody else wrote the file: no warning. */
+static void
+test_own_repeat_not_warned(void **state)
+{
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	char path[256];
+	FILE *logf;
+
+	(void)state;
+	assert_int_equal(rrd_ds_init(&ds, DS_GAUGE, NULL, NULL, NULL), 0);
+	assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "own", "o.test",
+			     "s", "f", DS_GAUGE),
+	    0);
+	logf = tmpfile();
+	assert_non_null(logf);
+	log_set_stream(logf);
+	w = rrd_writer_new(NULL, 64);
+	assert_non_null(w);
+	submit(w, path, &ds, T0, 1);
+	submit(w, path, &ds, T0 + 1, 2);
+	submit_read(w, path, &ds, T0 + 1, T0 + 1, 3); /* the same second */
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_stats(w, &st);
+	rrd_writer_free(w);
+	log_set_stream(NULL);
+	assert_int_equal(st.stale, 1);
+	assert_int_equal(st.updates, 2);
+	assert_int_equal(lines_with(logf, "dropped"), 0);
+	assert_int_equal(lines_with(logf, "warning"), 0);
+	fclose(logf);
+	assert_int_equal(rrd_last_r(path), T0 + 1);
+}
+
 /*
  * Run as root in a directory another user owns (a Munin dbdir kept by
  * munin), the files and directories the writer makes are that user's.
@@ -559,6 +596,7 @@ main(void)
 	    cmocka_unit_test(test_munin_created_file_updated),
 	    cmocka_unit_test(test_handover_after_munin),
 	    cmocka_unit_test(test_stale_logged_once),
+	    cmocka_unit_test(test_own_repeat_not_warned),
 	    cmocka_unit_test(test_created_files_get_dir_owner),
 	    cmocka_unit_test(test_unwritable_file_names_owner),
 	    cmocka_unit_test(test_full_queue_drops),
