@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,10 +38,9 @@
  * so the caller hashes the parts in place (key_hash) without building it.
  */
 struct entry {
-	struct entry *prev,
-	    *next; /* the list of slot (wheel, overdue, parked) */
-	uint64_t hash;
+	struct entry *prev, *next; /* in the list of slot */
 	struct alert_state st;
+	uint32_t hash;	      /* hash_fold() of the key's hash */
 	unsigned stale_after; /* seconds, from the last rule */
 	uint32_t slot;	      /* the list it is in, LIST_NONE: none */
 	uint32_t host_hint;   /* where the host was in the catalog last */
@@ -48,6 +48,16 @@ struct entry {
 	uint16_t hlen, slen;  /* lengths of the host and service parts */
 	uint8_t nparts;	      /* 1 or 3 */
 	char key[];
+};
+
+/* Entries are never dropped one by one (the state file keeps them), so
+ * they are cut from blocks of ALERTS_BLOCK bytes freed at the end: no
+ * allocator header per entry. */
+#define ALERTS_BLOCK 65536
+struct block {
+	struct block *prev;
+	size_t used;
+	char mem[];
 };
 
 struct output {
@@ -66,6 +76,7 @@ struct alerts {
 	 * size when more than 3/4 full */
 	struct entry **tab;
 	size_t cap, n;
+	struct block *blocks; /* the newest first */
 	/*
 	 * Staleness: every armed entry (stale_after set, not UNKNOWN) is in
 	 * the wheel slot of its due second (last_sample + stale_after) mod
@@ -92,6 +103,12 @@ struct alerts {
 	size_t ring_n;
 };
 
+static uint32_t
+hash_fold(uint64_t h)
+{
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 /* FNV-1a over parts[0..n) joined with '/' (the key's text form). */
 static uint64_t
 key_hash(const char *const *parts, size_t n)
@@ -110,7 +127,7 @@ key_is(const struct entry *e, uint64_t hash, const char *const *parts, size_t n)
 	const char *p = e->key;
 	size_t i;
 
-	if (e->hash != hash || e->nparts != n)
+	if (e->hash != hash_fold(hash) || e->nparts != n)
 		return false;
 	for (i = 0; i < n; i++) {
 		if (strcmp(p, parts[i]) != 0)
@@ -162,11 +179,35 @@ entry_find(
 
 	if (a->cap == 0)
 		return NULL;
-	for (s = hash & (a->cap - 1); a->tab[s] != NULL;
+	for (s = hash_fold(hash) & (a->cap - 1); a->tab[s] != NULL;
 	     s = (s + 1) & (a->cap - 1))
 		if (key_is(a->tab[s], hash, parts, n))
 			return a->tab[s];
 	return NULL;
+}
+
+/* len zeroed bytes for an entry, from the newest block or a new one. */
+static struct entry *
+entry_alloc(struct alerts *a, size_t len)
+{
+	struct block *b = a->blocks;
+	size_t size = ALERTS_BLOCK - offsetof(struct block, mem);
+	void *p;
+
+	len = (len + 7) & ~(size_t)7;
+	if (len > size)
+		return NULL;
+	if (b == NULL || b->used + len > size) {
+		if ((b = malloc(ALERTS_BLOCK)) == NULL)
+			return NULL;
+		b->prev = a->blocks;
+		b->used = 0;
+		a->blocks = b;
+	}
+	p = b->mem + b->used;
+	b->used += len;
+	memset(p, 0, len);
+	return p;
 }
 
 /* A new entry for parts[0..n) (n 1 or 3; not in the table yet). */
@@ -186,8 +227,7 @@ entry_add(struct alerts *a, uint64_t hash, const char *const *parts, size_t n,
 		return NULL;
 	if ((a->n + 1) * 4 > a->cap * 3 && tab_grow(a) == -1)
 		return NULL;
-	e = calloc(1, sizeof(*e) + total);
-	if (e == NULL)
+	if ((e = entry_alloc(a, offsetof(struct entry, key) + total)) == NULL)
 		return NULL;
 	for (p = e->key, i = 0; i < n; p += len[i++] + 1)
 		memcpy(p, parts[i], len[i] + 1);
@@ -196,10 +236,10 @@ entry_add(struct alerts *a, uint64_t hash, const char *const *parts, size_t n,
 		e->hlen = (uint16_t)len[0];
 		e->slen = (uint16_t)len[1];
 	}
-	e->hash = hash;
+	e->hash = hash_fold(hash);
 	e->slot = LIST_NONE;
 	alert_state_init(&e->st, now);
-	for (s = hash & (a->cap - 1); a->tab[s] != NULL;
+	for (s = e->hash & (a->cap - 1); a->tab[s] != NULL;
 	     s = (s + 1) & (a->cap - 1))
 		;
 	a->tab[s] = e;
@@ -420,12 +460,14 @@ alerts_new(const char *state_file)
 void
 alerts_free(struct alerts *a)
 {
-	size_t i;
+	struct block *b;
 
 	if (a == NULL)
 		return;
-	for (i = 0; i < a->cap; i++)
-		free(a->tab[i]);
+	while ((b = a->blocks) != NULL) {
+		a->blocks = b->prev;
+		free(b);
+	}
 	free(a->tab);
 	free(a->due);
 	free(a->state_file);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -708,6 +709,80 @@ test_staleness_wheel_edges(void **state)
 	catalog_free(cat);
 }
 
+/*
+ * A state file as the engine before the timer wheel wrote it loads the
+ * same (its keys are split into host, service and field once): the
+ * restored field is not announced again, turns stale stale_after
+ * seconds after the start when no sample comes, and a save writes the
+ * same keys and members back.
+ */
+static void
+test_state_file_of_before_loads(void **state)
+{
+	char dir[] = "/tmp/drover-alerts-XXXXXX", path[64];
+	struct catalog *cat = catalog_new();
+	struct cat_host *h = catalog_host(cat, "h1", NULL, NULL);
+	struct tally t = {.ordered = true};
+	struct batch b = {0};
+	struct service *s;
+	struct alerts *a;
+	json_t *root, *v;
+	FILE *fp;
+	time_t now = time(NULL);
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/alerts.json", dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("{\"version\":1,\"fields\":{\"h1/df/root\":{\"hard\":\"WARNING\","
+	      "\"since\":1700000300,\"last\":1700000300,\"unknowns\":0,"
+	      "\"stale_after\":120},\"h1\":{\"hard\":\"OK\",\"since\":"
+	      "1700000000,\"last\":1700000000,\"unknowns\":0,\"stale_after\":"
+	      "0},\"h1/df/inodes/x\":{\"hard\":\"OK\",\"since\":1,\"last\":1,"
+	      "\"unknowns\":2,\"stale_after\":60}}}",
+	    fp);
+	assert_int_equal(fclose(fp), 0);
+	a = alerts_new(path);
+	alerts_add_output(a, tally_event, &t);
+	s = batch_service(&b, "df", true);
+	s->has_config = true;
+	attrs_set(&service_field(s, "root", true)->attrs, "warning", "10");
+	catalog_update(cat, h, now, &b); /* the field, no value */
+	batch_cleanup(&b);
+	h->services[0].restored = true; /* as the catalog's file gives it */
+	alerts_restore_verdicts(a, cat);
+	assert_int_equal(cat_field_state(&h->services[0], 0), FS_WARNING);
+	alerts_tick(a, cat, now + 119);
+	assert_int_equal(t.unknown, 0);
+	alerts_tick(a, cat, now + 120);
+	assert_int_equal(t.unknown, 1);
+	assert_string_equal(t.last, "h1/df/root");
+	assert_int_equal(t.other + t.initial, 0);
+	assert_int_equal(alerts_save(a), 0);
+	root = json_load_file(path, 0, NULL);
+	assert_non_null(root);
+	assert_int_equal(
+	    json_integer_value(json_object_get(root, "version")), 1);
+	assert_int_equal(json_object_size(json_object_get(root, "fields")), 3);
+	v = json_object_get(json_object_get(root, "fields"), "h1/df/root");
+	assert_string_equal(
+	    json_string_value(json_object_get(v, "hard")), "UNKNOWN");
+	assert_int_equal(
+	    json_integer_value(json_object_get(v, "stale_after")), 120);
+	assert_int_equal(json_object_size(v), 5);
+	v = json_object_get(json_object_get(root, "fields"), "h1/df/inodes/x");
+	assert_int_equal(json_integer_value(json_object_get(v, "unknowns")), 2);
+	v = json_object_get(json_object_get(root, "fields"), "h1");
+	assert_string_equal(
+	    json_string_value(json_object_get(v, "hard")), "OK");
+	json_decref(root);
+	alerts_free(a);
+	catalog_free(cat);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -722,6 +797,7 @@ main(void)
 	    cmocka_unit_test(test_restored_catalog_agrees),
 	    cmocka_unit_test(test_staleness_visits_only_what_is_due),
 	    cmocka_unit_test(test_staleness_wheel_edges),
+	    cmocka_unit_test(test_state_file_of_before_loads),
 	};
 
 	log_init(false, LOG_LVL_WARN);
