@@ -88,7 +88,8 @@ struct alerts {
 	 */
 	struct entry *lists[ALERTS_WHEEL + 2];
 	time_t cursor;
-	bool started; /* a tick set the cursor */
+	bool started;	    /* a tick set the cursor */
+	uint32_t last_host; /* the catalog index host_of() found last */
 	uint64_t parked_gen;
 	struct due *due; /* a tick's due entries */
 	size_t ndue, due_cap;
@@ -786,22 +787,27 @@ alerts_host_result(struct alerts *a, struct cat_host *h, bool ok,
 	emit(a, &ev);
 }
 
-/* The host of e's key in cat (its index then in *i), or NULL: the last
- * place first, then a walk of the catalog. */
+/* The host of e's key in cat (its index then in *i), or NULL: where it
+ * was last, or the host found last (a host's fields are due together),
+ * then a walk of the catalog. */
 static struct cat_host *
-host_of(struct entry *e, struct catalog *cat, size_t *i)
+host_of(struct alerts *a, struct entry *e, struct catalog *cat, size_t *i)
 {
-	struct cat_host *h = catalog_at(cat, e->host_hint);
-	size_t n = catalog_count(cat);
+	const uint32_t hint[2] = {e->host_hint, a->last_host};
+	struct cat_host *h;
+	size_t n = catalog_count(cat), j;
 
-	if (h != NULL && strcmp(h->name, e->key) == 0) {
-		*i = e->host_hint;
-		return h;
+	for (j = 0; j < 2; j++) {
+		h = catalog_at(cat, hint[j]);
+		if (h != NULL && strcmp(h->name, e->key) == 0) {
+			*i = e->host_hint = hint[j];
+			return h;
+		}
 	}
 	for (*i = 0; *i < n; (*i)++) {
 		h = catalog_at(cat, *i);
 		if (strcmp(h->name, e->key) == 0) {
-			e->host_hint = (uint32_t)*i;
+			e->host_hint = a->last_host = (uint32_t)*i;
 			return h;
 		}
 	}
@@ -838,7 +844,7 @@ take_due(struct alerts *a, struct catalog *cat, struct entry *e,
 
 	list_unlink(a, e);
 	a->st.stale_visits++;
-	if ((h = host_of(e, cat, &i)) == NULL ||
+	if ((h = host_of(a, e, cat, &i)) == NULL ||
 	    (cs = cat_host_service(h, e->key + e->hlen + 1)) == NULL ||
 	    (k = cat_service_field_index(
 		 cs, e->field_hint, e->key + e->hlen + e->slen + 2)) < 0) {
