@@ -2,8 +2,8 @@
  * alerts: per-field state machines in a hash table keyed by
  * "host/service/field" ("host" alone for the host's reachability), rules
  * built on every sample from the catalog's parsed field_spec (copies of
- * ranges and counts, no text parsed), events to the outputs, and the
- * state file.
+ * ranges and counts, no text parsed), staleness from a timer wheel of the
+ * seconds the fields fall due, events to the outputs, and the state file.
  */
 #include "config.h"
 
@@ -72,8 +72,16 @@ struct due {
 };
 
 struct alerts {
-	/* open addressing, linear probing; grown (at once) to twice its
-	 * size when more than 3/4 full */
+	/*
+	 * Open addressing, linear probing, a power of 2 in size, grown to
+	 * twice its size when more than 3/4 full.  The growth rehashes all
+	 * at once: O(n) once per doubling, amortized O(1) per entry made,
+	 * and entries are only made by a field's first sample or at
+	 * start-up; an incremental rehash would look up in two tables on
+	 * every sample for as long as it runs, to spare a pause that is a
+	 * walk over the table (8 bytes a slot, the stored hash, no key
+	 * read).  Entries are never removed (the state file keeps them).
+	 */
 	struct entry **tab;
 	size_t cap, n;
 	struct block *blocks; /* the newest first */
@@ -82,9 +90,15 @@ struct alerts {
 	 * the wheel slot of its due second (last_sample + stale_after) mod
 	 * ALERTS_WHEEL, or in the overdue list when that second was already
 	 * passed by the cursor (the last tick's now) as it was armed; a
-	 * tick visits only the slots of the seconds since the last one.  A
+	 * tick visits only the slots of the seconds since the last one (and
+	 * every slot after a pause of a whole turn, ALERTS_WHEEL s).  A
+	 * field due more than a turn ahead (stale_after over ALERTS_WHEEL:
+	 * an interval over 34 minutes) is passed over once per turn.  A
 	 * due entry whose field the catalog no longer holds is parked until
-	 * the catalog's generation changes.
+	 * the catalog's generation changes (a host or a service's config
+	 * added, dropped or changed), then looked at again; one of an
+	 * "update no" host stays in the overdue list, looked at each tick
+	 * until the host is polled (the overdue list is, every tick).
 	 */
 	struct entry *lists[ALERTS_WHEEL + 2];
 	time_t cursor;
