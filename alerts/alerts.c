@@ -288,6 +288,13 @@ list_link(struct alerts *a, struct entry *e, uint32_t slot)
 	a->lists[slot] = e;
 }
 
+/* The wheel slot of second t. */
+static uint32_t
+slot_of(time_t t)
+{
+	return (uint32_t)(((t % ALERTS_WHEEL) + ALERTS_WHEEL) % ALERTS_WHEEL);
+}
+
 static time_t
 due_of(const struct entry *e)
 {
@@ -310,9 +317,7 @@ entry_arm(struct alerts *a, struct entry *e)
 	if (a->started && d <= a->cursor)
 		list_link(a, e, LIST_OVERDUE);
 	else
-		list_link(a, e,
-		    (uint32_t)(((d % ALERTS_WHEEL) + ALERTS_WHEEL) %
-			       ALERTS_WHEEL));
+		list_link(a, e, slot_of(d));
 }
 
 /* ---- state file ---------------------------------------------------- */
@@ -935,8 +940,7 @@ alerts_tick(struct alerts *a, struct catalog *cat, time_t now)
 		a->started = true;
 	} else
 		for (t = a->cursor + 1; t <= now; t++)
-			take_list(
-			    a, cat, (uint32_t)(t % ALERTS_WHEEL), now, &later);
+			take_list(a, cat, slot_of(t), now, &later);
 	take_list(a, cat, LIST_OVERDUE, now, &later);
 	if (now > a->cursor)
 		a->cursor = now;
