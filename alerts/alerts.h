@@ -71,7 +71,11 @@ void alerts_ingest(struct alerts *a, struct cat_host *h,
 /* A poll of h ended: down (ok false) or up. */
 void alerts_host_result(struct alerts *a, struct cat_host *h, bool ok,
     const char *error, time_t now);
-/* Staleness: fields without data for two intervals become UNKNOWN. */
+/*
+ * Staleness: fields without data for two intervals become UNKNOWN.  Costs
+ * what is due since the last tick (a timer wheel of due seconds), not a
+ * walk of every field; the events come in the catalog's order.
+ */
 void alerts_tick(struct alerts *a, struct catalog *cat, time_t now);
 /*
  * After a restart: gives every restored service of cat (cat_service's
@@ -97,6 +101,9 @@ struct alerts_stats {
 				   worked (or none was needed) */
 	time_t failing_since;	/* epoch s of the first failure in a row; 0 */
 	uint64_t save_failures; /* failed saves since start */
+	size_t entries;	       /* fields and hosts the engine keeps state for */
+	uint64_t stale_visits; /* entries the staleness ticks looked at since
+				  start (the ones due, not all of them) */
 };
 void alerts_stats(const struct alerts *a, struct alerts_stats *out);
 

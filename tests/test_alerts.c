@@ -5,7 +5,8 @@
  * rest); state kept across a restart without announcing it again; a
  * failed save of the state (logged once, no .tmp left, retried); a host
  * that is down; a field that stops reporting; ${graph_period} in what a
- * page says (unit, label, text).
+ * page says (unit, label, text); staleness at scale (only the due fields
+ * looked at) and at the timer wheel's edges.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -492,6 +494,295 @@ test_restored_catalog_agrees(void **state)
 	rmdir(dir);
 }
 
+/* What the staleness tests see: events by kind, and the last field's. */
+struct tally {
+	unsigned initial, unknown, other;
+	char last[128]; /* host/service/field of the last UNKNOWN ("": none
+			   since it was cleared) */
+	bool ordered;	/* every UNKNOWN came after the one before it in
+			   host, service, field order */
+};
+
+static void
+tally_event(void *arg, const struct alert_event *ev)
+{
+	struct tally *t = arg;
+	char key[128];
+
+	if (ev->initial) {
+		t->initial++;
+		return;
+	}
+	if (ev->state != FS_UNKNOWN || ev->field == NULL) {
+		t->other++;
+		return;
+	}
+	snprintf(
+	    key, sizeof(key), "%s/%s/%s", ev->host, ev->service, ev->field);
+	if (t->last[0] != '\0' && strcmp(key, t->last) <= 0)
+		t->ordered = false;
+	snprintf(t->last, sizeof(t->last), "%s", key);
+	t->unknown++;
+}
+
+/* One poll of host h: services s00..s(ns-1), fields f00..f(nf-1), each
+ * with a warning range and the value 5 (OK). */
+static void
+poll_host(struct alerts *a, struct catalog *cat, struct cat_host *h,
+    unsigned ns, unsigned nf, time_t ts)
+{
+	struct batch b = {0};
+	struct service *s;
+	struct field *f;
+	char name[16];
+	unsigned i, j;
+
+	for (i = 0; i < ns; i++) {
+		snprintf(name, sizeof(name), "s%02u", i);
+		s = batch_service(&b, name, true);
+		s->has_config = true;
+		for (j = 0; j < nf; j++) {
+			snprintf(name, sizeof(name), "f%02u", j);
+			f = service_field(s, name, true);
+			attrs_set(&f->attrs, "warning", "10");
+			f->has_value = true;
+			f->value = 5;
+		}
+	}
+	catalog_update(cat, h, ts, &b);
+	alerts_ingest(a, h, NULL, &b, ts);
+	batch_cleanup(&b);
+}
+
+static uint64_t
+visits(const struct alerts *a)
+{
+	struct alerts_stats st;
+
+	alerts_stats(a, &st);
+	return st.stale_visits;
+}
+
+/*
+ * 50,000 fields (1,000 hosts x 5 services x 10 fields, interval 60 s, so
+ * stale after 120 s): the table grows to hold them all (the second poll
+ * finds every one: no new initial state), and a tick looks only at the
+ * fields that are due: none while all report, then exactly the 100
+ * fields of the two hosts that went silent, as UNKNOWN events in the
+ * catalog's order, whatever second each became due in.
+ */
+static void
+test_staleness_visits_only_what_is_due(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct alerts *a = alerts_new(NULL);
+	struct alerts_defaults ad = {0, 60};
+	struct alerts_stats st;
+	struct tally t = {.ordered = true};
+	char name[16];
+	time_t ts = 1700000000;
+	unsigned i;
+	uint64_t v;
+
+	(void)state;
+	alerts_set_defaults(a, &ad);
+	alerts_add_output(a, tally_event, &t);
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "h%04u", i);
+		poll_host(
+		    a, cat, catalog_host(cat, name, NULL, NULL), 5, 10, ts);
+	}
+	alerts_stats(a, &st);
+	assert_int_equal(st.entries, 50000);
+	assert_int_equal(t.initial, 50000);
+	alerts_tick(a, cat, ts + 10); /* the first tick: nothing due */
+	assert_int_equal(visits(a), 0);
+	/* every host but h0700 polls again at +60, h0300 a second later */
+	for (i = 0; i < 1000; i++)
+		if (i != 700)
+			poll_host(a, cat, catalog_at(cat, i), 5, 10,
+			    ts + 60 + (i == 300));
+	assert_int_equal(t.initial, 50000);
+	assert_int_equal(t.other, 0);
+	for (i = 1; i <= 11; i++) /* 10 s ticks up to +110 */
+		alerts_tick(a, cat, ts + 10 * i);
+	assert_int_equal(visits(a), 0);
+	/* h0700 (last sample at +0) is due at +120 */
+	alerts_tick(a, cat, ts + 120);
+	assert_int_equal(visits(a), 50);
+	assert_int_equal(t.unknown, 50);
+	assert_string_equal(t.last, "h0700/s04/f09");
+	assert_int_equal(
+	    cat_field_state(&catalog_at(cat, 700)->services[2], 3), FS_UNKNOWN);
+	assert_int_equal(
+	    cat_field_state(&catalog_at(cat, 699)->services[2], 3), FS_OK);
+	/* all but h0300 poll at +120; h0300 (at +61) and h0500 (at +60,
+	 * silent from now) are both due at the tick at +190 */
+	for (i = 0; i < 1000; i++)
+		if (i != 300 && i != 500)
+			poll_host(a, cat, catalog_at(cat, i), 5, 10, ts + 120);
+	v = visits(a);
+	t.last[0] = '\0';
+	alerts_tick(a, cat, ts + 130);
+	alerts_tick(a, cat, ts + 170);
+	assert_int_equal(visits(a), v);
+	alerts_tick(a, cat, ts + 190);
+	assert_int_equal(visits(a), v + 100);
+	assert_int_equal(t.unknown, 150);
+	assert_true(t.ordered); /* h0300's fields before h0500's */
+	assert_string_equal(t.last, "h0500/s04/f09");
+	/* the 998 hosts that polled at +120 (h0700's sample re-armed its
+	 * fields); UNKNOWN ones are not looked at again */
+	alerts_tick(a, cat, ts + 500);
+	assert_int_equal(visits(a), v + 100 + 49900);
+	assert_int_equal(t.unknown, 150 + 49900);
+	alerts_tick(a, cat, ts + 510);
+	assert_int_equal(visits(a), v + 100 + 49900);
+	alerts_free(a);
+	catalog_free(cat);
+}
+
+/*
+ * The wheel's edges: a due time past one turn of the wheel (interval
+ * 3000 s: stale after 6000, the wheel has 4096 one-second slots), a tick
+ * after a pause longer than a turn, a sample older than the last tick (a
+ * clock set back), and a field the catalog dropped, judged again when it
+ * is back.
+ */
+static void
+test_staleness_wheel_edges(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct alerts *a = alerts_new(NULL);
+	struct alerts_defaults ad = {0, 3000};
+	struct tally t = {.ordered = true};
+	struct cat_host *h = catalog_host(cat, "h1", NULL, NULL);
+	const char *keep[] = {"h2"};
+	time_t ts = 1700000000;
+
+	(void)state;
+	alerts_set_defaults(a, &ad);
+	alerts_add_output(a, tally_event, &t);
+	poll_host(a, cat, h, 1, 1, ts);
+	alerts_tick(a, cat, ts);
+	alerts_tick(a, cat, ts + 4096); /* its slot, a turn early */
+	assert_int_equal(t.unknown, 0);
+	alerts_tick(a, cat, ts + 5999);
+	assert_int_equal(t.unknown, 0);
+	alerts_tick(a, cat, ts + 6000);
+	assert_int_equal(t.unknown, 1);
+
+	/* a pause of more than a turn: the next tick looks at all */
+	poll_host(a, cat, h, 1, 1, ts + 7000);
+	alerts_tick(a, cat, ts + 30000);
+	assert_int_equal(t.unknown, 2);
+
+	/* the clock set back: a sample from before the last tick */
+	poll_host(a, cat, h, 1, 1, ts + 20000);
+	alerts_tick(a, cat, ts + 25999);
+	assert_int_equal(t.unknown, 2);
+	alerts_tick(a, cat, ts + 26000);
+	assert_int_equal(t.unknown, 3);
+
+	/* h1 leaves the catalog (a reload) while due, then comes back
+	 * with its field: judged at the first tick after */
+	poll_host(a, cat, h, 1, 1, ts + 30000);
+	catalog_retain(cat, keep, 1);
+	alerts_tick(a, cat, ts + 36000);
+	alerts_tick(a, cat, ts + 36010);
+	assert_int_equal(t.unknown, 3);
+	h = catalog_host(cat, "h1", NULL, NULL);
+	{
+		struct batch b = {0};
+		struct service *s = batch_service(&b, "s00", true);
+
+		s->has_config = true;
+		attrs_set(
+		    &service_field(s, "f00", true)->attrs, "warning", "10");
+		catalog_update(cat, h, ts + 36015, &b); /* config, no value */
+		batch_cleanup(&b);
+	}
+	alerts_tick(a, cat, ts + 36020);
+	assert_int_equal(t.unknown, 4);
+	assert_int_equal(cat_field_state(&h->services[0], 0), FS_UNKNOWN);
+	alerts_free(a);
+	catalog_free(cat);
+}
+
+/*
+ * A state file as the engine before the timer wheel wrote it loads the
+ * same (its keys are split into host, service and field once): the
+ * restored field is not announced again, turns stale stale_after
+ * seconds after the start when no sample comes, and a save writes the
+ * same keys and members back.
+ */
+static void
+test_state_file_of_before_loads(void **state)
+{
+	char dir[] = "/tmp/drover-alerts-XXXXXX", path[64];
+	struct catalog *cat = catalog_new();
+	struct cat_host *h = catalog_host(cat, "h1", NULL, NULL);
+	struct tally t = {.ordered = true};
+	struct batch b = {0};
+	struct service *s;
+	struct alerts *a;
+	json_t *root, *v;
+	FILE *fp;
+	time_t now = time(NULL);
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/alerts.json", dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("{\"version\":1,\"fields\":{\"h1/df/root\":{\"hard\":\"WARNING\","
+	      "\"since\":1700000300,\"last\":1700000300,\"unknowns\":0,"
+	      "\"stale_after\":120},\"h1\":{\"hard\":\"OK\",\"since\":"
+	      "1700000000,\"last\":1700000000,\"unknowns\":0,\"stale_after\":"
+	      "0},\"h1/df/inodes/x\":{\"hard\":\"OK\",\"since\":1,\"last\":1,"
+	      "\"unknowns\":2,\"stale_after\":60}}}",
+	    fp);
+	assert_int_equal(fclose(fp), 0);
+	a = alerts_new(path);
+	alerts_add_output(a, tally_event, &t);
+	s = batch_service(&b, "df", true);
+	s->has_config = true;
+	attrs_set(&service_field(s, "root", true)->attrs, "warning", "10");
+	catalog_update(cat, h, now, &b); /* the field, no value */
+	batch_cleanup(&b);
+	h->services[0].restored = true; /* as the catalog's file gives it */
+	alerts_restore_verdicts(a, cat);
+	assert_int_equal(cat_field_state(&h->services[0], 0), FS_WARNING);
+	alerts_tick(a, cat, now + 119);
+	assert_int_equal(t.unknown, 0);
+	alerts_tick(a, cat, now + 120);
+	assert_int_equal(t.unknown, 1);
+	assert_string_equal(t.last, "h1/df/root");
+	assert_int_equal(t.other + t.initial, 0);
+	assert_int_equal(alerts_save(a), 0);
+	root = json_load_file(path, 0, NULL);
+	assert_non_null(root);
+	assert_int_equal(
+	    json_integer_value(json_object_get(root, "version")), 1);
+	assert_int_equal(json_object_size(json_object_get(root, "fields")), 3);
+	v = json_object_get(json_object_get(root, "fields"), "h1/df/root");
+	assert_string_equal(
+	    json_string_value(json_object_get(v, "hard")), "UNKNOWN");
+	assert_int_equal(
+	    json_integer_value(json_object_get(v, "stale_after")), 120);
+	assert_int_equal(json_object_size(v), 5);
+	v = json_object_get(json_object_get(root, "fields"), "h1/df/inodes/x");
+	assert_int_equal(json_integer_value(json_object_get(v, "unknowns")), 2);
+	v = json_object_get(json_object_get(root, "fields"), "h1");
+	assert_string_equal(
+	    json_string_value(json_object_get(v, "hard")), "OK");
+	json_decref(root);
+	alerts_free(a);
+	catalog_free(cat);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -504,6 +795,9 @@ main(void)
 	    cmocka_unit_test(test_failed_save_is_logged_once_and_retried),
 	    cmocka_unit_test(test_host_down_and_stale_fields),
 	    cmocka_unit_test(test_restored_catalog_agrees),
+	    cmocka_unit_test(test_staleness_visits_only_what_is_due),
+	    cmocka_unit_test(test_staleness_wheel_edges),
+	    cmocka_unit_test(test_state_file_of_before_loads),
 	};
 
 	log_init(false, LOG_LVL_WARN);
