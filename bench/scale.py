@@ -5,7 +5,8 @@
 
 The cluster is bench/fake_cluster (one C process, one loopback address
 127.10.x.y:4949 per node): GUESTS guests on PHYS physical hosts (200/20,
-1000/50, 3000/150, 10000/500, otherwise GUESTS/20; PHYS=N overrides), 15
+1000/50, 3000/150, 10000/500, otherwise GUESTS/20; PHYS=N overrides;
+OCTET=B puts the addresses at 127.B.x.y, default 10), 15
 plugins of 3 fields per node, a 60-field LV plugin per physical host, 40 ms
 per config/fetch times 1 + 0.5 per other session open on the same physical
 host.  drover gets a config with every host's `physical` set,
@@ -129,7 +130,8 @@ def health(port):
 drv = None
 hosts_file, stats = tmp + "/hosts", tmp + "/fake.stats"
 fake = subprocess.Popen([top + "/bench/fake_cluster", "-p", str(phys), "-g", str(guests),
-                         "-o", hosts_file, "-s", stats, "-i", str(interval)],
+                         "-o", hosts_file, "-s", stats, "-i", str(interval),
+                         "-b", os.environ.get("OCTET", "10")],
                         stdout=subprocess.DEVNULL, stderr=open(tmp + "/fake.log", "w"))
 procs.append(fake)
 t = time.monotonic()
