@@ -7,10 +7,15 @@
  *
  * bench/scale.sh runs it on drover's own dbdir once drover has stopped,
  * so the files, their count and their schema (Munin's, as drover created
- * them) are those of the run.  Round r writes the timestamp
- * now + r * INTERVAL (later than anything drover wrote).  Prints "files
- * N" and per round "round R cpu_s C wall_s W failed F" (CPU: user+sys of
- * this process from getrusage).  Exits 1 if DIR holds no RRD file.
+ * them) are those of the run.  Round r (0 to ROUNDS) writes the
+ * timestamp now + (r + 1) * INTERVAL, later than anything drover wrote;
+ * round 0 only brings every file to the same timestamp (drover wrote each
+ * at its own phase) and is printed but is not one of the ROUNDS.  A round
+ * whose timestamps pass a multiple of 300 s completes a primary data point
+ * (Munin's step) in every file and costs more than one that does not: at
+ * the issue's interval 300 every cycle does.  Prints "files N" and per
+ * round "round R ts TS cpu_s C wall_s W failed F" (CPU: user+sys of this
+ * process from getrusage).  Exits 1 if DIR holds no RRD file.
  */
 #include <sys/resource.h>
 
@@ -77,7 +82,7 @@ main(int argc, char **argv)
 	double c0, w0;
 	long rounds, interval, r;
 	size_t i, failed;
-	time_t t0;
+	time_t t0, ts;
 
 	if (argc != 4 || (rounds = atol(argv[2])) < 1 ||
 	    (interval = atol(argv[3])) < 1) {
@@ -90,20 +95,20 @@ main(int argc, char **argv)
 	}
 	printf("files %zu\n", found.n);
 	t0 = time(NULL);
-	for (r = 1; r <= rounds; r++) {
+	for (r = 0; r <= rounds; r++) {
+		ts = t0 + (r + 1) * interval;
 		failed = 0;
 		c0 = cpu_s();
 		w0 = wall_s();
-		snprintf(arg, sizeof(arg), "%lld:%lld",
-		    (long long)(t0 + r * interval),
-		    (long long)(t0 + r * interval));
+		snprintf(arg, sizeof(arg), "%lld:%lld", (long long)ts,
+		    (long long)ts);
 		for (i = 0; i < found.n; i++) {
 			rrd_clear_error();
 			if (rrd_update_r(found.path[i], NULL, 1, args) != 0)
 				failed++;
 		}
-		printf("round %ld cpu_s %.3f wall_s %.3f failed %zu\n", r,
-		    cpu_s() - c0, wall_s() - w0, failed);
+		printf("round %ld ts %lld cpu_s %.3f wall_s %.3f failed %zu\n",
+		    r, (long long)ts, cpu_s() - c0, wall_s() - w0, failed);
 		fflush(stdout);
 	}
 	return 0;

@@ -21,7 +21,13 @@ done and late (drover's /health), the fake cluster's own CPU per interval
 host and the late polls the cluster saw (a node's session more than
 INTERVAL + 1 s after its previous one), and the librrd floor: once drover
 has stopped, bench/rrd_floor updates every RRD file drover wrote once per
-round with rrd_update_r, as drover's writer does, CYCLES rounds.
+round with rrd_update_r, as drover's writer does, CYCLES rounds (more below
+interval 300, so that some rounds pass a multiple of 300 s and some not).
+
+A cycle that passes a multiple of 300 s completes a primary data point in
+every file (Munin's step) and costs librrd more than one inside a step; at
+the issue's interval 300 every cycle passes one.  drover's cycles and the
+floor's rounds are therefore shown in both kinds ("step" yes/no).
 
 Fails (exit 1, with the last lines of its log) if drover or the fake
 cluster dies or does not start.
@@ -33,6 +39,7 @@ top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 drover = os.environ.get("DROVER", os.path.join(top, "drover"))
 RATIOS = {200: 20, 1000: 50, 3000: 150, 10000: 500}
 TICK = os.sysconf("SC_CLK_TCK")
+STEP = 300  # Munin's RRD step: a cycle that passes a multiple completes a PDP
 
 
 def usage():
@@ -169,26 +176,27 @@ while port is None:
 
 print("scale: %d guests on %d physical hosts (%d nodes), interval %d s, %d cycles; "
       "files in %s" % (guests, phys, nodes, interval, cycles, tmp))
-print("%-6s %10s %10s %10s %10s %8s %8s %10s" % (
-    "cycle", "drover_s", "rss_kib", "hwm_kib", "polls", "late", "failed", "fake_s"))
+print("%-6s %5s %10s %10s %10s %10s %8s %8s %10s" % (
+    "cycle", "step", "drover_s", "rss_kib", "hwm_kib", "polls", "late", "failed", "fake_s"))
 rows = []
 d0, f0, h0 = cpu_s(drv.pid), cpu_s(fake.pid), health(port)
-start = time.monotonic()
+start, e0 = time.monotonic(), time.time()
 for c in range(1, cycles + 1):
     while time.monotonic() < start + c * interval:
         alive()
         time.sleep(min(1.0, max(0.0, start + c * interval - time.monotonic())))
-    d, fc, h = cpu_s(drv.pid), cpu_s(fake.pid), health(port)
-    row = {"drover": d - d0, "fake": fc - f0, "rss": status_kib(drv.pid, "VmRSS"),
+    d, fc, h, e = cpu_s(drv.pid), cpu_s(fake.pid), health(port), time.time()
+    # did this cycle pass a multiple of 300 s (a step of Munin's RRDs)?
+    row = {"step": int(e0 // STEP) != int(e // STEP),"drover": d - d0, "fake": fc - f0, "rss": status_kib(drv.pid, "VmRSS"),
            "hwm": status_kib(drv.pid, "VmHWM"), "polls": h["polls done"] - h0["polls done"],
            "late": h["late"] - h0["late"], "failed": h["failed"] - h0["failed"],
            "timed": h["timed out"] - h0["timed out"], "rrd": h["RRD updates"] - h0["RRD updates"],
            "rrd_err": h["RRD errors"] - h0["RRD errors"], "queue": h["RRD queue"]}
     rows.append(row)
-    print("%-6d %10.2f %10d %10d %10d %8d %8d %10.2f" % (
-        c, row["drover"], row["rss"], row["hwm"], row["polls"], row["late"],
+    print("%-6d %5s %10.2f %10d %10d %10d %8d %8d %10.2f" % (
+        c, "yes" if row["step"] else "no", row["drover"], row["rss"], row["hwm"], row["polls"], row["late"],
         row["failed"] + row["timed"], row["fake"]), flush=True)
-    d0, f0, h0 = d, fc, h
+    d0, f0, h0, e0 = d, fc, h, e
 alive()
 fs = fake_stats()
 hwm = status_kib(drv.pid, "VmHWM")
@@ -206,38 +214,64 @@ if fake.wait(timeout=30) != 0:
 final = read_stats(stats)
 
 # --- the floor: the same files, once each per round -----------------------------
-out = subprocess.run([top + "/bench/rrd_floor", tmp + "/db", str(cycles), str(interval)],
+# Enough rounds that, below interval 300, some pass a step and some do not.
+rounds = cycles if interval >= STEP else max(cycles, -(-STEP // interval) + 1)
+out = subprocess.run([top + "/bench/rrd_floor", tmp + "/db", str(rounds), str(interval)],
                      capture_output=True, text=True)
 if out.returncode != 0:
     fail("rrd_floor failed: " + out.stderr.strip())
 files = int(re.search(r"^files (\d+)", out.stdout, re.M).group(1))
-floor = [float(x) for x in re.findall(r"cpu_s ([\d.]+)", out.stdout)]
-floor_wall = [float(x) for x in re.findall(r"wall_s ([\d.]+)", out.stdout)]
-floor_failed = sum(int(x) for x in re.findall(r"failed (\d+)", out.stdout))
+floor = [(int(r), int(ts), float(c), float(w), int(nf)) for r, ts, c, w, nf in re.findall(
+    r"^round (\d+) ts (\d+) cpu_s ([\d.]+) wall_s ([\d.]+) failed (\d+)", out.stdout, re.M)]
+floor_failed = sum(x[4] for x in floor)
+floor = [(ts // STEP != (ts - interval) // STEP, c, w) for r, ts, c, w, _ in floor if r > 0]
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if xs else None
+
+
+def mean(xs):
+    return sum(xs) / len(xs) if xs else None
+
+
+def fmt(x, spec="%10.2f"):
+    return spec % x if x is not None else "%10s" % "-"
+
 
 steady = rows[1:] or rows
-dcpu = sum(r["drover"] for r in steady) / len(steady)
-fcpu = sum(r["fake"] for r in steady) / len(steady)
-fl = sorted(floor)[len(floor) // 2]
+d_in = mean([r["drover"] for r in steady if not r["step"]])
+d_step = mean([r["drover"] for r in steady if r["step"]])
+f_in = median([c for st, c, _ in floor if not st])
+f_step = median([c for st, c, _ in floor if st])
+fcpu = mean([r["fake"] for r in steady])
 print()
-print("RRD files (fields): %d; floor rounds (cpu s): %s, wall s: %s%s" % (
-    files, " ".join("%.2f" % x for x in floor), " ".join("%.2f" % x for x in floor_wall),
-    ", %d updates FAILED" % floor_failed if floor_failed else ""))
-print("%-46s %10s" % ("", "value"))
-print("%-46s %10.2f" % ("drover CPU s per cycle (first, with creation)", rows[0]["drover"]))
-print("%-46s %10.2f" % ("drover CPU s per cycle (cycles 2.., steady)", dcpu))
-print("%-46s %10.2f" % ("librrd floor CPU s per cycle (median round)", fl))
-print("%-46s %10.2f" % ("ratio drover / floor (steady)", dcpu / fl if fl else float("nan")))
-print("%-46s %10d" % ("drover peak RSS (VmHWM, KiB)", hwm))
-print("%-46s %10.0f" % ("bytes of peak RSS per field", hwm * 1024 / files))
-print("%-46s %10d" % ("polls late (drover /health, all cycles)", sum(r["late"] for r in rows)))
-print("%-46s %10d" % ("polls failed or timed out", sum(r["failed"] + r["timed"] for r in rows)))
-print("%-46s %10d" % ("RRD errors", sum(r["rrd_err"] for r in rows)))
-print("%-46s %10d" % ("late polls seen by the cluster (gap > int+1 s)", final["late"]))
-print("%-46s %10.2f" % ("longest gap between two polls of a node / int", final["max_gap_ms"] / 1000 / interval))
-print("%-46s %10d" % ("most sessions at once on one physical host", final["phys_peak"]))
-print("%-46s %10d" % ("most sessions at once, all hosts", final["open_peak"]))
-print("%-46s %10.2f" % ("fake cluster CPU s per cycle (steady)", fcpu))
-print("%-46s %10.2f" % ("fake cluster CPU s, whole run (getrusage)", final["cpu_user_s"] + final["cpu_sys_s"]))
-print("%-46s %10.0f" % ("fake cluster sessions", final["sessions"]))
+print("RRD files (fields): %d; floor rounds, cpu s (wall s)%s:" % (
+    files, ", %d updates FAILED" % floor_failed if floor_failed else ""))
+print("  " + "  ".join("%s%.3f (%.3f)" % ("step " if st else "", c, w) for st, c, w in floor))
+print("%-52s %10s %10s" % ("CPU s per cycle", "in a step", "passing one"))
+first = fmt(rows[0]["drover"])
+print("%-52s %10s %10s" % ("drover, first cycle (creates the files)",
+                           first if not rows[0]["step"] else "", first if rows[0]["step"] else ""))
+print("%-52s %s %s" % ("drover, cycles 2..", fmt(d_in), fmt(d_step)))
+print("%-52s %s %s" % ("librrd floor, same files (median round)", fmt(f_in), fmt(f_step)))
+print("%-52s %s %s" % ("ratio drover / floor",
+                       fmt(d_in / f_in if d_in and f_in else None),
+                       fmt(d_step / f_step if d_step and f_step else None)))
+print("%-52s %10d" % ("drover peak RSS (VmHWM, KiB)", hwm))
+print("%-52s %10.0f" % ("bytes of peak RSS per field", hwm * 1024 / files))
+print("%-52s %10d" % ("polls late (drover /health, all cycles)", sum(r["late"] for r in rows)))
+print("%-52s %10d" % ("polls late after the first cycle", sum(r["late"] for r in rows[1:])))
+print("%-52s %10d" % ("polls failed or timed out", sum(r["failed"] + r["timed"] for r in rows)))
+print("%-52s %10d" % ("RRD errors", sum(r["rrd_err"] for r in rows)))
+print("%-52s %10d" % ("late polls seen by the cluster (gap > int + 1 s)", final["late"]))
+print("%-52s %10.2f" % ("longest gap between two polls of a node / interval",
+                        final["max_gap_ms"] / 1000 / interval))
+print("%-52s %10d" % ("most sessions at once on one physical host", final["phys_peak"]))
+print("%-52s %10d" % ("most sessions at once, all hosts", final["open_peak"]))
+print("%-52s %s" % ("fake cluster CPU s per cycle (cycles 2..)", fmt(fcpu)))
+print("%-52s %10.2f" % ("fake cluster CPU s, whole run (getrusage)",
+                        final["cpu_user_s"] + final["cpu_sys_s"]))
+print("%-52s %10.0f" % ("fake cluster sessions", final["sessions"]))
 shutil.rmtree(tmp)
