@@ -27,7 +27,9 @@ interval 300, so that some rounds pass a multiple of 300 s and some not).
 A cycle that passes a multiple of 300 s completes a primary data point in
 every file (Munin's step) and costs librrd more than one inside a step; at
 the issue's interval 300 every cycle passes one.  drover's cycles and the
-floor's rounds are therefore shown in both kinds ("step" yes/no).
+floor's rounds are therefore shown by kind ("step": in, 5m; and 30m, 2h,
+1d where the boundary of a consolidated archive passed too, which costs
+more again).
 
 Fails (exit 1, with the last lines of its log) if drover or the fake
 cluster dies or does not start.
@@ -40,6 +42,16 @@ drover = os.environ.get("DROVER", os.path.join(top, "drover"))
 RATIOS = {200: 20, 1000: 50, 3000: 150, 10000: 500}
 TICK = os.sysconf("SC_CLK_TCK")
 STEP = 300  # Munin's RRD step: a cycle that passes a multiple completes a PDP
+# ... and the consolidated rows of its 30 min, 2 h and 1 day archives
+KINDS = [(86400, "1d"), (7200, "2h"), (1800, "30m"), (STEP, "5m")]
+
+
+def kind(t0, t1):
+    """The longest of Munin's resolutions whose boundary (t0, t1] passes."""
+    for secs, name in KINDS:
+        if int(t0 // secs) != int(t1 // secs):
+            return name
+    return "in"
 
 
 def usage():
@@ -187,14 +199,14 @@ for c in range(1, cycles + 1):
         time.sleep(min(1.0, max(0.0, start + c * interval - time.monotonic())))
     d, fc, h, e = cpu_s(drv.pid), cpu_s(fake.pid), health(port), time.time()
     # did this cycle pass a multiple of 300 s (a step of Munin's RRDs)?
-    row = {"step": int(e0 // STEP) != int(e // STEP),"drover": d - d0, "fake": fc - f0, "rss": status_kib(drv.pid, "VmRSS"),
+    row = {"step": kind(e0, e),"drover": d - d0, "fake": fc - f0, "rss": status_kib(drv.pid, "VmRSS"),
            "hwm": status_kib(drv.pid, "VmHWM"), "polls": h["polls done"] - h0["polls done"],
            "late": h["late"] - h0["late"], "failed": h["failed"] - h0["failed"],
            "timed": h["timed out"] - h0["timed out"], "rrd": h["RRD updates"] - h0["RRD updates"],
            "rrd_err": h["RRD errors"] - h0["RRD errors"], "queue": h["RRD queue"]}
     rows.append(row)
     print("%-6d %5s %10.2f %10d %10d %10d %8d %8d %10.2f" % (
-        c, "yes" if row["step"] else "no", row["drover"], row["rss"], row["hwm"], row["polls"], row["late"],
+        c, row["step"], row["drover"], row["rss"], row["hwm"], row["polls"], row["late"],
         row["failed"] + row["timed"], row["fake"]), flush=True)
     d0, f0, h0, e0 = d, fc, h, e
 alive()
@@ -224,7 +236,7 @@ files = int(re.search(r"^files (\d+)", out.stdout, re.M).group(1))
 floor = [(int(r), int(ts), float(c), float(w), int(nf)) for r, ts, c, w, nf in re.findall(
     r"^round (\d+) ts (\d+) cpu_s ([\d.]+) wall_s ([\d.]+) failed (\d+)", out.stdout, re.M)]
 floor_failed = sum(x[4] for x in floor)
-floor = [(ts // STEP != (ts - interval) // STEP, c, w) for r, ts, c, w, _ in floor if r > 0]
+floor = [(kind(ts - interval, ts), c, w) for r, ts, c, w, _ in floor if r > 0]
 
 
 def median(xs):
@@ -241,24 +253,24 @@ def fmt(x, spec="%10.2f"):
 
 
 steady = rows[1:] or rows
-d_in = mean([r["drover"] for r in steady if not r["step"]])
-d_step = mean([r["drover"] for r in steady if r["step"]])
-f_in = median([c for st, c, _ in floor if not st])
-f_step = median([c for st, c, _ in floor if st])
+kinds = [k for k in ["in"] + [n for _, n in reversed(KINDS)]
+         if any(r["step"] == k for r in rows) or any(f[0] == k for f in floor)]
 fcpu = mean([r["fake"] for r in steady])
 print()
-print("RRD files (fields): %d; floor rounds, cpu s (wall s)%s:" % (
+print("RRD files (fields): %d; floor rounds (boundary passed) cpu s (wall s)%s:" % (
     files, ", %d updates FAILED" % floor_failed if floor_failed else ""))
-print("  " + "  ".join("%s%.3f (%.3f)" % ("step " if st else "", c, w) for st, c, w in floor))
-print("%-52s %10s %10s" % ("CPU s per cycle", "in a step", "passing one"))
-first = fmt(rows[0]["drover"])
-print("%-52s %10s %10s" % ("drover, first cycle (creates the files)",
-                           first if not rows[0]["step"] else "", first if rows[0]["step"] else ""))
-print("%-52s %s %s" % ("drover, cycles 2..", fmt(d_in), fmt(d_step)))
-print("%-52s %s %s" % ("librrd floor, same files (median round)", fmt(f_in), fmt(f_step)))
-print("%-52s %s %s" % ("ratio drover / floor",
-                       fmt(d_in / f_in if d_in and f_in else None),
-                       fmt(d_step / f_step if d_step and f_step else None)))
+print("  " + "  ".join("%s %.3f (%.3f)" % (k, c, w) for k, c, w in floor))
+print("CPU s per cycle, by the longest RRD resolution whose boundary it passed")
+print("(in: inside one 5 min step; 5m: a step; 30m, 2h, 1d: consolidated rows too)")
+print("%-52s" % "" + "".join(" %10s" % k for k in kinds))
+print("%-52s" % "drover, first cycle (creates the files)" + "".join(
+    " " + (fmt(rows[0]["drover"]) if rows[0]["step"] == k else "%10s" % "") for k in kinds))
+dk = {k: mean([r["drover"] for r in steady if r["step"] == k]) for k in kinds}
+fk = {k: median([c for kk, c, _ in floor if kk == k]) for k in kinds}
+print("%-52s" % "drover, cycles 2.. (mean)" + "".join(" " + fmt(dk[k]) for k in kinds))
+print("%-52s" % "librrd floor, same files (median round)" + "".join(" " + fmt(fk[k]) for k in kinds))
+print("%-52s" % "ratio drover / floor" + "".join(
+    " " + fmt(dk[k] / fk[k] if dk[k] and fk[k] else None) for k in kinds))
 print("%-52s %10d" % ("drover peak RSS (VmHWM, KiB)", hwm))
 print("%-52s %10.0f" % ("bytes of peak RSS per field", hwm * 1024 / files))
 print("%-52s %10d" % ("polls late (drover /health, all cycles)", sum(r["late"] for r in rows)))
