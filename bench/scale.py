@@ -160,7 +160,6 @@ while not os.path.exists(hosts_file):
         fail("the fake cluster did not listen within 120 s", tmp + "/fake.log")
     time.sleep(0.1)
 hosts = [line.split() for line in open(hosts_file)]
-fake_setup = cpu_s(fake.pid)
 
 # --- drover -------------------------------------------------------------------
 conf = tmp + "/drover.conf"
