@@ -1,0 +1,288 @@
+#!/usr/bin/python3
+"""Benchmark: drover on a generated cluster of GUESTS guests (issue 21).
+
+    bench/scale.sh GUESTS [INTERVAL [CYCLES]]     (from a built tree, as root)
+
+The cluster is bench/fake_cluster (one C process, one loopback address
+127.10.x.y:4949 per node): GUESTS guests on PHYS physical hosts (200/20,
+1000/50, 3000/150, 10000/500, otherwise GUESTS/20; PHYS=N overrides;
+OCTET=B puts the addresses at 127.B.x.y, default 10), 15
+plugins of 3 fields per node, a 60-field LV plugin per physical host, 40 ms
+per config/fetch times 1 + 0.5 per other session open on the same physical
+host.  drover gets a config with every host's `physical` set,
+`physical_concurrency 2`, `interval INTERVAL` (default 300) and its
+defaults otherwise, RRD files on disk, and runs CYCLES intervals (default
+3) after its start.
+
+Printed: drover's CPU seconds per interval (user+sys of all its threads
+from /proc/PID/stat), its peak RSS (VmHWM) and that per RRD file, polls
+done and late (drover's /health), the fake cluster's own CPU per interval
+(/proc and its getrusage), the most sessions open at once on one physical
+host and the late polls the cluster saw (a node's session more than
+INTERVAL + 1 s after its previous one), and the librrd floor: once drover
+has stopped, bench/rrd_floor updates every RRD file drover wrote once per
+round with rrd_update_r, as drover's writer does, CYCLES rounds (more below
+interval 300, so that some rounds pass a multiple of 300 s and some not).
+
+A cycle that passes a multiple of 300 s completes a primary data point in
+every file (Munin's step) and costs librrd more than one inside a step; at
+the issue's interval 300 every cycle passes one.  drover's cycles and the
+floor's rounds are therefore shown by kind ("step": in, 5m; and 30m, 2h,
+1d where the boundary of a consolidated archive passed too, which costs
+more again).
+
+Fails (exit 1, with the last lines of its log) if drover or the fake
+cluster dies or does not start.
+"""
+import os, re, resource, shutil, signal, subprocess, sys, tempfile, time
+import urllib.request
+
+top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+drover = os.environ.get("DROVER", os.path.join(top, "drover"))
+RATIOS = {200: 20, 1000: 50, 3000: 150, 10000: 500}
+TICK = os.sysconf("SC_CLK_TCK")
+STEP = 300  # Munin's RRD step: a cycle that passes a multiple completes a PDP
+# ... and the consolidated rows of its 30 min, 2 h and 1 day archives
+KINDS = [(86400, "1d"), (7200, "2h"), (1800, "30m"), (STEP, "5m")]
+
+
+def kind(t0, t1):
+    """The longest of Munin's resolutions whose boundary (t0, t1] passes."""
+    for secs, name in KINDS:
+        if int(t0 // secs) != int(t1 // secs):
+            return name
+    return "in"
+
+
+def usage():
+    sys.exit("usage: bench/scale.sh GUESTS [INTERVAL [CYCLES]]")
+
+
+args = sys.argv[1:]
+if not 1 <= len(args) <= 3 or not all(a.isdigit() for a in args):
+    usage()
+guests = int(args[0])
+interval = int(args[1]) if len(args) > 1 else 300
+cycles = int(args[2]) if len(args) > 2 else 3
+phys = int(os.environ.get("PHYS", RATIOS.get(guests, max(1, guests // 20))))
+if guests < 1 or interval < 10 or cycles < 1 or phys < 1:
+    usage()
+nodes = guests + phys
+
+# One listening socket per node, plus connections and RRD files: raise the
+# fd limit for this process and so for its children.
+need = nodes + 4096
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+if soft < need:
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(need, hard), max(need, hard)))
+    except (ValueError, OSError):
+        if hard < need:
+            sys.exit("scale: needs %d file descriptors, the hard limit is %d "
+                     "(run as root)" % (need, hard))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+if subprocess.call(["make", "-C", top, "-s", "drover", "bench/fake_cluster",
+                    "bench/rrd_floor"], stdout=subprocess.DEVNULL) != 0:
+    sys.exit("scale: make failed")
+
+tmp = tempfile.mkdtemp(prefix="drover-scale.", dir="/var/tmp")
+os.chmod(tmp, 0o755)
+procs = []
+
+
+def fail(msg, log=None):
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    if log and os.path.exists(log):
+        sys.stderr.write("".join(open(log, errors="replace").readlines()[-20:]))
+    sys.stderr.write("scale: %s (files kept in %s)\n" % (msg, tmp))
+    sys.exit(1)
+
+
+def alive():
+    if fake.poll() is not None:
+        fail("the fake cluster died (exit %s)" % fake.returncode, tmp + "/fake.log")
+    if drv is not None and drv.poll() is not None:
+        fail("drover died (exit %s)" % drv.returncode, tmp + "/drover.log")
+
+
+def cpu_s(pid):
+    """user+sys seconds of a process and all its threads."""
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / TICK
+
+
+def status_kib(pid, key):
+    m = re.search(r"^%s:\s+(\d+) kB" % key, open("/proc/%d/status" % pid).read(), re.M)
+    return int(m.group(1))
+
+
+def read_stats(path):
+    return {k: float(v) for k, v in
+            (line.split() for line in open(path) if line.strip())}
+
+
+def fake_stats():
+    os.kill(fake.pid, signal.SIGUSR1)
+    before = os.stat(stats).st_mtime_ns
+    for _ in range(50):
+        time.sleep(0.1)
+        if os.stat(stats).st_mtime_ns != before:
+            break
+    return read_stats(stats)
+
+
+def health(port):
+    try:
+        page = urllib.request.urlopen("http://127.0.0.1:%d/health" % port,
+                                      timeout=30).read().decode()
+    except OSError as e:
+        alive()
+        fail("drover's /health did not answer: %s" % e, tmp + "/drover.log")
+    return {k: int(v) for k, v in re.findall(r"<th>([^<]+)</th><td class=num>(\d+)", page)}
+
+
+# --- the cluster --------------------------------------------------------------
+drv = None
+hosts_file, stats = tmp + "/hosts", tmp + "/fake.stats"
+fake = subprocess.Popen([top + "/bench/fake_cluster", "-p", str(phys), "-g", str(guests),
+                         "-o", hosts_file, "-s", stats, "-i", str(interval),
+                         "-b", os.environ.get("OCTET", "10")],
+                        stdout=subprocess.DEVNULL, stderr=open(tmp + "/fake.log", "w"))
+procs.append(fake)
+t = time.monotonic()
+while not os.path.exists(hosts_file):
+    alive()
+    if time.monotonic() - t > 120:
+        fail("the fake cluster did not listen within 120 s", tmp + "/fake.log")
+    time.sleep(0.1)
+hosts = [line.split() for line in open(hosts_file)]
+
+# --- drover -------------------------------------------------------------------
+conf = tmp + "/drover.conf"
+with open(conf, "w") as f:
+    f.write("dbdir %s/db\ninterval %d\nphysical_concurrency 2\nlocal_node no\n"
+            "listen 127.0.0.1:0\nstate_dir %s/state\ngraph_cache %s/graphs\n"
+            % (tmp, interval, tmp, tmp))
+    for name, addr, ph in hosts:
+        f.write("[cluster;%s]\n    address %s\n    port 4949\n    physical %s\n"
+                % (name, addr, ph))
+drv = subprocess.Popen([drover, "run", "-c", conf], stdout=subprocess.DEVNULL,
+                       stderr=open(tmp + "/drover.log", "w"))
+procs.append(drv)
+port = None
+t = time.monotonic()
+while port is None:
+    alive()
+    m = re.search(r"dashboard on http://127\.0\.0\.1:(\d+)", open(tmp + "/drover.log").read())
+    if m:
+        port = int(m.group(1))
+    elif time.monotonic() - t > 120:
+        fail("drover's dashboard did not come up within 120 s", tmp + "/drover.log")
+    else:
+        time.sleep(0.1)
+
+print("scale: %d guests on %d physical hosts (%d nodes), interval %d s, %d cycles; "
+      "files in %s" % (guests, phys, nodes, interval, cycles, tmp))
+print("%-6s %5s %10s %10s %10s %10s %8s %8s %10s" % (
+    "cycle", "step", "drover_s", "rss_kib", "hwm_kib", "polls", "late", "failed", "fake_s"))
+rows = []
+d0, f0, h0 = cpu_s(drv.pid), cpu_s(fake.pid), health(port)
+start, e0 = time.monotonic(), time.time()
+for c in range(1, cycles + 1):
+    while time.monotonic() < start + c * interval:
+        alive()
+        time.sleep(min(1.0, max(0.0, start + c * interval - time.monotonic())))
+    d, fc, h, e = cpu_s(drv.pid), cpu_s(fake.pid), health(port), time.time()
+    # did this cycle pass a multiple of 300 s (a step of Munin's RRDs)?
+    row = {"step": kind(e0, e),"drover": d - d0, "fake": fc - f0, "rss": status_kib(drv.pid, "VmRSS"),
+           "hwm": status_kib(drv.pid, "VmHWM"), "polls": h["polls done"] - h0["polls done"],
+           "late": h["late"] - h0["late"], "failed": h["failed"] - h0["failed"],
+           "timed": h["timed out"] - h0["timed out"], "rrd": h["RRD updates"] - h0["RRD updates"],
+           "rrd_err": h["RRD errors"] - h0["RRD errors"], "queue": h["RRD queue"]}
+    rows.append(row)
+    print("%-6d %5s %10.2f %10d %10d %10d %8d %8d %10.2f" % (
+        c, row["step"], row["drover"], row["rss"], row["hwm"], row["polls"], row["late"],
+        row["failed"] + row["timed"], row["fake"]), flush=True)
+    d0, f0, h0, e0 = d, fc, h, e
+alive()
+fs = fake_stats()
+hwm = status_kib(drv.pid, "VmHWM")
+drv.send_signal(signal.SIGTERM)
+try:
+    rc = drv.wait(timeout=120)
+except subprocess.TimeoutExpired:
+    fail("drover did not stop within 120 s of SIGTERM", tmp + "/drover.log")
+if rc != 0:
+    fail("drover exited %d" % rc, tmp + "/drover.log")
+drv = None
+fake.send_signal(signal.SIGTERM)
+if fake.wait(timeout=30) != 0:
+    fail("the fake cluster exited %d" % fake.returncode, tmp + "/fake.log")
+final = read_stats(stats)
+
+# --- the floor: the same files, once each per round -----------------------------
+# Enough rounds that, below interval 300, some pass a step and some do not.
+rounds = cycles if interval >= STEP else max(cycles, -(-STEP // interval) + 1)
+out = subprocess.run([top + "/bench/rrd_floor", tmp + "/db", str(rounds), str(interval)],
+                     capture_output=True, text=True)
+if out.returncode != 0:
+    fail("rrd_floor failed: " + out.stderr.strip())
+files = int(re.search(r"^files (\d+)", out.stdout, re.M).group(1))
+floor = [(int(r), int(ts), float(c), float(w), int(nf)) for r, ts, c, w, nf in re.findall(
+    r"^round (\d+) ts (\d+) cpu_s ([\d.]+) wall_s ([\d.]+) failed (\d+)", out.stdout, re.M)]
+floor_failed = sum(x[4] for x in floor)
+floor = [(kind(ts - interval, ts), c, w) for r, ts, c, w, _ in floor if r > 0]
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if xs else None
+
+
+def mean(xs):
+    return sum(xs) / len(xs) if xs else None
+
+
+def fmt(x, spec="%10.2f"):
+    return spec % x if x is not None else "%10s" % "-"
+
+
+steady = rows[1:] or rows
+kinds = [k for k in ["in"] + [n for _, n in reversed(KINDS)]
+         if any(r["step"] == k for r in rows) or any(f[0] == k for f in floor)]
+fcpu = mean([r["fake"] for r in steady])
+print()
+print("RRD files (fields): %d; floor rounds (boundary passed) cpu s (wall s)%s:" % (
+    files, ", %d updates FAILED" % floor_failed if floor_failed else ""))
+print("  " + "  ".join("%s %.3f (%.3f)" % (k, c, w) for k, c, w in floor))
+print("CPU s per cycle, by the longest RRD resolution whose boundary it passed")
+print("(in: inside one 5 min step; 5m: a step; 30m, 2h, 1d: consolidated rows too)")
+print("%-52s" % "" + "".join(" %10s" % k for k in kinds))
+print("%-52s" % "drover, first cycle (creates the files)" + "".join(
+    " " + (fmt(rows[0]["drover"]) if rows[0]["step"] == k else "%10s" % "") for k in kinds))
+dk = {k: mean([r["drover"] for r in steady if r["step"] == k]) for k in kinds}
+fk = {k: median([c for kk, c, _ in floor if kk == k]) for k in kinds}
+print("%-52s" % "drover, cycles 2.. (mean)" + "".join(" " + fmt(dk[k]) for k in kinds))
+print("%-52s" % "librrd floor, same files (median round)" + "".join(" " + fmt(fk[k]) for k in kinds))
+print("%-52s" % "ratio drover / floor" + "".join(
+    " " + fmt(dk[k] / fk[k] if dk[k] and fk[k] else None) for k in kinds))
+print("%-52s %10d" % ("drover peak RSS (VmHWM, KiB)", hwm))
+print("%-52s %10.0f" % ("bytes of peak RSS per field", hwm * 1024 / files))
+print("%-52s %10d" % ("polls late (drover /health, all cycles)", sum(r["late"] for r in rows)))
+print("%-52s %10d" % ("polls late after the first cycle", sum(r["late"] for r in rows[1:])))
+print("%-52s %10d" % ("polls failed or timed out", sum(r["failed"] + r["timed"] for r in rows)))
+print("%-52s %10d" % ("RRD errors", sum(r["rrd_err"] for r in rows)))
+print("%-52s %10d" % ("late polls seen by the cluster (gap > int + 1 s)", final["late"]))
+print("%-52s %10.2f" % ("longest gap between two polls of a node / interval",
+                        final["max_gap_ms"] / 1000 / interval))
+print("%-52s %10d" % ("most sessions at once on one physical host", final["phys_peak"]))
+print("%-52s %10d" % ("most sessions at once, all hosts", final["open_peak"]))
+print("%-52s %s" % ("fake cluster CPU s per cycle (cycles 2..)", fmt(fcpu)))
+print("%-52s %10.2f" % ("fake cluster CPU s, whole run (getrusage)",
+                        final["cpu_user_s"] + final["cpu_sys_s"]))
+print("%-52s %10.0f" % ("fake cluster sessions", final["sessions"]))
+shutil.rmtree(tmp)
