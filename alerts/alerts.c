@@ -949,7 +949,8 @@ alerts_tick(struct alerts *a, struct catalog *cat, time_t now)
 		list_link(a, e, LIST_OVERDUE);
 	}
 	/* in the catalog's order, as the sweep over it had them */
-	qsort(a->due, a->ndue, sizeof(*a->due), due_cmp);
+	if (a->ndue > 1) /* a->due is NULL before the first due entry */
+		qsort(a->due, a->ndue, sizeof(*a->due), due_cmp);
 	for (i = 0; i < a->ndue; i++) {
 		d = &a->due[i];
 		e = d->e;
