@@ -209,8 +209,9 @@ main(int argc, char **argv)
 	w = rrd_writer_new(c->rrdcached_socket, 64);
 	in = ingest_new(cat, w);
 	ingest_set_conf(in, c);
-	alerts_set_defaults(a, &(struct alerts_defaults){
-	    .attempts = c->alert_attempts, .interval = c->interval});
+	alerts_set_defaults(
+	    a, &(struct alerts_defaults){
+		   .attempts = c->alert_attempts, .interval = c->interval});
 	ingest_set_alerts(in, a);
 	hosts = calloc(nhosts, sizeof(*hosts));
 	hcs = calloc(nhosts, sizeof(*hcs));

@@ -150,7 +150,8 @@ unpolled_apply(
 		 * ones too: a reload must not undo them) */
 		h = catalog_find(cat, hc->name);
 		if (h == NULL)
-			h = catalog_host(cat, hc->name, hc->group, hc->physical);
+			h = catalog_host(
+			    cat, hc->name, hc->group, hc->physical);
 		h->unpolled = !hc->update;
 		if (h->unpolled) {
 			h->restored = false; /* it has no poll state to
