@@ -221,7 +221,9 @@ setup(void **state)
 
 	strcpy(f->dir, "/tmp/drover-http-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	f->now = time(NULL) / 300 * 300;
+	/* the newest sample: strictly before this second, so graphs rendered
+	 * now are newer than their data even on a 300 s boundary second */
+	f->now = (time(NULL) - 1) / 300 * 300;
 	f->cat = catalog_new();
 	f->conf = conf_new();
 	free(f->conf->dbdir);
