@@ -37,11 +37,7 @@ struct fx {
 	char dir[64]; /* mkdtemp: db/ and cache/ below */
 	char db[96];
 	char cache[96];
-	time_t now; /* newest value in the files */
-	/* the data's mtime as callers pass it: a second before now, so a
-	 * render started in now's own second (a run on a 300 s boundary)
-	 * still counts as newer than the data */
-	time_t data_mtime;
+	time_t now;	/* newest value in the files */
 	struct batch b; /* the "load" service */
 	uv_loop_t loop;
 };
@@ -147,8 +143,9 @@ setup(void **state)
 	snprintf(f->db, sizeof(f->db), "%s/db", f->dir);
 	snprintf(f->cache, sizeof(f->cache), "%s/cache", f->dir);
 	assert_int_equal(mkdir(f->cache, 0755), 0);
-	f->now = time(NULL) / 300 * 300;
-	f->data_mtime = f->now - 1;
+	/* the newest value: strictly before this second, so a render started
+	 * now is newer than the data even on a 300 s boundary second */
+	f->now = (time(NULL) - 1) / 300 * 300;
 	make_rrd(f, "load", f->now);
 	mproto_parse_config(conf, strlen(conf), "load", &f->b, NULL);
 	assert_int_equal(uv_loop_init(&f->loop), 0);
@@ -253,7 +250,7 @@ test_png_then_cache_hit(void **state)
 	struct renderer_stats st;
 	struct got g1 = {0}, g2 = {0};
 
-	get(f, r, "load-day.png", GRAPH_PNG, f->data_mtime, &g1);
+	get(f, r, "load-day.png", GRAPH_PNG, f->now, &g1);
 	assert_int_equal(g1.calls, 0); /* never from within renderer_get */
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_int_equal(g1.calls, 1);
@@ -263,7 +260,7 @@ test_png_then_cache_hit(void **state)
 	assert_true(g1.size > 2000); /* a 400x175 graph with legend */
 	assert_true(g1.size < 200000);
 
-	get(f, r, "load-day.png", GRAPH_PNG, f->data_mtime, &g2);
+	get(f, r, "load-day.png", GRAPH_PNG, f->now, &g2);
 	assert_int_equal(g2.calls, 0);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_int_equal(g2.calls, 1);
@@ -289,8 +286,8 @@ vanished_renders_again(struct fx *f, enum render_mode mode)
 	struct stat sb;
 
 	argv_for(f, &a, GRAPH_PNG, "load", 0);
-	assert_int_equal(renderer_get(r, "load-day.png", &a, f->data_mtime,
-			     on_result_unlink, &g1),
+	assert_int_equal(
+	    renderer_get(r, "load-day.png", &a, f->now, on_result_unlink, &g1),
 	    0);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_true(g1.ok);
@@ -298,7 +295,7 @@ vanished_renders_again(struct fx *f, enum render_mode mode)
 	assert_int_equal(stat(g1.path, &sb), -1);
 
 	/* the entry says cached, the file is gone: rendered again */
-	get(f, r, "load-day.png", GRAPH_PNG, f->data_mtime, &g2);
+	get(f, r, "load-day.png", GRAPH_PNG, f->now, &g2);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_int_equal(g2.calls, 1);
 	assert_true(g2.ok);
@@ -312,7 +309,7 @@ vanished_renders_again(struct fx *f, enum render_mode mode)
 	assert_int_equal(st.bytes, g2.size);
 
 	/* and cached again */
-	get(f, r, "load-day.png", GRAPH_PNG, f->data_mtime, &g3);
+	get(f, r, "load-day.png", GRAPH_PNG, f->now, &g3);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_true(g3.ok);
 	assert_true(g3.hit);
@@ -341,7 +338,7 @@ test_svg(void **state)
 	struct renderer *r = new_renderer(f, 1 << 20, RENDER_THREAD, 0, NULL);
 	struct got g = {0};
 
-	get(f, r, "load-day.svg", GRAPH_SVG, f->data_mtime, &g);
+	get(f, r, "load-day.svg", GRAPH_SVG, f->now, &g);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_true(g.ok);
 	assert_true(file_starts(g.path, "<?xml", 5));
@@ -358,7 +355,7 @@ test_concurrent_requests_share_one_render(void **state)
 	int i;
 
 	for (i = 0; i < 3; i++)
-		get(f, r, "load-day.png", GRAPH_PNG, f->data_mtime, &g[i]);
+		get(f, r, "load-day.png", GRAPH_PNG, f->now, &g[i]);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(g[i].calls, 1);
@@ -381,14 +378,14 @@ test_newer_data_renders_again(void **state)
 	struct renderer_stats st;
 	struct got g1 = {0}, g2 = {0}, g3 = {0};
 
-	get(f, r, "k", GRAPH_PNG, f->data_mtime, &g1);
+	get(f, r, "k", GRAPH_PNG, f->now, &g1);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	/* data as new as the render's start second: not trusted */
 	get(f, r, "k", GRAPH_PNG, time(NULL) + 1, &g2);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_true(g2.ok);
 	assert_false(g2.hit);
-	get(f, r, "k", GRAPH_PNG, f->data_mtime, &g3);
+	get(f, r, "k", GRAPH_PNG, f->now, &g3);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_true(g3.hit);
 	renderer_stats(r, &st);
@@ -409,22 +406,21 @@ test_lru_eviction_over_cap(void **state)
 
 	/* learn one image's size, then allow a bit over two of them */
 	r = new_renderer(f, 1 << 20, RENDER_THREAD, 0, NULL);
-	get(f, r, "probe", GRAPH_PNG, f->data_mtime, &g[0]);
+	get(f, r, "probe", GRAPH_PNG, f->now, &g[0]);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	one = g[0].size;
 	done(f, r);
 
 	memset(g, 0, sizeof(g));
 	r = new_renderer(f, one * 2 + one / 2, RENDER_THREAD, 0, NULL);
-	get(f, r, "a", GRAPH_PNG, f->data_mtime, &g[0]);
+	get(f, r, "a", GRAPH_PNG, f->now, &g[0]);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
-	get(f, r, "b", GRAPH_PNG, f->data_mtime, &g[1]);
+	get(f, r, "b", GRAPH_PNG, f->now, &g[1]);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
-	get(f, r, "a", GRAPH_PNG, f->data_mtime,
-	    &g[2]); /* a is now newer than b */
+	get(f, r, "a", GRAPH_PNG, f->now, &g[2]); /* a is now newer than b */
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_true(g[2].hit);
-	get(f, r, "c", GRAPH_PNG, f->data_mtime, &g[3]);
+	get(f, r, "c", GRAPH_PNG, f->now, &g[3]);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	renderer_stats(r, &st);
 	assert_int_equal(st.evictions, 1);
@@ -447,7 +443,7 @@ test_missing_rrd_is_an_error(void **state)
 
 	argv_for(f, &a, GRAPH_PNG, "nosuch", 0);
 	assert_int_equal(
-	    renderer_get(r, "nosuch", &a, f->data_mtime, on_result, &g), 0);
+	    renderer_get(r, "nosuch", &a, f->now, on_result, &g), 0);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_int_equal(g.calls, 1);
 	assert_false(g.ok);
@@ -465,7 +461,7 @@ test_fork_mode_renders(void **state)
 	struct renderer *r = new_renderer(f, 1 << 20, RENDER_FORK, 0, NULL);
 	struct got g = {0};
 
-	get(f, r, "forked", GRAPH_PNG, f->data_mtime, &g);
+	get(f, r, "forked", GRAPH_PNG, f->now, &g);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_true(g.ok);
 	assert_true(file_starts(g.path, "\x89PNG\r\n\x1a\n", 8));
@@ -480,7 +476,7 @@ test_fork_mode_time_limit_kills(void **state)
 	struct renderer_stats st;
 	struct got g = {0};
 
-	get(f, r, "slow", GRAPH_PNG, f->data_mtime, &g);
+	get(f, r, "slow", GRAPH_PNG, f->now, &g);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_int_equal(g.calls, 1);
 	assert_false(g.ok);
@@ -511,8 +507,7 @@ test_thread_mode_hung_render_times_out(void **state)
 	    0);
 	assert_int_equal(mkfifo(fifo, 0644), 0);
 	argv_for(f, &a, GRAPH_PNG, "hang", 0);
-	assert_int_equal(
-	    renderer_get(r, "hang", &a, f->data_mtime, on_result, &g), 0);
+	assert_int_equal(renderer_get(r, "hang", &a, f->now, on_result, &g), 0);
 	while (g.calls == 0)
 		uv_run(&f->loop, UV_RUN_ONCE);
 	assert_false(g.ok);
@@ -521,7 +516,7 @@ test_thread_mode_hung_render_times_out(void **state)
 	assert_int_equal(st.timeouts, 1);
 	argv_for(f, &a, GRAPH_PNG, "hang", 0);
 	assert_int_equal(
-	    renderer_get(r, "hang", &a, f->data_mtime, on_result, &g2), -1);
+	    renderer_get(r, "hang", &a, f->now, on_result, &g2), -1);
 	assert_int_equal(errno, EBUSY);
 	/* release the stuck open(): the render then fails on its own */
 	fd = open(fifo, O_WRONLY);
@@ -549,8 +544,7 @@ test_fork_mode_hung_render_killed(void **state)
 	    0);
 	assert_int_equal(mkfifo(fifo, 0644), 0);
 	argv_for(f, &a, GRAPH_PNG, "hang", 0);
-	assert_int_equal(
-	    renderer_get(r, "hang", &a, f->data_mtime, on_result, &g), 0);
+	assert_int_equal(renderer_get(r, "hang", &a, f->now, on_result, &g), 0);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_int_equal(g.calls, 1);
 	assert_non_null(strstr(g.error, "killed"));
@@ -568,7 +562,7 @@ test_rrdcached_flush_is_requested(void **state)
 	struct got g = {0};
 
 	/* the daemon is asked (and missing): proof that --daemon went in */
-	get(f, r, "daemon", GRAPH_PNG, f->data_mtime, &g);
+	get(f, r, "daemon", GRAPH_PNG, f->now, &g);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_false(g.ok);
 	assert_non_null(strstr(g.error, "rrdcached"));
@@ -619,7 +613,7 @@ test_rrdcached_flush_before_draw(void **state)
 	assert_int_equal(rrd_last_r(path), f->now);
 
 	r = new_renderer(f, 1 << 20, RENDER_THREAD, 0, addr);
-	get(f, r, "cached", GRAPH_PNG, f->data_mtime, &g);
+	get(f, r, "cached", GRAPH_PNG, f->now, &g);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_true(g.ok);
 	assert_int_equal(rrd_last_r(path), f->now + 300);
@@ -638,12 +632,11 @@ test_stop_answers_waiting_and_refuses(void **state)
 	struct strlist a = {0};
 	struct got g = {0};
 
-	get(f, r, "x", GRAPH_PNG, f->data_mtime, &g);
+	get(f, r, "x", GRAPH_PNG, f->now, &g);
 	renderer_stop(r); /* before the loop ran: answered all the same */
 	assert_int_equal(g.calls, 1);
 	argv_for(f, &a, GRAPH_PNG, "load", 0);
-	assert_int_equal(
-	    renderer_get(r, "y", &a, f->data_mtime, on_result, &g), -1);
+	assert_int_equal(renderer_get(r, "y", &a, f->now, on_result, &g), -1);
 	assert_int_equal(errno, ESHUTDOWN);
 	assert_int_equal(a.n, 0);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
