@@ -20,9 +20,11 @@ done and late (drover's /health), the fake cluster's own CPU per interval
 (/proc and its getrusage), the most sessions open at once on one physical
 host and the late polls the cluster saw (a node's session more than
 INTERVAL + 1 s after its previous one), and the librrd floor: once drover
-has stopped, bench/rrd_floor updates every RRD file drover wrote once per
-round with rrd_update_r, as drover's writer does, CYCLES rounds (more below
-interval 300, so that some rounds pass a multiple of 300 s and some not).
+has stopped, bench/rrd_floor updates every RRD file drover wrote with
+rrd_update_r, as drover's writer does, in rounds of the same kinds as
+drover's cycles (SAMPLES=N of each, default 2), each led up to as a real
+cycle is and with the page cache written back before it as INTERVAL s of
+real time would (see bench/rrd_floor.c).  KEEP=1 keeps the files.
 
 A cycle that passes a multiple of 300 s completes a primary data point in
 every file (Munin's step) and costs librrd more than one inside a step; at
@@ -161,12 +163,31 @@ while not os.path.exists(hosts_file):
     time.sleep(0.1)
 hosts = [line.split() for line in open(hosts_file)]
 
+# --- rrdcached (RRDCACHED=1) ---------------------------------------------------
+rrdc = None
+if os.environ.get("RRDCACHED"):
+    os.makedirs(tmp + "/db")
+    os.makedirs(tmp + "/journal")
+    rrdc = subprocess.Popen(
+        ["rrdcached", "-g", "-l", "unix:%s/rrdcached.sock" % tmp, "-b", tmp + "/db", "-B",
+         "-F", "-j", tmp + "/journal", "-p", tmp + "/rrdcached.pid"]
+        + os.environ.get("RRDCACHED_ARGS", "-w 1800 -z 1800 -f 3600").split(),
+        stdout=subprocess.DEVNULL, stderr=open(tmp + "/rrdcached.log", "w"))
+    procs.append(rrdc)
+    t = time.monotonic()
+    while not os.path.exists(tmp + "/rrdcached.sock"):
+        if rrdc.poll() is not None or time.monotonic() - t > 30:
+            fail("rrdcached did not start", tmp + "/rrdcached.log")
+        time.sleep(0.1)
+
 # --- drover -------------------------------------------------------------------
 conf = tmp + "/drover.conf"
 with open(conf, "w") as f:
     f.write("dbdir %s/db\ninterval %d\nphysical_concurrency 2\nlocal_node no\n"
             "listen 127.0.0.1:0\nstate_dir %s/state\ngraph_cache %s/graphs\n"
             % (tmp, interval, tmp, tmp))
+    if rrdc is not None:
+        f.write("rrdcached_socket unix:%s/rrdcached.sock\n" % tmp)
     for name, addr, ph in hosts:
         f.write("[cluster;%s]\n    address %s\n    port 4949\n    physical %s\n"
                 % (name, addr, ph))
@@ -190,15 +211,16 @@ print("scale: %d guests on %d physical hosts (%d nodes), interval %d s, %d cycle
 print("%-6s %5s %10s %10s %10s %10s %8s %8s %10s" % (
     "cycle", "step", "drover_s", "rss_kib", "hwm_kib", "polls", "late", "failed", "fake_s"))
 rows = []
-d0, f0, h0 = cpu_s(drv.pid), cpu_s(fake.pid), health(port)
+rc_cpu = lambda: cpu_s(rrdc.pid) if rrdc is not None else 0.0
+d0, f0, h0, r0 = cpu_s(drv.pid), cpu_s(fake.pid), health(port), rc_cpu()
 start, e0 = time.monotonic(), time.time()
 for c in range(1, cycles + 1):
     while time.monotonic() < start + c * interval:
         alive()
         time.sleep(min(1.0, max(0.0, start + c * interval - time.monotonic())))
-    d, fc, h, e = cpu_s(drv.pid), cpu_s(fake.pid), health(port), time.time()
+    d, fc, h, e, rcc = cpu_s(drv.pid), cpu_s(fake.pid), health(port), time.time(), rc_cpu()
     # did this cycle pass a multiple of 300 s (a step of Munin's RRDs)?
-    row = {"step": kind(e0, e),"drover": d - d0, "fake": fc - f0, "rss": status_kib(drv.pid, "VmRSS"),
+    row = {"step": kind(e0, e), "drover": d - d0, "rrdcached": rcc - r0, "fake": fc - f0, "rss": status_kib(drv.pid, "VmRSS"),
            "hwm": status_kib(drv.pid, "VmHWM"), "polls": h["polls done"] - h0["polls done"],
            "late": h["late"] - h0["late"], "failed": h["failed"] - h0["failed"],
            "timed": h["timed out"] - h0["timed out"], "rrd": h["RRD updates"] - h0["RRD updates"],
@@ -207,7 +229,7 @@ for c in range(1, cycles + 1):
     print("%-6d %5s %10.2f %10d %10d %10d %8d %8d %10.2f" % (
         c, row["step"], row["drover"], row["rss"], row["hwm"], row["polls"], row["late"],
         row["failed"] + row["timed"], row["fake"]), flush=True)
-    d0, f0, h0, e0 = d, fc, h, e
+    d0, f0, h0, e0, r0 = d, fc, h, e, rcc
 alive()
 fs = fake_stats()
 hwm = status_kib(drv.pid, "VmHWM")
@@ -219,23 +241,34 @@ except subprocess.TimeoutExpired:
 if rc != 0:
     fail("drover exited %d" % rc, tmp + "/drover.log")
 drv = None
+rrdc_total = None
+if rrdc is not None:
+    # its final flush (-F) writes what it still held: counted in its total
+    rrdc.send_signal(signal.SIGTERM)
+    _, st, ru = os.wait4(rrdc.pid, 0)
+    rrdc.returncode = st
+    rrdc_total = ru.ru_utime + ru.ru_stime
 fake.send_signal(signal.SIGTERM)
 if fake.wait(timeout=30) != 0:
     fail("the fake cluster exited %d" % fake.returncode, tmp + "/fake.log")
 final = read_stats(stats)
 
 # --- the floor: the same files, once each per round -----------------------------
-# Enough rounds that, below interval 300, some pass a step and some do not.
-rounds = cycles if interval >= STEP else max(cycles, -(-STEP // interval) + 1)
-out = subprocess.run([top + "/bench/rrd_floor", tmp + "/db", str(rounds), str(interval)],
+# A round of each kind of cycle drover had (SAMPLES of each, default 2), each
+# led up to as real cycles are (bench/rrd_floor.c).
+samples = int(os.environ.get("SAMPLES", "2"))
+want = sorted({r["step"] for r in rows}, key=lambda k: [n for _, n in KINDS].index(k)
+              if k != "in" else 9) * samples
+out = subprocess.run([top + "/bench/rrd_floor", tmp + "/db", str(interval)] + want,
                      capture_output=True, text=True)
 if out.returncode != 0:
     fail("rrd_floor failed: " + out.stderr.strip())
 files = int(re.search(r"^files (\d+)", out.stdout, re.M).group(1))
-floor = [(int(r), int(ts), float(c), float(w), int(nf)) for r, ts, c, w, nf in re.findall(
-    r"^round (\d+) ts (\d+) cpu_s ([\d.]+) wall_s ([\d.]+) failed (\d+)", out.stdout, re.M)]
-floor_failed = sum(x[4] for x in floor)
-floor = [(kind(ts - interval, ts), c, w) for r, ts, c, w, _ in floor if r > 0]
+floor = [(k, float(c), float(w), int(nf)) for k, c, w, nf in re.findall(
+    r"^round \d+ kind (\S+) ts \d+ cpu_s ([\d.]+) wall_s ([\d.]+) failed (\d+)",
+    out.stdout, re.M)]
+floor_failed = sum(x[3] for x in floor)
+floor = [(k, c, w) for k, c, w, _ in floor]
 
 
 def median(xs):
@@ -270,6 +303,12 @@ print("%-52s" % "drover, cycles 2.. (mean)" + "".join(" " + fmt(dk[k]) for k in 
 print("%-52s" % "librrd floor, same files (median round)" + "".join(" " + fmt(fk[k]) for k in kinds))
 print("%-52s" % "ratio drover / floor" + "".join(
     " " + fmt(dk[k] / fk[k] if dk[k] and fk[k] else None) for k in kinds))
+if rrdc_total is not None:
+    print("%-52s %10.2f" % ("rrdcached CPU s, whole run with its final flush", rrdc_total))
+    print("%-52s %10.2f" % ("drover + rrdcached CPU s per cycle (whole run / cycles)",
+                            (sum(r["drover"] for r in rows) + rrdc_total) / len(rows)))
+    print("%-52s %10.2f" % ("  the same, cycles 2.. with rrdcached's total / cycles",
+                            mean([r["drover"] for r in steady]) + rrdc_total / len(rows)))
 print("%-52s %10d" % ("drover peak RSS (VmHWM, KiB)", hwm))
 print("%-52s %10.0f" % ("bytes of peak RSS per field", hwm * 1024 / files))
 print("%-52s %10d" % ("polls late (drover /health, all cycles)", sum(r["late"] for r in rows)))
@@ -285,4 +324,7 @@ print("%-52s %s" % ("fake cluster CPU s per cycle (cycles 2..)", fmt(fcpu)))
 print("%-52s %10.2f" % ("fake cluster CPU s, whole run (getrusage)",
                         final["cpu_user_s"] + final["cpu_sys_s"]))
 print("%-52s %10.0f" % ("fake cluster sessions", final["sessions"]))
-shutil.rmtree(tmp)
+if os.environ.get("KEEP"):
+    print("files kept in %s" % tmp)
+else:
+    shutil.rmtree(tmp)
