@@ -6,7 +6,8 @@
 # and the field-level keywords are read from conf.c's drover_keywords
 # table.  The man page's keys are its ".It Cm KEY" lines, made from the
 # README's key tables: a key added to the code without a row there fails
-# here, named.
+# here, named; so does a global key whose default the page gives
+# otherwise than "drover config" prints it for an empty config.
 . "$top_srcdir/tests/lib/common.sh"
 
 man=$top_builddir/man/drover.conf.5
@@ -56,10 +57,35 @@ while read -r k; do
 done <"$T/man"
 [ "$bad" -eq 0 ] || fail "$bad keys differ between drover.conf(5) and the parser"
 
+# the defaults: each global key that "drover config" prints for an empty
+# config (its defaults) has that value in the page's default
+: >"$T/empty.conf"
+"$DROVER" config -c "$T/empty.conf" 2>/dev/null |
+	awk '/^\[/ { exit } /^[a-z]/ { k = $1; $1 = ""; sub(/^ /, ""); print k "\t" $0 }' \
+	>"$T/defaults"
+[ "$(wc -l <"$T/defaults")" -gt 30 ] || fail "drover config printed few defaults"
+awk '/^\.It Cm/ { if (!prev) n = 0; keys[++n] = $3; prev = 1; next }
+	{ prev = 0 }
+	/^\(.*default: / && n { d = $0; sub(/.*default: /, "", d); sub(/\.\)$/, "", d)
+		gsub(/\\f[BP]/, "", d); for (i = 1; i <= n; i++) print keys[i] "\t" d; n = 0 }' \
+	"$man" >"$T/mandefaults"
+nd=0
+while IFS=$'\t' read -r k v; do
+	d=$(awk -F'\t' -v k="$k" '$1 == k { print $2; exit }' "$T/mandefaults")
+	# the value as a word of the text ("300", not "3000")
+	if printf '%s\n' "$d" | grep -qwF -- "$v"; then
+		nd=$((nd + 1))
+	else
+		echo "drover.conf(5) gives $k the default \"$d\"; the parser's is \"$v\""
+		bad=$((bad + 1))
+	fi
+done <"$T/defaults"
+[ "$bad" -eq 0 ] || fail "$bad defaults differ between drover.conf(5) and the parser"
+
 # the page renders without a warning from groff (as lintian runs it)
 for page in "$man" "$top_srcdir/man/drover.8" "$top_srcdir/man/drover-check.1"; do
 	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$page" \
 		2>"$T/warn" >/dev/null || fail "man cannot format $page"
 	[ -s "$T/warn" ] && fail "$page: $(cat "$T/warn")"
 done
-echo "PASS: drover.conf(5) documents the $(wc -l <"$T/code") keys and $(wc -l <"$T/fieldkw") field keywords the parser takes"
+echo "PASS: drover.conf(5) documents the $(wc -l <"$T/code") keys and $(wc -l <"$T/fieldkw") field keywords the parser takes, $nd defaults as the parser has them"
