@@ -22,7 +22,9 @@ if git -C "$top_srcdir" rev-parse --git-dir >/dev/null 2>&1; then
 	(cd "$top_srcdir" && git ls-files -z -co --exclude-standard) |
 		(cd "$top_srcdir" && tar --null -T - -cf -) | tar -xf - -C "$src"
 else
+	# a tarball's tree (distcheck's is read-only)
 	cp -a "$top_srcdir/." "$src"
+	chmod -R u+w "$src"
 	[ -f "$src/Makefile" ] && make -s -C "$src" distclean >/dev/null 2>&1
 fi
 [ -f "$src/debian/control" ] || fail "no debian/ in the copy"

@@ -36,8 +36,8 @@ for k in User=drover RuntimeDirectory=drover StateDirectory=drover \
 done
 grep -qx "ExecStart=$bindir/drover node -s -c $sysconfdir/drover/node.conf" \
 	"$root$unitdir/drover-node.service" || fail "drover-node.service's ExecStart"
-grep -q '/usr/local/bin' "$u" && [ "$bindir" != /usr/local/bin ] &&
-	fail "drover.service still names /usr/local/bin"
+[ "$bindir" != /usr/local/bin ] && grep -v '^#' "$u" | grep -q '/usr/local/bin' &&
+	fail "drover.service still runs from /usr/local/bin"
 if command -v systemd-analyze >/dev/null; then
 	systemd-analyze verify --man=no "$u" >"$T/verify" 2>&1 ||
 		note "systemd-analyze verify: $(cat "$T/verify")"
