@@ -1,7 +1,7 @@
 #!/bin/bash
 # drover.conf(5) documents every key the parser takes, and only those.
 # The keys come from the code, not from a list kept by hand: every string
-# literal of the config code (collector/, the contact keys) is tried on
+# literal of the daemon's sources (a word: "interval") is tried on
 # the real parser by tests/conf_keys, with the sources' key tables whole,
 # and the field-level keywords are read from conf.c's drover_keywords
 # table.  The man page's keys are its ".It Cm KEY" lines, made from the
@@ -15,7 +15,7 @@ man=$top_builddir/man/drover.conf.5
 helper=$top_builddir/tests/conf_keys
 [ -x "$helper" ] || fail "$helper not built"
 
-cat "$top_srcdir"/collector/*.c "$top_srcdir"/alerts/contact_set.c |
+cat "$top_srcdir"/{collector,alerts,plugins,agent,catalog,rrd,web,lib}/*.c |
 	grep -o '"[a-z][a-z0-9_]*"' | tr -d '"' | sort -u >"$T/words"
 "$helper" <"$T/words" 2>/dev/null | sort -u >"$T/found"
 grep -q '^global interval$' "$T/found" || fail "conf_keys found no interval: $(head "$T/found")"
