@@ -6,8 +6,9 @@
 # libraries the binary links and recommends rrdcached; its postinst makes
 # the drover user and /var/lib/drover before it enables drover.service
 # (and starts it only under a running systemd), drover-node.service is
-# not enabled; dpkg --root unpacks it into a scratch root.  The package's
-# compile is the slow part: parallel=2, nocheck.
+# not enabled; installed and purged with dpkg --root in a scratch root it
+# does so for real.  The package's compile is the slow part: parallel=2,
+# nocheck.
 . "$top_srcdir/tests/lib/common.sh"
 
 need dpkg-buildpackage dpkg-dev
@@ -99,18 +100,41 @@ done
 grep -qx 'ExecStart=/usr/bin/drover node -s -c /etc/drover/node.conf' \
 	"$T/x/lib/systemd/system/drover-node.service" || fail "drover-node.service's ExecStart"
 
-# dpkg --root: unpacked into a scratch root, conffiles registered.  The
-# configure step would run postinst's adduser chrooted into a root with no
-# shell: not feasible here; the preinst does nothing on an install.
+# dpkg --root: installed into a scratch root whose maintainer scripts
+# run for real (tests/lib/dpkg_root.sh: this machine's /usr under an
+# overlay, copies of its account files), with no systemd running: the
+# user and /var/lib/drover are made, drover.service is enabled and not
+# started, drover-node.service is not enabled; a purge removes the state
+# directory and the configs, and keeps the user.
+need unshare util-linux
+need adduser adduser
+need deb-systemd-helper init-system-helpers
 r=$T/root
-mkdir -p "$r/var/lib/dpkg/info" "$r/var/lib/dpkg/updates"
-touch "$r/var/lib/dpkg/status" "$r/var/lib/dpkg/available"
-dpkg --root="$r" --force-depends --force-script-chrootless --log=/dev/null \
-	--unpack "$deb" >"$T/unpack" 2>&1 || fail "dpkg --root --unpack: $(cat "$T/unpack")"
-dpkg-query --root="$r" -W -f='${Status}\n' drover | grep -qx 'install ok unpacked' ||
-	fail "not unpacked in the scratch root"
+droot() { unshare -m --propagation private sh "$top_srcdir/tests/lib/dpkg_root.sh" "$r" "$@"; }
+droot -i "$deb" >"$T/dpkg-i" 2>&1 || fail "dpkg --root -i: $(cat "$T/dpkg-i")"
+dpkg-query --root="$r" -W -f='${Status}\n' drover | grep -qx 'install ok installed' ||
+	fail "not installed in the scratch root: $(cat "$T/dpkg-i")"
 dpkg-query --root="$r" -W -f='${Conffiles}\n' drover | grep -q '/etc/drover/drover.conf' ||
 	fail "dpkg registered no conffile"
-"$r/usr/bin/drover" -n -c "$r/etc/drover/drover.conf.dpkg-new" 2>/dev/null ||
-	fail "the packaged drover rejects the packaged drover.conf"
+cmp -s "$r/etc/drover/drover.conf" "$top_srcdir/conf/drover.conf" ||
+	fail "the installed /etc/drover/drover.conf is not conf/drover.conf"
+pw=$(grep '^drover:' "$r/etc/passwd") || fail "postinst made no drover user"
+echo "$pw" | grep -q ':/var/lib/drover:/usr/sbin/nologin$' || fail "the drover user: $pw"
+uid=$(echo "$pw" | cut -d: -f3)
+[ "$uid" -lt 1000 ] || fail "drover is no system user (uid $uid)"
+grep -q '^drover:' "$r/etc/group" || fail "postinst made no drover group"
+grep -q '^drover:' /etc/passwd && note "this machine has a drover user of its own"
+[ "$(stat -c '%u %a' "$r/var/lib/drover")" = "$uid 750" ] ||
+	fail "/var/lib/drover: $(stat -c '%U %a' "$r/var/lib/drover")"
+[ -L "$r/etc/systemd/system/multi-user.target.wants/drover.service" ] ||
+	fail "drover.service not enabled"
+ls "$r"/etc/systemd/system/*/drover-node.service >/dev/null 2>&1 &&
+	fail "drover-node.service enabled"
+"$r.usr/bin/drover" -n -c "$r/etc/drover/drover.conf" 2>/dev/null ||
+	fail "the installed drover rejects the installed drover.conf"
+droot --purge drover >"$T/dpkg-p" 2>&1 || fail "dpkg --root --purge: $(cat "$T/dpkg-p")"
+[ -e "$r/var/lib/drover" ] && fail "purge left /var/lib/drover"
+[ -e "$r/etc/drover/drover.conf" ] && fail "purge left /etc/drover/drover.conf"
+[ -e "$r/etc/systemd/system/multi-user.target.wants/drover.service" ] &&
+	fail "purge left drover.service enabled"
 echo "PASS: $(basename "$deb") builds, is lintian clean and holds what a daemon needs"
