@@ -54,8 +54,7 @@ takes(const char *text, const char *word, int ctx)
 		ok = c->nhosts == 1 &&
 		     attrs_get(&c->hosts[0].munin, word) == NULL;
 	else if (ok && ctx == 2)
-		ok = contact_set_find(&c->contacts, "x") != NULL ||
-		     errs.n > 0;
+		ok = contact_set_find(&c->contacts, "x") != NULL || errs.n > 0;
 	conf_errors_cleanup(&errs);
 	conf_free(c);
 	return ok;
@@ -71,18 +70,18 @@ main(void)
 
 	log_init(false, LOG_LVL_WARN);
 	while (scanf("%255s", word) == 1) {
-		if (word[strspn(word, "abcdefghijklmnopqrstuvwxyz0123456789_")] !=
-		    '\0')
+		if (word[strspn(
+			word, "abcdefghijklmnopqrstuvwxyz0123456789_")] != '\0')
 			continue;
 		for (ctx = 0; ctx < 3; ctx++) {
 			if (ctx == 0)
 				snprintf(text, sizeof(text), "%s 1\n", word);
 			else if (ctx == 1)
-				snprintf(text, sizeof(text), "[h]\n%s 1\n",
-				    word);
+				snprintf(
+				    text, sizeof(text), "[h]\n%s 1\n", word);
 			else
-				snprintf(text, sizeof(text),
-				    "contact.x.%s 1\n", word);
+				snprintf(text, sizeof(text), "contact.x.%s 1\n",
+				    word);
 			if (takes(text, word, ctx))
 				printf("%s %s\n", ctx_name[ctx], word);
 		}
