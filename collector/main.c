@@ -43,6 +43,8 @@
 /* ms between saves of the catalog's state file: what a kill -9 loses of
  * the last values (a stop saves them all) */
 #define CATALOG_SAVE_MS 60000
+/* what "drover -n" checks without -c: where "make install" puts it */
+#define DEFAULT_CONF DROVER_SYSCONFDIR "/drover/drover.conf"
 
 static void
 usage(FILE *out)
@@ -62,7 +64,11 @@ usage(FILE *out)
 	    "[--timeout S]\n"
 	    "                    HOST SERVICE      Nagios plugin: the "
 	    "daemon's state\n"
-	    "       drover --version | --help\n");
+	    "       drover -n [-v] [-c FILE]       check the config; -v: print "
+	    "it\n"
+	    "                                     normalised (FILE: %s)\n"
+	    "       drover --version | --help\n",
+	    DEFAULT_CONF);
 }
 
 static struct conf *
@@ -84,8 +90,13 @@ load_conf(const char *path)
 
 /* ---- drover config ------------------------------------------------- */
 
+/*
+ * "drover config": the config at path checked, printed normalised when
+ * print, else "configuration OK" on stderr (-n, as OpenBSD's daemons
+ * say it).  0 when it is usable, 1 when not.
+ */
 static int
-cmd_config(const char *path)
+cmd_config(const char *path, bool print)
 {
 	struct conf *c = load_conf(path);
 
@@ -97,9 +108,49 @@ cmd_config(const char *path)
 		conf_free(c);
 		return 1;
 	}
-	conf_print(c, stdout);
+	if (print)
+		conf_print(c, stdout);
+	else
+		fprintf(stderr, "drover: %s: configuration OK\n", path);
 	conf_free(c);
 	return 0;
+}
+
+/*
+ * "drover -n [-v] [-c FILE]": the config test operators know from
+ * nginx, sshd and ntpd; -v prints the normalised config as "drover
+ * config" does.  Exit 0/1 as "drover config", 2 on a usage error.
+ */
+static int
+cmd_test(int argc, char **argv)
+{
+	const char *path = DEFAULT_CONF;
+	bool test = false, verbose = false;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "c:nv")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'n':
+			test = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!test || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init(false, LOG_LVL_INFO);
+	return cmd_config(path, verbose);
 }
 
 /* ---- drover run ---------------------------------------------------- */
@@ -908,6 +959,8 @@ main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (cmd[0] == '-')
+		return cmd_test(argc, argv);
 	/* a Nagios plugin: its own options, exit codes 0-3, no config */
 	if (strcmp(cmd, "check") == 0)
 		return check_main(argc - 1, argv + 1);
@@ -937,7 +990,7 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "run") == 0 && optind == argc)
 		return cmd_run(path);
 	if (strcmp(cmd, "config") == 0 && optind == argc)
-		return cmd_config(path);
+		return cmd_config(path, true);
 	if (strcmp(cmd, "node") == 0 && optind == argc) {
 		struct conf *c = load_conf(path);
 
