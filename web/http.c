@@ -34,6 +34,7 @@
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "web/pages.h"
+#include "web/metrics.h"
 #include "web/router.h"
 #include "web/series.h"
 #include "web/time_arg.h"
@@ -1083,6 +1084,25 @@ dispatch(struct req *r)
 		    w->render != NULL ? &rs : NULL,
 		    w->alerts != NULL ? &as : NULL, &os, now, &len);
 		break;
+	}
+	case R_METRICS: {
+		struct web_poll_stats ps = {0};
+		struct rrd_writer_stats ws = {0};
+		struct metrics_self self = {&ps, NULL};
+		struct buf b = {0};
+
+		if (w->stats.polls != NULL)
+			w->stats.polls(w->stats.polls_arg, &ps);
+		if (w->stats.writer != NULL) {
+			rrd_writer_stats(w->stats.writer, &ws);
+			self.writer = &ws;
+		}
+		metrics_write(&b, w->cat, &self, now);
+		body = buf_take(&b, &len);
+		if (body == NULL)
+			return send_error(c, 500, "out of memory", false);
+		return send_body(
+		    c, 200, METRICS_CONTENT_TYPE, body, len, false);
 	}
 	case R_API_HOSTS:
 		body = api_hosts(w->cat, now, &len);
