@@ -276,7 +276,7 @@ service_samples(struct family *fams, const struct cat_service *cs,
 			fam = &fams[F_VALUE];
 		}
 		sample(fam, lab, f->value,
-		    f->when != 0 ? f->when : cs->last_update);
+		    f->when > 0 ? f->when : cs->last_update);
 	}
 }
 
