@@ -1,6 +1,7 @@
 #!/bin/bash
 # A real Prometheus (Debian's prometheus 2.42) scrapes drover's /metrics
-# every second: promtool check metrics passes a scrape, the scrape is
+# every second on the metrics_listen port (which serves /metrics alone;
+# the dashboard port serves it too): promtool check metrics passes a scrape, the scrape is
 # healthy (up == 1) even with a host whose group holds a backslash, a
 # quote, UTF-8 and a Latin-1 byte (escaped, the bad byte as U+FFFD), and
 # Prometheus holds the same values at the same times as the RRD files:
@@ -17,6 +18,7 @@ H=$(hostname)
 DEAD=$(free_port 127.0.0.1) # nothing listens there: host "odd" is down
 printf '%s\n' "dbdir $T/db" "graph_cache $T/gc" "interval 2" \
     "state_dir $T/state" "local_node yes" "listen 127.0.0.1:0" \
+    "metrics_listen 127.0.0.1:0" \
     "[$H]" "    load.load.warning 1000000:" \
     "[B\\sl\"ash ét"$'\xe9'";odd]" "    address 127.0.0.1" "    port $DEAD" \
     >"$T/d.conf"
@@ -25,6 +27,10 @@ DPID=$LAST_PID
 wait_log "$T/run.log" 'web: dashboard on' 30 || fail "no dashboard: $(cat "$T/run.log")"
 URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$T/run.log" | head -1)
 [ -n "$URL" ] || fail "no dashboard URL: $(cat "$T/run.log")"
+MURL=$(grep -o 'metrics on http://127\.0\.0\.1:[0-9]*' "$T/run.log" | head -1)
+MURL=${MURL#metrics on }
+[ -n "$MURL" ] || fail "no metrics_listen URL: $(cat "$T/run.log")"
+[ "$MURL" != "$URL" ] || fail "metrics_listen on the dashboard's port"
 
 has_cpu() {
 	curl -sf "$URL/metrics" >"$T/scrape" &&
@@ -38,6 +44,14 @@ promtool check metrics <"$T/scrape" >"$T/promtool.out" 2>&1 ||
 	fail "promtool check metrics: $(cat "$T/promtool.out")"
 [ ! -s "$T/promtool.out" ] || fail "promtool lint: $(cat "$T/promtool.out")"
 note "promtool check metrics: clean, $(grep -vc '^#' "$T/scrape") samples"
+# the metrics port: the same text, and nothing but /metrics
+curl -sf "$MURL/metrics" >"$T/mscrape" || fail "no /metrics on $MURL"
+grep -q "^drover_field_total{host=\"$H\",.*plugin=\"cpu\",field=\"user\"}" "$T/mscrape" ||
+	fail "no cpu sample on metrics_listen: $(head -c 2000 "$T/mscrape")"
+for p in / /api/v1/hosts "/$H/" /health; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' "$MURL$p")
+	[ "$code" = 404 ] || fail "metrics_listen $p: $code, not 404"
+done
 
 PPORT=$(free_port 127.0.0.1)
 cat >"$T/prometheus.yml" <<YML
@@ -47,7 +61,7 @@ global:
 scrape_configs:
   - job_name: drover
     static_configs:
-      - targets: ['${URL#http://}']
+      - targets: ['${MURL#http://}']
 YML
 promtool check config "$T/prometheus.yml" >"$T/promtool_config.out" 2>&1 ||
 	fail "promtool check config: $(cat "$T/promtool_config.out")"

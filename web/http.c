@@ -998,7 +998,8 @@ dispatch(struct req *r)
 	size_t len = 0;
 	char *body;
 
-	if (r->route.kind == R_NOT_FOUND)
+	if (r->route.kind == R_NOT_FOUND ||
+	    (w->set.metrics_only && r->route.kind != R_METRICS))
 		return send_error(c, 404, "no such page", false);
 	if (r->route.kind == R_BAD_REQUEST)
 		return send_error(c, 400, "%00 in the URL", false);
@@ -1452,7 +1453,8 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 	w->timer.data = w;
 	uv_poll_start(&w->poll, UV_READABLE, on_poll);
 	arm(w);
-	log_info("web: dashboard on http://%s%s%s:%u/",
+	log_info(c->metrics_only ? "web: metrics on http://%s%s%s:%u/metrics"
+				 : "web: dashboard on http://%s%s%s:%u/",
 	    ss.ss_family == AF_INET6 ? "[" : "", c->listen_addr,
 	    ss.ss_family == AF_INET6 ? "]" : "", w->port);
 	return w;
