@@ -7,7 +7,10 @@
 # Prometheus holds the same values at the same times as the RRD files:
 # the newest update of a GAUGE (memory free) and of a DERIVE (cpu user,
 # its raw counter) found in Prometheus at rrdtool lastupdate's time, with
-# rrdtool's value.  Alert and host states come through as gauges.
+# rrdtool's value, and over the 30 s before it every RRD row (through the
+# JSON data API) equal to Prometheus's sample at that time (the GAUGE) or
+# the rate between its samples (the DERIVE).  Alert and host states come
+# through as gauges.
 . "$top_srcdir/tests/lib/common.sh" || exit 99
 need prometheus prometheus
 need promtool prometheus
@@ -129,6 +132,59 @@ note "$(cat "$T/cmp.out")"
 wait_until 60 same_as_rrd drover_field_total cpu user d ||
 	fail "cpu.user: RRD's newest value never in Prometheus: $(cat "$T/q.json")"
 note "$(cat "$T/cmp.out")"
+# same_interval METRIC PLUGIN FIELD SUFFIX: over the 30 s before the RRD's
+# newest update, every RRD row (the JSON data API, cf AVERAGE, 2 s step)
+# whose time Prometheus has a sample at equals that sample (a GAUGE) or
+# the rate between it and the sample one step before (a DERIVE); at
+# least 5 such rows
+same_interval() {
+	local f out t1
+	f=$(ls "$T"/db/*/"$H-$2-$3-$4.rrd" 2>/dev/null | head -1)
+	[ -n "$f" ] || return 1
+	out=$(rrdtool lastupdate "$f" | tail -1) || return 1
+	t1=${out%%:*}
+	curl -sf "$URL/api/v1/hosts/$H/$2/data?start=$((t1 - 30))&end=$t1&step=2" \
+	    >"$T/data.json" || return 1
+	query "$1{host=\"$H\",plugin=\"$2\",field=\"$3\"}[2m]" || return 1
+	$PY -c '
+import json, sys
+rows = json.load(open(sys.argv[1]))["fields"][sys.argv[3]]["rows"]
+r = json.load(open(sys.argv[2]))["data"]["result"]
+derive = sys.argv[4] == "d"
+if len(r) != 1:
+    sys.exit(1)
+prom = {int(t): float(v) for t, v in r[0]["values"]}
+n = 0
+for t, v in rows:
+    if v is None or t not in prom:
+        continue
+    if derive:
+        if t - 2 not in prom:
+            continue
+        want = (prom[t] - prom[t - 2]) / 2
+        same = abs(v - want) <= 1e-9 * max(1.0, abs(want))
+    else:
+        want = prom[t]
+        same = v == want
+    if not same:
+        print("MISMATCH at %d: rrd %r, prometheus %r" % (t, v, want))
+        sys.exit(2)
+    n += 1
+print("%s: %d rows of the RRD equal Prometheus" % (sys.argv[3], n))
+sys.exit(0 if n >= 5 else 1)' "$T/data.json" "$T/q.json" "$3" "$4" >"$T/cmp.out"
+	case $? in
+	0) return 0 ;;
+	2) fail "$2.$3: $(cat "$T/cmp.out")" ;;
+	*) return 1 ;;
+	esac
+}
+wait_until 90 same_interval drover_field_value memory free g ||
+	fail "memory.free: too few RRD rows in Prometheus: $(cat "$T/cmp.out")"
+note "$(cat "$T/cmp.out")"
+wait_until 90 same_interval drover_field_total cpu user d ||
+	fail "cpu.user: too few RRD rows in Prometheus: $(cat "$T/cmp.out")"
+note "$(cat "$T/cmp.out")"
+
 # counters are counters: rate() over them is a positive rate
 cpu_rate() {
 	result_is "rate(drover_field_total{host=\"$H\",plugin=\"cpu\",field=\"user\"}[30s])" \
