@@ -1,8 +1,8 @@
 #!/bin/bash
 # A real Prometheus (Debian's prometheus 2.42) scrapes drover's /metrics
 # every second on the metrics_listen port (which serves /metrics alone;
-# the dashboard port serves it too): promtool check metrics passes a scrape, the scrape is
-# healthy (up == 1) even with a host whose group holds a backslash, a
+# the dashboard port serves it too): promtool check metrics passes a
+# scrape, the scrape is healthy (up == 1) even with a host whose group holds a backslash, a
 # quote, UTF-8 and a Latin-1 byte (escaped, the bad byte as U+FFFD), and
 # Prometheus holds the same values at the same times as the RRD files:
 # the newest update of a GAUGE (memory free) and of a DERIVE (cpu user,
