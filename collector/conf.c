@@ -352,6 +352,7 @@ conf_free(struct conf *c)
 	free(c->group);
 	free(c->nagios_command_file);
 	free(c->listen_addr);
+	free(c->metrics_listen_addr);
 	free(c->notify.smtp_url);
 	free(c->notify.smtp_from);
 	free(c->notify.smtp_user);
@@ -837,6 +838,15 @@ global_key(struct conf *c, const char *key, const char *val,
 	if (strcmp(key, "listen") == 0) {
 		if (!parse_listen(val, &c->listen_addr, &c->listen_port)) {
 			conf_error_add(errs, w, "listen must be ADDR:PORT");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "metrics_listen") == 0) {
+		if (!parse_listen(val, &c->metrics_listen_addr,
+			&c->metrics_listen_port)) {
+			conf_error_add(
+			    errs, w, "metrics_listen must be ADDR:PORT");
 			return -1;
 		}
 		return 0;

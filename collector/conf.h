@@ -6,7 +6,8 @@
  * plugin overrides such as "load.load.warning 5".  Keys Munin knows but
  * drover does not use are kept and reported once at info level.  drover adds
  * its own keys (interval, max_concurrency, physical_concurrency, timeout,
- * connect_timeout, idle_timeout, listen, local_node, nagios_command_file;
+ * connect_timeout, idle_timeout, listen, metrics_listen, local_node,
+ * nagios_command_file;
  * "drover node"'s node_listen, node_allow, node_timeout, node_host_name;
  * per host physical, vm_name, timeout and interval; the notification keys
  * state_dir, user, group, smtp_*, notify_* and contact.NAME.{webhook,
@@ -133,6 +134,9 @@ struct conf {
 	unsigned config_refresh;       /* cycles between config reloads, 12 */
 	char *listen_addr;	       /* default 127.0.0.1 */
 	unsigned listen_port;	       /* default 4948; 0 = any free port */
+	char *metrics_listen_addr;     /* a second port serving /metrics
+					  alone; NULL: none */
+	unsigned metrics_listen_port;  /* 0 = any free port */
 	bool local_node;	       /* add the built-in local target; after
 					  conf_finish, whether it did */
 	bool local_node_set;	       /* "local_node" was in the config */

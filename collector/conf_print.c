@@ -90,6 +90,12 @@ conf_print(const struct conf *c, FILE *out)
 	fprintf(out,
 	    strchr(c->listen_addr, ':') ? "listen [%s]:%u\n" : "listen %s:%u\n",
 	    c->listen_addr, c->listen_port);
+	if (c->metrics_listen_addr != NULL)
+		fprintf(out,
+		    strchr(c->metrics_listen_addr, ':')
+			? "metrics_listen [%s]:%u\n"
+			: "metrics_listen %s:%u\n",
+		    c->metrics_listen_addr, c->metrics_listen_port);
 	fprintf(out, "local_node %s\n", c->local_node ? "yes" : "no");
 	fprintf(out, "graph_cache %s\ngraph_cache_size %u\n", c->graph_cache,
 	    c->graph_cache_mb);

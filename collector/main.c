@@ -164,6 +164,7 @@ struct daemon {
 	struct ingest *in;
 	struct poller *poller;
 	struct web *web;
+	struct web *metrics_web; /* metrics_listen's; NULL: none */
 	struct renderer *render;
 	struct alerts *alerts;
 	struct outputs *outputs;
@@ -193,6 +194,7 @@ on_stop_signal(uv_signal_t *s, int signum)
 	cmd_runner_close(d->cmdr);
 	d->cmdr = NULL;
 	web_stop(d->web);
+	web_stop(d->metrics_web);
 	if (d->render != NULL)
 		renderer_stop(d->render);
 	uv_timer_stop(&d->alert_timer);
@@ -244,6 +246,7 @@ outputs_conf_of(struct daemon *d, const struct conf *c, struct outputs_conf *oc)
 static const struct web_settings *
 web_settings_of(const struct conf *c, struct web_settings *s)
 {
+	memset(s, 0, sizeof(*s)); /* graph_keep_bytes 0: the default */
 	s->listen_addr = c->listen_addr;
 	s->listen_port = c->listen_port;
 	s->dbdir = c->dbdir;
@@ -416,6 +419,13 @@ on_hup(uv_signal_t *s, int signum)
 	if (strcmp(c->listen_addr, d->conf->listen_addr) != 0 ||
 	    c->listen_port != d->conf->listen_port)
 		log_warnx("conf: a new listen address takes a restart");
+	if ((c->metrics_listen_addr == NULL) !=
+		(d->conf->metrics_listen_addr == NULL) ||
+	    (c->metrics_listen_addr != NULL &&
+		(strcmp(c->metrics_listen_addr, d->conf->metrics_listen_addr) !=
+			0 ||
+		    c->metrics_listen_port != d->conf->metrics_listen_port)))
+		log_warnx("conf: a new metrics_listen address takes a restart");
 	conf_free(d->conf);
 	d->conf = c;
 	log_info("drover: config reloaded, %zu hosts", c->nhosts);
@@ -685,7 +695,7 @@ cmd_run(const char *path)
 {
 	struct daemon d = {0};
 	struct rrd_writer_stats ws;
-	struct web_settings wset;
+	struct web_settings wset, mset;
 	struct outputs_conf oc;
 	struct alerts_defaults ad;
 	struct web_stats wstats = {0};
@@ -755,6 +765,15 @@ cmd_run(const char *path)
 	wset.listen_fd = web_listen(&wset);
 	if (wset.listen_fd == -1)
 		fatalx("drover: cannot start the web server");
+	mset = wset;
+	if (d.conf->metrics_listen_addr != NULL) {
+		mset.listen_addr = d.conf->metrics_listen_addr;
+		mset.listen_port = d.conf->metrics_listen_port;
+		mset.metrics_only = true;
+		mset.listen_fd = web_listen(&mset);
+		if (mset.listen_fd == -1)
+			fatalx("drover: cannot listen on metrics_listen");
+	}
 	if (d.conf->rrdcached_socket != NULL &&
 	    rrd_writer_connect(d.conf->rrdcached_socket) == -1)
 		log_warnx("rrd: rrdcached %s does not answer yet; the writer "
@@ -802,6 +821,12 @@ cmd_run(const char *path)
 	d.web = web_new(d.loop, &wset, d.cat, d.render, d.alerts, &wstats);
 	if (d.web == NULL)
 		fatalx("drover: cannot start the web server");
+	if (mset.metrics_only) {
+		d.metrics_web =
+		    web_new(d.loop, &mset, d.cat, NULL, NULL, &wstats);
+		if (d.metrics_web == NULL)
+			fatalx("drover: cannot start the metrics server");
+	}
 	uv_signal_init(d.loop, &d.sigterm);
 	uv_signal_init(d.loop, &d.sigint);
 	uv_signal_init(d.loop, &d.sighup);

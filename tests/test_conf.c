@@ -287,6 +287,50 @@ test_includedir(void **state)
 	rmdir(dir);
 }
 
+/* metrics_listen: none by default, ADDR:PORT or [V6]:PORT, printed when
+ * set, a bad one an error at its line. */
+static void
+test_metrics_listen(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	c = parse("", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_null(c->metrics_listen_addr);
+	fp = open_memstream(&text, &len);
+	conf_print(c, fp);
+	fclose(fp);
+	assert_null(strstr(text, "metrics_listen"));
+	free(text);
+	conf_free(c);
+	c = parse("metrics_listen [::1]:9101\n", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->metrics_listen_addr, "::1");
+	assert_int_equal(c->metrics_listen_port, 9101);
+	fp = open_memstream(&text, &len);
+	conf_print(c, fp);
+	fclose(fp);
+	assert_non_null(strstr(text, "metrics_listen [::1]:9101\n"));
+	free(text);
+	conf_free(c);
+	c = parse("metrics_listen 0.0.0.0:0\n", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->metrics_listen_addr, "0.0.0.0");
+	assert_int_equal(c->metrics_listen_port, 0);
+	conf_free(c);
+	c = parse("interval 60\nmetrics_listen 9101\n", &errs);
+	assert_int_equal(errs.n, 1);
+	assert_true(has_error(&errs, "t.conf:2"));
+	assert_true(has_error(&errs, "metrics_listen must be ADDR:PORT"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
 static void
 test_node_keys(void **state)
 {
@@ -1918,6 +1962,7 @@ main(void)
 	    cmocka_unit_test(test_errors_name_file_line_text),
 	    cmocka_unit_test(test_load_refuses_config_with_errors),
 	    cmocka_unit_test(test_includedir),
+	    cmocka_unit_test(test_metrics_listen),
 	    cmocka_unit_test(test_node_keys),
 	    cmocka_unit_test(test_node_exec_keys),
 	    cmocka_unit_test(test_local_node_target),

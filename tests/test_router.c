@@ -58,6 +58,10 @@ test_routes(void **state)
 	assert_int_equal(parse("/api/v1/alerts").kind, R_API_ALERTS);
 	assert_int_equal(parse("/api/v1/power").kind, R_API_POWER);
 	assert_int_equal(parse("/api/v1/power/").kind, R_NOT_FOUND);
+	/* Prometheus's path; a host called "metrics" keeps its pages */
+	assert_int_equal(parse("/metrics").kind, R_METRICS);
+	assert_int_equal(parse("/metrics/").kind, R_HOST);
+	assert_int_equal(parse("/metrics/load/").kind, R_SERVICE);
 	/* a host called "power" keeps its pages */
 	assert_int_equal(parse("/power/").kind, R_HOST);
 	/* one service of several hosts; a host called "compare" keeps its

@@ -34,6 +34,7 @@
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "web/pages.h"
+#include "web/metrics.h"
 #include "web/router.h"
 #include "web/series.h"
 #include "web/time_arg.h"
@@ -997,7 +998,8 @@ dispatch(struct req *r)
 	size_t len = 0;
 	char *body;
 
-	if (r->route.kind == R_NOT_FOUND)
+	if (r->route.kind == R_NOT_FOUND ||
+	    (w->set.metrics_only && r->route.kind != R_METRICS))
 		return send_error(c, 404, "no such page", false);
 	if (r->route.kind == R_BAD_REQUEST)
 		return send_error(c, 400, "%00 in the URL", false);
@@ -1083,6 +1085,25 @@ dispatch(struct req *r)
 		    w->render != NULL ? &rs : NULL,
 		    w->alerts != NULL ? &as : NULL, &os, now, &len);
 		break;
+	}
+	case R_METRICS: {
+		struct web_poll_stats ps = {0};
+		struct rrd_writer_stats ws = {0};
+		struct metrics_self self = {&ps, NULL};
+		struct buf b = {0};
+
+		if (w->stats.polls != NULL)
+			w->stats.polls(w->stats.polls_arg, &ps);
+		if (w->stats.writer != NULL) {
+			rrd_writer_stats(w->stats.writer, &ws);
+			self.writer = &ws;
+		}
+		metrics_write(&b, w->cat, &self, now);
+		body = buf_take(&b, &len);
+		if (body == NULL)
+			return send_error(c, 500, "out of memory", false);
+		return send_body(
+		    c, 200, METRICS_CONTENT_TYPE, body, len, false);
 	}
 	case R_API_HOSTS:
 		body = api_hosts(w->cat, now, &len);
@@ -1432,7 +1453,8 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 	w->timer.data = w;
 	uv_poll_start(&w->poll, UV_READABLE, on_poll);
 	arm(w);
-	log_info("web: dashboard on http://%s%s%s:%u/",
+	log_info(c->metrics_only ? "web: metrics on http://%s%s%s:%u/metrics"
+				 : "web: dashboard on http://%s%s%s:%u/",
 	    ss.ss_family == AF_INET6 ? "[" : "", c->listen_addr,
 	    ss.ss_family == AF_INET6 ? "]" : "", w->port);
 	return w;

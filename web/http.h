@@ -12,6 +12,7 @@
 #ifndef DROVER_HTTP_H
 #define DROVER_HTTP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -29,6 +30,8 @@ struct web_settings {
 			  (and closes) instead of binding itself */
 	size_t graph_keep_bytes; /* graph images kept in memory for cache
 				    hits (web/graph_cache.h); 0: 32 MiB */
+	bool metrics_only;	 /* serve /metrics alone, 404 for the rest (the
+				    metrics_listen port) */
 };
 
 /* The scheduler's poll counters since start, as /health shows them. */

@@ -166,6 +166,10 @@ router_parse(const char *path, struct route *r)
 		r->kind = R_HEALTH;
 		return;
 	}
+	if (n == 1 && !trailing && IS(0, "metrics")) {
+		r->kind = R_METRICS;
+		return;
+	}
 	if (n == 1 && !trailing && IS(0, "alerts")) {
 		r->kind = R_ALERTS;
 		return;

@@ -13,6 +13,8 @@
  *                                  called "compare" keeps its pages)
  *   /drover.css, /drover.js        the static files (web/assets.h)
  *   /api/v1/hosts[/HOST[/PLUGIN[/data]]], /api/v1/alerts, /api/v1/power
+ *   /metrics                       Prometheus exposition (web/metrics.h);
+ *                                  no host page, which ends in "/"
  *
  * Names are checked against strict character sets (Munin's host and
  * plugin names; dots for multigraph children) and lengths; "..", "/",
@@ -46,6 +48,7 @@ enum route_kind {
 	R_BAD_REQUEST, /* a "%00" in the path (route_unescape): 400 */
 	R_API_POWER,
 	R_COMPARE, /* the plugin in service, no host */
+	R_METRICS,
 };
 
 struct route {

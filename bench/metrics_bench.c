@@ -1,0 +1,159 @@
+/*
+ * metrics_bench: the cost of GET /metrics (web/metrics.h metrics_write)
+ * over a simulated catalog, beside two baselines over the same catalog:
+ * the floor, appending the very lines /metrics made to an empty growing
+ * buffer one line at a time (what any writer of that text pays), and the
+ * overview page (page_overview), the dashboard's own render of every
+ * host.  Prints "NAME wall_ms cpu_ms bytes samples" lines, the mean per
+ * render.
+ *
+ *   metrics_bench HOSTS SERVICES FIELDS [ROUNDS]   (default 20)
+ *
+ * Fields alternate GAUGE (fractional values) and DERIVE (large integer
+ * counters); every service's first field has a warning range, so it has
+ * an alert state sample too; every twentieth host is down.
+ * bench/metrics.sh runs it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog/catalog.h"
+#include "lib/buf.h"
+#include "web/metrics.h"
+#include "web/pages.h"
+
+static double
+now(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct catalog *
+cluster(int hosts, int services, int fields)
+{
+	struct catalog *cat = catalog_new();
+	char name[64], hv[64], svc[64], fld[64];
+	int i, j, k;
+
+	for (i = 0; i < hosts; i++) {
+		struct batch b = {0};
+		struct cat_host *h;
+
+		snprintf(name, sizeof(name), "node%04d.example.net", i);
+		snprintf(hv, sizeof(hv), "node%04d.example.net", i - i % 5);
+		h = catalog_host(cat, name, i % 2 ? "web" : "db", NULL);
+		if (i % 5 != 0)
+			catalog_set_physical(h, hv, PHYS_LEARNED, hv, name);
+		catalog_set_target(h, 300, false);
+		for (j = 0; j < services; j++) {
+			struct service *s;
+
+			snprintf(svc, sizeof(svc), "plugin_%02d", j);
+			s = batch_service(&b, svc, true);
+			s->has_config = true;
+			attrs_set(&s->graph, "graph_title", svc);
+			for (k = 0; k < fields; k++) {
+				struct field *f;
+
+				snprintf(fld, sizeof(fld), "field_%02d", k);
+				f = service_field(s, fld, true);
+				attrs_set(&f->attrs, "label", fld);
+				if (k % 2 == 1)
+					attrs_set(&f->attrs, "type", "DERIVE");
+				if (k == 0)
+					attrs_set(&f->attrs, "warning", "100");
+				f->has_value = true;
+				f->value = k % 2 ? 123456789.0 * (i + 1) + j
+						 : 0.37 * (i + j + k + 1);
+			}
+		}
+		catalog_update(cat, h, 1796296200, &b);
+		batch_cleanup(&b);
+		catalog_poll_result(h, i % 20 != 7,
+		    i % 20 == 7 ? "refused" : NULL, 1796296200, 5, 0, 1);
+	}
+	return cat;
+}
+
+static size_t
+samples(const char *t)
+{
+	size_t n = 0;
+
+	for (; *t != '\0'; t = strchr(t, '\n') + 1)
+		if (*t != '#')
+			n++;
+	return n;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct catalog *cat;
+	int rounds, i, k;
+	size_t len = 0, n = 0;
+	char *text = NULL;
+
+	if (argc < 4) {
+		fprintf(stderr,
+		    "usage: metrics_bench HOSTS SERVICES FIELDS [ROUNDS]\n");
+		return 2;
+	}
+	rounds = argc > 4 ? atoi(argv[4]) : 20;
+	if (rounds < 1)
+		rounds = 1;
+	cat = cluster(atoi(argv[1]), atoi(argv[2]), atoi(argv[3]));
+	for (k = 0; k < 3; k++) {
+		static const char *const names[] = {
+		    "metrics", "floor", "overview"};
+		double w0 = now(CLOCK_MONOTONIC);
+		double c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+
+		for (i = 0; i < rounds; i++) {
+			struct buf b = {0};
+			char *out;
+			const char *p, *e;
+
+			switch (k) {
+			case 0:
+				metrics_write(&b, cat, NULL, 1796296300);
+				out = buf_take(&b, &len);
+				if (out == NULL)
+					return 1;
+				free(text);
+				text = out;
+				break;
+			case 1:
+				for (p = text; *p != '\0'; p = e + 1) {
+					e = strchr(p, '\n');
+					buf_putn(&b, p, (size_t)(e - p + 1));
+				}
+				out = buf_take(&b, &len);
+				if (out == NULL)
+					return 1;
+				free(out);
+				break;
+			default:
+				out =
+				    page_overview(cat, NULL, 1796296300, &len);
+				if (out == NULL)
+					return 1;
+				free(out);
+			}
+		}
+		if (k == 0)
+			n = samples(text);
+		printf("%s %.3f %.3f %zu %zu\n", names[k],
+		    (now(CLOCK_MONOTONIC) - w0) * 1e3 / rounds,
+		    (now(CLOCK_PROCESS_CPUTIME_ID) - c0) * 1e3 / rounds, len,
+		    n);
+	}
+	free(text);
+	catalog_free(cat);
+	return 0;
+}

@@ -1,0 +1,277 @@
+/* Tests for metrics: label escaping and UTF-8 repair, the label set of a
+ * sample, a family per Munin type with the poll's timestamp, alert
+ * states, unknown values left out, and each family whole. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <stdio.h>
+
+#include "catalog/catalog.h"
+#include "lib/log.h"
+#include "web/metrics.h"
+
+static char *
+label(const char *s)
+{
+	struct buf b = {0};
+
+	metrics_put_label_value(&b, s);
+	return buf_take(&b, NULL);
+}
+
+static void
+check_label(const char *in, const char *want)
+{
+	char *got = label(in);
+
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+test_label_escaping(void **state)
+{
+	(void)state;
+	check_label("", "");
+	check_label("web1.example.com", "web1.example.com");
+	check_label("a\"b", "a\\\"b");
+	check_label("a\\b", "a\\\\b");
+	check_label("a\nb", "a\\nb");
+	check_label("\\\"\n", "\\\\\\\"\\n");
+	check_label("grp;sub", "grp;sub");
+	check_label("tab\there", "tab\there");
+	/* valid UTF-8 passes: e-acute, euro sign, an emoji */
+	check_label("caf\xc3\xa9", "caf\xc3\xa9");
+	check_label("\xe2\x82\xac", "\xe2\x82\xac");
+	check_label("\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80");
+	/* Latin-1 e-acute, a lone continuation, a cut sequence, an overlong
+	 * slash, a surrogate, beyond U+10FFFF: each bad byte is U+FFFD */
+	check_label("caf\xe9", "caf\xef\xbf\xbd");
+	check_label("\x80x", "\xef\xbf\xbdx");
+	check_label("\xe2\x82", "\xef\xbf\xbd\xef\xbf\xbd");
+	check_label("\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd");
+	check_label("\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	check_label("\xf4\x90\x80\x80",
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+static void
+add_field(struct service *s, const char *name, const char *type, double v,
+    bool unknown)
+{
+	struct field *f = service_field(s, name, true);
+
+	attrs_set(&f->attrs, "label", name);
+	if (type != NULL)
+		attrs_set(&f->attrs, "type", type);
+	f->has_value = true;
+	f->value = v;
+	f->unknown = unknown;
+}
+
+/* A catalog of one host "web\"1" in group "grp;sub" on physical "kvm1". */
+static struct catalog *
+make_catalog(void)
+{
+	struct catalog *cat = catalog_new();
+	struct batch b = {0};
+	struct service *s;
+	struct field *f;
+	struct cat_host *h;
+
+	h = catalog_host(cat, "web\"1", "grp;sub", "kvm1");
+	s = batch_service(&b, "if_eth0", true);
+	s->has_config = true;
+	attrs_set(&s->graph, "graph_title", "eth0");
+	add_field(s, "down", "DERIVE", 123456789012.0, false);
+	add_field(s, "up", "COUNTER", 42, false);
+	s = batch_service(&b, "load", true);
+	s->has_config = true;
+	attrs_set(&s->graph, "graph_title", "Load");
+	add_field(s, "load", NULL, 0.25, false);
+	f = service_field(s, "load", false);
+	attrs_set(&f->attrs, "warning", "10");
+	attrs_set(&f->attrs, "critical", "0.1");
+	add_field(s, "gone", "GAUGE", 0, true);
+	add_field(s, "neg", "GAUGE", -1.5e-7, false);
+	f = service_field(s, "neg", false);
+	f->when = 900;
+	s = batch_service(&b, "ticks", true);
+	s->has_config = true;
+	add_field(s, "n", "ABSOLUTE", 7, false);
+	catalog_update(cat, h, 1200, &b);
+	catalog_poll_result(h, true, NULL, 1200, 250, 0, 6);
+	batch_cleanup(&b);
+	catalog_host(cat, "new", "grp", NULL); /* never polled */
+	return cat;
+}
+
+static char *
+render(struct catalog *cat, const struct metrics_self *self)
+{
+	struct buf b = {0};
+
+	metrics_write(&b, cat, self, 1250);
+	return buf_take(&b, NULL);
+}
+
+#define LABELS "host=\"web\\\"1\",group=\"grp;sub\",physical=\"kvm1\""
+
+static void
+test_samples_by_type(void **state)
+{
+	struct catalog *cat = make_catalog();
+	char *t = render(cat, NULL);
+
+	(void)state;
+	assert_non_null(t);
+	/* a counter's raw value, exactly, at the poll's time in ms */
+	assert_non_null(strstr(t,
+	    "\ndrover_field_total{" LABELS ",plugin=\"if_eth0\",field=\"down\"}"
+	    " 123456789012 1200000\n"));
+	assert_non_null(strstr(t,
+	    "\ndrover_field_total{" LABELS ",plugin=\"if_eth0\",field=\"up\"}"
+	    " 42 1200000\n"));
+	/* a gauge (no type given), and one with its own "value EPOCH:" */
+	assert_non_null(strstr(t,
+	    "\ndrover_field_value{" LABELS ",plugin=\"load\",field=\"load\"}"
+	    " 0.25 1200000\n"));
+	assert_non_null(strstr(t,
+	    "\ndrover_field_value{" LABELS ",plugin=\"load\",field=\"neg\"}"
+	    " -1.4999999999999999e-07 900000\n"));
+	assert_non_null(strstr(t,
+	    "\ndrover_field_absolute{" LABELS ",plugin=\"ticks\",field=\"n\"}"
+	    " 7 1200000\n"));
+	/* "U" is left out */
+	assert_null(strstr(t, "field=\"gone\"} "));
+	/* 0.25 is above critical 0.1: CRITICAL, no timestamp */
+	assert_non_null(strstr(t, "\ndrover_field_alert_state{" LABELS
+				  ",plugin=\"load\",field=\"load\"} 2\n"));
+	/* fields without thresholds have no alert sample */
+	assert_null(strstr(
+	    t, "drover_field_alert_state{" LABELS ",plugin=\"if_eth0\""));
+	assert_non_null(strstr(t, "\ndrover_host_up{" LABELS "} 1\n"));
+	assert_non_null(strstr(
+	    t, "\ndrover_host_poll_duration_seconds{" LABELS "} 0.25\n"));
+	assert_non_null(strstr(
+	    t, "\ndrover_host_last_ok_timestamp_seconds{" LABELS "} 1200\n"));
+	/* a host never polled: no up sample, but UNKNOWN */
+	assert_null(strstr(t, "drover_host_up{host=\"new\""));
+	assert_non_null(
+	    strstr(t, "\ndrover_host_alert_state{host=\"new\",group=\"grp\","
+		      "physical=\"new\"} 3\n"));
+	assert_non_null(strstr(t, "\ndrover_hosts 2\n"));
+	assert_null(strstr(t, "drover_polls_total"));
+	free(t);
+	catalog_free(cat);
+}
+
+/* Each family once: one HELP, one TYPE, its samples together after. */
+static void
+test_families_whole(void **state)
+{
+	static const char *const names[] = {"drover_field_value",
+	    "drover_field_total", "drover_field_absolute",
+	    "drover_field_alert_state", "drover_host_up",
+	    "drover_host_alert_state", "drover_host_stale",
+	    "drover_polls_total", "drover_rrd_updates_total"};
+	struct catalog *cat = make_catalog();
+	struct web_poll_stats ps = {.done = 17, .failed = 2};
+	struct rrd_writer_stats ws = {.updates = 99};
+	struct metrics_self self = {&ps, &ws};
+	char *t = render(cat, &self);
+	size_t i;
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(strstr(t, "# TYPE drover_field_total counter\n"));
+	assert_non_null(strstr(t, "# TYPE drover_field_value gauge\n"));
+	assert_non_null(strstr(t, "\ndrover_polls_total 17\n"));
+	assert_non_null(strstr(t, "\ndrover_poll_failures_total 2\n"));
+	assert_non_null(strstr(t, "\ndrover_rrd_updates_total 99\n"));
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char type[128], help[128];
+		const char *p, *q, *last = NULL;
+		size_t n = strlen(names[i]);
+
+		snprintf(type, sizeof(type), "# TYPE %s ", names[i]);
+		snprintf(help, sizeof(help), "# HELP %s ", names[i]);
+		p = strstr(t, type);
+		assert_non_null(p);
+		assert_null(strstr(p + 1, type));
+		q = strstr(t, help);
+		assert_non_null(q);
+		assert_true(q < p);
+		assert_null(strstr(q + 1, help));
+		/* every sample line of the family follows its TYPE, and no
+		 * other family's line comes between two of them */
+		for (q = t; (q = strstr(q, names[i])) != NULL; q += n) {
+			bool line_start = q == t || q[-1] == '\n';
+
+			if (!line_start || (q[n] != '{' && q[n] != ' '))
+				continue;
+			assert_true(q > p);
+			if (last != NULL) {
+				const char *nl;
+
+				for (nl = strchr(last, '\n') + 1; nl < q;
+				     nl = strchr(nl, '\n') + 1)
+					assert_memory_equal(nl, names[i], n);
+			}
+			last = q;
+		}
+		assert_non_null(last);
+	}
+	free(t);
+	catalog_free(cat);
+}
+
+/* Infinities as the format spells them; a NaN value is left out. */
+static void
+test_special_values(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct batch b = {0};
+	struct service *s;
+	struct cat_host *h;
+	char *t;
+
+	(void)state;
+	h = catalog_host(cat, "h", "g", NULL);
+	s = batch_service(&b, "x", true);
+	s->has_config = true;
+	add_field(s, "pinf", NULL, 1.0 / 0.0, false);
+	add_field(s, "ninf", NULL, -1.0 / 0.0, false);
+	add_field(s, "nan", NULL, 0.0 / 0.0, false);
+	add_field(s, "big", NULL, 1e300, false);
+	add_field(s, "negint", NULL, -12, false);
+	catalog_update(cat, h, 600, &b);
+	batch_cleanup(&b);
+	t = render(cat, NULL);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "field=\"pinf\"} +Inf 600000\n"));
+	assert_non_null(strstr(t, "field=\"ninf\"} -Inf 600000\n"));
+	assert_null(strstr(t, "field=\"nan\"}"));
+	assert_non_null(strstr(t, "field=\"big\"} 1.0000000000000001e+300 "));
+	assert_non_null(strstr(t, "field=\"negint\"} -12 600000\n"));
+	free(t);
+	catalog_free(cat);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_label_escaping),
+	    cmocka_unit_test(test_samples_by_type),
+	    cmocka_unit_test(test_families_whole),
+	    cmocka_unit_test(test_special_values),
+	};
+
+	log_init(false, LOG_LVL_WARN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
