@@ -25,9 +25,16 @@
  * back when next touched.  Back-to-back rounds without it would find them
  * still dirty, hence still cached, and cost a fraction of a real cycle.
  *
- * Prints "files N" and per counted round "round R kind K ts TS cpu_s C
- * wall_s W failed F" (CPU: user+sys of this process from getrusage, the
- * sync left out).  Exits 1 if DIR holds no RRD file, 2 on bad usage.
+ * Each KIND gets two counted rounds: "warm", the page cache as librrd
+ * leaves it (a server with memory to spare), and "cold", every file's
+ * pages dropped before the round (as the host of the VM these benches
+ * ran on does within minutes: bench/README.md), the cost when the cache
+ * does not hold the files from one cycle to the next.
+ *
+ * Prints "files N" and per counted round "round R kind K cache warm|cold
+ * ts TS cpu_s C wall_s W failed F" (CPU: user+sys of this process from
+ * getrusage, the sync and the drop left out).  Exits 1 if DIR holds no RRD
+ * file, 2 on bad usage.
  */
 #include <sys/resource.h>
 
@@ -156,12 +163,27 @@ round_at(time_t ts)
 	return failed;
 }
 
+/* Drops every file's pages from the page cache (written back already). */
+static void
+drop_cache(void)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < found.n; i++) {
+		if ((fd = open(found.path[i], O_RDONLY)) == -1)
+			continue;
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	double c0, w0;
 	long interval, res, pre, j;
-	int dirfd, a;
+	int dirfd, a, cold;
 	size_t i, failed;
 	time_t cur, ts, last;
 
@@ -202,23 +224,28 @@ main(int argc, char **argv)
 			cur = last;
 	}
 	for (a = 3; a < argc; a++) {
-		ts = pick_ts(
-		    cur + (pre + 2) * interval, kind_res(argv[a]), interval);
-		/* the jump, then the rounds of the 10 minutes before */
-		for (j = pre; j >= 1; j--) {
+		for (cold = 0; cold < 2; cold++) {
+			ts = pick_ts(cur + (pre + 2) * interval,
+			    kind_res(argv[a]), interval);
+			/* the jump, then the rounds of the 10 minutes
+			 * before */
+			for (j = pre; j >= 1; j--) {
+				syncfs(dirfd);
+				round_at(ts - j * interval);
+			}
 			syncfs(dirfd);
-			round_at(ts - j * interval);
+			if (cold)
+				drop_cache();
+			c0 = cpu_s();
+			w0 = wall_s();
+			failed = round_at(ts);
+			printf("round %d kind %s cache %s ts %lld cpu_s %.3f "
+			       "wall_s %.3f failed %zu\n",
+			    a - 3, argv[a], cold ? "cold" : "warm",
+			    (long long)ts, cpu_s() - c0, wall_s() - w0, failed);
+			fflush(stdout);
+			cur = ts;
 		}
-		syncfs(dirfd);
-		c0 = cpu_s();
-		w0 = wall_s();
-		failed = round_at(ts);
-		printf("round %d kind %s ts %lld cpu_s %.3f wall_s %.3f "
-		       "failed %zu\n",
-		    a - 3, argv[a], (long long)ts, cpu_s() - c0, wall_s() - w0,
-		    failed);
-		fflush(stdout);
-		cur = ts;
 	}
 	close(dirfd);
 	return 0;

@@ -24,7 +24,10 @@ has stopped, bench/rrd_floor updates every RRD file drover wrote with
 rrd_update_r, as drover's writer does, in rounds of the same kinds as
 drover's cycles (SAMPLES=N of each, default 2), each led up to as a real
 cycle is and with the page cache written back before it as INTERVAL s of
-real time would (see bench/rrd_floor.c).  KEEP=1 keeps the files.
+real time would; each kind once with the page cache as librrd leaves it
+(warm) and once with the files' pages dropped (cold: what this VM's host
+does to an idle page cache within minutes, so drover's cycles at 300 s see
+it; see bench/rrd_floor.c).  KEEP=1 keeps the files.
 
 A cycle that passes a multiple of 300 s completes a primary data point in
 every file (Munin's step) and costs librrd more than one inside a step; at
@@ -264,11 +267,10 @@ out = subprocess.run([top + "/bench/rrd_floor", tmp + "/db", str(interval)] + wa
 if out.returncode != 0:
     fail("rrd_floor failed: " + out.stderr.strip())
 files = int(re.search(r"^files (\d+)", out.stdout, re.M).group(1))
-floor = [(k, float(c), float(w), int(nf)) for k, c, w, nf in re.findall(
-    r"^round \d+ kind (\S+) ts \d+ cpu_s ([\d.]+) wall_s ([\d.]+) failed (\d+)",
+floor = [(k, cache, float(c), float(w), int(nf)) for k, cache, c, w, nf in re.findall(
+    r"^round \d+ kind (\S+) cache (\S+) ts \d+ cpu_s ([\d.]+) wall_s ([\d.]+) failed (\d+)",
     out.stdout, re.M)]
-floor_failed = sum(x[3] for x in floor)
-floor = [(k, c, w) for k, c, w, _ in floor]
+floor_failed = sum(x[4] for x in floor)
 
 
 def median(xs):
@@ -291,24 +293,22 @@ fcpu = mean([r["fake"] for r in steady])
 print()
 print("RRD files (fields): %d; floor rounds (boundary passed) cpu s (wall s)%s:" % (
     files, ", %d updates FAILED" % floor_failed if floor_failed else ""))
-print("  " + "  ".join("%s %.3f (%.3f)" % (k, c, w) for k, c, w in floor))
+print("  " + "  ".join("%s %s %.3f (%.3f)" % (k, cache, c, w) for k, cache, c, w, _ in floor))
 print("CPU s per cycle, by the longest RRD resolution whose boundary it passed")
 print("(in: inside one 5 min step; 5m: a step; 30m, 2h, 1d: consolidated rows too)")
 print("%-52s" % "" + "".join(" %10s" % k for k in kinds))
 print("%-52s" % "drover, first cycle (creates the files)" + "".join(
     " " + (fmt(rows[0]["drover"]) if rows[0]["step"] == k else "%10s" % "") for k in kinds))
 dk = {k: mean([r["drover"] for r in steady if r["step"] == k]) for k in kinds}
-fk = {k: median([c for kk, c, _ in floor if kk == k]) for k in kinds}
+fk = {(k, cache): median([c for kk, cc, c, _, _ in floor if kk == k and cc == cache])
+      for k in kinds for cache in ("warm", "cold")}
 print("%-52s" % "drover, cycles 2.. (mean)" + "".join(" " + fmt(dk[k]) for k in kinds))
-print("%-52s" % "librrd floor, same files (median round)" + "".join(" " + fmt(fk[k]) for k in kinds))
-print("%-52s" % "ratio drover / floor" + "".join(
-    " " + fmt(dk[k] / fk[k] if dk[k] and fk[k] else None) for k in kinds))
-if rrdc_total is not None:
-    print("%-52s %10.2f" % ("rrdcached CPU s, whole run with its final flush", rrdc_total))
-    print("%-52s %10.2f" % ("drover + rrdcached CPU s per cycle (whole run / cycles)",
-                            (sum(r["drover"] for r in rows) + rrdc_total) / len(rows)))
-    print("%-52s %10.2f" % ("  the same, cycles 2.. with rrdcached's total / cycles",
-                            mean([r["drover"] for r in steady]) + rrdc_total / len(rows)))
+for cache, what in (("warm", "page cache kept"), ("cold", "page cache dropped")):
+    print("%-52s" % ("librrd floor, %s (median)" % what) + "".join(
+        " " + fmt(fk[k, cache]) for k in kinds))
+for cache in ("warm", "cold"):
+    print("%-52s" % ("ratio drover / floor, %s" % cache) + "".join(
+        " " + fmt(dk[k] / fk[k, cache] if dk[k] and fk[k, cache] else None) for k in kinds))
 print("%-52s %10d" % ("drover peak RSS (VmHWM, KiB)", hwm))
 print("%-52s %10.0f" % ("bytes of peak RSS per field", hwm * 1024 / files))
 print("%-52s %10d" % ("polls late (drover /health, all cycles)", sum(r["late"] for r in rows)))
