@@ -46,14 +46,26 @@ catalog_new(void)
 	return calloc(1, sizeof(struct catalog));
 }
 
+/* Frees v[0..n) and the rules they own. */
+static void
+fields_free(struct cat_field *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && v != NULL; i++)
+		if (field_spec_has_rules(&v[i].spec))
+			free((struct field_rules *)v[i].spec.rules);
+	free(v);
+}
+
 static void
 host_cleanup(struct cat_host *h)
 {
 	size_t i;
 
 	for (i = 0; i < h->nservices; i++) {
+		fields_free(h->services[i].fields, h->services[i].svc.nfields);
 		service_cleanup(&h->services[i].svc);
-		free(h->services[i].fields);
 	}
 	free(h->services);
 	name_index_cleanup(&h->index);
@@ -281,12 +293,27 @@ static void
 field_parse(struct cat_service *cs, size_t i)
 {
 	struct cat_field *cf = &cs->fields[i];
+	struct field_rules rules, *own;
 
 	memset(cf, 0, sizeof(*cf));
-	field_spec_parse(&cf->spec, &cs->svc.fields[i].attrs);
-	if (rrd_ds_init_rate(&cf->ds, cf->spec.type, cf->spec.min, cf->spec.max,
+	field_spec_parse(&cf->spec, &rules, &cs->svc.fields[i].attrs);
+	if (!field_spec_has_rules(&cf->spec))
+		return;
+	own = malloc(sizeof(*own));
+	if (own == NULL)
+		fatal("catalog: malloc");
+	*own = rules;
+	cf->spec.rules = own;
+}
+
+void
+cat_field_ds(const struct cat_service *cs, size_t i, struct rrd_ds *ds)
+{
+	const struct field_spec *fs = &cs->fields[i].spec;
+
+	if (rrd_ds_init_rate(ds, fs->type, fs->min, fs->max,
 		cs->spec.graph_data_size, cs->spec.update_rate) == -1)
-		rrd_ds_init(&cf->ds, cf->spec.type, NULL, NULL, NULL);
+		rrd_ds_init(ds, fs->type, NULL, NULL, NULL);
 }
 
 /* Makes room for a cat_field per field of cs and parses fields [from, n). */
@@ -375,8 +402,8 @@ replace_config(struct cat_service *cs, struct service *copy)
 		if (cs->svc.fields[k].has_value)
 			value_arrives(cf, of, &cs->svc.fields[k]);
 	}
+	fields_free(old_cf, old.nfields);
 	service_cleanup(&old);
-	free(old_cf);
 }
 
 void
@@ -517,7 +544,7 @@ enum field_state
 cat_field_state(const struct cat_service *cs, size_t i)
 {
 	const struct field *f = &cs->svc.fields[i];
-	const struct field_spec *fs = &cs->fields[i].spec;
+	const struct field_rules *fs = cs->fields[i].spec.rules;
 
 	if (cs->fields[i].has_alert)
 		return cs->fields[i].alert;

@@ -131,19 +131,11 @@ void batch_cleanup(struct batch *b);
 size_t batch_values(const struct batch *b);
 
 /*
- * A field's Munin attributes, parsed once when its config arrives rather
- * than searched for and parsed again by every consumer of every sample.
- * Text members point into the attrs they were parsed from and stay valid
- * until those attrs change; text is kept only where it is passed on as
- * written (the RRD data source's min and max, ranges shown to people).
- * Attributes not named here (draw, cdef, negative, graph args...) are
- * read from the attrs by the graph builder, which passes them through.
+ * A field's alerting attributes, parsed.  Most fields have none, so they
+ * live apart from struct field_spec: a field without any points at the
+ * shared field_rules_none (the defaults) and costs no memory of its own.
  */
-struct field_spec {
-	enum ds_type type;	     /* "type"; GAUGE when absent or unknown */
-	const char *min;	     /* "min" as written; NULL: unset */
-	const char *max;	     /* "max" as written; NULL: unset */
-	const char *label;	     /* NULL: unset */
+struct field_rules {
 	const char *warning;	     /* Munin range as written; NULL: unset */
 	const char *critical;	     /* NULL: unset */
 	struct range warn;	     /* Munin's reading of warning, when set */
@@ -161,7 +153,6 @@ struct field_spec {
 	bool operator_thresholds;  /* "threshold_source": munin.conf set
 				      warning or critical, which overrule
 				      state */
-	bool graph_no;		   /* "graph no": not drawn */
 	unsigned alert_attempts;   /* samples before a hard change; 0: unset */
 	unsigned alert_recover;	   /* good samples to recover; default 1 */
 	unsigned unknown_limit;	   /* U values before UNKNOWN; default 3 */
@@ -169,8 +160,40 @@ struct field_spec {
 	double hysteresis;	   /* its absolute value, in field units */
 };
 
-/* Fills fs from a field's attributes a (see struct field_spec). */
-void field_spec_parse(struct field_spec *fs, const struct attrs *a);
+/* The rules of a field that sets none: every member unset or default. */
+extern const struct field_rules field_rules_none;
+
+/*
+ * A field's Munin attributes, parsed once when its config arrives rather
+ * than searched for and parsed again by every consumer of every sample.
+ * Text members point into the attrs they were parsed from and stay valid
+ * until those attrs change; text is kept only where it is passed on as
+ * written (the RRD data source's min and max, ranges shown to people).
+ * Attributes not named here (draw, cdef, negative, graph args...) are
+ * read from the attrs by the graph builder, which passes them through.
+ * 40 bytes on x86-64: the catalog holds one per field.
+ */
+struct field_spec {
+	const char *min;		 /* "min" as written; NULL: unset */
+	const char *max;		 /* "max" as written; NULL: unset */
+	const char *label;		 /* NULL: unset */
+	const struct field_rules *rules; /* never NULL; &field_rules_none
+					    when the field sets none */
+	enum ds_type type; /* "type"; GAUGE when absent or unknown */
+	bool graph_no;	   /* "graph no": not drawn */
+};
+
+/*
+ * Fills fs from a field's attributes a (see struct field_spec).  Rules
+ * found are written to *rules, the caller's storage, and fs->rules points
+ * there; without any, fs->rules is &field_rules_none and *rules is left
+ * alone.  No allocation: a holder that keeps fs beyond *rules copies
+ * them (field_spec_has_rules() says whether it must).
+ */
+void field_spec_parse(
+    struct field_spec *fs, struct field_rules *rules, const struct attrs *a);
+/* fs sets a rule of its own (fs->rules is not field_rules_none). */
+bool field_spec_has_rules(const struct field_spec *fs);
 
 /* A service's own settings among its graph attributes, parsed likewise. */
 struct service_spec {

@@ -291,6 +291,7 @@ test_typed_view_follows_config(void **state)
 	struct cat_host *h = catalog_host(cat, "h", "g", NULL);
 	const struct cat_service *cs;
 	const struct attr *held;
+	struct rrd_ds ds;
 	struct batch b = {0};
 
 	(void)state;
@@ -299,13 +300,14 @@ test_typed_view_follows_config(void **state)
 	batch_cleanup(&b);
 	cs = cat_host_service(h, "df");
 	assert_non_null(cs->fields);
-	assert_string_equal(cs->fields[0].spec.warning, "92");
-	assert_true(cs->fields[0].spec.warn.max == 92);
+	assert_string_equal(cs->fields[0].spec.rules->warning, "92");
+	assert_true(cs->fields[0].spec.rules->warn.max == 92);
 	assert_string_equal(cs->fields[0].spec.label, "/");
-	assert_int_equal(cs->fields[0].ds.type, DS_DERIVE);
-	assert_string_equal(cs->fields[0].ds.min, "0");
-	assert_string_equal(cs->fields[0].ds.max, "U");
-	assert_int_equal(cs->fields[0].ds.size, RRD_SIZE_HUGE);
+	cat_field_ds(cs, 0, &ds);
+	assert_int_equal(ds.type, DS_DERIVE);
+	assert_string_equal(ds.min, "0");
+	assert_string_equal(ds.max, "U");
+	assert_int_equal(ds.size, RRD_SIZE_HUGE);
 	assert_int_equal(cat_field_state(cs, 0), FS_WARNING);
 
 	/* the same config again: values move, nothing is copied or parsed */
@@ -315,7 +317,7 @@ test_typed_view_follows_config(void **state)
 	batch_cleanup(&b);
 	cs = cat_host_service(h, "df");
 	assert_ptr_equal(cs->svc.fields[0].attrs.v, held);
-	assert_ptr_equal(cs->fields[0].spec.warning, held[3].value);
+	assert_ptr_equal(cs->fields[0].spec.rules->warning, held[3].value);
 	assert_true(cs->svc.fields[0].value == 50);
 	assert_int_equal(cs->last_update, 600);
 	assert_int_equal(cat_field_state(cs, 0), FS_OK);
@@ -325,8 +327,8 @@ test_typed_view_follows_config(void **state)
 	catalog_update(cat, h, 900, &b);
 	batch_cleanup(&b);
 	cs = cat_host_service(h, "df");
-	assert_string_equal(cs->fields[0].spec.warning, "40");
-	assert_true(cs->fields[0].spec.warn.max == 40);
+	assert_string_equal(cs->fields[0].spec.rules->warning, "40");
+	assert_true(cs->fields[0].spec.rules->warn.max == 40);
 	assert_int_equal(cat_field_state(cs, 0), FS_WARNING);
 
 	/* a values-only batch that brings a new field gives it a record */
@@ -337,8 +339,8 @@ test_typed_view_follows_config(void **state)
 	cs = cat_host_service(h, "df");
 	assert_int_equal(cs->svc.nfields, 2);
 	assert_int_equal(cs->fields[1].spec.type, DS_GAUGE);
-	assert_null(cs->fields[1].spec.warning);
-	assert_string_equal(cs->fields[0].spec.warning, "40");
+	assert_null(cs->fields[1].spec.rules->warning);
+	assert_string_equal(cs->fields[0].spec.rules->warning, "40");
 	assert_int_equal(cat_field_state(cs, 1), FS_OK);
 	assert_int_equal(cat_service_field_index(cs, 0, "tmp"), 1);
 	assert_int_equal(cat_service_field_index(cs, 1, "tmp"), 1);
@@ -450,6 +452,7 @@ test_state_file_round_trip(void **state)
 	struct catalog *cat = sample_catalog(), *back = catalog_new();
 	const struct cat_host *h;
 	const struct cat_service *cs;
+	struct rrd_ds ds;
 	char *text, *again, err[256] = "";
 	size_t len, len2, n;
 	time_t saved = 0;
@@ -490,9 +493,10 @@ test_state_file_round_trip(void **state)
 	assert_int_equal(cs->svc.nfields, 3);
 	assert_string_equal(cs->svc.fields[0].attrs.v[3].key, "warning");
 	/* parsed again: the typed view and the RRD data source */
-	assert_string_equal(cs->fields[0].spec.warning, "92");
-	assert_int_equal(cs->fields[0].ds.type, DS_DERIVE);
-	assert_int_equal(cs->fields[0].ds.size, RRD_SIZE_HUGE);
+	assert_string_equal(cs->fields[0].spec.rules->warning, "92");
+	cat_field_ds(cs, 0, &ds);
+	assert_int_equal(ds.type, DS_DERIVE);
+	assert_int_equal(ds.size, RRD_SIZE_HUGE);
 	assert_true(cs->svc.fields[0].has_value);
 	assert_true(cs->svc.fields[0].value == 95);
 	/* the engine's verdict, not the ranges' */
