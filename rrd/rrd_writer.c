@@ -113,15 +113,12 @@ rrd_job_new(const char *path, const struct rrd_ds *ds, time_t ts, double value,
     bool unknown)
 {
 	struct rrd_job *job;
+	size_t n = strlen(path) + 1;
 
-	job = calloc(1, sizeof(*job));
+	job = calloc(1, sizeof(*job) + n);
 	if (job == NULL)
 		return NULL;
-	job->path = strdup(path);
-	if (job->path == NULL) {
-		free(job);
-		return NULL;
-	}
+	memcpy(job->path, path, n);
 	job->ds = *ds;
 	job->ts = ts;
 	job->value = value;
@@ -132,9 +129,6 @@ rrd_job_new(const char *path, const struct rrd_ds *ds, time_t ts, double value,
 void
 rrd_job_free(struct rrd_job *job)
 {
-	if (job == NULL)
-		return;
-	free(job->path);
 	free(job);
 }
 
@@ -781,8 +775,7 @@ fail:
 int
 rrd_writer_submit(struct rrd_writer *w, struct rrd_job *job)
 {
-	if (job == NULL || job->path == NULL) {
-		rrd_job_free(job);
+	if (job == NULL) {
 		errno = EINVAL;
 		return -1;
 	}
