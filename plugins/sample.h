@@ -136,28 +136,30 @@ size_t batch_values(const struct batch *b);
  * shared field_rules_none (the defaults) and costs no memory of its own.
  */
 struct field_rules {
+	/* pointers, ranges, then the small members: no padding between */
 	const char *warning;	     /* Munin range as written; NULL: unset */
 	const char *critical;	     /* NULL: unset */
-	struct range warn;	     /* Munin's reading of warning, when set */
-	struct range crit;	     /* Munin's reading of critical, when set */
 	const char *nagios_warning;  /* Nagios range as written; NULL: unset */
 	const char *nagios_critical; /* NULL: unset */
-	bool has_nagios_warn;	     /* nagios_warning reads as a range */
-	bool has_nagios_crit;	     /* nagios_critical reads as a range */
+	const char *state;	     /* a source's own verdict ("state", the
+					IPMI bits) as written; NULL: none */
+	struct range warn;	     /* Munin's reading of warning, when set */
+	struct range crit;	     /* Munin's reading of critical, when set */
 	struct range nagios_warn;
 	struct range nagios_crit;
-	const char *state;	   /* a source's own verdict ("state", the IPMI
-				      bits) as written; NULL: none */
-	bool has_state;		   /* state names a field_state */
-	enum field_state state_is; /* that state, when has_state */
-	bool operator_thresholds;  /* "threshold_source": munin.conf set
-				      warning or critical, which overrule
-				      state */
+	double hysteresis;	   /* "alert_hysteresis" as an absolute value,
+				      in field units */
 	unsigned alert_attempts;   /* samples before a hard change; 0: unset */
 	unsigned alert_recover;	   /* good samples to recover; default 1 */
 	unsigned unknown_limit;	   /* U values before UNKNOWN; default 3 */
+	enum field_state state_is; /* state's field_state, when has_state */
+	bool has_nagios_warn;	   /* nagios_warning reads as a range */
+	bool has_nagios_crit;	   /* nagios_critical reads as a range */
+	bool has_state;		   /* state names a field_state */
+	bool operator_thresholds;  /* "threshold_source": munin.conf set
+				      warning or critical, which overrule
+				      state */
 	bool has_hysteresis;	   /* "alert_hysteresis" set */
-	double hysteresis;	   /* its absolute value, in field units */
 };
 
 /* The rules of a field that sets none: every member unset or default. */
