@@ -161,22 +161,23 @@ add_forecast(
 }
 
 /*
- * Queues field f of batch service s.  cf is the catalog's record of the
- * field when s carried config (the catalog parsed that very config), else
- * NULL and f's own attributes are read.  read_at: when the batch arrived
- * (epoch s), for the writer's hand-over from munin-update (rrd_writer.h).
+ * Queues field f of batch service s.  cs and k are the catalog's service
+ * and f's index there when s carried config (the catalog parsed that very
+ * config), else NULL and -1 and f's own attributes are read.  read_at: when the
+ * batch arrived (epoch s), for the writer's hand-over from munin-update
+ * (rrd_writer.h).
  */
 static void
 queue_rrd(struct ingest *in, const struct cat_host *h, const struct service *s,
-    const struct field *f, const struct cat_field *cf, time_t ts,
+    const struct field *f, const struct cat_service *cs, long k, time_t ts,
     time_t read_at)
 {
 	struct rrd_job *job;
 	struct rrd_ds ds;
 	char path[4096];
 
-	if (cf != NULL)
-		ds = cf->ds;
+	if (cs != NULL && k >= 0)
+		cat_field_ds(cs, (size_t)k, &ds);
 	else if (rrd_ds_init_rate(&ds, field_type(f),
 		     attrs_get(&f->attrs, "min"), attrs_get(&f->attrs, "max"),
 		     attrs_get(&s->graph, "graph_data_size"),
@@ -262,7 +263,6 @@ ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
 	struct alerts_host ah = {0};
 	const struct service *s;
 	const struct cat_service *cs;
-	const struct cat_field *cf;
 	time_t read_at = time(NULL);
 	size_t i, j;
 	long k;
@@ -292,8 +292,7 @@ ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
 			k = cs != NULL ? cat_service_field_index(
 					     cs, j, s->fields[j].name)
 				       : -1;
-			cf = k >= 0 ? &cs->fields[k] : NULL;
-			queue_rrd(in, h, s, &s->fields[j], cf, ts, read_at);
+			queue_rrd(in, h, s, &s->fields[j], cs, k, ts, read_at);
 		}
 	}
 }

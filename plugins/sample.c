@@ -148,16 +148,76 @@ count_of(const char *v, unsigned dflt)
 	return *end == '\0' && n > 0 && n < 100000 ? (unsigned)n : dflt;
 }
 
+const struct field_rules field_rules_none = {
+    .alert_recover = 1,
+    .unknown_limit = 3,
+};
+
+bool
+field_spec_has_rules(const struct field_spec *fs)
+{
+	return fs->rules != &field_rules_none;
+}
+
+/* Is k one of the keys struct field_rules holds? */
+static bool
+rule_key(const char *k)
+{
+	static const char *const keys[] = {"warning", "critical",
+	    "nagios_warning", "nagios_critical", "state", "threshold_source",
+	    "alert_attempts", "alert_recover", "unknown_limit",
+	    "alert_hysteresis"};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(k, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Parses rule key k = v into r (k is a rule_key()). */
+static void
+rule_parse(struct field_rules *r, const char *k, const char *v)
+{
+	if (strcmp(k, "warning") == 0) {
+		r->warning = v;
+		range_parse_munin(v, &r->warn);
+	} else if (strcmp(k, "critical") == 0) {
+		r->critical = v;
+		range_parse_munin(v, &r->crit);
+	} else if (strcmp(k, "nagios_warning") == 0) {
+		r->nagios_warning = v;
+		r->has_nagios_warn = range_parse_nagios(v, &r->nagios_warn);
+	} else if (strcmp(k, "nagios_critical") == 0) {
+		r->nagios_critical = v;
+		r->has_nagios_crit = range_parse_nagios(v, &r->nagios_crit);
+	} else if (strcmp(k, "state") == 0) {
+		r->state = v;
+		r->has_state = field_state_parse(v, &r->state_is);
+	} else if (strcmp(k, "threshold_source") == 0)
+		r->operator_thresholds = true;
+	else if (strcmp(k, "alert_attempts") == 0)
+		r->alert_attempts = count_of(v, 0);
+	else if (strcmp(k, "alert_recover") == 0)
+		r->alert_recover = count_of(v, 1);
+	else if (strcmp(k, "unknown_limit") == 0)
+		r->unknown_limit = count_of(v, 3);
+	else if (strcmp(k, "alert_hysteresis") == 0) {
+		r->has_hysteresis = true;
+		r->hysteresis = fabs(strtod(v, NULL));
+	}
+}
+
 void
-field_spec_parse(struct field_spec *fs, const struct attrs *a)
+field_spec_parse(
+    struct field_spec *fs, struct field_rules *rules, const struct attrs *a)
 {
 	const char *k, *v;
 	size_t i;
 
 	memset(fs, 0, sizeof(*fs));
 	fs->type = DS_GAUGE;
-	fs->alert_recover = 1;
-	fs->unknown_limit = 3;
+	fs->rules = &field_rules_none;
 	/* keys are unique in attrs: one pass sees each once */
 	for (i = 0; i < a->n; i++) {
 		k = a->v[i].key;
@@ -171,36 +231,14 @@ field_spec_parse(struct field_spec *fs, const struct attrs *a)
 			fs->max = v;
 		else if (strcmp(k, "label") == 0)
 			fs->label = v;
-		else if (strcmp(k, "warning") == 0) {
-			fs->warning = v;
-			range_parse_munin(v, &fs->warn);
-		} else if (strcmp(k, "critical") == 0) {
-			fs->critical = v;
-			range_parse_munin(v, &fs->crit);
-		} else if (strcmp(k, "nagios_warning") == 0) {
-			fs->nagios_warning = v;
-			fs->has_nagios_warn =
-			    range_parse_nagios(v, &fs->nagios_warn);
-		} else if (strcmp(k, "nagios_critical") == 0) {
-			fs->nagios_critical = v;
-			fs->has_nagios_crit =
-			    range_parse_nagios(v, &fs->nagios_crit);
-		} else if (strcmp(k, "state") == 0) {
-			fs->state = v;
-			fs->has_state = field_state_parse(v, &fs->state_is);
-		} else if (strcmp(k, "threshold_source") == 0)
-			fs->operator_thresholds = true;
 		else if (strcmp(k, "graph") == 0)
 			fs->graph_no = strcmp(v, "no") == 0;
-		else if (strcmp(k, "alert_attempts") == 0)
-			fs->alert_attempts = count_of(v, 0);
-		else if (strcmp(k, "alert_recover") == 0)
-			fs->alert_recover = count_of(v, 1);
-		else if (strcmp(k, "unknown_limit") == 0)
-			fs->unknown_limit = count_of(v, 3);
-		else if (strcmp(k, "alert_hysteresis") == 0) {
-			fs->has_hysteresis = true;
-			fs->hysteresis = fabs(strtod(v, NULL));
+		else if (rule_key(k)) {
+			if (fs->rules == &field_rules_none) {
+				*rules = field_rules_none;
+				fs->rules = rules;
+			}
+			rule_parse(rules, k, v);
 		}
 	}
 }

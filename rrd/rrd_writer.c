@@ -58,16 +58,31 @@ static const char *const werr_names[WERR_NR] = {
     [WERR_OWNER] = "chown",
 };
 
-/* What the writer knows of one file. */
+/*
+ * What the writer knows of one file: one allocation of 32 bytes plus the
+ * path, one per RRD file (10 000 guests make half a million).  The DS
+ * limits the file has are kept as a hash of their text: a change of the
+ * configured ones (a different hash) tunes the file.  Two different
+ * configurations of one file hashing alike (FNV-1a, 64 bits) would skip
+ * that tune; only the node that sends both is affected, and it could as
+ * well send the limits it wants.
+ */
 struct fstate {
-	char *path;
-	time_t last;  /* epoch seconds of the last update (or create start) */
-	bool known;   /* last, min and max reflect the file */
-	bool ours;    /* last is an update this writer made */
-	char min[32]; /* the DS min the file has, as configured */
-	char max[32]; /* the DS max the file has, as configured */
 	struct fstate *next;
+	time_t last; /* epoch seconds of the last update (or create start) */
+	uint64_t limits; /* limits_hash() of the DS min/max the file has, as
+			    configured */
+	bool known;	 /* last and limits reflect the file */
+	bool ours;	 /* last is an update this writer made */
+	char path[];
 };
+
+/* A hash of ds's min and max ("U" or decimal numbers, no ':'). */
+static uint64_t
+limits_hash(const struct rrd_ds *ds)
+{
+	return hash_str(hash_str(hash_str(HASH_INIT, ds->min), ":"), ds->max);
+}
 
 struct rrd_writer {
 	pthread_t thread;
@@ -98,15 +113,12 @@ rrd_job_new(const char *path, const struct rrd_ds *ds, time_t ts, double value,
     bool unknown)
 {
 	struct rrd_job *job;
+	size_t n = strlen(path) + 1;
 
-	job = calloc(1, sizeof(*job));
+	job = calloc(1, sizeof(*job) + n);
 	if (job == NULL)
 		return NULL;
-	job->path = strdup(path);
-	if (job->path == NULL) {
-		free(job);
-		return NULL;
-	}
+	memcpy(job->path, path, n);
 	job->ds = *ds;
 	job->ts = ts;
 	job->value = value;
@@ -117,9 +129,6 @@ rrd_job_new(const char *path, const struct rrd_ds *ds, time_t ts, double value,
 void
 rrd_job_free(struct rrd_job *job)
 {
-	if (job == NULL)
-		return;
-	free(job->path);
 	free(job);
 }
 
@@ -275,19 +284,16 @@ static struct fstate *
 files_get(struct rrd_writer *w, const char *path)
 {
 	struct fstate *f;
-	size_t b = hash(path) & (w->nbuckets - 1);
+	size_t b = hash(path) & (w->nbuckets - 1), n;
 
 	for (f = w->files[b]; f != NULL; f = f->next)
 		if (strcmp(f->path, path) == 0)
 			return f;
-	f = calloc(1, sizeof(*f));
+	n = strlen(path) + 1;
+	f = calloc(1, sizeof(*f) + n);
 	if (f == NULL)
 		return NULL;
-	f->path = strdup(path);
-	if (f->path == NULL) {
-		free(f);
-		return NULL;
-	}
+	memcpy(f->path, path, n);
 	f->next = w->files[b];
 	w->files[b] = f;
 	if (++w->nfiles > w->nbuckets)
@@ -304,7 +310,6 @@ files_free(struct rrd_writer *w)
 	for (i = 0; i < w->nbuckets; i++)
 		for (f = w->files[i]; f != NULL; f = next) {
 			next = f->next;
-			free(f->path);
 			free(f);
 		}
 	free(w->files);
@@ -432,8 +437,7 @@ tune(struct rrd_writer *w, struct fstate *f, const struct rrd_ds *ds)
 		return;
 	}
 	log_info("rrd: %s: tuned min %s max %s", f->path, ds->min, ds->max);
-	memcpy(f->min, ds->min, sizeof(f->min));
-	memcpy(f->max, ds->max, sizeof(f->max));
+	f->limits = limits_hash(ds);
 	count(w, &w->st.tunes);
 }
 
@@ -469,8 +473,7 @@ adopt(struct rrd_writer *w, struct fstate *f, const struct rrd_ds *ds)
 		report(w, WERR_INFO, f->path, "no data source \"42\"");
 		return -1;
 	}
-	memcpy(f->min, ds->min, sizeof(f->min));
-	memcpy(f->max, ds->max, sizeof(f->max));
+	f->limits = limits_hash(ds);
 	f->known = true;
 	if (!limit_equal(ds->min, min) || !limit_equal(ds->max, max))
 		tune(w, f, ds);
@@ -509,8 +512,7 @@ create(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job)
 	}
 	f->last = a.start;
 	f->ours = true;
-	memcpy(f->min, job->ds.min, sizeof(f->min));
-	memcpy(f->max, job->ds.max, sizeof(f->max));
+	f->limits = limits_hash(&job->ds);
 	f->known = true;
 	return 0;
 }
@@ -626,8 +628,7 @@ process(struct rrd_writer *w, const struct rrd_job *job)
 			report(w, WERR_UPDATE, f->path, msg);
 			return;
 		}
-	} else if (strcmp(f->min, job->ds.min) != 0 ||
-		   strcmp(f->max, job->ds.max) != 0)
+	} else if (f->limits != limits_hash(&job->ds))
 		tune(w, f, &job->ds);
 	ts = job->ts;
 	if (ts <= f->last) {
@@ -774,8 +775,7 @@ fail:
 int
 rrd_writer_submit(struct rrd_writer *w, struct rrd_job *job)
 {
-	if (job == NULL || job->path == NULL) {
-		rrd_job_free(job);
+	if (job == NULL) {
 		errno = EINVAL;
 		return -1;
 	}

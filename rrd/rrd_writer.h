@@ -41,20 +41,21 @@
 
 struct rrd_writer;
 
-/* One value for one file.  Heap-allocated, as is path. */
+/* One value for one file: one heap allocation, path included (one is
+ * made and freed per value stored). */
 struct rrd_job {
-	char *path;	  /* from rrd_path(); absolute with rrdcached */
 	struct rrd_ds ds; /* used to create the file and to tune min/max */
 	time_t ts;	  /* epoch seconds of the value */
 	time_t read_at;	  /* epoch seconds it was read; 0: unknown (= ts) */
 	double value;	  /* ignored when unknown */
 	bool unknown;	  /* write "U" */
+	char path[];	  /* from rrd_path(); absolute with rrdcached */
 };
 
 /* A job with a copy of path (read_at 0), or NULL (errno ENOMEM). */
 struct rrd_job *rrd_job_new(const char *path, const struct rrd_ds *ds,
     time_t ts, double value, bool unknown);
-/* Frees job and its path; NULL is fine. */
+/* Frees job; NULL is fine. */
 void rrd_job_free(struct rrd_job *job);
 
 struct rrd_writer_stats {
@@ -95,8 +96,8 @@ int rrd_writer_connect(const char *rrdcached);
 /*
  * Queues job; takes ownership in every case.  Never blocks on I/O (only
  * on the queue mutex).  Returns 0, or -1 with errno EAGAIN when the queue
- * is full (the job is freed and counted as dropped) or EINVAL for a job
- * without a path.  Any thread.
+ * is full (the job is freed and counted as dropped) or EINVAL for a NULL
+ * job (rrd_job_new() out of memory).  Any thread.
  */
 int rrd_writer_submit(struct rrd_writer *w, struct rrd_job *job);
 

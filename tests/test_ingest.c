@@ -130,9 +130,11 @@ static unsigned
 cat_step(const struct cat_host *h, const char *svc)
 {
 	const struct cat_service *cs = cat_host_service(h, svc);
+	struct rrd_ds ds;
 
 	assert_non_null(cs);
-	return cs->fields[0].ds.step;
+	cat_field_ds(cs, 0, &ds);
+	return ds.step;
 }
 
 /* A poll of services "load" and "own" (own says graph_data_size normal)

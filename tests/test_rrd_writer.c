@@ -232,6 +232,47 @@ test_unwritable_dir_reported(void **state)
 	assert_int_equal(lines, 1);
 }
 
+/*
+ * A file the writer made and knows is tuned when the configured limits
+ * change while it runs (min U -> 0 -> 0 with max 100), once per change,
+ * not again while they stay.
+ */
+static void
+test_known_file_tuned_on_change(void **state)
+{
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	rrd_info_t *info;
+	char path[256];
+
+	(void)state;
+	assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "tg", "t.test",
+			     "if_eth0", "up", DS_DERIVE),
+	    0);
+	w = rrd_writer_new(NULL, 8);
+	assert_non_null(w);
+	assert_int_equal(rrd_ds_init(&ds, DS_DERIVE, NULL, NULL, NULL), 0);
+	submit(w, path, &ds, T0, 100);
+	assert_int_equal(rrd_ds_init(&ds, DS_DERIVE, "0", NULL, NULL), 0);
+	submit(w, path, &ds, T0 + 300, 200);
+	submit(w, path, &ds, T0 + 600, 300); /* the same: no tune */
+	assert_int_equal(rrd_ds_init(&ds, DS_DERIVE, "0", "100", NULL), 0);
+	submit(w, path, &ds, T0 + 900, 400);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_stats(w, &st);
+	rrd_writer_free(w);
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(st.creates, 1);
+	assert_int_equal(st.updates, 4);
+	assert_int_equal(st.tunes, 2);
+	info = rrd_info_r(path);
+	assert_non_null(info);
+	assert_true(info_get(info, "ds[42].min")->value.u_val == 0.0);
+	assert_true(info_get(info, "ds[42].max")->value.u_val == 100.0);
+	rrd_info_free(info);
+}
+
 static void
 test_munin_created_file_updated(void **state)
 {
@@ -593,6 +634,7 @@ main(void)
 	    cmocka_unit_test(test_create_update_readback),
 	    cmocka_unit_test(test_equal_timestamp_no_error),
 	    cmocka_unit_test(test_unwritable_dir_reported),
+	    cmocka_unit_test(test_known_file_tuned_on_change),
 	    cmocka_unit_test(test_munin_created_file_updated),
 	    cmocka_unit_test(test_handover_after_munin),
 	    cmocka_unit_test(test_stale_logged_once),

@@ -106,18 +106,26 @@ test_field_spec_parse(void **state)
 {
 	struct attrs a = {0};
 	struct field_spec fs;
+	struct field_rules rules, *poison = &rules;
+	const struct field_rules *r;
 
 	(void)state;
-	field_spec_parse(&fs, &a);
+	memset(&rules, 0xa5, sizeof(rules));
+	field_spec_parse(&fs, &rules, &a);
+	/* no rules: the shared defaults, the caller's storage untouched */
+	assert_false(field_spec_has_rules(&fs));
+	assert_ptr_equal(fs.rules, &field_rules_none);
+	assert_int_equal(((unsigned char *)poison)[0], 0xa5);
+	r = fs.rules;
 	assert_int_equal(fs.type, DS_GAUGE);
 	assert_null(fs.min);
-	assert_null(fs.warning);
-	assert_null(fs.state);
-	assert_false(fs.has_state);
-	assert_int_equal(fs.alert_attempts, 0);
-	assert_int_equal(fs.alert_recover, 1);
-	assert_int_equal(fs.unknown_limit, 3);
-	assert_false(fs.has_hysteresis);
+	assert_null(r->warning);
+	assert_null(r->state);
+	assert_false(r->has_state);
+	assert_int_equal(r->alert_attempts, 0);
+	assert_int_equal(r->alert_recover, 1);
+	assert_int_equal(r->unknown_limit, 3);
+	assert_false(r->has_hysteresis);
 
 	attrs_set(&a, "type", "DERIVE");
 	attrs_set(&a, "min", "0");
@@ -132,39 +140,53 @@ test_field_spec_parse(void **state)
 	attrs_set(&a, "alert_recover", "0");
 	attrs_set(&a, "unknown_limit", "x");
 	attrs_set(&a, "alert_hysteresis", "-0.5");
-	field_spec_parse(&fs, &a);
+	field_spec_parse(&fs, &rules, &a);
+	assert_true(field_spec_has_rules(&fs));
+	assert_ptr_equal(fs.rules, &rules);
+	r = fs.rules;
 	assert_int_equal(fs.type, DS_DERIVE);
 	assert_string_equal(fs.min, "0");
 	assert_null(fs.max);
 	assert_string_equal(fs.label, "rx");
 	/* the text as written stays with the parsed range */
-	assert_string_equal(fs.warning, "10:20");
-	assert_true(fs.warn.has_min && fs.warn.min == 10);
-	assert_true(fs.warn.has_max && fs.warn.max == 20);
-	assert_true(!fs.crit.has_min && fs.crit.max == 30);
-	assert_true(fs.has_nagios_warn && fs.nagios_warn.inside);
+	assert_string_equal(r->warning, "10:20");
+	assert_true(r->warn.has_min && r->warn.min == 10);
+	assert_true(r->warn.has_max && r->warn.max == 20);
+	assert_true(!r->crit.has_min && r->crit.max == 30);
+	assert_true(r->has_nagios_warn && r->nagios_warn.inside);
 	/* a Nagios range that does not read leaves Munin's to the engine */
-	assert_string_equal(fs.nagios_critical, "not a range");
-	assert_false(fs.has_nagios_crit);
-	assert_true(fs.has_state);
-	assert_int_equal(fs.state_is, FS_WARNING);
-	assert_false(fs.operator_thresholds);
+	assert_string_equal(r->nagios_critical, "not a range");
+	assert_false(r->has_nagios_crit);
+	assert_true(r->has_state);
+	assert_int_equal(r->state_is, FS_WARNING);
+	assert_false(r->operator_thresholds);
 	assert_true(fs.graph_no);
-	assert_int_equal(fs.alert_attempts, 4);
-	assert_int_equal(fs.alert_recover, 1);
-	assert_int_equal(fs.unknown_limit, 3);
-	assert_true(fs.has_hysteresis);
-	assert_true(fs.hysteresis == 0.5);
+	assert_int_equal(r->alert_attempts, 4);
+	assert_int_equal(r->alert_recover, 1);
+	assert_int_equal(r->unknown_limit, 3);
+	assert_true(r->has_hysteresis);
+	assert_true(r->hysteresis == 0.5);
 
 	/* text that names no state or type is kept as text only */
 	attrs_set(&a, "state", "Nominal");
 	attrs_set(&a, "type", "gauge");
 	attrs_set(&a, "threshold_source", "config");
-	field_spec_parse(&fs, &a);
-	assert_string_equal(fs.state, "Nominal");
-	assert_false(fs.has_state);
+	field_spec_parse(&fs, &rules, &a);
+	r = fs.rules;
+	assert_string_equal(r->state, "Nominal");
+	assert_false(r->has_state);
 	assert_int_equal(fs.type, DS_GAUGE);
-	assert_true(fs.operator_thresholds);
+	assert_true(r->operator_thresholds);
+
+	/* a rule alone (no threshold) still counts as one */
+	attrs_cleanup(&a);
+	attrs_set(&a, "label", "x");
+	attrs_set(&a, "unknown_limit", "7");
+	field_spec_parse(&fs, &rules, &a);
+	assert_true(field_spec_has_rules(&fs));
+	assert_null(fs.rules->warning);
+	assert_int_equal(fs.rules->unknown_limit, 7);
+	assert_int_equal(fs.rules->alert_recover, 1);
 	attrs_cleanup(&a);
 }
 
