@@ -31,6 +31,7 @@
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "rrd/rrd_writer.h"
+#include "rrd/rrdc_addr.h"
 
 /* One complaint per kind of failure per minute. */
 #define ERR_LOG_INTERVAL_MS 60000
@@ -88,6 +89,8 @@ struct rrd_writer {
 	bool handover_logged;	   /* writer thread only */
 
 	char *daemon; /* rrdcached address, or NULL */
+	char *base;   /* TCP daemon: its -b directory (names relative to it);
+			 NULL for a unix socket (absolute names) */
 
 	struct fstate **files; /* hash table, writer thread only */
 	size_t nbuckets, nfiles;
@@ -396,6 +399,30 @@ client_ready(struct rrd_writer *w)
 	return rrdc_connect(w->daemon) == 0 ? 0 : -1;
 }
 
+/*
+ * The name of path to send rrdcached: the path itself over a unix socket,
+ * relative to the daemon's base directory over TCP; NULL (reported as
+ * kind, counted) when path is not inside that base.
+ */
+static const char *
+daemon_path(struct rrd_writer *w, enum werr kind, const char *path)
+{
+	const char *rel;
+	char msg[600];
+
+	if (w->base == NULL)
+		return path;
+	rel = rrdc_relpath(w->base, path);
+	if (rel == NULL) {
+		snprintf(msg, sizeof(msg),
+		    "not inside rrdcached_base_dir %.500s, so rrdcached (TCP) "
+		    "cannot be told its name",
+		    w->base);
+		report(w, kind, path, msg);
+	}
+	return rel;
+}
+
 int
 rrd_writer_connect(const char *rrdcached)
 {
@@ -445,8 +472,13 @@ adopt(struct rrd_writer *w, struct fstate *f, const struct rrd_ds *ds)
 	double min = NAN, max = NAN;
 	bool has_ds = false;
 
-	if (w->daemon != NULL && client_ready(w) == 0)
-		(void)rrdc_flush(f->path); /* it may hold newer data */
+	if (w->daemon != NULL && client_ready(w) == 0) {
+		const char *dp = daemon_path(w, WERR_DAEMON, f->path);
+
+		if (dp == NULL)
+			return -1;
+		(void)rrdc_flush(dp); /* it may hold newer data */
+	}
 	rrd_clear_error();
 	info = rrd_info_r(f->path);
 	if (info == NULL) {
@@ -523,6 +555,7 @@ update(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job,
 	char val[64];
 	const char *argv[1] = {val};
 	enum werr kind = WERR_UPDATE;
+	const char *dp;
 	uint64_t t0;
 	int rc;
 
@@ -534,11 +567,14 @@ update(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job,
 	t0 = now_us();
 	rrd_clear_error();
 	if (w->daemon != NULL) {
+		dp = daemon_path(w, WERR_UPDATE, f->path);
+		if (dp == NULL)
+			return -1;
 		if (client_ready(w) == -1) {
 			kind = WERR_DAEMON;
 			rc = -1;
 		} else
-			rc = rrdc_update(f->path, 1, argv);
+			rc = rrdc_update(dp, 1, argv);
 	} else
 		rc = rrd_update_r(f->path, NULL, 1, argv);
 	if (rc != 0) {
@@ -652,12 +688,15 @@ process(struct rrd_writer *w, const struct rrd_job *job)
 		f->known = false;
 }
 
-/* Asks rrdcached to write every file this writer touched.  0 / -1. */
+/* Asks rrdcached to write every file this writer touched; every file
+ * it could not is counted.  0 / -1. */
 static int
 flush_daemon(struct rrd_writer *w)
 {
 	struct fstate *f;
+	const char *dp;
 	size_t i;
+	int rc = 0;
 
 	rrd_clear_error();
 	if (client_ready(w) == -1) {
@@ -668,12 +707,18 @@ flush_daemon(struct rrd_writer *w)
 		for (f = w->files[i]; f != NULL; f = f->next) {
 			if (!f->known)
 				continue;
-			if (rrdc_flush(f->path) != 0) {
+			dp = daemon_path(w, WERR_DAEMON, f->path);
+			if (dp == NULL) {
+				rc = -1;
+				continue;
+			}
+			rrd_clear_error();
+			if (rrdc_flush(dp) != 0) {
 				report_rrd(w, WERR_DAEMON, f->path);
-				return -1;
+				rc = -1;
 			}
 		}
-	return 0;
+	return rc;
 }
 
 static void *
@@ -719,11 +764,24 @@ writer_main(void *arg)
 struct rrd_writer *
 rrd_writer_new(const char *rrdcached, size_t queue_max)
 {
+	struct rrd_writer_opts o = {
+	    .rrdcached = rrdcached, .queue_max = queue_max};
+
+	return rrd_writer_new_opts(&o);
+}
+
+struct rrd_writer *
+rrd_writer_new_opts(const struct rrd_writer_opts *o)
+{
+	const char *rrdcached = o->rrdcached, *base_dir = o->base_dir;
+	size_t queue_max = o->queue_max;
 	struct rrd_writer *w;
 	sigset_t all, old;
 	int err;
 
-	if (queue_max == 0 || queue_max > SIZE_MAX / sizeof(*w->q)) {
+	if (queue_max == 0 || queue_max > SIZE_MAX / sizeof(*w->q) ||
+	    (rrdc_addr_is_tcp(rrdcached) &&
+		(base_dir == NULL || base_dir[0] != '/'))) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -742,6 +800,11 @@ rrd_writer_new(const char *rrdcached, size_t queue_max)
 		w->daemon = strdup(rrdcached);
 		if (w->daemon == NULL)
 			goto fail_alloc;
+		if (rrdc_addr_is_tcp(rrdcached)) {
+			w->base = strdup(base_dir);
+			if (w->base == NULL)
+				goto fail_alloc;
+		}
 	}
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->work, NULL);
@@ -763,6 +826,7 @@ fail_alloc:
 	errno = ENOMEM;
 fail:
 	err = errno;
+	free(w->base);
 	free(w->daemon);
 	free(w->files);
 	free(w->q);
@@ -844,6 +908,7 @@ rrd_writer_free(struct rrd_writer *w)
 	pthread_cond_destroy(&w->work);
 	pthread_mutex_destroy(&w->mu);
 	files_free(w);
+	free(w->base);
 	free(w->daemon);
 	free(w->q);
 	free(w);

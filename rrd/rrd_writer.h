@@ -61,7 +61,8 @@ struct rrd_writer_stats {
 	uint64_t updates;	   /* values written */
 	uint64_t creates;	   /* files created */
 	uint64_t tunes;		   /* files whose min/max were tuned */
-	uint64_t errors;	   /* failed creates, updates, tunes */
+	uint64_t errors;	   /* failed creates, updates, tunes, daemon
+				      flushes (one per file) */
 	uint64_t dropped;	   /* jobs refused because the queue was full */
 	uint64_t stale;		   /* jobs not later than the file's last */
 	uint64_t handovers;	   /* jobs written at their read time (above) */
@@ -73,14 +74,27 @@ struct rrd_writer_stats {
 	uint64_t latency_max_us;   /* slowest single create or update, us */
 };
 
+struct rrd_writer_opts {
+	/* "unix:/path", "/path" or a TCP address ("host:port",
+	 * "[v6]:port": rrdc_addr.h) of an rrdcached to send updates
+	 * through, or NULL to write files directly; files are always
+	 * created directly */
+	const char *rrdcached;
+	/* TCP only: the daemon's -b directory, absolute; every file name
+	 * is sent relative to it, and a job whose path is not inside it
+	 * fails (counted).  Ignored for a unix socket. */
+	const char *base_dir;
+	size_t queue_max; /* >= 1: the bound on jobs waiting */
+};
+
 /*
- * Starts a writer thread.  rrdcached is "unix:/path", "/path" or
- * "host:port" of an rrdcached to send updates through, or NULL to write
- * files directly; files are always created directly.  queue_max (>= 1)
- * bounds the jobs waiting.  librrd 1.7.2 offers only one process-wide
+ * Starts a writer thread.  librrd 1.7.2 offers only one process-wide
  * rrdcached client, so at most one writer per process may use a daemon.
- * Returns NULL with errno set on failure.
+ * Returns NULL with errno set on failure (EINVAL: queue_max 0, or a TCP
+ * address without an absolute base_dir).
  */
+struct rrd_writer *rrd_writer_new_opts(const struct rrd_writer_opts *o);
+/* rrd_writer_new_opts() without a base_dir (no TCP daemon). */
 struct rrd_writer *rrd_writer_new(const char *rrdcached, size_t queue_max);
 /*
  * Connects librrd's process-wide rrdcached client to rrdcached now, on
@@ -102,9 +116,9 @@ int rrd_writer_submit(struct rrd_writer *w, struct rrd_job *job);
 
 /*
  * Blocks until every job queued before the call is written, then (with
- * rrdcached) asks the daemon to write its cache to disk.  For shutdown
- * and tests; never from the event loop.  Returns 0, or -1 when the daemon
- * flush failed.
+ * rrdcached) asks the daemon to write its cache to disk, file by file.
+ * For shutdown and tests; never from the event loop.  Returns 0, or -1
+ * when the daemon flush failed for some file (each one counted).
  */
 int rrd_writer_flush(struct rrd_writer *w);
 
