@@ -2,7 +2,9 @@
  * rrd_writer: the thread that creates and updates RRD files.
  *
  * The event loop hands over one value per job and never waits: the queue
- * is bounded and a full queue drops the job (counted).  The writer thread
+ * is bounded and a full queue drops the job (counted).  A queued value is
+ * kept packed in one allocation of about 130 bytes (the job itself is
+ * freed on submit).  The writer thread
  * creates missing files with Munin's schema (rrd_schema.h), updates them
  * with numeric timestamps, either directly (rrd_update_r) or through
  * rrdcached, and records what went wrong in thread-safe stats.  Errors are
@@ -68,6 +70,8 @@ struct rrd_writer_stats {
 	uint64_t handovers;	   /* jobs written at their read time (above) */
 	size_t queue_len;	   /* jobs waiting now */
 	size_t queue_max;	   /* the bound given to rrd_writer_new() */
+	size_t queue_bytes;	   /* heap bytes of the values waiting now */
+	size_t queue_bytes_max;	   /* the most queue_bytes has been */
 	char last_error[256];	   /* "" when none */
 	time_t last_error_time;	   /* epoch seconds, 0 when none */
 	uint64_t latency_total_us; /* sum over creates and updates, us */
@@ -107,10 +111,11 @@ struct rrd_writer *rrd_writer_new(const char *rrdcached, size_t queue_max);
 int rrd_writer_connect(const char *rrdcached);
 
 /*
- * Queues job; takes ownership in every case.  Never blocks on I/O (only
- * on the queue mutex).  Returns 0, or -1 with errno EAGAIN when the queue
- * is full (the job is freed and counted as dropped) or EINVAL for a job
- * without a path.  Any thread.
+ * Queues job's value; takes ownership of job in every case (it is freed
+ * before the call returns).  Never blocks on I/O (only on the queue
+ * mutex).  Returns 0, or -1 with errno EAGAIN when the queue is full, or
+ * ENOMEM (both freed and counted as dropped), or EINVAL for a job without
+ * a path.  Any thread.
  */
 int rrd_writer_submit(struct rrd_writer *w, struct rrd_job *job);
 
