@@ -48,6 +48,9 @@ held=$(awk -F: 'NR > 1 && $1 + 0 > m {m = $1 + 0} END {print m + 0}' "$T/pending
 [ "$held" -gt "$created" ] || fail "held updates ($held) not after the creation ($created)"
 [ "$(rrd_last "$f")" -eq "$created" ] ||
 	fail "the file changed while rrdcached held its updates"
+# the queue's peak bytes are counted (each value waits there first)
+health_at_least "$WEB" "RRD queue peak KiB" 1 ||
+	fail "RRD queue peak KiB on /health: $(health_num "$WEB" "RRD queue peak KiB")"
 [ "$(health_num "$WEB" "RRD errors")" -eq 0 ] ||
 	fail "RRD errors with a working daemon: $(grep warning "$T/drover.log" | head -3)"
 
