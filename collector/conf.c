@@ -29,6 +29,7 @@
 #include "plugins/host_pcap.h"
 #include "plugins/source.h"
 #include "plugins/sources.h"
+#include "rrd/rrdc_addr.h"
 
 /*
  * Munin's legal keywords (Munin::Common::Config %legal): the last word of a
@@ -325,6 +326,8 @@ conf_free(struct conf *c)
 	free(c->tmpldir);
 	free(c->includedir);
 	free(c->rrdcached_socket);
+	free(c->rrdcached_base_dir);
+	free(c->rrdcached_base_dir_file);
 	free(c->procfs_root);
 	free(c->sysfs_root);
 	free(c->utmp_file);
@@ -821,6 +824,23 @@ global_key(struct conf *c, const char *key, const char *val,
 			    uints[i].lo, uints[i].hi);
 			return -1;
 		}
+		return 0;
+	}
+	if (strcmp(key, "rrdcached_socket") == 0 &&
+	    rrdc_addr_kind(val, msg, sizeof(msg)) == RRDC_BAD) {
+		conf_error_add(errs, w, "rrdcached_socket: %s", msg);
+		return -1;
+	}
+	if (strcmp(key, "rrdcached_base_dir") == 0) {
+		if (val[0] != '/') {
+			conf_error_add(errs, w,
+			    "rrdcached_base_dir must be an absolute path (the "
+			    "directory rrdcached runs with -b)");
+			return -1;
+		}
+		set_str(&c->rrdcached_base_dir, val);
+		set_str(&c->rrdcached_base_dir_file, w->file);
+		c->rrdcached_base_dir_line = w->line;
 		return 0;
 	}
 	if (strcmp(key, "smtp_url") == 0 && strncmp(val, "smtp://", 7) != 0 &&
@@ -1440,7 +1460,30 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 		    c->notify.retry_min, c->notify.retry_max);
 	if (c->notify.smtp_password_file != NULL && c->notify.smtp_user == NULL)
 		conf_error_add(errs, &w, "smtp_password_file needs smtp_user");
+	/* over TCP every file is named relative to the daemon's base */
+	if (rrdc_addr_is_tcp(c->rrdcached_socket) &&
+	    c->rrdcached_base_dir != NULL &&
+	    strcmp(c->rrdcached_base_dir, c->dbdir) != 0 &&
+	    rrdc_relpath(c->rrdcached_base_dir, c->dbdir) == NULL) {
+		w.file = c->rrdcached_base_dir_file;
+		w.line = c->rrdcached_base_dir_line;
+		conf_error_add(errs, &w,
+		    "dbdir %s is not inside rrdcached_base_dir %s: rrdcached "
+		    "over TCP (%s) is sent file names relative to its base",
+		    c->dbdir, c->rrdcached_base_dir, c->rrdcached_socket);
+	}
+	if (rrdc_addr_is_tcp(c->rrdcached_socket) && c->dbdir[0] != '/')
+		conf_error_add(errs, &w,
+		    "dbdir %s must be an absolute path with rrdcached over "
+		    "TCP (%s)",
+		    c->dbdir, c->rrdcached_socket);
 	return (int)(errs->n - before);
+}
+
+const char *
+conf_rrdcached_base(const struct conf *c)
+{
+	return c->rrdcached_base_dir != NULL ? c->rrdcached_base_dir : c->dbdir;
 }
 
 struct conf *

@@ -77,6 +77,11 @@ struct conf {
 	char *includedir;
 	char *rrdcached_socket;
 	/* drover keys */
+	/* a TCP rrdcached's -b directory, which file names sent to it are
+	 * relative to; NULL: dbdir (conf_rrdcached_base()) */
+	char *rrdcached_base_dir;
+	char *rrdcached_base_dir_file; /* where it was set, for messages */
+	int rrdcached_base_dir_line;
 	char *procfs_root;     /* where the node probes read /proc */
 	char *sysfs_root;      /* and /sys */
 	char *utmp_file;       /* and the utmp file (the users probe) */
@@ -210,5 +215,9 @@ void conf_host_source(const struct conf *c, const struct conf_host *h,
     const struct source *src, struct source_host *out);
 /* The host's group chain as a path ("A/B"), into out. */
 char *conf_host_group_path(const struct conf_host *h, char *out, size_t len);
+
+/* The base directory a TCP rrdcached resolves file names against:
+ * rrdcached_base_dir, else dbdir. */
+const char *conf_rrdcached_base(const struct conf *c);
 
 #endif

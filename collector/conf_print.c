@@ -78,6 +78,8 @@ conf_print(const struct conf *c, FILE *out)
 		fprintf(out, "includedir %s\n", c->includedir);
 	if (c->rrdcached_socket != NULL)
 		fprintf(out, "rrdcached_socket %s\n", c->rrdcached_socket);
+	if (c->rrdcached_base_dir != NULL)
+		fprintf(out, "rrdcached_base_dir %s\n", c->rrdcached_base_dir);
 	if (c->nagios_command_file != NULL)
 		fprintf(
 		    out, "nagios_command_file %s\n", c->nagios_command_file);

@@ -649,6 +649,7 @@ open_renderer(uv_loop_t *loop, const struct conf *c)
 	o.cache_dir = c->graph_cache;
 	o.cache_max_bytes = (size_t)c->graph_cache_mb << 20;
 	o.rrdcached = c->rrdcached_socket;
+	o.rrdcached_base_dir = conf_rrdcached_base(c);
 	o.timeout_ms = 30000;
 	o.mode = RENDER_THREAD;
 	return renderer_new(loop, &o);
@@ -695,6 +696,7 @@ cmd_run(const char *path)
 {
 	struct daemon d = {0};
 	struct rrd_writer_stats ws;
+	struct rrd_writer_opts wo = {0};
 	struct web_settings wset, mset;
 	struct outputs_conf oc;
 	struct alerts_defaults ad;
@@ -788,7 +790,10 @@ cmd_run(const char *path)
 	/* the first save, as the user we now are: a state_dir it cannot
 	 * write shows on /health from the start */
 	alerts_save(d.alerts);
-	d.writer = rrd_writer_new(d.conf->rrdcached_socket, RRD_QUEUE_MAX);
+	wo.rrdcached = d.conf->rrdcached_socket;
+	wo.base_dir = conf_rrdcached_base(d.conf);
+	wo.queue_max = RRD_QUEUE_MAX;
+	d.writer = rrd_writer_new_opts(&wo);
 	if (d.writer == NULL)
 		fatalx("drover: cannot start the RRD writer");
 	d.in = ingest_new(d.cat, d.writer);

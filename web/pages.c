@@ -1814,13 +1814,15 @@ page_health(struct catalog *cat, const struct web_poll_stats *polls,
 	    "<tr><th>RRD updates</th><td class=num>%llu</td></tr>"
 	    "<tr><th>RRD errors</th><td class=num>%llu</td></tr>"
 	    "<tr><th>RRD dropped</th><td class=num>%llu</td></tr>"
-	    "<tr><th>RRD queue</th><td class=num>%zu</td></tr>",
+	    "<tr><th>RRD queue</th><td class=num>%zu</td></tr>"
+	    "<tr><th>RRD queue peak KiB</th><td class=num>%zu</td></tr>",
 	    (unsigned long long)polls->done, (unsigned long long)polls->late,
 	    (unsigned long long)polls->failed,
 	    (unsigned long long)polls->timed_out,
 	    (unsigned long long)polls->deferred,
 	    (unsigned long long)ws->updates, (unsigned long long)ws->errors,
-	    (unsigned long long)ws->dropped, ws->queue_len);
+	    (unsigned long long)ws->dropped, ws->queue_len,
+	    (ws->queue_bytes_max + 1023) / 1024);
 	if (ws->last_error[0] != '\0') {
 		buf_puts(&b, "<tr><th>last RRD error</th><td>");
 		html_escape(&b, ws->last_error);
