@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,33 +36,206 @@ grow(void **v, size_t *cap, size_t n, size_t elem)
 	return 0;
 }
 
+/*
+ * Munin's attribute names (and drover's own), sorted for bsearch: a key
+ * found here is not copied, its entry points at the table.
+ */
+static const char *const known_keys[] = {
+    "alert_attempts",
+    "alert_hysteresis",
+    "alert_recover",
+    "cdef",
+    "colour",
+    "critical",
+    "draw",
+    "extinfo",
+    "graph",
+    "graph_args",
+    "graph_args_after",
+    "graph_category",
+    "graph_data_size",
+    "graph_future",
+    "graph_height",
+    "graph_info",
+    "graph_noscale",
+    "graph_order",
+    "graph_period",
+    "graph_printf",
+    "graph_scale",
+    "graph_strategy",
+    "graph_title",
+    "graph_total",
+    "graph_vlabel",
+    "graph_vtitle",
+    "graph_width",
+    "host_name",
+    "info",
+    "label",
+    "line",
+    "max",
+    "min",
+    "nagios_critical",
+    "nagios_warning",
+    "negative",
+    "onlynullcdef",
+    "skipdraw",
+    "stack",
+    "state",
+    "sum",
+    "threshold_source",
+    "type",
+    "unknown_limit",
+    "update_rate",
+    "warning",
+};
+
+/*
+ * One list's entries and text: cap entries, then size bytes of text of
+ * which used are taken (values, and keys not in known_keys).  Text given
+ * up by a replaced value stays until the next copy compacts it.
+ */
+struct attrs_blk {
+	atomic_uint refs; /* lists holding it */
+	uint32_t cap;	  /* entries room */
+	uint32_t size;	  /* text room, bytes */
+	uint32_t used;	  /* text taken, bytes */
+	struct attr v[];
+};
+
+static char *
+blk_text(struct attrs_blk *b)
+{
+	return (char *)&b->v[b->cap];
+}
+
+static int
+key_cmp(const void *k, const void *e)
+{
+	return strcmp(k, *(const char *const *)e);
+}
+
+static const char *
+key_known(const char *key)
+{
+	const char *const *k =
+	    bsearch(key, known_keys, sizeof(known_keys) / sizeof(known_keys[0]),
+		sizeof(known_keys[0]), key_cmp);
+
+	return k != NULL ? *k : NULL;
+}
+
+/* Copies s (len bytes and its NUL) into b's text; there is room. */
+static const char *
+blk_put(struct attrs_blk *b, const char *s, size_t len)
+{
+	char *p = blk_text(b) + b->used;
+
+	memcpy(p, s, len + 1);
+	b->used += (uint32_t)(len + 1);
+	return p;
+}
+
+static bool
+blk_owns(struct attrs_blk *b, const char *p)
+{
+	return p >= blk_text(b) && p < blk_text(b) + b->size;
+}
+
+/*
+ * Makes a's block its own, with room for one more entry and text more
+ * bytes: a copy (compacted) when it is shared or too small.  0 / -1.
+ */
+static int
+make_room(struct attrs *a, size_t text)
+{
+	struct attrs_blk *o = a->blk, *b;
+	size_t cap, size, live = 0, i;
+	const char *k;
+
+	if (o != NULL &&
+	    atomic_load_explicit(&o->refs, memory_order_acquire) == 1 &&
+	    a->n < o->cap && o->used + text <= o->size)
+		return 0;
+	for (i = 0; o != NULL && i < a->n; i++) {
+		live += strlen(a->v[i].value) + 1;
+		if (blk_owns(o, a->v[i].key))
+			live += strlen(a->v[i].key) + 1;
+	}
+	cap = a->n < 4 ? 4 : a->n + 1;
+	if (o != NULL && a->n >= o->cap)
+		cap = 2 * a->n;
+	size = live + text;
+	size += size / 2 + 16;
+	if (cap > UINT32_MAX / 2 || size > UINT32_MAX / 2) {
+		errno = ENOMEM;
+		return -1;
+	}
+	b = malloc(sizeof(*b) + cap * sizeof(b->v[0]) + size);
+	if (b == NULL)
+		return -1;
+	atomic_init(&b->refs, 1);
+	b->cap = (uint32_t)cap;
+	b->size = (uint32_t)size;
+	b->used = 0;
+	for (i = 0; i < a->n; i++) {
+		k = a->v[i].key;
+		b->v[i].key = blk_owns(o, k) ? blk_put(b, k, strlen(k)) : k;
+		b->v[i].value =
+		    blk_put(b, a->v[i].value, strlen(a->v[i].value));
+	}
+	attrs_cleanup(&(struct attrs){a->v, a->n, o});
+	a->blk = b;
+	a->v = b->v;
+	return 0;
+}
+
 int
 attrs_set(struct attrs *a, const char *key, const char *value)
 {
-	char *nv;
+	size_t i, vlen = strlen(value), klen;
+	const char *known;
+
+	for (i = 0; i < a->n; i++) {
+		if (strcmp(a->v[i].key, key) != 0)
+			continue;
+		if (strcmp(a->v[i].value, value) == 0)
+			return 0; /* no write: the block stays shared */
+		if (atomic_load_explicit(&a->blk->refs, memory_order_acquire) ==
+			1 &&
+		    strlen(a->v[i].value) >= vlen) {
+			memcpy((char *)a->v[i].value, value, vlen + 1);
+			return 0;
+		}
+		if (make_room(a, vlen + 1) == -1)
+			return -1;
+		a->v[i].value = blk_put(a->blk, value, vlen);
+		return 0;
+	}
+	known = key_known(key);
+	klen = known != NULL ? 0 : strlen(key) + 1;
+	if (make_room(a, klen + vlen + 1) == -1)
+		return -1;
+	a->v[a->n].key = known != NULL ? known : blk_put(a->blk, key, klen - 1);
+	a->v[a->n].value = blk_put(a->blk, value, vlen);
+	a->n++;
+	return 0;
+}
+
+void
+attrs_del(struct attrs *a, const char *key)
+{
 	size_t i;
 
 	for (i = 0; i < a->n; i++) {
 		if (strcmp(a->v[i].key, key) != 0)
 			continue;
-		nv = strdup(value);
-		if (nv == NULL)
-			return -1;
-		free(a->v[i].value);
-		a->v[i].value = nv;
-		return 0;
+		if (make_room(a, 0) == -1)
+			return;
+		memmove(
+		    &a->v[i], &a->v[i + 1], (a->n - i - 1) * sizeof(a->v[0]));
+		a->n--;
+		return;
 	}
-	if (grow((void **)&a->v, &a->cap, a->n, sizeof(*a->v)) == -1)
-		return -1;
-	a->v[a->n].key = strdup(key);
-	a->v[a->n].value = strdup(value);
-	if (a->v[a->n].key == NULL || a->v[a->n].value == NULL) {
-		free(a->v[a->n].key);
-		free(a->v[a->n].value);
-		return -1;
-	}
-	a->n++;
-	return 0;
 }
 
 const char *
@@ -80,6 +254,10 @@ attrs_merge(struct attrs *dst, const struct attrs *src)
 {
 	size_t i;
 
+	if (dst->n == 0) {
+		attrs_share(dst, src);
+		return 0;
+	}
 	for (i = 0; i < src->n; i++)
 		if (attrs_set(dst, src->v[i].key, src->v[i].value) == -1)
 			return -1;
@@ -87,15 +265,32 @@ attrs_merge(struct attrs *dst, const struct attrs *src)
 }
 
 void
+attrs_share(struct attrs *dst, const struct attrs *src)
+{
+	if (dst->blk == src->blk && dst->n == src->n)
+		return;
+	attrs_cleanup(dst);
+	if (src->blk == NULL)
+		return;
+	atomic_fetch_add_explicit(&src->blk->refs, 1, memory_order_relaxed);
+	*dst = *src;
+}
+
+size_t
+attrs_bytes(const struct attrs *a)
+{
+	return a->blk != NULL
+		   ? sizeof(*a->blk) + a->blk->cap * sizeof(a->blk->v[0]) +
+			 a->blk->size
+		   : 0;
+}
+
+void
 attrs_cleanup(struct attrs *a)
 {
-	size_t i;
-
-	for (i = 0; i < a->n; i++) {
-		free(a->v[i].key);
-		free(a->v[i].value);
-	}
-	free(a->v);
+	if (a->blk != NULL && atomic_fetch_sub_explicit(
+				  &a->blk->refs, 1, memory_order_acq_rel) == 1)
+		free(a->blk);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -225,8 +420,11 @@ attrs_equal(const struct attrs *a, const struct attrs *b)
 
 	if (a->n != b->n)
 		return false;
+	if (a->blk == b->blk)
+		return true; /* one block: the same entries */
 	for (i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].key, b->v[i].key) != 0 ||
+		if ((a->v[i].key != b->v[i].key &&
+			strcmp(a->v[i].key, b->v[i].key) != 0) ||
 		    strcmp(a->v[i].value, b->v[i].value) != 0)
 			return false;
 	return true;

@@ -50,24 +50,47 @@ long name_index_find(const struct name_index *ix, const void *v, size_t elem,
 int name_index_add(struct name_index *ix, const void *v, size_t elem, size_t n);
 void name_index_cleanup(struct name_index *ix);
 
-/* An ordered key/value list; later sets of a key replace its value. */
+/*
+ * An ordered key/value list; later sets of a key replace its value.
+ *
+ * The entries and their text live in one block per list, and a key that
+ * is one of Munin's attribute names (label, type, graph_title, ...)
+ * points at a constant table instead of a copy: a field of five
+ * attributes costs one allocation of about 150 bytes.  A block is shared
+ * between lists (attrs_share, service_copy) and copied on the first
+ * write to a shared one, so a config kept in several places (the munin
+ * client's cache, a batch, the catalog) is held once, and two lists
+ * holding the same block are equal without comparing a string.  The
+ * reference count is atomic: a block may be dropped by a worker thread
+ * while the loop holds it; a list itself is owned by one thread.
+ */
 struct attr {
-	char *key;
-	char *value;
+	const char *key;
+	const char *value;
 };
 
+struct attrs_blk; /* sample.c */
+
 struct attrs {
-	struct attr *v;
+	struct attr *v; /* n entries, inside blk; NULL when empty */
 	size_t n;
-	size_t cap;
+	struct attrs_blk *blk;
 };
 
 /* Set key to value (copies both). Returns 0, or -1 on allocation failure. */
 int attrs_set(struct attrs *a, const char *key, const char *value);
+/* Removes key (and its value) when present; on allocation failure
+ * (copying a shared block) a keeps it. */
+void attrs_del(struct attrs *a, const char *key);
 /* The value of key, or NULL. */
 const char *attrs_get(const struct attrs *a, const char *key);
-/* Copy every entry of src into dst (replacing equal keys). 0 / -1. */
+/* Copy every entry of src into dst (replacing equal keys); an empty dst
+ * comes to share src's block. 0 / -1. */
 int attrs_merge(struct attrs *dst, const struct attrs *src);
+/* dst (cleaned first) shares src's entries: no copy, no allocation. */
+void attrs_share(struct attrs *dst, const struct attrs *src);
+/* Bytes of heap a holds (its block, shared or not), for accounting. */
+size_t attrs_bytes(const struct attrs *a);
 void attrs_cleanup(struct attrs *a);
 
 /* RRD data source types, as Munin's "type" attribute spells them. */
@@ -117,7 +140,8 @@ struct service *batch_service(struct batch *b, const char *name, bool create);
 int batch_take(struct batch *b, struct service *s);
 /* Field type from its "type" attribute; GAUGE when absent or unknown. */
 enum ds_type field_type(const struct field *f);
-/* The same keys with the same values, in the same order. */
+/* The same keys with the same values, in the same order (at once when
+ * both share a block). */
 bool attrs_equal(const struct attrs *a, const struct attrs *b);
 /* True when a and b carry the same config: the same graph attributes and
  * the same fields with the same attributes, in the same order (values

@@ -25,6 +25,62 @@ test_attrs_replace_keeps_order(void **state)
 	attrs_cleanup(&a);
 }
 
+/* A shared block is copied on the first write to one list: the other
+ * keeps what it had; lists sharing one are equal, and a copy that sets a
+ * value it already has keeps sharing. */
+static void
+test_attrs_share_copy_on_write(void **state)
+{
+	struct attrs a = {0}, b = {0}, c = {0};
+	const char *label;
+	char longkey[300];
+
+	(void)state;
+	assert_int_equal(attrs_set(&a, "label", "load"), 0);
+	assert_int_equal(attrs_set(&a, "my_own_key", "1"), 0);
+	attrs_share(&b, &a);
+	assert_ptr_equal(a.v, b.v);
+	assert_true(attrs_equal(&a, &b));
+	label = attrs_get(&a, "label");
+	assert_int_equal(attrs_set(&b, "label", "load"), 0);
+	assert_ptr_equal(a.v, b.v);
+	assert_int_equal(attrs_set(&b, "label", "a longer label"), 0);
+	assert_ptr_not_equal(a.v, b.v);
+	assert_ptr_equal(attrs_get(&a, "label"), label);
+	assert_string_equal(attrs_get(&a, "label"), "load");
+	assert_string_equal(attrs_get(&b, "label"), "a longer label");
+	assert_string_equal(attrs_get(&b, "my_own_key"), "1");
+	assert_false(attrs_equal(&a, &b));
+	/* equal text in two blocks is equal */
+	assert_int_equal(attrs_merge(&c, &a), 0);
+	assert_int_equal(attrs_set(&c, "label", "other"), 0);
+	assert_int_equal(attrs_set(&c, "label", "load"), 0);
+	assert_ptr_not_equal(c.v, a.v);
+	assert_true(attrs_equal(&a, &c));
+	attrs_del(&c, "label");
+	assert_int_equal(c.n, 1);
+	assert_null(attrs_get(&c, "label"));
+	assert_string_equal(attrs_get(&a, "label"), "load");
+	attrs_cleanup(&a);
+	/* b holds its own block; growing it keeps every entry */
+	memset(longkey, 'k', sizeof(longkey) - 1);
+	longkey[sizeof(longkey) - 1] = '\0';
+	assert_int_equal(attrs_set(&b, longkey, longkey), 0);
+	for (int i = 0; i < 40; i++) {
+		char k[16];
+
+		snprintf(k, sizeof(k), "k%d", i);
+		assert_int_equal(attrs_set(&b, k, k), 0);
+	}
+	assert_int_equal(b.n, 43);
+	assert_string_equal(attrs_get(&b, longkey), longkey);
+	assert_string_equal(attrs_get(&b, "k39"), "k39");
+	assert_string_equal(attrs_get(&b, "label"), "a longer label");
+	assert_true(attrs_bytes(&b) > 0);
+	attrs_cleanup(&b);
+	attrs_cleanup(&c);
+}
+
 static void
 test_batch_lookup_and_copy(void **state)
 {
@@ -234,6 +290,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_attrs_replace_keeps_order),
+	    cmocka_unit_test(test_attrs_share_copy_on_write),
 	    cmocka_unit_test(test_batch_lookup_and_copy),
 	    cmocka_unit_test(test_many_names),
 	    cmocka_unit_test(test_field_spec_parse),
