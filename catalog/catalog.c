@@ -449,8 +449,10 @@ cat_service_field_index(
 {
 	size_t i;
 
+	/* a batch that shares the catalog's config shares its names */
 	if (hint < cs->svc.nfields &&
-	    strcmp(cs->svc.fields[hint].name, name) == 0)
+	    (cs->svc.fields[hint].name == name ||
+		strcmp(cs->svc.fields[hint].name, name) == 0))
 		return (long)hint;
 	for (i = 0; i < cs->svc.nfields; i++)
 		if (strcmp(cs->svc.fields[i].name, name) == 0)

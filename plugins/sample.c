@@ -438,7 +438,8 @@ service_config_equal(const struct service *a, const struct service *b)
 	if (a->nfields != b->nfields || !attrs_equal(&a->graph, &b->graph))
 		return false;
 	for (i = 0; i < a->nfields; i++)
-		if (strcmp(a->fields[i].name, b->fields[i].name) != 0 ||
+		if ((a->fields[i].name != b->fields[i].name &&
+			strcmp(a->fields[i].name, b->fields[i].name) != 0) ||
 		    !attrs_equal(&a->fields[i].attrs, &b->fields[i].attrs))
 			return false;
 	return true;
@@ -520,6 +521,47 @@ name_index_cleanup(struct name_index *ix)
 	ix->cap = 0;
 }
 
+/* A field name shared by the copies of a field (struct field name). */
+struct shared_name {
+	atomic_uint refs;
+	char s[];
+};
+
+static struct shared_name *
+shared_of(const char *name)
+{
+	return (struct shared_name *)(name - offsetof(struct shared_name, s));
+}
+
+static const char *
+name_new(const char *name)
+{
+	size_t n = strlen(name) + 1;
+	struct shared_name *sn = malloc(sizeof(*sn) + n);
+
+	if (sn == NULL)
+		return NULL;
+	atomic_init(&sn->refs, 1);
+	memcpy(sn->s, name, n);
+	return sn->s;
+}
+
+static const char *
+name_share(const char *name)
+{
+	atomic_fetch_add_explicit(
+	    &shared_of(name)->refs, 1, memory_order_relaxed);
+	return name;
+}
+
+static void
+name_drop(const char *name)
+{
+	if (name != NULL && atomic_fetch_sub_explicit(&shared_of(name)->refs, 1,
+				memory_order_acq_rel) == 1)
+		free(shared_of(name));
+}
+
 struct field *
 service_field(struct service *s, const char *name, bool create)
 {
@@ -537,12 +579,12 @@ service_field(struct service *s, const char *name, bool create)
 		return NULL;
 	f = &s->fields[s->nfields];
 	memset(f, 0, sizeof(*f));
-	f->name = strdup(name);
+	f->name = name_new(name);
 	if (f->name == NULL)
 		return NULL;
 	if (name_index_add(&s->index, s->fields, sizeof(*s->fields),
 		s->nfields + 1) == -1) {
-		free(f->name);
+		name_drop(f->name);
 		f->name = NULL;
 		return NULL;
 	}
@@ -598,22 +640,39 @@ batch_take(struct batch *b, struct service *s)
 int
 service_copy(struct service *dst, const struct service *src)
 {
+	const struct field *sf;
 	struct field *f;
 	size_t i;
 
 	memset(dst, 0, sizeof(*dst));
 	dst->name = strdup(src->name);
-	if (dst->name == NULL || attrs_merge(&dst->graph, &src->graph) == -1)
+	if (dst->name == NULL)
 		goto fail;
+	attrs_share(&dst->graph, &src->graph);
 	dst->has_config = src->has_config;
-	for (i = 0; i < src->nfields; i++) {
-		f = service_field(dst, src->fields[i].name, true);
-		if (f == NULL || attrs_merge(&f->attrs, &src->fields[i].attrs))
+	if (src->nfields > 0) {
+		dst->fields = malloc(src->nfields * sizeof(*dst->fields));
+		if (dst->fields == NULL)
 			goto fail;
-		f->has_value = src->fields[i].has_value;
-		f->unknown = src->fields[i].unknown;
-		f->value = src->fields[i].value;
-		f->when = src->fields[i].when;
+		dst->cap = src->nfields;
+	}
+	if (src->index.cap > 0) {
+		dst->index.slot = malloc(src->index.cap * sizeof(size_t));
+		if (dst->index.slot == NULL)
+			goto fail;
+		/* the same names in the same places */
+		memcpy(dst->index.slot, src->index.slot,
+		    src->index.cap * sizeof(size_t));
+		dst->index.cap = src->index.cap;
+	}
+	for (i = 0; i < src->nfields; i++) {
+		sf = &src->fields[i];
+		f = &dst->fields[i];
+		*f = *sf;
+		memset(&f->attrs, 0, sizeof(f->attrs));
+		f->name = name_share(sf->name);
+		attrs_share(&f->attrs, &sf->attrs);
+		dst->nfields++;
 	}
 	return 0;
 fail:
@@ -627,7 +686,7 @@ service_cleanup(struct service *s)
 	size_t i;
 
 	for (i = 0; i < s->nfields; i++) {
-		free(s->fields[i].name);
+		name_drop(s->fields[i].name);
 		attrs_cleanup(&s->fields[i].attrs);
 	}
 	free(s->fields);

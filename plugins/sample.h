@@ -9,7 +9,11 @@
  * fetched one, its value.  The semantics are Munin's; sources know nothing
  * of RRD, HTTP or alerts.
  *
- * All strings are heap copies owned by the structure that holds them.
+ * All strings are heap copies owned by the structure that holds them;
+ * a field's name and attributes are shared between copies of a service
+ * (reference counted, never written once shared), so a config cached by
+ * a source, replayed into every batch and kept by the catalog is held
+ * once and compared by address.
  */
 #ifndef DROVER_SAMPLE_H
 #define DROVER_SAMPLE_H
@@ -101,7 +105,9 @@ bool ds_type_parse(const char *s, enum ds_type *out);
 const char *ds_type_str(enum ds_type t);
 
 struct field {
-	char *name;	    /* Munin-sanitised field name */
+	const char *name;   /* Munin-sanitised field name; shared between
+			       copies (service_copy), freed by
+			       service_cleanup alone */
 	struct attrs attrs; /* label, type, min, max, draw, warning, ... */
 	bool has_value;	    /* a value line was received this poll */
 	bool unknown;	    /* the value was "U" (or unparsable) */
@@ -147,7 +153,9 @@ bool attrs_equal(const struct attrs *a, const struct attrs *b);
  * the same fields with the same attributes, in the same order (values
  * are not compared). */
 bool service_config_equal(const struct service *a, const struct service *b);
-/* Deep copy of src into *dst (dst is overwritten). 0 / -1. */
+/* Copy of src into *dst (dst is overwritten): field names and
+ * attributes shared, the rest copied; no string is copied but the
+ * service's name.  0 / -1. */
 int service_copy(struct service *dst, const struct service *src);
 void service_cleanup(struct service *s);
 void batch_cleanup(struct batch *b);

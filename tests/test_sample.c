@@ -81,6 +81,45 @@ test_attrs_share_copy_on_write(void **state)
 	attrs_cleanup(&c);
 }
 
+/* service_copy shares names and attributes (equal at once), keeps the
+ * index, and the copy grows and changes on its own. */
+static void
+test_service_copy_shares(void **state)
+{
+	struct service s = {0}, copy;
+	struct field *f;
+	char name[16];
+	int i;
+
+	(void)state;
+	s.name = strdup("if_eth0");
+	assert_int_equal(attrs_set(&s.graph, "graph_title", "eth0"), 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		f = service_field(&s, name, true);
+		assert_non_null(f);
+		assert_int_equal(attrs_set(&f->attrs, "label", name), 0);
+	}
+	assert_int_equal(service_copy(&copy, &s), 0);
+	assert_true(service_config_equal(&s, &copy));
+	assert_ptr_equal(copy.fields[7].name, s.fields[7].name);
+	assert_ptr_equal(copy.fields[7].attrs.v, s.fields[7].attrs.v);
+	assert_ptr_equal(service_field(&copy, "f33", false), &copy.fields[33]);
+	f = service_field(&copy, "f40", true);
+	assert_non_null(f);
+	assert_int_equal(copy.nfields, 41);
+	assert_ptr_equal(service_field(&copy, "f40", false), f);
+	assert_null(service_field(&s, "f40", false));
+	assert_false(service_config_equal(&s, &copy));
+	assert_int_equal(attrs_set(&copy.fields[3].attrs, "label", "x"), 0);
+	assert_string_equal(attrs_get(&s.fields[3].attrs, "label"), "f3");
+	service_cleanup(&s);
+	/* the copy outlives the original */
+	assert_string_equal(copy.fields[39].name, "f39");
+	assert_string_equal(attrs_get(&copy.fields[39].attrs, "label"), "f39");
+	service_cleanup(&copy);
+}
+
 static void
 test_batch_lookup_and_copy(void **state)
 {
@@ -291,6 +330,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_attrs_replace_keeps_order),
 	    cmocka_unit_test(test_attrs_share_copy_on_write),
+	    cmocka_unit_test(test_service_copy_shares),
 	    cmocka_unit_test(test_batch_lookup_and_copy),
 	    cmocka_unit_test(test_many_names),
 	    cmocka_unit_test(test_field_spec_parse),
