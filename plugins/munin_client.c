@@ -535,13 +535,21 @@ fetch_outgrew_config(struct mclient *c, const char *plugin)
 		return false;
 	for (i = 0; i < c->tmp.n; i++) {
 		s = &c->tmp.services[i];
-		cs = NULL;
+		/* replayed services come first, in the cache's order */
+		cs = i < e->config.n &&
+			     strcmp(e->config.services[i].name, s->name) == 0
+			 ? &e->config.services[i]
+			 : NULL;
 		for (j = 0; j < s->nfields; j++) {
 			if (!s->fields[j].has_value)
 				continue;
 			if (cs == NULL && (cs = batch_service(&e->config,
 					       s->name, false)) == NULL)
 				return true;
+			/* a replayed field shares its name with the cache */
+			if (j < cs->nfields &&
+			    cs->fields[j].name == s->fields[j].name)
+				continue;
 			if (service_field(cs, s->fields[j].name, false) == NULL)
 				return true;
 		}
