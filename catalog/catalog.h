@@ -34,17 +34,17 @@ const char *host_state_str(enum host_state s);
 struct cat_field {
 	struct field_spec spec; /* points into the field's attrs */
 	struct rrd_ds ds;	/* how its RRD file is made and tuned */
-	bool has_alert;		/* the alert engine judged it since its
-				   config last arrived */
-	enum field_state alert; /* the engine's hard state, when has_alert */
-	bool valued;		/* the field's value came from a poll and was
-				   not "U" */
 	time_t since;		/* epoch s the engine's hard state (alert)
 				   began; 0: not known */
-	bool has_prev;		/* prev holds a value */
 	double prev;		/* the last known value before the current one
 				   (a trend from two polls; not saved in the
 				   state file) */
+	enum field_state alert; /* the engine's hard state, when has_alert */
+	bool has_alert;		/* the alert engine judged it since its
+				   config last arrived */
+	bool valued;		/* the field's value came from a poll and was
+				   not "U" */
+	bool has_prev;		/* prev holds a value */
 };
 
 struct cat_service {

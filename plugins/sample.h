@@ -172,33 +172,35 @@ size_t batch_values(const struct batch *b);
  * read from the attrs by the graph builder, which passes them through.
  */
 struct field_spec {
-	enum ds_type type;	     /* "type"; GAUGE when absent or unknown */
+	/* pointers, ranges, then the small members: no padding between */
 	const char *min;	     /* "min" as written; NULL: unset */
 	const char *max;	     /* "max" as written; NULL: unset */
 	const char *label;	     /* NULL: unset */
 	const char *warning;	     /* Munin range as written; NULL: unset */
 	const char *critical;	     /* NULL: unset */
-	struct range warn;	     /* Munin's reading of warning, when set */
-	struct range crit;	     /* Munin's reading of critical, when set */
 	const char *nagios_warning;  /* Nagios range as written; NULL: unset */
 	const char *nagios_critical; /* NULL: unset */
-	bool has_nagios_warn;	     /* nagios_warning reads as a range */
-	bool has_nagios_crit;	     /* nagios_critical reads as a range */
+	const char *state;	     /* a source's own verdict ("state", the
+					IPMI bits) as written; NULL: none */
+	struct range warn;	     /* Munin's reading of warning, when set */
+	struct range crit;	     /* Munin's reading of critical, when set */
 	struct range nagios_warn;
 	struct range nagios_crit;
-	const char *state;	   /* a source's own verdict ("state", the IPMI
-				      bits) as written; NULL: none */
+	double hysteresis;	   /* "alert_hysteresis" as an absolute value,
+				      in field units */
+	unsigned alert_attempts;   /* samples before a hard change; 0: unset */
+	unsigned alert_recover;	   /* good samples to recover; default 1 */
+	unsigned unknown_limit;	   /* U values before UNKNOWN; default 3 */
+	enum ds_type type;	   /* "type"; GAUGE when absent or unknown */
+	enum field_state state_is; /* state's field_state, when has_state */
+	bool has_nagios_warn;	   /* nagios_warning reads as a range */
+	bool has_nagios_crit;	   /* nagios_critical reads as a range */
 	bool has_state;		   /* state names a field_state */
-	enum field_state state_is; /* that state, when has_state */
 	bool operator_thresholds;  /* "threshold_source": munin.conf set
 				      warning or critical, which overrule
 				      state */
 	bool graph_no;		   /* "graph no": not drawn */
-	unsigned alert_attempts;   /* samples before a hard change; 0: unset */
-	unsigned alert_recover;	   /* good samples to recover; default 1 */
-	unsigned unknown_limit;	   /* U values before UNKNOWN; default 3 */
 	bool has_hysteresis;	   /* "alert_hysteresis" set */
-	double hysteresis;	   /* its absolute value, in field units */
 };
 
 /* Fills fs from a field's attributes a (see struct field_spec). */
