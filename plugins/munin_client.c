@@ -168,15 +168,24 @@ cache_find(struct mclient *c, const char *plugin)
 	return NULL;
 }
 
-/* Keeps a copy of config (the services of plugin's config reply). */
+/*
+ * Keeps a copy of config (the services of plugin's config reply, done
+ * growing: their attribute blocks are shrunk to fit first).  The copy
+ * shares names and attributes with config, and so with every batch
+ * replayed from it and the catalog's copy (sample.h): a fetch-only poll
+ * copies no string, and the catalog finds the config unchanged by
+ * address.
+ */
 static void
-cache_store(struct mclient *c, const char *plugin, const struct batch *config)
+cache_store(struct mclient *c, const char *plugin, struct batch *config)
 {
 	struct cache_entry *e = cache_find(c, plugin), *nv;
 	struct batch copy = {0};
 	struct service s;
 	size_t i;
 
+	for (i = 0; i < config->n; i++)
+		service_compact(&config->services[i]);
 	for (i = 0; i < config->n; i++) {
 		if (service_copy(&s, &config->services[i]) == -1)
 			goto fail;

@@ -141,31 +141,29 @@ blk_owns(struct attrs_blk *b, const char *p)
 	return p >= blk_text(b) && p < blk_text(b) + b->size;
 }
 
-/*
- * Makes a's block its own, with room for one more entry and text more
- * bytes: a copy (compacted) when it is shared or too small.  0 / -1.
- */
-static int
-make_room(struct attrs *a, size_t text)
+/* Text bytes a's entries take in its block (values, keys not known). */
+static size_t
+blk_live(const struct attrs *a)
 {
-	struct attrs_blk *o = a->blk, *b;
-	size_t cap, size, live = 0, i;
-	const char *k;
+	size_t live = 0, i;
 
-	if (o != NULL &&
-	    atomic_load_explicit(&o->refs, memory_order_acquire) == 1 &&
-	    a->n < o->cap && o->used + text <= o->size)
-		return 0;
-	for (i = 0; o != NULL && i < a->n; i++) {
+	for (i = 0; a->blk != NULL && i < a->n; i++) {
 		live += strlen(a->v[i].value) + 1;
-		if (blk_owns(o, a->v[i].key))
+		if (blk_owns(a->blk, a->v[i].key))
 			live += strlen(a->v[i].key) + 1;
 	}
-	cap = a->n < 4 ? 4 : a->n + 1;
-	if (o != NULL && a->n >= o->cap)
-		cap = 2 * a->n;
-	size = live + text;
-	size += size / 2 + 16;
+	return live;
+}
+
+/* a's entries into a new block of cap entries and size text bytes (the
+ * old one dropped).  0 / -1. */
+static int
+blk_rebuild(struct attrs *a, size_t cap, size_t size)
+{
+	struct attrs_blk *o = a->blk, *b;
+	const char *k;
+	size_t i;
+
 	if (cap > UINT32_MAX / 2 || size > UINT32_MAX / 2) {
 		errno = ENOMEM;
 		return -1;
@@ -189,6 +187,56 @@ make_room(struct attrs *a, size_t text)
 	return 0;
 }
 
+static bool
+blk_owned(const struct attrs_blk *b)
+{
+	return atomic_load_explicit(&b->refs, memory_order_acquire) == 1;
+}
+
+/*
+ * Makes a's block its own, with room for one more entry and text more
+ * bytes: a copy (compacted, with room to grow) when it is shared or too
+ * small.  0 / -1.
+ */
+static int
+make_room(struct attrs *a, size_t text)
+{
+	struct attrs_blk *o = a->blk;
+	size_t cap, size;
+
+	if (o != NULL && blk_owned(o) && a->n < o->cap &&
+	    o->used + text <= o->size)
+		return 0;
+	cap = a->n < 4 ? 4 : a->n + 1;
+	if (o != NULL && a->n >= o->cap)
+		cap = 2 * a->n;
+	size = blk_live(a) + text;
+	size += size / 2 + 16;
+	return blk_rebuild(a, cap, size);
+}
+
+void
+attrs_compact(struct attrs *a)
+{
+	size_t live;
+
+	if (a->blk == NULL || !blk_owned(a->blk))
+		return;
+	live = blk_live(a);
+	if (a->blk->cap > a->n || a->blk->size > live)
+		(void)blk_rebuild(a, a->n, live); /* kept as it was if not */
+}
+
+void
+service_compact(struct service *s)
+{
+	size_t i;
+
+	attrs_compact(&s->graph);
+	for (i = 0; i < s->nfields; i++)
+		attrs_compact(&s->fields[i].attrs);
+}
+
 int
 attrs_set(struct attrs *a, const char *key, const char *value)
 {
@@ -200,9 +248,7 @@ attrs_set(struct attrs *a, const char *key, const char *value)
 			continue;
 		if (strcmp(a->v[i].value, value) == 0)
 			return 0; /* no write: the block stays shared */
-		if (atomic_load_explicit(&a->blk->refs, memory_order_acquire) ==
-			1 &&
-		    strlen(a->v[i].value) >= vlen) {
+		if (blk_owned(a->blk) && strlen(a->v[i].value) >= vlen) {
 			memcpy((char *)a->v[i].value, value, vlen + 1);
 			return 0;
 		}

@@ -93,6 +93,10 @@ const char *attrs_get(const struct attrs *a, const char *key);
 int attrs_merge(struct attrs *dst, const struct attrs *src);
 /* dst (cleaned first) shares src's entries: no copy, no allocation. */
 void attrs_share(struct attrs *dst, const struct attrs *src);
+/* Shrinks a's block to what its entries take, unless it is shared (a
+ * list that is done growing, before it is shared).  Left as it was when
+ * memory is short. */
+void attrs_compact(struct attrs *a);
 /* Bytes of heap a holds (its block, shared or not), for accounting. */
 size_t attrs_bytes(const struct attrs *a);
 void attrs_cleanup(struct attrs *a);
@@ -157,6 +161,8 @@ bool service_config_equal(const struct service *a, const struct service *b);
  * attributes shared, the rest copied; no string is copied but the
  * service's name.  0 / -1. */
 int service_copy(struct service *dst, const struct service *src);
+/* attrs_compact of s's graph and field attributes. */
+void service_compact(struct service *s);
 void service_cleanup(struct service *s);
 void batch_cleanup(struct batch *b);
 /* Number of fields with a value across the batch. */

@@ -120,6 +120,45 @@ test_service_copy_shares(void **state)
 	service_cleanup(&copy);
 }
 
+/* Compacting shrinks a list's own block to its entries and keeps them;
+ * a shared block is left alone (its sharers compare by address). */
+static void
+test_attrs_compact(void **state)
+{
+	struct attrs a = {0}, b = {0};
+	const struct attr *v;
+	size_t before;
+
+	(void)state;
+	assert_int_equal(attrs_set(&a, "label", "a long label to replace"), 0);
+	assert_int_equal(
+	    attrs_set(&a, "label", "a longer label than that one"), 0);
+	assert_int_equal(attrs_set(&a, "x_unknown", "1"), 0);
+	assert_int_equal(attrs_set(&a, "type", "DERIVE"), 0);
+	before = attrs_bytes(&a);
+	attrs_compact(&a);
+	assert_true(attrs_bytes(&a) < before);
+	assert_int_equal(a.n, 3);
+	assert_string_equal(
+	    attrs_get(&a, "label"), "a longer label than that one");
+	assert_string_equal(attrs_get(&a, "x_unknown"), "1");
+	assert_string_equal(attrs_get(&a, "type"), "DERIVE");
+	/* compact already: nothing moves */
+	v = a.v;
+	attrs_compact(&a);
+	assert_ptr_equal(a.v, v);
+	/* and it still grows */
+	assert_int_equal(attrs_set(&a, "min", "0"), 0);
+	assert_string_equal(attrs_get(&a, "min"), "0");
+	attrs_share(&b, &a);
+	v = a.v;
+	attrs_compact(&a);
+	assert_ptr_equal(a.v, v);
+	assert_true(attrs_equal(&a, &b));
+	attrs_cleanup(&a);
+	attrs_cleanup(&b);
+}
+
 static void
 test_batch_lookup_and_copy(void **state)
 {
@@ -331,6 +370,7 @@ main(void)
 	    cmocka_unit_test(test_attrs_replace_keeps_order),
 	    cmocka_unit_test(test_attrs_share_copy_on_write),
 	    cmocka_unit_test(test_service_copy_shares),
+	    cmocka_unit_test(test_attrs_compact),
 	    cmocka_unit_test(test_batch_lookup_and_copy),
 	    cmocka_unit_test(test_many_names),
 	    cmocka_unit_test(test_field_spec_parse),
