@@ -146,7 +146,6 @@ build_config(struct batch *b)
 				attrs_set(&f->attrs, sd->fields[j].attrs[k],
 				    sd->fields[j].attrs[k + 1]);
 		}
-		service_compact(s); /* as the client's cache_store */
 	}
 }
 
