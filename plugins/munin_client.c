@@ -93,8 +93,10 @@ struct mclient {
 	struct mclient_result res;
 	unsigned caps;
 
-	/* line assembly */
-	char line[MCLIENT_MAX_LINE + 1];
+	/* line assembly; line and rbuf are held only while a poll runs
+	 * (a node between polls costs no buffer) */
+	char *line; /* linecap bytes, grown up to MCLIENT_MAX_LINE + 1 */
+	size_t linecap;
 	size_t linelen;
 	/* the reply being read (config/fetch) */
 	struct mproto_parser parser; /* into tmp */
@@ -114,7 +116,7 @@ struct mclient {
 	unsigned polls;	  /* polls since configs were all re-read */
 	struct cache_entry *cache;
 	size_t ncache, cachecap;
-	char rbuf[65536]; /* libuv read buffer */
+	char *rbuf; /* libuv read buffer, RBUF_SIZE bytes */
 };
 
 const char *
@@ -125,6 +127,11 @@ mclient_status_str(enum mclient_status st)
 
 	return names[st];
 }
+
+/* bytes of the read buffer a running poll holds */
+#define RBUF_SIZE 65536
+/* bytes the line buffer starts with */
+#define LINE_MIN 1024
 
 /* ms to wait for the node to close after "quit" */
 #define QUIT_WAIT_MS 2000
@@ -248,7 +255,11 @@ poll_reset(struct mclient *c)
 	free(c->list_name);
 	c->address = c->list_name = NULL;
 	c->replylen = 0;
-	c->linelen = 0;
+	free(c->line);
+	c->line = NULL;
+	c->linecap = c->linelen = 0;
+	free(c->rbuf);
+	c->rbuf = NULL;
 	c->entries = 0;
 	batch_cleanup(&c->tmp);
 }
@@ -824,7 +835,31 @@ on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	struct mclient *c = h->data;
 
 	(void)suggested;
-	*buf = uv_buf_init(c->rbuf, sizeof(c->rbuf));
+	if (c->rbuf == NULL)
+		c->rbuf = malloc(RBUF_SIZE);
+	/* none: on_read gets UV_ENOBUFS and ends the poll */
+	*buf = uv_buf_init(c->rbuf, c->rbuf != NULL ? RBUF_SIZE : 0);
+}
+
+/* Room in c->line for need bytes.  0 / -1 (ENOMEM). */
+static int
+line_room(struct mclient *c, size_t need)
+{
+	size_t cap = c->linecap > 0 ? c->linecap : LINE_MIN;
+	char *nv;
+
+	if (need <= c->linecap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	if (cap > MCLIENT_MAX_LINE + 1)
+		cap = MCLIENT_MAX_LINE + 1;
+	nv = realloc(c->line, cap);
+	if (nv == NULL)
+		return -1;
+	c->line = nv;
+	c->linecap = cap;
+	return 0;
 }
 
 static void
@@ -862,6 +897,11 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 			finish(c, MC_PROTOCOL,
 			    "line longer than %d bytes while %s",
 			    MCLIENT_MAX_LINE, state_names[c->state]);
+			return;
+		}
+		if (line_room(c, c->linelen + chunk + 1) == -1) {
+			finish(c, MC_CLOSED, "out of memory while %s",
+			    state_names[c->state]);
 			return;
 		}
 		memcpy(c->line + c->linelen, p, chunk);
