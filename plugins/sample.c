@@ -322,6 +322,12 @@ attrs_share(struct attrs *dst, const struct attrs *src)
 	*dst = *src;
 }
 
+bool
+attrs_shared(const struct attrs *a)
+{
+	return a->blk != NULL && !blk_owned(a->blk);
+}
+
 size_t
 attrs_bytes(const struct attrs *a)
 {

@@ -97,6 +97,9 @@ void attrs_share(struct attrs *dst, const struct attrs *src);
  * list that is done growing, before it is shared).  Left as it was when
  * memory is short. */
 void attrs_compact(struct attrs *a);
+/* Whether a's block is held by another list too (a source's cache, a
+ * batch replayed from it). */
+bool attrs_shared(const struct attrs *a);
 /* Bytes of heap a holds (its block, shared or not), for accounting. */
 size_t attrs_bytes(const struct attrs *a);
 void attrs_cleanup(struct attrs *a);
