@@ -193,6 +193,8 @@ cache_store(struct mclient *c, const char *plugin, struct batch *config)
 
 	for (i = 0; i < config->n; i++)
 		service_compact(&config->services[i]);
+	if (batch_reserve(&copy, config->n) == -1)
+		goto fail;
 	for (i = 0; i < config->n; i++) {
 		if (service_copy(&s, &config->services[i]) == -1)
 			goto fail;

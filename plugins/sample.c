@@ -667,6 +667,22 @@ batch_service(struct batch *b, const char *name, bool create)
 }
 
 int
+batch_reserve(struct batch *b, size_t n)
+{
+	struct service *nv;
+
+	if (n <= b->cap)
+		return 0;
+	nv = realloc(b->services, n * sizeof(*nv));
+	if (nv == NULL)
+		return -1;
+	memset(nv + b->cap, 0, (n - b->cap) * sizeof(*nv));
+	b->services = nv;
+	b->cap = n;
+	return 0;
+}
+
+int
 batch_take(struct batch *b, struct service *s)
 {
 	if (name_index_find(&b->index, b->services, sizeof(*b->services), b->n,

@@ -151,6 +151,9 @@ struct service *batch_service(struct batch *b, const char *name, bool create);
  * name, or ENOMEM (*s is then left to the caller).
  */
 int batch_take(struct batch *b, struct service *s);
+/* Room in b for n services in all, allocated exactly (for a batch that
+ * is kept, such as a source's cached config).  0 / -1. */
+int batch_reserve(struct batch *b, size_t n);
 /* Field type from its "type" attribute; GAUGE when absent or unknown. */
 enum ds_type field_type(const struct field *f);
 /* The same keys with the same values, in the same order (at once when

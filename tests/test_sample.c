@@ -162,7 +162,7 @@ test_attrs_compact(void **state)
 static void
 test_batch_lookup_and_copy(void **state)
 {
-	struct batch b = {0};
+	struct batch b = {0}, r = {0};
 	struct service *s, copy;
 	struct field *f;
 
@@ -178,6 +178,17 @@ test_batch_lookup_and_copy(void **state)
 	assert_null(batch_service(&b, "cpu", false));
 	assert_int_equal(field_type(f), DS_DERIVE);
 	assert_int_equal(batch_values(&b), 1);
+	/* an exact reservation, then growth past it as before */
+	assert_int_equal(batch_reserve(&r, 3), 0);
+	assert_int_equal(r.cap, 3);
+	assert_non_null(batch_service(&r, "a", true));
+	assert_non_null(batch_service(&r, "b", true));
+	assert_non_null(batch_service(&r, "c", true));
+	assert_int_equal(r.cap, 3);
+	assert_non_null(batch_service(&r, "d", true));
+	assert_int_equal(r.n, 4);
+	assert_ptr_equal(batch_service(&r, "b", false), &r.services[1]);
+	batch_cleanup(&r);
 	assert_int_equal(service_copy(&copy, s), 0);
 	assert_string_equal(copy.fields[0].name, "load");
 	assert_true(copy.fields[0].has_value);
