@@ -369,6 +369,59 @@ take_values(struct cat_service *cs, const struct service *src)
 }
 
 /*
+ * Parses cf's spec again from attrs (an equal config in another block),
+ * so its text points there; its own rules, when it has them, are
+ * rewritten in place.
+ */
+static void
+spec_reparse(struct cat_field *cf, const struct attrs *attrs)
+{
+	struct field_rules rules, *own = NULL;
+
+	if (field_spec_has_rules(&cf->spec))
+		own = (struct field_rules *)cf->spec.rules;
+	field_spec_parse(&cf->spec, &rules, attrs);
+	if (!field_spec_has_rules(&cf->spec)) {
+		free(own);
+		return;
+	}
+	if (own == NULL && (own = malloc(sizeof(*own))) == NULL)
+		fatal("catalog: malloc");
+	*own = rules;
+	cf->spec.rules = own;
+}
+
+/*
+ * src's config equals cs's: where src holds it in a block that a source
+ * keeps sharing (its cache), cs takes that block in place of its own
+ * equal one, so the next poll's batch is found equal by address.  A
+ * config read from the state file meets its source's cache so, once
+ * after a restart; a block only the batch holds (rewritten by a
+ * munin.conf override) is not taken.  The specs that point into a
+ * block are parsed again from the one taken; the alert engine's verdicts
+ * and the values stay.
+ */
+static void
+adopt_shared(struct cat_service *cs, const struct service *src)
+{
+	struct field *f;
+	size_t j;
+
+	if (cs->svc.graph.blk != src->graph.blk && attrs_shared(&src->graph)) {
+		attrs_share(&cs->svc.graph, &src->graph);
+		service_spec_parse(&cs->spec, &cs->svc.graph);
+	}
+	for (j = 0; j < src->nfields; j++) {
+		f = &cs->svc.fields[j];
+		if (f->attrs.blk == src->fields[j].attrs.blk ||
+		    !attrs_shared(&src->fields[j].attrs))
+			continue;
+		attrs_share(&f->attrs, &src->fields[j].attrs);
+		spec_reparse(&cs->fields[j], &f->attrs);
+	}
+}
+
+/*
  * Replaces cs's config with copy (takes ownership): its fields are parsed
  * afresh, and a field that keeps its name keeps its previous value, the
  * value it held becoming the previous one when copy brings a new one.
@@ -423,6 +476,7 @@ catalog_update(
 			continue;
 		if (!fresh && src->has_config &&
 		    service_config_equal(&cs->svc, src)) {
+			adopt_shared(cs, src);
 			take_values(cs, src);
 		} else if (fresh || src->has_config) {
 			struct service copy;
@@ -507,8 +561,10 @@ cat_service_field_index(
 {
 	size_t i;
 
+	/* a batch that shares the catalog's config shares its names */
 	if (hint < cs->svc.nfields &&
-	    strcmp(cs->svc.fields[hint].name, name) == 0)
+	    (cs->svc.fields[hint].name == name ||
+		strcmp(cs->svc.fields[hint].name, name) == 0))
 		return (long)hint;
 	for (i = 0; i < cs->svc.nfields; i++)
 		if (strcmp(cs->svc.fields[i].name, name) == 0)

@@ -9,7 +9,11 @@
  * fetched one, its value.  The semantics are Munin's; sources know nothing
  * of RRD, HTTP or alerts.
  *
- * All strings are heap copies owned by the structure that holds them.
+ * All strings are heap copies owned by the structure that holds them;
+ * a field's name and attributes are shared between copies of a service
+ * (reference counted, never written once shared), so a config cached by
+ * a source, replayed into every batch and kept by the catalog is held
+ * once and compared by address.
  */
 #ifndef DROVER_SAMPLE_H
 #define DROVER_SAMPLE_H
@@ -50,24 +54,54 @@ long name_index_find(const struct name_index *ix, const void *v, size_t elem,
 int name_index_add(struct name_index *ix, const void *v, size_t elem, size_t n);
 void name_index_cleanup(struct name_index *ix);
 
-/* An ordered key/value list; later sets of a key replace its value. */
+/*
+ * An ordered key/value list; later sets of a key replace its value.
+ *
+ * The entries and their text live in one block per list, and a key that
+ * is one of Munin's attribute names (label, type, graph_title, ...)
+ * points at a constant table instead of a copy: a field of five
+ * attributes costs one allocation of about 150 bytes.  A block is shared
+ * between lists (attrs_share, service_copy) and copied on the first
+ * write to a shared one, so a config kept in several places (the munin
+ * client's cache, a batch, the catalog) is held once, and two lists
+ * holding the same block are equal without comparing a string.  The
+ * reference count is atomic: a block may be dropped by a worker thread
+ * while the loop holds it; a list itself is owned by one thread.
+ */
 struct attr {
-	char *key;
-	char *value;
+	const char *key;
+	const char *value;
 };
 
+struct attrs_blk; /* sample.c */
+
 struct attrs {
-	struct attr *v;
+	struct attr *v; /* n entries, inside blk; NULL when empty */
 	size_t n;
-	size_t cap;
+	struct attrs_blk *blk;
 };
 
 /* Set key to value (copies both). Returns 0, or -1 on allocation failure. */
 int attrs_set(struct attrs *a, const char *key, const char *value);
+/* Removes key (and its value) when present; on allocation failure
+ * (copying a shared block) a keeps it. */
+void attrs_del(struct attrs *a, const char *key);
 /* The value of key, or NULL. */
 const char *attrs_get(const struct attrs *a, const char *key);
-/* Copy every entry of src into dst (replacing equal keys). 0 / -1. */
+/* Copy every entry of src into dst (replacing equal keys); an empty dst
+ * comes to share src's block. 0 / -1. */
 int attrs_merge(struct attrs *dst, const struct attrs *src);
+/* dst (cleaned first) shares src's entries: no copy, no allocation. */
+void attrs_share(struct attrs *dst, const struct attrs *src);
+/* Shrinks a's block to what its entries take, unless it is shared (a
+ * list that is done growing, before it is shared).  Left as it was when
+ * memory is short. */
+void attrs_compact(struct attrs *a);
+/* Whether a's block is held by another list too (a source's cache, a
+ * batch replayed from it). */
+bool attrs_shared(const struct attrs *a);
+/* Bytes of heap a holds (its block, shared or not), for accounting. */
+size_t attrs_bytes(const struct attrs *a);
 void attrs_cleanup(struct attrs *a);
 
 /* RRD data source types, as Munin's "type" attribute spells them. */
@@ -78,7 +112,9 @@ bool ds_type_parse(const char *s, enum ds_type *out);
 const char *ds_type_str(enum ds_type t);
 
 struct field {
-	char *name;	    /* Munin-sanitised field name */
+	const char *name;   /* Munin-sanitised field name; shared between
+			       copies (service_copy), freed by
+			       service_cleanup alone */
 	struct attrs attrs; /* label, type, min, max, draw, warning, ... */
 	bool has_value;	    /* a value line was received this poll */
 	bool unknown;	    /* the value was "U" (or unparsable) */
@@ -115,16 +151,24 @@ struct service *batch_service(struct batch *b, const char *name, bool create);
  * name, or ENOMEM (*s is then left to the caller).
  */
 int batch_take(struct batch *b, struct service *s);
+/* Room in b for n services in all, allocated exactly (for a batch that
+ * is kept, such as a source's cached config).  0 / -1. */
+int batch_reserve(struct batch *b, size_t n);
 /* Field type from its "type" attribute; GAUGE when absent or unknown. */
 enum ds_type field_type(const struct field *f);
-/* The same keys with the same values, in the same order. */
+/* The same keys with the same values, in the same order (at once when
+ * both share a block). */
 bool attrs_equal(const struct attrs *a, const struct attrs *b);
 /* True when a and b carry the same config: the same graph attributes and
  * the same fields with the same attributes, in the same order (values
  * are not compared). */
 bool service_config_equal(const struct service *a, const struct service *b);
-/* Deep copy of src into *dst (dst is overwritten). 0 / -1. */
+/* Copy of src into *dst (dst is overwritten): field names and
+ * attributes shared, the rest copied; no string is copied but the
+ * service's name.  0 / -1. */
 int service_copy(struct service *dst, const struct service *src);
+/* attrs_compact of s's graph and field attributes. */
+void service_compact(struct service *s);
 void service_cleanup(struct service *s);
 void batch_cleanup(struct batch *b);
 /* Number of fields with a value across the batch. */

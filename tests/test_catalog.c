@@ -1018,6 +1018,116 @@ test_many_hosts_lookup(void **state)
 	catalog_free(cat);
 }
 
+/*
+ * A batch replayed from a source's cached config (service_copy, as the
+ * munin client does) shares the catalog's names and attributes: later
+ * replays only move values, and a changed cache is still seen as a new
+ * config and parsed.
+ */
+static void
+test_config_shared_with_cache(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h = catalog_host(cat, "h", "g", NULL);
+	const struct cat_service *cs;
+	struct batch cache = {0}, b = {0};
+	struct service copy;
+	uint64_t gen;
+
+	(void)state;
+	df_batch(&cache, "92", 0, true);
+	for (int round = 1; round <= 2; round++) {
+		assert_int_equal(service_copy(&copy, &cache.services[0]), 0);
+		copy.fields[0].has_value = true;
+		copy.fields[0].value = 90 + round;
+		assert_int_equal(batch_take(&b, &copy), 0);
+		gen = catalog_generation(cat);
+		catalog_update(cat, h, 300 * round, &b);
+		batch_cleanup(&b);
+		cs = cat_host_service(h, "df");
+		assert_ptr_equal(cs->svc.fields[0].attrs.v,
+		    cache.services[0].fields[0].attrs.v);
+		assert_ptr_equal(
+		    cs->svc.fields[0].name, cache.services[0].fields[0].name);
+		assert_true(cs->svc.fields[0].value == 90 + round);
+		if (round == 2)
+			assert_int_equal(catalog_generation(cat), gen);
+	}
+	assert_true(cs->fields[0].has_prev && cs->fields[0].prev == 91);
+	/* the cache's own copy of the block changes; the catalog's stays
+	 * until a batch brings the change */
+	assert_int_equal(
+	    attrs_set(&cache.services[0].fields[0].attrs, "warning", "40"), 0);
+	assert_string_equal(cs->fields[0].spec.rules->warning, "92");
+	assert_int_equal(service_copy(&copy, &cache.services[0]), 0);
+	copy.fields[0].has_value = true;
+	copy.fields[0].value = 50;
+	assert_int_equal(batch_take(&b, &copy), 0);
+	catalog_update(cat, h, 900, &b);
+	batch_cleanup(&b);
+	batch_cleanup(&cache);
+	cs = cat_host_service(h, "df");
+	assert_string_equal(cs->fields[0].spec.rules->warning, "40");
+	assert_int_equal(cat_field_state(cs, 0), FS_WARNING);
+	assert_true(cs->fields[0].prev == 92);
+	catalog_free(cat);
+}
+
+/*
+ * A config the catalog holds in its own block (read from the state file)
+ * meets an equal one shared with a source's cache: the catalog takes the
+ * cache's block, its specs point there, and what it knew stays.  A block
+ * only the batch holds is not taken.
+ */
+static void
+test_equal_config_takes_cache_block(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h = catalog_host(cat, "h", "g", NULL);
+	struct cat_service *cs;
+	struct batch cache = {0}, b = {0};
+	struct service copy;
+	const struct attr *held;
+	uint64_t gen;
+
+	(void)state;
+	df_batch(&b, "92", 95, true);
+	catalog_update(cat, h, 300, &b);
+	batch_cleanup(&b);
+	cs = (struct cat_service *)cat_host_service(h, "df");
+	cat_field_set_since(cs, 0, 123);
+	held = cs->svc.fields[0].attrs.v;
+	/* equal, but only the batch holds it: kept */
+	df_batch(&b, "92", 96, true);
+	catalog_update(cat, h, 600, &b);
+	batch_cleanup(&b);
+	assert_ptr_equal(cs->svc.fields[0].attrs.v, held);
+	/* equal and shared with a cache: taken */
+	df_batch(&cache, "92", 0, true);
+	assert_int_equal(service_copy(&copy, &cache.services[0]), 0);
+	copy.fields[0].value = 97;
+	assert_int_equal(batch_take(&b, &copy), 0);
+	gen = catalog_generation(cat);
+	catalog_update(cat, h, 900, &b);
+	batch_cleanup(&b);
+	assert_int_equal(catalog_generation(cat), gen);
+	assert_ptr_equal(
+	    cs->svc.fields[0].attrs.v, cache.services[0].fields[0].attrs.v);
+	assert_ptr_equal(cs->svc.graph.v, cache.services[0].graph.v);
+	assert_ptr_equal(cs->fields[0].spec.rules->warning,
+	    attrs_get(&cache.services[0].fields[0].attrs, "warning"));
+	assert_ptr_equal(cs->spec.graph_data_size,
+	    attrs_get(&cache.services[0].graph, "graph_data_size"));
+	assert_int_equal(cs->fields[0].since, 123);
+	assert_true(cs->fields[0].has_prev && cs->fields[0].prev == 96);
+	assert_true(cs->svc.fields[0].value == 97);
+	assert_int_equal(cat_field_state(cs, 0), FS_WARNING);
+	/* the cache goes; the catalog's block stays with the catalog */
+	batch_cleanup(&cache);
+	assert_string_equal(cs->fields[0].spec.rules->warning, "92");
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -1040,6 +1150,8 @@ main(void)
 	    cmocka_unit_test(test_state_since),
 	    cmocka_unit_test(test_stale),
 	    cmocka_unit_test(test_many_hosts_lookup),
+	    cmocka_unit_test(test_config_shared_with_cache),
+	    cmocka_unit_test(test_equal_config_takes_cache_block),
 	};
 
 	log_init(false, LOG_LVL_WARN);

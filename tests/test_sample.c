@@ -25,10 +25,144 @@ test_attrs_replace_keeps_order(void **state)
 	attrs_cleanup(&a);
 }
 
+/* A shared block is copied on the first write to one list: the other
+ * keeps what it had; lists sharing one are equal, and a copy that sets a
+ * value it already has keeps sharing. */
+static void
+test_attrs_share_copy_on_write(void **state)
+{
+	struct attrs a = {0}, b = {0}, c = {0};
+	const char *label;
+	char longkey[300];
+
+	(void)state;
+	assert_int_equal(attrs_set(&a, "label", "load"), 0);
+	assert_int_equal(attrs_set(&a, "my_own_key", "1"), 0);
+	attrs_share(&b, &a);
+	assert_ptr_equal(a.v, b.v);
+	assert_true(attrs_equal(&a, &b));
+	label = attrs_get(&a, "label");
+	assert_int_equal(attrs_set(&b, "label", "load"), 0);
+	assert_ptr_equal(a.v, b.v);
+	assert_int_equal(attrs_set(&b, "label", "a longer label"), 0);
+	assert_ptr_not_equal(a.v, b.v);
+	assert_ptr_equal(attrs_get(&a, "label"), label);
+	assert_string_equal(attrs_get(&a, "label"), "load");
+	assert_string_equal(attrs_get(&b, "label"), "a longer label");
+	assert_string_equal(attrs_get(&b, "my_own_key"), "1");
+	assert_false(attrs_equal(&a, &b));
+	/* equal text in two blocks is equal */
+	assert_int_equal(attrs_merge(&c, &a), 0);
+	assert_int_equal(attrs_set(&c, "label", "other"), 0);
+	assert_int_equal(attrs_set(&c, "label", "load"), 0);
+	assert_ptr_not_equal(c.v, a.v);
+	assert_true(attrs_equal(&a, &c));
+	attrs_del(&c, "label");
+	assert_int_equal(c.n, 1);
+	assert_null(attrs_get(&c, "label"));
+	assert_string_equal(attrs_get(&a, "label"), "load");
+	attrs_cleanup(&a);
+	/* b holds its own block; growing it keeps every entry */
+	memset(longkey, 'k', sizeof(longkey) - 1);
+	longkey[sizeof(longkey) - 1] = '\0';
+	assert_int_equal(attrs_set(&b, longkey, longkey), 0);
+	for (int i = 0; i < 40; i++) {
+		char k[16];
+
+		snprintf(k, sizeof(k), "k%d", i);
+		assert_int_equal(attrs_set(&b, k, k), 0);
+	}
+	assert_int_equal(b.n, 43);
+	assert_string_equal(attrs_get(&b, longkey), longkey);
+	assert_string_equal(attrs_get(&b, "k39"), "k39");
+	assert_string_equal(attrs_get(&b, "label"), "a longer label");
+	assert_true(attrs_bytes(&b) > 0);
+	attrs_cleanup(&b);
+	attrs_cleanup(&c);
+}
+
+/* service_copy shares names and attributes (equal at once), keeps the
+ * index, and the copy grows and changes on its own. */
+static void
+test_service_copy_shares(void **state)
+{
+	struct service s = {0}, copy;
+	struct field *f;
+	char name[16];
+	int i;
+
+	(void)state;
+	s.name = strdup("if_eth0");
+	assert_int_equal(attrs_set(&s.graph, "graph_title", "eth0"), 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		f = service_field(&s, name, true);
+		assert_non_null(f);
+		assert_int_equal(attrs_set(&f->attrs, "label", name), 0);
+	}
+	assert_int_equal(service_copy(&copy, &s), 0);
+	assert_true(service_config_equal(&s, &copy));
+	assert_ptr_equal(copy.fields[7].name, s.fields[7].name);
+	assert_ptr_equal(copy.fields[7].attrs.v, s.fields[7].attrs.v);
+	assert_ptr_equal(service_field(&copy, "f33", false), &copy.fields[33]);
+	f = service_field(&copy, "f40", true);
+	assert_non_null(f);
+	assert_int_equal(copy.nfields, 41);
+	assert_ptr_equal(service_field(&copy, "f40", false), f);
+	assert_null(service_field(&s, "f40", false));
+	assert_false(service_config_equal(&s, &copy));
+	assert_int_equal(attrs_set(&copy.fields[3].attrs, "label", "x"), 0);
+	assert_string_equal(attrs_get(&s.fields[3].attrs, "label"), "f3");
+	service_cleanup(&s);
+	/* the copy outlives the original */
+	assert_string_equal(copy.fields[39].name, "f39");
+	assert_string_equal(attrs_get(&copy.fields[39].attrs, "label"), "f39");
+	service_cleanup(&copy);
+}
+
+/* Compacting shrinks a list's own block to its entries and keeps them;
+ * a shared block is left alone (its sharers compare by address). */
+static void
+test_attrs_compact(void **state)
+{
+	struct attrs a = {0}, b = {0};
+	const struct attr *v;
+	size_t before;
+
+	(void)state;
+	assert_int_equal(attrs_set(&a, "label", "a long label to replace"), 0);
+	assert_int_equal(
+	    attrs_set(&a, "label", "a longer label than that one"), 0);
+	assert_int_equal(attrs_set(&a, "x_unknown", "1"), 0);
+	assert_int_equal(attrs_set(&a, "type", "DERIVE"), 0);
+	before = attrs_bytes(&a);
+	attrs_compact(&a);
+	assert_true(attrs_bytes(&a) < before);
+	assert_int_equal(a.n, 3);
+	assert_string_equal(
+	    attrs_get(&a, "label"), "a longer label than that one");
+	assert_string_equal(attrs_get(&a, "x_unknown"), "1");
+	assert_string_equal(attrs_get(&a, "type"), "DERIVE");
+	/* compact already: nothing moves */
+	v = a.v;
+	attrs_compact(&a);
+	assert_ptr_equal(a.v, v);
+	/* and it still grows */
+	assert_int_equal(attrs_set(&a, "min", "0"), 0);
+	assert_string_equal(attrs_get(&a, "min"), "0");
+	attrs_share(&b, &a);
+	v = a.v;
+	attrs_compact(&a);
+	assert_ptr_equal(a.v, v);
+	assert_true(attrs_equal(&a, &b));
+	attrs_cleanup(&a);
+	attrs_cleanup(&b);
+}
+
 static void
 test_batch_lookup_and_copy(void **state)
 {
-	struct batch b = {0};
+	struct batch b = {0}, r = {0};
 	struct service *s, copy;
 	struct field *f;
 
@@ -44,6 +178,17 @@ test_batch_lookup_and_copy(void **state)
 	assert_null(batch_service(&b, "cpu", false));
 	assert_int_equal(field_type(f), DS_DERIVE);
 	assert_int_equal(batch_values(&b), 1);
+	/* an exact reservation, then growth past it as before */
+	assert_int_equal(batch_reserve(&r, 3), 0);
+	assert_int_equal(r.cap, 3);
+	assert_non_null(batch_service(&r, "a", true));
+	assert_non_null(batch_service(&r, "b", true));
+	assert_non_null(batch_service(&r, "c", true));
+	assert_int_equal(r.cap, 3);
+	assert_non_null(batch_service(&r, "d", true));
+	assert_int_equal(r.n, 4);
+	assert_ptr_equal(batch_service(&r, "b", false), &r.services[1]);
+	batch_cleanup(&r);
 	assert_int_equal(service_copy(&copy, s), 0);
 	assert_string_equal(copy.fields[0].name, "load");
 	assert_true(copy.fields[0].has_value);
@@ -256,6 +401,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_attrs_replace_keeps_order),
+	    cmocka_unit_test(test_attrs_share_copy_on_write),
+	    cmocka_unit_test(test_service_copy_shares),
+	    cmocka_unit_test(test_attrs_compact),
 	    cmocka_unit_test(test_batch_lookup_and_copy),
 	    cmocka_unit_test(test_many_names),
 	    cmocka_unit_test(test_field_spec_parse),
