@@ -230,8 +230,7 @@ svc_path_field(struct svc_path *sp, const struct ingest *in,
 static void
 queue_rrd(struct ingest *in, const struct cat_host *h, const struct service *s,
     const struct field *f, const struct cat_service *cs, long k,
-    struct svc_path *sp,
-    time_t ts, time_t read_at)
+    struct svc_path *sp, time_t ts, time_t read_at)
 {
 	struct rrd_job *job;
 	struct rrd_ds ds;
@@ -358,8 +357,8 @@ ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
 			k = cs != NULL ? cat_service_field_index(
 					     cs, j, s->fields[j].name)
 				       : -1;
-			queue_rrd(in, h, s, &s->fields[j], cs, k, &sp, ts,
-			    read_at);
+			queue_rrd(
+			    in, h, s, &s->fields[j], cs, k, &sp, ts, read_at);
 		}
 	}
 }

@@ -803,6 +803,8 @@ flush_daemon(struct rrd_writer *w)
 	struct fstate *f;
 	const char *dp;
 	size_t i;
+	uint64_t t0;
+	size_t flushed = 0, left = 0;
 	int rc = 0;
 
 	rrd_clear_error();
@@ -810,10 +812,16 @@ flush_daemon(struct rrd_writer *w)
 		report_rrd(w, WERR_DAEMON, w->daemon);
 		return -1;
 	}
+	t0 = now_us();
 	for (i = 0; i < w->nbuckets; i++)
 		for (f = w->files[i]; f != NULL; f = f->next) {
 			if (!f->known)
 				continue;
+			if (now_us() - t0 >= RRD_DAEMON_FLUSH_MAX_MS * 1000) {
+				left++;
+				continue;
+			}
+			flushed++;
 			dp = daemon_path(w, WERR_DAEMON, f->path);
 			if (dp == NULL) {
 				rc = -1;
@@ -825,6 +833,11 @@ flush_daemon(struct rrd_writer *w)
 				rc = -1;
 			}
 		}
+	if (left > 0)
+		log_info("rrd: rrdcached flush stopped after %u s with %zu of "
+			 "%zu files flushed; rrdcached writes the rest itself "
+			 "(its -w timeout, or its shutdown with -F)",
+		    RRD_DAEMON_FLUSH_MAX_MS / 1000, flushed, flushed + left);
 	return rc;
 }
 

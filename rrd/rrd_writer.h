@@ -123,10 +123,15 @@ int rrd_writer_submit(struct rrd_writer *w, struct rrd_job *job);
 
 /*
  * Blocks until every job queued before the call is written, then (with
- * rrdcached) asks the daemon to write its cache to disk, file by file.
- * For shutdown and tests; never from the event loop.  Returns 0, or -1
- * when the daemon flush failed for some file (each one counted).
+ * rrdcached) asks the daemon to write its cache to disk, file by file,
+ * for at most RRD_DAEMON_FLUSH_MAX_MS: at 10,000 guests (half a million
+ * files) flushing every one takes minutes, longer than systemd waits for
+ * a stop; the daemon keeps the rest (its journal, its -F) and the count
+ * left is logged.  For shutdown and tests; never from the event loop.
+ * Returns 0, or -1 when the daemon flush failed for some file (each one
+ * counted).
  */
+#define RRD_DAEMON_FLUSH_MAX_MS 20000u
 int rrd_writer_flush(struct rrd_writer *w);
 
 /* Copies the current counters into out.  Any thread. */
