@@ -140,6 +140,13 @@ struct conf {
 	bool local_node;	       /* add the built-in local target; after
 					  conf_finish, whether it did */
 	bool local_node_set;	       /* "local_node" was in the config */
+	unsigned shard_index;	       /* "shard I/N": this collector's I */
+	unsigned shard_count;	       /* and N; 0: not sharded */
+	struct strlist shard_physical; /* "shard_physical": the physical
+					  hosts this collector owns instead
+					  of a hash shard (collector/shard.h) */
+	struct strlist peers;	       /* "peer URL": the other collectors'
+					  base URLs */
 	struct notify_conf notify;     /* smtp_* and notify_* keys */
 	struct contact_set contacts;   /* contact.NAME.KEY lines, typed */
 	struct attrs munin;	       /* accepted Munin keys drover ignores */

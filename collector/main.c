@@ -25,6 +25,7 @@
 #include "plugins/source.h"
 #include "plugins/sources.h"
 #include "collector/poller.h"
+#include "collector/shard.h"
 #include "rrd/rrd_writer.h"
 #include "alerts/alerts.h"
 #include "web/http.h"
@@ -60,6 +61,8 @@ usage(FILE *out)
 	    "normalised\n"
 	    "       drover node -c FILE [-s] [-v]  a munin-node serving this "
 	    "machine\n"
+	    "       drover shard -c FILE           which hosts this collector "
+	    "polls\n"
 	    "       drover check [--url URL] [--field F] [--max-age S] "
 	    "[--timeout S]\n"
 	    "                    HOST SERVICE      Nagios plugin: the "
@@ -1020,6 +1023,15 @@ main(int argc, char **argv)
 		struct conf *c = load_conf(path);
 
 		return c != NULL ? node_main(path, c) : 1;
+	}
+	if (strcmp(cmd, "shard") == 0 && optind == argc) {
+		struct conf *c = load_conf(path);
+
+		if (c == NULL)
+			return 1;
+		shard_print(c, stdout);
+		conf_free(c);
+		return 0;
 	}
 	if (strcmp(cmd, "poll") == 0 && optind + 1 == argc)
 		return cmd_poll(path, argv[optind]);
