@@ -29,6 +29,7 @@
 #include "rrd/rrd_writer.h"
 #include "alerts/alerts.h"
 #include "web/http.h"
+#include "web/peers.h"
 #include "alerts/outputs.h"
 #include "alerts/notify.h"
 #include "rrd/render.h"
@@ -168,6 +169,7 @@ struct daemon {
 	struct poller *poller;
 	struct web *web;
 	struct web *metrics_web; /* metrics_listen's; NULL: none */
+	struct peers *peers;	 /* the other collectors (peer URL) */
 	struct renderer *render;
 	struct alerts *alerts;
 	struct outputs *outputs;
@@ -198,6 +200,7 @@ on_stop_signal(uv_signal_t *s, int signum)
 	d->cmdr = NULL;
 	web_stop(d->web);
 	web_stop(d->metrics_web);
+	peers_stop(d->peers);
 	if (d->render != NULL)
 		renderer_stop(d->render);
 	uv_timer_stop(&d->alert_timer);
@@ -415,6 +418,10 @@ on_hup(uv_signal_t *s, int signum)
 		return;
 	}
 	apply_unpolled(d->cat, c);
+	if (peers_set(d->peers, (const char *const *)c->peers.v, c->peers.n) ==
+	    -1)
+		log_warnx("conf: out of memory for the new peers; keeping the "
+			  "old ones");
 	if (d->web != NULL)
 		web_set_settings(d->web, web_settings_of(c, &wset));
 	alerts_set_defaults(d->alerts, alerts_defaults_of(c, &ad));
@@ -824,6 +831,12 @@ cmd_run(const char *path)
 	d.web = web_new(d.loop, &wset, d.cat, d.render, d.alerts, &wstats);
 	if (d.web == NULL)
 		fatalx("drover: cannot start the web server");
+	d.peers = peers_new(d.loop);
+	if (d.peers == NULL ||
+	    peers_set(d.peers, (const char *const *)d.conf->peers.v,
+		d.conf->peers.n) == -1)
+		fatalx("drover: cannot set up the peers");
+	web_set_peers(d.web, d.peers);
 	if (mset.metrics_only) {
 		d.metrics_web =
 		    web_new(d.loop, &mset, d.cat, NULL, NULL, &wstats);

@@ -772,7 +772,7 @@ test_stale_host(void **state)
 	html = page_host(cat, catalog_find(cat, "hv1"), 2000, &len);
 	assert_null(strstr(html, "STALE"));
 	free(html);
-	html = api_hosts(cat, 2000, &len);
+	html = api_hosts(cat, NULL, false, 2000, &len);
 	assert_non_null(strstr(html, "\"name\":\"old1\""));
 	assert_non_null(
 	    strstr(strstr(html, "\"name\":\"old1\""), "\"stale\":true"));
