@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "alerts/curl_loop.h"
+#include "catalog/catalog.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "web/peers.h"
@@ -70,11 +71,17 @@ fail(struct peer *pe, const char *why)
 {
 	unsigned suppressed = 0;
 
-	if (pe->state != PEER_UNREACHABLE || strcmp(pe->error, why) != 0) {
-		if (ratelimit_allow(&pe->fail_rl, uv_now(pe->owner->loop),
-			FAIL_LOG_MS, &suppressed))
-			log_warnx("peers: %s unreachable: %s", pe->url, why);
-	}
+	/* a peer not up yet as the cluster starts is no trouble yet; one
+	 * that answered and stopped is, once per FAIL_LOG_MS */
+	if (pe->state == PEER_PENDING)
+		log_info("peers: %s not answering yet: %s", pe->url, why);
+	else if (pe->state == PEER_OK &&
+		 ratelimit_allow(&pe->fail_rl, uv_now(pe->owner->loop),
+		     FAIL_LOG_MS, &suppressed))
+		log_warnx("peers: %s unreachable: %s%s", pe->url, why,
+		    suppressed > 0 ? "; it came and went since the last "
+				     "message"
+				   : "");
 	snprintf(pe->error, sizeof(pe->error), "%s", why);
 	pe->state = PEER_UNREACHABLE;
 	json_decref(pe->hosts);
@@ -114,7 +121,8 @@ finish(struct peer *pe, CURLcode rc)
 	json_array_foreach(arr, i, h)
 	{
 		name = json_string_value(json_object_get(h, "name"));
-		if (name != NULL)
+		/* its own metrics are no host of the cluster */
+		if (name != NULL && strcmp(name, CATALOG_SELF) != 0)
 			json_object_set(by, name, h);
 	}
 	if (pe->state != PEER_OK)
@@ -126,7 +134,6 @@ finish(struct peer *pe, CURLcode rc)
 	pe->state = PEER_OK;
 	pe->error[0] = '\0';
 	pe->fetched = time(NULL);
-	memset(&pe->fail_rl, 0, sizeof(pe->fail_rl));
 out:
 	json_decref(by);
 	json_decref(doc);
