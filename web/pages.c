@@ -649,6 +649,8 @@ problems_of(struct catalog *cat, time_t now, size_t *n, bool *oom, size_t *sc)
 	*oom = false;
 	for (i = 0; i < catalog_count(cat); i++) {
 		h = catalog_at(cat, i);
+		if (h->peer) /* its problems are its owner's */
+			continue;
 		memset(&p, 0, sizeof(p));
 		p.h = h;
 		quiet = h->state != HOST_UP && !h->unpolled;
