@@ -1438,7 +1438,8 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 		w.file = h->file;
 		w.line = h->line;
 		w.text = h->name;
-		if (conf_host_unpolled_reason(c, h) != NULL)
+		/* another collector's host is for it to judge */
+		if (conf_host_unpolled_reason(c, h) != NULL && shard_owns(c, h))
 			log_warnx("conf: %s:%d: host %s has no address: shown "
 				  "down (\"%s\"), not polled",
 			    h->file, h->line, h->name, CONF_NO_ADDRESS);
