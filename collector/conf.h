@@ -7,7 +7,7 @@
  * drover does not use are kept and reported once at info level.  drover adds
  * its own keys (interval, max_concurrency, physical_concurrency, timeout,
  * connect_timeout, idle_timeout, listen, metrics_listen, local_node,
- * nagios_command_file;
+ * nagios_command_file; the cluster's shard, shard_physical and peer;
  * "drover node"'s node_listen, node_allow, node_timeout, node_host_name;
  * per host physical, vm_name, timeout and interval; the notification keys
  * state_dir, user, group, smtp_*, notify_* and contact.NAME.{webhook,

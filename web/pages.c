@@ -823,6 +823,8 @@ struct ov_row {
 	 * last_ok there; owner NULL: no reachable peer says it polls it */
 	const char *owner;
 	time_t peer_last_ok;
+	bool peer_pending; /* owner NULL while some peer has not answered
+			      since the start */
 };
 
 /* A peer's host state word (web/api.c host_obj) on the overview. */
@@ -860,6 +862,11 @@ peer_row(
 		row->st = OV_UNKNOWN;
 		row->problems = 0;
 		row->owner = NULL;
+		for (k = 0; k < peers_count(peers); k++) {
+			peers_info(peers, k, &pi);
+			if (pi.state == PEER_PENDING)
+				row->peer_pending = true;
+		}
 		return;
 	}
 	peers_info(peers, k, &pi);
@@ -893,8 +900,11 @@ peer_item(struct buf *b, const struct cat_host *h, const struct ov_row *row,
 	buf_printf(b, "</a> <span class=state>%s</span><br><span class=age>",
 	    ov_names[row->st]);
 	if (row->owner == NULL) {
-		buf_puts(b, "polled by a peer collector that does not answer "
-			    "(unreachable)</span>");
+		buf_puts(b, row->peer_pending
+				? "polled by a peer collector: not every peer "
+				  "has answered yet</span>"
+				: "polled by a peer collector that does not "
+				  "answer (unreachable)</span>");
 		return;
 	}
 	buf_puts(b, "polled by <a href=\"");
