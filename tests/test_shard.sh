@@ -13,22 +13,25 @@
 #    answers as collector 3 does, with its exit code (a 307 followed);
 #  - collector 3 stopped: 1 and 2 show it unreachable and its hosts
 #    without owner, keep polling their own and showing each other's,
-#    and a check of its host is UNKNOWN with the reason.
+#    and a check of its host is UNKNOWN with the reason;
+#  - 1 and 2 reloaded (SIGHUP) as shard 1/2 and 2/2 of a two-collector
+#    cluster: 3's hosts are polled again, each by the one FNV-1a mod 2
+#    names, and both list the 12 hosts with those owners.
 . "$top_srcdir/tests/lib/common.sh"
 set -o pipefail
 
 need curl curl
 INTERVAL=5
 HYPS="kvm1 kvm2 kvm3 kvm4"
-declare -A APORT OWNER
+declare -A APORT OWNER OWNER2
 # the owner of each physical host, from python's FNV-1a 64, not drover's
-fnv_shard() {
+fnv_shard() { # KEY [N]
 	$PY -c '
 import sys
 h = 14695981039346656037
 for b in sys.argv[1].encode():
     h = ((h ^ b) * 1099511628211) % 2**64
-print(h % 3 + 1)' "$1"
+print(h % int(sys.argv[2]) + 1)' "$1" "${2:-3}"
 }
 mkdir "$T/no-plugins"
 for m in $HYPS; do
@@ -266,7 +269,45 @@ for i in 1 2; do
 	[ "$(grep -c "peers: ${URL[3]} unreachable" "$T/c$i.log")" = 1 ] ||
 		fail "collector $i did not say once that 3 left: $(grep peers: "$T/c$i.log")"
 done
+
+# ---- the two left take over: shard I/2, reloaded ------------------------
+for h in $HOSTS; do
+	OWNER2[$h]=$(fnv_shard "${PHYS[$h]}" 2)
+done
+for i in 1 2; do
+	sed -i -e "s|^shard $i/3\$|shard $i/2|" -e "\|^peer ${URL[3]}/\$|d" "$T/c$i.conf"
+	grep -qx "shard $i/2" "$T/c$i.conf" || fail "c$i.conf: no shard $i/2"
+	kill -HUP "${PID[$i]}"
+done
+t_hup=$(date +%s)
+two_ok() { # COLLECTOR
+	curl -sf "${URL[$1]}/api/v1/hosts" >"$T/two$1.json" || return 1
+	$PY - "$T/two$1.json" "$1" "$t_hup" "${URL[1]}" "${URL[2]}" \
+		$(for h in $HOSTS; do echo "$h=${OWNER2[$h]}"; done) <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+me, t_hup, urls, want = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:6], sys.argv[6:]
+hs = {h["name"]: h for h in j["hosts"]}
+if [p["url"] for p in j["peers"]] != [urls[2 - me]] or j["peers"][0]["state"] != "ok":
+    sys.exit(1)
+for w in want:
+    name, owner = w.split("="); owner = int(owner); h = hs[name]
+    exp = "self" if owner == me else urls[owner - 1]
+    if h.get("owner") != exp or h["state"] != "OK" or h["last_ok"] < t_hup:
+        sys.exit(1)
+PY
+}
+for i in 1 2; do
+	wait_until 60 two_ok "$i" ||
+		fail "collector $i as shard $i/2: $(cat "$T/two$i.json"; grep -e conf: -e peers: "$T/c$i.log")"
+done
+# kvm2 and kvm4 (3's) have new owners, and files there
+for h in kvm2 kvm4; do
+	n=$(find "$T/db${OWNER2[$h]}" -name "$h-*.rrd" | wc -l)
+	[ "$n" -gt 3 ] || fail "collector ${OWNER2[$h]} took $h over but has $n RRDs of it"
+done
+note "after 3 left, 1 and 2 reloaded as a 2-shard cluster poll all 12 hosts"
 for i in 1 2; do
 	stop_pid "${PID[$i]}" || fail "collector $i exited $?: $(tail "$T/c$i.log")"
 done
-echo "PASS: 3 collectors split 12 hosts by physical host, each shows the cluster, checks answer anywhere, a stopped peer is unreachable"
+echo "PASS: 3 collectors split 12 hosts by physical host, each shows the cluster, checks answer anywhere, a stopped peer is unreachable, the others take its hosts over on reload"
