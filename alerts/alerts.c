@@ -873,7 +873,9 @@ take_due(struct alerts *a, struct catalog *cat, struct entry *e,
 		a->parked_gen = catalog_generation(cat);
 		return;
 	}
-	if (h->unpolled) { /* "update no": never sampled, never stale */
+	/* "update no", or a peer collector's (collector/shard.h): never
+	 * sampled here, never stale here */
+	if (h->unpolled || h->peer) {
 		e->slot = LIST_OVERDUE;
 		e->prev = NULL;
 		e->next = *later;

@@ -659,6 +659,8 @@ cat_host_state(const struct cat_host *h, unsigned *problems)
 
 	if (problems != NULL)
 		*problems = 0;
+	if (h->peer) /* its owner judges it */
+		return FS_OK;
 	for (i = 0; i < h->nservices; i++) {
 		s = cat_service_state(&h->services[i], problems);
 		if (severity(s) > severity(worst))
@@ -696,6 +698,8 @@ catalog_problems(struct catalog *cat, size_t *n)
 	*n = 0;
 	for (i = 0; i < catalog_count(cat); i++) {
 		h = catalog_at(cat, i);
+		if (h->peer) /* its owner's problems, not ours */
+			continue;
 		for (j = 0; j <= h->nservices; j++) {
 			for (k = 0;
 			     j < h->nservices ? k < h->services[j].svc.nfields

@@ -116,6 +116,9 @@ struct cat_host {
 	bool unpolled; /* "update no": drawn from its existing files (and,
 			  for an aggregate, other hosts' files), never
 			  polled, never stale; state stays HOST_PENDING */
+	bool peer;     /* another collector of the cluster polls it
+			  (collector/shard.h): never polled here, never a
+			  problem here; state stays HOST_PENDING */
 	struct cat_service *services;
 	size_t nservices;
 	size_t cap;
@@ -215,7 +218,8 @@ void cat_field_set_since(struct cat_service *cs, size_t i, time_t since);
 enum field_state cat_field_state(const struct cat_service *cs, size_t i);
 /* The worst field state of a service, and of a host (DOWN hosts are
  * CRITICAL, hosts never polled yet UNKNOWN, unpolled ones their
- * services'); *problems (may be NULL) counts fields not OK. */
+ * services', a peer's OK); *problems (may be NULL) counts fields not
+ * OK. */
 enum field_state cat_service_state(
     const struct cat_service *cs, unsigned *problems);
 enum field_state cat_host_state(const struct cat_host *h, unsigned *problems);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "collector/conf.h"
+#include "collector/shard.h"
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "plugins/host_pcap.h"
@@ -348,6 +349,8 @@ conf_free(struct conf *c)
 	free(c->node_plugin_conf_dir);
 	free(c->node_plugin_state);
 	strlist_cleanup(&c->node_exec);
+	strlist_cleanup(&c->shard_physical);
+	strlist_cleanup(&c->peers);
 	node_allow_cleanup(&c->node_allow);
 	free(c->graph_cache);
 	free(c->state_dir);
@@ -890,6 +893,39 @@ global_key(struct conf *c, const char *key, const char *val,
 		}
 		return 0;
 	}
+	if (strcmp(key, "shard") == 0) {
+		if (!shard_parse(val, &c->shard_index, &c->shard_count)) {
+			conf_error_add(errs, w,
+			    "shard must be I/N with 1 <= I <= N <= 1024");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "shard_physical") == 0) {
+		char *copy = xstrdup(val), *word, *save = NULL;
+
+		for (word = strtok_r(copy, " \t,", &save); word != NULL;
+		     word = strtok_r(NULL, " \t,", &save))
+			if (!strlist_contains(&c->shard_physical, word) &&
+			    strlist_add(&c->shard_physical, word) == -1)
+				fatal("conf: shard_physical");
+		free(copy);
+		return 0;
+	}
+	if (strcmp(key, "peer") == 0) {
+		if ((strncmp(val, "http://", 7) != 0 &&
+			strncmp(val, "https://", 8) != 0) ||
+		    strpbrk(val, " \t") != NULL) {
+			conf_error_add(errs, w,
+			    "peer must be a URL starting with http:// or "
+			    "https://");
+			return -1;
+		}
+		if (!strlist_contains(&c->peers, val) &&
+		    strlist_add(&c->peers, val) == -1)
+			fatal("conf: peer");
+		return 0;
+	}
 	if (strcmp(key, "node_exec") == 0) {
 		char *copy = xstrdup(val), *word, *save = NULL;
 
@@ -1411,12 +1447,19 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 		if (h->address == NULL)
 			h->local = true;
 	}
+	if (c->shard_count > 0 && c->shard_physical.n > 0) {
+		w.file = c->file != NULL ? c->file : "(default)";
+		conf_error_add(errs, &w,
+		    "shard and shard_physical exclude each other: a host is "
+		    "owned by its hash shard or by a list, not both");
+	}
 	for (i = 0; i < c->nhosts; i++) {
 		h = &c->hosts[i];
 		w.file = h->file;
 		w.line = h->line;
 		w.text = h->name;
-		if (conf_host_unpolled_reason(c, h) != NULL)
+		/* another collector's host is for it to judge */
+		if (conf_host_unpolled_reason(c, h) != NULL && shard_owns(c, h))
 			log_warnx("conf: %s:%d: host %s has no address: shown "
 				  "down (\"%s\"), not polled",
 			    h->file, h->line, h->name, CONF_NO_ADDRESS);

@@ -7,7 +7,7 @@
  * drover does not use are kept and reported once at info level.  drover adds
  * its own keys (interval, max_concurrency, physical_concurrency, timeout,
  * connect_timeout, idle_timeout, listen, metrics_listen, local_node,
- * nagios_command_file;
+ * nagios_command_file; the cluster's shard, shard_physical and peer;
  * "drover node"'s node_listen, node_allow, node_timeout, node_host_name;
  * per host physical, vm_name, timeout and interval; the notification keys
  * state_dir, user, group, smtp_*, notify_* and contact.NAME.{webhook,
@@ -145,6 +145,13 @@ struct conf {
 	bool local_node;	       /* add the built-in local target; after
 					  conf_finish, whether it did */
 	bool local_node_set;	       /* "local_node" was in the config */
+	unsigned shard_index;	       /* "shard I/N": this collector's I */
+	unsigned shard_count;	       /* and N; 0: not sharded */
+	struct strlist shard_physical; /* "shard_physical": the physical
+					  hosts this collector owns instead
+					  of a hash shard (collector/shard.h) */
+	struct strlist peers;	       /* "peer URL": the other collectors'
+					  base URLs */
 	struct notify_conf notify;     /* smtp_* and notify_* keys */
 	struct contact_set contacts;   /* contact.NAME.KEY lines, typed */
 	struct attrs munin;	       /* accepted Munin keys drover ignores */

@@ -12,6 +12,7 @@
 
 #include "collector/conf.h"
 #include "collector/privdrop.h"
+#include "collector/shard.h"
 #include "plugins/source.h"
 #include "plugins/sources.h"
 
@@ -98,6 +99,16 @@ conf_print(const struct conf *c, FILE *out)
 			? "metrics_listen [%s]:%u\n"
 			: "metrics_listen %s:%u\n",
 		    c->metrics_listen_addr, c->metrics_listen_port);
+	if (c->shard_count > 0)
+		fprintf(out, "shard %u/%u\n", c->shard_index, c->shard_count);
+	if (c->shard_physical.n > 0) {
+		fputs("shard_physical", out);
+		for (i = 0; i < c->shard_physical.n; i++)
+			fprintf(out, " %s", c->shard_physical.v[i]);
+		fputc('\n', out);
+	}
+	for (i = 0; i < c->peers.n; i++)
+		fprintf(out, "peer %s\n", c->peers.v[i]);
 	fprintf(out, "local_node %s\n", c->local_node ? "yes" : "no");
 	fprintf(out, "graph_cache %s\ngraph_cache_size %u\n", c->graph_cache,
 	    c->graph_cache_mb);
@@ -146,6 +157,12 @@ conf_print(const struct conf *c, FILE *out)
 		fprintf(out, "\n[%s;%s]\n", h->group, h->name);
 		if (h->local)
 			fprintf(out, "    # built-in node source\n");
+		if (shard_enabled(c))
+			fprintf(out, "    # shard: %s (key %s)\n",
+			    shard_owns(c, h)
+				? "polled here"
+				: "owned by a peer, not polled here",
+			    shard_key(h));
 		if (h->address != NULL)
 			fprintf(out,
 			    strchr(h->address, ':') &&

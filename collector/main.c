@@ -25,9 +25,11 @@
 #include "plugins/source.h"
 #include "plugins/sources.h"
 #include "collector/poller.h"
+#include "collector/shard.h"
 #include "rrd/rrd_writer.h"
 #include "alerts/alerts.h"
 #include "web/http.h"
+#include "web/peers.h"
 #include "alerts/outputs.h"
 #include "alerts/notify.h"
 #include "rrd/render.h"
@@ -60,6 +62,8 @@ usage(FILE *out)
 	    "normalised\n"
 	    "       drover node -c FILE [-s] [-v]  a munin-node serving this "
 	    "machine\n"
+	    "       drover shard -c FILE           which hosts this collector "
+	    "polls\n"
 	    "       drover check [--url URL] [--field F] [--max-age S] "
 	    "[--timeout S]\n"
 	    "                    HOST SERVICE      Nagios plugin: the "
@@ -165,6 +169,7 @@ struct daemon {
 	struct poller *poller;
 	struct web *web;
 	struct web *metrics_web; /* metrics_listen's; NULL: none */
+	struct peers *peers;	 /* the other collectors (peer URL) */
 	struct renderer *render;
 	struct alerts *alerts;
 	struct outputs *outputs;
@@ -195,6 +200,7 @@ on_stop_signal(uv_signal_t *s, int signum)
 	d->cmdr = NULL;
 	web_stop(d->web);
 	web_stop(d->metrics_web);
+	peers_stop(d->peers);
 	if (d->render != NULL)
 		renderer_stop(d->render);
 	uv_timer_stop(&d->alert_timer);
@@ -412,6 +418,10 @@ on_hup(uv_signal_t *s, int signum)
 		return;
 	}
 	apply_unpolled(d->cat, c);
+	if (peers_set(d->peers, (const char *const *)c->peers.v, c->peers.n) ==
+	    -1)
+		log_warnx("conf: out of memory for the new peers; keeping the "
+			  "old ones");
 	if (d->web != NULL)
 		web_set_settings(d->web, web_settings_of(c, &wset));
 	alerts_set_defaults(d->alerts, alerts_defaults_of(c, &ad));
@@ -826,6 +836,12 @@ cmd_run(const char *path)
 	d.web = web_new(d.loop, &wset, d.cat, d.render, d.alerts, &wstats);
 	if (d.web == NULL)
 		fatalx("drover: cannot start the web server");
+	d.peers = peers_new(d.loop);
+	if (d.peers == NULL ||
+	    peers_set(d.peers, (const char *const *)d.conf->peers.v,
+		d.conf->peers.n) == -1)
+		fatalx("drover: cannot set up the peers");
+	web_set_peers(d.web, d.peers);
 	if (mset.metrics_only) {
 		d.metrics_web =
 		    web_new(d.loop, &mset, d.cat, NULL, NULL, &wstats);
@@ -1025,6 +1041,15 @@ main(int argc, char **argv)
 		struct conf *c = load_conf(path);
 
 		return c != NULL ? node_main(path, c) : 1;
+	}
+	if (strcmp(cmd, "shard") == 0 && optind == argc) {
+		struct conf *c = load_conf(path);
+
+		if (c == NULL)
+			return 1;
+		shard_print(c, stdout);
+		conf_free(c);
+		return 0;
 	}
 	if (strcmp(cmd, "poll") == 0 && optind + 1 == argc)
 		return cmd_poll(path, argv[optind]);

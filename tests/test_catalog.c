@@ -1128,6 +1128,36 @@ test_equal_config_takes_cache_block(void **state)
 	catalog_free(cat);
 }
 
+/* A host a peer collector owns is no problem here: never pending, down
+ * or stale on this collector's pages, whatever it held before. */
+static void
+test_peer_host(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h, *mine;
+	unsigned problems = 7;
+	size_t n;
+
+	(void)state;
+	h = catalog_host(cat, "g1", "grp", "kvm3");
+	mine = catalog_host(cat, "kvm1", "grp", NULL);
+	catalog_poll_result(mine, false, "connection refused", 100, 5, 0, 0);
+	h->peer = true;
+	assert_int_equal(cat_host_state(h, &problems), FS_OK);
+	assert_int_equal(problems, 0);
+	free(catalog_problems(cat, &n));
+	assert_int_equal(n, 1); /* kvm1 down; g1 not listed */
+	catalog_poll_result(h, false, "refused", 100, 5, 0, 0);
+	assert_int_equal(cat_host_state(h, &problems), FS_OK);
+	free(catalog_problems(cat, &n));
+	assert_int_equal(n, 1);
+	h->peer = false; /* the same host, owned here: a problem */
+	assert_int_equal(cat_host_state(h, &problems), FS_CRITICAL);
+	free(catalog_problems(cat, &n));
+	assert_int_equal(n, 2);
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -1152,6 +1182,7 @@ main(void)
 	    cmocka_unit_test(test_many_hosts_lookup),
 	    cmocka_unit_test(test_config_shared_with_cache),
 	    cmocka_unit_test(test_equal_config_takes_cache_block),
+	    cmocka_unit_test(test_peer_host),
 	};
 
 	log_init(false, LOG_LVL_WARN);

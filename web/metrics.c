@@ -359,6 +359,8 @@ metrics_write(struct buf *out, const struct catalog *cat,
 	for (i = 0; i < n && !out->oom; i++) {
 		const struct cat_host *h = catalog_at(cat, i);
 
+		if (h->peer) /* a peer collector polls and exports it */
+			continue;
 		host_labels(&hlab, h);
 		if (hlab.oom) {
 			out->oom = true;
