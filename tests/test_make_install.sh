@@ -7,9 +7,13 @@
 . "$top_srcdir/tests/lib/common.sh"
 
 root=$T/root
-mk() { make -s -C "$top_builddir" "$@" DESTDIR="$root" >>"$T/make.log" 2>&1 ||
+# a make of its own: under "make -j2 check" the parent's MAKEFLAGS (its
+# jobserver, -w) would reach it and print "Entering directory" lines into
+# what var() reads
+cleanmake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES make "$@"; }
+mk() { cleanmake -s -C "$top_builddir" "$@" DESTDIR="$root" >>"$T/make.log" 2>&1 ||
 	fail "make $*: $(tail -5 "$T/make.log")"; }
-var() { make -s --no-print-directory -C "$top_builddir" -f Makefile -f - print <<<"print: ; @echo \$($1)"; }
+var() { cleanmake -s --no-print-directory -C "$top_builddir" -f Makefile -f - print <<<"print: ; @echo \$($1)"; }
 bindir=$(var bindir) sysconfdir=$(var sysconfdir) mandir=$(var mandir)
 unitdir=$(var systemdsystemunitdir)
 [ -n "$bindir" ] && [ -n "$unitdir" ] || fail "no bindir or unit dir from the Makefile"
