@@ -38,6 +38,8 @@ struct remote_write {
 
 	struct buf req;	    /* the open WriteRequest */
 	struct buf scratch; /* label text for rw_encode_batch */
+	char *z;	    /* snappy's output, kept between requests */
+	size_t zcap;	    /* bytes at z */
 	size_t req_samples; /* samples in req */
 	uv_timer_t flush;   /* seals req FLUSH_MS after its first sample */
 	bool flush_armed;
@@ -79,15 +81,17 @@ seal(struct remote_write *rw)
 	}
 	if (rw->req_samples == 0)
 		return;
-	if (rw->req.oom ||
-	    rw_compress(rw->req.p, rw->req.len, &body, &len) == -1) {
+	if (rw->req.oom || rw_compress(rw->req.p, rw->req.len, &rw->z,
+			       &rw->zcap, &body, &len) == -1) {
 		log_warnx("remote_write: out of memory: %zu samples dropped",
 		    rw->req_samples);
 		rw->failed += rw->req_samples;
 	} else {
 		rw_queue_push(rw->q, body, len, rw->req_samples);
 	}
-	buf_free(&rw->req);
+	/* kept, not freed: the next request is as large */
+	rw->req.len = 0;
+	rw->req.oom = false;
 	rw->req_samples = 0;
 	kick(rw);
 }
@@ -363,6 +367,7 @@ remote_write_free(struct remote_write *rw)
 	buf_free(&rw->req);
 	buf_free(&rw->scratch);
 	buf_free(&rw->resp);
+	free(rw->z);
 	free(rw->url);
 	uv_timer_stop(&rw->flush);
 	uv_timer_stop(&rw->retry);

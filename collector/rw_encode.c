@@ -168,18 +168,28 @@ rw_encode_batch(struct buf *out, struct buf *scratch, const struct cat_host *h,
 }
 
 int
-rw_compress(const char *in, size_t len, char **out, size_t *outlen)
+rw_compress(const char *in, size_t len, char **z, size_t *zcap, char **out,
+    size_t *outlen)
 {
 	size_t n = snappy_max_compressed_length(len);
-	char *p = malloc(n != 0 ? n : 1);
+	char *p;
 
-	if (p == NULL)
-		return -1;
-	if (snappy_compress(in, len, p, &n) != SNAPPY_OK) {
-		free(p);
+	if (*zcap < n || *z == NULL) {
+		p = realloc(*z, n != 0 ? n : 1);
+		if (p == NULL)
+			return -1;
+		*z = p;
+		*zcap = n;
+	}
+	n = *zcap;
+	if (snappy_compress(in, len, *z, &n) != SNAPPY_OK) {
 		errno = EINVAL;
 		return -1;
 	}
+	p = malloc(n != 0 ? n : 1);
+	if (p == NULL)
+		return -1;
+	memcpy(p, *z, n);
 	*out = p;
 	*outlen = n;
 	return 0;

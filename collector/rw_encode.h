@@ -50,9 +50,14 @@ size_t rw_encode_batch(struct buf *out, struct buf *scratch,
     const struct cat_host *h, const struct batch *b);
 
 /*
- * The snappy block of in[0..len) in a new buffer (free()).  0, or -1
- * with errno ENOMEM or EINVAL (snappy refused).
+ * The snappy block of in[0..len) in a new buffer of its own size
+ * (free()).  *z (*zcap bytes; NULL, 0 at first) is the caller's
+ * buffer to compress into, grown as needed and kept (free() it), so a
+ * request costs one allocation of what it compressed to rather than of
+ * snappy's worst case.  0, or -1 with errno ENOMEM or EINVAL (snappy
+ * refused).
  */
-int rw_compress(const char *in, size_t len, char **out, size_t *outlen);
+int rw_compress(const char *in, size_t len, char **z, size_t *zcap, char **out,
+    size_t *outlen);
 
 #endif
