@@ -191,6 +191,9 @@ with open(conf, "w") as f:
             % (tmp, interval, tmp, tmp))
     if rrdc is not None:
         f.write("rrdcached_socket unix:%s/rrdcached.sock\n" % tmp)
+    # EXTRA_CONF: global lines added as given (a remote_write_url, say)
+    if os.environ.get("EXTRA_CONF"):
+        f.write(os.environ["EXTRA_CONF"].replace("\\n", "\n") + "\n")
     for name, addr, ph in hosts:
         f.write("[cluster;%s]\n    address %s\n    port 4949\n    physical %s\n"
                 % (name, addr, ph))

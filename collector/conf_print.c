@@ -101,8 +101,7 @@ conf_print(const struct conf *c, FILE *out)
 	fprintf(out,
 	    "remote_write_queue_size %u\nremote_write_batch %u\n"
 	    "remote_write_timeout %u\n",
-	    c->rw_queue_mb, c->remote_write_batch,
-	    c->remote_write_timeout);
+	    c->rw_queue_mb, c->remote_write_batch, c->remote_write_timeout);
 	fprintf(out, "local_node %s\n", c->local_node ? "yes" : "no");
 	fprintf(out, "graph_cache %s\ngraph_cache_size %u\n", c->graph_cache,
 	    c->graph_cache_mb);
