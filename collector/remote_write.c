@@ -22,7 +22,9 @@
 #include "lib/buf.h"
 #include "lib/log.h"
 
-#define FLUSH_MS 1000	     /* an open request waits at most this long */
+#define FLUSH_MS                                                               \
+	5000		     /* an open request waits at most this long        \
+				(Prometheus's batch_send_deadline) */
 #define BACKOFF_MIN_MS 500   /* first retry */
 #define BACKOFF_MAX_MS 30000 /* longest wait between retries */
 #define RESP_KEEP 256	     /* bytes of a refusal's body kept for the log */

@@ -4,7 +4,7 @@
  * series GET /metrics shows (collector/rw_encode.h).
  *
  * ingest hands each batch over (remote_write_batch); samples gather into
- * one WriteRequest until batch_samples of them or a second has passed,
+ * one WriteRequest until batch_samples of them or 5 s have passed,
  * then the request, snappy-compressed, joins the bounded on-disk queue
  * (collector/rw_queue.h) and the queue is sent oldest first, one
  * request at a time, with libcurl's multi interface on the loop
