@@ -305,9 +305,11 @@ remote_write_batch(
 
 	n = rw_encode_batch(&rw->req, &rw->scratch, h, b);
 	rw->req_samples += n;
-	if (rw->req_samples >= rw->batch_samples || rw->closing)
+	if (rw->req_samples >= rw->batch_samples)
 		seal(rw);
-	else if (rw->req_samples > 0 && !rw->flush_armed) {
+	else if (rw->req_samples > 0 && !rw->flush_armed && !rw->closing) {
+		/* while closing, remote_write_free seals what is left: one
+		 * segment for the cancelled polls, and no timer to wait for */
 		uv_timer_start(&rw->flush, flush_due, FLUSH_MS, 0);
 		rw->flush_armed = true;
 	}
