@@ -516,7 +516,7 @@ alerts_set_defaults(struct alerts *a, const struct alerts_defaults *d)
  * (1 for ipmi_volts, else 2). */
 static void
 rule_for(const struct alerts *a, const struct alerts_host *ah,
-    const struct cat_service *cs, const struct field_spec *fs,
+    const struct cat_service *cs, const struct field_rules *fs,
     struct alert_rule *r)
 {
 	unsigned dflt = 2;
@@ -628,7 +628,8 @@ field_event(struct alerts *a, const struct cat_host *h,
 	struct alert_event ev = {0};
 	const struct service *svc = &cs->svc;
 	const struct field *f = &svc->fields[i];
-	const struct field_spec *fs = &cs->fields[i].spec;
+	const struct field_spec *spec = &cs->fields[i].spec;
+	const struct field_rules *fs = spec->rules;
 	const char *unit = attrs_get(&svc->fields[i].attrs, "unit");
 	char text[512], key[700], ktext[600], val[64], ubuf[256], lbuf[256];
 
@@ -638,8 +639,8 @@ field_event(struct alerts *a, const struct cat_host *h,
 	ev.host = h->name;
 	ev.service = svc->name;
 	ev.field = f->name;
-	ev.label = expand_period(
-	    svc, fs->label != NULL ? fs->label : f->name, lbuf, sizeof(lbuf));
+	ev.label = expand_period(svc,
+	    spec->label != NULL ? spec->label : f->name, lbuf, sizeof(lbuf));
 	ev.unit =
 	    expand_period(svc, unit != NULL ? unit : "", ubuf, sizeof(ubuf));
 	ev.state = e->st.hard;
@@ -676,8 +677,9 @@ alerts_ingest(struct alerts *a, struct cat_host *h,
 	const struct service *bs;
 	struct cat_service *cs;
 	const struct field *f;
-	const struct field_spec *src;
+	const struct field_rules *src;
 	struct field_spec own;
+	struct field_rules own_rules;
 	struct alert_rule r;
 	enum field_state prev;
 	struct entry *e;
@@ -706,14 +708,14 @@ alerts_ingest(struct alerts *a, struct cat_host *h,
 			if (idx < 0)
 				continue;
 			k = (size_t)idx;
-			rule_for(a, ah, cs, &cs->fields[k].spec, &r);
+			rule_for(a, ah, cs, cs->fields[k].spec.rules, &r);
 			/* a source's verdict comes with the sample: from the
 			 * config the catalog just parsed when the batch
 			 * carried one, else from the batch's own attributes */
-			src = &cs->fields[k].spec;
+			src = cs->fields[k].spec.rules;
 			if (!bs->has_config) {
-				field_spec_parse(&own, &f->attrs);
-				src = &own;
+				field_spec_parse(&own, &own_rules, &f->attrs);
+				src = own.rules;
 			}
 			/* operator thresholds overrule a source's verdict */
 			verdict =
@@ -871,7 +873,9 @@ take_due(struct alerts *a, struct catalog *cat, struct entry *e,
 		a->parked_gen = catalog_generation(cat);
 		return;
 	}
-	if (h->unpolled) { /* "update no": never sampled, never stale */
+	/* "update no", or a peer collector's (collector/shard.h): never
+	 * sampled here, never stale here */
+	if (h->unpolled || h->peer) {
 		e->slot = LIST_OVERDUE;
 		e->prev = NULL;
 		e->next = *later;

@@ -484,6 +484,11 @@ check_main(int argc, char **argv)
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, o.timeout);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* a host another collector of a sharded cluster polls: the one
+	 * asked redirects to it (web/http.c); a short chain, no loop */
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 2L);
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
@@ -497,6 +502,9 @@ check_main(int argc, char **argv)
 	else if (status == 404)
 		printf("DROVER UNKNOWN - %s %s: %s in drover\n", o.host,
 		    o.service, api_error(&body, "no such host or service"));
+	else if (status == 503)
+		printf("DROVER UNKNOWN - %s %s: %s\n", o.host, o.service,
+		    api_error(&body, "drover is not ready"));
 	else if (status != 200)
 		printf("DROVER UNKNOWN - %s %s: drover answered HTTP %ld\n",
 		    o.host, o.service, status);

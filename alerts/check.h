@@ -13,6 +13,9 @@
  * unknown (HTTP 404), or the service's last_update is older than --max-age
  * (default 600 s, two default intervals).  Values the daemon restored
  * from its state file and has not polled since say so, with their age.
+ * In a sharded cluster any collector may be asked: one that does not
+ * poll HOST redirects (307) to the peer that does, which answers; when
+ * that peer cannot be reached the answer is UNKNOWN with the reason.
  *
  * Everything but check_main() is pure, for tests.  Blocking (libcurl easy):
  * a command-line tool only, never called from the daemon's loop.

@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/ingest.sh [BASE [HOSTS [ROUNDS]]]: instructions per batch through
-# ingest (overrides, catalog, alert engine, RRD queue) and per alert sweep,
+# ingest (overrides, catalog, alert engine, RRD queue), per batch made
+# from the munin client's cached config and freed again, and per alert sweep,
 # this tree against BASE (a git revision, default main) side by side.
 #
 # Both builds run bench/ingest_bench.c (this tree's copy; BASE is cloned
@@ -45,6 +46,7 @@ incl() {
 run() { # dir label
 	valgrind --tool=callgrind --callgrind-out-file="$tmp/$2.out" \
 		--toggle-collect=bench_ingest --toggle-collect=bench_tick \
+		--toggle-collect=bench_replay --toggle-collect=bench_done \
 		"$1/bench/ingest_bench" "$hosts" "$rounds" >"$tmp/$2.log" 2>&1
 }
 run "$tmp/base" before
@@ -56,10 +58,13 @@ bi=$(incl "$tmp/before.out" bench_ingest)
 ai=$(incl "$tmp/after.out" bench_ingest)
 bt=$(incl "$tmp/before.out" bench_tick)
 at=$(incl "$tmp/after.out" bench_tick)
+br=$(( $(incl "$tmp/before.out" bench_replay) + $(incl "$tmp/before.out" bench_done) ))
+ar=$(( $(incl "$tmp/after.out" bench_replay) + $(incl "$tmp/after.out" bench_done) ))
 echo "base: $base ($(git -C "$tmp/base" rev-parse --short HEAD)), this tree: $(git -C "$top" rev-parse --short HEAD)$(git -C "$top" diff --quiet HEAD -- . || echo '+changes')"
 awk -v bi="$bi" -v ai="$ai" -v bt="$bt" -v at="$at" -v n="$batches" \
-	-v r="$rounds" 'BEGIN {
+	-v r="$rounds" -v br="$br" -v ar="$ar" 'BEGIN {
 	printf "%-28s %14s %14s %7s\n", "instructions", "before", "after", "ratio"
 	printf "%-28s %14.0f %14.0f %7.3f\n", "per batch (ingest_batch)", bi / n, ai / n, ai / bi
+	printf "%-28s %14.0f %14.0f %7.3f\n", "per batch (replay+free)", br / n, ar / n, ar / br
 	printf "%-28s %14.0f %14.0f %7.3f\n", "per sweep (alerts_tick)", bt / r, at / r, at / bt
 }'

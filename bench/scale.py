@@ -240,6 +240,9 @@ for c in range(1, cycles + 1):
 alive()
 fs = fake_stats()
 hwm = status_kib(drv.pid, "VmHWM")
+# what the peak is made of, at the end: heap and other anonymous memory,
+# and pages of the binary and its shared libraries (a fixed ~22 MB)
+rss_anon, rss_file = status_kib(drv.pid, "RssAnon"), status_kib(drv.pid, "RssFile")
 drv.send_signal(signal.SIGTERM)
 try:
     rc = drv.wait(timeout=120)
@@ -315,6 +318,9 @@ for cache in ("warm", "cold"):
         " " + fmt(dk[k] / fk[k, cache] if dk[k] and fk[k, cache] else None) for k in kinds))
 print("%-52s %10d" % ("drover peak RSS (VmHWM, KiB)", hwm))
 print("%-52s %10.0f" % ("bytes of peak RSS per field", hwm * 1024 / files))
+print("%-52s %10d" % ("drover RSS at the end: anonymous (heap...), KiB", rss_anon))
+print("%-52s %10d" % ("drover RSS at the end: files (binary, libraries), KiB", rss_file))
+print("%-52s %10.0f" % ("bytes of anonymous RSS per field", rss_anon * 1024 / files))
 print("%-52s %10d" % ("polls late (drover /health, all cycles)", sum(r["late"] for r in rows)))
 print("%-52s %10d" % ("polls late after the first cycle", sum(r["late"] for r in rows[1:])))
 print("%-52s %10d" % ("polls failed or timed out", sum(r["failed"] + r["timed"] for r in rows)))

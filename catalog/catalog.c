@@ -1,9 +1,11 @@
 /*
  * catalog: hosts in an array in config order, services per host in
- * arrival order.  Host lookups are linear: a drover watches tens to a few
- * hundred hosts, and every lookup is dwarfed by the poll that causes it.
- * Services are found through a hash index: a node may send thousands
- * (up to its max_fields_per_host), and each is looked up per poll.
+ * arrival order.  Both are found through a hash index (struct name_index,
+ * plugins/sample.h): a drover may watch 10 000 hosts, each looked up per
+ * poll and per API request, and a node may send thousands of services
+ * (up to its max_fields_per_host), each looked up per poll.  The indexes
+ * hold positions, so they survive the arrays' reallocation; dropping
+ * hosts (catalog_retain) moves the survivors and rebuilds the host index.
  */
 #include "config.h"
 
@@ -18,7 +20,8 @@ struct catalog {
 	struct cat_host *h;
 	size_t n;
 	size_t cap;
-	uint64_t gen; /* catalog_generation() */
+	struct name_index index; /* h by name */
+	uint64_t gen;		 /* catalog_generation() */
 };
 
 const char *
@@ -43,14 +46,26 @@ catalog_new(void)
 	return calloc(1, sizeof(struct catalog));
 }
 
+/* Frees v[0..n) and the rules they own. */
+static void
+fields_free(struct cat_field *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && v != NULL; i++)
+		if (field_spec_has_rules(&v[i].spec))
+			free((struct field_rules *)v[i].spec.rules);
+	free(v);
+}
+
 static void
 host_cleanup(struct cat_host *h)
 {
 	size_t i;
 
 	for (i = 0; i < h->nservices; i++) {
+		fields_free(h->services[i].fields, h->services[i].svc.nfields);
 		service_cleanup(&h->services[i].svc);
-		free(h->services[i].fields);
 	}
 	free(h->services);
 	name_index_cleanup(&h->index);
@@ -71,18 +86,31 @@ catalog_free(struct catalog *cat)
 	for (i = 0; i < cat->n; i++)
 		host_cleanup(&cat->h[i]);
 	free(cat->h);
+	name_index_cleanup(&cat->index);
 	free(cat);
 }
 
 struct cat_host *
 catalog_find(const struct catalog *cat, const char *name)
 {
-	size_t i;
+	long i =
+	    name_index_find(&cat->index, cat->h, sizeof(*cat->h), cat->n, name);
 
-	for (i = 0; i < cat->n; i++)
-		if (strcmp(cat->h[i].name, name) == 0)
-			return &cat->h[i];
-	return NULL;
+	return i >= 0 ? &cat->h[i] : NULL;
+}
+
+_Static_assert(offsetof(struct cat_host, name) == 0, "name_index");
+
+/*
+ * Records that cat->h[cat->n - 1] was appended.  Without memory for a
+ * bigger table the index is dropped: lookups fall back to a linear scan
+ * (correct, only slower) until the next host is added.
+ */
+static void
+index_add(struct catalog *cat)
+{
+	if (name_index_add(&cat->index, cat->h, sizeof(*cat->h), cat->n) == -1)
+		name_index_cleanup(&cat->index);
 }
 
 static void
@@ -120,6 +148,7 @@ catalog_host(struct catalog *cat, const char *name, const char *group,
 		h->name = strdup(name);
 		if (h->name == NULL)
 			fatal("catalog: strdup");
+		index_add(cat);
 	}
 	if (group != NULL && (h->group == NULL || strcmp(h->group, group) != 0))
 		cat->gen++; /* its files move */
@@ -159,23 +188,37 @@ catalog_set_target(struct cat_host *h, unsigned interval, bool bmc_only)
 	h->bmc_only = bmc_only;
 }
 
+/* keep[] is an array of names, so a name_index can find its entries. */
+_Static_assert(sizeof(const char *) == sizeof(char *), "name_index");
+
 void
 catalog_retain(struct catalog *cat, const char *const *keep, size_t n)
 {
-	size_t i, j, w = 0;
-	bool found;
+	struct name_index kx = {NULL, 0};
+	size_t i, w = 0, n0 = cat->n;
 
-	for (i = 0; i < cat->n; i++) {
-		found = false;
-		for (j = 0; j < n && !found; j++)
-			found = strcmp(cat->h[i].name, keep[j]) == 0;
-		if (found)
+	/* O(hosts + keep): keep's own index (a linear scan each without
+	 * memory for it, or while it is short) */
+	for (i = 0; i < n; i++)
+		if (name_index_add(&kx, keep, sizeof(*keep), i + 1) == -1) {
+			name_index_cleanup(&kx);
+			break;
+		}
+	for (i = 0; i < n0; i++) {
+		if (name_index_find(
+			&kx, keep, sizeof(*keep), n, cat->h[i].name) >= 0)
 			cat->h[w++] = cat->h[i];
 		else
 			host_cleanup(&cat->h[i]);
 	}
-	if (w != cat->n)
-		cat->gen++;
+	name_index_cleanup(&kx);
+	if (w == n0)
+		return;
+	cat->gen++;
+	/* the survivors moved: index them afresh */
+	name_index_cleanup(&cat->index);
+	for (cat->n = 1; cat->n <= w; cat->n++)
+		index_add(cat);
 	cat->n = w;
 }
 
@@ -250,12 +293,27 @@ static void
 field_parse(struct cat_service *cs, size_t i)
 {
 	struct cat_field *cf = &cs->fields[i];
+	struct field_rules rules, *own;
 
 	memset(cf, 0, sizeof(*cf));
-	field_spec_parse(&cf->spec, &cs->svc.fields[i].attrs);
-	if (rrd_ds_init_rate(&cf->ds, cf->spec.type, cf->spec.min, cf->spec.max,
+	field_spec_parse(&cf->spec, &rules, &cs->svc.fields[i].attrs);
+	if (!field_spec_has_rules(&cf->spec))
+		return;
+	own = malloc(sizeof(*own));
+	if (own == NULL)
+		fatal("catalog: malloc");
+	*own = rules;
+	cf->spec.rules = own;
+}
+
+void
+cat_field_ds(const struct cat_service *cs, size_t i, struct rrd_ds *ds)
+{
+	const struct field_spec *fs = &cs->fields[i].spec;
+
+	if (rrd_ds_init_rate(ds, fs->type, fs->min, fs->max,
 		cs->spec.graph_data_size, cs->spec.update_rate) == -1)
-		rrd_ds_init(&cf->ds, cf->spec.type, NULL, NULL, NULL);
+		rrd_ds_init(ds, fs->type, NULL, NULL, NULL);
 }
 
 /* Makes room for a cat_field per field of cs and parses fields [from, n). */
@@ -311,6 +369,59 @@ take_values(struct cat_service *cs, const struct service *src)
 }
 
 /*
+ * Parses cf's spec again from attrs (an equal config in another block),
+ * so its text points there; its own rules, when it has them, are
+ * rewritten in place.
+ */
+static void
+spec_reparse(struct cat_field *cf, const struct attrs *attrs)
+{
+	struct field_rules rules, *own = NULL;
+
+	if (field_spec_has_rules(&cf->spec))
+		own = (struct field_rules *)cf->spec.rules;
+	field_spec_parse(&cf->spec, &rules, attrs);
+	if (!field_spec_has_rules(&cf->spec)) {
+		free(own);
+		return;
+	}
+	if (own == NULL && (own = malloc(sizeof(*own))) == NULL)
+		fatal("catalog: malloc");
+	*own = rules;
+	cf->spec.rules = own;
+}
+
+/*
+ * src's config equals cs's: where src holds it in a block that a source
+ * keeps sharing (its cache), cs takes that block in place of its own
+ * equal one, so the next poll's batch is found equal by address.  A
+ * config read from the state file meets its source's cache so, once
+ * after a restart; a block only the batch holds (rewritten by a
+ * munin.conf override) is not taken.  The specs that point into a
+ * block are parsed again from the one taken; the alert engine's verdicts
+ * and the values stay.
+ */
+static void
+adopt_shared(struct cat_service *cs, const struct service *src)
+{
+	struct field *f;
+	size_t j;
+
+	if (cs->svc.graph.blk != src->graph.blk && attrs_shared(&src->graph)) {
+		attrs_share(&cs->svc.graph, &src->graph);
+		service_spec_parse(&cs->spec, &cs->svc.graph);
+	}
+	for (j = 0; j < src->nfields; j++) {
+		f = &cs->svc.fields[j];
+		if (f->attrs.blk == src->fields[j].attrs.blk ||
+		    !attrs_shared(&src->fields[j].attrs))
+			continue;
+		attrs_share(&f->attrs, &src->fields[j].attrs);
+		spec_reparse(&cs->fields[j], &f->attrs);
+	}
+}
+
+/*
  * Replaces cs's config with copy (takes ownership): its fields are parsed
  * afresh, and a field that keeps its name keeps its previous value, the
  * value it held becoming the previous one when copy brings a new one.
@@ -344,8 +455,8 @@ replace_config(struct cat_service *cs, struct service *copy)
 		if (cs->svc.fields[k].has_value)
 			value_arrives(cf, of, &cs->svc.fields[k]);
 	}
+	fields_free(old_cf, old.nfields);
 	service_cleanup(&old);
-	free(old_cf);
 }
 
 void
@@ -365,6 +476,7 @@ catalog_update(
 			continue;
 		if (!fresh && src->has_config &&
 		    service_config_equal(&cs->svc, src)) {
+			adopt_shared(cs, src);
 			take_values(cs, src);
 		} else if (fresh || src->has_config) {
 			struct service copy;
@@ -449,8 +561,10 @@ cat_service_field_index(
 {
 	size_t i;
 
+	/* a batch that shares the catalog's config shares its names */
 	if (hint < cs->svc.nfields &&
-	    strcmp(cs->svc.fields[hint].name, name) == 0)
+	    (cs->svc.fields[hint].name == name ||
+		strcmp(cs->svc.fields[hint].name, name) == 0))
 		return (long)hint;
 	for (i = 0; i < cs->svc.nfields; i++)
 		if (strcmp(cs->svc.fields[i].name, name) == 0)
@@ -486,7 +600,7 @@ enum field_state
 cat_field_state(const struct cat_service *cs, size_t i)
 {
 	const struct field *f = &cs->svc.fields[i];
-	const struct field_spec *fs = &cs->fields[i].spec;
+	const struct field_rules *fs = cs->fields[i].spec.rules;
 
 	if (cs->fields[i].has_alert)
 		return cs->fields[i].alert;
@@ -545,6 +659,8 @@ cat_host_state(const struct cat_host *h, unsigned *problems)
 
 	if (problems != NULL)
 		*problems = 0;
+	if (h->peer) /* its owner judges it */
+		return FS_OK;
 	for (i = 0; i < h->nservices; i++) {
 		s = cat_service_state(&h->services[i], problems);
 		if (severity(s) > severity(worst))
@@ -582,6 +698,8 @@ catalog_problems(struct catalog *cat, size_t *n)
 	*n = 0;
 	for (i = 0; i < catalog_count(cat); i++) {
 		h = catalog_at(cat, i);
+		if (h->peer) /* its owner's problems, not ours */
+			continue;
 		for (j = 0; j <= h->nservices; j++) {
 			for (k = 0;
 			     j < h->nservices ? k < h->services[j].svc.nfields

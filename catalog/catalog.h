@@ -28,23 +28,27 @@ const char *host_state_str(enum host_state s);
 
 /*
  * What the catalog knows of one field beyond its attributes and value:
- * the attributes parsed (when the service's config last changed), the
- * RRD data source they make, and the alert engine's verdict.
+ * the attributes parsed (when the service's config last changed) and the
+ * alert engine's verdict.  64 bytes on x86-64, one per field: the RRD
+ * data source the attributes make is derived when a sample is queued
+ * (cat_field_ds), and the alerting rules, which most fields lack, are
+ * held apart only when set.
  */
 struct cat_field {
-	struct field_spec spec; /* points into the field's attrs */
-	struct rrd_ds ds;	/* how its RRD file is made and tuned */
-	bool has_alert;		/* the alert engine judged it since its
-				   config last arrived */
-	enum field_state alert; /* the engine's hard state, when has_alert */
-	bool valued;		/* the field's value came from a poll and was
-				   not "U" */
+	struct field_spec spec; /* points into the field's attrs; spec.rules
+				   is the catalog's own copy when the field
+				   has rules */
 	time_t since;		/* epoch s the engine's hard state (alert)
 				   began; 0: not known */
-	bool has_prev;		/* prev holds a value */
 	double prev;		/* the last known value before the current one
 				   (a trend from two polls; not saved in the
 				   state file) */
+	enum field_state alert; /* the engine's hard state, when has_alert */
+	bool has_alert;		/* the alert engine judged it since its
+				   config last arrived */
+	bool valued;		/* the field's value came from a poll and was
+				   not "U" */
+	bool has_prev;		/* prev holds a value */
 };
 
 struct cat_service {
@@ -112,6 +116,9 @@ struct cat_host {
 	bool unpolled; /* "update no": drawn from its existing files (and,
 			  for an aggregate, other hosts' files), never
 			  polled, never stale; state stays HOST_PENDING */
+	bool peer;     /* another collector of the cluster polls it
+			  (collector/shard.h): never polled here, never a
+			  problem here; state stays HOST_PENDING */
 	struct cat_service *services;
 	size_t nservices;
 	size_t cap;
@@ -190,6 +197,14 @@ const struct cat_service *cat_host_service(
  */
 long cat_service_field_index(
     const struct cat_service *cs, size_t hint, const char *name);
+/*
+ * The RRD data source of field i of cs (how its file is made and tuned):
+ * from its type, min and max and the service's graph_data_size and
+ * update_rate; Munin's defaults for the whole when those do not read.
+ * Derived on each call (well under a microsecond for 'normal'): it is
+ * needed only as a sample is queued for the writer.
+ */
+void cat_field_ds(const struct cat_service *cs, size_t i, struct rrd_ds *ds);
 /* Records the alert engine's hard state st for field i of cs. */
 void cat_field_set_alert(struct cat_service *cs, size_t i, enum field_state st);
 /* Records when (epoch s) that hard state of field i began. */
@@ -203,7 +218,8 @@ void cat_field_set_since(struct cat_service *cs, size_t i, time_t since);
 enum field_state cat_field_state(const struct cat_service *cs, size_t i);
 /* The worst field state of a service, and of a host (DOWN hosts are
  * CRITICAL, hosts never polled yet UNKNOWN, unpolled ones their
- * services'); *problems (may be NULL) counts fields not OK. */
+ * services', a peer's OK); *problems (may be NULL) counts fields not
+ * OK. */
 enum field_state cat_service_state(
     const struct cat_service *cs, unsigned *problems);
 enum field_state cat_host_state(const struct cat_host *h, unsigned *problems);

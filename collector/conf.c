@@ -24,11 +24,13 @@
 #include <unistd.h>
 
 #include "collector/conf.h"
+#include "collector/shard.h"
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "plugins/host_pcap.h"
 #include "plugins/source.h"
 #include "plugins/sources.h"
+#include "rrd/rrdc_addr.h"
 
 /*
  * Munin's legal keywords (Munin::Common::Config %legal): the last word of a
@@ -328,6 +330,8 @@ conf_free(struct conf *c)
 	free(c->tmpldir);
 	free(c->includedir);
 	free(c->rrdcached_socket);
+	free(c->rrdcached_base_dir);
+	free(c->rrdcached_base_dir_file);
 	free(c->procfs_root);
 	free(c->sysfs_root);
 	free(c->utmp_file);
@@ -348,6 +352,8 @@ conf_free(struct conf *c)
 	free(c->node_plugin_conf_dir);
 	free(c->node_plugin_state);
 	strlist_cleanup(&c->node_exec);
+	strlist_cleanup(&c->shard_physical);
+	strlist_cleanup(&c->peers);
 	node_allow_cleanup(&c->node_allow);
 	free(c->graph_cache);
 	free(c->state_dir);
@@ -833,6 +839,23 @@ global_key(struct conf *c, const char *key, const char *val,
 		}
 		return 0;
 	}
+	if (strcmp(key, "rrdcached_socket") == 0 &&
+	    rrdc_addr_kind(val, msg, sizeof(msg)) == RRDC_BAD) {
+		conf_error_add(errs, w, "rrdcached_socket: %s", msg);
+		return -1;
+	}
+	if (strcmp(key, "rrdcached_base_dir") == 0) {
+		if (val[0] != '/') {
+			conf_error_add(errs, w,
+			    "rrdcached_base_dir must be an absolute path (the "
+			    "directory rrdcached runs with -b)");
+			return -1;
+		}
+		set_str(&c->rrdcached_base_dir, val);
+		set_str(&c->rrdcached_base_dir_file, w->file);
+		c->rrdcached_base_dir_line = w->line;
+		return 0;
+	}
 	if (strcmp(key, "smtp_url") == 0 && strncmp(val, "smtp://", 7) != 0 &&
 	    strncmp(val, "smtps://", 8) != 0) {
 		conf_error_add(
@@ -889,6 +912,39 @@ global_key(struct conf *c, const char *key, const char *val,
 			    "(127.0.0.0/8, ::1/128)");
 			return -1;
 		}
+		return 0;
+	}
+	if (strcmp(key, "shard") == 0) {
+		if (!shard_parse(val, &c->shard_index, &c->shard_count)) {
+			conf_error_add(errs, w,
+			    "shard must be I/N with 1 <= I <= N <= 1024");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "shard_physical") == 0) {
+		char *copy = xstrdup(val), *word, *save = NULL;
+
+		for (word = strtok_r(copy, " \t,", &save); word != NULL;
+		     word = strtok_r(NULL, " \t,", &save))
+			if (!strlist_contains(&c->shard_physical, word) &&
+			    strlist_add(&c->shard_physical, word) == -1)
+				fatal("conf: shard_physical");
+		free(copy);
+		return 0;
+	}
+	if (strcmp(key, "peer") == 0) {
+		if ((strncmp(val, "http://", 7) != 0 &&
+			strncmp(val, "https://", 8) != 0) ||
+		    strpbrk(val, " \t") != NULL) {
+			conf_error_add(errs, w,
+			    "peer must be a URL starting with http:// or "
+			    "https://");
+			return -1;
+		}
+		if (!strlist_contains(&c->peers, val) &&
+		    strlist_add(&c->peers, val) == -1)
+			fatal("conf: peer");
 		return 0;
 	}
 	if (strcmp(key, "node_exec") == 0) {
@@ -1412,12 +1468,19 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 		if (h->address == NULL)
 			h->local = true;
 	}
+	if (c->shard_count > 0 && c->shard_physical.n > 0) {
+		w.file = c->file != NULL ? c->file : "(default)";
+		conf_error_add(errs, &w,
+		    "shard and shard_physical exclude each other: a host is "
+		    "owned by its hash shard or by a list, not both");
+	}
 	for (i = 0; i < c->nhosts; i++) {
 		h = &c->hosts[i];
 		w.file = h->file;
 		w.line = h->line;
 		w.text = h->name;
-		if (conf_host_unpolled_reason(c, h) != NULL)
+		/* another collector's host is for it to judge */
+		if (conf_host_unpolled_reason(c, h) != NULL && shard_owns(c, h))
 			log_warnx("conf: %s:%d: host %s has no address: shown "
 				  "down (\"%s\"), not polled",
 			    h->file, h->line, h->name, CONF_NO_ADDRESS);
@@ -1461,7 +1524,30 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 		    c->notify.retry_min, c->notify.retry_max);
 	if (c->notify.smtp_password_file != NULL && c->notify.smtp_user == NULL)
 		conf_error_add(errs, &w, "smtp_password_file needs smtp_user");
+	/* over TCP every file is named relative to the daemon's base */
+	if (rrdc_addr_is_tcp(c->rrdcached_socket) &&
+	    c->rrdcached_base_dir != NULL &&
+	    strcmp(c->rrdcached_base_dir, c->dbdir) != 0 &&
+	    rrdc_relpath(c->rrdcached_base_dir, c->dbdir) == NULL) {
+		w.file = c->rrdcached_base_dir_file;
+		w.line = c->rrdcached_base_dir_line;
+		conf_error_add(errs, &w,
+		    "dbdir %s is not inside rrdcached_base_dir %s: rrdcached "
+		    "over TCP (%s) is sent file names relative to its base",
+		    c->dbdir, c->rrdcached_base_dir, c->rrdcached_socket);
+	}
+	if (rrdc_addr_is_tcp(c->rrdcached_socket) && c->dbdir[0] != '/')
+		conf_error_add(errs, &w,
+		    "dbdir %s must be an absolute path with rrdcached over "
+		    "TCP (%s)",
+		    c->dbdir, c->rrdcached_socket);
 	return (int)(errs->n - before);
+}
+
+const char *
+conf_rrdcached_base(const struct conf *c)
+{
+	return c->rrdcached_base_dir != NULL ? c->rrdcached_base_dir : c->dbdir;
 }
 
 struct conf *

@@ -7,7 +7,7 @@
  * drover does not use are kept and reported once at info level.  drover adds
  * its own keys (interval, max_concurrency, physical_concurrency, timeout,
  * connect_timeout, idle_timeout, listen, metrics_listen, local_node,
- * nagios_command_file;
+ * nagios_command_file; the cluster's shard, shard_physical and peer;
  * "drover node"'s node_listen, node_allow, node_timeout, node_host_name;
  * per host physical, vm_name, timeout and interval; the notification keys
  * state_dir, user, group, smtp_*, notify_* and contact.NAME.{webhook,
@@ -77,6 +77,11 @@ struct conf {
 	char *includedir;
 	char *rrdcached_socket;
 	/* drover keys */
+	/* a TCP rrdcached's -b directory, which file names sent to it are
+	 * relative to; NULL: dbdir (conf_rrdcached_base()) */
+	char *rrdcached_base_dir;
+	char *rrdcached_base_dir_file; /* where it was set, for messages */
+	int rrdcached_base_dir_line;
 	char *procfs_root;     /* where the node probes read /proc */
 	char *sysfs_root;      /* and /sys */
 	char *utmp_file;       /* and the utmp file (the users probe) */
@@ -145,6 +150,13 @@ struct conf {
 	bool local_node;	       /* add the built-in local target; after
 					  conf_finish, whether it did */
 	bool local_node_set;	       /* "local_node" was in the config */
+	unsigned shard_index;	       /* "shard I/N": this collector's I */
+	unsigned shard_count;	       /* and N; 0: not sharded */
+	struct strlist shard_physical; /* "shard_physical": the physical
+					  hosts this collector owns instead
+					  of a hash shard (collector/shard.h) */
+	struct strlist peers;	       /* "peer URL": the other collectors'
+					  base URLs */
 	struct notify_conf notify;     /* smtp_* and notify_* keys */
 	struct contact_set contacts;   /* contact.NAME.KEY lines, typed */
 	struct attrs munin;	       /* accepted Munin keys drover ignores */
@@ -215,5 +227,9 @@ void conf_host_source(const struct conf *c, const struct conf_host *h,
     const struct source *src, struct source_host *out);
 /* The host's group chain as a path ("A/B"), into out. */
 char *conf_host_group_path(const struct conf_host *h, char *out, size_t len);
+
+/* The base directory a TCP rrdcached resolves file names against:
+ * rrdcached_base_dir, else dbdir. */
+const char *conf_rrdcached_base(const struct conf *c);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "collector/conf.h"
 #include "collector/privdrop.h"
+#include "collector/shard.h"
 #include "plugins/source.h"
 #include "plugins/sources.h"
 
@@ -78,6 +79,8 @@ conf_print(const struct conf *c, FILE *out)
 		fprintf(out, "includedir %s\n", c->includedir);
 	if (c->rrdcached_socket != NULL)
 		fprintf(out, "rrdcached_socket %s\n", c->rrdcached_socket);
+	if (c->rrdcached_base_dir != NULL)
+		fprintf(out, "rrdcached_base_dir %s\n", c->rrdcached_base_dir);
 	if (c->nagios_command_file != NULL)
 		fprintf(
 		    out, "nagios_command_file %s\n", c->nagios_command_file);
@@ -102,6 +105,16 @@ conf_print(const struct conf *c, FILE *out)
 	    "remote_write_queue_size %u\nremote_write_batch %u\n"
 	    "remote_write_timeout %u\n",
 	    c->rw_queue_mb, c->remote_write_batch, c->remote_write_timeout);
+	if (c->shard_count > 0)
+		fprintf(out, "shard %u/%u\n", c->shard_index, c->shard_count);
+	if (c->shard_physical.n > 0) {
+		fputs("shard_physical", out);
+		for (i = 0; i < c->shard_physical.n; i++)
+			fprintf(out, " %s", c->shard_physical.v[i]);
+		fputc('\n', out);
+	}
+	for (i = 0; i < c->peers.n; i++)
+		fprintf(out, "peer %s\n", c->peers.v[i]);
 	fprintf(out, "local_node %s\n", c->local_node ? "yes" : "no");
 	fprintf(out, "graph_cache %s\ngraph_cache_size %u\n", c->graph_cache,
 	    c->graph_cache_mb);
@@ -150,6 +163,12 @@ conf_print(const struct conf *c, FILE *out)
 		fprintf(out, "\n[%s;%s]\n", h->group, h->name);
 		if (h->local)
 			fprintf(out, "    # built-in node source\n");
+		if (shard_enabled(c))
+			fprintf(out, "    # shard: %s (key %s)\n",
+			    shard_owns(c, h)
+				? "polled here"
+				: "owned by a peer, not polled here",
+			    shard_key(h));
 		if (h->address != NULL)
 			fprintf(out,
 			    strchr(h->address, ':') &&

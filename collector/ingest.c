@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,29 +171,87 @@ add_forecast(
 }
 
 /*
- * Queues field f of batch service s.  cf is the catalog's record of the
- * field when s carried config (the catalog parsed that very config), else
- * NULL and f's own attributes are read.  read_at: when the batch arrived
- * (epoch s), for the writer's hand-over from munin-update (rrd_writer.h).
+ * The files of one batch service's fields share everything up to the
+ * field name ("dbdir/GROUP_PATH/HOST-SERVICE-", rrd_schema.h): made once
+ * per service (rrd_path's checks of group, host and service), not once
+ * per field and poll.  len 0: rrd_path refused the prefix, and each
+ * field goes through rrd_path for its own error.
+ */
+struct svc_path {
+	char buf[4096];
+	size_t len; /* bytes of the prefix in buf */
+};
+
+static void
+svc_path_init(struct svc_path *sp, const struct ingest *in,
+    const struct cat_host *h, const struct service *s)
+{
+	static const char probe[] = "_-g.rrd"; /* field "_", GAUGE */
+	size_t n;
+
+	sp->len = 0;
+	if (rrd_path(sp->buf, sizeof(sp->buf), in->conf->dbdir, h->group,
+		h->name, s->name, "_", DS_GAUGE) == -1)
+		return;
+	n = strlen(sp->buf);
+	if (n >= sizeof(probe) - 1 &&
+	    strcmp(sp->buf + n - (sizeof(probe) - 1), probe) == 0)
+		sp->len = n - (sizeof(probe) - 1);
+}
+
+/* Field's file into sp->buf as rrd_path makes it: 0 / -1 (errno). */
+static int
+svc_path_field(struct svc_path *sp, const struct ingest *in,
+    const struct cat_host *h, const struct service *s, const char *field,
+    enum ds_type type)
+{
+	size_t n;
+
+	if (sp->len == 0 || type > DS_ABSOLUTE)
+		return rrd_path(sp->buf, sizeof(sp->buf), in->conf->dbdir,
+		    h->group, h->name, s->name, field, type);
+	n = strlen(field);
+	if (n == 0 || memchr(field, '/', n) != NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* field, "-t.rrd" and the NUL */
+	if (sp->len + n + 7 > sizeof(sp->buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sp->buf + sp->len, field, n);
+	sp->buf[sp->len + n] = '-';
+	sp->buf[sp->len + n + 1] =
+	    (char)tolower((unsigned char)ds_type_str(type)[0]);
+	memcpy(sp->buf + sp->len + n + 2, ".rrd", 5);
+	return 0;
+}
+
+/*
+ * Queues field f of batch service s, its file named through sp.  cs and
+ * k are the catalog's service and f's index there when s carried config
+ * (the catalog parsed that very config), else NULL and -1 and f's own
+ * attributes are read.
+ * read_at: when the batch arrived (epoch s), for the writer's hand-over
+ * from munin-update (rrd_writer.h).
  */
 static void
 queue_rrd(struct ingest *in, const struct cat_host *h, const struct service *s,
-    const struct field *f, const struct cat_field *cf, time_t ts,
-    time_t read_at)
+    const struct field *f, const struct cat_service *cs, long k,
+    struct svc_path *sp, time_t ts, time_t read_at)
 {
 	struct rrd_job *job;
 	struct rrd_ds ds;
-	char path[4096];
 
-	if (cf != NULL)
-		ds = cf->ds;
+	if (cs != NULL && k >= 0)
+		cat_field_ds(cs, (size_t)k, &ds);
 	else if (rrd_ds_init_rate(&ds, field_type(f),
 		     attrs_get(&f->attrs, "min"), attrs_get(&f->attrs, "max"),
 		     attrs_get(&s->graph, "graph_data_size"),
 		     attrs_get(&s->graph, "update_rate")) == -1)
 		rrd_ds_init(&ds, field_type(f), NULL, NULL, NULL);
-	if (rrd_path(path, sizeof(path), in->conf->dbdir, h->group, h->name,
-		s->name, f->name, ds.type) == -1) {
+	if (svc_path_field(sp, in, h, s, f->name, ds.type) == -1) {
 		if (ratelimit_allow(
 			&in->path_rl, (uint64_t)ts * 1000, 600000, NULL))
 			log_warnx("ingest: %s: %s.%s cannot be stored: %s",
@@ -200,7 +259,7 @@ queue_rrd(struct ingest *in, const struct cat_host *h, const struct service *s,
 		return;
 	}
 	job = rrd_job_new(
-	    path, &ds, f->when > 0 ? f->when : ts, f->value, f->unknown);
+	    sp->buf, &ds, f->when > 0 ? f->when : ts, f->value, f->unknown);
 	if (job == NULL)
 		return;
 	if (f->when <= 0)
@@ -271,7 +330,8 @@ ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
 	struct alerts_host ah = {0};
 	const struct service *s;
 	const struct cat_service *cs;
-	const struct cat_field *cf;
+	struct svc_path sp;
+	bool sp_made;
 	time_t read_at = time(NULL);
 	size_t i, j;
 	long k;
@@ -297,14 +357,19 @@ ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
 	for (i = 0; i < b->n; i++) {
 		s = &b->services[i];
 		cs = s->has_config ? cat_host_service(h, s->name) : NULL;
+		sp_made = false;
 		for (j = 0; j < s->nfields; j++) {
 			if (!s->fields[j].has_value)
 				continue;
+			if (!sp_made) {
+				svc_path_init(&sp, in, h, s);
+				sp_made = true;
+			}
 			k = cs != NULL ? cat_service_field_index(
 					     cs, j, s->fields[j].name)
 				       : -1;
-			cf = k >= 0 ? &cs->fields[k] : NULL;
-			queue_rrd(in, h, s, &s->fields[j], cf, ts, read_at);
+			queue_rrd(
+			    in, h, s, &s->fields[j], cs, k, &sp, ts, read_at);
 		}
 	}
 }

@@ -26,9 +26,11 @@
 #include "plugins/source.h"
 #include "plugins/sources.h"
 #include "collector/poller.h"
+#include "collector/shard.h"
 #include "rrd/rrd_writer.h"
 #include "alerts/alerts.h"
 #include "web/http.h"
+#include "web/peers.h"
 #include "alerts/outputs.h"
 #include "alerts/notify.h"
 #include "rrd/render.h"
@@ -61,6 +63,8 @@ usage(FILE *out)
 	    "normalised\n"
 	    "       drover node -c FILE [-s] [-v]  a munin-node serving this "
 	    "machine\n"
+	    "       drover shard -c FILE           which hosts this collector "
+	    "polls\n"
 	    "       drover check [--url URL] [--field F] [--max-age S] "
 	    "[--timeout S]\n"
 	    "                    HOST SERVICE      Nagios plugin: the "
@@ -166,6 +170,7 @@ struct daemon {
 	struct poller *poller;
 	struct web *web;
 	struct web *metrics_web; /* metrics_listen's; NULL: none */
+	struct peers *peers;	 /* the other collectors (peer URL) */
 	struct renderer *render;
 	struct alerts *alerts;
 	struct outputs *outputs;
@@ -197,6 +202,7 @@ on_stop_signal(uv_signal_t *s, int signum)
 	d->cmdr = NULL;
 	web_stop(d->web);
 	web_stop(d->metrics_web);
+	peers_stop(d->peers);
 	if (d->render != NULL)
 		renderer_stop(d->render);
 	uv_timer_stop(&d->alert_timer);
@@ -416,6 +422,10 @@ on_hup(uv_signal_t *s, int signum)
 		return;
 	}
 	apply_unpolled(d->cat, c);
+	if (peers_set(d->peers, (const char *const *)c->peers.v, c->peers.n) ==
+	    -1)
+		log_warnx("conf: out of memory for the new peers; keeping the "
+			  "old ones");
 	if (d->web != NULL)
 		web_set_settings(d->web, web_settings_of(c, &wset));
 	alerts_set_defaults(d->alerts, alerts_defaults_of(c, &ad));
@@ -658,6 +668,7 @@ open_renderer(uv_loop_t *loop, const struct conf *c)
 	o.cache_dir = c->graph_cache;
 	o.cache_max_bytes = (size_t)c->graph_cache_mb << 20;
 	o.rrdcached = c->rrdcached_socket;
+	o.rrdcached_base_dir = conf_rrdcached_base(c);
 	o.timeout_ms = 30000;
 	o.mode = RENDER_THREAD;
 	return renderer_new(loop, &o);
@@ -742,6 +753,7 @@ cmd_run(const char *path)
 {
 	struct daemon d = {0};
 	struct rrd_writer_stats ws;
+	struct rrd_writer_opts wo = {0};
 	struct web_settings wset, mset;
 	struct outputs_conf oc;
 	struct alerts_defaults ad;
@@ -835,7 +847,10 @@ cmd_run(const char *path)
 	/* the first save, as the user we now are: a state_dir it cannot
 	 * write shows on /health from the start */
 	alerts_save(d.alerts);
-	d.writer = rrd_writer_new(d.conf->rrdcached_socket, RRD_QUEUE_MAX);
+	wo.rrdcached = d.conf->rrdcached_socket;
+	wo.base_dir = conf_rrdcached_base(d.conf);
+	wo.queue_max = RRD_QUEUE_MAX;
+	d.writer = rrd_writer_new_opts(&wo);
 	if (d.writer == NULL)
 		fatalx("drover: cannot start the RRD writer");
 	d.in = ingest_new(d.cat, d.writer);
@@ -874,6 +889,12 @@ cmd_run(const char *path)
 	d.web = web_new(d.loop, &wset, d.cat, d.render, d.alerts, &wstats);
 	if (d.web == NULL)
 		fatalx("drover: cannot start the web server");
+	d.peers = peers_new(d.loop);
+	if (d.peers == NULL ||
+	    peers_set(d.peers, (const char *const *)d.conf->peers.v,
+		d.conf->peers.n) == -1)
+		fatalx("drover: cannot set up the peers");
+	web_set_peers(d.web, d.peers);
 	if (mset.metrics_only) {
 		d.metrics_web =
 		    web_new(d.loop, &mset, d.cat, NULL, NULL, &wstats);
@@ -1080,6 +1101,15 @@ main(int argc, char **argv)
 		struct conf *c = load_conf(path);
 
 		return c != NULL ? node_main(path, c) : 1;
+	}
+	if (strcmp(cmd, "shard") == 0 && optind == argc) {
+		struct conf *c = load_conf(path);
+
+		if (c == NULL)
+			return 1;
+		shard_print(c, stdout);
+		conf_free(c);
+		return 0;
 	}
 	if (strcmp(cmd, "poll") == 0 && optind + 1 == argc)
 		return cmd_poll(path, argv[optind]);

@@ -8,7 +8,8 @@
  * BMC counts toward that host's budget and has its own interval.  The
  * first source of the table that wants a name gets it.  Targets are
  * never freed while a poll runs: removal marks them and the poll's end
- * frees them.
+ * frees them.  A host of another collector's shard (collector/shard.h)
+ * has no target: its catalog host is marked peer.
  */
 #include "config.h"
 
@@ -20,6 +21,7 @@
 #include "collector/guest_map.h"
 #include "collector/poller.h"
 #include "collector/sched.h"
+#include "collector/shard.h"
 #include "lib/log.h"
 
 #define MAX_BACKOFF 900		  /* seconds between polls of a dead host */
@@ -519,7 +521,8 @@ owns_name(const struct poller *p, const struct conf *c,
 	const struct source *s;
 	size_t i, hl = strlen(hc->name);
 
-	if (!hc->update)
+	/* a host of another collector's shard is polled there */
+	if (!hc->update || !shard_owns(c, hc))
 		return false;
 	for (i = 0; (s = source_at(p, i)) != NULL; i++) {
 		if (strncmp(name, hc->name, hl) != 0 ||
@@ -667,9 +670,11 @@ poller_apply(struct poller *p, const struct conf *c)
 		phys = host_physical(p, c, hc, &from, &hyp, &field);
 		h = catalog_host(p->cat, hc->name, hc->group, phys);
 		catalog_set_physical(h, phys, from, hyp, field);
+		h->peer = !shard_owns(c, hc);
 		/* down with Munin's reason, once, until the config changes
-		 * (a state restored from before a restart is not kept) */
-		why = conf_host_unpolled_reason(c, hc);
+		 * (a state restored from before a restart is not kept); a
+		 * peer's host is its owner's to judge */
+		why = h->peer ? NULL : conf_host_unpolled_reason(c, hc);
 		if (why != NULL && (h->state != HOST_DOWN || h->restored ||
 				       strcmp(h->last_error, why) != 0))
 			catalog_poll_result(

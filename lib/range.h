@@ -18,10 +18,10 @@
 #include <stdbool.h>
 
 struct range {
-	bool has_min;
-	bool has_max;
 	double min;
 	double max;
+	bool has_min;
+	bool has_max;
 	bool inside; /* Nagios "@": alert inside [min, max] */
 };
 

@@ -93,8 +93,10 @@ struct mclient {
 	struct mclient_result res;
 	unsigned caps;
 
-	/* line assembly */
-	char line[MCLIENT_MAX_LINE + 1];
+	/* line assembly; line and rbuf are held only while a poll runs
+	 * (a node between polls costs no buffer) */
+	char *line; /* linecap bytes, grown up to MCLIENT_MAX_LINE + 1 */
+	size_t linecap;
 	size_t linelen;
 	/* the reply being read (config/fetch) */
 	struct mproto_parser parser; /* into tmp */
@@ -114,7 +116,7 @@ struct mclient {
 	unsigned polls;	  /* polls since configs were all re-read */
 	struct cache_entry *cache;
 	size_t ncache, cachecap;
-	char rbuf[65536]; /* libuv read buffer */
+	char *rbuf; /* libuv read buffer, RBUF_SIZE bytes */
 };
 
 const char *
@@ -125,6 +127,11 @@ mclient_status_str(enum mclient_status st)
 
 	return names[st];
 }
+
+/* bytes of the read buffer a running poll holds */
+#define RBUF_SIZE 65536
+/* bytes the line buffer starts with */
+#define LINE_MIN 1024
 
 /* ms to wait for the node to close after "quit" */
 #define QUIT_WAIT_MS 2000
@@ -168,15 +175,26 @@ cache_find(struct mclient *c, const char *plugin)
 	return NULL;
 }
 
-/* Keeps a copy of config (the services of plugin's config reply). */
+/*
+ * Keeps a copy of config (the services of plugin's config reply, done
+ * growing: their attribute blocks are shrunk to fit first).  The copy
+ * shares names and attributes with config, and so with every batch
+ * replayed from it and the catalog's copy (sample.h): a fetch-only poll
+ * copies no string, and the catalog finds the config unchanged by
+ * address.
+ */
 static void
-cache_store(struct mclient *c, const char *plugin, const struct batch *config)
+cache_store(struct mclient *c, const char *plugin, struct batch *config)
 {
 	struct cache_entry *e = cache_find(c, plugin), *nv;
 	struct batch copy = {0};
 	struct service s;
 	size_t i;
 
+	for (i = 0; i < config->n; i++)
+		service_compact(&config->services[i]);
+	if (batch_reserve(&copy, config->n) == -1)
+		goto fail;
 	for (i = 0; i < config->n; i++) {
 		if (service_copy(&s, &config->services[i]) == -1)
 			goto fail;
@@ -239,7 +257,11 @@ poll_reset(struct mclient *c)
 	free(c->list_name);
 	c->address = c->list_name = NULL;
 	c->replylen = 0;
-	c->linelen = 0;
+	free(c->line);
+	c->line = NULL;
+	c->linecap = c->linelen = 0;
+	free(c->rbuf);
+	c->rbuf = NULL;
 	c->entries = 0;
 	batch_cleanup(&c->tmp);
 }
@@ -535,13 +557,21 @@ fetch_outgrew_config(struct mclient *c, const char *plugin)
 		return false;
 	for (i = 0; i < c->tmp.n; i++) {
 		s = &c->tmp.services[i];
-		cs = NULL;
+		/* replayed services come first, in the cache's order */
+		cs = i < e->config.n &&
+			     strcmp(e->config.services[i].name, s->name) == 0
+			 ? &e->config.services[i]
+			 : NULL;
 		for (j = 0; j < s->nfields; j++) {
 			if (!s->fields[j].has_value)
 				continue;
 			if (cs == NULL && (cs = batch_service(&e->config,
 					       s->name, false)) == NULL)
 				return true;
+			/* a replayed field shares its name with the cache */
+			if (j < cs->nfields &&
+			    cs->fields[j].name == s->fields[j].name)
+				continue;
 			if (service_field(cs, s->fields[j].name, false) == NULL)
 				return true;
 		}
@@ -807,7 +837,31 @@ on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	struct mclient *c = h->data;
 
 	(void)suggested;
-	*buf = uv_buf_init(c->rbuf, sizeof(c->rbuf));
+	if (c->rbuf == NULL)
+		c->rbuf = malloc(RBUF_SIZE);
+	/* none: on_read gets UV_ENOBUFS and ends the poll */
+	*buf = uv_buf_init(c->rbuf, c->rbuf != NULL ? RBUF_SIZE : 0);
+}
+
+/* Room in c->line for need bytes.  0 / -1 (ENOMEM). */
+static int
+line_room(struct mclient *c, size_t need)
+{
+	size_t cap = c->linecap > 0 ? c->linecap : LINE_MIN;
+	char *nv;
+
+	if (need <= c->linecap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	if (cap > MCLIENT_MAX_LINE + 1)
+		cap = MCLIENT_MAX_LINE + 1;
+	nv = realloc(c->line, cap);
+	if (nv == NULL)
+		return -1;
+	c->line = nv;
+	c->linecap = cap;
+	return 0;
 }
 
 static void
@@ -845,6 +899,11 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 			finish(c, MC_PROTOCOL,
 			    "line longer than %d bytes while %s",
 			    MCLIENT_MAX_LINE, state_names[c->state]);
+			return;
+		}
+		if (line_room(c, c->linelen + chunk + 1) == -1) {
+			finish(c, MC_CLOSED, "out of memory while %s",
+			    state_names[c->state]);
 			return;
 		}
 		memcpy(c->line + c->linelen, p, chunk);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,33 +36,252 @@ grow(void **v, size_t *cap, size_t n, size_t elem)
 	return 0;
 }
 
+/*
+ * Munin's attribute names (and drover's own), sorted for bsearch: a key
+ * found here is not copied, its entry points at the table.
+ */
+static const char *const known_keys[] = {
+    "alert_attempts",
+    "alert_hysteresis",
+    "alert_recover",
+    "cdef",
+    "colour",
+    "critical",
+    "draw",
+    "extinfo",
+    "graph",
+    "graph_args",
+    "graph_args_after",
+    "graph_category",
+    "graph_data_size",
+    "graph_future",
+    "graph_height",
+    "graph_info",
+    "graph_noscale",
+    "graph_order",
+    "graph_period",
+    "graph_printf",
+    "graph_scale",
+    "graph_strategy",
+    "graph_title",
+    "graph_total",
+    "graph_vlabel",
+    "graph_vtitle",
+    "graph_width",
+    "host_name",
+    "info",
+    "label",
+    "line",
+    "max",
+    "min",
+    "nagios_critical",
+    "nagios_warning",
+    "negative",
+    "onlynullcdef",
+    "skipdraw",
+    "stack",
+    "state",
+    "sum",
+    "threshold_source",
+    "type",
+    "unknown_limit",
+    "update_rate",
+    "warning",
+};
+
+/*
+ * One list's entries and text: cap entries, then size bytes of text of
+ * which used are taken (values, and keys not in known_keys).  Text given
+ * up by a replaced value stays until the next copy compacts it.
+ */
+struct attrs_blk {
+	atomic_uint refs; /* lists holding it */
+	uint32_t cap;	  /* entries room */
+	uint32_t size;	  /* text room, bytes */
+	uint32_t used;	  /* text taken, bytes */
+	struct attr v[];
+};
+
+static char *
+blk_text(struct attrs_blk *b)
+{
+	return (char *)&b->v[b->cap];
+}
+
+static int
+key_cmp(const void *k, const void *e)
+{
+	return strcmp(k, *(const char *const *)e);
+}
+
+static const char *
+key_known(const char *key)
+{
+	const char *const *k =
+	    bsearch(key, known_keys, sizeof(known_keys) / sizeof(known_keys[0]),
+		sizeof(known_keys[0]), key_cmp);
+
+	return k != NULL ? *k : NULL;
+}
+
+/* Copies s (len bytes and its NUL) into b's text; there is room. */
+static const char *
+blk_put(struct attrs_blk *b, const char *s, size_t len)
+{
+	char *p = blk_text(b) + b->used;
+
+	memcpy(p, s, len + 1);
+	b->used += (uint32_t)(len + 1);
+	return p;
+}
+
+static bool
+blk_owns(struct attrs_blk *b, const char *p)
+{
+	return p >= blk_text(b) && p < blk_text(b) + b->size;
+}
+
+/* Text bytes a's entries take in its block (values, keys not known). */
+static size_t
+blk_live(const struct attrs *a)
+{
+	size_t live = 0, i;
+
+	for (i = 0; a->blk != NULL && i < a->n; i++) {
+		live += strlen(a->v[i].value) + 1;
+		if (blk_owns(a->blk, a->v[i].key))
+			live += strlen(a->v[i].key) + 1;
+	}
+	return live;
+}
+
+/* a's entries into a new block of cap entries and size text bytes (the
+ * old one dropped).  0 / -1. */
+static int
+blk_rebuild(struct attrs *a, size_t cap, size_t size)
+{
+	struct attrs_blk *o = a->blk, *b;
+	const char *k;
+	size_t i;
+
+	if (cap > UINT32_MAX / 2 || size > UINT32_MAX / 2) {
+		errno = ENOMEM;
+		return -1;
+	}
+	b = malloc(sizeof(*b) + cap * sizeof(b->v[0]) + size);
+	if (b == NULL)
+		return -1;
+	atomic_init(&b->refs, 1);
+	b->cap = (uint32_t)cap;
+	b->size = (uint32_t)size;
+	b->used = 0;
+	for (i = 0; i < a->n; i++) {
+		k = a->v[i].key;
+		b->v[i].key = blk_owns(o, k) ? blk_put(b, k, strlen(k)) : k;
+		b->v[i].value =
+		    blk_put(b, a->v[i].value, strlen(a->v[i].value));
+	}
+	attrs_cleanup(&(struct attrs){a->v, a->n, o});
+	a->blk = b;
+	a->v = b->v;
+	return 0;
+}
+
+static bool
+blk_owned(const struct attrs_blk *b)
+{
+	return atomic_load_explicit(&b->refs, memory_order_acquire) == 1;
+}
+
+/*
+ * Makes a's block its own, with room for one more entry and text more
+ * bytes: a copy (compacted, with room to grow) when it is shared or too
+ * small.  0 / -1.
+ */
+static int
+make_room(struct attrs *a, size_t text)
+{
+	struct attrs_blk *o = a->blk;
+	size_t cap, size;
+
+	if (o != NULL && blk_owned(o) && a->n < o->cap &&
+	    o->used + text <= o->size)
+		return 0;
+	cap = a->n < 4 ? 4 : a->n + 1;
+	if (o != NULL && a->n >= o->cap)
+		cap = 2 * a->n;
+	size = blk_live(a) + text;
+	size += size / 2 + 16;
+	return blk_rebuild(a, cap, size);
+}
+
+void
+attrs_compact(struct attrs *a)
+{
+	size_t live;
+
+	if (a->blk == NULL || !blk_owned(a->blk))
+		return;
+	live = blk_live(a);
+	if (a->blk->cap > a->n || a->blk->size > live)
+		(void)blk_rebuild(a, a->n, live); /* kept as it was if not */
+}
+
+void
+service_compact(struct service *s)
+{
+	size_t i;
+
+	attrs_compact(&s->graph);
+	for (i = 0; i < s->nfields; i++)
+		attrs_compact(&s->fields[i].attrs);
+}
+
 int
 attrs_set(struct attrs *a, const char *key, const char *value)
 {
-	char *nv;
+	size_t i, vlen = strlen(value), klen;
+	const char *known;
+
+	for (i = 0; i < a->n; i++) {
+		if (strcmp(a->v[i].key, key) != 0)
+			continue;
+		if (strcmp(a->v[i].value, value) == 0)
+			return 0; /* no write: the block stays shared */
+		if (blk_owned(a->blk) && strlen(a->v[i].value) >= vlen) {
+			memcpy((char *)a->v[i].value, value, vlen + 1);
+			return 0;
+		}
+		if (make_room(a, vlen + 1) == -1)
+			return -1;
+		a->v[i].value = blk_put(a->blk, value, vlen);
+		return 0;
+	}
+	known = key_known(key);
+	klen = known != NULL ? 0 : strlen(key) + 1;
+	if (make_room(a, klen + vlen + 1) == -1)
+		return -1;
+	a->v[a->n].key = known != NULL ? known : blk_put(a->blk, key, klen - 1);
+	a->v[a->n].value = blk_put(a->blk, value, vlen);
+	a->n++;
+	return 0;
+}
+
+void
+attrs_del(struct attrs *a, const char *key)
+{
 	size_t i;
 
 	for (i = 0; i < a->n; i++) {
 		if (strcmp(a->v[i].key, key) != 0)
 			continue;
-		nv = strdup(value);
-		if (nv == NULL)
-			return -1;
-		free(a->v[i].value);
-		a->v[i].value = nv;
-		return 0;
+		if (make_room(a, 0) == -1)
+			return;
+		memmove(
+		    &a->v[i], &a->v[i + 1], (a->n - i - 1) * sizeof(a->v[0]));
+		a->n--;
+		return;
 	}
-	if (grow((void **)&a->v, &a->cap, a->n, sizeof(*a->v)) == -1)
-		return -1;
-	a->v[a->n].key = strdup(key);
-	a->v[a->n].value = strdup(value);
-	if (a->v[a->n].key == NULL || a->v[a->n].value == NULL) {
-		free(a->v[a->n].key);
-		free(a->v[a->n].value);
-		return -1;
-	}
-	a->n++;
-	return 0;
 }
 
 const char *
@@ -80,6 +300,10 @@ attrs_merge(struct attrs *dst, const struct attrs *src)
 {
 	size_t i;
 
+	if (dst->n == 0) {
+		attrs_share(dst, src);
+		return 0;
+	}
 	for (i = 0; i < src->n; i++)
 		if (attrs_set(dst, src->v[i].key, src->v[i].value) == -1)
 			return -1;
@@ -87,15 +311,38 @@ attrs_merge(struct attrs *dst, const struct attrs *src)
 }
 
 void
+attrs_share(struct attrs *dst, const struct attrs *src)
+{
+	if (dst->blk == src->blk && dst->n == src->n)
+		return;
+	attrs_cleanup(dst);
+	if (src->blk == NULL)
+		return;
+	atomic_fetch_add_explicit(&src->blk->refs, 1, memory_order_relaxed);
+	*dst = *src;
+}
+
+bool
+attrs_shared(const struct attrs *a)
+{
+	return a->blk != NULL && !blk_owned(a->blk);
+}
+
+size_t
+attrs_bytes(const struct attrs *a)
+{
+	return a->blk != NULL
+		   ? sizeof(*a->blk) + a->blk->cap * sizeof(a->blk->v[0]) +
+			 a->blk->size
+		   : 0;
+}
+
+void
 attrs_cleanup(struct attrs *a)
 {
-	size_t i;
-
-	for (i = 0; i < a->n; i++) {
-		free(a->v[i].key);
-		free(a->v[i].value);
-	}
-	free(a->v);
+	if (a->blk != NULL && atomic_fetch_sub_explicit(
+				  &a->blk->refs, 1, memory_order_acq_rel) == 1)
+		free(a->blk);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -148,16 +395,76 @@ count_of(const char *v, unsigned dflt)
 	return *end == '\0' && n > 0 && n < 100000 ? (unsigned)n : dflt;
 }
 
+const struct field_rules field_rules_none = {
+    .alert_recover = 1,
+    .unknown_limit = 3,
+};
+
+bool
+field_spec_has_rules(const struct field_spec *fs)
+{
+	return fs->rules != &field_rules_none;
+}
+
+/* Is k one of the keys struct field_rules holds? */
+static bool
+rule_key(const char *k)
+{
+	static const char *const keys[] = {"warning", "critical",
+	    "nagios_warning", "nagios_critical", "state", "threshold_source",
+	    "alert_attempts", "alert_recover", "unknown_limit",
+	    "alert_hysteresis"};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(k, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Parses rule key k = v into r (k is a rule_key()). */
+static void
+rule_parse(struct field_rules *r, const char *k, const char *v)
+{
+	if (strcmp(k, "warning") == 0) {
+		r->warning = v;
+		range_parse_munin(v, &r->warn);
+	} else if (strcmp(k, "critical") == 0) {
+		r->critical = v;
+		range_parse_munin(v, &r->crit);
+	} else if (strcmp(k, "nagios_warning") == 0) {
+		r->nagios_warning = v;
+		r->has_nagios_warn = range_parse_nagios(v, &r->nagios_warn);
+	} else if (strcmp(k, "nagios_critical") == 0) {
+		r->nagios_critical = v;
+		r->has_nagios_crit = range_parse_nagios(v, &r->nagios_crit);
+	} else if (strcmp(k, "state") == 0) {
+		r->state = v;
+		r->has_state = field_state_parse(v, &r->state_is);
+	} else if (strcmp(k, "threshold_source") == 0)
+		r->operator_thresholds = true;
+	else if (strcmp(k, "alert_attempts") == 0)
+		r->alert_attempts = count_of(v, 0);
+	else if (strcmp(k, "alert_recover") == 0)
+		r->alert_recover = count_of(v, 1);
+	else if (strcmp(k, "unknown_limit") == 0)
+		r->unknown_limit = count_of(v, 3);
+	else if (strcmp(k, "alert_hysteresis") == 0) {
+		r->has_hysteresis = true;
+		r->hysteresis = fabs(strtod(v, NULL));
+	}
+}
+
 void
-field_spec_parse(struct field_spec *fs, const struct attrs *a)
+field_spec_parse(
+    struct field_spec *fs, struct field_rules *rules, const struct attrs *a)
 {
 	const char *k, *v;
 	size_t i;
 
 	memset(fs, 0, sizeof(*fs));
 	fs->type = DS_GAUGE;
-	fs->alert_recover = 1;
-	fs->unknown_limit = 3;
+	fs->rules = &field_rules_none;
 	/* keys are unique in attrs: one pass sees each once */
 	for (i = 0; i < a->n; i++) {
 		k = a->v[i].key;
@@ -171,36 +478,14 @@ field_spec_parse(struct field_spec *fs, const struct attrs *a)
 			fs->max = v;
 		else if (strcmp(k, "label") == 0)
 			fs->label = v;
-		else if (strcmp(k, "warning") == 0) {
-			fs->warning = v;
-			range_parse_munin(v, &fs->warn);
-		} else if (strcmp(k, "critical") == 0) {
-			fs->critical = v;
-			range_parse_munin(v, &fs->crit);
-		} else if (strcmp(k, "nagios_warning") == 0) {
-			fs->nagios_warning = v;
-			fs->has_nagios_warn =
-			    range_parse_nagios(v, &fs->nagios_warn);
-		} else if (strcmp(k, "nagios_critical") == 0) {
-			fs->nagios_critical = v;
-			fs->has_nagios_crit =
-			    range_parse_nagios(v, &fs->nagios_crit);
-		} else if (strcmp(k, "state") == 0) {
-			fs->state = v;
-			fs->has_state = field_state_parse(v, &fs->state_is);
-		} else if (strcmp(k, "threshold_source") == 0)
-			fs->operator_thresholds = true;
 		else if (strcmp(k, "graph") == 0)
 			fs->graph_no = strcmp(v, "no") == 0;
-		else if (strcmp(k, "alert_attempts") == 0)
-			fs->alert_attempts = count_of(v, 0);
-		else if (strcmp(k, "alert_recover") == 0)
-			fs->alert_recover = count_of(v, 1);
-		else if (strcmp(k, "unknown_limit") == 0)
-			fs->unknown_limit = count_of(v, 3);
-		else if (strcmp(k, "alert_hysteresis") == 0) {
-			fs->has_hysteresis = true;
-			fs->hysteresis = fabs(strtod(v, NULL));
+		else if (rule_key(k)) {
+			if (fs->rules == &field_rules_none) {
+				*rules = field_rules_none;
+				fs->rules = rules;
+			}
+			rule_parse(rules, k, v);
 		}
 	}
 }
@@ -225,8 +510,11 @@ attrs_equal(const struct attrs *a, const struct attrs *b)
 
 	if (a->n != b->n)
 		return false;
+	if (a->blk == b->blk)
+		return true; /* one block: the same entries */
 	for (i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].key, b->v[i].key) != 0 ||
+		if ((a->v[i].key != b->v[i].key &&
+			strcmp(a->v[i].key, b->v[i].key) != 0) ||
 		    strcmp(a->v[i].value, b->v[i].value) != 0)
 			return false;
 	return true;
@@ -240,7 +528,8 @@ service_config_equal(const struct service *a, const struct service *b)
 	if (a->nfields != b->nfields || !attrs_equal(&a->graph, &b->graph))
 		return false;
 	for (i = 0; i < a->nfields; i++)
-		if (strcmp(a->fields[i].name, b->fields[i].name) != 0 ||
+		if ((a->fields[i].name != b->fields[i].name &&
+			strcmp(a->fields[i].name, b->fields[i].name) != 0) ||
 		    !attrs_equal(&a->fields[i].attrs, &b->fields[i].attrs))
 			return false;
 	return true;
@@ -322,6 +611,47 @@ name_index_cleanup(struct name_index *ix)
 	ix->cap = 0;
 }
 
+/* A field name shared by the copies of a field (struct field name). */
+struct shared_name {
+	atomic_uint refs;
+	char s[];
+};
+
+static struct shared_name *
+shared_of(const char *name)
+{
+	return (struct shared_name *)(name - offsetof(struct shared_name, s));
+}
+
+static const char *
+name_new(const char *name)
+{
+	size_t n = strlen(name) + 1;
+	struct shared_name *sn = malloc(sizeof(*sn) + n);
+
+	if (sn == NULL)
+		return NULL;
+	atomic_init(&sn->refs, 1);
+	memcpy(sn->s, name, n);
+	return sn->s;
+}
+
+static const char *
+name_share(const char *name)
+{
+	atomic_fetch_add_explicit(
+	    &shared_of(name)->refs, 1, memory_order_relaxed);
+	return name;
+}
+
+static void
+name_drop(const char *name)
+{
+	if (name != NULL && atomic_fetch_sub_explicit(&shared_of(name)->refs, 1,
+				memory_order_acq_rel) == 1)
+		free(shared_of(name));
+}
+
 struct field *
 service_field(struct service *s, const char *name, bool create)
 {
@@ -339,12 +669,12 @@ service_field(struct service *s, const char *name, bool create)
 		return NULL;
 	f = &s->fields[s->nfields];
 	memset(f, 0, sizeof(*f));
-	f->name = strdup(name);
+	f->name = name_new(name);
 	if (f->name == NULL)
 		return NULL;
 	if (name_index_add(&s->index, s->fields, sizeof(*s->fields),
 		s->nfields + 1) == -1) {
-		free(f->name);
+		name_drop(f->name);
 		f->name = NULL;
 		return NULL;
 	}
@@ -375,6 +705,22 @@ batch_service(struct batch *b, const char *name, bool create)
 }
 
 int
+batch_reserve(struct batch *b, size_t n)
+{
+	struct service *nv;
+
+	if (n <= b->cap)
+		return 0;
+	nv = realloc(b->services, n * sizeof(*nv));
+	if (nv == NULL)
+		return -1;
+	memset(nv + b->cap, 0, (n - b->cap) * sizeof(*nv));
+	b->services = nv;
+	b->cap = n;
+	return 0;
+}
+
+int
 batch_take(struct batch *b, struct service *s)
 {
 	if (name_index_find(&b->index, b->services, sizeof(*b->services), b->n,
@@ -400,22 +746,39 @@ batch_take(struct batch *b, struct service *s)
 int
 service_copy(struct service *dst, const struct service *src)
 {
+	const struct field *sf;
 	struct field *f;
 	size_t i;
 
 	memset(dst, 0, sizeof(*dst));
 	dst->name = strdup(src->name);
-	if (dst->name == NULL || attrs_merge(&dst->graph, &src->graph) == -1)
+	if (dst->name == NULL)
 		goto fail;
+	attrs_share(&dst->graph, &src->graph);
 	dst->has_config = src->has_config;
-	for (i = 0; i < src->nfields; i++) {
-		f = service_field(dst, src->fields[i].name, true);
-		if (f == NULL || attrs_merge(&f->attrs, &src->fields[i].attrs))
+	if (src->nfields > 0) {
+		dst->fields = malloc(src->nfields * sizeof(*dst->fields));
+		if (dst->fields == NULL)
 			goto fail;
-		f->has_value = src->fields[i].has_value;
-		f->unknown = src->fields[i].unknown;
-		f->value = src->fields[i].value;
-		f->when = src->fields[i].when;
+		dst->cap = src->nfields;
+	}
+	if (src->index.cap > 0) {
+		dst->index.slot = malloc(src->index.cap * sizeof(size_t));
+		if (dst->index.slot == NULL)
+			goto fail;
+		/* the same names in the same places */
+		memcpy(dst->index.slot, src->index.slot,
+		    src->index.cap * sizeof(size_t));
+		dst->index.cap = src->index.cap;
+	}
+	for (i = 0; i < src->nfields; i++) {
+		sf = &src->fields[i];
+		f = &dst->fields[i];
+		*f = *sf;
+		memset(&f->attrs, 0, sizeof(f->attrs));
+		f->name = name_share(sf->name);
+		attrs_share(&f->attrs, &sf->attrs);
+		dst->nfields++;
 	}
 	return 0;
 fail:
@@ -429,7 +792,7 @@ service_cleanup(struct service *s)
 	size_t i;
 
 	for (i = 0; i < s->nfields; i++) {
-		free(s->fields[i].name);
+		name_drop(s->fields[i].name);
 		attrs_cleanup(&s->fields[i].attrs);
 	}
 	free(s->fields);

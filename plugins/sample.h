@@ -9,7 +9,11 @@
  * fetched one, its value.  The semantics are Munin's; sources know nothing
  * of RRD, HTTP or alerts.
  *
- * All strings are heap copies owned by the structure that holds them.
+ * All strings are heap copies owned by the structure that holds them;
+ * a field's name and attributes are shared between copies of a service
+ * (reference counted, never written once shared), so a config cached by
+ * a source, replayed into every batch and kept by the catalog is held
+ * once and compared by address.
  */
 #ifndef DROVER_SAMPLE_H
 #define DROVER_SAMPLE_H
@@ -50,24 +54,54 @@ long name_index_find(const struct name_index *ix, const void *v, size_t elem,
 int name_index_add(struct name_index *ix, const void *v, size_t elem, size_t n);
 void name_index_cleanup(struct name_index *ix);
 
-/* An ordered key/value list; later sets of a key replace its value. */
+/*
+ * An ordered key/value list; later sets of a key replace its value.
+ *
+ * The entries and their text live in one block per list, and a key that
+ * is one of Munin's attribute names (label, type, graph_title, ...)
+ * points at a constant table instead of a copy: a field of five
+ * attributes costs one allocation of about 150 bytes.  A block is shared
+ * between lists (attrs_share, service_copy) and copied on the first
+ * write to a shared one, so a config kept in several places (the munin
+ * client's cache, a batch, the catalog) is held once, and two lists
+ * holding the same block are equal without comparing a string.  The
+ * reference count is atomic: a block may be dropped by a worker thread
+ * while the loop holds it; a list itself is owned by one thread.
+ */
 struct attr {
-	char *key;
-	char *value;
+	const char *key;
+	const char *value;
 };
 
+struct attrs_blk; /* sample.c */
+
 struct attrs {
-	struct attr *v;
+	struct attr *v; /* n entries, inside blk; NULL when empty */
 	size_t n;
-	size_t cap;
+	struct attrs_blk *blk;
 };
 
 /* Set key to value (copies both). Returns 0, or -1 on allocation failure. */
 int attrs_set(struct attrs *a, const char *key, const char *value);
+/* Removes key (and its value) when present; on allocation failure
+ * (copying a shared block) a keeps it. */
+void attrs_del(struct attrs *a, const char *key);
 /* The value of key, or NULL. */
 const char *attrs_get(const struct attrs *a, const char *key);
-/* Copy every entry of src into dst (replacing equal keys). 0 / -1. */
+/* Copy every entry of src into dst (replacing equal keys); an empty dst
+ * comes to share src's block. 0 / -1. */
 int attrs_merge(struct attrs *dst, const struct attrs *src);
+/* dst (cleaned first) shares src's entries: no copy, no allocation. */
+void attrs_share(struct attrs *dst, const struct attrs *src);
+/* Shrinks a's block to what its entries take, unless it is shared (a
+ * list that is done growing, before it is shared).  Left as it was when
+ * memory is short. */
+void attrs_compact(struct attrs *a);
+/* Whether a's block is held by another list too (a source's cache, a
+ * batch replayed from it). */
+bool attrs_shared(const struct attrs *a);
+/* Bytes of heap a holds (its block, shared or not), for accounting. */
+size_t attrs_bytes(const struct attrs *a);
 void attrs_cleanup(struct attrs *a);
 
 /* RRD data source types, as Munin's "type" attribute spells them. */
@@ -78,7 +112,9 @@ bool ds_type_parse(const char *s, enum ds_type *out);
 const char *ds_type_str(enum ds_type t);
 
 struct field {
-	char *name;	    /* Munin-sanitised field name */
+	const char *name;   /* Munin-sanitised field name; shared between
+			       copies (service_copy), freed by
+			       service_cleanup alone */
 	struct attrs attrs; /* label, type, min, max, draw, warning, ... */
 	bool has_value;	    /* a value line was received this poll */
 	bool unknown;	    /* the value was "U" (or unparsable) */
@@ -115,20 +151,63 @@ struct service *batch_service(struct batch *b, const char *name, bool create);
  * name, or ENOMEM (*s is then left to the caller).
  */
 int batch_take(struct batch *b, struct service *s);
+/* Room in b for n services in all, allocated exactly (for a batch that
+ * is kept, such as a source's cached config).  0 / -1. */
+int batch_reserve(struct batch *b, size_t n);
 /* Field type from its "type" attribute; GAUGE when absent or unknown. */
 enum ds_type field_type(const struct field *f);
-/* The same keys with the same values, in the same order. */
+/* The same keys with the same values, in the same order (at once when
+ * both share a block). */
 bool attrs_equal(const struct attrs *a, const struct attrs *b);
 /* True when a and b carry the same config: the same graph attributes and
  * the same fields with the same attributes, in the same order (values
  * are not compared). */
 bool service_config_equal(const struct service *a, const struct service *b);
-/* Deep copy of src into *dst (dst is overwritten). 0 / -1. */
+/* Copy of src into *dst (dst is overwritten): field names and
+ * attributes shared, the rest copied; no string is copied but the
+ * service's name.  0 / -1. */
 int service_copy(struct service *dst, const struct service *src);
+/* attrs_compact of s's graph and field attributes. */
+void service_compact(struct service *s);
 void service_cleanup(struct service *s);
 void batch_cleanup(struct batch *b);
 /* Number of fields with a value across the batch. */
 size_t batch_values(const struct batch *b);
+
+/*
+ * A field's alerting attributes, parsed.  Most fields have none, so they
+ * live apart from struct field_spec: a field without any points at the
+ * shared field_rules_none (the defaults) and costs no memory of its own.
+ */
+struct field_rules {
+	/* pointers, ranges, then the small members: no padding between */
+	const char *warning;	     /* Munin range as written; NULL: unset */
+	const char *critical;	     /* NULL: unset */
+	const char *nagios_warning;  /* Nagios range as written; NULL: unset */
+	const char *nagios_critical; /* NULL: unset */
+	const char *state;	     /* a source's own verdict ("state", the
+					IPMI bits) as written; NULL: none */
+	struct range warn;	     /* Munin's reading of warning, when set */
+	struct range crit;	     /* Munin's reading of critical, when set */
+	struct range nagios_warn;
+	struct range nagios_crit;
+	double hysteresis;	   /* "alert_hysteresis" as an absolute value,
+				      in field units */
+	unsigned alert_attempts;   /* samples before a hard change; 0: unset */
+	unsigned alert_recover;	   /* good samples to recover; default 1 */
+	unsigned unknown_limit;	   /* U values before UNKNOWN; default 3 */
+	enum field_state state_is; /* state's field_state, when has_state */
+	bool has_nagios_warn;	   /* nagios_warning reads as a range */
+	bool has_nagios_crit;	   /* nagios_critical reads as a range */
+	bool has_state;		   /* state names a field_state */
+	bool operator_thresholds;  /* "threshold_source": munin.conf set
+				      warning or critical, which overrule
+				      state */
+	bool has_hysteresis;	   /* "alert_hysteresis" set */
+};
+
+/* The rules of a field that sets none: every member unset or default. */
+extern const struct field_rules field_rules_none;
 
 /*
  * A field's Munin attributes, parsed once when its config arrives rather
@@ -138,39 +217,29 @@ size_t batch_values(const struct batch *b);
  * written (the RRD data source's min and max, ranges shown to people).
  * Attributes not named here (draw, cdef, negative, graph args...) are
  * read from the attrs by the graph builder, which passes them through.
+ * 40 bytes on x86-64: the catalog holds one per field.
  */
 struct field_spec {
-	enum ds_type type;	     /* "type"; GAUGE when absent or unknown */
-	const char *min;	     /* "min" as written; NULL: unset */
-	const char *max;	     /* "max" as written; NULL: unset */
-	const char *label;	     /* NULL: unset */
-	const char *warning;	     /* Munin range as written; NULL: unset */
-	const char *critical;	     /* NULL: unset */
-	struct range warn;	     /* Munin's reading of warning, when set */
-	struct range crit;	     /* Munin's reading of critical, when set */
-	const char *nagios_warning;  /* Nagios range as written; NULL: unset */
-	const char *nagios_critical; /* NULL: unset */
-	bool has_nagios_warn;	     /* nagios_warning reads as a range */
-	bool has_nagios_crit;	     /* nagios_critical reads as a range */
-	struct range nagios_warn;
-	struct range nagios_crit;
-	const char *state;	   /* a source's own verdict ("state", the IPMI
-				      bits) as written; NULL: none */
-	bool has_state;		   /* state names a field_state */
-	enum field_state state_is; /* that state, when has_state */
-	bool operator_thresholds;  /* "threshold_source": munin.conf set
-				      warning or critical, which overrule
-				      state */
-	bool graph_no;		   /* "graph no": not drawn */
-	unsigned alert_attempts;   /* samples before a hard change; 0: unset */
-	unsigned alert_recover;	   /* good samples to recover; default 1 */
-	unsigned unknown_limit;	   /* U values before UNKNOWN; default 3 */
-	bool has_hysteresis;	   /* "alert_hysteresis" set */
-	double hysteresis;	   /* its absolute value, in field units */
+	const char *min;		 /* "min" as written; NULL: unset */
+	const char *max;		 /* "max" as written; NULL: unset */
+	const char *label;		 /* NULL: unset */
+	const struct field_rules *rules; /* never NULL; &field_rules_none
+					    when the field sets none */
+	enum ds_type type; /* "type"; GAUGE when absent or unknown */
+	bool graph_no;	   /* "graph no": not drawn */
 };
 
-/* Fills fs from a field's attributes a (see struct field_spec). */
-void field_spec_parse(struct field_spec *fs, const struct attrs *a);
+/*
+ * Fills fs from a field's attributes a (see struct field_spec).  Rules
+ * found are written to *rules, the caller's storage, and fs->rules points
+ * there; without any, fs->rules is &field_rules_none and *rules is left
+ * alone.  No allocation: a holder that keeps fs beyond *rules copies
+ * them (field_spec_has_rules() says whether it must).
+ */
+void field_spec_parse(
+    struct field_spec *fs, struct field_rules *rules, const struct attrs *a);
+/* fs sets a rule of its own (fs->rules is not field_rules_none). */
+bool field_spec_has_rules(const struct field_spec *fs);
 
 /* A service's own settings among its graph attributes, parsed likewise. */
 struct service_spec {

@@ -25,22 +25,6 @@ truthy(const char *v)
 	return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
 }
 
-static void
-attr_del(struct attrs *a, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].key, key) == 0) {
-			free(a->v[i].key);
-			free(a->v[i].value);
-			memmove(&a->v[i], &a->v[i + 1],
-			    (a->n - i - 1) * sizeof(a->v[0]));
-			a->n--;
-			return;
-		}
-}
-
 /* Splits s on blanks into l.  0 / -1 (ENOMEM). */
 static int
 split_ws(const char *s, struct strlist *l)
@@ -312,7 +296,7 @@ fset(struct pctx *c, const char *name, const char *key, const char *v)
 	if (f == NULL)
 		return -1;
 	if (v == NULL) {
-		attr_del(&f->attrs, key);
+		attrs_del(&f->attrs, key);
 		return 0;
 	}
 	return attrs_set(&f->attrs, key, v);
@@ -561,7 +545,7 @@ graph_plan_make(struct graph_plan *pl, const struct service *svc,
 	if (service_copy(&pl->svc, svc) == -1)
 		goto out;
 	for (i = 0; i < pl->svc.nfields; i++) /* only resolved paths */
-		attr_del(&pl->svc.fields[i].attrs, "filename");
+		attrs_del(&pl->svc.fields[i].attrs, "filename");
 	if (grow_last(&c) == -1)
 		goto out;
 	for (i = 0; field_last != NULL && i < svc->nfields; i++)

@@ -30,10 +30,12 @@
 #include <unistd.h>
 
 #include <rrd.h>
+#include <rrd_client.h>
 
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "rrd/render.h"
+#include "rrd/rrdc_addr.h"
 
 /* The time limit when the caller gives none, ms. */
 #define DEFAULT_TIMEOUT_MS 30000
@@ -72,6 +74,9 @@ struct rjob {
 	char path[4096], tmp[4112];
 	unsigned timeout_ms;
 	enum render_mode mode;
+	/* a TCP rrdcached to flush the DEFs' files through first (the
+	 * renderer's strings, which outlive the thread), or NULL */
+	const char *flush_daemon, *flush_base;
 	/* written by the render thread */
 	int rc;	       /* 0 / -1 */
 	int fd;	       /* the image when rc == 0 (open until job_free), or -1 */
@@ -103,6 +108,7 @@ struct renderer {
 	uv_timer_t timer;
 	char *dir;
 	char *daemon;
+	char *base; /* TCP daemon: its -b directory; NULL otherwise */
 	size_t cap;
 	unsigned timeout_ms;
 	enum render_mode mode;
@@ -275,6 +281,74 @@ render_forked(struct rjob *j, int fd)
 }
 
 /*
+ * The file of a "DEF:vname=FILE:ds:CF[:...]" argument, unescaped ("\\:"
+ * is a colon), into out; false for any other argument.
+ */
+static bool
+def_file(const char *arg, char *out, size_t len)
+{
+	const char *p;
+	size_t n = 0;
+
+	if (strncmp(arg, "DEF:", 4) != 0)
+		return false;
+	p = strchr(arg + 4, '=');
+	if (p == NULL)
+		return false;
+	for (p++; *p != '\0' && *p != ':'; p++) {
+		if (p[0] == '\\' && p[1] == ':')
+			p++;
+		if (n + 1 >= len)
+			return false;
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	return n > 0;
+}
+
+/*
+ * TCP rrdcached: librrd's own flush before drawing ("--daemon") would
+ * send the DEFs' absolute names, which a remote daemon refuses, so the
+ * thread asks the daemon itself to write each file the graph reads
+ * (named relative to its base) and the graph then reads the files.  A
+ * file outside the base is none of the daemon's.  0, or -1 with j->err.
+ */
+static int
+flush_defs(struct rjob *j)
+{
+	char file[4096];
+	const char *rel;
+	size_t i;
+
+	if (j->flush_daemon == NULL)
+		return 0;
+	rrd_clear_error();
+	if (rrdc_connect(j->flush_daemon) != 0) {
+		snprintf(j->err, sizeof(j->err), "rrdcached %.100s: %.120s",
+		    j->flush_daemon,
+		    rrd_test_error() ? rrd_get_error() : "cannot connect");
+		rrd_clear_error();
+		return -1;
+	}
+	for (i = 0; i < j->argv.n; i++) {
+		if (!def_file(j->argv.v[i], file, sizeof(file)))
+			continue;
+		rel = rrdc_relpath(j->flush_base, file);
+		if (rel == NULL)
+			continue;
+		if (rrdc_flush(rel) != 0) {
+			snprintf(j->err, sizeof(j->err),
+			    "rrdcached %.50s: flush %.80s: %.80s",
+			    j->flush_daemon, rel,
+			    rrd_test_error() ? rrd_get_error() : "failed");
+			rrd_clear_error();
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Renders j into a new file j->tmp, renamed over j->path once whole; the
  * render thread keeps it open in j->fd, so the loop answers with the
  * image even when the file is removed before the answer.
@@ -285,6 +359,8 @@ render_job(struct rjob *j)
 	struct stat sb;
 	int fd, rc;
 
+	if (flush_defs(j) == -1)
+		return -1;
 	fd = open(j->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd == -1)
 		goto syserr;
@@ -515,12 +591,37 @@ job_done(struct renderer *r, struct rjob *j)
 	job_free(j);
 }
 
-/* Adds "--daemon ADDR" after "graph -" unless the vector has one. */
+/* Drops every "--daemon ADDR" pair of argv (a TCP daemon is flushed by
+ * flush_defs instead). */
+static void
+drop_daemon(struct strlist *argv)
+{
+	size_t i = 0;
+
+	while (i + 1 < argv->n) {
+		if (strcmp(argv->v[i], "--daemon") != 0) {
+			i++;
+			continue;
+		}
+		free(argv->v[i]);
+		free(argv->v[i + 1]);
+		memmove(argv->v + i, argv->v + i + 2,
+		    (argv->n - i - 2) * sizeof(char *));
+		argv->n -= 2;
+	}
+}
+
+/* Adds "--daemon ADDR" after "graph -" unless the vector has one; over
+ * TCP removes it instead (see flush_defs). */
 static int
 add_daemon(struct renderer *r, struct strlist *argv)
 {
 	size_t i;
 
+	if (r->base != NULL) {
+		drop_daemon(argv);
+		return 0;
+	}
 	if (r->daemon == NULL || strlist_contains(argv, "--daemon"))
 		return 0;
 	if (strlist_add(argv, "--daemon") == -1 ||
@@ -563,6 +664,10 @@ start_render(
 	    (unsigned long long)e->hash);
 	j->timeout_ms = r->timeout_ms;
 	j->mode = r->mode;
+	if (r->base != NULL) {
+		j->flush_daemon = r->daemon;
+		j->flush_base = r->base;
+	}
 	j->e = e;
 	/* the forked render is killed at the limit; the loop waits a
 	 * little longer so that the kill is what reports it */
@@ -759,6 +864,16 @@ renderer_new(uv_loop_t *loop, const struct renderer_opts *o)
 	r->daemon = o->rrdcached ? strdup(o->rrdcached) : NULL;
 	if (r->dir == NULL || (o->rrdcached != NULL && r->daemon == NULL))
 		goto fail;
+	if (rrdc_addr_is_tcp(o->rrdcached)) {
+		if (o->rrdcached_base_dir == NULL ||
+		    o->rrdcached_base_dir[0] != '/') {
+			errno = EINVAL;
+			goto fail;
+		}
+		r->base = strdup(o->rrdcached_base_dir);
+		if (r->base == NULL)
+			goto fail;
+	}
 	clean_dir(r->dir);
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
@@ -786,6 +901,7 @@ fail:
 	saved = errno ? errno : ENOMEM;
 	free(r->dir);
 	free(r->daemon);
+	free(r->base);
 	free(r);
 	errno = saved;
 	return NULL;
@@ -958,5 +1074,6 @@ renderer_free(struct renderer *r)
 	pthread_cond_destroy(&r->cv);
 	free(r->dir);
 	free(r->daemon);
+	free(r->base);
 	free(r);
 }

@@ -26,6 +26,10 @@
  * drawing.  librrd 1.7.2 has one process-wide rrdcached connection
  * (mutex-guarded) that it drops whenever an address differs from the last
  * one used: give the renderer and rrd_writer the same address string.
+ * A TCP daemon refuses librrd's absolute names, so there the vectors'
+ * "--daemon" is dropped and the render thread flushes each DEF's file
+ * itself, named relative to rrdcached_base_dir (rrdc_addr.h), before
+ * drawing from the files; a failed flush fails the render.
  *
  * Threads: everything but the render itself runs on the loop thread;
  * renderer_* functions must be called there.
@@ -72,7 +76,8 @@ struct renderer_opts {
 	const char *cache_dir;	/* exists; the renderer owns its files */
 	size_t cache_max_bytes; /* cap on the cached images' bytes */
 	const char *rrdcached;	/* daemon address, or NULL */
-	unsigned timeout_ms;	/* a render's time limit; 0: 30000 */
+	const char *rrdcached_base_dir; /* TCP daemon: its -b dir */
+	unsigned timeout_ms;		/* a render's time limit; 0: 30000 */
 	enum render_mode mode;
 };
 

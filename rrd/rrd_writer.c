@@ -1,6 +1,14 @@
 /*
  * rrd_writer: a thread that owns every RRD write.  See rrd_writer.h.
  *
+ * Queue: a job is packed on submit into one compact record (qrec: the
+ * value, its times, the data source with only the bytes it uses, the path
+ * inline) and the caller's job freed at once, so a waiting value costs
+ * about 130 bytes of heap in one allocation instead of the 184-byte job
+ * plus its path in two (bench/README.md, "Scale").  The bound stays a
+ * count of values; a full queue refuses the new value (counted as
+ * dropped) and never blocks the loop.
+ *
  * Locking: mu guards the queue, the sequence numbers and the stats; the
  * writer thread holds it only to pop a job and to bump counters, never
  * across I/O.  The per-file table and every rrdcached call belong to the
@@ -31,6 +39,7 @@
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "rrd/rrd_writer.h"
+#include "rrd/rrdc_addr.h"
 
 /* One complaint per kind of failure per minute. */
 #define ERR_LOG_INTERVAL_MS 60000
@@ -58,24 +67,53 @@ static const char *const werr_names[WERR_NR] = {
     [WERR_OWNER] = "chown",
 };
 
-/* What the writer knows of one file. */
-struct fstate {
-	char *path;
-	time_t last;  /* epoch seconds of the last update (or create start) */
-	bool known;   /* last, min and max reflect the file */
-	bool ours;    /* last is an update this writer made */
-	char min[32]; /* the DS min the file has, as configured */
-	char max[32]; /* the DS max the file has, as configured */
-	struct fstate *next;
+/* One queued value, packed (see the top): data holds min and max (no
+ * NULs), then nrra (steps, rows) pairs, then the path with its NUL. */
+struct qrec {
+	time_t ts;
+	time_t read_at;
+	double value;
+	unsigned step;
+	uint16_t pathlen;
+	uint8_t type, size, nrra, minlen, maxlen;
+	bool unknown;
+	char data[];
 };
+
+/*
+ * What the writer knows of one file: one allocation of 32 bytes plus the
+ * path, one per RRD file (10 000 guests make half a million).  The DS
+ * limits the file has are kept as a hash of their text: a change of the
+ * configured ones (a different hash) tunes the file.  Two different
+ * configurations of one file hashing alike (FNV-1a, 64 bits) would skip
+ * that tune; only the node that sends both is affected, and it could as
+ * well send the limits it wants.
+ */
+struct fstate {
+	struct fstate *next;
+	time_t last; /* epoch seconds of the last update (or create start) */
+	uint64_t limits; /* limits_hash() of the DS min/max the file has, as
+			    configured */
+	bool known;	 /* last and limits reflect the file */
+	bool ours;	 /* last is an update this writer made */
+	char path[];
+};
+
+/* A hash of ds's min and max ("U" or decimal numbers, no ':'). */
+static uint64_t
+limits_hash(const struct rrd_ds *ds)
+{
+	return hash_str(hash_str(hash_str(HASH_INIT, ds->min), ":"), ds->max);
+}
 
 struct rrd_writer {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t work; /* a job was queued or stop was set */
 	pthread_cond_t done; /* done_seq advanced */
-	struct rrd_job **q;  /* ring of qmax slots */
+	struct qrec **q;     /* ring of qmax slots */
 	size_t qmax, qhead, qlen;
+	size_t qbytes;	     /* heap bytes of the records queued */
 	uint64_t queued_seq; /* jobs accepted so far */
 	uint64_t done_seq;   /* jobs finished so far */
 	bool stop;
@@ -88,6 +126,8 @@ struct rrd_writer {
 	bool handover_logged;	   /* writer thread only */
 
 	char *daemon; /* rrdcached address, or NULL */
+	char *base;   /* TCP daemon: its -b directory (names relative to it);
+			 NULL for a unix socket (absolute names) */
 
 	struct fstate **files; /* hash table, writer thread only */
 	size_t nbuckets, nfiles;
@@ -98,15 +138,13 @@ rrd_job_new(const char *path, const struct rrd_ds *ds, time_t ts, double value,
     bool unknown)
 {
 	struct rrd_job *job;
+	size_t n = strlen(path) + 1;
 
-	job = calloc(1, sizeof(*job));
+	job = calloc(1, sizeof(*job) + n);
 	if (job == NULL)
 		return NULL;
-	job->path = strdup(path);
-	if (job->path == NULL) {
-		free(job);
-		return NULL;
-	}
+	job->path = (char *)(job + 1);
+	memcpy(job->path, path, n);
 	job->ds = *ds;
 	job->ts = ts;
 	job->value = value;
@@ -117,10 +155,90 @@ rrd_job_new(const char *path, const struct rrd_ds *ds, time_t ts, double value,
 void
 rrd_job_free(struct rrd_job *job)
 {
-	if (job == NULL)
-		return;
-	free(job->path);
 	free(job);
+}
+
+/* Bytes a record of job takes (without malloc's own overhead). */
+static size_t
+qrec_size(const struct rrd_job *job, size_t pathlen)
+{
+	return sizeof(struct qrec) + strnlen(job->ds.min, sizeof(job->ds.min)) +
+	       strnlen(job->ds.max, sizeof(job->ds.max)) +
+	       (job->ds.nrra <= RRD_CUSTOM_MAX ? job->ds.nrra : 0) *
+		   sizeof(job->ds.rra[0]) +
+	       pathlen + 1;
+}
+
+/* job packed into one allocation; NULL (ENOMEM, or EINVAL for a path
+ * longer than 65535 bytes). */
+static struct qrec *
+qrec_pack(const struct rrd_job *job, size_t *bytes)
+{
+	size_t pathlen = strlen(job->path), rra;
+	struct qrec *r;
+	char *p;
+
+	if (pathlen > UINT16_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	*bytes = qrec_size(job, pathlen);
+	r = malloc(*bytes);
+	if (r == NULL)
+		return NULL;
+	r->ts = job->ts;
+	r->read_at = job->read_at;
+	r->value = job->value;
+	r->step = job->ds.step;
+	r->pathlen = (uint16_t)pathlen;
+	r->type = (uint8_t)job->ds.type;
+	r->size = (uint8_t)job->ds.size;
+	r->nrra = (uint8_t)(job->ds.nrra <= RRD_CUSTOM_MAX ? job->ds.nrra : 0);
+	r->minlen = (uint8_t)strnlen(job->ds.min, sizeof(job->ds.min));
+	r->maxlen = (uint8_t)strnlen(job->ds.max, sizeof(job->ds.max));
+	r->unknown = job->unknown;
+	p = r->data;
+	memcpy(p, job->ds.min, r->minlen);
+	p += r->minlen;
+	memcpy(p, job->ds.max, r->maxlen);
+	p += r->maxlen;
+	rra = r->nrra * sizeof(job->ds.rra[0]);
+	memcpy(p, job->ds.rra, rra);
+	p += rra;
+	memcpy(p, job->path, pathlen + 1);
+	return r;
+}
+
+/* Bytes r takes, as qrec_size() counted them. */
+static size_t
+qrec_size_of(const struct qrec *r)
+{
+	return sizeof(*r) + r->minlen + r->maxlen +
+	       r->nrra * sizeof(((struct rrd_ds *)0)->rra[0]) + r->pathlen + 1;
+}
+
+/* The job r holds, in job; job->path points into r. */
+static void
+qrec_unpack(const struct qrec *r, struct rrd_job *job)
+{
+	const char *p = r->data;
+
+	memset(job, 0, sizeof(*job));
+	job->ts = r->ts;
+	job->read_at = r->read_at;
+	job->value = r->value;
+	job->unknown = r->unknown;
+	job->ds.type = (enum ds_type)r->type;
+	job->ds.size = (enum rrd_size)r->size;
+	job->ds.step = r->step;
+	job->ds.nrra = r->nrra;
+	memcpy(job->ds.min, p, r->minlen);
+	p += r->minlen;
+	memcpy(job->ds.max, p, r->maxlen);
+	p += r->maxlen;
+	memcpy(job->ds.rra, p, r->nrra * sizeof(job->ds.rra[0]));
+	p += r->nrra * sizeof(job->ds.rra[0]);
+	job->path = (char *)p;
 }
 
 static uint64_t
@@ -275,19 +393,16 @@ static struct fstate *
 files_get(struct rrd_writer *w, const char *path)
 {
 	struct fstate *f;
-	size_t b = hash(path) & (w->nbuckets - 1);
+	size_t b = hash(path) & (w->nbuckets - 1), n;
 
 	for (f = w->files[b]; f != NULL; f = f->next)
 		if (strcmp(f->path, path) == 0)
 			return f;
-	f = calloc(1, sizeof(*f));
+	n = strlen(path) + 1;
+	f = calloc(1, sizeof(*f) + n);
 	if (f == NULL)
 		return NULL;
-	f->path = strdup(path);
-	if (f->path == NULL) {
-		free(f);
-		return NULL;
-	}
+	memcpy(f->path, path, n);
 	f->next = w->files[b];
 	w->files[b] = f;
 	if (++w->nfiles > w->nbuckets)
@@ -304,7 +419,6 @@ files_free(struct rrd_writer *w)
 	for (i = 0; i < w->nbuckets; i++)
 		for (f = w->files[i]; f != NULL; f = next) {
 			next = f->next;
-			free(f->path);
 			free(f);
 		}
 	free(w->files);
@@ -396,6 +510,30 @@ client_ready(struct rrd_writer *w)
 	return rrdc_connect(w->daemon) == 0 ? 0 : -1;
 }
 
+/*
+ * The name of path to send rrdcached: the path itself over a unix socket,
+ * relative to the daemon's base directory over TCP; NULL (reported as
+ * kind, counted) when path is not inside that base.
+ */
+static const char *
+daemon_path(struct rrd_writer *w, enum werr kind, const char *path)
+{
+	const char *rel;
+	char msg[600];
+
+	if (w->base == NULL)
+		return path;
+	rel = rrdc_relpath(w->base, path);
+	if (rel == NULL) {
+		snprintf(msg, sizeof(msg),
+		    "not inside rrdcached_base_dir %.500s, so rrdcached (TCP) "
+		    "cannot be told its name",
+		    w->base);
+		report(w, kind, path, msg);
+	}
+	return rel;
+}
+
 int
 rrd_writer_connect(const char *rrdcached)
 {
@@ -432,8 +570,7 @@ tune(struct rrd_writer *w, struct fstate *f, const struct rrd_ds *ds)
 		return;
 	}
 	log_info("rrd: %s: tuned min %s max %s", f->path, ds->min, ds->max);
-	memcpy(f->min, ds->min, sizeof(f->min));
-	memcpy(f->max, ds->max, sizeof(f->max));
+	f->limits = limits_hash(ds);
 	count(w, &w->st.tunes);
 }
 
@@ -445,8 +582,13 @@ adopt(struct rrd_writer *w, struct fstate *f, const struct rrd_ds *ds)
 	double min = NAN, max = NAN;
 	bool has_ds = false;
 
-	if (w->daemon != NULL && client_ready(w) == 0)
-		(void)rrdc_flush(f->path); /* it may hold newer data */
+	if (w->daemon != NULL && client_ready(w) == 0) {
+		const char *dp = daemon_path(w, WERR_DAEMON, f->path);
+
+		if (dp == NULL)
+			return -1;
+		(void)rrdc_flush(dp); /* it may hold newer data */
+	}
 	rrd_clear_error();
 	info = rrd_info_r(f->path);
 	if (info == NULL) {
@@ -469,8 +611,7 @@ adopt(struct rrd_writer *w, struct fstate *f, const struct rrd_ds *ds)
 		report(w, WERR_INFO, f->path, "no data source \"42\"");
 		return -1;
 	}
-	memcpy(f->min, ds->min, sizeof(f->min));
-	memcpy(f->max, ds->max, sizeof(f->max));
+	f->limits = limits_hash(ds);
 	f->known = true;
 	if (!limit_equal(ds->min, min) || !limit_equal(ds->max, max))
 		tune(w, f, ds);
@@ -509,8 +650,7 @@ create(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job)
 	}
 	f->last = a.start;
 	f->ours = true;
-	memcpy(f->min, job->ds.min, sizeof(f->min));
-	memcpy(f->max, job->ds.max, sizeof(f->max));
+	f->limits = limits_hash(&job->ds);
 	f->known = true;
 	return 0;
 }
@@ -523,6 +663,7 @@ update(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job,
 	char val[64];
 	const char *argv[1] = {val};
 	enum werr kind = WERR_UPDATE;
+	const char *dp;
 	uint64_t t0;
 	int rc;
 
@@ -534,11 +675,14 @@ update(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job,
 	t0 = now_us();
 	rrd_clear_error();
 	if (w->daemon != NULL) {
+		dp = daemon_path(w, WERR_UPDATE, f->path);
+		if (dp == NULL)
+			return -1;
 		if (client_ready(w) == -1) {
 			kind = WERR_DAEMON;
 			rc = -1;
 		} else
-			rc = rrdc_update(f->path, 1, argv);
+			rc = rrdc_update(dp, 1, argv);
 	} else
 		rc = rrd_update_r(f->path, NULL, 1, argv);
 	if (rc != 0) {
@@ -626,8 +770,7 @@ process(struct rrd_writer *w, const struct rrd_job *job)
 			report(w, WERR_UPDATE, f->path, msg);
 			return;
 		}
-	} else if (strcmp(f->min, job->ds.min) != 0 ||
-		   strcmp(f->max, job->ds.max) != 0)
+	} else if (f->limits != limits_hash(&job->ds))
 		tune(w, f, &job->ds);
 	ts = job->ts;
 	if (ts <= f->last) {
@@ -652,35 +795,59 @@ process(struct rrd_writer *w, const struct rrd_job *job)
 		f->known = false;
 }
 
-/* Asks rrdcached to write every file this writer touched.  0 / -1. */
+/* Asks rrdcached to write every file this writer touched; every file
+ * it could not is counted.  0 / -1. */
 static int
 flush_daemon(struct rrd_writer *w)
 {
 	struct fstate *f;
+	const char *dp;
 	size_t i;
+	uint64_t t0;
+	size_t flushed = 0, left = 0;
+	int rc = 0;
 
 	rrd_clear_error();
 	if (client_ready(w) == -1) {
 		report_rrd(w, WERR_DAEMON, w->daemon);
 		return -1;
 	}
+	t0 = now_us();
 	for (i = 0; i < w->nbuckets; i++)
 		for (f = w->files[i]; f != NULL; f = f->next) {
 			if (!f->known)
 				continue;
-			if (rrdc_flush(f->path) != 0) {
+			if (now_us() - t0 >= RRD_DAEMON_FLUSH_MAX_MS * 1000) {
+				left++;
+				continue;
+			}
+			flushed++;
+			dp = daemon_path(w, WERR_DAEMON, f->path);
+			if (dp == NULL) {
+				rc = -1;
+				continue;
+			}
+			rrd_clear_error();
+			if (rrdc_flush(dp) != 0) {
 				report_rrd(w, WERR_DAEMON, f->path);
-				return -1;
+				rc = -1;
 			}
 		}
-	return 0;
+	if (left > 0)
+		log_info("rrd: rrdcached flush stopped after %u s with %zu of "
+			 "%zu files flushed; rrdcached writes the rest itself "
+			 "(its -w timeout, or its shutdown with -F)",
+		    RRD_DAEMON_FLUSH_MAX_MS / 1000, flushed, flushed + left);
+	return rc;
 }
 
 static void *
 writer_main(void *arg)
 {
 	struct rrd_writer *w = arg;
-	struct rrd_job *job;
+	struct rrd_job job;
+	struct qrec *rec;
+	size_t bytes;
 	int rc;
 
 	pthread_mutex_lock(&w->mu);
@@ -699,14 +866,17 @@ writer_main(void *arg)
 		}
 		if (w->qlen == 0)
 			break; /* stopping and drained */
-		job = w->q[w->qhead];
+		rec = w->q[w->qhead];
 		w->q[w->qhead] = NULL;
 		w->qhead = (w->qhead + 1) % w->qmax;
 		w->qlen--;
 		pthread_mutex_unlock(&w->mu);
-		process(w, job);
-		rrd_job_free(job);
+		bytes = qrec_size_of(rec);
+		qrec_unpack(rec, &job);
+		process(w, &job);
+		free(rec);
 		pthread_mutex_lock(&w->mu);
+		w->qbytes -= bytes;
 		w->done_seq++;
 		pthread_cond_broadcast(&w->done);
 	}
@@ -719,11 +889,24 @@ writer_main(void *arg)
 struct rrd_writer *
 rrd_writer_new(const char *rrdcached, size_t queue_max)
 {
+	struct rrd_writer_opts o = {
+	    .rrdcached = rrdcached, .queue_max = queue_max};
+
+	return rrd_writer_new_opts(&o);
+}
+
+struct rrd_writer *
+rrd_writer_new_opts(const struct rrd_writer_opts *o)
+{
+	const char *rrdcached = o->rrdcached, *base_dir = o->base_dir;
+	size_t queue_max = o->queue_max;
 	struct rrd_writer *w;
 	sigset_t all, old;
 	int err;
 
-	if (queue_max == 0 || queue_max > SIZE_MAX / sizeof(*w->q)) {
+	if (queue_max == 0 || queue_max > SIZE_MAX / sizeof(*w->q) ||
+	    (rrdc_addr_is_tcp(rrdcached) &&
+		(base_dir == NULL || base_dir[0] != '/'))) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -742,6 +925,11 @@ rrd_writer_new(const char *rrdcached, size_t queue_max)
 		w->daemon = strdup(rrdcached);
 		if (w->daemon == NULL)
 			goto fail_alloc;
+		if (rrdc_addr_is_tcp(rrdcached)) {
+			w->base = strdup(base_dir);
+			if (w->base == NULL)
+				goto fail_alloc;
+		}
 	}
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->work, NULL);
@@ -763,6 +951,7 @@ fail_alloc:
 	errno = ENOMEM;
 fail:
 	err = errno;
+	free(w->base);
 	free(w->daemon);
 	free(w->files);
 	free(w->q);
@@ -774,21 +963,34 @@ fail:
 int
 rrd_writer_submit(struct rrd_writer *w, struct rrd_job *job)
 {
-	if (job == NULL || job->path == NULL) {
-		rrd_job_free(job);
+	struct qrec *rec;
+	size_t bytes = 0;
+
+	if (job == NULL) {
 		errno = EINVAL;
+		return -1;
+	}
+	rec = qrec_pack(job, &bytes);
+	rrd_job_free(job);
+	if (rec == NULL) {
+		pthread_mutex_lock(&w->mu);
+		w->st.dropped++;
+		pthread_mutex_unlock(&w->mu);
 		return -1;
 	}
 	pthread_mutex_lock(&w->mu);
 	if (w->qlen == w->qmax) {
 		w->st.dropped++;
 		pthread_mutex_unlock(&w->mu);
-		rrd_job_free(job);
+		free(rec);
 		errno = EAGAIN;
 		return -1;
 	}
-	w->q[(w->qhead + w->qlen) % w->qmax] = job;
+	w->q[(w->qhead + w->qlen) % w->qmax] = rec;
 	w->qlen++;
+	w->qbytes += bytes;
+	if (w->qbytes > w->st.queue_bytes_max)
+		w->st.queue_bytes_max = w->qbytes;
 	w->queued_seq++;
 	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->mu);
@@ -825,6 +1027,7 @@ rrd_writer_stats(struct rrd_writer *w, struct rrd_writer_stats *out)
 	pthread_mutex_lock(&w->mu);
 	*out = w->st;
 	out->queue_len = w->qlen;
+	out->queue_bytes = w->qbytes;
 	pthread_mutex_unlock(&w->mu);
 }
 
@@ -844,6 +1047,7 @@ rrd_writer_free(struct rrd_writer *w)
 	pthread_cond_destroy(&w->work);
 	pthread_mutex_destroy(&w->mu);
 	files_free(w);
+	free(w->base);
 	free(w->daemon);
 	free(w->q);
 	free(w);

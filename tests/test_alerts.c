@@ -426,6 +426,36 @@ test_host_down_and_stale_fields(void **state)
 	catalog_free(cat);
 }
 
+/* A field judged while this collector polled its host, which a reload
+ * then gave to a peer collector (shard): silent from then on, it is not
+ * stale here, so no UNKNOWN is sent for the peer's host. */
+static void
+test_peer_host_never_stale(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h = catalog_host(cat, "h1", NULL, NULL);
+	struct alerts *a = alerts_new(NULL);
+	struct alerts_defaults ad = {0, 60};
+	struct seen seen = {0};
+	time_t ts = 1700000000;
+
+	(void)state;
+	alerts_set_defaults(a, &ad);
+	alerts_add_output(a, record, &seen);
+	feed(a, cat, h, 5, ts);
+	assert_int_equal(seen.n, 1);
+	h->peer = true;
+	alerts_tick(a, cat, ts + 10 * 60);
+	alerts_tick(a, cat, ts + 20 * 60);
+	assert_int_equal(seen.n, 1);
+	h->peer = false; /* polled here again: staleness counts */
+	alerts_tick(a, cat, ts + 30 * 60);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.state[1], FS_UNKNOWN);
+	alerts_free(a);
+	catalog_free(cat);
+}
+
 /*
  * The catalog's state file and the engine's are saved apart (a kill -9
  * can fall between): after a restart the engine's hard state is what the
@@ -794,6 +824,7 @@ main(void)
 	    cmocka_unit_test(test_state_survives_restart),
 	    cmocka_unit_test(test_failed_save_is_logged_once_and_retried),
 	    cmocka_unit_test(test_host_down_and_stale_fields),
+	    cmocka_unit_test(test_peer_host_never_stale),
 	    cmocka_unit_test(test_restored_catalog_agrees),
 	    cmocka_unit_test(test_staleness_visits_only_what_is_due),
 	    cmocka_unit_test(test_staleness_wheel_edges),

@@ -291,6 +291,7 @@ test_typed_view_follows_config(void **state)
 	struct cat_host *h = catalog_host(cat, "h", "g", NULL);
 	const struct cat_service *cs;
 	const struct attr *held;
+	struct rrd_ds ds;
 	struct batch b = {0};
 
 	(void)state;
@@ -299,13 +300,14 @@ test_typed_view_follows_config(void **state)
 	batch_cleanup(&b);
 	cs = cat_host_service(h, "df");
 	assert_non_null(cs->fields);
-	assert_string_equal(cs->fields[0].spec.warning, "92");
-	assert_true(cs->fields[0].spec.warn.max == 92);
+	assert_string_equal(cs->fields[0].spec.rules->warning, "92");
+	assert_true(cs->fields[0].spec.rules->warn.max == 92);
 	assert_string_equal(cs->fields[0].spec.label, "/");
-	assert_int_equal(cs->fields[0].ds.type, DS_DERIVE);
-	assert_string_equal(cs->fields[0].ds.min, "0");
-	assert_string_equal(cs->fields[0].ds.max, "U");
-	assert_int_equal(cs->fields[0].ds.size, RRD_SIZE_HUGE);
+	cat_field_ds(cs, 0, &ds);
+	assert_int_equal(ds.type, DS_DERIVE);
+	assert_string_equal(ds.min, "0");
+	assert_string_equal(ds.max, "U");
+	assert_int_equal(ds.size, RRD_SIZE_HUGE);
 	assert_int_equal(cat_field_state(cs, 0), FS_WARNING);
 
 	/* the same config again: values move, nothing is copied or parsed */
@@ -315,7 +317,7 @@ test_typed_view_follows_config(void **state)
 	batch_cleanup(&b);
 	cs = cat_host_service(h, "df");
 	assert_ptr_equal(cs->svc.fields[0].attrs.v, held);
-	assert_ptr_equal(cs->fields[0].spec.warning, held[3].value);
+	assert_ptr_equal(cs->fields[0].spec.rules->warning, held[3].value);
 	assert_true(cs->svc.fields[0].value == 50);
 	assert_int_equal(cs->last_update, 600);
 	assert_int_equal(cat_field_state(cs, 0), FS_OK);
@@ -325,8 +327,8 @@ test_typed_view_follows_config(void **state)
 	catalog_update(cat, h, 900, &b);
 	batch_cleanup(&b);
 	cs = cat_host_service(h, "df");
-	assert_string_equal(cs->fields[0].spec.warning, "40");
-	assert_true(cs->fields[0].spec.warn.max == 40);
+	assert_string_equal(cs->fields[0].spec.rules->warning, "40");
+	assert_true(cs->fields[0].spec.rules->warn.max == 40);
 	assert_int_equal(cat_field_state(cs, 0), FS_WARNING);
 
 	/* a values-only batch that brings a new field gives it a record */
@@ -337,8 +339,8 @@ test_typed_view_follows_config(void **state)
 	cs = cat_host_service(h, "df");
 	assert_int_equal(cs->svc.nfields, 2);
 	assert_int_equal(cs->fields[1].spec.type, DS_GAUGE);
-	assert_null(cs->fields[1].spec.warning);
-	assert_string_equal(cs->fields[0].spec.warning, "40");
+	assert_null(cs->fields[1].spec.rules->warning);
+	assert_string_equal(cs->fields[0].spec.rules->warning, "40");
 	assert_int_equal(cat_field_state(cs, 1), FS_OK);
 	assert_int_equal(cat_service_field_index(cs, 0, "tmp"), 1);
 	assert_int_equal(cat_service_field_index(cs, 1, "tmp"), 1);
@@ -450,6 +452,7 @@ test_state_file_round_trip(void **state)
 	struct catalog *cat = sample_catalog(), *back = catalog_new();
 	const struct cat_host *h;
 	const struct cat_service *cs;
+	struct rrd_ds ds;
 	char *text, *again, err[256] = "";
 	size_t len, len2, n;
 	time_t saved = 0;
@@ -490,9 +493,10 @@ test_state_file_round_trip(void **state)
 	assert_int_equal(cs->svc.nfields, 3);
 	assert_string_equal(cs->svc.fields[0].attrs.v[3].key, "warning");
 	/* parsed again: the typed view and the RRD data source */
-	assert_string_equal(cs->fields[0].spec.warning, "92");
-	assert_int_equal(cs->fields[0].ds.type, DS_DERIVE);
-	assert_int_equal(cs->fields[0].ds.size, RRD_SIZE_HUGE);
+	assert_string_equal(cs->fields[0].spec.rules->warning, "92");
+	cat_field_ds(cs, 0, &ds);
+	assert_int_equal(ds.type, DS_DERIVE);
+	assert_int_equal(ds.size, RRD_SIZE_HUGE);
 	assert_true(cs->svc.fields[0].has_value);
 	assert_true(cs->svc.fields[0].value == 95);
 	/* the engine's verdict, not the ranges' */
@@ -919,6 +923,241 @@ test_stale(void **state)
 	catalog_free(cat);
 }
 
+/*
+ * 10 000 hosts (issue 21's cluster) are found by name through the host
+ * index: after every third is dropped by a reload (catalog_retain), the
+ * survivors keep config order, their data and their lookups; the dropped
+ * are gone, and re-adding some appends them after the survivors.
+ */
+#define MANY_HOSTS 10000
+
+static void
+test_many_hosts_lookup(void **state)
+{
+	struct catalog *cat = catalog_new();
+	const char **keep = calloc(MANY_HOSTS, sizeof(*keep));
+	char(*names)[16] = calloc(MANY_HOSTS, sizeof(*names));
+	struct cat_host *h;
+	size_t i, n = 0;
+
+	(void)state;
+	assert_non_null(keep);
+	assert_non_null(names);
+	for (i = 0; i < MANY_HOSTS; i++) {
+		snprintf(names[i], sizeof(names[i]), "vm%zu", i);
+		h = catalog_host(cat, names[i], "grp", NULL);
+		h->failures = (unsigned)i; /* a mark that must move with it */
+	}
+	assert_int_equal(catalog_count(cat), MANY_HOSTS);
+	/* catalog_host finds existing hosts rather than adding them again */
+	assert_ptr_equal(catalog_host(cat, "vm1234", NULL, NULL),
+	    catalog_find(cat, "vm1234"));
+	assert_int_equal(catalog_count(cat), MANY_HOSTS);
+	for (i = 0; i < MANY_HOSTS; i++) {
+		h = catalog_find(cat, names[i]);
+		assert_non_null(h);
+		assert_string_equal(h->name, names[i]);
+		assert_int_equal(h->failures, i);
+	}
+	assert_null(catalog_find(cat, "vm10000"));
+	assert_null(catalog_find(cat, "vm"));
+
+	/* a reload keeps two hosts in three, named in reverse order */
+	for (i = MANY_HOSTS; i-- > 0;)
+		if (i % 3 != 0)
+			keep[n++] = names[i];
+	catalog_retain(cat, keep, n);
+	assert_int_equal(catalog_count(cat), n);
+	for (i = 0; i < MANY_HOSTS; i++) {
+		h = catalog_find(cat, names[i]);
+		if (i % 3 == 0) {
+			assert_null(h);
+			continue;
+		}
+		assert_non_null(h);
+		assert_string_equal(h->name, names[i]);
+		assert_int_equal(h->failures, i);
+	}
+	/* config order, not keep's */
+	assert_string_equal(catalog_at(cat, 0)->name, "vm1");
+	assert_string_equal(catalog_at(cat, 1)->name, "vm2");
+	assert_string_equal(catalog_at(cat, 2)->name, "vm4");
+	assert_string_equal(catalog_at(cat, n - 1)->name, "vm9998");
+
+	/* dropped hosts come back at the end, fresh */
+	h = catalog_host(cat, "vm0", "grp", NULL);
+	assert_int_equal(h->failures, 0);
+	h->failures = 7;
+	catalog_host(cat, "vm9999", "grp", NULL);
+	assert_int_equal(catalog_count(cat), n + 2);
+	assert_ptr_equal(catalog_find(cat, "vm0"), catalog_at(cat, n));
+	assert_ptr_equal(catalog_find(cat, "vm9999"), catalog_at(cat, n + 1));
+	assert_int_equal(catalog_find(cat, "vm0")->failures, 7);
+	assert_int_equal(catalog_find(cat, "vm5")->failures, 5);
+	assert_null(catalog_find(cat, "vm3"));
+
+	/* down to a few (below the index's size) and back up */
+	keep[0] = "vm0";
+	keep[1] = "vm5";
+	catalog_retain(cat, keep, 2);
+	assert_int_equal(catalog_count(cat), 2);
+	assert_ptr_equal(catalog_find(cat, "vm5"), catalog_at(cat, 0));
+	assert_ptr_equal(catalog_find(cat, "vm0"), catalog_at(cat, 1));
+	assert_null(catalog_find(cat, "vm1"));
+	for (i = 0; i < 100; i++)
+		catalog_host(cat, names[i], "grp", NULL);
+	assert_int_equal(catalog_count(cat), 100);
+	for (i = 0; i < 100; i++)
+		assert_string_equal(
+		    catalog_find(cat, names[i])->name, names[i]);
+	catalog_retain(cat, keep, 0);
+	assert_int_equal(catalog_count(cat), 0);
+	assert_null(catalog_find(cat, "vm0"));
+	free(keep);
+	free(names);
+	catalog_free(cat);
+}
+
+/*
+ * A batch replayed from a source's cached config (service_copy, as the
+ * munin client does) shares the catalog's names and attributes: later
+ * replays only move values, and a changed cache is still seen as a new
+ * config and parsed.
+ */
+static void
+test_config_shared_with_cache(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h = catalog_host(cat, "h", "g", NULL);
+	const struct cat_service *cs;
+	struct batch cache = {0}, b = {0};
+	struct service copy;
+	uint64_t gen;
+
+	(void)state;
+	df_batch(&cache, "92", 0, true);
+	for (int round = 1; round <= 2; round++) {
+		assert_int_equal(service_copy(&copy, &cache.services[0]), 0);
+		copy.fields[0].has_value = true;
+		copy.fields[0].value = 90 + round;
+		assert_int_equal(batch_take(&b, &copy), 0);
+		gen = catalog_generation(cat);
+		catalog_update(cat, h, 300 * round, &b);
+		batch_cleanup(&b);
+		cs = cat_host_service(h, "df");
+		assert_ptr_equal(cs->svc.fields[0].attrs.v,
+		    cache.services[0].fields[0].attrs.v);
+		assert_ptr_equal(
+		    cs->svc.fields[0].name, cache.services[0].fields[0].name);
+		assert_true(cs->svc.fields[0].value == 90 + round);
+		if (round == 2)
+			assert_int_equal(catalog_generation(cat), gen);
+	}
+	assert_true(cs->fields[0].has_prev && cs->fields[0].prev == 91);
+	/* the cache's own copy of the block changes; the catalog's stays
+	 * until a batch brings the change */
+	assert_int_equal(
+	    attrs_set(&cache.services[0].fields[0].attrs, "warning", "40"), 0);
+	assert_string_equal(cs->fields[0].spec.rules->warning, "92");
+	assert_int_equal(service_copy(&copy, &cache.services[0]), 0);
+	copy.fields[0].has_value = true;
+	copy.fields[0].value = 50;
+	assert_int_equal(batch_take(&b, &copy), 0);
+	catalog_update(cat, h, 900, &b);
+	batch_cleanup(&b);
+	batch_cleanup(&cache);
+	cs = cat_host_service(h, "df");
+	assert_string_equal(cs->fields[0].spec.rules->warning, "40");
+	assert_int_equal(cat_field_state(cs, 0), FS_WARNING);
+	assert_true(cs->fields[0].prev == 92);
+	catalog_free(cat);
+}
+
+/*
+ * A config the catalog holds in its own block (read from the state file)
+ * meets an equal one shared with a source's cache: the catalog takes the
+ * cache's block, its specs point there, and what it knew stays.  A block
+ * only the batch holds is not taken.
+ */
+static void
+test_equal_config_takes_cache_block(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h = catalog_host(cat, "h", "g", NULL);
+	struct cat_service *cs;
+	struct batch cache = {0}, b = {0};
+	struct service copy;
+	const struct attr *held;
+	uint64_t gen;
+
+	(void)state;
+	df_batch(&b, "92", 95, true);
+	catalog_update(cat, h, 300, &b);
+	batch_cleanup(&b);
+	cs = (struct cat_service *)cat_host_service(h, "df");
+	cat_field_set_since(cs, 0, 123);
+	held = cs->svc.fields[0].attrs.v;
+	/* equal, but only the batch holds it: kept */
+	df_batch(&b, "92", 96, true);
+	catalog_update(cat, h, 600, &b);
+	batch_cleanup(&b);
+	assert_ptr_equal(cs->svc.fields[0].attrs.v, held);
+	/* equal and shared with a cache: taken */
+	df_batch(&cache, "92", 0, true);
+	assert_int_equal(service_copy(&copy, &cache.services[0]), 0);
+	copy.fields[0].value = 97;
+	assert_int_equal(batch_take(&b, &copy), 0);
+	gen = catalog_generation(cat);
+	catalog_update(cat, h, 900, &b);
+	batch_cleanup(&b);
+	assert_int_equal(catalog_generation(cat), gen);
+	assert_ptr_equal(
+	    cs->svc.fields[0].attrs.v, cache.services[0].fields[0].attrs.v);
+	assert_ptr_equal(cs->svc.graph.v, cache.services[0].graph.v);
+	assert_ptr_equal(cs->fields[0].spec.rules->warning,
+	    attrs_get(&cache.services[0].fields[0].attrs, "warning"));
+	assert_ptr_equal(cs->spec.graph_data_size,
+	    attrs_get(&cache.services[0].graph, "graph_data_size"));
+	assert_int_equal(cs->fields[0].since, 123);
+	assert_true(cs->fields[0].has_prev && cs->fields[0].prev == 96);
+	assert_true(cs->svc.fields[0].value == 97);
+	assert_int_equal(cat_field_state(cs, 0), FS_WARNING);
+	/* the cache goes; the catalog's block stays with the catalog */
+	batch_cleanup(&cache);
+	assert_string_equal(cs->fields[0].spec.rules->warning, "92");
+	catalog_free(cat);
+}
+
+/* A host a peer collector owns is no problem here: never pending, down
+ * or stale on this collector's pages, whatever it held before. */
+static void
+test_peer_host(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h, *mine;
+	unsigned problems = 7;
+	size_t n;
+
+	(void)state;
+	h = catalog_host(cat, "g1", "grp", "kvm3");
+	mine = catalog_host(cat, "kvm1", "grp", NULL);
+	catalog_poll_result(mine, false, "connection refused", 100, 5, 0, 0);
+	h->peer = true;
+	assert_int_equal(cat_host_state(h, &problems), FS_OK);
+	assert_int_equal(problems, 0);
+	free(catalog_problems(cat, &n));
+	assert_int_equal(n, 1); /* kvm1 down; g1 not listed */
+	catalog_poll_result(h, false, "refused", 100, 5, 0, 0);
+	assert_int_equal(cat_host_state(h, &problems), FS_OK);
+	free(catalog_problems(cat, &n));
+	assert_int_equal(n, 1);
+	h->peer = false; /* the same host, owned here: a problem */
+	assert_int_equal(cat_host_state(h, &problems), FS_CRITICAL);
+	free(catalog_problems(cat, &n));
+	assert_int_equal(n, 2);
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -940,6 +1179,10 @@ main(void)
 	    cmocka_unit_test(test_previous_value),
 	    cmocka_unit_test(test_state_since),
 	    cmocka_unit_test(test_stale),
+	    cmocka_unit_test(test_many_hosts_lookup),
+	    cmocka_unit_test(test_config_shared_with_cache),
+	    cmocka_unit_test(test_equal_config_takes_cache_block),
+	    cmocka_unit_test(test_peer_host),
 	};
 
 	log_init(false, LOG_LVL_WARN);

@@ -90,11 +90,33 @@ test_batch_reaches_catalog_and_rrd(void **state)
 	f->value = 1;
 	f->when = 1700000100;
 	mkfield(&b, "odd", "novalue");
+	/* a multigraph child's dots become dashes; a service whose first
+	 * field has no value still names its others' files by itself */
+	f = mkfield(&b, "diskstats_latency.vda", "avgwait");
+	attrs_set(&f->attrs, "type", "ABSOLUTE");
+	f->has_value = true;
+	mkfield(&b, "mem", "free");
+	f = mkfield(&b, "mem", "used");
+	f->has_value = true;
+	/* a name that cannot be a file is not stored */
+	f = mkfield(&b, "mem", "a/b");
+	f->has_value = true;
 	ingest_batch(in, h, NULL, 1700000300, &b);
 	assert_int_equal(rrd_writer_flush(w), 0);
 	rrd_writer_stats(w, &ws);
 	assert_int_equal(ws.errors, 0);
-	assert_int_equal(ws.creates, 3);
+	assert_int_equal(ws.creates, 5);
+	snprintf(path, sizeof(path),
+	    "%s/A/example.com/"
+	    "web1.example.com-diskstats_latency-vda-avgwait-a.rrd",
+	    dir);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path),
+	    "%s/A/example.com/web1.example.com-mem-used-g.rrd", dir);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path),
+	    "%s/A/example.com/web1.example.com-odd-stamped-g.rrd", dir);
+	assert_int_equal(stat(path, &st), 0);
 	snprintf(path, sizeof(path),
 	    "%s/A/example.com/web1.example.com-if_eth0-down-d.rrd", dir);
 	assert_int_equal(stat(path, &st), 0);
@@ -130,9 +152,11 @@ static unsigned
 cat_step(const struct cat_host *h, const char *svc)
 {
 	const struct cat_service *cs = cat_host_service(h, svc);
+	struct rrd_ds ds;
 
 	assert_non_null(cs);
-	return cs->fields[0].ds.step;
+	cat_field_ds(cs, 0, &ds);
+	return ds.step;
 }
 
 /* A poll of services "load" and "own" (own says graph_data_size normal)

@@ -262,12 +262,35 @@ test_special_values(void **state)
 	catalog_free(cat);
 }
 
+/* A host a peer collector polls is that collector's to export: no
+ * sample of it here, whatever the catalog held of it. */
+static void
+test_peer_host_left_out(void **state)
+{
+	struct catalog *cat = make_catalog();
+	char *t;
+
+	(void)state;
+	t = render(cat, NULL);
+	assert_non_null(strstr(t, "host=\"new\""));
+	free(t);
+	catalog_find(cat, "new")->peer = true;
+	catalog_find(cat, "web\"1")->peer = true;
+	t = render(cat, NULL);
+	assert_non_null(t);
+	assert_null(strstr(t, "host=\"new\""));
+	assert_null(strstr(t, "host=\"web"));
+	free(t);
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_label_escaping),
 	    cmocka_unit_test(test_samples_by_type),
+	    cmocka_unit_test(test_peer_host_left_out),
 	    cmocka_unit_test(test_families_whole),
 	    cmocka_unit_test(test_special_values),
 	};

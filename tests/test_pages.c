@@ -772,12 +772,55 @@ test_stale_host(void **state)
 	html = page_host(cat, catalog_find(cat, "hv1"), 2000, &len);
 	assert_null(strstr(html, "STALE"));
 	free(html);
-	html = api_hosts(cat, 2000, &len);
+	html = api_hosts(cat, NULL, false, 2000, &len);
 	assert_non_null(strstr(html, "\"name\":\"old1\""));
 	assert_non_null(
 	    strstr(strstr(html, "\"name\":\"old1\""), "\"stale\":true"));
 	assert_non_null(
 	    strstr(strstr(html, "\"name\":\"hv1\""), "\"stale\":false"));
+	free(html);
+	catalog_free(cat);
+}
+
+/*
+ * A host a peer collector polls, with no peer answering (web/peers.h;
+ * the cluster view against real peers is tests/test_shard.sh): the
+ * overview says no peer answers for it and counts it UNKNOWN, not down;
+ * /api/v1/hosts gives it no owner, peer_state unreachable, and leaves it
+ * out of ?local=1, which lists the others with owner "self".
+ */
+static void
+test_peer_host_without_peers(void **state)
+{
+	struct catalog *cat = farm();
+	struct cat_host *h = catalog_find(cat, "db1"); /* down here */
+	size_t len;
+	char *html, *item;
+
+	(void)state;
+	h->peer = true;
+	html = page_overview_cluster(cat, NULL, NULL, 2000, &len);
+	assert_non_null(html);
+	item = strstr(html, "<li class=\"host st-UNKNOWN\"");
+	assert_non_null(item);
+	assert_non_null(strstr(item, "<a href=\"#\">db1</a>"));
+	assert_non_null(strstr(item, "polled by a peer collector that does "
+				     "not answer"));
+	assert_null(strstr(html, "connection refused"));
+	free(html);
+	html = api_hosts(cat, NULL, false, 2000, &len);
+	item = strstr(html, "\"name\":\"db1\"");
+	assert_non_null(item);
+	assert_non_null(strstr(item, "\"poll_state\":\"peer\""));
+	assert_non_null(strstr(item, "\"owner\":null"));
+	assert_non_null(strstr(item, "\"peer_state\":\"unreachable\""));
+	assert_non_null(strstr(item, "\"state\":\"UNKNOWN\""));
+	assert_non_null(
+	    strstr(strstr(html, "\"name\":\"hv1\""), "\"owner\":\"self\""));
+	free(html);
+	html = api_hosts(cat, NULL, true, 2000, &len);
+	assert_null(strstr(html, "\"name\":\"db1\""));
+	assert_non_null(strstr(html, "\"name\":\"hv1\""));
 	free(html);
 	catalog_free(cat);
 }
@@ -952,6 +995,7 @@ main(void)
 	    cmocka_unit_test(test_overview_query),
 	    cmocka_unit_test(test_overview_escapes_names),
 	    cmocka_unit_test(test_overview_shared_words),
+	    cmocka_unit_test(test_peer_host_without_peers),
 	    cmocka_unit_test(test_stale_host),
 	};
 

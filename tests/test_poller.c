@@ -729,6 +729,67 @@ test_address_less_host_is_down_never_polled(void **state)
 	rig_stop(&r);
 }
 
+static bool
+kvm1_guest_polled_twice(struct rig *r)
+{
+	(void)r;
+	return stat_of("kvm1")->polls >= 2 && stat_of("g1")->polls >= 2;
+}
+
+static bool
+kvm2_polled_twice(struct rig *r)
+{
+	(void)r;
+	return stat_of("kvm2")->polls >= 2 && stat_of("g2")->polls >= 2;
+}
+
+#define SHARD_HOSTS                                                            \
+	"interval 1\nlocal_node no\n"                                          \
+	"[kvm1]\n address inline\n[g1]\n address inline\n physical kvm1\n"     \
+	"[kvm2]\n address inline\n[g2]\n address inline\n physical kvm2\n"     \
+	"[db1]\n port 24950\n"
+
+/*
+ * shard 1/3 polls kvm1 and its guest (FNV-1a 64 of "kvm1" is 1 mod 3,
+ * tests/test_shard.c) and never kvm2's (shard 3); those are peer hosts,
+ * pending, not down, even one without an address.  A reload as shard
+ * 3/3 swaps them over.
+ */
+static void
+test_shard_polls_only_its_own(void **state)
+{
+	struct rig r;
+	struct cat_host *h;
+	struct conf *c3;
+	unsigned kvm1_polls;
+
+	(void)state;
+	rig_start(&r, "shard 1/3\n" SHARD_HOSTS);
+	run_until(&r, kvm1_guest_polled_twice);
+	assert_int_equal(stat_of("kvm2")->polls, 0);
+	assert_int_equal(stat_of("g2")->polls, 0);
+	assert_false(catalog_find(r.cat, "kvm1")->peer);
+	assert_int_equal(catalog_find(r.cat, "g1")->state, HOST_UP);
+	h = catalog_find(r.cat, "g2");
+	assert_true(h->peer);
+	assert_int_equal(h->state, HOST_PENDING);
+	h = catalog_find(r.cat, "db1"); /* no address, but not ours */
+	assert_true(h->peer);
+	assert_int_equal(h->state, HOST_PENDING);
+	assert_int_equal(cat_host_state(h, NULL), FS_OK);
+	c3 = make_conf("shard 3/3\n" SHARD_HOSTS);
+	assert_int_equal(poller_apply(r.p, c3), 0);
+	conf_free(r.conf);
+	r.conf = c3;
+	kvm1_polls = stat_of("kvm1")->polls; /* counted at a poll's start */
+	run_until(&r, kvm2_polled_twice);
+	assert_int_equal(stat_of("kvm1")->polls, kvm1_polls);
+	assert_true(catalog_find(r.cat, "kvm1")->peer);
+	assert_false(catalog_find(r.cat, "g2")->peer);
+	assert_int_equal(catalog_find(r.cat, "db1")->state, HOST_DOWN);
+	rig_stop(&r);
+}
+
 int
 main(void)
 {
@@ -741,6 +802,7 @@ main(void)
 	    cmocka_unit_test(test_removed_target_end_frees_its_slot),
 	    cmocka_unit_test(test_stop_cancels_running_polls),
 	    cmocka_unit_test(test_address_less_host_is_down_never_polled),
+	    cmocka_unit_test(test_shard_polls_only_its_own),
 	};
 
 	alarm(HANG_S);

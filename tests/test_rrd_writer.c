@@ -232,6 +232,47 @@ test_unwritable_dir_reported(void **state)
 	assert_int_equal(lines, 1);
 }
 
+/*
+ * A file the writer made and knows is tuned when the configured limits
+ * change while it runs (min U -> 0 -> 0 with max 100), once per change,
+ * not again while they stay.
+ */
+static void
+test_known_file_tuned_on_change(void **state)
+{
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	rrd_info_t *info;
+	char path[256];
+
+	(void)state;
+	assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "tg", "t.test",
+			     "if_eth0", "up", DS_DERIVE),
+	    0);
+	w = rrd_writer_new(NULL, 8);
+	assert_non_null(w);
+	assert_int_equal(rrd_ds_init(&ds, DS_DERIVE, NULL, NULL, NULL), 0);
+	submit(w, path, &ds, T0, 100);
+	assert_int_equal(rrd_ds_init(&ds, DS_DERIVE, "0", NULL, NULL), 0);
+	submit(w, path, &ds, T0 + 300, 200);
+	submit(w, path, &ds, T0 + 600, 300); /* the same: no tune */
+	assert_int_equal(rrd_ds_init(&ds, DS_DERIVE, "0", "100", NULL), 0);
+	submit(w, path, &ds, T0 + 900, 400);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_stats(w, &st);
+	rrd_writer_free(w);
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(st.creates, 1);
+	assert_int_equal(st.updates, 4);
+	assert_int_equal(st.tunes, 2);
+	info = rrd_info_r(path);
+	assert_non_null(info);
+	assert_true(info_get(info, "ds[42].min")->value.u_val == 0.0);
+	assert_true(info_get(info, "ds[42].max")->value.u_val == 100.0);
+	rrd_info_free(info);
+}
+
 static void
 test_munin_created_file_updated(void **state)
 {
@@ -586,6 +627,66 @@ test_full_queue_drops(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+/*
+ * A queued value keeps everything of its job through the packed queue
+ * record: a custom data source (step, resolutions), min/max, an unknown
+ * value; the queue's bytes are counted while it waits and given back.
+ */
+static void
+test_queue_record_keeps_job(void **state)
+{
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	struct rrd_job *job;
+	rrd_info_t *info;
+	char path[256];
+
+	(void)state;
+	assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "g", "h.test",
+			     "p", "f", DS_DERIVE),
+	    0);
+	assert_int_equal(rrd_ds_init_rate(&ds, DS_DERIVE, "0", "125000000",
+			     "custom 2d, 10m for 1w", "60"),
+	    0);
+	w = rrd_writer_new(NULL, 8);
+	assert_non_null(w);
+	submit(w, path, &ds, T0, 5);
+	job = rrd_job_new(path, &ds, T0 + 60, 0, true);
+	assert_non_null(job);
+	assert_int_equal(rrd_writer_submit(w, job), 0);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_stats(w, &st);
+	rrd_writer_free(w);
+	assert_int_equal(st.creates, 1);
+	assert_int_equal(st.updates, 2);
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(st.queue_bytes, 0);
+	/* one packed record: the path, the limits, two resolutions and the
+	 * fixed part; far below a job (184 bytes) plus its path */
+	assert_true(st.queue_bytes_max > strlen(path));
+	assert_true(st.queue_bytes_max <= 2 * (strlen(path) + 120));
+	info = rrd_info_r(path);
+	assert_non_null(info);
+	assert_int_equal(info_get(info, "step")->value.u_cnt, 60);
+	assert_int_equal(info_get(info, "last_update")->value.u_cnt, T0 + 60);
+	assert_string_equal(
+	    info_get(info, "ds[42].type")->value.u_str, "DERIVE");
+	assert_true(info_get(info, "ds[42].min")->value.u_val == 0);
+	assert_true(info_get(info, "ds[42].max")->value.u_val == 125000000);
+	/* the two resolutions the data source was given, each as AVERAGE,
+	 * MIN and MAX */
+	assert_int_equal(ds.nrra, 2);
+	assert_int_equal(
+	    info_get(info, "rra[0].rows")->value.u_cnt, ds.rra[0].rows);
+	assert_int_equal(
+	    info_get(info, "rra[3].pdp_per_row")->value.u_cnt, ds.rra[1].steps);
+	assert_int_equal(
+	    info_get(info, "rra[3].rows")->value.u_cnt, ds.rra[1].rows);
+	assert_true(ds.rra[1].steps == 10 && ds.rra[0].rows > 2880);
+	rrd_info_free(info);
+}
+
 int
 main(void)
 {
@@ -593,6 +694,7 @@ main(void)
 	    cmocka_unit_test(test_create_update_readback),
 	    cmocka_unit_test(test_equal_timestamp_no_error),
 	    cmocka_unit_test(test_unwritable_dir_reported),
+	    cmocka_unit_test(test_known_file_tuned_on_change),
 	    cmocka_unit_test(test_munin_created_file_updated),
 	    cmocka_unit_test(test_handover_after_munin),
 	    cmocka_unit_test(test_stale_logged_once),
@@ -600,6 +702,7 @@ main(void)
 	    cmocka_unit_test(test_created_files_get_dir_owner),
 	    cmocka_unit_test(test_unwritable_file_names_owner),
 	    cmocka_unit_test(test_full_queue_drops),
+	    cmocka_unit_test(test_queue_record_keeps_job),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

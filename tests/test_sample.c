@@ -25,10 +25,144 @@ test_attrs_replace_keeps_order(void **state)
 	attrs_cleanup(&a);
 }
 
+/* A shared block is copied on the first write to one list: the other
+ * keeps what it had; lists sharing one are equal, and a copy that sets a
+ * value it already has keeps sharing. */
+static void
+test_attrs_share_copy_on_write(void **state)
+{
+	struct attrs a = {0}, b = {0}, c = {0};
+	const char *label;
+	char longkey[300];
+
+	(void)state;
+	assert_int_equal(attrs_set(&a, "label", "load"), 0);
+	assert_int_equal(attrs_set(&a, "my_own_key", "1"), 0);
+	attrs_share(&b, &a);
+	assert_ptr_equal(a.v, b.v);
+	assert_true(attrs_equal(&a, &b));
+	label = attrs_get(&a, "label");
+	assert_int_equal(attrs_set(&b, "label", "load"), 0);
+	assert_ptr_equal(a.v, b.v);
+	assert_int_equal(attrs_set(&b, "label", "a longer label"), 0);
+	assert_ptr_not_equal(a.v, b.v);
+	assert_ptr_equal(attrs_get(&a, "label"), label);
+	assert_string_equal(attrs_get(&a, "label"), "load");
+	assert_string_equal(attrs_get(&b, "label"), "a longer label");
+	assert_string_equal(attrs_get(&b, "my_own_key"), "1");
+	assert_false(attrs_equal(&a, &b));
+	/* equal text in two blocks is equal */
+	assert_int_equal(attrs_merge(&c, &a), 0);
+	assert_int_equal(attrs_set(&c, "label", "other"), 0);
+	assert_int_equal(attrs_set(&c, "label", "load"), 0);
+	assert_ptr_not_equal(c.v, a.v);
+	assert_true(attrs_equal(&a, &c));
+	attrs_del(&c, "label");
+	assert_int_equal(c.n, 1);
+	assert_null(attrs_get(&c, "label"));
+	assert_string_equal(attrs_get(&a, "label"), "load");
+	attrs_cleanup(&a);
+	/* b holds its own block; growing it keeps every entry */
+	memset(longkey, 'k', sizeof(longkey) - 1);
+	longkey[sizeof(longkey) - 1] = '\0';
+	assert_int_equal(attrs_set(&b, longkey, longkey), 0);
+	for (int i = 0; i < 40; i++) {
+		char k[16];
+
+		snprintf(k, sizeof(k), "k%d", i);
+		assert_int_equal(attrs_set(&b, k, k), 0);
+	}
+	assert_int_equal(b.n, 43);
+	assert_string_equal(attrs_get(&b, longkey), longkey);
+	assert_string_equal(attrs_get(&b, "k39"), "k39");
+	assert_string_equal(attrs_get(&b, "label"), "a longer label");
+	assert_true(attrs_bytes(&b) > 0);
+	attrs_cleanup(&b);
+	attrs_cleanup(&c);
+}
+
+/* service_copy shares names and attributes (equal at once), keeps the
+ * index, and the copy grows and changes on its own. */
+static void
+test_service_copy_shares(void **state)
+{
+	struct service s = {0}, copy;
+	struct field *f;
+	char name[16];
+	int i;
+
+	(void)state;
+	s.name = strdup("if_eth0");
+	assert_int_equal(attrs_set(&s.graph, "graph_title", "eth0"), 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		f = service_field(&s, name, true);
+		assert_non_null(f);
+		assert_int_equal(attrs_set(&f->attrs, "label", name), 0);
+	}
+	assert_int_equal(service_copy(&copy, &s), 0);
+	assert_true(service_config_equal(&s, &copy));
+	assert_ptr_equal(copy.fields[7].name, s.fields[7].name);
+	assert_ptr_equal(copy.fields[7].attrs.v, s.fields[7].attrs.v);
+	assert_ptr_equal(service_field(&copy, "f33", false), &copy.fields[33]);
+	f = service_field(&copy, "f40", true);
+	assert_non_null(f);
+	assert_int_equal(copy.nfields, 41);
+	assert_ptr_equal(service_field(&copy, "f40", false), f);
+	assert_null(service_field(&s, "f40", false));
+	assert_false(service_config_equal(&s, &copy));
+	assert_int_equal(attrs_set(&copy.fields[3].attrs, "label", "x"), 0);
+	assert_string_equal(attrs_get(&s.fields[3].attrs, "label"), "f3");
+	service_cleanup(&s);
+	/* the copy outlives the original */
+	assert_string_equal(copy.fields[39].name, "f39");
+	assert_string_equal(attrs_get(&copy.fields[39].attrs, "label"), "f39");
+	service_cleanup(&copy);
+}
+
+/* Compacting shrinks a list's own block to its entries and keeps them;
+ * a shared block is left alone (its sharers compare by address). */
+static void
+test_attrs_compact(void **state)
+{
+	struct attrs a = {0}, b = {0};
+	const struct attr *v;
+	size_t before;
+
+	(void)state;
+	assert_int_equal(attrs_set(&a, "label", "a long label to replace"), 0);
+	assert_int_equal(
+	    attrs_set(&a, "label", "a longer label than that one"), 0);
+	assert_int_equal(attrs_set(&a, "x_unknown", "1"), 0);
+	assert_int_equal(attrs_set(&a, "type", "DERIVE"), 0);
+	before = attrs_bytes(&a);
+	attrs_compact(&a);
+	assert_true(attrs_bytes(&a) < before);
+	assert_int_equal(a.n, 3);
+	assert_string_equal(
+	    attrs_get(&a, "label"), "a longer label than that one");
+	assert_string_equal(attrs_get(&a, "x_unknown"), "1");
+	assert_string_equal(attrs_get(&a, "type"), "DERIVE");
+	/* compact already: nothing moves */
+	v = a.v;
+	attrs_compact(&a);
+	assert_ptr_equal(a.v, v);
+	/* and it still grows */
+	assert_int_equal(attrs_set(&a, "min", "0"), 0);
+	assert_string_equal(attrs_get(&a, "min"), "0");
+	attrs_share(&b, &a);
+	v = a.v;
+	attrs_compact(&a);
+	assert_ptr_equal(a.v, v);
+	assert_true(attrs_equal(&a, &b));
+	attrs_cleanup(&a);
+	attrs_cleanup(&b);
+}
+
 static void
 test_batch_lookup_and_copy(void **state)
 {
-	struct batch b = {0};
+	struct batch b = {0}, r = {0};
 	struct service *s, copy;
 	struct field *f;
 
@@ -44,6 +178,17 @@ test_batch_lookup_and_copy(void **state)
 	assert_null(batch_service(&b, "cpu", false));
 	assert_int_equal(field_type(f), DS_DERIVE);
 	assert_int_equal(batch_values(&b), 1);
+	/* an exact reservation, then growth past it as before */
+	assert_int_equal(batch_reserve(&r, 3), 0);
+	assert_int_equal(r.cap, 3);
+	assert_non_null(batch_service(&r, "a", true));
+	assert_non_null(batch_service(&r, "b", true));
+	assert_non_null(batch_service(&r, "c", true));
+	assert_int_equal(r.cap, 3);
+	assert_non_null(batch_service(&r, "d", true));
+	assert_int_equal(r.n, 4);
+	assert_ptr_equal(batch_service(&r, "b", false), &r.services[1]);
+	batch_cleanup(&r);
 	assert_int_equal(service_copy(&copy, s), 0);
 	assert_string_equal(copy.fields[0].name, "load");
 	assert_true(copy.fields[0].has_value);
@@ -106,18 +251,26 @@ test_field_spec_parse(void **state)
 {
 	struct attrs a = {0};
 	struct field_spec fs;
+	struct field_rules rules, *poison = &rules;
+	const struct field_rules *r;
 
 	(void)state;
-	field_spec_parse(&fs, &a);
+	memset(&rules, 0xa5, sizeof(rules));
+	field_spec_parse(&fs, &rules, &a);
+	/* no rules: the shared defaults, the caller's storage untouched */
+	assert_false(field_spec_has_rules(&fs));
+	assert_ptr_equal(fs.rules, &field_rules_none);
+	assert_int_equal(((unsigned char *)poison)[0], 0xa5);
+	r = fs.rules;
 	assert_int_equal(fs.type, DS_GAUGE);
 	assert_null(fs.min);
-	assert_null(fs.warning);
-	assert_null(fs.state);
-	assert_false(fs.has_state);
-	assert_int_equal(fs.alert_attempts, 0);
-	assert_int_equal(fs.alert_recover, 1);
-	assert_int_equal(fs.unknown_limit, 3);
-	assert_false(fs.has_hysteresis);
+	assert_null(r->warning);
+	assert_null(r->state);
+	assert_false(r->has_state);
+	assert_int_equal(r->alert_attempts, 0);
+	assert_int_equal(r->alert_recover, 1);
+	assert_int_equal(r->unknown_limit, 3);
+	assert_false(r->has_hysteresis);
 
 	attrs_set(&a, "type", "DERIVE");
 	attrs_set(&a, "min", "0");
@@ -132,39 +285,53 @@ test_field_spec_parse(void **state)
 	attrs_set(&a, "alert_recover", "0");
 	attrs_set(&a, "unknown_limit", "x");
 	attrs_set(&a, "alert_hysteresis", "-0.5");
-	field_spec_parse(&fs, &a);
+	field_spec_parse(&fs, &rules, &a);
+	assert_true(field_spec_has_rules(&fs));
+	assert_ptr_equal(fs.rules, &rules);
+	r = fs.rules;
 	assert_int_equal(fs.type, DS_DERIVE);
 	assert_string_equal(fs.min, "0");
 	assert_null(fs.max);
 	assert_string_equal(fs.label, "rx");
 	/* the text as written stays with the parsed range */
-	assert_string_equal(fs.warning, "10:20");
-	assert_true(fs.warn.has_min && fs.warn.min == 10);
-	assert_true(fs.warn.has_max && fs.warn.max == 20);
-	assert_true(!fs.crit.has_min && fs.crit.max == 30);
-	assert_true(fs.has_nagios_warn && fs.nagios_warn.inside);
+	assert_string_equal(r->warning, "10:20");
+	assert_true(r->warn.has_min && r->warn.min == 10);
+	assert_true(r->warn.has_max && r->warn.max == 20);
+	assert_true(!r->crit.has_min && r->crit.max == 30);
+	assert_true(r->has_nagios_warn && r->nagios_warn.inside);
 	/* a Nagios range that does not read leaves Munin's to the engine */
-	assert_string_equal(fs.nagios_critical, "not a range");
-	assert_false(fs.has_nagios_crit);
-	assert_true(fs.has_state);
-	assert_int_equal(fs.state_is, FS_WARNING);
-	assert_false(fs.operator_thresholds);
+	assert_string_equal(r->nagios_critical, "not a range");
+	assert_false(r->has_nagios_crit);
+	assert_true(r->has_state);
+	assert_int_equal(r->state_is, FS_WARNING);
+	assert_false(r->operator_thresholds);
 	assert_true(fs.graph_no);
-	assert_int_equal(fs.alert_attempts, 4);
-	assert_int_equal(fs.alert_recover, 1);
-	assert_int_equal(fs.unknown_limit, 3);
-	assert_true(fs.has_hysteresis);
-	assert_true(fs.hysteresis == 0.5);
+	assert_int_equal(r->alert_attempts, 4);
+	assert_int_equal(r->alert_recover, 1);
+	assert_int_equal(r->unknown_limit, 3);
+	assert_true(r->has_hysteresis);
+	assert_true(r->hysteresis == 0.5);
 
 	/* text that names no state or type is kept as text only */
 	attrs_set(&a, "state", "Nominal");
 	attrs_set(&a, "type", "gauge");
 	attrs_set(&a, "threshold_source", "config");
-	field_spec_parse(&fs, &a);
-	assert_string_equal(fs.state, "Nominal");
-	assert_false(fs.has_state);
+	field_spec_parse(&fs, &rules, &a);
+	r = fs.rules;
+	assert_string_equal(r->state, "Nominal");
+	assert_false(r->has_state);
 	assert_int_equal(fs.type, DS_GAUGE);
-	assert_true(fs.operator_thresholds);
+	assert_true(r->operator_thresholds);
+
+	/* a rule alone (no threshold) still counts as one */
+	attrs_cleanup(&a);
+	attrs_set(&a, "label", "x");
+	attrs_set(&a, "unknown_limit", "7");
+	field_spec_parse(&fs, &rules, &a);
+	assert_true(field_spec_has_rules(&fs));
+	assert_null(fs.rules->warning);
+	assert_int_equal(fs.rules->unknown_limit, 7);
+	assert_int_equal(fs.rules->alert_recover, 1);
 	attrs_cleanup(&a);
 }
 
@@ -234,6 +401,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_attrs_replace_keeps_order),
+	    cmocka_unit_test(test_attrs_share_copy_on_write),
+	    cmocka_unit_test(test_service_copy_shares),
+	    cmocka_unit_test(test_attrs_compact),
 	    cmocka_unit_test(test_batch_lookup_and_copy),
 	    cmocka_unit_test(test_many_names),
 	    cmocka_unit_test(test_field_spec_parse),

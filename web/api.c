@@ -52,7 +52,10 @@ host_obj(const struct cat_host *h, time_t now)
 		      "s:I, s:I, s:i}",
 	    "name", h->name, "group", h->group != NULL ? h->group : "",
 	    "physical", h->physical != NULL ? h->physical : h->name,
-	    "poll_state", h->unpolled ? "unpolled" : host_state_str(h->state),
+	    "poll_state",
+	    h->peer	  ? "peer"
+	    : h->unpolled ? "unpolled"
+			  : host_state_str(h->state),
 	    "state", h->state == HOST_DOWN ? "DOWN" : field_state_str(st),
 	    "problems", (int)problems, "last_ok", (json_int_t)h->last_ok,
 	    "last_poll", (json_int_t)h->last_poll, "last_error", h->last_error,
@@ -82,15 +85,74 @@ host_obj(const struct cat_host *h, time_t now)
 	return o;
 }
 
-char *
-api_hosts(struct catalog *cat, time_t now, size_t *len)
+/* A host a peer polls: that peer's object with its URL as owner, or
+ * ours without an owner when no reachable peer says it polls h. */
+static json_t *
+peer_host_obj(const struct cat_host *h, const struct peers *peers, time_t now)
 {
-	json_t *arr = json_array();
+	struct peer_info pi;
+	const json_t *theirs;
+	json_t *o;
+	size_t i, k = 0;
+
+	theirs = peers_host(peers, h->name, &k);
+	if (theirs != NULL) {
+		peers_info(peers, k, &pi);
+		o = json_copy((json_t *)theirs);
+		if (o != NULL)
+			json_object_set_new(o, "owner", json_string(pi.url));
+		return o;
+	}
+	o = host_obj(h, now);
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "owner", json_null());
+	json_object_set_new(o, "state", json_string("UNKNOWN"));
+	/* pending while some peer has not answered yet, else unreachable */
+	pi.state = PEER_UNREACHABLE;
+	for (i = 0; i < peers_count(peers); i++) {
+		peers_info(peers, i, &pi);
+		if (pi.state == PEER_PENDING)
+			break;
+	}
+	json_object_set_new(o, "peer_state",
+	    json_string(peer_state_str(
+		pi.state == PEER_PENDING ? PEER_PENDING : PEER_UNREACHABLE)));
+	return o;
+}
+
+char *
+api_hosts(struct catalog *cat, const struct peers *peers, bool local,
+    time_t now, size_t *len)
+{
+	json_t *arr = json_array(), *pl = json_array(), *o;
+	struct peer_info pi;
+	const struct cat_host *h;
 	size_t i;
 
-	for (i = 0; i < catalog_count(cat); i++)
-		json_array_append_new(arr, host_obj(catalog_at(cat, i), now));
-	return dump(json_pack("{s:o}", "hosts", arr), len);
+	for (i = 0; i < catalog_count(cat); i++) {
+		h = catalog_at(cat, i);
+		if (h->peer && local)
+			continue;
+		if (h->peer)
+			o = peer_host_obj(h, peers, now);
+		else {
+			o = host_obj(h, now);
+			if (o != NULL)
+				json_object_set_new(
+				    o, "owner", json_string("self"));
+		}
+		json_array_append_new(arr, o);
+	}
+	for (i = 0; i < peers_count(peers); i++) {
+		peers_info(peers, i, &pi);
+		json_array_append_new(
+		    pl, json_pack("{s:s, s:s, s:s, s:I, s:o}", "url", pi.url,
+			    "state", peer_state_str(pi.state), "error",
+			    pi.error, "hosts", (json_int_t)pi.hosts, "age",
+			    age_of(pi.fetched, now)));
+	}
+	return dump(json_pack("{s:o, s:o}", "hosts", arr, "peers", pl), len);
 }
 
 char *

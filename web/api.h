@@ -1,7 +1,8 @@
 /*
  * api: the JSON API (jansson), built from the catalog on the loop.
  *
- *   /api/v1/hosts               every host with its state
+ *   /api/v1/hosts               every host with its state (?local=1:
+ *                               only those this collector polls)
  *   /api/v1/hosts/HOST          one host and its services
  *   /api/v1/hosts/HOST/PLUGIN   config, fields, last values, states
  *   /api/v1/hosts/HOST/PLUGIN/data?start=&end=&step=&cf=   RRD series
@@ -17,6 +18,7 @@
 
 #include "alerts/alerts.h"
 #include "catalog/catalog.h"
+#include "web/peers.h"
 
 /*
  * Hosts and services carry "restored": true while they hold what the
@@ -24,8 +26,17 @@
  * "age" is seconds since a service's last_update at now (epoch s), null
  * when it never had one.  Hosts carry "stale": true|false
  * (cat_host_stale at now).
+ *
+ * In a sharded cluster (collector/shard.h) every host carries "owner":
+ * "self" when this collector polls it, else the URL of the peer that
+ * says it does (its object is then that peer's, as peers (may be NULL)
+ * last fetched it), else null with "peer_state" the peers' trouble
+ * ("unreachable", "pending") and "state" UNKNOWN.  local: this
+ * collector's own hosts only (what peers fetch).  "peers" lists each
+ * peer's url, state (web/peers.h), error, hosts and age of its answer.
  */
-char *api_hosts(struct catalog *cat, time_t now, size_t *len);
+char *api_hosts(struct catalog *cat, const struct peers *peers, bool local,
+    time_t now, size_t *len);
 /*
  * A bank's forecast in words ("reaches 11.5 V in about 2 h 10 min",
  * lib/trend.h) into out, for its cutoff_minutes field (one with a

@@ -34,6 +34,8 @@
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "web/pages.h"
+#include "web/peers.h"
+#include "web/html.h"
 #include "web/metrics.h"
 #include "web/router.h"
 #include "web/series.h"
@@ -96,8 +98,9 @@ struct web {
 	struct renderer *render;
 	struct graph_cache *graphs; /* kept images, NULL without render */
 	struct alerts *alerts;
-	struct web_stats stats;	 /* where the counters are read */
-	struct web_settings set; /* strings belong to the caller */
+	const struct peers *peers; /* the other collectors; or NULL */
+	struct web_stats stats;	   /* where the counters are read */
+	struct web_settings set;   /* strings belong to the caller */
 	unsigned port;
 	unsigned jobs; /* requests suspended on a job */
 	bool stopping; /* web_stop() waits for the jobs */
@@ -117,6 +120,7 @@ struct req {
 	struct web *w;
 	struct MHD_Connection *conn;
 	struct route route;
+	char *url; /* the path asked for, as MHD decoded it */
 	bool suspended;
 	bool dispatched;	 /* dispatch() ran */
 	bool ready;		 /* the answer below is set */
@@ -169,6 +173,7 @@ req_free(struct req *r)
 	free(r->paths);
 	free(r->series);
 	compare_free(r->cmp);
+	free(r->url);
 	free(r->body);
 	if (r->fd >= 0)
 		close(r->fd);
@@ -980,6 +985,65 @@ deliveries(const struct web *w, struct outputs_stats *os)
 }
 
 static enum MHD_Result
+add_query_arg(
+    void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct buf *b = cls;
+
+	(void)kind;
+	buf_puts(
+	    b, b->len > 0 && memchr(b->p, '?', b->len) != NULL ? "&" : "?");
+	html_escape_url(b, key);
+	if (value != NULL) {
+		buf_puts(b, "=");
+		html_escape_url(b, value);
+	}
+	return MHD_YES;
+}
+
+/*
+ * A request about h, a host another collector polls (h->peer): a 307 to
+ * the same path and query there, when a peer says it polls h; else 503
+ * (the owner cannot be reached: drover check answers UNKNOWN with the
+ * reason).  The path's names passed router_parse, so they need no
+ * escaping.
+ */
+static enum MHD_Result
+send_to_owner(struct req *r, const struct cat_host *h, bool json)
+{
+	struct MHD_Response *resp;
+	struct peer_info pi;
+	struct buf b = {0};
+	enum MHD_Result ret;
+	size_t k = 0;
+	char *loc;
+
+	if (peers_host(r->w->peers, h->name, &k) == NULL)
+		return send_error(r->conn, 503,
+		    "polled by a peer collector that does not answer now",
+		    json);
+	peers_info(r->w->peers, k, &pi);
+	buf_puts(&b, pi.url);
+	buf_puts(&b, r->url);
+	MHD_get_connection_values(
+	    r->conn, MHD_GET_ARGUMENT_KIND, add_query_arg, &b);
+	loc = buf_take(&b, NULL);
+	if (loc == NULL)
+		return send_error(r->conn, 500, "out of memory", json);
+	resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL) {
+		free(loc);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Location", loc);
+	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	free(loc);
+	ret = MHD_queue_response(r->conn, 307, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result
 dispatch(struct req *r)
 {
 	struct web *w = r->w;
@@ -1009,6 +1073,9 @@ dispatch(struct req *r)
 		h = catalog_find(w->cat, r->route.host);
 		if (h == NULL)
 			return send_error(c, 404, "no such host", json);
+		/* its pages, graphs and API live where it is polled */
+		if (h->peer)
+			return send_to_owner(r, h, json);
 	}
 	if (h != NULL && r->route.service[0] != '\0') {
 		cs = cat_host_service(h, r->route.service);
@@ -1052,7 +1119,7 @@ dispatch(struct req *r)
 		    json);
 	switch (r->route.kind) {
 	case R_OVERVIEW:
-		body = page_overview(w->cat,
+		body = page_overview_cluster(w->cat, w->peers,
 		    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q"),
 		    now, &len);
 		break;
@@ -1115,7 +1182,10 @@ dispatch(struct req *r)
 		    c, 200, METRICS_CONTENT_TYPE, body, len, false);
 	}
 	case R_API_HOSTS:
-		body = api_hosts(w->cat, now, &len);
+		body = api_hosts(w->cat, w->peers,
+		    MHD_lookup_connection_value(
+			c, MHD_GET_ARGUMENT_KIND, "local") != NULL,
+		    now, &len);
 		break;
 	case R_ALERTS:
 		deliveries(w, &os);
@@ -1203,6 +1273,9 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		r->fd = -1;
 		*con_cls = r;
 		router_parse(url, &r->route);
+		r->url = strdup(url);
+		if (r->url == NULL)
+			return MHD_NO;
 		/* answered from the next call: MHD 0.9.75 closes a
 		 * connection whose response is queued from the first, so
 		 * keep-alive would never happen */
@@ -1467,6 +1540,12 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 	    ss.ss_family == AF_INET6 ? "[" : "", c->listen_addr,
 	    ss.ss_family == AF_INET6 ? "]" : "", w->port);
 	return w;
+}
+
+void
+web_set_peers(struct web *w, const struct peers *peers)
+{
+	w->peers = peers;
 }
 
 void

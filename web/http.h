@@ -91,6 +91,12 @@ int web_listen(const struct web_settings *s);
 struct web *web_new(uv_loop_t *loop, const struct web_settings *s,
     struct catalog *cat, struct renderer *render, struct alerts *alerts,
     const struct web_stats *stats);
+struct peers;
+/* The other collectors of a sharded cluster (web/peers.h; NULL: none),
+ * read, not owned: the overview and /api/v1/hosts show their hosts, and
+ * requests about a host one of them polls are redirected there.  peers
+ * must outlive the web. */
+void web_set_peers(struct web *w, const struct peers *peers);
 /* The dbdir, rrdcached and interval to use from now on (after a reload);
  * the listen address stays. */
 void web_set_settings(struct web *w, const struct web_settings *s);

@@ -270,10 +270,11 @@ static bool
 has_alert_state(const struct cat_service *cs, size_t i)
 {
 	const struct cat_field *cf = &cs->fields[i];
+	const struct field_rules *r = cf->spec.rules;
 
-	return cf->has_alert || cf->spec.warning != NULL ||
-	       cf->spec.critical != NULL || cf->spec.nagios_warning != NULL ||
-	       cf->spec.nagios_critical != NULL || cf->spec.has_state;
+	return cf->has_alert || r->warning != NULL || r->critical != NULL ||
+	       r->nagios_warning != NULL || r->nagios_critical != NULL ||
+	       r->has_state;
 }
 
 /*
@@ -427,6 +428,8 @@ metrics_write(struct buf *out, const struct catalog *cat,
 	for (i = 0; i < n && !out->oom; i++) {
 		const struct cat_host *h = catalog_at(cat, i);
 
+		if (h->peer) /* a peer collector polls and exports it */
+			continue;
 		host_labels(&hlab, h);
 		if (hlab.oom) {
 			out->oom = true;

@@ -17,6 +17,9 @@
  *   drover_field_absolute  gauge    an ABSOLUTE field: the count since
  *                                   the previous read, as polled
  *
+ * Hosts another collector of a sharded cluster polls (collector/
+ * shard.h) are left to that collector's /metrics.
+ *
  * So every sample equals the RRD file's last update (rrdtool lastupdate)
  * at the same time.  A "U" value is left out rather than sent as NaN.
  * Raw counters are kept rather than rates because Prometheus computes

@@ -21,6 +21,7 @@
 #include "web/http.h"
 #include "web/metrics.h" /* struct remote_write_stats */
 #include "web/pages.h"
+#include "web/peers.h"
 #include "web/power.h"
 
 static void
@@ -649,6 +650,8 @@ problems_of(struct catalog *cat, time_t now, size_t *n, bool *oom, size_t *sc)
 	*oom = false;
 	for (i = 0; i < catalog_count(cat); i++) {
 		h = catalog_at(cat, i);
+		if (h->peer) /* its problems are its owner's */
+			continue;
 		memset(&p, 0, sizeof(p));
 		p.h = h;
 		quiet = h->state != HOST_UP && !h->unpolled;
@@ -817,7 +820,139 @@ struct ov_row {
 	bool match, shown;
 	enum ov_state st;
 	unsigned problems;
+	/* a host a peer collector polls (h->peer): that peer's URL and its
+	 * last_ok there; owner NULL: no reachable peer says it polls it */
+	const char *owner;
+	time_t peer_last_ok;
+	bool peer_pending; /* owner NULL while some peer has not answered
+			      since the start */
 };
+
+/* A peer's host state word (web/api.c host_obj) on the overview. */
+static enum ov_state
+ov_of_peer(const json_t *o)
+{
+	const char *st = json_string_value(json_object_get(o, "state"));
+
+	if (st == NULL)
+		return OV_UNKNOWN;
+	if (strcmp(st, "DOWN") == 0)
+		return OV_DOWN;
+	if (json_is_true(json_object_get(o, "stale")))
+		return OV_STALE;
+	if (strcmp(st, "CRITICAL") == 0)
+		return OV_CRITICAL;
+	if (strcmp(st, "WARNING") == 0)
+		return OV_WARNING;
+	if (strcmp(st, "OK") == 0)
+		return OV_OK;
+	return OV_UNKNOWN;
+}
+
+/* rows's state and owner for h, a host a peer polls. */
+static void
+peer_row(
+    struct ov_row *row, const struct cat_host *h, const struct peers *peers)
+{
+	const json_t *o;
+	struct peer_info pi;
+	size_t k = 0;
+
+	o = peers_host(peers, h->name, &k);
+	if (o == NULL) {
+		row->st = OV_UNKNOWN;
+		row->problems = 0;
+		row->owner = NULL;
+		for (k = 0; k < peers_count(peers); k++) {
+			peers_info(peers, k, &pi);
+			if (pi.state == PEER_PENDING)
+				row->peer_pending = true;
+		}
+		return;
+	}
+	peers_info(peers, k, &pi);
+	row->owner = pi.url;
+	row->st = ov_of_peer(o);
+	row->problems =
+	    (unsigned)json_integer_value(json_object_get(o, "problems"));
+	row->peer_last_ok =
+	    (time_t)json_integer_value(json_object_get(o, "last_ok"));
+}
+
+/* A peer's host on the overview: its state there, linked to its pages
+ * on the collector polling it. */
+static void
+peer_item(struct buf *b, const struct cat_host *h, const struct ov_row *row,
+    struct ov_text *t, time_t now)
+{
+	buf_printf(b, "<li class=\"host st-%s\"%s", ov_names[row->st],
+	    row->shown ? "" : " hidden");
+	data_host(b, h, t);
+	buf_puts(b, "><a href=\"");
+	if (row->owner != NULL) {
+		html_escape(b, row->owner);
+		buf_puts(b, "/");
+		html_escape_url(b, h->name);
+		buf_puts(b, "/");
+	} else
+		buf_puts(b, "#");
+	buf_puts(b, "\">");
+	html_escape(b, h->name);
+	buf_printf(b, "</a> <span class=state>%s</span><br><span class=age>",
+	    ov_names[row->st]);
+	if (row->owner == NULL) {
+		buf_puts(b, row->peer_pending
+				? "polled by a peer collector: not every peer "
+				  "has answered yet</span>"
+				: "polled by a peer collector that does not "
+				  "answer (unreachable)</span>");
+		return;
+	}
+	buf_puts(b, "polled by <a href=\"");
+	html_escape(b, row->owner);
+	buf_puts(b, "/\">");
+	html_escape(b, row->owner);
+	buf_puts(b, "</a>, last good poll ");
+	age(b, row->peer_last_ok, now);
+	if (row->problems > 0)
+		buf_printf(b, "; %u problem%s", row->problems,
+		    row->problems == 1 ? "" : "s");
+	buf_puts(b, "</span>");
+}
+
+/* One line per peer: reachable or not, how old its answer is. */
+static void
+peers_line(struct buf *b, const struct peers *peers, time_t now)
+{
+	struct peer_info pi;
+	size_t i;
+
+	if (peers_count(peers) == 0)
+		return;
+	buf_puts(b, "<p class=peers>Peer collectors:");
+	for (i = 0; i < peers_count(peers); i++) {
+		peers_info(peers, i, &pi);
+		buf_puts(b, i > 0 ? "; " : " ");
+		buf_puts(b, "<a href=\"");
+		html_escape(b, pi.url);
+		buf_puts(b, "/\">");
+		html_escape(b, pi.url);
+		buf_printf(b, "</a> <span class=\"peer-%s\">%s</span>",
+		    peer_state_str(pi.state), peer_state_str(pi.state));
+		if (pi.state == PEER_OK)
+			buf_printf(b, " (%zu hosts)", pi.hosts);
+		else if (pi.error[0] != '\0') {
+			buf_puts(b, " (");
+			html_escape(b, pi.error);
+			buf_puts(b, ")");
+		}
+		if (pi.fetched > 0) {
+			buf_puts(b, ", answered ");
+			age(b, pi.fetched, now);
+		}
+	}
+	buf_puts(b, "</p>");
+}
 
 /* One host of the overview (a guest: with its group when not the
  * group it is listed in, and how its physical host was found; a BMC:
@@ -831,6 +966,10 @@ host_item(struct buf *b, const struct cat_host *h, const struct ov_row *row,
 	unsigned problems = row->problems;
 	bool hidden = !row->shown;
 
+	if (h->peer) {
+		peer_item(b, h, row, t, now);
+		return;
+	}
 	buf_printf(b, "<li class=\"host st-%s\"%s", ov_names[st],
 	    hidden ? " hidden" : "");
 	data_host(b, h, t);
@@ -1005,6 +1144,13 @@ group_shown(const struct cat_host **hs, const struct ov_row *rows, size_t n,
 char *
 page_overview(struct catalog *cat, const char *q, time_t now, size_t *len)
 {
+	return page_overview_cluster(cat, NULL, q, now, len);
+}
+
+char *
+page_overview_cluster(struct catalog *cat, const struct peers *peers,
+    const char *q, time_t now, size_t *len)
+{
 	struct buf b = {0};
 	struct ov_dict dict = {.item = 1};
 	struct ov_text t = {.text = true}, ht = {.d = &dict};
@@ -1030,6 +1176,8 @@ page_overview(struct catalog *cat, const char *q, time_t now, size_t *len)
 	for (i = 0; i < n; i++) {
 		rows[i].under = listed_under(byname, n, hs[i]);
 		rows[i].st = host_ov(hs[i], now, &rows[i].problems);
+		if (hs[i]->peer)
+			peer_row(&rows[i], hs[i], peers);
 		hc[rows[i].st]++;
 	}
 	shown = rows_filter(hs, rows, n, &oq, &t);
@@ -1039,6 +1187,7 @@ page_overview(struct catalog *cat, const char *q, time_t now, size_t *len)
 	head(&b, "Overview");
 	buf_puts(&b, "<h1>Overview</h1>");
 	counts_line(&b, hc, sc);
+	peers_line(&b, peers, now);
 	search_form(&b, q, shown, n);
 	problems_block(&b, probs, np, &oq, &t, now);
 	if (power_section(&b, cat) == -1)
@@ -1815,13 +1964,15 @@ page_health(struct catalog *cat, const struct web_poll_stats *polls,
 	    "<tr><th>RRD updates</th><td class=num>%llu</td></tr>"
 	    "<tr><th>RRD errors</th><td class=num>%llu</td></tr>"
 	    "<tr><th>RRD dropped</th><td class=num>%llu</td></tr>"
-	    "<tr><th>RRD queue</th><td class=num>%zu</td></tr>",
+	    "<tr><th>RRD queue</th><td class=num>%zu</td></tr>"
+	    "<tr><th>RRD queue peak KiB</th><td class=num>%zu</td></tr>",
 	    (unsigned long long)polls->done, (unsigned long long)polls->late,
 	    (unsigned long long)polls->failed,
 	    (unsigned long long)polls->timed_out,
 	    (unsigned long long)polls->deferred,
 	    (unsigned long long)ws->updates, (unsigned long long)ws->errors,
-	    (unsigned long long)ws->dropped, ws->queue_len);
+	    (unsigned long long)ws->dropped, ws->queue_len,
+	    (ws->queue_bytes_max + 1023) / 1024);
 	if (ws->last_error[0] != '\0') {
 		buf_puts(&b, "<tr><th>last RRD error</th><td>");
 		html_escape(&b, ws->last_error);

@@ -35,6 +35,13 @@ struct field_stats {
  */
 char *page_overview(
     struct catalog *cat, const char *q, time_t now, size_t *len);
+struct peers;
+/* The same for a sharded cluster: hosts other collectors poll show
+ * their state there, as peers (web/peers.h; may be NULL) last fetched
+ * it, linked to the collector polling each, under a line saying which
+ * peers answer. */
+char *page_overview_cluster(struct catalog *cat, const struct peers *peers,
+    const char *q, time_t now, size_t *len);
 /* A host's services; a guest's beside what its hypervisor reports of it
  * (from the hypervisor's vm_* or xen_* graphs), a hypervisor's with its
  * guests; cat is read for those. */

@@ -55,11 +55,11 @@ static bool
 critical_floor(const struct cat_service *cs, const char *name, double *out)
 {
 	long i = cat_service_field_index(cs, 0, name);
-	const struct field_spec *fs;
+	const struct field_rules *fs;
 
 	if (i < 0)
 		return false;
-	fs = &cs->fields[i].spec;
+	fs = cs->fields[i].spec.rules;
 	if (fs->critical == NULL || !fs->crit.has_min)
 		return false;
 	*out = fs->crit.min;
@@ -288,7 +288,8 @@ power_view_init(struct power_view *v, const struct catalog *cat)
 
 				f = &cs->svc.fields[k];
 				if (!power_is_12v(f->name, fs->label,
-					fs->warning, fs->critical))
+					fs->rules->warning,
+					fs->rules->critical))
 					continue;
 				nv = grow(v->rails, sizeof(*v->rails),
 				    v->nrails, &rcap);
@@ -302,8 +303,8 @@ power_view_init(struct power_view *v, const struct catalog *cat)
 				r->label =
 				    fs->label != NULL ? fs->label : f->name;
 				value_of(cs, f->name, &r->v);
-				r->warning = fs->warning;
-				r->critical = fs->critical;
+				r->warning = fs->rules->warning;
+				r->critical = fs->rules->critical;
 			}
 		}
 	}
