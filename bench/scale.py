@@ -12,7 +12,8 @@ per config/fetch times 1 + 0.5 per other session open on the same physical
 host.  drover gets a config with every host's `physical` set,
 `physical_concurrency 2`, `interval INTERVAL` (default 300) and its
 defaults otherwise, RRD files on disk, and runs CYCLES intervals (default
-3) after its start.
+3) after its start; EXTRA_CONF="KEY VALUE\\nKEY VALUE" adds global lines
+(a remote_write_url, for remote write's share of the collector's CPU).
 
 Printed: drover's CPU seconds per interval (user+sys of all its threads
 from /proc/PID/stat), its peak RSS (VmHWM) and that per RRD file, polls
@@ -191,6 +192,9 @@ with open(conf, "w") as f:
             % (tmp, interval, tmp, tmp))
     if rrdc is not None:
         f.write("rrdcached_socket unix:%s/rrdcached.sock\n" % tmp)
+    # EXTRA_CONF: global lines added as given (a remote_write_url, say)
+    if os.environ.get("EXTRA_CONF"):
+        f.write(os.environ["EXTRA_CONF"].replace("\\n", "\n") + "\n")
     for name, addr, ph in hosts:
         f.write("[cluster;%s]\n    address %s\n    port 4949\n    physical %s\n"
                 % (name, addr, ph))

@@ -250,6 +250,9 @@ conf_new(void)
 	c->tmpldir = xstrdup("/etc/munin/templates");
 	c->graph_cache = xstrdup("/run/drover/graphs");
 	c->graph_cache_mb = 256;
+	c->rw_queue_mb = 256;
+	c->remote_write_batch = 5000;
+	c->remote_write_timeout = 30;
 	c->state_dir = xstrdup("/var/lib/drover");
 	c->procfs_root = xstrdup("/proc");
 	c->sysfs_root = xstrdup("/sys");
@@ -359,6 +362,7 @@ conf_free(struct conf *c)
 	free(c->nagios_command_file);
 	free(c->listen_addr);
 	free(c->metrics_listen_addr);
+	free(c->remote_write_url);
 	free(c->notify.smtp_url);
 	free(c->notify.smtp_from);
 	free(c->notify.smtp_user);
@@ -776,6 +780,12 @@ global_key(struct conf *c, const char *key, const char *val,
 		offsetof(struct conf, physical_concurrency), 1, 10000},
 	    {"probe_command_timeout",
 		offsetof(struct conf, probe_command_timeout), 1, 3600},
+	    {"remote_write_batch", offsetof(struct conf, remote_write_batch),
+		100, 1000000},
+	    {"remote_write_queue_size", offsetof(struct conf, rw_queue_mb), 1,
+		1048576},
+	    {"remote_write_timeout",
+		offsetof(struct conf, remote_write_timeout), 1, 3600},
 	    {"timeout", offsetof(struct conf, timeout), 1, 86400},
 	};
 	static const struct {
@@ -851,6 +861,17 @@ global_key(struct conf *c, const char *key, const char *val,
 		conf_error_add(
 		    errs, w, "smtp_url must start with smtp:// or smtps://");
 		return -1;
+	}
+	if (strcmp(key, "remote_write_url") == 0) {
+		if (strncmp(val, "http://", 7) != 0 &&
+		    strncmp(val, "https://", 8) != 0) {
+			conf_error_add(errs, w,
+			    "remote_write_url must start with http:// or "
+			    "https://");
+			return -1;
+		}
+		set_str(&c->remote_write_url, val);
+		return 0;
 	}
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		if (strcmp(key, strs[i].key) == 0) {

@@ -142,6 +142,11 @@ struct conf {
 	char *metrics_listen_addr;     /* a second port serving /metrics
 					  alone; NULL: none */
 	unsigned metrics_listen_port;  /* 0 = any free port */
+	char *remote_write_url;	       /* Prometheus remote write; NULL: off */
+	unsigned rw_queue_mb;	       /* "remote_write_queue_size": its on-disk
+					  queue's bound, MiB, default 256 */
+	unsigned remote_write_batch;   /* samples per request, 5000 */
+	unsigned remote_write_timeout; /* seconds per request, 30 */
 	bool local_node;	       /* add the built-in local target; after
 					  conf_finish, whether it did */
 	bool local_node_set;	       /* "local_node" was in the config */

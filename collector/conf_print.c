@@ -99,6 +99,12 @@ conf_print(const struct conf *c, FILE *out)
 			? "metrics_listen [%s]:%u\n"
 			: "metrics_listen %s:%u\n",
 		    c->metrics_listen_addr, c->metrics_listen_port);
+	if (c->remote_write_url != NULL)
+		fprintf(out, "remote_write_url %s\n", c->remote_write_url);
+	fprintf(out,
+	    "remote_write_queue_size %u\nremote_write_batch %u\n"
+	    "remote_write_timeout %u\n",
+	    c->rw_queue_mb, c->remote_write_batch, c->remote_write_timeout);
 	if (c->shard_count > 0)
 		fprintf(out, "shard %u/%u\n", c->shard_index, c->shard_count);
 	if (c->shard_physical.n > 0) {

@@ -21,6 +21,8 @@ struct ingest {
 	struct forecast *forecast; /* the banks' time to cut-off */
 	time_t pruned;		   /* epoch s of the last forecast_prune */
 	struct ratelimit path_rl;  /* names that cannot become files */
+	ingest_sink_cb sink;	   /* remote write; NULL: none */
+	void *sink_arg;
 };
 
 struct ingest *
@@ -53,6 +55,13 @@ void
 ingest_set_alerts(struct ingest *in, struct alerts *a)
 {
 	in->alerts = a;
+}
+
+void
+ingest_set_sink(struct ingest *in, ingest_sink_cb cb, void *arg)
+{
+	in->sink = cb;
+	in->sink_arg = arg;
 }
 
 void
@@ -341,6 +350,8 @@ ingest_batch(struct ingest *in, struct cat_host *h, const struct conf_host *hc,
 	}
 	if (in->alerts != NULL)
 		alerts_ingest(in->alerts, h, hc != NULL ? &ah : NULL, b, ts);
+	if (in->sink != NULL)
+		in->sink(in->sink_arg, h, ts, b);
 	if (in->writer == NULL || in->conf == NULL)
 		return;
 	for (i = 0; i < b->n; i++) {

@@ -37,6 +37,16 @@ void ingest_set_conf(struct ingest *in, const struct conf *c);
 void ingest_batch(struct ingest *in, struct cat_host *h,
     const struct conf_host *hc, time_t ts, struct batch *b);
 
+/*
+ * A consumer of every batch after the catalog and the alert engine took
+ * it (remote write): h as updated, ts as given to ingest_batch.  Loop
+ * thread; must not keep b.
+ */
+typedef void (*ingest_sink_cb)(
+    void *arg, const struct cat_host *h, time_t ts, const struct batch *b);
+/* Sets the one sink (cb NULL: none). */
+void ingest_set_sink(struct ingest *in, ingest_sink_cb cb, void *arg);
+
 /* Judge every sample with the alert engine (not owned; NULL: none). */
 void ingest_set_alerts(struct ingest *in, struct alerts *a);
 /* The end of a poll of h: catalog and alert engine learn it. */

@@ -19,6 +19,7 @@
 #include "collector/ingest.h"
 #include "collector/node_main.h"
 #include "collector/privdrop.h"
+#include "collector/remote_write.h"
 #include "lib/dirlock.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
@@ -173,6 +174,7 @@ struct daemon {
 	struct renderer *render;
 	struct alerts *alerts;
 	struct outputs *outputs;
+	struct remote_write *rw; /* remote_write_url's; NULL: none */
 	char spool_dir[4096];	 /* the pages' spool, fixed at start */
 	struct dirlock locks[3]; /* state_dir, dbdir, graph_cache */
 	size_t nlocks;
@@ -210,6 +212,8 @@ on_stop_signal(uv_signal_t *s, int signum)
 	uv_timer_stop(&d->save_timer);
 	uv_close((uv_handle_t *)&d->save_timer, NULL);
 	outputs_stop(d->outputs);
+	if (d->rw != NULL)
+		remote_write_stop(d->rw);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 	uv_close((uv_handle_t *)&d->sighup, NULL);
@@ -436,6 +440,11 @@ on_hup(uv_signal_t *s, int signum)
 			0 ||
 		    c->metrics_listen_port != d->conf->metrics_listen_port)))
 		log_warnx("conf: a new metrics_listen address takes a restart");
+	if ((c->remote_write_url == NULL) !=
+		(d->conf->remote_write_url == NULL) ||
+	    (c->remote_write_url != NULL &&
+		strcmp(c->remote_write_url, d->conf->remote_write_url) != 0))
+		log_warnx("conf: a new remote_write_url takes a restart");
 	conf_free(d->conf);
 	d->conf = c;
 	log_info("drover: config reloaded, %zu hosts", c->nhosts);
@@ -701,6 +710,44 @@ check_dirs(const struct conf *c, const struct privdrop *pd)
 	privdrop_check_dir("graph_cache", c->graph_cache, false);
 }
 
+/* The ingest sink feeding remote write. */
+static void
+rw_sink(void *arg, const struct cat_host *h, time_t ts, const struct batch *b)
+{
+	(void)ts;
+	remote_write_batch(arg, h, b);
+}
+
+static void
+rw_stats(void *arg, struct remote_write_stats *out)
+{
+	remote_write_stats(arg, out);
+}
+
+/*
+ * Remote write to remote_write_url, its queue under state_dir (made
+ * here, as the user drover now is).  A queue that cannot be made is
+ * fatal at start-up: running without it would lose what it promises
+ * to keep.
+ */
+static void
+open_remote_write(struct daemon *d)
+{
+	struct remote_write_settings s = {0};
+	char dir[4096];
+
+	snprintf(dir, sizeof(dir), "%s/remote_write", d->conf->state_dir);
+	s.url = d->conf->remote_write_url;
+	s.queue_dir = dir;
+	s.queue_bytes = (uint64_t)d->conf->rw_queue_mb << 20;
+	s.batch_samples = d->conf->remote_write_batch;
+	s.timeout_s = d->conf->remote_write_timeout;
+	d->rw = remote_write_new(d->loop, &s);
+	if (d->rw == NULL)
+		fatalx("drover: cannot start remote write");
+	ingest_set_sink(d->in, rw_sink, d->rw);
+}
+
 static int
 cmd_run(const char *path)
 {
@@ -813,6 +860,8 @@ cmd_run(const char *path)
 	if (d.cmdr != NULL)
 		poller_set_cmd_runner(d.poller, cmd_runner_host(d.cmdr));
 	ingest_set_alerts(d.in, d.alerts);
+	if (d.conf->remote_write_url != NULL)
+		open_remote_write(&d);
 	uv_timer_init(d.loop, &d.fresh_timer);
 	d.fresh_timer.data = &d;
 	uv_timer_start(&d.fresh_timer, on_fresh_timer,
@@ -833,6 +882,10 @@ cmd_run(const char *path)
 	wstats.polls_arg = d.poller;
 	wstats.writer = d.writer;
 	wstats.outputs = d.outputs;
+	if (d.rw != NULL) {
+		wstats.remote_write = rw_stats;
+		wstats.remote_write_arg = d.rw;
+	}
 	d.web = web_new(d.loop, &wset, d.cat, d.render, d.alerts, &wstats);
 	if (d.web == NULL)
 		fatalx("drover: cannot start the web server");
@@ -863,6 +916,13 @@ cmd_run(const char *path)
 	/* the loop ran dry: polls are cancelled and ingested; flush RRDs */
 	poller_free(d.poller);
 	uv_run(d.loop, UV_RUN_DEFAULT);
+	/* after the cancelled polls' values: they are queued too */
+	if (d.rw != NULL) {
+		ingest_set_sink(d.in, NULL, NULL);
+		remote_write_free(d.rw);
+		d.rw = NULL;
+		uv_run(d.loop, UV_RUN_DEFAULT);
+	}
 	rrd_writer_flush(d.writer);
 	rrd_writer_stats(d.writer, &ws);
 	log_info("drover: stopped; %llu RRD updates, %llu errors",

@@ -331,6 +331,62 @@ test_metrics_listen(void **state)
 	conf_errors_cleanup(&errs);
 }
 
+/* remote_write_*: off by default with its defaults printed, an http(s)
+ * URL taken and printed, another scheme or a bad number an error at its
+ * line. */
+static void
+test_remote_write_keys(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	c = parse("", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_null(c->remote_write_url);
+	assert_int_equal(c->rw_queue_mb, 256);
+	assert_int_equal(c->remote_write_batch, 5000);
+	assert_int_equal(c->remote_write_timeout, 30);
+	fp = open_memstream(&text, &len);
+	conf_print(c, fp);
+	fclose(fp);
+	assert_null(strstr(text, "remote_write_url"));
+	assert_non_null(strstr(text, "remote_write_queue_size 256\n"));
+	free(text);
+	conf_free(c);
+	c = parse("remote_write_url https://vm:8428/api/v1/write\n"
+		  "remote_write_queue_size 16\nremote_write_batch 100\n"
+		  "remote_write_timeout 5\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(
+	    c->remote_write_url, "https://vm:8428/api/v1/write");
+	assert_int_equal(c->rw_queue_mb, 16);
+	assert_int_equal(c->remote_write_batch, 100);
+	assert_int_equal(c->remote_write_timeout, 5);
+	fp = open_memstream(&text, &len);
+	conf_print(c, fp);
+	fclose(fp);
+	assert_non_null(
+	    strstr(text, "remote_write_url https://vm:8428/api/v1/write\n"));
+	free(text);
+	conf_free(c);
+	c = parse("interval 60\nremote_write_url vm:8428/api/v1/write\n"
+		  "remote_write_batch 10\n",
+	    &errs);
+	assert_int_equal(errs.n, 2);
+	assert_true(has_error(&errs, "t.conf:2"));
+	assert_true(has_error(
+	    &errs, "remote_write_url must start with http:// or https://"));
+	assert_true(has_error(&errs, "t.conf:3"));
+	assert_true(has_error(&errs, "remote_write_batch must be a number"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
 static void
 test_node_keys(void **state)
 {
@@ -1963,6 +2019,7 @@ main(void)
 	    cmocka_unit_test(test_load_refuses_config_with_errors),
 	    cmocka_unit_test(test_includedir),
 	    cmocka_unit_test(test_metrics_listen),
+	    cmocka_unit_test(test_remote_write_keys),
 	    cmocka_unit_test(test_node_keys),
 	    cmocka_unit_test(test_node_exec_keys),
 	    cmocka_unit_test(test_local_node_target),

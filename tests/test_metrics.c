@@ -182,7 +182,7 @@ test_families_whole(void **state)
 	struct catalog *cat = make_catalog();
 	struct web_poll_stats ps = {.done = 17, .failed = 2};
 	struct rrd_writer_stats ws = {.updates = 99};
-	struct metrics_self self = {&ps, &ws};
+	struct metrics_self self = {&ps, &ws, NULL};
 	char *t = render(cat, &self);
 	size_t i;
 

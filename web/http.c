@@ -1131,6 +1131,7 @@ dispatch(struct req *r)
 		struct rrd_writer_stats ws = {0};
 		struct renderer_stats rs;
 		struct alerts_stats as;
+		struct remote_write_stats rws;
 
 		if (w->stats.polls != NULL)
 			w->stats.polls(w->stats.polls_arg, &ps);
@@ -1148,15 +1149,19 @@ dispatch(struct req *r)
 		if (w->alerts != NULL)
 			alerts_stats(w->alerts, &as);
 		deliveries(w, &os);
+		if (w->stats.remote_write != NULL)
+			w->stats.remote_write(w->stats.remote_write_arg, &rws);
 		body = page_health(w->cat, &ps, &ws,
 		    w->render != NULL ? &rs : NULL,
-		    w->alerts != NULL ? &as : NULL, &os, now, &len);
+		    w->alerts != NULL ? &as : NULL, &os,
+		    w->stats.remote_write != NULL ? &rws : NULL, now, &len);
 		break;
 	}
 	case R_METRICS: {
 		struct web_poll_stats ps = {0};
 		struct rrd_writer_stats ws = {0};
-		struct metrics_self self = {&ps, NULL};
+		struct remote_write_stats rws;
+		struct metrics_self self = {&ps, NULL, NULL};
 		struct buf b = {0};
 
 		if (w->stats.polls != NULL)
@@ -1164,6 +1169,10 @@ dispatch(struct req *r)
 		if (w->stats.writer != NULL) {
 			rrd_writer_stats(w->stats.writer, &ws);
 			self.writer = &ws;
+		}
+		if (w->stats.remote_write != NULL) {
+			w->stats.remote_write(w->stats.remote_write_arg, &rws);
+			self.remote_write = &rws;
 		}
 		metrics_write(&b, w->cat, &self, now);
 		body = buf_take(&b, &len);

@@ -48,6 +48,7 @@ typedef void web_poll_stats_fn(void *arg, struct web_poll_stats *out);
 
 struct rrd_writer;
 struct outputs;
+struct remote_write_stats;
 
 /*
  * Where /health and /alerts read the collector's counters: each from its
@@ -63,6 +64,9 @@ struct web_stats {
 	void *polls_arg;	   /* passed to polls */
 	struct rrd_writer *writer; /* rrd_writer_stats(): RRD writes */
 	struct outputs *outputs;   /* outputs_stats(): pages, Nagios lines */
+	/* remote write's counters (web/metrics.h); NULL: it is off */
+	void (*remote_write)(void *arg, struct remote_write_stats *out);
+	void *remote_write_arg;
 };
 
 struct web;

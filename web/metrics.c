@@ -97,8 +97,12 @@ utf8_seq(const unsigned char *s)
 	return n;
 }
 
-void
-metrics_put_label_value(struct buf *out, const char *s)
+/*
+ * Appends s with invalid UTF-8 as U+FFFD; with escape, also \\, \" and
+ * newline escaped as the text format's label values need.
+ */
+static void
+put_utf8(struct buf *out, const char *s, bool escape)
 {
 	const unsigned char *p = (const unsigned char *)s, *run = p;
 	size_t n;
@@ -106,7 +110,8 @@ metrics_put_label_value(struct buf *out, const char *s)
 	for (;;) {
 		unsigned char c = *p;
 
-		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
+		if ((c >= 0x20 && c < 0x7f && c != '\\' && c != '"') ||
+		    (!escape && c != '\0' && c < 0x80)) {
 			p++;
 			continue;
 		}
@@ -135,6 +140,45 @@ metrics_put_label_value(struct buf *out, const char *s)
 		}
 		run = ++p;
 	}
+}
+
+void
+metrics_put_label_value(struct buf *out, const char *s)
+{
+	put_utf8(out, s, true);
+}
+
+void
+metrics_put_utf8(struct buf *out, const char *s)
+{
+	put_utf8(out, s, false);
+}
+
+const char *
+metrics_field_family(enum ds_type t)
+{
+	switch (t) {
+	case DS_DERIVE:
+	case DS_COUNTER:
+		return families[F_TOTAL].name;
+	case DS_ABSOLUTE:
+		return families[F_ABSOLUTE].name;
+	default:
+		return families[F_VALUE].name;
+	}
+}
+
+bool
+metrics_field_sample(
+    const struct cat_service *cs, size_t i, double *v, time_t *ts)
+{
+	const struct field *f = &cs->svc.fields[i];
+
+	if (!f->has_value || f->unknown || isnan(f->value))
+		return false;
+	*v = f->value;
+	*ts = f->when > 0 ? f->when : cs->last_update;
+	return true;
 }
 
 /* Appends v as the format spells it, exactly (it reads back as v). */
@@ -253,6 +297,8 @@ service_samples(struct family *fams, const struct cat_service *cs,
 		const struct field *f = &cs->svc.fields[i];
 		const struct cat_field *cf = &cs->fields[i];
 		struct family *fam;
+		double v;
+		time_t ts;
 
 		if (pre->oom)
 			return;
@@ -263,7 +309,7 @@ service_samples(struct family *fams, const struct cat_service *cs,
 		if (has_alert_state(cs, i))
 			sample(&fams[F_ALERT], lab,
 			    (double)cat_field_state(cs, i), 0);
-		if (!f->has_value || f->unknown || isnan(f->value))
+		if (!metrics_field_sample(cs, i, &v, &ts))
 			continue;
 		switch (cf->spec.type) {
 		case DS_DERIVE:
@@ -276,8 +322,7 @@ service_samples(struct family *fams, const struct cat_service *cs,
 		default:
 			fam = &fams[F_VALUE];
 		}
-		sample(fam, lab, f->value,
-		    f->when > 0 ? f->when : cs->last_update);
+		sample(fam, lab, v, ts);
 	}
 }
 
@@ -344,6 +389,30 @@ self_samples(
 		    (double)ws->dropped);
 		self_sample(out, "drover_rrd_queue_length", "gauge",
 		    "RRD writes waiting now", (double)ws->queue_len);
+	}
+	if (self != NULL && self->remote_write != NULL) {
+		const struct remote_write_stats *r = self->remote_write;
+
+		self_sample(out, "drover_remote_write_samples_sent_total",
+		    "counter", "Samples the remote-write engine took",
+		    (double)r->sent);
+		self_sample(out, "drover_remote_write_samples_failed_total",
+		    "counter",
+		    "Samples in requests the engine refused for good",
+		    (double)r->failed);
+		self_sample(out, "drover_remote_write_samples_dropped_total",
+		    "counter", "Samples dropped because the queue was full",
+		    (double)r->dropped);
+		self_sample(out, "drover_remote_write_retries_total", "counter",
+		    "Remote-write requests tried again", (double)r->retries);
+		self_sample(out, "drover_remote_write_queued_samples", "gauge",
+		    "Samples waiting to be sent", (double)r->queued);
+		self_sample(out, "drover_remote_write_queued_bytes", "gauge",
+		    "Bytes of remote-write requests waiting",
+		    (double)r->queued_bytes);
+		self_sample(out, "drover_remote_write_disk_errors_total",
+		    "counter", "Queue segments not written or read",
+		    (double)r->disk_errors);
 	}
 }
 

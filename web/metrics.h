@@ -49,6 +49,7 @@
 #ifndef DROVER_METRICS_H
 #define DROVER_METRICS_H
 
+#include <stdint.h>
 #include <time.h>
 
 #include "catalog/catalog.h"
@@ -59,10 +60,24 @@
 /* The Content-Type of the text metrics_write() makes. */
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
-/* The collector's own counters; either may be NULL (left out). */
+/* Remote write's counters (filled by collector/remote_write.h), here
+ * because /metrics and /health show them. */
+struct remote_write_stats {
+	uint64_t sent;	       /* samples the engine took */
+	uint64_t failed;       /* samples in requests it refused for good */
+	uint64_t dropped;      /* samples dropped because the queue was full */
+	uint64_t retries;      /* requests tried again */
+	uint64_t queued;       /* samples waiting (queue and the open
+				  request) */
+	uint64_t queued_bytes; /* bytes of requests waiting */
+	uint64_t disk_errors;  /* queue segments not written or read */
+};
+
+/* The collector's own counters; any may be NULL (left out). */
 struct metrics_self {
 	const struct web_poll_stats *polls;
 	const struct rrd_writer_stats *writer;
+	const struct remote_write_stats *remote_write;
 };
 
 /*
@@ -75,5 +90,19 @@ void metrics_write(struct buf *out, const struct catalog *cat,
 
 /* Appends s as a label value: escaped, invalid UTF-8 as U+FFFD. */
 void metrics_put_label_value(struct buf *out, const char *s);
+/* Appends s unescaped with invalid UTF-8 as U+FFFD (for remote write,
+ * whose protobuf strings must be valid UTF-8). */
+void metrics_put_utf8(struct buf *out, const char *s);
+
+/*
+ * The series every consumer of field values shares (/metrics and remote
+ * write, collector/remote_write.h), so both name a field alike: its
+ * family by the field's type, and whether field i of cs has a value
+ * sample now, with that value and its time (epoch s) -- "U" and NaN
+ * have none.
+ */
+const char *metrics_field_family(enum ds_type t);
+bool metrics_field_sample(
+    const struct cat_service *cs, size_t i, double *v, time_t *ts);
 
 #endif

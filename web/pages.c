@@ -19,6 +19,7 @@
 #include "web/field_value.h"
 #include "web/html.h"
 #include "web/http.h"
+#include "web/metrics.h" /* struct remote_write_stats */
 #include "web/pages.h"
 #include "web/peers.h"
 #include "web/power.h"
@@ -1939,8 +1940,8 @@ state_errors(struct buf *b, const struct alerts_stats *as,
 char *
 page_health(struct catalog *cat, const struct web_poll_stats *polls,
     const struct rrd_writer_stats *ws, const struct renderer_stats *rs,
-    const struct alerts_stats *as, const struct outputs_stats *os, time_t now,
-    size_t *len)
+    const struct alerts_stats *as, const struct outputs_stats *os,
+    const struct remote_write_stats *rws, time_t now, size_t *len)
 {
 	static const char *const graphs[] = {"drover_polls",
 	    "drover_poll_duration", "drover_queue_delay", "drover_rrd"};
@@ -2003,6 +2004,24 @@ page_health(struct catalog *cat, const struct web_poll_stats *polls,
 		    rs->render_ms_max, rs->files, rs->bytes / 1024,
 		    (unsigned long long)rs->vanished);
 	}
+	if (rws != NULL)
+		buf_printf(&b,
+		    "<tr><th>remote write: samples sent</th><td class=num>"
+		    "%llu</td></tr><tr><th>remote write: refused</th>"
+		    "<td class=num>%llu</td></tr><tr><th>remote write: "
+		    "dropped (queue full)</th><td class=num>%llu</td></tr>"
+		    "<tr><th>remote write: retries</th><td class=num>%llu"
+		    "</td></tr><tr><th>remote write: queued</th>"
+		    "<td class=num>%llu samples, %llu KiB</td></tr>"
+		    "<tr><th>remote write: queue disk errors</th>"
+		    "<td class=num>%llu</td></tr>",
+		    (unsigned long long)rws->sent,
+		    (unsigned long long)rws->failed,
+		    (unsigned long long)rws->dropped,
+		    (unsigned long long)rws->retries,
+		    (unsigned long long)rws->queued,
+		    (unsigned long long)rws->queued_bytes / 1024,
+		    (unsigned long long)rws->disk_errors);
 	buf_puts(&b, "</table><h2>Graphs</h2><div class=graphs>");
 	for (i = 0; self != NULL && i < 4; i++) {
 		if (cat_host_service(self, graphs[i]) == NULL)
