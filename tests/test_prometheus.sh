@@ -12,6 +12,7 @@
 # the rate between its samples (the DERIVE).  Alert and host states come
 # through as gauges.
 . "$top_srcdir/tests/lib/common.sh" || exit 99
+. "$top_srcdir/tests/lib/prometheus.sh" || exit 99
 need prometheus prometheus
 need promtool prometheus
 need rrdtool rrdtool
@@ -73,12 +74,9 @@ start_bg "$T/prometheus.log" prometheus --config.file="$T/prometheus.yml" \
 PROM="http://127.0.0.1:$PPORT"
 
 # query EXPR: runs an instant query, the JSON into $T/q.json
-query() {
-	curl -sf -G --data-urlencode "query=$1" "$PROM/api/v1/query" >"$T/q.json"
-}
 # result_is EXPR PYEXPR: the query's result r (a list) makes PYEXPR true
 result_is() {
-	query "$1" && $PY -c '
+	prom_query "$1" && $PY -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
 r = j["data"]["result"] if j.get("status") == "success" else None
@@ -89,47 +87,11 @@ up() {
 }
 wait_until 90 up || fail "scrape not up: $(cat "$T/q.json" 2>/dev/null; tail -20 "$T/prometheus.log")"
 
-# same_as_rrd METRIC PLUGIN FIELD SUFFIX: the RRD's newest update (time,
-# value) is a sample of METRIC in Prometheus, with the same value
-same_as_rrd() {
-	local f out ts v
-	f=$(ls "$T"/db/*/"$H-$2-$3-$4.rrd" 2>/dev/null | head -1)
-	[ -n "$f" ] || return 1
-	out=$(rrdtool lastupdate "$f" | tail -1) || return 1
-	ts=${out%%:*}
-	v=${out#*: }
-	query "$1{host=\"$H\",plugin=\"$2\",field=\"$3\"}[2m]" || return 1
-	$PY -c '
-import json, sys
-j = json.load(open(sys.argv[1]))
-ts, v = int(sys.argv[2]), float(sys.argv[3])
-r = j["data"]["result"]
-if len(r) != 1:
-    sys.exit(1)
-m = r[0]["metric"]
-want = {"__name__", "host", "plugin", "field", "group", "physical",
-    "instance", "job"}
-if set(m) != want or m["physical"] != m["host"] or m["group"] == "":
-    print("labels %r" % m)
-    sys.exit(2)
-for t, s in r[0]["values"]:
-    if t == ts:
-        if float(s) != v:
-            print("MISMATCH at %d: prometheus %s, rrd %r" % (ts, s, v))
-            sys.exit(2)
-        print("%s at %d: %s in both" % (sys.argv[4], ts, s))
-        sys.exit(0)
-sys.exit(1)' "$T/q.json" "$ts" "$v" "$2.$3" >"$T/cmp.out"
-	case $? in
-	0) return 0 ;;
-	2) fail "$(cat "$T/cmp.out")" ;;
-	*) return 1 ;;
-	esac
-}
-wait_until 60 same_as_rrd drover_field_value memory free g ||
+LABELS='set(m) == {"__name__", "host", "plugin", "field", "group", "physical", "instance", "job"} and m["physical"] == m["host"] and m["group"] != ""'
+wait_until 60 prom_same_as_rrd "$LABELS" drover_field_value memory free g ||
 	fail "memory.free: RRD's newest value never in Prometheus: $(cat "$T/q.json")"
 note "$(cat "$T/cmp.out")"
-wait_until 60 same_as_rrd drover_field_total cpu user d ||
+wait_until 60 prom_same_as_rrd "$LABELS" drover_field_total cpu user d ||
 	fail "cpu.user: RRD's newest value never in Prometheus: $(cat "$T/q.json")"
 note "$(cat "$T/cmp.out")"
 # same_interval METRIC PLUGIN FIELD SUFFIX: over the 30 s before the RRD's
@@ -145,7 +107,7 @@ same_interval() {
 	t1=${out%%:*}
 	curl -sf "$URL/api/v1/hosts/$H/$2/data?start=$((t1 - 30))&end=$t1&step=2" \
 	    >"$T/data.json" || return 1
-	query "$1{host=\"$H\",plugin=\"$2\",field=\"$3\"}[2m]" || return 1
+	prom_query "$1{host=\"$H\",plugin=\"$2\",field=\"$3\"}[2m]" || return 1
 	$PY -c '
 import json, sys
 rows = json.load(open(sys.argv[1]))["fields"][sys.argv[3]]["rows"]

@@ -9,6 +9,7 @@
 # (its raw counter) at the RRD's time with the RRD's value, the group
 # with U+FFFD.
 . "$top_srcdir/tests/lib/common.sh" || exit 99
+. "$top_srcdir/tests/lib/prometheus.sh" || exit 99
 need prometheus prometheus
 need rrdtool rrdtool
 need curl curl
@@ -30,52 +31,15 @@ DPID=$LAST_PID
 wait_log "$T/run.log" 'web: dashboard on' 30 || fail "no dashboard: $(cat "$T/run.log")"
 URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$T/run.log" | head -1)
 
-query() {
-	curl -sf -G --data-urlencode "query=$1" "$PROM/api/v1/query" >"$T/q.json"
-}
-# same_as_rrd METRIC PLUGIN FIELD SUFFIX: the RRD's newest update (time,
-# value) is a sample of METRIC in Prometheus, with the same value
-same_as_rrd() {
-	local f out ts v
-	f=$(ls "$T"/db/*/"$H-$2-$3-$4.rrd" 2>/dev/null | head -1)
-	[ -n "$f" ] || return 1
-	out=$(rrdtool lastupdate "$f" | tail -1) || return 1
-	ts=${out%%:*}
-	v=${out#*: }
-	query "$1{host=\"$H\",plugin=\"$2\",field=\"$3\"}[2m]" || return 1
-	$PY -c '
-import json, sys
-r = json.load(open(sys.argv[1]))["data"]["result"]
-ts, v = int(sys.argv[2]), float(sys.argv[3])
-if len(r) != 1:
-    sys.exit(1)
-m = r[0]["metric"]
-if set(m) != {"__name__", "host", "plugin", "field", "group", "physical"} \
-        or m["group"] != "caf\ufffd":
-    print("labels %r" % m)
-    sys.exit(2)
-for t, s in r[0]["values"]:
-    if t == ts:
-        if float(s) != v:
-            print("MISMATCH at %d: prometheus %s, rrd %r" % (ts, s, v))
-            sys.exit(2)
-        print("%s at %d: %s in both" % (sys.argv[4], ts, s))
-        sys.exit(0)
-sys.exit(1)' "$T/q.json" "$ts" "$v" "$2.$3" >"$T/cmp.out"
-	case $? in
-	0) return 0 ;;
-	2) fail "$(cat "$T/cmp.out")" ;;
-	*) return 1 ;;
-	esac
-}
-wait_until 60 same_as_rrd drover_field_value memory free g ||
+LABELS='set(m) == {"__name__", "host", "plugin", "field", "group", "physical"} and m["group"] == "caf\ufffd"'
+wait_until 60 prom_same_as_rrd "$LABELS" drover_field_value memory free g ||
 	fail "memory.free: the RRD's newest value never in Prometheus: $(cat "$T/q.json")"
 note "$(cat "$T/cmp.out")"
-wait_until 60 same_as_rrd drover_field_total cpu user d ||
+wait_until 60 prom_same_as_rrd "$LABELS" drover_field_total cpu user d ||
 	fail "cpu.user: the RRD's newest value never in Prometheus: $(cat "$T/q.json")"
 note "$(cat "$T/cmp.out")"
 # drover's own fields went too (host _drover)
-query 'count(drover_field_value{host="_drover"})' &&
+prom_query 'count(drover_field_value{host="_drover"})' &&
 	$PY -c 'import json,sys; r=json.load(open(sys.argv[1]))["data"]["result"]; sys.exit(0 if r and int(r[0]["value"][1]) > 0 else 1)' "$T/q.json" ||
 	fail "no _drover fields: $(cat "$T/q.json")"
 counter() {
