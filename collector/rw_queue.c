@@ -304,7 +304,8 @@ load(struct rw_queue *q)
 		seqs[nseqs++] = seq;
 	}
 	closedir(d);
-	qsort(seqs, nseqs, sizeof(*seqs), cmp_seq);
+	if (nseqs > 1) /* seqs is NULL when there is none */
+		qsort(seqs, nseqs, sizeof(*seqs), cmp_seq);
 	for (i = 0; i < nseqs; i++) {
 		seg_path(path, sizeof(path), q->dir, seqs[i]);
 		q->next_seq = seqs[i] + 1;
