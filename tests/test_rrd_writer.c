@@ -48,10 +48,8 @@ static void
 submit(struct rrd_writer *w, const char *path, const struct rrd_ds *ds,
     time_t ts, double v)
 {
-	struct rrd_job *job = rrd_job_new(path, ds, ts, v, false);
-
-	assert_non_null(job);
-	assert_int_equal(rrd_writer_submit(w, job), 0);
+	assert_int_equal(
+	    rrd_writer_submit_value(w, path, ds, ts, 0, v, false), 0);
 }
 
 /* The info entry called key, or fail. */
@@ -344,11 +342,8 @@ static void
 submit_read(struct rrd_writer *w, const char *path, const struct rrd_ds *ds,
     time_t ts, time_t read_at, double v)
 {
-	struct rrd_job *job = rrd_job_new(path, ds, ts, v, false);
-
-	assert_non_null(job);
-	job->read_at = read_at;
-	assert_int_equal(rrd_writer_submit(w, job), 0);
+	assert_int_equal(
+	    rrd_writer_submit_value(w, path, ds, ts, read_at, v, false), 0);
 }
 
 /*
@@ -594,8 +589,7 @@ test_full_queue_drops(void **state)
 	struct rrd_writer *w;
 	struct rrd_writer_stats st;
 	struct rrd_ds ds;
-	struct rrd_job *job;
-	char path[256], field[32];
+	char path[256], field[32], *longpath;
 	int k, refused = 0;
 
 	(void)state;
@@ -607,19 +601,29 @@ test_full_queue_drops(void **state)
 		assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "q", "h",
 				     "s", field, DS_GAUGE),
 		    0);
-		job = rrd_job_new(path, &ds, T0, k, false);
-		assert_non_null(job);
-		if (rrd_writer_submit(w, job) == -1) {
+		if (rrd_writer_submit_value(w, path, &ds, T0, 0, k, false) ==
+		    -1) {
 			assert_int_equal(errno, EAGAIN);
 			refused++;
 		}
 	}
 	assert_int_equal(rrd_writer_flush(w), 0);
+	/* a path the record cannot hold is refused, not cut */
+	longpath = malloc(70000);
+	assert_non_null(longpath);
+	memset(longpath, 'a', 69999);
+	longpath[0] = '/';
+	longpath[69999] = '\0';
+	errno = 0;
+	assert_int_equal(
+	    rrd_writer_submit_value(w, longpath, &ds, T0, 0, 1, false), -1);
+	assert_int_equal(errno, EINVAL);
+	free(longpath);
 	rrd_writer_stats(w, &st);
 	rrd_writer_free(w);
 	assert_true(refused > 0);
-	assert_int_equal(st.dropped, refused);
-	assert_int_equal(st.creates + st.dropped, 200);
+	assert_int_equal(st.dropped, refused + 1);
+	assert_int_equal(st.creates + st.dropped, 201);
 	assert_int_equal(st.errors, 0);
 	errno = 0;
 	w = rrd_writer_new(NULL, 0);
@@ -628,17 +632,16 @@ test_full_queue_drops(void **state)
 }
 
 /*
- * A queued value keeps everything of its job through the packed queue
+ * A queued value keeps everything it was submitted with through the packed
  * record: a custom data source (step, resolutions), min/max, an unknown
  * value; the queue's bytes are counted while it waits and given back.
  */
 static void
-test_queue_record_keeps_job(void **state)
+test_queue_record_keeps_value(void **state)
 {
 	struct rrd_writer *w;
 	struct rrd_writer_stats st;
 	struct rrd_ds ds;
-	struct rrd_job *job;
 	rrd_info_t *info;
 	char path[256];
 
@@ -652,9 +655,8 @@ test_queue_record_keeps_job(void **state)
 	w = rrd_writer_new(NULL, 8);
 	assert_non_null(w);
 	submit(w, path, &ds, T0, 5);
-	job = rrd_job_new(path, &ds, T0 + 60, 0, true);
-	assert_non_null(job);
-	assert_int_equal(rrd_writer_submit(w, job), 0);
+	assert_int_equal(
+	    rrd_writer_submit_value(w, path, &ds, T0 + 60, 0, 0, true), 0);
 	assert_int_equal(rrd_writer_flush(w), 0);
 	rrd_writer_stats(w, &st);
 	rrd_writer_free(w);
@@ -663,7 +665,7 @@ test_queue_record_keeps_job(void **state)
 	assert_int_equal(st.errors, 0);
 	assert_int_equal(st.queue_bytes, 0);
 	/* one packed record: the path, the limits, two resolutions and the
-	 * fixed part; far below a job (184 bytes) plus its path */
+	 * fixed part; far below a struct rrd_ds (184 bytes) plus the path */
 	assert_true(st.queue_bytes_max > strlen(path));
 	assert_true(st.queue_bytes_max <= 2 * (strlen(path) + 120));
 	info = rrd_info_r(path);
@@ -702,7 +704,7 @@ main(void)
 	    cmocka_unit_test(test_created_files_get_dir_owner),
 	    cmocka_unit_test(test_unwritable_file_names_owner),
 	    cmocka_unit_test(test_full_queue_drops),
-	    cmocka_unit_test(test_queue_record_keeps_job),
+	    cmocka_unit_test(test_queue_record_keeps_value),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
