@@ -138,6 +138,7 @@ struct rrd_writer {
 	char *daemon; /* rrdcached address, or NULL */
 	char *base;   /* TCP daemon: its -b directory (names relative to it);
 			 NULL for a unix socket (absolute names) */
+	uint64_t flush_max_us; /* the bound on one daemon flush, us */
 
 	struct fstate **files; /* hash table, writer thread only */
 	size_t nbuckets, nfiles;
@@ -802,7 +803,7 @@ flush_daemon(struct rrd_writer *w)
 		for (f = w->files[i]; f != NULL; f = f->next) {
 			if (!f->known)
 				continue;
-			if (now_us() - t0 >= RRD_DAEMON_FLUSH_MAX_MS * 1000) {
+			if (now_us() - t0 >= w->flush_max_us) {
 				left++;
 				continue;
 			}
@@ -818,11 +819,16 @@ flush_daemon(struct rrd_writer *w)
 				rc = -1;
 			}
 		}
+	pthread_mutex_lock(&w->mu);
+	w->st.flush_left = left;
+	pthread_mutex_unlock(&w->mu);
 	if (left > 0)
-		log_info("rrd: rrdcached flush stopped after %u s with %zu of "
-			 "%zu files flushed; rrdcached writes the rest itself "
-			 "(its -w timeout, or its shutdown with -F)",
-		    RRD_DAEMON_FLUSH_MAX_MS / 1000, flushed, flushed + left);
+		log_info(
+		    "rrd: rrdcached flush stopped after %llu ms with %zu "
+		    "of %zu files flushed, %zu left; rrdcached writes the "
+		    "rest itself (its -w timeout, or its shutdown with -F)",
+		    (unsigned long long)(w->flush_max_us / 1000), flushed,
+		    flushed + left, left);
 	return rc;
 }
 
@@ -900,6 +906,10 @@ rrd_writer_new_opts(const struct rrd_writer_opts *o)
 		return NULL;
 	w->qmax = queue_max;
 	w->st.queue_max = queue_max;
+	w->flush_max_us =
+	    (uint64_t)(o->flush_max_ms != 0 ? o->flush_max_ms
+					    : RRD_DAEMON_FLUSH_MAX_MS) *
+	    1000;
 	w->nbuckets = 64;
 	w->q = calloc(queue_max, sizeof(*w->q));
 	w->files = calloc(w->nbuckets, sizeof(*w->files));

@@ -56,6 +56,8 @@ struct rrd_writer_stats {
 	size_t queue_max;	/* the bound given to rrd_writer_new() */
 	size_t queue_bytes;	/* heap bytes of the values waiting now */
 	size_t queue_bytes_max; /* the most queue_bytes has been */
+	size_t flush_left;	/* files the last daemon flush left to rrdcached
+				   (its bound ran out) */
 	char last_error[256];	/* "" when none */
 	time_t last_error_time; /* epoch seconds, 0 when none */
 	uint64_t latency_total_us; /* sum over creates and updates, us */
@@ -73,6 +75,9 @@ struct rrd_writer_opts {
 	 * it fails (counted).  Ignored for a unix socket. */
 	const char *base_dir;
 	size_t queue_max; /* >= 1: the bound on values waiting */
+	/* the bound on rrd_writer_flush()'s daemon flush, ms; 0:
+	 * RRD_DAEMON_FLUSH_MAX_MS */
+	unsigned flush_max_ms;
 };
 
 /*
@@ -111,12 +116,13 @@ int rrd_writer_submit_value(struct rrd_writer *w, const char *path,
 /*
  * Blocks until every value queued before the call is written, then (with
  * rrdcached) asks the daemon to write its cache to disk, file by file,
- * for at most RRD_DAEMON_FLUSH_MAX_MS: at 10,000 guests (half a million
- * files) flushing every one takes minutes, longer than systemd waits for
- * a stop; the daemon keeps the rest (its journal, its -F) and the count
- * left is logged.  For shutdown and tests; never from the event loop.
- * Returns 0, or -1 when the daemon flush failed for some file (each one
- * counted).
+ * for at most flush_max_ms (default RRD_DAEMON_FLUSH_MAX_MS): at 10,000
+ * guests (half a million files) flushing every one takes minutes, longer
+ * than systemd waits for a stop; the daemon keeps the rest (its journal,
+ * its -F), and how many it kept is logged and left in the stats
+ * (flush_left), not counted as errors.  For shutdown and tests; never
+ * from the event loop.  Returns 0, or -1 when the daemon flush failed
+ * for some file (each one counted).
  */
 #define RRD_DAEMON_FLUSH_MAX_MS 20000u
 int rrd_writer_flush(struct rrd_writer *w);

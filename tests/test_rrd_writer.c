@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -689,6 +690,135 @@ test_queue_record_keeps_value(void **state)
 	rrd_info_free(info);
 }
 
+/*
+ * The shutdown flush through a real rrdcached (-w 3600: it writes a file
+ * only when asked, or at its own shutdown with -F) with a bound of 1 ms
+ * over FLUSH_FILES files, three values each: the flush stops early and
+ * says how many files it left (stats and one log line), exactly those
+ * files still lack their values on disk, and once the daemon has stopped
+ * every file holds all three.  1 ms cannot cover FLUSH_FILES socket round
+ * trips that each write a file.
+ */
+#define FLUSH_FILES 1500
+
+static void
+flush_path(char *path, size_t len, const char *db, int k)
+{
+	char field[16];
+
+	snprintf(field, sizeof(field), "f%d", k);
+	assert_int_equal(
+	    rrd_path(path, len, db, "fl", "h.test", "s", field, DS_GAUGE), 0);
+}
+
+static void
+test_daemon_flush_bounded(void **state)
+{
+	struct rrd_writer_opts o = {0};
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	char db[128], sock[160], addr[170], pidf[160], path[256];
+	time_t start, end;
+	unsigned long step = 0, nds = 0, r;
+	char **names;
+	rrd_value_t *data;
+	FILE *logf;
+	pid_t pid;
+	int i, k, status, on_disk = 0, rows;
+
+	(void)state;
+	if (system("command -v rrdcached >/dev/null 2>&1") != 0)
+		fail_msg("rrdcached not found: install the Debian package "
+			 "rrdcached (the README's test command does)");
+	snprintf(db, sizeof(db), "%s/flushdb", tmpdir);
+	assert_int_equal(mkdir(db, 0755), 0);
+	snprintf(sock, sizeof(sock), "%s/rc.sock", tmpdir);
+	snprintf(addr, sizeof(addr), "unix:%s", sock);
+	snprintf(pidf, sizeof(pidf), "%s/rc.pid", tmpdir);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		execlp("rrdcached", "rrdcached", "-g", "-F", "-l", addr, "-b",
+		    db, "-w", "3600", "-f", "7200", "-p", pidf, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200 && access(sock, F_OK) != 0; i++)
+		usleep(50000);
+	assert_int_equal(access(sock, F_OK), 0);
+
+	/* small files: three RRAs of 11 rows */
+	assert_int_equal(
+	    rrd_ds_init_rate(&ds, DS_GAUGE, NULL, NULL, "custom 10", "300"), 0);
+	o.rrdcached = addr;
+	o.queue_max = 3 * FLUSH_FILES;
+	o.flush_max_ms = 1;
+	w = rrd_writer_new_opts(&o);
+	assert_non_null(w);
+	for (i = 0; i < 3; i++)
+		for (k = 0; k < FLUSH_FILES; k++) {
+			flush_path(path, sizeof(path), db, k);
+			submit(w, path, &ds, T0 + 300 * i, k + i);
+		}
+	logf = tmpfile();
+	assert_non_null(logf);
+	log_set_stream(logf);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	log_set_stream(NULL);
+	rrd_writer_stats(w, &st);
+	assert_int_equal(st.creates, FLUSH_FILES);
+	assert_int_equal(st.updates, 3 * FLUSH_FILES);
+	assert_int_equal(st.errors, 0);
+	assert_true(st.flush_left > 0);
+	assert_true(st.flush_left < FLUSH_FILES); /* the first is flushed */
+	assert_int_equal(lines_with(logf, "rrdcached flush stopped"), 1);
+	snprintf(path, sizeof(path), "of %d files flushed, %zu left",
+	    FLUSH_FILES, st.flush_left);
+	assert_int_equal(lines_with(logf, path), 1);
+	fclose(logf);
+	/* the files flushed have their values, the others only the daemon */
+	for (k = 0; k < FLUSH_FILES; k++) {
+		flush_path(path, sizeof(path), db, k);
+		if (rrd_last_r(path) == T0 + 600)
+			on_disk++;
+		else
+			assert_int_equal(rrd_last_r(path), T0 - 300);
+	}
+	assert_int_equal(on_disk, FLUSH_FILES - (int)st.flush_left);
+	rrd_writer_free(w);
+
+	/* rrdcached writes what it held on its way out (-F; without a
+	 * journal it would anyway) */
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	for (k = 0; k < FLUSH_FILES; k++) {
+		flush_path(path, sizeof(path), db, k);
+		assert_int_equal(rrd_last_r(path), T0 + 600);
+		start = T0 - 300;
+		end = T0 + 600;
+		step = 0;
+		names = NULL;
+		data = NULL;
+		assert_int_equal(rrd_fetch_r(path, "AVERAGE", &start, &end,
+				     &step, &nds, &names, &data),
+		    0);
+		/* row r covers (start + r * step, start + (r + 1) * step] */
+		rows = 0;
+		for (r = 0; start + (time_t)((r + 1) * step) <= end; r++)
+			for (i = 0; i < 3; i++)
+				if (start + (time_t)((r + 1) * step) ==
+				    T0 + 300 * i) {
+					assert_true(data[r] == k + i);
+					rows++;
+				}
+		assert_int_equal(rows, 3);
+		free(names[0]);
+		free(names);
+		free(data);
+	}
+}
+
 int
 main(void)
 {
@@ -705,6 +835,7 @@ main(void)
 	    cmocka_unit_test(test_unwritable_file_names_owner),
 	    cmocka_unit_test(test_full_queue_drops),
 	    cmocka_unit_test(test_queue_record_keeps_value),
+	    cmocka_unit_test(test_daemon_flush_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
