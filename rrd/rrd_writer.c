@@ -3,8 +3,15 @@
  *
  * Queue: a value is packed on submit, straight from the caller's
  * arguments, into one compact record (qrec: the value, its times, the
- * data source with only the bytes it uses, the path inline): about 130
- * bytes of heap in one allocation per value (bench/README.md, "Scale").
+ * data source with only the bytes it uses, the path inline), about 130
+ * bytes (bench/README.md, "Scale").  Records are laid one after another
+ * into blocks of QBLOCK_BYTES, a FIFO of blocks: submitters append to the
+ * last, the writer thread reads from the first and frees it once read to
+ * its end (one spare is kept), so the queue costs one malloc per some 500
+ * values instead of one per value, and no pointer ring of queue_max
+ * slots.  The writer reads a record outside the mutex: submitters only
+ * ever write past a block's used bytes, and only the writer frees or
+ * rewinds a block.
  * The writer thread unpacks a record into a struct wval on its stack.
  * The bound stays a count of values; a full queue refuses the new value
  * (counted as dropped) and never blocks the loop.
@@ -67,6 +74,10 @@ static const char *const werr_names[WERR_NR] = {
     [WERR_OWNER] = "chown",
 };
 
+/* Bytes of one queue block's records; a longer record gets a block of
+ * its own size. */
+#define QBLOCK_BYTES 65536
+
 /* One queued value, packed (see the top): data holds min and max (no
  * NULs), then nrra (steps, rows) pairs, then the path with its NUL. */
 struct qrec {
@@ -79,6 +90,23 @@ struct qrec {
 	bool unknown;
 	char data[];
 };
+
+/* Records of the queue, back to back, each at a multiple of QREC_ALIGN. */
+struct qblock {
+	struct qblock *next; /* the block after this one in the FIFO */
+	size_t size;	     /* bytes of data */
+	size_t used;	     /* bytes filled, under mu */
+	_Alignas(struct qrec) char data[];
+};
+
+#define QREC_ALIGN _Alignof(struct qrec)
+
+/* n rounded up to a record's alignment. */
+static size_t
+qalign(size_t n)
+{
+	return (n + QREC_ALIGN - 1) & ~(QREC_ALIGN - 1);
+}
 
 /*
  * What the writer knows of one file: one allocation of 32 bytes plus the
@@ -119,13 +147,16 @@ struct wval {
 struct rrd_writer {
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t work; /* a value was queued or stop was set */
-	pthread_cond_t done; /* done_seq advanced */
-	struct qrec **q;     /* ring of qmax slots */
-	size_t qmax, qhead, qlen;
-	size_t qbytes;	     /* heap bytes of the records queued */
-	uint64_t queued_seq; /* values accepted so far */
-	uint64_t done_seq;   /* values finished so far */
+	pthread_cond_t work;   /* a value was queued or stop was set */
+	pthread_cond_t done;   /* done_seq advanced */
+	struct qblock *qfirst; /* the writer reads here; NULL: no block */
+	struct qblock *qlast;  /* submitters append here */
+	struct qblock *qspare; /* an empty block kept for reuse, or NULL */
+	size_t qread;	       /* offset of qfirst's next record */
+	size_t qmax, qlen;     /* the bound, values queued */
+	size_t qbytes;	       /* bytes of the records queued */
+	uint64_t queued_seq;   /* values accepted so far */
+	uint64_t done_seq;     /* values finished so far */
 	bool stop;
 	bool flush_req;	    /* rrd_writer_flush() wants a daemon flush */
 	uint64_t flush_gen; /* daemon flushes served */
@@ -155,24 +186,16 @@ qrec_size(const struct rrd_ds *ds, size_t pathlen)
 	       pathlen + 1;
 }
 
-/* The value packed into one allocation of *bytes; NULL (ENOMEM, or
- * EINVAL for a path longer than 65535 bytes). */
-static struct qrec *
-qrec_pack(const char *path, const struct rrd_ds *ds, time_t ts, time_t read_at,
-    double value, bool unknown, size_t *bytes)
+/* The value packed into r, which has qrec_size() bytes; pathlen is
+ * strlen(path), at most UINT16_MAX. */
+static void
+qrec_pack(struct qrec *r, const char *path, size_t pathlen,
+    const struct rrd_ds *ds, time_t ts, time_t read_at, double value,
+    bool unknown)
 {
-	size_t pathlen = strlen(path), rra;
-	struct qrec *r;
+	size_t rra;
 	char *p;
 
-	if (pathlen > UINT16_MAX) {
-		errno = EINVAL;
-		return NULL;
-	}
-	*bytes = qrec_size(ds, pathlen);
-	r = malloc(*bytes);
-	if (r == NULL)
-		return NULL;
 	r->ts = ts;
 	r->read_at = read_at;
 	r->value = value;
@@ -193,7 +216,6 @@ qrec_pack(const char *path, const struct rrd_ds *ds, time_t ts, time_t read_at,
 	memcpy(p, ds->rra, rra);
 	p += rra;
 	memcpy(p, path, pathlen + 1);
-	return r;
 }
 
 /* Bytes r takes, as qrec_size() counted them. */
@@ -832,6 +854,77 @@ flush_daemon(struct rrd_writer *w)
 	return rc;
 }
 
+/*
+ * After the record before qread is done with (under mu, writer thread):
+ * a first block read to its end is freed (or kept as the spare), or
+ * rewound when it is the last one too (the queue is empty).
+ */
+static void
+queue_release(struct rrd_writer *w)
+{
+	struct qblock *b = w->qfirst;
+
+	if (w->qread < b->used)
+		return;
+	w->qread = 0;
+	if (b == w->qlast) {
+		b->used = 0;
+		return;
+	}
+	w->qfirst = b->next;
+	if (w->qspare == NULL && b->size == QBLOCK_BYTES)
+		w->qspare = b;
+	else
+		free(b);
+}
+
+/*
+ * A block with room for need bytes appended to the queue (under mu);
+ * NULL when out of memory.  An empty last block (rewound, so the writer
+ * holds nothing of it) too small for need is dropped first.
+ */
+static struct qblock *
+queue_grow(struct rrd_writer *w, size_t need)
+{
+	size_t size = need > QBLOCK_BYTES ? need : QBLOCK_BYTES;
+	struct qblock *b;
+
+	if (w->qlast != NULL && w->qlast->used == 0) {
+		free(w->qlast);
+		w->qfirst = w->qlast = NULL;
+		w->qread = 0;
+	}
+	if (w->qspare != NULL && w->qspare->size >= size) {
+		b = w->qspare;
+		w->qspare = NULL;
+	} else {
+		b = malloc(sizeof(*b) + size);
+		if (b == NULL)
+			return NULL;
+		b->size = size;
+	}
+	b->next = NULL;
+	b->used = 0;
+	if (w->qlast != NULL)
+		w->qlast->next = b;
+	else
+		w->qfirst = b;
+	w->qlast = b;
+	return b;
+}
+
+static void
+queue_free(struct rrd_writer *w)
+{
+	struct qblock *b, *next;
+
+	for (b = w->qfirst; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(w->qspare);
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -857,16 +950,15 @@ writer_main(void *arg)
 		}
 		if (w->qlen == 0)
 			break; /* stopping and drained */
-		rec = w->q[w->qhead];
-		w->q[w->qhead] = NULL;
-		w->qhead = (w->qhead + 1) % w->qmax;
+		rec = (struct qrec *)(w->qfirst->data + w->qread);
+		bytes = qrec_size_of(rec);
+		w->qread += qalign(bytes);
 		w->qlen--;
 		pthread_mutex_unlock(&w->mu);
-		bytes = qrec_size_of(rec);
 		qrec_unpack(rec, &v);
 		process(w, &v);
-		free(rec);
 		pthread_mutex_lock(&w->mu);
+		queue_release(w);
 		w->qbytes -= bytes;
 		w->done_seq++;
 		pthread_cond_broadcast(&w->done);
@@ -895,9 +987,8 @@ rrd_writer_new_opts(const struct rrd_writer_opts *o)
 	sigset_t all, old;
 	int err;
 
-	if (queue_max == 0 || queue_max > SIZE_MAX / sizeof(*w->q) ||
-	    (rrdc_addr_is_tcp(rrdcached) &&
-		(base_dir == NULL || base_dir[0] != '/'))) {
+	if (queue_max == 0 || (rrdc_addr_is_tcp(rrdcached) &&
+				  (base_dir == NULL || base_dir[0] != '/'))) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -911,9 +1002,8 @@ rrd_writer_new_opts(const struct rrd_writer_opts *o)
 					    : RRD_DAEMON_FLUSH_MAX_MS) *
 	    1000;
 	w->nbuckets = 64;
-	w->q = calloc(queue_max, sizeof(*w->q));
 	w->files = calloc(w->nbuckets, sizeof(*w->files));
-	if (w->q == NULL || w->files == NULL)
+	if (w->files == NULL)
 		goto fail_alloc;
 	if (rrdcached != NULL) {
 		/* The writer thread connects on first use. */
@@ -949,7 +1039,6 @@ fail:
 	free(w->base);
 	free(w->daemon);
 	free(w->files);
-	free(w->q);
 	free(w);
 	errno = err;
 	return NULL;
@@ -960,25 +1049,34 @@ rrd_writer_submit_value(struct rrd_writer *w, const char *path,
     const struct rrd_ds *ds, time_t ts, time_t read_at, double value,
     bool unknown)
 {
-	struct qrec *rec;
-	size_t bytes = 0;
+	size_t pathlen = strlen(path), bytes = 0, need = 0;
+	struct qblock *b;
+	int err;
 
-	rec = qrec_pack(path, ds, ts, read_at, value, unknown, &bytes);
-	if (rec == NULL) {
-		pthread_mutex_lock(&w->mu);
-		w->st.dropped++;
-		pthread_mutex_unlock(&w->mu);
-		return -1;
+	if (pathlen <= UINT16_MAX) {
+		bytes = qrec_size(ds, pathlen);
+		need = qalign(bytes);
 	}
 	pthread_mutex_lock(&w->mu);
-	if (w->qlen == w->qmax) {
-		w->st.dropped++;
-		pthread_mutex_unlock(&w->mu);
-		free(rec);
-		errno = EAGAIN;
-		return -1;
+	if (pathlen > UINT16_MAX) {
+		err = EINVAL;
+		goto drop;
 	}
-	w->q[(w->qhead + w->qlen) % w->qmax] = rec;
+	if (w->qlen == w->qmax) {
+		err = EAGAIN;
+		goto drop;
+	}
+	b = w->qlast;
+	if (b == NULL || b->size - b->used < need) {
+		b = queue_grow(w, need);
+		if (b == NULL) {
+			err = ENOMEM;
+			goto drop;
+		}
+	}
+	qrec_pack((struct qrec *)(b->data + b->used), path, pathlen, ds, ts,
+	    read_at, value, unknown);
+	b->used += need;
 	w->qlen++;
 	w->qbytes += bytes;
 	if (w->qbytes > w->st.queue_bytes_max)
@@ -987,6 +1085,11 @@ rrd_writer_submit_value(struct rrd_writer *w, const char *path,
 	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
+drop:
+	w->st.dropped++;
+	pthread_mutex_unlock(&w->mu);
+	errno = err;
+	return -1;
 }
 
 int
@@ -1039,8 +1142,8 @@ rrd_writer_free(struct rrd_writer *w)
 	pthread_cond_destroy(&w->work);
 	pthread_mutex_destroy(&w->mu);
 	files_free(w);
+	queue_free(w);
 	free(w->base);
 	free(w->daemon);
-	free(w->q);
 	free(w);
 }

@@ -3,8 +3,10 @@
  *
  * The event loop hands over one value at a time and never waits: the
  * queue is bounded and a full queue drops the value (counted).  A value
- * is packed straight from the caller's arguments into one allocation of
- * about 130 bytes (rrd_writer_submit_value()).  The writer thread
+ * is packed straight from the caller's arguments into a record of about
+ * 130 bytes, laid with the others into 64 KiB blocks, so the queue makes
+ * one allocation per some 500 values (rrd_writer_submit_value()).  The
+ * writer thread
  * creates missing files with Munin's schema (rrd_schema.h), updates them
  * with numeric timestamps, either directly (rrd_update_r) or through
  * rrdcached, and records what went wrong in thread-safe stats.  Errors are
@@ -54,7 +56,8 @@ struct rrd_writer_stats {
 	uint64_t handovers;	/* values written at their read time (above) */
 	size_t queue_len;	/* values waiting now */
 	size_t queue_max;	/* the bound given to rrd_writer_new() */
-	size_t queue_bytes;	/* heap bytes of the values waiting now */
+	size_t queue_bytes;	/* bytes of the packed values waiting now (held
+				   in 64 KiB blocks: one more block at most) */
 	size_t queue_bytes_max; /* the most queue_bytes has been */
 	size_t flush_left;	/* files the last daemon flush left to rrdcached
 				   (its bound ran out) */

@@ -691,6 +691,67 @@ test_queue_record_keeps_value(void **state)
 }
 
 /*
+ * Values spread over several queue blocks, one of them a record too big
+ * for a block (a 65000-byte path, which then fails in the writer), all
+ * come out in order and complete; the queue's bytes are given back.
+ */
+static void
+test_queue_blocks_in_order(void **state)
+{
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	char path[256], field[32], *big;
+	int k, round;
+
+	(void)state;
+	assert_int_equal(
+	    rrd_ds_init_rate(&ds, DS_GAUGE, NULL, NULL, "custom 10", "300"), 0);
+	big = malloc(65001);
+	assert_non_null(big);
+	memset(big, 'b', 65000);
+	big[0] = '/';
+	big[65000] = '\0';
+	w = rrd_writer_new(NULL, 4000);
+	assert_non_null(w);
+	/* two rounds: the second reuses the blocks the first gave back */
+	for (round = 0; round < 2; round++) {
+		for (k = 0; k < 1200; k++) {
+			if (k == 600)
+				assert_int_equal(rrd_writer_submit_value(w, big,
+						     &ds, T0, 0, 1, false),
+				    0);
+			snprintf(field, sizeof(field), "f%d", k);
+			assert_int_equal(rrd_path(path, sizeof(path), tmpdir,
+					     "blk", "h", "s", field, DS_GAUGE),
+			    0);
+			assert_int_equal(rrd_writer_submit_value(w, path, &ds,
+					     T0 + 300 * round, 0, k, false),
+			    0);
+		}
+		assert_int_equal(rrd_writer_flush(w), 0);
+	}
+	rrd_writer_stats(w, &st);
+	rrd_writer_free(w);
+	free(big);
+	assert_int_equal(st.creates, 1200);
+	assert_int_equal(st.updates, 2400);
+	assert_int_equal(st.stale, 0);
+	assert_int_equal(st.errors, 2); /* the big path, once a round */
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.queue_len, 0);
+	assert_int_equal(st.queue_bytes, 0);
+	assert_true(st.queue_bytes_max > 65000);
+	for (k = 0; k < 1200; k++) {
+		snprintf(field, sizeof(field), "f%d", k);
+		assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "blk",
+				     "h", "s", field, DS_GAUGE),
+		    0);
+		assert_int_equal(rrd_last_r(path), T0 + 300);
+	}
+}
+
+/*
  * The shutdown flush through a real rrdcached (-w 3600: it writes a file
  * only when asked, or at its own shutdown with -F) with a bound of 1 ms
  * over FLUSH_FILES files, three values each: the flush stops early and
@@ -835,6 +896,7 @@ main(void)
 	    cmocka_unit_test(test_unwritable_file_names_owner),
 	    cmocka_unit_test(test_full_queue_drops),
 	    cmocka_unit_test(test_queue_record_keeps_value),
+	    cmocka_unit_test(test_queue_blocks_in_order),
 	    cmocka_unit_test(test_daemon_flush_bounded),
 	};
 
