@@ -9,6 +9,8 @@
 # counts instructions: deterministic on a shared, noisy machine, where a
 # wall-clock figure would not be.  HOSTS guests (default 1000) x 5
 # services (21 fields), ROUNDS measured polls of each (default 3).
+# QUEUE=N sets the RRD writer's queue (default 64, where most values are
+# refused; a QUEUE above HOSTS x (ROUNDS + 1) x 21 queues every value).
 set -eu
 base=${1:-main}
 hosts=${2:-1000}
@@ -47,7 +49,7 @@ run() { # dir label
 	valgrind --tool=callgrind --callgrind-out-file="$tmp/$2.out" \
 		--toggle-collect=bench_ingest --toggle-collect=bench_tick \
 		--toggle-collect=bench_replay --toggle-collect=bench_done \
-		"$1/bench/ingest_bench" "$hosts" "$rounds" >"$tmp/$2.log" 2>&1
+		"$1/bench/ingest_bench" "$hosts" "$rounds" "${QUEUE:-64}" >"$tmp/$2.log" 2>&1
 }
 run "$tmp/base" before
 run "$top" after

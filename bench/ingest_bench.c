@@ -3,7 +3,7 @@
  * through overrides, catalog, alert engine and the RRD queue, for a
  * cluster of guests that each send a few typical Munin services.
  *
- * usage: ingest_bench HOSTS ROUNDS
+ * usage: ingest_bench HOSTS ROUNDS [QUEUE]
  * Builds a config of HOSTS guests (each with one munin.conf override),
  * then polls every guest ROUNDS + 1 times: the first round (catalog and
  * alert entries created) is not measured, the others go through
@@ -11,8 +11,12 @@
  * bench_tick().  Batches are built the way the munin-node client builds
  * them (its cached config replayed, then values) in bench_replay() and
  * handed back in bench_done(), measured apart.  The RRD writer talks to an
- * rrdcached that is not there and a queue of 64, so submitting costs what it
- * costs and no file is written.
+ * rrdcached that is not there and a queue of QUEUE values (default 64:
+ * most are refused as the queue is full; a QUEUE above the values sent
+ * queues every one), so submitting costs what it costs.  No file is
+ * written: dbdir is under /proc, where the writer's mkdir fails at once,
+ * so its work per value is the same in every run (a dbdir that could be
+ * made would keep the files of one run for the next to find).
  *
  * Meant to run under `valgrind --tool=callgrind
  * --toggle-collect=bench_ingest --toggle-collect=bench_tick ...`
@@ -219,17 +223,19 @@ main(int argc, char **argv)
 	const struct conf_host **hcs;
 	char name[64];
 	struct batch b, *cache;
-	size_t nhosts, rounds, i, r, values = 0;
+	size_t nhosts, rounds, qmax = 64, i, r, values = 0;
 	time_t ts;
 
-	if (argc != 3 || (nhosts = strtoul(argv[1], NULL, 10)) == 0 ||
-	    (rounds = strtoul(argv[2], NULL, 10)) == 0) {
-		fprintf(stderr, "usage: ingest_bench HOSTS ROUNDS\n");
+	if ((argc != 3 && argc != 4) ||
+	    (nhosts = strtoul(argv[1], NULL, 10)) == 0 ||
+	    (rounds = strtoul(argv[2], NULL, 10)) == 0 ||
+	    (argc == 4 && (qmax = strtoul(argv[3], NULL, 10)) == 0)) {
+		fprintf(stderr, "usage: ingest_bench HOSTS ROUNDS [QUEUE]\n");
 		return 2;
 	}
 	log_init(false, LOG_LVL_WARN);
 	buf_printf(&text,
-	    "dbdir /var/empty/drover-bench\n"
+	    "dbdir /proc/drover-bench\n"
 	    "rrdcached_socket unix:/nonexistent/rrdcached.sock\n");
 	for (i = 0; i < nhosts; i++)
 		buf_printf(&text,
@@ -244,7 +250,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	buf_free(&text);
-	w = rrd_writer_new(c->rrdcached_socket, 64);
+	w = rrd_writer_new(c->rrdcached_socket, qmax);
 	in = ingest_new(cat, w);
 	ingest_set_conf(in, c);
 	alerts_set_defaults(

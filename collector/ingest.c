@@ -1,5 +1,5 @@
 /*
- * ingest: overrides, catalog update, RRD jobs.
+ * ingest: overrides, catalog update, RRD values.
  */
 #include "config.h"
 
@@ -241,7 +241,6 @@ queue_rrd(struct ingest *in, const struct cat_host *h, const struct service *s,
     const struct field *f, const struct cat_service *cs, long k,
     struct svc_path *sp, time_t ts, time_t read_at)
 {
-	struct rrd_job *job;
 	struct rrd_ds ds;
 
 	if (cs != NULL && k >= 0)
@@ -258,13 +257,10 @@ queue_rrd(struct ingest *in, const struct cat_host *h, const struct service *s,
 			    h->name, s->name, f->name, strerror(errno));
 		return;
 	}
-	job = rrd_job_new(
-	    sp->buf, &ds, f->when > 0 ? f->when : ts, f->value, f->unknown);
-	if (job == NULL)
-		return;
-	if (f->when <= 0)
-		job->read_at = read_at;
-	rrd_writer_submit(in->writer, job);
+	/* a value the source stamped itself has no separate read time */
+	rrd_writer_submit_value(in->writer, sp->buf, &ds,
+	    f->when > 0 ? f->when : ts, f->when > 0 ? 0 : read_at, f->value,
+	    f->unknown);
 }
 
 /*

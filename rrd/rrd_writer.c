@@ -1,16 +1,23 @@
 /*
  * rrd_writer: a thread that owns every RRD write.  See rrd_writer.h.
  *
- * Queue: a job is packed on submit into one compact record (qrec: the
- * value, its times, the data source with only the bytes it uses, the path
- * inline) and the caller's job freed at once, so a waiting value costs
- * about 130 bytes of heap in one allocation instead of the 184-byte job
- * plus its path in two (bench/README.md, "Scale").  The bound stays a
- * count of values; a full queue refuses the new value (counted as
- * dropped) and never blocks the loop.
+ * Queue: a value is packed on submit, straight from the caller's
+ * arguments, into one compact record (qrec: the value, its times, the
+ * data source with only the bytes it uses, the path inline), about 130
+ * bytes (bench/README.md, "Scale").  Records are laid one after another
+ * into blocks of QBLOCK_BYTES, a FIFO of blocks: submitters append to the
+ * last, the writer thread reads from the first and frees it once read to
+ * its end (one spare is kept), so the queue costs one malloc per some 500
+ * values instead of one per value, and no pointer ring of queue_max
+ * slots.  The writer reads a record outside the mutex: submitters only
+ * ever write past a block's used bytes, and only the writer frees or
+ * rewinds a block.
+ * The writer thread unpacks a record into a struct wval on its stack.
+ * The bound stays a count of values; a full queue refuses the new value
+ * (counted as dropped) and never blocks the loop.
  *
  * Locking: mu guards the queue, the sequence numbers and the stats; the
- * writer thread holds it only to pop a job and to bump counters, never
+ * writer thread holds it only to pop a value and to bump counters, never
  * across I/O.  The per-file table and every rrdcached call belong to the
  * writer thread alone: librrd 1.7.2 exports only the process-wide rrdc_*
  * client (no rrd_client_* instances, no rrdc_flushall), so a daemon flush
@@ -67,6 +74,10 @@ static const char *const werr_names[WERR_NR] = {
     [WERR_OWNER] = "chown",
 };
 
+/* Bytes of one queue block's records; a longer record gets a block of
+ * its own size. */
+#define QBLOCK_BYTES 65536
+
 /* One queued value, packed (see the top): data holds min and max (no
  * NULs), then nrra (steps, rows) pairs, then the path with its NUL. */
 struct qrec {
@@ -79,6 +90,23 @@ struct qrec {
 	bool unknown;
 	char data[];
 };
+
+/* Records of the queue, back to back, each at a multiple of QREC_ALIGN. */
+struct qblock {
+	struct qblock *next; /* the block after this one in the FIFO */
+	size_t size;	     /* bytes of data */
+	size_t used;	     /* bytes filled, under mu */
+	_Alignas(struct qrec) char data[];
+};
+
+#define QREC_ALIGN _Alignof(struct qrec)
+
+/* n rounded up to a record's alignment. */
+static size_t
+qalign(size_t n)
+{
+	return (n + QREC_ALIGN - 1) & ~(QREC_ALIGN - 1);
+}
 
 /*
  * What the writer knows of one file: one allocation of 32 bytes plus the
@@ -106,16 +134,29 @@ limits_hash(const struct rrd_ds *ds)
 	return hash_str(hash_str(hash_str(HASH_INIT, ds->min), ":"), ds->max);
 }
 
+/* One value as the writer thread works on it, unpacked from its qrec. */
+struct wval {
+	const char *path; /* points into the qrec */
+	struct rrd_ds ds;
+	time_t ts;	/* epoch seconds of the value */
+	time_t read_at; /* epoch seconds it was read; 0: unknown (= ts) */
+	double value;	/* ignored when unknown */
+	bool unknown;	/* write "U" */
+};
+
 struct rrd_writer {
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t work; /* a job was queued or stop was set */
-	pthread_cond_t done; /* done_seq advanced */
-	struct qrec **q;     /* ring of qmax slots */
-	size_t qmax, qhead, qlen;
-	size_t qbytes;	     /* heap bytes of the records queued */
-	uint64_t queued_seq; /* jobs accepted so far */
-	uint64_t done_seq;   /* jobs finished so far */
+	pthread_cond_t work;   /* a value was queued or stop was set */
+	pthread_cond_t done;   /* done_seq advanced */
+	struct qblock *qfirst; /* the writer reads here; NULL: no block */
+	struct qblock *qlast;  /* submitters append here */
+	struct qblock *qspare; /* an empty block kept for reuse, or NULL */
+	size_t qread;	       /* offset of qfirst's next record */
+	size_t qmax, qlen;     /* the bound, values queued */
+	size_t qbytes;	       /* bytes of the records queued */
+	uint64_t queued_seq;   /* values accepted so far */
+	uint64_t done_seq;     /* values finished so far */
 	bool stop;
 	bool flush_req;	    /* rrd_writer_flush() wants a daemon flush */
 	uint64_t flush_gen; /* daemon flushes served */
@@ -128,85 +169,53 @@ struct rrd_writer {
 	char *daemon; /* rrdcached address, or NULL */
 	char *base;   /* TCP daemon: its -b directory (names relative to it);
 			 NULL for a unix socket (absolute names) */
+	uint64_t flush_max_us; /* the bound on one daemon flush, us */
 
 	struct fstate **files; /* hash table, writer thread only */
 	size_t nbuckets, nfiles;
 };
 
-struct rrd_job *
-rrd_job_new(const char *path, const struct rrd_ds *ds, time_t ts, double value,
-    bool unknown)
-{
-	struct rrd_job *job;
-	size_t n = strlen(path) + 1;
-
-	job = calloc(1, sizeof(*job) + n);
-	if (job == NULL)
-		return NULL;
-	job->path = (char *)(job + 1);
-	memcpy(job->path, path, n);
-	job->ds = *ds;
-	job->ts = ts;
-	job->value = value;
-	job->unknown = unknown;
-	return job;
-}
-
-void
-rrd_job_free(struct rrd_job *job)
-{
-	free(job);
-}
-
-/* Bytes a record of job takes (without malloc's own overhead). */
+/* Bytes the record of a value takes (without malloc's own overhead). */
 static size_t
-qrec_size(const struct rrd_job *job, size_t pathlen)
+qrec_size(const struct rrd_ds *ds, size_t pathlen)
 {
-	return sizeof(struct qrec) + strnlen(job->ds.min, sizeof(job->ds.min)) +
-	       strnlen(job->ds.max, sizeof(job->ds.max)) +
-	       (job->ds.nrra <= RRD_CUSTOM_MAX ? job->ds.nrra : 0) *
-		   sizeof(job->ds.rra[0]) +
+	return sizeof(struct qrec) + strnlen(ds->min, sizeof(ds->min)) +
+	       strnlen(ds->max, sizeof(ds->max)) +
+	       (ds->nrra <= RRD_CUSTOM_MAX ? ds->nrra : 0) *
+		   sizeof(ds->rra[0]) +
 	       pathlen + 1;
 }
 
-/* job packed into one allocation; NULL (ENOMEM, or EINVAL for a path
- * longer than 65535 bytes). */
-static struct qrec *
-qrec_pack(const struct rrd_job *job, size_t *bytes)
+/* The value packed into r, which has qrec_size() bytes; pathlen is
+ * strlen(path), at most UINT16_MAX. */
+static void
+qrec_pack(struct qrec *r, const char *path, size_t pathlen,
+    const struct rrd_ds *ds, time_t ts, time_t read_at, double value,
+    bool unknown)
 {
-	size_t pathlen = strlen(job->path), rra;
-	struct qrec *r;
+	size_t rra;
 	char *p;
 
-	if (pathlen > UINT16_MAX) {
-		errno = EINVAL;
-		return NULL;
-	}
-	*bytes = qrec_size(job, pathlen);
-	r = malloc(*bytes);
-	if (r == NULL)
-		return NULL;
-	r->ts = job->ts;
-	r->read_at = job->read_at;
-	r->value = job->value;
-	r->step = job->ds.step;
+	r->ts = ts;
+	r->read_at = read_at;
+	r->value = value;
+	r->step = ds->step;
 	r->pathlen = (uint16_t)pathlen;
-	r->type = (uint8_t)job->ds.type;
-	r->size = (uint8_t)job->ds.size;
-	r->nrra = (uint8_t)(job->ds.nrra <= RRD_CUSTOM_MAX ? job->ds.nrra : 0);
-	r->minlen = (uint8_t)strnlen(job->ds.min, sizeof(job->ds.min));
-	r->maxlen = (uint8_t)strnlen(job->ds.max, sizeof(job->ds.max));
-	r->unknown = job->unknown;
+	r->type = (uint8_t)ds->type;
+	r->size = (uint8_t)ds->size;
+	r->nrra = (uint8_t)(ds->nrra <= RRD_CUSTOM_MAX ? ds->nrra : 0);
+	r->minlen = (uint8_t)strnlen(ds->min, sizeof(ds->min));
+	r->maxlen = (uint8_t)strnlen(ds->max, sizeof(ds->max));
+	r->unknown = unknown;
 	p = r->data;
-	memcpy(p, job->ds.min, r->minlen);
+	memcpy(p, ds->min, r->minlen);
 	p += r->minlen;
-	memcpy(p, job->ds.max, r->maxlen);
+	memcpy(p, ds->max, r->maxlen);
 	p += r->maxlen;
-	rra = r->nrra * sizeof(job->ds.rra[0]);
-	memcpy(p, job->ds.rra, rra);
+	rra = r->nrra * sizeof(ds->rra[0]);
+	memcpy(p, ds->rra, rra);
 	p += rra;
-	memcpy(p, job->path, pathlen + 1);
-	return r;
+	memcpy(p, path, pathlen + 1);
 }
 
 /* Bytes r takes, as qrec_size() counted them. */
@@ -217,28 +226,28 @@ qrec_size_of(const struct qrec *r)
 	       r->nrra * sizeof(((struct rrd_ds *)0)->rra[0]) + r->pathlen + 1;
 }
 
-/* The job r holds, in job; job->path points into r. */
+/* The value r holds, in v; v->path points into r. */
 static void
-qrec_unpack(const struct qrec *r, struct rrd_job *job)
+qrec_unpack(const struct qrec *r, struct wval *v)
 {
 	const char *p = r->data;
 
-	memset(job, 0, sizeof(*job));
-	job->ts = r->ts;
-	job->read_at = r->read_at;
-	job->value = r->value;
-	job->unknown = r->unknown;
-	job->ds.type = (enum ds_type)r->type;
-	job->ds.size = (enum rrd_size)r->size;
-	job->ds.step = r->step;
-	job->ds.nrra = r->nrra;
-	memcpy(job->ds.min, p, r->minlen);
+	memset(v, 0, sizeof(*v));
+	v->ts = r->ts;
+	v->read_at = r->read_at;
+	v->value = r->value;
+	v->unknown = r->unknown;
+	v->ds.type = (enum ds_type)r->type;
+	v->ds.size = (enum rrd_size)r->size;
+	v->ds.step = r->step;
+	v->ds.nrra = r->nrra;
+	memcpy(v->ds.min, p, r->minlen);
 	p += r->minlen;
-	memcpy(job->ds.max, p, r->maxlen);
+	memcpy(v->ds.max, p, r->maxlen);
 	p += r->maxlen;
-	memcpy(job->ds.rra, p, r->nrra * sizeof(job->ds.rra[0]));
-	p += r->nrra * sizeof(job->ds.rra[0]);
-	job->path = (char *)p;
+	memcpy(v->ds.rra, p, r->nrra * sizeof(v->ds.rra[0]));
+	p += r->nrra * sizeof(v->ds.rra[0]);
+	v->path = p;
 }
 
 static uint64_t
@@ -619,14 +628,14 @@ adopt(struct rrd_writer *w, struct fstate *f, const struct rrd_ds *ds)
 }
 
 static int
-create(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job)
+create(struct rrd_writer *w, struct fstate *f, const struct wval *v)
 {
 	struct rrd_create_args a;
 	char msg[1400], hint[800];
 	uint64_t t0;
 	int err;
 
-	if (rrd_create_args(&a, &job->ds, job->ts) == -1) {
+	if (rrd_create_args(&a, &v->ds, v->ts) == -1) {
 		report(w, WERR_CREATE, f->path, "invalid data source");
 		return -1;
 	}
@@ -650,15 +659,14 @@ create(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job)
 	}
 	f->last = a.start;
 	f->ours = true;
-	f->limits = limits_hash(&job->ds);
+	f->limits = limits_hash(&v->ds);
 	f->known = true;
 	return 0;
 }
 
-/* Writes job's value at ts (its own, or its read time: see process). */
+/* Writes the value at ts (its own, or its read time: see process). */
 static int
-update(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job,
-    time_t ts)
+update(struct rrd_writer *w, struct fstate *f, const struct wval *v, time_t ts)
 {
 	char val[64];
 	const char *argv[1] = {val};
@@ -667,11 +675,11 @@ update(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job,
 	uint64_t t0;
 	int rc;
 
-	if (job->unknown || !isfinite(job->value))
+	if (v->unknown || !isfinite(v->value))
 		snprintf(val, sizeof(val), "%lld:U", (long long)ts);
 	else
 		snprintf(
-		    val, sizeof(val), "%lld:%.17g", (long long)ts, job->value);
+		    val, sizeof(val), "%lld:%.17g", (long long)ts, v->value);
 	t0 = now_us();
 	rrd_clear_error();
 	if (w->daemon != NULL) {
@@ -696,25 +704,25 @@ update(struct rrd_writer *w, struct fstate *f, const struct rrd_job *job,
 }
 
 /*
- * When job is not later than the file's last update (last): the time to
+ * When v is not later than the file's last update (last): the time to
  * write it at instead, its read time, kept inside its step so that the
  * next value's stamp stays later; 0 when it was not read after last
  * either (the file is another writer's right now).
  */
 static time_t
-handover_ts(const struct rrd_job *job, time_t last)
+handover_ts(const struct wval *v, time_t last)
 {
-	time_t t = job->read_at;
+	time_t t = v->read_at;
 
-	if (job->ds.step > 0 && t > job->ts + (time_t)job->ds.step - 1)
-		t = job->ts + (time_t)job->ds.step - 1;
+	if (v->ds.step > 0 && t > v->ts + (time_t)v->ds.step - 1)
+		t = v->ts + (time_t)v->ds.step - 1;
 	return t > last ? t : 0;
 }
 
 /* A value no later than its file's last update: counted as stale and
  * logged, the first at once, the rest summed every ten minutes. */
 static void
-stale(struct rrd_writer *w, const struct fstate *f, const struct rrd_job *job)
+stale(struct rrd_writer *w, const struct fstate *f, const struct wval *v)
 {
 	unsigned suppressed = 0;
 
@@ -724,7 +732,7 @@ stale(struct rrd_writer *w, const struct fstate *f, const struct rrd_job *job)
 	if (f->ours) {
 		log_debug("rrd: %s: value of %lld dropped: this drover wrote "
 			  "the file at %lld already",
-		    f->path, (long long)job->ts, (long long)f->last);
+		    f->path, (long long)v->ts, (long long)f->last);
 		return;
 	}
 	if (!ratelimit_allow(&w->stale_rl, now_us() / 1000,
@@ -736,47 +744,47 @@ stale(struct rrd_writer *w, const struct fstate *f, const struct rrd_job *job)
 			  "still running?) or an earlier drover; more such "
 			  "drops count as stale (drover_rrd) and are summed "
 			  "here",
-		    f->path, (long long)job->ts, (long long)f->last);
+		    f->path, (long long)v->ts, (long long)f->last);
 	else
 		log_warnx("rrd: %u more values dropped as not newer than "
 			  "their files, the latest %s at %lld (file updated "
 			  "at %lld)",
-		    suppressed + 1, f->path, (long long)job->ts,
+		    suppressed + 1, f->path, (long long)v->ts,
 		    (long long)f->last);
 }
 
 static void
-process(struct rrd_writer *w, const struct rrd_job *job)
+process(struct rrd_writer *w, const struct wval *v)
 {
 	struct fstate *f;
 	struct stat sb;
 	char msg[128];
 	time_t ts;
 
-	f = files_get(w, job->path);
+	f = files_get(w, v->path);
 	if (f == NULL) {
-		report(w, WERR_UPDATE, job->path, "out of memory");
+		report(w, WERR_UPDATE, v->path, "out of memory");
 		return;
 	}
 	if (!f->known) {
 		if (stat(f->path, &sb) == 0) {
-			if (adopt(w, f, &job->ds) == -1)
+			if (adopt(w, f, &v->ds) == -1)
 				return;
 		} else if (errno == ENOENT || errno == ENOTDIR) {
-			if (create(w, f, job) == -1)
+			if (create(w, f, v) == -1)
 				return;
 		} else {
 			snprintf(msg, sizeof(msg), "%s", strerror(errno));
 			report(w, WERR_UPDATE, f->path, msg);
 			return;
 		}
-	} else if (f->limits != limits_hash(&job->ds))
-		tune(w, f, &job->ds);
-	ts = job->ts;
+	} else if (f->limits != limits_hash(&v->ds))
+		tune(w, f, &v->ds);
+	ts = v->ts;
 	if (ts <= f->last) {
-		ts = handover_ts(job, f->last);
+		ts = handover_ts(v, f->last);
 		if (ts == 0) {
-			stale(w, f, job);
+			stale(w, f, v);
 			return;
 		}
 		count(w, &w->st.handovers);
@@ -786,12 +794,12 @@ process(struct rrd_writer *w, const struct rrd_job *job)
 			    "of this value's interval (%lld; munin-update "
 			    "stamps the fetch time): written at its read "
 			    "time %lld; later ones count as handovers",
-			    f->path, (long long)f->last, (long long)job->ts,
+			    f->path, (long long)f->last, (long long)v->ts,
 			    (long long)ts);
 		w->handover_logged = true;
 	}
 	/* After a failed update the file is read again before the next. */
-	if (update(w, f, job, ts) == -1)
+	if (update(w, f, v, ts) == -1)
 		f->known = false;
 }
 
@@ -817,7 +825,7 @@ flush_daemon(struct rrd_writer *w)
 		for (f = w->files[i]; f != NULL; f = f->next) {
 			if (!f->known)
 				continue;
-			if (now_us() - t0 >= RRD_DAEMON_FLUSH_MAX_MS * 1000) {
+			if (now_us() - t0 >= w->flush_max_us) {
 				left++;
 				continue;
 			}
@@ -833,19 +841,95 @@ flush_daemon(struct rrd_writer *w)
 				rc = -1;
 			}
 		}
+	pthread_mutex_lock(&w->mu);
+	w->st.flush_left = left;
+	pthread_mutex_unlock(&w->mu);
 	if (left > 0)
-		log_info("rrd: rrdcached flush stopped after %u s with %zu of "
-			 "%zu files flushed; rrdcached writes the rest itself "
-			 "(its -w timeout, or its shutdown with -F)",
-		    RRD_DAEMON_FLUSH_MAX_MS / 1000, flushed, flushed + left);
+		log_info(
+		    "rrd: rrdcached flush stopped after %llu ms with %zu "
+		    "of %zu files flushed, %zu left; rrdcached writes the "
+		    "rest itself (its -w timeout, or its shutdown with -F)",
+		    (unsigned long long)(w->flush_max_us / 1000), flushed,
+		    flushed + left, left);
 	return rc;
+}
+
+/*
+ * After the record before qread is done with (under mu, writer thread):
+ * a first block read to its end is freed (or kept as the spare), or
+ * rewound when it is the last one too (the queue is empty).
+ */
+static void
+queue_release(struct rrd_writer *w)
+{
+	struct qblock *b = w->qfirst;
+
+	if (w->qread < b->used)
+		return;
+	w->qread = 0;
+	if (b == w->qlast) {
+		b->used = 0;
+		return;
+	}
+	w->qfirst = b->next;
+	if (w->qspare == NULL && b->size == QBLOCK_BYTES)
+		w->qspare = b;
+	else
+		free(b);
+}
+
+/*
+ * A block with room for need bytes appended to the queue (under mu);
+ * NULL when out of memory.  An empty last block (rewound, so the writer
+ * holds nothing of it) too small for need is dropped first.
+ */
+static struct qblock *
+queue_grow(struct rrd_writer *w, size_t need)
+{
+	size_t size = need > QBLOCK_BYTES ? need : QBLOCK_BYTES;
+	struct qblock *b;
+
+	if (w->qlast != NULL && w->qlast->used == 0) {
+		free(w->qlast);
+		w->qfirst = w->qlast = NULL;
+		w->qread = 0;
+	}
+	if (w->qspare != NULL && w->qspare->size >= size) {
+		b = w->qspare;
+		w->qspare = NULL;
+	} else {
+		b = malloc(sizeof(*b) + size);
+		if (b == NULL)
+			return NULL;
+		b->size = size;
+	}
+	b->next = NULL;
+	b->used = 0;
+	if (w->qlast != NULL)
+		w->qlast->next = b;
+	else
+		w->qfirst = b;
+	w->qlast = b;
+	return b;
+}
+
+static void
+queue_free(struct rrd_writer *w)
+{
+	struct qblock *b, *next;
+
+	for (b = w->qfirst; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(w->qspare);
 }
 
 static void *
 writer_main(void *arg)
 {
 	struct rrd_writer *w = arg;
-	struct rrd_job job;
+	struct wval v;
 	struct qrec *rec;
 	size_t bytes;
 	int rc;
@@ -866,16 +950,15 @@ writer_main(void *arg)
 		}
 		if (w->qlen == 0)
 			break; /* stopping and drained */
-		rec = w->q[w->qhead];
-		w->q[w->qhead] = NULL;
-		w->qhead = (w->qhead + 1) % w->qmax;
+		rec = (struct qrec *)(w->qfirst->data + w->qread);
+		bytes = qrec_size_of(rec);
+		w->qread += qalign(bytes);
 		w->qlen--;
 		pthread_mutex_unlock(&w->mu);
-		bytes = qrec_size_of(rec);
-		qrec_unpack(rec, &job);
-		process(w, &job);
-		free(rec);
+		qrec_unpack(rec, &v);
+		process(w, &v);
 		pthread_mutex_lock(&w->mu);
+		queue_release(w);
 		w->qbytes -= bytes;
 		w->done_seq++;
 		pthread_cond_broadcast(&w->done);
@@ -904,9 +987,8 @@ rrd_writer_new_opts(const struct rrd_writer_opts *o)
 	sigset_t all, old;
 	int err;
 
-	if (queue_max == 0 || queue_max > SIZE_MAX / sizeof(*w->q) ||
-	    (rrdc_addr_is_tcp(rrdcached) &&
-		(base_dir == NULL || base_dir[0] != '/'))) {
+	if (queue_max == 0 || (rrdc_addr_is_tcp(rrdcached) &&
+				  (base_dir == NULL || base_dir[0] != '/'))) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -915,10 +997,13 @@ rrd_writer_new_opts(const struct rrd_writer_opts *o)
 		return NULL;
 	w->qmax = queue_max;
 	w->st.queue_max = queue_max;
+	w->flush_max_us =
+	    (uint64_t)(o->flush_max_ms != 0 ? o->flush_max_ms
+					    : RRD_DAEMON_FLUSH_MAX_MS) *
+	    1000;
 	w->nbuckets = 64;
-	w->q = calloc(queue_max, sizeof(*w->q));
 	w->files = calloc(w->nbuckets, sizeof(*w->files));
-	if (w->q == NULL || w->files == NULL)
+	if (w->files == NULL)
 		goto fail_alloc;
 	if (rrdcached != NULL) {
 		/* The writer thread connects on first use. */
@@ -954,39 +1039,44 @@ fail:
 	free(w->base);
 	free(w->daemon);
 	free(w->files);
-	free(w->q);
 	free(w);
 	errno = err;
 	return NULL;
 }
 
 int
-rrd_writer_submit(struct rrd_writer *w, struct rrd_job *job)
+rrd_writer_submit_value(struct rrd_writer *w, const char *path,
+    const struct rrd_ds *ds, time_t ts, time_t read_at, double value,
+    bool unknown)
 {
-	struct qrec *rec;
-	size_t bytes = 0;
+	size_t pathlen = strlen(path), bytes = 0, need = 0;
+	struct qblock *b;
+	int err;
 
-	if (job == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	rec = qrec_pack(job, &bytes);
-	rrd_job_free(job);
-	if (rec == NULL) {
-		pthread_mutex_lock(&w->mu);
-		w->st.dropped++;
-		pthread_mutex_unlock(&w->mu);
-		return -1;
+	if (pathlen <= UINT16_MAX) {
+		bytes = qrec_size(ds, pathlen);
+		need = qalign(bytes);
 	}
 	pthread_mutex_lock(&w->mu);
-	if (w->qlen == w->qmax) {
-		w->st.dropped++;
-		pthread_mutex_unlock(&w->mu);
-		free(rec);
-		errno = EAGAIN;
-		return -1;
+	if (pathlen > UINT16_MAX) {
+		err = EINVAL;
+		goto drop;
 	}
-	w->q[(w->qhead + w->qlen) % w->qmax] = rec;
+	if (w->qlen == w->qmax) {
+		err = EAGAIN;
+		goto drop;
+	}
+	b = w->qlast;
+	if (b == NULL || b->size - b->used < need) {
+		b = queue_grow(w, need);
+		if (b == NULL) {
+			err = ENOMEM;
+			goto drop;
+		}
+	}
+	qrec_pack((struct qrec *)(b->data + b->used), path, pathlen, ds, ts,
+	    read_at, value, unknown);
+	b->used += need;
 	w->qlen++;
 	w->qbytes += bytes;
 	if (w->qbytes > w->st.queue_bytes_max)
@@ -995,6 +1085,11 @@ rrd_writer_submit(struct rrd_writer *w, struct rrd_job *job)
 	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
+drop:
+	w->st.dropped++;
+	pthread_mutex_unlock(&w->mu);
+	errno = err;
+	return -1;
 }
 
 int
@@ -1047,8 +1142,8 @@ rrd_writer_free(struct rrd_writer *w)
 	pthread_cond_destroy(&w->work);
 	pthread_mutex_destroy(&w->mu);
 	files_free(w);
+	queue_free(w);
 	free(w->base);
 	free(w->daemon);
-	free(w->q);
 	free(w);
 }

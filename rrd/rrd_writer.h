@@ -1,24 +1,26 @@
 /*
  * rrd_writer: the thread that creates and updates RRD files.
  *
- * The event loop hands over one value per job and never waits: the queue
- * is bounded and a full queue drops the job (counted).  A queued value is
- * kept packed in one allocation of about 130 bytes (the job itself is
- * freed on submit).  The writer thread
+ * The event loop hands over one value at a time and never waits: the
+ * queue is bounded and a full queue drops the value (counted).  A value
+ * is packed straight from the caller's arguments into a record of about
+ * 130 bytes, laid with the others into 64 KiB blocks, so the queue makes
+ * one allocation per some 500 values (rrd_writer_submit_value()).  The
+ * writer thread
  * creates missing files with Munin's schema (rrd_schema.h), updates them
  * with numeric timestamps, either directly (rrd_update_r) or through
  * rrdcached, and records what went wrong in thread-safe stats.  Errors are
  * logged rate-limited per kind (a full disk is one message a minute, not
  * one per value).
  *
- * Timestamps: a file never gets two updates with one timestamp.  A job
+ * Timestamps: a file never gets two updates with one timestamp.  A value
  * whose ts is not later than the file's last update but whose value was
  * read after it is written at its read time (clipped inside its step):
  * the hand-over from munin-update, which stamps a value with the moment
  * it was fetched, to drover, which stamps it with the start of its
  * interval, so the first value drover reads after Munin's last run is
  * kept rather than lost (a drover restarted inside one interval gets
- * the same).  A job read no later than the file's last update (another
+ * the same).  A value read no later than the file's last update (another
  * writer is still at work on the file) is dropped and counted as stale,
  * as munin-update does ("Ignore values that is not in monotonic
  * increasing timestamp"), and logged: the first one at once, later ones
@@ -43,39 +45,24 @@
 
 struct rrd_writer;
 
-/* One value for one file: rrd_job_new() makes it one heap allocation,
- * path included (one is made and freed per value stored). */
-struct rrd_job {
-	char *path;	  /* from rrd_path(); absolute with rrdcached; just
-			     past the job when rrd_job_new() made it */
-	struct rrd_ds ds; /* used to create the file and to tune min/max */
-	time_t ts;	  /* epoch seconds of the value */
-	time_t read_at;	  /* epoch seconds it was read; 0: unknown (= ts) */
-	double value;	  /* ignored when unknown */
-	bool unknown;	  /* write "U" */
-};
-
-/* A job with a copy of path (read_at 0), or NULL (errno ENOMEM). */
-struct rrd_job *rrd_job_new(const char *path, const struct rrd_ds *ds,
-    time_t ts, double value, bool unknown);
-/* Frees job; NULL is fine. */
-void rrd_job_free(struct rrd_job *job);
-
 struct rrd_writer_stats {
-	uint64_t updates;	   /* values written */
-	uint64_t creates;	   /* files created */
-	uint64_t tunes;		   /* files whose min/max were tuned */
-	uint64_t errors;	   /* failed creates, updates, tunes, daemon
-				      flushes (one per file) */
-	uint64_t dropped;	   /* jobs refused because the queue was full */
-	uint64_t stale;		   /* jobs not later than the file's last */
-	uint64_t handovers;	   /* jobs written at their read time (above) */
-	size_t queue_len;	   /* jobs waiting now */
-	size_t queue_max;	   /* the bound given to rrd_writer_new() */
-	size_t queue_bytes;	   /* heap bytes of the values waiting now */
-	size_t queue_bytes_max;	   /* the most queue_bytes has been */
-	char last_error[256];	   /* "" when none */
-	time_t last_error_time;	   /* epoch seconds, 0 when none */
+	uint64_t updates;	/* values written */
+	uint64_t creates;	/* files created */
+	uint64_t tunes;		/* files whose min/max were tuned */
+	uint64_t errors;	/* failed creates, updates, tunes, daemon
+				   flushes (one per file) */
+	uint64_t dropped;	/* values refused: queue full, no memory */
+	uint64_t stale;		/* values not later than the file's last */
+	uint64_t handovers;	/* values written at their read time (above) */
+	size_t queue_len;	/* values waiting now */
+	size_t queue_max;	/* the bound given to rrd_writer_new() */
+	size_t queue_bytes;	/* bytes of the packed values waiting now (held
+				   in 64 KiB blocks: one more block at most) */
+	size_t queue_bytes_max; /* the most queue_bytes has been */
+	size_t flush_left;	/* files the last daemon flush left to rrdcached
+				   (its bound ran out) */
+	char last_error[256];	/* "" when none */
+	time_t last_error_time; /* epoch seconds, 0 when none */
 	uint64_t latency_total_us; /* sum over creates and updates, us */
 	uint64_t latency_max_us;   /* slowest single create or update, us */
 };
@@ -87,10 +74,13 @@ struct rrd_writer_opts {
 	 * created directly */
 	const char *rrdcached;
 	/* TCP only: the daemon's -b directory, absolute; every file name
-	 * is sent relative to it, and a job whose path is not inside it
-	 * fails (counted).  Ignored for a unix socket. */
+	 * is sent relative to it, and a value whose path is not inside
+	 * it fails (counted).  Ignored for a unix socket. */
 	const char *base_dir;
-	size_t queue_max; /* >= 1: the bound on jobs waiting */
+	size_t queue_max; /* >= 1: the bound on values waiting */
+	/* the bound on rrd_writer_flush()'s daemon flush, ms; 0:
+	 * RRD_DAEMON_FLUSH_MAX_MS */
+	unsigned flush_max_ms;
 };
 
 /*
@@ -113,23 +103,29 @@ struct rrd_writer *rrd_writer_new(const char *rrdcached, size_t queue_max);
 int rrd_writer_connect(const char *rrdcached);
 
 /*
- * Queues job's value; takes ownership of job in every case (it is freed
- * before the call returns).  Never blocks on I/O (only on the queue
- * mutex).  Returns 0, or -1 with errno EAGAIN when the queue is full, or
- * ENOMEM (both freed and counted as dropped), or EINVAL for a NULL job
- * (rrd_job_new() out of memory).  Any thread.
+ * Queues one value for the file at path (from rrd_path(); absolute with
+ * rrdcached): ds creates the file and tunes its min/max, ts is the
+ * value's epoch seconds, read_at when it was read (epoch seconds; 0:
+ * unknown, taken as ts), value is ignored when unknown ("U" is written).
+ * Copies what it needs into one packed record; the caller keeps path and
+ * ds.  Never blocks on I/O (only on the queue mutex).  Returns 0, or -1
+ * with errno EAGAIN when the queue is full, ENOMEM, or EINVAL for a path
+ * longer than 65535 bytes (each counted as dropped).  Any thread.
  */
-int rrd_writer_submit(struct rrd_writer *w, struct rrd_job *job);
+int rrd_writer_submit_value(struct rrd_writer *w, const char *path,
+    const struct rrd_ds *ds, time_t ts, time_t read_at, double value,
+    bool unknown);
 
 /*
- * Blocks until every job queued before the call is written, then (with
+ * Blocks until every value queued before the call is written, then (with
  * rrdcached) asks the daemon to write its cache to disk, file by file,
- * for at most RRD_DAEMON_FLUSH_MAX_MS: at 10,000 guests (half a million
- * files) flushing every one takes minutes, longer than systemd waits for
- * a stop; the daemon keeps the rest (its journal, its -F) and the count
- * left is logged.  For shutdown and tests; never from the event loop.
- * Returns 0, or -1 when the daemon flush failed for some file (each one
- * counted).
+ * for at most flush_max_ms (default RRD_DAEMON_FLUSH_MAX_MS): at 10,000
+ * guests (half a million files) flushing every one takes minutes, longer
+ * than systemd waits for a stop; the daemon keeps the rest (its journal,
+ * its -F), and how many it kept is logged and left in the stats
+ * (flush_left), not counted as errors.  For shutdown and tests; never
+ * from the event loop.  Returns 0, or -1 when the daemon flush failed
+ * for some file (each one counted).
  */
 #define RRD_DAEMON_FLUSH_MAX_MS 20000u
 int rrd_writer_flush(struct rrd_writer *w);

@@ -19,7 +19,6 @@ main(int argc, char **argv)
 	struct rrd_writer *w = NULL;
 	struct rrd_writer_stats st;
 	struct rrd_ds ds;
-	struct rrd_job *job;
 	enum ds_type type;
 	char path[4096];
 	bool unknown;
@@ -44,15 +43,15 @@ main(int argc, char **argv)
 		return 2;
 	}
 	unknown = strcmp(argv[10], "U") == 0;
-	job = rrd_job_new(path, &ds, (time_t)strtoll(argv[9], NULL, 10),
-	    unknown ? 0 : strtod(argv[10], NULL), unknown);
 	w = rrd_writer_new(NULL, 4);
-	if (job == NULL || w == NULL) {
+	if (w == NULL) {
 		perror("rrd_mkfile");
-		rrd_job_free(job);
 		goto out;
 	}
-	if (rrd_writer_submit(w, job) == -1 || rrd_writer_flush(w) == -1)
+	if (rrd_writer_submit_value(w, path, &ds,
+		(time_t)strtoll(argv[9], NULL, 10), 0,
+		unknown ? 0 : strtod(argv[10], NULL), unknown) == -1 ||
+	    rrd_writer_flush(w) == -1)
 		goto out;
 	rrd_writer_stats(w, &st);
 	if (st.errors != 0) {

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,10 +49,8 @@ static void
 submit(struct rrd_writer *w, const char *path, const struct rrd_ds *ds,
     time_t ts, double v)
 {
-	struct rrd_job *job = rrd_job_new(path, ds, ts, v, false);
-
-	assert_non_null(job);
-	assert_int_equal(rrd_writer_submit(w, job), 0);
+	assert_int_equal(
+	    rrd_writer_submit_value(w, path, ds, ts, 0, v, false), 0);
 }
 
 /* The info entry called key, or fail. */
@@ -344,11 +343,8 @@ static void
 submit_read(struct rrd_writer *w, const char *path, const struct rrd_ds *ds,
     time_t ts, time_t read_at, double v)
 {
-	struct rrd_job *job = rrd_job_new(path, ds, ts, v, false);
-
-	assert_non_null(job);
-	job->read_at = read_at;
-	assert_int_equal(rrd_writer_submit(w, job), 0);
+	assert_int_equal(
+	    rrd_writer_submit_value(w, path, ds, ts, read_at, v, false), 0);
 }
 
 /*
@@ -594,8 +590,7 @@ test_full_queue_drops(void **state)
 	struct rrd_writer *w;
 	struct rrd_writer_stats st;
 	struct rrd_ds ds;
-	struct rrd_job *job;
-	char path[256], field[32];
+	char path[256], field[32], *longpath;
 	int k, refused = 0;
 
 	(void)state;
@@ -607,19 +602,29 @@ test_full_queue_drops(void **state)
 		assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "q", "h",
 				     "s", field, DS_GAUGE),
 		    0);
-		job = rrd_job_new(path, &ds, T0, k, false);
-		assert_non_null(job);
-		if (rrd_writer_submit(w, job) == -1) {
+		if (rrd_writer_submit_value(w, path, &ds, T0, 0, k, false) ==
+		    -1) {
 			assert_int_equal(errno, EAGAIN);
 			refused++;
 		}
 	}
 	assert_int_equal(rrd_writer_flush(w), 0);
+	/* a path the record cannot hold is refused, not cut */
+	longpath = malloc(70000);
+	assert_non_null(longpath);
+	memset(longpath, 'a', 69999);
+	longpath[0] = '/';
+	longpath[69999] = '\0';
+	errno = 0;
+	assert_int_equal(
+	    rrd_writer_submit_value(w, longpath, &ds, T0, 0, 1, false), -1);
+	assert_int_equal(errno, EINVAL);
+	free(longpath);
 	rrd_writer_stats(w, &st);
 	rrd_writer_free(w);
 	assert_true(refused > 0);
-	assert_int_equal(st.dropped, refused);
-	assert_int_equal(st.creates + st.dropped, 200);
+	assert_int_equal(st.dropped, refused + 1);
+	assert_int_equal(st.creates + st.dropped, 201);
 	assert_int_equal(st.errors, 0);
 	errno = 0;
 	w = rrd_writer_new(NULL, 0);
@@ -628,17 +633,16 @@ test_full_queue_drops(void **state)
 }
 
 /*
- * A queued value keeps everything of its job through the packed queue
+ * A queued value keeps everything it was submitted with through the packed
  * record: a custom data source (step, resolutions), min/max, an unknown
  * value; the queue's bytes are counted while it waits and given back.
  */
 static void
-test_queue_record_keeps_job(void **state)
+test_queue_record_keeps_value(void **state)
 {
 	struct rrd_writer *w;
 	struct rrd_writer_stats st;
 	struct rrd_ds ds;
-	struct rrd_job *job;
 	rrd_info_t *info;
 	char path[256];
 
@@ -652,9 +656,8 @@ test_queue_record_keeps_job(void **state)
 	w = rrd_writer_new(NULL, 8);
 	assert_non_null(w);
 	submit(w, path, &ds, T0, 5);
-	job = rrd_job_new(path, &ds, T0 + 60, 0, true);
-	assert_non_null(job);
-	assert_int_equal(rrd_writer_submit(w, job), 0);
+	assert_int_equal(
+	    rrd_writer_submit_value(w, path, &ds, T0 + 60, 0, 0, true), 0);
 	assert_int_equal(rrd_writer_flush(w), 0);
 	rrd_writer_stats(w, &st);
 	rrd_writer_free(w);
@@ -663,7 +666,7 @@ test_queue_record_keeps_job(void **state)
 	assert_int_equal(st.errors, 0);
 	assert_int_equal(st.queue_bytes, 0);
 	/* one packed record: the path, the limits, two resolutions and the
-	 * fixed part; far below a job (184 bytes) plus its path */
+	 * fixed part; far below a struct rrd_ds (184 bytes) plus the path */
 	assert_true(st.queue_bytes_max > strlen(path));
 	assert_true(st.queue_bytes_max <= 2 * (strlen(path) + 120));
 	info = rrd_info_r(path);
@@ -687,6 +690,196 @@ test_queue_record_keeps_job(void **state)
 	rrd_info_free(info);
 }
 
+/*
+ * Values spread over several queue blocks, one of them a record too big
+ * for a block (a 65000-byte path, which then fails in the writer), all
+ * come out in order and complete; the queue's bytes are given back.
+ */
+static void
+test_queue_blocks_in_order(void **state)
+{
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	char path[256], field[32], *big;
+	int k, round;
+
+	(void)state;
+	assert_int_equal(
+	    rrd_ds_init_rate(&ds, DS_GAUGE, NULL, NULL, "custom 10", "300"), 0);
+	big = malloc(65001);
+	assert_non_null(big);
+	memset(big, 'b', 65000);
+	big[0] = '/';
+	big[65000] = '\0';
+	w = rrd_writer_new(NULL, 4000);
+	assert_non_null(w);
+	/* two rounds: the second reuses the blocks the first gave back */
+	for (round = 0; round < 2; round++) {
+		for (k = 0; k < 1200; k++) {
+			if (k == 600)
+				assert_int_equal(rrd_writer_submit_value(w, big,
+						     &ds, T0, 0, 1, false),
+				    0);
+			snprintf(field, sizeof(field), "f%d", k);
+			assert_int_equal(rrd_path(path, sizeof(path), tmpdir,
+					     "blk", "h", "s", field, DS_GAUGE),
+			    0);
+			assert_int_equal(rrd_writer_submit_value(w, path, &ds,
+					     T0 + 300 * round, 0, k, false),
+			    0);
+		}
+		assert_int_equal(rrd_writer_flush(w), 0);
+	}
+	rrd_writer_stats(w, &st);
+	rrd_writer_free(w);
+	free(big);
+	assert_int_equal(st.creates, 1200);
+	assert_int_equal(st.updates, 2400);
+	assert_int_equal(st.stale, 0);
+	assert_int_equal(st.errors, 2); /* the big path, once a round */
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.queue_len, 0);
+	assert_int_equal(st.queue_bytes, 0);
+	assert_true(st.queue_bytes_max > 65000);
+	for (k = 0; k < 1200; k++) {
+		snprintf(field, sizeof(field), "f%d", k);
+		assert_int_equal(rrd_path(path, sizeof(path), tmpdir, "blk",
+				     "h", "s", field, DS_GAUGE),
+		    0);
+		assert_int_equal(rrd_last_r(path), T0 + 300);
+	}
+}
+
+/*
+ * The shutdown flush through a real rrdcached (-w 3600: it writes a file
+ * only when asked, or at its own shutdown with -F) with a bound of 1 ms
+ * over FLUSH_FILES files, three values each: the flush stops early and
+ * says how many files it left (stats and one log line), exactly those
+ * files still lack their values on disk, and once the daemon has stopped
+ * every file holds all three.  1 ms cannot cover FLUSH_FILES socket round
+ * trips that each write a file.
+ */
+#define FLUSH_FILES 1500
+
+static void
+flush_path(char *path, size_t len, const char *db, int k)
+{
+	char field[16];
+
+	snprintf(field, sizeof(field), "f%d", k);
+	assert_int_equal(
+	    rrd_path(path, len, db, "fl", "h.test", "s", field, DS_GAUGE), 0);
+}
+
+static void
+test_daemon_flush_bounded(void **state)
+{
+	struct rrd_writer_opts o = {0};
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct rrd_ds ds;
+	char db[128], sock[160], addr[170], pidf[160], path[256];
+	time_t start, end;
+	unsigned long step = 0, nds = 0, r;
+	char **names;
+	rrd_value_t *data;
+	FILE *logf;
+	pid_t pid;
+	int i, k, status, on_disk = 0, rows;
+
+	(void)state;
+	if (system("command -v rrdcached >/dev/null 2>&1") != 0)
+		fail_msg("rrdcached not found: install the Debian package "
+			 "rrdcached (the README's test command does)");
+	snprintf(db, sizeof(db), "%s/flushdb", tmpdir);
+	assert_int_equal(mkdir(db, 0755), 0);
+	snprintf(sock, sizeof(sock), "%s/rc.sock", tmpdir);
+	snprintf(addr, sizeof(addr), "unix:%s", sock);
+	snprintf(pidf, sizeof(pidf), "%s/rc.pid", tmpdir);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		execlp("rrdcached", "rrdcached", "-g", "-F", "-l", addr, "-b",
+		    db, "-w", "3600", "-f", "7200", "-p", pidf, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200 && access(sock, F_OK) != 0; i++)
+		usleep(50000);
+	assert_int_equal(access(sock, F_OK), 0);
+
+	/* small files: three RRAs of 11 rows */
+	assert_int_equal(
+	    rrd_ds_init_rate(&ds, DS_GAUGE, NULL, NULL, "custom 10", "300"), 0);
+	o.rrdcached = addr;
+	o.queue_max = 3 * FLUSH_FILES;
+	o.flush_max_ms = 1;
+	w = rrd_writer_new_opts(&o);
+	assert_non_null(w);
+	for (i = 0; i < 3; i++)
+		for (k = 0; k < FLUSH_FILES; k++) {
+			flush_path(path, sizeof(path), db, k);
+			submit(w, path, &ds, T0 + 300 * i, k + i);
+		}
+	logf = tmpfile();
+	assert_non_null(logf);
+	log_set_stream(logf);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	log_set_stream(NULL);
+	rrd_writer_stats(w, &st);
+	assert_int_equal(st.creates, FLUSH_FILES);
+	assert_int_equal(st.updates, 3 * FLUSH_FILES);
+	assert_int_equal(st.errors, 0);
+	assert_true(st.flush_left > 0);
+	assert_true(st.flush_left < FLUSH_FILES); /* the first is flushed */
+	assert_int_equal(lines_with(logf, "rrdcached flush stopped"), 1);
+	snprintf(path, sizeof(path), "of %d files flushed, %zu left",
+	    FLUSH_FILES, st.flush_left);
+	assert_int_equal(lines_with(logf, path), 1);
+	fclose(logf);
+	/* the files flushed have their values, the others only the daemon */
+	for (k = 0; k < FLUSH_FILES; k++) {
+		flush_path(path, sizeof(path), db, k);
+		if (rrd_last_r(path) == T0 + 600)
+			on_disk++;
+		else
+			assert_int_equal(rrd_last_r(path), T0 - 300);
+	}
+	assert_int_equal(on_disk, FLUSH_FILES - (int)st.flush_left);
+	rrd_writer_free(w);
+
+	/* rrdcached writes what it held on its way out (-F; without a
+	 * journal it would anyway) */
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	for (k = 0; k < FLUSH_FILES; k++) {
+		flush_path(path, sizeof(path), db, k);
+		assert_int_equal(rrd_last_r(path), T0 + 600);
+		start = T0 - 300;
+		end = T0 + 600;
+		step = 0;
+		names = NULL;
+		data = NULL;
+		assert_int_equal(rrd_fetch_r(path, "AVERAGE", &start, &end,
+				     &step, &nds, &names, &data),
+		    0);
+		/* row r covers (start + r * step, start + (r + 1) * step] */
+		rows = 0;
+		for (r = 0; start + (time_t)((r + 1) * step) <= end; r++)
+			for (i = 0; i < 3; i++)
+				if (start + (time_t)((r + 1) * step) ==
+				    T0 + 300 * i) {
+					assert_true(data[r] == k + i);
+					rows++;
+				}
+		assert_int_equal(rows, 3);
+		free(names[0]);
+		free(names);
+		free(data);
+	}
+}
+
 int
 main(void)
 {
@@ -702,7 +895,9 @@ main(void)
 	    cmocka_unit_test(test_created_files_get_dir_owner),
 	    cmocka_unit_test(test_unwritable_file_names_owner),
 	    cmocka_unit_test(test_full_queue_drops),
-	    cmocka_unit_test(test_queue_record_keeps_job),
+	    cmocka_unit_test(test_queue_record_keeps_value),
+	    cmocka_unit_test(test_queue_blocks_in_order),
+	    cmocka_unit_test(test_daemon_flush_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
