@@ -86,6 +86,8 @@ const char *cat_phys_from_str(enum cat_phys_from f);
 
 struct cat_host {
 	char *name;
+	uint64_t seq;	/* creation order, from 1: the catalog's hosts are in
+			   ascending seq (catalog_seek) */
 	char *group;	/* ';'-joined group chain */
 	char *physical; /* physical host name (own name if none) */
 	enum cat_phys_from physical_from;
@@ -158,6 +160,16 @@ void catalog_set_target(struct cat_host *h, unsigned interval, bool bmc_only);
 /* Drops hosts whose name is not in keep[0..n) (after a config reload). */
 void catalog_retain(struct catalog *cat, const char *const *keep, size_t n);
 size_t catalog_count(const struct catalog *cat);
+/*
+ * The index of the first host whose seq is above seq (catalog_count()
+ * when none), O(log hosts).  Hosts are only appended (catalog_host) or
+ * dropped with the survivors' order kept (catalog_retain), so a reader
+ * that walks the catalog across loop turns (a save, a /metrics scrape)
+ * resumes after the last host it read with catalog_seek(h->seq): a host
+ * dropped meanwhile is skipped, one added meanwhile comes at the end,
+ * none is read twice.  seq 0 seeks to the first host.
+ */
+size_t catalog_seek(const struct catalog *cat, uint64_t seq);
 /*
  * A number that changes whenever a host is added, dropped or moved to
  * another group, or any service's config (graph metadata, fields, their

@@ -183,6 +183,42 @@ test_retain_drops_unconfigured(void **state)
 	catalog_free(cat);
 }
 
+/* A reader's cursor across loop turns: after the last host it read, a
+ * dropped host is skipped, an added one comes last, none comes twice. */
+static void
+test_seek_survives_changes(void **state)
+{
+	struct catalog *cat = catalog_new();
+	const char *keep[] = {"a", "c", "d"};
+	uint64_t b_seq, d_seq;
+
+	(void)state;
+	assert_int_equal(catalog_seek(cat, 0), 0);
+	catalog_host(cat, "a", "g", NULL);
+	catalog_host(cat, "b", "g", NULL);
+	catalog_host(cat, "c", "g", NULL);
+	catalog_host(cat, "d", "g", NULL);
+	assert_int_equal(catalog_seek(cat, 0), 0);
+	b_seq = catalog_find(cat, "b")->seq;
+	d_seq = catalog_find(cat, "d")->seq;
+	assert_int_equal(catalog_seek(cat, b_seq), 2);
+	assert_int_equal(catalog_seek(cat, d_seq), 4);
+	/* b, the last read, goes: the reader goes on with c */
+	catalog_retain(cat, keep, 3);
+	assert_string_equal(
+	    catalog_at(cat, catalog_seek(cat, b_seq))->name, "c");
+	/* a host added after the reader passed d comes after it */
+	catalog_host(cat, "b", "g", NULL);
+	assert_string_equal(
+	    catalog_at(cat, catalog_seek(cat, d_seq))->name, "b");
+	assert_int_equal(catalog_seek(cat, catalog_find(cat, "b")->seq), 4);
+	/* a host found again keeps its place */
+	catalog_host(cat, "a", "other", NULL);
+	assert_int_equal(catalog_seek(cat, 0), 0);
+	assert_string_equal(catalog_at(cat, 0)->name, "a");
+	catalog_free(cat);
+}
+
 /* A BMC read: sensors arrive with their state attribute, the catalog
  * shows the latest state, and the BMC's own up/down state is kept apart
  * from the munin-node's. */
@@ -1166,6 +1202,7 @@ main(void)
 	    cmocka_unit_test(test_down_host_keeps_data),
 	    cmocka_unit_test(test_values_merge_into_config),
 	    cmocka_unit_test(test_retain_drops_unconfigured),
+	    cmocka_unit_test(test_seek_survives_changes),
 	    cmocka_unit_test(test_generation),
 	    cmocka_unit_test(test_bmc_state_and_field_state),
 	    cmocka_unit_test(test_typed_view_follows_config),
