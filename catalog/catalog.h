@@ -270,9 +270,37 @@ struct cat_problem *catalog_problems(struct catalog *cat, size_t *n);
 #define CATALOG_FILE_MAX (256u << 20) /* largest state file read, bytes */
 
 /*
- * The catalog as a state file's text (free()), *len its length; saved is
- * the epoch written into it.  NULL on allocation failure.  Loop thread;
- * costs about 1 us per field (bench/catalog.sh).
+ * A state file's text made in slices across loop turns, so that a save
+ * holds one slice at a time rather than the whole text (about 155 bytes
+ * a field) and stalls the loop one slice at a time.  Plain cursor data:
+ * a host is written whole, as it is when its slice is made; hosts are
+ * resumed by seq (catalog_seek), so hosts a reload drops before their
+ * slice are left out and hosts added meanwhile come at the end.
+ */
+struct catalog_dumper {
+	time_t saved;	/* the epoch written into the text */
+	uint64_t after; /* seq of the last host written; 0: none yet */
+	bool begun;	/* the head is written */
+	bool ended;	/* the tail is written: the text is whole */
+};
+
+struct buf;
+
+void catalog_dumper_init(struct catalog_dumper *d, time_t saved);
+/*
+ * Appends the next slice of the text of cat to out: the head first, then
+ * whole hosts until the slice holds at least bytes (so at least one host;
+ * SIZE_MAX: all of them), then the tail.  Returns true while more text
+ * follows; false once the tail is written (the text is whole), or on
+ * allocation failure, with out->oom set.  Loop thread; about 1 us per
+ * field (bench/catalog.sh).
+ */
+bool catalog_dump_next(struct catalog_dumper *d, const struct catalog *cat,
+    struct buf *out, size_t bytes);
+/*
+ * The catalog as a state file's text in one piece (free()), *len its
+ * length; saved is the epoch written into it.  NULL on allocation
+ * failure.  The daemon saves in slices (collector/catalog_save.h).
  */
 char *catalog_dump(const struct catalog *cat, time_t saved, size_t *len);
 /*

@@ -49,7 +49,9 @@
 /*
  * Written straight into a buffer: building a jansson tree of every field
  * first cost 20 times a poll cycle's catalog updates on the loop
- * (bench/catalog.sh); the loader still reads it with jansson.
+ * (bench/catalog.sh); the loader still reads it with jansson.  Written in
+ * slices of whole hosts (catalog_dump_next), each host on a line of its
+ * own: the daemon's save holds one slice, never the whole text.
  */
 
 /* s as a JSON string; text that is not UTF-8 (as jansson, which reads it
@@ -230,20 +232,54 @@ put_host(struct buf *b, const struct cat_host *h)
 	buf_puts(b, "]}");
 }
 
+void
+catalog_dumper_init(struct catalog_dumper *d, time_t saved)
+{
+	memset(d, 0, sizeof(*d));
+	d->saved = saved;
+}
+
+bool
+catalog_dump_next(struct catalog_dumper *d, const struct catalog *cat,
+    struct buf *out, size_t bytes)
+{
+	size_t start = out->len, i;
+	const struct cat_host *h;
+	bool one = false;
+
+	if (d->ended || out->oom)
+		return false;
+	if (!d->begun) {
+		buf_printf(out, "{\"version\":%d,\"saved\":%lld,\"hosts\":[",
+		    FILE_VERSION, (long long)d->saved);
+		d->begun = true;
+	}
+	for (i = catalog_seek(cat, d->after); i < catalog_count(cat); i++) {
+		if (out->oom)
+			return false;
+		if (one && out->len - start >= bytes)
+			return true;
+		one = true;
+		h = catalog_at(cat, i);
+		if (d->after != 0)
+			buf_puts(out, ",\n");
+		put_host(out, h);
+		d->after = h->seq;
+	}
+	buf_puts(out, "]}\n");
+	d->ended = true;
+	return false;
+}
+
 char *
 catalog_dump(const struct catalog *cat, time_t saved, size_t *len)
 {
+	struct catalog_dumper d;
 	struct buf b = {0};
-	size_t i;
 
-	buf_printf(&b, "{\"version\":%d,\"saved\":%lld,\"hosts\":[",
-	    FILE_VERSION, (long long)saved);
-	for (i = 0; i < catalog_count(cat); i++) {
-		if (i > 0)
-			buf_puts(&b, ",\n");
-		put_host(&b, catalog_at(cat, i));
-	}
-	buf_puts(&b, "]}\n");
+	catalog_dumper_init(&d, saved);
+	while (catalog_dump_next(&d, cat, &b, SIZE_MAX))
+		;
 	if (b.oom) {
 		buf_free(&b);
 		return NULL;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "lib/buf.h"
 #include "lib/log.h"
 
 static void
@@ -476,6 +477,78 @@ sample_catalog(void)
 	catalog_bmc_result(
 	    h, false, "BMC db1-ipmi: timed out", 1699999990, 1500, 0);
 	return cat;
+}
+
+/* The text in slices of one host each is the text in one piece; a
+ * reload between slices drops hosts not yet written and adds hosts at
+ * the end, and the slices still make one loadable file with each host
+ * once. */
+static void
+test_state_file_in_slices(void **state)
+{
+	struct catalog *cat = sample_catalog(), *back = catalog_new();
+	const char *keep[] = {"db1", "c1", "c3"};
+	struct catalog_dumper d;
+	struct buf b = {0};
+	char *whole, err[256] = "";
+	size_t len, slices = 0;
+
+	(void)state;
+	catalog_host(cat, "c1", "g", NULL);
+	catalog_host(cat, "c2", "g", NULL);
+	catalog_host(cat, "c3", "g", NULL);
+	whole = catalog_dump(cat, 1700000005, &len);
+	assert_non_null(whole);
+	catalog_dumper_init(&d, 1700000005);
+	while (catalog_dump_next(&d, cat, &b, 1))
+		slices++;
+	assert_int_equal(slices, 4); /* web1, db1, c1, c2; c3 with the tail */
+	assert_false(b.oom);
+	assert_int_equal(b.len, len);
+	assert_memory_equal(b.p, whole, len);
+	free(whole);
+	assert_false(catalog_dump_next(&d, cat, &b, 1)); /* whole stays */
+	assert_int_equal(b.len, len);
+
+	/* web1 and db1 written; then web1 and c2 go, "late" comes: the
+	 * cursor goes on with c1 (a position would skip it) */
+	b.len = 0;
+	catalog_dumper_init(&d, 1700000006);
+	assert_true(catalog_dump_next(&d, cat, &b, 1));
+	assert_true(catalog_dump_next(&d, cat, &b, 1));
+	assert_null(strstr(b.p, "\"c1\""));
+	catalog_retain(cat, keep, 3);
+	catalog_host(cat, "late", "g", NULL);
+	/* db1 again: found by name, it keeps its place and is not
+	 * written twice */
+	catalog_host(cat, "db1", "dc1", NULL);
+	while (catalog_dump_next(&d, cat, &b, 1))
+		;
+	assert_false(b.oom);
+	assert_int_equal(
+	    catalog_load(back, b.p, b.len, NULL, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(catalog_count(back), 5);
+	assert_string_equal(catalog_at(back, 0)->name, "web1");
+	assert_int_equal(catalog_at(back, 0)->nservices, 2);
+	assert_string_equal(catalog_at(back, 1)->name, "db1");
+	assert_int_equal(catalog_at(back, 1)->state, HOST_DOWN);
+	assert_string_equal(catalog_at(back, 2)->name, "c1");
+	assert_string_equal(catalog_at(back, 3)->name, "c3");
+	assert_string_equal(catalog_at(back, 4)->name, "late");
+	assert_null(catalog_find(back, "c2"));
+	buf_free(&b);
+
+	/* an empty catalog is a whole file too */
+	catalog_retain(cat, keep, 0);
+	catalog_dumper_init(&d, 1700000007);
+	assert_false(catalog_dump_next(&d, cat, &b, 1));
+	assert_int_equal(
+	    catalog_load(back, b.p, b.len, NULL, err, sizeof(err)), 0);
+	assert_int_equal(catalog_count(back), 5);
+	buf_free(&b);
+	catalog_free(back);
+	catalog_free(cat);
 }
 
 /* Everything the file keeps comes back: hosts with their poll and BMC
@@ -1209,6 +1282,7 @@ main(void)
 	    cmocka_unit_test(test_alert_state_member),
 	    cmocka_unit_test(test_unknown_without_rules_is_no_problem),
 	    cmocka_unit_test(test_state_file_round_trip),
+	    cmocka_unit_test(test_state_file_in_slices),
 	    cmocka_unit_test(test_restored_until_polled),
 	    cmocka_unit_test(test_state_file_corrupt),
 	    cmocka_unit_test(test_state_file_keeps_known_hosts),
