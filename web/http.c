@@ -1043,6 +1043,94 @@ send_to_owner(struct req *r, const struct cat_host *h, bool json)
 	return ret;
 }
 
+/*
+ * GET /metrics, streamed (web/metrics.h): MHD asks for the body as the
+ * socket takes it, and each slice of hosts is made only when the one
+ * before has gone, so a scrape holds WEB_METRICS_SLICE bytes of text,
+ * not the whole (about 100 bytes a sample), and stalls the loop a slice
+ * at a time.  The catalog outlives the response: the daemon frees it
+ * after stopping the web (MHD_stop_daemon ends every response).
+ */
+#define WEB_METRICS_SLICE (64u << 10) /* bytes of text made at once */
+
+struct metrics_body {
+	struct metrics_stream *ms;
+	struct buf slice; /* text made and not all sent */
+	size_t off;	  /* bytes of slice sent */
+	bool more;	  /* the stream has text after slice */
+};
+
+/* MHD_ContentReaderCallback */
+static ssize_t
+metrics_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct metrics_body *mb = cls;
+	size_t n;
+
+	(void)pos;
+	if (mb->off == mb->slice.len) {
+		if (!mb->more)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		mb->slice.len = 0;
+		mb->off = 0;
+		mb->more =
+		    metrics_stream_next(mb->ms, &mb->slice, WEB_METRICS_SLICE);
+		if (mb->slice.oom) {
+			log_warnx("web: /metrics: out of memory; scrape cut");
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		}
+		if (mb->slice.len == 0)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	n = mb->slice.len - mb->off;
+	if (n > max)
+		n = max;
+	memcpy(out, mb->slice.p + mb->off, n);
+	mb->off += n;
+	return (ssize_t)n;
+}
+
+/* MHD_ContentReaderFreeCallback */
+static void
+metrics_body_free(void *cls)
+{
+	struct metrics_body *mb = cls;
+
+	metrics_stream_free(mb->ms);
+	buf_free(&mb->slice);
+	free(mb);
+}
+
+/* A 200 streaming ms (takes ownership; NULL: out of memory, a 500). */
+static enum MHD_Result
+send_metrics(struct MHD_Connection *c, struct metrics_stream *ms)
+{
+	struct metrics_body *mb = NULL;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (ms != NULL)
+		mb = calloc(1, sizeof(*mb));
+	if (mb == NULL) {
+		metrics_stream_free(ms);
+		return send_error(c, 500, "out of memory", false);
+	}
+	mb->ms = ms;
+	mb->more = true;
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
+	    WEB_METRICS_SLICE, metrics_read, mb, metrics_body_free);
+	if (resp == NULL) {
+		metrics_body_free(mb);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", METRICS_CONTENT_TYPE);
+	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(c, 200, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 static enum MHD_Result
 dispatch(struct req *r)
 {
@@ -1162,7 +1250,6 @@ dispatch(struct req *r)
 		struct rrd_writer_stats ws = {0};
 		struct remote_write_stats rws;
 		struct metrics_self self = {&ps, NULL, NULL};
-		struct buf b = {0};
 
 		if (w->stats.polls != NULL)
 			w->stats.polls(w->stats.polls_arg, &ps);
@@ -1174,12 +1261,7 @@ dispatch(struct req *r)
 			w->stats.remote_write(w->stats.remote_write_arg, &rws);
 			self.remote_write = &rws;
 		}
-		metrics_write(&b, w->cat, &self, now);
-		body = buf_take(&b, &len);
-		if (body == NULL)
-			return send_error(c, 500, "out of memory", false);
-		return send_body(
-		    c, 200, METRICS_CONTENT_TYPE, body, len, false);
+		return send_metrics(c, metrics_stream_new(w->cat, &self, now));
 	}
 	case R_API_HOSTS:
 		body = api_hosts(w->cat, w->peers,
