@@ -5,9 +5,16 @@
  * buffer one line at a time (what any writer of that text pays), and the
  * overview page (page_overview), the dashboard's own render of every
  * host.  Prints "NAME wall_ms cpu_ms bytes samples" lines, the mean per
- * render.
+ * render, then "stream" with the longest single slice (what GET /metrics
+ * runs on the loop at once, 64 KiB like web/http.c) as its wall_ms.
  *
  *   metrics_bench HOSTS SERVICES FIELDS [ROUNDS]   (default 20)
+ *   metrics_bench HOSTS SERVICES FIELDS 1 MODE
+ *
+ * With MODE (none, whole, stream) one render only, for heaptrack: none
+ * builds the catalog alone (the baseline), whole the text in one buffer
+ * (as /metrics did before it streamed), stream slice by slice into one
+ * reused buffer (as /metrics does now).
  *
  * Fields alternate GAUGE (fractional values) and DERIVE (large integer
  * counters); every service's first field has a warning range, so it has
@@ -23,6 +30,8 @@
 #include "lib/buf.h"
 #include "web/metrics.h"
 #include "web/pages.h"
+
+#define SLICE (64u << 10) /* web/http.c's WEB_METRICS_SLICE */
 
 static double
 now(clockid_t clock)
@@ -91,6 +100,71 @@ samples(const char *t)
 	return n;
 }
 
+/* Streams the text of cat once, slice by slice into b; *longest gets
+ * the longest slice's wall ms.  Returns the bytes made. */
+static size_t
+stream_once(const struct catalog *cat, struct buf *b, double *longest)
+{
+	struct metrics_stream *ms = metrics_stream_new(cat, NULL, 1796296300);
+	size_t total = 0;
+	bool more = true;
+	double t;
+
+	if (ms == NULL)
+		exit(1);
+	while (more) {
+		b->len = 0;
+		t = now(CLOCK_MONOTONIC);
+		more = metrics_stream_next(ms, b, SLICE);
+		t = (now(CLOCK_MONOTONIC) - t) * 1e3;
+		if (b->oom)
+			exit(1);
+		if (t > *longest)
+			*longest = t;
+		total += b->len;
+	}
+	metrics_stream_free(ms);
+	return total;
+}
+
+/* "stream wall_ms cpu_ms bytes samples": the longest slice as wall. */
+static void
+stream_rounds(const struct catalog *cat, int rounds, size_t n)
+{
+	struct buf b = {0};
+	double c0 = now(CLOCK_PROCESS_CPUTIME_ID), longest = 0;
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < rounds; i++)
+		len = stream_once(cat, &b, &longest);
+	printf("stream %.3f %.3f %zu %zu\n", longest,
+	    (now(CLOCK_PROCESS_CPUTIME_ID) - c0) * 1e3 / rounds, len, n);
+	buf_free(&b);
+}
+
+/* One render of mode (none, whole, stream), for heaptrack. */
+static int
+one_mode(struct catalog *cat, const char *mode)
+{
+	struct buf b = {0};
+	double longest = 0, t = now(CLOCK_MONOTONIC);
+	size_t len = 0;
+
+	if (strcmp(mode, "whole") == 0) {
+		metrics_write(&b, cat, NULL, 1796296300);
+		len = b.len;
+		longest = (now(CLOCK_MONOTONIC) - t) * 1e3;
+	} else if (strcmp(mode, "stream") == 0)
+		len = stream_once(cat, &b, &longest);
+	else if (strcmp(mode, "none") != 0)
+		return 2;
+	printf("%s: %zu bytes, longest step %.3f ms\n", mode, len, longest);
+	buf_free(&b);
+	catalog_free(cat);
+	return b.oom ? 1 : 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -108,6 +182,8 @@ main(int argc, char *argv[])
 	if (rounds < 1)
 		rounds = 1;
 	cat = cluster(atoi(argv[1]), atoi(argv[2]), atoi(argv[3]));
+	if (argc > 5)
+		return one_mode(cat, argv[5]);
 	for (k = 0; k < 3; k++) {
 		static const char *const names[] = {
 		    "metrics", "floor", "overview"};
@@ -153,6 +229,7 @@ main(int argc, char *argv[])
 		    (now(CLOCK_PROCESS_CPUTIME_ID) - c0) * 1e3 / rounds, len,
 		    n);
 	}
+	stream_rounds(cat, rounds, n);
 	free(text);
 	catalog_free(cat);
 	return 0;

@@ -310,6 +310,7 @@ test_stream_survives_reload(void **state)
 	assert_true(slices >= 6 * 6); /* a host per slice, each family */
 	assert_int_equal(b.len, strlen(whole));
 	assert_memory_equal(b.p, whole, b.len);
+	assert_null(strstr(whole, "drover_field_absolute"));
 	free(whole);
 
 	b.len = 0;
@@ -319,6 +320,15 @@ test_stream_survives_reload(void **state)
 	assert_int_equal(host_samples_in(b.p, "drover_field_value", "h1"), 1);
 	catalog_retain(cat, keep, 4);
 	add_host(cat, "late");
+	{ /* the only ABSOLUTE field: its family is not passed over */
+		struct batch ab = {0};
+		struct service *as = batch_service(&ab, "t", true);
+
+		as->has_config = true;
+		add_field(as, "a", "ABSOLUTE", 3, false);
+		catalog_update(cat, catalog_find(cat, "late"), 1200, &ab);
+		batch_cleanup(&ab);
+	}
 	while (metrics_stream_next(ms, &b, 1))
 		;
 	metrics_stream_free(ms);
@@ -339,6 +349,9 @@ test_stream_survives_reload(void **state)
 		assert_int_equal(host_samples_in(b.p, names[i], "h5"), 1);
 		assert_int_equal(host_samples_in(b.p, names[i], "late"), 1);
 	}
+	check_family_whole(b.p, "drover_field_absolute");
+	assert_int_equal(
+	    host_samples_in(b.p, "drover_field_absolute", "late"), 1);
 	assert_non_null(strstr(b.p, "\ndrover_polls_total 99\n"));
 	assert_non_null(strstr(b.p, "\ndrover_hosts 5\n"));
 	buf_free(&b);

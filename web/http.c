@@ -1073,8 +1073,11 @@ metrics_read(void *cls, uint64_t pos, char *out, size_t max)
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		mb->slice.len = 0;
 		mb->off = 0;
-		mb->more =
-		    metrics_stream_next(mb->ms, &mb->slice, WEB_METRICS_SLICE);
+		/* never 0 bytes: MHD would wait for a socket event */
+		do
+			mb->more = metrics_stream_next(
+			    mb->ms, &mb->slice, WEB_METRICS_SLICE);
+		while (mb->more && mb->slice.len == 0);
 		if (mb->slice.oom) {
 			log_warnx("web: /metrics: out of memory; scrape cut");
 			return MHD_CONTENT_READER_END_WITH_ERROR;

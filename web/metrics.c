@@ -240,6 +240,9 @@ struct metrics_stream {
 	uint64_t after;		  /* seq of its last host written; 0: none */
 	bool started;		  /* its HELP and TYPE are out */
 	bool done;
+	uint64_t gen;		   /* the catalog's generation at the start */
+	unsigned typed;		   /* 1 << family: the F_VALUE pass met a field
+				      of that value family */
 	struct buf hlab, pre, lab; /* scratch: host labels, a service's
 				      label prefix, a sample's labels */
 };
@@ -322,10 +325,13 @@ service_samples(struct metrics_stream *s, struct buf *out,
 	size_t i;
 
 	for (i = 0; i < cs->svc.nfields; i++) {
+		int vf = value_family(cs, i);
+
+		if (s->fam == F_VALUE)
+			s->typed |= 1u << vf;
 		if (s->fam == F_ALERT
 			? !has_alert_state(cs, i)
-			: value_family(cs, i) != s->fam ||
-			      !metrics_field_sample(cs, i, &v, &ts))
+			: vf != s->fam || !metrics_field_sample(cs, i, &v, &ts))
 			continue;
 		if (s->hlab.len == 0)
 			host_labels(&s->hlab, h);
@@ -467,6 +473,22 @@ self_samples(
 	}
 }
 
+/*
+ * True when the stream's family is a value family of a type no field
+ * has: the F_VALUE pass met every field's type, and the catalog's
+ * generation says no config changed and no host came or went since, so
+ * the pass over every field that finds no sample is not made (most
+ * clusters have no ABSOLUTE field: a pass of about 2 ms at 10,000
+ * guests saved).
+ */
+static bool
+skip_family(const struct metrics_stream *s)
+{
+	return s->after == 0 && (s->fam == F_TOTAL || s->fam == F_ABSOLUTE) &&
+	       (s->typed & (1u << s->fam)) == 0 &&
+	       catalog_generation(s->cat) == s->gen;
+}
+
 struct metrics_stream *
 metrics_stream_new(
     const struct catalog *cat, const struct metrics_self *self, time_t now)
@@ -477,6 +499,7 @@ metrics_stream_new(
 		return NULL;
 	s->cat = cat;
 	s->now = now;
+	s->gen = catalog_generation(cat);
 	if (self != NULL && self->polls != NULL) {
 		s->polls = *self->polls;
 		s->self.polls = &s->polls;
@@ -495,12 +518,13 @@ metrics_stream_new(
 bool
 metrics_stream_next(struct metrics_stream *s, struct buf *out, size_t bytes)
 {
-	size_t start = out->len, i;
+	size_t start = out->len, i, j, work = 0;
 	const struct cat_host *h;
 	bool one = false;
 
 	while (!s->done && !out->oom) {
-		if (one && out->len - start >= bytes)
+		if (one &&
+		    (out->len - start >= bytes || work >= METRICS_STEP_FIELDS))
 			return true;
 		if (s->fam == F_COUNT) {
 			self_samples(out, s->cat, &s->self);
@@ -508,7 +532,8 @@ metrics_stream_next(struct metrics_stream *s, struct buf *out, size_t bytes)
 			break;
 		}
 		i = catalog_seek(s->cat, s->after);
-		if (i == catalog_count(s->cat)) { /* the family is whole */
+		if (i == catalog_count(s->cat) || skip_family(s)) {
+			/* the family is whole */
 			s->fam++;
 			s->after = 0;
 			s->started = false;
@@ -517,6 +542,12 @@ metrics_stream_next(struct metrics_stream *s, struct buf *out, size_t bytes)
 		h = catalog_at(s->cat, i);
 		s->after = h->seq;
 		one = true;
+		/* the families that walk the host's fields */
+		for (work++, j = 0;
+		     j < h->nservices &&
+		     (s->fam <= F_ALERT || s->fam == F_HOST_ALERT);
+		     j++)
+			work += h->services[j].svc.nfields;
 		if (h->peer) /* a peer collector polls and exports it */
 			continue;
 		host_samples(s, out, h);

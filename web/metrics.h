@@ -99,12 +99,15 @@ struct metrics_stream;
 struct metrics_stream *metrics_stream_new(
     const struct catalog *cat, const struct metrics_self *self, time_t now);
 /*
- * Appends the next slice to out: hosts until it holds at least bytes
- * (at least one host visited; SIZE_MAX: the rest), the collector's own
- * counters last.  Returns true while more text follows; false once the
- * text is whole, or on allocation failure with out->oom set.  A family
- * with no sample is passed over within one call (a type check a field).
+ * Appends the next slice to out: hosts until it holds at least bytes or
+ * the hosts visited hold METRICS_STEP_FIELDS fields (at least one host
+ * visited; drover_host_alert_state weighs a host by its fields too, its
+ * state is theirs), the collector's own counters last.  Returns true while
+ * more text follows (the slice may then be empty: hosts without a
+ * sample of the family); false once the text is whole, or on allocation
+ * failure with out->oom set.
  */
+#define METRICS_STEP_FIELDS 8192 /* about 1 ms of the loop */
 bool metrics_stream_next(
     struct metrics_stream *s, struct buf *out, size_t bytes);
 void metrics_stream_free(struct metrics_stream *s);
