@@ -94,6 +94,8 @@ struct web {
 	struct MHD_Daemon *d;
 	uv_poll_t poll;
 	uv_timer_t timer;
+	uv_idle_t idle;	  /* runs MHD once a loop turn while a stream goes */
+	unsigned streams; /* /metrics bodies being streamed */
 	struct catalog *cat;
 	struct renderer *render;
 	struct graph_cache *graphs; /* kept images, NULL without render */
@@ -1054,6 +1056,7 @@ send_to_owner(struct req *r, const struct cat_host *h, bool json)
 #define WEB_METRICS_SLICE (64u << 10) /* bytes of text made at once */
 
 struct metrics_body {
+	struct web *w;
 	struct metrics_stream *ms;
 	struct buf slice; /* text made and not all sent */
 	size_t off;	  /* bytes of slice sent */
@@ -1099,6 +1102,8 @@ metrics_body_free(void *cls)
 {
 	struct metrics_body *mb = cls;
 
+	if (mb->w != NULL)
+		mb->w->streams--;
 	metrics_stream_free(mb->ms);
 	buf_free(&mb->slice);
 	free(mb);
@@ -1106,7 +1111,7 @@ metrics_body_free(void *cls)
 
 /* A 200 streaming ms (takes ownership; NULL: out of memory, a 500). */
 static enum MHD_Result
-send_metrics(struct MHD_Connection *c, struct metrics_stream *ms)
+send_metrics(struct web *w, struct MHD_Connection *c, struct metrics_stream *ms)
 {
 	struct metrics_body *mb = NULL;
 	struct MHD_Response *resp;
@@ -1126,6 +1131,8 @@ send_metrics(struct MHD_Connection *c, struct metrics_stream *ms)
 		metrics_body_free(mb);
 		return MHD_NO;
 	}
+	mb->w = w;
+	w->streams++;
 	MHD_add_response_header(resp, "Content-Type", METRICS_CONTENT_TYPE);
 	MHD_add_response_header(resp, "Cache-Control", "no-cache");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -1264,7 +1271,8 @@ dispatch(struct req *r)
 			w->stats.remote_write(w->stats.remote_write_arg, &rws);
 			self.remote_write = &rws;
 		}
-		return send_metrics(c, metrics_stream_new(w->cat, &self, now));
+		return send_metrics(
+		    w, c, metrics_stream_new(w->cat, &self, now));
 	}
 	case R_API_HOSTS:
 		body = api_hosts(w->cat, w->peers,
@@ -1448,13 +1456,23 @@ on_timer(uv_timer_t *t)
 	run_mhd(t->data);
 }
 
+static void
+on_idle(uv_idle_t *i)
+{
+	run_mhd(i->data);
+}
+
 /*
  * Re-arms the timer from MHD's own timeout (resume() alone arms 0), or for
  * the first head deadline if that comes sooner.  Never 0 ms here: MHD
  * answers 0 while connections wait in its epoll ready list, and libuv 1.44
  * reruns a 0 ms timer restarted from its own callback (on_timer, then
  * run_mhd) in the same pass, so a client keeping MHD busy would starve
- * every other handle of the loop.
+ * every other handle of the loop.  But while a /metrics body streams, MHD
+ * sends one chunk (a connection's memory pool, some 10 KiB) per run and
+ * answers 0 until the socket is full: a 1 ms floor made a 10 MB scrape
+ * take a second, so then MHD runs from an idle handle, once a loop turn
+ * with the loop's other I/O polled between turns.
  */
 static void
 arm(struct web *w)
@@ -1474,6 +1492,12 @@ arm(struct web *w)
 		else if (due - now < to)
 			to = due - now;
 	}
+	if (to == 0 && w->streams > 0) {
+		uv_idle_start(&w->idle, on_idle);
+		uv_timer_stop(&w->timer);
+		return;
+	}
+	uv_idle_stop(&w->idle);
 	uv_timer_start(&w->timer, on_timer, to > 0 ? to : 1, 0);
 }
 
@@ -1616,8 +1640,10 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 	info = MHD_get_daemon_info(w->d, MHD_DAEMON_INFO_EPOLL_FD);
 	uv_poll_init(loop, &w->poll, info->epoll_fd);
 	uv_timer_init(loop, &w->timer);
+	uv_idle_init(loop, &w->idle);
 	w->poll.data = w;
 	w->timer.data = w;
+	w->idle.data = w;
 	uv_poll_start(&w->poll, UV_READABLE, on_poll);
 	arm(w);
 	log_info(c->metrics_only ? "web: metrics on http://%s%s%s:%u/metrics"
@@ -1665,9 +1691,10 @@ really_stop(struct web *w)
 	w->d = NULL;
 	graph_cache_free(w->graphs); /* no connection sends one now */
 	w->graphs = NULL;
-	w->closing = 2;
+	w->closing = 3;
 	uv_close((uv_handle_t *)&w->poll, on_closed);
 	uv_close((uv_handle_t *)&w->timer, on_closed);
+	uv_close((uv_handle_t *)&w->idle, on_closed);
 }
 
 void
