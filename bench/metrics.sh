@@ -6,7 +6,9 @@
 # to the floor.  "metrics" is the text whole in one buffer (what /metrics
 # did on the loop before it streamed, all in one loop step), "stream" the
 # slices /metrics makes now, its wall column the longest slice's CPU ms
-# (the loop's longest step), with its ratio to the whole render's CPU.  With
+# (the loop's longest step), with its ratio to the whole render's CPU;
+# then three scrapes over HTTP of a real web server on a libuv loop, with
+# the longest gap between the ticks of a 1 ms timer on that loop.  With
 # heaptrack installed, then each shape's peak heap under heaptrack: the
 # catalog alone, whole, stream, and what the render adds to the catalog,
 # as a ratio.
@@ -40,6 +42,9 @@ for shape in "100 15 3" "1000 15 3"; do
 	printf '%-20s longest loop step: whole %.2f ms, stream %.3f ms (CPU), ratio %.4f\n' \
 	    "${shape// / x }" "$whole_cpu" "$stream_step" \
 	    "$(echo "$stream_step / $whole_cpu" | bc -l)"
+	read -r _ scrape _ gap < <(bench/metrics_bench $shape 3 http)
+	printf '%-20s GET /metrics on a real web server: %.1f ms a scrape, the loop'"'"'s longest gap %.2f ms (1 ms probe)\n' \
+	    "${shape// / x }" "$scrape" "$gap"
 	rows=()
 done
 command -v heaptrack >/dev/null && command -v heaptrack_print >/dev/null ||

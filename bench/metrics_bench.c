@@ -15,20 +15,29 @@
  * With MODE (none, whole, stream) one render only, for heaptrack: none
  * builds the catalog alone (the baseline), whole the text in one buffer
  * (as /metrics did before it streamed), stream slice by slice into one
- * reused buffer (as /metrics does now).
+ * reused buffer (as /metrics does now).  MODE http serves the catalog
+ * with the real web server (web/http.h) on a libuv loop and scrapes it
+ * ROUNDS times with libcurl from a thread, while a 1 ms timer on the
+ * loop records the longest gap between its ticks (the loop's longest
+ * stall); prints "http scrape_ms bytes gap_ms", the mean scrape.
  *
  * Fields alternate GAUGE (fractional values) and DERIVE (large integer
  * counters); every service's first field has a warning range, so it has
  * an alert state sample too; every twentieth host is down.
  * bench/metrics.sh runs it.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <curl/curl.h>
+#include <uv.h>
 
 #include "catalog/catalog.h"
 #include "lib/buf.h"
+#include "lib/log.h"
+#include "web/http.h"
 #include "web/metrics.h"
 #include "web/pages.h"
 
@@ -146,6 +155,108 @@ stream_rounds(const struct catalog *cat, int rounds, size_t n)
 	buf_free(&b);
 }
 
+/* The http mode's state: the loop's, and the client thread's. */
+struct scrape {
+	uv_loop_t loop;
+	uv_timer_t probe;
+	uv_async_t done;
+	struct web *web;
+	unsigned port;
+	int rounds;
+	double last_tick, gap; /* ms */
+	double scrape_ms;      /* the client's, summed */
+	size_t bytes;	       /* of the last scrape */
+};
+
+static size_t
+on_body(char *p, size_t sz, size_t n, void *arg)
+{
+	(void)p;
+	*(size_t *)arg += sz * n;
+	return sz * n;
+}
+
+static void *
+client(void *arg)
+{
+	struct scrape *sc = arg;
+	char url[64];
+	int i;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/metrics", sc->port);
+	for (i = 0; i < sc->rounds; i++) {
+		CURL *c = curl_easy_init();
+		double t = now(CLOCK_MONOTONIC);
+
+		sc->bytes = 0;
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &sc->bytes);
+		if (curl_easy_perform(c) != CURLE_OK)
+			exit(1);
+		sc->scrape_ms += (now(CLOCK_MONOTONIC) - t) * 1e3;
+		curl_easy_cleanup(c);
+	}
+	uv_async_send(&sc->done);
+	return NULL;
+}
+
+static void
+on_probe(uv_timer_t *t)
+{
+	struct scrape *sc = t->data;
+	double n = now(CLOCK_MONOTONIC) * 1e3;
+
+	if (sc->last_tick > 0 && n - sc->last_tick > sc->gap)
+		sc->gap = n - sc->last_tick;
+	sc->last_tick = n;
+}
+
+static void
+on_scraped(uv_async_t *a)
+{
+	struct scrape *sc = a->data;
+
+	web_stop(sc->web);
+	uv_close((uv_handle_t *)&sc->probe, NULL);
+	uv_close((uv_handle_t *)a, NULL);
+}
+
+static int
+http_mode(struct catalog *cat, int rounds)
+{
+	struct web_settings ws = {0};
+	struct web_stats st = {0};
+	struct scrape sc = {0};
+	pthread_t th;
+
+	log_init(false, LOG_LVL_WARN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	uv_loop_init(&sc.loop);
+	ws.listen_addr = "127.0.0.1";
+	ws.dbdir = "/nonexistent";
+	ws.interval = 300;
+	ws.metrics_only = true;
+	sc.web = web_new(&sc.loop, &ws, cat, NULL, NULL, &st);
+	if (sc.web == NULL)
+		return 1;
+	sc.port = web_port(sc.web);
+	sc.rounds = rounds;
+	uv_timer_init(&sc.loop, &sc.probe);
+	sc.probe.data = &sc;
+	uv_timer_start(&sc.probe, on_probe, 1, 1);
+	uv_async_init(&sc.loop, &sc.done, on_scraped);
+	sc.done.data = &sc;
+	pthread_create(&th, NULL, client, &sc);
+	uv_run(&sc.loop, UV_RUN_DEFAULT);
+	pthread_join(th, NULL);
+	uv_loop_close(&sc.loop);
+	printf("http %.3f %zu %.3f\n", sc.scrape_ms / rounds, sc.bytes, sc.gap);
+	catalog_free(cat);
+	curl_global_cleanup();
+	return 0;
+}
+
 /* One render of mode (none, whole, stream), for heaptrack. */
 static int
 one_mode(struct catalog *cat, const char *mode)
@@ -185,6 +296,8 @@ main(int argc, char *argv[])
 	if (rounds < 1)
 		rounds = 1;
 	cat = cluster(atoi(argv[1]), atoi(argv[2]), atoi(argv[3]));
+	if (argc > 5 && strcmp(argv[5], "http") == 0)
+		return http_mode(cat, rounds);
 	if (argc > 5)
 		return one_mode(cat, argv[5]);
 	for (k = 0; k < 3; k++) {
