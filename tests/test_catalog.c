@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -548,6 +549,52 @@ test_state_file_in_slices(void **state)
 	assert_int_equal(catalog_count(back), 5);
 	buf_free(&b);
 	catalog_free(back);
+	catalog_free(cat);
+}
+
+/* The dump's own layout is read a host (a line) at a time; the same
+ * document laid out otherwise (jq, an editor) is read whole, to the same
+ * catalog. */
+static void
+test_state_file_any_layout(void **state)
+{
+	struct catalog *cat = sample_catalog(), *a = catalog_new(),
+		       *b = catalog_new();
+	char *text, *pretty, *ta, *tb, err[256] = "";
+	size_t len, la, lb;
+	time_t saved = 0;
+	json_t *j;
+
+	(void)state;
+	text = catalog_dump(cat, 1700000005, &len);
+	assert_non_null(text);
+	j = json_loadb(text, len, 0, NULL);
+	assert_non_null(j);
+	pretty = json_dumps(j, JSON_INDENT(2));
+	json_decref(j);
+	assert_non_null(pretty);
+	assert_null(strstr(text, "\n  ")); /* the two differ */
+	assert_non_null(strstr(pretty, "\n  "));
+	assert_int_equal(
+	    catalog_load(a, text, len, &saved, err, sizeof(err)), 0);
+	assert_int_equal(saved, 1700000005);
+	saved = 0;
+	assert_int_equal(
+	    catalog_load(b, pretty, strlen(pretty), &saved, err, sizeof(err)),
+	    0);
+	assert_int_equal(saved, 1700000005);
+	assert_string_equal(err, "");
+	ta = catalog_dump(a, 1, &la);
+	tb = catalog_dump(b, 1, &lb);
+	assert_int_equal(la, lb);
+	assert_memory_equal(ta, tb, la);
+	assert_int_equal(catalog_count(a), 2);
+	free(ta);
+	free(tb);
+	free(pretty);
+	free(text);
+	catalog_free(a);
+	catalog_free(b);
 	catalog_free(cat);
 }
 
@@ -1283,6 +1330,7 @@ main(void)
 	    cmocka_unit_test(test_unknown_without_rules_is_no_problem),
 	    cmocka_unit_test(test_state_file_round_trip),
 	    cmocka_unit_test(test_state_file_in_slices),
+	    cmocka_unit_test(test_state_file_any_layout),
 	    cmocka_unit_test(test_restored_until_polled),
 	    cmocka_unit_test(test_state_file_corrupt),
 	    cmocka_unit_test(test_state_file_keeps_known_hosts),
