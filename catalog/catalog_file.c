@@ -23,9 +23,10 @@
  * catalog_update, cat_field_set_alert), so a restored service is parsed
  * exactly as a polled one, and a file that fails half-way is undone with
  * catalog_retain.  A file in the dump's own layout (a host a line) is
- * parsed a host at a time; any other layout is parsed whole.  The road not taken: a binary format would be smaller
- * and faster, but this one is read by people after an incident and by
- * jq, and costs a few microseconds per field (bench/catalog.sh).
+ * parsed a host at a time; any other layout is parsed whole.  The road
+ * not taken: a binary format would be smaller and faster, but this one is
+ * read by people after an incident and by jq, and costs a few
+ * microseconds per field (bench/catalog.sh).
  */
 #include "config.h"
 
