@@ -21,7 +21,7 @@
  * With MODE, one round of that alone, for heaptrack: none (the catalog
  * alone, the baseline), whole (catalog_dump and catalog_write: the save
  * before), sliced (catalog_save_sync: the same slices as the daemon's
- * save), load (catalog_load of the file, as at start-up).
+ * save), load (catalog_restore of the file, as at start-up).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -208,10 +208,10 @@ save_sliced(
 
 /* One round of mode alone (catalog_bench's MODE), for heaptrack. */
 static int
-one_mode(struct catalog *cat, const char *path, const char *mode)
+one_mode(struct catalog *cat, const char *path, const char *mode, size_t hosts)
 {
 	struct catalog *back;
-	char *text, *buf = NULL, err[256];
+	char *text;
 	size_t len;
 
 	if (strcmp(mode, "whole") == 0) {
@@ -228,11 +228,8 @@ one_mode(struct catalog *cat, const char *path, const char *mode)
 		catalog_free(cat);
 		cat = NULL;
 		back = catalog_new();
-		if (file_read(AT_FDCWD, path, CATALOG_FILE_MAX, 1, &buf,
-			&len) == -1 ||
-		    catalog_load(back, buf, len, NULL, err, sizeof(err)) == -1)
+		if (catalog_restore(back, path, T0) != hosts)
 			return 1;
-		free(buf);
 		catalog_free(back);
 	} else if (strcmp(mode, "none") != 0)
 		return 2;
@@ -289,7 +286,7 @@ main(int argc, char **argv)
 		for (i = 0; i < hosts; i++)
 			batch_cleanup(&batches[i]);
 		free(batches);
-		return one_mode(cat, path, argv[4]);
+		return one_mode(cat, path, argv[4], hosts);
 	}
 	for (r = 0; r < rounds; r++) {
 		t = now_ms();

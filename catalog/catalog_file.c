@@ -35,8 +35,11 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "catalog/catalog.h"
@@ -636,52 +639,90 @@ get_lit(const char **p, const char *end, const char *lit)
  * between them and "]}\n" after the last.  Such a text is loaded host by
  * host, each parsed apart, so the parse tree is one host's rather than
  * the whole file's (jansson's tree of a whole file took 3 times the
- * catalog it made: bench/catalog.sh).  Returns 1 when buf is not in that
- * layout, or anything in it fails (the hosts it added are dropped again
- * and the caller parses buf whole, which says why); else 0.
+ * catalog it made: bench/catalog.sh), and a restart reads the file a
+ * line at a time.  Anything not in that layout, or failing, is undone
+ * and parsed whole, which says why.
  */
+
+/* The head at *p (advanced past it) with its saved epoch: true, or
+ * false when *p is no head of the dump's layout. */
+static bool
+lines_head(const char **p, const char *end, json_int_t *saved)
+{
+	json_int_t version;
+
+	return get_lit(p, end, "{\"version\":") &&
+	       get_digits(p, end, &version) && version == FILE_VERSION &&
+	       get_lit(p, end, ",\"saved\":") && get_digits(p, end, saved) &&
+	       get_lit(p, end, ",\"hosts\":[");
+}
+
+/*
+ * The host line p[0..n) (its newline left out): a host and ",", or the
+ * last host and "]}" (*last set), or, with empty (the head's line of a
+ * file without hosts), "]}" alone.  The host is loaded.  True, or false
+ * when the line is not so or the host fails.
+ */
+static bool
+lines_host(struct load *l, struct catalog *cat, const char *p, size_t n,
+    bool empty, bool *last)
+{
+	json_error_t jerr;
+	json_t *jh;
+	bool ok;
+
+	*last = false;
+	if (empty && n == 2 && memcmp(p, "]}", 2) == 0) {
+		*last = true;
+		return true;
+	}
+	if (n > 1 && p[n - 1] == ',')
+		n--;
+	else if (n > 2 && memcmp(p + n - 2, "]}", 2) == 0) {
+		n -= 2;
+		*last = true;
+	} else
+		return false;
+	jh = json_loadb(p, n, JSON_REJECT_DUPLICATES, &jerr);
+	ok = jh != NULL && load_host(l, cat, jh) == 0;
+	json_decref(jh);
+	return ok;
+}
+
+/* True when p[0..n) is what json_loadb allows after a document. */
+static bool
+only_space(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != '\n' && p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return false;
+	return true;
+}
+
+/* buf[0..len) in the dump's layout, loaded: 0, or 1 (undone) when not. */
 static int
 load_lines(struct load *l, struct catalog *cat, const char *buf, size_t len,
     const char *const *keep, size_t n0, json_int_t *saved)
 {
 	const char *p = buf, *end = buf + len, *e;
-	json_int_t version;
-	json_error_t jerr;
-	json_t *jh;
-	size_t n;
-	bool last = false;
+	bool last = false, first = true;
 
-	if (!get_lit(&p, end, "{\"version\":") ||
-	    !get_digits(&p, end, &version) || version != FILE_VERSION ||
-	    !get_lit(&p, end, ",\"saved\":") || !get_digits(&p, end, saved) ||
-	    !get_lit(&p, end, ",\"hosts\":["))
+	if (!lines_head(&p, end, saved))
 		return 1;
-	if (get_lit(&p, end, "]}")) /* no host */
-		last = true;
 	while (!last) {
 		e = memchr(p, '\n', (size_t)(end - p));
-		if (e == NULL)
+		if (e == NULL && first) /* "]}" without its newline */
+			e = end;
+		if (e == NULL ||
+		    !lines_host(l, cat, p, (size_t)(e - p), first, &last))
 			goto undo;
-		n = (size_t)(e - p);
-		if (n > 1 && p[n - 1] == ',')
-			n--;
-		else if (n > 2 && memcmp(p + n - 2, "]}", 2) == 0) {
-			n -= 2;
-			last = true;
-		} else
-			goto undo;
-		jh = json_loadb(p, n, JSON_REJECT_DUPLICATES, &jerr);
-		if (jh == NULL || load_host(l, cat, jh) == -1) {
-			json_decref(jh);
-			goto undo;
-		}
-		json_decref(jh);
-		p = last ? e : e + 1;
+		first = false;
+		p = e < end ? e + 1 : e;
 	}
-	for (; p < end; p++) /* what json_loadb allows after a document */
-		if (*p != '\n' && *p != ' ' && *p != '\t' && *p != '\r')
-			goto undo;
-	return 0;
+	if (only_space(p, (size_t)(end - p)))
+		return 0;
 undo:
 	catalog_retain(cat, keep, n0);
 	return 1;
@@ -758,13 +799,95 @@ catalog_write(const char *path, const char *buf, size_t len)
 	return file_write_atomic(path, NULL, buf, len);
 }
 
+/*
+ * The file path read a line at a time in the dump's layout (lines_head,
+ * lines_host) into cat: 0 with *saved, or 1 (undone) when it is not in
+ * that layout, or cannot be read so (the caller reads it whole, which
+ * says why).  A line holds one host, so what is held is the largest
+ * host's text and parse tree, not the file's.
+ */
+static int
+restore_lines(struct catalog *cat, const char *path, const char *const *keep,
+    size_t n0, json_int_t *saved)
+{
+	struct load l = {NULL, 0};
+	char *line = NULL, err[256];
+	const char *p;
+	size_t cap = 0, n;
+	ssize_t got;
+	struct stat st;
+	bool last = false, first = true;
+	int fd, ret = 1;
+	FILE *f;
+
+	l.err = err;
+	l.errlen = sizeof(err);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1)
+		return 1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (uintmax_t)st.st_size > CATALOG_FILE_MAX) {
+		close(fd);
+		return 1;
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		close(fd);
+		return 1;
+	}
+	while (!last) {
+		got = getline(&line, &cap, f);
+		if (got <= 0)
+			goto undo;
+		p = line;
+		n = (size_t)got;
+		if (line[n - 1] == '\n')
+			n--;
+		if (first && !lines_head(&p, line + n, saved))
+			goto undo;
+		if (!lines_host(
+			&l, cat, p, (size_t)(line + n - p), first, &last))
+			goto undo;
+		first = false;
+	}
+	while ((got = getline(&line, &cap, f)) > 0)
+		if (!only_space(line, (size_t)got))
+			goto undo;
+	if (ferror(f))
+		goto undo;
+	ret = 0;
+	goto out;
+undo:
+	catalog_retain(cat, keep, n0);
+out:
+	free(line);
+	fclose(f);
+	return ret;
+}
+
 size_t
 catalog_restore(struct catalog *cat, const char *path, time_t now)
 {
 	char *buf = NULL, err[256];
 	size_t len = 0, n0 = catalog_count(cat), i, nsvc = 0;
+	const char **keep;
+	json_int_t lsaved = 0;
 	time_t saved = 0;
+	int lines;
 
+	keep = calloc(n0 + 1, sizeof(*keep));
+	if (keep == NULL) {
+		log_warnx("catalog: %s: out of memory; starting empty", path);
+		return 0;
+	}
+	for (i = 0; i < n0; i++)
+		keep[i] = catalog_at(cat, i)->name;
+	lines = restore_lines(cat, path, keep, n0, &lsaved);
+	free(keep);
+	if (lines == 0) {
+		saved = (time_t)lsaved;
+		goto restored;
+	}
 	if (file_read(AT_FDCWD, path, CATALOG_FILE_MAX, 1, &buf, &len) == -1) {
 		if (errno != ENOENT)
 			log_warn(
@@ -777,6 +900,7 @@ catalog_restore(struct catalog *cat, const char *path, time_t now)
 		return 0;
 	}
 	free(buf);
+restored:
 	for (i = n0; i < catalog_count(cat); i++)
 		nsvc += catalog_at(cat, i)->nservices;
 	log_info("catalog: restored %zu hosts, %zu services from %s, saved "

@@ -917,6 +917,40 @@ test_state_file_on_disk(void **state)
 	assert_true(catalog_find(back, "db1")->restored);
 	catalog_free(back);
 
+	/* read a line at a time, as the dump lays it out; laid out
+	 * otherwise (jq), read whole; without hosts, either way */
+	{
+		json_t *j = json_loadb(text, len, 0, NULL);
+		char *pretty = json_dumps(j, JSON_INDENT(2));
+		static const char empty[] = "{\"version\":1,\"saved\":7,"
+					    "\"hosts\":[]}\n";
+
+		json_decref(j);
+		assert_non_null(pretty);
+		assert_int_equal(
+		    catalog_write(path, pretty, strlen(pretty)), 0);
+		back = catalog_new();
+		assert_int_equal(catalog_restore(back, path, 1700000010), 2);
+		assert_int_equal(catalog_find(back, "web1")->nservices, 2);
+		catalog_free(back);
+		free(pretty);
+		log = tmpfile();
+		assert_non_null(log);
+		log_set_stream(log);
+		assert_int_equal(catalog_write(path, empty, strlen(empty)), 0);
+		back = catalog_new();
+		assert_int_equal(catalog_restore(back, path, 1700000010), 0);
+		catalog_free(back);
+		assert_int_equal(
+		    catalog_write(path, empty, strlen(empty) - 1), 0);
+		back = catalog_new();
+		assert_int_equal(catalog_restore(back, path, 1700000010), 0);
+		catalog_free(back);
+		log_set_stream(NULL);
+		assert_int_equal(ftell(log), 0); /* no complaint */
+		fclose(log);
+	}
+
 	/* a crash in the middle of some other writer's copy */
 	assert_int_equal(catalog_write(path, text, len / 2), 0);
 	log = tmpfile();
