@@ -320,7 +320,8 @@ int catalog_load(struct catalog *cat, const char *buf, size_t len,
  */
 int catalog_write(const char *path, const char *buf, size_t len);
 /*
- * Restores cat from the state file path (catalog_load), logging what it
+ * Restores cat from the state file path (as catalog_load; a file in the
+ * dump's layout is read a host, a line, at a time), logging what it
  * restored; a missing file is a first start, a corrupt or unreadable one
  * is logged and ignored.  Returns the number of hosts restored.
  */
