@@ -3,22 +3,36 @@
  * cluster of guests that each send five typical Munin services (21
  * fields).
  *
- * usage: catalog_bench HOSTS ROUNDS DIR
+ * usage: catalog_bench HOSTS ROUNDS DIR [MODE]
  * Fills a catalog with HOSTS guests, then per round, interleaved: one
  * poll cycle's catalog updates (every guest's batch through
  * catalog_update, the baseline: loop work drover does once per interval
- * anyway), catalog_dump (the loop's share of a save), catalog_write of
- * that text into DIR (a thread-pool job's share: write, fsync, rename)
- * and catalog_load of it into an empty catalog (the start-up's share).
- * Prints the median wall-clock time of each over ROUNDS, the dump as a
- * ratio of the baseline, and the file's size.
+ * anyway), catalog_dump (the whole text at once, as a save was made on
+ * the loop before it went in slices), catalog_write of that text into
+ * DIR (write, fsync, rename), the save in slices as the daemon makes it
+ * (collector/catalog_save.h: catalog_dump_next of CATALOG_SAVE_SLICE
+ * bytes, the loop's step, each slice appended to the temporary file,
+ * then fsync and rename) and catalog_load of the file into an empty
+ * catalog (the start-up's share).  Prints the median wall-clock time of
+ * each over ROUNDS, as a ratio of the baseline, the longest slice's CPU
+ * time (the longest loop step of a save now) against the whole dump's,
+ * and the file's size.
+ *
+ * With MODE, one round of that alone, for heaptrack: none (the catalog
+ * alone, the baseline), whole (catalog_dump and catalog_write: the save
+ * before), sliced (catalog_save_sync: the same slices as the daemon's
+ * save), load (catalog_restore of the file, as at start-up).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "catalog/catalog.h"
+#include "collector/catalog_save.h"
+#include "lib/buf.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 
 #define T0 1700000000 /* epoch s of the first round */
@@ -147,18 +161,96 @@ median(double *v, unsigned n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The daemon's save, timed: each slice made (its CPU time, the loop's
+ * step; the longest in *longest) and appended, then fsync and rename.
+ * Returns the wall ms of the whole save, or -1. */
+static double
+save_sliced(
+    const struct catalog *cat, const char *path, time_t saved, double *longest)
+{
+	struct catalog_dumper d;
+	struct file_atomic fa;
+	struct buf b = {0};
+	double t0 = now_ms(), t;
+	bool more = true;
+
+	*longest = 0;
+	catalog_dumper_init(&d, saved);
+	if (file_atomic_open(&fa, path, NULL) == -1)
+		return -1;
+	while (more) {
+		b.len = 0;
+		t = cpu_ms();
+		more = catalog_dump_next(&d, cat, &b, CATALOG_SAVE_SLICE);
+		t = cpu_ms() - t;
+		if (t > *longest)
+			*longest = t;
+		if (b.oom || file_atomic_write(&fa, b.p, b.len) == -1) {
+			file_atomic_abort(&fa);
+			buf_free(&b);
+			return -1;
+		}
+	}
+	buf_free(&b);
+	if (file_atomic_commit(&fa) == -1)
+		return -1;
+	return now_ms() - t0;
+}
+
+/* One round of mode alone (catalog_bench's MODE), for heaptrack. */
+static int
+one_mode(struct catalog *cat, const char *path, const char *mode, size_t hosts)
+{
+	struct catalog *back;
+	char *text;
+	size_t len;
+
+	if (strcmp(mode, "whole") == 0) {
+		text = catalog_dump(cat, T0, &len);
+		if (text == NULL || catalog_write(path, text, len) == -1)
+			return 1;
+		free(text);
+	} else if (strcmp(mode, "sliced") == 0) {
+		if (catalog_save_sync(cat, path, T0) == -1)
+			return 1;
+	} else if (strcmp(mode, "load") == 0) {
+		if (catalog_save_sync(cat, path, T0) == -1)
+			return 1;
+		catalog_free(cat);
+		cat = NULL;
+		back = catalog_new();
+		if (catalog_restore(back, path, T0) != hosts)
+			return 1;
+		catalog_free(back);
+	} else if (strcmp(mode, "none") != 0)
+		return 2;
+	printf("catalog_bench: %s done\n", mode);
+	catalog_free(cat);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct catalog *cat, *back;
 	struct batch *batches;
 	char name[64], path[4096], err[256], *text = NULL;
-	double *tu, *td, *tw, *tl, t;
+	double *tu, *td, *tw, *tl, *ts, *tc, t, longest, slice_max = 0;
 	unsigned hosts, rounds, r, i;
 	size_t len = 0, fields = 0;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: catalog_bench HOSTS ROUNDS DIR\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(
+		    stderr, "usage: catalog_bench HOSTS ROUNDS DIR [MODE]\n");
 		return 2;
 	}
 	hosts = (unsigned)strtoul(argv[1], NULL, 10);
@@ -171,10 +263,12 @@ main(int argc, char **argv)
 	td = calloc(rounds, sizeof(*td));
 	tw = calloc(rounds, sizeof(*tw));
 	tl = calloc(rounds, sizeof(*tl));
+	ts = calloc(rounds, sizeof(*ts));
+	tc = calloc(rounds, sizeof(*tc));
 	batches = calloc(hosts, sizeof(*batches));
 	cat = catalog_new();
 	if (tu == NULL || td == NULL || tw == NULL || tl == NULL ||
-	    batches == NULL || cat == NULL)
+	    ts == NULL || tc == NULL || batches == NULL || cat == NULL)
 		return 1;
 	for (i = 0; i < hosts; i++) {
 		snprintf(name, sizeof(name), "guest%04u.example.net", i);
@@ -183,9 +277,17 @@ main(int argc, char **argv)
 		catalog_update(cat, catalog_at(cat, i), T0, &batches[i]);
 		catalog_poll_result(
 		    catalog_at(cat, i), true, NULL, T0, 120, 3, 21);
+		if (argc == 5) /* heaptrack's baseline: the catalog alone */
+			batch_cleanup(&batches[i]);
 	}
 	for (i = 0; i < catalog_at(cat, 0)->nservices; i++)
 		fields += catalog_at(cat, 0)->services[i].svc.nfields;
+	if (argc == 5) {
+		for (i = 0; i < hosts; i++)
+			batch_cleanup(&batches[i]);
+		free(batches);
+		return one_mode(cat, path, argv[4], hosts);
+	}
 	for (r = 0; r < rounds; r++) {
 		t = now_ms();
 		for (i = 0; i < hosts; i++)
@@ -195,7 +297,9 @@ main(int argc, char **argv)
 
 		free(text);
 		t = now_ms();
+		tc[r] = cpu_ms();
 		text = catalog_dump(cat, T0 + 300 * (r + 1), &len);
+		tc[r] = cpu_ms() - tc[r];
 		td[r] = now_ms() - t;
 		if (text == NULL)
 			return 1;
@@ -206,6 +310,14 @@ main(int argc, char **argv)
 			return 1;
 		}
 		tw[r] = now_ms() - t;
+
+		ts[r] = save_sliced(cat, path, T0 + 300 * (r + 1), &longest);
+		if (ts[r] < 0) {
+			perror(path);
+			return 1;
+		}
+		if (longest > slice_max)
+			slice_max = longest;
 
 		back = catalog_new();
 		t = now_ms();
@@ -224,14 +336,22 @@ main(int argc, char **argv)
 	t = median(tu, rounds);
 	printf("%-44s %9.2f ms  ratio 1.00\n",
 	    "baseline: one poll cycle of catalog_update", t);
-	printf("%-44s %9.2f ms  ratio %.2f\n", "catalog_dump (loop, per save)",
+	printf("%-44s %9.2f ms  ratio %.2f\n",
+	    "catalog_dump whole (a save's loop step before)",
 	    median(td, rounds), median(td, rounds) / t);
 	printf("%-44s %9.2f ms  ratio %.2f\n",
-	    "catalog_write (thread-pool job, per save)", median(tw, rounds),
+	    "catalog_write of it (write, fsync, rename)", median(tw, rounds),
 	    median(tw, rounds) / t);
+	printf("%-44s %9.2f ms  ratio %.2f\n",
+	    "save in slices (dump_next + append, fsync)", median(ts, rounds),
+	    median(ts, rounds) / t);
 	printf("%-44s %9.2f ms  ratio %.2f\n",
 	    "catalog_load (once at start-up)", median(tl, rounds),
 	    median(tl, rounds) / t);
+	printf("longest loop step of a save (CPU): whole dump %.2f ms, "
+	       "slice of %u KiB %.3f ms, ratio %.4f\n",
+	    median(tc, rounds), CATALOG_SAVE_SLICE >> 10, slice_max,
+	    slice_max / median(tc, rounds));
 	free(text);
 	for (i = 0; i < hosts; i++)
 		batch_cleanup(&batches[i]);
@@ -241,5 +361,7 @@ main(int argc, char **argv)
 	free(td);
 	free(tw);
 	free(tl);
+	free(ts);
+	free(tc);
 	return 0;
 }

@@ -22,6 +22,7 @@ struct catalog {
 	size_t cap;
 	struct name_index index; /* h by name */
 	uint64_t gen;		 /* catalog_generation() */
+	uint64_t seq;		 /* the last host's cat_host.seq */
 };
 
 const char *
@@ -144,6 +145,7 @@ catalog_host(struct catalog *cat, const char *name, const char *group,
 		}
 		h = &cat->h[cat->n++];
 		memset(h, 0, sizeof(*h));
+		h->seq = ++cat->seq;
 		cat->gen++;
 		h->name = strdup(name);
 		if (h->name == NULL)
@@ -232,6 +234,21 @@ size_t
 catalog_count(const struct catalog *cat)
 {
 	return cat->n;
+}
+
+size_t
+catalog_seek(const struct catalog *cat, uint64_t seq)
+{
+	size_t lo = 0, hi = cat->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cat->h[mid].seq <= seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 struct cat_host *

@@ -86,6 +86,8 @@ const char *cat_phys_from_str(enum cat_phys_from f);
 
 struct cat_host {
 	char *name;
+	uint64_t seq;	/* creation order, from 1: the catalog's hosts are in
+			   ascending seq (catalog_seek) */
 	char *group;	/* ';'-joined group chain */
 	char *physical; /* physical host name (own name if none) */
 	enum cat_phys_from physical_from;
@@ -158,6 +160,16 @@ void catalog_set_target(struct cat_host *h, unsigned interval, bool bmc_only);
 /* Drops hosts whose name is not in keep[0..n) (after a config reload). */
 void catalog_retain(struct catalog *cat, const char *const *keep, size_t n);
 size_t catalog_count(const struct catalog *cat);
+/*
+ * The index of the first host whose seq is above seq (catalog_count()
+ * when none), O(log hosts).  Hosts are only appended (catalog_host) or
+ * dropped with the survivors' order kept (catalog_retain), so a reader
+ * that walks the catalog across loop turns (a save, a /metrics scrape)
+ * resumes after the last host it read with catalog_seek(h->seq): a host
+ * dropped meanwhile is skipped, one added meanwhile comes at the end,
+ * none is read twice.  seq 0 seeks to the first host.
+ */
+size_t catalog_seek(const struct catalog *cat, uint64_t seq);
 /*
  * A number that changes whenever a host is added, dropped or moved to
  * another group, or any service's config (graph metadata, fields, their
@@ -258,9 +270,37 @@ struct cat_problem *catalog_problems(struct catalog *cat, size_t *n);
 #define CATALOG_FILE_MAX (256u << 20) /* largest state file read, bytes */
 
 /*
- * The catalog as a state file's text (free()), *len its length; saved is
- * the epoch written into it.  NULL on allocation failure.  Loop thread;
- * costs about 1 us per field (bench/catalog.sh).
+ * A state file's text made in slices across loop turns, so that a save
+ * holds one slice at a time rather than the whole text (about 155 bytes
+ * a field) and stalls the loop one slice at a time.  Plain cursor data:
+ * a host is written whole, as it is when its slice is made; hosts are
+ * resumed by seq (catalog_seek), so hosts a reload drops before their
+ * slice are left out and hosts added meanwhile come at the end.
+ */
+struct catalog_dumper {
+	time_t saved;	/* the epoch written into the text */
+	uint64_t after; /* seq of the last host written; 0: none yet */
+	bool begun;	/* the head is written */
+	bool ended;	/* the tail is written: the text is whole */
+};
+
+struct buf;
+
+void catalog_dumper_init(struct catalog_dumper *d, time_t saved);
+/*
+ * Appends the next slice of the text of cat to out: the head first, then
+ * whole hosts until the slice holds at least bytes (so at least one host;
+ * SIZE_MAX: all of them), then the tail.  Returns true while more text
+ * follows; false once the tail is written (the text is whole), or on
+ * allocation failure, with out->oom set.  Loop thread; about 1 us per
+ * field (bench/catalog.sh).
+ */
+bool catalog_dump_next(struct catalog_dumper *d, const struct catalog *cat,
+    struct buf *out, size_t bytes);
+/*
+ * The catalog as a state file's text in one piece (free()), *len its
+ * length; saved is the epoch written into it.  NULL on allocation
+ * failure.  The daemon saves in slices (collector/catalog_save.h).
  */
 char *catalog_dump(const struct catalog *cat, time_t saved, size_t *len);
 /*
@@ -280,7 +320,8 @@ int catalog_load(struct catalog *cat, const char *buf, size_t len,
  */
 int catalog_write(const char *path, const char *buf, size_t len);
 /*
- * Restores cat from the state file path (catalog_load), logging what it
+ * Restores cat from the state file path (as catalog_load; a file in the
+ * dump's layout is read a host, a line, at a time), logging what it
  * restored; a missing file is a first start, a corrupt or unreadable one
  * is logged and ignored.  Returns the number of hosts restored.
  */

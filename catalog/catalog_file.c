@@ -22,9 +22,11 @@
  * Loading goes through the catalog's own entry points (catalog_host,
  * catalog_update, cat_field_set_alert), so a restored service is parsed
  * exactly as a polled one, and a file that fails half-way is undone with
- * catalog_retain.  The road not taken: a binary format would be smaller
- * and faster, but this one is read by people after an incident and by
- * jq, and costs a few microseconds per field (bench/catalog.sh).
+ * catalog_retain.  A file in the dump's own layout (a host a line) is
+ * parsed a host at a time; any other layout is parsed whole.  The road
+ * not taken: a binary format would be smaller and faster, but this one is
+ * read by people after an incident and by jq, and costs a few
+ * microseconds per field (bench/catalog.sh).
  */
 #include "config.h"
 
@@ -33,8 +35,11 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "catalog/catalog.h"
@@ -49,7 +54,9 @@
 /*
  * Written straight into a buffer: building a jansson tree of every field
  * first cost 20 times a poll cycle's catalog updates on the loop
- * (bench/catalog.sh); the loader still reads it with jansson.
+ * (bench/catalog.sh); the loader still reads it with jansson.  Written in
+ * slices of whole hosts (catalog_dump_next), each host on a line of its
+ * own: the daemon's save holds one slice, never the whole text.
  */
 
 /* s as a JSON string; text that is not UTF-8 (as jansson, which reads it
@@ -230,20 +237,54 @@ put_host(struct buf *b, const struct cat_host *h)
 	buf_puts(b, "]}");
 }
 
+void
+catalog_dumper_init(struct catalog_dumper *d, time_t saved)
+{
+	memset(d, 0, sizeof(*d));
+	d->saved = saved;
+}
+
+bool
+catalog_dump_next(struct catalog_dumper *d, const struct catalog *cat,
+    struct buf *out, size_t bytes)
+{
+	size_t start = out->len, i;
+	const struct cat_host *h;
+	bool one = false;
+
+	if (d->ended || out->oom)
+		return false;
+	if (!d->begun) {
+		buf_printf(out, "{\"version\":%d,\"saved\":%lld,\"hosts\":[",
+		    FILE_VERSION, (long long)d->saved);
+		d->begun = true;
+	}
+	for (i = catalog_seek(cat, d->after); i < catalog_count(cat); i++) {
+		if (out->oom)
+			return false;
+		if (one && out->len - start >= bytes)
+			return true;
+		one = true;
+		h = catalog_at(cat, i);
+		if (d->after != 0)
+			buf_puts(out, ",\n");
+		put_host(out, h);
+		d->after = h->seq;
+	}
+	buf_puts(out, "]}\n");
+	d->ended = true;
+	return false;
+}
+
 char *
 catalog_dump(const struct catalog *cat, time_t saved, size_t *len)
 {
+	struct catalog_dumper d;
 	struct buf b = {0};
-	size_t i;
 
-	buf_printf(&b, "{\"version\":%d,\"saved\":%lld,\"hosts\":[",
-	    FILE_VERSION, (long long)saved);
-	for (i = 0; i < catalog_count(cat); i++) {
-		if (i > 0)
-			buf_puts(&b, ",\n");
-		put_host(&b, catalog_at(cat, i));
-	}
-	buf_puts(&b, "]}\n");
+	catalog_dumper_init(&d, saved);
+	while (catalog_dump_next(&d, cat, &b, SIZE_MAX))
+		;
 	if (b.oom) {
 		buf_free(&b);
 		return NULL;
@@ -562,6 +603,131 @@ load_host(struct load *l, struct catalog *cat, json_t *jh)
 	return 0;
 }
 
+/*
+ * Reads the unsigned decimal at *p (advanced past it) into *v; false
+ * when there is none or it is too big.
+ */
+static bool
+get_digits(const char **p, const char *end, json_int_t *v)
+{
+	const char *q = *p;
+
+	*v = 0;
+	while (q < end && *q >= '0' && *q <= '9' && q - *p < 18)
+		*v = *v * 10 + (*q++ - '0');
+	if (q == *p || (q < end && *q >= '0' && *q <= '9'))
+		return false;
+	*p = q;
+	return true;
+}
+
+/* True when buf[*off..end) starts with lit (and *off is advanced). */
+static bool
+get_lit(const char **p, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
+		return false;
+	*p += n;
+	return true;
+}
+
+/*
+ * The dump's own layout (catalog_dump_next): its head, then each host on
+ * a line of its own (the text escapes every control character), ",\n"
+ * between them and "]}\n" after the last.  Such a text is loaded host by
+ * host, each parsed apart, so the parse tree is one host's rather than
+ * the whole file's (jansson's tree of a whole file took 3 times the
+ * catalog it made: bench/catalog.sh), and a restart reads the file a
+ * line at a time.  Anything not in that layout, or failing, is undone
+ * and parsed whole, which says why.
+ */
+
+/* The head at *p (advanced past it) with its saved epoch: true, or
+ * false when *p is no head of the dump's layout. */
+static bool
+lines_head(const char **p, const char *end, json_int_t *saved)
+{
+	json_int_t version;
+
+	return get_lit(p, end, "{\"version\":") &&
+	       get_digits(p, end, &version) && version == FILE_VERSION &&
+	       get_lit(p, end, ",\"saved\":") && get_digits(p, end, saved) &&
+	       get_lit(p, end, ",\"hosts\":[");
+}
+
+/*
+ * The host line p[0..n) (its newline left out): a host and ",", or the
+ * last host and "]}" (*last set), or, with empty (the head's line of a
+ * file without hosts), "]}" alone.  The host is loaded.  True, or false
+ * when the line is not so or the host fails.
+ */
+static bool
+lines_host(struct load *l, struct catalog *cat, const char *p, size_t n,
+    bool empty, bool *last)
+{
+	json_error_t jerr;
+	json_t *jh;
+	bool ok;
+
+	*last = false;
+	if (empty && n == 2 && memcmp(p, "]}", 2) == 0) {
+		*last = true;
+		return true;
+	}
+	if (n > 1 && p[n - 1] == ',')
+		n--;
+	else if (n > 2 && memcmp(p + n - 2, "]}", 2) == 0) {
+		n -= 2;
+		*last = true;
+	} else
+		return false;
+	jh = json_loadb(p, n, JSON_REJECT_DUPLICATES, &jerr);
+	ok = jh != NULL && load_host(l, cat, jh) == 0;
+	json_decref(jh);
+	return ok;
+}
+
+/* True when p[0..n) is what json_loadb allows after a document. */
+static bool
+only_space(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != '\n' && p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return false;
+	return true;
+}
+
+/* buf[0..len) in the dump's layout, loaded: 0, or 1 (undone) when not. */
+static int
+load_lines(struct load *l, struct catalog *cat, const char *buf, size_t len,
+    const char *const *keep, size_t n0, json_int_t *saved)
+{
+	const char *p = buf, *end = buf + len, *e;
+	bool last = false, first = true;
+
+	if (!lines_head(&p, end, saved))
+		return 1;
+	while (!last) {
+		e = memchr(p, '\n', (size_t)(end - p));
+		if (e == NULL && first) /* "]}" without its newline */
+			e = end;
+		if (e == NULL ||
+		    !lines_host(l, cat, p, (size_t)(e - p), first, &last))
+			goto undo;
+		first = false;
+		p = e < end ? e + 1 : e;
+	}
+	if (only_space(p, (size_t)(end - p)))
+		return 0;
+undo:
+	catalog_retain(cat, keep, n0);
+	return 1;
+}
+
 int
 catalog_load(struct catalog *cat, const char *buf, size_t len,
     time_t *saved_out, char *err, size_t errlen)
@@ -569,48 +735,51 @@ catalog_load(struct catalog *cat, const char *buf, size_t len,
 	struct load l = {err, errlen};
 	const char **keep = NULL;
 	json_error_t jerr;
-	json_t *root, *hosts, *jh;
+	json_t *root = NULL, *hosts, *jh;
 	json_int_t version, saved;
 	size_t i, n0 = catalog_count(cat);
 	int ret = -1;
 
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
-		return bad(&l, "line %d: %s", jerr.line, jerr.text);
-	hosts = json_object_get(root, "hosts");
-	if (!json_is_object(root)) {
-		json_decref(root);
-		return bad(&l, "not a JSON object");
-	}
-	if (get_int(&l, root, "version", INT32_MAX, &version) == -1 ||
-	    get_int(&l, root, "saved", INT64_MAX, &saved) == -1) {
-		json_decref(root);
-		return -1;
-	}
-	if (version != FILE_VERSION) {
-		json_decref(root);
-		return bad(&l, "version %lld, not %d", (long long)version,
-		    FILE_VERSION);
-	}
-	if (!json_is_array(hosts)) {
-		json_decref(root);
-		return bad(&l, "no list of hosts");
-	}
 	keep = calloc(n0 + 1, sizeof(*keep));
-	if (keep == NULL) {
-		json_decref(root);
+	if (keep == NULL)
 		return bad(&l, "out of memory");
-	}
 	for (i = 0; i < n0; i++)
 		keep[i] = catalog_at(cat, i)->name;
+	if (load_lines(&l, cat, buf, len, keep, n0, &saved) == 0) {
+		ret = 0;
+		goto done;
+	}
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		bad(&l, "line %d: %s", jerr.line, jerr.text);
+		goto out;
+	}
+	hosts = json_object_get(root, "hosts");
+	if (!json_is_object(root)) {
+		bad(&l, "not a JSON object");
+		goto out;
+	}
+	if (get_int(&l, root, "version", INT32_MAX, &version) == -1 ||
+	    get_int(&l, root, "saved", INT64_MAX, &saved) == -1)
+		goto out;
+	if (version != FILE_VERSION) {
+		bad(&l, "version %lld, not %d", (long long)version,
+		    FILE_VERSION);
+		goto out;
+	}
+	if (!json_is_array(hosts)) {
+		bad(&l, "no list of hosts");
+		goto out;
+	}
 	json_array_foreach(hosts, i, jh)
 	{
 		if (load_host(&l, cat, jh) == -1)
 			goto undo;
 	}
+	ret = 0;
+done:
 	if (saved_out != NULL)
 		*saved_out = (time_t)saved;
-	ret = 0;
 	goto out;
 undo:
 	/* the hosts this load added go again; those before were not
@@ -630,13 +799,95 @@ catalog_write(const char *path, const char *buf, size_t len)
 	return file_write_atomic(path, NULL, buf, len);
 }
 
+/*
+ * The file path read a line at a time in the dump's layout (lines_head,
+ * lines_host) into cat: 0 with *saved, or 1 (undone) when it is not in
+ * that layout, or cannot be read so (the caller reads it whole, which
+ * says why).  A line holds one host, so what is held is the largest
+ * host's text and parse tree, not the file's.
+ */
+static int
+restore_lines(struct catalog *cat, const char *path, const char *const *keep,
+    size_t n0, json_int_t *saved)
+{
+	struct load l = {NULL, 0};
+	char *line = NULL, err[256];
+	const char *p;
+	size_t cap = 0, n;
+	ssize_t got;
+	struct stat st;
+	bool last = false, first = true;
+	int fd, ret = 1;
+	FILE *f;
+
+	l.err = err;
+	l.errlen = sizeof(err);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1)
+		return 1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (uintmax_t)st.st_size > CATALOG_FILE_MAX) {
+		close(fd);
+		return 1;
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		close(fd);
+		return 1;
+	}
+	while (!last) {
+		got = getline(&line, &cap, f);
+		if (got <= 0)
+			goto undo;
+		p = line;
+		n = (size_t)got;
+		if (line[n - 1] == '\n')
+			n--;
+		if (first && !lines_head(&p, line + n, saved))
+			goto undo;
+		if (!lines_host(
+			&l, cat, p, (size_t)(line + n - p), first, &last))
+			goto undo;
+		first = false;
+	}
+	while ((got = getline(&line, &cap, f)) > 0)
+		if (!only_space(line, (size_t)got))
+			goto undo;
+	if (ferror(f))
+		goto undo;
+	ret = 0;
+	goto out;
+undo:
+	catalog_retain(cat, keep, n0);
+out:
+	free(line);
+	fclose(f);
+	return ret;
+}
+
 size_t
 catalog_restore(struct catalog *cat, const char *path, time_t now)
 {
 	char *buf = NULL, err[256];
 	size_t len = 0, n0 = catalog_count(cat), i, nsvc = 0;
+	const char **keep;
+	json_int_t lsaved = 0;
 	time_t saved = 0;
+	int lines;
 
+	keep = calloc(n0 + 1, sizeof(*keep));
+	if (keep == NULL) {
+		log_warnx("catalog: %s: out of memory; starting empty", path);
+		return 0;
+	}
+	for (i = 0; i < n0; i++)
+		keep[i] = catalog_at(cat, i)->name;
+	lines = restore_lines(cat, path, keep, n0, &lsaved);
+	free(keep);
+	if (lines == 0) {
+		saved = (time_t)lsaved;
+		goto restored;
+	}
 	if (file_read(AT_FDCWD, path, CATALOG_FILE_MAX, 1, &buf, &len) == -1) {
 		if (errno != ENOENT)
 			log_warn(
@@ -649,6 +900,7 @@ catalog_restore(struct catalog *cat, const char *path, time_t now)
 		return 0;
 	}
 	free(buf);
+restored:
 	for (i = n0; i < catalog_count(cat); i++)
 		nsvc += catalog_at(cat, i)->nservices;
 	log_info("catalog: restored %zu hosts, %zu services from %s, saved "

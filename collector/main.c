@@ -14,6 +14,7 @@
 
 #include "agent/cmd_runner.h"
 #include "catalog/catalog.h"
+#include "collector/catalog_save.h"
 #include "alerts/check.h"
 #include "collector/conf.h"
 #include "collector/ingest.h"
@@ -467,25 +468,6 @@ on_alert_timer(uv_timer_t *t)
 	alerts_save(d->alerts);
 }
 
-/* One save of the catalog's state file, written by a thread-pool job
- * that touches nothing but this. */
-struct save_job {
-	uv_work_t req;
-	struct daemon *d; /* read on the loop only */
-	const char *path;
-	char *buf;
-	size_t len;
-	int err; /* errno of the failed write, or 0 */
-};
-
-static void
-save_work(uv_work_t *req)
-{
-	struct save_job *j = req->data;
-
-	j->err = catalog_write(j->path, j->buf, j->len) == -1 ? errno : 0;
-}
-
 /* A failed save is logged once, until one succeeds again. */
 static void
 save_result(struct daemon *d, int err)
@@ -499,40 +481,28 @@ save_result(struct daemon *d, int err)
 	d->save_failed = err != 0;
 }
 
+/* catalog_save_done_fn */
 static void
-save_done(uv_work_t *req, int status)
+save_done(void *arg, int err)
 {
-	struct save_job *j = req->data;
+	struct daemon *d = arg;
 
-	save_result(j->d, status != 0 ? ECANCELED : j->err);
-	j->d->saving = false;
-	free(j->buf);
-	free(j);
+	save_result(d, err);
+	d->saving = false;
 }
 
+/* A save in slices, a slice per loop turn (collector/catalog_save.h);
+ * the next waits until it ends. */
 static void
 on_save_timer(uv_timer_t *t)
 {
 	struct daemon *d = t->data;
-	struct save_job *j;
 
 	if (d->saving)
 		return;
-	j = calloc(1, sizeof(*j));
-	if (j != NULL)
-		j->buf = catalog_dump(d->cat, time(NULL), &j->len);
-	if (j == NULL || j->buf == NULL) {
-		free(j);
-		save_result(d, ENOMEM);
-		return;
-	}
-	j->d = d;
-	j->path = d->catalog_file;
-	j->req.data = j;
-	if (uv_queue_work(d->loop, &j->req, save_work, save_done) != 0) {
-		free(j->buf);
-		free(j);
-		save_result(d, EAGAIN);
+	if (catalog_save_start(d->loop, d->cat, d->catalog_file, time(NULL),
+		save_done, d) == -1) {
+		save_result(d, errno);
 		return;
 	}
 	d->saving = true;
@@ -543,16 +513,9 @@ on_save_timer(uv_timer_t *t)
 static void
 save_now(struct daemon *d)
 {
-	size_t len;
-	char *buf = catalog_dump(d->cat, time(NULL), &len);
-
-	if (buf == NULL) {
-		save_result(d, ENOMEM);
-		return;
-	}
-	save_result(
-	    d, catalog_write(d->catalog_file, buf, len) == -1 ? errno : 0);
-	free(buf);
+	save_result(d,
+	    catalog_save_sync(d->cat, d->catalog_file, time(NULL)) == -1 ? errno
+									 : 0);
 }
 
 /* The web's web_poll_stats_fn: the scheduler's counters, now. */

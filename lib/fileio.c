@@ -1,5 +1,6 @@
 /*
- * fileio: whole-file reads with size and type checks.
+ * fileio: whole-file reads with size and type checks; atomic replacement
+ * (a temporary file, fsync, rename, fsync of the directory).
  */
 #include "config.h"
 
@@ -98,47 +99,88 @@ write_all(int fd, const char *buf, size_t len)
 }
 
 int
-file_write_atomic(
-    const char *path, const char *tmp, const void *buf, size_t len)
+file_atomic_open(struct file_atomic *fa, const char *path, const char *tmp)
 {
-	char tmpbuf[4096], dir[4096];
-	int fd = -1, dfd, saved;
+	int n;
 
-	if (tmp == NULL) {
-		if (snprintf(tmpbuf, sizeof(tmpbuf), "%s.tmp", path) >=
-		    (int)sizeof(tmpbuf)) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		tmp = tmpbuf;
-	}
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+	fa->fd = -1;
+	n = tmp != NULL ? snprintf(fa->tmp, sizeof(fa->tmp), "%s", tmp)
+			: snprintf(fa->tmp, sizeof(fa->tmp), "%s.tmp", path);
+	if (n >= (int)sizeof(fa->tmp) ||
+	    snprintf(fa->path, sizeof(fa->path), "%s", path) >=
+		(int)sizeof(fa->path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1)
-		return -1;
-	if (write_all(fd, buf, len) == -1 || fsync(fd) == -1)
-		goto unlink_tmp;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto unlink_tmp;
+	fa->fd = open(fa->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	return fa->fd == -1 ? -1 : 0;
+}
+
+void
+file_atomic_abort(struct file_atomic *fa)
+{
+	int saved = errno;
+
+	if (fa->fd != -1) {
+		close(fa->fd);
+		fa->fd = -1;
+		unlink(fa->tmp);
 	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto unlink_tmp;
+	errno = saved;
+}
+
+int
+file_atomic_write(struct file_atomic *fa, const void *buf, size_t len)
+{
+	if (fa->fd == -1) {
+		errno = EBADF;
+		return -1;
+	}
+	if (write_all(fa->fd, buf, len) == -1) {
+		file_atomic_abort(fa);
+		return -1;
+	}
+	return 0;
+}
+
+int
+file_atomic_commit(struct file_atomic *fa)
+{
+	char dir[4096];
+	int fd = fa->fd, dfd, saved;
+
+	if (fd == -1) {
+		errno = EBADF;
+		return -1;
+	}
+	if (fsync(fd) == -1) {
+		file_atomic_abort(fa);
+		return -1;
+	}
+	fa->fd = -1;
+	if (close(fd) == -1 || rename(fa->tmp, fa->path) == -1) {
+		saved = errno;
+		unlink(fa->tmp);
+		errno = saved;
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s", fa->path);
 	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd == -1)
 		return -1;
 	saved = fsync(dfd);
 	close(dfd);
 	return saved;
-unlink_tmp:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	errno = saved;
-	return -1;
+}
+
+int
+file_write_atomic(
+    const char *path, const char *tmp, const void *buf, size_t len)
+{
+	struct file_atomic fa;
+
+	if (file_atomic_open(&fa, path, tmp) == -1 ||
+	    file_atomic_write(&fa, buf, len) == -1)
+		return -1;
+	return file_atomic_commit(&fa);
 }

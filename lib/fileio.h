@@ -1,6 +1,6 @@
 /*
- * fileio: reading a small regular file whole; writing one atomically;
- * making directories.
+ * fileio: reading a small regular file whole; writing one atomically,
+ * whole or piece by piece; making directories.
  */
 #ifndef DROVER_FILEIO_H
 #define DROVER_FILEIO_H
@@ -26,6 +26,26 @@ int file_read(int dfd, const char *path, size_t max, int nofollow, char **out,
  */
 int file_write_atomic(
     const char *path, const char *tmp, const void *buf, size_t len);
+
+/*
+ * The same, written piece by piece (a text too big to hold at once):
+ * file_atomic_open creates the temporary file (tmp, or "PATH.tmp" when
+ * NULL; mode 0600), file_atomic_write appends to it, file_atomic_commit
+ * fsyncs it, renames it over path and fsyncs the directory, and
+ * file_atomic_abort closes and removes it.  A failed write or commit
+ * removes the temporary file itself; path is untouched until the rename.
+ * All blocking; 0, or -1 with errno.
+ */
+struct file_atomic {
+	int fd; /* the temporary file's; -1: none open */
+	char path[4096];
+	char tmp[4096];
+};
+
+int file_atomic_open(struct file_atomic *fa, const char *path, const char *tmp);
+int file_atomic_write(struct file_atomic *fa, const void *buf, size_t len);
+int file_atomic_commit(struct file_atomic *fa);
+void file_atomic_abort(struct file_atomic *fa);
 
 /* mkdir -p: missing parents get mode 0755, the last component mode.
  * An existing directory is fine.  0, or -1 with errno. */

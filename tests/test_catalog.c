@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "lib/buf.h"
 #include "lib/log.h"
 
 static void
@@ -180,6 +182,42 @@ test_retain_drops_unconfigured(void **state)
 	catalog_retain(cat, keep, 1);
 	assert_int_equal(catalog_count(cat), 1);
 	assert_string_equal(catalog_at(cat, 0)->name, "b");
+	catalog_free(cat);
+}
+
+/* A reader's cursor across loop turns: after the last host it read, a
+ * dropped host is skipped, an added one comes last, none comes twice. */
+static void
+test_seek_survives_changes(void **state)
+{
+	struct catalog *cat = catalog_new();
+	const char *keep[] = {"a", "c", "d"};
+	uint64_t b_seq, d_seq;
+
+	(void)state;
+	assert_int_equal(catalog_seek(cat, 0), 0);
+	catalog_host(cat, "a", "g", NULL);
+	catalog_host(cat, "b", "g", NULL);
+	catalog_host(cat, "c", "g", NULL);
+	catalog_host(cat, "d", "g", NULL);
+	assert_int_equal(catalog_seek(cat, 0), 0);
+	b_seq = catalog_find(cat, "b")->seq;
+	d_seq = catalog_find(cat, "d")->seq;
+	assert_int_equal(catalog_seek(cat, b_seq), 2);
+	assert_int_equal(catalog_seek(cat, d_seq), 4);
+	/* b, the last read, goes: the reader goes on with c */
+	catalog_retain(cat, keep, 3);
+	assert_string_equal(
+	    catalog_at(cat, catalog_seek(cat, b_seq))->name, "c");
+	/* a host added after the reader passed d comes after it */
+	catalog_host(cat, "b", "g", NULL);
+	assert_string_equal(
+	    catalog_at(cat, catalog_seek(cat, d_seq))->name, "b");
+	assert_int_equal(catalog_seek(cat, catalog_find(cat, "b")->seq), 4);
+	/* a host found again keeps its place */
+	catalog_host(cat, "a", "other", NULL);
+	assert_int_equal(catalog_seek(cat, 0), 0);
+	assert_string_equal(catalog_at(cat, 0)->name, "a");
 	catalog_free(cat);
 }
 
@@ -440,6 +478,124 @@ sample_catalog(void)
 	catalog_bmc_result(
 	    h, false, "BMC db1-ipmi: timed out", 1699999990, 1500, 0);
 	return cat;
+}
+
+/* The text in slices of one host each is the text in one piece; a
+ * reload between slices drops hosts not yet written and adds hosts at
+ * the end, and the slices still make one loadable file with each host
+ * once. */
+static void
+test_state_file_in_slices(void **state)
+{
+	struct catalog *cat = sample_catalog(), *back = catalog_new();
+	const char *keep[] = {"db1", "c1", "c3"};
+	struct catalog_dumper d;
+	struct buf b = {0};
+	char *whole, err[256] = "";
+	size_t len, slices = 0;
+
+	(void)state;
+	catalog_host(cat, "c1", "g", NULL);
+	catalog_host(cat, "c2", "g", NULL);
+	catalog_host(cat, "c3", "g", NULL);
+	whole = catalog_dump(cat, 1700000005, &len);
+	assert_non_null(whole);
+	catalog_dumper_init(&d, 1700000005);
+	while (catalog_dump_next(&d, cat, &b, 1))
+		slices++;
+	assert_int_equal(slices, 4); /* web1, db1, c1, c2; c3 with the tail */
+	assert_false(b.oom);
+	assert_int_equal(b.len, len);
+	assert_memory_equal(b.p, whole, len);
+	free(whole);
+	assert_false(catalog_dump_next(&d, cat, &b, 1)); /* whole stays */
+	assert_int_equal(b.len, len);
+
+	/* web1 and db1 written; then web1 and c2 go, "late" comes: the
+	 * cursor goes on with c1 (a position would skip it) */
+	b.len = 0;
+	catalog_dumper_init(&d, 1700000006);
+	assert_true(catalog_dump_next(&d, cat, &b, 1));
+	assert_true(catalog_dump_next(&d, cat, &b, 1));
+	assert_null(strstr(b.p, "\"c1\""));
+	catalog_retain(cat, keep, 3);
+	catalog_host(cat, "late", "g", NULL);
+	/* db1 again: found by name, it keeps its place and is not
+	 * written twice */
+	catalog_host(cat, "db1", "dc1", NULL);
+	while (catalog_dump_next(&d, cat, &b, 1))
+		;
+	assert_false(b.oom);
+	assert_int_equal(
+	    catalog_load(back, b.p, b.len, NULL, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(catalog_count(back), 5);
+	assert_string_equal(catalog_at(back, 0)->name, "web1");
+	assert_int_equal(catalog_at(back, 0)->nservices, 2);
+	assert_string_equal(catalog_at(back, 1)->name, "db1");
+	assert_int_equal(catalog_at(back, 1)->state, HOST_DOWN);
+	assert_string_equal(catalog_at(back, 2)->name, "c1");
+	assert_string_equal(catalog_at(back, 3)->name, "c3");
+	assert_string_equal(catalog_at(back, 4)->name, "late");
+	assert_null(catalog_find(back, "c2"));
+	buf_free(&b);
+
+	/* an empty catalog is a whole file too */
+	catalog_retain(cat, keep, 0);
+	catalog_dumper_init(&d, 1700000007);
+	assert_false(catalog_dump_next(&d, cat, &b, 1));
+	assert_int_equal(
+	    catalog_load(back, b.p, b.len, NULL, err, sizeof(err)), 0);
+	assert_int_equal(catalog_count(back), 5);
+	buf_free(&b);
+	catalog_free(back);
+	catalog_free(cat);
+}
+
+/* The dump's own layout is read a host (a line) at a time; the same
+ * document laid out otherwise (jq, an editor) is read whole, to the same
+ * catalog. */
+static void
+test_state_file_any_layout(void **state)
+{
+	struct catalog *cat = sample_catalog(), *a = catalog_new(),
+		       *b = catalog_new();
+	char *text, *pretty, *ta, *tb, err[256] = "";
+	size_t len, la, lb;
+	time_t saved = 0;
+	json_t *j;
+
+	(void)state;
+	text = catalog_dump(cat, 1700000005, &len);
+	assert_non_null(text);
+	j = json_loadb(text, len, 0, NULL);
+	assert_non_null(j);
+	pretty = json_dumps(j, JSON_INDENT(2));
+	json_decref(j);
+	assert_non_null(pretty);
+	assert_null(strstr(text, "\n  ")); /* the two differ */
+	assert_non_null(strstr(pretty, "\n  "));
+	assert_int_equal(
+	    catalog_load(a, text, len, &saved, err, sizeof(err)), 0);
+	assert_int_equal(saved, 1700000005);
+	saved = 0;
+	assert_int_equal(
+	    catalog_load(b, pretty, strlen(pretty), &saved, err, sizeof(err)),
+	    0);
+	assert_int_equal(saved, 1700000005);
+	assert_string_equal(err, "");
+	ta = catalog_dump(a, 1, &la);
+	tb = catalog_dump(b, 1, &lb);
+	assert_int_equal(la, lb);
+	assert_memory_equal(ta, tb, la);
+	assert_int_equal(catalog_count(a), 2);
+	free(ta);
+	free(tb);
+	free(pretty);
+	free(text);
+	catalog_free(a);
+	catalog_free(b);
+	catalog_free(cat);
 }
 
 /* Everything the file keeps comes back: hosts with their poll and BMC
@@ -760,6 +916,40 @@ test_state_file_on_disk(void **state)
 	assert_int_equal(catalog_restore(back, path, 1700000010), 2);
 	assert_true(catalog_find(back, "db1")->restored);
 	catalog_free(back);
+
+	/* read a line at a time, as the dump lays it out; laid out
+	 * otherwise (jq), read whole; without hosts, either way */
+	{
+		json_t *j = json_loadb(text, len, 0, NULL);
+		char *pretty = json_dumps(j, JSON_INDENT(2));
+		static const char empty[] = "{\"version\":1,\"saved\":7,"
+					    "\"hosts\":[]}\n";
+
+		json_decref(j);
+		assert_non_null(pretty);
+		assert_int_equal(
+		    catalog_write(path, pretty, strlen(pretty)), 0);
+		back = catalog_new();
+		assert_int_equal(catalog_restore(back, path, 1700000010), 2);
+		assert_int_equal(catalog_find(back, "web1")->nservices, 2);
+		catalog_free(back);
+		free(pretty);
+		log = tmpfile();
+		assert_non_null(log);
+		log_set_stream(log);
+		assert_int_equal(catalog_write(path, empty, strlen(empty)), 0);
+		back = catalog_new();
+		assert_int_equal(catalog_restore(back, path, 1700000010), 0);
+		catalog_free(back);
+		assert_int_equal(
+		    catalog_write(path, empty, strlen(empty) - 1), 0);
+		back = catalog_new();
+		assert_int_equal(catalog_restore(back, path, 1700000010), 0);
+		catalog_free(back);
+		log_set_stream(NULL);
+		assert_int_equal(ftell(log), 0); /* no complaint */
+		fclose(log);
+	}
 
 	/* a crash in the middle of some other writer's copy */
 	assert_int_equal(catalog_write(path, text, len / 2), 0);
@@ -1166,12 +1356,15 @@ main(void)
 	    cmocka_unit_test(test_down_host_keeps_data),
 	    cmocka_unit_test(test_values_merge_into_config),
 	    cmocka_unit_test(test_retain_drops_unconfigured),
+	    cmocka_unit_test(test_seek_survives_changes),
 	    cmocka_unit_test(test_generation),
 	    cmocka_unit_test(test_bmc_state_and_field_state),
 	    cmocka_unit_test(test_typed_view_follows_config),
 	    cmocka_unit_test(test_alert_state_member),
 	    cmocka_unit_test(test_unknown_without_rules_is_no_problem),
 	    cmocka_unit_test(test_state_file_round_trip),
+	    cmocka_unit_test(test_state_file_in_slices),
+	    cmocka_unit_test(test_state_file_any_layout),
 	    cmocka_unit_test(test_restored_until_polled),
 	    cmocka_unit_test(test_state_file_corrupt),
 	    cmocka_unit_test(test_state_file_keeps_known_hosts),

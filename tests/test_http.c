@@ -24,9 +24,11 @@
 #include "catalog/catalog.h"
 #include "collector/conf.h"
 #include "collector/ingest.h"
+#include "lib/buf.h"
 #include "lib/log.h"
 #include "rrd/rrd_writer.h"
 #include "web/http.h"
+#include "web/metrics.h"
 #include "rrd/render.h"
 
 struct fixture {
@@ -1040,6 +1042,93 @@ test_kept_graph_new_config(void **state)
 	free(first.body);
 }
 
+#define BULK 600 /* hosts x 10 fields: about ten of /metrics' slices */
+
+static void
+add_bulk(struct fixture *f, void *arg)
+{
+	char name[64], fld[16];
+	int i, k;
+
+	(void)arg;
+	for (i = 0; i < BULK; i++) {
+		struct batch b = {0};
+		struct cat_host *h;
+
+		snprintf(name, sizeof(name), "bulk%03d.example.com", i);
+		h = catalog_host(f->cat, name, "bulk", "kvm9");
+		for (k = 0; k < 10; k++) {
+			snprintf(fld, sizeof(fld), "f%d", k);
+			add_field(&b, k < 5 ? "cpu" : "disk", fld, fld,
+			    i * 10 + k + 0.5, k == 0 ? "5" : NULL);
+		}
+		catalog_update(f->cat, h, f->now, &b);
+		batch_cleanup(&b);
+		catalog_poll_result(h, true, NULL, f->now, 7, 0, 10);
+	}
+}
+
+/* The hosts before add_bulk stay. */
+static void
+drop_bulk(struct fixture *f, void *arg)
+{
+	const char *keep[16];
+	size_t i, n = 0;
+
+	(void)arg;
+	for (i = 0; i < catalog_count(f->cat) && n < 16; i++)
+		if (strncmp(catalog_at(f->cat, i)->name, "bulk", 4) != 0)
+			keep[n++] = catalog_at(f->cat, i)->name;
+	catalog_retain(f->cat, keep, n);
+}
+
+/* The whole text as metrics_write makes it, on the loop. */
+static void
+render_whole(struct fixture *f, void *arg)
+{
+	struct buf *b = arg;
+
+	metrics_write(b, f->cat, NULL, time(NULL));
+}
+
+/* GET /metrics of a catalog many slices long is streamed (chunked, as
+ * its length is not known up front) and is the text metrics_write makes
+ * of the same catalog, slice boundaries and end included. */
+static void
+test_metrics_streamed(void **state)
+{
+	struct fixture *f = *state;
+	struct buf whole = {0};
+	struct reply r;
+	const char *cut, *wcut;
+
+	on_loop(f, add_bulk, NULL);
+	r = get(f, "GET", "/metrics");
+	on_loop(f, render_whole, &whole);
+	on_loop(f, drop_bulk, NULL);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(
+	    r.ctype, "text/plain; version=0.0.4; charset=utf-8");
+	assert_false(whole.oom);
+	assert_true(r.len > 8 * (64u << 10));
+	assert_int_equal(r.body[r.len - 1], '\n');
+	assert_non_null(strstr(r.body, "\ndrover_hosts "));
+	assert_non_null(strstr(r.body,
+	    "\ndrover_field_value{host=\"bulk599.example.com\",group=\"bulk\","
+	    "physical=\"kvm9\",plugin=\"disk\",field=\"f9\"} 5999.5 "));
+	/* the field families, most of the text, byte for byte (the host
+	 * families hold staleness, of the second each was made) */
+	cut = strstr(r.body, "# HELP drover_host_up ");
+	buf_putc(&whole, '\0');
+	wcut = strstr(whole.p, "# HELP drover_host_up ");
+	assert_non_null(cut);
+	assert_non_null(wcut);
+	assert_int_equal(cut - r.body, wcut - whole.p);
+	assert_memory_equal(r.body, whole.p, (size_t)(cut - r.body));
+	buf_free(&whole);
+	free(r.body);
+}
+
 int
 main(void)
 {
@@ -1056,6 +1145,7 @@ main(void)
 	    cmocka_unit_test(test_kept_graph_exact),
 	    cmocka_unit_test(test_kept_graph_new_config),
 	    cmocka_unit_test(test_kept_graph_new_sample),
+	    cmocka_unit_test(test_metrics_streamed),
 	};
 
 	log_init(false, LOG_LVL_WARN);

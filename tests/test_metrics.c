@@ -170,6 +170,47 @@ test_samples_by_type(void **state)
 	catalog_free(cat);
 }
 
+/*
+ * Family name of text t is there once: one HELP, one TYPE, its samples
+ * together after them.
+ */
+static void
+check_family_whole(const char *t, const char *name)
+{
+	char type[128], help[128];
+	const char *p, *q, *last = NULL;
+	size_t n = strlen(name);
+
+	snprintf(type, sizeof(type), "# TYPE %s ", name);
+	snprintf(help, sizeof(help), "# HELP %s ", name);
+	p = strstr(t, type);
+	if (p == NULL)
+		fail_msg("no %s", type);
+	assert_null(strstr(p + 1, type));
+	q = strstr(t, help);
+	assert_non_null(q);
+	assert_true(q < p);
+	assert_null(strstr(q + 1, help));
+	/* every sample line of the family follows its TYPE, and no other
+	 * family's line comes between two of them */
+	for (q = t; (q = strstr(q, name)) != NULL; q += n) {
+		bool line_start = q == t || q[-1] == '\n';
+
+		if (!line_start || (q[n] != '{' && q[n] != ' '))
+			continue;
+		assert_true(q > p);
+		if (last != NULL) {
+			const char *nl;
+
+			for (nl = strchr(last, '\n') + 1; nl < q;
+			     nl = strchr(nl, '\n') + 1)
+				assert_memory_equal(nl, name, n);
+		}
+		last = q;
+	}
+	assert_non_null(last);
+}
+
 /* Each family once: one HELP, one TYPE, its samples together after. */
 static void
 test_families_whole(void **state)
@@ -193,40 +234,127 @@ test_families_whole(void **state)
 	assert_non_null(strstr(t, "\ndrover_polls_total 17\n"));
 	assert_non_null(strstr(t, "\ndrover_poll_failures_total 2\n"));
 	assert_non_null(strstr(t, "\ndrover_rrd_updates_total 99\n"));
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char type[128], help[128];
-		const char *p, *q, *last = NULL;
-		size_t n = strlen(names[i]);
-
-		snprintf(type, sizeof(type), "# TYPE %s ", names[i]);
-		snprintf(help, sizeof(help), "# HELP %s ", names[i]);
-		p = strstr(t, type);
-		assert_non_null(p);
-		assert_null(strstr(p + 1, type));
-		q = strstr(t, help);
-		assert_non_null(q);
-		assert_true(q < p);
-		assert_null(strstr(q + 1, help));
-		/* every sample line of the family follows its TYPE, and no
-		 * other family's line comes between two of them */
-		for (q = t; (q = strstr(q, names[i])) != NULL; q += n) {
-			bool line_start = q == t || q[-1] == '\n';
-
-			if (!line_start || (q[n] != '{' && q[n] != ' '))
-				continue;
-			assert_true(q > p);
-			if (last != NULL) {
-				const char *nl;
-
-				for (nl = strchr(last, '\n') + 1; nl < q;
-				     nl = strchr(nl, '\n') + 1)
-					assert_memory_equal(nl, names[i], n);
-			}
-			last = q;
-		}
-		assert_non_null(last);
-	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		check_family_whole(t, names[i]);
 	free(t);
+	catalog_free(cat);
+}
+
+/* Host name's samples of family fam in t. */
+static int
+host_samples_in(const char *t, const char *fam, const char *name)
+{
+	char needle[160];
+	const char *p;
+	int n = 0;
+
+	snprintf(needle, sizeof(needle), "\n%s{host=\"%s\",", fam, name);
+	for (p = t; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* A polled host h<i> with a gauge and a counter of service "s". */
+static void
+add_host(struct catalog *cat, const char *name)
+{
+	struct cat_host *h = catalog_host(cat, name, "g", NULL);
+	struct batch b = {0};
+	struct service *s = batch_service(&b, "s", true);
+
+	s->has_config = true;
+	add_field(s, "g", NULL, 1.5, false);
+	add_field(s, "c", "DERIVE", 7, false);
+	catalog_update(cat, h, 1200, &b);
+	catalog_poll_result(h, true, NULL, 1200, 10, 0, 2);
+	batch_cleanup(&b);
+}
+
+/*
+ * The text in slices of a host each is the whole text; a reload between
+ * slices (in the middle of the first family) drops a host the family has
+ * written and one it has not, and adds one: the text is still each
+ * family whole, with each host at most once in it, the dropped ones only
+ * where they were written before the reload, the new one everywhere.
+ */
+static void
+test_stream_survives_reload(void **state)
+{
+	static const char *const names[] = {"drover_field_value",
+	    "drover_field_total", "drover_host_up", "drover_host_alert_state",
+	    "drover_host_stale", "drover_host_poll_duration_seconds",
+	    "drover_polls_total"};
+	static const char *const keep[] = {"h0", "h2", "h4", "h5"};
+	struct catalog *cat = catalog_new();
+	struct web_poll_stats ps = {.done = 3};
+	struct metrics_self self = {&ps, NULL, NULL};
+	struct metrics_stream *ms;
+	struct buf b = {0};
+	char *whole, name[8];
+	size_t i, slices = 0;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "h%zu", i);
+		add_host(cat, name);
+	}
+	whole = render(cat, &self);
+	assert_non_null(whole);
+	ms = metrics_stream_new(cat, &self, 1250);
+	assert_non_null(ms);
+	ps.done = 99; /* copied at the start: the scrape's own moment */
+	while (metrics_stream_next(ms, &b, 1))
+		slices++;
+	metrics_stream_free(ms);
+	assert_false(b.oom);
+	assert_true(slices >= 6 * 6); /* a host per slice, each family */
+	assert_int_equal(b.len, strlen(whole));
+	assert_memory_equal(b.p, whole, b.len);
+	assert_null(strstr(whole, "drover_field_absolute"));
+	free(whole);
+
+	b.len = 0;
+	ms = metrics_stream_new(cat, &self, 1250);
+	assert_true(metrics_stream_next(ms, &b, 1));
+	assert_true(metrics_stream_next(ms, &b, 1));
+	assert_int_equal(host_samples_in(b.p, "drover_field_value", "h1"), 1);
+	catalog_retain(cat, keep, 4);
+	add_host(cat, "late");
+	{ /* the only ABSOLUTE field: its family is not passed over */
+		struct batch ab = {0};
+		struct service *as = batch_service(&ab, "t", true);
+
+		as->has_config = true;
+		add_field(as, "a", "ABSOLUTE", 3, false);
+		catalog_update(cat, catalog_find(cat, "late"), 1200, &ab);
+		batch_cleanup(&ab);
+	}
+	while (metrics_stream_next(ms, &b, 1))
+		;
+	metrics_stream_free(ms);
+	assert_false(b.oom);
+	buf_putc(&b, '\0');
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		check_family_whole(b.p, names[i]);
+	assert_int_equal(host_samples_in(b.p, "drover_field_value", "h0"), 1);
+	assert_int_equal(host_samples_in(b.p, "drover_field_value", "h1"), 1);
+	assert_int_equal(host_samples_in(b.p, "drover_field_value", "h2"), 1);
+	assert_int_equal(host_samples_in(b.p, "drover_field_value", "h3"), 0);
+	assert_int_equal(host_samples_in(b.p, "drover_field_value", "h5"), 1);
+	assert_int_equal(host_samples_in(b.p, "drover_field_value", "late"), 1);
+	for (i = 1; i < sizeof(names) / sizeof(names[0]) - 1; i++) {
+		assert_int_equal(host_samples_in(b.p, names[i], "h0"), 1);
+		assert_int_equal(host_samples_in(b.p, names[i], "h1"), 0);
+		assert_int_equal(host_samples_in(b.p, names[i], "h3"), 0);
+		assert_int_equal(host_samples_in(b.p, names[i], "h5"), 1);
+		assert_int_equal(host_samples_in(b.p, names[i], "late"), 1);
+	}
+	check_family_whole(b.p, "drover_field_absolute");
+	assert_int_equal(
+	    host_samples_in(b.p, "drover_field_absolute", "late"), 1);
+	assert_non_null(strstr(b.p, "\ndrover_polls_total 99\n"));
+	assert_non_null(strstr(b.p, "\ndrover_hosts 5\n"));
+	buf_free(&b);
 	catalog_free(cat);
 }
 
@@ -293,6 +421,7 @@ main(void)
 	    cmocka_unit_test(test_peer_host_left_out),
 	    cmocka_unit_test(test_families_whole),
 	    cmocka_unit_test(test_special_values),
+	    cmocka_unit_test(test_stream_survives_reload),
 	};
 
 	log_init(false, LOG_LVL_WARN);

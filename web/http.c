@@ -94,6 +94,8 @@ struct web {
 	struct MHD_Daemon *d;
 	uv_poll_t poll;
 	uv_timer_t timer;
+	uv_idle_t idle;	  /* runs MHD once a loop turn while a stream goes */
+	unsigned streams; /* /metrics bodies being streamed */
 	struct catalog *cat;
 	struct renderer *render;
 	struct graph_cache *graphs; /* kept images, NULL without render */
@@ -1043,6 +1045,102 @@ send_to_owner(struct req *r, const struct cat_host *h, bool json)
 	return ret;
 }
 
+/*
+ * GET /metrics, streamed (web/metrics.h): MHD asks for the body as the
+ * socket takes it, and each slice of hosts is made only when the one
+ * before has gone, so a scrape holds WEB_METRICS_SLICE bytes of text,
+ * not the whole (about 100 bytes a sample), and stalls the loop a slice
+ * at a time.  The catalog outlives the response: the daemon frees it
+ * after stopping the web (MHD_stop_daemon ends every response).
+ */
+#define WEB_METRICS_SLICE (64u << 10) /* bytes of text made at once */
+
+struct metrics_body {
+	struct web *w;
+	struct metrics_stream *ms;
+	struct buf slice; /* text made and not all sent */
+	size_t off;	  /* bytes of slice sent */
+	bool more;	  /* the stream has text after slice */
+};
+
+/* MHD_ContentReaderCallback */
+static ssize_t
+metrics_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct metrics_body *mb = cls;
+	size_t n;
+
+	(void)pos;
+	if (mb->off == mb->slice.len) {
+		if (!mb->more)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		mb->slice.len = 0;
+		mb->off = 0;
+		/* never 0 bytes: MHD would wait for a socket event */
+		do
+			mb->more = metrics_stream_next(
+			    mb->ms, &mb->slice, WEB_METRICS_SLICE);
+		while (mb->more && mb->slice.len == 0);
+		if (mb->slice.oom) {
+			log_warnx("web: /metrics: out of memory; scrape cut");
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		}
+		if (mb->slice.len == 0)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	n = mb->slice.len - mb->off;
+	if (n > max)
+		n = max;
+	memcpy(out, mb->slice.p + mb->off, n);
+	mb->off += n;
+	return (ssize_t)n;
+}
+
+/* MHD_ContentReaderFreeCallback */
+static void
+metrics_body_free(void *cls)
+{
+	struct metrics_body *mb = cls;
+
+	if (mb->w != NULL)
+		mb->w->streams--;
+	metrics_stream_free(mb->ms);
+	buf_free(&mb->slice);
+	free(mb);
+}
+
+/* A 200 streaming ms (takes ownership; NULL: out of memory, a 500). */
+static enum MHD_Result
+send_metrics(struct web *w, struct MHD_Connection *c, struct metrics_stream *ms)
+{
+	struct metrics_body *mb = NULL;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (ms != NULL)
+		mb = calloc(1, sizeof(*mb));
+	if (mb == NULL) {
+		metrics_stream_free(ms);
+		return send_error(c, 500, "out of memory", false);
+	}
+	mb->ms = ms;
+	mb->more = true;
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
+	    WEB_METRICS_SLICE, metrics_read, mb, metrics_body_free);
+	if (resp == NULL) {
+		metrics_body_free(mb);
+		return MHD_NO;
+	}
+	mb->w = w;
+	w->streams++;
+	MHD_add_response_header(resp, "Content-Type", METRICS_CONTENT_TYPE);
+	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(c, 200, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 static enum MHD_Result
 dispatch(struct req *r)
 {
@@ -1162,7 +1260,6 @@ dispatch(struct req *r)
 		struct rrd_writer_stats ws = {0};
 		struct remote_write_stats rws;
 		struct metrics_self self = {&ps, NULL, NULL};
-		struct buf b = {0};
 
 		if (w->stats.polls != NULL)
 			w->stats.polls(w->stats.polls_arg, &ps);
@@ -1174,12 +1271,8 @@ dispatch(struct req *r)
 			w->stats.remote_write(w->stats.remote_write_arg, &rws);
 			self.remote_write = &rws;
 		}
-		metrics_write(&b, w->cat, &self, now);
-		body = buf_take(&b, &len);
-		if (body == NULL)
-			return send_error(c, 500, "out of memory", false);
-		return send_body(
-		    c, 200, METRICS_CONTENT_TYPE, body, len, false);
+		return send_metrics(
+		    w, c, metrics_stream_new(w->cat, &self, now));
 	}
 	case R_API_HOSTS:
 		body = api_hosts(w->cat, w->peers,
@@ -1363,13 +1456,23 @@ on_timer(uv_timer_t *t)
 	run_mhd(t->data);
 }
 
+static void
+on_idle(uv_idle_t *i)
+{
+	run_mhd(i->data);
+}
+
 /*
  * Re-arms the timer from MHD's own timeout (resume() alone arms 0), or for
  * the first head deadline if that comes sooner.  Never 0 ms here: MHD
  * answers 0 while connections wait in its epoll ready list, and libuv 1.44
  * reruns a 0 ms timer restarted from its own callback (on_timer, then
  * run_mhd) in the same pass, so a client keeping MHD busy would starve
- * every other handle of the loop.
+ * every other handle of the loop.  But while a /metrics body streams, MHD
+ * sends one chunk (a connection's memory pool, some 10 KiB) per run and
+ * answers 0 until the socket is full: a 1 ms floor made a 10 MB scrape
+ * take a second, so then MHD runs from an idle handle, once a loop turn
+ * with the loop's other I/O polled between turns.
  */
 static void
 arm(struct web *w)
@@ -1389,6 +1492,12 @@ arm(struct web *w)
 		else if (due - now < to)
 			to = due - now;
 	}
+	if (to == 0 && w->streams > 0) {
+		uv_idle_start(&w->idle, on_idle);
+		uv_timer_stop(&w->timer);
+		return;
+	}
+	uv_idle_stop(&w->idle);
 	uv_timer_start(&w->timer, on_timer, to > 0 ? to : 1, 0);
 }
 
@@ -1531,8 +1640,10 @@ web_new(uv_loop_t *loop, const struct web_settings *c, struct catalog *cat,
 	info = MHD_get_daemon_info(w->d, MHD_DAEMON_INFO_EPOLL_FD);
 	uv_poll_init(loop, &w->poll, info->epoll_fd);
 	uv_timer_init(loop, &w->timer);
+	uv_idle_init(loop, &w->idle);
 	w->poll.data = w;
 	w->timer.data = w;
+	w->idle.data = w;
 	uv_poll_start(&w->poll, UV_READABLE, on_poll);
 	arm(w);
 	log_info(c->metrics_only ? "web: metrics on http://%s%s%s:%u/metrics"
@@ -1580,9 +1691,10 @@ really_stop(struct web *w)
 	w->d = NULL;
 	graph_cache_free(w->graphs); /* no connection sends one now */
 	w->graphs = NULL;
-	w->closing = 2;
+	w->closing = 3;
 	uv_close((uv_handle_t *)&w->poll, on_closed);
 	uv_close((uv_handle_t *)&w->timer, on_closed);
+	uv_close((uv_handle_t *)&w->idle, on_closed);
 }
 
 void

@@ -42,9 +42,10 @@
  * Label values are escaped as the format requires (\\, \", \n) and a
  * byte that is not valid UTF-8 becomes U+FFFD, which Prometheus would
  * otherwise refuse the whole scrape for.  Families come out whole, one
- * HELP and TYPE each.  The text is built into growing buffers with no
- * allocation per sample: about 0.3 us a sample, what the overview page
- * of the same catalog costs (bench/metrics.sh).
+ * HELP and TYPE each, as the text format requires ("all lines for a
+ * given metric must be provided as one single group"; OpenMetrics
+ * forbids interleaving too).  The text is made in slices with no
+ * allocation per sample (bench/metrics.sh).
  */
 #ifndef DROVER_METRICS_H
 #define DROVER_METRICS_H
@@ -81,9 +82,40 @@ struct metrics_self {
 };
 
 /*
- * Appends the exposition text of cat at now (epoch s, for staleness) and
- * of self (may be NULL) to out; on allocation failure out->oom is set
- * (buf_take() then returns NULL).
+ * The exposition text made in slices across loop turns (GET /metrics
+ * streams it): each slice is whole hosts of one family, so the scrape
+ * holds one slice, not the whole text, and stalls the loop one slice at
+ * a time.  Between slices the catalog may change: a host a reload drops
+ * before its turn in a family is left out of it, one added comes at the
+ * end; the text stays valid, each family whole with one HELP and TYPE
+ * (a family with no sample has neither).
+ *
+ * metrics_stream_new starts the text of cat at now (epoch s, for
+ * staleness) and of self (may be NULL; copied now); cat must outlive the
+ * stream.  NULL without memory.
+ */
+struct metrics_stream;
+
+struct metrics_stream *metrics_stream_new(
+    const struct catalog *cat, const struct metrics_self *self, time_t now);
+/*
+ * Appends the next slice to out: hosts until it holds at least bytes or
+ * the hosts visited hold METRICS_STEP_FIELDS fields (at least one host
+ * visited; drover_host_alert_state weighs a host by its fields too, its
+ * state is theirs), the collector's own counters last.  Returns true while
+ * more text follows (the slice may then be empty: hosts without a
+ * sample of the family); false once the text is whole, or on allocation
+ * failure with out->oom set.
+ */
+#define METRICS_STEP_FIELDS 8192 /* about 1 ms of the loop */
+bool metrics_stream_next(
+    struct metrics_stream *s, struct buf *out, size_t bytes);
+void metrics_stream_free(struct metrics_stream *s);
+
+/*
+ * Appends the whole exposition text of cat at now and of self (may be
+ * NULL) to out; on allocation failure out->oom is set (buf_take() then
+ * returns NULL).
  */
 void metrics_write(struct buf *out, const struct catalog *cat,
     const struct metrics_self *self, time_t now);
