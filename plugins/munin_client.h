@@ -93,7 +93,8 @@ struct mclient;
 struct mclient *mclient_new(uv_loop_t *loop);
 /*
  * Starts a poll; cb is called exactly once when it ends (also on error).
- * Returns 0, or -1 when a poll is already running.
+ * Returns 0, or -1 with errno EBUSY when a poll is already running,
+ * ENOMEM when there is no memory for the poll's state.
  */
 int mclient_poll(struct mclient *c, const struct mclient_opts *opts,
     mclient_cb cb, void *arg);
