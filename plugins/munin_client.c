@@ -198,7 +198,7 @@ cache_store(struct mclient *c, const char *plugin, struct batch *config)
 	struct cache_entry *e = cache_find(c, plugin), *nv;
 	struct batch copy = {0};
 	struct service s;
-	size_t i;
+	size_t i, ncap;
 
 	for (i = 0; i < config->n; i++)
 		service_compact(&config->services[i]);
@@ -214,12 +214,18 @@ cache_store(struct mclient *c, const char *plugin, struct batch *config)
 	}
 	if (e == NULL) {
 		if (c->ncache == c->cachecap) {
-			nv = realloc(c->cache,
-			    (c->cachecap ? c->cachecap * 2 : 32) * sizeof(*nv));
+			/* room for every plugin listed, else a half more:
+			 * 1,000 nodes keep their cache arrays */
+			ncap = c->cachecap + c->cachecap / 2;
+			if (ncap < c->plugins.n)
+				ncap = c->plugins.n;
+			if (ncap <= c->ncache)
+				ncap = c->ncache + 4;
+			nv = realloc(c->cache, ncap * sizeof(*nv));
 			if (nv == NULL)
 				goto fail;
 			c->cache = nv;
-			c->cachecap = c->cachecap ? c->cachecap * 2 : 32;
+			c->cachecap = ncap;
 		}
 		e = &c->cache[c->ncache];
 		e->plugin = strdup(plugin);
