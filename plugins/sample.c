@@ -786,6 +786,106 @@ fail:
 	return -1;
 }
 
+/* Copies ix (slots of positions: the same names in the same places). */
+static int
+index_copy(struct name_index *dst, const struct name_index *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (src->cap == 0)
+		return 0;
+	dst->slot = malloc(src->cap * sizeof(size_t));
+	if (dst->slot == NULL)
+		return -1;
+	memcpy(dst->slot, src->slot, src->cap * sizeof(size_t));
+	dst->cap = src->cap;
+	return 0;
+}
+
+_Static_assert(offsetof(struct field_config, name) == 0, "name_index");
+
+int
+service_config_keep(struct service_config *dst, const struct service *src)
+{
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->name = strdup(src->name);
+	if (dst->name == NULL)
+		goto fail;
+	attrs_share(&dst->graph, &src->graph);
+	dst->has_config = src->has_config;
+	if (src->nfields > 0) {
+		dst->fields = malloc(src->nfields * sizeof(*dst->fields));
+		if (dst->fields == NULL)
+			goto fail;
+	}
+	if (index_copy(&dst->index, &src->index) == -1)
+		goto fail;
+	for (i = 0; i < src->nfields; i++) {
+		dst->fields[i].name = name_share(src->fields[i].name);
+		memset(&dst->fields[i].attrs, 0, sizeof(dst->fields[i].attrs));
+		attrs_share(&dst->fields[i].attrs, &src->fields[i].attrs);
+		dst->nfields++;
+	}
+	return 0;
+fail:
+	service_config_cleanup(dst);
+	return -1;
+}
+
+int
+service_config_replay(struct service *dst, const struct service_config *src)
+{
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->name = strdup(src->name);
+	if (dst->name == NULL)
+		goto fail;
+	attrs_share(&dst->graph, &src->graph);
+	dst->has_config = src->has_config;
+	if (src->nfields > 0) {
+		dst->fields = calloc(src->nfields, sizeof(*dst->fields));
+		if (dst->fields == NULL)
+			goto fail;
+		dst->cap = src->nfields;
+	}
+	if (index_copy(&dst->index, &src->index) == -1)
+		goto fail;
+	for (i = 0; i < src->nfields; i++) {
+		dst->fields[i].name = name_share(src->fields[i].name);
+		attrs_share(&dst->fields[i].attrs, &src->fields[i].attrs);
+		dst->nfields++;
+	}
+	return 0;
+fail:
+	service_cleanup(dst);
+	return -1;
+}
+
+long
+service_config_field(const struct service_config *c, const char *name)
+{
+	return name_index_find(
+	    &c->index, c->fields, sizeof(*c->fields), c->nfields, name);
+}
+
+void
+service_config_cleanup(struct service_config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nfields; i++) {
+		name_drop(c->fields[i].name);
+		attrs_cleanup(&c->fields[i].attrs);
+	}
+	free(c->fields);
+	free(c->name);
+	attrs_cleanup(&c->graph);
+	name_index_cleanup(&c->index);
+	memset(c, 0, sizeof(*c));
+}
+
 void
 service_cleanup(struct service *s)
 {

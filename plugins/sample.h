@@ -167,6 +167,41 @@ bool service_config_equal(const struct service *a, const struct service *b);
  * attributes shared, the rest copied; no string is copied but the
  * service's name.  0 / -1. */
 int service_copy(struct service *dst, const struct service *src);
+/*
+ * A service's config without its values: what a source keeps to replay
+ * into a later batch when it skips asking for the config (the munin
+ * client's cache).  Names and attributes are shared with the service it
+ * was kept from, as service_copy shares them; a field costs 32 bytes
+ * here against 56 in a struct service.  fields[] and services of an
+ * array of these are found by name through index like struct service's
+ * (the name is each element's first member).
+ */
+struct field_config {
+	const char *name; /* shared, as struct field's */
+	struct attrs attrs;
+};
+
+struct service_config {
+	char *name;
+	struct attrs graph;
+	struct field_config *fields; /* nfields, exactly sized */
+	size_t nfields;
+	struct name_index index; /* fields by name */
+	bool has_config;
+};
+
+/* *dst (overwritten) keeps src's config, sharing its names and
+ * attributes.  0 / -1. */
+int service_config_keep(struct service_config *dst, const struct service *src);
+/* *dst (overwritten) is a service of src's config with no values (as a
+ * service_copy of the service it was kept from, values cleared).
+ * 0 / -1. */
+int service_config_replay(
+    struct service *dst, const struct service_config *src);
+/* The field of c called name, or -1. */
+long service_config_field(const struct service_config *c, const char *name);
+void service_config_cleanup(struct service_config *c);
+
 /* attrs_compact of s's graph and field attributes. */
 void service_compact(struct service *s);
 void service_cleanup(struct service *s);

@@ -120,6 +120,65 @@ test_service_copy_shares(void **state)
 	service_cleanup(&copy);
 }
 
+/* A kept config shares names and attributes with its service, finds its
+ * fields by name past the linear scan, outlives the service, and replays
+ * as a service of the same config without values. */
+static void
+test_service_config_keep_replay(void **state)
+{
+	struct service s = {0}, r;
+	struct service_config kept;
+	struct field *f;
+	char name[16];
+	int i;
+
+	(void)state;
+	s.name = strdup("if_eth0");
+	s.has_config = true;
+	assert_int_equal(attrs_set(&s.graph, "graph_title", "eth0"), 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		f = service_field(&s, name, true);
+		assert_non_null(f);
+		assert_int_equal(attrs_set(&f->attrs, "label", name), 0);
+		f->has_value = true;
+		f->value = i;
+		f->when = 1000 + i;
+	}
+	assert_int_equal(service_config_keep(&kept, &s), 0);
+	assert_int_equal(kept.nfields, 40);
+	assert_ptr_equal(kept.fields[7].name, s.fields[7].name);
+	assert_ptr_equal(kept.fields[7].attrs.blk, s.fields[7].attrs.blk);
+	assert_ptr_equal(kept.graph.blk, s.graph.blk);
+	assert_int_equal(service_config_field(&kept, "f33"), 33);
+	assert_int_equal(service_config_field(&kept, "f0"), 0);
+	assert_int_equal(service_config_field(&kept, "f40"), -1);
+	service_cleanup(&s);
+	/* the kept config outlives the service */
+	assert_string_equal(kept.fields[39].name, "f39");
+	assert_int_equal(service_config_replay(&r, &kept), 0);
+	assert_string_equal(r.name, "if_eth0");
+	assert_true(r.has_config);
+	assert_int_equal(r.nfields, 40);
+	assert_ptr_equal(r.fields[39].name, kept.fields[39].name);
+	assert_string_equal(attrs_get(&r.fields[39].attrs, "label"), "f39");
+	assert_string_equal(attrs_get(&r.graph, "graph_title"), "eth0");
+	for (i = 0; i < 40; i++) {
+		assert_false(r.fields[i].has_value);
+		assert_false(r.fields[i].unknown);
+		assert_int_equal(r.fields[i].when, 0);
+	}
+	assert_ptr_equal(service_field(&r, "f21", false), &r.fields[21]);
+	/* the replay grows and changes on its own */
+	assert_non_null(service_field(&r, "f40", true));
+	assert_int_equal(attrs_set(&r.fields[3].attrs, "label", "x"), 0);
+	assert_string_equal(attrs_get(&kept.fields[3].attrs, "label"), "f3");
+	assert_int_equal(service_config_field(&kept, "f40"), -1);
+	service_config_cleanup(&kept);
+	assert_string_equal(r.fields[38].name, "f38");
+	service_cleanup(&r);
+}
+
 /* Compacting shrinks a list's own block to its entries and keeps them;
  * a shared block is left alone (its sharers compare by address). */
 static void
@@ -403,6 +462,7 @@ main(void)
 	    cmocka_unit_test(test_attrs_replace_keeps_order),
 	    cmocka_unit_test(test_attrs_share_copy_on_write),
 	    cmocka_unit_test(test_service_copy_shares),
+	    cmocka_unit_test(test_service_config_keep_replay),
 	    cmocka_unit_test(test_attrs_compact),
 	    cmocka_unit_test(test_batch_lookup_and_copy),
 	    cmocka_unit_test(test_many_names),
