@@ -57,7 +57,8 @@ static const char *const state_names[] = {
 /* A plugin's last good config, parsed, replayed when config is skipped. */
 struct cache_entry {
 	char *plugin;
-	struct batch config;
+	struct service_config *svc; /* its services, n exactly */
+	size_t n;
 };
 
 /* Which bound of struct mclient_opts a poll hit, for log_limit(). */
@@ -160,13 +161,25 @@ on_timer_closed(uv_handle_t *h)
 }
 
 static void
+entry_cleanup(struct cache_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		service_config_cleanup(&e->svc[i]);
+	free(e->svc);
+	e->svc = NULL;
+	e->n = 0;
+}
+
+static void
 cache_cleanup(struct mclient *c)
 {
 	size_t i;
 
 	for (i = 0; i < c->ncache; i++) {
 		free(c->cache[i].plugin);
-		batch_cleanup(&c->cache[i].config);
+		entry_cleanup(&c->cache[i]);
 	}
 	free(c->cache);
 	c->cache = NULL;
@@ -196,21 +209,21 @@ static void
 cache_store(struct mclient *c, const char *plugin, struct batch *config)
 {
 	struct cache_entry *e = cache_find(c, plugin), *nv;
-	struct batch copy = {0};
-	struct service s;
+	struct cache_entry copy = {NULL, NULL, 0};
 	size_t i, ncap;
 
 	for (i = 0; i < config->n; i++)
 		service_compact(&config->services[i]);
-	if (batch_reserve(&copy, config->n) == -1)
-		goto fail;
+	if (config->n > 0) {
+		copy.svc = calloc(config->n, sizeof(*copy.svc));
+		if (copy.svc == NULL)
+			return;
+	}
 	for (i = 0; i < config->n; i++) {
-		if (service_copy(&s, &config->services[i]) == -1)
+		if (service_config_keep(&copy.svc[i], &config->services[i]) ==
+		    -1)
 			goto fail;
-		if (batch_take(&copy, &s) == -1) {
-			service_cleanup(&s);
-			goto fail;
-		}
+		copy.n++;
 	}
 	if (e == NULL) {
 		if (c->ncache == c->cachecap) {
@@ -233,11 +246,12 @@ cache_store(struct mclient *c, const char *plugin, struct batch *config)
 			goto fail;
 		c->ncache++;
 	} else
-		batch_cleanup(&e->config);
-	e->config = copy;
+		entry_cleanup(e);
+	e->svc = copy.svc;
+	e->n = copy.n;
 	return;
 fail:
-	batch_cleanup(&copy);
+	entry_cleanup(&copy);
 }
 
 struct mclient *
@@ -568,29 +582,31 @@ fetch_outgrew_config(struct mclient *c, const char *plugin)
 {
 	struct cache_entry *e = cache_find(c, plugin);
 	const struct service *s;
-	struct service *cs;
-	size_t i, j;
+	const struct service_config *cs;
+	size_t i, j, k;
 
 	if (e == NULL)
 		return false;
 	for (i = 0; i < c->p->tmp.n; i++) {
 		s = &c->p->tmp.services[i];
 		/* replayed services come first, in the cache's order */
-		cs = i < e->config.n &&
-			     strcmp(e->config.services[i].name, s->name) == 0
-			 ? &e->config.services[i]
+		cs = i < e->n && strcmp(e->svc[i].name, s->name) == 0
+			 ? &e->svc[i]
 			 : NULL;
 		for (j = 0; j < s->nfields; j++) {
 			if (!s->fields[j].has_value)
 				continue;
-			if (cs == NULL && (cs = batch_service(&e->config,
-					       s->name, false)) == NULL)
+			/* a service the cache lacks: a scan, once */
+			for (k = 0; cs == NULL && k < e->n; k++)
+				if (strcmp(e->svc[k].name, s->name) == 0)
+					cs = &e->svc[k];
+			if (cs == NULL)
 				return true;
 			/* a replayed field shares its name with the cache */
 			if (j < cs->nfields &&
 			    cs->fields[j].name == s->fields[j].name)
 				continue;
-			if (service_field(cs, s->fields[j].name, false) == NULL)
+			if (service_config_field(cs, s->fields[j].name) == -1)
 				return true;
 		}
 	}
@@ -603,18 +619,13 @@ replay_config(struct mclient *c, const char *plugin)
 {
 	struct cache_entry *e = cache_find(c, plugin);
 	struct service s;
-	size_t i, j;
+	size_t i;
 
 	if (e == NULL)
 		return;
-	for (i = 0; i < e->config.n; i++) {
-		if (service_copy(&s, &e->config.services[i]) == -1)
+	for (i = 0; i < e->n; i++) {
+		if (service_config_replay(&s, &e->svc[i]) == -1)
 			continue;
-		for (j = 0; j < s.nfields; j++) {
-			s.fields[j].has_value = false;
-			s.fields[j].unknown = false;
-			s.fields[j].when = 0;
-		}
 		if (batch_take(&c->p->tmp, &s) == -1)
 			service_cleanup(&s);
 	}
