@@ -104,6 +104,28 @@ bool attrs_shared(const struct attrs *a);
 size_t attrs_bytes(const struct attrs *a);
 void attrs_cleanup(struct attrs *a);
 
+/*
+ * A pool of attribute blocks and field names, so that the configs of
+ * many hosts that say the same thing (every guest's cpu plugin: the same
+ * labels, types and graph attributes) hold one copy between them, not
+ * one per host.  The pool holds a reference to each block and name it
+ * keeps and lets go of those nobody else holds as it grows (a sweep
+ * when its count has doubled since the last one), so its cost follows
+ * the configs alive.  One thread uses a pool (the loop's); the blocks'
+ * counts stay atomic, so a holder may still drop one on any thread.
+ */
+struct attrs_pool;
+
+struct attrs_pool *attrs_pool_new(void);
+/* Drops the pool's references (what others hold stays). */
+void attrs_pool_free(struct attrs_pool *p);
+/* a shares the pool's block equal to its own (same keys and values in
+ * the same order), which is added when the pool has none; a is left as
+ * it was when memory is short. */
+void attrs_pool_intern(struct attrs_pool *p, struct attrs *a);
+/* Blocks and names the pool holds now. */
+size_t attrs_pool_count(const struct attrs_pool *p);
+
 /* RRD data source types, as Munin's "type" attribute spells them. */
 enum ds_type { DS_GAUGE, DS_DERIVE, DS_COUNTER, DS_ABSOLUTE };
 
@@ -202,6 +224,9 @@ int service_config_replay(
 long service_config_field(const struct service_config *c, const char *name);
 void service_config_cleanup(struct service_config *c);
 
+/* attrs_pool_intern of s's graph and field attributes, and s's field
+ * names shared with the pool's equal ones (p may be NULL: nothing). */
+void service_intern(struct attrs_pool *p, struct service *s);
 /* attrs_compact of s's graph and field attributes. */
 void service_compact(struct service *s);
 void service_cleanup(struct service *s);

@@ -179,6 +179,81 @@ test_service_config_keep_replay(void **state)
 	service_cleanup(&r);
 }
 
+/* One of two hosts' equal configs, built apart as two polls would. */
+static void
+make_cpu(struct service *s, const char *user_label)
+{
+	struct field *f;
+
+	memset(s, 0, sizeof(*s));
+	s->name = strdup("cpu");
+	assert_int_equal(attrs_set(&s->graph, "graph_title", "CPU usage"), 0);
+	f = service_field(s, "user", true);
+	assert_non_null(f);
+	assert_int_equal(attrs_set(&f->attrs, "label", user_label), 0);
+	assert_int_equal(attrs_set(&f->attrs, "type", "DERIVE"), 0);
+	f = service_field(s, "system", true);
+	assert_non_null(f);
+	assert_int_equal(attrs_set(&f->attrs, "label", "system"), 0);
+	service_compact(s);
+}
+
+/* Equal configs interned share one block per list and one name per
+ * field; a different one keeps its own; a block nobody else holds is
+ * let go once the pool grows, and the pool's holders outlive it. */
+static void
+test_attrs_pool(void **state)
+{
+	struct attrs_pool *p = attrs_pool_new();
+	struct service a, b, c;
+	struct attrs t = {0};
+	char v[32];
+	size_t i;
+
+	(void)state;
+	assert_non_null(p);
+	make_cpu(&a, "user");
+	make_cpu(&b, "user");
+	make_cpu(&c, "user time");
+	assert_ptr_not_equal(a.fields[0].attrs.blk, b.fields[0].attrs.blk);
+	service_intern(p, &a);
+	service_intern(p, &b);
+	service_intern(p, &c);
+	assert_ptr_equal(a.graph.blk, b.graph.blk);
+	assert_ptr_equal(a.graph.blk, c.graph.blk);
+	assert_ptr_equal(a.fields[0].attrs.blk, b.fields[0].attrs.blk);
+	assert_ptr_equal(a.fields[1].attrs.blk, b.fields[1].attrs.blk);
+	assert_ptr_not_equal(a.fields[0].attrs.blk, c.fields[0].attrs.blk);
+	assert_ptr_equal(a.fields[0].name, b.fields[0].name);
+	assert_ptr_equal(a.fields[0].name, c.fields[0].name);
+	assert_true(service_config_equal(&a, &b));
+	assert_false(service_config_equal(&a, &c));
+	/* graph, user x2, system; names user, system */
+	assert_int_equal(attrs_pool_count(p), 6);
+	/* a shared block is copied on write: b is not changed by a */
+	assert_int_equal(attrs_set(&a.fields[0].attrs, "label", "u"), 0);
+	assert_string_equal(attrs_get(&b.fields[0].attrs, "label"), "user");
+	assert_ptr_equal(service_field(&b, "system", false), &b.fields[1]);
+	service_cleanup(&a);
+	service_cleanup(&c);
+	/* lists interned and dropped at once: the pool lets them go */
+	for (i = 0; i < 2000; i++) {
+		snprintf(v, sizeof(v), "%zu", i);
+		assert_int_equal(attrs_set(&t, "label", v), 0);
+		attrs_compact(&t);
+		attrs_pool_intern(p, &t);
+		attrs_cleanup(&t);
+	}
+	assert_true(attrs_pool_count(p) < 1000);
+	attrs_pool_free(p);
+	/* b outlives the pool */
+	assert_string_equal(attrs_get(&b.fields[1].attrs, "label"), "system");
+	assert_string_equal(b.fields[1].name, "system");
+	service_cleanup(&b);
+	attrs_pool_intern(NULL, &t);
+	service_intern(NULL, &b);
+}
+
 /* Compacting shrinks a list's own block to its entries and keeps them;
  * a shared block is left alone (its sharers compare by address). */
 static void
@@ -463,6 +538,7 @@ main(void)
 	    cmocka_unit_test(test_attrs_share_copy_on_write),
 	    cmocka_unit_test(test_service_copy_shares),
 	    cmocka_unit_test(test_service_config_keep_replay),
+	    cmocka_unit_test(test_attrs_pool),
 	    cmocka_unit_test(test_attrs_compact),
 	    cmocka_unit_test(test_batch_lookup_and_copy),
 	    cmocka_unit_test(test_many_names),
