@@ -214,8 +214,10 @@ cache_store(struct mclient *c, const char *plugin, struct batch *config)
 	struct cache_entry copy = {NULL, NULL, 0};
 	size_t i, ncap;
 
-	for (i = 0; i < config->n; i++)
+	for (i = 0; i < config->n; i++) {
 		service_compact(&config->services[i]);
+		service_intern(c->p->opts.pool, &config->services[i]);
+	}
 	if (config->n > 0) {
 		copy.svc = calloc(config->n, sizeof(*copy.svc));
 		if (copy.svc == NULL)
@@ -1305,6 +1307,7 @@ src_opts(const struct source_host *h, struct mclient_opts *o)
 	o->idle_timeout = (uint64_t)h->idle_timeout * 1000;
 	o->timeout = (uint64_t)h->timeout * 1000;
 	o->config_refresh = h->config_refresh;
+	o->pool = h->pool;
 }
 
 static void *

@@ -71,6 +71,10 @@ struct mclient_opts {
 	 * counts as failed and the first time is logged.  0: no bound. */
 	size_t max_plugin_fields;
 	size_t max_host_fields;
+	/* the configs the cache keeps share their attributes and names
+	 * with the other nodes' equal ones here (borrowed: outlives the
+	 * poll); NULL: each node keeps its own */
+	struct attrs_pool *pool;
 };
 
 struct mclient_result {
