@@ -133,15 +133,18 @@ catalog_host(struct catalog *cat, const char *name, const char *group,
     const char *physical)
 {
 	struct cat_host *h = catalog_find(cat, name), *nv;
+	size_t ncap;
 
 	if (h == NULL) {
 		if (cat->n == cat->cap) {
-			nv = realloc(cat->h,
-			    (cat->cap ? cat->cap * 2 : 16) * sizeof(*nv));
+			/* a half more: 1,050 hosts in room for 1,369, not
+			 * 2,048 (736 bytes each) */
+			ncap = cat->cap ? cat->cap + cat->cap / 2 : 16;
+			nv = realloc(cat->h, ncap * sizeof(*nv));
 			if (nv == NULL)
 				fatal("catalog: realloc");
 			cat->h = nv;
-			cat->cap = cat->cap ? cat->cap * 2 : 16;
+			cat->cap = ncap;
 		}
 		h = &cat->h[cat->n++];
 		memset(h, 0, sizeof(*h));
@@ -269,11 +272,13 @@ cat_host_service(const struct cat_host *h, const char *name)
 }
 
 /* The service called name, appended when missing (*fresh: it was,
- * and holds nothing but its name). */
+ * and holds nothing but its name); want (>= 1): services the caller
+ * may append, room made for them at once when the array is full. */
 static struct cat_service *
-service_slot(struct cat_host *h, const char *name, bool *fresh)
+service_slot(struct cat_host *h, const char *name, size_t want, bool *fresh)
 {
 	struct cat_service *nv, *cs;
+	size_t ncap;
 	long i;
 
 	i = name_index_find(
@@ -282,12 +287,15 @@ service_slot(struct cat_host *h, const char *name, bool *fresh)
 	if (i >= 0)
 		return &h->services[i];
 	if (h->nservices == h->cap) {
-		nv = realloc(
-		    h->services, (h->cap ? h->cap * 2 : 16) * sizeof(*nv));
+		/* the first batch's services exactly, then a half more */
+		ncap = h->cap + h->cap / 2;
+		if (ncap < h->nservices + want)
+			ncap = h->nservices + want;
+		nv = realloc(h->services, ncap * sizeof(*nv));
 		if (nv == NULL)
 			return NULL;
 		h->services = nv;
-		h->cap = h->cap ? h->cap * 2 : 16;
+		h->cap = ncap;
 	}
 	cs = &h->services[h->nservices];
 	memset(cs, 0, sizeof(*cs));
@@ -488,7 +496,7 @@ catalog_update(
 
 	for (i = 0; i < b->n; i++) {
 		src = &b->services[i];
-		cs = service_slot(h, src->name, &fresh);
+		cs = service_slot(h, src->name, b->n - i, &fresh);
 		if (cs == NULL)
 			continue;
 		if (!fresh && src->has_config &&

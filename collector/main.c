@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -711,6 +712,22 @@ open_remote_write(struct daemon *d)
 	ingest_set_sink(d->in, rw_sink, d->rw);
 }
 
+/*
+ * glibc's malloc for a daemon whose heap is mostly long-lived and small:
+ * at most two arenas shared by all threads (the RRD writer, the render
+ * thread and libuv's pool would otherwise each keep an arena of their
+ * own, with its free pages; 2 cores see little contention), and blocks of 256
+ * KiB and more always mapped apart, so a transient buffer (a state file's text,
+ * a big reply) goes back to the system when freed instead of raising
+ * the threshold and staying in the heap.
+ */
+static void
+malloc_tune(void)
+{
+	mallopt(M_ARENA_MAX, 2);
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+}
+
 static int
 cmd_run(const char *path)
 {
@@ -724,6 +741,7 @@ cmd_run(const char *path)
 	struct host_roots roots;
 	int ret = 1;
 
+	malloc_tune();
 	d.path = path;
 	d.conf = load_conf(path);
 	if (d.conf == NULL)

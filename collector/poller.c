@@ -63,6 +63,8 @@ struct poller {
 	struct rrd_writer_stats wlast; /* the same for the RRD writer */
 	struct batch durations;	  /* poll duration per target, this cycle */
 	struct guest_map *guests; /* hypervisors' reports; kept on reload */
+	struct attrs_pool *pool;  /* the sources' configs, shared between
+				     targets (struct source_host) */
 };
 
 static int64_t
@@ -280,6 +282,7 @@ start_poll(struct poller *p, struct target *t)
 
 	conf_host_source(p->conf, t->hc, t->src, &sh);
 	sh.roots.runner = p->runner;
+	sh.pool = p->pool;
 	t->running = true;
 	t->src->poll(t->state, &sh, poll_end, t);
 }
@@ -475,9 +478,11 @@ poller_new(uv_loop_t *loop, struct catalog *cat, struct ingest *in,
 	p->nsources = n;
 	p->sched = sched_new(64, 2, MAX_BACKOFF);
 	p->guests = guest_map_new();
-	if (p->sched == NULL || p->guests == NULL) {
+	p->pool = attrs_pool_new();
+	if (p->sched == NULL || p->guests == NULL || p->pool == NULL) {
 		sched_free(p->sched);
 		guest_map_free(p->guests);
+		attrs_pool_free(p->pool);
 		free(p);
 		return NULL;
 	}
@@ -730,5 +735,6 @@ poller_free(struct poller *p)
 	batch_cleanup(&p->durations);
 	sched_free(p->sched);
 	guest_map_free(p->guests);
+	attrs_pool_free(p->pool);
 	free(p);
 }

@@ -71,6 +71,10 @@ struct mclient_opts {
 	 * counts as failed and the first time is logged.  0: no bound. */
 	size_t max_plugin_fields;
 	size_t max_host_fields;
+	/* the configs the cache keeps share their attributes and names
+	 * with the other nodes' equal ones here (borrowed: outlives the
+	 * poll); NULL: each node keeps its own */
+	struct attrs_pool *pool;
 };
 
 struct mclient_result {
@@ -93,7 +97,8 @@ struct mclient;
 struct mclient *mclient_new(uv_loop_t *loop);
 /*
  * Starts a poll; cb is called exactly once when it ends (also on error).
- * Returns 0, or -1 when a poll is already running.
+ * Returns 0, or -1 with errno EBUSY when a poll is already running,
+ * ENOMEM when there is no memory for the poll's state.
  */
 int mclient_poll(struct mclient *c, const struct mclient_opts *opts,
     mclient_cb cb, void *arg);

@@ -652,6 +652,197 @@ name_drop(const char *name)
 		free(shared_of(name));
 }
 
+/* ---- the pool ---------------------------------------------------------- */
+
+/* One block (with the entries count of the list it came from) or one
+ * name (n == SIZE_MAX, name set), and its hash. */
+struct pool_ent {
+	uint64_t hash;
+	struct attrs a;	  /* a block: the pool's own reference */
+	const char *name; /* a name: the pool's own reference */
+};
+
+struct attrs_pool {
+	struct pool_ent *v; /* open addressing, cap slots (a power of 2);
+			       a slot with neither a.blk nor name is free */
+	size_t cap, n;
+	size_t swept; /* n after the last sweep */
+};
+
+#define POOL_MIN 1024 /* slots a pool starts with */
+
+static bool
+ent_used(const struct pool_ent *e)
+{
+	return e->a.blk != NULL || e->name != NULL;
+}
+
+static uint64_t
+attrs_hash(const struct attrs *a)
+{
+	uint64_t h = HASH_INIT ^ (uint64_t)a->n;
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		h = hash_str(h, a->v[i].key);
+		h = hash_str(h * 31 + 1, a->v[i].value);
+	}
+	return h * 31 + 2;
+}
+
+struct attrs_pool *
+attrs_pool_new(void)
+{
+	return calloc(1, sizeof(struct attrs_pool));
+}
+
+static void
+ent_drop(struct pool_ent *e)
+{
+	attrs_cleanup(&e->a);
+	name_drop(e->name);
+	memset(e, 0, sizeof(*e));
+}
+
+void
+attrs_pool_free(struct attrs_pool *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->cap; i++)
+		ent_drop(&p->v[i]);
+	free(p->v);
+	free(p);
+}
+
+size_t
+attrs_pool_count(const struct attrs_pool *p)
+{
+	return p->n;
+}
+
+/* Whether only the pool holds e's block or name. */
+static bool
+ent_alone(const struct pool_ent *e)
+{
+	if (e->a.blk != NULL)
+		return blk_owned(e->a.blk);
+	return atomic_load_explicit(
+		   &shared_of(e->name)->refs, memory_order_acquire) == 1;
+}
+
+/* Rehashes p into cap slots, dropping what only the pool holds when
+ * sweep.  0 / -1 (p as it was). */
+static int
+pool_rehash(struct attrs_pool *p, size_t cap, bool sweep)
+{
+	struct pool_ent *nv, *e;
+	size_t i, j;
+
+	nv = calloc(cap, sizeof(*nv));
+	if (nv == NULL)
+		return -1;
+	p->n = 0;
+	for (i = 0; i < p->cap; i++) {
+		e = &p->v[i];
+		if (!ent_used(e))
+			continue;
+		if (sweep && ent_alone(e)) {
+			ent_drop(e);
+			continue;
+		}
+		for (j = e->hash & (cap - 1); ent_used(&nv[j]);
+		     j = (j + 1) & (cap - 1))
+			;
+		nv[j] = *e;
+		p->n++;
+	}
+	free(p->v);
+	p->v = nv;
+	p->cap = cap;
+	p->swept = p->n;
+	return 0;
+}
+
+/* Room for one more entry: a sweep once n doubled since the last one,
+ * and a table at most half full.  0 / -1. */
+static int
+pool_room(struct attrs_pool *p)
+{
+	size_t cap = p->cap;
+
+	if (p->cap == 0)
+		return pool_rehash(p, POOL_MIN, false);
+	if (p->n + 1 <= cap / 2 && p->n < 2 * p->swept + POOL_MIN / 4)
+		return 0;
+	if (p->n + 1 > cap / 2)
+		cap *= 2;
+	return pool_rehash(p, cap, true);
+}
+
+void
+attrs_pool_intern(struct attrs_pool *p, struct attrs *a)
+{
+	uint64_t h;
+	size_t i;
+
+	if (p == NULL || a->blk == NULL)
+		return;
+	h = attrs_hash(a);
+	if (pool_room(p) == -1)
+		return;
+	for (i = h & (p->cap - 1); ent_used(&p->v[i]);
+	     i = (i + 1) & (p->cap - 1))
+		if (p->v[i].hash == h && p->v[i].a.blk != NULL &&
+		    attrs_equal(&p->v[i].a, a)) {
+			attrs_share(a, &p->v[i].a);
+			return;
+		}
+	p->v[i].hash = h;
+	attrs_share(&p->v[i].a, a);
+	p->n++;
+}
+
+/* The pool's name equal to name (added when missing), shared: the
+ * caller drops its own.  name itself when memory is short. */
+static const char *
+pool_name(struct attrs_pool *p, const char *name)
+{
+	uint64_t h = hash_str(HASH_INIT, name) * 31 + 3;
+	size_t i;
+
+	if (pool_room(p) == -1)
+		return name_share(name);
+	for (i = h & (p->cap - 1); ent_used(&p->v[i]);
+	     i = (i + 1) & (p->cap - 1))
+		if (p->v[i].hash == h && p->v[i].name != NULL &&
+		    strcmp(p->v[i].name, name) == 0)
+			return name_share(p->v[i].name);
+	p->v[i].hash = h;
+	p->v[i].name = name_share(name);
+	p->n++;
+	return name_share(name);
+}
+
+void
+service_intern(struct attrs_pool *p, struct service *s)
+{
+	const char *name;
+	size_t i;
+
+	if (p == NULL)
+		return;
+	attrs_pool_intern(p, &s->graph);
+	for (i = 0; i < s->nfields; i++) {
+		attrs_pool_intern(p, &s->fields[i].attrs);
+		name = pool_name(p, s->fields[i].name);
+		name_drop(s->fields[i].name);
+		s->fields[i].name = name;
+	}
+}
+
 struct field *
 service_field(struct service *s, const char *name, bool create)
 {
@@ -784,6 +975,106 @@ service_copy(struct service *dst, const struct service *src)
 fail:
 	service_cleanup(dst);
 	return -1;
+}
+
+/* Copies ix (slots of positions: the same names in the same places). */
+static int
+index_copy(struct name_index *dst, const struct name_index *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (src->cap == 0)
+		return 0;
+	dst->slot = malloc(src->cap * sizeof(size_t));
+	if (dst->slot == NULL)
+		return -1;
+	memcpy(dst->slot, src->slot, src->cap * sizeof(size_t));
+	dst->cap = src->cap;
+	return 0;
+}
+
+_Static_assert(offsetof(struct field_config, name) == 0, "name_index");
+
+int
+service_config_keep(struct service_config *dst, const struct service *src)
+{
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->name = strdup(src->name);
+	if (dst->name == NULL)
+		goto fail;
+	attrs_share(&dst->graph, &src->graph);
+	dst->has_config = src->has_config;
+	if (src->nfields > 0) {
+		dst->fields = malloc(src->nfields * sizeof(*dst->fields));
+		if (dst->fields == NULL)
+			goto fail;
+	}
+	if (index_copy(&dst->index, &src->index) == -1)
+		goto fail;
+	for (i = 0; i < src->nfields; i++) {
+		dst->fields[i].name = name_share(src->fields[i].name);
+		memset(&dst->fields[i].attrs, 0, sizeof(dst->fields[i].attrs));
+		attrs_share(&dst->fields[i].attrs, &src->fields[i].attrs);
+		dst->nfields++;
+	}
+	return 0;
+fail:
+	service_config_cleanup(dst);
+	return -1;
+}
+
+int
+service_config_replay(struct service *dst, const struct service_config *src)
+{
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->name = strdup(src->name);
+	if (dst->name == NULL)
+		goto fail;
+	attrs_share(&dst->graph, &src->graph);
+	dst->has_config = src->has_config;
+	if (src->nfields > 0) {
+		dst->fields = calloc(src->nfields, sizeof(*dst->fields));
+		if (dst->fields == NULL)
+			goto fail;
+		dst->cap = src->nfields;
+	}
+	if (index_copy(&dst->index, &src->index) == -1)
+		goto fail;
+	for (i = 0; i < src->nfields; i++) {
+		dst->fields[i].name = name_share(src->fields[i].name);
+		attrs_share(&dst->fields[i].attrs, &src->fields[i].attrs);
+		dst->nfields++;
+	}
+	return 0;
+fail:
+	service_cleanup(dst);
+	return -1;
+}
+
+long
+service_config_field(const struct service_config *c, const char *name)
+{
+	return name_index_find(
+	    &c->index, c->fields, sizeof(*c->fields), c->nfields, name);
+}
+
+void
+service_config_cleanup(struct service_config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nfields; i++) {
+		name_drop(c->fields[i].name);
+		attrs_cleanup(&c->fields[i].attrs);
+	}
+	free(c->fields);
+	free(c->name);
+	attrs_cleanup(&c->graph);
+	name_index_cleanup(&c->index);
+	memset(c, 0, sizeof(*c));
 }
 
 void

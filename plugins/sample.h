@@ -104,6 +104,28 @@ bool attrs_shared(const struct attrs *a);
 size_t attrs_bytes(const struct attrs *a);
 void attrs_cleanup(struct attrs *a);
 
+/*
+ * A pool of attribute blocks and field names, so that the configs of
+ * many hosts that say the same thing (every guest's cpu plugin: the same
+ * labels, types and graph attributes) hold one copy between them, not
+ * one per host.  The pool holds a reference to each block and name it
+ * keeps and lets go of those nobody else holds as it grows (a sweep
+ * when its count has doubled since the last one), so its cost follows
+ * the configs alive.  One thread uses a pool (the loop's); the blocks'
+ * counts stay atomic, so a holder may still drop one on any thread.
+ */
+struct attrs_pool;
+
+struct attrs_pool *attrs_pool_new(void);
+/* Drops the pool's references (what others hold stays). */
+void attrs_pool_free(struct attrs_pool *p);
+/* a shares the pool's block equal to its own (same keys and values in
+ * the same order), which is added when the pool has none; a is left as
+ * it was when memory is short. */
+void attrs_pool_intern(struct attrs_pool *p, struct attrs *a);
+/* Blocks and names the pool holds now. */
+size_t attrs_pool_count(const struct attrs_pool *p);
+
 /* RRD data source types, as Munin's "type" attribute spells them. */
 enum ds_type { DS_GAUGE, DS_DERIVE, DS_COUNTER, DS_ABSOLUTE };
 
@@ -167,6 +189,44 @@ bool service_config_equal(const struct service *a, const struct service *b);
  * attributes shared, the rest copied; no string is copied but the
  * service's name.  0 / -1. */
 int service_copy(struct service *dst, const struct service *src);
+/*
+ * A service's config without its values: what a source keeps to replay
+ * into a later batch when it skips asking for the config (the munin
+ * client's cache).  Names and attributes are shared with the service it
+ * was kept from, as service_copy shares them; a field costs 32 bytes
+ * here against 56 in a struct service.  fields[] and services of an
+ * array of these are found by name through index like struct service's
+ * (the name is each element's first member).
+ */
+struct field_config {
+	const char *name; /* shared, as struct field's */
+	struct attrs attrs;
+};
+
+struct service_config {
+	char *name;
+	struct attrs graph;
+	struct field_config *fields; /* nfields, exactly sized */
+	size_t nfields;
+	struct name_index index; /* fields by name */
+	bool has_config;
+};
+
+/* *dst (overwritten) keeps src's config, sharing its names and
+ * attributes.  0 / -1. */
+int service_config_keep(struct service_config *dst, const struct service *src);
+/* *dst (overwritten) is a service of src's config with no values (as a
+ * service_copy of the service it was kept from, values cleared).
+ * 0 / -1. */
+int service_config_replay(
+    struct service *dst, const struct service_config *src);
+/* The field of c called name, or -1. */
+long service_config_field(const struct service_config *c, const char *name);
+void service_config_cleanup(struct service_config *c);
+
+/* attrs_pool_intern of s's graph and field attributes, and s's field
+ * names shared with the pool's equal ones (p may be NULL: nothing). */
+void service_intern(struct attrs_pool *p, struct service *s);
 /* attrs_compact of s's graph and field attributes. */
 void service_compact(struct service *s);
 void service_cleanup(struct service *s);

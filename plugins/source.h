@@ -54,6 +54,10 @@ struct source_host {
 				     (plugins/host.h; NULL members: their
 				     defaults) */
 	const void *settings;	  /* this source's settings, NULL: none */
+	struct attrs_pool *pool;  /* where a source may share the configs
+				     it keeps with other targets' equal
+				     ones (the poller's; outlives the
+				     poll), NULL: none */
 };
 
 enum source_status { SOURCE_OK, SOURCE_TIMEOUT, SOURCE_FAILED };

@@ -120,6 +120,140 @@ test_service_copy_shares(void **state)
 	service_cleanup(&copy);
 }
 
+/* A kept config shares names and attributes with its service, finds its
+ * fields by name past the linear scan, outlives the service, and replays
+ * as a service of the same config without values. */
+static void
+test_service_config_keep_replay(void **state)
+{
+	struct service s = {0}, r;
+	struct service_config kept;
+	struct field *f;
+	char name[16];
+	int i;
+
+	(void)state;
+	s.name = strdup("if_eth0");
+	s.has_config = true;
+	assert_int_equal(attrs_set(&s.graph, "graph_title", "eth0"), 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		f = service_field(&s, name, true);
+		assert_non_null(f);
+		assert_int_equal(attrs_set(&f->attrs, "label", name), 0);
+		f->has_value = true;
+		f->value = i;
+		f->when = 1000 + i;
+	}
+	assert_int_equal(service_config_keep(&kept, &s), 0);
+	assert_int_equal(kept.nfields, 40);
+	assert_ptr_equal(kept.fields[7].name, s.fields[7].name);
+	assert_ptr_equal(kept.fields[7].attrs.blk, s.fields[7].attrs.blk);
+	assert_ptr_equal(kept.graph.blk, s.graph.blk);
+	assert_int_equal(service_config_field(&kept, "f33"), 33);
+	assert_int_equal(service_config_field(&kept, "f0"), 0);
+	assert_int_equal(service_config_field(&kept, "f40"), -1);
+	service_cleanup(&s);
+	/* the kept config outlives the service */
+	assert_string_equal(kept.fields[39].name, "f39");
+	assert_int_equal(service_config_replay(&r, &kept), 0);
+	assert_string_equal(r.name, "if_eth0");
+	assert_true(r.has_config);
+	assert_int_equal(r.nfields, 40);
+	assert_ptr_equal(r.fields[39].name, kept.fields[39].name);
+	assert_string_equal(attrs_get(&r.fields[39].attrs, "label"), "f39");
+	assert_string_equal(attrs_get(&r.graph, "graph_title"), "eth0");
+	for (i = 0; i < 40; i++) {
+		assert_false(r.fields[i].has_value);
+		assert_false(r.fields[i].unknown);
+		assert_int_equal(r.fields[i].when, 0);
+	}
+	assert_ptr_equal(service_field(&r, "f21", false), &r.fields[21]);
+	/* the replay grows and changes on its own */
+	assert_non_null(service_field(&r, "f40", true));
+	assert_int_equal(attrs_set(&r.fields[3].attrs, "label", "x"), 0);
+	assert_string_equal(attrs_get(&kept.fields[3].attrs, "label"), "f3");
+	assert_int_equal(service_config_field(&kept, "f40"), -1);
+	service_config_cleanup(&kept);
+	assert_string_equal(r.fields[38].name, "f38");
+	service_cleanup(&r);
+}
+
+/* One of two hosts' equal configs, built apart as two polls would. */
+static void
+make_cpu(struct service *s, const char *user_label)
+{
+	struct field *f;
+
+	memset(s, 0, sizeof(*s));
+	s->name = strdup("cpu");
+	assert_int_equal(attrs_set(&s->graph, "graph_title", "CPU usage"), 0);
+	f = service_field(s, "user", true);
+	assert_non_null(f);
+	assert_int_equal(attrs_set(&f->attrs, "label", user_label), 0);
+	assert_int_equal(attrs_set(&f->attrs, "type", "DERIVE"), 0);
+	f = service_field(s, "system", true);
+	assert_non_null(f);
+	assert_int_equal(attrs_set(&f->attrs, "label", "system"), 0);
+	service_compact(s);
+}
+
+/* Equal configs interned share one block per list and one name per
+ * field; a different one keeps its own; a block nobody else holds is
+ * let go once the pool grows, and the pool's holders outlive it. */
+static void
+test_attrs_pool(void **state)
+{
+	struct attrs_pool *p = attrs_pool_new();
+	struct service a, b, c;
+	struct attrs t = {0};
+	char v[32];
+	size_t i;
+
+	(void)state;
+	assert_non_null(p);
+	make_cpu(&a, "user");
+	make_cpu(&b, "user");
+	make_cpu(&c, "user time");
+	assert_ptr_not_equal(a.fields[0].attrs.blk, b.fields[0].attrs.blk);
+	service_intern(p, &a);
+	service_intern(p, &b);
+	service_intern(p, &c);
+	assert_ptr_equal(a.graph.blk, b.graph.blk);
+	assert_ptr_equal(a.graph.blk, c.graph.blk);
+	assert_ptr_equal(a.fields[0].attrs.blk, b.fields[0].attrs.blk);
+	assert_ptr_equal(a.fields[1].attrs.blk, b.fields[1].attrs.blk);
+	assert_ptr_not_equal(a.fields[0].attrs.blk, c.fields[0].attrs.blk);
+	assert_ptr_equal(a.fields[0].name, b.fields[0].name);
+	assert_ptr_equal(a.fields[0].name, c.fields[0].name);
+	assert_true(service_config_equal(&a, &b));
+	assert_false(service_config_equal(&a, &c));
+	/* graph, user x2, system; names user, system */
+	assert_int_equal(attrs_pool_count(p), 6);
+	/* a shared block is copied on write: b is not changed by a */
+	assert_int_equal(attrs_set(&a.fields[0].attrs, "label", "u"), 0);
+	assert_string_equal(attrs_get(&b.fields[0].attrs, "label"), "user");
+	assert_ptr_equal(service_field(&b, "system", false), &b.fields[1]);
+	service_cleanup(&a);
+	service_cleanup(&c);
+	/* lists interned and dropped at once: the pool lets them go */
+	for (i = 0; i < 2000; i++) {
+		snprintf(v, sizeof(v), "%zu", i);
+		assert_int_equal(attrs_set(&t, "label", v), 0);
+		attrs_compact(&t);
+		attrs_pool_intern(p, &t);
+		attrs_cleanup(&t);
+	}
+	assert_true(attrs_pool_count(p) < 1000);
+	attrs_pool_free(p);
+	/* b outlives the pool */
+	assert_string_equal(attrs_get(&b.fields[1].attrs, "label"), "system");
+	assert_string_equal(b.fields[1].name, "system");
+	service_cleanup(&b);
+	attrs_pool_intern(NULL, &t);
+	service_intern(NULL, &b);
+}
+
 /* Compacting shrinks a list's own block to its entries and keeps them;
  * a shared block is left alone (its sharers compare by address). */
 static void
@@ -403,6 +537,8 @@ main(void)
 	    cmocka_unit_test(test_attrs_replace_keeps_order),
 	    cmocka_unit_test(test_attrs_share_copy_on_write),
 	    cmocka_unit_test(test_service_copy_shares),
+	    cmocka_unit_test(test_service_config_keep_replay),
+	    cmocka_unit_test(test_attrs_pool),
 	    cmocka_unit_test(test_attrs_compact),
 	    cmocka_unit_test(test_batch_lookup_and_copy),
 	    cmocka_unit_test(test_many_names),
