@@ -132,6 +132,15 @@ int rrd_writer_submit(struct rrd_writer *w, struct rrd_job *job);
  * counted).
  */
 #define RRD_DAEMON_FLUSH_MAX_MS 20000u
+/*
+ * With rrdcached, an update whose connection is lost (the daemon died or
+ * is restarting) is retried for up to this many ms, once per outage:
+ * then the next values fail at once (counted) until the daemon answers.
+ * On the new connection the writer first resends its last 256 updates:
+ * rrdcached 1.7.2's journal loses its stdio buffer to a kill -9, and the
+ * daemon refuses those it holds already (not later than the last).
+ */
+#define RRD_DAEMON_RETRY_MS 10000u
 int rrd_writer_flush(struct rrd_writer *w);
 
 /* Copies the current counters into out.  Any thread. */
