@@ -780,6 +780,17 @@ open_remote_write(struct daemon *d)
  * updates find it.  d->rrdc stays NULL (logged) when it cannot start:
  * the writer writes the files directly.
  */
+/* The own rrdcached started again: the writer resends what a kill -9
+ * took from its journal. */
+static void
+own_rrdcached_restarted(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->writer != NULL)
+		rrd_writer_daemon_restarted(d->writer);
+}
+
 static void
 open_own_rrdcached(struct daemon *d)
 {
@@ -807,6 +818,8 @@ open_own_rrdcached(struct daemon *d)
 	o.jitter_s = OWN_RRDCACHED_JITTER_S;
 	o.flush_s = OWN_RRDCACHED_FLUSH_S;
 	o.stop_ms = RRD_DAEMON_FLUSH_MAX_MS;
+	o.restarted = own_rrdcached_restarted;
+	o.arg = d;
 	log_info("rrd: starting drover's own rrdcached (rrdcached_own %s, "
 		 "%zu hosts, rrdcached_own_hosts %u)",
 	    d->conf->rrdcached_own == CONF_OWN_YES ? "yes" : "auto",

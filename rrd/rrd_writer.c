@@ -26,6 +26,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,7 +141,8 @@ struct rrd_writer {
 	 * daemon, oldest at rs_head, resent after a lost connection */
 	struct resend *resend;
 	size_t rs_head, rs_len;
-	bool lost;  /* the connection was lost since the last resend */
+	bool lost; /* the connection was lost since the last resend */
+	atomic_bool restarted; /* rrd_writer_daemon_restarted() was called */
 	bool down;  /* the daemon did not answer for RRD_DAEMON_RETRY_MS:
 		       fail at once until it answers again */
 	char *base; /* TCP daemon: its -b directory (names relative to it);
@@ -591,6 +593,10 @@ daemon_update(
 	uint64_t deadline = 0;
 	unsigned wait = 50;
 
+	/* librrd reconnects inside a failed send by itself, so a daemon
+	 * started again can look like one connection */
+	if (atomic_exchange(&w->restarted, false))
+		w->lost = true;
 	for (;;) {
 		rrd_clear_error();
 		if (client_ready(w) == 0) {
@@ -1126,6 +1132,12 @@ rrd_writer_flush(struct rrd_writer *w)
 	if (rc == -1)
 		errno = EIO;
 	return rc;
+}
+
+void
+rrd_writer_daemon_restarted(struct rrd_writer *w)
+{
+	atomic_store(&w->restarted, true);
 }
 
 void

@@ -141,6 +141,13 @@ int rrd_writer_submit(struct rrd_writer *w, struct rrd_job *job);
  * daemon refuses those it holds already (not later than the last).
  */
 #define RRD_DAEMON_RETRY_MS 10000u
+
+/*
+ * The daemon was started again (its supervisor knows; librrd's client
+ * reconnects inside a failed send without telling): the writer resends
+ * its last updates before the next one.  Any thread.
+ */
+void rrd_writer_daemon_restarted(struct rrd_writer *w);
 int rrd_writer_flush(struct rrd_writer *w);
 
 /* Copies the current counters into out.  Any thread. */

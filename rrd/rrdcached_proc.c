@@ -43,6 +43,8 @@ struct rrdcached_proc {
 	char journal[PATH_MAX];
 	char w[16], z[16], f[16];
 	unsigned stop_ms;
+	void (*restarted)(void *arg);
+	void *arg;
 	unsigned backoff_ms; /* the next restart's wait */
 	uint64_t started_ms; /* uv_now() of the current run's start */
 	bool stopping;
@@ -219,7 +221,8 @@ on_restart(uv_timer_t *t)
 			  "%u s",
 		    p->command, uv_strerror(r), p->backoff_ms / 1000);
 		spawn_later(p);
-	}
+	} else if (p->restarted != NULL)
+		p->restarted(p->arg);
 }
 
 /* The next start after the backoff, which doubles. */
@@ -253,6 +256,8 @@ rrdcached_proc_new(uv_loop_t *loop, const struct rrdcached_proc_opts *o)
 		return NULL;
 	p->loop = loop;
 	p->stop_ms = o->stop_ms;
+	p->restarted = o->restarted;
+	p->arg = o->arg;
 	p->backoff_ms = BACKOFF_MIN_MS;
 	p->st.last_status = -1;
 	snprintf(p->w, sizeof(p->w), "%u", o->write_s);

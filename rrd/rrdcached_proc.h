@@ -50,6 +50,10 @@ struct rrdcached_proc_opts {
 	unsigned flush_s;     /* -f: seconds between scans for old values
 				 (and journal rotations) */
 	unsigned stop_ms;     /* SIGTERM to SIGKILL at the stop, ms */
+	/* called on the loop at each start after the first, right after
+	 * the spawn (before the new daemon answers); NULL: none */
+	void (*restarted)(void *arg);
+	void *arg;
 };
 
 struct rrdcached_proc_stats {
