@@ -3,7 +3,7 @@
 # starts and supervises, polling a real agent (drover node):
 # - forced on: the values go through the daemon (it holds them, the file
 #   on disk is untouched), /health shows it running, a graph flushes its
-#   files through it and shows the latest value;
+#   files through it and shows the latest value; a reload keeps it;
 # - kill -9 of the daemon: drover restarts it, and every value the daemon
 #   held is in the file at the end (its journal, and the writer's resend
 #   of what rrdcached's stdio-buffered journal lost), no RRD error;
@@ -147,6 +147,12 @@ head -c 8 "$T/load.png" | od -An -c | grep -q 'P   N   G' || fail "the graph is 
 	fail "the graph did not flush the load file ($(rrd_last "$F") < $last)"
 rrdtool lastupdate "$F" | awk -F': ' -v t="$(rrd_last "$F")" '$1 == t && $2 ~ /^ *[0-9.e+-]+ *$/ {ok = 1} END {exit !ok}' ||
 	fail "lastupdate of $F has no value after the graph's flush"
+
+# a reload keeps the daemon (still wanted)
+kill -HUP "$DPID"
+wait_log "$T/drover.log" "config reloaded" 30 || fail "no reload: $(tail "$T/drover.log")"
+[ "$(own_pid)" = "$RC1" ] && kill -0 "$RC1" || fail "the reload replaced or stopped the daemon"
+own_line | grep -q "running, pid $RC1" || fail "/health after the reload: $(own_line)"
 
 # ---- kill -9 of the daemon ------------------------------------------------
 # no new values while it is killed (the agent stops), so a value it
