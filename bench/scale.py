@@ -19,6 +19,11 @@ RRDCACHED=1 sends the updates through an rrdcached the bench starts
 starts and supervises its own.  Either way the daemon's CPU is added to
 drover's figure per cycle (and shown apart), its peak RSS shown beside
 drover's, and its final flush at the stop counted in its total.
+COLD=S drops the RRD files' pages from the page cache every S seconds of
+the run (sync, then POSIX_FADV_DONTNEED on each file) and once more right
+before drover's stop: what a host short of memory, or this VM's host,
+does to an idle page cache, so direct writes and the daemon's flush both
+read their pages back from disk.
 
 Printed: drover's CPU seconds per interval (user+sys of all its threads
 from /proc/PID/stat), its peak RSS (VmHWM) and that per RRD file, polls
@@ -146,6 +151,20 @@ def fake_stats():
     return read_stats(stats)
 
 
+def drop_pages():
+    """COLD: every RRD file's pages out of the page cache."""
+    os.sync()
+    for d, _, names in os.walk(tmp + "/db"):
+        for n in names:
+            if n.endswith(".rrd"):
+                try:
+                    fd = os.open(os.path.join(d, n), os.O_RDONLY)
+                except OSError:
+                    continue
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+                os.close(fd)
+
+
 def health(port):
     try:
         page = urllib.request.urlopen("http://127.0.0.1:%d/health" % port,
@@ -243,9 +262,14 @@ rows = []
 rc_cpu = lambda: cpu_s(daemon_pid) if daemon_pid is not None else 0.0
 d0, f0, h0, r0 = cpu_s(drv.pid), cpu_s(fake.pid), health(port), rc_cpu()
 start, e0 = time.monotonic(), time.time()
+cold = int(os.environ.get("COLD", "0"))
+next_drop = start + cold
 for c in range(1, cycles + 1):
     while time.monotonic() < start + c * interval:
         alive()
+        if cold and time.monotonic() >= next_drop:
+            drop_pages()
+            next_drop += cold
         time.sleep(min(1.0, max(0.0, start + c * interval - time.monotonic())))
     d, fc, h, e, rcc = cpu_s(drv.pid), cpu_s(fake.pid), health(port), time.time(), rc_cpu()
     # did this cycle pass a multiple of 300 s (a step of Munin's RRDs)?
@@ -267,6 +291,8 @@ hwm = status_kib(drv.pid, "VmHWM")
 # and pages of the binary and its shared libraries (a fixed ~22 MB)
 rss_anon, rss_file = status_kib(drv.pid, "RssAnon"), status_kib(drv.pid, "RssFile")
 rc_hwm = status_kib(daemon_pid, "VmHWM") if daemon_pid is not None else None
+if cold:
+    drop_pages()
 rc_before_stop = rc_cpu()
 drv.send_signal(signal.SIGTERM)
 own_total = None
