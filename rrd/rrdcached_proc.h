@@ -22,8 +22,9 @@
  *
  * Durability: rrdcached 1.7.2 writes its journal through stdio and
  * fflushes it only when the buffer fills or the journal rotates (every
- * -f); a kill -9 loses that buffer (a few KiB).  The RRD writer resends
- * its last updates after a lost connection to cover it (rrd_writer.h).
+ * -f); a kill -9 loses that buffer (a few KiB).  The restarted
+ * callback tells the RRD writer, which resends its last updates to cover
+ * it (rrd_writer_daemon_restarted()).
  *
  * The handles do not keep the loop alive while it runs (the loop ends
  * when drover's own handles close); rrdcached_proc_stop() sends SIGTERM,
