@@ -14,6 +14,16 @@ host.  drover gets a config with every host's `physical` set,
 defaults otherwise, RRD files on disk, and runs CYCLES intervals (default
 3) after its start; EXTRA_CONF="KEY VALUE\\nKEY VALUE" adds global lines
 (a remote_write_url, for remote write's share of the collector's CPU).
+RRDCACHED=1 sends the updates through an rrdcached the bench starts
+(RRDCACHED_ARGS: its -w/-z/-f); OWN=1 sets `rrdcached_own yes`, so drover
+starts and supervises its own.  Either way the daemon's CPU is added to
+drover's figure per cycle (and shown apart), its peak RSS shown beside
+drover's, and its final flush at the stop counted in its total.
+COLD=S drops the RRD files' pages from the page cache every S seconds of
+the run (sync, then POSIX_FADV_DONTNEED on each file) and once more right
+before drover's stop: what a host short of memory, or this VM's host,
+does to an idle page cache, so direct writes and the daemon's flush both
+read their pages back from disk.
 
 Printed: drover's CPU seconds per interval (user+sys of all its threads
 from /proc/PID/stat), its peak RSS (VmHWM) and that per RRD file, polls
@@ -141,6 +151,20 @@ def fake_stats():
     return read_stats(stats)
 
 
+def drop_pages():
+    """COLD: every RRD file's pages out of the page cache."""
+    os.sync()
+    for d, _, names in os.walk(tmp + "/db"):
+        for n in names:
+            if n.endswith(".rrd"):
+                try:
+                    fd = os.open(os.path.join(d, n), os.O_RDONLY)
+                except OSError:
+                    continue
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+                os.close(fd)
+
+
 def health(port):
     try:
         page = urllib.request.urlopen("http://127.0.0.1:%d/health" % port,
@@ -192,6 +216,8 @@ with open(conf, "w") as f:
             % (tmp, interval, tmp, tmp))
     if rrdc is not None:
         f.write("rrdcached_socket unix:%s/rrdcached.sock\n" % tmp)
+    if os.environ.get("OWN"):
+        f.write("rrdcached_own yes\n")
     # EXTRA_CONF: global lines added as given (a remote_write_url, say)
     if os.environ.get("EXTRA_CONF"):
         f.write(os.environ["EXTRA_CONF"].replace("\\n", "\n") + "\n")
@@ -213,21 +239,42 @@ while port is None:
     else:
         time.sleep(0.1)
 
+# OWN=1: drover's own rrdcached, its pid from its pid file
+own_pid = None
+if os.environ.get("OWN"):
+    pidfile = tmp + "/state/rrdcached/rrdcached.pid"
+    t = time.monotonic()
+    while own_pid is None:
+        alive()
+        try:
+            own_pid = int(open(pidfile).read().split()[0])
+        except (OSError, ValueError, IndexError):
+            if time.monotonic() - t > 60:
+                fail("drover's own rrdcached did not start", tmp + "/drover.log")
+            time.sleep(0.1)
+daemon_pid = rrdc.pid if rrdc is not None else own_pid
+
 print("scale: %d guests on %d physical hosts (%d nodes), interval %d s, %d cycles; "
       "files in %s" % (guests, phys, nodes, interval, cycles, tmp))
 print("%-6s %5s %10s %10s %10s %10s %8s %8s %10s" % (
     "cycle", "step", "drover_s", "rss_kib", "hwm_kib", "polls", "late", "failed", "fake_s"))
 rows = []
-rc_cpu = lambda: cpu_s(rrdc.pid) if rrdc is not None else 0.0
+rc_cpu = lambda: cpu_s(daemon_pid) if daemon_pid is not None else 0.0
 d0, f0, h0, r0 = cpu_s(drv.pid), cpu_s(fake.pid), health(port), rc_cpu()
 start, e0 = time.monotonic(), time.time()
+cold = int(os.environ.get("COLD", "0"))
+next_drop = start + cold
 for c in range(1, cycles + 1):
     while time.monotonic() < start + c * interval:
         alive()
+        if cold and time.monotonic() >= next_drop:
+            drop_pages()
+            next_drop += cold
         time.sleep(min(1.0, max(0.0, start + c * interval - time.monotonic())))
     d, fc, h, e, rcc = cpu_s(drv.pid), cpu_s(fake.pid), health(port), time.time(), rc_cpu()
     # did this cycle pass a multiple of 300 s (a step of Munin's RRDs)?
-    row = {"step": kind(e0, e), "drover": d - d0, "rrdcached": rcc - r0, "fake": fc - f0, "rss": status_kib(drv.pid, "VmRSS"),
+    # the daemon's CPU counts as drover's: it does drover's writes
+    row = {"step": kind(e0, e), "drover": d - d0 + rcc - r0, "rrdcached": rcc - r0, "fake": fc - f0, "rss": status_kib(drv.pid, "VmRSS"),
            "hwm": status_kib(drv.pid, "VmHWM"), "polls": h["polls done"] - h0["polls done"],
            "late": h["late"] - h0["late"], "failed": h["failed"] - h0["failed"],
            "timed": h["timed out"] - h0["timed out"], "rrd": h["RRD updates"] - h0["RRD updates"],
@@ -243,7 +290,21 @@ hwm = status_kib(drv.pid, "VmHWM")
 # what the peak is made of, at the end: heap and other anonymous memory,
 # and pages of the binary and its shared libraries (a fixed ~22 MB)
 rss_anon, rss_file = status_kib(drv.pid, "RssAnon"), status_kib(drv.pid, "RssFile")
+rc_hwm = status_kib(daemon_pid, "VmHWM") if daemon_pid is not None else None
+if cold:
+    drop_pages()
+rc_before_stop = rc_cpu()
 drv.send_signal(signal.SIGTERM)
+own_total = None
+if own_pid is not None:
+    # drover stops and reaps it: its last figure before it goes, final
+    # flush (-F) included
+    while True:
+        try:
+            own_total = cpu_s(own_pid)
+        except (OSError, IndexError):
+            break
+        time.sleep(0.05)
 try:
     rc = drv.wait(timeout=120)
 except subprocess.TimeoutExpired:
@@ -258,6 +319,8 @@ if rrdc is not None:
     _, st, ru = os.wait4(rrdc.pid, 0)
     rrdc.returncode = st
     rrdc_total = ru.ru_utime + ru.ru_stime
+if own_total is not None:
+    rrdc_total = own_total
 fake.send_signal(signal.SIGTERM)
 if fake.wait(timeout=30) != 0:
     fail("the fake cluster exited %d" % fake.returncode, tmp + "/fake.log")
@@ -316,6 +379,13 @@ for cache, what in (("warm", "page cache kept"), ("cold", "page cache dropped"))
 for cache in ("warm", "cold"):
     print("%-52s" % ("ratio drover / floor, %s" % cache) + "".join(
         " " + fmt(dk[k] / fk[k, cache] if dk[k] and fk[k, cache] else None) for k in kinds))
+if daemon_pid is not None:
+    print("%-52s %s" % ("  of which rrdcached, cycles 2.. (mean)",
+                        fmt(mean([r["rrdcached"] for r in steady]))))
+    print("%-52s %s" % ("rrdcached CPU s at drover's stop (its flush)",
+                        fmt(rrdc_total - rc_before_stop if rrdc_total is not None else None)))
+    print("%-52s %10d" % ("rrdcached peak RSS (VmHWM, KiB)", rc_hwm))
+    print("%-52s %10d" % ("drover + rrdcached peak RSS, KiB", hwm + rc_hwm))
 print("%-52s %10d" % ("drover peak RSS (VmHWM, KiB)", hwm))
 print("%-52s %10.0f" % ("bytes of peak RSS per field", hwm * 1024 / files))
 print("%-52s %10d" % ("drover RSS at the end: anonymous (heap...), KiB", rss_anon))

@@ -277,6 +277,7 @@ conf_new(void)
 	c->node_plugin_state = xstrdup("/var/lib/munin-node/plugin-state");
 	c->node_plugin_timeout = 60;
 	c->interval = 300;
+	c->rrdcached_own_hosts = CONF_OWN_RRDCACHED_HOSTS;
 	c->cutoff_window = FORECAST_WINDOW;
 	c->cutoff_warning = FORECAST_WARNING;
 	c->cutoff_critical = FORECAST_CRITICAL;
@@ -332,6 +333,7 @@ conf_free(struct conf *c)
 	free(c->rrdcached_socket);
 	free(c->rrdcached_base_dir);
 	free(c->rrdcached_base_dir_file);
+	free(c->rrdcached_own_file);
 	free(c->procfs_root);
 	free(c->sysfs_root);
 	free(c->utmp_file);
@@ -786,6 +788,8 @@ global_key(struct conf *c, const char *key, const char *val,
 		1048576},
 	    {"remote_write_timeout",
 		offsetof(struct conf, remote_write_timeout), 1, 3600},
+	    {"rrdcached_own_hosts", offsetof(struct conf, rrdcached_own_hosts),
+		1, 10000000},
 	    {"timeout", offsetof(struct conf, timeout), 1, 86400},
 	};
 	static const struct {
@@ -843,6 +847,22 @@ global_key(struct conf *c, const char *key, const char *val,
 	    rrdc_addr_kind(val, msg, sizeof(msg)) == RRDC_BAD) {
 		conf_error_add(errs, w, "rrdcached_socket: %s", msg);
 		return -1;
+	}
+	if (strcmp(key, "rrdcached_own") == 0) {
+		if (strcmp(val, "auto") == 0)
+			c->rrdcached_own = CONF_OWN_AUTO;
+		else if (strcmp(val, "yes") == 0)
+			c->rrdcached_own = CONF_OWN_YES;
+		else if (strcmp(val, "no") == 0)
+			c->rrdcached_own = CONF_OWN_NO;
+		else {
+			conf_error_add(
+			    errs, w, "rrdcached_own must be auto, yes or no");
+			return -1;
+		}
+		set_str(&c->rrdcached_own_file, w->file);
+		c->rrdcached_own_line = w->line;
+		return 0;
 	}
 	if (strcmp(key, "rrdcached_base_dir") == 0) {
 		if (val[0] != '/') {
@@ -1536,6 +1556,16 @@ conf_finish(struct conf *c, struct conf_errors *errs)
 		    "over TCP (%s) is sent file names relative to its base",
 		    c->dbdir, c->rrdcached_base_dir, c->rrdcached_socket);
 	}
+	if (c->rrdcached_socket != NULL && c->rrdcached_own == CONF_OWN_YES) {
+		w.file = c->rrdcached_own_file;
+		w.line = c->rrdcached_own_line;
+		conf_error_add(errs, &w,
+		    "rrdcached_own yes with rrdcached_socket %s: drover runs "
+		    "its own rrdcached only when rrdcached_socket is not set",
+		    c->rrdcached_socket);
+		w.file = c->file != NULL ? c->file : "(default)";
+		w.line = 0;
+	}
 	if (rrdc_addr_is_tcp(c->rrdcached_socket) && c->dbdir[0] != '/')
 		conf_error_add(errs, &w,
 		    "dbdir %s must be an absolute path with rrdcached over "
@@ -1548,6 +1578,15 @@ const char *
 conf_rrdcached_base(const struct conf *c)
 {
 	return c->rrdcached_base_dir != NULL ? c->rrdcached_base_dir : c->dbdir;
+}
+
+bool
+conf_own_rrdcached(const struct conf *c)
+{
+	if (c->rrdcached_socket != NULL || c->rrdcached_own == CONF_OWN_NO)
+		return false;
+	return c->rrdcached_own == CONF_OWN_YES ||
+	       c->nhosts >= c->rrdcached_own_hosts;
 }
 
 struct conf *

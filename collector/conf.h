@@ -66,6 +66,15 @@ struct conf_host {
 	int line;
 };
 
+/* rrdcached_own: yes, no, or from rrdcached_own_hosts hosts up */
+enum conf_own_rrdcached {
+	CONF_OWN_AUTO,
+	CONF_OWN_YES,
+	CONF_OWN_NO,
+};
+/* rrdcached_own_hosts' default: see README, "rrdcached" */
+#define CONF_OWN_RRDCACHED_HOSTS 2000
+
 struct conf {
 	char *file; /* the main config file */
 	/* Munin global keys that drover uses */
@@ -82,6 +91,13 @@ struct conf {
 	char *rrdcached_base_dir;
 	char *rrdcached_base_dir_file; /* where it was set, for messages */
 	int rrdcached_base_dir_line;
+	/* whether drover runs an rrdcached of its own when rrdcached_socket
+	 * is not set (rrd/rrdcached_proc.h): conf_own_rrdcached() */
+	enum conf_own_rrdcached rrdcached_own;
+	char *rrdcached_own_file; /* where it was set, for messages */
+	int rrdcached_own_line;
+	unsigned rrdcached_own_hosts; /* auto: from this many hosts */
+
 	char *procfs_root;     /* where the node probes read /proc */
 	char *sysfs_root;      /* and /sys */
 	char *utmp_file;       /* and the utmp file (the users probe) */
@@ -231,5 +247,9 @@ char *conf_host_group_path(const struct conf_host *h, char *out, size_t len);
 /* The base directory a TCP rrdcached resolves file names against:
  * rrdcached_base_dir, else dbdir. */
 const char *conf_rrdcached_base(const struct conf *c);
+/* Whether drover is to start its own rrdcached for c: never with
+ * rrdcached_socket set; with rrdcached_own yes; with auto once c has
+ * rrdcached_own_hosts hosts. */
+bool conf_own_rrdcached(const struct conf *c);
 
 #endif

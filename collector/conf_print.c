@@ -81,6 +81,13 @@ conf_print(const struct conf *c, FILE *out)
 		fprintf(out, "rrdcached_socket %s\n", c->rrdcached_socket);
 	if (c->rrdcached_base_dir != NULL)
 		fprintf(out, "rrdcached_base_dir %s\n", c->rrdcached_base_dir);
+	/* the defaults (auto, CONF_OWN_RRDCACHED_HOSTS) are not printed */
+	if (c->rrdcached_own != CONF_OWN_AUTO)
+		fprintf(out, "rrdcached_own %s\n",
+		    c->rrdcached_own == CONF_OWN_YES ? "yes" : "no");
+	if (c->rrdcached_own_hosts != CONF_OWN_RRDCACHED_HOSTS)
+		fprintf(
+		    out, "rrdcached_own_hosts %u\n", c->rrdcached_own_hosts);
 	if (c->nagios_command_file != NULL)
 		fprintf(
 		    out, "nagios_command_file %s\n", c->nagios_command_file);

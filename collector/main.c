@@ -30,6 +30,7 @@
 #include "collector/poller.h"
 #include "collector/shard.h"
 #include "rrd/rrd_writer.h"
+#include "rrd/rrdcached_proc.h"
 #include "alerts/alerts.h"
 #include "web/http.h"
 #include "web/peers.h"
@@ -48,6 +49,16 @@
 /* ms between saves of the catalog's state file: what a kill -9 loses of
  * the last values (a stop saves them all) */
 #define CATALOG_SAVE_MS 60000
+/* drover's own rrdcached (README, "rrdcached"): values held an hour per
+ * file (12 per file at interval 300, where bench/rrdcached_cost.sh
+ * measured 0.55 of direct writes), their writes spread over half an hour
+ * more, idle files and the journal swept every two hours (rrdcached wants
+ * -f at least twice -w) */
+#define OWN_RRDCACHED_WRITE_S 3600
+#define OWN_RRDCACHED_JITTER_S 1800
+#define OWN_RRDCACHED_FLUSH_S 7200
+/* ms the own rrdcached gets to answer at start-up */
+#define OWN_RRDCACHED_START_MS 10000
 /* what "drover -n" checks without -c: where "make install" puts it */
 #define DEFAULT_CONF DROVER_SYSCONFDIR "/drover/drover.conf"
 
@@ -187,9 +198,19 @@ struct daemon {
 	uv_timer_t alert_timer;	 /* staleness checks and state saves */
 	uv_timer_t fresh_timer;	 /* Nagios freshness, once per interval */
 	uv_signal_t sigterm, sigint, sighup;
-	struct privdrop pd;	 /* whom the daemon became at start */
-	struct cmd_runner *cmdr; /* runs probe commands as root; or NULL */
+	struct privdrop pd;	     /* whom the daemon became at start */
+	struct cmd_runner *cmdr;     /* runs probe commands as root; or NULL */
+	struct rrdcached_proc *rrdc; /* drover's own rrdcached; or NULL */
 };
+
+/* The rrdcached that RRD updates go through: drover's own, else c's
+ * rrdcached_socket; NULL: files are written directly. */
+static const char *
+rrd_daemon(const struct daemon *d, const struct conf *c)
+{
+	return d->rrdc != NULL ? rrdcached_proc_addr(d->rrdc)
+			       : c->rrdcached_socket;
+}
 
 static void
 on_stop_signal(uv_signal_t *s, int signum)
@@ -256,13 +277,14 @@ outputs_conf_of(struct daemon *d, const struct conf *c, struct outputs_conf *oc)
 
 /* The part of c the web server reads, into s; its strings stay c's. */
 static const struct web_settings *
-web_settings_of(const struct conf *c, struct web_settings *s)
+web_settings_of(
+    const struct daemon *d, const struct conf *c, struct web_settings *s)
 {
 	memset(s, 0, sizeof(*s)); /* graph_keep_bytes 0: the default */
 	s->listen_addr = c->listen_addr;
 	s->listen_port = c->listen_port;
 	s->dbdir = c->dbdir;
-	s->rrdcached_socket = c->rrdcached_socket;
+	s->rrdcached_socket = rrd_daemon(d, c);
 	s->interval = c->interval;
 	s->listen_fd = 0; /* web_new binds, unless cmd_run opened one */
 	return s;
@@ -429,7 +451,7 @@ on_hup(uv_signal_t *s, int signum)
 		log_warnx("conf: out of memory for the new peers; keeping the "
 			  "old ones");
 	if (d->web != NULL)
-		web_set_settings(d->web, web_settings_of(c, &wset));
+		web_set_settings(d->web, web_settings_of(d, c, &wset));
 	alerts_set_defaults(d->alerts, alerts_defaults_of(c, &ad));
 	outputs_set_conf(d->outputs, outputs_conf_of(d, c, &oc));
 	if (strcmp(c->listen_addr, d->conf->listen_addr) != 0 ||
@@ -447,6 +469,10 @@ on_hup(uv_signal_t *s, int signum)
 	    (c->remote_write_url != NULL &&
 		strcmp(c->remote_write_url, d->conf->remote_write_url) != 0))
 		log_warnx("conf: a new remote_write_url takes a restart");
+	if (conf_own_rrdcached(c) != conf_own_rrdcached(d->conf))
+		log_warnx("conf: starting or stopping drover's own rrdcached "
+			  "takes a restart; it %s",
+		    d->rrdc != NULL ? "keeps running" : "stays off");
 	conf_free(d->conf);
 	d->conf = c;
 	log_info("drover: config reloaded, %zu hosts", c->nhosts);
@@ -619,7 +645,7 @@ open_alerts(const struct conf *c)
 /* The graph renderer on graph_cache; NULL (graphs off, logged) when the
  * directory cannot be made. */
 static struct renderer *
-open_renderer(uv_loop_t *loop, const struct conf *c)
+open_renderer(uv_loop_t *loop, const struct conf *c, const char *rrdcached)
 {
 	static const struct privdrop stay = {0}; /* made, never given */
 	struct renderer_opts o = {0};
@@ -631,7 +657,7 @@ open_renderer(uv_loop_t *loop, const struct conf *c)
 	}
 	o.cache_dir = c->graph_cache;
 	o.cache_max_bytes = (size_t)c->graph_cache_mb << 20;
-	o.rrdcached = c->rrdcached_socket;
+	o.rrdcached = rrdcached;
 	o.rrdcached_base_dir = conf_rrdcached_base(c);
 	o.timeout_ms = 30000;
 	o.mode = RENDER_THREAD;
@@ -728,6 +754,68 @@ malloc_tune(void)
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 }
 
+/*
+ * drover's own rrdcached (rrd/rrdcached_proc.h) in state_dir/rrdcached,
+ * as the user drover now is, for dbdir; awaited so that the first
+ * updates find it.  d->rrdc stays NULL (logged) when it cannot start:
+ * the writer writes the files directly.
+ */
+/* The own rrdcached started again: the writer resends what a kill -9
+ * took from its journal. */
+static void
+own_rrdcached_restarted(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->writer != NULL)
+		rrd_writer_daemon_restarted(d->writer);
+}
+
+static void
+open_own_rrdcached(struct daemon *d)
+{
+	struct rrdcached_proc_opts o = {0};
+	char dir[4096], *real;
+	bool same;
+
+	/* the writer names files by dbdir; rrdcached's -b must be a real
+	 * path and -B refuses any name outside it */
+	real = realpath(d->conf->dbdir, NULL);
+	same = real != NULL && strcmp(real, d->conf->dbdir) == 0;
+	if (!same)
+		log_warnx("rrdcached: dbdir %s is not an absolute path free of "
+			  "symbolic links (%s); drover's own rrdcached needs "
+			  "one, so RRD files are written directly",
+		    d->conf->dbdir, real != NULL ? real : strerror(errno));
+	free(real);
+	if (!same)
+		return;
+	snprintf(dir, sizeof(dir), "%s/rrdcached", d->conf->state_dir);
+	o.command = "rrdcached";
+	o.dir = dir;
+	o.base_dir = d->conf->dbdir;
+	o.write_s = OWN_RRDCACHED_WRITE_S;
+	o.jitter_s = OWN_RRDCACHED_JITTER_S;
+	o.flush_s = OWN_RRDCACHED_FLUSH_S;
+	o.stop_ms = RRD_DAEMON_FLUSH_MAX_MS;
+	o.restarted = own_rrdcached_restarted;
+	o.arg = d;
+	log_info("rrd: starting drover's own rrdcached (rrdcached_own %s, "
+		 "%zu hosts, rrdcached_own_hosts %u)",
+	    d->conf->rrdcached_own == CONF_OWN_YES ? "yes" : "auto",
+	    d->conf->nhosts, d->conf->rrdcached_own_hosts);
+	d->rrdc = rrdcached_proc_new(d->loop, &o);
+	if (d->rrdc == NULL)
+		return;
+	if (rrdcached_proc_wait(d->rrdc, OWN_RRDCACHED_START_MS) == -1)
+		log_warnx("rrdcached: %s does not answer after %u s; the "
+			  "writer retries",
+		    rrdcached_proc_addr(d->rrdc),
+		    OWN_RRDCACHED_START_MS / 1000);
+	else
+		(void)rrd_writer_connect(rrdcached_proc_addr(d->rrdc));
+}
+
 static int
 cmd_run(const char *path)
 {
@@ -801,7 +889,7 @@ cmd_run(const char *path)
 	if (d.outputs == NULL)
 		fatalx("drover: cannot start the alert outputs");
 	alerts_add_output(d.alerts, outputs_event, d.outputs);
-	web_settings_of(d.conf, &wset);
+	web_settings_of(&d, d.conf, &wset);
 	wset.listen_fd = web_listen(&wset);
 	if (wset.listen_fd == -1)
 		fatalx("drover: cannot start the web server");
@@ -828,7 +916,9 @@ cmd_run(const char *path)
 	/* the first save, as the user we now are: a state_dir it cannot
 	 * write shows on /health from the start */
 	alerts_save(d.alerts);
-	wo.rrdcached = d.conf->rrdcached_socket;
+	if (conf_own_rrdcached(d.conf))
+		open_own_rrdcached(&d);
+	wo.rrdcached = rrd_daemon(&d, d.conf);
 	wo.base_dir = conf_rrdcached_base(d.conf);
 	wo.queue_max = RRD_QUEUE_MAX;
 	d.writer = rrd_writer_new_opts(&wo);
@@ -858,11 +948,12 @@ cmd_run(const char *path)
 	if (poller_apply(d.poller, d.conf) == -1)
 		fatalx("drover: cannot set up the targets");
 	apply_unpolled(d.cat, d.conf);
-	d.render = open_renderer(d.loop, d.conf);
+	d.render = open_renderer(d.loop, d.conf, rrd_daemon(&d, d.conf));
 	wstats.polls = poll_stats;
 	wstats.polls_arg = d.poller;
 	wstats.writer = d.writer;
 	wstats.outputs = d.outputs;
+	wstats.rrdcached = d.rrdc;
 	if (d.rw != NULL) {
 		wstats.remote_write = rw_stats;
 		wstats.remote_write_arg = d.rw;
@@ -910,6 +1001,12 @@ cmd_run(const char *path)
 	    (unsigned long long)ws.updates, (unsigned long long)ws.errors);
 	rrd_writer_free(d.writer);
 	renderer_free(d.render);
+	/* after the last flush through it: it writes the rest (-F) */
+	if (d.rrdc != NULL) {
+		rrdcached_proc_stop(d.rrdc);
+		uv_run(d.loop, UV_RUN_DEFAULT);
+		rrdcached_proc_free(d.rrdc);
+	}
 	/* both at the same moment, so a restart finds them agreeing */
 	save_now(&d);
 	alerts_save(d.alerts);

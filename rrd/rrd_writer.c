@@ -33,6 +33,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,16 @@ struct wval {
 	bool unknown;	/* write "U" */
 };
 
+/* updates resent after a lost connection: more than rrdcached 1.7.2
+ * keeps in its journal's stdio buffer (4 KiB, 40 bytes a line at least) */
+#define RESEND_MAX 256
+#define RESEND_NAME 288 /* longer names are not kept for a resend */
+
+struct resend {
+	char name[RESEND_NAME]; /* as sent to the daemon */
+	char val[64];		/* "ts:value" */
+};
+
 struct rrd_writer {
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -170,6 +181,14 @@ struct rrd_writer {
 	char *base;   /* TCP daemon: its -b directory (names relative to it);
 			 NULL for a unix socket (absolute names) */
 	uint64_t flush_max_us; /* the bound on one daemon flush, us */
+	/* writer thread only: the last RESEND_MAX updates sent to the
+	 * daemon, oldest at rs_head, resent after a lost connection */
+	struct resend *resend;
+	size_t rs_head, rs_len;
+	bool lost; /* the connection was lost since the last resend */
+	atomic_bool restarted; /* rrd_writer_daemon_restarted() was called */
+	bool down; /* the daemon did not answer for RRD_DAEMON_RETRY_MS:
+		      fail at once until it answers again */
 
 	struct fstate **files; /* hash table, writer thread only */
 	size_t nbuckets, nfiles;
@@ -519,6 +538,102 @@ client_ready(struct rrd_writer *w)
 	return rrdc_connect(w->daemon) == 0 ? 0 : -1;
 }
 
+static void
+sleep_ms(unsigned ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* Keeps name's update val for a resend. */
+static void
+remember(struct rrd_writer *w, const char *name, const char *val)
+{
+	struct resend *r;
+	size_t n = strlen(name);
+
+	if (w->resend == NULL || n >= RESEND_NAME)
+		return;
+	if (w->rs_len == RESEND_MAX) {
+		r = &w->resend[w->rs_head];
+		w->rs_head = (w->rs_head + 1) % RESEND_MAX;
+	} else
+		r = &w->resend[(w->rs_head + w->rs_len++) % RESEND_MAX];
+	memcpy(r->name, name, n + 1);
+	snprintf(r->val, sizeof(r->val), "%s", val);
+}
+
+/*
+ * After a lost connection, on the new one: the last updates again, in
+ * their order.  What the daemon holds already (its journal, or the file)
+ * it refuses as not later than the last ("illegal attempt to update"),
+ * so only what the lost journal buffer had is taken; no answer counts.
+ */
+static void
+resend_recent(struct rrd_writer *w)
+{
+	const char *argv[1];
+	size_t i;
+
+	for (i = 0; i < w->rs_len; i++) {
+		const struct resend *r =
+		    &w->resend[(w->rs_head + i) % RESEND_MAX];
+
+		argv[0] = r->val;
+		(void)rrdc_update(r->name, 1, argv);
+	}
+	rrd_clear_error();
+	w->lost = false;
+}
+
+/*
+ * One update through the daemon.  A lost connection (the daemon died or
+ * restarts) is retried, with waits from 50 ms doubling to 1 s, for up to
+ * RRD_DAEMON_RETRY_MS; after that, until the daemon answers again, each
+ * update fails at once (a stop stays bounded).  On *kind the error kind
+ * of a failure: WERR_DAEMON when the daemon could not be reached.
+ */
+static int
+daemon_update(
+    struct rrd_writer *w, const char *name, const char *val, enum werr *kind)
+{
+	const char *argv[1] = {val};
+	uint64_t deadline = 0;
+	unsigned wait = 50;
+
+	/* librrd reconnects inside a failed send by itself, so a daemon
+	 * started again can look like one connection */
+	if (atomic_exchange(&w->restarted, false))
+		w->lost = true;
+	for (;;) {
+		rrd_clear_error();
+		if (client_ready(w) == 0) {
+			w->down = false;
+			if (w->lost)
+				resend_recent(w);
+			if (rrdc_update(name, 1, argv) == 0) {
+				remember(w, name, val);
+				return 0;
+			}
+			if (rrdc_is_connected(w->daemon))
+				return -1; /* the daemon refused it */
+		}
+		w->lost = true;
+		*kind = WERR_DAEMON;
+		if (w->down)
+			return -1;
+		if (deadline == 0)
+			deadline = now_us() + RRD_DAEMON_RETRY_MS * 1000ull;
+		if (now_us() >= deadline) {
+			w->down = true;
+			return -1;
+		}
+		sleep_ms(wait);
+		wait = wait * 2 > 1000 ? 1000 : wait * 2;
+	}
+}
+
 /*
  * The name of path to send rrdcached: the path itself over a unix socket,
  * relative to the daemon's base directory over TCP; NULL (reported as
@@ -686,11 +801,7 @@ update(struct rrd_writer *w, struct fstate *f, const struct wval *v, time_t ts)
 		dp = daemon_path(w, WERR_UPDATE, f->path);
 		if (dp == NULL)
 			return -1;
-		if (client_ready(w) == -1) {
-			kind = WERR_DAEMON;
-			rc = -1;
-		} else
-			rc = rrdc_update(dp, 1, argv);
+		rc = daemon_update(w, dp, val, &kind);
 	} else
 		rc = rrd_update_r(f->path, NULL, 1, argv);
 	if (rc != 0) {
@@ -1008,7 +1119,8 @@ rrd_writer_new_opts(const struct rrd_writer_opts *o)
 	if (rrdcached != NULL) {
 		/* The writer thread connects on first use. */
 		w->daemon = strdup(rrdcached);
-		if (w->daemon == NULL)
+		w->resend = calloc(RESEND_MAX, sizeof(*w->resend));
+		if (w->daemon == NULL || w->resend == NULL)
 			goto fail_alloc;
 		if (rrdc_addr_is_tcp(rrdcached)) {
 			w->base = strdup(base_dir);
@@ -1038,6 +1150,7 @@ fail:
 	err = errno;
 	free(w->base);
 	free(w->daemon);
+	free(w->resend);
 	free(w->files);
 	free(w);
 	errno = err;
@@ -1117,6 +1230,12 @@ rrd_writer_flush(struct rrd_writer *w)
 }
 
 void
+rrd_writer_daemon_restarted(struct rrd_writer *w)
+{
+	atomic_store(&w->restarted, true);
+}
+
+void
 rrd_writer_stats(struct rrd_writer *w, struct rrd_writer_stats *out)
 {
 	pthread_mutex_lock(&w->mu);
@@ -1145,5 +1264,6 @@ rrd_writer_free(struct rrd_writer *w)
 	queue_free(w);
 	free(w->base);
 	free(w->daemon);
+	free(w->resend);
 	free(w);
 }

@@ -128,6 +128,22 @@ int rrd_writer_submit_value(struct rrd_writer *w, const char *path,
  * for some file (each one counted).
  */
 #define RRD_DAEMON_FLUSH_MAX_MS 20000u
+/*
+ * With rrdcached, an update whose connection is lost (the daemon died or
+ * is restarting) is retried for up to this many ms, once per outage:
+ * then the next values fail at once (counted) until the daemon answers.
+ * On the new connection the writer first resends its last 256 updates:
+ * rrdcached 1.7.2's journal loses its stdio buffer to a kill -9, and the
+ * daemon refuses those it holds already (not later than the last).
+ */
+#define RRD_DAEMON_RETRY_MS 10000u
+
+/*
+ * The daemon was started again (its supervisor knows; librrd's client
+ * reconnects inside a failed send without telling): the writer resends
+ * its last updates before the next one.  Any thread.
+ */
+void rrd_writer_daemon_restarted(struct rrd_writer *w);
 int rrd_writer_flush(struct rrd_writer *w);
 
 /* Copies the current counters into out.  Any thread. */

@@ -2004,6 +2004,70 @@ test_ssh_cmd_hosts(void **state)
 	conf_errors_cleanup(&errs);
 }
 
+/* rrdcached_own: auto by default, from rrdcached_own_hosts hosts on;
+ * yes and no force it; never beside rrdcached_socket (yes with it is an
+ * error at its line); a bad value or count is an error at its line. */
+static void
+test_rrdcached_own(void **state)
+{
+	struct conf_errors errs = {0};
+	struct conf *c;
+
+	(void)state;
+	c = parse("", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(c->rrdcached_own, CONF_OWN_AUTO);
+	assert_int_equal(c->rrdcached_own_hosts, CONF_OWN_RRDCACHED_HOSTS);
+	assert_false(conf_own_rrdcached(c));
+	conf_free(c);
+	c = parse("rrdcached_own_hosts 2\n[a]\naddress 127.0.0.1\n", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_false(conf_own_rrdcached(c)); /* one host of two */
+	conf_free(c);
+	c = parse("rrdcached_own_hosts 2\n[a]\naddress 127.0.0.1\n"
+		  "[b]\naddress 127.0.0.2\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	assert_true(conf_own_rrdcached(c));
+	conf_free(c);
+	c = parse("rrdcached_own no\nrrdcached_own_hosts 1\n[a]\n"
+		  "address 127.0.0.1\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	assert_false(conf_own_rrdcached(c));
+	conf_free(c);
+	c = parse("rrdcached_own yes\n", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(c->rrdcached_own, CONF_OWN_YES);
+	assert_true(conf_own_rrdcached(c));
+	conf_free(c);
+	/* Munin's key wins: with it set, auto never starts one */
+	c = parse(
+	    "rrdcached_socket /run/rrdcached.sock\nrrdcached_own_hosts 1\n"
+	    "[a]\naddress 127.0.0.1\n",
+	    &errs);
+	assert_int_equal(errs.n, 0);
+	assert_false(conf_own_rrdcached(c));
+	conf_free(c);
+	c = parse("interval 60\nrrdcached_socket /run/rrdcached.sock\n"
+		  "rrdcached_own yes\n",
+	    &errs);
+	assert_int_equal(errs.n, 1);
+	assert_true(has_error(&errs, "t.conf:3: rrdcached_own yes with "
+				     "rrdcached_socket /run/rrdcached.sock"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+	c = parse(
+	    "interval 60\nrrdcached_own maybe\nrrdcached_own_hosts 0\n", &errs);
+	assert_int_equal(errs.n, 2);
+	assert_true(has_error(
+	    &errs, "t.conf:2: rrdcached_own must be auto, yes or no"));
+	assert_true(has_error(
+	    &errs, "t.conf:3: rrdcached_own_hosts must be a number from 1"));
+	conf_free(c);
+	conf_errors_cleanup(&errs);
+}
+
 int
 main(void)
 {
@@ -2020,6 +2084,7 @@ main(void)
 	    cmocka_unit_test(test_includedir),
 	    cmocka_unit_test(test_metrics_listen),
 	    cmocka_unit_test(test_remote_write_keys),
+	    cmocka_unit_test(test_rrdcached_own),
 	    cmocka_unit_test(test_node_keys),
 	    cmocka_unit_test(test_node_exec_keys),
 	    cmocka_unit_test(test_local_node_target),

@@ -44,6 +44,7 @@
 #include "rrd/render.h"
 #include "rrd/rrd_schema.h"
 #include "rrd/rrd_writer.h"
+#include "rrd/rrdcached_proc.h"
 
 #define WEB_MAX_CONNS 256   /* connections at once */
 #define WEB_MAX_PER_IP 64   /* connections at once from one address */
@@ -1230,7 +1231,10 @@ dispatch(struct req *r)
 		struct renderer_stats rs;
 		struct alerts_stats as;
 		struct remote_write_stats rws;
+		struct rrdcached_proc_stats rcs;
 
+		if (w->stats.rrdcached != NULL)
+			rrdcached_proc_stats(w->stats.rrdcached, &rcs);
 		if (w->stats.polls != NULL)
 			w->stats.polls(w->stats.polls_arg, &ps);
 		if (w->stats.writer != NULL)
@@ -1252,7 +1256,8 @@ dispatch(struct req *r)
 		body = page_health(w->cat, &ps, &ws,
 		    w->render != NULL ? &rs : NULL,
 		    w->alerts != NULL ? &as : NULL, &os,
-		    w->stats.remote_write != NULL ? &rws : NULL, now, &len);
+		    w->stats.remote_write != NULL ? &rws : NULL,
+		    w->stats.rrdcached != NULL ? &rcs : NULL, now, &len);
 		break;
 	}
 	case R_METRICS: {

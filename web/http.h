@@ -67,9 +67,12 @@ struct web_stats {
 	/* remote write's counters (web/metrics.h); NULL: it is off */
 	void (*remote_write)(void *arg, struct remote_write_stats *out);
 	void *remote_write_arg;
+	/* rrdcached_proc_stats(): drover's own rrdcached; NULL: none */
+	struct rrdcached_proc *rrdcached;
 };
 
 struct web;
+struct rrdcached_proc;
 struct renderer;
 struct alerts;
 

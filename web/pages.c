@@ -15,6 +15,7 @@
 #include "rrd/graph.h"
 #include "rrd/render.h"
 #include "rrd/rrd_writer.h"
+#include "rrd/rrdcached_proc.h"
 #include "web/api.h"
 #include "web/field_value.h"
 #include "web/html.h"
@@ -1941,7 +1942,8 @@ char *
 page_health(struct catalog *cat, const struct web_poll_stats *polls,
     const struct rrd_writer_stats *ws, const struct renderer_stats *rs,
     const struct alerts_stats *as, const struct outputs_stats *os,
-    const struct remote_write_stats *rws, time_t now, size_t *len)
+    const struct remote_write_stats *rws,
+    const struct rrdcached_proc_stats *rcs, time_t now, size_t *len)
 {
 	static const char *const graphs[] = {"drover_polls",
 	    "drover_poll_duration", "drover_queue_delay", "drover_rrd"};
@@ -1979,6 +1981,28 @@ page_health(struct catalog *cat, const struct web_poll_stats *polls,
 		buf_puts(&b, " (");
 		age(&b, ws->last_error_time, now);
 		buf_puts(&b, ")</td></tr>");
+	}
+	if (rcs != NULL) {
+		if (rcs->running)
+			buf_printf(&b,
+			    "<tr><th>own rrdcached</th><td>running, pid %d"
+			    "</td></tr>",
+			    rcs->pid);
+		else
+			buf_puts(&b, "<tr><th>own rrdcached</th><td "
+				     "class=error>not running</td></tr>");
+		buf_printf(&b,
+		    "<tr><th>own rrdcached restarts</th><td class=num>%u"
+		    "</td></tr>",
+		    rcs->restarts);
+		if (rcs->last_exit != 0) {
+			buf_printf(&b,
+			    "<tr><th>own rrdcached last exit</th><td>status "
+			    "%d, signal %d (",
+			    rcs->last_status, rcs->last_signal);
+			age(&b, rcs->last_exit, now);
+			buf_puts(&b, ")</td></tr>");
+		}
 	}
 	if (rs != NULL) {
 		buf_printf(&b,

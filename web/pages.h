@@ -83,18 +83,21 @@ struct rrd_writer_stats;
 struct renderer_stats;
 struct outputs_stats;
 struct remote_write_stats;
+struct rrdcached_proc_stats;
 /*
  * The collector's counters, each as its owner reported it for this
  * request: polls (the scheduler's), ws (the RRD writer's), rs (the
  * graph renderer's, NULL when graphs are off), rws (remote write's,
  * NULL when it is off); and, loudly at the top,
  * what cannot be kept across a restart now: as (the alert engine's state
- * file, NULL without one) and os (the page spool, NULL: fine).
+ * file, NULL without one) and os (the page spool, NULL: fine); rcs: the
+ * own rrdcached's (NULL: drover runs none).
  */
 char *page_health(struct catalog *cat, const struct web_poll_stats *polls,
     const struct rrd_writer_stats *ws, const struct renderer_stats *rs,
     const struct alerts_stats *as, const struct outputs_stats *os,
-    const struct remote_write_stats *rws, time_t now, size_t *len);
+    const struct remote_write_stats *rws,
+    const struct rrdcached_proc_stats *rcs, time_t now, size_t *len);
 /* Current problems (worst first), the deliveries as os reports them, and
  * recent transitions; a may be NULL. */
 char *page_alerts(struct catalog *cat, const struct alerts *a,
