@@ -59,6 +59,10 @@
 #define OWN_RRDCACHED_FLUSH_S 7200
 /* ms the own rrdcached gets to answer at start-up */
 #define OWN_RRDCACHED_START_MS 10000
+/* from SIGTERM to SIGKILL at the stop: its -F write of what it holds (at
+ * 10,000 guests, half a million files) within systemd's TimeoutStopSec
+ * (conf/drover.service) */
+#define OWN_RRDCACHED_STOP_MS 100000
 /* what "drover -n" checks without -c: where "make install" puts it */
 #define DEFAULT_CONF DROVER_SYSCONFDIR "/drover/drover.conf"
 
@@ -797,7 +801,7 @@ open_own_rrdcached(struct daemon *d)
 	o.write_s = OWN_RRDCACHED_WRITE_S;
 	o.jitter_s = OWN_RRDCACHED_JITTER_S;
 	o.flush_s = OWN_RRDCACHED_FLUSH_S;
-	o.stop_ms = RRD_DAEMON_FLUSH_MAX_MS;
+	o.stop_ms = OWN_RRDCACHED_STOP_MS;
 	o.restarted = own_rrdcached_restarted;
 	o.arg = d;
 	log_info("rrd: starting drover's own rrdcached (rrdcached_own %s, "
@@ -995,7 +999,12 @@ cmd_run(const char *path)
 		d.rw = NULL;
 		uv_run(d.loop, UV_RUN_DEFAULT);
 	}
-	rrd_writer_flush(d.writer);
+	/* the operator's rrdcached: each file flushed through it (bounded);
+	 * drover's own writes everything it holds at its stop (-F) */
+	if (d.rrdc != NULL)
+		rrd_writer_drain(d.writer);
+	else
+		rrd_writer_flush(d.writer);
 	rrd_writer_stats(d.writer, &ws);
 	log_info("drover: stopped; %llu RRD updates, %llu errors",
 	    (unsigned long long)ws.updates, (unsigned long long)ws.errors);

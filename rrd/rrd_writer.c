@@ -1205,6 +1205,18 @@ drop:
 	return -1;
 }
 
+void
+rrd_writer_drain(struct rrd_writer *w)
+{
+	uint64_t target;
+
+	pthread_mutex_lock(&w->mu);
+	target = w->queued_seq;
+	while (w->done_seq < target)
+		pthread_cond_wait(&w->done, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+}
+
 int
 rrd_writer_flush(struct rrd_writer *w)
 {

@@ -146,6 +146,14 @@ int rrd_writer_submit_value(struct rrd_writer *w, const char *path,
 void rrd_writer_daemon_restarted(struct rrd_writer *w);
 int rrd_writer_flush(struct rrd_writer *w);
 
+/*
+ * Blocks until every job queued before the call is written (sent, with
+ * rrdcached), without asking the daemon to write its cache: for a daemon
+ * of drover's own that writes it at its own stop (rrdcached -F), faster
+ * than a flush per file.  Never from the event loop.
+ */
+void rrd_writer_drain(struct rrd_writer *w);
+
 /* Copies the current counters into out.  Any thread. */
 void rrd_writer_stats(struct rrd_writer *w, struct rrd_writer_stats *out);
 

@@ -385,6 +385,10 @@ rrdcached_proc_stop(struct rrdcached_proc *p)
 	uv_ref((uv_handle_t *)p->proc);
 	uv_ref((uv_handle_t *)&p->timer);
 	uv_process_kill(p->proc, SIGTERM);
+	/* the loop's clock is as old as its last turn: at the stop that can
+	 * be the writer's whole drain ago, and the bound would have passed
+	 * before the daemon began to write */
+	uv_update_time(p->proc->loop);
 	uv_timer_start(&p->timer, on_kill, p->stop_ms, 0);
 }
 
