@@ -75,6 +75,31 @@ host_cleanup(struct cat_host *h)
 	free(h->physical);
 	free(h->hypervisor);
 	free(h->guest_field);
+	free(h->last_error);
+	free(h->bmc.last_error);
+}
+
+void
+cat_error_set(char **dst, const char *s)
+{
+	char *p = NULL;
+
+	if (s != NULL && *s != '\0') {
+		if (*dst != NULL && strncmp(*dst, s, CAT_ERROR_MAX) == 0 &&
+		    strlen(*dst) == strnlen(s, CAT_ERROR_MAX))
+			return;
+		p = strndup(s, CAT_ERROR_MAX);
+		if (p == NULL)
+			return;
+	}
+	free(*dst);
+	*dst = p;
+}
+
+const char *
+cat_error_str(const char *e)
+{
+	return e != NULL ? e : "";
 }
 
 void
@@ -138,7 +163,7 @@ catalog_host(struct catalog *cat, const char *name, const char *group,
 	if (h == NULL) {
 		if (cat->n == cat->cap) {
 			/* a half more: 1,050 hosts in room for 1,369, not
-			 * 2,048 (736 bytes each) */
+			 * 2,048 (248 bytes each) */
 			ncap = cat->cap ? cat->cap + cat->cap / 2 : 16;
 			nv = realloc(cat->h, ncap * sizeof(*nv));
 			if (nv == NULL)
@@ -566,8 +591,7 @@ catalog_poll_result(struct cat_host *h, bool ok, const char *error, time_t when,
 	h->poll_ms = poll_ms;
 	h->queue_ms = queue_ms;
 	h->values = values;
-	snprintf(h->last_error, sizeof(h->last_error), "%s",
-	    error != NULL ? error : "");
+	cat_error_set(&h->last_error, error);
 	if (ok) {
 		h->state = HOST_UP;
 		h->last_ok = when;
@@ -771,8 +795,7 @@ catalog_bmc_result(struct cat_host *h, bool ok, const char *error, time_t when,
 	b->last_poll = when;
 	b->poll_ms = poll_ms;
 	b->sensors = sensors;
-	snprintf(b->last_error, sizeof(b->last_error), "%s",
-	    error != NULL ? error : "");
+	cat_error_set(&b->last_error, error);
 	if (ok) {
 		b->state = HOST_UP;
 		b->last_ok = when;

@@ -62,16 +62,20 @@ struct cat_service {
 				     by a poll since the start */
 };
 
+/* Bytes kept of a poll's error text (longer ones are cut). */
+#define CAT_ERROR_MAX 255
+
 /* The host's BMC, when it has one: read apart from its munin-node. */
 struct cat_bmc {
 	bool configured;
 	enum host_state state;
-	time_t last_ok;	      /* epoch s of the last good read, or 0 */
-	time_t last_poll;     /* epoch s of the last read attempt, or 0 */
-	char last_error[256]; /* empty when the last read was clean */
-	unsigned failures;    /* consecutive failed reads */
-	uint64_t poll_ms;     /* duration of the last read */
-	unsigned sensors;     /* values in the last read */
+	time_t last_ok;	   /* epoch s of the last good read, or 0 */
+	time_t last_poll;  /* epoch s of the last read attempt, or 0 */
+	char *last_error;  /* heap, at most CAT_ERROR_MAX bytes; NULL when
+			      the last read was clean (cat_error_str) */
+	unsigned failures; /* consecutive failed reads */
+	uint64_t poll_ms;  /* duration of the last read */
+	unsigned sensors;  /* values in the last read */
 };
 
 /* How a host's physical host was found. */
@@ -96,22 +100,23 @@ struct cat_host {
 	char *guest_field; /* this host's field in the hypervisor's vm_* or
 			      xen_* graphs, with hypervisor */
 	enum host_state state;
-	time_t state_since;   /* epoch s of the poll result that put it in
-				 state (this run's first when unchanged
-				 since a restart), or 0 */
-	time_t last_ok;	      /* epoch s of the last successful poll, or 0 */
-	time_t first_ok;      /* epoch s of the first successful poll (kept
-				 in the state file), 0: unknown */
-	time_t last_poll;     /* epoch s of the last poll attempt, or 0 */
-	char last_error[256]; /* empty when the last poll was clean */
-	unsigned failures;    /* consecutive failed polls */
-	unsigned interval;    /* s between polls of the target that decides
-				 its state; 0: not known (never stale) */
-	bool bmc_only;	      /* no munin-node: the host is its BMC, read by
-				 the ipmi source */
-	uint64_t poll_ms;     /* duration of the last poll */
-	uint64_t queue_ms;    /* queue delay of the last poll */
-	unsigned values;      /* values received in the last poll */
+	time_t state_since; /* epoch s of the poll result that put it in
+			       state (this run's first when unchanged
+			       since a restart), or 0 */
+	time_t last_ok;	    /* epoch s of the last successful poll, or 0 */
+	time_t first_ok;    /* epoch s of the first successful poll (kept
+			       in the state file), 0: unknown */
+	time_t last_poll;   /* epoch s of the last poll attempt, or 0 */
+	char *last_error;   /* heap, at most CAT_ERROR_MAX bytes; NULL when
+			       the last poll was clean (cat_error_str) */
+	unsigned failures;  /* consecutive failed polls */
+	unsigned interval;  /* s between polls of the target that decides
+			       its state; 0: not known (never stale) */
+	bool bmc_only;	    /* no munin-node: the host is its BMC, read by
+			       the ipmi source */
+	uint64_t poll_ms;   /* duration of the last poll */
+	uint64_t queue_ms;  /* queue delay of the last poll */
+	unsigned values;    /* values received in the last poll */
 	struct cat_bmc bmc;
 	bool restored; /* read from the state file and not polled since the
 			  start: its state is the last one saved */
@@ -128,6 +133,16 @@ struct cat_host {
 };
 
 struct catalog;
+
+/*
+ * A host's or BMC's error text is a heap string sized to fit, NULL when
+ * clean (a 1000-host catalog had two 256-byte arrays a host).
+ * cat_error_set replaces *dst with the first CAT_ERROR_MAX bytes of s,
+ * or NULL when s is NULL or "" (kept as it was when out of memory);
+ * cat_error_str gives "" for NULL.
+ */
+void cat_error_set(char **dst, const char *s);
+const char *cat_error_str(const char *e);
 
 /*
  * drover's own metrics (the drover_* services) are host CATALOG_SELF in

@@ -543,7 +543,7 @@ load_bmc(struct load *l, json_t *jb, struct cat_bmc *b)
 	b->configured = true;
 	b->last_ok = (time_t)last_ok;
 	b->last_poll = (time_t)last_poll;
-	snprintf(b->last_error, sizeof(b->last_error), "%s", err);
+	cat_error_set(&b->last_error, err);
 	b->failures = (unsigned)failures;
 	b->poll_ms = (uint64_t)poll_ms;
 	b->sensors = (unsigned)sensors;
@@ -587,7 +587,7 @@ load_host(struct load *l, struct catalog *cat, json_t *jh)
 	h->last_ok = (time_t)last_ok;
 	h->first_ok = (time_t)first_ok;
 	h->last_poll = (time_t)last_poll;
-	snprintf(h->last_error, sizeof(h->last_error), "%s", err);
+	cat_error_set(&h->last_error, err);
 	h->failures = (unsigned)failures;
 	h->poll_ms = (uint64_t)poll_ms;
 	h->queue_ms = (uint64_t)queue_ms;

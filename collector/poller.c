@@ -680,8 +680,9 @@ poller_apply(struct poller *p, const struct conf *c)
 		 * (a state restored from before a restart is not kept); a
 		 * peer's host is its owner's to judge */
 		why = h->peer ? NULL : conf_host_unpolled_reason(c, hc);
-		if (why != NULL && (h->state != HOST_DOWN || h->restored ||
-				       strcmp(h->last_error, why) != 0))
+		if (why != NULL &&
+		    (h->state != HOST_DOWN || h->restored ||
+			strcmp(cat_error_str(h->last_error), why) != 0))
 			catalog_poll_result(
 			    h, false, why, (time_t)(wall_ms() / 1000), 0, 0, 0);
 		for (j = 0; (src = source_at(p, j)) != NULL; j++) {

@@ -46,6 +46,7 @@
 
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "rrd/rrd_files.h"
 #include "rrd/rrd_writer.h"
 #include "rrd/rrdc_addr.h"
 
@@ -118,15 +119,6 @@ qalign(size_t n)
  * that tune; only the node that sends both is affected, and it could as
  * well send the limits it wants.
  */
-struct fstate {
-	struct fstate *next;
-	time_t last; /* epoch seconds of the last update (or create start) */
-	uint64_t limits; /* limits_hash() of the DS min/max the file has, as
-			    configured */
-	bool known;	 /* last and limits reflect the file */
-	bool ours;	 /* last is an update this writer made */
-	char path[];
-};
 
 /* A hash of ds's min and max ("U" or decimal numbers, no ':'). */
 static uint64_t
@@ -190,8 +182,7 @@ struct rrd_writer {
 	bool down; /* the daemon did not answer for RRD_DAEMON_RETRY_MS:
 		      fail at once until it answers again */
 
-	struct fstate **files; /* hash table, writer thread only */
-	size_t nbuckets, nfiles;
+	struct rrd_files *files; /* writer thread only */
 };
 
 /* Bytes the record of a value takes (without malloc's own overhead). */
@@ -385,71 +376,6 @@ count(struct rrd_writer *w, uint64_t *counter)
 	pthread_mutex_lock(&w->mu);
 	(*counter)++;
 	pthread_mutex_unlock(&w->mu);
-}
-
-/* ---- per-file table (writer thread only) ------------------------------ */
-
-static size_t
-hash(const char *s)
-{
-	return (size_t)hash_str(HASH_INIT, s);
-}
-
-static void
-files_grow(struct rrd_writer *w)
-{
-	struct fstate **nb, *f, *next;
-	size_t n = w->nbuckets * 2, i, b;
-
-	nb = calloc(n, sizeof(*nb));
-	if (nb == NULL)
-		return; /* stay at the old size: slower, still correct */
-	for (i = 0; i < w->nbuckets; i++)
-		for (f = w->files[i]; f != NULL; f = next) {
-			next = f->next;
-			b = hash(f->path) & (n - 1);
-			f->next = nb[b];
-			nb[b] = f;
-		}
-	free(w->files);
-	w->files = nb;
-	w->nbuckets = n;
-}
-
-/* The state of path, added when missing; NULL when out of memory. */
-static struct fstate *
-files_get(struct rrd_writer *w, const char *path)
-{
-	struct fstate *f;
-	size_t b = hash(path) & (w->nbuckets - 1), n;
-
-	for (f = w->files[b]; f != NULL; f = f->next)
-		if (strcmp(f->path, path) == 0)
-			return f;
-	n = strlen(path) + 1;
-	f = calloc(1, sizeof(*f) + n);
-	if (f == NULL)
-		return NULL;
-	memcpy(f->path, path, n);
-	f->next = w->files[b];
-	w->files[b] = f;
-	if (++w->nfiles > w->nbuckets)
-		files_grow(w);
-	return f;
-}
-
-static void
-files_free(struct rrd_writer *w)
-{
-	struct fstate *f, *next;
-	size_t i;
-
-	for (i = 0; i < w->nbuckets; i++)
-		for (f = w->files[i]; f != NULL; f = next) {
-			next = f->next;
-			free(f);
-		}
-	free(w->files);
 }
 
 /* ---- file operations (writer thread) ---------------------------------- */
@@ -675,7 +601,8 @@ limit_equal(const char *conf, double file)
 
 /* rrd_tune --minimum 42:MIN --maximum 42:MAX, as Munin's _ensure_tuning. */
 static void
-tune(struct rrd_writer *w, struct fstate *f, const struct rrd_ds *ds)
+tune(struct rrd_writer *w, struct rrd_file *f, const char *path,
+    const struct rrd_ds *ds)
 {
 	char prog[] = "tune", minf[] = "--minimum", maxf[] = "--maximum";
 	char minv[40], maxv[40], *argv[6];
@@ -683,40 +610,41 @@ tune(struct rrd_writer *w, struct fstate *f, const struct rrd_ds *ds)
 	snprintf(minv, sizeof(minv), RRD_DS_NAME ":%s", ds->min);
 	snprintf(maxv, sizeof(maxv), RRD_DS_NAME ":%s", ds->max);
 	argv[0] = prog;
-	argv[1] = f->path;
+	argv[1] = (char *)path; /* librrd's argv is not const */
 	argv[2] = minf;
 	argv[3] = minv;
 	argv[4] = maxf;
 	argv[5] = maxv;
 	rrd_clear_error();
 	if (rrd_tune(6, argv) != 0) {
-		report_rrd(w, WERR_TUNE, f->path);
+		report_rrd(w, WERR_TUNE, path);
 		return;
 	}
-	log_info("rrd: %s: tuned min %s max %s", f->path, ds->min, ds->max);
+	log_info("rrd: %s: tuned min %s max %s", path, ds->min, ds->max);
 	f->limits = limits_hash(ds);
 	count(w, &w->st.tunes);
 }
 
 /* Learns last_update and min/max of an existing file; tunes min/max. */
 static int
-adopt(struct rrd_writer *w, struct fstate *f, const struct rrd_ds *ds)
+adopt(struct rrd_writer *w, struct rrd_file *f, const char *path,
+    const struct rrd_ds *ds)
 {
 	rrd_info_t *info, *i;
 	double min = NAN, max = NAN;
 	bool has_ds = false;
 
 	if (w->daemon != NULL && client_ready(w) == 0) {
-		const char *dp = daemon_path(w, WERR_DAEMON, f->path);
+		const char *dp = daemon_path(w, WERR_DAEMON, path);
 
 		if (dp == NULL)
 			return -1;
 		(void)rrdc_flush(dp); /* it may hold newer data */
 	}
 	rrd_clear_error();
-	info = rrd_info_r(f->path);
+	info = rrd_info_r(path);
 	if (info == NULL) {
-		report_rrd(w, WERR_INFO, f->path);
+		report_rrd(w, WERR_INFO, path);
 		return -1;
 	}
 	f->last = 0;
@@ -732,18 +660,18 @@ adopt(struct rrd_writer *w, struct fstate *f, const struct rrd_ds *ds)
 	}
 	rrd_info_free(info);
 	if (!has_ds) {
-		report(w, WERR_INFO, f->path, "no data source \"42\"");
+		report(w, WERR_INFO, path, "no data source \"42\"");
 		return -1;
 	}
 	f->limits = limits_hash(ds);
 	f->known = true;
 	if (!limit_equal(ds->min, min) || !limit_equal(ds->max, max))
-		tune(w, f, ds);
+		tune(w, f, path, ds);
 	return 0;
 }
 
 static int
-create(struct rrd_writer *w, struct fstate *f, const struct wval *v)
+create(struct rrd_writer *w, struct rrd_file *f, const struct wval *v)
 {
 	struct rrd_create_args a;
 	char msg[1400], hint[800];
@@ -751,26 +679,26 @@ create(struct rrd_writer *w, struct fstate *f, const struct wval *v)
 	int err;
 
 	if (rrd_create_args(&a, &v->ds, v->ts) == -1) {
-		report(w, WERR_CREATE, f->path, "invalid data source");
+		report(w, WERR_CREATE, v->path, "invalid data source");
 		return -1;
 	}
-	if (mkdir_parent(w, f->path) == -1) {
+	if (mkdir_parent(w, v->path) == -1) {
 		err = errno;
-		access_hint(hint, sizeof(hint), f->path);
+		access_hint(hint, sizeof(hint), v->path);
 		snprintf(msg, sizeof(msg), "%s%s", strerror(err), hint);
-		report(w, WERR_MKDIR, f->path, msg);
+		report(w, WERR_MKDIR, v->path, msg);
 		return -1;
 	}
 	t0 = now_us();
 	rrd_clear_error();
-	if (rrd_create_r(f->path, a.step, a.start, a.argc, a.argv) != 0) {
-		report_rrd(w, WERR_CREATE, f->path);
+	if (rrd_create_r(v->path, a.step, a.start, a.argc, a.argv) != 0) {
+		report_rrd(w, WERR_CREATE, v->path);
 		return -1;
 	}
 	count_latency(w, t0, &w->st.creates);
-	if (inherit_owner(f->path) == -1) {
+	if (inherit_owner(v->path) == -1) {
 		snprintf(msg, sizeof(msg), "%s", strerror(errno));
-		report(w, WERR_OWNER, f->path, msg);
+		report(w, WERR_OWNER, v->path, msg);
 	}
 	f->last = a.start;
 	f->ours = true;
@@ -781,7 +709,8 @@ create(struct rrd_writer *w, struct fstate *f, const struct wval *v)
 
 /* Writes the value at ts (its own, or its read time: see process). */
 static int
-update(struct rrd_writer *w, struct fstate *f, const struct wval *v, time_t ts)
+update(
+    struct rrd_writer *w, struct rrd_file *f, const struct wval *v, time_t ts)
 {
 	char val[64];
 	const char *argv[1] = {val};
@@ -798,14 +727,14 @@ update(struct rrd_writer *w, struct fstate *f, const struct wval *v, time_t ts)
 	t0 = now_us();
 	rrd_clear_error();
 	if (w->daemon != NULL) {
-		dp = daemon_path(w, WERR_UPDATE, f->path);
+		dp = daemon_path(w, WERR_UPDATE, v->path);
 		if (dp == NULL)
 			return -1;
 		rc = daemon_update(w, dp, val, &kind);
 	} else
-		rc = rrd_update_r(f->path, NULL, 1, argv);
+		rc = rrd_update_r(v->path, NULL, 1, argv);
 	if (rc != 0) {
-		report_rrd(w, kind, f->path);
+		report_rrd(w, kind, v->path);
 		return -1;
 	}
 	count_latency(w, t0, &w->st.updates);
@@ -833,7 +762,7 @@ handover_ts(const struct wval *v, time_t last)
 /* A value no later than its file's last update: counted as stale and
  * logged, the first at once, the rest summed every ten minutes. */
 static void
-stale(struct rrd_writer *w, const struct fstate *f, const struct wval *v)
+stale(struct rrd_writer *w, const struct rrd_file *f, const struct wval *v)
 {
 	unsigned suppressed = 0;
 
@@ -843,7 +772,7 @@ stale(struct rrd_writer *w, const struct fstate *f, const struct wval *v)
 	if (f->ours) {
 		log_debug("rrd: %s: value of %lld dropped: this drover wrote "
 			  "the file at %lld already",
-		    f->path, (long long)v->ts, (long long)f->last);
+		    v->path, (long long)v->ts, (long long)f->last);
 		return;
 	}
 	if (!ratelimit_allow(&w->stale_rl, now_us() / 1000,
@@ -855,42 +784,42 @@ stale(struct rrd_writer *w, const struct fstate *f, const struct wval *v)
 			  "still running?) or an earlier drover; more such "
 			  "drops count as stale (drover_rrd) and are summed "
 			  "here",
-		    f->path, (long long)v->ts, (long long)f->last);
+		    v->path, (long long)v->ts, (long long)f->last);
 	else
 		log_warnx("rrd: %u more values dropped as not newer than "
 			  "their files, the latest %s at %lld (file updated "
 			  "at %lld)",
-		    suppressed + 1, f->path, (long long)v->ts,
+		    suppressed + 1, v->path, (long long)v->ts,
 		    (long long)f->last);
 }
 
 static void
 process(struct rrd_writer *w, const struct wval *v)
 {
-	struct fstate *f;
+	struct rrd_file *f;
 	struct stat sb;
 	char msg[128];
 	time_t ts;
 
-	f = files_get(w, v->path);
+	f = rrd_files_get(w->files, v->path);
 	if (f == NULL) {
 		report(w, WERR_UPDATE, v->path, "out of memory");
 		return;
 	}
 	if (!f->known) {
-		if (stat(f->path, &sb) == 0) {
-			if (adopt(w, f, &v->ds) == -1)
+		if (stat(v->path, &sb) == 0) {
+			if (adopt(w, f, v->path, &v->ds) == -1)
 				return;
 		} else if (errno == ENOENT || errno == ENOTDIR) {
 			if (create(w, f, v) == -1)
 				return;
 		} else {
 			snprintf(msg, sizeof(msg), "%s", strerror(errno));
-			report(w, WERR_UPDATE, f->path, msg);
+			report(w, WERR_UPDATE, v->path, msg);
 			return;
 		}
 	} else if (f->limits != limits_hash(&v->ds))
-		tune(w, f, &v->ds);
+		tune(w, f, v->path, &v->ds);
 	ts = v->ts;
 	if (ts <= f->last) {
 		ts = handover_ts(v, f->last);
@@ -905,7 +834,7 @@ process(struct rrd_writer *w, const struct wval *v)
 			    "of this value's interval (%lld; munin-update "
 			    "stamps the fetch time): written at its read "
 			    "time %lld; later ones count as handovers",
-			    f->path, (long long)f->last, (long long)v->ts,
+			    v->path, (long long)f->last, (long long)v->ts,
 			    (long long)ts);
 		w->handover_logged = true;
 	}
@@ -919,9 +848,9 @@ process(struct rrd_writer *w, const struct wval *v)
 static int
 flush_daemon(struct rrd_writer *w)
 {
-	struct fstate *f;
+	struct rrd_file *f;
+	char path[PATH_MAX];
 	const char *dp;
-	size_t i;
 	uint64_t t0;
 	size_t flushed = 0, left = 0;
 	int rc = 0;
@@ -932,26 +861,31 @@ flush_daemon(struct rrd_writer *w)
 		return -1;
 	}
 	t0 = now_us();
-	for (i = 0; i < w->nbuckets; i++)
-		for (f = w->files[i]; f != NULL; f = f->next) {
-			if (!f->known)
-				continue;
-			if (now_us() - t0 >= w->flush_max_us) {
-				left++;
-				continue;
-			}
-			flushed++;
-			dp = daemon_path(w, WERR_DAEMON, f->path);
-			if (dp == NULL) {
-				rc = -1;
-				continue;
-			}
-			rrd_clear_error();
-			if (rrdc_flush(dp) != 0) {
-				report_rrd(w, WERR_DAEMON, f->path);
-				rc = -1;
-			}
+	for (f = rrd_files_next(w->files, NULL); f != NULL;
+	     f = rrd_files_next(w->files, f)) {
+		if (!f->known)
+			continue;
+		if (now_us() - t0 >= w->flush_max_us) {
+			left++;
+			continue;
 		}
+		flushed++;
+		if (rrd_files_path(f, path, sizeof(path)) == -1) {
+			report(w, WERR_DAEMON, f->name, "path too long");
+			rc = -1;
+			continue;
+		}
+		dp = daemon_path(w, WERR_DAEMON, path);
+		if (dp == NULL) {
+			rc = -1;
+			continue;
+		}
+		rrd_clear_error();
+		if (rrdc_flush(dp) != 0) {
+			report_rrd(w, WERR_DAEMON, path);
+			rc = -1;
+		}
+	}
 	pthread_mutex_lock(&w->mu);
 	w->st.flush_left = left;
 	pthread_mutex_unlock(&w->mu);
@@ -1112,8 +1046,7 @@ rrd_writer_new_opts(const struct rrd_writer_opts *o)
 	    (uint64_t)(o->flush_max_ms != 0 ? o->flush_max_ms
 					    : RRD_DAEMON_FLUSH_MAX_MS) *
 	    1000;
-	w->nbuckets = 64;
-	w->files = calloc(w->nbuckets, sizeof(*w->files));
+	w->files = rrd_files_new();
 	if (w->files == NULL)
 		goto fail_alloc;
 	if (rrdcached != NULL) {
@@ -1151,7 +1084,7 @@ fail:
 	free(w->base);
 	free(w->daemon);
 	free(w->resend);
-	free(w->files);
+	rrd_files_free(w->files);
 	free(w);
 	errno = err;
 	return NULL;
@@ -1272,7 +1205,7 @@ rrd_writer_free(struct rrd_writer *w)
 	pthread_cond_destroy(&w->done);
 	pthread_cond_destroy(&w->work);
 	pthread_mutex_destroy(&w->mu);
-	files_free(w);
+	rrd_files_free(w->files);
 	queue_free(w);
 	free(w->base);
 	free(w->daemon);

@@ -80,7 +80,30 @@ test_down_host_keeps_data(void **state)
 	catalog_poll_result(h, true, NULL, 1900, 10, 0, 1);
 	assert_int_equal(h->state, HOST_UP);
 	assert_int_equal(h->failures, 0);
-	assert_string_equal(h->last_error, "");
+	assert_null(h->last_error);
+	catalog_free(cat);
+}
+
+/* An error is kept sized to fit, cut at CAT_ERROR_MAX; "" is clean. */
+static void
+test_error_text_sized(void **state)
+{
+	struct catalog *cat = catalog_new();
+	struct cat_host *h;
+	char long_err[CAT_ERROR_MAX + 100];
+
+	(void)state;
+	memset(long_err, 'x', sizeof(long_err) - 1);
+	long_err[sizeof(long_err) - 1] = '\0';
+	h = catalog_host(cat, "db1", "grp", NULL);
+	catalog_poll_result(h, false, long_err, 1000, 10, 0, 0);
+	assert_int_equal(strlen(h->last_error), CAT_ERROR_MAX);
+	assert_memory_equal(h->last_error, long_err, CAT_ERROR_MAX);
+	catalog_poll_result(h, false, "", 1300, 10, 0, 0);
+	assert_null(h->last_error);
+	assert_string_equal(cat_error_str(h->last_error), "");
+	catalog_bmc_result(h, false, "BMC db1: timed out", 1300, 5, 0);
+	assert_string_equal(h->bmc.last_error, "BMC db1: timed out");
 	catalog_free(cat);
 }
 
@@ -259,7 +282,7 @@ test_bmc_state_and_field_state(void **state)
 	assert_int_equal(h->bmc.state, HOST_UP);
 	assert_int_equal(h->bmc.failures, 0);
 	assert_int_equal(h->bmc.last_ok, 106);
-	assert_string_equal(h->bmc.last_error, "");
+	assert_null(h->bmc.last_error);
 	catalog_free(cat);
 }
 
@@ -1354,6 +1377,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_hosts_created_and_updated),
 	    cmocka_unit_test(test_down_host_keeps_data),
+	    cmocka_unit_test(test_error_text_sized),
 	    cmocka_unit_test(test_values_merge_into_config),
 	    cmocka_unit_test(test_retain_drops_unconfigured),
 	    cmocka_unit_test(test_seek_survives_changes),

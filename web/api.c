@@ -58,9 +58,9 @@ host_obj(const struct cat_host *h, time_t now)
 			  : host_state_str(h->state),
 	    "state", h->state == HOST_DOWN ? "DOWN" : field_state_str(st),
 	    "problems", (int)problems, "last_ok", (json_int_t)h->last_ok,
-	    "last_poll", (json_int_t)h->last_poll, "last_error", h->last_error,
-	    "poll_ms", (json_int_t)h->poll_ms, "queue_ms",
-	    (json_int_t)h->queue_ms, "failures", (int)h->failures);
+	    "last_poll", (json_int_t)h->last_poll, "last_error",
+	    cat_error_str(h->last_error), "poll_ms", (json_int_t)h->poll_ms,
+	    "queue_ms", (json_int_t)h->queue_ms, "failures", (int)h->failures);
 	/* how "physical" was found; the hypervisor reporting it as its
 	 * guest, and its field there */
 	if (o != NULL)
@@ -402,8 +402,8 @@ api_alerts(struct catalog *cat, const struct alerts *a,
 		    field_state_str(p[i].st));
 		if (p[i].cs == NULL) {
 			json_object_set_new(o, "host_down", json_true());
-			json_object_set_new(
-			    o, "error", json_string(p[i].h->last_error));
+			json_object_set_new(o, "error",
+			    json_string(cat_error_str(p[i].h->last_error)));
 		} else {
 			label = attrs_get(&p[i].f->attrs, "label");
 			json_object_set_new(

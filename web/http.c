@@ -1181,7 +1181,7 @@ dispatch(struct req *r)
 		/* a host that is down says why (Munin's "No address!" for
 		 * one never polled), which drover check passes on */
 		if (cs == NULL && h->state == HOST_DOWN &&
-		    h->last_error[0] != '\0') {
+		    h->last_error != NULL) {
 			char why[320];
 
 			snprintf(why, sizeof(why),

@@ -757,7 +757,7 @@ problems_block(struct buf *b, const struct ov_problem *v, size_t n,
 		if (p->st == OV_STALE)
 			buf_printf(b, ", more than %u intervals of %u s",
 			    CAT_STALE_INTERVALS, p->h->interval);
-		if (p->st == OV_DOWN && p->h->last_error[0] != '\0') {
+		if (p->st == OV_DOWN && p->h->last_error != NULL) {
 			buf_puts(b, ": ");
 			html_escape(b, p->h->last_error);
 		}
@@ -1013,7 +1013,7 @@ host_item(struct buf *b, const struct cat_host *h, const struct ov_row *row,
 	if (h->state == HOST_DOWN) {
 		buf_puts(b, "; down ");
 		since(b, h->state_since, now);
-		if (h->last_error[0] != '\0') {
+		if (h->last_error != NULL) {
 			buf_puts(b, "<br>");
 			html_escape(b, h->last_error);
 		}
@@ -1022,7 +1022,7 @@ host_item(struct buf *b, const struct cat_host *h, const struct ov_row *row,
 		buf_printf(b, "<br>BMC %s, last good read ",
 		    host_state_str(h->bmc.state));
 		age(b, h->bmc.last_ok, now);
-		if (h->bmc.state == HOST_DOWN && h->bmc.last_error[0] != '\0') {
+		if (h->bmc.state == HOST_DOWN && h->bmc.last_error != NULL) {
 			buf_puts(b, ": ");
 			html_escape(b, h->bmc.last_error);
 		}
@@ -1701,7 +1701,7 @@ page_host(const struct catalog *catalog, const struct cat_host *h, time_t now,
 		    "; <b class=stale>stale</b>: no good poll for "
 		    "more than %u intervals of %u s",
 		    CAT_STALE_INTERVALS, h->interval);
-	if (h->last_error[0] != '\0') {
+	if (h->last_error != NULL) {
 		buf_puts(&b, "; last error: ");
 		html_escape(&b, h->last_error);
 	}
@@ -2076,7 +2076,7 @@ page_health(struct catalog *cat, const struct web_poll_stats *polls,
 		    "<td class=num>%u</td><td class=num>%u</td>"
 		    "<td>",
 		    h->values, h->failures);
-		html_escape(&b, h->last_error);
+		html_escape(&b, cat_error_str(h->last_error));
 		buf_puts(&b, "</td></tr>");
 	}
 	buf_puts(&b, "</table>");
@@ -2122,7 +2122,7 @@ page_alerts(struct catalog *cat, const struct alerts *a,
 		buf_puts(&b, "</a></td>");
 		if (p[i].cs == NULL) {
 			buf_puts(&b, "<td colspan=5>host down: ");
-			html_escape(&b, p[i].h->last_error);
+			html_escape(&b, cat_error_str(p[i].h->last_error));
 			buf_puts(&b, "</td></tr>");
 			continue;
 		}
