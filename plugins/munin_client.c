@@ -449,8 +449,9 @@ merge_tmp(struct mclient *c)
 		}
 		c->p->entries += cost;
 	}
-	/* every service was moved out or cleaned */
-	batch_cleanup(&c->p->tmp);
+	/* every service was moved out or cleaned; the array serves the
+	 * next plugin (freed with the poll) */
+	batch_clear(&c->p->tmp);
 	if (over)
 		limit_error(c, LIMIT_HOST);
 }

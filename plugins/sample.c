@@ -1122,6 +1122,18 @@ batch_cleanup(struct batch *b)
 	memset(b, 0, sizeof(*b));
 }
 
+void
+batch_clear(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		service_cleanup(&b->services[i]);
+	b->n = 0;
+	if (b->index.cap > 0)
+		memset(b->index.slot, 0, b->index.cap * sizeof(*b->index.slot));
+}
+
 size_t
 batch_values(const struct batch *b)
 {
