@@ -163,8 +163,12 @@ mproto_list_same(const char *line, const struct strlist *l)
 bool
 mproto_is_end(const char *line)
 {
-	return strcmp(line, ".") == 0 || strcmp(line, ".\n") == 0 ||
-	       strcmp(line, ".\r") == 0 || strcmp(line, ".\r\n") == 0;
+	/* every line of a reply is asked: most fail at the first byte */
+	if (line[0] != '.')
+		return false;
+	line++;
+	return line[0] == '\0' || strcmp(line, "\n") == 0 ||
+	       strcmp(line, "\r") == 0 || strcmp(line, "\r\n") == 0;
 }
 
 static const char *const status_names[] = {

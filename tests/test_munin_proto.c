@@ -245,6 +245,9 @@ test_is_end(void **state)
 	assert_true(mproto_is_end("."));
 	assert_true(mproto_is_end(".\n"));
 	assert_true(mproto_is_end(".\r\n"));
+	assert_true(mproto_is_end(".\r"));
+	assert_false(mproto_is_end(".\n\n"));
+	assert_false(mproto_is_end(".\r\r"));
 	assert_false(mproto_is_end(""));
 	assert_false(mproto_is_end(".."));
 	assert_false(mproto_is_end(" ."));
