@@ -392,6 +392,8 @@ dk = {k: mean([r["drover"] for r in steady if r["step"] == k]) for k in kinds}
 fk = {(k, cache): median([c for kk, cc, c, _, _ in floor if kk == k and cc == cache])
       for k in kinds for cache in ("warm", "cold")}
 print("%-52s" % "drover, cycles 2.. (mean)" + "".join(" " + fmt(dk[k]) for k in kinds))
+print("%-52s" % "  of which the event loop, cycles 2.. (mean)" + "".join(
+    " " + fmt(mean([r["loop"] for r in steady if r["step"] == k])) for k in kinds))
 for cache, what in (("warm", "page cache kept"), ("cold", "page cache dropped")):
     print("%-52s" % ("librrd floor, %s (median)" % what) + "".join(
         " " + fmt(fk[k, cache]) for k in kinds))
