@@ -562,32 +562,24 @@ on_write(uv_write_t *req, int status)
 		    state_names[c->state], uv_strerror(status));
 }
 
-static void send_cmd(struct mclient *c, enum mstate next, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
+/*
+ * Writes the n bytes of line and moves to state next; the request and
+ * its copy of the line are one allocation of their size.
+ */
 static void
-send_cmd(struct mclient *c, enum mstate next, const char *fmt, ...)
+send_buf(struct mclient *c, enum mstate next, const char *line, size_t n)
 {
 	uv_write_t *req;
 	uv_buf_t buf;
-	va_list ap;
 	char *p;
-	int n;
 
-	req = malloc(sizeof(*req) + 512);
+	req = malloc(sizeof(*req) + n);
 	if (req == NULL) {
 		finish(c, MC_PROTOCOL, "out of memory");
 		return;
 	}
 	p = (char *)(req + 1);
-	va_start(ap, fmt);
-	n = vsnprintf(p, 512, fmt, ap);
-	va_end(ap);
-	if (n < 0 || n >= 512) {
-		free(req);
-		finish(c, MC_PROTOCOL, "command too long");
-		return;
-	}
+	memcpy(p, line, n);
 	req->data = c;
 	buf = uv_buf_init(p, (unsigned)n);
 	c->state = next;
@@ -597,6 +589,49 @@ send_cmd(struct mclient *c, enum mstate next, const char *fmt, ...)
 		finish(
 		    c, MC_CLOSED, "write failed while %s", state_names[next]);
 	}
+}
+
+static void send_cmd(struct mclient *c, enum mstate next, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+send_cmd(struct mclient *c, enum mstate next, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line)) {
+		finish(c, MC_PROTOCOL, "command too long");
+		return;
+	}
+	send_buf(c, next, line, (size_t)n);
+}
+
+/*
+ * "VERB ARG\n": a plugin's config or fetch, copied, not printed (a
+ * vsnprintf was about 1,400 instructions a command under callgrind, two
+ * commands a plugin each poll).
+ */
+static void
+send_words(
+    struct mclient *c, enum mstate next, const char *verb, const char *arg)
+{
+	char line[512];
+	size_t v = strlen(verb), a = strlen(arg);
+
+	if (v + a + 2 >= sizeof(line)) {
+		finish(c, MC_PROTOCOL, "command too long");
+		return;
+	}
+	memcpy(line, verb, v);
+	line[v] = ' ';
+	memcpy(line + v + 1, arg, a);
+	line[v + 1 + a] = '\n';
+	send_buf(c, next, line, v + a + 2);
 }
 
 static bool
@@ -692,8 +727,7 @@ ask(struct mclient *c, enum mstate next, const char *plugin)
 	c->p->lim_entries = lim.max_entries;
 	mproto_parser_init(
 	    &c->p->parser, next == MS_CONFIG, plugin, &c->p->tmp, &lim);
-	send_cmd(
-	    c, next, "%s %s\n", next == MS_CONFIG ? "config" : "fetch", plugin);
+	send_words(c, next, next == MS_CONFIG ? "config" : "fetch", plugin);
 }
 
 static void
