@@ -26,7 +26,8 @@ does to an idle page cache, so direct writes and the daemon's flush both
 read their pages back from disk.
 
 Printed: drover's CPU seconds per interval (user+sys of all its threads
-from /proc/PID/stat), its peak RSS (VmHWM) and that per RRD file, polls
+from /proc/PID/stat) and its event loop's alone (loop_s: the main
+thread, /proc/PID/task/PID/stat), its peak RSS (VmHWM) and that per RRD file, polls
 done and late (drover's /health), the fake cluster's own CPU per interval
 (/proc and its getrusage), the most sessions open at once on one physical
 host and the late polls the cluster saw (a node's session more than
@@ -128,6 +129,16 @@ def alive():
 def cpu_s(pid):
     """user+sys seconds of a process and all its threads."""
     f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / TICK
+
+
+def loop_s(pid):
+    """user+sys seconds of the main thread alone: the event loop."""
+    return cpu_s_of("/proc/%d/task/%d/stat" % (pid, pid))
+
+
+def cpu_s_of(path):
+    f = open(path).read().rsplit(")", 1)[1].split()
     return (int(f[11]) + int(f[12])) / TICK
 
 
@@ -256,11 +267,12 @@ daemon_pid = rrdc.pid if rrdc is not None else own_pid
 
 print("scale: %d guests on %d physical hosts (%d nodes), interval %d s, %d cycles; "
       "files in %s" % (guests, phys, nodes, interval, cycles, tmp))
-print("%-6s %5s %10s %10s %10s %10s %8s %8s %10s" % (
-    "cycle", "step", "drover_s", "rss_kib", "hwm_kib", "polls", "late", "failed", "fake_s"))
+print("%-6s %5s %10s %8s %10s %10s %10s %8s %8s %10s" % (
+    "cycle", "step", "drover_s", "loop_s", "rss_kib", "hwm_kib", "polls", "late", "failed", "fake_s"))
 rows = []
 rc_cpu = lambda: cpu_s(daemon_pid) if daemon_pid is not None else 0.0
 d0, f0, h0, r0 = cpu_s(drv.pid), cpu_s(fake.pid), health(port), rc_cpu()
+l0 = loop_s(drv.pid)
 start, e0 = time.monotonic(), time.time()
 cold = int(os.environ.get("COLD", "0"))
 next_drop = start + cold
@@ -272,18 +284,19 @@ for c in range(1, cycles + 1):
             next_drop += cold
         time.sleep(min(1.0, max(0.0, start + c * interval - time.monotonic())))
     d, fc, h, e, rcc = cpu_s(drv.pid), cpu_s(fake.pid), health(port), time.time(), rc_cpu()
+    lp = loop_s(drv.pid)
     # did this cycle pass a multiple of 300 s (a step of Munin's RRDs)?
     # the daemon's CPU counts as drover's: it does drover's writes
-    row = {"step": kind(e0, e), "drover": d - d0 + rcc - r0, "rrdcached": rcc - r0, "fake": fc - f0, "rss": status_kib(drv.pid, "VmRSS"),
+    row = {"step": kind(e0, e), "drover": d - d0 + rcc - r0, "rrdcached": rcc - r0, "loop": lp - l0, "fake": fc - f0, "rss": status_kib(drv.pid, "VmRSS"),
            "hwm": status_kib(drv.pid, "VmHWM"), "polls": h["polls done"] - h0["polls done"],
            "late": h["late"] - h0["late"], "failed": h["failed"] - h0["failed"],
            "timed": h["timed out"] - h0["timed out"], "rrd": h["RRD updates"] - h0["RRD updates"],
            "rrd_err": h["RRD errors"] - h0["RRD errors"], "queue": h["RRD queue"]}
     rows.append(row)
-    print("%-6d %5s %10.2f %10d %10d %10d %8d %8d %10.2f" % (
-        c, row["step"], row["drover"], row["rss"], row["hwm"], row["polls"], row["late"],
+    print("%-6d %5s %10.2f %8.2f %10d %10d %10d %8d %8d %10.2f" % (
+        c, row["step"], row["drover"], row["loop"], row["rss"], row["hwm"], row["polls"], row["late"],
         row["failed"] + row["timed"], row["fake"]), flush=True)
-    d0, f0, h0, e0, r0 = d, fc, h, e, rcc
+    d0, f0, h0, e0, r0, l0 = d, fc, h, e, rcc, lp
 alive()
 fs = fake_stats()
 hwm = status_kib(drv.pid, "VmHWM")
@@ -379,6 +392,8 @@ dk = {k: mean([r["drover"] for r in steady if r["step"] == k]) for k in kinds}
 fk = {(k, cache): median([c for kk, cc, c, _, _ in floor if kk == k and cc == cache])
       for k in kinds for cache in ("warm", "cold")}
 print("%-52s" % "drover, cycles 2.. (mean)" + "".join(" " + fmt(dk[k]) for k in kinds))
+print("%-52s" % "  of which the event loop, cycles 2.. (mean)" + "".join(
+    " " + fmt(mean([r["loop"] for r in steady if r["step"] == k])) for k in kinds))
 for cache, what in (("warm", "page cache kept"), ("cold", "page cache dropped")):
     print("%-52s" % ("librrd floor, %s (median)" % what) + "".join(
         " " + fmt(fk[k, cache]) for k in kinds))

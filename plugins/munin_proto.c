@@ -134,10 +134,41 @@ mproto_parse_list(const char *line, struct strlist *out)
 }
 
 bool
+mproto_list_same(const char *line, const struct strlist *l)
+{
+	const char *s;
+	size_t n, k = 0, j;
+
+	if (line[0] == '#')
+		return false;
+	for (s = skip_space(line); *s != '\0'; s = skip_space(s + n)) {
+		n = word_len(s);
+		if (n > MPROTO_MAX_NAME)
+			continue;
+		if (k < l->n && strncmp(l->v[k], s, n) == 0 &&
+		    l->v[k][n] == '\0') {
+			k++;
+			continue;
+		}
+		/* a name repeated: parsing skips it */
+		for (j = 0; j < k; j++)
+			if (strncmp(l->v[j], s, n) == 0 && l->v[j][n] == '\0')
+				break;
+		if (j == k)
+			return false;
+	}
+	return k == l->n;
+}
+
+bool
 mproto_is_end(const char *line)
 {
-	return strcmp(line, ".") == 0 || strcmp(line, ".\n") == 0 ||
-	       strcmp(line, ".\r") == 0 || strcmp(line, ".\r\n") == 0;
+	/* every line of a reply is asked: most fail at the first byte */
+	if (line[0] != '.')
+		return false;
+	line++;
+	return line[0] == '\0' || strcmp(line, "\n") == 0 ||
+	       strcmp(line, "\r") == 0 || strcmp(line, "\r\n") == 0;
 }
 
 static const char *const status_names[] = {
@@ -181,7 +212,13 @@ current_service(struct mproto_parser *p, struct service **out)
 		*out = &p->b->services[p->idx];
 		return LINE_OK;
 	}
-	s = batch_service(p->b, p->cur, false);
+	p->flast = SIZE_MAX;
+	/* a fetch's services come in the order of the replayed config */
+	if (p->snext < p->b->n &&
+	    strcmp(p->b->services[p->snext].name, p->cur) == 0)
+		s = &p->b->services[p->snext];
+	else
+		s = batch_service(p->b, p->cur, false);
 	if (s == NULL) {
 		if (!room(p))
 			return LINE_DROPPED;
@@ -191,10 +228,24 @@ current_service(struct mproto_parser *p, struct service **out)
 		p->entries++;
 	}
 	p->idx = (size_t)(s - p->b->services);
+	p->snext = p->idx + 1;
 	if (p->config)
 		s->has_config = true;
 	*out = s;
 	return LINE_OK;
+}
+
+/*
+ * The field f of s if it is called name: the lookup's shortcut, as a
+ * field's config lines come together and a fetch's values come in the
+ * order of the replayed config.
+ */
+static struct field *
+field_at(struct service *s, size_t f, const char *name)
+{
+	return f < s->nfields && strcmp(s->fields[f].name, name) == 0
+		   ? &s->fields[f]
+		   : NULL;
 }
 
 /*
@@ -217,15 +268,20 @@ current_field(
 	v = current_service(p, &s);
 	if (v != LINE_OK)
 		return v;
-	*out = service_field(s, name, false);
-	if (*out != NULL)
-		return LINE_OK;
-	if (!room(p))
-		return LINE_DROPPED;
-	*out = service_field(s, name, true);
+	*out = field_at(s, p->flast, name);
 	if (*out == NULL)
-		return LINE_NOMEM;
-	p->entries++;
+		*out = field_at(s, p->flast + 1, name); /* SIZE_MAX + 1: 0 */
+	if (*out == NULL)
+		*out = service_field(s, name, false);
+	if (*out == NULL) {
+		if (!room(p))
+			return LINE_DROPPED;
+		*out = service_field(s, name, true);
+		if (*out == NULL)
+			return LINE_NOMEM;
+		p->entries++;
+	}
+	p->flast = (size_t)(*out - s->fields);
 	return LINE_OK;
 }
 
@@ -497,6 +553,7 @@ mproto_parser_init(struct mproto_parser *p, bool config, const char *plugin,
 	p->b = b;
 	p->config = config;
 	p->idx = SIZE_MAX;
+	p->flast = SIZE_MAX;
 	p->status = MPROTO_OK;
 	p->max_entries = lim != NULL ? lim->max_entries : 0;
 	for (i = 0; i < b->n; i++)

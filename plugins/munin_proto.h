@@ -106,6 +106,13 @@ unsigned mproto_parse_cap(const char *line);
  * then holds the names appended so far).
  */
 int mproto_parse_list(const char *line, struct strlist *out);
+/*
+ * Whether mproto_parse_list would make of line exactly the names of l, in
+ * their order: a node's unchanged list costs a poll one pass over the
+ * line and no allocation (a list of n plugins parsed and compared with
+ * the last one took about n * n string compares and n mallocs).
+ */
+bool mproto_list_same(const char *line, const struct strlist *l);
 
 /*
  * True for the line that ends a multi-line reply: exactly ".", optionally
@@ -161,6 +168,8 @@ struct mproto_parser {
 	bool config;		       /* a config reply, else fetch */
 	char cur[MPROTO_MAX_NAME + 1]; /* current service name */
 	size_t idx;		       /* its index in b, SIZE_MAX if none */
+	size_t snext;		       /* where the next service likely is */
+	size_t flast;		       /* the field of the last line */
 	size_t entries;		       /* fields + services in b */
 	size_t max_entries;	       /* 0: no bound */
 	unsigned lines, bad, dropped;  /* for struct mproto_stats */

@@ -231,6 +231,8 @@ void service_intern(struct attrs_pool *p, struct service *s);
 void service_compact(struct service *s);
 void service_cleanup(struct service *s);
 void batch_cleanup(struct batch *b);
+/* Empties b for reuse: its services cleaned, their array and index kept. */
+void batch_clear(struct batch *b);
 /* Number of fields with a value across the batch. */
 size_t batch_values(const struct batch *b);
 

@@ -200,6 +200,44 @@ test_list_long_name_skipped(void **state)
 	strlist_cleanup(&l);
 }
 
+/* mproto_list_same agrees with parsing the line and comparing in order. */
+static void
+test_list_same(void **state)
+{
+	static const char *const lines[] = {"cpu if_eth0.1  cpu load\r",
+	    "cpu if_eth0.1 load", "cpu  if_eth0.1\tload cpu load", "cpu load",
+	    "cpu if_eth0.1 load df", "load cpu if_eth0.1", "cpu if_eth0 load",
+	    "cpu if_eth0.1 loa", "cpu if_eth0.12 load", "",
+	    "# cpu if_eth0.1 load", "cp if_eth0.1 load"};
+	struct strlist l = {0}, m = {0};
+	size_t i, j;
+	bool same;
+
+	(void)state;
+	assert_int_equal(mproto_parse_list("cpu if_eth0.1 load", &l), 0);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		same = mproto_parse_list(lines[i], &m) == 0 && m.n == l.n;
+		for (j = 0; same && j < l.n; j++)
+			same = strcmp(m.v[j], l.v[j]) == 0;
+		assert_int_equal(mproto_list_same(lines[i], &l), same);
+		/* the first three are the list of "cpu if_eth0.1 load" */
+		assert_int_equal(same, i < 3);
+		strlist_cleanup(&m);
+	}
+	/* a name too long to keep is skipped by both */
+	{
+		char line[600];
+
+		memset(line, 'x', sizeof(line));
+		memcpy(line, "cpu ", 4);
+		memcpy(line + sizeof(line) - 16, " if_eth0.1 load", 16);
+		assert_true(mproto_list_same(line, &l));
+	}
+	strlist_cleanup(&l);
+	assert_false(mproto_list_same("cpu", &l));
+	assert_true(mproto_list_same("", &l));
+}
+
 static void
 test_is_end(void **state)
 {
@@ -207,6 +245,9 @@ test_is_end(void **state)
 	assert_true(mproto_is_end("."));
 	assert_true(mproto_is_end(".\n"));
 	assert_true(mproto_is_end(".\r\n"));
+	assert_true(mproto_is_end(".\r"));
+	assert_false(mproto_is_end(".\n\n"));
+	assert_false(mproto_is_end(".\r\r"));
 	assert_false(mproto_is_end(""));
 	assert_false(mproto_is_end(".."));
 	assert_false(mproto_is_end(" ."));
@@ -1024,6 +1065,7 @@ main(void)
 	    cmocka_unit_test(test_cap),
 	    cmocka_unit_test(test_list),
 	    cmocka_unit_test(test_list_long_name_skipped),
+	    cmocka_unit_test(test_list_same),
 	    cmocka_unit_test(test_is_end),
 	    cmocka_unit_test(test_status_str),
 	    cmocka_unit_test(test_every_fixture_listed),

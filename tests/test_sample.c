@@ -378,6 +378,38 @@ test_many_names(void **state)
 	batch_cleanup(&b);
 }
 
+/* batch_clear empties a batch, indexed or not, for names old and new;
+ * the services of a few (linear scan) and of more (index) alike. */
+static void
+test_batch_clear(void **state)
+{
+	static const size_t counts[] = {3, 40};
+	struct batch b = {0};
+	struct service *s;
+	char name[32];
+	size_t i, k, round;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		for (round = 0; round < 3; round++) {
+			for (i = 0; i < counts[k]; i++) {
+				snprintf(name, sizeof(name), "s%zu",
+				    i + round * counts[k] / 2);
+				s = batch_service(&b, name, true);
+				assert_non_null(s);
+				assert_non_null(service_field(s, "f", true));
+			}
+			assert_int_equal(b.n, counts[k]);
+			assert_ptr_equal(batch_service(&b, name, false), s);
+			batch_clear(&b);
+			assert_int_equal(b.n, 0);
+			assert_null(batch_service(&b, name, false));
+			assert_null(batch_service(&b, "s0", false));
+		}
+	}
+	batch_cleanup(&b);
+}
+
 /* A field's attributes read once into a field_spec, as each consumer
  * used to read them. */
 static void
@@ -541,6 +573,7 @@ main(void)
 	    cmocka_unit_test(test_attrs_pool),
 	    cmocka_unit_test(test_attrs_compact),
 	    cmocka_unit_test(test_batch_lookup_and_copy),
+	    cmocka_unit_test(test_batch_clear),
 	    cmocka_unit_test(test_many_names),
 	    cmocka_unit_test(test_field_spec_parse),
 	    cmocka_unit_test(test_service_config_equal),
