@@ -48,6 +48,7 @@
 #include "lib/log.h"
 #include "rrd/rrd_writer.h"
 #include "rrd/rrdc_addr.h"
+#include "rrd/rrdc_batch.h"
 
 /* One complaint per kind of failure per minute. */
 #define ERR_LOG_INTERVAL_MS 60000
@@ -155,6 +156,19 @@ struct resend {
 	char val[64];		/* "ts:value" */
 };
 
+/* updates sent to rrdcached in one BATCH at most: 1000 lines of some
+ * 100 bytes, a round trip per 100 KB */
+#define BATCH_MAX 1000
+
+/* One update waiting for the next batch (writer thread only). */
+struct pend {
+	struct fstate *f;
+	const char *name; /* as sent to the daemon: f->path or inside it */
+	char val[64];	  /* "ts:value" */
+	bool failed;	  /* the daemon refused it, for err */
+	char err[200];	  /* the daemon's reason */
+};
+
 struct rrd_writer {
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -189,6 +203,13 @@ struct rrd_writer {
 	atomic_bool restarted; /* rrd_writer_daemon_restarted() was called */
 	bool down; /* the daemon did not answer for RRD_DAEMON_RETRY_MS:
 		      fail at once until it answers again */
+	/* writer thread only: the batch connection and the updates waiting
+	 * for it (BATCH_MAX each), in the order processed */
+	struct rrdc_batch *bc;
+	struct pend *pend;
+	struct rrdc_line *lines;
+	size_t npend;
+	uint64_t held; /* values processed, done once the batch is sent */
 
 	struct fstate **files; /* hash table, writer thread only */
 	size_t nbuckets, nfiles;
@@ -566,74 +587,137 @@ remember(struct rrd_writer *w, const char *name, const char *val)
 
 /*
  * After a lost connection, on the new one: the last updates again, in
- * their order.  What the daemon holds already (its journal, or the file)
- * it refuses as not later than the last ("illegal attempt to update"),
- * so only what the lost journal buffer had is taken; no answer counts.
+ * their order, in one batch.  What the daemon holds already (its
+ * journal, or the file) it refuses as not later than the last ("illegal
+ * attempt to update"), so only what the lost journal buffer had is
+ * taken; no refusal counts.  0, or -1 when the connection failed again.
  */
-static void
+static int
 resend_recent(struct rrd_writer *w)
 {
-	const char *argv[1];
+	struct rrdc_line lines[RESEND_MAX];
 	size_t i;
 
 	for (i = 0; i < w->rs_len; i++) {
 		const struct resend *r =
 		    &w->resend[(w->rs_head + i) % RESEND_MAX];
 
-		argv[0] = r->val;
-		(void)rrdc_update(r->name, 1, argv);
+		lines[i].name = r->name;
+		lines[i].val = r->val;
 	}
-	rrd_clear_error();
+	if (rrdc_batch_update(w->bc, lines, w->rs_len, NULL, NULL) == -1)
+		return -1;
 	w->lost = false;
+	return 0;
+}
+
+/* What a batch's answer says of one pending update. */
+struct batch_ctx {
+	struct rrd_writer *w;
+	bool retry; /* the batch is sent again after a lost connection */
+};
+
+static void
+batch_refused(void *arg, size_t i, const char *msg)
+{
+	struct batch_ctx *c = arg;
+	struct pend *p = &c->w->pend[i];
+
+	/* sent again: the daemon took it before the connection broke */
+	if (c->retry && strstr(msg, "illegal attempt to update") != NULL)
+		return;
+	p->failed = true;
+	snprintf(p->err, sizeof(p->err), "%s", msg);
 }
 
 /*
- * One update through the daemon.  A lost connection (the daemon died or
- * restarts) is retried, with waits from 50 ms doubling to 1 s, for up to
+ * Sends the pending updates to the daemon in one BATCH and counts each
+ * (written, or refused: reported, and the file read again before its
+ * next update).  A lost connection (the daemon died or is restarting)
+ * is retried, with waits from 50 ms doubling to 1 s, for up to
  * RRD_DAEMON_RETRY_MS; after that, until the daemon answers again, each
- * update fails at once (a stop stays bounded).  On *kind the error kind
- * of a failure: WERR_DAEMON when the daemon could not be reached.
+ * batch fails at once (a stop stays bounded), every value counted.  On
+ * a new connection the resend ring goes first.
  */
-static int
-daemon_update(
-    struct rrd_writer *w, const char *name, const char *val, enum werr *kind)
+static void
+batch_send(struct rrd_writer *w)
 {
-	const char *argv[1] = {val};
-	uint64_t deadline = 0;
+	struct batch_ctx c = {.w = w};
+	char hint[800];
+	uint64_t t0, dt, deadline = 0, written = 0;
 	unsigned wait = 50;
+	bool ok = false;
+	size_t i;
+	int err = 0;
 
-	/* librrd reconnects inside a failed send by itself, so a daemon
-	 * started again can look like one connection */
-	if (atomic_exchange(&w->restarted, false))
+	if (w->npend == 0)
+		return;
+	for (i = 0; i < w->npend; i++) {
+		w->lines[i].name = w->pend[i].name;
+		w->lines[i].val = w->pend[i].val;
+	}
+	/* the supervisor restarted it: the old connection may even look
+	 * alive until the first write */
+	if (atomic_exchange(&w->restarted, false)) {
 		w->lost = true;
+		rrdc_batch_close(w->bc);
+	}
+	t0 = now_us();
 	for (;;) {
-		rrd_clear_error();
-		if (client_ready(w) == 0) {
+		for (i = 0; i < w->npend; i++)
+			w->pend[i].failed = false;
+		if (rrdc_batch_connect(w->bc) == 0) {
 			w->down = false;
-			if (w->lost)
-				resend_recent(w);
-			if (rrdc_update(name, 1, argv) == 0) {
-				remember(w, name, val);
-				return 0;
+			if ((!w->lost || resend_recent(w) == 0) &&
+			    rrdc_batch_update(w->bc, w->lines, w->npend,
+				batch_refused, &c) == 0) {
+				ok = true;
+				break;
 			}
-			if (rrdc_is_connected(w->daemon))
-				return -1; /* the daemon refused it */
 		}
+		err = errno;
 		w->lost = true;
-		*kind = WERR_DAEMON;
+		c.retry = true;
 		if (w->down)
-			return -1;
+			break;
 		if (deadline == 0)
 			deadline = now_us() + RRD_DAEMON_RETRY_MS * 1000ull;
 		if (now_us() >= deadline) {
 			w->down = true;
-			return -1;
+			break;
 		}
 		sleep_ms(wait);
 		wait = wait * 2 > 1000 ? 1000 : wait * 2;
 	}
-}
+	dt = now_us() - t0;
+	for (i = 0; i < w->npend; i++) {
+		struct pend *p = &w->pend[i];
+		char msg[sizeof(p->err) + sizeof(hint) + 300];
 
+		if (ok && !p->failed) {
+			remember(w, p->name, p->val);
+			written++;
+			continue;
+		}
+		p->f->known = false;
+		if (!ok) {
+			snprintf(msg, sizeof(msg), "rrdcached %.200s: %s",
+			    w->daemon, strerror(err));
+			report(w, WERR_DAEMON, p->f->path, msg);
+			continue;
+		}
+		access_hint(hint, sizeof(hint), p->f->path);
+		snprintf(msg, sizeof(msg), "%s%s", p->err, hint);
+		report(w, WERR_UPDATE, p->f->path, msg);
+	}
+	pthread_mutex_lock(&w->mu);
+	w->st.updates += written;
+	w->st.latency_total_us += dt;
+	if (dt > w->st.latency_max_us)
+		w->st.latency_max_us = dt;
+	pthread_mutex_unlock(&w->mu);
+	w->npend = 0;
+}
 /*
  * The name of path to send rrdcached: the path itself over a unix socket,
  * relative to the daemon's base directory over TCP; NULL (reported as
@@ -779,33 +863,40 @@ create(struct rrd_writer *w, struct fstate *f, const struct wval *v)
 	return 0;
 }
 
-/* Writes the value at ts (its own, or its read time: see process). */
+/*
+ * Writes the value at ts (its own, or its read time: see process), or
+ * with rrdcached queues it for the next batch (batch_send() counts it).
+ */
 static int
 update(struct rrd_writer *w, struct fstate *f, const struct wval *v, time_t ts)
 {
 	char val[64];
 	const char *argv[1] = {val};
-	enum werr kind = WERR_UPDATE;
+	struct pend *p;
 	const char *dp;
 	uint64_t t0;
-	int rc;
 
 	if (v->unknown || !isfinite(v->value))
 		snprintf(val, sizeof(val), "%lld:U", (long long)ts);
 	else
 		snprintf(
 		    val, sizeof(val), "%lld:%.17g", (long long)ts, v->value);
-	t0 = now_us();
-	rrd_clear_error();
 	if (w->daemon != NULL) {
 		dp = daemon_path(w, WERR_UPDATE, f->path);
 		if (dp == NULL)
 			return -1;
-		rc = daemon_update(w, dp, val, &kind);
-	} else
-		rc = rrd_update_r(f->path, NULL, 1, argv);
-	if (rc != 0) {
-		report_rrd(w, kind, f->path);
+		p = &w->pend[w->npend++];
+		p->f = f;
+		p->name = dp;
+		memcpy(p->val, val, sizeof(val));
+		f->last = ts;
+		f->ours = true;
+		return 0;
+	}
+	t0 = now_us();
+	rrd_clear_error();
+	if (rrd_update_r(f->path, NULL, 1, argv) != 0) {
+		report_rrd(w, WERR_UPDATE, f->path);
 		return -1;
 	}
 	count_latency(w, t0, &w->st.updates);
@@ -1043,6 +1134,7 @@ writer_main(void *arg)
 	struct wval v;
 	struct qrec *rec;
 	size_t bytes;
+	bool more;
 	int rc;
 
 	pthread_mutex_lock(&w->mu);
@@ -1065,14 +1157,22 @@ writer_main(void *arg)
 		bytes = qrec_size_of(rec);
 		w->qread += qalign(bytes);
 		w->qlen--;
+		more = w->qlen > 0;
 		pthread_mutex_unlock(&w->mu);
 		qrec_unpack(rec, &v);
 		process(w, &v);
+		/* a batch holds what one drain brings, up to BATCH_MAX */
+		if (!more || w->npend == BATCH_MAX)
+			batch_send(w);
 		pthread_mutex_lock(&w->mu);
 		queue_release(w);
 		w->qbytes -= bytes;
-		w->done_seq++;
-		pthread_cond_broadcast(&w->done);
+		w->held++;
+		if (w->npend == 0) {
+			w->done_seq += w->held;
+			w->held = 0;
+			pthread_cond_broadcast(&w->done);
+		}
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -1120,8 +1220,14 @@ rrd_writer_new_opts(const struct rrd_writer_opts *o)
 		/* The writer thread connects on first use. */
 		w->daemon = strdup(rrdcached);
 		w->resend = calloc(RESEND_MAX, sizeof(*w->resend));
-		if (w->daemon == NULL || w->resend == NULL)
+		w->pend = calloc(BATCH_MAX, sizeof(*w->pend));
+		w->lines = calloc(BATCH_MAX, sizeof(*w->lines));
+		if (w->daemon == NULL || w->resend == NULL || w->pend == NULL ||
+		    w->lines == NULL)
 			goto fail_alloc;
+		w->bc = rrdc_batch_new(rrdcached);
+		if (w->bc == NULL)
+			goto fail;
 		if (rrdc_addr_is_tcp(rrdcached)) {
 			w->base = strdup(base_dir);
 			if (w->base == NULL)
@@ -1148,6 +1254,9 @@ fail_alloc:
 	errno = ENOMEM;
 fail:
 	err = errno;
+	rrdc_batch_free(w->bc);
+	free(w->pend);
+	free(w->lines);
 	free(w->base);
 	free(w->daemon);
 	free(w->resend);
@@ -1262,6 +1371,9 @@ rrd_writer_free(struct rrd_writer *w)
 	pthread_mutex_destroy(&w->mu);
 	files_free(w);
 	queue_free(w);
+	rrdc_batch_free(w->bc);
+	free(w->pend);
+	free(w->lines);
 	free(w->base);
 	free(w->daemon);
 	free(w->resend);
