@@ -1200,12 +1200,21 @@ rrd_writer_new_opts(const struct rrd_writer_opts *o)
 
 	if (queue_max == 0 || (rrdc_addr_is_tcp(rrdcached) &&
 				  (base_dir == NULL || base_dir[0] != '/'))) {
+		rrdc_batch_free(o->conn);
 		errno = EINVAL;
 		return NULL;
 	}
 	w = calloc(1, sizeof(*w));
-	if (w == NULL)
+	if (w == NULL) {
+		rrdc_batch_free(o->conn);
+		errno = ENOMEM;
 		return NULL;
+	}
+	w->bc = o->conn; /* ours now */
+	if (rrdcached == NULL) {
+		rrdc_batch_free(w->bc);
+		w->bc = NULL;
+	}
 	w->qmax = queue_max;
 	w->st.queue_max = queue_max;
 	w->flush_max_us =
@@ -1225,7 +1234,8 @@ rrd_writer_new_opts(const struct rrd_writer_opts *o)
 		if (w->daemon == NULL || w->resend == NULL || w->pend == NULL ||
 		    w->lines == NULL)
 			goto fail_alloc;
-		w->bc = rrdc_batch_new(rrdcached);
+		if (w->bc == NULL)
+			w->bc = rrdc_batch_new(rrdcached);
 		if (w->bc == NULL)
 			goto fail;
 		if (rrdc_addr_is_tcp(rrdcached)) {

@@ -5,7 +5,8 @@
  * while a batch is under way fails the call and a new daemon takes the
  * batch again; over TCP relative names are resolved against -b.  And the
  * writer through the daemon: a value the daemon refuses (another client
- * wrote the file later) is counted as an error, the others are written.
+ * wrote the file later) is counted as an error, the others are written;
+ * connections made before the writer starts are the ones it uses.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -376,6 +377,53 @@ test_writer_counts_refused_value(void **state)
 	daemon_stop(pid, SIGTERM);
 }
 
+/*
+ * Connections made before the writer starts (as drover does as root, for
+ * a socket only root may open) carry its updates and flushes: here the
+ * socket is removed once both are made, so none other could be opened.
+ */
+static void
+test_writer_uses_early_connection(void **state)
+{
+	char db[128], sock[160], addr[200], pa[256];
+	struct rrd_writer_opts o = {0};
+	struct rrd_writer_stats st;
+	struct rrd_writer *w;
+	struct rrd_ds ds;
+	pid_t pid;
+
+	(void)state;
+	snprintf(db, sizeof(db), "%s/db5", tmpdir);
+	assert_int_equal(mkdir(db, 0755), 0);
+	snprintf(sock, sizeof(sock), "%s/rc5.sock", tmpdir);
+	snprintf(addr, sizeof(addr), "unix:%s", sock);
+	pid = daemon_start(addr, db, false);
+	assert_int_equal(rrd_ds_init(&ds, DS_GAUGE, NULL, NULL, NULL), 0);
+	assert_int_equal(
+	    rrd_path(pa, sizeof(pa), db, "g", "h", "s", "a", DS_GAUGE), 0);
+	assert_int_equal(rrd_writer_connect(addr), 0);
+	o.conn = rrdc_batch_new(addr);
+	assert_non_null(o.conn);
+	assert_int_equal(rrdc_batch_connect(o.conn), 0);
+	assert_int_equal(unlink(sock), 0);
+	o.rrdcached = addr;
+	o.queue_max = 10;
+	w = rrd_writer_new_opts(&o);
+	assert_non_null(w);
+	assert_int_equal(
+	    rrd_writer_submit_value(w, pa, &ds, T0, T0, 1, false), 0);
+	assert_int_equal(
+	    rrd_writer_submit_value(w, pa, &ds, T0 + 300, T0 + 300, 2, false),
+	    0);
+	assert_int_equal(rrd_writer_flush(w), 0);
+	rrd_writer_stats(w, &st);
+	assert_int_equal(st.updates, 2);
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(rrd_last_r(pa), T0 + 300); /* flushed */
+	rrd_writer_free(w);
+	daemon_stop(pid, SIGTERM);
+}
+
 int
 main(void)
 {
@@ -384,6 +432,7 @@ main(void)
 	    cmocka_unit_test(test_daemon_killed_mid_batch),
 	    cmocka_unit_test(test_tcp_relative_names),
 	    cmocka_unit_test(test_writer_counts_refused_value),
+	    cmocka_unit_test(test_writer_uses_early_connection),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
