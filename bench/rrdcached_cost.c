@@ -28,12 +28,23 @@
 #define BATCH_LINES 1000 /* as the writer's BATCH_MAX */
 #define NAME_MAX_B 256
 
-/* One round through b: n updates in batches of BATCH_LINES.  0 / -1. */
+/* Counts the lines rrdcached refused. */
+static void
+refused(void *arg, size_t i, const char *msg)
+{
+	(void)i;
+	if ((*(unsigned long *)arg)++ == 0)
+		fprintf(stderr, "rrdcached refused: %s\n", msg);
+}
+
+/* One round through b: n updates in batches of BATCH_LINES.  0, or -1
+ * when the connection failed or a line was refused. */
 static int
 batch_round(struct rrdc_batch *b, const char *dir, int n, const char *val)
 {
 	static char names[BATCH_LINES][NAME_MAX_B];
 	static struct rrdc_line lines[BATCH_LINES];
+	unsigned long nref = 0;
 	int i, k = 0;
 
 	for (i = 0; i < n; i++) {
@@ -42,12 +53,12 @@ batch_round(struct rrdc_batch *b, const char *dir, int n, const char *val)
 		lines[k].val = val;
 		if (++k == BATCH_LINES || i == n - 1) {
 			if (rrdc_batch_update(
-				b, lines, (size_t)k, NULL, NULL) == -1)
+				b, lines, (size_t)k, refused, &nref) == -1)
 				return -1;
 			k = 0;
 		}
 	}
-	return 0;
+	return nref == 0 ? 0 : -1;
 }
 
 static double
