@@ -19,11 +19,17 @@
  * Locking: mu guards the queue, the sequence numbers and the stats; the
  * writer thread holds it only to pop a value and to bump counters, never
  * across I/O.  The per-file table and every rrdcached call belong to the
- * writer thread alone: librrd 1.7.2 exports only the process-wide rrdc_*
- * client (no rrd_client_* instances, no rrdc_flushall), so a daemon flush
- * is a request the thread serves by flushing each file it knows.  librrd's
- * error text is thread-local, so it is read in the thread that made the
- * call.
+ * writer thread alone.  Updates go over the writer's own connection in
+ * BATCH requests (rrdc_batch.h): a value is checked and stamped as it is
+ * popped (create, tune, stale, handover), its update line kept in pend
+ * with the file's last set as if written, and what one drain brings (up
+ * to BATCH_MAX) is sent at once; a refused line is counted then and its
+ * file read again before its next update.  A value counts as done (for
+ * rrd_writer_flush) once its batch is answered.  File flushes use librrd
+ * 1.7.2's process-wide rrdc_* client (no rrd_client_* instances, no
+ * rrdc_flushall), so a daemon flush is a request the thread serves by
+ * flushing each file it knows.  librrd's error text is thread-local, so
+ * it is read in the thread that made the call.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -66,8 +66,10 @@ struct rrd_writer_stats {
 				   (its bound ran out) */
 	char last_error[256];	/* "" when none */
 	time_t last_error_time; /* epoch seconds, 0 when none */
-	uint64_t latency_total_us; /* sum over creates and updates, us */
-	uint64_t latency_max_us;   /* slowest single create or update, us */
+	/* sum over creates and updates, us; a batch of updates to rrdcached
+	 * counts once, as one update */
+	uint64_t latency_total_us;
+	uint64_t latency_max_us; /* slowest create, update or batch, us */
 };
 
 struct rrd_writer_opts {
