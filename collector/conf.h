@@ -73,7 +73,7 @@ enum conf_own_rrdcached {
 	CONF_OWN_NO,
 };
 /* rrdcached_own_hosts' default: see README, "rrdcached" */
-#define CONF_OWN_RRDCACHED_HOSTS 2000
+#define CONF_OWN_RRDCACHED_HOSTS 200
 
 struct conf {
 	char *file; /* the main config file */

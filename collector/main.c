@@ -30,6 +30,7 @@
 #include "collector/poller.h"
 #include "collector/shard.h"
 #include "rrd/rrd_writer.h"
+#include "rrd/rrdc_batch.h"
 #include "rrd/rrdcached_proc.h"
 #include "alerts/alerts.h"
 #include "web/http.h"
@@ -826,6 +827,7 @@ cmd_run(const char *path)
 	struct daemon d = {0};
 	struct rrd_writer_stats ws;
 	struct rrd_writer_opts wo = {0};
+	struct rrdc_batch *early = NULL; /* rrdcached_socket's, made as root */
 	struct web_settings wset, mset;
 	struct outputs_conf oc;
 	struct alerts_defaults ad;
@@ -906,11 +908,15 @@ cmd_run(const char *path)
 		if (mset.listen_fd == -1)
 			fatalx("drover: cannot listen on metrics_listen");
 	}
-	if (d.conf->rrdcached_socket != NULL &&
-	    rrd_writer_connect(d.conf->rrdcached_socket) == -1)
-		log_warnx("rrd: rrdcached %s does not answer yet; the writer "
-			  "retries as %s",
-		    d.conf->rrdcached_socket, d.pd.user);
+	/* both connections as root: the socket may be root's alone */
+	if (d.conf->rrdcached_socket != NULL) {
+		early = rrdc_batch_new(d.conf->rrdcached_socket);
+		if (rrd_writer_connect(d.conf->rrdcached_socket) == -1 ||
+		    early == NULL || rrdc_batch_connect(early) == -1)
+			log_warnx("rrd: rrdcached %s does not answer yet; the "
+				  "writer retries as %s",
+			    d.conf->rrdcached_socket, d.pd.user);
+	}
 	each_device(d.conf, give_device, &d.pd);
 	/* made as root since, inside a top own_dir may not look into */
 	own_dir(&d.pd, d.spool_dir, 0700);
@@ -925,6 +931,10 @@ cmd_run(const char *path)
 	wo.rrdcached = rrd_daemon(&d, d.conf);
 	wo.base_dir = conf_rrdcached_base(d.conf);
 	wo.queue_max = RRD_QUEUE_MAX;
+	if (d.rrdc == NULL)
+		wo.conn = early; /* rrdcached_socket's */
+	else
+		rrdc_batch_free(early);
 	d.writer = rrd_writer_new_opts(&wo);
 	if (d.writer == NULL)
 		fatalx("drover: cannot start the RRD writer");

@@ -19,11 +19,17 @@
  * Locking: mu guards the queue, the sequence numbers and the stats; the
  * writer thread holds it only to pop a value and to bump counters, never
  * across I/O.  The per-file table and every rrdcached call belong to the
- * writer thread alone: librrd 1.7.2 exports only the process-wide rrdc_*
- * client (no rrd_client_* instances, no rrdc_flushall), so a daemon flush
- * is a request the thread serves by flushing each file it knows.  librrd's
- * error text is thread-local, so it is read in the thread that made the
- * call.
+ * writer thread alone.  Updates go over the writer's own connection in
+ * BATCH requests (rrdc_batch.h): a value is checked and stamped as it is
+ * popped (create, tune, stale, handover), its update line kept in pend
+ * with the file's last set as if written, and what one drain brings (up
+ * to BATCH_MAX) is sent at once; a refused line is counted then and its
+ * file read again before its next update.  A value counts as done (for
+ * rrd_writer_flush) once its batch is answered.  File flushes use librrd
+ * 1.7.2's process-wide rrdc_* client (no rrd_client_* instances, no
+ * rrdc_flushall), so a daemon flush is a request the thread serves by
+ * flushing each file it knows.  librrd's error text is thread-local, so
+ * it is read in the thread that made the call.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +55,7 @@
 #include "rrd/rrd_files.h"
 #include "rrd/rrd_writer.h"
 #include "rrd/rrdc_addr.h"
+#include "rrd/rrdc_batch.h"
 
 /* One complaint per kind of failure per minute. */
 #define ERR_LOG_INTERVAL_MS 60000
@@ -147,6 +154,20 @@ struct resend {
 	char val[64];		/* "ts:value" */
 };
 
+/* updates sent to rrdcached in one BATCH at most: 1000 lines of some
+ * 100 bytes, a round trip per 100 KB */
+#define BATCH_MAX 1000
+
+/* One update waiting for the next batch (writer thread only). */
+struct pend {
+	struct rrd_file *f;
+	size_t name_off; /* in the writer's pnames: the name as sent to the
+			    daemon (the path, or inside its base over TCP) */
+	char val[64];	 /* "ts:value" */
+	bool failed;	 /* the daemon refused it, for err */
+	char err[200];	 /* the daemon's reason */
+};
+
 struct rrd_writer {
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -181,6 +202,17 @@ struct rrd_writer {
 	atomic_bool restarted; /* rrd_writer_daemon_restarted() was called */
 	bool down; /* the daemon did not answer for RRD_DAEMON_RETRY_MS:
 		      fail at once until it answers again */
+	/* writer thread only: the batch connection and the updates waiting
+	 * for it (BATCH_MAX each), in the order processed */
+	struct rrdc_batch *bc;
+	struct pend *pend;
+	struct rrdc_line *lines;
+	size_t npend;
+	/* the pending updates' names, back to back: a value's record may
+	 * be released before its batch is sent */
+	char *pnames;
+	size_t pnames_len, pnames_cap;
+	uint64_t held; /* values processed, done once the batch is sent */
 
 	struct rrd_files *files; /* writer thread only */
 };
@@ -492,74 +524,144 @@ remember(struct rrd_writer *w, const char *name, const char *val)
 
 /*
  * After a lost connection, on the new one: the last updates again, in
- * their order.  What the daemon holds already (its journal, or the file)
- * it refuses as not later than the last ("illegal attempt to update"),
- * so only what the lost journal buffer had is taken; no answer counts.
+ * their order, in one batch.  What the daemon holds already (its
+ * journal, or the file) it refuses as not later than the last ("illegal
+ * attempt to update"), so only what the lost journal buffer had is
+ * taken; no refusal counts.  0, or -1 when the connection failed again.
  */
-static void
+static int
 resend_recent(struct rrd_writer *w)
 {
-	const char *argv[1];
+	struct rrdc_line lines[RESEND_MAX];
 	size_t i;
 
 	for (i = 0; i < w->rs_len; i++) {
 		const struct resend *r =
 		    &w->resend[(w->rs_head + i) % RESEND_MAX];
 
-		argv[0] = r->val;
-		(void)rrdc_update(r->name, 1, argv);
+		lines[i].name = r->name;
+		lines[i].val = r->val;
 	}
-	rrd_clear_error();
+	if (rrdc_batch_update(w->bc, lines, w->rs_len, NULL, NULL) == -1)
+		return -1;
 	w->lost = false;
+	return 0;
+}
+
+/* What a batch's answer says of one pending update. */
+struct batch_ctx {
+	struct rrd_writer *w;
+	bool retry; /* the batch is sent again after a lost connection */
+};
+
+static void
+batch_refused(void *arg, size_t i, const char *msg)
+{
+	struct batch_ctx *c = arg;
+	struct pend *p = &c->w->pend[i];
+
+	/* sent again: the daemon took it before the connection broke */
+	if (c->retry && strstr(msg, "illegal attempt to update") != NULL)
+		return;
+	p->failed = true;
+	snprintf(p->err, sizeof(p->err), "%s", msg);
 }
 
 /*
- * One update through the daemon.  A lost connection (the daemon died or
- * restarts) is retried, with waits from 50 ms doubling to 1 s, for up to
+ * Sends the pending updates to the daemon in one BATCH and counts each
+ * (written, or refused: reported, and the file read again before its
+ * next update).  A lost connection (the daemon died or is restarting)
+ * is retried, with waits from 50 ms doubling to 1 s, for up to
  * RRD_DAEMON_RETRY_MS; after that, until the daemon answers again, each
- * update fails at once (a stop stays bounded).  On *kind the error kind
- * of a failure: WERR_DAEMON when the daemon could not be reached.
+ * batch fails at once (a stop stays bounded), every value counted.  On
+ * a new connection the resend ring goes first.
  */
-static int
-daemon_update(
-    struct rrd_writer *w, const char *name, const char *val, enum werr *kind)
+static void
+batch_send(struct rrd_writer *w)
 {
-	const char *argv[1] = {val};
-	uint64_t deadline = 0;
+	struct batch_ctx c = {.w = w};
+	char hint[800];
+	uint64_t t0, dt, deadline = 0, written = 0;
 	unsigned wait = 50;
+	bool ok = false;
+	size_t i;
+	int err = 0;
 
-	/* librrd reconnects inside a failed send by itself, so a daemon
-	 * started again can look like one connection */
-	if (atomic_exchange(&w->restarted, false))
+	if (w->npend == 0)
+		return;
+	for (i = 0; i < w->npend; i++) {
+		w->lines[i].name = w->pnames + w->pend[i].name_off;
+		w->lines[i].val = w->pend[i].val;
+	}
+	/* the supervisor restarted it: the old connection may even look
+	 * alive until the first write */
+	if (atomic_exchange(&w->restarted, false)) {
 		w->lost = true;
+		rrdc_batch_close(w->bc);
+	}
+	t0 = now_us();
 	for (;;) {
-		rrd_clear_error();
-		if (client_ready(w) == 0) {
+		for (i = 0; i < w->npend; i++)
+			w->pend[i].failed = false;
+		if (rrdc_batch_connect(w->bc) == 0) {
 			w->down = false;
-			if (w->lost)
-				resend_recent(w);
-			if (rrdc_update(name, 1, argv) == 0) {
-				remember(w, name, val);
-				return 0;
+			if ((!w->lost || resend_recent(w) == 0) &&
+			    rrdc_batch_update(w->bc, w->lines, w->npend,
+				batch_refused, &c) == 0) {
+				ok = true;
+				break;
 			}
-			if (rrdc_is_connected(w->daemon))
-				return -1; /* the daemon refused it */
 		}
+		err = errno;
 		w->lost = true;
-		*kind = WERR_DAEMON;
+		c.retry = true;
 		if (w->down)
-			return -1;
+			break;
 		if (deadline == 0)
 			deadline = now_us() + RRD_DAEMON_RETRY_MS * 1000ull;
 		if (now_us() >= deadline) {
 			w->down = true;
-			return -1;
+			break;
 		}
 		sleep_ms(wait);
 		wait = wait * 2 > 1000 ? 1000 : wait * 2;
 	}
-}
+	dt = now_us() - t0;
+	for (i = 0; i < w->npend; i++) {
+		struct pend *p = &w->pend[i];
+		char msg[sizeof(p->err) + sizeof(hint) + 300];
+		char path[PATH_MAX];
 
+		if (ok && !p->failed) {
+			remember(w, w->lines[i].name, p->val);
+			written++;
+			continue;
+		}
+		p->f->known = false;
+		/* the file's whole path for the report: the table keeps it
+		 * apart (rrd_files.h); too long for PATH_MAX, its name as
+		 * sent */
+		if (rrd_files_path(p->f, path, sizeof(path)) == -1)
+			snprintf(path, sizeof(path), "%s", w->lines[i].name);
+		if (!ok) {
+			snprintf(msg, sizeof(msg), "rrdcached %.200s: %s",
+			    w->daemon, strerror(err));
+			report(w, WERR_DAEMON, path, msg);
+			continue;
+		}
+		access_hint(hint, sizeof(hint), path);
+		snprintf(msg, sizeof(msg), "%s%s", p->err, hint);
+		report(w, WERR_UPDATE, path, msg);
+	}
+	pthread_mutex_lock(&w->mu);
+	w->st.updates += written;
+	w->st.latency_total_us += dt;
+	if (dt > w->st.latency_max_us)
+		w->st.latency_max_us = dt;
+	pthread_mutex_unlock(&w->mu);
+	w->npend = 0;
+	w->pnames_len = 0;
+}
 /*
  * The name of path to send rrdcached: the path itself over a unix socket,
  * relative to the daemon's base directory over TCP; NULL (reported as
@@ -707,34 +809,67 @@ create(struct rrd_writer *w, struct rrd_file *f, const struct wval *v)
 	return 0;
 }
 
-/* Writes the value at ts (its own, or its read time: see process). */
+/* Appends name to the pending names.  0 / -1 (ENOMEM). */
+static int
+pnames_put(struct rrd_writer *w, const char *name)
+{
+	size_t n = strlen(name) + 1, cap;
+	char *nv;
+
+	if (w->pnames_len + n > w->pnames_cap) {
+		cap = w->pnames_cap != 0 ? w->pnames_cap : 64 * 1024;
+		while (cap < w->pnames_len + n)
+			cap *= 2;
+		nv = realloc(w->pnames, cap);
+		if (nv == NULL)
+			return -1;
+		w->pnames = nv;
+		w->pnames_cap = cap;
+	}
+	memcpy(w->pnames + w->pnames_len, name, n);
+	w->pnames_len += n;
+	return 0;
+}
+
+/*
+ * Writes the value at ts (its own, or its read time: see process), or
+ * with rrdcached queues it for the next batch (batch_send() counts it).
+ */
 static int
 update(
     struct rrd_writer *w, struct rrd_file *f, const struct wval *v, time_t ts)
 {
 	char val[64];
 	const char *argv[1] = {val};
-	enum werr kind = WERR_UPDATE;
+	struct pend *p;
 	const char *dp;
 	uint64_t t0;
-	int rc;
 
 	if (v->unknown || !isfinite(v->value))
 		snprintf(val, sizeof(val), "%lld:U", (long long)ts);
 	else
 		snprintf(
 		    val, sizeof(val), "%lld:%.17g", (long long)ts, v->value);
-	t0 = now_us();
-	rrd_clear_error();
 	if (w->daemon != NULL) {
 		dp = daemon_path(w, WERR_UPDATE, v->path);
 		if (dp == NULL)
 			return -1;
-		rc = daemon_update(w, dp, val, &kind);
-	} else
-		rc = rrd_update_r(v->path, NULL, 1, argv);
-	if (rc != 0) {
-		report_rrd(w, kind, v->path);
+		if (pnames_put(w, dp) == -1) {
+			report(w, WERR_DAEMON, v->path, strerror(ENOMEM));
+			return -1;
+		}
+		p = &w->pend[w->npend++];
+		p->f = f;
+		p->name_off = w->pnames_len - strlen(dp) - 1;
+		memcpy(p->val, val, sizeof(val));
+		f->last = ts;
+		f->ours = true;
+		return 0;
+	}
+	t0 = now_us();
+	rrd_clear_error();
+	if (rrd_update_r(v->path, NULL, 1, argv) != 0) {
+		report_rrd(w, WERR_UPDATE, v->path);
 		return -1;
 	}
 	count_latency(w, t0, &w->st.updates);
@@ -977,6 +1112,7 @@ writer_main(void *arg)
 	struct wval v;
 	struct qrec *rec;
 	size_t bytes;
+	bool more;
 	int rc;
 
 	pthread_mutex_lock(&w->mu);
@@ -999,14 +1135,22 @@ writer_main(void *arg)
 		bytes = qrec_size_of(rec);
 		w->qread += qalign(bytes);
 		w->qlen--;
+		more = w->qlen > 0;
 		pthread_mutex_unlock(&w->mu);
 		qrec_unpack(rec, &v);
 		process(w, &v);
+		/* a batch holds what one drain brings, up to BATCH_MAX */
+		if (!more || w->npend == BATCH_MAX)
+			batch_send(w);
 		pthread_mutex_lock(&w->mu);
 		queue_release(w);
 		w->qbytes -= bytes;
-		w->done_seq++;
-		pthread_cond_broadcast(&w->done);
+		w->held++;
+		if (w->npend == 0) {
+			w->done_seq += w->held;
+			w->held = 0;
+			pthread_cond_broadcast(&w->done);
+		}
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -1034,12 +1178,21 @@ rrd_writer_new_opts(const struct rrd_writer_opts *o)
 
 	if (queue_max == 0 || (rrdc_addr_is_tcp(rrdcached) &&
 				  (base_dir == NULL || base_dir[0] != '/'))) {
+		rrdc_batch_free(o->conn);
 		errno = EINVAL;
 		return NULL;
 	}
 	w = calloc(1, sizeof(*w));
-	if (w == NULL)
+	if (w == NULL) {
+		rrdc_batch_free(o->conn);
+		errno = ENOMEM;
 		return NULL;
+	}
+	w->bc = o->conn; /* ours now */
+	if (rrdcached == NULL) {
+		rrdc_batch_free(w->bc);
+		w->bc = NULL;
+	}
 	w->qmax = queue_max;
 	w->st.queue_max = queue_max;
 	w->flush_max_us =
@@ -1053,8 +1206,15 @@ rrd_writer_new_opts(const struct rrd_writer_opts *o)
 		/* The writer thread connects on first use. */
 		w->daemon = strdup(rrdcached);
 		w->resend = calloc(RESEND_MAX, sizeof(*w->resend));
-		if (w->daemon == NULL || w->resend == NULL)
+		w->pend = calloc(BATCH_MAX, sizeof(*w->pend));
+		w->lines = calloc(BATCH_MAX, sizeof(*w->lines));
+		if (w->daemon == NULL || w->resend == NULL || w->pend == NULL ||
+		    w->lines == NULL)
 			goto fail_alloc;
+		if (w->bc == NULL)
+			w->bc = rrdc_batch_new(rrdcached);
+		if (w->bc == NULL)
+			goto fail;
 		if (rrdc_addr_is_tcp(rrdcached)) {
 			w->base = strdup(base_dir);
 			if (w->base == NULL)
@@ -1081,6 +1241,10 @@ fail_alloc:
 	errno = ENOMEM;
 fail:
 	err = errno;
+	rrdc_batch_free(w->bc);
+	free(w->pend);
+	free(w->pnames);
+	free(w->lines);
 	free(w->base);
 	free(w->daemon);
 	free(w->resend);
@@ -1207,6 +1371,10 @@ rrd_writer_free(struct rrd_writer *w)
 	pthread_mutex_destroy(&w->mu);
 	rrd_files_free(w->files);
 	queue_free(w);
+	rrdc_batch_free(w->bc);
+	free(w->pend);
+	free(w->pnames);
+	free(w->lines);
 	free(w->base);
 	free(w->daemon);
 	free(w->resend);

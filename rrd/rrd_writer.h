@@ -9,7 +9,9 @@
  * writer thread
  * creates missing files with Munin's schema (rrd_schema.h), updates them
  * with numeric timestamps, either directly (rrd_update_r) or through
- * rrdcached, and records what went wrong in thread-safe stats.  Errors are
+ * rrdcached (in BATCH requests of up to 1000 updates, what one drain of
+ * the queue brings, over a connection of its own: rrdc_batch.h), and
+ * records what went wrong in thread-safe stats.  Errors are
  * logged rate-limited per kind (a full disk is one message a minute, not
  * one per value).
  *
@@ -42,6 +44,7 @@
 #include <time.h>
 
 #include "rrd/rrd_schema.h"
+#include "rrd/rrdc_batch.h"
 
 struct rrd_writer;
 
@@ -63,8 +66,10 @@ struct rrd_writer_stats {
 				   (its bound ran out) */
 	char last_error[256];	/* "" when none */
 	time_t last_error_time; /* epoch seconds, 0 when none */
-	uint64_t latency_total_us; /* sum over creates and updates, us */
-	uint64_t latency_max_us;   /* slowest single create or update, us */
+	/* sum over creates and updates, us; a batch of updates to rrdcached
+	 * counts once, as one update */
+	uint64_t latency_total_us;
+	uint64_t latency_max_us; /* slowest create, update or batch, us */
 };
 
 struct rrd_writer_opts {
@@ -81,6 +86,11 @@ struct rrd_writer_opts {
 	/* the bound on rrd_writer_flush()'s daemon flush, ms; 0:
 	 * RRD_DAEMON_FLUSH_MAX_MS */
 	unsigned flush_max_ms;
+	/* a client for rrdcached made (and connected) before, on another
+	 * thread: as root, before a privilege drop, for a socket only root
+	 * may open; the writer takes ownership (also when it fails to
+	 * start).  NULL: the writer connects on first use. */
+	struct rrdc_batch *conn;
 };
 
 /*
@@ -96,9 +106,11 @@ struct rrd_writer *rrd_writer_new(const char *rrdcached, size_t queue_max);
  * Connects librrd's process-wide rrdcached client to rrdcached now, on
  * the calling thread and before any writer starts, so that a socket only
  * root may open stays open once the daemon has dropped root; the writer
- * reuses the connection (a reconnect, after rrdcached restarts, is made
- * as the user).  0, or -1 when rrdcached does not answer (the writer
- * retries).
+ * reuses the connection for its file flushes (a reconnect, after
+ * rrdcached restarts, is made as the user).  Its updates take a
+ * connection of their own: pass one made at the same time in
+ * rrd_writer_opts.conn.  0, or -1 when rrdcached does not answer (the
+ * writer retries).
  */
 int rrd_writer_connect(const char *rrdcached);
 
