@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -24,7 +25,8 @@
 
 struct rrdc_batch {
 	char *addr;
-	int fd; /* -1: not connected */
+	int fd;		     /* -1: not connected */
+	unsigned timeout_ms; /* on each send and read (SO_SNDTIMEO/RCVTIMEO) */
 	char *out;
 	size_t outlen, outsize;
 	size_t *map; /* sent command k (from 0) is lines[map[k]] */
@@ -47,6 +49,7 @@ rrdc_batch_new(const char *addr)
 	if (b == NULL)
 		return NULL;
 	b->fd = -1;
+	b->timeout_ms = RRDC_BATCH_TIMEOUT_MS;
 	b->addr = strdup(addr);
 	if (b->addr == NULL) {
 		free(b);
@@ -162,9 +165,17 @@ connect_tcp(const char *addr)
 	return fd;
 }
 
+void
+rrdc_batch_set_timeout(struct rrdc_batch *b, unsigned ms)
+{
+	b->timeout_ms = ms;
+}
+
 int
 rrdc_batch_connect(struct rrdc_batch *b)
 {
+	struct timeval tv;
+
 	char err[8];
 
 	if (b->fd != -1)
@@ -175,7 +186,16 @@ rrdc_batch_connect(struct rrdc_batch *b)
 	else
 		b->fd = connect_tcp(b->addr);
 	b->inlen = b->inpos = 0;
-	return b->fd == -1 ? -1 : 0;
+	if (b->fd == -1)
+		return -1;
+	tv.tv_sec = (time_t)(b->timeout_ms / 1000);
+	tv.tv_usec = (suseconds_t)(b->timeout_ms % 1000) * 1000;
+	if (setsockopt(b->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1 ||
+	    setsockopt(b->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1) {
+		rrdc_batch_close(b);
+		return -1;
+	}
+	return 0;
 }
 
 /* Room for len more request bytes.  0 / -1 (ENOMEM). */
@@ -241,6 +261,8 @@ send_all(struct rrdc_batch *b)
 		k = send(b->fd, b->out + off, b->outlen - off, MSG_NOSIGNAL);
 		if (k == -1 && errno == EINTR)
 			continue;
+		if (k == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			errno = ETIMEDOUT;
 		if (k == -1)
 			return -1;
 		off += (size_t)k;
@@ -262,6 +284,9 @@ read_line(struct rrdc_batch *b, char *line, size_t len)
 			k = read(b->fd, b->in, sizeof(b->in));
 			if (k == -1 && errno == EINTR)
 				continue;
+			if (k == -1 &&
+			    (errno == EAGAIN || errno == EWOULDBLOCK))
+				errno = ETIMEDOUT;
 			if (k == -1)
 				return -1;
 			if (k == 0) {

@@ -42,6 +42,15 @@ struct rrdc_batch *rrdc_batch_new(const char *addr);
 /* Closes the connection, frees b.  NULL ok. */
 void rrdc_batch_free(struct rrdc_batch *b);
 
+/*
+ * ms a connection may wait on one send or read before the call fails
+ * with ETIMEDOUT and the connection is dropped: a daemon that is alive
+ * but does not answer (stopped, wedged) must not hold the writer thread
+ * for ever.  Applies to the next connection made.
+ */
+#define RRDC_BATCH_TIMEOUT_MS 30000u
+void rrdc_batch_set_timeout(struct rrdc_batch *b, unsigned ms);
+
 /* Connects unless connected.  0, or -1 with errno set. */
 int rrdc_batch_connect(struct rrdc_batch *b);
 bool rrdc_batch_is_connected(const struct rrdc_batch *b);
@@ -53,7 +62,8 @@ void rrdc_batch_close(struct rrdc_batch *b);
  * the daemon answered, having called cb (may be NULL) once per refused
  * line; -1 with errno set when the connection failed before the whole
  * answer came (EPIPE, ECONNRESET, EPROTO for an answer out of protocol,
- * ...): the connection is closed and which lines the daemon took is
+ * ...): ETIMEDOUT when the daemon took longer than the timeout above):
+ * the connection is closed and which lines the daemon took is
  * unknown (send them again on a new one).  n 0 sends nothing.
  */
 int rrdc_batch_update(struct rrdc_batch *b, const struct rrdc_line *lines,

@@ -281,6 +281,45 @@ test_daemon_killed_mid_batch(void **state)
 	free(vals);
 }
 
+/*
+ * A daemon that is alive but does not answer (stopped) fails the batch
+ * after the timeout with ETIMEDOUT and drops the connection, instead of
+ * holding the writer thread for ever; once it runs again a new
+ * connection takes the next batch.
+ */
+static void
+test_stopped_daemon_times_out(void **state)
+{
+	char db[128], addr[260], a[200];
+	const struct rrdc_line first[] = {{a, "1700000100:1"}};
+	const struct rrdc_line next[] = {{a, "1700000400:2"}};
+	struct rrdc_batch *b;
+	pid_t pid;
+
+	(void)state;
+	snprintf(db, sizeof(db), "%s/db6", tmpdir);
+	assert_int_equal(mkdir(db, 0755), 0);
+	snprintf(addr, sizeof(addr), "unix:%s/rc6.sock", tmpdir);
+	snprintf(a, sizeof(a), "%s/a.rrd", db);
+	mkrrd(a);
+	pid = daemon_start(addr, db, false);
+	b = rrdc_batch_new(addr);
+	assert_non_null(b);
+	rrdc_batch_set_timeout(b, 300);
+	assert_int_equal(rrdc_batch_connect(b), 0);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	assert_int_equal(rrdc_batch_update(b, first, 1, NULL, NULL), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_false(rrdc_batch_is_connected(b));
+	assert_int_equal(kill(pid, SIGCONT), 0);
+	assert_int_equal(rrdc_batch_connect(b), 0);
+	assert_int_equal(rrdc_batch_update(b, next, 1, NULL, NULL), 0);
+	assert_int_equal(last_flushed(addr, a, a), T0 + 300);
+	rrdc_disconnect();
+	rrdc_batch_free(b);
+	daemon_stop(pid, SIGTERM);
+}
+
 /* Over TCP (-b db -B) a relative name is the file under db; a file
  * outside db is refused, that line only. */
 static void
@@ -430,6 +469,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bad_lines_reported_others_stored),
 	    cmocka_unit_test(test_daemon_killed_mid_batch),
+	    cmocka_unit_test(test_stopped_daemon_times_out),
 	    cmocka_unit_test(test_tcp_relative_names),
 	    cmocka_unit_test(test_writer_counts_refused_value),
 	    cmocka_unit_test(test_writer_uses_early_connection),
