@@ -106,8 +106,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-		    test_stop_after_a_blocked_loop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_stop_after_a_blocked_loop, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
